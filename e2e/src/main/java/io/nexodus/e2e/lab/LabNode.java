@@ -214,7 +214,7 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
         return hostsFile;
     }
 
-    /** Back to the state right after the build (processes are already stopped). */
+    /** Back to the network state right after the build (links, addresses, routes, rules, hosts file). */
     abstract void restore();
 
     /** The setup script that configures this node's namespace (run after its parent's). */

@@ -123,8 +123,8 @@ public final class NatGateway extends LabNode {
         String old = uplink.cidr();
         String cidr = Ipv4.format(fresh) + "/" + uplink.segment().subnet().prefix();
         Plumbing.run(this, "renumber.sh",
-                "ip addr add " + cidr + " dev " + WAN + "\n"
-                        + "ip addr del " + old + " dev " + WAN + "\n"
+                "ip addr del " + old + " dev " + WAN + "\n"
+                        + "ip addr add " + cidr + " dev " + WAN + "\n"
                         + "ip route replace default via " + uplink.router() + " dev " + WAN + "\n");
         int previous = Ipv4.parse(uplink.address());
         uplink.address(fresh);

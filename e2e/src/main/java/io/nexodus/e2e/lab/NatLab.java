@@ -108,6 +108,14 @@ public final class NatLab implements AutoCloseable {
      */
     public void reset() {
         stopProcesses();
+        resetNetwork();
+    }
+
+    /**
+     * Like {@link #reset()} but leaves processes running: for a scenario class that keeps, say, the service up across
+     * scenarios and restarts only the agents. Interfaces a running process created on a host are removed too.
+     */
+    public void resetNetwork() {
         parallel(nodes.values(), LabNode::restore);
     }
 
