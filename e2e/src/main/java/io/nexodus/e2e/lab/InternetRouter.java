@@ -61,7 +61,7 @@ public final class InternetRouter extends LabNode {
     @Override
     void restore() {
         // Nothing a scenario changes lives here: the child ends of links are restored by their nodes.
-        hosts().reset();
+        etc().reset();
     }
 
     @Override

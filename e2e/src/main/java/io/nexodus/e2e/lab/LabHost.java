@@ -153,7 +153,7 @@ public final class LabHost extends LabNode {
         sh.append(Plumbing.uplinkRestoreScript(uplink));
         Plumbing.run(this, "restore.sh", sh.toString());
         udpBlocked = false;
-        hosts().reset();
+        etc().reset();
     }
 
     @Override

@@ -17,8 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Everything started through a node ({@link #exec}, {@link #spawn}, {@link #startJava}) runs in the node's network
  * namespace, in a fresh UTS namespace whose host name is the node's name (so {@code hostname} and
  * {@code InetAddress.getLocalHost()} give e.g. "easy-a", resolved by the node's own hosts file), with
- * {@code /etc/hosts} replaced by the node's {@link #hostsFile()}. The rest of the file system is shared with the
- * machine: give each process its own state directory and sockets under {@link #dir()}.
+ * {@code /etc/hosts} replaced by the node's {@link #hostsFile()} and without DNS (a name missing from the hosts file
+ * fails at once). The rest of the file system is shared with the machine: give each process its own state directory
+ * and sockets under {@link #dir()} (e.g. nexd's {@code --state-dir} and {@code --unix-socket}).
  */
 public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter {
     /** Sets the UTS host name to $0, then execs the command: {@code unshare --uts} keeps the pid. */
@@ -27,14 +28,14 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
     private final String name;
     private final Netns netns;
     private final Path dir;
-    private final HostsFile hostsFile;
+    private final EtcOverlay etc;
     private final List<ChildProcess> processes = new CopyOnWriteArrayList<>();
 
     LabNode(String name, Netns netns, Path dir, String ownAddress) {
         this.name = name;
         this.netns = netns;
         this.dir = dir;
-        this.hostsFile = new HostsFile(netns.name(), name, ownAddress);
+        this.etc = new EtcOverlay(netns.name(), name, ownAddress);
     }
 
     /** The node's name in the lab (also its host name). */
@@ -192,26 +193,26 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
 
     /** The hosts file that processes on this node see as {@code /etc/hosts}. */
     public Path hostsFile() {
-        return hostsFile.path();
+        return etc.path();
     }
 
     /** Adds a line {@code address names...} to this node's hosts file (in place). */
     public void addHostsEntry(String address, String... names) {
-        hostsFile.add(address, names);
+        etc.add(address, names);
     }
 
     /** Removes every line of this node's hosts file that maps {@code name}. */
     public void removeHostsEntry(String name) {
-        hostsFile.remove(name);
+        etc.remove(name);
     }
 
     /** The hosts file as processes on this node see it now. */
     public String hostsFileContent() {
-        return hostsFile.read();
+        return etc.read();
     }
 
-    HostsFile hosts() {
-        return hostsFile;
+    EtcOverlay etc() {
+        return etc;
     }
 
     /** Back to the network state right after the build (links, addresses, routes, rules, hosts file). */

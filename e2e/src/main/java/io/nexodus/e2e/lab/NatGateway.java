@@ -211,7 +211,7 @@ public final class NatGateway extends LabNode {
         }
         mapping = initialMapping;
         egress = initialEgress;
-        hosts().reset();
+        etc().reset();
     }
 
     @Override

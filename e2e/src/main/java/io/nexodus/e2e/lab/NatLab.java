@@ -145,7 +145,7 @@ public final class NatLab implements AutoCloseable {
         } catch (RuntimeException e) {
             // Netns.close is best effort itself; a leftover is removed by the next run's stale cleanup
         }
-        all.forEach(n -> n.hosts().delete());
+        all.forEach(n -> n.etc().delete());
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {

@@ -96,7 +96,7 @@ public final class NatLabBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create lab directory " + dir, e);
         }
-        HostsFile.cleanupStale();
+        EtcOverlay.cleanupStale();
 
         List<String> names = new ArrayList<>();
         names.add(InternetRouter.NAME);
@@ -115,7 +115,7 @@ public final class NatLabBuilder {
                 NatLab.parallel(nodes.values().stream().filter(n -> depthOf(n) == l).toList(),
                         n -> Plumbing.run(n, "setup.sh", n.setupScript()));
             }
-            nodes.values().forEach(n -> n.hosts().create());
+            nodes.values().forEach(n -> n.etc().create());
             return new NatLab(dir, (InternetRouter) nodes.get(InternetRouter.NAME), nodes,
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException | Error e) {
@@ -126,7 +126,7 @@ public final class NatLabBuilder {
                     e.addSuppressed(suppressed);
                 }
             }
-            nodes.values().forEach(n -> n.hosts().delete());
+            nodes.values().forEach(n -> n.etc().delete());
             throw e;
         }
     }

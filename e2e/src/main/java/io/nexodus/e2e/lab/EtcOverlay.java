@@ -16,24 +16,30 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A node's own {@code /etc/hosts}: {@code ip netns exec} bind-mounts {@code /etc/netns/<ns>/hosts} over
- * {@code /etc/hosts} for every process it starts, so each lab node resolves names its own way without DNS.
- * <p>
- * The file is always rewritten in place (never replaced by rename): a running process sees the bind-mounted inode,
- * and renaming onto a mount point fails with EBUSY. Programs inside the lab that edit {@code /etc/hosts} (the agent's
- * managed block for {@code certmodemanual} relays) must do the same.
+ * A node's own files under {@code /etc}: {@code ip netns exec} bind-mounts every file of {@code /etc/netns/<ns>/}
+ * over the same name in {@code /etc} for the processes it starts. The lab gives each node
+ * <ul>
+ *   <li>{@code hosts}: localhost, the node's own name, and whatever a scenario adds, so names resolve without DNS;</li>
+ *   <li>{@code resolv.conf}: no reachable name server (127.0.0.1, one try of one second), so a name that is not in
+ *       the hosts file fails at once instead of sending DNS queries into the lab and waiting for timeouts.</li>
+ * </ul>
+ * The hosts file is always rewritten in place (never replaced by rename): a running process sees the bind-mounted
+ * inode, and renaming onto a mount point fails with EBUSY. Programs inside the lab that edit {@code /etc/hosts} (the
+ * agent's managed block for {@code certmodemanual} relays) must do the same.
  */
-final class HostsFile {
+final class EtcOverlay {
     static final Path NETNS_ETC = Path.of("/etc/netns");
     private static final Pattern OWNED = Pattern.compile("^nx(\\d+)-\\S+");
 
     private final Path dir;
     private final Path file;
+    private final Path resolvConf;
     private final String initial;
 
-    HostsFile(String namespace, String ownName, String ownAddress) {
+    EtcOverlay(String namespace, String ownName, String ownAddress) {
         this.dir = NETNS_ETC.resolve(namespace);
         this.file = dir.resolve("hosts");
+        this.resolvConf = dir.resolve("resolv.conf");
         this.initial = "# NAT lab node " + ownName + " (namespace " + namespace + "); rewritten in place, never renamed\n"
                 + "127.0.0.1\tlocalhost\n"
                 + ownAddress + "\t" + ownName + "\n";
@@ -46,6 +52,8 @@ final class HostsFile {
     synchronized void create() {
         try {
             Files.createDirectories(dir);
+            Files.writeString(resolvConf, "# NAT lab: no DNS inside the lab; names come from /etc/hosts\n"
+                    + "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
@@ -122,7 +130,7 @@ final class HostsFile {
         } catch (IOException | NumberFormatException e) {
             return; // best effort: a stale directory only wastes a few bytes
         }
-        stale.forEach(HostsFile::deleteTree);
+        stale.forEach(EtcOverlay::deleteTree);
     }
 
     private static void deleteTree(Path root) {
