@@ -122,8 +122,7 @@ final class EtcOverlay {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(NETNS_ETC)) {
             for (Path p : ds) {
                 Matcher m = OWNED.matcher(p.getFileName().toString());
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()
-                        && !Files.exists(Path.of("/var/run/netns", p.getFileName().toString()))) {
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
                     stale.add(p);
                 }
             }

@@ -96,6 +96,7 @@ public final class NatLabBuilder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create lab directory " + dir, e);
         }
+        Netns.cleanupStaleOnce();
         EtcOverlay.cleanupStale();
 
         List<String> names = new ArrayList<>();
