@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An end host: a public host on the internet (service, relays, public peers) or a host on a NAT gateway's LAN.
@@ -19,7 +21,9 @@ public final class LabHost extends LabNode {
 
     private final Uplink uplink;
     private final NatGateway gateway;
-    private volatile boolean udpBlocked;
+    private final Set<Integer> blockedTcpPorts = new TreeSet<>();
+    private final List<Integer> extraAddresses = new ArrayList<>();
+    private boolean udpBlocked;
 
     LabHost(String name, Netns netns, Path dir, Uplink uplink, NatGateway gateway) {
         super(name, netns, dir, uplink.address());
@@ -74,36 +78,75 @@ public final class LabHost extends LabNode {
 
     /** Drops all UDP in and out of this host except on loopback (nftables table {@code natlab_host}). */
     public synchronized void blockUdp() {
-        netns().exec("nft", "-f", Plumbing.writeScript(dir(), "block-udp.nft", hostFilter(true)).toString());
         udpBlocked = true;
+        applyFilter();
     }
 
     public synchronized void unblockUdp() {
-        netns().exec("nft", "-f", Plumbing.writeScript(dir(), "unblock-udp.nft", hostFilter(false)).toString());
         udpBlocked = false;
+        applyFilter();
     }
 
-    public boolean isUdpBlocked() {
+    public synchronized boolean isUdpBlocked() {
         return udpBlocked;
     }
 
-    private static String hostFilter(boolean block) {
+    /**
+     * Refuses new inbound TCP connections to {@code port} (except on loopback) as if the server behind it were gone,
+     * while everything else on the host keeps running; e.g. "the public DERP relay is stopped" without stopping the
+     * service. Established connections are cut too (their packets are dropped).
+     */
+    public synchronized void blockInboundTcp(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        blockedTcpPorts.add(port);
+        applyFilter();
+    }
+
+    public synchronized void unblockInboundTcp(int port) {
+        blockedTcpPorts.remove(port);
+        applyFilter();
+    }
+
+    public synchronized Set<Integer> blockedInboundTcpPorts() {
+        return Set.copyOf(blockedTcpPorts);
+    }
+
+    private void applyFilter() {
+        netns().exec("nft", "-f", Plumbing.writeScript(dir(), "natlab_host.nft", hostFilter()).toString());
+    }
+
+    private String hostFilter() {
         String reset = "table ip natlab_host\ndelete table ip natlab_host\n";
-        if (!block) {
+        if (!udpBlocked && blockedTcpPorts.isEmpty()) {
             return reset;
         }
-        return reset + """
-                table ip natlab_host {
-                  chain output {
-                    type filter hook output priority filter; policy accept;
-                    oifname != "lo" meta l4proto udp drop
-                  }
-                  chain input {
-                    type filter hook input priority filter; policy accept;
-                    iifname != "lo" meta l4proto udp drop
-                  }
-                }
-                """;
+        StringBuilder in = new StringBuilder();
+        StringBuilder out = new StringBuilder();
+        if (udpBlocked) {
+            out.append("    oifname != \"lo\" meta l4proto udp drop\n");
+            in.append("    iifname != \"lo\" meta l4proto udp drop\n");
+        }
+        for (int port : blockedTcpPorts) {
+            in.append("    iifname != \"lo\" tcp dport ").append(port).append(" reject with tcp reset\n");
+        }
+        return reset + "table ip natlab_host {\n"
+                + "  chain output {\n    type filter hook output priority filter; policy accept;\n" + out + "  }\n"
+                + "  chain input {\n    type filter hook input priority filter; policy accept;\n" + in + "  }\n"
+                + "}\n";
+    }
+
+    /**
+     * Gives the host one more address on its segment (e.g. a second IP for a STUN server's RFC 5780 "other
+     * address") and returns it. {@link NatLab#reset()} removes it again.
+     */
+    public synchronized String addAddress() {
+        int a = uplink.segment().allocate();
+        String cidr = Ipv4.format(a) + "/" + uplink.segment().subnet().prefix();
+        netns().exec("ip", "addr", "add", cidr, "dev", IF);
+        extraAddresses.add(a);
+        return Ipv4.format(a);
     }
 
     /** One ICMP echo to {@code address}, waiting at most {@code timeout} (whole seconds, at least 1). */
@@ -153,6 +196,9 @@ public final class LabHost extends LabNode {
         sh.append(Plumbing.uplinkRestoreScript(uplink));
         Plumbing.run(this, "restore.sh", sh.toString());
         udpBlocked = false;
+        blockedTcpPorts.clear();
+        extraAddresses.forEach(uplink.segment()::release);
+        extraAddresses.clear();
         etc().reset();
     }
 

@@ -124,6 +124,25 @@ class NatLabIT {
     }
 
     @Test
+    void aPublicHostCanGetASecondAddressAndRefuseATcpPort() {
+        LabHost service = lab.host(SERVICE);
+        LabHost pubA = lab.host(PUB_A);
+        String second = service.addAddress();
+        assertThat(second).isEqualTo("203.0.113.11");
+        assertThat(service.addresses()).containsExactly("203.0.113.10/24", "203.0.113.11/24");
+        assertThat(pubA.canPing(second, Duration.ofSeconds(2))).isTrue();
+
+        service.startTransferServer(8443);
+        assertThat(pubA.transfer(second, 8443, 4096, Duration.ofSeconds(20)).ok()).isTrue();
+        service.blockInboundTcp(8443);
+        TransferResult refused = pubA.transfer(second, 8443, 4096, Duration.ofSeconds(1));
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.output()).contains("Connection refused");
+        service.unblockInboundTcp(8443);
+        assertThat(pubA.transfer(service.address(), 8443, 4096, Duration.ofSeconds(20)).ok()).isTrue();
+    }
+
+    @Test
     void resetUndoesWhatAScenarioChanged() {
         LabHost easyA = lab.host(EASY_A);
         NatGateway easy1 = lab.gateway(EASY1);
@@ -137,6 +156,8 @@ class NatLabIT {
         easyA.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
         easyA.addHostsEntry("203.0.113.99", "scenario.test");
         easy2.renumber();
+        lab.host(SERVICE).addAddress();
+        lab.host(SERVICE).blockInboundTcp(443);
         String builtHosts = lab.host(EASY_B).hostsFileContent();
 
         lab.reset();
@@ -154,6 +175,8 @@ class NatLabIT {
         assertThat(easyA.netns().exec("sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
         assertThat(easyA.hostsFileContent()).doesNotContain("scenario.test");
         assertThat(lab.host(EASY_B).hostsFileContent()).isEqualTo(builtHosts);
+        assertThat(lab.host(SERVICE).addresses()).containsExactly("203.0.113.10/24");
+        assertThat(lab.host(SERVICE).blockedInboundTcpPorts()).isEmpty();
         assertThat(easy2.wanAddress()).isEqualTo("198.51.100.12");
         assertThat(easy2.addresses()).contains("198.51.100.12/24").hasSize(2);
         assertThat(easyA.canPing(lab.host(SERVICE).address(), Duration.ofSeconds(3))).isTrue();
