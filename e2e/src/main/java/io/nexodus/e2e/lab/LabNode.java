@@ -3,6 +3,9 @@ package io.nexodus.e2e.lab;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.Netns;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +84,8 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
     }
 
     /**
-     * Starts a long-running process on this node, logging to {@code dir()/<logName>.log}. It is stopped by
+     * Starts a long-running process on this node, logging to {@code dir()/<logName>.log} (a fresh file per process:
+     * {@code <logName>-2.log} for the second one of that name, and so on). It is stopped by
      * {@link #stopProcesses()}, {@link NatLab#reset()} and {@link NatLab#close()}.
      */
     public ChildProcess spawn(String logName, List<String> argv) {
@@ -92,9 +96,27 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
         if (!logName.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("log name must be [A-Za-z0-9._-]+: " + logName);
         }
-        ChildProcess p = ChildProcess.start(dir.resolve(logName + ".log"), env, wrap(argv));
+        ChildProcess p = ChildProcess.start(freshLog(logName), env, wrap(argv));
         processes.add(p);
         return p;
+    }
+
+    /**
+     * {@code <logName>.log}, or {@code <logName>-2.log}, {@code -3} … if taken: a restarted process gets its own log,
+     * so {@code awaitOutput} never matches what its predecessor printed.
+     */
+    private synchronized Path freshLog(String logName) {
+        Path log = dir.resolve(logName + ".log");
+        for (int n = 2; Files.exists(log); n++) {
+            log = dir.resolve(logName + "-" + n + ".log");
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.createFile(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + log, e);
+        }
+        return log;
     }
 
     /** Starts a Java main class of this project on this node with the current JDK and class path. */

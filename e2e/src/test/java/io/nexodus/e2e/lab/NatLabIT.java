@@ -102,6 +102,11 @@ class NatLabIT {
         ChildProcess p = lab.host(SYM_A).startJava("print-env", JavaCommand.of(PrintEnvironment.class));
         p.awaitOutput("^args=$", Duration.ofSeconds(60));
         assertThat(p.log()).isEqualTo(lab.host(SYM_A).dir().resolve("print-env.log"));
+        // A restarted process of the same name gets its own log, so awaiting its output cannot match the old one.
+        ChildProcess again = lab.host(SYM_A).startJava("print-env", JavaCommand.of(PrintEnvironment.class, "again"));
+        again.awaitOutput("^args=again$", Duration.ofSeconds(60));
+        assertThat(again.log()).isEqualTo(lab.host(SYM_A).dir().resolve("print-env-2.log"));
+        assertThat(again.output()).doesNotContain("args=\n");
     }
 
     @Test
