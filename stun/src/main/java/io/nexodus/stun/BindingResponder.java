@@ -12,8 +12,8 @@ import java.util.Set;
  * <ul>
  *   <li>RFC 5389/8489 Binding Request: success response with XOR-MAPPED-ADDRESS (+ SOFTWARE, + FINGERPRINT if the
  *       request carried one);</li>
- *   <li>classic RFC 3489 Binding Request (no magic cookie): success response with MAPPED-ADDRESS, echoing the 128-bit
- *       transaction id;</li>
+ *   <li>classic RFC 3489 Binding Request (no magic cookie): success response with MAPPED-ADDRESS (+ SOFTWARE padded
+ *       with spaces to a multiple of 4 bytes), echoing the 128-bit transaction id;</li>
  *   <li>a request with comprehension-required attributes we do not understand: 420 with UNKNOWN-ATTRIBUTES;</li>
  *   <li>CHANGE-REQUEST asking for another IP or port, which we cannot honour (no alternate address): 420 for an
  *       RFC 5389+ request (as RFC 5780 prescribes), silence for a classic one — RFC 3489 has no such error, and a
@@ -32,9 +32,15 @@ final class BindingResponder {
             AttributeType.PASSWORD_ALGORITHM, AttributeType.USERHASH);
 
     private final List<StunAttribute> software;
+    private final List<StunAttribute> classicSoftware;
 
     BindingResponder(String software) {
         this.software = software == null || software.isEmpty() ? List.of() : List.of(new Software(software));
+        // RFC 3489 string attributes are multiples of 4 bytes, and its parsers (Debian's stun client) reject the
+        // whole response otherwise: pad with spaces, as RFC 5769's vectors do.
+        String padded = software == null ? "" : software
+                + " ".repeat((4 - StunEncoder.utf8Length(software) % 4) % 4);
+        this.classicSoftware = padded.isEmpty() ? List.of() : List.of(new Software(padded));
     }
 
     /**
@@ -70,7 +76,7 @@ final class BindingResponder {
             type = StunMessageType.BINDING_SUCCESS;
             attributes.add(request.isClassic() ? new MappedAddress(source) : new XorMappedAddress(source));
         }
-        attributes.addAll(software);
+        attributes.addAll(request.isClassic() ? classicSoftware : software);
         StunMessage response = new StunMessage(type, request.transactionId(), attributes, request.fingerprint());
         out.clear();
         StunCodec.encode(response, out);

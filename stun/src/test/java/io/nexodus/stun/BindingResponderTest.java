@@ -55,8 +55,11 @@ class BindingResponderTest {
         StunMessage r = response();
         assertThat(r.isClassic()).isTrue();
         assertThat(r.transactionId()).isEqualTo(classic);
+        // RFC 3489 parsers want string attributes in whole 4-byte words: "nexodus-test" is 12 bytes already
         assertThat(r.attributes()).containsExactly(new MappedAddress(from), new Software("nexodus-test"));
         assertThat(r.fingerprint()).isFalse();
+        new BindingResponder("nexodus").respond(StunCodec.encode(StunMessage.bindingRequest(classic)), from, out);
+        assertThat(response().attribute(Software.class)).contains(new Software("nexodus "));
     }
 
     @Test
