@@ -36,6 +36,14 @@ public final class SymmetricState {
         return new SymmetricState(chainingKey.clone(), hash.clone());
     }
 
+    /** An independent copy, so a step that may fail (a forged message) can run without touching this state. */
+    public SymmetricState copy() {
+        SymmetricState c = new SymmetricState(ck.clone(), h.clone());
+        c.k = k == null ? null : k.clone();
+        c.n = n;
+        return c;
+    }
+
     public void mixHash(byte[] data) {
         h = Blake2s.hash(h, data);
     }
