@@ -26,6 +26,7 @@ final class DevicePair implements AutoCloseable {
     private final TransportCipher cipher = new TransportCipher();
 
     DevicePair(Timings timings) throws Exception {
+        clock.afterEachTask(net::deliverAll);
         a = Device.builder().tun(tunA).bind(bindA).privateKey(keyA).listenPort(51820).scheduler(clock)
                 .timings(timings).manual().build();
         b = Device.builder().tun(tunB).bind(bindB).privateKey(keyB).listenPort(51821).scheduler(clock)

@@ -192,7 +192,8 @@ class DeviceTimersTest {
             p.advance(Duration.ofMillis(3100));
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
-            assertThat(p.peerOf(p.a).current).isNotSameAs(first);
+            assertThat(p.peerOf(p.a).current).as("%s %s %s", p.a.drops(), p.b.drops(),
+                    p.net.log.stream().map(d -> d.from().port() + ":" + d.data()[0]).toList()).isNotSameAs(first);
             assertThat(p.received(p.b)).hasSize(2);
         }
     }

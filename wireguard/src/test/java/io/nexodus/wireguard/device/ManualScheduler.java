@@ -13,6 +13,12 @@ final class ManualScheduler implements Scheduler {
     private final Instant epoch;
     private long now = 1_000_000_000L;
     private long seq;
+    private Runnable afterEachTask = () -> {};
+
+    /** Runs after every task, e.g. to deliver what the task sent, so the network looks instantaneous. */
+    void afterEachTask(Runnable r) {
+        afterEachTask = r;
+    }
 
     ManualScheduler(Instant wallClockStart) {
         this.epoch = wallClockStart;
@@ -64,6 +70,7 @@ final class ManualScheduler implements Scheduler {
                 }
             }
             t.body.run();
+            afterEachTask.run();
         }
     }
 
