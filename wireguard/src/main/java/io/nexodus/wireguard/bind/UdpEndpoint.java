@@ -155,7 +155,52 @@ public record UdpEndpoint(InetSocketAddress address) implements Endpoint {
         if (ip instanceof Inet4Address) {
             return ip.getHostAddress() + ":" + address.getPort();
         }
-        return "[" + ip.getHostAddress() + "]:" + address.getPort();
+        return "[" + formatAddress(ip) + "]:" + address.getPort();
+    }
+
+    /** An address as {@code wg} prints it: dotted IPv4, or RFC 5952 compressed IPv6 (with {@code %scope}). */
+    public static String formatAddress(InetAddress ip) {
+        if (ip instanceof Inet4Address) {
+            return ip.getHostAddress();
+        }
+        byte[] a = ip.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group is not compressed
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        if (ip instanceof Inet6Address v6 && v6.getScopeId() != 0) {
+            sb.append('%').append(v6.getScopeId());
+        }
+        return sb.toString();
     }
 
     @Override

@@ -70,6 +70,6 @@ public record IpPrefix(InetAddress address, int bits) implements Comparable<IpPr
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + bits;
+        return UdpEndpoint.formatAddress(address) + "/" + bits;
     }
 }
