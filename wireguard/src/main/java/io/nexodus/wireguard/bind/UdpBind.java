@@ -1,6 +1,7 @@
 package io.nexodus.wireguard.bind;
 
 import io.nexodus.wireguard.ffi.Libc;
+import io.nexodus.wireguard.ffi.NetworkNamespace;
 import io.nexodus.wireguard.ffi.SockAddr;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -40,6 +41,7 @@ public final class UdpBind implements Bind {
     private static final int STUN_COOKIE = 0x2112A442;
 
     private final InetAddress bindAddress;
+    private final NetworkNamespace birthplace = NetworkNamespace.current();
     private final ReentrantReadWriteLock socketLock = new ReentrantReadWriteLock();
     private final SendState coldState = new SendState(1, MAX_DATAGRAM);
     private volatile Socket socket;
@@ -51,7 +53,10 @@ public final class UdpBind implements Bind {
         this(null);
     }
 
-    /** A bind on one local address (tests bind to loopback); null means all addresses. */
+    /**
+     * A bind on one local address (tests bind to loopback); null means all addresses. Its sockets live in the network
+     * namespace of the thread that constructs it, also when a later {@link #open} comes from another thread.
+     */
     public UdpBind(InetAddress bindAddress) {
         this.bindAddress = bindAddress;
     }
@@ -87,7 +92,18 @@ public final class UdpBind implements Bind {
 
     @Override
     public int open(int port, Receiver receiver) throws IOException {
-        Socket fresh = createSocket(port, receiver);
+        Socket fresh;
+        if (birthplace == null) {
+            fresh = createSocket(port, receiver);
+        } else {
+            try {
+                fresh = birthplace.call(() -> createSocket(port, receiver));
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException("cannot create the UDP socket in " + birthplace, e);
+            }
+        }
         Socket old;
         socketLock.writeLock().lock();
         try {
