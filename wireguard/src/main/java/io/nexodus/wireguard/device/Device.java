@@ -43,8 +43,8 @@ public final class Device implements Receiver, AutoCloseable {
     static final int HANDSHAKE_QUEUE_SIZE = 1024;
     static final int UNDER_LOAD_QUEUE_DEPTH = HANDSHAKE_QUEUE_SIZE / 8;
     static final int DEFAULT_MTU = 1420;
-    static final int BATCH_SIZE = 64;
-    static final int TUN_BUFFER_SIZE = 65536;
+    static final int BATCH_SIZE = 128;
+    static final int TUN_BUFFER_SIZE = 65536 + 128; // a TSO super-packet with its virtio header
 
     /** Our static key pair and what is derived from it; swapped as a whole when the private key changes. */
     record Identity(byte[] privateKey, byte[] publicKey, Key publicKeyObject, CookieChecker cookieChecker,
