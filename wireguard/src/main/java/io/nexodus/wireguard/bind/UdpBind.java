@@ -311,42 +311,52 @@ public final class UdpBind implements Bind {
                     log.debug("recvmmsg on port {}: {}", s.port, Libc.errnoName(-got));
                     continue;
                 }
-                int j = 0;
-                for (int i = 0; i < got; i++) {
-                    MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
-                    int len = h.get(JAVA_INT, 56);
-                    if ((h.get(JAVA_INT, 48) & MSG_TRUNC) != 0 || len <= 0) {
-                        continue;
-                    }
-                    int segment = s.gro ? groSegmentSize(controls.asSlice((long) i * RECV_CONTROL, RECV_CONTROL),
-                            h.get(JAVA_LONG, 40)) : 0;
-                    if (segment <= 0) {
-                        segment = len;
-                    }
-                    MemorySegment name = names.asSlice((long) i * SockAddr.STORAGE, SockAddr.STORAGE);
-                    UdpEndpoint from = endpoints.get(name);
-                    long base = (long) i * MAX_DATAGRAM;
-                    for (int off = 0; off < len; off += segment) {
-                        int dlen = Math.min(segment, len - off);
-                        if (dlen >= 8 && (slab.get(JAVA_BYTE, base + off) & 0xc0) == 0
-                                && bigEndianInt(slab, base + off + 4) == STUN_COOKIE) {
-                            deliverNonWireGuard(slab.asSlice(base + off, dlen), name);
-                            continue;
-                        }
-                        MemorySegment.copy(slab, base + off, batch.segment(j), 0, dlen);
-                        batch.set(j, 0, dlen, from);
-                        if (++j == batch.capacity()) {
-                            deliver(s, batch, j);
-                            j = 0;
-                        }
-                    }
-                }
-                if (j > 0) {
-                    deliver(s, batch, j);
+                try {
+                    dispatch(s, got, msgvec, slab, names, controls, batch, endpoints);
+                } catch (RuntimeException e) {
+                    log.warn("UDP port {}: dropped {} received messages", s.port, got, e); // a bug; keep receiving
                 }
             }
         } catch (RuntimeException e) {
             log.error("UDP receive loop on port {} failed", s.port, e);
+        }
+    }
+
+    /** Splits GRO messages, diverts STUN, and hands the datagrams to the receiver in batches. */
+    private void dispatch(Socket s, int got, MemorySegment msgvec, MemorySegment slab, MemorySegment names,
+            MemorySegment controls, PacketBatch batch, EndpointCache endpoints) {
+        int j = 0;
+        for (int i = 0; i < got; i++) {
+            MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
+            int len = h.get(JAVA_INT, 56);
+            if ((h.get(JAVA_INT, 48) & MSG_TRUNC) != 0 || len <= 0) {
+                continue;
+            }
+            int segment = s.gro ? groSegmentSize(controls.asSlice((long) i * RECV_CONTROL, RECV_CONTROL),
+                    h.get(JAVA_LONG, 40)) : 0;
+            if (segment <= 0) {
+                segment = len;
+            }
+            MemorySegment name = names.asSlice((long) i * SockAddr.STORAGE, SockAddr.STORAGE);
+            UdpEndpoint from = endpoints.get(name);
+            long base = (long) i * MAX_DATAGRAM;
+            for (int off = 0; off < len; off += segment) {
+                int dlen = Math.min(segment, len - off);
+                if (dlen >= 8 && (slab.get(JAVA_BYTE, base + off) & 0xc0) == 0
+                        && bigEndianInt(slab, base + off + 4) == STUN_COOKIE) {
+                    deliverNonWireGuard(slab.asSlice(base + off, dlen), name);
+                    continue;
+                }
+                MemorySegment.copy(slab, base + off, batch.segment(j), 0, dlen);
+                batch.set(j, 0, dlen, from);
+                if (++j == batch.capacity()) {
+                    deliver(s, batch, j);
+                    j = 0;
+                }
+            }
+        }
+        if (j > 0) {
+            deliver(s, batch, j);
         }
     }
 

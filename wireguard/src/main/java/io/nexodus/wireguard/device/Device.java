@@ -542,17 +542,23 @@ public final class Device implements Receiver, AutoCloseable {
     private void tunReadLoop() {
         PacketBatch batch = new PacketBatch(BATCH_SIZE, TUN_BUFFER_SIZE);
         TransportCipher cipher = ciphers.get();
-        try {
-            while (!closing) {
-                int n = tun.read(batch);
-                if (n < 0) {
-                    break;
+        while (!closing) {
+            int n;
+            try {
+                n = tun.read(batch);
+            } catch (IOException | RuntimeException e) {
+                if (!closing) {
+                    log.error("{}: TUN read failed, shutting down", name, e);
                 }
-                processOutbound(batch, cipher);
+                break;
             }
-        } catch (IOException | RuntimeException e) {
-            if (!closing) {
-                log.error("{}: TUN read failed, shutting down", name, e);
+            if (n < 0) {
+                break;
+            }
+            try {
+                processOutbound(batch, cipher);
+            } catch (RuntimeException e) {
+                log.warn("{}: dropped a batch of {} outgoing packets", name, n, e); // a bug; keep the device alive
             }
         }
         if (!closing) {
