@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --streams) STREAMS=$2; shift 2 ;;
     --modes) MODES=${2//,/ }; shift 2 ;;
     --java-args) JAVA_ARGS=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
