@@ -434,8 +434,8 @@ public final class Device implements Receiver, AutoCloseable {
             return;
         }
         Key clamped = key.clamped();
-        if (id != null && id.publicKeyObject().equals(clamped.publicKey()) && Key.of(id.privateKey()).equals(clamped)) {
-            return;
+        if (id != null && Key.of(id.privateKey()).equals(clamped)) {
+            return; // unchanged: keep the sessions
         }
         setIdentity(clamped);
         Key pub = identity.publicKeyObject();
