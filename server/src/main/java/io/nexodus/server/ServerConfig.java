@@ -50,7 +50,7 @@ public record ServerConfig(
     public static ServerConfig forTests(Path dataDir) {
         return new ServerConfig("127.0.0.1", 0, dataDir, null, null, null, List.of(), "admin-password-for-tests", null, null, false,
                 null, null, "nexodus-cli", null, 1000, Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), 16, FeatureFlags.defaults(), true);
+                Duration.ofMillis(200), 16, FeatureFlags.defaults(), true);
     }
 
     public ServerConfig withDb(String url, String user, String password) {
