@@ -355,6 +355,7 @@ public final class DeviceRoutes {
     }
 
     private Object deleteMetadata(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         String key = c.path("key");
         db.write(tx -> {
@@ -371,6 +372,7 @@ public final class DeviceRoutes {
     }
 
     private Object clearMetadata(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         db.write(tx -> {
             tx.lockRevisions();
@@ -385,6 +387,11 @@ public final class DeviceRoutes {
     }
 
     // ---- helpers ----
+
+    /** A registration key may set metadata on its devices, not remove it. */
+    private static void noRegKey(Call c) {
+        if (c.principal() instanceof Principal.RegKeyPrincipal) throw ApiError.forbidden("not allowed with a registration key");
+    }
 
     private record Addresses(List<TunnelIp> v4, List<TunnelIp> v6, List<String> allowedIps) {}
 

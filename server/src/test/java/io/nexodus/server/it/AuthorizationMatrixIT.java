@@ -197,8 +197,8 @@ class AuthorizationMatrixIT {
         row("GET", "/api/devices/{id}/metadata", "/api/devices/" + d1 + "/metadata", none, 401, 404, 200, 200, 404, 200);
         row("GET", "/api/devices/{id}/metadata/{key}", withKey, none, 401, 404, 200, 200, 404, 200);
         row("PUT", "/api/devices/{id}/metadata/{key}", "/api/devices/" + d1 + "/metadata/k", () -> "{\"any\":[1,2]}", 401, 404, 403, 200, 404, 404);
-        row("DELETE", "/api/devices/{id}/metadata/{key}", withKey, none, 401, 404, 403, 204, 404, 404);
-        row("DELETE", "/api/devices/{id}/metadata", "/api/devices/" + d1 + "/metadata", none, 401, 404, 403, 204, 404, 404);
+        row("DELETE", "/api/devices/{id}/metadata/{key}", withKey, none, 401, 404, 403, 204, 403, 404);
+        row("DELETE", "/api/devices/{id}/metadata", "/api/devices/" + d1 + "/metadata", none, 401, 404, 403, 204, 403, 404);
         // registration keys
         row("GET", "/api/reg-keys", "/api/reg-keys", none, 401, 200, 200, 200, 403, 403);
         row("POST", "/api/reg-keys", "/api/reg-keys", () -> json(new AddRegKey(vpc, null, "x", false, null, null, null)), 401, 404, 201, 201, 403, 403);
