@@ -209,9 +209,17 @@ class ApiIT {
         // stale revision: optimistic concurrency
         ApiException stale = apiError(() -> alice.devices().update(d.id(), new UpdateDevice(null, null, null, "x", null, d.revision(), null, null)));
         assertThat(stale.status()).isEqualTo(409);
-        // another member of the org sees the device but not its token
+        // a member of the organization sees the device but not its token; a stranger does not see it at all
+        NexodusClient member = ts.newUser("member");
+        member.invitations().accept(alice.invitations().create(new AddInvitation(member.users().me().id(), null, aliceUser.id(), null)).id());
+        Device seen = member.devices().get(d.id());
+        assertThat(seen.publicKey()).isEqualTo(k.publicKey());
+        assertThat(seen.bearerToken()).isNull();
+        assertThat(apiError(() -> member.devices().update(d.id(), UpdateDevice.empty().withHostname("x"))).status()).isEqualTo(403);
         NexodusClient other = ts.newUser("other");
         assertThat(apiError(() -> other.devices().get(d.id())).status()).isEqualTo(404);
+        assertThat(alice.service().userInfo().preferredUsername()).isEqualTo(aliceUser.username());
+        assertThat(alice.service().deviceCerts().path("keys").isArray()).isTrue();
         // device token sees its VPC's devices
         assertThat(asDevice.vpcs().devices(aliceUser.id(), ListOptions.NONE).items()).extracting(Device::id).contains(d.id());
         assertThat(asDevice.vpcs().devices(aliceUser.id(), ListOptions.NONE).items()).allSatisfy(x -> assertThat(x.bearerToken()).isNull());
