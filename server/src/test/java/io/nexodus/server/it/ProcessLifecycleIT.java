@@ -75,6 +75,7 @@ class ProcessLifecycleIT {
             assertThat(p.isAlive()).isFalse();
         }
         try (ChildProcess p = serve(data, port, dir.resolve("run2.log"))) {
+            assertThat(p.isAlive()).isTrue();
             NexodusClient anon = NexodusClient.builder(url).build();
             assertThat(get(url + "/device/certs")).as("same signing keys").isEqualTo(jwks);
             NexodusClient api = anon.withToken(() -> accessToken); // a token from before the crash still works
