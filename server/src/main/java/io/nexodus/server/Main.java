@@ -135,7 +135,9 @@ public final class Main implements Callable<Integer> {
                     oidcClientId, blankToNull(oidcAudience), io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
                     Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10), Duration.ofSeconds(5), 16,
                     FeatureFlags.fromEnv(System.getenv()), false);
-            NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), List.of());
+            List<EmbeddedService> embedded = new ArrayList<>();
+            if (!stunPorts.isEmpty()) embedded.add(new EmbeddedStunServer(host, stunPorts));
+            NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), embedded);
             try {
                 server.start();
             } catch (Exception e) {

@@ -41,7 +41,7 @@ class ProcessLifecycleIT {
     private ChildProcess serve(Path data, int port, Path log) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.nexodus.server.Main", "serve", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(), "--stun-ports", "3478,3479"));
+                "io.nexodus.server.Main", "serve", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(), "--stun-ports", FreePorts.udp() + "," + FreePorts.udp()));
         ChildProcess p = ChildProcess.start(log, Map.of("NEXAPI_ADMIN_PASSWORD", "crash-test-password"), argv);
         p.awaitOutput("is serving http://127.0.0.1:" + port, Duration.ofSeconds(90));
         return p;

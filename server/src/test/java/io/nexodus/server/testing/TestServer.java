@@ -67,7 +67,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(ServerConfig cfg) {
-        NexodusServer s = new NexodusServer(cfg, Clock.systemUTC(), List.of());
+        return start(cfg, List.of());
+    }
+
+    /** A service with embedded network services (e.g. the STUN server) next to the API. */
+    public static TestServer start(ServerConfig cfg, List<io.nexodus.server.EmbeddedService> embedded) {
+        NexodusServer s = new NexodusServer(cfg, Clock.systemUTC(), embedded);
         try {
             s.start();
         } catch (IOException e) {
