@@ -180,9 +180,9 @@ public final class JsonRpcServer implements AutoCloseable {
                 try {
                     serve(ch);
                 } finally {
-                    connections.remove(ch);
                     closeQuietly(ch);
                     connectionSlots.release();
+                    connections.remove(ch); // last, so activeConnections() == 0 means the slot is free again
                 }
             });
         }
