@@ -164,19 +164,27 @@ public final class Nexctl implements Runnable {
         cl.setOut(new PrintWriter(env.out(), true));
         cl.setErr(new PrintWriter(env.err(), true));
         cl.setDefaultValueProvider(new EnvDefaults(env));
-        cl.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
-            err.flush();
-            return ExitCodes.USAGE;
-        });
+        cl.setParameterExceptionHandler((ex, args) -> usageError(ex));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cl.getOut().flush();
+            if (ex instanceof CommandLine.ParameterException p) return usageError(p);
             return new ErrorReporter(env.err(), root.debug, root.serviceUrlOrNull()).report(ex, cmd.getCommandSpec().qualifiedName());
         });
         return cl;
+    }
+
+    /** Prints a usage error (with the command's usage when a subcommand is missing) and returns {@link ExitCodes#USAGE}. */
+    private static int usageError(CommandLine.ParameterException ex) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        if (ex.getMessage() != null && ex.getMessage().startsWith("Missing required subcommand")) {
+            ex.getCommandLine().usage(err);
+            err.println();
+        }
+        err.println("error: " + ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+        err.flush();
+        return ExitCodes.USAGE;
     }
 
     /** The top-level command class {@code args} name, or null when every command is needed. */

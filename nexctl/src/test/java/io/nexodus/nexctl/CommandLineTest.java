@@ -94,11 +94,14 @@ class CommandLineTest {
             NexctlRunner.Result r = nexctl.run(NexctlRunner.args(List.of("--username", "admin", "--password", "secret"),
                     c.args().toArray(String[]::new)));
             assertThat(r.exitCode()).as(c + "\n" + r).isEqualTo(ExitCodes.USAGE);
-            assertThat(r.err()).as(c.toString()).startsWith("error: ").contains(c.message()).contains("--help' for more information");
+            assertThat(r.err()).as(c.toString()).contains("error: " ).contains(c.message()).contains("--help' for more information");
             assertThat(r.out()).as(c.toString()).isEmpty();
         }
         assertThat(svc.apiRequests()).isEmpty();
         assertThat(nexctl.run("vpcs", "lst").err()).contains("Did you mean: vpc list?");
+        NexctlRunner.Result group = nexctl.run("vpc");
+        assertThat(group.err()).startsWith("Usage: nexctl vpc").contains("list      List the VPCs")
+                .endsWith("error: Missing required subcommand\nTry 'nexctl vpc --help' for more information.\n");
     }
 
     @Test
