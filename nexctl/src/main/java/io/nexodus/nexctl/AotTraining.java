@@ -58,7 +58,9 @@ public final class AotTraining {
         http.start();
         String url = "http://127.0.0.1:" + http.getAddress().getPort();
         Path socket = dir.resolve("nexd.sock");
-        try (NexdCtlServer nexd = new NexdCtlServer(socket, new TrainingAgent()).start()) {
+        NexdCtlServer nexd = new NexdCtlServer(socket, new TrainingAgent());
+        try {
+            nexd.start();
             Path config = dir.resolve("config").resolve("nexodus");
             Files.createDirectories(config);
             Files.writeString(config.resolve("credentials.json"), "{\"services\":{\"" + url + "\":{\"username\":\"training\","
@@ -77,6 +79,7 @@ public final class AotTraining {
                     new String[] {"nexd", "get", "tunnelip"}, new String[] {"vpcs", "lst"});
             for (String[] run : runs) Nexctl.run(run, env);
         } finally {
+            nexd.close();
             http.stop(0);
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

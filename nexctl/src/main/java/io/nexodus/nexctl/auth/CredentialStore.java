@@ -114,9 +114,13 @@ public final class CredentialStore {
         try {
             ensureDir();
             try (FileChannel ch = FileChannel.open(dir.resolve("credentials.json.lock"),
-                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(FILE_MODE));
-                 FileLock ignored = ch.lock()) {
-                return body.call();
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(FILE_MODE))) {
+                FileLock lock = ch.lock();
+                try {
+                    return body.call();
+                } finally {
+                    lock.release();
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot update " + file + ": " + e.getMessage(), e);
