@@ -1,0 +1,15 @@
+package io.nexodus.derp.client;
+
+/**
+ * Counters of one {@link DerpClient}.
+ *
+ * @param connects         handshakes completed
+ * @param connectFailures  connection attempts that failed before the handshake completed
+ * @param packetsSent      packets written to the server
+ * @param packetsReceived  packets received
+ * @param sendDropsNotConnected packets dropped because no connection was up
+ * @param sendDropsQueueFull    packets dropped because the send queue was full (the oldest goes)
+ * @param sendDropsTooLarge     packets over 64 KiB, refused
+ */
+public record DerpClientStats(long connects, long connectFailures, long packetsSent, long packetsReceived,
+                              long sendDropsNotConnected, long sendDropsQueueFull, long sendDropsTooLarge) {}
