@@ -204,13 +204,13 @@ public final class DerpClient implements AutoCloseable {
                     s.enqueueControl(new Frame.WatchConns());
                 }
                 endReason = readLoop(s);
-                handshakeDone = connected;
             } catch (IOException e) {
                 endReason = e.getMessage() == null ? e.toString() : e.getMessage();
             } catch (RuntimeException e) {
                 LOG.warn("bug in the DERP client for {}", config.url(), e);
                 endReason = e.toString();
             } finally {
+                handshakeDone = connected;
                 if (s != null) {
                     s.close();
                 }

@@ -29,7 +29,15 @@ public final class RawDerp implements AutoCloseable {
 
     /** TCP only. */
     public static RawDerp open(int port) throws IOException {
+        return open(port, 0);
+    }
+
+    /** TCP only, with a receive buffer of {@code rcvBuf} bytes (0: the default). */
+    public static RawDerp open(int port, int rcvBuf) throws IOException {
         Socket s = new Socket();
+        if (rcvBuf > 0) {
+            s.setReceiveBufferSize(rcvBuf);
+        }
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(10_000);
         return new RawDerp(s);
@@ -37,7 +45,11 @@ public final class RawDerp implements AutoCloseable {
 
     /** TCP + the HTTP upgrade + ServerKey, without ClientInfo. */
     public static RawDerp upgraded(int port) throws IOException {
-        RawDerp r = open(port);
+        return upgraded(port, 0);
+    }
+
+    public static RawDerp upgraded(int port, int rcvBuf) throws IOException {
+        RawDerp r = open(port, rcvBuf);
         r.out.write("GET /derp HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: DERP\r\n\r\n"
                 .getBytes(StandardCharsets.ISO_8859_1));
         r.out.flush();
@@ -58,7 +70,11 @@ public final class RawDerp implements AutoCloseable {
 
     /** A full handshake as {@code key}; returns after ServerInfo. */
     public static RawDerp connected(int port, NodePrivateKey key) throws IOException {
-        RawDerp r = upgraded(port);
+        return connected(port, key, 0);
+    }
+
+    public static RawDerp connected(int port, NodePrivateKey key, int rcvBuf) throws IOException {
+        RawDerp r = upgraded(port, rcvBuf);
         r.sendClientInfo(key, ClientInfo.regular());
         try {
             Frame f = r.in.readFrame(FrameLimits.CLIENT);
@@ -76,6 +92,28 @@ public final class RawDerp implements AutoCloseable {
             byte[] sealed = key.sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(new Frame.ClientInfoFrame(key.publicKey(), sealed));
         } catch (java.security.InvalidKeyException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The next RecvPacket, skipping keepalives and other frames. */
+    public Frame.RecvPacket nextPacket() throws IOException {
+        while (true) {
+            try {
+                if (in.readFrame(FrameLimits.CLIENT) instanceof Frame.RecvPacket p) {
+                    return p;
+                }
+            } catch (io.nexodus.derp.frame.FrameFormatException e) {
+                throw new IOException(e);
+            }
+        }
+    }
+
+    /** The next frame. */
+    public Frame next() throws IOException {
+        try {
+            return in.readFrame(FrameLimits.CLIENT);
+        } catch (io.nexodus.derp.frame.FrameFormatException e) {
             throw new IOException(e);
         }
     }
