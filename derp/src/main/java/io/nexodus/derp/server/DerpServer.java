@@ -51,7 +51,7 @@ public final class DerpServer implements AutoCloseable {
     private final NodePublicKey publicKey;
     private final ScheduledExecutorService scheduler;
     private final ThreadFactory writerThreads = Thread.ofVirtual().name("derp-writer").factory();
-    private final BufferPool writeBuffers = new BufferPool(16 * 1024, 1024);
+    private final BufferPool writeBuffers = new BufferPool(16 * 1024, 64);
     private final SecureRandom random = new SecureRandom();
     private final DerpServerMetrics metrics = new DerpServerMetrics();
 
@@ -430,6 +430,17 @@ public final class DerpServer implements AutoCloseable {
                 c.enqueueControl(new Frame.KeepAlive());
             }
         }
+    }
+
+    /** How many connections are inside a write right now (tests wait for 0 before moving a fake clock). */
+    int writesInProgress() {
+        int n = 0;
+        for (ClientConnection c : connections) {
+            if (c.writeStartedMillis != 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The counters and gauges now. */

@@ -56,7 +56,9 @@ class SlowReceiverTest {
                     Events.Packet p = eb.nextPacket(WAIT);
                     assertThat(p.data()).containsExactly((byte) i);
                 }
-                // The stuck write exceeds the write timeout: the slow connection is closed and counted.
+                // The stuck write exceeds the write timeout: the slow connection is closed and counted. (Wait until
+                // it is the only write in progress, so the clock jump cannot catch B's writer mid-flush.)
+                await().atMost(WAIT).until(() -> relay.derpServer().writesInProgress() == 1);
                 clock.advance(Duration.ofSeconds(2));
                 relay.derpServer().housekeeping();
                 assertThat(relay.stats().writeTimeouts()).isEqualTo(1);
@@ -76,10 +78,14 @@ class SlowReceiverTest {
              RawDerp c = RawDerp.connected(relay.port(), NodePrivateKey.generate())) {
             relay.derpServer().housekeeping();
             assertThat(relay.stats().keepAlivesSent()).isZero();
+            // ServerInfo may still be "being written" (the flag is cleared just after the bytes left): a 65 s jump
+            // of the clock would then look like a stuck write.
+            await().atMost(WAIT).until(() -> relay.derpServer().writesInProgress() == 0);
             clock.advance(Duration.ofSeconds(65)); // 60 s + at most 5 s of jitter
             relay.derpServer().housekeeping();
             assertThat(c.next()).isEqualTo(new Frame.KeepAlive());
             relay.derpServer().housekeeping(); // not due again yet
+            await().atMost(WAIT).until(() -> relay.derpServer().writesInProgress() == 0);
             clock.advance(Duration.ofSeconds(65));
             relay.derpServer().housekeeping();
             assertThat(c.next()).isEqualTo(new Frame.KeepAlive());
