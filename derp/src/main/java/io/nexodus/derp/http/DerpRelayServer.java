@@ -3,6 +3,7 @@ package io.nexodus.derp.http;
 import io.nexodus.derp.crypto.KeyFile;
 import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.FrameReader;
 import io.nexodus.derp.server.ConnectionCloseReason;
 import io.nexodus.derp.server.DerpServer;
@@ -10,8 +11,10 @@ import io.nexodus.derp.server.DerpServerConfig;
 import io.nexodus.derp.server.DerpServerStats;
 import io.nexodus.derp.server.TokenBucket;
 import io.nexodus.derp.server.UpgradedConnection;
+import io.nexodus.derp.tls.EngineTlsConnection;
 import io.nexodus.derp.tls.TrustBundles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -28,8 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
-import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +54,11 @@ public final class DerpRelayServer implements AutoCloseable {
     private final ServerTls tls;
     private final ServerSocket listener;
     private final TokenBucket acceptLimiter;
+    private final BufferPool tlsPacketBuffers;
+    private final BufferPool tlsAppBuffers;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Every accepted socket until its handler ends, so close() also ends connections still in setup. */
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptThread;
 
     private DerpRelayServer(DerpRelayConfig config, ScheduledExecutorService scheduler, DerpServer derp,
@@ -62,6 +70,14 @@ public final class DerpRelayServer implements AutoCloseable {
         this.listener = listener;
         this.acceptLimiter = Double.isInfinite(config.acceptConnectionLimit()) ? null
                 : new TokenBucket(config.acceptConnectionLimit(), config.acceptConnectionBurst(), config.clock());
+        if (tls != null) {
+            SSLEngine probe = tls.newEngine();
+            this.tlsPacketBuffers = new BufferPool(probe.getSession().getPacketBufferSize(), 64);
+            this.tlsAppBuffers = new BufferPool(probe.getSession().getApplicationBufferSize(), 64);
+        } else {
+            this.tlsPacketBuffers = null;
+            this.tlsAppBuffers = null;
+        }
         this.acceptThread = Thread.ofPlatform().name("derp-accept-" + listener.getLocalPort()).daemon(true)
                 .unstarted(this::acceptLoop);
     }
@@ -88,14 +104,8 @@ public final class DerpRelayServer implements AutoCloseable {
         if (meshSsl.isEmpty() && tls != null && tls.caFile().isPresent()) {
             meshSsl = Optional.of(TrustBundles.trusting(tls.caFile().get()));
         }
-        ServerSocket listener;
-        if (tls != null) {
-            SSLServerSocket s = tls.newServerSocket();
-            tls.configure(s);
-            listener = s;
-        } else {
-            listener = new ServerSocket();
-        }
+        // TLS runs on SSLEngine over plain sockets (EngineTlsConnection): no TLS buffers while a connection is idle.
+        ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
         try {
             listener.bind(config.bindAddress(), 4096);
@@ -176,12 +186,31 @@ public final class DerpRelayServer implements AutoCloseable {
                 closeQuietly(s);
                 continue;
             }
+            open.add(s);
+            if (closed.get()) {
+                closeQuietly(s);
+                open.remove(s);
+                continue;
+            }
             Thread.ofVirtual().name("derp-conn").start(() -> handle(s));
         }
     }
 
     /** One connection: TLS, one HTTP request, then either a response and close, or DERP until it ends. */
     private void handle(Socket s) {
+        try {
+            UpgradedConnection upgraded = setup(s);
+            if (upgraded != null) {
+                derp.serve(upgraded); // the setup's locals (request, timer) are gone from this stack by now
+            }
+        } finally {
+            closeQuietly(s);
+            open.remove(s);
+        }
+    }
+
+    /** TLS handshake and the HTTP request within {@code httpTimeout}; the connection to upgrade, or null. */
+    private UpgradedConnection setup(Socket s) {
         AtomicBoolean setupOver = new AtomicBoolean();
         ScheduledFuture<?> timeout = scheduler.schedule(() -> {
             if (setupOver.compareAndSet(false, true)) {
@@ -192,19 +221,25 @@ public final class DerpRelayServer implements AutoCloseable {
         try {
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);
-            if (s instanceof SSLSocket ssl) {
+            InputStream rawIn = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            int readBuffer = FrameReader.DEFAULT_BUFFER;
+            if (tls != null) {
+                EngineTlsConnection t = new EngineTlsConnection(s, tls.newEngine(), tlsPacketBuffers, tlsAppBuffers);
                 try {
-                    ssl.startHandshake();
-                } catch (IOException e) {
+                    t.handshake();
+                } catch (IOException | RuntimeException e) {
                     if (setupOver.compareAndSet(false, true)) {
                         derp.countClosed(ConnectionCloseReason.TLS_HANDSHAKE_FAILED);
                         LOG.debug("TLS handshake from {} failed: {}", s.getRemoteSocketAddress(), e.getMessage());
                     }
-                    return;
+                    return null;
                 }
+                rawIn = t.input();
+                out = t.output();
+                readBuffer = 256; // records arrive decrypted in pooled buffers; a small own buffer is enough
             }
-            FrameReader in = new FrameReader(s.getInputStream());
-            OutputStream out = s.getOutputStream();
+            FrameReader in = new FrameReader(rawIn, readBuffer);
             HttpRequest req;
             try {
                 req = HttpRequestParser.parse(in);
@@ -214,22 +249,21 @@ public final class DerpRelayServer implements AutoCloseable {
                     respond(out, e.status, reason(e.status), "text/plain; charset=utf-8", e.getMessage() + "\n",
                             false, "");
                 }
-                return;
+                return null;
             }
             UpgradedConnection upgraded = route(req, s, in, out);
-            req = null; // nothing of the HTTP request stays reachable from a long-lived DERP connection
             if (upgraded == null || !setupOver.compareAndSet(false, true)) {
-                return;
+                return null;
             }
-            timeout.cancel(false);
-            derp.serve(upgraded);
+            return upgraded;
         } catch (IOException e) {
             LOG.debug("connection from {} ended: {}", s.getRemoteSocketAddress(), e.toString());
+            return null;
         } catch (RuntimeException e) {
             LOG.warn("bug: connection from {} failed", s.getRemoteSocketAddress(), e);
+            return null;
         } finally {
             timeout.cancel(false);
-            closeQuietly(s);
         }
     }
 
@@ -336,6 +370,7 @@ public final class DerpRelayServer implements AutoCloseable {
             // closing anyway
         }
         derp.close();
+        open.forEach(DerpRelayServer::closeQuietly);
         scheduler.shutdownNow();
         try {
             acceptThread.join(5000);

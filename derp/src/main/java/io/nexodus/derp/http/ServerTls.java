@@ -25,7 +25,6 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
 
@@ -102,21 +101,19 @@ final class ServerTls {
         return caFile;
     }
 
-    /** Applies protocols, ALPN and the SNI matcher to the listening socket. */
-    void configure(SSLServerSocket server) {
-        SSLParameters p = server.getSSLParameters();
+    /** A server-side engine: TLS 1.3/1.2, ALPN http/1.1 only, SNI matcher for the hostname. */
+    SSLEngine newEngine() {
+        SSLEngine e = context.createSSLEngine();
+        e.setUseClientMode(false);
+        SSLParameters p = e.getSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         p.setApplicationProtocols(new String[] {"http/1.1"});
         if (!isIpLiteral(hostname)) {
             p.setSNIMatchers(List.of(SNIHostName.createSNIMatcher("(?i)" + Pattern.quote(hostname))));
         }
-        server.setSSLParameters(p);
-        server.setUseClientMode(false);
-        server.setNeedClientAuth(false);
-    }
-
-    SSLServerSocket newServerSocket() throws IOException {
-        return (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+        p.setNeedClientAuth(false);
+        e.setSSLParameters(p);
+        return e;
     }
 
     static boolean isIpLiteral(String host) {

@@ -133,43 +133,55 @@ public final class DerpServer implements AutoCloseable {
      */
     public void serve(UpgradedConnection conn) {
         metrics.accepts.increment();
-        long now = clock().millis();
-        ClientConnection c = new ClientConnection(this, conn, writeBuffers, metrics, now,
+        ClientConnection c = new ClientConnection(this, conn, writeBuffers, metrics, clock().millis(),
                 random.nextLong(KEEPALIVE_JITTER_MILLIS));
+        boolean registered = false;
+        try {
+            if (!admit(c, conn)) {
+                return;
+            }
+            register(c);
+            registered = true;
+            c.readLoop(); // the handshake's locals (deadline timer, JSON) are off this stack by now
+        } catch (RuntimeException e) {
+            LOG.warn("bug: {} failed", c, e);
+        } finally {
+            if (registered) {
+                unregister(c);
+            }
+            c.close(null);
+        }
+    }
+
+    /** The key exchange under the handshake deadline; true when the client is admitted and ServerInfo is queued. */
+    private boolean admit(ClientConnection c, UpgradedConnection conn) {
         AtomicBoolean handshakeOver = new AtomicBoolean();
         ScheduledFuture<?> deadline = scheduler.schedule(() -> {
             if (handshakeOver.compareAndSet(false, true)) {
                 c.close(ConnectionCloseReason.HANDSHAKE_TIMEOUT);
             }
         }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        boolean registered = false;
         try {
             ConnectionCloseReason refused = handshake(c, conn);
             deadline.cancel(false);
             if (!handshakeOver.compareAndSet(false, true)) {
-                return; // the deadline closed it
+                return false; // the deadline closed it
             }
             if (refused != null) {
                 c.close(refused);
-                return;
+                return false;
             }
             byte[] json = ServerInfo.current().toJson().getBytes(StandardCharsets.UTF_8);
             c.enqueueControl(new Frame.ServerInfoFrame(privateKey.sealTo(c.key, json, random)));
-            register(c);
-            registered = true;
-            c.readLoop();
+            return true;
         } catch (IOException e) {
             LOG.debug("{} ended during the handshake: {}", c, e.toString());
+            return false;
         } catch (InvalidKeyException e) {
             c.close(ConnectionCloseReason.HANDSHAKE_AUTH_FAILED);
-        } catch (RuntimeException e) {
-            LOG.warn("bug: {} failed", c, e);
+            return false;
         } finally {
             deadline.cancel(false);
-            if (registered) {
-                unregister(c);
-            }
-            c.close(null);
         }
     }
 

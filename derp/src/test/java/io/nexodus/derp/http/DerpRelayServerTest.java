@@ -126,6 +126,45 @@ class DerpRelayServerTest {
         }
     }
 
+    /** TLS 1.2 clients are served too, over the SSLEngine transport (no ALPN offered here). */
+    @Test
+    void tls12ClientsAreServed(@TempDir Path dir) throws Exception {
+        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED).certDir(dir)
+                .hostname("derp.example.test").build())) {
+            SSLContext trust = TrustBundles.trusting(relay.caCertificateFile().orElseThrow());
+            try (SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", relay.port())) {
+                SSLParameters p = s.getSSLParameters();
+                p.setServerNames(List.of(new SNIHostName("derp.example.test")));
+                p.setProtocols(new String[] {"TLSv1.2"});
+                s.setSSLParameters(p);
+                s.setSoTimeout(5000);
+                // A whole DERP session by hand over TLS 1.2: upgrade, key exchange, a packet to ourselves.
+                s.getOutputStream().write(("GET /derp HTTP/1.1\r\nHost: derp.example.test\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: DERP\r\n\r\n").getBytes());
+                s.getOutputStream().flush();
+                io.nexodus.derp.frame.FrameReader r = new io.nexodus.derp.frame.FrameReader(s.getInputStream());
+                assertThat(r.readLine(100)).isEqualTo("HTTP/1.1 101 Switching Protocols");
+                while (!r.readLine(1000).isEmpty()) {
+                    // headers
+                }
+                assertThat(s.getSession().getProtocol()).isEqualTo("TLSv1.2");
+                var fl = io.nexodus.derp.frame.FrameLimits.CLIENT;
+                var serverKey = ((io.nexodus.derp.frame.Frame.ServerKey) r.readFrame(fl)).key();
+                assertThat(serverKey).isEqualTo(relay.publicKey());
+                NodePrivateKey k = NodePrivateKey.generate();
+                byte[] info = io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes();
+                s.getOutputStream().write(io.nexodus.derp.frame.FrameCodec.encode(new io.nexodus.derp.frame.Frame
+                        .ClientInfoFrame(k.publicKey(), k.sealTo(serverKey, info, new java.security.SecureRandom()))));
+                assertThat(r.readFrame(fl)).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
+                byte[] big = new byte[40_000];
+                big[39_999] = 9;
+                s.getOutputStream().write(io.nexodus.derp.frame.FrameCodec.encode(
+                        new io.nexodus.derp.frame.Frame.SendPacket(k.publicKey(), big)));
+                assertThat(r.readFrame(fl)).isEqualTo(new io.nexodus.derp.frame.Frame.RecvPacket(k.publicKey(), big));
+            }
+        }
+    }
+
     private static String handshake(Path ca, int port, String sni, String alpn) throws IOException {
         // A fresh context each time, so no TLS session is resumed across cases.
         SSLContext trust = TrustBundles.trusting(ca);
