@@ -213,6 +213,7 @@ public final class DerpClient implements AutoCloseable {
                 handshakeDone = connected;
                 if (s != null) {
                     s.close();
+                    s.in.release();
                 }
                 session = null;
                 setConnected(false);

@@ -64,7 +64,7 @@ final class DerpDialer {
                 }
             }
             socket.setSoTimeout(remainingMillis(deadline));
-            FrameReader in = new FrameReader(socket.getInputStream());
+            FrameReader in = new FrameReader(socket.getInputStream(), FrameReader.DEFAULT_BUFFER, pool);
             FrameWriter out = new FrameWriter(socket.getOutputStream(), pool);
             out.writeRaw(request(metaKey.isPresent()));
             if (metaKey.isPresent()) {

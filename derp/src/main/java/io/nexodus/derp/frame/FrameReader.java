@@ -18,13 +18,27 @@ public final class FrameReader {
     public static final int DEFAULT_BUFFER = 1024;
 
     private final InputStream in;
-    private final byte[] buf;
+    private final byte[] small;
+    private final BufferPool bigBuffers;
+    private byte[] buf;
     private int pos;
     private int lim;
 
-    public FrameReader(InputStream in, int bufferSize) {
+    /**
+     * @param bufferSize the buffer kept while idle
+     * @param bigBuffers when not null, a larger buffer is borrowed from it while data keeps arriving (fewer reads
+     *                   per packet under load) and given back before a read that would block, so idle connections
+     *                   still hold only {@code bufferSize} bytes; needs a stream whose {@code available()} is honest
+     */
+    public FrameReader(InputStream in, int bufferSize, BufferPool bigBuffers) {
         this.in = in;
-        this.buf = new byte[bufferSize];
+        this.small = new byte[bufferSize];
+        this.buf = small;
+        this.bigBuffers = bigBuffers;
+    }
+
+    public FrameReader(InputStream in, int bufferSize) {
+        this(in, bufferSize, null);
     }
 
     public FrameReader(InputStream in) {
@@ -214,6 +228,17 @@ public final class FrameReader {
 
     /** Refills an empty buffer; false on EOF. */
     private boolean fill() throws IOException {
+        if (bigBuffers != null) {
+            if (buf != small) {
+                if (in.available() == 0) { // the next read may block: do not hold the big buffer while idle
+                    byte[] big = buf;
+                    buf = small;
+                    bigBuffers.give(big);
+                }
+            } else if (lim == small.length && in.available() > 0) { // the last read filled us: data is streaming
+                buf = bigBuffers.take();
+            }
+        }
         int r = in.read(buf, 0, buf.length);
         if (r < 0) {
             return false;
@@ -221,5 +246,16 @@ public final class FrameReader {
         pos = 0;
         lim = r;
         return r > 0 || fill();
+    }
+
+    /** Gives a borrowed big buffer back (when the connection ends). */
+    public void release() {
+        if (buf != small) {
+            byte[] big = buf;
+            buf = small;
+            pos = 0;
+            lim = 0;
+            bigBuffers.give(big);
+        }
     }
 }

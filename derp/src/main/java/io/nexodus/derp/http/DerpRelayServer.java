@@ -54,6 +54,8 @@ public final class DerpRelayServer implements AutoCloseable {
     private final ServerTls tls;
     private final ServerSocket listener;
     private final TokenBucket acceptLimiter;
+    /** Big read buffers, lent to connections only while data keeps arriving. */
+    private final BufferPool readBuffers = new BufferPool(16 * 1024, 64);
     private final BufferPool tlsPacketBuffers;
     private final BufferPool tlsAppBuffers;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -239,7 +241,7 @@ public final class DerpRelayServer implements AutoCloseable {
                 out = t.output();
                 readBuffer = 256; // records arrive decrypted in pooled buffers; a small own buffer is enough
             }
-            FrameReader in = new FrameReader(rawIn, readBuffer);
+            FrameReader in = new FrameReader(rawIn, readBuffer, readBuffers);
             HttpRequest req;
             try {
                 req = HttpRequestParser.parse(in);

@@ -150,6 +150,7 @@ public final class DerpServer implements AutoCloseable {
                 unregister(c);
             }
             c.close(null);
+            conn.in().release(); // this (the reader's) thread: give back a big read buffer if one is lent
         }
     }
 

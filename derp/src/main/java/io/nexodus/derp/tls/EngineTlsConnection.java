@@ -120,6 +120,11 @@ public final class EngineTlsConnection {
             }
 
             @Override
+            public int available() throws IOException {
+                return pending != null ? pending.remaining() : rawIn.available();
+            }
+
+            @Override
             public void close() throws IOException {
                 socket.close();
             }
@@ -295,6 +300,10 @@ public final class EngineTlsConnection {
 
     /** After {@link #header} was read: puts header and body into {@code net}, flipped for reading. */
     private void readBody(ByteBuffer net) throws IOException {
+        int type = header[0] & 0xff;
+        if (type < 20 || type > 24 || header[1] != 3) { // change_cipher_spec..heartbeat, version 3.x
+            throw new SSLException("not a TLS record (plain HTTP on the TLS port?)");
+        }
         int len = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
         if (len == 0 || HEADER + len > net.capacity()) {
             throw new SSLException("bad TLS record length " + len);

@@ -114,6 +114,13 @@ class DerpRelayServerTest {
                     .isInstanceOf(SSLHandshakeException.class);
             assertThatThrownBy(() -> handshake(trust, relay.port(), "derp.example.test", "h2"))
                     .isInstanceOf(SSLHandshakeException.class);
+            // Plain HTTP on the TLS port is not TLS: dropped and counted like the three refusals above.
+            try (io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
+                raw.writeRaw("GET /derp HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                assertThat(raw.closedByServer()).isTrue();
+            }
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> relay.stats().closed(
+                    io.nexodus.derp.server.ConnectionCloseReason.TLS_HANDSHAKE_FAILED) == 4);
             // Restart with the same directory: the CA is reused, so clients keep trusting it.
             String caPem = java.nio.file.Files.readString(dir.resolve("ca.crt"));
             relay.close();
