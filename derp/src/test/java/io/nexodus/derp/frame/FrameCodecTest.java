@@ -155,6 +155,33 @@ class FrameCodecTest {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> r.readFrame(FrameLimits.SERVER))).isNull();
     }
 
+    /** Random bytes never make the reader throw anything but its two checked exceptions. */
+    @Test
+    void randomInputOnlyEverGivesTypedErrors() {
+        java.util.Random rnd = new java.util.Random(20261123);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] b = new byte[rnd.nextInt(200)];
+            rnd.nextBytes(b);
+            if (b.length > 4 && rnd.nextBoolean()) { // plausible lengths, so decoders see real payloads
+                b[0] = (byte) (1 + rnd.nextInt(0x15));
+                b[1] = 0;
+                b[2] = 0;
+                b[3] = 0;
+                b[4] = (byte) rnd.nextInt(b.length);
+            }
+            for (FrameLimits limits : new FrameLimits[] {FrameLimits.SERVER, FrameLimits.CLIENT}) {
+                FrameReader r = new FrameReader(new ByteArrayInputStream(b), 16);
+                try {
+                    while (true) {
+                        r.readFrame(limits);
+                    }
+                } catch (java.io.IOException | FrameFormatException expected) {
+                    // typed: EOF or a protocol error
+                }
+            }
+        }
+    }
+
     @Test
     void pingWithExtraBytesEchoesFirstEight() throws Exception {
         assertThat(read("12 0000000a 01020304050607 2a ffff", FrameLimits.SERVER)).isEqualTo(new Ping(0x010203040506072aL));
