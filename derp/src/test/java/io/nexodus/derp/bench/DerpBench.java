@@ -46,6 +46,7 @@ import javax.net.ssl.SSLSocket;
  *   <li>{@code server DIR [tls|plain]}: the relay side of idle-memory (commands on stdin: {@code gc}, {@code quit}).</li>
  * </ul>
  */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 public final class DerpBench {
     private DerpBench() {}
 

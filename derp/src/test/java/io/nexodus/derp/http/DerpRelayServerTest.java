@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two clients exchanging packets through one relay, over plain HTTP and over TLS. */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 class DerpRelayServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The accept-rate limit (on an injected clock) and the client verifier hook. */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 class AdmissionTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

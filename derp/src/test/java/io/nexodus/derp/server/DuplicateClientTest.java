@@ -17,6 +17,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Several connections for one key: Tailscale's "last writer is active" policy. */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 class DuplicateClientTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Servers sharing a mesh key: clients homed on different servers reach each other. */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 class MeshTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final MeshKey KEY = MeshKey.parse("6d529e9d4ef632d22d4a4214cb49da8f1ba1b72697061fb24e312984c35ec8d8");

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * A receiver that stops reading fills only its own bounded queue (oldest dropped, counted); other flows keep going;
  * its stuck write is cut by the write timeout (driven by an injected clock). Keepalives follow the same clock.
  */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 class SlowReceiverTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
