@@ -50,6 +50,7 @@ public final class DerpClient implements AutoCloseable {
     private Thread manager;
 
     private final LongAdder connects = new LongAdder();
+    private final LongAdder fastStarts = new LongAdder();
     private final LongAdder connectFailures = new LongAdder();
     private final LongAdder packetsSent = new LongAdder();
     private final LongAdder packetsReceived = new LongAdder();
@@ -177,7 +178,7 @@ public final class DerpClient implements AutoCloseable {
     }
 
     public DerpClientStats stats() {
-        return new DerpClientStats(connects.sum(), connectFailures.sum(), packetsSent.sum(), packetsReceived.sum(),
+        return new DerpClientStats(connects.sum(), fastStarts.sum(), connectFailures.sum(), packetsSent.sum(), packetsReceived.sum(),
                 dropsNotConnected.sum(), dropsQueueFull.sum(), dropsTooLarge.sum());
     }
 
@@ -300,6 +301,9 @@ public final class DerpClient implements AutoCloseable {
         }
         if (!connected) {
             connects.increment();
+            if (s.fastStart) {
+                fastStarts.increment();
+            }
             setConnected(true);
             LOG.debug("connected to DERP server {} at {}{}", s.serverKey, config.url(),
                     s.fastStart ? " (fast start)" : "");

@@ -4,6 +4,7 @@ package io.nexodus.derp.client;
  * Counters of one {@link DerpClient}.
  *
  * @param connects         handshakes completed
+ * @param fastStarts       of those, how many used the meta-certificate fast start (no HTTP round trip)
  * @param connectFailures  connection attempts that failed before the handshake completed
  * @param packetsSent      packets written to the server
  * @param packetsReceived  packets received
@@ -11,5 +12,5 @@ package io.nexodus.derp.client;
  * @param sendDropsQueueFull    packets dropped because the send queue was full (the oldest goes)
  * @param sendDropsTooLarge     packets over 64 KiB, refused
  */
-public record DerpClientStats(long connects, long connectFailures, long packetsSent, long packetsReceived,
+public record DerpClientStats(long connects, long fastStarts, long connectFailures, long packetsSent, long packetsReceived,
                               long sendDropsNotConnected, long sendDropsQueueFull, long sendDropsTooLarge) {}

@@ -229,6 +229,25 @@ final class ClientConnection {
         return true;
     }
 
+    /**
+     * Queues ServerInfo and holds the writer back until {@link #startHeldWriter()}: the server registers the client
+     * in between, so ServerInfo is both the first frame sent and sent only once the client can receive packets.
+     */
+    void enqueueFirstHoldingWriter(Frame first) {
+        lock.lock();
+        try {
+            control = new ArrayDeque<>(4);
+            control.addLast(first);
+            writing = true; // nobody else starts a writer until startHeldWriter()
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void startHeldWriter() {
+        server.startWriter(this::drain);
+    }
+
     /** Queues a peer-state update for a watcher; later updates for a key replace earlier unsent ones. */
     void enqueuePeerUpdate(NodePublicKey peer, Frame update) {
         boolean start;

@@ -142,6 +142,7 @@ public final class DerpServer implements AutoCloseable {
             }
             register(c);
             registered = true;
+            c.startHeldWriter(); // ServerInfo goes out now that packets for this client can be routed
             c.readLoop(); // the handshake's locals (deadline timer, JSON) are off this stack by now
         } catch (RuntimeException e) {
             LOG.warn("bug: {} failed", c, e);
@@ -173,7 +174,7 @@ public final class DerpServer implements AutoCloseable {
                 return false;
             }
             byte[] json = ServerInfo.current().toJson().getBytes(StandardCharsets.UTF_8);
-            c.enqueueControl(new Frame.ServerInfoFrame(privateKey.sealTo(c.key, json, random)));
+            c.enqueueFirstHoldingWriter(new Frame.ServerInfoFrame(privateKey.sealTo(c.key, json, random)));
             return true;
         } catch (IOException e) {
             LOG.debug("{} ended during the handshake: {}", c, e.toString());

@@ -39,11 +39,18 @@ class DerpRelayServerTest {
 
     private static void exchange(DerpClientConfig.Builder a, DerpClientConfig.Builder b, NodePrivateKey ka,
                                  NodePrivateKey kb) throws Exception {
+        exchange(a, b, ka, kb, false);
+    }
+
+    private static void exchange(DerpClientConfig.Builder a, DerpClientConfig.Builder b, NodePrivateKey ka,
+                                 NodePrivateKey kb, boolean aFastStart) throws Exception {
         Events ea = new Events();
         Events eb = new Events();
         try (DerpClient ca = DerpClient.start(a.build(), ea); DerpClient cb = DerpClient.start(b.build(), eb)) {
             assertThat(ca.awaitConnected(WAIT)).as("a connects").isTrue();
             assertThat(cb.awaitConnected(WAIT)).as("b connects").isTrue();
+            assertThat(ca.stats().fastStarts()).isEqualTo(aFastStart ? 1 : 0);
+            assertThat(cb.stats().fastStarts()).isZero();
             assertThat(ca.send(kb.publicKey(), new byte[] {1, 2, 3})).isTrue();
             Events.Packet p = eb.nextPacket(WAIT);
             assertThat(p.source()).isEqualTo(ka.publicKey());
@@ -91,7 +98,7 @@ class DerpRelayServerTest {
             NodePrivateKey kb = NodePrivateKey.generate();
             // a uses fast start (TLS 1.3 + meta cert), b the 101 exchange.
             exchange(DerpClientConfig.builder(url, ka).sslContext(trust).dialAddress(at),
-                    DerpClientConfig.builder(url, kb).sslContext(trust).dialAddress(at).fastStart(false), ka, kb);
+                    DerpClientConfig.builder(url, kb).sslContext(trust).dialAddress(at).fastStart(false), ka, kb, true);
 
             // A client that does not trust the CA fails the handshake, and the relay counts it.
             Events e = new Events();
@@ -184,6 +191,30 @@ class DerpRelayServerTest {
             s.setSoTimeout(5000);
             s.startHandshake();
             return s.getApplicationProtocol();
+        }
+    }
+
+    /** The exact 101 bytes of §1.3, the ServerKey right behind them, and Ideal-Node marking a connection not ideal. */
+    @Test
+    void upgradeResponseIsExactlyTailscales() throws Exception {
+        try (DerpRelayServer relay = DerpRelayServer.start(plain().build());
+             io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
+            raw.writeRaw(("GET /derp HTTP/1.1\r\nHost: localhost\r\nUser-Agent: Go-http-client/1.1\r\n"
+                    + "Connection: Upgrade\r\nIdeal-Node: 900a\r\nUpgrade: DERP\r\n\r\n").getBytes());
+            String head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: DERP\r\nConnection: Upgrade\r\n"
+                    + "Derp-Version: 2\r\nDerp-Public-Key: " + relay.publicKey().toHex() + "\r\n\r\n";
+            StringBuilder got = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                got.append(raw.in.readLine(200)).append("\r\n");
+            }
+            got.append(raw.in.readLine(200)).append("\r\n");
+            assertThat(got.toString()).isEqualTo(head);
+            assertThat(raw.next()).isEqualTo(new io.nexodus.derp.frame.Frame.ServerKey(relay.publicKey()));
+            raw.serverKey = relay.publicKey();
+            raw.sendClientInfo(NodePrivateKey.generate(), io.nexodus.derp.frame.ClientInfo.regular());
+            assertThat(raw.next()).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
+            org.awaitility.Awaitility.await().atMost(WAIT)
+                    .until(() -> relay.stats().currentNotIdealConnections() == 1);
         }
     }
 
