@@ -29,6 +29,8 @@ final class ClientSession {
     private final ArrayDeque<Frame> control = new ArrayDeque<>();
     private final ArrayDeque<Frame> data = new ArrayDeque<>();
     private boolean closed;
+    /** When the write in progress started (clock millis), 0 when none: the watchdog reads it. */
+    volatile long writeStartedMillis;
 
     ClientSession(Socket socket, FrameReader in, FrameWriter out, NodePublicKey serverKey, boolean fastStart) {
         this.socket = socket;
@@ -74,7 +76,7 @@ final class ClientSession {
     }
 
     /** The writer loop; returns when closed or a write fails (then the socket is closed to stop the reader). */
-    void writeLoop(Runnable onPacketWritten) {
+    void writeLoop(Runnable onPacketWritten, java.time.Clock clock) {
         Frame[] batch = new Frame[BATCH];
         boolean needFlush = false;
         try {
@@ -98,12 +100,16 @@ final class ClientSession {
                     lock.unlock();
                 }
                 if (n == 0) {
+                    writeStartedMillis = clock.millis();
                     out.flush();
+                    writeStartedMillis = 0;
                     needFlush = false;
                     continue;
                 }
                 for (int i = 0; i < n; i++) {
+                    writeStartedMillis = clock.millis();
                     out.write(batch[i]);
+                    writeStartedMillis = 0;
                     if (batch[i] instanceof Frame.SendPacket || batch[i] instanceof Frame.ForwardPacket) {
                         onPacketWritten.run();
                     }
@@ -118,6 +124,15 @@ final class ClientSession {
             close();
         } finally {
             out.release();
+        }
+    }
+
+    boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
         }
     }
 

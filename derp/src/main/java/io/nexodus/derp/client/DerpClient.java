@@ -57,6 +57,7 @@ public final class DerpClient implements AutoCloseable {
     private final LongAdder dropsNotConnected = new LongAdder();
     private final LongAdder dropsQueueFull = new LongAdder();
     private final LongAdder dropsTooLarge = new LongAdder();
+    private final LongAdder writeTimeouts = new LongAdder();
 
     private record PendingPing(long startNanos, CompletableFuture<Duration> result) {}
 
@@ -179,7 +180,7 @@ public final class DerpClient implements AutoCloseable {
 
     public DerpClientStats stats() {
         return new DerpClientStats(connects.sum(), fastStarts.sum(), connectFailures.sum(), packetsSent.sum(), packetsReceived.sum(),
-                dropsNotConnected.sum(), dropsQueueFull.sum(), dropsTooLarge.sum());
+                dropsNotConnected.sum(), dropsQueueFull.sum(), dropsTooLarge.sum(), writeTimeouts.sum());
     }
 
     private void run() {
@@ -197,7 +198,8 @@ public final class DerpClient implements AutoCloseable {
                 s.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
                 ClientSession writerSession = s;
                 Thread.ofVirtual().name("derp-client-writer").start(
-                        () -> writerSession.writeLoop(packetsSent::increment));
+                        () -> writerSession.writeLoop(packetsSent::increment, config.clock()));
+                Thread.ofVirtual().name("derp-client-watchdog").start(() -> watchWrites(writerSession));
                 if (preferred) {
                     s.enqueueControl(new Frame.NotePreferred(true));
                 }
@@ -246,6 +248,26 @@ public final class DerpClient implements AutoCloseable {
             } catch (InterruptedException e) {
                 break;
             }
+        }
+    }
+
+    /** Ends the session when a write has been stuck past the write timeout (the server stopped reading). */
+    private void watchWrites(ClientSession s) {
+        long limit = config.writeTimeout().toMillis();
+        long tick = Math.max(10, Math.min(1000, limit / 4));
+        try {
+            while (!s.isClosed()) {
+                Thread.sleep(tick);
+                long started = s.writeStartedMillis;
+                if (started != 0 && config.clock().millis() - started > limit) {
+                    writeTimeouts.increment();
+                    LOG.info("DERP write to {} stuck for over {} ms; reconnecting", config.url(), limit);
+                    s.close(); // the reader fails and the manager reconnects
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -27,6 +27,7 @@ import javax.net.ssl.SSLContext;
  * @param sendQueueDepth   packets waiting to be written before the oldest is dropped
  * @param connectTimeout   dial + TLS + HTTP upgrade + DERP handshake
  * @param readTimeout      silence after which the connection is considered dead (two missed keepalives)
+ * @param writeTimeout     a write to the server stuck this long (the server stopped reading) ends the connection
  * @param backoffMin       first reconnect delay
  * @param backoffMax       longest reconnect delay
  * @param clock            time source (ping round trips)
@@ -44,6 +45,7 @@ public record DerpClientConfig(
         int sendQueueDepth,
         Duration connectTimeout,
         Duration readTimeout,
+        Duration writeTimeout,
         Duration backoffMin,
         Duration backoffMax,
         Clock clock) {
@@ -100,6 +102,7 @@ public record DerpClientConfig(
         private int sendQueueDepth = 128;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(120);
+        private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration backoffMin = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
@@ -159,6 +162,11 @@ public record DerpClientConfig(
             return this;
         }
 
+        public Builder writeTimeout(Duration v) {
+            writeTimeout = v;
+            return this;
+        }
+
         public Builder backoff(Duration min, Duration max) {
             backoffMin = min;
             backoffMax = max;
@@ -172,7 +180,7 @@ public record DerpClientConfig(
 
         public DerpClientConfig build() {
             return new DerpClientConfig(url, privateKey, sslContext, serverName, dialAddress, meshKey,
-                    watchConnections, preferred, fastStart, sendQueueDepth, connectTimeout, readTimeout, backoffMin,
+                    watchConnections, preferred, fastStart, sendQueueDepth, connectTimeout, readTimeout, writeTimeout, backoffMin,
                     backoffMax, clock);
         }
     }

@@ -11,6 +11,8 @@ package io.nexodus.derp.client;
  * @param sendDropsNotConnected packets dropped because no connection was up
  * @param sendDropsQueueFull    packets dropped because the send queue was full (the oldest goes)
  * @param sendDropsTooLarge     packets over 64 KiB, refused
+ * @param writeTimeouts         connections ended because a write to the server was stuck past the write timeout
  */
 public record DerpClientStats(long connects, long fastStarts, long connectFailures, long packetsSent, long packetsReceived,
-                              long sendDropsNotConnected, long sendDropsQueueFull, long sendDropsTooLarge) {}
+                              long sendDropsNotConnected, long sendDropsQueueFull, long sendDropsTooLarge,
+                              long writeTimeouts) {}
