@@ -109,7 +109,7 @@ public final class NexodusServer implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        Files.createDirectories(config.dataDir());
+        DataDir.prepare(config.dataDir()).ifPresent(log::warn);
         String dbUrl = config.dbUrl() != null ? config.dbUrl() : Database.embeddedUrl(config.dataDir());
         db = Database.open(dbUrl, config.dbUser(), config.dbPassword(), config.dbPoolSize(), clock);
         try {
