@@ -329,7 +329,10 @@ public final class NexodusServer implements AutoCloseable {
         } else {
             out.println("  admin:      user '" + ADMIN_USERNAME + "', password as set on first start");
         }
-        out.println("  login:      curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token");
+        out.println("  log in:     " + nexctlLogin());
+        if (config.oidcIssuer() == null) {
+            out.println("              (OAuth: curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token)");
+        }
         if (caFile != null) out.println("  TLS CA:     " + caFile + "   (clients: --cacert / trust this file)");
         out.println("  data:       " + config.dataDir().toAbsolutePath() + "   database: " + (config.dbUrl() == null ? "embedded H2" : redact(config.dbUrl())));
         for (EmbeddedService s : embedded) out.println("  " + s.describe());
@@ -337,6 +340,22 @@ public final class NexodusServer implements AutoCloseable {
             out.println("  WARNING:    serving plain HTTP on a non-loopback address; use --tls self-signed or --tls-cert/--tls-key");
         }
         out.flush();
+    }
+
+    /** The nexctl command that logs in to this service: the launcher as the user would type it, and only the flags it needs. */
+    private String nexctlLogin() {
+        String home = System.getProperty("nexodus.home"); // set by bin/nexodus
+        String nexctl = "nexctl";
+        if (home != null) {
+            Path bin = Path.of(home, "bin", "nexctl").toAbsolutePath().normalize();
+            Path cwd = Path.of("").toAbsolutePath();
+            nexctl = bin.startsWith(cwd) ? cwd.relativize(bin).toString() : bin.toString();
+        }
+        StringBuilder cmd = new StringBuilder(nexctl);
+        // nexctl's default service URL is http://localhost:8080 (this service's default)
+        if (!publicUrl.equals("http://localhost:8080") && !publicUrl.equals("http://127.0.0.1:8080")) cmd.append(" --service-url ").append(publicUrl);
+        if (caFile != null) cmd.append(" --ca-cert ").append(caFile.toAbsolutePath());
+        return cmd.append(" login --username ").append(ADMIN_USERNAME).toString();
     }
 
     private static boolean isLoopback(String host) {
