@@ -195,6 +195,10 @@ public final class NexodusServer implements AutoCloseable {
             wb.tls(Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).build());
         }
         web = wb.build().start();
+        if (!web.isRunning() || web.port() < 0) { // Helidon logs a failed bind and returns a server that is not listening
+            throw new IOException("cannot listen on " + config.listenHost() + ":" + port + ": " + whyNotListening(config.listenHost(), port)
+                    + " (choose another --listen HOST:PORT)");
+        }
         publicUrl = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
@@ -202,7 +206,7 @@ public final class NexodusServer implements AutoCloseable {
             try {
                 s.start();
             } catch (Exception e) {
-                throw new IOException("cannot start " + s.describe() + ": " + e.getMessage(), e);
+                throw new IOException("cannot start " + s.describe().replaceAll("\\s+", " ") + ": " + e.getMessage(), e);
             }
         }
         ready = true;
@@ -251,6 +255,16 @@ public final class NexodusServer implements AutoCloseable {
         TlsMaterial m = SelfSignedCa.ensure(config.dataDir().resolve("tls"), tlsNames(), clock);
         caFile = m.caFile();
         return m;
+    }
+
+    /** The reason binding {@code host:port} fails (e.g. "Address already in use"), for the start-up error. */
+    private static String whyNotListening(String host, int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(host, port));
+            return "the HTTP server did not start";
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage();
+        }
     }
 
     /** Names and addresses the self-signed certificate covers: loopback, this host, every local address, the URL host. */
