@@ -62,8 +62,8 @@ public final class Main implements Callable<Integer> {
         String listen;
 
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:NEXAPI_DATA_DIR}",
-                description = "Default ~/.local/share/nexodus: the embedded database, TLS files and the generated admin password "
-                        + "(created 0700). Env NEXAPI_DATA_DIR.")
+                description = "Default ~/.local/share/nexodus ($XDG_DATA_HOME/nexodus if set): the embedded database, TLS files and "
+                        + "the generated admin password (created 0700). Env NEXAPI_DATA_DIR.")
         Path dataDir;
 
         @Option(names = "--db-url", paramLabel = "JDBC_URL", defaultValue = "${env:NEXAPI_DB_URL}",
@@ -149,7 +149,7 @@ public final class Main implements Callable<Integer> {
             for (int p : stunPorts) {
                 if (p < 1 || p > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
             }
-            Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".local", "share", "nexodus");
+            Path dir = dataDir != null ? dataDir : defaultDataDir(System.getenv());
             ServerConfig cfg = new ServerConfig(host, port, dir, blankToNull(dbUrl), blankToNull(dbUser), blankToNull(dbPassword),
                     List.copyOf(stunPorts), blankToNull(adminPassword), tlsCert, tlsKey, selfSigned, blankToNull(url), blankToNull(oidcIssuer),
                     oidcClientId, blankToNull(oidcAudience), io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
@@ -173,6 +173,18 @@ public final class Main implements Callable<Integer> {
             server.printBanner(System.out);
             stopped.await();
             return 0;
+        }
+
+        /**
+         * {@code $XDG_DATA_HOME/nexodus} when that is absolute (the XDG rule), else {@code ~/.local/share/nexodus} with
+         * {@code ~} as the shell means it ({@code $HOME}; Java's {@code user.home} ignores it), as nexctl finds its config.
+         */
+        static Path defaultDataDir(java.util.Map<String, String> env) {
+            String xdg = env.get("XDG_DATA_HOME");
+            if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg, "nexodus");
+            String home = env.get("HOME");
+            Path base = home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+            return base.resolve(".local").resolve("share").resolve("nexodus");
         }
 
         private static String blankToNull(String s) {

@@ -46,6 +46,18 @@ class MainTest {
     }
 
     @Test
+    void defaultDataDirIsUnderTheShellsHomeOrXdgDataHome() {
+        java.nio.file.Path account = java.nio.file.Path.of(System.getProperty("user.home"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone")))
+                .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "/tmp/data")))
+                .isEqualTo(java.nio.file.Path.of("/tmp/data/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "relative")))
+                .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of())).isEqualTo(account.resolve(".local/share/nexodus"));
+    }
+
+    @Test
     void badArgumentsAreClearErrors() {
         assertThat(run("serve", "--tls", "acme")).startsWith("2\n").contains("--tls accepts only 'self-signed'");
         assertThat(run("serve", "--listen", "nowhere")).startsWith("2\n").contains("HOST:PORT");
