@@ -94,11 +94,29 @@ public final class Database implements AutoCloseable {
             } catch (SQLException e) {
                 failure = e;
             }
-            if (System.currentTimeMillis() > deadline) throw new DatabaseException("cannot connect to the database", failure);
-            log.warn("database not reachable yet ({}); retrying", failure.getMessage());
+            String why = whyNoConnection(failure);
+            if (System.currentTimeMillis() > deadline) {
+                throw new DatabaseException("cannot connect to the database " + redact(ds.getJdbcUrl()), new SQLException(why, failure));
+            }
+            log.warn("database not reachable yet ({}); retrying", why);
             sleep(delay);
             delay = Math.min(delay * 2, 5000);
         }
+    }
+
+    /**
+     * What went wrong, for people: the pool's "Connection is not available, request timed out after 30000ms" carries
+     * the driver's reason (e.g. "Connection to db:5432 refused", "password authentication failed") as its cause.
+     */
+    static String whyNoConnection(SQLException e) {
+        Throwable reason = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+        String m = String.valueOf(reason.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     public Dialect dialect() {
