@@ -38,7 +38,17 @@ public record CliEnvironment(
                     Console c = System.console();
                     return c != null && c.isTerminal() ? c : null;
                 },
-                Path.of(System.getProperty("user.home")), Clock.systemUTC(), io.nexodus.api.nexdctl.NexdCtl::isRoot);
+                homeOf(System.getenv()), Clock.systemUTC(), io.nexodus.api.nexdctl.NexdCtl::isRoot);
+    }
+
+    /**
+     * {@code $HOME} when set (and absolute), else the account's home directory: what {@code ~} means to the shell (and
+     * to upstream's Go nexctl), so {@code HOME=/tmp/x nexctl ...} keeps its login there. Java's {@code user.home}
+     * comes from the password database and ignores {@code $HOME}.
+     */
+    public static Path homeOf(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     /** The terminal to prompt on, or null when there is none. */

@@ -12,6 +12,7 @@ import io.nexodus.nexctl.commands.LogoutCommand;
 import io.nexodus.nexctl.commands.OrganizationCommand;
 import io.nexodus.nexctl.commands.RegKeyCommand;
 import io.nexodus.nexctl.commands.SecurityGroupCommand;
+import io.nexodus.nexctl.commands.TokenCommand;
 import io.nexodus.nexctl.commands.UserCommand;
 import io.nexodus.nexctl.commands.VersionCommand;
 import io.nexodus.nexctl.commands.VpcCommand;
@@ -60,7 +61,7 @@ public final class Nexctl implements Runnable {
 
     /** The top-level commands, in help order. */
     static final List<Class<?>> COMMANDS = List.of(
-            LoginCommand.class, LogoutCommand.class, VersionCommand.class,
+            LoginCommand.class, LogoutCommand.class, TokenCommand.class, VersionCommand.class,
             UserCommand.class, OrganizationCommand.class, InvitationCommand.class, VpcCommand.class, DeviceCommand.class,
             RegKeyCommand.class, SecurityGroupCommand.class, FeatureFlagCommand.class, NexdCommand.class,
             CompletionCommand.class, CommandLine.HelpCommand.class);

@@ -113,6 +113,32 @@ class TokenCacheTest {
     }
 
     @Test
+    void tokenPrintsTheCachedAccessTokenRefreshedWhenDue() throws Exception {
+        NexctlRunner.Result r = nexctl.run("token");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).startsWith("error: not logged in to " + key());
+
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        r = nexctl.run("token");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("access-pw-1\n");
+        assertThat(r.err()).isEmpty();
+
+        now.set(now.get().plus(Duration.ofSeconds(280))); // inside the refresh margin: a token about to expire is not handed out
+        r = nexctl.run("-o", "json", "token");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(Json.mapper().readTree(r.out()).get("access_token").asText()).isEqualTo("access-rf-1");
+        assertThat(Json.mapper().readTree(r.out()).get("service_url").asText()).isEqualTo(key());
+        assertThat(svc.refreshGrants.get()).isEqualTo(1);
+
+        // a one-shot login hands out its own token and caches nothing
+        r = nexctl.run("--username", "admin", "--password", "secret", "token");
+        assertThat(r.out()).isEqualTo("access-pw-2\n");
+        assertThat(cache().get("services").get(key()).get("access_token").asText()).isEqualTo("access-rf-1");
+    }
+
+    @Test
     void severalNexctlsRefreshingAtOnceUseOneRefresh() throws Exception {
         assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
         now.set(now.get().plus(Duration.ofMinutes(10)));

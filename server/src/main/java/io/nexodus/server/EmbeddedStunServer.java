@@ -49,7 +49,8 @@ final class EmbeddedStunServer implements EmbeddedService {
     public String describe() {
         StunServer s = server;
         List<?> bound = s != null ? s.localAddresses() : ports.stream().map(p -> host + ":" + p).toList();
-        return "STUN:       udp " + bound.stream().map(Object::toString).collect(Collectors.joining(", "));
+        // InetSocketAddress prints "/127.0.0.1:3478" (empty host name, then the address): show "127.0.0.1:3478"
+        return "STUN:       udp " + bound.stream().map(a -> a.toString().replaceFirst("^/", "")).collect(Collectors.joining(", "));
     }
 
     @Override

@@ -32,72 +32,92 @@ public final class Main implements Callable<Integer> {
     enum LogFormat { text, json }
 
     @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+            header = "Run the Nexodus service (API, watch streams, identity, IPAM, STUN).",
             description = {
-                    "Runs the Nexodus service: REST API under /api, watch streams, a built-in OIDC issuer with local accounts",
-                    "(an 'admin' account is created on first start), IP address management, and an embedded database.",
-                    "Every option can also be set with the NEXAPI_* variable named after it (e.g. NEXAPI_LISTEN).", ""},
-            footer = {"", "Examples:",
-                    "  nexodus serve                                  # http://127.0.0.1:8080, embedded database",
-                    "  nexodus serve --tls self-signed                # https on 0.0.0.0:8443 with a generated CA",
-                    "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus   # PostgreSQL (password: NEXAPI_DB_PASSWORD)"})
+                    "Runs the Nexodus service: REST API under /api, watch streams, a built-in OIDC issuer with local "
+                            + "accounts (an 'admin' account is created on first start), IP address management, STUN, and an "
+                            + "embedded database. It prints its URL and where the admin password is.",
+                    "",
+                    "Every option can also be set with the environment variable shown with it; a flag wins.", ""},
+            footer = {"",
+                    "Also read: NEXAPI_LOG_LEVEL (DEBUG, INFO, WARN; default INFO),",
+                    "  NEXAPI_FFLAG_MULTI_ORGANIZATION, NEXAPI_FFLAG_SECURITY_GROUPS and",
+                    "  NEXAPI_FFLAG_DEVICES (feature flags: true or false; default true).",
+                    "",
+                    "Examples:",
+                    "  nexodus serve",
+                    "      http://127.0.0.1:8080, embedded database under ~/.local/share/nexodus",
+                    "  nexodus serve --tls self-signed",
+                    "      https on 0.0.0.0:8443; clients trust <data-dir>/tls/ca.pem",
+                    "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus",
+                    "      PostgreSQL (password in NEXAPI_DB_PASSWORD); instances may share it",
+                    "",
+                    "Then: nexctl login --username admin"})
     static final class Serve implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:NEXAPI_LISTEN}",
-                description = "Address to serve on. Default 127.0.0.1:8080, or 0.0.0.0:8443 with TLS.")
+                description = "Address to serve on. Default 127.0.0.1:8080, or 0.0.0.0:8443 with TLS. Env NEXAPI_LISTEN.")
         String listen;
 
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:NEXAPI_DATA_DIR}",
-                description = "Embedded database, TLS files and the generated admin password. Default ~/.local/share/nexodus.")
+                description = "Default ~/.local/share/nexodus ($XDG_DATA_HOME/nexodus if set): the embedded database, TLS files and "
+                        + "the generated admin password (created 0700). Env NEXAPI_DATA_DIR.")
         Path dataDir;
 
         @Option(names = "--db-url", paramLabel = "JDBC_URL", defaultValue = "${env:NEXAPI_DB_URL}",
-                description = "PostgreSQL (jdbc:postgresql://host:port/db) instead of the embedded H2 file.")
+                description = "PostgreSQL (jdbc:postgresql://host:port/db) instead of the embedded H2 file. Env NEXAPI_DB_URL.")
         String dbUrl;
 
-        @Option(names = "--db-user", defaultValue = "${env:NEXAPI_DB_USER}", description = "Database user (PostgreSQL).")
+        @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:NEXAPI_DB_USER}",
+                description = "Database user (PostgreSQL). Env NEXAPI_DB_USER.")
         String dbUser;
 
-        @Option(names = "--db-password", defaultValue = "${env:NEXAPI_DB_PASSWORD}", description = "Database password; prefer NEXAPI_DB_PASSWORD.")
+        @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:NEXAPI_DB_PASSWORD}",
+                description = "Database password; better in env NEXAPI_DB_PASSWORD (a flag is visible in ps).")
         String dbPassword;
 
         @Option(names = "--stun-ports", split = ",", paramLabel = "PORT", defaultValue = "${env:NEXAPI_STUN_PORTS:-3478,3479}",
-                description = "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479.")
+                description = "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479. "
+                        + "Env NEXAPI_STUN_PORTS.")
         List<Integer> stunPorts = new ArrayList<>();
 
-        @Option(names = "--admin-password", defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
+        @Option(names = "--admin-password", paramLabel = "PASSWORD", defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
                 description = "Password of the built-in 'admin' account. If unset on first start one is generated, printed once and stored "
-                        + "in <data-dir>/admin-password (0600). If set later, the admin password is reset to it. Prefer NEXAPI_ADMIN_PASSWORD.")
+                        + "in <data-dir>/admin-password (0600). If set later, the admin password is reset to it. "
+                        + "Better in env NEXAPI_ADMIN_PASSWORD (a flag is visible in ps).")
         String adminPassword;
 
-        @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_CERT}", description = "Serve HTTPS with this certificate chain.")
+        @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_CERT}", description = "Serve HTTPS with this certificate chain. Env NEXAPI_TLS_CERT.")
         Path tlsCert;
 
-        @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_KEY}", description = "The private key of --tls-cert.")
+        @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_KEY}", description = "The private key of --tls-cert. Env NEXAPI_TLS_KEY.")
         Path tlsKey;
 
         @Option(names = "--tls", paramLabel = "MODE", defaultValue = "${env:NEXAPI_TLS}",
-                description = "'self-signed': generate a development CA and server certificate; the CA is written to <data-dir>/tls/ca.pem.")
+                description = "'self-signed': generate a development CA and server certificate; the CA is written to <data-dir>/tls/ca.pem "
+                        + "for clients to trust (nexctl --ca-cert, curl --cacert). Env NEXAPI_TLS.")
         String tlsMode;
 
         @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:NEXAPI_URL}",
-                description = "The URL clients use to reach this service (token issuer); default derived from --listen.")
+                description = "The URL clients use to reach this service (token issuer); default derived from --listen. Env NEXAPI_URL.")
         String url;
 
         @Option(names = "--oidc-issuer", paramLabel = "URL", defaultValue = "${env:NEXAPI_OIDC_URL}",
-                description = "Use this external OIDC issuer (Keycloak, Dex, ...) instead of the built-in one.")
+                description = "Use this external OIDC issuer (Keycloak, Dex, ...) instead of the built-in one. Env NEXAPI_OIDC_URL.")
         String oidcIssuer;
 
-        @Option(names = "--oidc-client-id", defaultValue = "${env:NEXAPI_OIDC_CLIENT_ID_CLI:-nexodus-cli}",
-                description = "Client id agents/CLI use with the external issuer. Default nexodus-cli.")
+        @Option(names = "--oidc-client-id", paramLabel = "ID", defaultValue = "${env:NEXAPI_OIDC_CLIENT_ID_CLI:-nexodus-cli}",
+                description = "Client id agents/CLI use with the external issuer. Default nexodus-cli. Env NEXAPI_OIDC_CLIENT_ID_CLI.")
         String oidcClientId;
 
-        @Option(names = "--oidc-audience", defaultValue = "${env:NEXAPI_OIDC_AUDIENCE}",
-                description = "Required 'aud' of external access tokens (none checked if unset).")
+        @Option(names = "--oidc-audience", paramLabel = "AUD", defaultValue = "${env:NEXAPI_OIDC_AUDIENCE}",
+                description = "Required 'aud' of external access tokens (none checked if unset). Env NEXAPI_OIDC_AUDIENCE.")
         String oidcAudience;
 
-        @Option(names = "--log-format", defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}", description = "text or json (structured). Default text.")
+        @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}",
+                description = "Logs on stderr as text or json (one object per line). Default text. Env NEXAPI_LOG_FORMAT.")
         LogFormat logFormat;
 
         @Override
@@ -129,7 +149,7 @@ public final class Main implements Callable<Integer> {
             for (int p : stunPorts) {
                 if (p < 1 || p > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
             }
-            Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".local", "share", "nexodus");
+            Path dir = dataDir != null ? dataDir : defaultDataDir(System.getenv());
             ServerConfig cfg = new ServerConfig(host, port, dir, blankToNull(dbUrl), blankToNull(dbUser), blankToNull(dbPassword),
                     List.copyOf(stunPorts), blankToNull(adminPassword), tlsCert, tlsKey, selfSigned, blankToNull(url), blankToNull(oidcIssuer),
                     oidcClientId, blankToNull(oidcAudience), io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
@@ -153,6 +173,18 @@ public final class Main implements Callable<Integer> {
             server.printBanner(System.out);
             stopped.await();
             return 0;
+        }
+
+        /**
+         * {@code $XDG_DATA_HOME/nexodus} when that is absolute (the XDG rule), else {@code ~/.local/share/nexodus} with
+         * {@code ~} as the shell means it ({@code $HOME}; Java's {@code user.home} ignores it), as nexctl finds its config.
+         */
+        static Path defaultDataDir(java.util.Map<String, String> env) {
+            String xdg = env.get("XDG_DATA_HOME");
+            if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg, "nexodus");
+            String home = env.get("HOME");
+            Path base = home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+            return base.resolve(".local").resolve("share").resolve("nexodus");
         }
 
         private static String blankToNull(String s) {

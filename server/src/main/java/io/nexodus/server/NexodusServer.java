@@ -109,7 +109,7 @@ public final class NexodusServer implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        Files.createDirectories(config.dataDir());
+        DataDir.prepare(config.dataDir()).ifPresent(log::warn);
         String dbUrl = config.dbUrl() != null ? config.dbUrl() : Database.embeddedUrl(config.dataDir());
         db = Database.open(dbUrl, config.dbUser(), config.dbPassword(), config.dbPoolSize(), clock);
         try {
@@ -195,6 +195,10 @@ public final class NexodusServer implements AutoCloseable {
             wb.tls(Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).build());
         }
         web = wb.build().start();
+        if (!web.isRunning() || web.port() < 0) { // Helidon logs a failed bind and returns a server that is not listening
+            throw new IOException("cannot listen on " + config.listenHost() + ":" + port + ": " + whyNotListening(config.listenHost(), port)
+                    + " (choose another --listen HOST:PORT)");
+        }
         publicUrl = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
@@ -202,7 +206,7 @@ public final class NexodusServer implements AutoCloseable {
             try {
                 s.start();
             } catch (Exception e) {
-                throw new IOException("cannot start " + s.describe() + ": " + e.getMessage(), e);
+                throw new IOException("cannot start " + s.describe().replaceAll("\\s+", " ") + ": " + e.getMessage(), e);
             }
         }
         ready = true;
@@ -251,6 +255,16 @@ public final class NexodusServer implements AutoCloseable {
         TlsMaterial m = SelfSignedCa.ensure(config.dataDir().resolve("tls"), tlsNames(), clock);
         caFile = m.caFile();
         return m;
+    }
+
+    /** The reason binding {@code host:port} fails (e.g. "Address already in use"), for the start-up error. */
+    private static String whyNotListening(String host, int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(host, port));
+            return "the HTTP server did not start";
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage();
+        }
     }
 
     /** Names and addresses the self-signed certificate covers: loopback, this host, every local address, the URL host. */
@@ -329,7 +343,10 @@ public final class NexodusServer implements AutoCloseable {
         } else {
             out.println("  admin:      user '" + ADMIN_USERNAME + "', password as set on first start");
         }
-        out.println("  login:      curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token");
+        out.println("  log in:     " + nexctlLogin());
+        if (config.oidcIssuer() == null) {
+            out.println("              (OAuth: curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token)");
+        }
         if (caFile != null) out.println("  TLS CA:     " + caFile + "   (clients: --cacert / trust this file)");
         out.println("  data:       " + config.dataDir().toAbsolutePath() + "   database: " + (config.dbUrl() == null ? "embedded H2" : redact(config.dbUrl())));
         for (EmbeddedService s : embedded) out.println("  " + s.describe());
@@ -337,6 +354,22 @@ public final class NexodusServer implements AutoCloseable {
             out.println("  WARNING:    serving plain HTTP on a non-loopback address; use --tls self-signed or --tls-cert/--tls-key");
         }
         out.flush();
+    }
+
+    /** The nexctl command that logs in to this service: the launcher as the user would type it, and only the flags it needs. */
+    private String nexctlLogin() {
+        String home = System.getProperty("nexodus.home"); // set by bin/nexodus
+        String nexctl = "nexctl";
+        if (home != null) {
+            Path bin = Path.of(home, "bin", "nexctl").toAbsolutePath().normalize();
+            Path cwd = Path.of("").toAbsolutePath();
+            nexctl = bin.startsWith(cwd) ? cwd.relativize(bin).toString() : bin.toString();
+        }
+        StringBuilder cmd = new StringBuilder(nexctl);
+        // nexctl's default service URL is http://localhost:8080 (this service's default)
+        if (!publicUrl.equals("http://localhost:8080") && !publicUrl.equals("http://127.0.0.1:8080")) cmd.append(" --service-url ").append(publicUrl);
+        if (caFile != null) cmd.append(" --ca-cert ").append(caFile.toAbsolutePath());
+        return cmd.append(" login --username ").append(ADMIN_USERNAME).toString();
     }
 
     private static boolean isLoopback(String host) {

@@ -23,9 +23,12 @@ class EmbeddedStunServerTest {
         int p1 = FreePorts.udp();
         int p2 = FreePorts.udp();
         ServerConfig cfg = ServerConfig.forTests(Files.createTempDirectory("nexodus-stun-"));
-        try (TestServer service = TestServer.start(cfg, List.of(new EmbeddedStunServer("127.0.0.1", List.of(p1, p2))));
+        EmbeddedStunServer stun = new EmbeddedStunServer("127.0.0.1", List.of(p1, p2));
+        try (TestServer service = TestServer.start(cfg, List.of(stun));
              StunClient client = StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
             int localPort = client.localAddress().orElseThrow().getPort();
+            // the banner line: addresses as people write them (not InetSocketAddress's "/127.0.0.1:3478")
+            assertThat(stun.describe()).isEqualTo("STUN:       udp 127.0.0.1:" + p1 + ", 127.0.0.1:" + p2);
             for (int port : List.of(p1, p2)) {
                 BindingResult r = client.bind(new InetSocketAddress("127.0.0.1", port));
                 assertThat(r).isInstanceOf(BindingResult.Success.class);

@@ -28,6 +28,36 @@ class MainTest {
     }
 
     @Test
+    void everyServeOptionNamesTheEnvironmentVariableItReads() {
+        int options = 0;
+        for (java.lang.reflect.Field f : Main.Serve.class.getDeclaredFields()) {
+            CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
+            if (o == null) continue;
+            options++;
+            String name = o.names()[0];
+            String env = o.defaultValue().replaceAll("^\\$\\{env:([A-Z_]+).*$", "$1");
+            assertThat(env).as(name).startsWith("NEXAPI_");
+            assertThat(String.join(" ", o.description())).as(name).contains(env);
+            if (f.getType() != boolean.class) assertThat(o.paramLabel()).as(name + " has a readable parameter label").isNotEmpty();
+        }
+        assertThat(options).isEqualTo(15); // listen … log-format
+        // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
+        for (String line : run("serve", "--help").split("\n")) assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
+    }
+
+    @Test
+    void defaultDataDirIsUnderTheShellsHomeOrXdgDataHome() {
+        java.nio.file.Path account = java.nio.file.Path.of(System.getProperty("user.home"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone")))
+                .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "/tmp/data")))
+                .isEqualTo(java.nio.file.Path.of("/tmp/data/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "relative")))
+                .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(java.util.Map.of())).isEqualTo(account.resolve(".local/share/nexodus"));
+    }
+
+    @Test
     void badArgumentsAreClearErrors() {
         assertThat(run("serve", "--tls", "acme")).startsWith("2\n").contains("--tls accepts only 'self-signed'");
         assertThat(run("serve", "--listen", "nowhere")).startsWith("2\n").contains("HOST:PORT");

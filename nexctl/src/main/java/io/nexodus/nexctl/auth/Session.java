@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * How this nexctl run reaches the service: the API client (authenticated with a one-shot password login or the
@@ -23,6 +24,7 @@ public final class Session {
     private final CredentialStore credentials;
     private NexodusClient anonymous;
     private NexodusClient api;
+    private Supplier<String> bearer;
     private OidcClient idp;
     private UUID me;
 
@@ -98,15 +100,23 @@ public final class Session {
             String password = settings.password() != null ? settings.password() : Prompts.password(env, settings.username());
             debug("one-shot password login as " + settings.username());
             TokenResponse t = passwordLogin(settings.username(), password);
-            api = anonymous().withToken(t::accessToken);
+            bearer = t::accessToken;
+            api = anonymous().withToken(bearer);
         } else {
             StoredToken stored = credentials.get(settings.serviceUrl()).orElseThrow(() -> CliException.auth(
                     "not logged in to " + CredentialStore.key(settings.serviceUrl())
                             + ": run `nexctl login` (or pass --username and --password)"));
             debug("using the cached login of " + stored.username() + " from " + credentials.file());
-            api = anonymous().withToken(new CachedTokenSource(credentials, settings.serviceUrl(), stored, env.clock(), this::idp));
+            bearer = new CachedTokenSource(credentials, settings.serviceUrl(), stored, env.clock(), this::idp);
+            api = anonymous().withToken(bearer);
         }
         return api;
+    }
+
+    /** The bearer token {@link #api()} sends (the cached one refreshed when due, or a one-shot login's). */
+    public synchronized String accessToken() {
+        api();
+        return bearer.get();
     }
 
     /** The caller's user id, which is also the id of its default organization, VPC and security group. */

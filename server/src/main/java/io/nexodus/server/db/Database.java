@@ -73,8 +73,10 @@ public final class Database implements AutoCloseable {
 
     static String h2Url(String url) {
         StringBuilder sb = new StringBuilder(url);
+        // DB_CLOSE_ON_EXIT=FALSE: H2's own JVM shutdown hook would close the database while the service's graceful
+        // shutdown (another hook) may still use it; close() closes it after the last write.
         for (String opt : new String[] {"MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE", "DEFAULT_NULL_ORDERING=HIGH",
-                "WRITE_DELAY=0", "LOCK_TIMEOUT=20000"}) {
+                "WRITE_DELAY=0", "LOCK_TIMEOUT=20000", "DB_CLOSE_ON_EXIT=FALSE"}) {
             String key = opt.substring(0, opt.indexOf('=') + 1);
             if (!url.toUpperCase().contains(";" + key)) sb.append(';').append(opt);
         }
@@ -92,11 +94,29 @@ public final class Database implements AutoCloseable {
             } catch (SQLException e) {
                 failure = e;
             }
-            if (System.currentTimeMillis() > deadline) throw new DatabaseException("cannot connect to the database", failure);
-            log.warn("database not reachable yet ({}); retrying", failure.getMessage());
+            String why = whyNoConnection(failure);
+            if (System.currentTimeMillis() > deadline) {
+                throw new DatabaseException("cannot connect to the database " + redact(ds.getJdbcUrl()), new SQLException(why, failure));
+            }
+            log.warn("database not reachable yet ({}); retrying", why);
             sleep(delay);
             delay = Math.min(delay * 2, 5000);
         }
+    }
+
+    /**
+     * What went wrong, for people: the pool's "Connection is not available, request timed out after 30000ms" carries
+     * the driver's reason (e.g. "Connection to db:5432 refused", "password authentication failed") as its cause.
+     */
+    static String whyNoConnection(SQLException e) {
+        Throwable reason = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+        String m = String.valueOf(reason.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     public Dialect dialect() {
@@ -208,16 +228,13 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the pool. With H2 that also closes the database file cleanly: H2 closes a database when its last
+     * connection closes (no DB_CLOSE_DELAY). An explicit {@code SHUTDOWN} through the pool left the pool's connection
+     * proxy to touch a dead connection, which H2 wrote to {@code nexodus.trace.db} as an error on every stop.
+     */
     @Override
     public void close() {
-        if (dialect == Dialect.H2) {
-            // a clean H2 shutdown compacts nothing and loses nothing; it just closes the file cleanly
-            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SHUTDOWN")) {
-                ps.execute();
-            } catch (SQLException e) {
-                log.debug("H2 shutdown: {}", e.getMessage());
-            }
-        }
         ds.close();
     }
 }

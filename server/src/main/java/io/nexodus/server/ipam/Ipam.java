@@ -51,11 +51,16 @@ public final class Ipam {
         }
     }
 
-    /** A random ULA /64 (RFC 4193 §3.2: random 40-bit global id) for a private VPC without an IPv6 CIDR. */
+    /**
+     * A random ULA /64 (RFC 4193 §3.2: random 40-bit global id) for a private VPC without an IPv6 CIDR, in the same
+     * canonical text as every other CIDR (RFC 5952: {@code fd12:34:5::/64}, not {@code fd12:0034:0005::/64}), so it
+     * matches the device addresses drawn from it.
+     */
     public String randomUla64() {
         byte[] gid = new byte[5];
         random.nextBytes(gid);
-        return String.format("fd%02x:%02x%02x:%02x%02x::/64", gid[0] & 0xff, gid[1] & 0xff, gid[2] & 0xff, gid[3] & 0xff, gid[4] & 0xff);
+        return Cidr.parse(String.format("fd%02x:%02x%02x:%02x%02x::/64", gid[0] & 0xff, gid[1] & 0xff, gid[2] & 0xff, gid[3] & 0xff,
+                gid[4] & 0xff)).toString();
     }
 
     /**

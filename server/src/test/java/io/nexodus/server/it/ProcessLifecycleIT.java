@@ -119,6 +119,9 @@ class ProcessLifecycleIT {
             assertThat(p.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             assertThat(p.output()).contains("stopped");
         }
+        // the service closed the database itself, after its last write: H2 had no error to trace
+        Path trace = dir.resolve("data2").resolve("nexodus.trace.db");
+        assertThat(trace).as(Files.exists(trace) ? Files.readString(trace) : "").doesNotExist();
     }
 
     private static String get(String url) throws Exception {
