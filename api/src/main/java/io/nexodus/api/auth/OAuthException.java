@@ -1,0 +1,21 @@
+package io.nexodus.api.auth;
+
+/** The identity provider refused a token request; {@link #error()} is the OAuth error code (e.g. invalid_grant). */
+public final class OAuthException extends RuntimeException {
+    private final int status;
+    private final String error;
+
+    public OAuthException(int status, String error, String description) {
+        super(error + (description == null || description.isEmpty() ? "" : ": " + description) + " (HTTP " + status + ")");
+        this.status = status;
+        this.error = error;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String error() {
+        return error;
+    }
+}

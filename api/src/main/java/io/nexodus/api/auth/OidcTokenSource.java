@@ -1,0 +1,48 @@
+package io.nexodus.api.auth;
+
+import io.nexodus.api.model.TokenResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A bearer-token supplier for {@link io.nexodus.api.client.NexodusClient} that refreshes the access token shortly
+ * before it expires (refresh-token grant) and reports new tokens to {@code onRefresh} (e.g. to persist them).
+ */
+public final class OidcTokenSource implements Supplier<String> {
+    private static final Duration EARLY = Duration.ofSeconds(30);
+
+    private final OidcClient idp;
+    private final Clock clock;
+    private final Consumer<TokenResponse> onRefresh;
+    private TokenResponse current;
+    private Instant expiresAt;
+
+    public OidcTokenSource(OidcClient idp, TokenResponse initial, Clock clock, Consumer<TokenResponse> onRefresh) {
+        this.idp = Objects.requireNonNull(idp);
+        this.clock = clock;
+        this.onRefresh = onRefresh;
+        set(initial);
+    }
+
+    @Override
+    public synchronized String get() {
+        if (clock.instant().plus(EARLY).isAfter(expiresAt) && current.refreshToken() != null) {
+            set(idp.refresh(current.refreshToken()));
+            onRefresh.accept(current);
+        }
+        return current.accessToken();
+    }
+
+    public synchronized TokenResponse current() {
+        return current;
+    }
+
+    private void set(TokenResponse t) {
+        this.current = t;
+        this.expiresAt = clock.instant().plusSeconds(Math.max(0, t.expiresIn()));
+    }
+}

@@ -1,0 +1,157 @@
+package io.nexodus.server;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nexodus serve}: parses flags (each also a NEXAPI_* variable), wires {@link NexodusServer}, waits for a signal. */
+@Command(name = "nexodus", mixinStandardHelpOptions = true, version = "nexodus " + NexodusServer.VERSION,
+        description = "The Nexodus service.", subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.err);
+        return 2;
+    }
+
+    public static void main(String[] args) {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's feature banner
+        CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        System.exit(cl.execute(args));
+    }
+
+    enum LogFormat { text, json }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {
+                    "Runs the Nexodus service: REST API under /api, watch streams, a built-in OIDC issuer with local accounts",
+                    "(an 'admin' account is created on first start), IP address management, and an embedded database.",
+                    "Every option can also be set with the NEXAPI_* variable named after it (e.g. NEXAPI_LISTEN).", ""},
+            footer = {"", "Examples:",
+                    "  nexodus serve                                  # http://127.0.0.1:8080, embedded database",
+                    "  nexodus serve --tls self-signed                # https on 0.0.0.0:8443 with a generated CA",
+                    "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus   # PostgreSQL (password: NEXAPI_DB_PASSWORD)"})
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:NEXAPI_LISTEN}",
+                description = "Address to serve on. Default 127.0.0.1:8080, or 0.0.0.0:8443 with TLS.")
+        String listen;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:NEXAPI_DATA_DIR}",
+                description = "Embedded database, TLS files and the generated admin password. Default ~/.local/share/nexodus.")
+        Path dataDir;
+
+        @Option(names = "--db-url", paramLabel = "JDBC_URL", defaultValue = "${env:NEXAPI_DB_URL}",
+                description = "PostgreSQL (jdbc:postgresql://host:port/db) instead of the embedded H2 file.")
+        String dbUrl;
+
+        @Option(names = "--db-user", defaultValue = "${env:NEXAPI_DB_USER}", description = "Database user (PostgreSQL).")
+        String dbUser;
+
+        @Option(names = "--db-password", defaultValue = "${env:NEXAPI_DB_PASSWORD}", description = "Database password; prefer NEXAPI_DB_PASSWORD.")
+        String dbPassword;
+
+        @Option(names = "--stun-ports", split = ",", paramLabel = "PORT", defaultValue = "${env:NEXAPI_STUN_PORTS:-3478,3479}",
+                description = "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479.")
+        List<Integer> stunPorts = new ArrayList<>();
+
+        @Option(names = "--admin-password", defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
+                description = "Password of the built-in 'admin' account. If unset on first start one is generated, printed once and stored "
+                        + "in <data-dir>/admin-password (0600). If set later, the admin password is reset to it. Prefer NEXAPI_ADMIN_PASSWORD.")
+        String adminPassword;
+
+        @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_CERT}", description = "Serve HTTPS with this certificate chain.")
+        Path tlsCert;
+
+        @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_KEY}", description = "The private key of --tls-cert.")
+        Path tlsKey;
+
+        @Option(names = "--tls", paramLabel = "MODE", defaultValue = "${env:NEXAPI_TLS}",
+                description = "'self-signed': generate a development CA and server certificate; the CA is written to <data-dir>/tls/ca.pem.")
+        String tlsMode;
+
+        @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:NEXAPI_URL}",
+                description = "The URL clients use to reach this service (token issuer); default derived from --listen.")
+        String url;
+
+        @Option(names = "--oidc-issuer", paramLabel = "URL", defaultValue = "${env:NEXAPI_OIDC_URL}",
+                description = "Use this external OIDC issuer (Keycloak, Dex, ...) instead of the built-in one.")
+        String oidcIssuer;
+
+        @Option(names = "--oidc-client-id", defaultValue = "${env:NEXAPI_OIDC_CLIENT_ID_CLI:-nexodus-cli}",
+                description = "Client id agents/CLI use with the external issuer. Default nexodus-cli.")
+        String oidcClientId;
+
+        @Option(names = "--oidc-audience", defaultValue = "${env:NEXAPI_OIDC_AUDIENCE}",
+                description = "Required 'aud' of external access tokens (none checked if unset).")
+        String oidcAudience;
+
+        @Option(names = "--log-format", defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}", description = "text or json (structured). Default text.")
+        LogFormat logFormat;
+
+        @Override
+        public Integer call() throws Exception {
+            // the server's own logging setup (other programs share the class path, so it is not a default logback.xml)
+            System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile",
+                    logFormat == LogFormat.json ? "io/nexodus/server/logback-json.xml" : "io/nexodus/server/logback-text.xml"));
+            boolean selfSigned = false;
+            if (tlsMode != null && !tlsMode.isBlank()) {
+                if (!tlsMode.equals("self-signed")) throw new CommandLine.ParameterException(new CommandLine(this), "--tls accepts only 'self-signed'");
+                if (tlsCert != null) throw new CommandLine.ParameterException(new CommandLine(this), "--tls self-signed and --tls-cert exclude each other");
+                selfSigned = true;
+            }
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+            }
+            boolean tls = selfSigned || tlsCert != null;
+            String hostPort = listen != null && !listen.isBlank() ? listen : tls ? "0.0.0.0:8443" : "127.0.0.1:8080";
+            int colon = hostPort.lastIndexOf(':');
+            if (colon < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--listen needs HOST:PORT, got " + hostPort);
+            String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
+            if (host.isEmpty()) host = "0.0.0.0";
+            int port;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--listen port is not a number: " + hostPort);
+            }
+            for (int p : stunPorts) {
+                if (p < 1 || p > 65535) throw new CommandLine.ParameterException(new CommandLine(this), "--stun-ports: invalid port " + p);
+            }
+            Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".local", "share", "nexodus");
+            ServerConfig cfg = new ServerConfig(host, port, dir, blankToNull(dbUrl), blankToNull(dbUser), blankToNull(dbPassword),
+                    List.copyOf(stunPorts), blankToNull(adminPassword), tlsCert, tlsKey, selfSigned, blankToNull(url), blankToNull(oidcIssuer),
+                    oidcClientId, blankToNull(oidcAudience), io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
+                    Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10), Duration.ofSeconds(5), 16,
+                    FeatureFlags.fromEnv(System.getenv()), false);
+            NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), List.of());
+            try {
+                server.start();
+            } catch (Exception e) {
+                System.err.println("nexodus: cannot start: " + e.getMessage());
+                server.close();
+                return 1;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "nexodus-shutdown"));
+            server.printBanner(System.out);
+            stopped.await();
+            return 0;
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s;
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package io.nexodus.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
+import io.helidon.webserver.WebServer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nexodus.api.client.Json;
+import io.nexodus.server.auth.Accounts;
+import io.nexodus.server.auth.ExternalOidc;
+import io.nexodus.server.auth.IdentityProvider;
+import io.nexodus.server.auth.LocalIdp;
+import io.nexodus.server.auth.PasswordHasher;
+import io.nexodus.server.auth.SigningKeys;
+import io.nexodus.server.auth.TokenAuthenticator;
+import io.nexodus.server.auth.TokenIssuer;
+import io.nexodus.server.db.Database;
+import io.nexodus.server.db.Dialect;
+import io.nexodus.server.db.PgNotificationListener;
+import io.nexodus.server.device.DeviceRoutes;
+import io.nexodus.server.http.ApiRouter;
+import io.nexodus.server.http.OpenApiDocument;
+import io.nexodus.server.invitation.InvitationRoutes;
+import io.nexodus.server.ipam.Cidr;
+import io.nexodus.server.ipam.Ipam;
+import io.nexodus.server.ops.ServiceRoutes;
+import io.nexodus.server.organization.OrganizationRoutes;
+import io.nexodus.server.regkey.RegKeyRoutes;
+import io.nexodus.server.securitygroup.SecurityGroupRoutes;
+import io.nexodus.server.tls.PemFiles;
+import io.nexodus.server.tls.SelfSignedCa;
+import io.nexodus.server.tls.TlsMaterial;
+import io.nexodus.server.user.UserRoutes;
+import io.nexodus.server.user.Users;
+import io.nexodus.server.vpc.VpcRoutes;
+import io.nexodus.server.watch.FeedRegistry;
+import io.nexodus.server.watch.OnlineTracker;
+import io.nexodus.server.watch.WatchRoutes;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Nexodus service, wired: database, IPAM, identity, watch feeds, REST routes, HTTP(S) server. {@link #start}
+ * returns once it serves; {@link #close} shuts down gracefully (readiness off, watch streams ended cleanly, requests
+ * drained, database closed). Tests run it in-process; {@code Main} runs it for people.
+ */
+public final class NexodusServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NexodusServer.class);
+    public static final String VERSION = "0.1.0";
+    public static final String ADMIN_USERNAME = "admin";
+
+    private final ServerConfig config;
+    private final Clock clock;
+    private final List<EmbeddedService> embedded;
+    private final String instanceId = UUID.randomUUID().toString();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nexodus-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private Database db;
+    private FeedRegistry feeds;
+    private OnlineTracker online;
+    private PgNotificationListener pgListener;
+    private WebServer web;
+    private ApiRouter router;
+    private volatile String publicUrl;
+    private volatile boolean ready;
+    private Path adminPasswordFile;
+    private boolean adminPasswordGenerated;
+    private String generatedAdminPassword;
+    private Path caFile;
+    private volatile boolean closed;
+
+    public NexodusServer(ServerConfig config, Clock clock, List<EmbeddedService> embedded) {
+        this.config = config;
+        this.clock = clock;
+        this.embedded = List.copyOf(embedded);
+    }
+
+    public static NexodusServer start(ServerConfig config) throws IOException {
+        NexodusServer s = new NexodusServer(config, Clock.systemUTC(), List.of());
+        s.start();
+        return s;
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(config.dataDir());
+        String dbUrl = config.dbUrl() != null ? config.dbUrl() : Database.embeddedUrl(config.dataDir());
+        db = Database.open(dbUrl, config.dbUser(), config.dbPassword(), config.dbPoolSize(), clock);
+        try {
+            startWithDatabase();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startWithDatabase() throws IOException {
+        ObjectMapper json = Json.mapper();
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+
+        Ipam ipam = new Ipam();
+        db.write(tx -> {
+            ipam.ensurePool(tx, Ipam.sharedPoolId(false), Cidr.parse(Ipam.SHARED_V4));
+            ipam.ensurePool(tx, Ipam.sharedPoolId(true), Cidr.parse(Ipam.SHARED_V6));
+            return null;
+        });
+        SigningKeys keys = SigningKeys.loadOrCreate(db);
+        Users users = new Users(db, ipam);
+        Accounts accounts = new Accounts(db, new PasswordHasher(config.passwordIterations()));
+        TokenIssuer issuer = new TokenIssuer(keys, () -> publicUrl, clock, config.accessTokenTtl());
+
+        IdentityProvider idp;
+        LocalIdp local = null;
+        if (config.oidcIssuer() != null) {
+            idp = ExternalOidc.discover(config.oidcIssuer(), config.oidcClientId(), config.oidcAudience(), clock, Duration.ofSeconds(30));
+        } else {
+            local = new LocalIdp(db, accounts, keys, issuer, users, clock, config.refreshTokenTtl(), () -> publicUrl);
+            idp = local;
+            ensureAdmin(accounts, users);
+        }
+
+        online = new OnlineTracker(db, timer, config.onlineGrace());
+        if (db.dialect() == Dialect.H2) online.resetAll();
+        feeds = new FeedRegistry(db, json, meters, timer, Duration.ofMinutes(5));
+        db.onCommitted(feeds::signals, instanceId);
+        if (db.dialect() == Dialect.POSTGRES) {
+            pgListener = new PgNotificationListener(db.jdbcUrl(), config.dbUser(), config.dbPassword(), instanceId, feeds::signal).start();
+        }
+
+        FeatureFlags flags = config.flags();
+        router = new ApiRouter(new TokenAuthenticator(db, idp, users, clock), json, meters);
+        router.addAll(new UserRoutes(db, ipam).routes())
+                .addAll(new OrganizationRoutes(db, ipam, flags).routes())
+                .addAll(new InvitationRoutes(db).routes())
+                .addAll(new VpcRoutes(db, ipam).routes())
+                .addAll(new DeviceRoutes(db, ipam, flags, meters).routes())
+                .addAll(new RegKeyRoutes(db, clock).routes())
+                .addAll(new SecurityGroupRoutes(db, flags).routes())
+                .addAll(new WatchRoutes(db, feeds, online, config.watchHeartbeat(), json).routes());
+        if (local != null) router.addAll(local.routes());
+        Object[] openApi = new Object[1];
+        router.addAll(new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
+
+        TlsMaterial tls = tlsMaterial();
+        int port = config.listenPort();
+        io.helidon.webserver.WebServerConfig.Builder wb = WebServer.builder()
+                .host(config.listenHost())
+                .port(port)
+                .shutdownHook(false)
+                .maxPayloadSize(4L * 1024 * 1024)
+                .shutdownGracePeriod(Duration.ofSeconds(5))
+                .idleConnectionTimeout(Duration.ofMinutes(10))
+                .backlog(4096)
+                .directHandlers(d -> {
+                    for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
+                        d.addHandler(t, (req, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
+                                .status(status).headers(headers)
+                                .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json")
+                                .entity(router.errorBytes(message == null || message.isBlank() ? status.reasonPhrase() : message))
+                                .build());
+                    }
+                })
+                .routing(router::register);
+        if (tls != null) {
+            wb.tls(Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).build());
+        }
+        web = wb.build().start();
+        publicUrl = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : derivedUrl(tls != null, web.port());
+        openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
+
+        for (EmbeddedService s : embedded) {
+            try {
+                s.start();
+            } catch (Exception e) {
+                throw new IOException("cannot start " + s.describe() + ": " + e.getMessage(), e);
+            }
+        }
+        ready = true;
+        log.info("serving {} (database {}, identity {})", publicUrl, db.dialect(), config.oidcIssuer() == null ? "built-in" : config.oidcIssuer());
+    }
+
+    private void ensureAdmin(Accounts accounts, Users users) throws IOException {
+        adminPasswordFile = config.dataDir().resolve("admin-password");
+        var existing = accounts.findByUsername(ADMIN_USERNAME);
+        if (existing.isEmpty()) {
+            String password = config.adminPassword();
+            if (password == null || password.isBlank()) {
+                password = randomPassword();
+                adminPasswordGenerated = true;
+                generatedAdminPassword = password;
+                PemFiles.write(adminPasswordFile, password + "\n", true);
+            }
+            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true).orElseThrow();
+            users.provision(LocalIdpClaims.of(a));
+        } else if (config.adminPassword() != null && !config.adminPassword().isBlank()
+                && !accounts.hasher().verify(config.adminPassword(), storedHash(existing.get().id()))) {
+            String hash = accounts.hasher().hash(config.adminPassword());
+            db.write(tx -> tx.update("UPDATE accounts SET password_hash = ? WHERE id = ?", hash, existing.get().id()));
+            log.info("admin password reset to the one given by --admin-password / NEXAPI_ADMIN_PASSWORD");
+        }
+    }
+
+    private String storedHash(UUID accountId) {
+        return db.read(tx -> tx.queryOne("SELECT password_hash FROM accounts WHERE id = ?", rs -> rs.getString(1), accountId).orElse(null));
+    }
+
+    private static String randomPassword() {
+        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        SecureRandom r = new SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 20; i++) sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        return sb.toString();
+    }
+
+    private TlsMaterial tlsMaterial() throws IOException {
+        if (config.tlsCert() != null) {
+            if (config.tlsKey() == null) throw new IllegalArgumentException("--tls-cert needs --tls-key");
+            return new TlsMaterial(PemFiles.readPrivateKey(config.tlsKey()), PemFiles.readCertificates(config.tlsCert()), null);
+        }
+        if (!config.tlsSelfSigned()) return null;
+        TlsMaterial m = SelfSignedCa.ensure(config.dataDir().resolve("tls"), tlsNames(), clock);
+        caFile = m.caFile();
+        return m;
+    }
+
+    /** Names and addresses the self-signed certificate covers: loopback, this host, every local address, the URL host. */
+    private Set<String> tlsNames() {
+        Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
+        try {
+            names.add(InetAddress.getLocalHost().getHostName());
+        } catch (IOException e) {
+            log.debug("no local host name: {}", e.getMessage());
+        }
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof Inet6Address && a.isLinkLocalAddress()) continue;
+                    names.add(a.getHostAddress().replaceAll("%.*$", ""));
+                }
+            }
+        } catch (SocketException e) {
+            log.debug("cannot list interfaces: {}", e.getMessage());
+        }
+        if (!config.listenHost().equals("0.0.0.0") && !config.listenHost().equals("::")) names.add(config.listenHost());
+        if (config.publicUrl() != null) names.add(java.net.URI.create(config.publicUrl()).getHost());
+        return names;
+    }
+
+    private String derivedUrl(boolean tls, int port) {
+        String h = config.listenHost();
+        if (h.equals("0.0.0.0") || h.equals("::") || h.isBlank()) h = "localhost";
+        if (h.contains(":")) h = "[" + h + "]";
+        return (tls ? "https://" : "http://") + h + ":" + port;
+    }
+
+    /** The URL clients use (also the token issuer). */
+    public String url() {
+        return publicUrl;
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public FeedRegistry feeds() {
+        return feeds;
+    }
+
+    public List<io.nexodus.server.http.Route> routes() {
+        return router.routes();
+    }
+
+    /** The CA clients should trust ({@code --tls self-signed}), else null. */
+    public Path caFile() {
+        return caFile;
+    }
+
+    public Path adminPasswordFile() {
+        return adminPasswordFile;
+    }
+
+    /** Prints where the service is and how to log in (once, at start). */
+    public void printBanner(PrintStream out) {
+        out.println("Nexodus service " + VERSION + " is serving " + publicUrl);
+        out.println("  API:        " + publicUrl + "/api   (OpenAPI: " + publicUrl + "/openapi.json)");
+        if (config.oidcIssuer() != null) {
+            out.println("  identity:   external OIDC issuer " + config.oidcIssuer());
+        } else if (adminPasswordGenerated) {
+            out.println("  admin:      user '" + ADMIN_USERNAME + "', password " + generatedAdminPassword);
+            out.println("              (generated now; also stored in " + adminPasswordFile + ", readable only by you)");
+        } else if (config.adminPassword() != null) {
+            out.println("  admin:      user '" + ADMIN_USERNAME + "', password as given by --admin-password / NEXAPI_ADMIN_PASSWORD");
+        } else if (Files.exists(adminPasswordFile)) {
+            out.println("  admin:      user '" + ADMIN_USERNAME + "', password in " + adminPasswordFile);
+        } else {
+            out.println("  admin:      user '" + ADMIN_USERNAME + "', password as set on first start");
+        }
+        out.println("  login:      curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token");
+        if (caFile != null) out.println("  TLS CA:     " + caFile + "   (clients: --cacert / trust this file)");
+        out.println("  data:       " + config.dataDir().toAbsolutePath() + "   database: " + (config.dbUrl() == null ? "embedded H2" : redact(config.dbUrl())));
+        if (!config.stunPorts().isEmpty() && embedded.isEmpty()) {
+            out.println("  STUN:       udp ports " + config.stunPorts() + " reserved (the STUN server is wired in with the stun module)");
+        }
+        for (EmbeddedService s : embedded) out.println("  " + s.describe());
+        if (!config.tls() && !isLoopback(config.listenHost())) {
+            out.println("  WARNING:    serving plain HTTP on a non-loopback address; use --tls self-signed or --tls-cert/--tls-key");
+        }
+        out.flush();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("password=[^&;]*", "password=***");
+    }
+
+    /** Graceful stop: readiness off, watch streams ended, in-flight requests drained, database closed. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        ready = false;
+        if (feeds != null) feeds.shutdownStreams(Duration.ofSeconds(5));
+        if (web != null) {
+            try {
+                web.stop();
+            } catch (RuntimeException e) {
+                log.warn("stopping the HTTP server: {}", e.getMessage());
+            }
+        }
+        List<EmbeddedService> rev = new ArrayList<>(embedded);
+        Collections.reverse(rev);
+        for (EmbeddedService s : rev) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                log.warn("stopping {}: {}", s.describe(), e.getMessage());
+            }
+        }
+        if (online != null) online.close();
+        if (feeds != null) feeds.close();
+        if (pgListener != null) pgListener.close();
+        timer.shutdownNow();
+        if (db != null) db.close();
+        log.info("stopped");
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,220 @@
+package io.nexodus.server.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's database: a connection pool, the Flyway migrations (one history for H2 and PostgreSQL), and
+ * transactions. Writers use {@link #write}; readers {@link #read}. After a write commits, its signal topics go to
+ * {@code onCommitted} (the in-process signal bus); on PostgreSQL they are also sent with {@code pg_notify} inside
+ * the transaction so other replicas hear them exactly when the change becomes visible.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+    public static final String NOTIFY_CHANNEL = "nexodus_signals";
+
+    private final HikariDataSource ds;
+    private final Dialect dialect;
+    private final Clock clock;
+    private final String jdbcUrl;
+    private volatile Consumer<Set<String>> onCommitted = s -> { };
+    private volatile String notifyPrefix = "";
+
+    private Database(HikariDataSource ds, Dialect dialect, Clock clock, String jdbcUrl) {
+        this.ds = ds;
+        this.dialect = dialect;
+        this.clock = clock;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    /**
+     * Connects (retrying for {@code connectTimeout} while the database is not up yet), migrates, and returns the
+     * database. H2 URLs get the settings the service relies on (PostgreSQL mode, lower-case names, commit durability).
+     */
+    public static Database open(String jdbcUrl, String user, String password, int poolSize, Clock clock) {
+        Dialect dialect = Dialect.of(jdbcUrl);
+        String url = dialect == Dialect.H2 ? h2Url(jdbcUrl) : jdbcUrl;
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url);
+        if (user != null) hc.setUsername(user);
+        if (password != null) hc.setPassword(password);
+        hc.setMaximumPoolSize(poolSize);
+        hc.setMinimumIdle(Math.min(2, poolSize));
+        hc.setPoolName("nexodus-db");
+        hc.setConnectionTimeout(30_000);
+        hc.setInitializationFailTimeout(-1);
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        HikariDataSource ds = new HikariDataSource(hc);
+        try {
+            waitForConnection(ds, 60_000);
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").table("schema_history").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Database(ds, dialect, clock, url);
+    }
+
+    /** The default embedded database file under {@code dataDir}. */
+    public static String embeddedUrl(java.nio.file.Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("nexodus");
+    }
+
+    static String h2Url(String url) {
+        StringBuilder sb = new StringBuilder(url);
+        for (String opt : new String[] {"MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE", "DEFAULT_NULL_ORDERING=HIGH",
+                "WRITE_DELAY=0", "LOCK_TIMEOUT=20000"}) {
+            String key = opt.substring(0, opt.indexOf('=') + 1);
+            if (!url.toUpperCase().contains(";" + key)) sb.append(';').append(opt);
+        }
+        return sb.toString();
+    }
+
+    private static void waitForConnection(HikariDataSource ds, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        long delay = 200;
+        while (true) {
+            try (Connection c = ds.getConnection()) {
+                return;
+            } catch (SQLException e) {
+                if (System.currentTimeMillis() > deadline) throw new DatabaseException("cannot connect to the database", e);
+                log.warn("database not reachable yet ({}); retrying", e.getMessage());
+                sleep(delay);
+                delay = Math.min(delay * 2, 5000);
+            }
+        }
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public DataSource dataSource() {
+        return ds;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /**
+     * Where committed signal topics go (in-process). {@code instanceId} prefixes NOTIFY payloads so a replica can
+     * skip its own notifications (it has already delivered them locally).
+     */
+    public void onCommitted(Consumer<Set<String>> listener, String instanceId) {
+        this.onCommitted = listener;
+        this.notifyPrefix = instanceId + "|";
+    }
+
+    /** Runs {@code work} in an auto-commit connection (no locks; each statement sees committed data). */
+    public <T> T read(SqlFunction<T> work) {
+        try (Connection c = ds.getConnection()) {
+            return work.apply(new Tx(c, dialect, clock, false));
+        } catch (SQLException e) {
+            throw new DatabaseException("database read failed", e);
+        }
+    }
+
+    /** Runs {@code work} in a transaction; retried (up to 5 times) on serialization failures, deadlocks and lock timeouts. */
+    public <T> T write(SqlFunction<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            Set<String> signals;
+            T result;
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    Tx tx = new Tx(c, dialect, clock, true);
+                    result = work.apply(tx);
+                    tx.beforeCommit();
+                    signals = tx.signals();
+                    if (dialect == Dialect.POSTGRES && !signals.isEmpty()) notify(c, signals);
+                    c.commit();
+                } catch (SQLException | RuntimeException | Error e) {
+                    rollbackQuietly(c);
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                if (attempt < 5 && retryable(e)) {
+                    log.debug("retrying transaction after {} ({})", e.getSQLState(), e.getMessage());
+                    sleep(ThreadLocalRandom.current().nextLong(5, 20L * attempt));
+                    continue;
+                }
+                throw new DatabaseException("database write failed", e);
+            }
+            if (!signals.isEmpty()) onCommitted.accept(signals);
+            return result;
+        }
+    }
+
+    private void notify(Connection c, Set<String> topics) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            for (String t : topics) {
+                ps.setString(1, NOTIFY_CHANNEL);
+                ps.setString(2, notifyPrefix + t);
+                ps.execute();
+            }
+        }
+    }
+
+    static boolean retryable(SQLException e) {
+        String s = e.getSQLState();
+        // 40001 serialization failure / H2 deadlock, 40P01 PostgreSQL deadlock, HYT00 H2 lock timeout
+        return "40001".equals(s) || "40P01".equals(s) || "HYT00".equals(s);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            log.warn("rollback failed: {}", e.getMessage());
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** True once the pool can hand out a working connection (readiness). */
+    public boolean isHealthy() {
+        try (Connection c = ds.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (dialect == Dialect.H2) {
+            // a clean H2 shutdown compacts nothing and loses nothing; it just closes the file cleanly
+            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement("SHUTDOWN")) {
+                ps.execute();
+            } catch (SQLException e) {
+                log.debug("H2 shutdown: {}", e.getMessage());
+            }
+        }
+        ds.close();
+    }
+}

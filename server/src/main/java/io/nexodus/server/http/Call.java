@@ -1,0 +1,136 @@
+package io.nexodus.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.nexodus.server.auth.Principal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/** One request as a handler sees it: principal, typed path/query access, the parsed body, and the raw response. */
+public final class Call {
+    static final int MAX_BODY = 1024 * 1024;
+
+    private final ServerRequest req;
+    private final ServerResponse res;
+    private final Principal principal;
+    private final ObjectMapper json;
+    private final String traceId;
+
+    Call(ServerRequest req, ServerResponse res, Principal principal, ObjectMapper json, String traceId) {
+        this.req = req;
+        this.res = res;
+        this.principal = principal;
+        this.json = json;
+        this.traceId = traceId;
+    }
+
+    /** The caller; only null on {@link Access#PUBLIC} routes without credentials. */
+    public Principal principal() {
+        return principal;
+    }
+
+    public ServerRequest request() {
+        return req;
+    }
+
+    public ServerResponse response() {
+        return res;
+    }
+
+    public String traceId() {
+        return traceId;
+    }
+
+    /** A path parameter that must be a UUID (400 otherwise, as upstream's "path parameter invalid"). */
+    public UUID pathId(String name) {
+        String v = req.path().pathParameters().get(name);
+        try {
+            return UUID.fromString(v);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, new io.nexodus.api.model.ValidationError("path parameter invalid", name, "not a UUID"));
+        }
+    }
+
+    public String path(String name) {
+        return req.path().pathParameters().get(name);
+    }
+
+    public Optional<String> query(String name) {
+        return req.query().contains(name) ? Optional.of(req.query().get(name)) : Optional.empty();
+    }
+
+    public List<String> queryAll(String name) {
+        return req.query().contains(name) ? req.query().all(name) : List.of();
+    }
+
+    public Optional<String> header(String name) {
+        return req.headers().first(io.helidon.http.HeaderNames.create(name));
+    }
+
+    /** The raw body bytes (at most 1 MiB). */
+    public byte[] bodyBytes() {
+        try (InputStream in = req.content().inputStream()) {
+            byte[] b = in.readNBytes(MAX_BODY + 1);
+            if (b.length > MAX_BODY) throw new ApiError(413, new io.nexodus.api.model.BaseError("request body larger than 1 MiB"));
+            return b;
+        } catch (IOException e) {
+            throw ApiError.badRequest("cannot read request body: " + e.getMessage());
+        }
+    }
+
+    /** The JSON body as {@code type}; 400 with the offending field when it does not parse. */
+    public <T> T body(Class<T> type) {
+        return body(json.constructType(type));
+    }
+
+    public <T> T body(JavaType type) {
+        byte[] b = bodyBytes();
+        if (b.length == 0) throw ApiError.badRequest("request body is required");
+        try {
+            T v = json.readValue(b, type);
+            if (v == null) throw ApiError.badRequest("request body is required");
+            return v;
+        } catch (InvalidFormatException e) {
+            throw ApiError.invalid(fieldPath(e), "invalid value " + e.getValue());
+        } catch (MismatchedInputException e) {
+            String f = fieldPath(e);
+            throw f.isEmpty() ? ApiError.badRequest("request json is invalid: expected " + type.getRawClass().getSimpleName())
+                    : ApiError.invalid(f, "wrong JSON type");
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("request json is invalid: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiError.badRequest("cannot read request body: " + e.getMessage());
+        }
+    }
+
+    /** The JSON body as a tree (any JSON value). */
+    public JsonNode bodyTree() {
+        byte[] b = bodyBytes();
+        if (b.length == 0) throw ApiError.badRequest("request body is required");
+        try {
+            return json.readTree(b);
+        } catch (IOException e) {
+            throw ApiError.badRequest("request json is invalid");
+        }
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    private static String fieldPath(MismatchedInputException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+}

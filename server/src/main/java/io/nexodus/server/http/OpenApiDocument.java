@@ -1,0 +1,213 @@
+package io.nexodus.server.http;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nexodus.api.model.BaseError;
+import io.nexodus.api.model.ConflictsError;
+import io.nexodus.api.model.InternalServerError;
+import io.nexodus.api.model.NotAllowedError;
+import io.nexodus.api.model.NotFoundError;
+import io.nexodus.api.model.ValidationError;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the OpenAPI 3.0 document from the {@link Route} table and the api module's records (reflection over
+ * record components and their {@code @JsonProperty} names), so the document always matches what is served.
+ */
+public final class OpenApiDocument {
+    private static final Pattern PARAM = Pattern.compile("\\{([^/}]+)}");
+
+    private final ObjectMapper json;
+    private final Map<String, ObjectNode> schemas = new TreeMap<>();
+
+    private OpenApiDocument(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public static ObjectNode build(List<Route> routes, String serverUrl, String version, ObjectMapper json) {
+        return new OpenApiDocument(json).render(routes, serverUrl, version);
+    }
+
+    private ObjectNode render(List<Route> routes, String serverUrl, String version) {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("openapi", "3.0.3");
+        ObjectNode info = doc.putObject("info");
+        info.put("title", "Nexodus API");
+        info.put("version", version);
+        info.put("description", "The Nexodus service: REST API following upstream Nexodus' contract, watch stream, "
+                + "built-in OIDC issuer. Authenticate with 'Authorization: Bearer <access token | RK:... | DT:...>'.");
+        doc.putArray("servers").addObject().put("url", serverUrl);
+        ObjectNode paths = doc.putObject("paths");
+        for (Route r : routes) {
+            ObjectNode item = paths.has(r.path()) ? (ObjectNode) paths.get(r.path()) : paths.putObject(r.path());
+            item.set(r.method().toLowerCase(), operation(r));
+        }
+        for (Class<?> c : List.of(BaseError.class, ValidationError.class, ConflictsError.class, NotFoundError.class,
+                NotAllowedError.class, InternalServerError.class)) {
+            schemaRef(c);
+        }
+        ObjectNode components = doc.putObject("components");
+        ObjectNode sc = components.putObject("schemas");
+        schemas.forEach(sc::set);
+        ObjectNode sec = components.putObject("securitySchemes");
+        sec.putObject("bearer").put("type", "http").put("scheme", "bearer")
+                .put("description", "An access token of the identity provider, a registration key (RK:...) or a device token (DT:...)");
+        return doc;
+    }
+
+    private ObjectNode operation(Route r) {
+        ObjectNode op = json.createObjectNode();
+        if (!r.tag().isEmpty()) op.putArray("tags").add(r.tag());
+        op.put("summary", r.summary());
+        op.put("operationId", operationId(r));
+        if (r.access() != Access.PUBLIC) op.putArray("security").addObject().putArray("bearer");
+        ArrayNode params = op.putArray("parameters");
+        Matcher m = PARAM.matcher(r.path());
+        while (m.find()) {
+            ObjectNode p = params.addObject();
+            p.put("name", m.group(1));
+            p.put("in", "path");
+            p.put("required", true);
+            boolean uuid = m.group(1).equals("id") || m.group(1).equals("uid") || m.group(1).endsWith("organization");
+            p.set("schema", uuid ? json.createObjectNode().put("type", "string").put("format", "uuid")
+                    : json.createObjectNode().put("type", "string"));
+        }
+        for (Route.QueryParam q : r.queryParams()) {
+            ObjectNode p = params.addObject();
+            p.put("name", q.name());
+            p.put("in", "query");
+            p.put("description", q.description());
+            if (q.array()) {
+                p.putObject("schema").put("type", "array").putObject("items").put("type", "string");
+                p.put("explode", true);
+            } else {
+                p.putObject("schema").put("type", "string");
+            }
+        }
+        if (r.requestBody() != null) {
+            ObjectNode body = op.putObject("requestBody");
+            body.put("required", true);
+            String ct = r.requestBody() == FormBody.class ? "application/x-www-form-urlencoded" : "application/json";
+            body.putObject("content").putObject(ct).set("schema", schema(r.requestBody()));
+        }
+        ObjectNode responses = op.putObject("responses");
+        ObjectNode ok = responses.putObject(Integer.toString(r.successStatus()));
+        ok.put("description", r.successStatus() == 204 ? "no content" : "success");
+        if (r.successStatus() != 204 && r.responseBody() != null) {
+            ok.putObject("content").putObject(r.responseContentType()).set("schema", schema(r.responseBody()));
+        }
+        if (r.isList()) {
+            ok.putObject("headers").putObject("X-Total-Count").put("description", "number of matching items")
+                    .putObject("schema").put("type", "integer");
+        }
+        java.util.LinkedHashSet<Integer> errs = new java.util.LinkedHashSet<>(r.errors());
+        if (r.access() != Access.PUBLIC) errs.add(401);
+        errs.add(500);
+        for (int e : errs) {
+            ObjectNode resp = responses.putObject(Integer.toString(e));
+            resp.put("description", describe(e));
+            resp.putObject("content").putObject("application/json").set("schema", schemaRef(errorShape(e)));
+        }
+        return op;
+    }
+
+    private static String operationId(Route r) {
+        StringBuilder sb = new StringBuilder(r.method().toLowerCase());
+        for (String part : r.path().split("/")) {
+            if (part.isEmpty() || part.equals("api")) continue;
+            String p = part.startsWith("{") ? "By" + cap(part.substring(1, part.length() - 1)) : cap(part);
+            sb.append(p.replaceAll("[^A-Za-z0-9]", ""));
+        }
+        return sb.toString();
+    }
+
+    private static String cap(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (String w : s.split("[-_.]")) if (!w.isEmpty()) sb.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+        return sb.toString();
+    }
+
+    private static Class<?> errorShape(int status) {
+        return switch (status) {
+            case 400, 422 -> ValidationError.class;
+            case 403, 405 -> NotAllowedError.class;
+            case 404 -> NotFoundError.class;
+            case 409 -> ConflictsError.class;
+            case 500 -> InternalServerError.class;
+            default -> BaseError.class;
+        };
+    }
+
+    private static String describe(int status) {
+        return switch (status) {
+            case 400 -> "invalid request (ValidationError, or BaseError/NotAllowedError)";
+            case 401 -> "missing or invalid credentials";
+            case 403 -> "not allowed for this caller";
+            case 404 -> "not found or not visible to the caller";
+            case 405 -> "disabled feature or unsupported method";
+            case 409 -> "already exists; id names the existing resource";
+            case 413 -> "request body too large";
+            case 422 -> "invalid value";
+            case 500 -> "internal error; trace_id finds the log entry";
+            default -> "error";
+        };
+    }
+
+    JsonNode schema(Type t) {
+        if (t instanceof ParameterizedType pt) {
+            Class<?> raw = (Class<?>) pt.getRawType();
+            if (List.class.isAssignableFrom(raw)) {
+                ObjectNode n = json.createObjectNode().put("type", "array");
+                n.set("items", schema(pt.getActualTypeArguments()[0]));
+                return n;
+            }
+            if (Map.class.isAssignableFrom(raw)) {
+                ObjectNode n = json.createObjectNode().put("type", "object");
+                n.set("additionalProperties", schema(pt.getActualTypeArguments()[1]));
+                return n;
+            }
+            return schema(raw);
+        }
+        Class<?> c = (Class<?>) t;
+        if (c == String.class) return json.createObjectNode().put("type", "string");
+        if (c == UUID.class) return json.createObjectNode().put("type", "string").put("format", "uuid");
+        if (c == Instant.class) return json.createObjectNode().put("type", "string").put("format", "date-time");
+        if (c == boolean.class || c == Boolean.class) return json.createObjectNode().put("type", "boolean");
+        if (c == int.class || c == Integer.class) return json.createObjectNode().put("type", "integer").put("format", "int32");
+        if (c == long.class || c == Long.class) return json.createObjectNode().put("type", "integer").put("format", "int64");
+        if (c == JsonNode.class || c == Object.class) return json.createObjectNode().put("description", "any JSON value");
+        if (c.isRecord()) return schemaRef(c);
+        return json.createObjectNode().put("type", "object");
+    }
+
+    private JsonNode schemaRef(Class<?> c) {
+        String name = c.getSimpleName();
+        if (!schemas.containsKey(name)) {
+            schemas.put(name, json.createObjectNode()); // placeholder against recursion
+            ObjectNode s = json.createObjectNode().put("type", "object");
+            ObjectNode props = s.putObject("properties");
+            for (RecordComponent rc : c.getRecordComponents()) {
+                JsonProperty jp = rc.getAccessor().getAnnotation(JsonProperty.class);
+                String field = jp != null ? jp.value() : rc.getName();
+                props.set(field, schema(rc.getGenericType()));
+            }
+            schemas.put(name, s);
+        }
+        return json.createObjectNode().put("$ref", "#/components/schemas/" + name);
+    }
+
+    /** Marker for form-encoded request bodies (the OAuth token endpoint). */
+    public record FormBody(@JsonProperty("grant_type") String grantType) {}
+}

@@ -1,0 +1,176 @@
+package io.nexodus.server.watch;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nexodus.server.db.Database;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The signal bus and the feeds: committed writes (in this process) and NOTIFY payloads (from other replicas) name a
+ * topic {@code <kind>:<vpc>}; the matching feed re-reads the rows above its revision once (single flight: signals
+ * during a read coalesce into one more read) and wakes its watchers. No watcher ever polls the database. Feeds
+ * without watchers are dropped after {@code idleTtl}.
+ */
+public final class FeedRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FeedRegistry.class);
+
+    private record Key(String kind, UUID vpcId) {}
+
+    private final class State {
+        final Feed feed;
+        final AtomicBoolean dirty = new AtomicBoolean();
+        final AtomicBoolean running = new AtomicBoolean();
+
+        State(Feed feed) {
+            this.feed = feed;
+        }
+    }
+
+    private final FeedSource source;
+    private final ObjectMapper json;
+    private final ConcurrentHashMap<Key, State> feeds = new ConcurrentHashMap<>();
+    private final ExecutorService refreshers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ScheduledExecutorService timer;
+    private final Duration idleTtl;
+    private final AtomicInteger streams = new AtomicInteger();
+    private final Counter reads;
+    private volatile boolean closing;
+
+    public FeedRegistry(Database db, ObjectMapper json, MeterRegistry meters, ScheduledExecutorService timer, Duration idleTtl) {
+        this.source = new FeedSource(db);
+        this.json = json;
+        this.timer = timer;
+        this.idleTtl = idleTtl;
+        this.reads = Counter.builder("nexodus.watch.feed.reads").description("database reads by watch feeds").register(meters);
+        Gauge.builder("nexodus.watch.streams", streams, AtomicInteger::get).description("open watch streams").register(meters);
+        Gauge.builder("nexodus.watch.feeds", feeds, ConcurrentHashMap::size).description("feeds in memory").register(meters);
+        timer.scheduleWithFixedDelay(this::evictIdle, 30, 30, TimeUnit.SECONDS);
+    }
+
+    /** Entry point of the signal bus: a topic from a local commit or another replica's NOTIFY. */
+    public void signal(String topic) {
+        if (Topics.ALL.equals(topic)) {
+            feeds.values().forEach(this::refresh);
+            return;
+        }
+        int colon = topic.indexOf(':');
+        if (colon < 0) return;
+        UUID vpc;
+        try {
+            vpc = UUID.fromString(topic.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            log.debug("ignoring malformed signal {}", topic);
+            return;
+        }
+        State s = feeds.get(new Key(topic.substring(0, colon), vpc));
+        if (s != null) refresh(s);
+    }
+
+    public void signals(Set<String> topics) {
+        topics.forEach(this::signal);
+    }
+
+    /** Subscribes {@code waker} to a feed and makes sure the feed is loaded (the first subscriber pays for it). */
+    Feed subscribe(String kind, UUID vpcId, Waker waker) {
+        State s = feeds.compute(new Key(kind, vpcId), (k, v) -> {
+            State st = v != null ? v : new State(new Feed(kind, vpcId));
+            st.feed.addWatcher(waker);
+            return st;
+        });
+        if (!s.feed.isLoaded()) {
+            synchronized (s) {
+                if (!s.feed.isLoaded()) {
+                    reads.increment();
+                    s.feed.apply(source.load(kind, vpcId, 0), json, true);
+                }
+            }
+        }
+        return s.feed;
+    }
+
+    void unsubscribe(Feed feed, Waker waker) {
+        feed.removeWatcher(waker);
+    }
+
+    private void refresh(State s) {
+        if (!s.feed.isLoaded()) return;
+        s.dirty.set(true);
+        if (s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
+    }
+
+    private void runRefresh(State s) {
+        try {
+            while (s.dirty.getAndSet(false)) {
+                reads.increment();
+                s.feed.apply(source.load(s.feed.kind, s.feed.vpcId, s.feed.published()), json, false);
+            }
+        } catch (RuntimeException e) {
+            log.warn("watch feed {} {} refresh failed; retrying in 1 s: {}", s.feed.kind, s.feed.vpcId, e.getMessage());
+            s.dirty.set(true);
+            s.running.set(false);
+            if (!closing) timer.schedule(() -> refresh(s), 1, TimeUnit.SECONDS);
+            return;
+        }
+        s.running.set(false);
+        if (s.dirty.get() && s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
+    }
+
+    private void evictIdle() {
+        long now = System.nanoTime();
+        feeds.forEach((k, s) -> {
+            if (s.feed.watcherCount() == 0 && now - s.feed.idleSinceNanos() > idleTtl.toNanos()) {
+                feeds.computeIfPresent(k, (kk, v) -> v.feed.watcherCount() == 0 ? null : v);
+            }
+        });
+    }
+
+    void streamOpened() {
+        streams.incrementAndGet();
+    }
+
+    void streamClosed() {
+        streams.decrementAndGet();
+    }
+
+    public int openStreams() {
+        return streams.get();
+    }
+
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** Ends every watch stream cleanly (they see {@link #isClosing()} on wake) and stops refreshing. */
+    public void shutdownStreams(Duration wait) {
+        closing = true;
+        feeds.values().forEach(s -> s.feed.wakeAll());
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (streams.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        refreshers.shutdownNow();
+    }
+}

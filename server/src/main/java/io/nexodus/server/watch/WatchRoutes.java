@@ -1,0 +1,192 @@
+package io.nexodus.server.watch;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.nexodus.api.model.BaseError;
+import io.nexodus.api.model.Watch;
+import io.nexodus.api.model.WatchEvent;
+import io.nexodus.server.auth.Principal;
+import io.nexodus.server.db.Cols;
+import io.nexodus.server.db.Database;
+import io.nexodus.server.http.Access;
+import io.nexodus.server.http.ApiError;
+import io.nexodus.server.http.Call;
+import io.nexodus.server.http.Route;
+import io.nexodus.server.vpc.Vpcs;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/events} and {@code POST /api/vpcs/{id}/events}: the watch stream. The body is a list of
+ * {@link Watch}; the response ({@code application/json;stream=watch}) is newline-delimited events: the rows above
+ * {@code gt_revision} (deletes included, except on a fresh list), one {@code tail} unless {@code at_tail}, then each
+ * change as it commits. A blank line every {@code heartbeat} keeps proxies from cutting the stream and finds dead
+ * clients. Each stream is one virtual thread parked on its {@link Waker}; feeds do the database reads.
+ */
+public final class WatchRoutes {
+    private static final Logger log = LoggerFactory.getLogger(WatchRoutes.class);
+    static final int MAX_WATCHES = 8;
+    private static final int BATCH = 1000;
+    private static final byte[] NEWLINE = {'\n'};
+
+    private final Database db;
+    private final FeedRegistry feeds;
+    private final OnlineTracker online;
+    private final Duration heartbeat;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
+
+    public WatchRoutes(Database db, FeedRegistry feeds, OnlineTracker online, Duration heartbeat, com.fasterxml.jackson.databind.ObjectMapper json) {
+        this.db = db;
+        this.feeds = feeds;
+        this.online = online;
+        this.heartbeat = heartbeat;
+        this.json = json;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.post("/api/events").tag("Events").access(Access.AUTHENTICATED)
+                        .summary("Watch devices, security groups, device metadata and VPCs (every watch needs option vpc-id)")
+                        .body(new TypeReference<List<Watch>>() {}.getType()).returns(WatchEvent.class)
+                        .contentType("application/json;stream=watch").errors(400, 403, 404)
+                        .handler(c -> stream(c, null)),
+                Route.post("/api/vpcs/{id}/events").tag("Events").access(Access.AUTHENTICATED)
+                        .summary("Watch one VPC; ?public_key= names the connecting device (online tracking)")
+                        .query("public_key", "the connecting device's WireGuard public key")
+                        .body(new TypeReference<List<Watch>>() {}.getType()).returns(WatchEvent.class)
+                        .contentType("application/json;stream=watch").errors(400, 403, 404)
+                        .handler(c -> stream(c, c.pathId("id"))));
+    }
+
+    private final class State {
+        final WatchRequest req;
+        Feed feed;
+        long lastRevision;
+        boolean atTail;
+        boolean freshList;
+
+        State(WatchRequest req) {
+            this.req = req;
+            this.lastRevision = req.gtRevision();
+            this.atTail = req.atTail();
+            this.freshList = req.gtRevision() == 0 && !req.atTail();
+        }
+    }
+
+    private Object stream(Call call, UUID pathVpc) {
+        Principal p = call.principal();
+        if (p instanceof Principal.RegKeyPrincipal) throw ApiError.forbidden("registration keys cannot watch; use the device token");
+        List<Watch> watches = call.body(json.getTypeFactory().constructCollectionType(List.class, Watch.class));
+        if (watches.isEmpty()) throw ApiError.invalid("[0]", "at least one watch is required");
+        if (watches.size() > MAX_WATCHES) throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
+        List<State> states = new ArrayList<>();
+        Set<String> kinds = new java.util.HashSet<>();
+        for (int i = 0; i < watches.size(); i++) {
+            WatchRequest r = WatchRequest.of(i, watches.get(i), pathVpc);
+            if (!kinds.add(r.kind())) throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
+            states.add(new State(r));
+        }
+        Set<UUID> vpcs = new LinkedHashSet<>();
+        states.forEach(s -> vpcs.add(s.req.vpcId()));
+        if (pathVpc != null) vpcs.add(pathVpc);
+        String publicKey = call.query("public_key").orElse(null);
+        UUID trackedDevice = db.read(tx -> {
+            for (UUID v : vpcs) Vpcs.readable(tx, p, v);
+            if (p instanceof Principal.DevicePrincipal dt) return dt.deviceId();
+            if (publicKey != null && pathVpc != null) {
+                return tx.queryOne("SELECT id FROM devices WHERE public_key = ? AND vpc_id = ? AND deleted_at IS NULL",
+                        rs -> Cols.uuid(rs, "id"), publicKey, pathVpc).orElse(null);
+            }
+            return null;
+        });
+        run(call, states, p instanceof Principal.DevicePrincipal dt ? dt : null, trackedDevice);
+        return null;
+    }
+
+    private void run(Call call, List<State> states, Principal.DevicePrincipal self, UUID trackedDevice) {
+        Waker waker = new Waker();
+        Feed selfFeed = null;
+        feeds.streamOpened();
+        call.response().header("Content-Type", "application/json;stream=watch");
+        call.response().header("Cache-Control", "no-cache, no-store");
+        OutputStream out = call.response().outputStream();
+        boolean tracked = false;
+        try {
+            out.write(NEWLINE); // sends the headers now, so the client's request returns at once
+            out.flush();
+            try {
+                for (State s : states) s.feed = feeds.subscribe(s.req.kind(), s.req.vpcId(), waker);
+                if (self != null) selfFeed = feeds.subscribe(Watch.KIND_DEVICE, self.vpcId(), waker);
+            } catch (RuntimeException e) {
+                log.warn("watch feed load failed: {}", e.getMessage());
+                out.write(json.writeValueAsBytes(new EventLine(states.get(0).req.kind(), WatchEvent.TYPE_ERROR,
+                        new BaseError("cannot load the watched rows; retry"))));
+                out.write(NEWLINE);
+                out.flush();
+                return;
+            }
+            if (trackedDevice != null) {
+                online.connected(trackedDevice);
+                tracked = true;
+            }
+            long heartbeatMs = heartbeat.toMillis();
+            while (true) {
+                boolean wrote = false;
+                boolean pending = false;
+                for (State s : states) {
+                    long upTo = s.feed.published();
+                    int n = 0;
+                    for (Feed.Entry e : s.feed.since(s.lastRevision, upTo)) {
+                        if (n++ >= BATCH) {
+                            pending = true;
+                            break;
+                        }
+                        if (!(e.deleted() && s.freshList) && s.req.accepts(e)) {
+                            out.write(e.line());
+                            wrote = true;
+                        }
+                        s.lastRevision = e.revision();
+                    }
+                    if (!s.atTail && s.lastRevision >= upTo) {
+                        out.write(json.writeValueAsBytes(new EventLine(s.req.kind(), WatchEvent.TYPE_TAIL, null)));
+                        out.write(NEWLINE);
+                        s.atTail = true;
+                        s.freshList = false;
+                        wrote = true;
+                    }
+                    if (s.feed.published() > s.lastRevision) pending = true;
+                }
+                if (wrote) out.flush();
+                if (feeds.isClosing()) break;
+                if (selfFeed != null && selfFeed.isDeleted(self.deviceId().toString())) break;
+                if (pending) continue;
+                if (!waker.await(heartbeatMs)) {
+                    out.write(NEWLINE);
+                    out.flush();
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            log.debug("watch stream ended: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            for (State s : states) if (s.feed != null) feeds.unsubscribe(s.feed, waker);
+            if (selfFeed != null) feeds.unsubscribe(selfFeed, waker);
+            if (tracked) online.disconnected(trackedDevice);
+            feeds.streamClosed();
+            try {
+                out.close();
+            } catch (IOException | UncheckedIOException e) {
+                log.trace("closing watch stream: {}", e.getMessage());
+            }
+        }
+    }
+}
