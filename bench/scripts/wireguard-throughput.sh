@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Throughput and latency of the Java userspace WireGuard (bin/nexodus-wg) against Debian wireguard-go, with raw veth
+# as the ceiling, all measured in one run on this machine. Not a test: it prints numbers and ratios.
+#
+#   sudo bench/scripts/wireguard-throughput.sh [--time SECONDS] [--runs N] [--streams P] [--modes raw,go,java]
+#
+# Topology (the wireguard-go netns.sh layout): both daemons of a pair are started in a namespace "ns0" that has only
+# loopback, so their UDP sockets live there; their TUN interfaces are moved to ns1 and ns2, and iperf3 runs between
+# ns1 and ns2 through the tunnel. "raw" is a plain veth pair between two namespaces. Each measurement is a single
+# iperf3 TCP stream (unless --streams) after a short warm-up; modes are interleaved and repeated so that noise from
+# other work on the machine shows up as spread. Reported: Gbit/s per run, median and min-max, Java/wireguard-go
+# ratio, daemon CPU seconds per Gbit transferred, and ping RTT through each path.
+set -euo pipefail
+
+TIME=10
+RUNS=3
+STREAMS=1
+MODES="raw go java"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --time) TIME=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --streams) STREAMS=$2; shift 2 ;;
+    --modes) MODES=${2//,/ }; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)" >&2; exit 1; }
+for c in ip iperf3 wireguard-go wg ping python3; do
+  command -v "$c" >/dev/null || { echo "missing $c" >&2; exit 1; }
+done
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+NXWG="$ROOT/bin/nexodus-wg"
+TAG="nxb$$"
+TMP=$(mktemp -d)
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for ns in $(ip netns list | awk '{print $1}' | grep "^$TAG-" || true); do
+    for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -f /var/run/wireguard/"${TAG}"*.sock
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Build the distribution up front, so no build runs during a measurement.
+"$NXWG" --version >/dev/null
+
+cpu_ticks() { # utime+stime of a pid and its threads, in clock ticks
+  awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+iperf_gbps() { # $1 client ns, $2 server ns, $3 server address, $4 seconds -> Gbit/s on stdout
+  local port=5201
+  ip netns exec "$2" iperf3 -s -1 -p $port >/dev/null 2>&1 &
+  local srv=$!
+  sleep 0.3
+  ip netns exec "$1" iperf3 -c "$3" -p $port -t "$4" -P "$STREAMS" -J >"$TMP/iperf.json" 2>/dev/null || true
+  wait $srv 2>/dev/null || true
+  python3 -c 'import json,sys
+try:
+  d=json.load(open(sys.argv[1])); print("%.3f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))
+except Exception: print("0")' "$TMP/iperf.json"
+}
+
+ping_rtt() { # $1 ns, $2 address -> average RTT in ms
+  ip netns exec "$1" ping -q -c 50 -i 0.02 -W 1 "$2" 2>/dev/null \
+    | awk -F'/' '/^rtt|^round-trip/ {print $5}'
+}
+
+setup_raw() {
+  ip netns add "$TAG-r1"; ip netns add "$TAG-r2"
+  ip -n "$TAG-r1" link set lo up; ip -n "$TAG-r2" link set lo up
+  ip -n "$TAG-r1" link add veth1 type veth peer name veth2 netns "$TAG-r2"
+  ip -n "$TAG-r1" addr add 10.201.0.1/24 dev veth1; ip -n "$TAG-r1" link set veth1 up
+  ip -n "$TAG-r2" addr add 10.201.0.2/24 dev veth2; ip -n "$TAG-r2" link set veth2 up
+}
+
+# setup_pair KIND PREFIX NET: two daemons of KIND (go|java) born in PREFIX-0, TUNs in PREFIX-1 and PREFIX-2
+setup_pair() {
+  local kind=$1 p=$2 net=$3
+  ip netns add "$p-0"; ip netns add "$p-1"; ip netns add "$p-2"
+  for n in 0 1 2; do ip -n "$p-$n" link set lo up; done
+  local a="${TAG}${kind:0:1}a" b="${TAG}${kind:0:1}b"
+  for i in $a $b; do
+    if [ "$kind" = go ]; then
+      ip netns exec "$p-0" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$i" >"$TMP/$i.log" 2>&1 &
+    else
+      ip netns exec "$p-0" "$NXWG" -f "$i" >"$TMP/$i.log" 2>&1 &
+    fi
+    PIDS+=($!)
+  done
+  for i in $a $b; do
+    for _ in $(seq 1 200); do [ -S "/var/run/wireguard/$i.sock" ] && break; sleep 0.05; done
+    [ -S "/var/run/wireguard/$i.sock" ] || { echo "$i did not start:"; cat "$TMP/$i.log"; exit 1; }
+  done
+  (umask 077; wg genkey >"$TMP/$a.key"; wg genkey >"$TMP/$b.key")
+  wg set "$a" private-key "$TMP/$a.key" listen-port 0
+  wg set "$b" private-key "$TMP/$b.key" listen-port 0
+  local pa pb
+  pa=$(wg show "$a" listen-port); pb=$(wg show "$b" listen-port)
+  wg set "$a" peer "$(wg pubkey <"$TMP/$b.key")" allowed-ips "$net.2/32" endpoint "127.0.0.1:$pb"
+  wg set "$b" peer "$(wg pubkey <"$TMP/$a.key")" allowed-ips "$net.1/32" endpoint "127.0.0.1:$pa"
+  ip -n "$p-0" link set "$a" netns "$p-1"; ip -n "$p-0" link set "$b" netns "$p-2"
+  ip -n "$p-1" addr add "$net.1/24" dev "$a"; ip -n "$p-1" link set "$a" up
+  ip -n "$p-2" addr add "$net.2/24" dev "$b"; ip -n "$p-2" link set "$b" up
+  ip netns exec "$p-1" ping -q -c 3 -W 5 "$net.2" >/dev/null || { echo "$kind tunnel does not pass traffic"; exit 1; }
+}
+
+daemon_pids() { # $1 = namespace of the daemons
+  ip netns pids "$1"
+}
+
+echo "== setting up: raw veth, wireguard-go pair, Java pair ($(date -u +%FT%TZ))"
+has() { case " $MODES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+has raw && setup_raw
+has go && setup_pair go "$TAG-g" 10.202.0
+has java && setup_pair java "$TAG-j" 10.203.0
+
+echo "== warm-up (JIT) 3 s each"
+has java && iperf_gbps "$TAG-j-1" "$TAG-j-2" 10.203.0.2 3 >/dev/null
+has go && iperf_gbps "$TAG-g-1" "$TAG-g-2" 10.202.0.2 3 >/dev/null
+
+declare -A RES CPU
+for run in $(seq 1 "$RUNS"); do
+  for mode in $MODES; do
+    case $mode in
+      raw) c="$TAG-r1"; s="$TAG-r2"; addr=10.201.0.2; dns="" ;;
+      go) c="$TAG-g-1"; s="$TAG-g-2"; addr=10.202.0.2; dns="$TAG-g-0" ;;
+      java) c="$TAG-j-1"; s="$TAG-j-2"; addr=10.203.0.2; dns="$TAG-j-0" ;;
+    esac
+    t0=0
+    if [ -n "$dns" ]; then for p in $(daemon_pids "$dns"); do t0=$((t0 + $(cpu_ticks "$p"))); done; fi
+    g=$(iperf_gbps "$c" "$s" "$addr" "$TIME")
+    t1=0
+    if [ -n "$dns" ]; then for p in $(daemon_pids "$dns"); do t1=$((t1 + $(cpu_ticks "$p"))); done; fi
+    RES[$mode]="${RES[$mode]:-} $g"
+    CPU[$mode]="${CPU[$mode]:-} $(( t1 - t0 ))"
+    printf '   run %d %-5s %7.3f Gbit/s\n' "$run" "$mode" "$g"
+  done
+done
+
+echo "== latency (ping RTT, 50 probes)"
+rtt_raw=$(has raw && ping_rtt "$TAG-r1" 10.201.0.2 || echo nan)
+rtt_go=$(has go && ping_rtt "$TAG-g-1" 10.202.0.2 || echo nan)
+rtt_java=$(has java && ping_rtt "$TAG-j-1" 10.203.0.2 || echo nan)
+
+HZ=$(getconf CLK_TCK)
+python3 - "$TIME" "$HZ" "${RES[raw]:-}" "${RES[go]:-}" "${RES[java]:-}" "${CPU[go]:-}" "${CPU[java]:-}" \
+  "$rtt_raw" "$rtt_go" "$rtt_java" <<'PY'
+import statistics, sys
+t, hz = float(sys.argv[1]), float(sys.argv[2])
+raw, go, java = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[3:6])
+cgo, cjava = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[6:8])
+rr, rg, rj = (float(x) if x else float("nan") for x in sys.argv[8:11])
+def line(name, v):
+    print(f"  {name:<26} median {statistics.median(v):7.3f} Gbit/s   (min {min(v):.3f}, max {max(v):.3f}, runs {len(v)})")
+def cpu_per_gbit(c, v):
+    # daemon CPU seconds spent per Gbit carried (both daemons of the pair, all threads)
+    xs = [(ci / hz) / (vi * t) for ci, vi in zip(c, v) if vi > 0]
+    return statistics.median(xs) if xs else float("nan")
+print("\n== results (one iperf3 TCP stream, %g s per run)" % t)
+line("raw veth", raw); line("wireguard-go <-> wireguard-go", go); line("Java <-> Java", java)
+ratios = [j / g for j, g in zip(java, go) if g > 0] or [float("nan")]
+print(f"  Java / wireguard-go         median {statistics.median(ratios):.2f}x   (per run: {', '.join('%.2f' % r for r in ratios)})")
+print(f"  CPU per Gbit (daemons)      wireguard-go {cpu_per_gbit(cgo, go):.2f} s   Java {cpu_per_gbit(cjava, java):.2f} s")
+print(f"  ping RTT                    raw {rr:.3f} ms   wireguard-go {rg:.3f} ms (+{rg-rr:.3f})   Java {rj:.3f} ms (+{rj-rr:.3f})")
+print("  note: 2 shared vCPUs run both daemons, iperf3 and the kernel; other work on the machine adds noise.")
+PY

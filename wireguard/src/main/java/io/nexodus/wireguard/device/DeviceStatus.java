@@ -1,0 +1,14 @@
+package io.nexodus.wireguard.device;
+
+import io.nexodus.wireguard.crypto.Key;
+import java.util.List;
+
+/**
+ * A snapshot of the whole device, as UAPI {@code get} reports it.
+ *
+ * @param privateKey the private key, or null if none is set
+ * @param listenPort the UDP port actually bound (0 if not bound)
+ * @param fwmark the firewall mark (0 = none)
+ * @param peers every peer
+ */
+public record DeviceStatus(Key privateKey, int listenPort, int fwmark, List<PeerStats> peers) {}
