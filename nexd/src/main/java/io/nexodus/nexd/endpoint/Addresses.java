@@ -14,12 +14,8 @@ public final class Addresses {
     public static String format(InetSocketAddress a) {
         InetAddress ip = a.getAddress();
         String host = ip == null ? a.getHostString() : ip.getHostAddress();
-        if (ip instanceof Inet6Address) {
-            int pct = host.indexOf('%');
-            if (pct >= 0) {
-                host = host.substring(0, pct);
-            }
-            return "[" + host + "]:" + a.getPort();
+        if (ip instanceof Inet6Address v6) {
+            return "[" + io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(v6).replaceAll("%.*$", "") + "]:" + a.getPort();
         }
         return host + ":" + a.getPort();
     }

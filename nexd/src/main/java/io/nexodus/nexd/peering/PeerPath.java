@@ -208,9 +208,9 @@ public final class PeerPath {
         PathOption was = active;
         failed.put(was, now);
         PathOption next = bestNotFailed();
-        lastReason = was.method() + " failed: " + why;
         log.accept(was + " failed (" + why + ")" + (next.equals(was) ? "; trying it again" : "; next: " + next));
         activate(next, now, why, false);
+        lastReason = was.method() + " failed: " + why;
         updateShadow(now);
     }
 
