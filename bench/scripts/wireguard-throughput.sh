@@ -3,6 +3,7 @@
 # as the ceiling, all measured in one run on this machine. Not a test: it prints numbers and ratios.
 #
 #   sudo bench/scripts/wireguard-throughput.sh [--time SECONDS] [--runs N] [--streams P] [--modes raw,go,java]
+#        [--java-args '--crypto-workers 1']
 #
 # Topology (the wireguard-go netns.sh layout): both daemons of a pair are started in a namespace "ns0" that has only
 # loopback, so their UDP sockets live there; their TUN interfaces are moved to ns1 and ns2, and iperf3 runs between
@@ -16,13 +17,15 @@ TIME=10
 RUNS=3
 STREAMS=1
 MODES="raw go java"
+JAVA_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) TIME=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --streams) STREAMS=$2; shift 2 ;;
     --modes) MODES=${2//,/ }; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --java-args) JAVA_ARGS=$2; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -93,7 +96,8 @@ setup_pair() {
     if [ "$kind" = go ]; then
       ip netns exec "$p-0" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$i" >"$TMP/$i.log" 2>&1 &
     else
-      ip netns exec "$p-0" "$NXWG" -f "$i" >"$TMP/$i.log" 2>&1 &
+      # shellcheck disable=SC2086
+      ip netns exec "$p-0" "$NXWG" -f $JAVA_ARGS "$i" >"$TMP/$i.log" 2>&1 &
     fi
     PIDS+=($!)
   done

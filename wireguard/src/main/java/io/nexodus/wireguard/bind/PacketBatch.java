@@ -59,6 +59,20 @@ public final class PacketBatch {
         return segments[i];
     }
 
+    /**
+     * Puts {@code replacement} (same length) in place of buffer {@code i} and returns the old one: a zero-copy way for
+     * a TUN to keep a received super-packet while it fills the slots with segments.
+     */
+    public byte[] exchangeBuffer(int i, byte[] replacement) {
+        if (replacement.length != buffers[i].length) {
+            throw new IllegalArgumentException("replacement buffer must have the same size");
+        }
+        byte[] old = buffers[i];
+        buffers[i] = replacement;
+        segments[i] = MemorySegment.ofArray(replacement);
+        return old;
+    }
+
     public int offset(int i) {
         return offsets[i];
     }

@@ -39,6 +39,13 @@ public final class UdpBind implements Bind {
     private static final int SOCKET_BUFFER = 7 << 20;
     private static final int MSG_TRUNC = 0x20;
     private static final int STUN_COOKIE = 0x2112A442;
+    /** NEXODUS_WG_UDP_OFFLOAD=0 turns UDP GSO/GRO off (for comparison). */
+    private static final boolean OFFLOAD = !"0".equals(System.getenv("NEXODUS_WG_UDP_OFFLOAD"));
+    static final int CMSG_HDR = 16;
+    static final int RECV_CONTROL = 64;
+    static final int SEND_CONTROL = 24; // CMSG_SPACE(sizeof(uint16_t))
+    static final int GSO_MAX_SEGMENTS = 64;
+    static final int GSO_MAX_BYTES = 65000;
 
     private final InetAddress bindAddress;
     private final NetworkNamespace birthplace = NetworkNamespace.current();
@@ -79,14 +86,18 @@ public final class UdpBind implements Bind {
         final int port;
         final int eventFd;
         final Receiver receiver;
+        final boolean gro;
+        volatile boolean gso;
         Thread thread;
 
-        Socket(int fd, int family, int port, int eventFd, Receiver receiver) {
+        Socket(int fd, int family, int port, int eventFd, Receiver receiver, boolean gso, boolean gro) {
             this.fd = fd;
             this.family = family;
             this.port = port;
             this.eventFd = eventFd;
             this.receiver = receiver;
+            this.gso = gso;
+            this.gro = gro;
         }
     }
 
@@ -168,7 +179,10 @@ public final class UdpBind implements Bind {
             if (eventFd < 0) {
                 throw Libc.error("eventfd", eventFd);
             }
-            return new Socket(fd, family, bound, eventFd, receiver);
+            // UDP segmentation offload (send many datagrams as one) and its receive side, where the kernel has them.
+            boolean gso = OFFLOAD && Libc.setsockoptInt(fd, Libc.SOL_UDP, Libc.UDP_SEGMENT, 0) == 0;
+            boolean gro = OFFLOAD && Libc.setsockoptInt(fd, Libc.SOL_UDP, Libc.UDP_GRO, 1) == 0;
+            return new Socket(fd, family, bound, eventFd, receiver, gso, gro);
         } catch (IOException | RuntimeException e) {
             Libc.close(fd);
             if (eventFd >= 0) {
@@ -248,11 +262,12 @@ public final class UdpBind implements Bind {
 
     private void receiveLoop(Socket s) {
         try (Arena arena = Arena.ofConfined()) {
-            int n = RECV_BATCH;
+            int n = s.gro ? 16 : RECV_BATCH;
             MemorySegment slab = arena.allocate((long) n * MAX_DATAGRAM, 64);
             MemorySegment msgvec = arena.allocate((long) n * MMSGHDR_SIZE, 8);
             MemorySegment iovecs = arena.allocate((long) n * IOVEC_SIZE, 8);
             MemorySegment names = arena.allocate((long) n * SockAddr.STORAGE, 8);
+            MemorySegment controls = arena.allocate((long) n * RECV_CONTROL, 8);
             MemorySegment pollfds = arena.allocate(16, 8);
             for (int i = 0; i < n; i++) {
                 MemorySegment iov = iovecs.asSlice((long) i * IOVEC_SIZE, IOVEC_SIZE);
@@ -262,17 +277,21 @@ public final class UdpBind implements Bind {
                 h.set(ADDRESS, 0, names.asSlice((long) i * SockAddr.STORAGE, SockAddr.STORAGE));
                 h.set(ADDRESS, 16, iov);
                 h.set(JAVA_LONG, 24, 1L);
+                if (s.gro) {
+                    h.set(ADDRESS, 32, controls.asSlice((long) i * RECV_CONTROL, RECV_CONTROL));
+                }
             }
             pollfds.set(JAVA_INT, 0, s.fd);
             pollfds.set(JAVA_SHORT, 4, Libc.POLLIN);
             pollfds.set(JAVA_INT, 8, s.eventFd);
             pollfds.set(JAVA_SHORT, 12, Libc.POLLIN);
-            PacketBatch batch = new PacketBatch(n, MAX_DATAGRAM);
+            PacketBatch batch = new PacketBatch(RECV_BATCH * 2, MAX_DATAGRAM);
             EndpointCache endpoints = new EndpointCache();
             while (true) {
                 for (int i = 0; i < n; i++) {
                     MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
                     h.set(JAVA_INT, 8, SockAddr.STORAGE);
+                    h.set(JAVA_LONG, 40, s.gro ? RECV_CONTROL : 0L);
                     h.set(JAVA_INT, 48, 0);
                 }
                 int got = Libc.recvmmsg(s.fd, msgvec, n, Libc.MSG_DONTWAIT);
@@ -292,35 +311,80 @@ public final class UdpBind implements Bind {
                     log.debug("recvmmsg on port {}: {}", s.port, Libc.errnoName(-got));
                     continue;
                 }
-                int j = 0;
-                for (int i = 0; i < got; i++) {
-                    MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
-                    int len = h.get(JAVA_INT, 56);
-                    if ((h.get(JAVA_INT, 48) & MSG_TRUNC) != 0 || len <= 0) {
-                        continue;
-                    }
-                    MemorySegment data = slab.asSlice((long) i * MAX_DATAGRAM, len);
-                    MemorySegment name = names.asSlice((long) i * SockAddr.STORAGE, SockAddr.STORAGE);
-                    if (len >= 8 && (data.get(JAVA_BYTE, 0) & 0xc0) == 0 && bigEndianInt(data, 4) == STUN_COOKIE) {
-                        deliverNonWireGuard(data, name);
-                        continue;
-                    }
-                    MemorySegment.copy(data, 0, batch.segment(j), 0, len);
-                    batch.set(j, 0, len, endpoints.get(name));
-                    j++;
-                }
-                if (j > 0) {
-                    batch.count(j);
-                    try {
-                        s.receiver.receive(batch);
-                    } catch (RuntimeException e) {
-                        log.warn("receiver failed on a batch of {} datagrams", j, e);
-                    }
+                try {
+                    dispatch(s, got, msgvec, slab, names, controls, batch, endpoints);
+                } catch (RuntimeException e) {
+                    log.warn("UDP port {}: dropped {} received messages", s.port, got, e); // a bug; keep receiving
                 }
             }
         } catch (RuntimeException e) {
             log.error("UDP receive loop on port {} failed", s.port, e);
         }
+    }
+
+    /** Splits GRO messages, diverts STUN, and hands the datagrams to the receiver in batches. */
+    private void dispatch(Socket s, int got, MemorySegment msgvec, MemorySegment slab, MemorySegment names,
+            MemorySegment controls, PacketBatch batch, EndpointCache endpoints) {
+        int j = 0;
+        for (int i = 0; i < got; i++) {
+            MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
+            int len = h.get(JAVA_INT, 56);
+            if ((h.get(JAVA_INT, 48) & MSG_TRUNC) != 0 || len <= 0) {
+                continue;
+            }
+            int segment = s.gro ? groSegmentSize(controls.asSlice((long) i * RECV_CONTROL, RECV_CONTROL),
+                    h.get(JAVA_LONG, 40)) : 0;
+            if (segment <= 0) {
+                segment = len;
+            }
+            MemorySegment name = names.asSlice((long) i * SockAddr.STORAGE, SockAddr.STORAGE);
+            UdpEndpoint from = endpoints.get(name);
+            long base = (long) i * MAX_DATAGRAM;
+            for (int off = 0; off < len; off += segment) {
+                int dlen = Math.min(segment, len - off);
+                if (dlen >= 8 && (slab.get(JAVA_BYTE, base + off) & 0xc0) == 0
+                        && bigEndianInt(slab, base + off + 4) == STUN_COOKIE) {
+                    deliverNonWireGuard(slab.asSlice(base + off, dlen), name);
+                    continue;
+                }
+                MemorySegment.copy(slab, base + off, batch.segment(j), 0, dlen);
+                batch.set(j, 0, dlen, from);
+                if (++j == batch.capacity()) {
+                    deliver(s, batch, j);
+                    j = 0;
+                }
+            }
+        }
+        if (j > 0) {
+            deliver(s, batch, j);
+        }
+    }
+
+    private static void deliver(Socket s, PacketBatch batch, int count) {
+        batch.count(count);
+        try {
+            s.receiver.receive(batch);
+        } catch (RuntimeException e) {
+            log.warn("receiver failed on a batch of {} datagrams", count, e);
+        }
+    }
+
+    /** The UDP_GRO control message's segment size, or 0 if the datagram was not coalesced. */
+    private static int groSegmentSize(MemorySegment control, long controlLength) {
+        long off = 0;
+        while (off + CMSG_HDR <= controlLength) {
+            long cmsgLen = control.get(JAVA_LONG, off);
+            if (cmsgLen < CMSG_HDR) {
+                return 0;
+            }
+            int level = control.get(JAVA_INT, off + 8);
+            int type = control.get(JAVA_INT, off + 12);
+            if (level == Libc.SOL_UDP && type == Libc.UDP_GRO && cmsgLen >= CMSG_HDR + 4) {
+                return control.get(JAVA_INT, off + CMSG_HDR);
+            }
+            off += (cmsgLen + 7) & ~7L;
+        }
+        return 0;
     }
 
     private static int bigEndianInt(MemorySegment m, long off) {
@@ -379,7 +443,11 @@ public final class UdpBind implements Bind {
 
     // ---------------------------------------------------------------------------------------------- send
 
-    /** Native buffers for sendmmsg, attached to a batch (or the cold-path state) so sending allocates nothing. */
+    /**
+     * Native buffers for sendmmsg, attached to a batch (or the cold-path state) so sending allocates nothing. Each
+     * packet gets a slot of the slab and an iovec; a message (msghdr) covers one packet, or, with UDP GSO, a run of
+     * equal-sized packets to one endpoint (the kernel cuts them apart at the segment size).
+     */
     static final class SendState {
         final int capacity;
         final int slotSize;
@@ -387,11 +455,20 @@ public final class UdpBind implements Bind {
         final MemorySegment msgvec;
         final MemorySegment iovecs;
         final MemorySegment names;
+        final MemorySegment controls;
         final MemorySegment pollfd;
+        final MemorySegment lastName;
         Endpoint lastEndpoint;
         int lastFamily;
-        final MemorySegment lastName;
         int lastNameLength;
+        int messages;
+        int packets;
+        // the message being built
+        private Endpoint groupEndpoint;
+        private int groupSegment;
+        private int groupCount;
+        private int groupBytes;
+        private boolean groupClosed;
 
         SendState(int capacity, int slotSize) {
             Arena arena = Arena.ofAuto();
@@ -401,34 +478,77 @@ public final class UdpBind implements Bind {
             msgvec = arena.allocate((long) capacity * MMSGHDR_SIZE, 8);
             iovecs = arena.allocate((long) capacity * IOVEC_SIZE, 8);
             names = arena.allocate((long) capacity * SockAddr.STORAGE, 8);
+            controls = arena.allocate((long) capacity * SEND_CONTROL, 8);
             lastName = arena.allocate(SockAddr.STORAGE, 8);
             pollfd = arena.allocate(8, 8);
             for (int i = 0; i < capacity; i++) {
                 MemorySegment iov = iovecs.asSlice((long) i * IOVEC_SIZE, IOVEC_SIZE);
                 iov.set(ADDRESS, 0, slab.asSlice((long) i * slotSize, slotSize));
-                MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
-                h.set(ADDRESS, 0, names.asSlice((long) i * SockAddr.STORAGE, SockAddr.STORAGE));
-                h.set(ADDRESS, 16, iov);
-                h.set(JAVA_LONG, 24, 1L);
             }
         }
 
-        /** Fills slot {@code k}; false if the endpoint is not UDP or the data does not fit. */
-        boolean put(int k, Endpoint ep, MemorySegment data, long off, int len, int family) {
-            if (!(ep instanceof UdpEndpoint udp) || len > slotSize) {
+        void reset() {
+            messages = 0;
+            packets = 0;
+            groupEndpoint = null;
+        }
+
+        /** Adds a packet; false if the endpoint is not UDP or the data does not fit. */
+        boolean add(Endpoint ep, MemorySegment data, long off, int len, int family, boolean gso) {
+            if (!(ep instanceof UdpEndpoint udp) || len > slotSize || packets == capacity) {
                 return false;
             }
+            int k = packets++;
             MemorySegment.copy(data, off, slab, (long) k * slotSize, len);
             iovecs.set(JAVA_LONG, (long) k * IOVEC_SIZE + 8, len);
+            if (gso && ep == groupEndpoint && !groupClosed && len <= groupSegment && groupCount < GSO_MAX_SEGMENTS
+                    && groupBytes + len <= GSO_MAX_BYTES) {
+                MemorySegment h = msgvec.asSlice((long) (messages - 1) * MMSGHDR_SIZE, MMSGHDR_SIZE);
+                h.set(JAVA_LONG, 24, h.get(JAVA_LONG, 24) + 1);
+                groupCount++;
+                groupBytes += len;
+                groupClosed = len < groupSegment; // a shorter segment can only be the last
+                return true;
+            }
             if (ep != lastEndpoint || family != lastFamily) {
                 lastNameLength = SockAddr.write(lastName, udp.address(), family);
                 lastEndpoint = ep;
                 lastFamily = family;
             }
-            MemorySegment.copy(lastName, 0, names, (long) k * SockAddr.STORAGE, SockAddr.STORAGE);
-            MemorySegment h = msgvec.asSlice((long) k * MMSGHDR_SIZE, MMSGHDR_SIZE);
+            int m = messages++;
+            MemorySegment.copy(lastName, 0, names, (long) m * SockAddr.STORAGE, SockAddr.STORAGE);
+            MemorySegment h = msgvec.asSlice((long) m * MMSGHDR_SIZE, MMSGHDR_SIZE);
+            h.set(ADDRESS, 0, names.asSlice((long) m * SockAddr.STORAGE, SockAddr.STORAGE));
             h.set(JAVA_INT, 8, lastNameLength);
+            h.set(ADDRESS, 16, iovecs.asSlice((long) k * IOVEC_SIZE, IOVEC_SIZE));
+            h.set(JAVA_LONG, 24, 1L);
+            h.set(ADDRESS, 32, MemorySegment.NULL);
+            h.set(JAVA_LONG, 40, 0L);
+            h.set(JAVA_INT, 48, 0);
+            groupEndpoint = ep;
+            groupSegment = len;
+            groupCount = 1;
+            groupBytes = len;
+            groupClosed = false;
             return true;
+        }
+
+        /** Adds the UDP_SEGMENT control message to every message that carries more than one packet. */
+        void finishGso() {
+            for (int m = 0; m < messages; m++) {
+                MemorySegment h = msgvec.asSlice((long) m * MMSGHDR_SIZE, MMSGHDR_SIZE);
+                if (h.get(JAVA_LONG, 24) > 1) {
+                    MemorySegment iov = h.get(ADDRESS, 16).reinterpret(IOVEC_SIZE);
+                    long segment = iov.get(JAVA_LONG, 8);
+                    MemorySegment c = controls.asSlice((long) m * SEND_CONTROL, SEND_CONTROL);
+                    c.set(JAVA_LONG, 0, CMSG_HDR + 2L);
+                    c.set(JAVA_INT, 8, Libc.SOL_UDP);
+                    c.set(JAVA_INT, 12, Libc.UDP_SEGMENT);
+                    c.set(JAVA_SHORT, 16, (short) segment);
+                    h.set(ADDRESS, 32, c);
+                    h.set(JAVA_LONG, 40, SEND_CONTROL);
+                }
+            }
         }
     }
 
@@ -446,19 +566,30 @@ public final class UdpBind implements Bind {
             if (s == null) {
                 throw new IOException("UDP bind is closed");
             }
-            int k = 0;
-            for (int i = 0; i < batch.count(); i++) {
-                Endpoint ep = batch.endpoint(i);
-                if (ep == null || batch.length(i) <= 0) {
-                    continue;
-                }
-                if (st.put(k, ep, batch.segment(i), batch.offset(i), batch.length(i), s.family)) {
-                    k++;
-                }
+            boolean gso = s.gso;
+            fill(st, batch, s, gso);
+            if (gso) {
+                st.finishGso();
             }
-            sendAll(s, st, k);
+            if (sendAll(s, st, st.messages) < 0 && gso) {
+                // The route cannot do UDP segmentation (no checksum offload): resend one datagram per message.
+                s.gso = false;
+                log.info("UDP GSO refused on port {}; sending datagrams one by one", s.port);
+                fill(st, batch, s, false);
+                sendAll(s, st, st.messages);
+            }
         } finally {
             socketLock.readLock().unlock();
+        }
+    }
+
+    private static void fill(SendState st, PacketBatch batch, Socket s, boolean gso) {
+        st.reset();
+        for (int i = 0; i < batch.count(); i++) {
+            Endpoint ep = batch.endpoint(i);
+            if (ep != null && batch.length(i) > 0) {
+                st.add(ep, batch.segment(i), batch.offset(i), batch.length(i), s.family, gso);
+            }
         }
     }
 
@@ -471,11 +602,11 @@ public final class UdpBind implements Bind {
                 if (s == null) {
                     throw new IOException("UDP bind is closed");
                 }
-                if (!coldState.put(0, to, MemorySegment.ofArray(buf), offset, length, s.family)) {
+                coldState.reset();
+                if (!coldState.add(to, MemorySegment.ofArray(buf), offset, length, s.family, false)) {
                     throw new IOException("cannot send to " + to + " over UDP");
                 }
-                int sent = sendAll(s, coldState, 1);
-                if (sent < 1) {
+                if (sendAll(s, coldState, 1) < 1) {
                     throw new IOException("send to " + to + " failed");
                 }
             } finally {
@@ -484,7 +615,10 @@ public final class UdpBind implements Bind {
         }
     }
 
-    /** sendmmsg until all {@code k} messages went out; a message the kernel refuses is skipped. Returns sent count. */
+    /**
+     * sendmmsg until all {@code k} messages went out; a message the kernel refuses is skipped. Returns the number of
+     * messages sent, or -1 if the kernel refused UDP segmentation (EIO), so the caller can retry without it.
+     */
     private int sendAll(Socket s, SendState st, int k) {
         int done = 0;
         int sent = 0;
@@ -502,6 +636,9 @@ public final class UdpBind implements Bind {
                 Libc.poll(st.pollfd, 1, 100);
             } else if (r == -Libc.EINTR) {
                 continue;
+            } else if (r == -Libc.EIO && done == 0 && sent == 0
+                    && st.msgvec.get(JAVA_LONG, (long) done * MMSGHDR_SIZE + 40) != 0) {
+                return -1;
             } else {
                 log.debug("sendmmsg on port {}: {}", s.port, Libc.errnoName(-r));
                 done++; // skip the message the kernel refused

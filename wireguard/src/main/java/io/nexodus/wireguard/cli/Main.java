@@ -50,6 +50,8 @@ public final class Main {
             Options:
               -f, --foreground           stay in the foreground
                   --mtu N                 MTU of the new interface (default 1420)
+                  --crypto-workers N      extra threads for encryption/decryption (default: 0 on
+                                          machines with up to 2 cores, else up to 4)
                   --protocol-timing SPEC  override protocol constants, for tests only, e.g.
                                           rekeyAfterTime=5s,rejectAfterTime=15s (names in docs/wireguard.md)
               -h, --help                  show this help
@@ -83,6 +85,7 @@ public final class Main {
         String name = null;
         int mtu = 1420;
         Timings timings = Timings.DEFAULT;
+        int cryptoWorkers = -1;
         List<String> rest = new ArrayList<>(List.of(args));
         try {
             for (int i = 0; i < rest.size(); i++) {
@@ -99,9 +102,12 @@ public final class Main {
                     case "-f", "--foreground" -> { }
                     case "--mtu" -> mtu = Integer.parseInt(value(rest, ++i, a));
                     case "--protocol-timing" -> timings = Timings.parse(value(rest, ++i, a));
+                    case "--crypto-workers" -> cryptoWorkers = Integer.parseInt(value(rest, ++i, a));
                     default -> {
                         if (a.startsWith("--mtu=")) {
                             mtu = Integer.parseInt(a.substring(6));
+                        } else if (a.startsWith("--crypto-workers=")) {
+                            cryptoWorkers = Integer.parseInt(a.substring(17));
                         } else if (a.startsWith("--protocol-timing=")) {
                             timings = Timings.parse(a.substring(18));
                         } else if (a.startsWith("-")) {
@@ -117,12 +123,12 @@ public final class Main {
             if (name == null) {
                 throw new IllegalArgumentException("missing INTERFACE-NAME (see --help)");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // NumberFormatException included
             err.println("nexodus-wg: " + e.getMessage());
             signalReady("error: " + e.getMessage());
             return 2;
         }
-        return serve(name, mtu, timings, err);
+        return serve(name, mtu, timings, cryptoWorkers, err);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -132,11 +138,15 @@ public final class Main {
         return args.get(i);
     }
 
-    private static int serve(String name, int mtu, Timings timings, PrintStream err) {
+    private static int serve(String name, int mtu, Timings timings, int cryptoWorkers, PrintStream err) {
         Device device;
         UapiServer uapi;
         try {
-            device = Device.builder().interfaceName(name).mtu(mtu).timings(timings).build();
+            Device.Builder b = Device.builder().interfaceName(name).mtu(mtu).timings(timings);
+            if (cryptoWorkers >= 0) {
+                b.cryptoWorkers(cryptoWorkers);
+            }
+            device = b.build();
         } catch (IOException | RuntimeException e) {
             String why = "cannot create interface " + name + ": " + e.getMessage();
             err.println("nexodus-wg: " + why);

@@ -43,8 +43,8 @@ public final class Device implements Receiver, AutoCloseable {
     static final int HANDSHAKE_QUEUE_SIZE = 1024;
     static final int UNDER_LOAD_QUEUE_DEPTH = HANDSHAKE_QUEUE_SIZE / 8;
     static final int DEFAULT_MTU = 1420;
-    static final int BATCH_SIZE = 64;
-    static final int TUN_BUFFER_SIZE = 65536;
+    static final int BATCH_SIZE = 128;
+    static final int TUN_BUFFER_SIZE = 65536 + 128; // a TSO super-packet with its virtio header
 
     /** Our static key pair and what is derived from it; swapped as a whole when the private key changes. */
     record Identity(byte[] privateKey, byte[] publicKey, Key publicKeyObject, CookieChecker cookieChecker,
@@ -68,6 +68,8 @@ public final class Device implements Receiver, AutoCloseable {
     private final EnumMap<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
     private final BlockingQueue<HandshakeJob> handshakeQueue = new ArrayBlockingQueue<>(HANDSHAKE_QUEUE_SIZE);
     private final ThreadLocal<TransportCipher> ciphers = ThreadLocal.withInitial(TransportCipher::new);
+    private final ThreadLocal<BatchWork> work = new ThreadLocal<>();
+    private final CryptoPool cryptoPool;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Runnable> closeHooks = new ArrayList<>();
@@ -91,9 +93,19 @@ public final class Device implements Receiver, AutoCloseable {
         this.scheduler = b.scheduler != null ? b.scheduler : new SystemScheduler("wg-timers-" + name);
         this.inlineHandshakes = b.inlineHandshakes;
         this.rateLimiter = new RateLimiter(scheduler);
+        this.cryptoPool = new CryptoPool(b.cryptoWorkers >= 0 ? b.cryptoWorkers : defaultCryptoWorkers(), name);
         for (DropReason r : DropReason.values()) {
             drops.put(r, new LongAdder());
         }
+    }
+
+    /**
+     * Extra crypto threads by default: none on machines with up to 2 cores (the I/O threads, the kernel and the
+     * applications already fill them, and a hand-off costs more than it saves), else up to 4.
+     */
+    static int defaultCryptoWorkers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return cores <= 2 ? 0 : Math.min(4, cores - 2);
     }
 
     /** Starts building a device. */
@@ -114,8 +126,21 @@ public final class Device implements Receiver, AutoCloseable {
         private Scheduler scheduler;
         private boolean startThreads = true;
         private boolean inlineHandshakes;
+        private int cryptoWorkers = -1;
 
         private Builder() {}
+
+        /**
+         * Threads that share the encryption and decryption of each batch with the packet threads (packets are still
+         * released in order). The default depends on the cores: none on 2, up to 4 on bigger machines.
+         */
+        public Builder cryptoWorkers(int workers) {
+            if (workers < 0 || workers > 64) {
+                throw new IllegalArgumentException("crypto workers must be 0..64");
+            }
+            this.cryptoWorkers = workers;
+            return this;
+        }
 
         /** Creates a kernel TUN interface with this name (needs CAP_NET_ADMIN); "wg%d" lets the kernel choose. */
         public Builder interfaceName(String name) {
@@ -409,8 +434,8 @@ public final class Device implements Receiver, AutoCloseable {
             return;
         }
         Key clamped = key.clamped();
-        if (id != null && id.publicKeyObject().equals(clamped.publicKey()) && Key.of(id.privateKey()).equals(clamped)) {
-            return;
+        if (id != null && Key.of(id.privateKey()).equals(clamped)) {
+            return; // unchanged: keep the sessions
         }
         setIdentity(clamped);
         Key pub = identity.publicKeyObject();
@@ -517,17 +542,23 @@ public final class Device implements Receiver, AutoCloseable {
     private void tunReadLoop() {
         PacketBatch batch = new PacketBatch(BATCH_SIZE, TUN_BUFFER_SIZE);
         TransportCipher cipher = ciphers.get();
-        try {
-            while (!closing) {
-                int n = tun.read(batch);
-                if (n < 0) {
-                    break;
+        while (!closing) {
+            int n;
+            try {
+                n = tun.read(batch);
+            } catch (IOException | RuntimeException e) {
+                if (!closing) {
+                    log.error("{}: TUN read failed, shutting down", name, e);
                 }
-                processOutbound(batch, cipher);
+                break;
             }
-        } catch (IOException | RuntimeException e) {
-            if (!closing) {
-                log.error("{}: TUN read failed, shutting down", name, e);
+            if (n < 0) {
+                break;
+            }
+            try {
+                processOutbound(batch, cipher);
+            } catch (RuntimeException e) {
+                log.warn("{}: dropped a batch of {} outgoing packets", name, n, e); // a bug; keep the device alive
             }
         }
         if (!closing) {
@@ -536,24 +567,38 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    /** Routes, encrypts and sends the IP packets in {@code batch} (each at offset HEADROOM). */
+    private BatchWork work(int capacity) {
+        BatchWork w = work.get();
+        if (w == null || w.capacity() < capacity) {
+            w = new BatchWork(capacity);
+            work.set(w);
+        }
+        return w;
+    }
+
+    /**
+     * Routes, encrypts and sends the IP packets in {@code batch} (each at offset HEADROOM): counters are taken in batch
+     * order, the crypto may be spread over the pool, and the batch goes out in its original order.
+     */
     void processOutbound(PacketBatch batch, TransportCipher cipher) {
         int n = batch.count();
         int mtu = tun.mtu();
         long now = scheduler.nanoTime();
+        BatchWork w = work(batch.capacity());
         Peer lastPeer = null;
         Peer[] touched = null;
         int touchedCount = 0;
         for (int i = 0; i < n; i++) {
             byte[] buf = batch.buffer(i);
             int len = batch.length(i);
+            w.keys[i] = null;
             Peer p = allowedIps.lookupPacket(buf, PacketBatch.HEADROOM, len, true);
             if (p == null) {
                 drop(DropReason.NO_ROUTE);
                 batch.drop(i);
                 continue;
             }
-            if (!p.encryptInPlace(batch, i, cipher, mtu, now)) {
+            if (!p.prepareSeal(batch, i, w, mtu, now)) {
                 p.stage(buf, PacketBatch.HEADROOM, len);
                 batch.drop(i);
                 p.sendStagedPackets();
@@ -576,6 +621,12 @@ public final class Device implements Receiver, AutoCloseable {
                 }
             }
         }
+        cryptoPool.run(n, (i, c) -> {
+            if (w.keys[i] != null) {
+                c.seal(w.keys[i], w.counters[i], batch.buffer(i), Messages.TRANSPORT_HEADER_SIZE, w.lengths[i]);
+            }
+        }, cipher);
+        w.clear(n);
         try {
             bind.send(batch);
         } catch (IOException | RuntimeException e) {
@@ -589,7 +640,11 @@ public final class Device implements Receiver, AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------- inbound
 
-    /** Receives datagrams from the bind: transport data is decrypted and written to the TUN here. */
+    /**
+     * Receives datagrams from the bind: handshake messages go to the handshake thread; transport data is looked up,
+     * decrypted (possibly spread over the crypto pool), then checked in order (replay window, session confirmation,
+     * inner packet, allowed IPs) and written to the TUN.
+     */
     @Override
     public void receive(PacketBatch batch) {
         if (closing) {
@@ -597,28 +652,107 @@ public final class Device implements Receiver, AutoCloseable {
         }
         TransportCipher cipher = ciphers.get();
         int n = batch.count();
-        int toWrite = 0;
         long now = scheduler.nanoTime();
+        BatchWork w = work(batch.capacity());
+        int toDecrypt = 0;
         for (int i = 0; i < n; i++) {
             byte[] buf = batch.buffer(i);
             int off = batch.offset(i);
             int len = batch.length(i);
-            Endpoint from = batch.endpoint(i);
-            batch.set(i, off, 0, from); // nothing to write unless the packet turns out to be good
+            w.keypairs[i] = null;
             int type = Messages.classify(buf, off, len);
             if (type == 0) {
                 drop(DropReason.MALFORMED);
                 continue;
             }
             if (type != Messages.TYPE_TRANSPORT) {
-                enqueueHandshake(java.util.Arrays.copyOfRange(buf, off, off + len), from);
+                enqueueHandshake(java.util.Arrays.copyOfRange(buf, off, off + len), batch.endpoint(i));
                 continue;
             }
-            int ipLen = receiveTransport(buf, off, len, from, cipher, now);
-            if (ipLen > 0) {
-                batch.set(i, off + Messages.TRANSPORT_HEADER_SIZE, ipLen, from);
-                toWrite++;
+            IndexTable.Entry e = indexTable.lookup(Messages.le32(buf, off + Messages.DATA_RECEIVER));
+            Keypair kp = e == null ? null : e.keypair();
+            if (kp == null) {
+                drop(DropReason.UNKNOWN_INDEX);
+                continue;
             }
+            if (kp.ageNanos(now) >= rejectAfterTimeNanos) {
+                drop(DropReason.EXPIRED_SESSION);
+                continue;
+            }
+            w.keypairs[i] = kp;
+            w.counters[i] = Messages.le64(buf, off + Messages.DATA_COUNTER);
+            toDecrypt++;
+        }
+        if (toDecrypt == 0) {
+            return;
+        }
+        cryptoPool.run(n, (i, c) -> {
+            Keypair kp = w.keypairs[i];
+            if (kp != null) {
+                int off = batch.offset(i) + Messages.TRANSPORT_HEADER_SIZE;
+                w.results[i] = c.open(kp.receiveKey, w.counters[i], batch.buffer(i), off,
+                        batch.length(i) - Messages.TRANSPORT_HEADER_SIZE);
+            }
+        }, cipher);
+        int toWrite = 0;
+        Peer runPeer = null;
+        long runBytes = 0;
+        boolean runData = false;
+        Endpoint runFrom = null;
+        for (int i = 0; i < n; i++) {
+            Keypair kp = w.keypairs[i];
+            int off = batch.offset(i);
+            int len = batch.length(i);
+            batch.set(i, off, 0, batch.endpoint(i)); // nothing to write unless the packet turns out to be good
+            if (kp == null) {
+                continue;
+            }
+            w.keypairs[i] = null;
+            int plain = w.results[i];
+            if (plain < 0) {
+                drop(DropReason.DECRYPT_FAILED);
+                continue;
+            }
+            if (!kp.replay.validate(w.counters[i], timings.rejectAfterMessages())) {
+                drop(DropReason.REPLAYED);
+                continue;
+            }
+            Peer peer = kp.peer;
+            if (peer.stopped) {
+                continue;
+            }
+            if (peer.receivedWithKeypair(kp)) {
+                peer.timersHandshakeComplete();
+                peer.sendStagedPackets();
+            }
+            if (peer != runPeer) {
+                if (runPeer != null) {
+                    runPeer.afterReceive(runBytes, runData, runFrom);
+                }
+                runPeer = peer;
+                runBytes = 0;
+                runData = false;
+            }
+            runBytes += len;
+            runFrom = batch.endpoint(i);
+            if (plain == 0) {
+                continue; // keepalive
+            }
+            runData = true;
+            int ipLen = innerPacketLength(batch.buffer(i), off + Messages.TRANSPORT_HEADER_SIZE, plain);
+            if (ipLen <= 0) {
+                drop(DropReason.INVALID_INNER_PACKET);
+                continue;
+            }
+            if (allowedIps.lookupPacket(batch.buffer(i), off + Messages.TRANSPORT_HEADER_SIZE, ipLen, false) != peer) {
+                drop(DropReason.SOURCE_NOT_ALLOWED);
+                continue;
+            }
+            batch.set(i, off + Messages.TRANSPORT_HEADER_SIZE, ipLen, batch.endpoint(i));
+            toWrite++;
+        }
+        if (runPeer != null) {
+            runPeer.afterReceive(runBytes, runData, runFrom);
         }
         if (toWrite > 0) {
             try {
@@ -631,69 +765,18 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    /** Decrypts one transport message in place; returns the inner packet length to write, or 0. */
-    private int receiveTransport(byte[] buf, int off, int len, Endpoint from, TransportCipher cipher, long now) {
-        IndexTable.Entry e = indexTable.lookup(Messages.le32(buf, off + Messages.DATA_RECEIVER));
-        Keypair kp = e == null ? null : e.keypair();
-        if (kp == null) {
-            drop(DropReason.UNKNOWN_INDEX);
-            return 0;
-        }
-        if (kp.ageNanos(now) >= rejectAfterTimeNanos) {
-            drop(DropReason.EXPIRED_SESSION);
-            return 0;
-        }
-        long counter = Messages.le64(buf, off + Messages.DATA_COUNTER);
-        int start = off + Messages.TRANSPORT_HEADER_SIZE;
-        int plain = cipher.open(kp.receiveKey, counter, buf, start, len - Messages.TRANSPORT_HEADER_SIZE);
-        if (plain < 0) {
-            drop(DropReason.DECRYPT_FAILED);
-            return 0;
-        }
-        if (!kp.replay.validate(counter, timings.rejectAfterMessages())) {
-            drop(DropReason.REPLAYED);
-            return 0;
-        }
-        Peer peer = kp.peer;
-        if (peer.stopped) {
-            return 0;
-        }
-        if (peer.receivedWithKeypair(kp)) {
-            peer.timersHandshakeComplete();
-            peer.sendStagedPackets();
-        }
-        peer.setEndpointFromPacket(from);
-        peer.keepKeyFreshReceiving();
-        peer.timersAnyAuthenticatedPacketTraversal();
-        peer.timersAnyAuthenticatedPacketReceived();
-        peer.rxBytes.addAndGet(len);
-        if (plain == 0) {
-            return 0; // keepalive
-        }
-        peer.timersDataReceived();
-        int ipLen;
+    /** The length of the IPv4/IPv6 packet at {@code start} (padding trimmed), or 0 if it is not one. */
+    private static int innerPacketLength(byte[] buf, int start, int plain) {
         int version = (buf[start] & 0xff) >>> 4;
         if (version == 4 && plain >= 20) {
-            ipLen = ((buf[start + 2] & 0xff) << 8) | (buf[start + 3] & 0xff);
-            if (ipLen < 20 || ipLen > plain) {
-                drop(DropReason.INVALID_INNER_PACKET);
-                return 0;
-            }
-        } else if (version == 6 && plain >= 40) {
-            ipLen = 40 + (((buf[start + 4] & 0xff) << 8) | (buf[start + 5] & 0xff));
-            if (ipLen > plain) {
-                drop(DropReason.INVALID_INNER_PACKET);
-                return 0;
-            }
-        } else {
-            drop(DropReason.INVALID_INNER_PACKET);
-            return 0;
+            int ipLen = ((buf[start + 2] & 0xff) << 8) | (buf[start + 3] & 0xff);
+            return ipLen >= 20 && ipLen <= plain ? ipLen : 0;
         }
-        if (allowedIps.lookupPacket(buf, start, ipLen, false) != peer) {
-            drop(DropReason.SOURCE_NOT_ALLOWED);
-            return 0;
+        if (version == 6 && plain >= 40) {
+            int ipLen = 40 + (((buf[start + 4] & 0xff) << 8) | (buf[start + 5] & 0xff));
+            return ipLen <= plain ? ipLen : 0;
         }
-        return ipLen;
+        return 0;
     }
 
     // ---------------------------------------------------------------------------------------------- handshakes
@@ -838,6 +921,7 @@ public final class Device implements Receiver, AutoCloseable {
                 }
             }
         }
+        cryptoPool.close();
         if (ownsScheduler && scheduler instanceof SystemScheduler s) {
             s.close();
         }

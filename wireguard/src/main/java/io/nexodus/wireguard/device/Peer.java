@@ -84,11 +84,12 @@ final class Peer {
     // ---------------------------------------------------------------------------------------------- data path
 
     /**
-     * Encrypts packet {@code i} of {@code batch} (an IP packet at offset {@link PacketBatch#HEADROOM}) in place and
-     * addresses it to our endpoint. Returns false when the packet has to wait for a handshake instead (no usable
-     * session, or packets already waiting, which must go first).
+     * Prepares packet {@code i} of {@code batch} (an IP packet at offset {@link PacketBatch#HEADROOM}) for encryption
+     * in place: takes the next counter, pads, writes the transport header and addresses it to our endpoint; the seal
+     * itself happens later (possibly on another thread) from what is recorded in {@code work}. Returns false when the
+     * packet has to wait for a handshake instead (no usable session, or packets already waiting, which go first).
      */
-    boolean encryptInPlace(PacketBatch batch, int i, TransportCipher cipher, int mtu, long now) {
+    boolean prepareSeal(PacketBatch batch, int i, BatchWork work, int mtu, long now) {
         if (stagedCount != 0) {
             return false;
         }
@@ -114,11 +115,26 @@ final class Peer {
             padding = 0;
         }
         Arrays.fill(buf, start + len, start + len + padding, (byte) 0);
-        int sealed = cipher.seal(kp.sendKey, nonce, buf, start, len + padding);
         writeHeader(buf, 0, kp.remoteIndex, nonce);
-        batch.set(i, 0, Messages.TRANSPORT_HEADER_SIZE + sealed, ep);
-        txBytes.addAndGet(Messages.TRANSPORT_HEADER_SIZE + sealed);
+        int total = Messages.TRANSPORT_HEADER_SIZE + len + padding + Messages.TAG_SIZE;
+        batch.set(i, 0, total, ep);
+        work.keys[i] = kp.sendKey;
+        work.counters[i] = nonce;
+        work.lengths[i] = len + padding;
+        txBytes.addAndGet(total);
         return true;
+    }
+
+    /** Bookkeeping for a run of authenticated transport packets from this peer (once per batch per peer). */
+    void afterReceive(long bytes, boolean data, Endpoint from) {
+        setEndpointFromPacket(from);
+        keepKeyFreshReceiving();
+        timersAnyAuthenticatedPacketTraversal();
+        timersAnyAuthenticatedPacketReceived();
+        rxBytes.addAndGet(bytes);
+        if (data) {
+            timersDataReceived();
+        }
     }
 
     /** Timer and rekey bookkeeping after data packets went out (once per batch per peer). */
@@ -374,7 +390,8 @@ final class Peer {
     }
 
     void setEndpointFromPacket(Endpoint from) {
-        if (from != null && !from.equals(endpoint)) {
+        Endpoint current = endpoint;
+        if (from != null && from != current && !from.equals(current)) {
             endpoint = from;
         }
     }

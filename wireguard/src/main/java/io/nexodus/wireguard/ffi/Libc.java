@@ -91,6 +91,7 @@ public final class Libc {
     private static final MethodHandle WRITE_CRITICAL = critical("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle OPEN = variadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle IOCTL = variadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle IOCTL_VALUE = variadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle SETNS = handle("setns", JAVA_INT, JAVA_INT, JAVA_INT);
 
     private Libc() {}
@@ -265,6 +266,16 @@ public final class Libc {
         MemorySegment c = CAPTURE.get();
         try {
             return (int) check((int) IOCTL.invokeExact(c, fd, request, arg), c);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    /** ioctl with an integer argument passed by value (e.g. TUNSETOFFLOAD). */
+    public static int ioctlValue(int fd, long request, long value) {
+        MemorySegment c = CAPTURE.get();
+        try {
+            return (int) check((int) IOCTL_VALUE.invokeExact(c, fd, request, value), c);
         } catch (Throwable t) {
             throw fail(t);
         }

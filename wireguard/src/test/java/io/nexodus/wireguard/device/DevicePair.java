@@ -26,11 +26,15 @@ final class DevicePair implements AutoCloseable {
     private final TransportCipher cipher = new TransportCipher();
 
     DevicePair(Timings timings) throws Exception {
+        this(timings, 0);
+    }
+
+    DevicePair(Timings timings, int cryptoWorkers) throws Exception {
         clock.afterEachTask(net::deliverAll);
         a = Device.builder().tun(tunA).bind(bindA).privateKey(keyA).listenPort(51820).scheduler(clock)
-                .timings(timings).manual().build();
+                .timings(timings).cryptoWorkers(cryptoWorkers).manual().build();
         b = Device.builder().tun(tunB).bind(bindB).privateKey(keyB).listenPort(51821).scheduler(clock)
-                .timings(timings).manual().build();
+                .timings(timings).cryptoWorkers(cryptoWorkers).manual().build();
     }
 
     DevicePair() throws Exception {
