@@ -128,14 +128,25 @@ public final class Agent implements AutoCloseable {
     }
 
     void start() throws StartupException, InterruptedException {
+        StartupClock steps = new StartupClock();
         NexdState state = loadState();
         wg = startWireGuard(state);
         saveState(loadState().withPort(wg.listenPort()));
         log.info("WireGuard {} up on UDP port {} ({}), public key {}", wg.interfaceName(), wg.listenPort(),
                 wg.describe(), wg.publicKey());
+        steps.mark("wireguard");
 
         NatDiscovery discovery = new NatDiscovery(stunProbe(), resolveStunServers());
         stun = new StunMonitor(discovery, config.stunInterval(), Duration.ofSeconds(1), this::natChanged);
+        // STUN runs while we log in: both wait on the network, neither needs the other
+        java.util.concurrent.CompletableFuture<NatObservation> natFuture = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("nexd-stun-initial").start(() -> {
+            try {
+                natFuture.complete(stun.initial());
+            } catch (Throwable t) {
+                natFuture.completeExceptionally(t);
+            }
+        });
 
         NexodusClient anonymous = NexodusClient.builder(config.serviceUrl()).tls(config.tls())
                 .userAgent("nexd/" + version + " (linux; " + System.getProperty("os.arch") + ")")
@@ -151,9 +162,16 @@ public final class Agent implements AutoCloseable {
                 return null;
             });
         }
+        steps.mark("login");
 
-        NatObservation nat = stun.initial();
+        NatObservation nat;
+        try {
+            nat = natFuture.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new StartupException("STUN failed: " + e.getCause(), e.getCause());
+        }
         log.info("STUN: {}", nat.describe());
+        steps.mark("stun");
         localIp = config.localEndpointIp().or(() -> new LocalAddresses().defaultRouteAddress(
                 discovery.servers().getFirst().getAddress())).orElse(null);
         if (localIp == null) {
@@ -165,6 +183,7 @@ public final class Agent implements AutoCloseable {
         self = joined.device();
         vpc = joined.vpc();
         asDevice = joined.asDevice();
+        steps.mark("register");
 
         String v4 = first(self.ipv4TunnelIps());
         String v6 = first(self.ipv6TunnelIps());
@@ -172,7 +191,7 @@ public final class Agent implements AutoCloseable {
         checkConflicts(v4, v6);
         tunnel = new TunnelInterface(commands, wg.interfaceName());
         try {
-            tunnel.configure(v4, v6);
+            tunnel.configure(v4, v6, vpcCidrs(vpc));
         } catch (NetConfigException e) {
             throw new StartupException("cannot configure " + wg.interfaceName() + ": " + e.getMessage(), e);
         }
@@ -186,6 +205,7 @@ public final class Agent implements AutoCloseable {
             retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
                     Map.of("type", "wireguard")));
         }
+        steps.mark("interface");
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
         reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock);
@@ -195,7 +215,7 @@ public final class Agent implements AutoCloseable {
         stun.start();
         status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4);
-        log.info("running: {}", status.message());
+        log.info("running: {} ({})", status.message(), steps.summary());
     }
 
     @Override

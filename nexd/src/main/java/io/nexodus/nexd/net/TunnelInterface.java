@@ -29,21 +29,43 @@ public final class TunnelInterface {
         return name;
     }
 
-    /** Adds the tunnel addresses ({@code ipv4} as /32, {@code ipv6} as /64; null = none) and sets the link up. */
-    public void configure(String ipv4, String ipv6) throws NetConfigException {
+    /**
+     * Adds the tunnel addresses ({@code ipv4} as /32, {@code ipv6} as /64; null = none), sets the link up and routes
+     * {@code routes} via it: one {@code ip -batch} run (process start-up is what costs here). If that fails and there
+     * is an IPv6 address, it is retried without IPv6 (a host with IPv6 disabled; upstream skips IPv6 then as well).
+     */
+    public void configure(String ipv4, String ipv6, List<String> routes) throws NetConfigException {
+        try {
+            run.run(List.of("ip", "-batch", "-"), batch(ipv4, ipv6, routes));
+        } catch (NetConfigException e) {
+            if (ipv6 == null) {
+                throw e;
+            }
+            org.slf4j.LoggerFactory.getLogger(TunnelInterface.class)
+                    .warn("configuring {} with IPv6 failed ({}); going on without IPv6", name, e.getMessage());
+            run.run(List.of("ip", "-batch", "-"), batch(ipv4, null, routes.stream().filter(r -> !r.contains(":")).toList()));
+            routes = routes.stream().filter(r -> !r.contains(":")).toList();
+        }
+        synchronized (this) {
+            this.routes.addAll(routes.stream().filter(r -> !r.equals("0.0.0.0/0") && !r.equals("::/0")).toList());
+        }
+    }
+
+    private String batch(String ipv4, String ipv6, List<String> routes) {
+        StringBuilder b = new StringBuilder();
         if (ipv4 != null) {
-            run.run(List.of("ip", "-4", "address", "replace", ipv4 + "/32", "dev", name), null);
+            b.append("-4 address replace ").append(ipv4).append("/32 dev ").append(name).append('\n');
         }
         if (ipv6 != null) {
-            try {
-                run.run(List.of("ip", "-6", "address", "replace", ipv6 + "/64", "dev", name), null);
-            } catch (NetConfigException e) {
-                // IPv6 disabled on this host: the tunnel still works over IPv4 (upstream skips IPv6 then as well)
-                org.slf4j.LoggerFactory.getLogger(TunnelInterface.class)
-                        .warn("cannot add the IPv6 tunnel address (IPv6 disabled here?): {}", e.getMessage());
+            b.append("-6 address replace ").append(ipv6).append("/64 dev ").append(name).append('\n');
+        }
+        b.append("link set dev ").append(name).append(" up\n");
+        for (String r : routes) {
+            if (!r.equals("0.0.0.0/0") && !r.equals("::/0")) {
+                b.append(r.contains(":") ? "-6" : "-4").append(" route replace ").append(r).append(" dev ").append(name).append('\n');
             }
         }
-        run.run(List.of("ip", "link", "set", "dev", name, "up"), null);
+        return b.toString();
     }
 
     /** Makes the routed networks exactly {@code cidrs} (adds missing routes, deletes the ones no longer wanted). */

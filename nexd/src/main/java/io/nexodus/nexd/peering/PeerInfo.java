@@ -86,7 +86,7 @@ public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean
         for (TunnelIp t : ips) {
             if (t != null && t.address() != null) {
                 String a = t.address().contains("/") ? t.address().substring(0, t.address().indexOf('/')) : t.address();
-                Addresses.parseIp(a).ifPresent(ip -> out.add(ip.getHostAddress()));
+                Addresses.parseIp(a).ifPresent(ip -> out.add(io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(ip)));
             }
         }
     }

@@ -24,13 +24,22 @@ class NetConfigTest {
 
     @Test
     void tunnelAddressesAndRoutesAsUpstreamLaysThemOut() throws Exception {
+        List<String> stdin = new ArrayList<>();
+        TunnelInterface t0 = new TunnelInterface((argv, in) -> {
+            stdin.add(String.join(" ", argv) + "\n" + in);
+            return "";
+        }, "wg0");
+        t0.configure("100.64.0.5", "200::5", List.of("100.64.0.0/10", "200::/64"));
+        assertThat(stdin).containsExactly("ip -batch -\n"
+                + "-4 address replace 100.64.0.5/32 dev wg0\n"
+                + "-6 address replace 200::5/64 dev wg0\n"
+                + "link set dev wg0 up\n"
+                + "-4 route replace 100.64.0.0/10 dev wg0\n"
+                + "-6 route replace 200::/64 dev wg0\n");
+        assertThat(t0.routes()).containsExactlyInAnyOrder("100.64.0.0/10", "200::/64");
         TunnelInterface t = new TunnelInterface(recorder, "wg0");
-        t.configure("100.64.0.5", "200::5");
         t.syncRoutes(new LinkedHashSet<>(List.of("100.64.0.0/10", "200::/64", "0.0.0.0/0", "10.9.0.0/24")));
         assertThat(ran).containsExactly(
-                "ip -4 address replace 100.64.0.5/32 dev wg0",
-                "ip -6 address replace 200::5/64 dev wg0",
-                "ip link set dev wg0 up",
                 "ip -4 route replace 100.64.0.0/10 dev wg0",
                 "ip -6 route replace 200::/64 dev wg0",
                 "ip -4 route replace 10.9.0.0/24 dev wg0");
@@ -38,6 +47,21 @@ class NetConfigTest {
         t.syncRoutes(Set.of("100.64.0.0/10", "200::/64"));
         assertThat(ran).containsExactly("ip -4 route del 10.9.0.0/24 dev wg0");
         assertThat(t.routes()).containsExactlyInAnyOrder("100.64.0.0/10", "200::/64");
+    }
+
+    @Test
+    void withoutIpv6TheInterfaceIsConfiguredForIpv4Only() throws Exception {
+        List<String> stdin = new ArrayList<>();
+        TunnelInterface t = new TunnelInterface((argv, in) -> {
+            stdin.add(in);
+            if (in.contains("-6 ")) {
+                throw new NetConfigException("ip -batch - failed (exit 1): RTNETLINK answers: Permission denied", null);
+            }
+            return "";
+        }, "wg0");
+        t.configure("100.64.0.5", "200::5", List.of("100.64.0.0/10", "200::/64"));
+        assertThat(stdin.getLast()).doesNotContain("200::").contains("100.64.0.5/32", "100.64.0.0/10");
+        assertThat(t.routes()).containsExactly("100.64.0.0/10");
     }
 
     @Test
