@@ -209,6 +209,11 @@ public final class LabAgent implements AutoCloseable {
         return r.stdout();
     }
 
+    /** The interface's peers by public key, from {@code wg show dump}. */
+    public Map<String, WgPeer> wgPeers() {
+        return WgPeer.parseDump(wgDump());
+    }
+
     @Override
     public void close() {
         if (process != null) {

@@ -54,15 +54,15 @@ public final class TunnelInterface {
     private String batch(String ipv4, String ipv6, List<String> routes) {
         StringBuilder b = new StringBuilder();
         if (ipv4 != null) {
-            b.append("-4 address replace ").append(ipv4).append("/32 dev ").append(name).append('\n');
+            b.append("address replace ").append(ipv4).append("/32 dev ").append(name).append('\n');
         }
         if (ipv6 != null) {
-            b.append("-6 address replace ").append(ipv6).append("/64 dev ").append(name).append('\n');
+            b.append("address replace ").append(ipv6).append("/64 dev ").append(name).append('\n');
         }
         b.append("link set dev ").append(name).append(" up\n");
         for (String r : routes) {
             if (!r.equals("0.0.0.0/0") && !r.equals("::/0")) {
-                b.append(r.contains(":") ? "-6" : "-4").append(" route replace ").append(r).append(" dev ").append(name).append('\n');
+                b.append("route replace ").append(r).append(" dev ").append(name).append('\n');
             }
         }
         return b.toString();

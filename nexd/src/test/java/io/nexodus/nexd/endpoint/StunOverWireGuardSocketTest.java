@@ -23,7 +23,9 @@ class StunOverWireGuardSocketTest {
              JavaBackend wg = JavaBackend.inMemory("stun0", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo)) {
             ReflexiveProbe probe = new StunClientProbe(wg.sharedSocket().orElseThrow(),
                     StunClientConfig.defaults().withTimeout(Duration.ofSeconds(2)));
+            long t0 = System.nanoTime();
             NatObservation o = new NatDiscovery(probe, server.localAddresses()).observe();
+            System.out.println("STUN over the WireGuard socket took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             assertThat(o.reflexive()).contains(new InetSocketAddress(lo, wg.listenPort()));
             assertThat(o.symmetricNat()).isFalse();
             assertThat(wg.sharedSocket().orElseThrow().isWireGuardSocket()).isTrue();

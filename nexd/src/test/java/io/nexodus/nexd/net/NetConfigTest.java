@@ -31,11 +31,11 @@ class NetConfigTest {
         }, "wg0");
         t0.configure("100.64.0.5", "200::5", List.of("100.64.0.0/10", "200::/64"));
         assertThat(stdin).containsExactly("ip -batch -\n"
-                + "-4 address replace 100.64.0.5/32 dev wg0\n"
-                + "-6 address replace 200::5/64 dev wg0\n"
+                + "address replace 100.64.0.5/32 dev wg0\n"
+                + "address replace 200::5/64 dev wg0\n"
                 + "link set dev wg0 up\n"
-                + "-4 route replace 100.64.0.0/10 dev wg0\n"
-                + "-6 route replace 200::/64 dev wg0\n");
+                + "route replace 100.64.0.0/10 dev wg0\n"
+                + "route replace 200::/64 dev wg0\n");
         assertThat(t0.routes()).containsExactlyInAnyOrder("100.64.0.0/10", "200::/64");
         TunnelInterface t = new TunnelInterface(recorder, "wg0");
         t.syncRoutes(new LinkedHashSet<>(List.of("100.64.0.0/10", "200::/64", "0.0.0.0/0", "10.9.0.0/24")));
@@ -54,7 +54,7 @@ class NetConfigTest {
         List<String> stdin = new ArrayList<>();
         TunnelInterface t = new TunnelInterface((argv, in) -> {
             stdin.add(in);
-            if (in.contains("-6 ")) {
+            if (in.contains("200::5")) {
                 throw new NetConfigException("ip -batch - failed (exit 1): RTNETLINK answers: Permission denied", null);
             }
             return "";
