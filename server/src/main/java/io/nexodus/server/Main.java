@@ -41,6 +41,9 @@ public final class Main implements Callable<Integer> {
                     "  nexodus serve --tls self-signed                # https on 0.0.0.0:8443 with a generated CA",
                     "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus   # PostgreSQL (password: NEXAPI_DB_PASSWORD)"})
     static final class Serve implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:NEXAPI_LISTEN}",
                 description = "Address to serve on. Default 127.0.0.1:8080, or 0.0.0.0:8443 with TLS.")
         String listen;
@@ -104,27 +107,27 @@ public final class Main implements Callable<Integer> {
                     logFormat == LogFormat.json ? "io/nexodus/server/logback-json.xml" : "io/nexodus/server/logback-text.xml"));
             boolean selfSigned = false;
             if (tlsMode != null && !tlsMode.isBlank()) {
-                if (!tlsMode.equals("self-signed")) throw new CommandLine.ParameterException(new CommandLine(this), "--tls accepts only 'self-signed'");
-                if (tlsCert != null) throw new CommandLine.ParameterException(new CommandLine(this), "--tls self-signed and --tls-cert exclude each other");
+                if (!tlsMode.equals("self-signed")) throw new CommandLine.ParameterException(spec.commandLine(), "--tls accepts only 'self-signed'");
+                if (tlsCert != null) throw new CommandLine.ParameterException(spec.commandLine(), "--tls self-signed and --tls-cert exclude each other");
                 selfSigned = true;
             }
             if ((tlsCert == null) != (tlsKey == null)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
             }
             boolean tls = selfSigned || tlsCert != null;
             String hostPort = listen != null && !listen.isBlank() ? listen : tls ? "0.0.0.0:8443" : "127.0.0.1:8080";
             int colon = hostPort.lastIndexOf(':');
-            if (colon < 0) throw new CommandLine.ParameterException(new CommandLine(this), "--listen needs HOST:PORT, got " + hostPort);
+            if (colon < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--listen needs HOST:PORT, got " + hostPort);
             String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
             if (host.isEmpty()) host = "0.0.0.0";
             int port;
             try {
                 port = Integer.parseInt(hostPort.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--listen port is not a number: " + hostPort);
+                throw new CommandLine.ParameterException(spec.commandLine(), "--listen port is not a number: " + hostPort);
             }
             for (int p : stunPorts) {
-                if (p < 1 || p > 65535) throw new CommandLine.ParameterException(new CommandLine(this), "--stun-ports: invalid port " + p);
+                if (p < 1 || p > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
             }
             Path dir = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".local", "share", "nexodus");
             ServerConfig cfg = new ServerConfig(host, port, dir, blankToNull(dbUrl), blankToNull(dbUser), blankToNull(dbPassword),
@@ -132,7 +135,9 @@ public final class Main implements Callable<Integer> {
                     oidcClientId, blankToNull(oidcAudience), io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
                     Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10), Duration.ofSeconds(5), 16,
                     FeatureFlags.fromEnv(System.getenv()), false);
-            NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), List.of());
+            List<EmbeddedService> embedded = new ArrayList<>();
+            if (!stunPorts.isEmpty()) embedded.add(new EmbeddedStunServer(host, stunPorts));
+            NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), embedded);
             try {
                 server.start();
             } catch (Exception e) {

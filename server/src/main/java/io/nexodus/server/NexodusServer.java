@@ -126,6 +126,7 @@ public final class NexodusServer implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
+        embedded.forEach(s -> s.bindMetrics(meters));
 
         Ipam ipam = new Ipam();
         db.write(tx -> {
@@ -331,9 +332,6 @@ public final class NexodusServer implements AutoCloseable {
         out.println("  login:      curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token");
         if (caFile != null) out.println("  TLS CA:     " + caFile + "   (clients: --cacert / trust this file)");
         out.println("  data:       " + config.dataDir().toAbsolutePath() + "   database: " + (config.dbUrl() == null ? "embedded H2" : redact(config.dbUrl())));
-        if (!config.stunPorts().isEmpty() && embedded.isEmpty()) {
-            out.println("  STUN:       udp ports " + config.stunPorts() + " reserved (the STUN server is wired in with the stun module)");
-        }
         for (EmbeddedService s : embedded) out.println("  " + s.describe());
         if (!config.tls() && !isLoopback(config.listenHost())) {
             out.println("  WARNING:    serving plain HTTP on a non-loopback address; use --tls self-signed or --tls-cert/--tls-key");

@@ -11,7 +11,7 @@ import java.util.List;
  * @param listenPort     TCP port (0 = any free one)
  * @param dataDir        embedded database, TLS material, generated admin password
  * @param dbUrl          JDBC URL; null = embedded H2 file under {@code dataDir}
- * @param stunPorts      UDP ports of the embedded STUN server (wired when the stun module is merged)
+ * @param stunPorts      UDP ports of the embedded STUN server ({@link EmbeddedStunServer})
  * @param adminPassword  the built-in admin's password; null = generated on first start and written to the data dir
  * @param tlsCert        PEM certificate chain (with {@code tlsKey}); null = no TLS unless {@code tlsSelfSigned}
  * @param publicUrl      the URL clients use (the token issuer); null = derived from the bound address
@@ -50,7 +50,7 @@ public record ServerConfig(
     public static ServerConfig forTests(Path dataDir) {
         return new ServerConfig("127.0.0.1", 0, dataDir, null, null, null, List.of(), "admin-password-for-tests", null, null, false,
                 null, null, "nexodus-cli", null, 1000, Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(5), 16, FeatureFlags.defaults(), true);
+                Duration.ofMillis(200), 16, FeatureFlags.defaults(), true);
     }
 
     public ServerConfig withDb(String url, String user, String password) {

@@ -28,4 +28,24 @@ public final class ServiceApi {
     public JsonNode openApi() {
         return c.call("GET", "/openapi.json", null, JsonNode.class);
     }
+
+    /** The service's signing keys (JWKS), upstream's {@code GET /device/certs}. */
+    public JsonNode deviceCerts() {
+        return c.call("GET", "/device/certs", null, JsonNode.class);
+    }
+
+    /** OIDC userinfo of the caller (built-in identity provider). */
+    public io.nexodus.api.model.UserInfoResponse userInfo() {
+        return c.call("GET", "/oauth/userinfo", null, io.nexodus.api.model.UserInfoResponse.class);
+    }
+
+    /** Prometheus metrics text. */
+    public String metrics() {
+        return new String(c.exchange("GET", "/metrics", null).body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Administrators: hard-delete rows soft-deleted longer ago than {@code retention} (e.g. "24h"); returns counts. */
+    public JsonNode gc(String retention) {
+        return c.call("GET", "/private/gc?retention=" + NexodusClient.segment(retention), null, JsonNode.class);
+    }
 }

@@ -40,7 +40,7 @@ class WatchStreamTest {
                     // then the connection drops
                 } else {
                     line(out, "{\"kind\":\"device\",\"type\":\"change\",\"value\":" + dev(b, 6) + "}");
-                    Thread.sleep(5000);
+                    Thread.sleep(1500);
                 }
             } catch (InterruptedException | java.io.IOException ignored) {
                 // client went away

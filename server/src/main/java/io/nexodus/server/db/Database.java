@@ -85,14 +85,17 @@ public final class Database implements AutoCloseable {
         long deadline = System.currentTimeMillis() + timeoutMs;
         long delay = 200;
         while (true) {
+            SQLException failure;
             try (Connection c = ds.getConnection()) {
-                return;
+                if (c.isValid(5)) return;
+                failure = new SQLException("connection is not valid");
             } catch (SQLException e) {
-                if (System.currentTimeMillis() > deadline) throw new DatabaseException("cannot connect to the database", e);
-                log.warn("database not reachable yet ({}); retrying", e.getMessage());
-                sleep(delay);
-                delay = Math.min(delay * 2, 5000);
+                failure = e;
             }
+            if (System.currentTimeMillis() > deadline) throw new DatabaseException("cannot connect to the database", failure);
+            log.warn("database not reachable yet ({}); retrying", failure.getMessage());
+            sleep(delay);
+            delay = Math.min(delay * 2, 5000);
         }
     }
 

@@ -156,37 +156,43 @@ public final class DeviceRoutes {
             throw ApiError.invalid("vpc_id", "the registration key is for VPC " + rk.vpcId());
         }
         String publicKey = in.publicKey().strip();
+        // outside the transaction: nothing below depends on the database
+        String token = OpaqueTokens.generate(OpaqueTokens.DEVICE);
+        String sealed = SealedToken.seal(publicKey, token);
+        String tokenHash = OpaqueTokens.hash(token);
         Devices.Row row = db.write(tx -> {
             Vpc vpc = Vpcs.readable(tx, p, in.vpcId());
-            tx.lockRevisions();
-            Optional<UUID> existing = tx.queryOne("SELECT id FROM devices WHERE public_key = ?", rs -> Cols.uuid(rs, "id"), publicKey);
-            if (existing.isPresent()) throw ApiError.conflict(existing.get());
-            UUID id = UUID.randomUUID();
             UUID regKeyId = null;
             UUID sg = in.securityGroupId();
+            UUID id = UUID.randomUUID();
             if (p instanceof Principal.RegKeyPrincipal rk) {
                 regKeyId = rk.regKeyId();
                 if (sg == null) sg = rk.securityGroupId();
-                if (rk.deviceId() != null) {
-                    if (tx.exists("SELECT 1 FROM devices WHERE id = ?", rk.deviceId())) throw ApiError.notAllowed("single use reg key exhausted");
-                    id = rk.deviceId();
-                }
+                if (rk.deviceId() != null) id = rk.deviceId();
             }
             if (sg == null) sg = vpc.id();
+            tx.lockRevisions(); // from here on, one writer at a time (service-wide): keep this part short
             checkSecurityGroup(tx, sg, vpc.id());
+            Optional<UUID> existing = tx.queryOne("SELECT id FROM devices WHERE public_key = ?", rs -> Cols.uuid(rs, "id"), publicKey);
+            if (existing.isPresent()) throw ApiError.conflict(existing.get());
+            if (p instanceof Principal.RegKeyPrincipal rk && rk.deviceId() != null && tx.exists("SELECT 1 FROM devices WHERE id = ?", id)) {
+                throw ApiError.notAllowed("single use reg key exhausted");
+            }
             Addresses a = allocate(tx, vpc, id, requested);
-            List<String> advertised = ipam.setAdvertised(tx, vpc.id(), id, nonNull(in.advertiseCidrs()), Vpcs.prefixes(vpc));
-            String token = OpaqueTokens.generate(OpaqueTokens.DEVICE);
-            String sealed = SealedToken.seal(publicKey, token);
+            List<String> advertised = in.advertiseCidrs() == null || in.advertiseCidrs().isEmpty() ? List.of()
+                    : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc));
             long rev = tx.nextRevision();
+            List<Endpoint> eps = endpoints(in.endpoints());
             tx.update("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, "
                             + "advertise_cidrs, relay, symmetric_nat, hostname, os, endpoints, security_group_id, online, online_epoch, reg_key_id, "
                             + "token_hash, sealed_token, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?, ?, ?, ?, ?, ?)",
                     id, p.ownerId(), vpc.id(), vpc.organizationId(), publicKey, JsonText.write(a.allowedIps()), JsonText.write(a.v4()),
                     JsonText.write(a.v6()), JsonText.write(advertised), in.relay(), in.symmetricNat(), nz(in.hostname()), nz(in.os()),
-                    JsonText.write(endpoints(in.endpoints())), sg, regKeyId, OpaqueTokens.hash(token), sealed, rev, tx.now(), tx.now());
+                    JsonText.write(eps), sg, regKeyId, tokenHash, sealed, rev, tx.now(), tx.now());
             tx.signal(Topics.of(Watch.KIND_DEVICE, vpc.id()));
-            return Devices.find(tx, id).orElseThrow();
+            Device d = new Device(id, p.ownerId(), vpc.id(), publicKey, a.allowedIps(), a.v4(), a.v6(), advertised, in.relay(),
+                    in.symmetricNat(), nz(in.hostname()), nz(in.os()), eps, rev, sg, false, null, null);
+            return new Devices.Row(d, vpc.organizationId(), regKeyId, sealed);
         });
         registrations.increment();
         return present(row, p);
@@ -349,6 +355,7 @@ public final class DeviceRoutes {
     }
 
     private Object deleteMetadata(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         String key = c.path("key");
         db.write(tx -> {
@@ -365,6 +372,7 @@ public final class DeviceRoutes {
     }
 
     private Object clearMetadata(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         db.write(tx -> {
             tx.lockRevisions();
@@ -379,6 +387,11 @@ public final class DeviceRoutes {
     }
 
     // ---- helpers ----
+
+    /** A registration key may set metadata on its devices, not remove it. */
+    private static void noRegKey(Call c) {
+        if (c.principal() instanceof Principal.RegKeyPrincipal) throw ApiError.forbidden("not allowed with a registration key");
+    }
 
     private record Addresses(List<TunnelIp> v4, List<TunnelIp> v6, List<String> allowedIps) {}
 

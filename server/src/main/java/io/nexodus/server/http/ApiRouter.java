@@ -104,27 +104,33 @@ public final class ApiRouter {
         String trace = newTraceId();
         MDC.put("trace_id", trace);
         int status = 500;
+        Call call = null;
         try {
             Principal p = authenticate(r, req);
-            Call call = new Call(req, res, p, json, trace);
+            call = new Call(req, res, p, json, trace);
             Object out = r.handler().handle(call);
             status = write(r, call, out);
         } catch (ApiError e) {
             status = e.status();
-            if (!res.isSent()) writeJson(res, e.status(), e.body());
-        } catch (UncheckedIOException e) {
+            if (!res.isSent() && !streaming(call)) writeJson(res, e.status(), e.body());
+        } catch (UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {
             // the client went away while we were writing: nothing to answer
             status = 499;
             log.debug("client disconnected during {} {}: {}", r.method(), r.path(), e.getMessage());
         } catch (Exception e) {
             status = 500;
             log.error("request failed [trace {}] {} {}", trace, r.method(), req.path().path(), e);
-            if (!res.isSent()) writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
+            if (!res.isSent() && !streaming(call)) writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
         } finally {
             MDC.remove("trace_id");
             Timer.builder("http.server.requests").tag("method", r.method()).tag("route", r.path())
                     .tag("status", Integer.toString(status)).register(meters).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** A streaming handler already took the output stream: headers can no longer change. */
+    private static boolean streaming(Call call) {
+        return call != null && call.streamed();
     }
 
     private Principal authenticate(Route r, ServerRequest req) {
@@ -149,7 +155,7 @@ public final class ApiRouter {
 
     private int write(Route r, Call call, Object out) throws IOException {
         ServerResponse res = call.response();
-        if (res.isSent()) return res.status().code();
+        if (call.streamed() || res.isSent()) return res.status().code();
         return switch (out) {
             case null -> {
                 res.status(Status.create(r.successStatus())).send();

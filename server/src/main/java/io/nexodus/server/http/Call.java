@@ -25,6 +25,7 @@ public final class Call {
     private final Principal principal;
     private final ObjectMapper json;
     private final String traceId;
+    private boolean streamed;
 
     Call(ServerRequest req, ServerResponse res, Principal principal, ObjectMapper json, String traceId) {
         this.req = req;
@@ -45,6 +46,18 @@ public final class Call {
 
     public ServerResponse response() {
         return res;
+    }
+
+    /** Starts a streaming response: the handler writes the body itself and returns null. */
+    public java.io.OutputStream stream(String contentType) {
+        res.header("Content-Type", contentType);
+        res.header("Cache-Control", "no-cache, no-store");
+        streamed = true;
+        return res.outputStream();
+    }
+
+    boolean streamed() {
+        return streamed;
     }
 
     public String traceId() {

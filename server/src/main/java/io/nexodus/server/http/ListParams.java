@@ -40,7 +40,7 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
             try {
                 JsonNode n = json.readTree(f.get());
                 if (!n.isObject()) throw new IllegalArgumentException();
-                n.fields().forEachRemaining(e -> filter.put(e.getKey(), e.getValue()));
+                n.properties().forEach(e -> filter.put(e.getKey(), e.getValue()));
             } catch (Exception e) {
                 throw ApiError.invalid("filter", "expected a JSON object");
             }

@@ -153,7 +153,7 @@ public final class Ipam {
         }
         for (int i = 0; i < parsed.size(); i++) {
             for (int j = i + 1; j < parsed.size(); j++) {
-                if (!parsed.get(i).isDefaultRoute() && parsed.get(i).overlaps(parsed.get(j))) {
+                if (!parsed.get(i).isDefaultRoute() && !parsed.get(j).isDefaultRoute() && parsed.get(i).overlaps(parsed.get(j))) {
                     throw ApiError.invalid("advertise_cidrs", parsed.get(i) + " overlaps " + parsed.get(j));
                 }
             }

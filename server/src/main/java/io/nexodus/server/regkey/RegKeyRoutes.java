@@ -89,6 +89,7 @@ public final class RegKeyRoutes {
 
     private Object get(Call c) {
         Principal p = c.principal();
+        if (p instanceof Principal.DevicePrincipal) throw ApiError.forbidden("not allowed with a device token");
         if ("me".equals(c.path("id"))) {
             if (!(p instanceof Principal.RegKeyPrincipal rk)) throw ApiError.invalid("id", "'me' is only valid with a registration key token");
             return db.read(tx -> find(tx, rk.regKeyId()).orElseThrow(() -> ApiError.notFound("reg key")).key());
@@ -98,7 +99,6 @@ public final class RegKeyRoutes {
             if (!rk.regKeyId().equals(id)) throw ApiError.notFound("reg key");
             return db.read(tx -> find(tx, id).orElseThrow(() -> ApiError.notFound("reg key")).key());
         }
-        if (p instanceof Principal.DevicePrincipal) throw ApiError.forbidden("not allowed with a device token");
         return db.read(tx -> manageable(tx, p, id).key());
     }
 

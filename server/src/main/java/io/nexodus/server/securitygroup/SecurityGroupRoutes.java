@@ -43,7 +43,10 @@ public final class SecurityGroupRoutes {
                 Route.post("/api/security-groups").tag("Security Groups").status(201).summary("Create a security group (owner)")
                         .body(AddSecurityGroup.class).returns(SecurityGroup.class).errors(400, 403, 404, 405, 422).handler(this::create),
                 Route.get("/api/security-groups/{id}").tag("Security Groups").access(Access.AUTHENTICATED).summary("Get a security group")
-                        .returns(SecurityGroup.class).errors(400, 404).handler(c -> db.read(tx -> readable(tx, c.principal(), c.pathId("id")))),
+                        .returns(SecurityGroup.class).errors(400, 403, 404).handler(c -> {
+                            noRegKey(c);
+                            return db.read(tx -> readable(tx, c.principal(), c.pathId("id")));
+                        }),
                 Route.patch("/api/security-groups/{id}").tag("Security Groups").summary("Update a security group (owner)")
                         .body(UpdateSecurityGroup.class).returns(SecurityGroup.class).errors(400, 403, 404, 405, 422).handler(this::update),
                 Route.delete("/api/security-groups/{id}").tag("Security Groups").summary("Delete a security group (owner; not the default; unused)")
@@ -60,13 +63,17 @@ public final class SecurityGroupRoutes {
         return g;
     }
 
+    private static void noRegKey(Call c) {
+        if (c.principal() instanceof Principal.RegKeyPrincipal) throw ApiError.forbidden("not allowed with a registration key");
+    }
+
     private Object list(Call c) {
+        noRegKey(c);
         Principal p = c.principal();
         return ListReply.of(db.read(tx -> switch (p) {
             case Principal.UserPrincipal u -> tx.query("SELECT " + SecurityGroups.COLS + " FROM security_groups WHERE deleted_at IS NULL AND organization_id IN ("
                     + Memberships.MEMBER_ORGS + ") ORDER BY created_at", SecurityGroups::map, u.userId());
-            case Principal.RegKeyPrincipal rk -> tx.query("SELECT " + SecurityGroups.COLS + " FROM security_groups WHERE deleted_at IS NULL AND vpc_id = ?",
-                    SecurityGroups::map, rk.vpcId());
+            case Principal.RegKeyPrincipal rk -> List.<SecurityGroup>of();
             case Principal.DevicePrincipal dt -> tx.query("SELECT " + SecurityGroups.COLS + " FROM security_groups WHERE deleted_at IS NULL AND vpc_id = ?",
                     SecurityGroups::map, dt.vpcId());
         }), null);

@@ -49,17 +49,21 @@ public final class PemFiles {
             Object o;
             while ((o = p.readObject()) != null) {
                 JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-                if (o instanceof PEMKeyPair kp) return conv.getKeyPair(kp).getPrivate();
+                if (o instanceof PEMKeyPair kp) return conv.getPrivateKey(kp.getPrivateKeyInfo());
                 if (o instanceof PrivateKeyInfo pki) return conv.getPrivateKey(pki);
             }
         }
         throw new IOException("no private key in " + file);
     }
 
+    /** PEM text; private keys are written as PKCS#8 ("PRIVATE KEY"), which every TLS stack reads. */
     public static String toPem(Object... objects) throws IOException {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            for (Object o : objects) w.writeObject(o);
+            for (Object o : objects) {
+                if (o instanceof PrivateKey k) w.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", k.getEncoded()));
+                else w.writeObject(o);
+            }
         }
         return sw.toString();
     }

@@ -144,6 +144,7 @@ public final class VpcRoutes {
     }
 
     private Object devices(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         long gt = gtRevision(c);
         return ListReply.of(db.read(tx -> {
@@ -154,6 +155,7 @@ public final class VpcRoutes {
     }
 
     private Object metadata(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         long gt = gtRevision(c);
         List<String> prefixes = c.queryAll("prefix");
@@ -173,6 +175,7 @@ public final class VpcRoutes {
     }
 
     private Object securityGroups(Call c) {
+        noRegKey(c);
         UUID id = c.pathId("id");
         long gt = gtRevision(c);
         return ListReply.of(db.read(tx -> {
@@ -180,6 +183,11 @@ public final class VpcRoutes {
             return tx.query("SELECT " + SecurityGroups.COLS + " FROM security_groups WHERE vpc_id = ? AND deleted_at IS NULL AND revision > ? ORDER BY revision",
                     SecurityGroups::map, id, gt);
         }), null);
+    }
+
+    /** Registration keys may read their VPC itself, not what is in it. */
+    static void noRegKey(Call c) {
+        if (c.principal() instanceof Principal.RegKeyPrincipal) throw ApiError.forbidden("not allowed with a registration key");
     }
 
     private static long gtRevision(Call c) {

@@ -115,9 +115,7 @@ public final class WatchRoutes {
         Waker waker = new Waker();
         Feed selfFeed = null;
         feeds.streamOpened();
-        call.response().header("Content-Type", "application/json;stream=watch");
-        call.response().header("Cache-Control", "no-cache, no-store");
-        OutputStream out = call.response().outputStream();
+        OutputStream out = call.stream("application/json;stream=watch");
         boolean tracked = false;
         try {
             out.write(NEWLINE); // sends the headers now, so the client's request returns at once
@@ -173,7 +171,7 @@ public final class WatchRoutes {
                     out.flush();
                 }
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {
             log.debug("watch stream ended: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -184,7 +182,7 @@ public final class WatchRoutes {
             feeds.streamClosed();
             try {
                 out.close();
-            } catch (IOException | UncheckedIOException e) {
+            } catch (IOException | RuntimeException e) {
                 log.trace("closing watch stream: {}", e.getMessage());
             }
         }
