@@ -20,7 +20,7 @@ import java.time.Duration;
 
 /**
  * The real Nexodus service ({@code io.nexodus.server.Main serve}) on a lab host: HTTPS with its self-signed CA on
- * 8443, STUN on 3478/3479, name {@code service.nexodus.lab} in every node's hosts file. The test JVM reaches its API
+ * 8443, its embedded STUN server on 3478/3479, name {@code service.nexodus.lab} in every node's hosts file. The test JVM reaches its API
  * through a {@link NamespaceBridge} on loopback (as the admin), the agents reach it inside the lab.
  */
 public final class LabService implements AutoCloseable {
@@ -32,7 +32,6 @@ public final class LabService implements AutoCloseable {
     private final Path dataDir;
     private final String adminPassword;
     private ChildProcess process;
-    private ChildProcess separateStun;
     private NamespaceBridge bridge;
     private NexodusClient admin;
 
@@ -56,13 +55,6 @@ public final class LabService implements AutoCloseable {
                 "--listen", "0.0.0.0:" + PORT, "--tls", "self-signed", "--data-dir", dataDir.toString(),
                 "--admin-password", adminPassword, "--url", url()).withJvmArgs("-Xmx384m"));
         process.awaitOutput("is serving", Duration.ofSeconds(90));
-        if (process.output().contains("reserved (the STUN server is wired in")) {
-            // this service build does not run STUN yet: serve the two ports next to it with the stun module
-            if (separateStun == null || !separateStun.isAlive()) {
-                separateStun = host.startJava("stun", JavaCommand.of(LabStunServer.class, "3478", "3479"));
-                separateStun.awaitOutput("STUN on", Duration.ofSeconds(30));
-            }
-        }
         if (bridge == null) {
             try {
                 bridge = NamespaceBridge.open(host.namespace(), new InetSocketAddress(host.address(), PORT));
@@ -126,9 +118,6 @@ public final class LabService implements AutoCloseable {
         }
         if (process != null) {
             process.close();
-        }
-        if (separateStun != null) {
-            separateStun.close();
         }
     }
 }

@@ -69,6 +69,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     static final Duration START_RETRY_MAX = Duration.ofSeconds(15);
+    /** The service writes a keep-alive line every 10 s: 25 s of silence means the stream is dead (e.g. a NAT dropped it). */
+    static final Duration WATCH_STALL = Duration.ofSeconds(25);
 
     private final AgentConfig config;
     private final StunProbeFactory stunProbes;
@@ -85,6 +87,7 @@ public final class Agent implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean deviceDeleted;
     private volatile boolean pushPending;
+    private volatile boolean tokenRejected;
 
     private WireGuardBackend wg;
     private SeparateSocket ownStunSocket;
@@ -156,12 +159,6 @@ public final class Agent implements AutoCloseable {
         status = AgentStatus.of(AgentStatus.STARTING, "registering with " + config.serviceUrl());
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
-        if (config.isRelay()) {
-            retrying("check for another relay", () -> {
-                refuseSecondRelay(login.client(), target.vpc());
-                return null;
-            });
-        }
         steps.mark("login");
 
         NatObservation nat;
@@ -183,6 +180,13 @@ public final class Agent implements AutoCloseable {
         self = joined.device();
         vpc = joined.vpc();
         asDevice = joined.asDevice();
+        if (config.isRelay()) {
+            // a registration key may not list the VPC's devices, the device token may: check right after joining
+            retrying("check for another relay", () -> {
+                refuseSecondRelay();
+                return null;
+            });
+        }
         steps.mark("register");
 
         String v4 = first(self.ipv4TunnelIps());
@@ -335,16 +339,21 @@ public final class Agent implements AutoCloseable {
         return out;
     }
 
-    private void refuseSecondRelay(NexodusClient api, Vpc target) throws StartupException {
-        try {
-            for (Device d : api.vpcs().devices(target.id(), io.nexodus.api.client.ListOptions.NONE).items()) {
-                if (d.relay() && !wg.publicKey().equals(d.publicKey())) {
-                    throw new StartupException("the VPC " + target.id() + " already has a relay: device " + d.id() + " ("
-                            + d.hostname() + "); only one relay per VPC is supported (delete that device first)");
+    /**
+     * Upstream allows one relay per VPC. If another device of the VPC is a relay already, we stop being one (our
+     * device goes back to relay=false, so peers never see two for longer than this check takes) and refuse to start.
+     */
+    private void refuseSecondRelay() throws StartupException {
+        for (Device d : asDevice.vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items()) {
+            if (d.relay() && !d.id().equals(self.id())) {
+                try {
+                    asDevice.devices().update(self.id(), new UpdateDevice(null, null, null, null, null, null, false, null));
+                } catch (NexodusClientException e) {
+                    log.warn("cannot reset our relay flag: {}", e.getMessage());
                 }
+                throw new StartupException("the VPC " + vpc.id() + " already has a relay: device " + d.id() + " ("
+                        + d.hostname() + "); only one relay per VPC is supported (delete that device first)");
             }
-        } catch (ApiException e) {
-            throw Registration.failure(e, config.regKey().isPresent());
         }
     }
 
@@ -465,9 +474,21 @@ public final class Agent implements AutoCloseable {
                 wake.release();
             }
         });
+        openWatch();
+    }
+
+    /**
+     * Opens the one watch stream (devices, security groups, relay metadata); the informers keep their revisions, so a
+     * reopened stream resumes where the last one ended.
+     */
+    private synchronized void openWatch() {
+        if (closing || tokenRejected) {
+            return;
+        }
         watch = WatchStream.builder(asDevice, vpc.id()).publicKey(wg.publicKey())
                 .subscribe(devices).subscribe(securityGroups).subscribe(relayMetadata)
                 .backoff(Duration.ofMillis(250), config.watchMaxBackoff())
+                .stallTimeout(WATCH_STALL)
                 .listener(new WatchStream.Listener() {
                     @Override
                     public void onConnected() {
@@ -476,6 +497,11 @@ public final class Agent implements AutoCloseable {
 
                     @Override
                     public void onDisconnected(Throwable cause) {
+                        if (cause instanceof ApiException ae && ae.isUnauthorized()) {
+                            tokenRejected = true;
+                            wake.release();
+                            return;
+                        }
                         if (!closing) {
                             log.info("watch stream ended ({}); the tunnels stay as they are, resuming",
                                     cause == null ? "closed by the service" : cause.getMessage());
@@ -501,6 +527,9 @@ public final class Agent implements AutoCloseable {
                 if (deviceDeleted) {
                     onDeviceDeleted();
                     continue;
+                }
+                if (tokenRejected) {
+                    onTokenRejected();
                 }
                 if (!devices.isSynced()) {
                     continue;
@@ -545,6 +574,23 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /**
+     * The service refuses our device token: the device is gone from the service (deleted while we were not watching,
+     * or the service lost it). Retrying with the same token cannot help, so the watch stops; the tunnels stay as they
+     * are (peers drop us on their side if we really are gone). Restarting nexd registers again.
+     */
+    private void onTokenRejected() {
+        if (!AgentStatus.ERROR.equals(status.state())) {
+            log.error("the service no longer accepts this device's token (device {} deleted, or unknown to the service);"
+                    + " the watch stops. Restart nexd to register again.", self.id());
+            status = AgentStatus.of(AgentStatus.ERROR, "the service no longer accepts this device (deleted?); restart nexd to register again");
+            WatchStream w = watch;
+            if (w != null) {
+                Thread.ofVirtual().start(w::close);
+            }
+        }
+    }
+
     private List<PeerInfo> peerInfos() {
         Map<String, DeviceMetadata> meta = relayMetadata.items();
         List<PeerInfo> out = new ArrayList<>();
@@ -573,6 +619,22 @@ public final class Agent implements AutoCloseable {
         pushPending = true;
         pushWake.release();
         wake.release();
+        if (nat.reflexive().isPresent()) {
+            // our NAT mapping changed: the watch stream's TCP connection through that NAT is most likely dead too,
+            // and would only be noticed after WATCH_STALL; reopen it now (it resumes by revision)
+            Thread.ofVirtual().name("nexd-rewatch").start(this::reopenWatch);
+        }
+    }
+
+    private void reopenWatch() {
+        WatchStream old;
+        synchronized (this) {
+            old = watch;
+        }
+        if (old != null) {
+            old.close();
+        }
+        openWatch();
     }
 
     private void pushLoop() {

@@ -161,7 +161,8 @@ public final class Reconciler {
             } else if (kick) {
                 changes.add(new PeerChange.Upsert(e, true, true));
             } else if (!old.equals(e)) {
-                changes.add(new PeerChange.Upsert(e, !old.endpoint().equals(e.endpoint()), false));
+                boolean moved = !old.endpoint().equals(e.endpoint());
+                changes.add(new PeerChange.Upsert(e, moved, false, moved && e.endpoint().isPresent()));
             }
         }
         for (String key : applied.keySet()) {

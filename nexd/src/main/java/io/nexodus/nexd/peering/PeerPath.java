@@ -48,6 +48,8 @@ public final class PeerPath {
     private long lastRx = -1;
     private long lastTx = -1;
     private long txSinceAlive;
+    private Instant lastRxGrowth;
+    private Instant previousRxGrowth;
     private boolean suspectRaised;
     private boolean suspectPending;
     private int kicksDone;
@@ -131,10 +133,17 @@ public final class PeerPath {
             lastAliveAt = now;
             txSinceAlive = 0;
             suspectRaised = false;
+            previousRxGrowth = lastRxGrowth;
+            lastRxGrowth = now;
         } else if (cameUp) {
             txSinceAlive += txDelta;
         }
-        if (cameUp && !suspectRaised && txSinceAlive > 2 * KEEPALIVE_BYTES
+        // Silence after activity: we kept sending and heard nothing back, or a steady flow from the peer stopped.
+        // Either may mean that a NAT mapping changed (ours or the peer's); the remedy, a STUN round, is cheap.
+        boolean sendingIntoSilence = txSinceAlive > 2 * KEEPALIVE_BYTES;
+        boolean flowStopped = lastRxGrowth != null && previousRxGrowth != null
+                && Duration.between(previousRxGrowth, lastRxGrowth).compareTo(timeouts.suspectAfter()) <= 0;
+        if (cameUp && !suspectRaised && (sendingIntoSilence || flowStopped)
                 && Duration.between(lastAliveAt, now).compareTo(timeouts.suspectAfter()) >= 0) {
             suspectRaised = true;
             suspectPending = true;
@@ -232,6 +241,8 @@ public final class PeerPath {
         lastAliveAt = now;
         txSinceAlive = 0;
         suspectRaised = false;
+        lastRxGrowth = null;
+        previousRxGrowth = null;
         kicksDone = 0;
         relayUnhealthySince = null;
         // a fresh start (new session) makes "a handshake after activeSince" a sound test of the method

@@ -140,6 +140,9 @@ public final class JavaBackend implements WireGuardBackend {
                     UdpEndpoint endpoint = (u.setEndpoint() || u.recreate()) && e.endpoint().isPresent()
                             ? new UdpEndpoint(e.endpoint().get()) : null;
                     List<IpPrefix> allowed = e.allowedIps().stream().map(IpPrefix::parse).toList();
+                    if (u.nudge() && !u.recreate() && e.persistentKeepaliveSeconds() > 0) {
+                        updates.add(new PeerUpdate(key, false, true, null, null, 0, false, List.of(), List.of()));
+                    }
                     updates.add(new PeerUpdate(key, false, false, null, endpoint, e.persistentKeepaliveSeconds(), true,
                             allowed, List.of()));
                 }

@@ -27,6 +27,11 @@ final class UapiLines {
                         lines.add("remove=true");
                     }
                     PeerEntry e = u.entry();
+                    if (u.nudge() && !u.recreate() && e.persistentKeepaliveSeconds() > 0) {
+                        lines.add("public_key=" + hex);
+                        lines.add("update_only=true");
+                        lines.add("persistent_keepalive_interval=0");
+                    }
                     lines.add("public_key=" + hex);
                     if ((u.setEndpoint() || u.recreate()) && e.endpoint().isPresent()) {
                         lines.add("endpoint=" + Addresses.format(e.endpoint().get()));

@@ -128,6 +128,23 @@ class PeerPathTest {
     }
 
     @Test
+    void aSteadyFlowFromThePeerThatStopsIsSuspiciousToo() {
+        path.offer(List.of(reflexive), now);
+        at(0.5);
+        path.observe(PathSample.of(t(0.2), 1000, 100), now);
+        at(1);
+        path.observe(PathSample.of(t(0.2), 2000, 100), now);
+        at(1.5);
+        path.observe(PathSample.of(t(0.2), 3000, 100), now); // receiving steadily, sending nothing
+        at(3);
+        path.observe(PathSample.of(t(0.2), 3000, 100), now);
+        assertThat(path.takeStallSuspicion()).isFalse();
+        at(3.6);
+        path.observe(PathSample.of(t(0.2), 3000, 100), now);
+        assertThat(path.takeStallSuspicion()).isTrue();
+    }
+
+    @Test
     void keepalivesAloneDoNotLookLikeAStall() {
         path.offer(List.of(reflexive), now);
         at(0.5);
@@ -137,6 +154,13 @@ class PeerPathTest {
         at(21);
         path.observe(PathSample.of(t(0.2), 132, 164), now); // one keepalive out, the peer's not yet in
         assertThat(path.takeStallSuspicion()).isFalse();
+        at(22);
+        path.observe(PathSample.of(t(0.2), 164, 164), now); // the peer's keepalive
+        at(41);
+        path.observe(PathSample.of(t(0.2), 164, 196), now);
+        at(42);
+        path.observe(PathSample.of(t(0.2), 196, 196), now);
+        assertThat(path.takeStallSuspicion()).as("keepalives 20 s apart are no flow").isFalse();
     }
 
     @Test

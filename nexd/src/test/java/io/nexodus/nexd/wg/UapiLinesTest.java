@@ -25,6 +25,9 @@ class UapiLinesTest {
                 "allowed_ip=200::2/128", "public_key=" + b.toHex(), "remove=true");
         List<String> keep = UapiLines.forChanges(List.of(new PeerChange.Upsert(e, false, false)));
         assertThat(keep).noneMatch(l -> l.startsWith("endpoint="));
+        List<String> nudge = UapiLines.forChanges(List.of(new PeerChange.Upsert(e, true, false, true)));
+        assertThat(nudge).startsWith("public_key=" + a.toHex(), "update_only=true", "persistent_keepalive_interval=0",
+                "public_key=" + a.toHex(), "endpoint=198.51.100.12:5000", "persistent_keepalive_interval=20");
         List<String> recreate = UapiLines.forChanges(List.of(new PeerChange.Upsert(e, false, true)));
         assertThat(recreate).startsWith("public_key=" + a.toHex(), "remove=true", "public_key=" + a.toHex(), "endpoint=198.51.100.12:5000");
     }
