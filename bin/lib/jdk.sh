@@ -4,6 +4,12 @@
 # On success exports JAVA_HOME; on failure prints what to do and returns 1.
 
 nexodus_java_feature() { # prints the feature version (e.g. 25) of the java binary $1, or nothing
+  # The JDK's `release` file says it without starting a JVM (which costs a CLI like nexctl ~40-500 ms per call).
+  nexodus_release="${1%/bin/java}/release"
+  if [ -r "$nexodus_release" ]; then
+    nexodus_v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$nexodus_release" | head -n 1)
+    if [ -n "$nexodus_v" ]; then echo "$nexodus_v"; return 0; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 |
     sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }

@@ -1,0 +1,71 @@
+package io.nexodus.derp.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.derp.http.DerpRelayConfig;
+import io.nexodus.derp.http.DerpRelayServer;
+import io.nexodus.derp.testing.MutableClock;
+import io.nexodus.derp.testing.RawDerp;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The accept-rate limit (on an injected clock) and the client verifier hook. */
+@SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
+class AdmissionTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void acceptRateLimitClosesExcessConnectionsRightAway() throws Exception {
+        MutableClock clock = new MutableClock(0);
+        try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).acceptConnectionLimit(1.0, 2).clock(clock)
+                .build())) {
+            List<RawDerp> conns = new ArrayList<>();
+            int upgraded = 0;
+            try {
+                for (int i = 0; i < 5; i++) {
+                    try {
+                        conns.add(RawDerp.upgraded(relay.port()));
+                        upgraded++;
+                    } catch (IOException refused) {
+                        // closed right after accept
+                    }
+                }
+                assertThat(upgraded).isEqualTo(2); // the burst; the clock does not move, so no refill
+                await().atMost(WAIT).until(
+                        () -> relay.stats().closed(ConnectionCloseReason.ACCEPT_RATE_LIMITED) == 3);
+                clock.advance(Duration.ofSeconds(1));
+                conns.add(RawDerp.upgraded(relay.port())); // one token back after a second
+            } finally {
+                for (RawDerp c : conns) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void theVerifierDecidesWhoMayUseTheRelay() throws Exception {
+        NodePrivateKey allowed = NodePrivateKey.generate();
+        NodePublicKey allowedKey = allowed.publicKey();
+        try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .verifier((key, remote) -> key.equals(allowedKey)).build())) {
+            try (RawDerp ok = RawDerp.connected(relay.port(), allowed)) {
+                assertThat(relay.derpServer().isConnected(allowedKey)).isTrue();
+            }
+            try (RawDerp other = RawDerp.upgraded(relay.port())) {
+                other.sendClientInfo(NodePrivateKey.generate(), io.nexodus.derp.frame.ClientInfo.regular());
+                assertThat(other.closedByServer()).isTrue(); // closed without ServerInfo
+            }
+            assertThat(relay.stats().closed(ConnectionCloseReason.CLIENT_NOT_VERIFIED)).isEqualTo(1);
+        }
+    }
+}

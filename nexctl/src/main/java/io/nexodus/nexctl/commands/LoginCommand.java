@@ -1,0 +1,63 @@
+package io.nexodus.nexctl.commands;
+
+import io.nexodus.api.model.TokenResponse;
+import io.nexodus.api.model.User;
+import io.nexodus.nexctl.CliException;
+import io.nexodus.nexctl.auth.CredentialStore;
+import io.nexodus.nexctl.auth.Prompts;
+import io.nexodus.nexctl.auth.Session;
+import io.nexodus.nexctl.auth.StoredToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nexctl login}: password grant against the service's identity provider, tokens cached per service URL. */
+@Command(name = "login",
+        description = {
+            "Log in to the service and cache the tokens for later commands.",
+            "The tokens go to ~/.config/nexodus/credentials.json (mode 0600) and are",
+            "refreshed automatically. On a terminal it asks for what --username and",
+            "--password do not give."})
+public final class LoginCommand extends BaseCommand {
+    @Option(names = "--password-stdin", description = "Read the password from standard input (for scripts).")
+    boolean passwordStdin;
+
+    @Override
+    public void run() {
+        Session s = session();
+        String user = s.settings().username() != null ? s.settings().username() : Prompts.username(env());
+        String password;
+        if (passwordStdin) {
+            password = readPasswordFromStdin();
+        } else if (s.settings().password() != null) {
+            password = s.settings().password();
+        } else {
+            password = Prompts.password(env(), user);
+        }
+        TokenResponse t = s.passwordLogin(user, password);
+        StoredToken token = StoredToken.from(user, t, env().clock().instant());
+        User me = s.anonymous().withToken(t::accessToken).users().me(); // the API accepts the token
+        s.credentials().put(s.serviceUrl(), token);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("service_url", CredentialStore.key(s.serviceUrl()));
+        result.put("username", me.username());
+        result.put("user_id", me.id());
+        result.put("expires_at", token.expiresAt());
+        out().value(result, "Logged in to " + CredentialStore.key(s.serviceUrl()) + " as " + me.username()
+                + " (user id " + me.id() + ").");
+    }
+
+    private String readPasswordFromStdin() {
+        try {
+            byte[] b = env().in().readNBytes(4096);
+            String p = new String(b, StandardCharsets.UTF_8).strip();
+            if (p.isEmpty()) throw CliException.usage("--password-stdin: standard input is empty");
+            return p;
+        } catch (IOException e) {
+            throw CliException.usage("--password-stdin: cannot read standard input: " + e.getMessage());
+        }
+    }
+}

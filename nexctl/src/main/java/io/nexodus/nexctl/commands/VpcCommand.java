@@ -1,0 +1,79 @@
+package io.nexodus.nexctl.commands;
+
+import io.nexodus.api.client.ListOptions;
+import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.UpdateVpc;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.nexctl.output.Table;
+import java.util.List;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nexctl vpc ...}. */
+@Command(name = "vpc", aliases = "vpcs", description = "VPCs: the sets of devices that mesh with each other.",
+        subcommands = VpcCommand.Metadata.class)
+public final class VpcCommand extends BaseCommand {
+
+    static Table<Vpc> table() {
+        return Table.<Vpc>builder()
+                .col("VPC ID", Vpc::id)
+                .col("ORGANIZATION ID", Vpc::organizationId)
+                .col("IPV4 CIDR", Vpc::ipv4Cidr)
+                .col("IPV6 CIDR", Vpc::ipv6Cidr)
+                .col("DESCRIPTION", Vpc::description)
+                .build();
+    }
+
+    @Command(name = "list", description = "List the VPCs of your organizations.")
+    void list() {
+        out().list(table(), api().vpcs().list(ListOptions.NONE).items());
+    }
+
+    @Command(name = "get", description = "Show one VPC.")
+    void get(@Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID id) {
+        out().item(table(), api().vpcs().get(id));
+    }
+
+    @Command(name = "create", description = {
+        "Create a VPC.",
+        "Without CIDRs it takes addresses from the service's shared pools; with",
+        "--ipv4-cidr (and optionally --ipv6-cidr) it gets its own pools."})
+    void create(
+            @Option(names = "--organization-id", paramLabel = "UUID",
+                    description = "The organization (default: your default organization).") UUID orgId,
+            @Option(names = "--description", defaultValue = "", description = "What it is for.") String description,
+            @Option(names = "--ipv4-cidr", paramLabel = "CIDR", description = "Private IPv4 pool, e.g. 10.200.0.0/16.") String v4,
+            @Option(names = "--ipv6-cidr", paramLabel = "CIDR", description = "Private IPv6 pool (default: a random ULA /64).") String v6) {
+        UUID org = orgId != null ? orgId : session().currentUserId();
+        boolean privateCidr = v4 != null || v6 != null;
+        out().item(table(), api().vpcs().create(new AddVpc(org, description, privateCidr, v4, v6)));
+    }
+
+    @Command(name = "update", description = "Change a VPC's description.")
+    void update(
+            @Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID id,
+            @Option(names = "--description", required = true) String description) {
+        out().item(table(), api().vpcs().update(id, new UpdateVpc(description)));
+        out().success("successfully updated");
+    }
+
+    @Command(name = "delete", description = "Delete a VPC (owner only; not a default VPC; no devices left).")
+    void delete(@Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID id) {
+        out().item(table(), api().vpcs().delete(id));
+        out().success("successfully deleted");
+    }
+
+    /** {@code nexctl vpc metadata get}. */
+    @Command(name = "metadata", description = "Metadata of the devices in a VPC.")
+    public static final class Metadata extends BaseCommand {
+        @Command(name = "get", description = "Show the metadata of every device in the VPC.")
+        void get(
+                @Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID vpcId,
+                @Option(names = "--key", description = "Only this key.") String key,
+                @Option(names = "--prefix", paramLabel = "PREFIX", description = "Only keys starting with this (repeatable).") List<String> prefixes,
+                @Option(names = {"-f", "--full"}, description = "Also show the revision.") boolean full) {
+            out().list(DeviceMetadataCommand.table(true, full), api().vpcs().metadata(vpcId, key, prefixes));
+        }
+    }
+}

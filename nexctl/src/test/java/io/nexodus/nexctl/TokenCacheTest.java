@@ -1,0 +1,187 @@
+package io.nexodus.nexctl;
+
+import static io.nexodus.nexctl.Fixtures.USER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nexodus.api.client.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code nexctl login}/{@code logout}, the token cache file, and refresh of expired tokens. */
+class TokenCacheTest {
+    @TempDir Path home;
+    CannedService svc;
+    NexctlRunner nexctl;
+    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-02T10:00:00Z"));
+
+    /** A clock the test moves. */
+    final class TestClock extends Clock {
+        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(ZoneId zone) { return this; }
+        @Override public Instant instant() { return now.get(); }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        svc = new CannedService();
+        svc.on("GET /api/users/me", 200, USER);
+        nexctl = new NexctlRunner(home).env("NEXCTL_SERVICE_URL", svc.url().toString()).clock(new TestClock());
+    }
+
+    @AfterEach
+    void tearDown() {
+        svc.close();
+    }
+
+    private JsonNode cache() throws Exception {
+        return Json.mapper().readTree(Files.readString(nexctl.configDir().resolve("credentials.json")));
+    }
+
+    private String key() {
+        return svc.url().toString();
+    }
+
+    @Test
+    void loginCachesTokensPrivatelyPerServiceUrlAndLogoutForgetsThem() throws Exception {
+        NexctlRunner.Result r = nexctl.run("login", "--username", "admin", "--password", "secret");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).isEqualTo("Logged in to " + key() + " as admin (user id " + Fixtures.USER_ID + ").\n");
+        Path file = nexctl.configDir().resolve("credentials.json");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nexctl.configDir()))).isEqualTo("rwx------");
+        JsonNode entry = cache().get("services").get(key());
+        assertThat(entry.get("username").asText()).isEqualTo("admin");
+        assertThat(entry.get("access_token").asText()).isEqualTo("access-pw-1");
+        assertThat(entry.get("refresh_token").asText()).isEqualTo("refresh-pw-1");
+        assertThat(entry.get("expires_at").asText()).isEqualTo("2026-11-02T10:05:00Z");
+
+        // a second service gets its own entry; the URL is normalised (trailing slash, case of the host)
+        try (CannedService other = new CannedService()) {
+            other.on("GET /api/users/me", 200, USER);
+            String otherUrl = other.url().toString().replace("127.0.0.1", "127.0.0.1") + "/";
+            assertThat(nexctl.run("--service-url", otherUrl, "login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+            assertThat(cache().get("services").size()).isEqualTo(2);
+            assertThat(nexctl.run("--service-url", otherUrl, "user", "get-current").exitCode()).isZero();
+            assertThat(other.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-pw-1");
+        }
+
+        assertThat(nexctl.run("user", "get-current").exitCode()).isZero();
+        assertThat(svc.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-pw-1");
+        assertThat(svc.passwordGrants.get()).isEqualTo(1);
+
+        r = nexctl.run("logout");
+        assertThat(r.out()).isEqualTo("Logged out of " + key() + ".\n");
+        assertThat(cache().get("services").has(key())).isFalse();
+        assertThat(cache().get("services").size()).isEqualTo(1);
+        r = nexctl.run("user", "get-current");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(r.err()).isEqualTo("error: not logged in to " + key() + ": run `nexctl login` (or pass --username and --password)\n");
+        assertThat(nexctl.run("logout").out()).isEqualTo("Not logged in to " + key() + ".\n");
+    }
+
+    @Test
+    void expiredAccessTokenIsRefreshedOnceAndTheRotatedTokensAreSaved() throws Exception {
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        now.set(now.get().plus(Duration.ofSeconds(280))); // 20 s before expiry: inside the refresh margin
+        NexctlRunner.Result r = nexctl.run("user", "get-current");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(svc.refreshGrants.get()).isEqualTo(1);
+        assertThat(svc.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-rf-1");
+        JsonNode entry = cache().get("services").get(key());
+        assertThat(entry.get("refresh_token").asText()).isEqualTo("refresh-rf-1");
+        assertThat(entry.get("expires_at").asText()).isEqualTo("2026-11-02T10:09:40Z");
+
+        // still fresh: no further refresh
+        assertThat(nexctl.run("user", "get-current").exitCode()).isZero();
+        assertThat(svc.refreshGrants.get()).isEqualTo(1);
+        // the old refresh token was rotated away; the service only accepts tokens it issued
+        assertThat(svc.validTokens).contains("access-rf-1");
+    }
+
+    @Test
+    void severalNexctlsRefreshingAtOnceUseOneRefresh() throws Exception {
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        now.set(now.get().plus(Duration.ofMinutes(10)));
+        List<Thread> threads = new ArrayList<>();
+        List<NexctlRunner.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 4; i++) {
+            threads.add(Thread.ofPlatform().start(() -> results.add(nexctl.run("user", "get-current"))));
+        }
+        for (Thread t : threads) t.join();
+        assertThat(results).allSatisfy(r -> assertThat(r.exitCode()).as(r.toString()).isZero());
+        assertThat(svc.refreshGrants.get()).isEqualTo(1);
+    }
+
+    @Test
+    void refusedRefreshAsksToLogInAgain() {
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        svc.refreshRefused = true;
+        now.set(now.get().plus(Duration.ofHours(1)));
+        NexctlRunner.Result r = nexctl.run("vpc", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(r.err()).isEqualTo("error: the session for " + key() + " could not be renewed (invalid_grant): run `nexctl login`\n");
+        assertThat(svc.apiRequests()).noneMatch(q -> q.path().equals("/api/vpcs"));
+
+        now.set(now.get().plus(Duration.ofDays(2))); // past the refresh token's own expiry
+        r = nexctl.run("vpc", "list");
+        assertThat(r.err()).isEqualTo("error: the session for " + key() + " has expired: run `nexctl login`\n");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+    }
+
+    @Test
+    void oneShotCredentialsAreNotCachedAndWrongOnesFailClearly() {
+        NexctlRunner.Result r = nexctl.run("--username", "admin", "--password", "secret", "user", "get-current");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(nexctl.configDir().resolve("credentials.json")).doesNotExist();
+
+        r = nexctl.env("NEXCTL_USERNAME", "admin").env("NEXCTL_PASSWORD", "secret").run("user", "get-current");
+        assertThat(r.exitCode()).isZero();
+
+        r = nexctl.env("NEXCTL_PASSWORD", null).run("user", "get-current", "--password", "wrong");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(r.err()).isEqualTo("error: login failed: invalid username or password\n");
+
+        r = nexctl.run("user", "get-current"); // no password and no terminal to ask on
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("no password for admin");
+
+        r = nexctl.env("NEXCTL_USERNAME", null).run("login", "--password", "wrong", "--username", "admin");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(nexctl.configDir().resolve("credentials.json")).doesNotExist();
+    }
+
+    @Test
+    void loginReadsThePasswordFromStdinAndPrintsJson() throws Exception {
+        NexctlRunner.Result r = nexctl.runWithStdin("secret\n", "login", "--username", "admin", "--password-stdin", "-o", "json");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        JsonNode j = Json.mapper().readTree(r.out());
+        assertThat(j.get("username").asText()).isEqualTo("admin");
+        assertThat(j.get("service_url").asText()).isEqualTo(key());
+        assertThat(j.get("expires_at").asText()).isEqualTo("2026-11-02T10:05:00Z");
+        assertThat(nexctl.run("login").err()).contains("no username");
+    }
+
+    @Test
+    void aDamagedCacheIsTreatedAsNotLoggedIn() throws Exception {
+        Files.createDirectories(nexctl.configDir());
+        Files.writeString(nexctl.configDir().resolve("credentials.json"), "{not json");
+        NexctlRunner.Result r = nexctl.run("vpc", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        assertThat(cache().get("services").get(key()).get("username").asText()).isEqualTo("admin");
+    }
+}
