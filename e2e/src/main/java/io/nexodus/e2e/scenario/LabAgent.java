@@ -101,13 +101,20 @@ public final class LabAgent implements AutoCloseable {
         public LabAgent start() {
             Path dir = host.dir().resolve(name + "-" + Long.toHexString(System.nanoTime()));
             Path state = stateDir != null ? stateDir : dir.resolve("state");
+            Path socketDir;
+            try {
+                // unix socket paths are limited to 107 bytes: the lab's directories are deeper than that
+                socketDir = Files.createTempDirectory(Path.of("/tmp"), "nxctl");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             String iface = "wg" + HexFormat.of().toHexDigits(RANDOM.nextInt()).substring(0, 6);
             List<String> argv = new ArrayList<>();
             if (relay) {
                 argv.add("relay");
             }
             argv.addAll(List.of("--reg-key", service.url() + "#" + regKey, "--ca-cert", service.caFile().toString(),
-                    "--state-dir", state.toString(), "--unix-socket", dir.resolve("nexd.sock").toString(),
+                    "--state-dir", state.toString(), "--unix-socket", socketDir.resolve("nexd.sock").toString(),
                     "--tunnel-iface", iface));
             argv.addAll(extra);
             try {
@@ -115,7 +122,7 @@ public final class LabAgent implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            LabAgent a = new LabAgent(host, name, argv, env, state, dir.resolve("nexd.sock"), iface);
+            LabAgent a = new LabAgent(host, name, argv, env, state, socketDir.resolve("nexd.sock"), iface);
             a.launch();
             return a;
         }
@@ -209,6 +216,38 @@ public final class LabAgent implements AutoCloseable {
         return r.stdout();
     }
 
+    /** The agent's own view of its peers, from its control socket (what {@code nexctl nexd peers list} shows). */
+    public io.nexodus.api.nexdctl.ListPeersResult peers() {
+        return ctl().listPeers();
+    }
+
+    /** One peer as this agent reports it, if it knows it. */
+    public java.util.Optional<io.nexodus.api.nexdctl.PeerStatus> peer(LabAgent other) {
+        return java.util.Optional.ofNullable(peers().peers().get(other.publicKey()));
+    }
+
+    /** A client of the agent's control socket (the api module's nexdctl client). */
+    public io.nexodus.api.nexdctl.NexdCtlClient ctl() {
+        return new io.nexodus.api.nexdctl.NexdCtlClient(socket);
+    }
+
+    /**
+     * {@code nexctl nexd peers list --output json}, run as the CLI on this agent's host: the peers as the user sees
+     * them (parsed back into the protocol's record).
+     */
+    public io.nexodus.api.nexdctl.ListPeersResult peersViaNexctl() {
+        Cmd.Result r = host.runJava(Duration.ofSeconds(60), JavaCommand.of("io.nexodus.nexctl.Main", "nexd",
+                "--unix-socket", socket.toString(), "peers", "list", "--output", "json"));
+        if (!r.ok()) {
+            throw new IllegalStateException("nexctl nexd peers list failed: " + r.stderr() + r.stdout());
+        }
+        try {
+            return Json.mapper().readValue(r.stdout(), io.nexodus.api.nexdctl.ListPeersResult.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("nexctl printed no peers JSON: " + r.stdout(), e);
+        }
+    }
+
     /** The interface's peers by public key, from {@code wg show dump}. */
     public Map<String, WgPeer> wgPeers() {
         return WgPeer.parseDump(wgDump());
@@ -218,6 +257,12 @@ public final class LabAgent implements AutoCloseable {
     public void close() {
         if (process != null) {
             process.close();
+        }
+        try {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(socket.getParent());
+        } catch (IOException e) {
+            // left in /tmp: harmless
         }
     }
 

@@ -88,8 +88,11 @@ public final class Agent implements AutoCloseable {
     private volatile boolean deviceDeleted;
     private volatile boolean pushPending;
     private volatile boolean tokenRejected;
+    private volatile boolean reattaching;
 
     private WireGuardBackend wg;
+    private ServiceLogin.Login login;
+    private io.nexodus.api.nexdctl.NexdCtlServer ctl;
     private SeparateSocket ownStunSocket;
     private TunnelInterface tunnel;
     private RelayForwarding forwarding;
@@ -132,6 +135,7 @@ public final class Agent implements AutoCloseable {
 
     void start() throws StartupException, InterruptedException {
         StartupClock steps = new StartupClock();
+        startControlSocket();
         NexdState state = loadState();
         wg = startWireGuard(state);
         saveState(loadState().withPort(wg.listenPort()));
@@ -156,6 +160,7 @@ public final class Agent implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(20)).build();
         ServiceLogin.Login login = retrying("log in to " + config.serviceUrl(),
                 () -> new ServiceLogin(config, store, s -> status = s, clock).login(anonymous));
+        this.login = login;
         status = AgentStatus.of(AgentStatus.STARTING, "registering with " + config.serviceUrl());
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
@@ -222,12 +227,28 @@ public final class Agent implements AutoCloseable {
         log.info("running: {} ({})", status.message(), steps.summary());
     }
 
+    /** The control socket comes first, so `nexctl nexd status` can tell what start-up waits for. */
+    private void startControlSocket() throws StartupException {
+        io.nexodus.nexd.ctl.AgentControl control = new io.nexodus.nexd.ctl.AgentControl(
+                io.nexodus.nexd.ctl.AgentControl.view(this::status, this::tunnelIp, this::peers, this::relayPresent,
+                        this::relayRequired), io.nexodus.nexd.ctl.AgentControl.icmp());
+        try {
+            ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot serve the control socket " + config.controlSocket() + ": " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("another process") ? " (is another nexd running?)" : ""), e);
+        }
+    }
+
     @Override
     public void close() {
         if (closing) {
             return;
         }
         closing = true;
+        if (ctl != null) {
+            ctl.close();
+        }
         if (stun != null) {
             stun.close();
         }
@@ -538,10 +559,14 @@ public final class Agent implements AutoCloseable {
                 long mv = relayMetadata.version();
                 long sv = selfVersion.get();
                 if (dv != seenDevices || mv != seenMetadata || sv != seenSelf) {
+                    boolean selfChanged = sv != seenSelf && seenSelf != -1;
                     seenDevices = dv;
                     seenMetadata = mv;
                     seenSelf = sv;
                     reconciler.update(selfInfo, peerInfos());
+                    if (selfChanged) {
+                        reconciler.nudgeAll(); // our mapping moved: open it towards every peer at once
+                    }
                 }
                 Reconciler.TickResult r = reconciler.tick();
                 if (r.stallSuspected()) {
@@ -575,20 +600,69 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * The service refuses our device token: the device is gone from the service (deleted while we were not watching,
-     * or the service lost it). Retrying with the same token cannot help, so the watch stops; the tunnels stay as they
-     * are (peers drop us on their side if we really are gone). Restarting nexd registers again.
+     * The service refuses our device token although we never saw our device deleted: it forgot the device (a
+     * restore from backup, a lost write). Register again with the original credentials, asking for the same tunnel
+     * address, and resume the watch: the tunnels keep running meanwhile. (A device an administrator deleted while we
+     * were connected is not re-registered: we saw its delete event.)
      */
     private void onTokenRejected() {
-        if (!AgentStatus.ERROR.equals(status.state())) {
-            log.error("the service no longer accepts this device's token (device {} deleted, or unknown to the service);"
-                    + " the watch stops. Restart nexd to register again.", self.id());
-            status = AgentStatus.of(AgentStatus.ERROR, "the service no longer accepts this device (deleted?); restart nexd to register again");
-            WatchStream w = watch;
-            if (w != null) {
-                Thread.ofVirtual().start(w::close);
+        if (reattaching || AgentStatus.ERROR.equals(status.state())) {
+            return;
+        }
+        reattaching = true;
+        log.warn("the service no longer accepts this device's token (device {} unknown to it); registering again", self.id());
+        status = AgentStatus.of(AgentStatus.STARTING, "the service forgot this device; registering again");
+        Thread.ofVirtual().name("nexd-reattach").start(() -> {
+            try {
+                reattach();
+            } catch (StartupException e) {
+                log.error("cannot register again: {}", e.getMessage());
+                status = AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                reattaching = false;
+            }
+        });
+    }
+
+    private void reattach() throws StartupException, InterruptedException {
+        WatchStream old = watch;
+        if (old != null) {
+            old.close();
+        }
+        String oldV4 = first(self.ipv4TunnelIps());
+        String oldV6 = first(self.ipv6TunnelIps());
+        Registration registration = new Registration(config);
+        Registration.Target target = retrying("find the VPC", () -> registration.target(login));
+        NatObservation nat = stun.current();
+        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.isRelay(),
+                config.relayOnly() || nat.symmetricNat(), config.hostname(), endpoints(nat),
+                oldV4 != null ? Optional.of(oldV4) : config.requestIp());
+        Registration.Joined joined = retrying("register this device again",
+                () -> registration.join(login, target, me, loadState().privateKey()));
+        self = joined.device();
+        asDevice = joined.asDevice();
+        if (config.isRelay()) {
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
+                    Map.of("type", "wireguard")));
+        }
+        String v4 = first(self.ipv4TunnelIps());
+        String v6 = first(self.ipv6TunnelIps());
+        if (!java.util.Objects.equals(v4, oldV4) || !java.util.Objects.equals(v6, oldV6)) {
+            log.warn("registered again with other tunnel addresses {} {} (were {} {})", v4, v6, oldV4, oldV6);
+            try {
+                tunnel.configure(v4, v6, vpcCidrs(vpc));
+                tunnel.removeAddresses(oldV4, oldV6, v4, v6);
+            } catch (NetConfigException e) {
+                log.error("cannot move {} to the new tunnel addresses: {}", wg.interfaceName(), e.getMessage());
             }
         }
+        tokenRejected = false;
+        openWatch();
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+                + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
+        log.info("registered again as device {}", self.id());
     }
 
     private List<PeerInfo> peerInfos() {

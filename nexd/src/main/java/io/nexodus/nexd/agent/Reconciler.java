@@ -112,6 +112,22 @@ public final class Reconciler {
         sync(Set.of(), now);
     }
 
+    /**
+     * Makes every entry with an endpoint send a keepalive now. After our own NAT mapping changed, the peers' NATs
+     * only let the peers' packets through to our new mapping once we have sent to them from it.
+     */
+    public synchronized void nudgeAll() throws BackendException {
+        List<PeerChange> changes = new ArrayList<>();
+        for (PeerEntry e : applied.values()) {
+            if (e.endpoint().isPresent() && e.persistentKeepaliveSeconds() > 0) {
+                changes.add(new PeerChange.Upsert(e, false, false, true));
+            }
+        }
+        if (!changes.isEmpty()) {
+            wg.apply(changes);
+        }
+    }
+
     /** Samples counters, advances the state machines, applies what changed. */
     public synchronized TickResult tick() throws BackendException {
         if (self == null) {

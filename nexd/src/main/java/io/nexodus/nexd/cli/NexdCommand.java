@@ -1,6 +1,6 @@
 package io.nexodus.nexd.cli;
 
-import io.nexodus.nexd.NexdVersion;
+import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.nexd.agent.Agent;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.StartupException;
@@ -90,7 +90,7 @@ public final class NexdCommand implements Callable<Integer> {
             err.println("nexd: WARNING: --insecure-skip-tls-verify: the service's identity is not checked");
         }
         Agent agent = new Agent(config, StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
-                Clock.systemUTC(), CommandRunner.SYSTEM, NexdVersion.current());
+                Clock.systemUTC(), CommandRunner.SYSTEM, NexodusVersion.current());
         Thread hook = new Thread(agent::close, "nexd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -164,7 +164,7 @@ public final class NexdCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().println("nexd version " + NexdVersion.current());
+            spec.commandLine().getOut().println("nexd version " + NexodusVersion.current());
             return 0;
         }
     }
@@ -172,7 +172,7 @@ public final class NexdCommand implements Callable<Integer> {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"nexd version " + NexdVersion.current()};
+            return new String[] {"nexd version " + NexodusVersion.current()};
         }
     }
 

@@ -68,6 +68,16 @@ public final class TunnelInterface {
         return b.toString();
     }
 
+    /** Removes the old tunnel addresses that are not the new ones (after registering again with other addresses). */
+    public void removeAddresses(String oldV4, String oldV6, String newV4, String newV6) throws NetConfigException {
+        if (oldV4 != null && !oldV4.equals(newV4)) {
+            run.run(List.of("ip", "address", "del", oldV4 + "/32", "dev", name), null);
+        }
+        if (oldV6 != null && !oldV6.equals(newV6)) {
+            run.run(List.of("ip", "address", "del", oldV6 + "/64", "dev", name), null);
+        }
+    }
+
     /** Makes the routed networks exactly {@code cidrs} (adds missing routes, deletes the ones no longer wanted). */
     public synchronized void syncRoutes(Set<String> cidrs) throws NetConfigException {
         List<String> errors = new ArrayList<>();
