@@ -37,11 +37,14 @@ public final class LabAgent implements AutoCloseable {
     private final String iface;
     private ChildProcess process;
 
-    private LabAgent(LabHost host, String name, List<String> args, Map<String, String> env, Path stateDir, Path socket,
-            String iface) {
+    private final List<String> jvmArgs;
+
+    private LabAgent(LabHost host, String name, List<String> args, List<String> jvmArgs, Map<String, String> env,
+            Path stateDir, Path socket, String iface) {
         this.host = host;
         this.name = name;
         this.args = List.copyOf(args);
+        this.jvmArgs = List.copyOf(jvmArgs);
         this.env = Map.copyOf(env);
         this.stateDir = stateDir;
         this.socket = socket;
@@ -61,6 +64,7 @@ public final class LabAgent implements AutoCloseable {
         private boolean relay;
         private final List<String> extra = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
+        private final List<String> jvmArgs = new ArrayList<>();
         private Path stateDir;
 
         private Builder(LabHost host, LabService service, String regKey) {
@@ -84,6 +88,12 @@ public final class LabAgent implements AutoCloseable {
 
         public Builder args(String... a) {
             extra.addAll(List.of(a));
+            return this;
+        }
+
+        /** An extra JVM option for the nexd process (e.g. an AppCDS archive). */
+        public Builder jvmArg(String a) {
+            jvmArgs.add(a);
             return this;
         }
 
@@ -122,14 +132,15 @@ public final class LabAgent implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            LabAgent a = new LabAgent(host, name, argv, env, state, socketDir.resolve("nexd.sock"), iface);
+            LabAgent a = new LabAgent(host, name, argv, jvmArgs, env, state, socketDir.resolve("nexd.sock"), iface);
             a.launch();
             return a;
         }
     }
 
     private void launch() {
-        JavaCommand cmd = JavaCommand.of("io.nexodus.nexd.Main", args.toArray(String[]::new));
+        JavaCommand cmd = JavaCommand.of("io.nexodus.nexd.Main", args.toArray(String[]::new))
+                .withJvmArgs(jvmArgs.toArray(String[]::new));
         for (Map.Entry<String, String> e : env.entrySet()) {
             cmd = cmd.withEnv(e.getKey(), e.getValue());
         }
