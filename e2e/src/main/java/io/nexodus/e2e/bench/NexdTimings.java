@@ -34,9 +34,10 @@ import java.util.regex.Pattern;
  *   <li>recovery after a NAT mapping change (easy-a ↔ easy-b, easy1's port range switched and its conntrack
  *       flushed while a 50 ms ping runs): from the change to the first reply after it.</li>
  * </ul>
- * Each start is a fresh device (new key, registration) and is run with the default JVM and with an AppCDS archive
- * (created by a training run: {@code -XX:+AutoCreateSharedArchive}), interleaved, so load on the machine hits both.
- * Prints every sample, then median/min/max and the AppCDS/default ratio. Not a test: numbers for the README.
+ * Each start is a fresh device (new key, registration), run three ways, interleaved so load on the machine hits all:
+ * the default JVM; AppCDS (a dynamic archive recorded by one real start, {@code -XX:+AutoCreateSharedArchive}); and
+ * the AOT cache {@code bin/nexd} uses (JDK 25, made by {@code io.nexodus.nexd.AotTraining}). Prints every sample, then
+ * median/min/max and the ratios to the default. Not a test: numbers for the README.
  */
 public final class NexdTimings {
     private static final Pattern RUNNING = Pattern.compile("running: .*\\((up \\d+ ms after JVM start: [^)]*)\\)");
@@ -60,6 +61,7 @@ public final class NexdTimings {
         }
         Files.createDirectories(out);
         Path archive = out.toAbsolutePath().resolve("nexd-" + ProcessHandle.current().pid() + ".jsa");
+        Path aot = out.toAbsolutePath().resolve("nexd-" + ProcessHandle.current().pid() + ".aot");
         try (NatLab lab = StandardLab.build(out.resolve("lab"));
              LabService service = LabService.start(lab, lab.host(StandardLab.SERVICE))) {
             NexodusClient admin = service.admin();
@@ -74,19 +76,34 @@ public final class NexdTimings {
             peer.awaitRunning(Duration.ofSeconds(90));
             String peerIp = peer.tunnelIp();
 
-            System.out.println("training the AppCDS archive (" + archive + ") ...");
-            List<String> cds = List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive");
-            LabAgent training = start(lab.host(StandardLab.PUB_A), service, rk, cds, "training");
+            // AppCDS: a dynamic archive recorded by one real nexd start (JDK 19+ -XX:+AutoCreateSharedArchive)
+            System.out.println("recording the AppCDS archive with one nexd start (" + archive + ") ...");
+            List<String> cds = List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off");
+            LabAgent training = start(lab.host(StandardLab.PUB_A), service, rk, cds, "cds-training");
             training.awaitRunning(Duration.ofSeconds(90));
             training.close();
+            // the AOT cache (JDK 25 JEP 483/514) as bin/nexd makes it: the io.nexodus.nexd.AotTraining run
+            System.out.println("making the AOT cache with io.nexodus.nexd.AotTraining (" + aot + ") ...");
+            List<String> argv = new ArrayList<>(List.of(JavaCommand.javaExecutable()));
+            argv.addAll(JavaCommand.DEFAULT_JVM_ARGS);
+            argv.addAll(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=off", "-Xlog:cds=off", "-cp", JavaCommand.classPath(),
+                    "io.nexodus.nexd.AotTraining"));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.resolve("aot-training.log").toFile()).start();
+            if (p.waitFor() != 0 || !Files.exists(aot)) {
+                throw new IllegalStateException("the AOT training failed; see " + out.resolve("aot-training.log"));
+            }
+            Map<String, List<String>> variants = new LinkedHashMap<>();
+            variants.put("default", List.of());
+            variants.put("appcds", cds);
+            variants.put("aot", List.of("-XX:AOTCache=" + aot, "-Xlog:aot=off", "-Xlog:cds=off"));
 
             Map<String, List<Long>> samples = new LinkedHashMap<>();
             for (int i = 1; i <= runs; i++) {
-                for (boolean useCds : new boolean[] {false, true}) {
-                    String jvm = useCds ? "appcds" : "default";
-                    long direct = firstPacket(lab.host(StandardLab.PUB_A), service, rk, peerIp, useCds ? cds : List.of(), "direct-" + jvm + "-" + i);
+                for (Map.Entry<String, List<String>> v : variants.entrySet()) {
+                    String jvm = v.getKey();
+                    long direct = firstPacket(lab.host(StandardLab.PUB_A), service, rk, peerIp, v.getValue(), "direct-" + jvm + "-" + i);
                     samples.computeIfAbsent("first packet, direct (" + jvm + ")", k -> new ArrayList<>()).add(direct);
-                    long relayed = firstPacket(lab.host(StandardLab.SYM_A), service, rk, peerIp, useCds ? cds : List.of(), "relayed-" + jvm + "-" + i);
+                    long relayed = firstPacket(lab.host(StandardLab.SYM_A), service, rk, peerIp, v.getValue(), "relayed-" + jvm + "-" + i);
                     samples.computeIfAbsent("first packet, via relay (" + jvm + ")", k -> new ArrayList<>()).add(relayed);
                 }
             }
@@ -122,11 +139,14 @@ public final class NexdTimings {
             }
             for (String kind : List.of("direct", "via relay")) {
                 long d = median(sorted(samples.get("first packet, " + kind + " (default)")));
-                long c = median(sorted(samples.get("first packet, " + kind + " (appcds)")));
-                System.out.printf(Locale.ROOT, "AppCDS / default, first packet %s: %.2f%n", kind, (double) c / d);
+                for (String jvm : List.of("appcds", "aot")) {
+                    long c = median(sorted(samples.get("first packet, " + kind + " (" + jvm + ")")));
+                    System.out.printf(Locale.ROOT, "%s / default, first packet %s (medians): %.2f%n", jvm, kind, (double) c / d);
+                }
             }
         } finally {
             Files.deleteIfExists(archive);
+            Files.deleteIfExists(aot);
         }
     }
 

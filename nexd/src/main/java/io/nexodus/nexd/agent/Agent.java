@@ -137,41 +137,38 @@ public final class Agent implements AutoCloseable {
         StartupClock steps = new StartupClock();
         startControlSocket();
         NexdState state = loadState();
+        // Logging in and finding the VPC need only the network, not WireGuard: they run while the interface comes up
+        // (both are mostly waiting: class loading, a TLS handshake, round trips).
+        NexodusClient anonymous = NexodusClient.builder(config.serviceUrl()).tls(config.tls())
+                .userAgent("nexd/" + version + " (linux; " + System.getProperty("os.arch") + ")")
+                .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(20)).build();
+        Registration registration = new Registration(config);
+        java.util.concurrent.CompletableFuture<Registration.Target> targetFuture = async("nexd-login", () -> {
+            ServiceLogin.Login l = retrying("log in to " + config.serviceUrl(),
+                    () -> new ServiceLogin(config, store, s -> status = s, clock).login(anonymous));
+            this.login = l;
+            return retrying("find the VPC", () -> registration.target(l));
+        });
         wg = startWireGuard(state);
-        saveState(loadState().withPort(wg.listenPort()));
+        int port = wg.listenPort();
+        try {
+            store.update(st -> st.withPort(port));
+        } catch (StateException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
         log.info("WireGuard {} up on UDP port {} ({}), public key {}", wg.interfaceName(), wg.listenPort(),
                 wg.describe(), wg.publicKey());
         steps.mark("wireguard");
 
         NatDiscovery discovery = new NatDiscovery(stunProbe(), resolveStunServers());
         stun = new StunMonitor(discovery, config.stunInterval(), Duration.ofSeconds(1), this::natChanged);
-        // STUN runs while we log in: both wait on the network, neither needs the other
-        java.util.concurrent.CompletableFuture<NatObservation> natFuture = new java.util.concurrent.CompletableFuture<>();
-        Thread.ofVirtual().name("nexd-stun-initial").start(() -> {
-            try {
-                natFuture.complete(stun.initial());
-            } catch (Throwable t) {
-                natFuture.completeExceptionally(t);
-            }
-        });
-
-        NexodusClient anonymous = NexodusClient.builder(config.serviceUrl()).tls(config.tls())
-                .userAgent("nexd/" + version + " (linux; " + System.getProperty("os.arch") + ")")
-                .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(20)).build();
-        ServiceLogin.Login login = retrying("log in to " + config.serviceUrl(),
-                () -> new ServiceLogin(config, store, s -> status = s, clock).login(anonymous));
-        this.login = login;
+        java.util.concurrent.CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
+        Registration.Target target = await(targetFuture);
+        ServiceLogin.Login login = this.login;
         status = AgentStatus.of(AgentStatus.STARTING, "registering with " + config.serviceUrl());
-        Registration registration = new Registration(config);
-        Registration.Target target = retrying("find the VPC", () -> registration.target(login));
         steps.mark("login");
 
-        NatObservation nat;
-        try {
-            nat = natFuture.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new StartupException("STUN failed: " + e.getCause(), e.getCause());
-        }
+        NatObservation nat = await(natFuture);
         log.info("STUN: {}", nat.describe());
         steps.mark("stun");
         localIp = config.localEndpointIp().or(() -> new LocalAddresses().defaultRouteAddress(
@@ -193,6 +190,7 @@ public final class Agent implements AutoCloseable {
             });
         }
         steps.mark("register");
+        startWatch(); // the initial list arrives while the interface is configured
 
         String v4 = first(self.ipv4TunnelIps());
         String v6 = first(self.ipv6TunnelIps());
@@ -218,7 +216,6 @@ public final class Agent implements AutoCloseable {
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
         reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock);
-        startWatch();
         reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
         pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
         stun.start();
@@ -289,14 +286,6 @@ public final class Agent implements AutoCloseable {
                 log.info("new WireGuard key pair, stored in {}", store.file());
             }
             return s;
-        } catch (StateException e) {
-            throw new StartupException(e.getMessage(), e);
-        }
-    }
-
-    private void saveState(NexdState s) throws StartupException {
-        try {
-            store.save(s);
         } catch (StateException e) {
             throw new StartupException(e.getMessage(), e);
         }
@@ -437,6 +426,32 @@ public final class Agent implements AutoCloseable {
     @FunctionalInterface
     interface Step<T> {
         T run() throws StartupException, InterruptedException;
+    }
+
+    private static <T> java.util.concurrent.CompletableFuture<T> async(String name, Step<T> step) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name(name).start(() -> {
+            try {
+                f.complete(step.run());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws StartupException, InterruptedException {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case StartupException se -> throw se;
+                case InterruptedException ie -> throw ie;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw new StartupException(String.valueOf(e.getCause().getMessage()), e.getCause());
+            }
+        }
     }
 
     /** Runs a start-up step, retrying while the service is unreachable or failing (5xx); refusals end start-up. */

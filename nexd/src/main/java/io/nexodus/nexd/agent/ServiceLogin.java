@@ -112,9 +112,9 @@ final class ServiceLogin {
 
     private void save(TokenResponse t) {
         try {
-            NexdState s = store.load();
-            store.save(s.withAuthToken(new StoredToken(t.accessToken(), t.tokenType(), t.refreshToken(),
-                    clock.instant().plusSeconds(Math.max(0, t.expiresIn())))));
+            StoredToken token = new StoredToken(t.accessToken(), t.tokenType(), t.refreshToken(),
+                    clock.instant().plusSeconds(Math.max(0, t.expiresIn())));
+            store.update(s -> s.withAuthToken(token));
         } catch (StateException e) {
             log.warn("cannot keep the login token: {}", e.getMessage());
         }

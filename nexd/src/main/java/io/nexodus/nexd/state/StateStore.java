@@ -27,7 +27,7 @@ public final class StateStore {
 
     private final Path dir;
     private final Path file;
-    private final ObjectMapper json = Json.configure(new ObjectMapper());
+    private final ObjectMapper json = Json.mapper();
 
     public StateStore(Path dir) {
         this.dir = dir.toAbsolutePath();
@@ -65,6 +65,13 @@ public final class StateStore {
             throw new StateException(file + " is not a valid nexd state file (" + e.getMessage().lines().findFirst().orElse("")
                     + "); move it away to register as a new device", e);
         }
+    }
+
+    /** Reads, changes and writes the state as one step (other threads' updates are not lost). */
+    public synchronized NexdState update(java.util.function.UnaryOperator<NexdState> change) throws StateException {
+        NexdState next = change.apply(load());
+        save(next);
+        return next;
     }
 
     /** Writes {@code state} atomically with mode 0600, creating the directory (0700) if needed. */
