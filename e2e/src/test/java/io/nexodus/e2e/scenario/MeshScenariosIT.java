@@ -91,7 +91,9 @@ class MeshScenariosIT {
     void publicToPublicIsDirect() {
         String rk = newVpc("s1");
         LabAgent a = agent(PUB_A, rk);
-        LabAgent b = agent(PUB_B, rk);
+        // the other side runs wireguard-go as its data plane (NEXD_USE_WIREGUARD_GO=1): both backends interoperate
+        LabAgent b = LabAgent.on(lab.host(PUB_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1").start();
+        agents.add(b);
         awaitRunning(a, b);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
@@ -101,6 +103,7 @@ class MeshScenariosIT {
         assertThat(cli.peers().get(b.publicKey()).method()).isEqualTo(PeeringMethod.REFLEXIVE);
         assertThat(cli.peers().get(b.publicKey()).tunnelIps()).contains(b.tunnelIp());
         assertThat(cli.relayRequired()).isFalse();
+        assertThat(b.process().output()).contains("UAPI WireGuard process");
         Device d = device(a);
         assertThat(endpoint(d, "local")).contains("203.0.113.40:" + a.listenPort());
         assertThat(endpoint(d, "stun:")).contains("203.0.113.40:" + a.listenPort());

@@ -109,7 +109,13 @@ public final class Reconciler {
             required |= policy.needsRelay(newSelf, info);
         }
         relayRequired = required;
-        sync(Set.of(), now);
+        Set<String> created = sync(Set.of(), now);
+        for (String key : created) {
+            Peer p = peers.get(key);
+            if (p != null) {
+                p.path().takeKick(); // a new entry starts with a fresh session already
+            }
+        }
     }
 
     /**
@@ -166,13 +172,16 @@ public final class Reconciler {
         return new TickResult(stall, failed);
     }
 
-    private void sync(Set<String> kicks, Instant now) throws BackendException {
+    /** Applies the difference; returns the keys whose entries were created. */
+    private Set<String> sync(Set<String> kicks, Instant now) throws BackendException {
         Map<String, PeerEntry> desired = desiredEntries();
         List<PeerChange> changes = new ArrayList<>();
+        Set<String> created = new HashSet<>();
         for (PeerEntry e : desired.values()) {
             PeerEntry old = applied.get(e.publicKey());
             boolean kick = kicks.contains(e.publicKey()) && e.endpoint().isPresent();
             if (old == null) {
+                created.add(e.publicKey());
                 changes.add(new PeerChange.Upsert(e, true, false));
             } else if (kick) {
                 changes.add(new PeerChange.Upsert(e, true, true));
@@ -200,6 +209,7 @@ public final class Reconciler {
         }
         syncRoutes();
         snapshot = buildSnapshot(now);
+        return created;
     }
 
     private Map<String, PeerEntry> desiredEntries() {

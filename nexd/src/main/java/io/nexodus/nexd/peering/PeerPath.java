@@ -289,7 +289,10 @@ public final class PeerPath {
     public boolean takeKick() {
         boolean k = kickPending;
         kickPending = false;
-        return k;
+        // a direct method that came up needs no fresh session (a shadow probe is kicked while relayed: cameUp there
+        // is the relay's health, so it does not count)
+        boolean relayed = active != null && !active.method().configuresPeer();
+        return k && (relayed || !cameUp);
     }
 
     /** True once per silence episode: we keep sending, nothing comes back; our NAT mapping may have changed. */
