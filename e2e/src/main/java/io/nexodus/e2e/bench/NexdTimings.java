@@ -85,7 +85,7 @@ public final class NexdTimings {
             // the AOT cache (JDK 25 JEP 483/514) as bin/nexd makes it: the io.nexodus.nexd.AotTraining run
             System.out.println("making the AOT cache with io.nexodus.nexd.AotTraining (" + aot + ") ...");
             List<String> argv = new ArrayList<>(List.of(JavaCommand.javaExecutable()));
-            argv.addAll(JavaCommand.DEFAULT_JVM_ARGS);
+            JavaCommand.DEFAULT_JVM_ARGS.stream().filter(a -> !a.startsWith("-Xshare")).forEach(argv::add);
             argv.addAll(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=off", "-Xlog:cds=off", "-cp", JavaCommand.classPath(),
                     "io.nexodus.nexd.AotTraining"));
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.resolve("aot-training.log").toFile()).start();

@@ -53,13 +53,20 @@ class MeshScenariosIT {
     private static final long MIB = 1 << 20;
     private static NatLab lab;
     private static LabService service;
+    private static List<String> aot = List.of();
     private final List<LabAgent> agents = new ArrayList<>();
     private int nextPort = 7000;
 
     @BeforeAll
     static void startLabAndService() {
         lab = StandardLab.build(LOGS);
+        Thread cache = Thread.ofPlatform().start(() -> aot = NexdAotCache.create(Path.of("target", "natlab")));
         service = LabService.start(lab, lab.host(SERVICE));
+        try {
+            cache.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @AfterEach
@@ -92,7 +99,9 @@ class MeshScenariosIT {
         String rk = newVpc("s1");
         LabAgent a = agent(PUB_A, rk);
         // the other side runs wireguard-go as its data plane (NEXD_USE_WIREGUARD_GO=1): both backends interoperate
-        LabAgent b = LabAgent.on(lab.host(PUB_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1").start();
+        LabAgent.Builder bb = LabAgent.on(lab.host(PUB_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1");
+        aot.forEach(bb::jvmArg);
+        LabAgent b = bb.start();
         agents.add(b);
         awaitRunning(a, b);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
@@ -354,13 +363,17 @@ class MeshScenariosIT {
     }
 
     private LabAgent agent(String host, String rk, String... args) {
-        LabAgent a = LabAgent.on(lab.host(host), service, rk).args(args).start();
+        LabAgent.Builder b = LabAgent.on(lab.host(host), service, rk).args(args);
+        aot.forEach(b::jvmArg);
+        LabAgent a = b.start();
         agents.add(a);
         return a;
     }
 
     private LabAgent relay(String rk) {
-        LabAgent r = LabAgent.on(lab.host(RELAY), service, rk).relay().start();
+        LabAgent.Builder b = LabAgent.on(lab.host(RELAY), service, rk).relay();
+        aot.forEach(b::jvmArg);
+        LabAgent r = b.start();
         agents.add(r);
         r.awaitRunning(START);
         return r;
