@@ -103,6 +103,7 @@ public final class Playground {
         out.println("building the lab in " + dir + " ...");
         NatLab lab = StandardLab.build(dir);
         CountDownLatch done = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         LabService service = null;
         Playground p = null;
         try {
@@ -113,16 +114,21 @@ public final class Playground {
             Playground pg = p;
             LabService svc = service;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopping.set(true);
                 out.println("\nstopping: agents, service, namespaces ...");
                 pg.agents.values().forEach(LabAgent::close);
                 svc.close();
                 lab.close();
                 done.countDown();
             }, "playground-stop"));
-            p.startAgents(hosts, relay);
+            p.startAgents(hosts, relay, dir);
             Thread.ofVirtual().name("playground-commands").start(pg::commands);
             p.loop(Duration.ofSeconds(refresh));
         } catch (RuntimeException e) {
+            if (stopping.get()) {
+                done.await(); // Ctrl-C while starting: the shutdown hook cleans up
+                return;
+            }
             out.println("nexodus playground: " + e.getMessage());
             if (p != null) {
                 p.agents.values().forEach(LabAgent::close);
@@ -135,19 +141,25 @@ public final class Playground {
         }
     }
 
-    private void startAgents(List<String> hosts, boolean relay) {
+    private void startAgents(List<String> hosts, boolean relay, Path dir) {
+        out.println("preparing nexd's start-up cache ...");
+        List<String> aot = io.nexodus.e2e.scenario.NexdAotCache.create(dir.resolve("cache"));
         NexodusClient admin = service.admin();
         Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), "playground", false, null, null));
         String rk = admin.regKeys().create(new AddRegKey(vpc.id(), null, "playground", false, null, null, null)).bearerToken();
         out.println("VPC " + vpc.id() + ", registration key " + service.url() + "#" + rk);
         if (relay) {
-            LabAgent r = LabAgent.on(lab.host(StandardLab.RELAY), service, rk).relay().start();
+            LabAgent.Builder rb = LabAgent.on(lab.host(StandardLab.RELAY), service, rk).relay();
+            aot.forEach(rb::jvmArg);
+            LabAgent r = rb.start();
             agents.put(StandardLab.RELAY, r);
             r.awaitRunning(Duration.ofSeconds(120));
         }
         for (String h : hosts) {
             LabHost host = lab.host(h);
-            agents.put(h, LabAgent.on(host, service, rk).start());
+            LabAgent.Builder b = LabAgent.on(host, service, rk);
+            aot.forEach(b::jvmArg);
+            agents.put(h, b.start());
         }
         for (Map.Entry<String, LabAgent> e : agents.entrySet()) {
             e.getValue().awaitRunning(Duration.ofSeconds(120));
