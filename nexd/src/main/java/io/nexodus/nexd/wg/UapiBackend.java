@@ -52,7 +52,14 @@ public final class UapiBackend implements WireGuardBackend {
             throw new BackendException("the UAPI socket " + socket + " exists already: another WireGuard process serves "
                     + name + " (or a crashed one left it; remove it)");
         }
-        List<String> argv = new ArrayList<>(command);
+        List<String> argv = new ArrayList<>();
+        if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+            // if nexd dies (even SIGKILL), the kernel sends the child SIGTERM: no orphan keeps the interface. (The
+            // signal follows the thread that started the child: nexd starts it from its main thread, which lives as
+            // long as the process.)
+            argv.addAll(List.of("/usr/bin/setpriv", "--pdeathsig", "TERM", "--"));
+        }
+        argv.addAll(command);
         argv.add(name);
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().put("WG_PROCESS_FOREGROUND", "1");
