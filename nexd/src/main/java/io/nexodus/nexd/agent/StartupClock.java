@@ -22,6 +22,15 @@ final class StartupClock {
 
     String summary() {
         long total = System.currentTimeMillis() - jvmStartMillis;
-        return "up " + total + " ms after JVM start: jvm+main " + (beganMillis - jvmStartMillis) + ", " + String.join(", ", steps);
+        return "up " + total + " ms after JVM start: jvm+main " + (beganMillis - jvmStartMillis) + ", " + String.join(", ", steps)
+                + "; process CPU " + processCpuMillis() + " ms";
+    }
+
+    /** CPU time of the whole process so far (all threads, JIT included): start-up cost independent of machine load. */
+    static long processCpuMillis() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime() / 1_000_000;
+        }
+        return -1;
     }
 }

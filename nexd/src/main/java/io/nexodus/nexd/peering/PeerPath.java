@@ -62,6 +62,7 @@ public final class PeerPath {
     private Instant shadowKickedAt;
 
     private String lastReason = "";
+    private int roundsWithoutSuccess;
 
     public PeerPath(PeeringTimeouts timeouts, Consumer<String> log) {
         this.timeouts = timeouts;
@@ -122,6 +123,7 @@ public final class PeerPath {
         lastTx = s.txBytes();
         if (!cameUp && s.lastHandshake() != null && !s.lastHandshake().isBefore(activeSince)) {
             cameUp = true;
+            roundsWithoutSuccess = 0;
             lastAliveAt = later(lastAliveAt, s.lastHandshake());
             txSinceAlive = 0;
             log.accept(active + " is up (handshake after " + ms(Duration.between(activeSince, s.lastHandshake())) + ")");
@@ -216,8 +218,16 @@ public final class PeerPath {
     private void fail(String why, Instant now) {
         PathOption was = active;
         failed.put(was, now);
+        boolean startingOver = failed.size() >= options.size();
         PathOption next = bestNotFailed();
-        log.accept(was + " failed (" + why + ")" + (next.equals(was) ? "; trying it again" : "; next: " + next));
+        if (startingOver) {
+            roundsWithoutSuccess++;
+        }
+        // a peer that is simply offline fails every round: say so at first, then only now and then
+        if (roundsWithoutSuccess <= 1 || roundsWithoutSuccess % 15 == 0) {
+            log.accept(was + " failed (" + why + ")" + (next.equals(was) ? "; trying it again" : "; next: " + next)
+                    + (roundsWithoutSuccess > 1 ? " (" + roundsWithoutSuccess + " rounds without success)" : ""));
+        }
         activate(next, now, why, false);
         lastReason = was.method() + " failed: " + why;
         updateShadow(now);
