@@ -59,7 +59,9 @@ public record JavaCommand(String mainClass, List<String> args, List<String> jvmA
     public List<String> argv() {
         List<String> argv = new ArrayList<>();
         argv.add(javaExecutable());
-        argv.addAll(DEFAULT_JVM_ARGS);
+        // an AOT cache (JDK 25) refuses any -Xshare option, so the default -Xshare:auto gives way to it
+        boolean aot = jvmArgs.stream().anyMatch(a -> a.startsWith("-XX:AOTCache"));
+        DEFAULT_JVM_ARGS.stream().filter(a -> !(aot && a.startsWith("-Xshare"))).forEach(argv::add);
         argv.addAll(jvmArgs);
         argv.add("-cp");
         argv.add(classPath());

@@ -180,6 +180,13 @@ public final class NatGateway extends LabNode {
                 + "    iifname \"" + LAN + "\" oifname \"" + WAN + "\" accept\n"
                 + "    iifname \"" + LAN + "\" oifname \"" + LAN + "\" accept\n"
                 + "  }\n"
+                // Unsolicited UDP to the gateway itself is dropped, as a home router's WAN firewall does. Accepted, it
+                // would leave a conntrack entry (peer:port -> gateway:port) that makes masquerade remap the LAN host's
+                // next flow to that peer: hole punching could never work when one side's packet arrives first.
+                + "  chain input {\n"
+                + "    type filter hook input priority filter; policy accept;\n"
+                + "    iifname \"" + WAN + "\" meta l4proto udp ct state new drop\n"
+                + "  }\n"
                 + "}\n";
     }
 

@@ -1,0 +1,804 @@
+package io.nexodus.nexd.agent;
+
+import io.nexodus.api.client.ApiException;
+import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.client.NexodusClientException;
+import io.nexodus.api.crypto.WireGuardKeys;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.SecurityGroup;
+import io.nexodus.api.model.TunnelIp;
+import io.nexodus.api.model.UpdateDevice;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.WatchEvent;
+import io.nexodus.api.watch.Informer;
+import io.nexodus.api.watch.InformerListener;
+import io.nexodus.api.watch.WatchStream;
+import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.endpoint.LocalAddresses;
+import io.nexodus.nexd.endpoint.NatDiscovery;
+import io.nexodus.nexd.endpoint.NatObservation;
+import io.nexodus.nexd.endpoint.ReflexiveProbe;
+import io.nexodus.nexd.endpoint.StunProbeFactory;
+import io.nexodus.nexd.net.CommandRunner;
+import io.nexodus.nexd.net.NetConfigException;
+import io.nexodus.nexd.net.RelayForwarding;
+import io.nexodus.nexd.net.TunnelInterface;
+import io.nexodus.nexd.peering.Cidrs;
+import io.nexodus.nexd.peering.PeerInfo;
+import io.nexodus.nexd.peering.SelfInfo;
+import io.nexodus.nexd.state.NexdState;
+import io.nexodus.nexd.state.StateException;
+import io.nexodus.nexd.state.StateStore;
+import io.nexodus.nexd.wg.BackendException;
+import io.nexodus.nexd.wg.DatagramPort;
+import io.nexodus.nexd.wg.JavaBackend;
+import io.nexodus.nexd.wg.SeparateSocket;
+import io.nexodus.nexd.wg.UapiBackend;
+import io.nexodus.nexd.wg.WireGuardBackend;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent: joins the VPC and keeps this device's WireGuard peers right until it is closed.
+ * <p>
+ * Start-up, in upstream's order: state (keys, port) → WireGuard up (TUN + UDP socket) → log in → STUN from the
+ * WireGuard socket (reflexive address, symmetric NAT?) → register (create, or PATCH on 409) → open the sealed device
+ * token, use {@code DT:} → tunnel addresses and routes → (relay: forwarding, relay metadata) → one watch stream with
+ * devices, security groups and relay metadata → reconcile.
+ * <p>
+ * Threads: one platform thread reconciles (watch events, a tick every {@code tickInterval} that samples WireGuard and
+ * drives the failover state machines); a virtual thread re-runs STUN; a virtual thread pushes endpoint changes to
+ * the service and retries until it accepts them. The data plane never waits for the service: when it is unreachable
+ * the peers stay as they are and the watch stream resumes by revision once it is back.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    static final Duration START_RETRY_MAX = Duration.ofSeconds(15);
+    /** The service writes a keep-alive line every 10 s: 25 s of silence means the stream is dead (e.g. a NAT dropped it). */
+    static final Duration WATCH_STALL = Duration.ofSeconds(25);
+
+    private final AgentConfig config;
+    private final StunProbeFactory stunProbes;
+    private final Clock clock;
+    private final CommandRunner commands;
+    private final StateStore store;
+    private final String version;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Semaphore wake = new Semaphore(0);
+    private final Semaphore pushWake = new Semaphore(0);
+    private final AtomicLong selfVersion = new AtomicLong();
+
+    private volatile AgentStatus status = AgentStatus.of(AgentStatus.STARTING, "");
+    private volatile boolean closing;
+    private volatile boolean deviceDeleted;
+    private volatile boolean pushPending;
+    private volatile boolean tokenRejected;
+    private volatile boolean reattaching;
+
+    private WireGuardBackend wg;
+    private ServiceLogin.Login login;
+    private io.nexodus.api.nexdctl.NexdCtlServer ctl;
+    private SeparateSocket ownStunSocket;
+    private TunnelInterface tunnel;
+    private RelayForwarding forwarding;
+    private StunMonitor stun;
+    private volatile Reconciler reconciler;
+    private WatchStream watch;
+    private Informer<Device> devices;
+    private Informer<DeviceMetadata> relayMetadata;
+    private Informer<SecurityGroup> securityGroups;
+    private Thread reconcileThread;
+    private Thread pushThread;
+    private volatile Device self;
+    private volatile Vpc vpc;
+    private volatile NexodusClient asDevice;
+    private volatile SelfInfo selfInfo;
+    private volatile InetAddress localIp;
+
+    public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version) {
+        this.config = config;
+        this.stunProbes = stunProbes;
+        this.clock = clock;
+        this.commands = commands;
+        this.version = version;
+        this.store = new StateStore(config.stateDir());
+    }
+
+    // ================================================================================================= lifecycle
+
+    /** Starts and runs until {@link #close()} (SIGTERM). Throws if the agent cannot start. */
+    public void run() throws StartupException, InterruptedException {
+        try {
+            start();
+        } catch (StartupException | InterruptedException | RuntimeException e) {
+            status = AgentStatus.of(AgentStatus.ERROR, e.getMessage());
+            close();
+            throw e;
+        }
+        stopped.await();
+    }
+
+    void start() throws StartupException, InterruptedException {
+        StartupClock steps = new StartupClock();
+        startControlSocket();
+        NexdState state = loadState();
+        // Logging in and finding the VPC need only the network, not WireGuard: they run while the interface comes up
+        // (both are mostly waiting: class loading, a TLS handshake, round trips).
+        NexodusClient anonymous = NexodusClient.builder(config.serviceUrl()).tls(config.tls())
+                .userAgent("nexd/" + version + " (linux; " + System.getProperty("os.arch") + ")")
+                .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(20)).build();
+        Registration registration = new Registration(config);
+        java.util.concurrent.CompletableFuture<Registration.Target> targetFuture = async("nexd-login", () -> {
+            ServiceLogin.Login l = retrying("log in to " + config.serviceUrl(),
+                    () -> new ServiceLogin(config, store, s -> status = s, clock).login(anonymous));
+            this.login = l;
+            return retrying("find the VPC", () -> registration.target(l));
+        });
+        wg = startWireGuard(state);
+        int port = wg.listenPort();
+        try {
+            store.update(st -> st.withPort(port));
+        } catch (StateException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        log.info("WireGuard {} up on UDP port {} ({}), public key {}", wg.interfaceName(), wg.listenPort(),
+                wg.describe(), wg.publicKey());
+        steps.mark("wireguard");
+
+        NatDiscovery discovery = new NatDiscovery(stunProbe(), resolveStunServers());
+        stun = new StunMonitor(discovery, config.stunInterval(), Duration.ofSeconds(1), this::natChanged);
+        java.util.concurrent.CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
+        Registration.Target target = await(targetFuture);
+        ServiceLogin.Login login = this.login;
+        status = AgentStatus.of(AgentStatus.STARTING, "registering with " + config.serviceUrl());
+        steps.mark("login");
+
+        NatObservation nat = await(natFuture);
+        log.info("STUN: {}", nat.describe());
+        steps.mark("stun");
+        localIp = config.localEndpointIp().or(() -> new LocalAddresses().defaultRouteAddress(
+                discovery.servers().getFirst().getAddress())).orElse(null);
+        if (localIp == null) {
+            log.warn("no default route and no --local-endpoint-ip: this device announces no local endpoint");
+        }
+        Registration.Announcement me = announcement(nat);
+        Registration.Joined joined = retrying("register this device",
+                () -> registration.join(login, target, me, loadState().privateKey()));
+        self = joined.device();
+        vpc = joined.vpc();
+        asDevice = joined.asDevice();
+        if (config.isRelay()) {
+            // a registration key may not list the VPC's devices, the device token may: check right after joining
+            retrying("check for another relay", () -> {
+                refuseSecondRelay();
+                return null;
+            });
+        }
+        steps.mark("register");
+        startWatch(); // the initial list arrives while the interface is configured
+
+        String v4 = first(self.ipv4TunnelIps());
+        String v6 = first(self.ipv6TunnelIps());
+        log.info("device {}: tunnel addresses {} {}", self.id(), v4, v6 == null ? "" : v6);
+        checkConflicts(v4, v6);
+        tunnel = new TunnelInterface(commands, wg.interfaceName());
+        try {
+            tunnel.configure(v4, v6, vpcCidrs(vpc));
+        } catch (NetConfigException e) {
+            throw new StartupException("cannot configure " + wg.interfaceName() + ": " + e.getMessage(), e);
+        }
+        if (config.isRelay()) {
+            forwarding = new RelayForwarding(commands, wg.interfaceName());
+            try {
+                forwarding.enable();
+            } catch (NetConfigException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
+                    Map.of("type", "wireguard")));
+        }
+        steps.mark("interface");
+        selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
+                config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
+        reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock);
+        reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
+        pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
+        stun.start();
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+                + " in VPC " + vpc.id() + ", tunnel IP " + v4);
+        log.info("running: {} ({})", status.message(), steps.summary());
+    }
+
+    /** The control socket comes first, so `nexctl nexd status` can tell what start-up waits for. */
+    private void startControlSocket() throws StartupException {
+        io.nexodus.nexd.ctl.AgentControl control = new io.nexodus.nexd.ctl.AgentControl(
+                io.nexodus.nexd.ctl.AgentControl.view(this::status, this::tunnelIp, this::peers, this::relayPresent,
+                        this::relayRequired), io.nexodus.nexd.ctl.AgentControl.icmp());
+        try {
+            ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
+        } catch (java.io.IOException e) {
+            throw new StartupException("cannot serve the control socket " + config.controlSocket() + ": " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("another process") ? " (is another nexd running?)" : ""), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (ctl != null) {
+            ctl.close();
+        }
+        if (stun != null) {
+            stun.close();
+        }
+        if (watch != null) {
+            watch.close();
+        }
+        for (Thread t : new Thread[] {reconcileThread, pushThread}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (forwarding != null) {
+            forwarding.close();
+        }
+        if (wg != null) {
+            wg.close();
+        }
+        if (ownStunSocket != null) {
+            ownStunSocket.close();
+        }
+        stopped.countDown();
+    }
+
+    // ================================================================================================= start-up parts
+
+    private NexdState loadState() throws StartupException {
+        try {
+            NexdState s = store.load();
+            if (!s.hasKeys()) {
+                byte[] priv = WireGuardKeys.generatePrivateKey();
+                s = s.withKeys(WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv)), WireGuardKeys.toBase64(priv));
+                store.save(s);
+                log.info("new WireGuard key pair, stored in {}", store.file());
+            }
+            return s;
+        } catch (StateException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private WireGuardBackend startWireGuard(NexdState state) throws StartupException {
+        String name = config.interfaceName();
+        if (TunnelInterface.exists(name)) {
+            throw new StartupException("a network interface named " + name + " exists already (another nexd or WireGuard?);"
+                    + " remove it (ip link del " + name + ") or choose another name with --tunnel-iface");
+        }
+        int port = config.listenPort() != 0 ? config.listenPort() : config.isRelay() ? AgentConfig.RELAY_PORT : state.port();
+        boolean fromState = config.listenPort() == 0 && !config.isRelay() && state.port() != 0;
+        try {
+            return createBackend(name, state.privateKey(), port);
+        } catch (BackendException e) {
+            if (!fromState) {
+                throw new StartupException(e.getMessage(), e);
+            }
+            log.warn("the stored port {} is not available ({}); using a new one", port, e.getMessage());
+            try {
+                return createBackend(name, state.privateKey(), 0);
+            } catch (BackendException e2) {
+                throw new StartupException(e2.getMessage(), e2);
+            }
+        }
+    }
+
+    private WireGuardBackend createBackend(String name, String privateKey, int port) throws BackendException {
+        if (config.usesWireGuardGo()) {
+            return UapiBackend.start(config.wireguardGo(), name, privateKey, port, Duration.ofSeconds(10),
+                    config.stateDir().resolve(name + "-wireguard-go.log"));
+        }
+        return JavaBackend.create(name, privateKey, port, config.mtu());
+    }
+
+    private ReflexiveProbe stunProbe() throws StartupException {
+        Optional<DatagramPort> shared = wg.sharedSocket();
+        if (shared.isPresent()) {
+            return stunProbes.create(shared.get());
+        }
+        try {
+            ownStunSocket = new SeparateSocket();
+        } catch (IOException e) {
+            throw new StartupException("cannot open a UDP socket for STUN: " + e.getMessage(), e);
+        }
+        log.warn("{} has its own UDP socket, so STUN runs from a separate socket (port {}): the NAT mapping it sees may"
+                + " differ from WireGuard's", wg.describe(), ownStunSocket.port());
+        return stunProbes.create(ownStunSocket);
+    }
+
+    private List<InetSocketAddress> resolveStunServers() throws StartupException {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String s : config.stunServers()) {
+            try {
+                out.add(Addresses.resolveHostPort(s, 3478));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException("STUN server " + s + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Upstream allows one relay per VPC. If another device of the VPC is a relay already, we stop being one (our
+     * device goes back to relay=false, so peers never see two for longer than this check takes) and refuse to start.
+     */
+    private void refuseSecondRelay() throws StartupException {
+        for (Device d : asDevice.vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items()) {
+            if (d.relay() && !d.id().equals(self.id())) {
+                try {
+                    asDevice.devices().update(self.id(), new UpdateDevice(null, null, null, null, null, null, false, null));
+                } catch (NexodusClientException e) {
+                    log.warn("cannot reset our relay flag: {}", e.getMessage());
+                }
+                throw new StartupException("the VPC " + vpc.id() + " already has a relay: device " + d.id() + " ("
+                        + d.hostname() + "); only one relay per VPC is supported (delete that device first)");
+            }
+        }
+    }
+
+    private Registration.Announcement announcement(NatObservation nat) {
+        return new Registration.Announcement(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
+                config.hostname(), endpoints(nat), config.requestIp());
+    }
+
+    /** Our endpoints: {@code local} (LAN address + WireGuard port) and {@code stun:<server>} (reflexive). */
+    List<Endpoint> endpoints(NatObservation nat) {
+        List<Endpoint> out = new ArrayList<>();
+        if (localIp != null) {
+            out.add(new Endpoint(Endpoint.SOURCE_LOCAL, Addresses.format(new InetSocketAddress(localIp, wg.listenPort()))));
+        }
+        nat.reflexive().ifPresent(r -> {
+            InetSocketAddress announced = r;
+            if (ownStunSocket != null && r.getPort() == ownStunSocket.port()) {
+                // a port-preserving NAT (or none) kept our STUN socket's port, so it keeps WireGuard's as well
+                announced = new InetSocketAddress(r.getAddress(), wg.listenPort());
+            }
+            out.add(new Endpoint(Endpoint.SOURCE_STUN_PREFIX + nat.stunServer(), Addresses.format(announced)));
+        });
+        return out;
+    }
+
+    private void checkConflicts(String v4, String v6) throws StartupException {
+        LocalAddresses local = new LocalAddresses();
+        for (String ip : new String[] {v4, v6}) {
+            if (ip == null) {
+                continue;
+            }
+            Optional<InetAddress> a = Addresses.parseIp(ip);
+            if (a.isEmpty()) {
+                throw new StartupException("the service gave this device an invalid tunnel address: " + ip);
+            }
+            Optional<LocalAddresses.LocalSubnet> clash = local.conflictFor(a.get(), wg.interfaceName());
+            if (clash.isPresent()) {
+                throw new StartupException("the tunnel address " + ip + " lies in the local network " + clash.get()
+                        + "; using it would cut this host off from that network. Use a VPC whose CIDR does not overlap"
+                        + " the host's networks");
+            }
+        }
+    }
+
+    static List<String> vpcCidrs(Vpc vpc) {
+        List<String> out = new ArrayList<>();
+        Cidrs.normalize(vpc.ipv4Cidr()).ifPresent(out::add);
+        Cidrs.normalize(vpc.ipv6Cidr()).ifPresent(out::add);
+        return out;
+    }
+
+    private static String first(List<TunnelIp> ips) {
+        if (ips == null || ips.isEmpty() || ips.getFirst().address() == null) {
+            return null;
+        }
+        String a = ips.getFirst().address();
+        return a.contains("/") ? a.substring(0, a.indexOf('/')) : a;
+    }
+
+    @FunctionalInterface
+    interface Step<T> {
+        T run() throws StartupException, InterruptedException;
+    }
+
+    private static <T> java.util.concurrent.CompletableFuture<T> async(String name, Step<T> step) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name(name).start(() -> {
+            try {
+                f.complete(step.run());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws StartupException, InterruptedException {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            switch (e.getCause()) {
+                case StartupException se -> throw se;
+                case InterruptedException ie -> throw ie;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw new StartupException(String.valueOf(e.getCause().getMessage()), e.getCause());
+            }
+        }
+    }
+
+    /** Runs a start-up step, retrying while the service is unreachable or failing (5xx); refusals end start-up. */
+    private <T> T retrying(String what, Step<T> step) throws StartupException, InterruptedException {
+        Duration wait = Duration.ofMillis(500);
+        while (true) {
+            if (closing) {
+                throw new StartupException("stopped while trying to " + what);
+            }
+            try {
+                return step.run();
+            } catch (NexodusClientException e) {
+                String why = e.getMessage();
+                log.warn("cannot {}: {}; retrying in {} ms", what, why, wait.toMillis());
+                status = AgentStatus.of(AgentStatus.STARTING, "cannot " + what + ": " + why + " (retrying)");
+            }
+            Thread.sleep(wait);
+            wait = wait.multipliedBy(2).compareTo(START_RETRY_MAX) > 0 ? START_RETRY_MAX : wait.multipliedBy(2);
+        }
+    }
+
+    // ================================================================================================= running
+
+    private void startWatch() {
+        devices = Informer.devices(vpc.id());
+        securityGroups = Informer.securityGroups(vpc.id());
+        relayMetadata = Informer.deviceMetadata(vpc.id(), "relay");
+        InformerListener<Device> onDevice = new InformerListener<>() {
+            @Override
+            public void onChange(Device d) {
+                wake.release();
+            }
+
+            @Override
+            public void onDelete(Device d) {
+                if (self != null && d.id().equals(self.id())) {
+                    deviceDeleted = true;
+                }
+                wake.release();
+            }
+
+            @Override
+            public void onSynced() {
+                wake.release();
+            }
+        };
+        devices.addListener(onDevice);
+        relayMetadata.addListener(new InformerListener<>() {
+            @Override
+            public void onChange(DeviceMetadata m) {
+                wake.release();
+            }
+
+            @Override
+            public void onDelete(DeviceMetadata m) {
+                wake.release();
+            }
+        });
+        openWatch();
+    }
+
+    /**
+     * Opens the one watch stream (devices, security groups, relay metadata); the informers keep their revisions, so a
+     * reopened stream resumes where the last one ended.
+     */
+    private synchronized void openWatch() {
+        if (closing || tokenRejected) {
+            return;
+        }
+        watch = WatchStream.builder(asDevice, vpc.id()).publicKey(wg.publicKey())
+                .subscribe(devices).subscribe(securityGroups).subscribe(relayMetadata)
+                .backoff(Duration.ofMillis(250), config.watchMaxBackoff())
+                .stallTimeout(WATCH_STALL)
+                .listener(new WatchStream.Listener() {
+                    @Override
+                    public void onConnected() {
+                        log.info("watching VPC {}", vpc.id());
+                    }
+
+                    @Override
+                    public void onDisconnected(Throwable cause) {
+                        if (cause instanceof ApiException ae && ae.isUnauthorized()) {
+                            tokenRejected = true;
+                            wake.release();
+                            return;
+                        }
+                        if (!closing) {
+                            log.info("watch stream ended ({}); the tunnels stay as they are, resuming",
+                                    cause == null ? "closed by the service" : cause.getMessage());
+                        }
+                    }
+
+                    @Override
+                    public void onErrorEvent(WatchEvent event) {
+                        log.warn("watch stream error from the service: {}", event.value());
+                    }
+                })
+                .start();
+    }
+
+    private void reconcileLoop() {
+        long seenDevices = -1;
+        long seenMetadata = -1;
+        long seenSelf = -1;
+        while (!closing) {
+            try {
+                wake.tryAcquire(config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+                if (deviceDeleted) {
+                    onDeviceDeleted();
+                    continue;
+                }
+                if (tokenRejected) {
+                    onTokenRejected();
+                }
+                if (!devices.isSynced()) {
+                    continue;
+                }
+                long dv = devices.version();
+                long mv = relayMetadata.version();
+                long sv = selfVersion.get();
+                if (dv != seenDevices || mv != seenMetadata || sv != seenSelf) {
+                    boolean selfChanged = sv != seenSelf && seenSelf != -1;
+                    seenDevices = dv;
+                    seenMetadata = mv;
+                    seenSelf = sv;
+                    reconciler.update(selfInfo, peerInfos());
+                    if (selfChanged) {
+                        reconciler.nudgeAll(); // our mapping moved: open it towards every peer at once
+                    }
+                }
+                Reconciler.TickResult r = reconciler.tick();
+                if (r.stallSuspected()) {
+                    stun.recheck("a peer went silent");
+                } else if (r.pathFailed()) {
+                    stun.recheck("a peering method changed");
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (BackendException | RuntimeException e) {
+                log.warn("reconcile failed: {}", e.toString());
+                try {
+                    Thread.sleep(config.tickInterval());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void onDeviceDeleted() throws BackendException {
+        if (!AgentStatus.ERROR.equals(status.state())) {
+            log.error("this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
+                    self.id());
+            status = AgentStatus.of(AgentStatus.ERROR, "this device was deleted from the service; restart nexd to register again");
+            reconciler.update(selfInfo, List.of());
+            if (watch != null) {
+                watch.close();
+            }
+        }
+    }
+
+    /**
+     * The service refuses our device token although we never saw our device deleted: it forgot the device (a
+     * restore from backup, a lost write). Register again with the original credentials, asking for the same tunnel
+     * address, and resume the watch: the tunnels keep running meanwhile. (A device an administrator deleted while we
+     * were connected is not re-registered: we saw its delete event.)
+     */
+    private void onTokenRejected() {
+        if (reattaching || AgentStatus.ERROR.equals(status.state())) {
+            return;
+        }
+        reattaching = true;
+        log.warn("the service no longer accepts this device's token (device {} unknown to it); registering again", self.id());
+        status = AgentStatus.of(AgentStatus.STARTING, "the service forgot this device; registering again");
+        Thread.ofVirtual().name("nexd-reattach").start(() -> {
+            try {
+                reattach();
+            } catch (StartupException e) {
+                log.error("cannot register again: {}", e.getMessage());
+                status = AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                reattaching = false;
+            }
+        });
+    }
+
+    private void reattach() throws StartupException, InterruptedException {
+        WatchStream old = watch;
+        if (old != null) {
+            old.close();
+        }
+        String oldV4 = first(self.ipv4TunnelIps());
+        String oldV6 = first(self.ipv6TunnelIps());
+        Registration registration = new Registration(config);
+        Registration.Target target = retrying("find the VPC", () -> registration.target(login));
+        NatObservation nat = stun.current();
+        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.isRelay(),
+                config.relayOnly() || nat.symmetricNat(), config.hostname(), endpoints(nat),
+                oldV4 != null ? Optional.of(oldV4) : config.requestIp());
+        Registration.Joined joined = retrying("register this device again",
+                () -> registration.join(login, target, me, loadState().privateKey()));
+        self = joined.device();
+        asDevice = joined.asDevice();
+        if (config.isRelay()) {
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
+                    Map.of("type", "wireguard")));
+        }
+        String v4 = first(self.ipv4TunnelIps());
+        String v6 = first(self.ipv6TunnelIps());
+        if (!java.util.Objects.equals(v4, oldV4) || !java.util.Objects.equals(v6, oldV6)) {
+            log.warn("registered again with other tunnel addresses {} {} (were {} {})", v4, v6, oldV4, oldV6);
+            try {
+                tunnel.configure(v4, v6, vpcCidrs(vpc));
+                tunnel.removeAddresses(oldV4, oldV6, v4, v6);
+            } catch (NetConfigException e) {
+                log.error("cannot move {} to the new tunnel addresses: {}", wg.interfaceName(), e.getMessage());
+            }
+        }
+        tokenRejected = false;
+        openWatch();
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+                + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
+        log.info("registered again as device {}", self.id());
+    }
+
+    private List<PeerInfo> peerInfos() {
+        Map<String, DeviceMetadata> meta = relayMetadata.items();
+        List<PeerInfo> out = new ArrayList<>();
+        for (Device d : devices.items().values()) {
+            if (self != null && d.id().equals(self.id())) {
+                continue;
+            }
+            if (d.publicKey() == null || !WireGuardKeys.isValid(d.publicKey())) {
+                log.debug("ignoring device {} without a valid public key", d.id());
+                continue;
+            }
+            out.add(PeerInfo.from(d, Optional.ofNullable(meta.get(d.id() + "/relay"))));
+        }
+        return out;
+    }
+
+    /** STUN saw a new mapping (or NAT verdict): use it for peering at once and tell the service. */
+    private void natChanged(NatObservation nat) {
+        SelfInfo s = selfInfo;
+        if (s == null) {
+            return;
+        }
+        selfInfo = new SelfInfo(s.publicKey(), s.relay(), config.relayOnly() || nat.symmetricNat(), s.relayOnly(),
+                nat.reflexive().map(InetSocketAddress::getAddress), s.vpcCidrs());
+        selfVersion.incrementAndGet();
+        pushPending = true;
+        pushWake.release();
+        wake.release();
+        if (nat.reflexive().isPresent()) {
+            // our NAT mapping changed: the watch stream's TCP connection through that NAT is most likely dead too,
+            // and would only be noticed after WATCH_STALL; reopen it now (it resumes by revision)
+            Thread.ofVirtual().name("nexd-rewatch").start(this::reopenWatch);
+        }
+    }
+
+    private void reopenWatch() {
+        WatchStream old;
+        synchronized (this) {
+            old = watch;
+        }
+        if (old != null) {
+            old.close();
+        }
+        openWatch();
+    }
+
+    private void pushLoop() {
+        Duration wait = Duration.ofMillis(250);
+        while (!closing) {
+            try {
+                if (!pushPending) {
+                    pushWake.tryAcquire(5, TimeUnit.SECONDS);
+                    wait = Duration.ofMillis(250);
+                    continue;
+                }
+                pushPending = false;
+                NatObservation nat = stun.current();
+                List<Endpoint> eps = endpoints(nat);
+                try {
+                    Device d = asDevice.devices().update(self.id(), UpdateDevice.empty().withEndpoints(eps)
+                            .withSymmetricNat(config.relayOnly() || nat.symmetricNat()));
+                    self = d.withoutBearerToken();
+                    log.info("told the service our endpoints: {}", eps);
+                } catch (NexodusClientException e) {
+                    pushPending = true;
+                    log.warn("cannot update our endpoints at the service ({}); retrying in {} ms", e.getMessage(), wait.toMillis());
+                    Thread.sleep(wait);
+                    wait = wait.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : wait.multipliedBy(2);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // ================================================================================================= for the ctl
+
+    public AgentStatus status() {
+        return status;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** The peers now (empty before the agent runs). */
+    public List<PeerView> peers() {
+        Reconciler r = reconciler;
+        return r == null ? List.of() : r.peers();
+    }
+
+    public boolean relayPresent() {
+        Reconciler r = reconciler;
+        return r != null && r.relayPresent();
+    }
+
+    public boolean relayRequired() {
+        Reconciler r = reconciler;
+        return r != null && r.relayRequired();
+    }
+
+    /** This device's tunnel address ({@code v6} false: IPv4), without prefix; empty before registration. */
+    public Optional<String> tunnelIp(boolean v6) {
+        Device d = self;
+        if (d == null) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(first(v6 ? d.ipv6TunnelIps() : d.ipv4TunnelIps()));
+    }
+
+    public Optional<Device> device() {
+        return Optional.ofNullable(self);
+    }
+
+    public Optional<NatObservation> nat() {
+        return stun == null ? Optional.empty() : Optional.ofNullable(stun.current());
+    }
+
+    public Optional<WireGuardBackend> wireGuard() {
+        return Optional.ofNullable(wg);
+    }
+}

@@ -1,0 +1,64 @@
+package io.nexodus.nexd.agent;
+
+import io.nexodus.api.client.TlsOptions;
+import io.nexodus.nexd.peering.PeeringTimeouts;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Everything the agent needs to run, parsed and checked by the command line ({@code io.nexodus.nexd.cli}).
+ *
+ * @param mode              agent or WireGuard relay
+ * @param serviceUrl        the service (as given: the API is under {@code /api})
+ * @param tls               trust for the service's certificate
+ * @param regKey            {@code RK:…} registration key
+ * @param username          user login (password grant)
+ * @param password          its password
+ * @param vpcId             the VPC to join (user login; a reg key names its own)
+ * @param securityGroupId   the security group for the device (default: the VPC's)
+ * @param stateDir          keys, port, login
+ * @param controlSocket     the local control socket
+ * @param listenPort        WireGuard port; 0 = the stored one, else a random free one (relay: 51820)
+ * @param requestIp         an IPv4 tunnel address to ask for
+ * @param localEndpointIp   our LAN address for the {@code local} endpoint (default: the default-route interface's)
+ * @param stunServers       STUN servers ({@code host:port}), at least two
+ * @param relayOnly         reach every ordinary peer through the relay
+ * @param interfaceName     tunnel interface name
+ * @param mtu               tunnel MTU
+ * @param wireguardGo       command of a UAPI WireGuard to use instead of the in-process one (empty: in-process)
+ * @param hostname          our host name as the service shows it
+ * @param timeouts          peering state machine timings
+ * @param stunInterval      periodic STUN re-check
+ * @param tickInterval      how often the data plane is sampled
+ * @param watchMaxBackoff   the longest wait between watch reconnects
+ */
+public record AgentConfig(Mode mode, URI serviceUrl, TlsOptions tls, Optional<String> regKey, Optional<String> username,
+        Optional<String> password, Optional<UUID> vpcId, Optional<UUID> securityGroupId, Path stateDir,
+        Path controlSocket, int listenPort, Optional<String> requestIp, Optional<InetAddress> localEndpointIp,
+        List<String> stunServers, boolean relayOnly, String interfaceName, int mtu, List<String> wireguardGo,
+        String hostname, PeeringTimeouts timeouts, Duration stunInterval, Duration tickInterval,
+        Duration watchMaxBackoff) {
+
+    /** {@code nexd} (an ordinary device) or {@code nexd relay} (the VPC's WireGuard hub). */
+    public enum Mode { AGENT, RELAY }
+
+    public static final int RELAY_PORT = 51820;
+
+    public AgentConfig {
+        stunServers = List.copyOf(stunServers);
+        wireguardGo = List.copyOf(wireguardGo);
+    }
+
+    public boolean isRelay() {
+        return mode == Mode.RELAY;
+    }
+
+    public boolean usesWireGuardGo() {
+        return !wireguardGo.isEmpty();
+    }
+}

@@ -1,0 +1,320 @@
+package io.nexodus.nexd.agent;
+
+import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.net.NetConfigException;
+import io.nexodus.nexd.net.TunnelInterface;
+import io.nexodus.nexd.peering.Cidrs;
+import io.nexodus.nexd.peering.PathOption;
+import io.nexodus.nexd.peering.PathSample;
+import io.nexodus.nexd.peering.PeerInfo;
+import io.nexodus.nexd.peering.PeerPath;
+import io.nexodus.nexd.peering.PeeringMethod;
+import io.nexodus.nexd.peering.PeeringPolicy;
+import io.nexodus.nexd.peering.PeeringTimeouts;
+import io.nexodus.nexd.peering.RelaySelector;
+import io.nexodus.nexd.peering.RelayView;
+import io.nexodus.nexd.peering.SelfInfo;
+import io.nexodus.nexd.wg.BackendException;
+import io.nexodus.nexd.wg.PeerChange;
+import io.nexodus.nexd.wg.PeerCounters;
+import io.nexodus.nexd.wg.PeerEntry;
+import io.nexodus.nexd.wg.WireGuardBackend;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps WireGuard's peers equal to what the VPC and the paths' state machines ask for. Two entry points, both called
+ * by the agent's single reconcile thread: {@link #update} with new inputs (a watch event, our NAT changed) and
+ * {@link #tick} to sample the data plane and advance every {@link PeerPath}. Each computes the desired entries and
+ * applies only the difference, so an endpoint WireGuard learned from a peer's packets (roaming) is never overwritten
+ * with the same value, and unchanged peers are not touched.
+ * <p>
+ * Desired entries: a directly reached peer gets its endpoint and its own addresses (+ advertised networks) as allowed
+ * IPs; the WireGuard relay gets the VPC's CIDRs (+ the advertised networks of every relayed peer), so anything
+ * without a more specific entry goes through it; a relayed peer gets no entry, or a shadow entry without allowed IPs
+ * while its direct method is being probed.
+ */
+public final class Reconciler {
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    /** What a {@link #tick} found that the agent should act on. */
+    public record TickResult(boolean stallSuspected, boolean pathFailed) {}
+
+    private record Peer(PeerInfo info, PeerPath path) {}
+
+    private final WireGuardBackend wg;
+    private final TunnelInterface tunnel;
+    private final PeeringPolicy policy = new PeeringPolicy();
+    private final PeeringTimeouts timeouts;
+    private final Clock clock;
+    private final Map<String, Peer> peers = new LinkedHashMap<>();
+    private final Map<String, PeerEntry> applied = new HashMap<>();
+    private SelfInfo self;
+    private volatile RelayView relays = RelayView.NONE;
+    private boolean relayPathHealthy;
+    private volatile List<PeerView> snapshot = List.of();
+    private volatile boolean relayRequired;
+    private Set<String> lastRoutes = Set.of();
+
+    /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
+    public Reconciler(WireGuardBackend wg, TunnelInterface tunnel, PeeringTimeouts timeouts, Clock clock) {
+        this.wg = wg;
+        this.tunnel = tunnel;
+        this.timeouts = timeouts;
+        this.clock = clock;
+    }
+
+    /** New inputs: ourselves and every other device of the VPC. */
+    public synchronized void update(SelfInfo newSelf, Collection<PeerInfo> devices) throws BackendException {
+        this.self = newSelf;
+        Instant now = clock.instant();
+        Map<String, PeerInfo> byKey = new LinkedHashMap<>();
+        for (PeerInfo p : devices) {
+            if (p.publicKey() != null && !p.publicKey().equals(newSelf.publicKey())) {
+                byKey.put(p.publicKey(), p);
+            }
+        }
+        relays = RelaySelector.select(byKey.values(), newSelf.publicKey());
+        for (String gone : List.copyOf(peers.keySet())) {
+            if (!byKey.containsKey(gone)) {
+                Peer p = peers.remove(gone);
+                log.info("peer {} ({}) left the VPC", p.info().hostname(), shortKey(gone));
+            }
+        }
+        boolean required = false;
+        for (PeerInfo info : byKey.values()) {
+            Peer p = peers.get(info.publicKey());
+            if (p == null) {
+                String name = info.hostname() + " (" + shortKey(info.publicKey()) + ")";
+                p = new Peer(info, new PeerPath(timeouts, msg -> log.info("peer {}: {}", name, msg)));
+                log.info("peer {} ({}) joined: {}", info.hostname(), shortKey(info.publicKey()), info.tunnelIps());
+            } else {
+                p = new Peer(info, p.path());
+            }
+            peers.put(info.publicKey(), p);
+            List<PathOption> options = policy.options(newSelf, info, relays);
+            p.path().offer(options, now);
+            required |= policy.needsRelay(newSelf, info);
+        }
+        relayRequired = required;
+        Set<String> created = sync(Set.of(), now);
+        for (String key : created) {
+            Peer p = peers.get(key);
+            if (p != null) {
+                p.path().takeKick(); // a new entry starts with a fresh session already
+            }
+        }
+    }
+
+    /**
+     * Makes every entry with an endpoint send a keepalive now. After our own NAT mapping changed, the peers' NATs
+     * only let the peers' packets through to our new mapping once we have sent to them from it.
+     */
+    public synchronized void nudgeAll() throws BackendException {
+        List<PeerChange> changes = new ArrayList<>();
+        for (PeerEntry e : applied.values()) {
+            if (e.endpoint().isPresent() && e.persistentKeepaliveSeconds() > 0) {
+                changes.add(new PeerChange.Upsert(e, false, false, true));
+            }
+        }
+        if (!changes.isEmpty()) {
+            wg.apply(changes);
+        }
+    }
+
+    /** Samples counters, advances the state machines, applies what changed. */
+    public synchronized TickResult tick() throws BackendException {
+        if (self == null) {
+            return new TickResult(false, false);
+        }
+        Instant now = clock.instant();
+        Map<String, PeerCounters> counters = wg.peers();
+        Set<String> kicks = new HashSet<>();
+        boolean stall = false;
+        boolean failed = false;
+        // the relay first: relayed peers ride on its health
+        String relayKey = relays.wireguardRelay().map(PeerInfo::publicKey).orElse(null);
+        List<Peer> order = new ArrayList<>(peers.values());
+        order.sort(Comparator.comparing(p -> !p.info().publicKey().equals(relayKey)));
+        for (Peer p : order) {
+            String key = p.info().publicKey();
+            PeerCounters c = counters.get(key);
+            String before = p.path().active().map(PathOption::toString).orElse("");
+            boolean relayed = p.path().active().map(o -> o.method() == PeeringMethod.VIA_RELAY).orElse(false);
+            PathSample sample = relayed
+                    ? new PathSample(null, 0, 0, relayPathHealthy, c == null ? null : c.lastHandshake())
+                    : new PathSample(c == null ? null : c.lastHandshake(), c == null ? 0 : c.rxBytes(),
+                    c == null ? 0 : c.txBytes(), relayPathHealthy, null);
+            p.path().observe(sample, now);
+            if (key.equals(relayKey)) {
+                relayPathHealthy = p.path().healthy(now);
+            }
+            if (p.path().takeKick()) {
+                kicks.add(key);
+            }
+            stall |= p.path().takeStallSuspicion();
+            String after = p.path().active().map(PathOption::toString).orElse("");
+            failed |= !before.equals(after);
+        }
+        sync(kicks, now);
+        return new TickResult(stall, failed);
+    }
+
+    /** Applies the difference; returns the keys whose entries were created. */
+    private Set<String> sync(Set<String> kicks, Instant now) throws BackendException {
+        Map<String, PeerEntry> desired = desiredEntries();
+        List<PeerChange> changes = new ArrayList<>();
+        Set<String> created = new HashSet<>();
+        for (PeerEntry e : desired.values()) {
+            PeerEntry old = applied.get(e.publicKey());
+            boolean kick = kicks.contains(e.publicKey()) && e.endpoint().isPresent();
+            if (old == null) {
+                created.add(e.publicKey());
+                changes.add(new PeerChange.Upsert(e, true, false));
+            } else if (kick) {
+                changes.add(new PeerChange.Upsert(e, true, true));
+            } else if (!old.equals(e)) {
+                boolean moved = !old.endpoint().equals(e.endpoint());
+                changes.add(new PeerChange.Upsert(e, moved, false, moved && e.endpoint().isPresent()));
+            }
+        }
+        for (String key : applied.keySet()) {
+            if (!desired.containsKey(key)) {
+                changes.add(new PeerChange.Remove(key));
+            }
+        }
+        if (!changes.isEmpty()) {
+            for (PeerChange c : changes) {
+                if (c instanceof PeerChange.Upsert u && !u.recreate()) {
+                    log.debug("wireguard: set {}", u.entry());
+                } else if (c instanceof PeerChange.Remove r) {
+                    log.debug("wireguard: remove {}", shortKey(r.publicKey()));
+                }
+            }
+            wg.apply(changes);
+            applied.clear();
+            applied.putAll(desired);
+        }
+        syncRoutes();
+        snapshot = buildSnapshot(now);
+        return created;
+    }
+
+    private Map<String, PeerEntry> desiredEntries() {
+        int keepalive = (int) timeouts.keepalive().toSeconds();
+        Map<String, PeerEntry> desired = new LinkedHashMap<>();
+        Set<String> relayExtra = new LinkedHashSet<>();
+        String relayEntryKey = null;
+        for (Peer p : peers.values()) {
+            PathOption active = p.path().active().orElse(null);
+            if (active == null) {
+                continue;
+            }
+            PeerInfo info = p.info();
+            PeeringMethod m = active.method();
+            if (m == PeeringMethod.VIA_RELAY) {
+                relayExtra.addAll(info.advertiseCidrs());
+                p.path().shadow().ifPresent(s -> desired.put(info.publicKey(),
+                        new PeerEntry(info.publicKey(), s.endpoint(), List.of(), keepalive)));
+            } else if (m.peerIsRelay()) {
+                relayEntryKey = info.publicKey();
+                Set<String> allowed = new LinkedHashSet<>(self.vpcCidrs());
+                allowed.addAll(info.advertiseCidrs());
+                desired.put(info.publicKey(), new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
+            } else {
+                Set<String> allowed = new LinkedHashSet<>(info.allowedIps());
+                allowed.addAll(info.advertiseCidrs());
+                desired.put(info.publicKey(), new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
+            }
+        }
+        if (relayEntryKey != null && !relayExtra.isEmpty()) {
+            PeerEntry r = desired.get(relayEntryKey);
+            Set<String> allowed = new LinkedHashSet<>(r.allowedIps());
+            allowed.addAll(relayExtra);
+            desired.put(relayEntryKey, new PeerEntry(r.publicKey(), r.endpoint(), List.copyOf(allowed), keepalive));
+        }
+        return desired;
+    }
+
+    private void syncRoutes() {
+        if (tunnel == null) {
+            return;
+        }
+        Set<String> want = new LinkedHashSet<>(self.vpcCidrs());
+        for (Peer p : peers.values()) {
+            for (String c : p.info().advertiseCidrs()) {
+                if (!Cidrs.isDefaultRoute(c)) {
+                    want.add(c);
+                }
+            }
+        }
+        if (want.equals(lastRoutes)) {
+            return;
+        }
+        try {
+            tunnel.syncRoutes(want);
+            lastRoutes = Set.copyOf(want);
+        } catch (NetConfigException e) {
+            log.warn("cannot route {} via {}: {}", want, tunnel.name(), e.getMessage());
+        }
+    }
+
+    private List<PeerView> buildSnapshot(Instant now) {
+        Map<String, PeerCounters> counters;
+        try {
+            counters = wg.peers();
+        } catch (BackendException e) {
+            counters = Map.of();
+        }
+        List<PeerView> out = new ArrayList<>();
+        for (Peer p : peers.values()) {
+            PeerInfo info = p.info();
+            PathOption active = p.path().active().orElse(null);
+            PeeringMethod m = active == null ? null : active.method();
+            boolean relayed = m == PeeringMethod.VIA_RELAY;
+            PeerCounters c = relayed ? null : counters.get(info.publicKey());
+            String endpoint = relayed ? "" : c != null && !c.endpoint().isEmpty() ? c.endpoint()
+                    : active == null ? "" : active.endpoint().map(Addresses::format).orElse("");
+            out.add(new PeerView(info.publicKey(), info.deviceId(), info.hostname(), info.tunnelIps(), m,
+                    relayed ? PeerView.WIREGUARD_RELAY : null, endpoint,
+                    c == null ? (relayed ? List.of() : applied.containsKey(info.publicKey())
+                            ? applied.get(info.publicKey()).allowedIps() : List.of()) : c.allowedIps(),
+                    c == null ? null : c.lastHandshake(), c == null ? 0 : c.rxBytes(), c == null ? 0 : c.txBytes(),
+                    p.path().healthy(now), p.path().state(now), p.path().reason(),
+                    p.path().options().stream().map(o -> o.method().wireName()).toList()));
+        }
+        out.sort(Comparator.comparing(PeerView::hostname).thenComparing(PeerView::publicKey));
+        return List.copyOf(out);
+    }
+
+    /** The peers as of the last update or tick. Safe from any thread. */
+    public List<PeerView> peers() {
+        return snapshot;
+    }
+
+    /** A relay is known (the WireGuard relay of the VPC). */
+    public boolean relayPresent() {
+        return relays.anyRelay();
+    }
+
+    /** Some peer can only be reached through a relay. */
+    public boolean relayRequired() {
+        return relayRequired;
+    }
+
+    static String shortKey(String key) {
+        return key == null ? "?" : key.substring(0, Math.min(8, key.length()));
+    }
+}

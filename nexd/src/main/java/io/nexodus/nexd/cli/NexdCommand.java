@@ -1,0 +1,189 @@
+package io.nexodus.nexd.cli;
+
+import io.nexodus.api.nexdctl.NexodusVersion;
+import io.nexodus.nexd.agent.Agent;
+import io.nexodus.nexd.agent.AgentConfig;
+import io.nexodus.nexd.agent.StartupException;
+import io.nexodus.nexd.endpoint.StunClientProbe;
+import io.nexodus.nexd.net.CommandRunner;
+import io.nexodus.stun.StunClientConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The command line: {@code nexd [flags]} runs the agent, {@code nexd relay [flags]} the VPC's WireGuard relay,
+ * {@code nexd version} prints the version. Only parses flags and wires objects.
+ */
+@Command(name = "nexd", mixinStandardHelpOptions = true, versionProvider = NexdCommand.VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+                "The Nexodus agent: joins this host to a VPC of the Nexodus service and keeps WireGuard tunnels to every",
+                "peer - direct where possible (also hole-punched through NATs), through the VPC's relay where not.",
+                "Needs root (it creates the tunnel interface). Every flag can also be set with the NEXD_* variable named.",
+                ""},
+        subcommands = {NexdCommand.Relay.class, NexdCommand.Version.class, CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  nexd --reg-key https://nexodus.example.com#RK:...          # join with a registration key",
+                "  nexd --service-url https://nexodus.example.com --username alice   # log in (password from NEXD_PASSWORD)",
+                "  nexd relay --reg-key https://nexodus.example.com#RK:...    # be the VPC's WireGuard relay (UDP 51820)",
+                "",
+                "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
+                "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`."})
+public final class NexdCommand implements Callable<Integer> {
+    @Mixin
+    NexdOptions options = new NexdOptions();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static int execute(String[] args) {
+        configureLogging(System.getenv("NEXD_LOGLEVEL"));
+        CommandLine cl = new CommandLine(new NexdCommand());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("nexd: " + e.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    static void configureLogging(String level) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "io/nexodus/nexd/logback-nexd.xml");
+        }
+        boolean debug = level != null && !level.isBlank() && !level.equalsIgnoreCase("info");
+        System.setProperty("nexd.logLevel", debug ? "DEBUG" : "INFO");
+        if (debug) {
+            System.setProperty("nexd.apiLogLevel", "INFO");
+        }
+    }
+
+    @Override
+    public Integer call() {
+        return runAgent(AgentConfig.Mode.AGENT, spec);
+    }
+
+    int runAgent(AgentConfig.Mode mode, CommandLine.Model.CommandSpec where) {
+        PrintWriter err = where.commandLine().getErr();
+        AgentConfig config;
+        try {
+            config = options.toConfig(mode, System.getenv(), isRoot(), System.getProperty("user.home"), hostname());
+        } catch (IllegalArgumentException e) {
+            err.println("nexd: " + e.getMessage());
+            err.println("Try 'nexd --help' for more information.");
+            return 2;
+        }
+        if (config.serviceUrl().getScheme().equals("http")) {
+            err.println("nexd: WARNING: " + config.serviceUrl() + " is plain HTTP: the registration key, tokens and this"
+                    + " device's data cross the network unencrypted. Use https outside a lab.");
+        }
+        if (config.tls().insecureSkipTlsVerify()) {
+            err.println("nexd: WARNING: --insecure-skip-tls-verify: the service's identity is not checked");
+        }
+        Agent agent = new Agent(config, StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
+                Clock.systemUTC(), CommandRunner.SYSTEM, NexodusVersion.current());
+        Thread hook = new Thread(agent::close, "nexd-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            agent.run();
+            return 0;
+        } catch (StartupException e) {
+            err.println("nexd: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            agent.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // shutting down already
+            }
+        }
+    }
+
+    static boolean isRoot() {
+        try {
+            return ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+        } catch (IOException | RuntimeException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    /** The host name of our UTS namespace (no DNS lookup). */
+    static String hostname() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            if (!h.isEmpty()) {
+                return h;
+            }
+        } catch (IOException e) {
+            // not Linux, or no procfs
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    @Command(name = "relay", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {
+                    "Runs this host as the VPC's WireGuard relay (hub): registers with relay=true and the metadata",
+                    "relay={\"type\":\"wireguard\"}, listens on UDP 51820 unless --listen-port says otherwise, and forwards",
+                    "between peers (IP forwarding and an nftables forward rule in this host's network namespace). Peers",
+                    "behind symmetric NAT, or started with --relay-only, reach everyone through it. Refuses to start if",
+                    "the VPC has a relay already. Takes the same flags as nexd.", ""})
+    static final class Relay implements Callable<Integer> {
+        @ParentCommand
+        NexdCommand parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return parent.runAgent(AgentConfig.Mode.RELAY, spec);
+        }
+    }
+
+    @Command(name = "version", description = "Prints the version.")
+    static final class Version implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().println("nexd version " + NexodusVersion.current());
+            return 0;
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"nexd version " + NexodusVersion.current()};
+        }
+    }
+
+    /** For tests: the parsed options of a command line (agent or relay). */
+    static NexdOptions parse(String... args) {
+        NexdCommand cmd = new NexdCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd.options;
+    }
+
+    static Map<String, String> noEnv() {
+        return Map.of();
+    }
+}

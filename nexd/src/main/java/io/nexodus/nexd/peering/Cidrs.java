@@ -1,0 +1,95 @@
+package io.nexodus.nexd.peering;
+
+import io.nexodus.nexd.endpoint.Addresses;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/** CIDR text as WireGuard and {@code ip} want it: numeric, with a prefix length, host bits cleared. */
+public final class Cidrs {
+    private Cidrs() {}
+
+    /** {@code 100.64.0.5} → {@code 100.64.0.5/32}; {@code 10.1.2.3/8} → {@code 10.0.0.0/8}; garbage → empty. */
+    public static Optional<String> normalize(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        String s = text.strip();
+        String ipPart = s;
+        Integer bits = null;
+        int slash = s.indexOf('/');
+        if (slash >= 0) {
+            ipPart = s.substring(0, slash);
+            try {
+                bits = Integer.parseInt(s.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        Optional<InetAddress> ip = Addresses.parseIp(ipPart);
+        if (ip.isEmpty()) {
+            return Optional.empty();
+        }
+        int max = ip.get() instanceof Inet4Address ? 32 : 128;
+        int b = bits == null ? max : bits;
+        if (b < 0 || b > max) {
+            return Optional.empty();
+        }
+        byte[] bytes = ip.get().getAddress();
+        for (int i = 0; i < bytes.length; i++) {
+            int keep = Math.max(0, Math.min(8, b - 8 * i));
+            bytes[i] &= (byte) (keep == 0 ? 0 : (0xff << (8 - keep)));
+        }
+        try {
+            String host = InetAddress.getByAddress(bytes).getHostAddress();
+            if (max == 128) {
+                host = compressV6(host);
+            }
+            return Optional.of(host + "/" + b);
+        } catch (java.net.UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static boolean isDefaultRoute(String cidr) {
+        return cidr.equals("0.0.0.0/0") || cidr.equals("::/0");
+    }
+
+    public static boolean isV4(String cidr) {
+        return !cidr.contains(":");
+    }
+
+    /** RFC 5952 form of an IPv6 address (the JDK prints full groups with zeros). */
+    static String compressV6(String full) {
+        String[] g = full.split(":");
+        if (g.length != 8) {
+            return full;
+        }
+        for (int i = 0; i < 8; i++) {
+            g[i] = g[i].replaceFirst("^0+(?=.)", "");
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (!g[i].equals("0")) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        if (bestStart < 0) {
+            return String.join(":", g);
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, 8));
+        return head + "::" + tail;
+    }
+}

@@ -1,0 +1,36 @@
+package io.nexodus.nexd.peering;
+
+import io.nexodus.nexd.endpoint.Addresses;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One way to reach a peer: a method and, for the methods that give the peer its own WireGuard entry, the endpoint
+ * to send to (empty = wait to be contacted and learn the endpoint from the peer's packets).
+ *
+ * @param method   how
+ * @param endpoint where WireGuard sends; empty for {@link PeeringMethod#VIA_RELAY} and for peers that call us
+ * @param via      the relay's public key for relayed methods (base64), else empty
+ */
+public record PathOption(PeeringMethod method, Optional<InetSocketAddress> endpoint, Optional<String> via) {
+    public PathOption {
+        Objects.requireNonNull(method);
+        Objects.requireNonNull(endpoint);
+        Objects.requireNonNull(via);
+    }
+
+    public static PathOption direct(PeeringMethod method, InetSocketAddress endpoint) {
+        return new PathOption(method, Optional.ofNullable(endpoint), Optional.empty());
+    }
+
+    public static PathOption viaRelay(String relayPublicKey) {
+        return new PathOption(PeeringMethod.VIA_RELAY, Optional.empty(), Optional.of(relayPublicKey));
+    }
+
+    @Override
+    public String toString() {
+        return method.wireName() + endpoint.map(e -> " " + Addresses.format(e)).orElse("")
+                + via.map(v -> " via " + v.substring(0, Math.min(8, v.length()))).orElse("");
+    }
+}

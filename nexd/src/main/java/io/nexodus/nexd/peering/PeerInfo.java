@@ -1,0 +1,93 @@
+package io.nexodus.nexd.peering;
+
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.TunnelIp;
+import io.nexodus.nexd.endpoint.Addresses;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A peer device as the peering logic sees it: the parts of the service's device record that decide how to reach it,
+ * parsed and checked once (the service's data is not trusted to be well formed; what does not parse is left out).
+ *
+ * @param publicKey         WireGuard public key (base64)
+ * @param deviceId          the device's id
+ * @param hostname          for people
+ * @param relay             the device is a relay ({@code nexd relay} or an onboarded {@code relayderp})
+ * @param relayType         metadata {@code relay.type} ({@code wireguard}, {@code derp}); empty when not set
+ * @param symmetricNat      the device is behind symmetric NAT (or runs {@code --relay-only})
+ * @param localEndpoint     its {@code local} endpoint (LAN address + WireGuard port)
+ * @param reflexiveEndpoint its {@code stun:…} endpoint (address on the internet)
+ * @param tunnelIps         tunnel addresses, IPv4 first, without prefix
+ * @param allowedIps        its own addresses as CIDRs ({@code /32}, {@code /128})
+ * @param advertiseCidrs    networks routed through it
+ */
+public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean relay, Optional<String> relayType,
+        boolean symmetricNat, Optional<InetSocketAddress> localEndpoint, Optional<InetSocketAddress> reflexiveEndpoint,
+        List<String> tunnelIps, List<String> allowedIps, List<String> advertiseCidrs) {
+
+    public PeerInfo {
+        tunnelIps = List.copyOf(tunnelIps);
+        allowedIps = List.copyOf(allowedIps);
+        advertiseCidrs = List.copyOf(advertiseCidrs);
+    }
+
+    /** The VPC's WireGuard hub relay (a relay device whose metadata does not say DERP). */
+    public boolean isWireGuardRelay() {
+        return relay && relayType.map(t -> !t.equals("derp")).orElse(true);
+    }
+
+    /** Parses the device record; {@code relayMetadata} is its {@code relay} metadata, if any. */
+    public static PeerInfo from(Device d, Optional<DeviceMetadata> relayMetadata) {
+        Optional<InetSocketAddress> local = Optional.empty();
+        Optional<InetSocketAddress> reflexive = Optional.empty();
+        for (Endpoint e : d.endpoints() == null ? List.<Endpoint>of() : d.endpoints()) {
+            if (e == null || e.source() == null) {
+                continue;
+            }
+            if (e.source().equals(Endpoint.SOURCE_LOCAL) && local.isEmpty()) {
+                local = Addresses.parseEndpoint(e.address());
+            } else if (e.source().startsWith(Endpoint.SOURCE_STUN_PREFIX) && reflexive.isEmpty()) {
+                reflexive = Addresses.parseEndpoint(e.address());
+            }
+        }
+        List<String> tunnel = new ArrayList<>();
+        addAddresses(tunnel, d.ipv4TunnelIps());
+        addAddresses(tunnel, d.ipv6TunnelIps());
+        List<String> allowed = new ArrayList<>();
+        for (String a : d.allowedIps() == null ? List.<String>of() : d.allowedIps()) {
+            Cidrs.normalize(a).ifPresent(allowed::add);
+        }
+        if (allowed.isEmpty()) {
+            for (String t : tunnel) {
+                Cidrs.normalize(t).ifPresent(allowed::add);
+            }
+        }
+        List<String> advertised = new ArrayList<>();
+        for (String a : d.advertiseCidrs() == null ? List.<String>of() : d.advertiseCidrs()) {
+            Cidrs.normalize(a).filter(c -> !Cidrs.isDefaultRoute(c)).ifPresent(advertised::add);
+        }
+        Optional<String> type = relayMetadata.map(DeviceMetadata::value)
+                .filter(v -> v != null && v.isObject() && v.path("type").isTextual())
+                .map(v -> v.path("type").asText());
+        return new PeerInfo(d.publicKey(), d.id(), d.hostname() == null ? "" : d.hostname(), d.relay(), type,
+                d.symmetricNat(), local, reflexive, tunnel, allowed, advertised);
+    }
+
+    private static void addAddresses(List<String> out, List<TunnelIp> ips) {
+        if (ips == null) {
+            return;
+        }
+        for (TunnelIp t : ips) {
+            if (t != null && t.address() != null) {
+                String a = t.address().contains("/") ? t.address().substring(0, t.address().indexOf('/')) : t.address();
+                Addresses.parseIp(a).ifPresent(ip -> out.add(io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(ip)));
+            }
+        }
+    }
+}

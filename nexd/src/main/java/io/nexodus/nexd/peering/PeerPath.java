@@ -1,0 +1,359 @@
+package io.nexodus.nexd.peering;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The path to one peer: which of {@link PeeringPolicy}'s options is in use, whether it works, and when to move on.
+ * A state machine driven by two inputs, both with the time passed in (tests use any clock, nothing here sleeps):
+ * <ul>
+ *   <li>{@link #offer}: the option list was recomputed (a watch event, our own NAT changed). The best option that
+ *       has not failed is used; an option whose endpoint changed is a new chance.</li>
+ *   <li>{@link #observe}: the data plane's counters. A direct method is <em>up</em> once a handshake completed after
+ *       it was applied and stays up while the peer is heard from (its keepalives at least); it <em>fails</em> if it
+ *       does not come up within {@code upTimeout} or goes silent for {@code downTimeout}. A failed method is skipped
+ *       and the next option is used.</li>
+ * </ul>
+ * Back when it heals: while relayed after a direct method failed, the direct method is probed by a shadow WireGuard
+ * entry for the peer (its endpoint and keepalive, but no allowed IPs, so traffic keeps going through the relay). A
+ * handshake on the shadow entry proves the direct path works both ways; then the direct method is used again.
+ * A failed method that shares the peer's entry with the one in use (no shadow possible) is retried after
+ * {@code retryFailedAfter}. If every option failed, the list starts over from the best.
+ * <p>
+ * The caller applies {@link #active()} and {@link #shadow()} to WireGuard, re-creates the entry when
+ * {@link #takeKick()} says so, and re-checks STUN when {@link #takeStallSuspicion()} says so. Not thread-safe: one
+ * reconciler thread owns it.
+ */
+public final class PeerPath {
+    /** For display. */
+    public enum State { NO_PATH, TRYING, UP, DOWN }
+
+    private static final long KEEPALIVE_BYTES = 32;
+
+    private final PeeringTimeouts timeouts;
+    private final Consumer<String> log;
+    private List<PathOption> options = List.of();
+    private final Map<PathOption, Instant> failed = new LinkedHashMap<>();
+
+    private PathOption active;
+    private Instant activeSince;
+    private boolean cameUp;
+    private Instant lastAliveAt;
+    private long lastRx = -1;
+    private long lastTx = -1;
+    private long txSinceAlive;
+    private Instant lastRxGrowth;
+    private Instant previousRxGrowth;
+    private boolean suspectRaised;
+    private boolean suspectPending;
+    private int kicksDone;
+    private boolean kickPending;
+    private Instant relayUnhealthySince;
+    private boolean relayHealthy;
+
+    private PathOption shadow;
+    private Instant shadowSince;
+    private Instant shadowKickedAt;
+
+    private String lastReason = "";
+    private int roundsWithoutSuccess;
+
+    public PeerPath(PeeringTimeouts timeouts, Consumer<String> log) {
+        this.timeouts = timeouts;
+        this.log = log;
+    }
+
+    // ------------------------------------------------------------------------------------------------ inputs
+
+    /** The options were recomputed. */
+    public void offer(List<PathOption> newOptions, Instant now) {
+        options = List.copyOf(newOptions);
+        failed.keySet().retainAll(new HashSet<>(options));
+        if (options.isEmpty()) {
+            if (active != null) {
+                log.accept("no way to reach the peer any more (was " + active + ")");
+            }
+            active = null;
+            shadow = null;
+            lastReason = "no method applies (no relay available)";
+            return;
+        }
+        PathOption best = bestNotFailed();
+        if (active == null) {
+            activate(best, now, "start", false);
+        } else if (best.method() == active.method()) {
+            if (!best.equals(active)) {
+                log.accept("endpoint of " + active.method() + " changed: " + active + " -> " + best);
+                active = best;
+                lastAliveAt = now; // grace: the new address gets a full downTimeout
+                if (!cameUp) {
+                    activeSince = now;
+                    kicksDone = 0;
+                }
+            }
+        } else {
+            activate(best, now, "options changed", false);
+        }
+        updateShadow(now);
+    }
+
+    /** The data plane's view of the peer, sampled now. */
+    public void observe(PathSample s, Instant now) {
+        if (active == null) {
+            return;
+        }
+        if (active.method().configuresPeer()) {
+            observeDirect(s, now);
+        } else {
+            observeRelayed(s, now);
+        }
+        retryExpiredFailures(now);
+    }
+
+    private void observeDirect(PathSample s, Instant now) {
+        boolean rxGrew = lastRx >= 0 && s.rxBytes() > lastRx;
+        long txDelta = lastTx >= 0 && s.txBytes() >= lastTx ? s.txBytes() - lastTx : 0;
+        lastRx = s.rxBytes();
+        lastTx = s.txBytes();
+        if (!cameUp && s.lastHandshake() != null && !s.lastHandshake().isBefore(activeSince)) {
+            cameUp = true;
+            roundsWithoutSuccess = 0;
+            lastAliveAt = later(lastAliveAt, s.lastHandshake());
+            txSinceAlive = 0;
+            log.accept(active + " is up (handshake after " + ms(Duration.between(activeSince, s.lastHandshake())) + ")");
+        }
+        if (cameUp && s.lastHandshake() != null) {
+            lastAliveAt = later(lastAliveAt, s.lastHandshake());
+        }
+        if (cameUp && rxGrew) {
+            lastAliveAt = now;
+            txSinceAlive = 0;
+            suspectRaised = false;
+            previousRxGrowth = lastRxGrowth;
+            lastRxGrowth = now;
+        } else if (cameUp) {
+            txSinceAlive += txDelta;
+        }
+        // Silence after activity: we kept sending and heard nothing back, or a steady flow from the peer stopped.
+        // Either may mean that a NAT mapping changed (ours or the peer's); the remedy, a STUN round, is cheap.
+        boolean sendingIntoSilence = txSinceAlive > 2 * KEEPALIVE_BYTES;
+        boolean flowStopped = lastRxGrowth != null && previousRxGrowth != null
+                && Duration.between(previousRxGrowth, lastRxGrowth).compareTo(timeouts.suspectAfter()) <= 0;
+        if (cameUp && !suspectRaised && (sendingIntoSilence || flowStopped)
+                && Duration.between(lastAliveAt, now).compareTo(timeouts.suspectAfter()) >= 0) {
+            suspectRaised = true;
+            suspectPending = true;
+        }
+        if (!cameUp) {
+            if (kicksDone < timeouts.initialKicks().size() && active.endpoint().isPresent()
+                    && !now.isBefore(activeSince.plus(timeouts.initialKicks().get(kicksDone)))) {
+                kicksDone++;
+                kickPending = true;
+            }
+            if (Duration.between(activeSince, now).compareTo(timeouts.upTimeout()) >= 0) {
+                fail("no handshake within " + ms(timeouts.upTimeout()), now);
+            }
+        } else if (Duration.between(lastAliveAt, now).compareTo(timeouts.downTimeout()) >= 0) {
+            fail("nothing heard from the peer for " + ms(Duration.between(lastAliveAt, now)), now);
+        }
+    }
+
+    private void observeRelayed(PathSample s, Instant now) {
+        relayHealthy = s.relayHealthy();
+        if (relayHealthy) {
+            cameUp = true;
+            lastAliveAt = now;
+            relayUnhealthySince = null;
+        } else {
+            if (relayUnhealthySince == null) {
+                relayUnhealthySince = now;
+            }
+            if (Duration.between(relayUnhealthySince, now).compareTo(timeouts.upTimeout()) >= 0
+                    && Duration.between(activeSince, now).compareTo(timeouts.upTimeout()) >= 0) {
+                fail("the relay is not reachable", now);
+                return;
+            }
+        }
+        if (shadow != null) {
+            if (s.shadowHandshake() != null && !s.shadowHandshake().isBefore(shadowSince)) {
+                PathOption healed = shadow;
+                failed.remove(healed);
+                log.accept(healed + " works again (probe handshake); leaving the relay");
+                activate(healed, now, "healed", true);
+                updateShadow(now);
+            } else if (Duration.between(shadowKickedAt, now).compareTo(timeouts.probeInterval()) >= 0) {
+                shadowKickedAt = now;
+                shadowSince = now;
+                kickPending = true;
+            }
+        }
+    }
+
+    private void retryExpiredFailures(Instant now) {
+        if (active == null || failed.isEmpty()) {
+            return;
+        }
+        int activeIndex = options.indexOf(active);
+        for (Map.Entry<PathOption, Instant> e : List.copyOf(failed.entrySet())) {
+            int i = options.indexOf(e.getKey());
+            if (i < 0 || i >= activeIndex || e.getKey().equals(shadow)) {
+                continue;
+            }
+            if (Duration.between(e.getValue(), now).compareTo(timeouts.retryFailedAfter()) >= 0) {
+                failed.remove(e.getKey());
+                log.accept("retrying " + e.getKey() + " (failed " + ms(Duration.between(e.getValue(), now)) + " ago)");
+                activate(e.getKey(), now, "retry", false);
+                updateShadow(now);
+                return;
+            }
+        }
+    }
+
+    private void fail(String why, Instant now) {
+        PathOption was = active;
+        failed.put(was, now);
+        boolean startingOver = failed.size() >= options.size();
+        PathOption next = bestNotFailed();
+        if (startingOver) {
+            roundsWithoutSuccess++;
+        }
+        // a peer that is simply offline fails every round: say so at first, then only now and then
+        if (roundsWithoutSuccess <= 1 || roundsWithoutSuccess % 15 == 0) {
+            log.accept(was + " failed (" + why + ")" + (next.equals(was) ? "; trying it again" : "; next: " + next)
+                    + (roundsWithoutSuccess > 1 ? " (" + roundsWithoutSuccess + " rounds without success)" : ""));
+        }
+        activate(next, now, why, false);
+        lastReason = was.method() + " failed: " + why;
+        updateShadow(now);
+    }
+
+    private PathOption bestNotFailed() {
+        for (PathOption o : options) {
+            if (!failed.containsKey(o)) {
+                return o;
+            }
+        }
+        failed.clear(); // everything failed: start over from the best
+        return options.getFirst();
+    }
+
+    private void activate(PathOption o, Instant now, String why, boolean alreadyUp) {
+        boolean changed = active == null || !active.equals(o);
+        active = o;
+        activeSince = now;
+        cameUp = alreadyUp;
+        lastAliveAt = now;
+        txSinceAlive = 0;
+        suspectRaised = false;
+        lastRxGrowth = null;
+        previousRxGrowth = null;
+        kicksDone = 0;
+        relayUnhealthySince = null;
+        // a fresh start (new session) makes "a handshake after activeSince" a sound test of the method
+        kickPending = !alreadyUp && o.method().configuresPeer() && o.endpoint().isPresent();
+        if (changed && !why.equals("start")) {
+            lastReason = why;
+        }
+    }
+
+    private void updateShadow(Instant now) {
+        PathOption want = null;
+        if (active != null && active.method() == PeeringMethod.VIA_RELAY) {
+            int activeIndex = options.indexOf(active);
+            for (int i = 0; i < activeIndex; i++) {
+                PathOption o = options.get(i);
+                if (failed.containsKey(o) && o.method().isDirect() && o.endpoint().isPresent()) {
+                    want = o;
+                    break;
+                }
+            }
+        }
+        if (want == null) {
+            shadow = null;
+        } else if (!want.equals(shadow)) {
+            shadow = want;
+            shadowSince = now;
+            shadowKickedAt = now;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ outputs
+
+    /** The option in use; empty when no option applies. */
+    public Optional<PathOption> active() {
+        return Optional.ofNullable(active);
+    }
+
+    /** While relayed: the direct option being probed with a shadow entry (endpoint, keepalive, no allowed IPs). */
+    public Optional<PathOption> shadow() {
+        return Optional.ofNullable(shadow);
+    }
+
+    /** True once after the peer's entry (active or shadow) should be re-created to start a fresh handshake now. */
+    public boolean takeKick() {
+        boolean k = kickPending;
+        kickPending = false;
+        // a direct method that came up needs no fresh session (a shadow probe is kicked while relayed: cameUp there
+        // is the relay's health, so it does not count)
+        boolean relayed = active != null && !active.method().configuresPeer();
+        return k && (relayed || !cameUp);
+    }
+
+    /** True once per silence episode: we keep sending, nothing comes back; our NAT mapping may have changed. */
+    public boolean takeStallSuspicion() {
+        boolean s = suspectPending;
+        suspectPending = false;
+        return s;
+    }
+
+    public boolean healthy(Instant now) {
+        if (active == null) {
+            return false;
+        }
+        if (!active.method().configuresPeer()) {
+            return relayHealthy;
+        }
+        return cameUp && Duration.between(lastAliveAt, now).compareTo(timeouts.downTimeout()) < 0;
+    }
+
+    public State state(Instant now) {
+        if (active == null) {
+            return State.NO_PATH;
+        }
+        if (healthy(now)) {
+            return State.UP;
+        }
+        return cameUp ? State.DOWN : State.TRYING;
+    }
+
+    public List<PathOption> options() {
+        return options;
+    }
+
+    public Map<PathOption, Instant> failures() {
+        return Map.copyOf(failed);
+    }
+
+    /** Why the current option is in use, when it is not simply the best (e.g. the better one failed). */
+    public String reason() {
+        return lastReason;
+    }
+
+    public Optional<Instant> activeSince() {
+        return Optional.ofNullable(activeSince);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null || b.isAfter(a) ? b : a;
+    }
+
+    private static String ms(Duration d) {
+        return d.toMillis() >= 10_000 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}

@@ -1,0 +1,67 @@
+package io.nexodus.nexd.peering;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which ways to reach a peer this agent should try, best first (upstream nexd's order). Pure: the same inputs give the
+ * same list, on both ends of a pair, so both sides pick matching methods. {@link PeerPath} walks the list when a
+ * method does not come up or goes down.
+ * <ol>
+ *   <li>I am the relay: the peer's LAN endpoint if we share a reflexive IP, else its reflexive endpoint (none if it
+ *       is behind symmetric NAT: it calls us and we learn its address from its packets).</li>
+ *   <li>The peer is the relay: its LAN endpoint if we share a reflexive IP, then its reflexive endpoint.</li>
+ *   <li>Same reflexive IP (one NAT), neither is a relay, I am not {@code --relay-only}: the peer's LAN endpoint.</li>
+ *   <li>Neither side behind symmetric NAT / relay-only: the peer's reflexive endpoint (hole punching).</li>
+ *   <li>A WireGuard relay exists: through it.</li>
+ * </ol>
+ */
+public final class PeeringPolicy {
+
+    public List<PathOption> options(SelfInfo self, PeerInfo peer, RelayView relays) {
+        List<PathOption> out = new ArrayList<>();
+        boolean sameNat = sameReflexiveIp(self.reflexiveIp(), peer.reflexiveEndpoint());
+        if (self.relay()) {
+            if (sameNat && peer.localEndpoint().isPresent()) {
+                out.add(PathOption.direct(PeeringMethod.RELAY_NODE_SELF_DIRECT_LOCAL, peer.localEndpoint().get()));
+            }
+            InetSocketAddress reflexive = peer.symmetricNat() ? null : peer.reflexiveEndpoint().orElse(null);
+            out.add(PathOption.direct(PeeringMethod.RELAY_NODE_SELF, reflexive));
+            return out;
+        }
+        if (peer.isWireGuardRelay()) {
+            if (sameNat && peer.localEndpoint().isPresent()) {
+                out.add(PathOption.direct(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL, peer.localEndpoint().get()));
+            }
+            peer.reflexiveEndpoint().or(peer::localEndpoint)
+                    .ifPresent(e -> out.add(PathOption.direct(PeeringMethod.RELAY_NODE_PEER, e)));
+            return out;
+        }
+        if (sameNat && !self.relayOnly() && peer.localEndpoint().isPresent()) {
+            out.add(PathOption.direct(PeeringMethod.DIRECT_LOCAL, peer.localEndpoint().get()));
+        }
+        if (!self.needsRelay() && !peer.symmetricNat() && peer.reflexiveEndpoint().isPresent()) {
+            out.add(PathOption.direct(PeeringMethod.REFLEXIVE, peer.reflexiveEndpoint().get()));
+        }
+        relays.wireguardRelay()
+                .filter(r -> !r.publicKey().equals(peer.publicKey()))
+                .ifPresent(r -> out.add(PathOption.viaRelay(r.publicKey())));
+        return out;
+    }
+
+    /** Whether this agent needs a relay for {@code peer}: no direct method applies. */
+    public boolean needsRelay(SelfInfo self, PeerInfo peer) {
+        if (self.relay() || peer.isWireGuardRelay()) {
+            return false;
+        }
+        List<PathOption> direct = options(self, peer, RelayView.NONE);
+        return direct.isEmpty();
+    }
+
+    static boolean sameReflexiveIp(Optional<InetAddress> mine, Optional<InetSocketAddress> theirs) {
+        return mine.isPresent() && theirs.isPresent() && mine.get().equals(theirs.get().getAddress());
+    }
+}

@@ -1,0 +1,44 @@
+package io.nexodus.nexd.state;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * What nexd keeps across restarts, in {@code <state-dir>/state.json} with upstream Nexodus' keys, so a restarted agent
+ * is the same device (same WireGuard key, hence the same device record and tunnel IPs) and keeps its port (so NAT
+ * mappings and peers' configured endpoints stay valid).
+ *
+ * @param authToken        the user login (username/password or device flow) for token refresh; null with a reg key
+ * @param publicKey        WireGuard public key, base64
+ * @param privateKey       WireGuard private key, base64
+ * @param proxyRulesConfig {@code nexd proxy} rules (kept, not used by the default mode)
+ * @param port             the WireGuard UDP listen port; 0 = not chosen yet
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record NexdState(
+        @JsonProperty("auth-token") StoredToken authToken,
+        @JsonProperty("public-key") String publicKey,
+        @JsonProperty("private-key") String privateKey,
+        @JsonProperty("proxy-rules-config") ProxyRulesConfig proxyRulesConfig,
+        @JsonProperty("port") int port) {
+
+    public static final NexdState EMPTY = new NexdState(null, null, null, null, 0);
+
+    public NexdState withKeys(String publicKeyBase64, String privateKeyBase64) {
+        return new NexdState(authToken, publicKeyBase64, privateKeyBase64, proxyRulesConfig, port);
+    }
+
+    public NexdState withPort(int newPort) {
+        return new NexdState(authToken, publicKey, privateKey, proxyRulesConfig, newPort);
+    }
+
+    public NexdState withAuthToken(StoredToken token) {
+        return new NexdState(token, publicKey, privateKey, proxyRulesConfig, port);
+    }
+
+    public boolean hasKeys() {
+        return publicKey != null && !publicKey.isBlank() && privateKey != null && !privateKey.isBlank();
+    }
+}

@@ -1,0 +1,221 @@
+package io.nexodus.nexd.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexodus.api.crypto.WireGuardKeys;
+import io.nexodus.nexd.peering.PeerInfo;
+import io.nexodus.nexd.peering.PeerPath;
+import io.nexodus.nexd.peering.PeeringMethod;
+import io.nexodus.nexd.peering.PeeringTimeouts;
+import io.nexodus.nexd.peering.SelfInfo;
+import io.nexodus.nexd.wg.JavaBackend;
+import io.nexodus.wireguard.tun.MemoryTun;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reconciler against real WireGuard devices of the {@code wireguard} module (in memory: no kernel interface, UDP on
+ * loopback): handshakes, failover to a relay and back, all with the real protocol. The relay forwards in process: what
+ * its device decrypts is written back to it, as the kernel's forwarding would.
+ */
+class ReconcilerTest {
+    private static final PeeringTimeouts FAST = new PeeringTimeouts(Duration.ofSeconds(1), Duration.ofMillis(2500),
+            Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofMinutes(3),
+            List.of(Duration.ofMillis(300)));
+    private static final List<String> VPC = List.of("100.64.0.0/10", "200::/64");
+
+    private final List<AutoCloseable> closeMe = new ArrayList<>();
+    private Node a;
+    private Node b;
+    private Node r;
+    private volatile boolean forwarding = true;
+
+    private record Node(String name, String tunnelIp, JavaBackend wg, Reconciler rec) {
+        String key() {
+            return wg.publicKey();
+        }
+
+        int port() {
+            return wg.listenPort();
+        }
+
+        MemoryTun tun() {
+            return (MemoryTun) wg.device().tun();
+        }
+    }
+
+    private Node node(String name, String tunnelIp) throws Exception {
+        JavaBackend wg = JavaBackend.inMemory(name, WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()),
+                InetAddress.getLoopbackAddress());
+        closeMe.add(wg);
+        return new Node(name, tunnelIp, wg, new Reconciler(wg, null, FAST, Clock.systemUTC()));
+    }
+
+    private static InetSocketAddress loop(int port) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    private static PeerInfo info(Node n, int reachableAtPort, boolean relay) {
+        return new PeerInfo(n.key(), UUID.nameUUIDFromBytes(n.name().getBytes()), n.name(), relay,
+                relay ? Optional.of("wireguard") : Optional.empty(), false, Optional.of(loop(reachableAtPort)),
+                Optional.of(loop(reachableAtPort)), List.of(n.tunnelIp()), List.of(n.tunnelIp() + "/32"), List.of());
+    }
+
+    private static SelfInfo self(Node n, boolean relay) {
+        return new SelfInfo(n.key(), relay, false, false, Optional.of(InetAddress.getLoopbackAddress()), VPC);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        a = node("a", "100.64.0.1");
+        b = node("b", "100.64.0.2");
+        r = node("r", "100.64.0.3");
+        Thread fwd = Thread.ofPlatform().daemon(true).start(() -> {
+            while (forwarding) {
+                try {
+                    byte[] p = r.tun().poll(50);
+                    if (p != null && !Ipv4Packets.destination(p).equals(r.tunnelIp())) {
+                        r.tun().inject(p);
+                    }
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        closeMe.add(() -> {
+            forwarding = false;
+            fwd.join(1000);
+        });
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeMe.reversed()) {
+            c.close();
+        }
+    }
+
+    private void tickAllUntil(BooleanSupplier done, Duration max) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Node n : List.of(a, b, r)) {
+                n.rec().tick();
+            }
+            if (done.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not reached within " + max + ": a=" + a.rec().peers() + " b=" + b.rec().peers());
+    }
+
+    private Optional<PeerView> view(Node viewer, Node peer) {
+        return viewer.rec().peers().stream().filter(v -> v.publicKey().equals(peer.key())).findFirst();
+    }
+
+    private boolean uses(Node viewer, Node peer, PeeringMethod m) {
+        return view(viewer, peer).map(v -> v.method() == m && v.healthy()).orElse(false);
+    }
+
+    /** Sends a packet from {@code from}'s tunnel to {@code to}'s tunnel IP until it arrives (or fails after 5 s). */
+    private void assertDelivered(Node from, Node to) throws Exception {
+        String marker = "hello " + UUID.randomUUID();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            from.tun().inject(Ipv4Packets.udp(from.tunnelIp(), to.tunnelIp(), marker.getBytes(StandardCharsets.UTF_8)));
+            byte[] got;
+            long until = System.nanoTime() + Duration.ofMillis(200).toNanos();
+            while ((got = to.tun().poll(Math.max(1, (until - System.nanoTime()) / 1_000_000))) != null) {
+                if (Ipv4Packets.payload(got).equals(marker)) {
+                    return;
+                }
+            }
+            for (Node n : List.of(a, b, r)) {
+                n.rec().tick();
+            }
+        }
+        throw new AssertionError(from.name() + " -> " + to.name() + " not delivered");
+    }
+
+    @Test
+    void peersOnOneLanGoDirectAndPassTraffic() throws Exception {
+        a.rec().update(self(a, false), List.of(info(b, b.port(), false)));
+        b.rec().update(self(b, false), List.of(info(a, a.port(), false)));
+        tickAllUntil(() -> uses(a, b, PeeringMethod.DIRECT_LOCAL) && uses(b, a, PeeringMethod.DIRECT_LOCAL), Duration.ofSeconds(5));
+        assertDelivered(a, b);
+        assertDelivered(b, a);
+        PeerView v = view(a, b).orElseThrow();
+        assertThat(v.endpoint()).isEqualTo("127.0.0.1:" + b.port());
+        assertThat(v.allowedIps()).containsExactly("100.64.0.2/32");
+        assertThat(v.lastHandshake()).isNotNull();
+        assertThat(v.tunnelIps()).containsExactly("100.64.0.2");
+        assertThat(v.state()).isEqualTo(PeerPath.State.UP);
+    }
+
+    @Test
+    void aBrokenDirectPathFailsOverToTheRelayAndComesBackWhenItHeals() throws Exception {
+        int dead = deadPort();
+        // a and b see each other at an address that goes nowhere; both see the relay for real
+        r.rec().update(self(r, true), List.of(info(a, a.port(), false), info(b, b.port(), false)));
+        a.rec().update(self(a, false), List.of(info(b, dead, false), info(r, r.port(), true)));
+        b.rec().update(self(b, false), List.of(info(a, dead, false), info(r, r.port(), true)));
+        tickAllUntil(() -> uses(a, b, PeeringMethod.VIA_RELAY) && uses(b, a, PeeringMethod.VIA_RELAY), Duration.ofSeconds(10));
+        assertThat(view(a, r).orElseThrow().method()).as("all on one host: same reflexive IP").isEqualTo(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL);
+        assertThat(view(a, r).orElseThrow().allowedIps()).contains("100.64.0.0/10", "200::/64");
+        assertThat(view(a, b).orElseThrow().relay()).isEqualTo(PeerView.WIREGUARD_RELAY);
+        assertThat(view(a, b).orElseThrow().reason()).contains("failed");
+        assertThat(view(r, a).orElseThrow().method()).isEqualTo(PeeringMethod.RELAY_NODE_SELF_DIRECT_LOCAL);
+        assertDelivered(a, b);
+        assertDelivered(b, a);
+
+        // the path heals (the peers' real addresses become known): back to direct
+        a.rec().update(self(a, false), List.of(info(b, b.port(), false), info(r, r.port(), true)));
+        b.rec().update(self(b, false), List.of(info(a, a.port(), false), info(r, r.port(), true)));
+        tickAllUntil(() -> direct(a, b) && direct(b, a), Duration.ofSeconds(15));
+        assertDelivered(a, b);
+    }
+
+    /** Healthy on a direct method (on a loaded machine the LAN method may time out first; the next is direct too). */
+    private boolean direct(Node viewer, Node peer) {
+        return view(viewer, peer).map(v -> v.method() != null && v.method().isDirect() && v.healthy()).orElse(false);
+    }
+
+    @Test
+    void aPeerThatLeavesIsRemoved() throws Exception {
+        a.rec().update(self(a, false), List.of(info(b, b.port(), false)));
+        assertThat(a.wg().peers()).containsKey(b.key());
+        a.rec().update(self(a, false), List.of());
+        assertThat(a.wg().peers()).isEmpty();
+        assertThat(a.rec().peers()).isEmpty();
+    }
+
+    @Test
+    void aSymmetricPeerWithoutARelayHasNoPath() throws Exception {
+        PeerInfo sym = new PeerInfo(b.key(), UUID.randomUUID(), "b", false, Optional.empty(), true,
+                Optional.of(loop(b.port())), Optional.of(new InetSocketAddress("198.51.100.21", 4444)),
+                List.of(b.tunnelIp()), List.of(b.tunnelIp() + "/32"), List.of());
+        SelfInfo elsewhere = new SelfInfo(a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC);
+        a.rec().update(elsewhere, List.of(sym));
+        assertThat(a.rec().relayRequired()).isTrue();
+        assertThat(a.rec().relayPresent()).isFalse();
+        assertThat(view(a, b).orElseThrow().state()).isEqualTo(PeerPath.State.NO_PATH);
+        assertThat(a.wg().peers()).isEmpty();
+    }
+
+    private static int deadPort() throws Exception {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort(); // closed after this: nothing listens there
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package io.nexodus.nexd.peering;
+
+import static io.nexodus.nexd.peering.Peers.ep;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The failover state machine, driven with explicit instants (no sleeping). */
+class PeerPathTest {
+    private static final PeeringTimeouts T = new PeeringTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
+            Duration.ofSeconds(45), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(3),
+            List.of(Duration.ofSeconds(1), Duration.ofMillis(2500)));
+
+    private final PathOption local = PathOption.direct(PeeringMethod.DIRECT_LOCAL, ep("192.168.31.11", 5000));
+    private final PathOption reflexive = PathOption.direct(PeeringMethod.REFLEXIVE, ep("198.51.100.31", 5000));
+    private final PathOption relay = PathOption.viaRelay("R");
+    private final List<String> log = new ArrayList<>();
+    private final PeerPath path = new PeerPath(T, log::add);
+    private Instant now = Instant.parse("2026-11-02T10:00:00Z");
+
+    private void at(double seconds) {
+        now = Instant.parse("2026-11-02T10:00:00Z").plusMillis((long) (seconds * 1000));
+    }
+
+    private Instant t(double seconds) {
+        return Instant.parse("2026-11-02T10:00:00Z").plusMillis((long) (seconds * 1000));
+    }
+
+    @Test
+    void theBestMethodIsUsedAndComesUpWithAHandshake() {
+        path.offer(List.of(reflexive, relay), now);
+        assertThat(path.active()).contains(reflexive);
+        assertThat(path.takeKick()).as("a new method starts with a fresh session").isTrue();
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.TRYING);
+        at(0.3);
+        path.observe(PathSample.of(t(0.2), 300, 300), now);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.UP);
+        assertThat(path.healthy(now)).isTrue();
+    }
+
+    @Test
+    void aHandshakeFromBeforeTheMethodWasAppliedDoesNotCount() {
+        at(10);
+        path.offer(List.of(reflexive), now);
+        at(11);
+        path.observe(PathSample.of(t(5), 100, 100), now);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.TRYING);
+    }
+
+    @Test
+    void quickRestartsWhileNoHandshakeThenWireGuardsOwnRetries() {
+        path.offer(List.of(reflexive), now);
+        path.takeKick();
+        at(0.5);
+        path.observe(PathSample.of(null, 0, 148), now);
+        assertThat(path.takeKick()).isFalse();
+        at(1.0);
+        path.observe(PathSample.of(null, 0, 148), now);
+        assertThat(path.takeKick()).isTrue();
+        at(2.5);
+        path.observe(PathSample.of(null, 0, 296), now);
+        assertThat(path.takeKick()).isTrue();
+        at(10);
+        path.observe(PathSample.of(null, 0, 444), now);
+        assertThat(path.takeKick()).as("only the configured initial kicks").isFalse();
+    }
+
+    @Test
+    void aMethodThatDoesNotComeUpFailsOverToTheNext() {
+        path.offer(List.of(local, reflexive, relay), now);
+        at(19.9);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(local);
+        at(20);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(reflexive);
+        assertThat(path.reason()).contains("direct-local failed");
+        at(40);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(relay);
+        at(41);
+        path.observe(new PathSample(null, 0, 0, true, null), now);
+        assertThat(path.healthy(now)).isTrue();
+        assertThat(log).anyMatch(l -> l.contains("failed"));
+    }
+
+    @Test
+    void aMethodThatGoesSilentFailsAfterTheDownTimeout() {
+        path.offer(List.of(reflexive, relay), now);
+        at(1);
+        path.observe(PathSample.of(t(0.5), 100, 100), now);
+        at(20);
+        path.observe(PathSample.of(t(0.5), 200, 200), now); // heard from the peer at 20 s
+        at(64.9);
+        path.observe(PathSample.of(t(0.5), 200, 400), now);
+        assertThat(path.active()).contains(reflexive);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.UP);
+        at(65);
+        path.observe(PathSample.of(t(0.5), 200, 432), now);
+        assertThat(path.active()).contains(relay);
+    }
+
+    @Test
+    void silenceWhileSendingRaisesOneStallSuspicionPerEpisode() {
+        path.offer(List.of(reflexive), now);
+        at(0.5);
+        path.observe(PathSample.of(t(0.2), 1000, 1000), now);
+        at(1);
+        path.observe(PathSample.of(t(0.2), 2000, 2000), now); // alive at 1 s
+        at(2);
+        path.observe(PathSample.of(t(0.2), 2000, 3000), now);
+        assertThat(path.takeStallSuspicion()).isFalse();
+        at(3.1);
+        path.observe(PathSample.of(t(0.2), 2000, 4000), now);
+        assertThat(path.takeStallSuspicion()).isTrue();
+        at(4);
+        path.observe(PathSample.of(t(0.2), 2000, 5000), now);
+        assertThat(path.takeStallSuspicion()).isFalse();
+        at(5);
+        path.observe(PathSample.of(t(0.2), 2500, 6000), now); // heard again: episode over
+        at(8);
+        path.observe(PathSample.of(t(0.2), 2500, 7000), now);
+        assertThat(path.takeStallSuspicion()).isTrue();
+    }
+
+    @Test
+    void aSteadyFlowFromThePeerThatStopsIsSuspiciousToo() {
+        path.offer(List.of(reflexive), now);
+        at(0.5);
+        path.observe(PathSample.of(t(0.2), 1000, 100), now);
+        at(1);
+        path.observe(PathSample.of(t(0.2), 2000, 100), now);
+        at(1.5);
+        path.observe(PathSample.of(t(0.2), 3000, 100), now); // receiving steadily, sending nothing
+        at(3);
+        path.observe(PathSample.of(t(0.2), 3000, 100), now);
+        assertThat(path.takeStallSuspicion()).isFalse();
+        at(3.6);
+        path.observe(PathSample.of(t(0.2), 3000, 100), now);
+        assertThat(path.takeStallSuspicion()).isTrue();
+    }
+
+    @Test
+    void keepalivesAloneDoNotLookLikeAStall() {
+        path.offer(List.of(reflexive), now);
+        at(0.5);
+        path.observe(PathSample.of(t(0.2), 100, 100), now);
+        at(1);
+        path.observe(PathSample.of(t(0.2), 132, 132), now);
+        at(21);
+        path.observe(PathSample.of(t(0.2), 132, 164), now); // one keepalive out, the peer's not yet in
+        assertThat(path.takeStallSuspicion()).isFalse();
+        at(22);
+        path.observe(PathSample.of(t(0.2), 164, 164), now); // the peer's keepalive
+        at(41);
+        path.observe(PathSample.of(t(0.2), 164, 196), now);
+        at(42);
+        path.observe(PathSample.of(t(0.2), 196, 196), now);
+        assertThat(path.takeStallSuspicion()).as("keepalives 20 s apart are no flow").isFalse();
+    }
+
+    @Test
+    void whileRelayedTheFailedDirectMethodIsProbedAndUsedAgainWhenItHeals() {
+        path.offer(List.of(reflexive, relay), now);
+        at(20);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(relay);
+        assertThat(path.shadow()).contains(reflexive);
+        at(21);
+        path.observe(new PathSample(null, 0, 0, true, null), now);
+        assertThat(path.takeKick()).isFalse();
+        at(50);
+        path.observe(new PathSample(null, 0, 0, true, null), now);
+        assertThat(path.takeKick()).as("probe again every probeInterval").isTrue();
+        at(51);
+        path.observe(new PathSample(null, 0, 0, true, t(49)), now);
+        assertThat(path.active()).as("a handshake before the last probe started proves nothing").contains(relay);
+        at(52);
+        path.observe(new PathSample(null, 0, 0, true, t(51.5)), now);
+        assertThat(path.active()).contains(reflexive);
+        assertThat(path.shadow()).isEmpty();
+        assertThat(path.healthy(now)).as("the probe handshake already proved it").isTrue();
+        assertThat(path.takeKick()).as("the probe's session is kept").isFalse();
+    }
+
+    @Test
+    void theRelayBeingDownFailsTheRelayedMethodToo() {
+        path.offer(List.of(relay), now);
+        at(5);
+        path.observe(new PathSample(null, 0, 0, false, null), now);
+        at(26);
+        path.observe(new PathSample(null, 0, 0, false, null), now);
+        assertThat(path.active()).as("nothing else to try: the relay again").contains(relay);
+        assertThat(path.reason()).contains("relay is not reachable");
+    }
+
+    @Test
+    void aChangedEndpointIsANewChanceForAFailedMethod() {
+        path.offer(List.of(reflexive, relay), now);
+        at(20);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(relay);
+        PathOption moved = PathOption.direct(PeeringMethod.REFLEXIVE, ep("198.51.100.31", 6000));
+        at(25);
+        path.offer(List.of(moved, relay), now);
+        assertThat(path.active()).contains(moved);
+        assertThat(path.takeKick()).isTrue();
+    }
+
+    @Test
+    void anEndpointChangeOfTheWorkingMethodKeepsItsSessionAndGivesGrace() {
+        path.offer(List.of(reflexive, relay), now);
+        path.takeKick();
+        at(1);
+        path.observe(PathSample.of(t(0.5), 100, 100), now);
+        at(30);
+        PathOption moved = PathOption.direct(PeeringMethod.REFLEXIVE, ep("198.51.100.31", 6000));
+        path.offer(List.of(moved, relay), now);
+        assertThat(path.active()).contains(moved);
+        assertThat(path.takeKick()).isFalse();
+        at(74);
+        path.observe(PathSample.of(t(0.5), 100, 100), now);
+        assertThat(path.active()).contains(moved);
+        at(75);
+        path.observe(PathSample.of(t(0.5), 100, 100), now);
+        assertThat(path.active()).contains(relay);
+    }
+
+    @Test
+    void aFailedMethodSharingThePeersEntryIsRetriedLater() {
+        path.offer(List.of(local, reflexive), now);
+        at(20);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(reflexive);
+        assertThat(path.shadow()).as("both use the peer's own entry: no shadow").isEmpty();
+        at(21);
+        path.observe(PathSample.of(t(20.5), 100, 100), now);
+        at(199);
+        path.observe(PathSample.of(t(20.5), 200 + 199, 200), now);
+        assertThat(path.active()).contains(reflexive);
+        at(200);
+        path.observe(PathSample.of(t(20.5), 200 + 200, 200), now);
+        assertThat(path.active()).contains(local);
+    }
+
+    @Test
+    void whenEverythingFailedItStartsOverFromTheBest() {
+        path.offer(List.of(local, reflexive), now);
+        at(20);
+        path.observe(PathSample.of(null, 0, 0), now);
+        at(40);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(local);
+        assertThat(path.failures()).isEmpty();
+    }
+
+    @Test
+    void noOptionMeansNoPath() {
+        path.offer(List.of(), now);
+        assertThat(path.active()).isEmpty();
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.NO_PATH);
+        assertThat(path.healthy(now)).isFalse();
+        path.observe(PathSample.of(null, 0, 0), now); // harmless
+        path.offer(List.of(relay), now);
+        assertThat(path.active()).contains(relay);
+    }
+
+    @Test
+    void aBetterMethodAppearingIsUsedAtOnce() {
+        path.offer(List.of(relay), now);
+        at(1);
+        path.offer(List.of(reflexive, relay), now);
+        assertThat(path.active()).contains(reflexive);
+    }
+}
