@@ -79,6 +79,14 @@ public final class ControlPlaneBench implements Callable<Integer> {
     @Option(names = "--heap-detail", description = "Also print the classes whose live heap grew most per device and per watcher.")
     boolean heapDetail;
 
+    @Option(names = "--profile", description = "Record each measured phase of the service with JDK Flight Recorder (<work dir>/<phase>.jfr; "
+            + "read with 'jfr view hot-methods FILE'). Implies --keep.")
+    boolean profile;
+
+    @Option(names = "--heap-dump", description = "Write an HPROF heap dump of the service with all streams open (<work dir>/streams.hprof). "
+            + "Implies --keep.")
+    boolean heapDump;
+
     @Option(names = "--pause-ms", paramLabel = "MS", description = "Pause between changes (default ${DEFAULT-VALUE}).", defaultValue = "500")
     long pauseMs;
 
@@ -95,6 +103,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
         if (!db.equals("h2") && !db.equals("postgres")) throw new CommandLine.ParameterException(new CommandLine(this), "--db is h2 or postgres");
         int parallel = openParallel == null ? w : openParallel;
         boolean tempDir = workDir == null;
+        if (profile || heapDump) keep = true;
         Path dir = tempDir ? Files.createTempDirectory("nexodus-cp-bench-") : Files.createDirectories(workDir);
         String dbUrl = null, dbUser = null;
         if (db.equals("postgres")) {
@@ -142,14 +151,14 @@ public final class ControlPlaneBench implements Callable<Integer> {
         long rssIdle = service.rssBytes();
 
         progress("anchor: " + devices + " no-op authenticated GETs (GET /api/reg-keys/me with the RK:)");
-        Phase getPhase = Phase.start(service);
+        Phase getPhase = Phase.start(service, profile ? "get" : null);
         Registrar.Run gets = registrar.noOpGets(devices);
         getPhase.end();
 
         progress("generating " + devices + " WireGuard key pairs");
         List<BenchDevice> fleet = Registrar.newDevices(devices);
         progress("registering " + devices + " devices");
-        Phase regPhase = Phase.start(service);
+        Phase regPhase = Phase.start(service, profile ? "register" : null);
         Registrar.Run regs = registrar.register(fleet);
         regPhase.end();
         if (regs.errors() > 0) throw new IllegalStateException(regs.errors() + " registrations failed, first: " + regs.firstError());
@@ -168,7 +177,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
             FanOut one = fanOut(anon, streams, fleet, 0, 1);
 
             progress("opening " + (w - 1) + " more watch streams (" + parallel + " connecting at once)");
-            Phase syncPhase = Phase.start(service);
+            Phase syncPhase = Phase.start(service, profile ? "sync" : null);
             long tn = System.nanoTime();
             streams.open(fleet.subList(1, w), parallel, connectTimeoutMs);
             long startedAll = System.nanoTime();
@@ -185,9 +194,10 @@ public final class ControlPlaneBench implements Callable<Integer> {
             ServiceProcess.Heap heapAll = service.heap("3-all-watchers");
             long rssAll = service.rssBytes();
             int threads = service.threads();
+            if (heapDump) progress("heap dump: " + service.heapDump("streams"));
 
             progress(changes + " changes with " + w + " watchers");
-            Phase fanPhase = Phase.start(service);
+            Phase fanPhase = Phase.start(service, profile ? "fanout" : null);
             FanOut all = fanOut(anon, streams, fleet, changes, w);
             fanPhase.end();
 
@@ -289,22 +299,27 @@ public final class ControlPlaneBench implements Callable<Integer> {
     /** CPU time of the service and of this JVM over one phase. */
     private static final class Phase {
         private final ServiceProcess service;
+        private final String recording;
         private final Duration serviceStart, selfStart;
         private Duration serviceCpu, selfCpu;
 
-        private Phase(ServiceProcess service) {
+        private Phase(ServiceProcess service, String recording) {
             this.service = service;
+            this.recording = recording;
+            if (recording != null) service.startProfile(recording);
             this.serviceStart = service.cpu();
             this.selfStart = ProcCpu.self();
         }
 
-        static Phase start(ServiceProcess service) {
-            return new Phase(service);
+        /** {@code recording} non-null: also record the phase with JFR under that name. */
+        static Phase start(ServiceProcess service, String recording) {
+            return new Phase(service, recording);
         }
 
         void end() {
             serviceCpu = service.cpu().minus(serviceStart);
             selfCpu = ProcCpu.self().minus(selfStart);
+            if (recording != null) service.stopProfile(recording);
         }
 
         double serviceCpuMs() {

@@ -119,13 +119,34 @@ final class ServiceProcess implements AutoCloseable {
         return new Heap(total, byClass);
     }
 
-    private String jcmd(String command) {
+    /** Writes an HPROF heap dump of the live objects to {@code <work dir>/<name>.hprof}. */
+    Path heapDump(String name) {
+        Path file = dir.resolve(name + ".hprof");
+        jcmd("GC.heap_dump", file.toString());
+        return file;
+    }
+
+    /** Starts a JDK Flight Recorder recording (profile settings) in the service; {@link #stopProfile} writes it. */
+    void startProfile(String name) {
+        jcmd("JFR.start", "name=" + name, "settings=profile");
+    }
+
+    /** Stops the recording and writes it to {@code <work dir>/<name>.jfr}; returns the file. */
+    Path stopProfile(String name) {
+        Path file = dir.resolve(name + ".jfr");
+        jcmd("JFR.stop", "name=" + name, "filename=" + file);
+        return file;
+    }
+
+    private String jcmd(String... command) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true).start();
+            List<String> argv = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid())));
+            argv.addAll(List.of(command));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("jcmd " + command + " failed: " + new String(out, StandardCharsets.UTF_8));
+                throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + new String(out, StandardCharsets.UTF_8));
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
