@@ -34,4 +34,4 @@ echo "building the bench module and its dependencies..." >&2
 cp="bench/target/classes:$(cat "$work/cp.txt")"
 echo "open-file limit: $(ulimit -Sn)" >&2
 # shellcheck disable=SC2086
-"$JAVA_HOME/bin/java" ${LOADGEN_JVM:--Xmx3g -XX:+UseG1GC} -cp "$cp" io.nexodus.bench.controlplane.ControlPlaneBench "$@"
+"$JAVA_HOME/bin/java" ${LOADGEN_JVM:--Xmx3g -XX:+UseG1GC} --add-modules jdk.incubator.vector -cp "$cp" io.nexodus.bench.controlplane.ControlPlaneBench "$@"

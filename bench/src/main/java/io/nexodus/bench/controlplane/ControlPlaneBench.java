@@ -90,6 +90,10 @@ public final class ControlPlaneBench implements Callable<Integer> {
     @Option(names = "--pause-ms", paramLabel = "MS", description = "Pause between changes (default ${DEFAULT-VALUE}).", defaultValue = "500")
     long pauseMs;
 
+    private static final String LOCK_WORK = "nexodus_db_revision_lock_work_seconds_total";
+    private static final String LOCK_COMMIT = "nexodus_db_revision_lock_commit_seconds_total";
+    private static final String LOCK_WAIT = "nexodus_db_revision_lock_wait_seconds_total";
+
     private final PrintStream out = System.out;
 
     public static void main(String[] args) {
@@ -158,9 +162,13 @@ public final class ControlPlaneBench implements Callable<Integer> {
         progress("generating " + devices + " WireGuard key pairs");
         List<BenchDevice> fleet = Registrar.newDevices(devices);
         progress("registering " + devices + " devices");
+        ServiceMetrics m0 = ServiceMetrics.scrape(anon);
         Phase regPhase = Phase.start(service, profile ? "register" : null);
         Registrar.Run regs = registrar.register(fleet);
         regPhase.end();
+        ServiceMetrics m1 = ServiceMetrics.scrape(anon);
+        double lockWork = m1.value(LOCK_WORK) - m0.value(LOCK_WORK), lockCommit = m1.value(LOCK_COMMIT) - m0.value(LOCK_COMMIT);
+        double lockWait = m1.value(LOCK_WAIT) - m0.value(LOCK_WAIT);
         if (regs.errors() > 0) throw new IllegalStateException(regs.errors() + " registrations failed, first: " + regs.firstError());
         ServiceProcess.Heap heapDevices = service.heap("1-devices");
 
@@ -210,6 +218,10 @@ public final class ControlPlaneBench implements Callable<Integer> {
                     gets.perSecond(), regs.perSecond() / gets.perSecond());
             out.printf("  service CPU:   %.2f ms per registration, %.2f ms per GET; load generator CPU %.2f / %.2f ms%n",
                     regPhase.serviceCpuMs() / devices, getPhase.serviceCpuMs() / devices, regPhase.selfCpuMs() / devices, getPhase.selfCpuMs() / devices);
+            double regSeconds = regs.wallNanos() / 1e9;
+            out.printf("  revision lock: per registration %.2f ms locked work + %.2f ms commit (%.0f%% + %.0f%% of the phase); %.1f ms waiting for it%n",
+                    lockWork * 1000 / devices, lockCommit * 1000 / devices, 100 * lockWork / regSeconds, 100 * lockCommit / regSeconds,
+                    lockWait * 1000 / devices);
             double events = (double) (w - 1) * devices;
             out.printf("initial sync:    %.1f s until %d more watchers each had all %d devices (%.0f events, %.0f events/s; the last stream "
                             + "began connecting at %.1f s; per stream %s)%n",
