@@ -7,7 +7,7 @@
 # usage: bench/scripts/control-plane.sh [--devices N] [--watchers W] [--db h2|postgres] [--changes K]
 #                                       [--concurrency C] [--open-parallel P] [--service-jvm 'OPTS'] [--keep] [--heap-detail]
 #   Defaults: 1000 devices, W = N, H2, 10 changes, 32 registrations in flight, all streams connecting at once.
-#   The service JVM runs with '-Xmx3g -XX:+UseG1GC' (change with --service-jvm), the load generator with
+#   The service JVM runs with '-Xmx1g -XX:+UseG1GC' (change with --service-jvm), the load generator with
 #   LOADGEN_JVM (default '-Xmx3g -XX:+UseG1GC'); both on this machine, so they share its CPUs.
 #   --db postgres starts a throw-away PostgreSQL 15 from /usr/lib/postgresql/15/bin (testkit.Postgres).
 #   Raises the open-file limit (needs W + a few hundred descriptors per process; root can raise the hard limit).

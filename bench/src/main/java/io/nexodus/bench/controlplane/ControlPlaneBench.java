@@ -63,7 +63,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
     Integer openParallel;
 
     @Option(names = "--service-jvm", paramLabel = "OPTS", description = "JVM options of the service process (default '${DEFAULT-VALUE}').",
-            defaultValue = "-Xmx3g -XX:+UseG1GC")
+            defaultValue = "-Xmx1g -XX:+UseG1GC")
     String serviceJvm;
 
     @Option(names = "--service-classpath", paramLabel = "CP", description = "Class path of the service (default: this JVM's class path).")
@@ -152,7 +152,8 @@ public final class ControlPlaneBench implements Callable<Integer> {
         // warm-up (JIT of the request path on both sides), then the idle service
         registrar.noOpGets(Math.min(500, devices));
         ServiceProcess.Heap heapIdle = service.heap("0-idle");
-        long rssIdle = service.rssBytes();
+        Thread.sleep(1000); // G1 gives memory back to the OS shortly after a full GC, concurrently
+        long rssIdle = service.rssBytes(), committedIdle = service.committedHeapBytes();
 
         progress("anchor: " + devices + " no-op authenticated GETs (GET /api/reg-keys/me with the RK:)");
         Phase getPhase = Phase.start(service, profile ? "get" : null);
@@ -200,7 +201,8 @@ public final class ControlPlaneBench implements Callable<Integer> {
             long shortLists = streams.clients().stream().filter(c -> c.deviceEventsAtSync() != devices).count();
             long retried = streams.clients().stream().filter(c -> c.connectAttempts() > 1).count();
             ServiceProcess.Heap heapAll = service.heap("3-all-watchers");
-            long rssAll = service.rssBytes();
+            Thread.sleep(1000);
+            long rssAll = service.rssBytes(), committedAll = service.committedHeapBytes();
             int threads = service.threads();
             if (heapDump) progress("heap dump: " + service.heapDump("streams"));
 
@@ -227,9 +229,9 @@ public final class ControlPlaneBench implements Callable<Integer> {
                             + "began connecting at %.1f s; per stream %s)%n",
                     allSync / 1e9, w - 1, devices, events, events / (allSync / 1e9), (startedAll - tn) / 1e9,
                     Latencies.ofNanos(perStreamSync).describe());
-            double serial = (double) oneSync * (w - 1);
-            out.printf("  anchor:        one watcher alone: %s ms for its list of %d -> all in parallel took %.3fx the time of %d such lists in a row%n",
-                    Latencies.fmt(oneSync / 1e6), devices, allSync / serial, w - 1);
+            double oneRate = devices / (oneSync / 1e9);
+            out.printf("  anchor:        one watcher alone got its list of %d in %s ms (%.0f events/s) -> all together delivered %.0fx that rate%n",
+                    devices, Latencies.fmt(oneSync / 1e6), oneRate, events / (allSync / 1e9) / oneRate);
             out.printf("  service CPU:   %.1f s (%.1f us per event); load generator CPU %.1f s; streams with a short list: %d; reconnects: %d%n",
                     syncPhase.serviceCpuMs() / 1000, syncPhase.serviceCpuMs() * 1000 / events, syncPhase.selfCpuMs() / 1000, shortLists, retried);
             out.printf("fan-out (%5d): %s; per change, last watcher: median %s ms%n", w, all.fromRequest.describe(),
@@ -249,7 +251,8 @@ public final class ControlPlaneBench implements Callable<Integer> {
             out.printf("heap per watch:  %s (%s with %d streams open)%n", kb(perWatcher), mb(heapAll.liveBytes()), w);
             out.printf("  anchor:        the idle service's whole live heap is %s -> one stream = %.3f%% of it; all streams = %.1fx it%n",
                     mb(heapIdle.liveBytes()), 100.0 * perWatcher / heapIdle.liveBytes(), (heapAll.liveBytes() - heapOne.liveBytes()) / (double) heapIdle.liveBytes());
-            out.printf("service RSS:     %s with %d streams, %d threads; idle %s -> %.1fx%n", mb(rssAll), w, threads, mb(rssIdle), rssAll / (double) rssIdle);
+            out.printf("service RSS:     %s with %d streams, %d threads (Java heap committed %s, live %s); idle %s (heap committed %s) -> %.1fx%n",
+                    mb(rssAll), w, threads, mb(committedAll), mb(heapAll.liveBytes()), mb(rssIdle), mb(committedIdle), rssAll / (double) rssIdle);
             if (heapDetail) {
                 out.println("heap growth per device (idle -> one watcher):");
                 heapOne.topGrowth(heapIdle, 12, devices).forEach(s -> out.println("  " + s));

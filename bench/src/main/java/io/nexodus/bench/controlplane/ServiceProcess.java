@@ -157,6 +157,15 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The committed size of the Java heap in bytes (what the GC has taken from the OS; part of the RSS). */
+    long committedHeapBytes() {
+        for (String line : jcmd("GC.heap_info").split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K").matcher(line);
+            if (m.find()) return Long.parseLong(m.group(1)) * 1024;
+        }
+        return -1;
+    }
+
     /** Resident set size in bytes ({@code VmRSS}). */
     long rssBytes() {
         return statusField("VmRSS:") * 1024;
