@@ -26,6 +26,8 @@ public final class Tx {
     private final Clock clock;
     private final boolean transactional;
     private boolean revisionLocked;
+    private long lockRequestedNanos;
+    private long lockAcquiredNanos;
     private long revision;
     private boolean revisionDirty;
     private final Set<String> signals = new LinkedHashSet<>();
@@ -56,12 +58,29 @@ public final class Tx {
     public void lockRevisions() throws SQLException {
         if (!transactional) throw new IllegalStateException("revisions need a write transaction");
         if (revisionLocked) return;
+        lockRequestedNanos = System.nanoTime();
         try (PreparedStatement ps = c.prepareStatement("SELECT last_revision FROM revision_counter WHERE id = 1 FOR UPDATE");
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) throw new SQLException("revision_counter row missing");
             revision = rs.getLong(1);
         }
         revisionLocked = true;
+        lockAcquiredNanos = System.nanoTime();
+    }
+
+    /** Whether this transaction took the revision lock (it is held until commit or rollback). */
+    boolean revisionLocked() {
+        return revisionLocked;
+    }
+
+    /** Nanos spent waiting for the revision lock. */
+    long lockWaitNanos() {
+        return lockAcquiredNanos - lockRequestedNanos;
+    }
+
+    /** {@link System#nanoTime()} when the revision lock was granted. */
+    long lockAcquiredNanos() {
+        return lockAcquiredNanos;
     }
 
     /** A new revision, greater than every committed one. */

@@ -19,6 +19,7 @@ import io.nexodus.server.auth.OpaqueTokens;
 import io.nexodus.server.auth.Principal;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Database;
+import io.nexodus.server.db.DatabaseException;
 import io.nexodus.server.db.JsonText;
 import io.nexodus.server.db.Tx;
 import io.nexodus.server.http.Access;
@@ -160,40 +161,51 @@ public final class DeviceRoutes {
         String token = OpaqueTokens.generate(OpaqueTokens.DEVICE);
         String sealed = SealedToken.seal(publicKey, token);
         String tokenHash = OpaqueTokens.hash(token);
-        Devices.Row row = db.write(tx -> {
-            Vpc vpc = Vpcs.readable(tx, p, in.vpcId());
-            UUID regKeyId = null;
-            UUID sg = in.securityGroupId();
-            UUID id = UUID.randomUUID();
-            if (p instanceof Principal.RegKeyPrincipal rk) {
-                regKeyId = rk.regKeyId();
-                if (sg == null) sg = rk.securityGroupId();
-                if (rk.deviceId() != null) id = rk.deviceId();
-            }
-            if (sg == null) sg = vpc.id();
-            tx.lockRevisions(); // from here on, one writer at a time (service-wide): keep this part short
-            checkSecurityGroup(tx, sg, vpc.id());
-            Optional<UUID> existing = tx.queryOne("SELECT id FROM devices WHERE public_key = ?", rs -> Cols.uuid(rs, "id"), publicKey);
+        Devices.Row row;
+        try {
+            row = db.write(tx -> {
+                Vpc vpc = Vpcs.readable(tx, p, in.vpcId());
+                UUID regKeyId = null;
+                UUID sg = in.securityGroupId();
+                UUID id = UUID.randomUUID();
+                if (p instanceof Principal.RegKeyPrincipal rk) {
+                    regKeyId = rk.regKeyId();
+                    if (sg == null) sg = rk.securityGroupId();
+                    if (rk.deviceId() != null) id = rk.deviceId();
+                }
+                if (sg == null) sg = vpc.id();
+                // checks before the lock; a duplicate that slips in meanwhile fails the unique indexes (handled below)
+                checkSecurityGroup(tx, sg, vpc.id());
+                Optional<UUID> existing = tx.queryOne("SELECT id FROM devices WHERE public_key = ?", rs -> Cols.uuid(rs, "id"), publicKey);
+                if (existing.isPresent()) throw ApiError.conflict(existing.get());
+                if (p instanceof Principal.RegKeyPrincipal rk && rk.deviceId() != null && tx.exists("SELECT 1 FROM devices WHERE id = ?", id)) {
+                    throw ApiError.notAllowed("single use reg key exhausted");
+                }
+                tx.lockRevisions(); // from here on, one writer at a time (service-wide): keep this part short
+                Addresses a = allocate(tx, vpc, id, requested);
+                List<String> advertised = in.advertiseCidrs() == null || in.advertiseCidrs().isEmpty() ? List.of()
+                        : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc));
+                long rev = tx.nextRevision();
+                List<Endpoint> eps = endpoints(in.endpoints());
+                tx.update("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, "
+                                + "advertise_cidrs, relay, symmetric_nat, hostname, os, endpoints, security_group_id, online, online_epoch, reg_key_id, "
+                                + "token_hash, sealed_token, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?, ?, ?, ?, ?, ?)",
+                        id, p.ownerId(), vpc.id(), vpc.organizationId(), publicKey, JsonText.write(a.allowedIps()), JsonText.write(a.v4()),
+                        JsonText.write(a.v6()), JsonText.write(advertised), in.relay(), in.symmetricNat(), nz(in.hostname()), nz(in.os()),
+                        JsonText.write(eps), sg, regKeyId, tokenHash, sealed, rev, tx.now(), tx.now());
+                tx.signal(Topics.of(Watch.KIND_DEVICE, vpc.id()));
+                Device d = new Device(id, p.ownerId(), vpc.id(), publicKey, a.allowedIps(), a.v4(), a.v6(), advertised, in.relay(),
+                        in.symmetricNat(), nz(in.hostname()), nz(in.os()), eps, rev, sg, false, null, null);
+                return new Devices.Row(d, vpc.organizationId(), regKeyId, sealed);
+            });
+        } catch (DatabaseException e) {
+            if (!e.isUniqueViolation()) throw e;
+            // registered concurrently with the same public key (or the same single-use key): answer as if we had seen it
+            Optional<UUID> existing = db.read(tx -> tx.queryOne("SELECT id FROM devices WHERE public_key = ?", rs -> Cols.uuid(rs, "id"), publicKey));
             if (existing.isPresent()) throw ApiError.conflict(existing.get());
-            if (p instanceof Principal.RegKeyPrincipal rk && rk.deviceId() != null && tx.exists("SELECT 1 FROM devices WHERE id = ?", id)) {
-                throw ApiError.notAllowed("single use reg key exhausted");
-            }
-            Addresses a = allocate(tx, vpc, id, requested);
-            List<String> advertised = in.advertiseCidrs() == null || in.advertiseCidrs().isEmpty() ? List.of()
-                    : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc));
-            long rev = tx.nextRevision();
-            List<Endpoint> eps = endpoints(in.endpoints());
-            tx.update("INSERT INTO devices (id, owner_id, vpc_id, organization_id, public_key, allowed_ips, ipv4_tunnel_ips, ipv6_tunnel_ips, "
-                            + "advertise_cidrs, relay, symmetric_nat, hostname, os, endpoints, security_group_id, online, online_epoch, reg_key_id, "
-                            + "token_hash, sealed_token, revision, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, 0, ?, ?, ?, ?, ?, ?)",
-                    id, p.ownerId(), vpc.id(), vpc.organizationId(), publicKey, JsonText.write(a.allowedIps()), JsonText.write(a.v4()),
-                    JsonText.write(a.v6()), JsonText.write(advertised), in.relay(), in.symmetricNat(), nz(in.hostname()), nz(in.os()),
-                    JsonText.write(eps), sg, regKeyId, tokenHash, sealed, rev, tx.now(), tx.now());
-            tx.signal(Topics.of(Watch.KIND_DEVICE, vpc.id()));
-            Device d = new Device(id, p.ownerId(), vpc.id(), publicKey, a.allowedIps(), a.v4(), a.v6(), advertised, in.relay(),
-                    in.symmetricNat(), nz(in.hostname()), nz(in.os()), eps, rev, sg, false, null, null);
-            return new Devices.Row(d, vpc.organizationId(), regKeyId, sealed);
-        });
+            if (p instanceof Principal.RegKeyPrincipal rk && rk.deviceId() != null) throw ApiError.notAllowed("single use reg key exhausted");
+            throw e;
+        }
         registrations.increment();
         return present(row, p);
     }

@@ -5,7 +5,6 @@ import io.nexodus.api.model.WatchEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -25,7 +24,7 @@ final class Feed {
     final String kind;
     final UUID vpcId;
     private final ConcurrentSkipListMap<Long, Entry> byRevision = new ConcurrentSkipListMap<>();
-    private final Map<String, Long> revisionByKey = new HashMap<>(); // guarded by this
+    private final Map<String, Long> revisionByKey = new ConcurrentHashMap<>(); // written under this, read lock-free
     private final Set<Waker> watchers = ConcurrentHashMap.newKeySet();
     private volatile long published = -1;
     private volatile long idleSinceNanos = System.nanoTime();
@@ -78,8 +77,11 @@ final class Feed {
         }
     }
 
-    /** True if the row with this key is known and deleted (e.g. a device whose token streams must end). */
-    synchronized boolean isDeleted(String key) {
+    /**
+     * True if the row with this key is known and deleted (e.g. a device whose token streams must end). Lock-free: every
+     * stream of a device token asks on every wake-up.
+     */
+    boolean isDeleted(String key) {
         Long rev = revisionByKey.get(key);
         if (rev == null) return false;
         Entry e = byRevision.get(rev);

@@ -2,11 +2,18 @@ package io.nexodus.server.watch;
 
 import io.nexodus.server.db.Database;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +24,32 @@ import org.slf4j.LoggerFactory;
  * <p>
  * These writes do not take a revision: online status is not streamed to watchers (each connect would otherwise send
  * an event to every watcher of the VPC: N² events when N devices connect). GET endpoints show it live.
+ * <p>
+ * Writes are group-committed: one writer drains everything queued meanwhile (up to {@link #MAX_BATCH} devices) into a
+ * single transaction, in queue order. When thousands of agents connect at once (a first roll-out, a load test) that is
+ * a handful of commits instead of one per stream; a connecting stream still waits until its device is marked online,
+ * so {@code online} is true before the stream sends its initial list.
  */
 public final class OnlineTracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OnlineTracker.class);
+    static final int MAX_BATCH = 500;
+    private static final long UNKNOWN_EPOCH = -1;
+
+    /** A queued status write. */
+    private sealed interface Op {
+        UUID deviceId();
+    }
+
+    private record Online(UUID deviceId, CompletableFuture<Void> done) implements Op {}
+
+    private record Offline(UUID deviceId, long epoch) implements Op {}
 
     private final Database db;
     private final ScheduledExecutorService timer;
     private final Duration grace;
-    private final Map<UUID, long[]> local = new ConcurrentHashMap<>(); // device -> {open streams, epoch}
+    private final Map<UUID, long[]> local = new ConcurrentHashMap<>(); // device -> {open streams, epoch}; guarded by this
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
 
     public OnlineTracker(Database db, ScheduledExecutorService timer, Duration grace) {
         this.db = db;
@@ -37,25 +62,22 @@ public final class OnlineTracker implements AutoCloseable {
         db.write(tx -> tx.update("UPDATE devices SET online = FALSE WHERE online = TRUE"));
     }
 
+    /** A stream of this device opened; the first one waits (up to 30 s) until the device is marked online. */
     public void connected(UUID deviceId) {
         boolean first;
         synchronized (this) {
-            long[] s = local.computeIfAbsent(deviceId, k -> new long[2]);
+            long[] s = local.computeIfAbsent(deviceId, k -> new long[] {0, UNKNOWN_EPOCH});
             first = s[0]++ == 0;
         }
         if (!first) return;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        enqueue(new Online(deviceId, done));
         try {
-            long epoch = db.write(tx -> {
-                tx.update("UPDATE devices SET online = TRUE, online_at = ?, online_epoch = online_epoch + 1 WHERE id = ? AND deleted_at IS NULL",
-                        tx.now(), deviceId);
-                return tx.queryOne("SELECT online_epoch FROM devices WHERE id = ?", rs -> rs.getLong(1), deviceId).orElse(0L);
-            });
-            synchronized (this) {
-                long[] s = local.get(deviceId);
-                if (s != null) s[1] = epoch;
-            }
-        } catch (RuntimeException e) {
-            log.warn("cannot mark device {} online: {}", deviceId, e.getMessage());
+            done.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("cannot mark device {} online: {}", deviceId, e.getCause() != null ? e.getCause().getMessage() : e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -64,7 +86,7 @@ public final class OnlineTracker implements AutoCloseable {
             long[] s = local.get(deviceId);
             if (s == null || --s[0] > 0) return;
         }
-        timer.schedule(() -> Thread.ofVirtual().start(() -> markOfflineIfIdle(deviceId)), grace.toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(() -> markOfflineIfIdle(deviceId), grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void markOfflineIfIdle(UUID deviceId) {
@@ -75,11 +97,7 @@ public final class OnlineTracker implements AutoCloseable {
             local.remove(deviceId);
             epoch = s[1];
         }
-        try {
-            db.write(tx -> tx.update("UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?", tx.now(), deviceId, epoch));
-        } catch (RuntimeException e) {
-            log.warn("cannot mark device {} offline: {}", deviceId, e.getMessage());
-        }
+        if (epoch != UNKNOWN_EPOCH) enqueue(new Offline(deviceId, epoch));
     }
 
     public boolean isTracked(UUID deviceId) {
@@ -87,16 +105,78 @@ public final class OnlineTracker implements AutoCloseable {
         return s != null && s[0] > 0;
     }
 
-    /** Graceful shutdown: devices whose streams this process held go offline now. */
+    private void enqueue(Op op) {
+        queue.add(op);
+        if (writing.compareAndSet(false, true)) Thread.ofVirtual().name("online-status-writer").start(this::drain);
+    }
+
+    /** Single writer: batches of queued ops, each batch one transaction, until the queue is empty. */
+    private void drain() {
+        while (true) {
+            List<Op> batch = new ArrayList<>();
+            for (Op op; batch.size() < MAX_BATCH && (op = queue.poll()) != null; ) batch.add(op);
+            if (!batch.isEmpty()) write(batch);
+            writing.set(false);
+            // an op queued after the poll above but before the flag was cleared must not be stranded
+            if (queue.isEmpty() || !writing.compareAndSet(false, true)) return;
+        }
+    }
+
+    private void write(List<Op> batch) {
+        try {
+            Map<UUID, Long> epochs = db.write(tx -> {
+                Map<UUID, Long> out = new java.util.HashMap<>();
+                for (Op op : batch) {
+                    switch (op) {
+                        case Online on -> tx.update("UPDATE devices SET online = TRUE, online_at = ?, online_epoch = online_epoch + 1 "
+                                + "WHERE id = ? AND deleted_at IS NULL", tx.now(), on.deviceId());
+                        case Offline off -> tx.update("UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?",
+                                tx.now(), off.deviceId(), off.epoch());
+                    }
+                }
+                for (Op op : batch) {
+                    if (op instanceof Online on) {
+                        tx.queryOne("SELECT id, online_epoch FROM devices WHERE id = ?", rs -> rs.getLong("online_epoch"), on.deviceId())
+                                .ifPresent(e -> out.put(on.deviceId(), e));
+                    }
+                }
+                return out;
+            });
+            synchronized (this) {
+                epochs.forEach((id, epoch) -> {
+                    long[] s = local.get(id);
+                    if (s != null) s[1] = epoch;
+                });
+            }
+            for (Op op : batch) if (op instanceof Online on) on.done().complete(null);
+        } catch (RuntimeException e) {
+            log.warn("cannot write the online status of {} devices: {}", batch.size(), e.getMessage());
+            for (Op op : batch) if (op instanceof Online on) on.done().completeExceptionally(e);
+        }
+    }
+
+    /** Graceful shutdown: devices whose streams this process held go offline now (one transaction). */
     @Override
     public void close() {
-        for (UUID id : local.keySet()) {
-            long[] s = local.remove(id);
-            if (s == null) continue;
+        List<Op> offline = new ArrayList<>();
+        synchronized (this) {
+            local.forEach((id, s) -> {
+                if (s[1] != UNKNOWN_EPOCH) offline.add(new Offline(id, s[1]));
+            });
+            local.clear();
+        }
+        for (int i = 0; i < offline.size(); i += MAX_BATCH) {
+            List<Op> part = offline.subList(i, Math.min(offline.size(), i + MAX_BATCH));
             try {
-                db.write(tx -> tx.update("UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?", tx.now(), id, s[1]));
+                db.write(tx -> {
+                    for (Op op : part) {
+                        Offline off = (Offline) op;
+                        tx.update("UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?", tx.now(), off.deviceId(), off.epoch());
+                    }
+                    return null;
+                });
             } catch (RuntimeException e) {
-                log.debug("cannot mark device {} offline at shutdown: {}", id, e.getMessage());
+                log.debug("cannot mark {} devices offline at shutdown: {}", part.size(), e.getMessage());
             }
         }
     }

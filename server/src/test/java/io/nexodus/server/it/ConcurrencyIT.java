@@ -15,7 +15,7 @@ import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
-import io.nexodus.server.testing.Postgres;
+import io.nexodus.testkit.Postgres;
 import io.nexodus.server.testing.TestServer;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -9,6 +9,7 @@ import io.nexodus.api.model.AddAccount;
 import io.nexodus.api.model.TokenResponse;
 import io.nexodus.server.NexodusServer;
 import io.nexodus.server.ServerConfig;
+import io.nexodus.testkit.Postgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,7 +1,5 @@
-package io.nexodus.server.testing;
+package io.nexodus.testkit;
 
-import io.nexodus.testkit.Cmd;
-import io.nexodus.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +13,11 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A throw-away PostgreSQL from Debian ({@code /usr/lib/postgresql/15/bin}) for the test JVM: initdb into a temp
+ * A throw-away PostgreSQL from Debian ({@code /usr/lib/postgresql/15/bin}) for a test or benchmark JVM: initdb into a temp
  * directory (as the {@code postgres} OS user when we are root, since initdb refuses root), started on a free
  * loopback port, one fresh database per {@link #newDatabase()}, stopped and deleted when the JVM exits (also after
- * failures). Clusters left behind by a killed JVM are removed on the next start.
+ * failures). Clusters left behind by a killed JVM are removed on the next start. Used by the server's database tests
+ * and the control-plane benchmark; the JDBC driver (pgjdbc) must be on the caller's class path.
  */
 public final class Postgres {
     private static final Path BIN = Path.of(System.getenv().getOrDefault("NEXODUS_PG_BIN", "/usr/lib/postgresql/15/bin"));
