@@ -1,10 +1,16 @@
 package io.nexodus.server;
 
+import io.nexodus.derp.crypto.MeshKey;
+import io.nexodus.derp.server.MeshPeer;
+import io.nexodus.server.relay.DerpRelayOptions;
+import io.nexodus.server.relay.EmbeddedDerpRelay;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -38,7 +44,8 @@ public final class Main implements Callable<Integer> {
                     "Every option can also be set with the NEXAPI_* variable named after it (e.g. NEXAPI_LISTEN).", ""},
             footer = {"", "Examples:",
                     "  nexodus serve                                  # http://127.0.0.1:8080, embedded database",
-                    "  nexodus serve --tls self-signed                # https on 0.0.0.0:8443 with a generated CA",
+                    "  nexodus serve --tls self-signed                # https on 0.0.0.0:8443 with a generated CA; DERP relay on 443 or 8444",
+                    "  nexodus serve --derp-listen none               # no public DERP relay",
                     "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus   # PostgreSQL (password: NEXAPI_DB_PASSWORD)"})
     static final class Serve implements Callable<Integer> {
         @CommandLine.Spec
@@ -65,6 +72,29 @@ public final class Main implements Callable<Integer> {
         @Option(names = "--stun-ports", split = ",", paramLabel = "PORT", defaultValue = "${env:NEXAPI_STUN_PORTS:-3478,3479}",
                 description = "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479.")
         List<Integer> stunPorts = new ArrayList<>();
+
+        @Option(names = "--derp-listen", paramLabel = "HOST:PORT|none", defaultValue = "${env:NEXAPI_DERP_LISTEN}",
+                description = {"The public DERP relay (agents relay WireGuard through it over HTTPS when they cannot reach a peer directly).",
+                        "Default: the --listen host on port 443 if it can be bound (the port firewalls let out), else 8444;",
+                        "'none' turns the relay off. Agents learn the address from GET /api/relays."})
+        String derpListen;
+
+        @Option(names = "--derp-hostname", paramLabel = "NAME", defaultValue = "${env:NEXAPI_DERP_HOSTNAME}",
+                description = "The relay's TLS name (what agents dial and verify). Default: the host of the service URL.")
+        String derpHostname;
+
+        @Option(names = "--derp-plain-http", defaultValue = "${env:NEXAPI_DERP_PLAIN_HTTP:-false}",
+                description = "Serve the relay over plain HTTP (development only). Default: TLS with the service's certificate, "
+                        + "or the relay's own self-signed CA when the service has no TLS.")
+        boolean derpPlainHttp;
+
+        @Option(names = "--derp-mesh-key", paramLabel = "HEX", defaultValue = "${env:NEXAPI_DERP_MESH_KEY}",
+                description = "64 hex digits shared by relays that mesh (e.g. the relays of several service replicas); prefer NEXAPI_DERP_MESH_KEY.")
+        String derpMeshKey;
+
+        @Option(names = "--derp-mesh-with", split = ",", paramLabel = "URL", defaultValue = "${env:NEXAPI_DERP_MESH_WITH}",
+                description = "The other relays of the mesh: https://host:port/derp or host[:port] (comma-separated).")
+        List<String> derpMeshWith = new ArrayList<>();
 
         @Option(names = "--admin-password", defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
                 description = "Password of the built-in 'admin' account. If unset on first start one is generated, printed once and stored "
@@ -137,6 +167,8 @@ public final class Main implements Callable<Integer> {
                     FeatureFlags.fromEnv(System.getenv()), false);
             List<EmbeddedService> embedded = new ArrayList<>();
             if (!stunPorts.isEmpty()) embedded.add(new EmbeddedStunServer(host, stunPorts));
+            DerpRelayOptions derp = derpOptions(host, stunPorts.isEmpty() ? -1 : stunPorts.getFirst());
+            if (derp != null) embedded.add(new EmbeddedDerpRelay(derp));
             NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), embedded);
             try {
                 server.start();
@@ -153,6 +185,22 @@ public final class Main implements Callable<Integer> {
             server.printBanner(System.out);
             stopped.await();
             return 0;
+        }
+
+        /** The relay's options, or null for {@code --derp-listen none}. */
+        private DerpRelayOptions derpOptions(String apiHost, int stunPort) {
+            String listenSpec = blankToNull(derpListen);
+            if (listenSpec != null && listenSpec.equalsIgnoreCase("none")) return null;
+            try {
+                Optional<InetSocketAddress> at = listenSpec == null ? Optional.empty()
+                        : Optional.of(DerpRelayOptions.parseListen("--derp-listen", listenSpec));
+                Optional<MeshKey> mesh = blankToNull(derpMeshKey) == null ? Optional.empty() : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                List<String> peers = derpMeshWith == null ? List.of() : derpMeshWith.stream().map(String::strip).filter(x -> !x.isEmpty()).toList();
+                for (String peer : peers) MeshPeer.parse(peer, !derpPlainHttp); // bad input fails here, before anything starts
+                return new DerpRelayOptions(at, apiHost, Optional.ofNullable(blankToNull(derpHostname)), derpPlainHttp, mesh, peers, stunPort);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
 
         private static String blankToNull(String s) {

@@ -4,6 +4,7 @@ import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.MeshPeer;
+import io.nexodus.derp.tls.ServerCertificate;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import javax.net.ssl.SSLContext;
  * @param bindAddress           where to listen ({@code --addr}; port 0 picks a free port)
  * @param tlsMode               {@code --certmode}
  * @param certDir               {@code --certdir}: manual certificates, or where self-signed mode keeps its CA
+ * @param certificate           the certificate and key for {@link TlsMode#PROVIDED}
  * @param hostname              {@code --hostname}: the certificate name; clients' SNI must match it
  * @param privateKeyFile        {@code -c}: the key file, created on first run; empty = {@link #privateKey} or a new key
  * @param privateKey            a key given directly (tests, the service); used only without a key file
@@ -41,6 +43,7 @@ public record DerpRelayConfig(
         InetSocketAddress bindAddress,
         TlsMode tlsMode,
         Optional<Path> certDir,
+        Optional<ServerCertificate> certificate,
         String hostname,
         Optional<Path> privateKeyFile,
         Optional<NodePrivateKey> privateKey,
@@ -67,6 +70,10 @@ public record DerpRelayConfig(
             throw new IllegalArgumentException("certificate mode " + tlsMode.name().toLowerCase().replace('_', '-')
                     + " needs a certificate directory (--certdir)");
         }
+        if ((tlsMode == TlsMode.PROVIDED) != certificate.isPresent()) {
+            throw new IllegalArgumentException(tlsMode == TlsMode.PROVIDED
+                    ? "TLS mode provided needs a certificate" : "a certificate is only used in TLS mode provided");
+        }
         if (!(acceptConnectionLimit > 0)) {
             throw new IllegalArgumentException("accept connection limit must be positive (or infinite)");
         }
@@ -83,6 +90,7 @@ public record DerpRelayConfig(
         private InetSocketAddress bindAddress = new InetSocketAddress(443);
         private TlsMode tlsMode = TlsMode.NONE;
         private Optional<Path> certDir = Optional.empty();
+        private Optional<ServerCertificate> certificate = Optional.empty();
         private String hostname = "localhost";
         private Optional<Path> privateKeyFile = Optional.empty();
         private Optional<NodePrivateKey> privateKey = Optional.empty();
@@ -112,6 +120,15 @@ public record DerpRelayConfig(
 
         public Builder certDir(Path v) {
             certDir = Optional.ofNullable(v);
+            return this;
+        }
+
+        /** Serves this certificate ({@link TlsMode#PROVIDED}; sets that mode). */
+        public Builder certificate(ServerCertificate v) {
+            certificate = Optional.ofNullable(v);
+            if (v != null) {
+                tlsMode = TlsMode.PROVIDED;
+            }
             return this;
         }
 
@@ -192,7 +209,7 @@ public record DerpRelayConfig(
         }
 
         public DerpRelayConfig build() {
-            return new DerpRelayConfig(bindAddress, tlsMode, certDir, hostname, privateKeyFile, privateKey, meshKey,
+            return new DerpRelayConfig(bindAddress, tlsMode, certDir, certificate, hostname, privateKeyFile, privateKey, meshKey,
                     meshPeers, meshSslContext, acceptConnectionLimit, acceptConnectionBurst, httpTimeout, metaCert,
                     sendQueueDepth, writeTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
         }

@@ -99,7 +99,7 @@ public final class DerpRelayServer implements AutoCloseable {
         }
         ServerTls tls = null;
         if (config.tlsMode() != TlsMode.NONE) {
-            tls = ServerTls.create(config.tlsMode(), config.certDir().orElseThrow(), config.hostname(),
+            tls = ServerTls.create(config.tlsMode(), config.certDir(), config.certificate(), config.hostname(),
                     key.publicKey(), config.metaCert(), config.clock());
         }
         Optional<SSLContext> meshSsl = config.meshSslContext();
