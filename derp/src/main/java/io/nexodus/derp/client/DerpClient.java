@@ -72,7 +72,7 @@ public final class DerpClient implements AutoCloseable {
     /** Creates the client and starts connecting in the background. */
     public static DerpClient start(DerpClientConfig config, DerpClientListener listener) {
         DerpClient c = new DerpClient(config, listener);
-        c.manager = Thread.ofVirtual().name("derp-client-" + config.host()).start(c::run);
+        c.manager = c.threads().name("derp-client-" + config.host()).start(c::run);
         return c;
     }
 
@@ -183,6 +183,11 @@ public final class DerpClient implements AutoCloseable {
                 dropsNotConnected.sum(), dropsQueueFull.sum(), dropsTooLarge.sum(), writeTimeouts.sum());
     }
 
+    /** The reader (the manager loop) and the writer: hot packet loops, so platform threads unless configured. */
+    private Thread.Builder threads() {
+        return config.platformThreads() ? Thread.ofPlatform().daemon(true) : Thread.ofVirtual();
+    }
+
     private void run() {
         int failures = 0;
         while (!closed.get()) {
@@ -197,7 +202,7 @@ public final class DerpClient implements AutoCloseable {
                 }
                 s.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
                 ClientSession writerSession = s;
-                Thread.ofVirtual().name("derp-client-writer").start(
+                threads().name("derp-client-writer").start(
                         () -> writerSession.writeLoop(packetsSent::increment, config.clock()));
                 Thread.ofVirtual().name("derp-client-watchdog").start(() -> watchWrites(writerSession));
                 if (preferred) {

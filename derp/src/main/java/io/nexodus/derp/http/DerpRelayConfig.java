@@ -32,7 +32,8 @@ import javax.net.ssl.SSLContext;
  * @param acceptConnectionBurst {@code --accept-connection-burst}
  * @param httpTimeout           TLS handshake + HTTP request must complete within this (slowloris guard; 30 s)
  * @param metaCert              append the DERP meta certificate (fast start for TLS 1.3 clients)
- * @param sendQueueDepth        per-connection packet queue
+ * @param sendQueueDepth        per-connection packet queue (packets; default 256)
+ * @param sendQueueBytes        per-connection packet queue (bytes; default 512 KiB)
  * @param writeTimeout          per-write timeout to clients
  * @param handshakeTimeout      DERP key exchange timeout
  * @param keepAliveInterval     keepalive period
@@ -55,6 +56,7 @@ public record DerpRelayConfig(
         Duration httpTimeout,
         boolean metaCert,
         int sendQueueDepth,
+        int sendQueueBytes,
         Duration writeTimeout,
         Duration handshakeTimeout,
         Duration keepAliveInterval,
@@ -101,7 +103,8 @@ public record DerpRelayConfig(
         private int acceptConnectionBurst = Integer.MAX_VALUE;
         private Duration httpTimeout = Duration.ofSeconds(30);
         private boolean metaCert = true;
-        private int sendQueueDepth = 32;
+        private int sendQueueDepth = io.nexodus.derp.server.DerpServerConfig.DEFAULT_SEND_QUEUE_DEPTH;
+        private int sendQueueBytes = io.nexodus.derp.server.DerpServerConfig.DEFAULT_SEND_QUEUE_BYTES;
         private Duration writeTimeout = Duration.ofSeconds(2);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepAliveInterval = Duration.ofSeconds(60);
@@ -183,6 +186,11 @@ public record DerpRelayConfig(
             return this;
         }
 
+        public Builder sendQueueBytes(int v) {
+            sendQueueBytes = v;
+            return this;
+        }
+
         public Builder writeTimeout(Duration v) {
             writeTimeout = v;
             return this;
@@ -211,7 +219,7 @@ public record DerpRelayConfig(
         public DerpRelayConfig build() {
             return new DerpRelayConfig(bindAddress, tlsMode, certDir, certificate, hostname, privateKeyFile, privateKey, meshKey,
                     meshPeers, meshSslContext, acceptConnectionLimit, acceptConnectionBurst, httpTimeout, metaCert,
-                    sendQueueDepth, writeTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
+                    sendQueueDepth, sendQueueBytes, writeTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
         }
     }
 }

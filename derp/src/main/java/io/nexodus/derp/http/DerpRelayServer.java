@@ -122,6 +122,7 @@ public final class DerpRelayServer implements AutoCloseable {
                 .meshKey(config.meshKey().orElse(null))
                 .meshPeers(config.meshPeers())
                 .sendQueueDepth(config.sendQueueDepth())
+                .sendQueueBytes(config.sendQueueBytes())
                 .writeTimeout(config.writeTimeout())
                 .handshakeTimeout(config.handshakeTimeout())
                 .keepAliveInterval(config.keepAliveInterval())

@@ -18,6 +18,7 @@ import java.util.Optional;
  * server (stun module, answers every Binding request, Tailscale-style or not) on the same host at {@code --stun-port}.
  */
 public final class RelayDerpServer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayDerpServer.class);
     private final RelayDerpConfig config;
     private final DerpRelayServer relay;
     private final StunServer stun;
@@ -79,8 +80,22 @@ public final class RelayDerpServer implements AutoCloseable {
         return relay.url();
     }
 
+    /** One line for the log: what the relay carried and dropped. */
+    public String summary() {
+        var st = relay.stats();
+        StringBuilder drops = new StringBuilder();
+        st.packetsDropped().forEach((reason, n) -> {
+            if (n > 0) {
+                drops.append(drops.isEmpty() ? "" : ", ").append(reason.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(n);
+            }
+        });
+        return "relayed " + st.packetsSent() + " packets (" + st.bytesSent() + " bytes) to " + st.accepts()
+                + " connections; dropped " + (drops.isEmpty() ? "none" : drops);
+    }
+
     @Override
     public void close() {
+        LOG.info("stopping: {}", summary());
         if (stun != null) {
             stun.close();
         }
