@@ -283,7 +283,22 @@ for run in $(seq 1 "$RUNS"); do
     rp=$(relay_pids "$mode"); pp=$(path_pids "$mode")
     r0=$( [ -n "$rp" ] && cpu_ticks $rp || echo 0 ); p0=$(cpu_ticks $pp)
     w0=$(cpu_ticks "$WG_A_PID" "$WG_B_PID"); f0=$(cpu_ticks "$FWD_A_PID" "$FWD_B_PID")
+    if [ -n "${BENCH_PERF:-}" ] && [ "$mode" = derp ]; then # BENCH_PERF=1: syscalls and context switches per process
+      for x in relay:$RELAY_PID fwd-a:$FWD_A_PID fwd-b:$FWD_B_PID wg-a:$WG_A_PID wg-b:$WG_B_PID; do
+        perf stat -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "${x#*:}" -o "$TMP/perf-${x%%:*}-$run" \
+          -- sleep "$TIME" 2>/dev/null &
+      done
+    fi
     g=$(iperf_gbps "$host" "$port" "$TIME")
+    if [ -n "${BENCH_PERF:-}" ] && [ "$mode" = derp ]; then
+      wait
+      pk=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(int(d["end"]["sum_received"]["bytes"]/1448))' "$TMP/iperf.json" 2>/dev/null || echo 1)
+      for x in relay fwd-a fwd-b wg-a wg-b; do
+        awk -F, -v n="$x" -v pk="$pk" '/task-clock/ {t=$1} /context-switches/ {c=$1} /sys_enter/ {s=$1}
+          END {printf "     %-6s CPU %6.0f ms  ctx switches %5.2f/pkt  syscalls %5.2f/pkt  (%d data packets)\n", n, t, c/pk, s/pk, pk}' \
+          "$TMP/perf-$x-$run"
+      done
+    fi
     r1=$( [ -n "$rp" ] && cpu_ticks $rp || echo 0 ); p1=$(cpu_ticks $pp)
     w1=$(cpu_ticks "$WG_A_PID" "$WG_B_PID"); f1=$(cpu_ticks "$FWD_A_PID" "$FWD_B_PID")
     WCPU[$mode]="${WCPU[$mode]:-} $((w1 - w0))"

@@ -2,19 +2,23 @@ package io.nexodus.bench.derp;
 
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
+import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.tls.TrustBundles;
+import io.nexodus.wireguard.bind.PacketBatch;
+import io.nexodus.wireguard.bind.UdpBind;
+import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,9 +52,11 @@ public final class WireGuardDerpForwarder {
         byte[] raw = Base64.getDecoder().decode(java.nio.file.Files.readString(Path.of(a.get("--key"))).strip());
         NodePrivateKey key = NodePrivateKey.fromRaw(raw);
         NodePublicKey peer = NodePublicKey.fromBase64(a.get("--peer"));
-        InetSocketAddress wireguard = hostPort(a.get("--wireguard"));
-        DatagramChannel udp = DatagramChannel.open();
-        udp.bind(hostPort(a.get("--listen")));
+        InetSocketAddress listen = hostPort(a.get("--listen"));
+        UdpEndpoint wireguard = new UdpEndpoint(hostPort(a.get("--wireguard")));
+        // The WireGuard side uses the wireguard module's UDP bind: recvmmsg + GRO in, sendmmsg + GSO out, so a burst
+        // WireGuard sends arrives here as one batch and goes to the relay as one sendAll (one TLS record or a few).
+        UdpBind udp = new UdpBind(listen.getAddress());
         DerpClientConfig.Builder b = DerpClientConfig.builder(URI.create(a.get("--relay")), key)
                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1));
         if (a.containsKey("--dial")) {
@@ -62,11 +68,32 @@ public final class WireGuardDerpForwarder {
         if (a.containsKey("--queue")) {
             b.sendQueueDepth(Integer.parseInt(a.get("--queue")));
         }
-        // Delivery from the relay: the client's reader thread writes straight to WireGuard (a local datagram send).
-        DerpClient client = DerpClient.start(b.build(), (source, packet) -> {
-            if (source.equals(peer)) {
+        // From the relay: the client's reader thread batches packets and writes them to WireGuard at each burst end.
+        PacketBatch toWireGuard = new PacketBatch(64, 2048);
+        int[] queued = new int[1];
+        DerpClient client = DerpClient.start(b.build(), new DerpClientListener() {
+            @Override
+            public void onPacket(NodePublicKey source, byte[] packet) {
+                if (!source.equals(peer) || packet.length > toWireGuard.bufferSize()) {
+                    return;
+                }
+                int i = queued[0]++;
+                System.arraycopy(packet, 0, toWireGuard.buffer(i), 0, packet.length);
+                toWireGuard.set(i, 0, packet.length, wireguard);
+                if (queued[0] == toWireGuard.capacity()) {
+                    onPacketsDelivered();
+                }
+            }
+
+            @Override
+            public void onPacketsDelivered() {
+                if (queued[0] == 0) {
+                    return;
+                }
+                toWireGuard.count(queued[0]);
+                queued[0] = 0;
                 try {
-                    udp.send(ByteBuffer.wrap(packet), wireguard);
+                    udp.send(toWireGuard);
                 } catch (IOException e) {
                     // WireGuard not there (yet): drop, as a UDP path would
                 }
@@ -76,23 +103,21 @@ public final class WireGuardDerpForwarder {
             System.err.println("cannot connect to " + a.get("--relay"));
             System.exit(1);
         }
+        // From WireGuard: the bind's receive thread hands over whole batches.
+        udp.open(listen.getPort(), batch -> {
+            List<byte[]> packets = new ArrayList<>(batch.count());
+            for (int i = 0; i < batch.count(); i++) {
+                if (batch.length(i) > 0) {
+                    packets.add(Arrays.copyOfRange(batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i)));
+                }
+            }
+            client.sendAll(peer, packets);
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("stopping: " + client.stats())));
-        System.out.println("forwarding udp " + udp.getLocalAddress() + " <-> " + a.get("--relay") + " peer " + peer
+        System.out.println("forwarding udp " + listen + " <-> " + a.get("--relay") + " peer " + peer
                 + tlsDescription(a));
         System.out.flush();
-        // From WireGuard: one platform thread (a blocking receive loop), each datagram to the peer's key.
-        ByteBuffer buf = ByteBuffer.allocate(65536);
-        while (true) {
-            buf.clear();
-            SocketAddress from = udp.receive(buf);
-            if (from == null) {
-                continue;
-            }
-            buf.flip();
-            byte[] packet = new byte[buf.remaining()];
-            buf.get(packet);
-            client.send(peer, packet);
-        }
+        Thread.currentThread().join(); // the bind's and the client's threads do the work
     }
 
     /** The TLS version and cipher suite the relay picks for this JVM's client (one extra handshake), for the report. */
