@@ -11,6 +11,7 @@ import io.nexodus.nexctl.commands.LoginCommand;
 import io.nexodus.nexctl.commands.LogoutCommand;
 import io.nexodus.nexctl.commands.OrganizationCommand;
 import io.nexodus.nexctl.commands.RegKeyCommand;
+import io.nexodus.nexctl.commands.RelayCommand;
 import io.nexodus.nexctl.commands.SecurityGroupCommand;
 import io.nexodus.nexctl.commands.TokenCommand;
 import io.nexodus.nexctl.commands.UserCommand;
@@ -63,7 +64,7 @@ public final class Nexctl implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             LoginCommand.class, LogoutCommand.class, TokenCommand.class, VersionCommand.class,
             UserCommand.class, OrganizationCommand.class, InvitationCommand.class, VpcCommand.class, DeviceCommand.class,
-            RegKeyCommand.class, SecurityGroupCommand.class, FeatureFlagCommand.class, NexdCommand.class,
+            RegKeyCommand.class, SecurityGroupCommand.class, FeatureFlagCommand.class, RelayCommand.class, NexdCommand.class,
             CompletionCommand.class, CommandLine.HelpCommand.class);
 
     /** Global options that take a value (to find the command word in the arguments). */

@@ -281,4 +281,45 @@ class ResourceCommandsTest {
         svc.on("GET /api/fflags/sites", 200, "{\"sites\":false}");
         assertThat(ok("feature-flag", "get", "--name", "sites", "-o", "json-raw").out()).isEqualTo("{\"sites\":false}\n");
     }
+
+    @Test
+    void relaysListCreateDelete() throws Exception {
+        String region900 = "{\"region_id\":900,\"region_code\":\"web\",\"region_name\":\"NexodusDefault\",\"built_in\":true,\"nodes\":"
+                + "[{\"name\":\"900nex\",\"region_id\":900,\"host_name\":\"nexodus.lab\",\"derp_port\":8444,\"stun_port\":3478,"
+                + "\"url\":\"https://nexodus.lab:8444/derp\",\"custom_ca\":true,\"ca_pem\":\"-----BEGIN CERTIFICATE-----\\n\"}]}";
+        String region902 = "{\"region_id\":902,\"region_code\":\"eu\",\"region_name\":\"Europe\",\"built_in\":false,\"nodes\":"
+                + "[{\"name\":\"902nex\",\"region_id\":902,\"host_name\":\"relay.eu\",\"ipv4\":\"203.0.113.9\",\"derp_port\":443,"
+                + "\"stun_port\":-1,\"url\":\"https://relay.eu:443/derp\",\"custom_ca\":false}]}";
+        svc.on("GET /api/relays", 200, "{\"regions\":{\"902\":" + region902 + ",\"900\":" + region900 + "}}");
+        assertThat(ok("relay", "list").out().lines().toList()).containsExactly(
+                pad("REGION ID", 14) + pad("CODE", 10) + pad("HOSTNAME", 16) + pad("DERP PORT", 14) + pad("STUN PORT", 14) + "BUILT IN",
+                pad("900", 14) + pad("web", 10) + pad("nexodus.lab", 16) + pad("8444", 14) + pad("3478", 14) + "true",
+                pad("902", 14) + pad("eu", 10) + pad("relay.eu", 16) + pad("443", 14) + pad("-", 14) + "false");
+        String full = ok("relays", "list", "--full").out();
+        assertThat(full.lines().findFirst().orElseThrow().split(" {2,}")).containsExactly("REGION ID", "CODE", "HOSTNAME", "DERP PORT",
+                "STUN PORT", "BUILT IN", "NAME", "URL", "DIAL IPV4", "DIAL IPV6", "CUSTOM CA");
+        assertThat(full).contains("https://nexodus.lab:8444/derp").contains("203.0.113.9");
+        JsonNode asJson = json(ok("relay", "list", "-o", "json").out());
+        assertThat(asJson.get("regions").get("900").get("nodes").get(0).get("custom_ca").asBoolean()).isTrue();
+
+        Path ca = home.resolve("ca.crt");
+        java.nio.file.Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        svc.on("POST /api/relays", 201, region902);
+        String created = ok("relay", "create", "--region-code", "eu", "--hostname", "relay.eu", "--ipv4", "203.0.113.9",
+                "--stun-port", "-1", "--region-name", "Europe", "--relay-ca", ca.toString()).out();
+        assertThat(created).contains("relay.eu");
+        assertThat(json(svc.last("POST /api/relays").body())).isEqualTo(json("{\"region_code\":\"eu\",\"region_name\":\"Europe\","
+                + "\"host_name\":\"relay.eu\",\"ipv4\":\"203.0.113.9\",\"stun_port\":-1,"
+                + "\"ca_pem\":\"-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----\\n\"}"));
+        NexctlRunner.Result missing = nexctl.run("relay", "create", "--region-code", "x", "--hostname", "h", "--relay-ca", home.resolve("nope").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("--relay-ca: cannot read");
+
+        svc.on("DELETE /api/relays/902", 200, region902);
+        assertThat(ok("relay", "delete", "--region-id", "902").out()).endsWith("successfully deleted\n");
+        svc.on("DELETE /api/relays/900", 400, "{\"error\":\"operation not allowed\",\"reason\":\"the service's own relay cannot be removed\"}");
+        NexctlRunner.Result refused = nexctl.run("relay", "delete", "--region-id", "900");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("cannot be removed");
+    }
 }

@@ -24,7 +24,7 @@ final class EmbeddedStunServer implements EmbeddedService {
     }
 
     @Override
-    public void start() throws Exception {
+    public void start(EmbeddedContext context) throws Exception {
         List<InetSocketAddress> addresses = ports.stream().map(p -> new InetSocketAddress(host, p)).toList();
         server = StunServer.start(addresses, StunServerConfig.defaults().withSoftware("nexodus"));
     }

@@ -1,10 +1,16 @@
 package io.nexodus.server;
 
+import io.nexodus.derp.crypto.MeshKey;
+import io.nexodus.derp.server.MeshPeer;
+import io.nexodus.server.relay.DerpRelayOptions;
+import io.nexodus.server.relay.EmbeddedDerpRelay;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -36,7 +42,7 @@ public final class Main implements Callable<Integer> {
             description = {
                     "Runs the Nexodus service: REST API under /api, watch streams, a built-in OIDC issuer with local "
                             + "accounts (an 'admin' account is created on first start), IP address management, STUN, and an "
-                            + "embedded database. It prints its URL and where the admin password is.",
+                            + "embedded database, and a public DERP relay. It prints its URL and where the admin password is.",
                     "",
                     "Every option can also be set with the environment variable shown with it; a flag wins.", ""},
             footer = {"",
@@ -49,6 +55,8 @@ public final class Main implements Callable<Integer> {
                     "      http://127.0.0.1:8080, embedded database under ~/.local/share/nexodus",
                     "  nexodus serve --tls self-signed",
                     "      https on 0.0.0.0:8443; clients trust <data-dir>/tls/ca.pem",
+                    "  nexodus serve --derp-listen none",
+                    "      no public DERP relay",
                     "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus",
                     "      PostgreSQL (password in NEXAPI_DB_PASSWORD); instances may share it",
                     "",
@@ -82,6 +90,29 @@ public final class Main implements Callable<Integer> {
                 description = "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479. "
                         + "Env NEXAPI_STUN_PORTS.")
         List<Integer> stunPorts = new ArrayList<>();
+
+        @Option(names = "--derp-listen", paramLabel = "HOST:PORT|none", defaultValue = "${env:NEXAPI_DERP_LISTEN}",
+                description = {"The public DERP relay (agents relay WireGuard through it over HTTPS when they cannot reach a peer directly).",
+                        "Default: the --listen host on port 443 if it can be bound (the port firewalls let out), else 8444;",
+                        "'none' turns the relay off. Agents learn the address from GET /api/relays. Env NEXAPI_DERP_LISTEN."})
+        String derpListen;
+
+        @Option(names = "--derp-hostname", paramLabel = "NAME", defaultValue = "${env:NEXAPI_DERP_HOSTNAME}",
+                description = "The relay's TLS name (what agents dial and verify). Default: the host of the service URL. Env NEXAPI_DERP_HOSTNAME.")
+        String derpHostname;
+
+        @Option(names = "--derp-plain-http", defaultValue = "${env:NEXAPI_DERP_PLAIN_HTTP:-false}",
+                description = "Serve the relay over plain HTTP (development only). Default: TLS with the service's certificate, "
+                        + "or the relay's own self-signed CA when the service has no TLS. Env NEXAPI_DERP_PLAIN_HTTP.")
+        boolean derpPlainHttp;
+
+        @Option(names = "--derp-mesh-key", paramLabel = "HEX", defaultValue = "${env:NEXAPI_DERP_MESH_KEY}",
+                description = "64 hex digits shared by relays that mesh (e.g. the relays of several service replicas); better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
+        String derpMeshKey;
+
+        @Option(names = "--derp-mesh-with", split = ",", paramLabel = "URL", defaultValue = "${env:NEXAPI_DERP_MESH_WITH}",
+                description = "The other relays of the mesh: https://host:port/derp or host[:port] (comma-separated). Env NEXAPI_DERP_MESH_WITH.")
+        List<String> derpMeshWith = new ArrayList<>();
 
         @Option(names = "--admin-password", paramLabel = "PASSWORD", defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
                 description = "Password of the built-in 'admin' account. If unset on first start one is generated, printed once and stored "
@@ -157,6 +188,8 @@ public final class Main implements Callable<Integer> {
                     FeatureFlags.fromEnv(System.getenv()), false);
             List<EmbeddedService> embedded = new ArrayList<>();
             if (!stunPorts.isEmpty()) embedded.add(new EmbeddedStunServer(host, stunPorts));
+            DerpRelayOptions derp = derpOptions(host, stunPorts.isEmpty() ? -1 : stunPorts.getFirst());
+            if (derp != null) embedded.add(new EmbeddedDerpRelay(derp));
             NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), embedded);
             try {
                 server.start();
@@ -185,6 +218,22 @@ public final class Main implements Callable<Integer> {
             String home = env.get("HOME");
             Path base = home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
             return base.resolve(".local").resolve("share").resolve("nexodus");
+        }
+
+        /** The relay's options, or null for {@code --derp-listen none}. */
+        private DerpRelayOptions derpOptions(String apiHost, int stunPort) {
+            String listenSpec = blankToNull(derpListen);
+            if (listenSpec != null && listenSpec.equalsIgnoreCase("none")) return null;
+            try {
+                Optional<InetSocketAddress> at = listenSpec == null ? Optional.empty()
+                        : Optional.of(DerpRelayOptions.parseListen("--derp-listen", listenSpec));
+                Optional<MeshKey> mesh = blankToNull(derpMeshKey) == null ? Optional.empty() : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                List<String> peers = derpMeshWith == null ? List.of() : derpMeshWith.stream().map(String::strip).filter(x -> !x.isEmpty()).toList();
+                for (String peer : peers) MeshPeer.parse(peer, !derpPlainHttp); // bad input fails here, before anything starts
+                return new DerpRelayOptions(at, apiHost, Optional.ofNullable(blankToNull(derpHostname)), derpPlainHttp, mesh, peers, stunPort);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
 
         private static String blankToNull(String s) {

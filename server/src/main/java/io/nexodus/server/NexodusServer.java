@@ -31,6 +31,7 @@ import io.nexodus.server.ipam.Ipam;
 import io.nexodus.server.ops.ServiceRoutes;
 import io.nexodus.server.organization.OrganizationRoutes;
 import io.nexodus.server.regkey.RegKeyRoutes;
+import io.nexodus.server.relay.RelayRoutes;
 import io.nexodus.server.securitygroup.SecurityGroupRoutes;
 import io.nexodus.server.tls.PemFiles;
 import io.nexodus.server.tls.SelfSignedCa;
@@ -176,7 +177,8 @@ public final class NexodusServer implements AutoCloseable {
                 .addAll(new DeviceRoutes(db, ipam, flags, meters).routes())
                 .addAll(new RegKeyRoutes(db, clock).routes())
                 .addAll(new SecurityGroupRoutes(db, flags).routes())
-                .addAll(new WatchRoutes(db, feeds, online, config.watchHeartbeat(), json).routes());
+                .addAll(new WatchRoutes(db, feeds, online, config.watchHeartbeat(), json).routes())
+                .addAll(new RelayRoutes(db, () -> embedded.stream().flatMap(s -> s.publicRelays().stream()).toList()).routes());
         if (local != null) router.addAll(local.routes());
         Object[] openApi = new Object[1];
         router.addAll(new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
@@ -218,9 +220,10 @@ public final class NexodusServer implements AutoCloseable {
         publicUrl = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
+        EmbeddedContext context = new EmbeddedContext(publicUrl, java.util.Optional.ofNullable(tls), config.dataDir(), clock);
         for (EmbeddedService s : embedded) {
             try {
-                s.start();
+                s.start(context);
             } catch (Exception e) {
                 throw new IOException("cannot start " + s.describe().replaceAll("\\s+", " ") + ": " + e.getMessage(), e);
             }
@@ -303,6 +306,7 @@ public final class NexodusServer implements AutoCloseable {
         }
         if (!config.listenHost().equals("0.0.0.0") && !config.listenHost().equals("::")) names.add(config.listenHost());
         if (config.publicUrl() != null) names.add(java.net.URI.create(config.publicUrl()).getHost());
+        for (EmbeddedService s : embedded) names.addAll(s.tlsNames());
         return names;
     }
 

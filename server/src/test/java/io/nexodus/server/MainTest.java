@@ -22,7 +22,8 @@ class MainTest {
         String help = run("serve", "--help");
         assertThat(help).startsWith("0\n");
         for (String opt : new String[] {"--listen", "--data-dir", "--db-url", "--stun-ports", "--admin-password", "--tls-cert", "--tls-key",
-                "--tls", "--url", "--oidc-issuer", "--log-format", "NEXAPI_"}) {
+                "--tls", "--url", "--oidc-issuer", "--log-format", "--derp-listen", "--derp-hostname", "--derp-plain-http",
+                "--derp-mesh-key", "--derp-mesh-with", "NEXAPI_"}) {
             assertThat(help).contains(opt);
         }
     }
@@ -64,5 +65,9 @@ class MainTest {
         assertThat(run("serve", "--stun-ports", "0,70000")).startsWith("2\n").contains("invalid port");
         assertThat(run("serve", "--tls-cert", "/x.pem")).startsWith("2\n").contains("go together");
         assertThat(run("bogus")).startsWith("2\n").contains("Unmatched argument");
+        assertThat(run("serve", "--derp-listen", "nowhere")).startsWith("2\n").contains("--derp-listen needs HOST:PORT (or 'none')");
+        assertThat(run("serve", "--derp-listen", "127.0.0.1:x")).startsWith("2\n").contains("port is not a number");
+        assertThat(run("serve", "--derp-mesh-key", "abc")).startsWith("2\n").contains("64 hex digits");
+        assertThat(run("serve", "--derp-mesh-with", "relay2.example.com")).startsWith("2\n").contains("--derp-mesh-with needs --derp-mesh-key");
     }
 }

@@ -87,6 +87,7 @@ public final class NexodusClient {
     public FeatureFlagsApi featureFlags() { return new FeatureFlagsApi(this); }
     public EventsApi events() { return new EventsApi(this); }
     public AccountsApi accounts() { return new AccountsApi(this); }
+    public RelaysApi relays() { return new RelaysApi(this); }
     public ServiceApi service() { return new ServiceApi(this); }
 
     // ---- transport (package-private: used by the *Api classes and the watch stream) ----

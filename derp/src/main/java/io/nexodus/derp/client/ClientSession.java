@@ -60,6 +60,28 @@ final class ClientSession {
         }
     }
 
+    /** Queues data frames with one wake-up; returns how many older frames were dropped, or -1 if closed. */
+    int enqueueAllData(java.util.List<Frame> frames, int depth) {
+        lock.lock();
+        try {
+            if (closed) {
+                return -1;
+            }
+            int dropped = 0;
+            for (Frame f : frames) {
+                if (data.size() >= depth) {
+                    data.pollFirst();
+                    dropped++;
+                }
+                data.addLast(f);
+            }
+            work.signal();
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Queues a control frame; false when closed or over the bound. */
     boolean enqueueControl(Frame f) {
         lock.lock();

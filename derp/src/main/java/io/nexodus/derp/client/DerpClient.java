@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +49,8 @@ public final class DerpClient implements AutoCloseable {
     private volatile boolean connected;
     private volatile boolean preferred;
     private Thread manager;
+    /** Reader thread only: packets were delivered since the last {@link DerpClientListener#onPacketsDelivered}. */
+    private boolean undeliveredBurst;
 
     private final LongAdder connects = new LongAdder();
     private final LongAdder fastStarts = new LongAdder();
@@ -72,7 +75,7 @@ public final class DerpClient implements AutoCloseable {
     /** Creates the client and starts connecting in the background. */
     public static DerpClient start(DerpClientConfig config, DerpClientListener listener) {
         DerpClient c = new DerpClient(config, listener);
-        c.manager = Thread.ofVirtual().name("derp-client-" + config.host()).start(c::run);
+        c.manager = c.threads().name("derp-client-" + config.host()).start(c::run);
         return c;
     }
 
@@ -119,6 +122,34 @@ public final class DerpClient implements AutoCloseable {
      */
     public boolean send(NodePublicKey destination, byte[] packet) {
         return enqueuePacket(new Frame.SendPacket(destination, packet), packet.length);
+    }
+
+    /**
+     * Queues several packets for {@code destination} at once, waking the writer once, so they leave in as few TLS
+     * records as fit (e.g. one WireGuard send batch). Returns how many were queued (all, unless refused as in
+     * {@link #send}); a full queue drops the oldest, as for {@link #send}.
+     */
+    public int sendAll(NodePublicKey destination, List<byte[]> packets) {
+        ClientSession s = session;
+        if (s == null || !connected) {
+            dropsNotConnected.add(packets.size());
+            return 0;
+        }
+        List<Frame> frames = new java.util.ArrayList<>(packets.size());
+        for (byte[] p : packets) {
+            if (p.length > FrameLimits.MAX_PACKET_SIZE) {
+                dropsTooLarge.increment();
+            } else {
+                frames.add(new Frame.SendPacket(destination, p));
+            }
+        }
+        int dropped = s.enqueueAllData(frames, config.sendQueueDepth());
+        if (dropped < 0) {
+            dropsNotConnected.add(frames.size());
+            return 0;
+        }
+        dropsQueueFull.add(dropped);
+        return frames.size();
     }
 
     /** Mesh only: queues a packet from {@code source} (a client of our server) for another server's client. */
@@ -183,6 +214,11 @@ public final class DerpClient implements AutoCloseable {
                 dropsNotConnected.sum(), dropsQueueFull.sum(), dropsTooLarge.sum(), writeTimeouts.sum());
     }
 
+    /** The reader (the manager loop) and the writer: hot packet loops, so platform threads unless configured. */
+    private Thread.Builder threads() {
+        return config.platformThreads() ? Thread.ofPlatform().daemon(true) : Thread.ofVirtual();
+    }
+
     private void run() {
         int failures = 0;
         while (!closed.get()) {
@@ -197,7 +233,7 @@ public final class DerpClient implements AutoCloseable {
                 }
                 s.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
                 ClientSession writerSession = s;
-                Thread.ofVirtual().name("derp-client-writer").start(
+                threads().name("derp-client-writer").start(
                         () -> writerSession.writeLoop(packetsSent::increment, config.clock()));
                 Thread.ofVirtual().name("derp-client-watchdog").start(() -> watchWrites(writerSession));
                 if (preferred) {
@@ -274,6 +310,10 @@ public final class DerpClient implements AutoCloseable {
     /** Reads frames until the connection fails; returns why it ended. */
     private String readLoop(ClientSession s) throws IOException {
         while (!closed.get()) {
+            if (undeliveredBurst && s.in.buffered() == 0 && s.in.stream().available() == 0) {
+                undeliveredBurst = false;
+                notify(listener::onPacketsDelivered); // the next read may wait: let the listener flush its batch
+            }
             Frame f;
             try {
                 f = s.in.readFrame(FrameLimits.CLIENT);
@@ -290,6 +330,7 @@ public final class DerpClient implements AutoCloseable {
                 case Frame.RecvPacket p -> {
                     packetsReceived.increment();
                     notify(() -> listener.onPacket(p.source(), p.packet()));
+                    undeliveredBurst = true;
                 }
                 case Frame.ServerInfoFrame si -> onServerInfo(s, si);
                 case Frame.KeepAlive k -> { }

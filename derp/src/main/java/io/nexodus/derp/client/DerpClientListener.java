@@ -13,6 +13,13 @@ public interface DerpClientListener {
     /** A packet {@code source} sent to us. The array is ours to keep. */
     void onPacket(NodePublicKey source, byte[] packet);
 
+    /**
+     * The packets of one read from the server have been delivered and the reader is about to wait for more: a
+     * listener that batches {@link #onPacket} calls (e.g. into one {@code sendmmsg}/GSO write to WireGuard) flushes
+     * here. Called only after at least one packet since the last call.
+     */
+    default void onPacketsDelivered() {}
+
     /** {@code peer} left the relay (or, with {@link PeerGoneReason#NOT_HERE}, was never there). */
     default void onPeerGone(NodePublicKey peer, PeerGoneReason reason) {}
 

@@ -4,6 +4,7 @@ import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.MeshPeer;
+import io.nexodus.derp.tls.ServerCertificate;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import javax.net.ssl.SSLContext;
  * @param bindAddress           where to listen ({@code --addr}; port 0 picks a free port)
  * @param tlsMode               {@code --certmode}
  * @param certDir               {@code --certdir}: manual certificates, or where self-signed mode keeps its CA
+ * @param certificate           the certificate and key for {@link TlsMode#PROVIDED}
  * @param hostname              {@code --hostname}: the certificate name; clients' SNI must match it
  * @param privateKeyFile        {@code -c}: the key file, created on first run; empty = {@link #privateKey} or a new key
  * @param privateKey            a key given directly (tests, the service); used only without a key file
@@ -30,7 +32,8 @@ import javax.net.ssl.SSLContext;
  * @param acceptConnectionBurst {@code --accept-connection-burst}
  * @param httpTimeout           TLS handshake + HTTP request must complete within this (slowloris guard; 30 s)
  * @param metaCert              append the DERP meta certificate (fast start for TLS 1.3 clients)
- * @param sendQueueDepth        per-connection packet queue
+ * @param sendQueueDepth        per-connection packet queue (packets; default 256)
+ * @param sendQueueBytes        per-connection packet queue (bytes; default 512 KiB)
  * @param writeTimeout          per-write timeout to clients
  * @param handshakeTimeout      DERP key exchange timeout
  * @param keepAliveInterval     keepalive period
@@ -41,6 +44,7 @@ public record DerpRelayConfig(
         InetSocketAddress bindAddress,
         TlsMode tlsMode,
         Optional<Path> certDir,
+        Optional<ServerCertificate> certificate,
         String hostname,
         Optional<Path> privateKeyFile,
         Optional<NodePrivateKey> privateKey,
@@ -52,6 +56,7 @@ public record DerpRelayConfig(
         Duration httpTimeout,
         boolean metaCert,
         int sendQueueDepth,
+        int sendQueueBytes,
         Duration writeTimeout,
         Duration handshakeTimeout,
         Duration keepAliveInterval,
@@ -66,6 +71,10 @@ public record DerpRelayConfig(
         if ((tlsMode == TlsMode.MANUAL || tlsMode == TlsMode.SELF_SIGNED) && certDir.isEmpty()) {
             throw new IllegalArgumentException("certificate mode " + tlsMode.name().toLowerCase().replace('_', '-')
                     + " needs a certificate directory (--certdir)");
+        }
+        if ((tlsMode == TlsMode.PROVIDED) != certificate.isPresent()) {
+            throw new IllegalArgumentException(tlsMode == TlsMode.PROVIDED
+                    ? "TLS mode provided needs a certificate" : "a certificate is only used in TLS mode provided");
         }
         if (!(acceptConnectionLimit > 0)) {
             throw new IllegalArgumentException("accept connection limit must be positive (or infinite)");
@@ -83,6 +92,7 @@ public record DerpRelayConfig(
         private InetSocketAddress bindAddress = new InetSocketAddress(443);
         private TlsMode tlsMode = TlsMode.NONE;
         private Optional<Path> certDir = Optional.empty();
+        private Optional<ServerCertificate> certificate = Optional.empty();
         private String hostname = "localhost";
         private Optional<Path> privateKeyFile = Optional.empty();
         private Optional<NodePrivateKey> privateKey = Optional.empty();
@@ -93,7 +103,8 @@ public record DerpRelayConfig(
         private int acceptConnectionBurst = Integer.MAX_VALUE;
         private Duration httpTimeout = Duration.ofSeconds(30);
         private boolean metaCert = true;
-        private int sendQueueDepth = 32;
+        private int sendQueueDepth = io.nexodus.derp.server.DerpServerConfig.DEFAULT_SEND_QUEUE_DEPTH;
+        private int sendQueueBytes = io.nexodus.derp.server.DerpServerConfig.DEFAULT_SEND_QUEUE_BYTES;
         private Duration writeTimeout = Duration.ofSeconds(2);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepAliveInterval = Duration.ofSeconds(60);
@@ -112,6 +123,15 @@ public record DerpRelayConfig(
 
         public Builder certDir(Path v) {
             certDir = Optional.ofNullable(v);
+            return this;
+        }
+
+        /** Serves this certificate ({@link TlsMode#PROVIDED}; sets that mode). */
+        public Builder certificate(ServerCertificate v) {
+            certificate = Optional.ofNullable(v);
+            if (v != null) {
+                tlsMode = TlsMode.PROVIDED;
+            }
             return this;
         }
 
@@ -166,6 +186,11 @@ public record DerpRelayConfig(
             return this;
         }
 
+        public Builder sendQueueBytes(int v) {
+            sendQueueBytes = v;
+            return this;
+        }
+
         public Builder writeTimeout(Duration v) {
             writeTimeout = v;
             return this;
@@ -192,9 +217,9 @@ public record DerpRelayConfig(
         }
 
         public DerpRelayConfig build() {
-            return new DerpRelayConfig(bindAddress, tlsMode, certDir, hostname, privateKeyFile, privateKey, meshKey,
+            return new DerpRelayConfig(bindAddress, tlsMode, certDir, certificate, hostname, privateKeyFile, privateKey, meshKey,
                     meshPeers, meshSslContext, acceptConnectionLimit, acceptConnectionBurst, httpTimeout, metaCert,
-                    sendQueueDepth, writeTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
+                    sendQueueDepth, sendQueueBytes, writeTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
         }
     }
 }

@@ -99,7 +99,7 @@ public final class DerpRelayServer implements AutoCloseable {
         }
         ServerTls tls = null;
         if (config.tlsMode() != TlsMode.NONE) {
-            tls = ServerTls.create(config.tlsMode(), config.certDir().orElseThrow(), config.hostname(),
+            tls = ServerTls.create(config.tlsMode(), config.certDir(), config.certificate(), config.hostname(),
                     key.publicKey(), config.metaCert(), config.clock());
         }
         Optional<SSLContext> meshSsl = config.meshSslContext();
@@ -122,6 +122,7 @@ public final class DerpRelayServer implements AutoCloseable {
                 .meshKey(config.meshKey().orElse(null))
                 .meshPeers(config.meshPeers())
                 .sendQueueDepth(config.sendQueueDepth())
+                .sendQueueBytes(config.sendQueueBytes())
                 .writeTimeout(config.writeTimeout())
                 .handshakeTimeout(config.handshakeTimeout())
                 .keepAliveInterval(config.keepAliveInterval())

@@ -4,6 +4,7 @@ import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.tls.MetaCert;
 import io.nexodus.derp.tls.Pem;
 import io.nexodus.derp.tls.SelfSignedCa;
+import io.nexodus.derp.tls.ServerCertificate;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -44,8 +45,9 @@ final class ServerTls {
     }
 
     /** Loads or makes the certificate for {@code mode}; refuses letsencrypt with an explanation. */
-    static ServerTls create(TlsMode mode, Path certDir, String hostname, NodePublicKey serverKey, boolean metaCert,
-                            Clock clock) throws IOException {
+    static ServerTls create(TlsMode mode, Optional<Path> certDirOption, Optional<ServerCertificate> given,
+                            String hostname, NodePublicKey serverKey, boolean metaCert, Clock clock)
+            throws IOException {
         if (!isValidHostname(hostname)) {
             throw new IllegalArgumentException("'" + hostname + "' is not a valid hostname for a certificate");
         }
@@ -53,7 +55,13 @@ final class ServerTls {
         PrivateKey key;
         Optional<Path> ca = Optional.empty();
         switch (mode) {
+            case PROVIDED -> {
+                ServerCertificate c = given.orElseThrow();
+                chain = c.chain();
+                key = c.key();
+            }
             case MANUAL -> {
+                Path certDir = certDirOption.orElseThrow();
                 Path crt = certDir.resolve(hostname + ".crt");
                 Path kf = certDir.resolve(hostname + ".key");
                 if (!Files.isReadable(crt) || !Files.isReadable(kf)) {
@@ -64,6 +72,7 @@ final class ServerTls {
                 key = Pem.readPrivateKey(kf);
             }
             case SELF_SIGNED -> {
+                Path certDir = certDirOption.orElseThrow();
                 Files.createDirectories(certDir);
                 SelfSignedCa authority = SelfSignedCa.loadOrCreate(certDir, clock);
                 SelfSignedCa.Issued issued = authority.issue(hostname, certDir);

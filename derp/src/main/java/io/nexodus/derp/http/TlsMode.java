@@ -11,7 +11,12 @@ public enum TlsMode {
     /** A CA and a certificate for the hostname made here with BouncyCastle; the CA's PEM is written for clients. */
     SELF_SIGNED,
     /** ACME with Let's Encrypt: needs the internet, so it is refused with an explanation. */
-    LETSENCRYPT;
+    LETSENCRYPT,
+    /**
+     * A certificate and key handed over in memory ({@code DerpRelayConfig.Builder#certificate}): the Nexodus service
+     * serves its relay with its own TLS material. Not a command-line mode.
+     */
+    PROVIDED;
 
     /** Parses {@code none|manual|self-signed|letsencrypt} (as on the command line). */
     public static TlsMode parse(String s) {

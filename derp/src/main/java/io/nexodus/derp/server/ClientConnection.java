@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * through bounded queues; a writer thread is started only while there is something to write, and it borrows its write
  * buffer only for that time, so an idle connection holds a socket, a 1 KiB read buffer and this object.
  * Queues: control frames, a pending Pong (capacity 1), coalesced peer-state updates for watchers, disco packets and
- * data packets (each at most {@code sendQueueDepth}; when full the oldest is dropped, so a slow receiver never
- * blocks a sender).
+ * data packets (together at most {@code sendQueueDepth} each and {@code sendQueueBytes} in all; when full the oldest
+ * are dropped, so a slow receiver never blocks a sender and pins a bounded amount of memory).
  */
 final class ClientConnection {
     private static final int BATCH = 64;
@@ -46,6 +46,14 @@ final class ClientConnection {
 
     // Reader-thread state.
     private ClientConnection lastReceiver;
+    /**
+     * Receivers whose writer this reader is to start once it has handled what it has buffered: the frames of one TLS
+     * record (or one socket read) then leave in one write per receiver instead of one each. See {@link #readLoop}.
+     */
+    private final java.util.ArrayList<ClientConnection> writersToStart = new java.util.ArrayList<>(2);
+    private int framesSinceWake;
+    /** At most this many frames are handled before deferred writers start, even while input keeps arriving. */
+    private static final int MAX_DEFERRED_FRAMES = 16;
     private TokenBucket notHereLimiter;
 
     // Queue state, guarded by lock.
@@ -54,6 +62,8 @@ final class ClientConnection {
     private ArrayDeque<RecvPacket> packets;
     private ArrayDeque<RecvPacket> disco;
     private LinkedHashMap<NodePublicKey, Frame> peerUpdates;
+    /** Packet bytes in {@link #packets} and {@link #disco}, bounded by the server's sendQueueBytes. */
+    private long queuedBytes;
     private boolean pongPending;
     private long pongData;
     private boolean writing;
@@ -105,10 +115,18 @@ final class ClientConnection {
         return in.readFrame(FrameLimits.SERVER);
     }
 
-    /** The reader loop after registration; returns when the connection ends. */
+    /**
+     * The reader loop after registration; returns when the connection ends. Packets are queued at once, but the
+     * receivers' writers are started only when this reader is about to wait for input (or after
+     * {@link #MAX_DEFERRED_FRAMES} frames), so a burst becomes one write per receiver; a writer start is never held
+     * across a read that can block.
+     */
     void readLoop() {
         try {
             while (!closing.get()) {
+                if (!writersToStart.isEmpty() && (framesSinceWake >= MAX_DEFERRED_FRAMES || inputMayBlock())) {
+                    startDeferredWriters();
+                }
                 Frame f;
                 try {
                     f = in.readFrame(FrameLimits.SERVER);
@@ -119,6 +137,7 @@ final class ClientConnection {
                     return;
                 }
                 server.noteActivity(this);
+                framesSinceWake++;
                 switch (f) {
                     case Frame.SendPacket s -> server.handleSend(this, s.destination(), s.packet());
                     case Frame.ForwardPacket fp -> {
@@ -152,7 +171,32 @@ final class ClientConnection {
             }
         } catch (IOException e) {
             // EOF or a closed socket: the connection is over.
+        } finally {
+            startDeferredWriters(); // never strand a receiver's queue behind a writer that was not started
         }
+    }
+
+    /** Whether the next frame read may wait for the network (nothing buffered here or in the TLS layer). */
+    private boolean inputMayBlock() {
+        try {
+            return in.buffered() == 0 && in.stream().available() == 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private void startDeferredWriters() {
+        framesSinceWake = 0;
+        for (int i = 0; i < writersToStart.size(); i++) {
+            ClientConnection c = writersToStart.get(i);
+            server.startWriter(c::drain);
+        }
+        writersToStart.clear();
+    }
+
+    /** Called on the reader thread of the sender: start {@code receiver}'s writer after this burst. */
+    private void deferWriterStart(ClientConnection receiver) {
+        writersToStart.add(receiver);
     }
 
     /** The last receiver this connection sent to (reader thread only), to skip repeated bookkeeping. */
@@ -172,9 +216,14 @@ final class ClientConnection {
         return notHereLimiter.tryTake();
     }
 
-    /** Queues a packet; a dropped packet (the oldest, or this one if closed) is counted by reason. */
-    void enqueuePacket(RecvPacket p, boolean isDisco) {
+    /**
+     * Queues a packet; when the queue is over its packet or byte bound the oldest packets are dropped (counted
+     * {@link DropReason#QUEUE_HEAD}); a packet for a closed connection is counted {@link DropReason#GONE_DISCONNECTED}.
+     */
+    void enqueuePacket(RecvPacket p, boolean isDisco, ClientConnection sender) {
         RecvPacket dropped = null;
+        int droppedCount = 0;
+        long droppedBytes = 0;
         boolean start;
         lock.lock();
         try {
@@ -187,20 +236,32 @@ final class ClientConnection {
                 } else {
                     q = packets != null ? packets : (packets = new ArrayDeque<>(8));
                 }
-                if (q.size() >= server.sendQueueDepth()) {
-                    dropped = q.pollFirst();
+                int len = p.packet().length;
+                while (!q.isEmpty() && (q.size() >= server.sendQueueDepth() || queuedBytes + len > server.sendQueueBytes())) {
+                    RecvPacket old = q.pollFirst();
+                    queuedBytes -= old.packet().length;
+                    droppedCount++;
+                    droppedBytes += old.packet().length;
                 }
                 q.addLast(p);
+                queuedBytes += len;
             }
             start = startWriterLocked();
         } finally {
             lock.unlock();
         }
         if (dropped != null) {
-            metrics.drop(dropped == p ? DropReason.GONE_DISCONNECTED : DropReason.QUEUE_HEAD, dropped.packet().length);
+            metrics.drop(DropReason.GONE_DISCONNECTED, dropped.packet().length);
+        }
+        if (droppedCount > 0) {
+            metrics.drop(DropReason.QUEUE_HEAD, droppedCount, droppedBytes);
         }
         if (start) {
-            server.startWriter(this::drain);
+            if (sender != null && sender != this) {
+                sender.deferWriterStart(this); // writing is already true: nobody else starts it meanwhile
+            } else {
+                server.startWriter(this::drain);
+            }
         }
     }
 
@@ -313,10 +374,14 @@ final class ClientConnection {
             }
         }
         while (n < batch.length && disco != null && !disco.isEmpty()) {
-            batch[n++] = disco.pollFirst();
+            RecvPacket p = disco.pollFirst();
+            queuedBytes -= p.packet().length;
+            batch[n++] = p;
         }
         while (n < batch.length && packets != null && !packets.isEmpty()) {
-            batch[n++] = packets.pollFirst();
+            RecvPacket p = packets.pollFirst();
+            queuedBytes -= p.packet().length;
+            batch[n++] = p;
         }
         return n;
     }
@@ -412,6 +477,7 @@ final class ClientConnection {
                     q.clear();
                 }
             }
+            queuedBytes = 0;
             if (control != null) {
                 control.clear();
             }

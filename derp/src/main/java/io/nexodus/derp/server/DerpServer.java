@@ -117,6 +117,10 @@ public final class DerpServer implements AutoCloseable {
         return config.sendQueueDepth();
     }
 
+    int sendQueueBytes() {
+        return config.sendQueueBytes();
+    }
+
     void startWriter(Runnable drain) {
         writerThreads.newThread(drain).start();
     }
@@ -324,7 +328,7 @@ public final class DerpServer implements AutoCloseable {
             if (!from.isLastReceiver(to)) {
                 noteSentTo(from.key, to);
             }
-            to.enqueuePacket(new RecvPacket(from.key, packet), disco);
+            to.enqueuePacket(new RecvPacket(from.key, packet), disco, from);
             return;
         }
         List<PacketForwarder> fwd = forwarders.get(dst);
@@ -354,7 +358,7 @@ public final class DerpServer implements AutoCloseable {
             return;
         }
         noteSentTo(fp.source(), to);
-        to.enqueuePacket(new RecvPacket(fp.source(), fp.packet()), Disco.looksLikeDisco(fp.packet()));
+        to.enqueuePacket(new RecvPacket(fp.source(), fp.packet()), Disco.looksLikeDisco(fp.packet()), from);
     }
 
     private void noteSentTo(NodePublicKey src, ClientConnection to) {

@@ -39,6 +39,11 @@ final class DerpServerMetrics {
         bytesDropped[reason.ordinal()].add(bytes);
     }
 
+    void drop(DropReason reason, int packets, long bytes) {
+        packetsDropped[reason.ordinal()].add(packets);
+        bytesDropped[reason.ordinal()].add(bytes);
+    }
+
     void closed(ConnectionCloseReason reason) {
         closed[reason.ordinal()].increment();
     }

@@ -15,14 +15,18 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 
 /**
- * TLS over a plain socket with an {@link SSLEngine}, reading one TLS record at a time, so that an idle connection holds
- * no TLS buffers at all: a reader blocked waiting for the next record holds only a 5-byte header array; record and
- * plaintext buffers are borrowed from pools while a record is being processed (or its plaintext consumed) and a write
- * is in progress. JSSE's {@code SSLSocket} instead keeps several KiB of record buffers per connection forever, which is
- * most of an idle relay connection's memory.
+ * TLS over a plain socket with an {@link SSLEngine}, so that an idle connection holds no TLS buffers at all: a reader
+ * blocked waiting for the next record holds only a 5-byte header array; record and plaintext buffers are borrowed from
+ * pools while records are being processed (or their plaintext consumed) and while a write is in progress. JSSE's
+ * {@code SSLSocket} instead keeps several KiB of record buffers per connection forever, which is most of an idle relay
+ * connection's memory.
  *
- * <p>One reader thread at a time and any number of writer threads (writes are serialised). Records are read whole
- * (header, then exactly its body), so no ciphertext is ever left buffered between reads.
+ * <p>Reads take whatever the socket has (up to a packet buffer) in one system call, so a busy connection decrypts
+ * several records per read; the ciphertext buffer is kept only while it holds unprocessed bytes, which an idle
+ * connection never does (a sender stops at a record boundary). {@link #input()}'s {@code available()} counts plaintext
+ * and whole buffered records without a system call.
+ *
+ * <p>One reader thread at a time and any number of writer threads (writes are serialised).
  */
 public final class EngineTlsConnection {
     private static final int HEADER = 5;
@@ -37,6 +41,10 @@ public final class EngineTlsConnection {
     private final byte[] header = new byte[HEADER];
     /** Plaintext not yet handed to the reader (borrowed from appBuffers), or null. Reader thread only. */
     private ByteBuffer pending;
+    /** Ciphertext read but not yet decrypted, {@code net[netPos, netLim)} (borrowed from packetBuffers), or null. */
+    private byte[] net;
+    private int netPos;
+    private int netLim;
     private boolean inboundDone;
 
     /**
@@ -120,8 +128,11 @@ public final class EngineTlsConnection {
             }
 
             @Override
-            public int available() throws IOException {
-                return pending != null ? pending.remaining() : rawIn.available();
+            public int available() {
+                if (pending != null) {
+                    return pending.remaining();
+                }
+                return bufferedRecordLength() > 0 ? 1 : 0; // a whole record decrypts without blocking
             }
 
             @Override
@@ -176,22 +187,28 @@ public final class EngineTlsConnection {
     }
 
     /**
-     * Reads one record; leaves its plaintext (if any) in {@link #pending}. The header is read before any buffer is
-     * borrowed: an idle connection blocks here holding nothing but the 5-byte header array.
+     * Decrypts the next record; leaves its plaintext (if any) in {@link #pending}. When no ciphertext is buffered the
+     * header is read before any buffer is borrowed: an idle connection blocks here holding only the 5-byte array.
      */
     private void readAndDecryptRecord() throws IOException {
-        if (!readFully(header, 0, HEADER, true)) {
-            inboundDone = true;
-            return;
+        int recordLength = bufferedRecordLength();
+        if (recordLength == 0) {
+            recordLength = readRecordIntoBuffer();
+            if (recordLength < 0) {
+                inboundDone = true;
+                return;
+            }
         }
-        byte[] netArray = packetBuffers.take();
         byte[] appArray = appBuffers.take();
         boolean keepApp = false;
         try {
-            ByteBuffer net = ByteBuffer.wrap(netArray);
-            readBody(net);
+            ByteBuffer in = ByteBuffer.wrap(net, netPos, recordLength);
             ByteBuffer app = ByteBuffer.wrap(appArray);
-            SSLEngineResult r = unwrap(net, app);
+            SSLEngineResult r = unwrap(in, app);
+            netPos += recordLength;
+            if (netPos == netLim) {
+                releaseNet(); // nothing left over: hold no ciphertext buffer while waiting
+            }
             if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                 inboundDone = true; // close_notify
             }
@@ -202,10 +219,72 @@ public final class EngineTlsConnection {
                 keepApp = true;
             }
         } finally {
-            packetBuffers.give(netArray);
             if (!keepApp) {
                 appBuffers.give(appArray);
             }
+        }
+    }
+
+    /** The length of the whole record at {@code net[netPos]}, or 0 when none is completely buffered. */
+    private int bufferedRecordLength() {
+        if (net == null || netLim - netPos < HEADER) {
+            return 0;
+        }
+        int len = HEADER + (((net[netPos + 3] & 0xff) << 8) | (net[netPos + 4] & 0xff));
+        return netLim - netPos >= len ? len : 0;
+    }
+
+    /**
+     * Reads until a whole record is buffered at {@code net[netPos]} (taking whatever else the socket has, up to the
+     * buffer's size); returns its length, or -1 on EOF at a record boundary.
+     */
+    private int readRecordIntoBuffer() throws IOException {
+        if (net == null) {
+            if (!readFully(header, 0, HEADER, true)) {
+                return -1;
+            }
+            net = packetBuffers.take();
+            System.arraycopy(header, 0, net, 0, HEADER);
+            netPos = 0;
+            netLim = HEADER;
+        } else if (netPos > 0) {
+            System.arraycopy(net, netPos, net, 0, netLim - netPos); // keep the partial record at the start
+            netLim -= netPos;
+            netPos = 0;
+        }
+        while (netLim < HEADER) {
+            fill(true);
+        }
+        int type = net[0] & 0xff;
+        if (type < 20 || type > 24 || net[1] != 3) { // change_cipher_spec..heartbeat, version 3.x
+            throw new SSLException("not a TLS record (plain HTTP on the TLS port?)");
+        }
+        int len = HEADER + (((net[3] & 0xff) << 8) | (net[4] & 0xff));
+        if (len == HEADER || len > net.length) {
+            throw new SSLException("bad TLS record length " + (len - HEADER));
+        }
+        while (netLim < len) {
+            fill(false);
+        }
+        return len;
+    }
+
+    /** One read into the free end of {@link #net}; EOF is an error unless {@code eofOk} and nothing is buffered. */
+    private void fill(boolean eofOk) throws IOException {
+        int r = rawIn.read(net, netLim, net.length - netLim);
+        if (r < 0) {
+            throw new EOFException(eofOk && netLim == 0 ? "connection closed" : "connection closed inside a TLS record");
+        }
+        netLim += r;
+    }
+
+    private void releaseNet() {
+        if (net != null) {
+            byte[] b = net;
+            net = null;
+            netPos = 0;
+            netLim = 0;
+            packetBuffers.give(b);
         }
     }
 

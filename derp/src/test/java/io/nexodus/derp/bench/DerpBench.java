@@ -156,7 +156,7 @@ public final class DerpBench {
             List<DerpClient> step = new ArrayList<>();
             for (int j = i; j < Math.min(n, i + batch); j++) {
                 DerpClientConfig.Builder b = DerpClientConfig.builder(url, NodePrivateKey.generate())
-                        .sendQueueDepth(4).connectTimeout(Duration.ofSeconds(60));
+                        .sendQueueDepth(4).platformThreads(false).connectTimeout(Duration.ofSeconds(60));
                 if (trust != null) {
                     b.sslContext(trust).dialAddress(at);
                 }

@@ -82,6 +82,7 @@ public final class OpenApiDocument {
             p.put("required", true);
             boolean uuid = m.group(1).equals("id") || m.group(1).equals("uid") || m.group(1).endsWith("organization");
             p.set("schema", uuid ? json.createObjectNode().put("type", "string").put("format", "uuid")
+                    : m.group(1).equals("region_id") ? json.createObjectNode().put("type", "integer").put("format", "int32")
                     : json.createObjectNode().put("type", "string"));
         }
         for (Route.QueryParam q : r.queryParams()) {

@@ -10,6 +10,7 @@ import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.AddInvitation;
 import io.nexodus.api.model.AddOrganization;
 import io.nexodus.api.model.AddRegKey;
+import io.nexodus.api.model.AddRelay;
 import io.nexodus.api.model.AddSecurityGroup;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
@@ -217,6 +218,11 @@ class AuthorizationMatrixIT {
         // feature flags
         row("GET", "/api/fflags", "/api/fflags", none, 401, 200, 200, 200, 200, 200);
         row("GET", "/api/fflags/{name}", "/api/fflags/devices", none, 401, 200, 200, 200, 200, 200);
+        // public DERP relays: everyone reads (agents use DT:), administrators change
+        row("GET", "/api/relays", "/api/relays", none, 401, 200, 200, 200, 200, 200);
+        row("POST", "/api/relays", "/api/relays", () -> json(new AddRelay(null, "r-" + UUID.randomUUID().toString().substring(0, 8), null,
+                "relay.example.com", null, null, null, null, null)), 401, 403, 403, 403, 403, 403);
+        row("DELETE", "/api/relays/{region_id}", "/api/relays/902", none, 401, 403, 403, 403, 403, 403);
         // identity
         row("POST", "/device/login/start", "/device/login/start", none, 200, 200, 200, 200, 200, 200);
         row("GET", "/device/certs", "/device/certs", none, 200, 200, 200, 200, 200, 200);

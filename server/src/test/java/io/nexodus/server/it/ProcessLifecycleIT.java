@@ -41,9 +41,11 @@ class ProcessLifecycleIT {
     private ChildProcess serve(Path data, int port, Path log) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.nexodus.server.Main", "serve", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(), "--stun-ports", FreePorts.udp() + "," + FreePorts.udp()));
+                "io.nexodus.server.Main", "serve", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(), "--stun-ports", FreePorts.udp() + "," + FreePorts.udp(),
+                "--derp-listen", "127.0.0.1:" + FreePorts.tcp()));
         ChildProcess p = ChildProcess.start(log, Map.of("NEXAPI_ADMIN_PASSWORD", "crash-test-password"), argv);
         p.awaitOutput("is serving http://127.0.0.1:" + port, Duration.ofSeconds(90));
+        p.awaitOutput("DERP:       https://127.0.0.1:", Duration.ofSeconds(10)); // the public relay, own self-signed CA
         return p;
     }
 

@@ -1,0 +1,30 @@
+package io.nexodus.api.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Body of {@code POST /api/relays} (administrators only): another public DERP relay, e.g. one run with
+ * {@code nexd relayderp} on a public host. Only {@code region_code} and {@code host_name} are required.
+ *
+ * @param regionId   902–999; default the lowest free one (900 is the built-in relay, 901 an agent's onboarded relay)
+ * @param regionCode unique, lower-case letters, digits and '-', at most 32 characters
+ * @param regionName default: the code
+ * @param hostName   the relay's certificate name (DNS name or IP address)
+ * @param ipv4       optional address to dial instead of resolving the name
+ * @param ipv6       optional IPv6 address to dial
+ * @param derpPort   default 443
+ * @param stunPort   default 3478; -1 = the host runs no STUN server
+ * @param caPem      the CA that issued the relay's certificate (PEM) when it is not publicly trusted
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record AddRelay(
+        @JsonProperty("region_id") Integer regionId,
+        @JsonProperty("region_code") String regionCode,
+        @JsonProperty("region_name") String regionName,
+        @JsonProperty("host_name") String hostName,
+        @JsonProperty("ipv4") String ipv4,
+        @JsonProperty("ipv6") String ipv6,
+        @JsonProperty("derp_port") Integer derpPort,
+        @JsonProperty("stun_port") Integer stunPort,
+        @JsonProperty("ca_pem") String caPem) {}

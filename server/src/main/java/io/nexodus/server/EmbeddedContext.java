@@ -1,0 +1,16 @@
+package io.nexodus.server;
+
+import io.nexodus.server.tls.TlsMaterial;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * What an {@link EmbeddedService} learns from the running service when it starts.
+ *
+ * @param publicUrl the URL clients use for the API (e.g. {@code https://nexodus.example.com:8443})
+ * @param tls       the API's certificate and key, when the service serves HTTPS
+ * @param dataDir   the service's data directory (for files the embedded service keeps, e.g. a key)
+ * @param clock     time
+ */
+public record EmbeddedContext(String publicUrl, Optional<TlsMaterial> tls, Path dataDir, Clock clock) {}

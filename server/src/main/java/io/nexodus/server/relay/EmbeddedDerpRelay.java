@@ -1,0 +1,176 @@
+package io.nexodus.server.relay;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nexodus.api.model.RelayNode;
+import io.nexodus.api.model.RelayRegion;
+import io.nexodus.derp.http.DerpRelayConfig;
+import io.nexodus.derp.http.DerpRelayServer;
+import io.nexodus.derp.http.TlsMode;
+import io.nexodus.derp.server.MeshPeer;
+import io.nexodus.derp.tls.ServerCertificate;
+import io.nexodus.server.EmbeddedContext;
+import io.nexodus.server.EmbeddedService;
+import io.nexodus.server.tls.TlsMaterial;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service's public DERP relay (region 900, what agents use when a peer needs relaying and the VPC has no onboarded
+ * relay): a {@link DerpRelayServer} on its own TCP port. TLS uses the service's own certificate when it has one that
+ * covers the relay's host name (so agents trust the relay exactly as they trust the API), otherwise the relay's own
+ * self-signed CA, whose PEM is published at {@code GET /api/relays}. Plain HTTP only with {@code --derp-plain-http}.
+ */
+public final class EmbeddedDerpRelay implements EmbeddedService {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDerpRelay.class);
+    public static final int REGION_ID = 900;
+    /** Upstream's names for the default region and node. */
+    public static final String REGION_CODE = "web";
+    public static final String REGION_NAME = "NexodusDefault";
+    public static final String NODE_NAME = "900nex";
+
+    private final DerpRelayOptions options;
+    private final DerpMetrics metrics = new DerpMetrics();
+    private volatile DerpRelayServer relay;
+    private volatile RelayRegion region;
+    private volatile String how = "";
+
+    public EmbeddedDerpRelay(DerpRelayOptions options) {
+        this.options = options;
+    }
+
+    @Override
+    public Set<String> tlsNames() {
+        return options.hostname().map(Set::of).orElse(Set.of());
+    }
+
+    @Override
+    public void bindMetrics(MeterRegistry registry) {
+        metrics.bindTo(registry, () -> relay == null ? null : relay.stats());
+    }
+
+    @Override
+    public void start(EmbeddedContext context) throws Exception {
+        String hostname = options.hostname().orElseGet(() -> hostOf(context.publicUrl()));
+        DerpRelayConfig.Builder b = DerpRelayConfig.builder()
+                .hostname(hostname)
+                .privateKeyFile(context.dataDir().resolve("derp.key"))
+                .clock(context.clock());
+        boolean customCa;
+        String caPem = null;
+        String tlsHow;
+        Optional<TlsMaterial> serviceTls = context.tls();
+        if (options.plainHttp()) {
+            b.tlsMode(TlsMode.NONE);
+            customCa = false;
+            tlsHow = "plain HTTP (--derp-plain-http: development only, DERP's ClientInfo can be replayed without TLS)";
+        } else if (serviceTls.isPresent() && Certificates.covers(serviceTls.get().chain().getFirst(), hostname)) {
+            TlsMaterial m = serviceTls.get();
+            b.certificate(new ServerCertificate(m.key(), m.chain()));
+            customCa = !Certificates.trustedByDefault(m.chain());
+            if (customCa) {
+                caPem = m.caFile() != null ? Files.readString(m.caFile(), StandardCharsets.US_ASCII)
+                        : Optional.ofNullable(Certificates.rootOf(m.chain())).map(Certificates::toPem).orElse(null);
+            }
+            tlsHow = "TLS with the service's certificate";
+        } else {
+            Path dir = context.dataDir().resolve("derp-tls");
+            b.tlsMode(TlsMode.SELF_SIGNED).certDir(dir);
+            customCa = true;
+            tlsHow = serviceTls.isPresent()
+                    ? "TLS with its own self-signed CA (the service's certificate does not cover " + hostname + ")"
+                    : "TLS with its own self-signed CA";
+        }
+        boolean tls = !options.plainHttp();
+        options.meshKey().ifPresent(b::meshKey);
+        b.meshPeers(options.meshWith().stream().map(s -> MeshPeer.parse(s, tls)).toList());
+        String fallbackNote = "";
+        DerpRelayServer started;
+        if (options.listen().isPresent()) {
+            started = DerpRelayServer.start(b.bindAddress(options.listen().get()).build());
+        } else {
+            InetSocketAddress preferred = new InetSocketAddress(options.host(), DerpRelayOptions.PREFERRED_PORT);
+            try {
+                started = DerpRelayServer.start(b.bindAddress(preferred).build());
+            } catch (IOException e) {
+                InetSocketAddress fallback = new InetSocketAddress(options.host(), DerpRelayOptions.FALLBACK_PORT);
+                try {
+                    started = DerpRelayServer.start(b.bindAddress(fallback).build());
+                } catch (IOException e2) {
+                    throw new IOException("the DERP relay can bind neither port " + DerpRelayOptions.PREFERRED_PORT + " ("
+                            + rootCause(e) + ") nor " + DerpRelayOptions.FALLBACK_PORT + " (" + rootCause(e2)
+                            + "); choose a port with --derp-listen HOST:PORT or disable it with --derp-listen none", e2);
+                }
+                fallbackNote = " (port " + DerpRelayOptions.PREFERRED_PORT + " unavailable: " + rootCause(e)
+                        + "; --derp-listen chooses)";
+                log.warn("DERP relay: port {} unavailable ({}), using {}; agents learn the port from /api/relays, but "
+                        + "firewalls that pass only 443 will block it", DerpRelayOptions.PREFERRED_PORT, rootCause(e),
+                        DerpRelayOptions.FALLBACK_PORT);
+            }
+        }
+        relay = started;
+        if (caPem == null && customCa) {
+            caPem = started.caCertificateFile().isPresent()
+                    ? Files.readString(started.caCertificateFile().get(), StandardCharsets.US_ASCII) : null;
+        }
+        if (options.plainHttp()) {
+            log.warn("DERP relay serves plain HTTP on {}: development only", started.boundAddress());
+        }
+        RelayNode node = new RelayNode(NODE_NAME, REGION_ID, hostname, null, null, started.port(), options.stunPort(),
+                started.url().toString(), customCa, customCa ? caPem : null);
+        region = new RelayRegion(REGION_ID, REGION_CODE, REGION_NAME, true, List.of(node));
+        how = "tcp " + started.boundAddress() + fallbackNote + ", " + tlsHow + ", key " + started.publicKey();
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    static String hostOf(String url) {
+        String h = URI.create(url).getHost();
+        if (h == null || h.isEmpty()) {
+            throw new IllegalArgumentException("the service URL " + url + " has no host; give --derp-hostname");
+        }
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    @Override
+    public List<RelayRegion> publicRelays() {
+        RelayRegion r = region;
+        return r == null ? List.of() : List.of(r);
+    }
+
+    /** The running relay (tests, metrics). */
+    public Optional<DerpRelayServer> relay() {
+        return Optional.ofNullable(relay);
+    }
+
+    @Override
+    public String describe() {
+        DerpRelayServer r = relay;
+        if (r == null) {
+            return "DERP:       " + options.listen().map(a -> "tcp " + a).orElse("tcp " + options.host() + ":443 (or 8444)");
+        }
+        return "DERP:       " + r.url() + "   (" + how + ")";
+    }
+
+    @Override
+    public void close() {
+        DerpRelayServer r = relay;
+        if (r != null) {
+            r.close();
+        }
+    }
+}
