@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     static final Duration WATCH_STALL = Duration.ofSeconds(25);
 
     private final AgentConfig config;
+    private final Object publishedRelayMetadata;
     private final StunProbeFactory stunProbes;
     private final Clock clock;
     private final CommandRunner commands;
@@ -111,12 +112,27 @@ public final class Agent implements AutoCloseable {
     private volatile InetAddress localIp;
 
     public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version) {
+        this(config, stunProbes, clock, commands, version, Map.of("type", "wireguard"));
+    }
+
+    /**
+     * @param relayMetadata what a relay ({@link AgentConfig#registersAsRelay()}) publishes as its device metadata
+     *                      {@code relay}: {@code {"type":"wireguard"}} for {@code nexd relay}, the DERP relay's
+     *                      {@code {"type":"derp", ...}} for {@code nexd relayderp --onboard}
+     */
+    public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version,
+            Object relayMetadata) {
+        this.publishedRelayMetadata = relayMetadata;
         this.config = config;
         this.stunProbes = stunProbes;
         this.clock = clock;
         this.commands = commands;
         this.version = version;
         this.store = new StateStore(config.stateDir());
+    }
+
+    private Object relayMetadata() {
+        return publishedRelayMetadata;
     }
 
     // ================================================================================================= lifecycle
@@ -182,7 +198,7 @@ public final class Agent implements AutoCloseable {
         self = joined.device();
         vpc = joined.vpc();
         asDevice = joined.asDevice();
-        if (config.isRelay()) {
+        if (config.registersAsRelay()) {
             // a registration key may not list the VPC's devices, the device token may: check right after joining
             retrying("check for another relay", () -> {
                 refuseSecondRelay();
@@ -209,8 +225,9 @@ public final class Agent implements AutoCloseable {
             } catch (NetConfigException e) {
                 throw new StartupException(e.getMessage(), e);
             }
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
-                    Map.of("type", "wireguard")));
+        }
+        if (config.registersAsRelay()) {
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", relayMetadata()));
         }
         steps.mark("interface");
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
@@ -219,7 +236,7 @@ public final class Agent implements AutoCloseable {
         reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
         pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
         stun.start();
-        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4);
         log.info("running: {} ({})", status.message(), steps.summary());
     }
@@ -368,7 +385,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private Registration.Announcement announcement(NatObservation nat) {
-        return new Registration.Announcement(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
+        return new Registration.Announcement(wg.publicKey(), config.registersAsRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.hostname(), endpoints(nat), config.requestIp());
     }
 
@@ -651,16 +668,15 @@ public final class Agent implements AutoCloseable {
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
         NatObservation nat = stun.current();
-        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.isRelay(),
+        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.registersAsRelay(),
                 config.relayOnly() || nat.symmetricNat(), config.hostname(), endpoints(nat),
                 oldV4 != null ? Optional.of(oldV4) : config.requestIp());
         Registration.Joined joined = retrying("register this device again",
                 () -> registration.join(login, target, me, loadState().privateKey()));
         self = joined.device();
         asDevice = joined.asDevice();
-        if (config.isRelay()) {
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
-                    Map.of("type", "wireguard")));
+        if (config.registersAsRelay()) {
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", relayMetadata()));
         }
         String v4 = first(self.ipv4TunnelIps());
         String v6 = first(self.ipv6TunnelIps());
@@ -675,7 +691,7 @@ public final class Agent implements AutoCloseable {
         }
         tokenRejected = false;
         openWatch();
-        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
         log.info("registered again as device {}", self.id());
     }

@@ -44,8 +44,12 @@ public record AgentConfig(Mode mode, URI serviceUrl, TlsOptions tls, Optional<St
         String hostname, PeeringTimeouts timeouts, Duration stunInterval, Duration tickInterval,
         Duration watchMaxBackoff) {
 
-    /** {@code nexd} (an ordinary device) or {@code nexd relay} (the VPC's WireGuard hub). */
-    public enum Mode { AGENT, RELAY }
+    /**
+     * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
+     * --onboard} (an ordinary device of the VPC that registers as its relay and publishes a DERP relay; it forwards
+     * nothing through WireGuard).
+     */
+    public enum Mode { AGENT, RELAY, DERP_RELAY }
 
     public static final int RELAY_PORT = 51820;
 
@@ -54,8 +58,14 @@ public record AgentConfig(Mode mode, URI serviceUrl, TlsOptions tls, Optional<St
         wireguardGo = List.copyOf(wireguardGo);
     }
 
+    /** The VPC's WireGuard hub: forwards between peers, other agents route the VPC's CIDRs to it. */
     public boolean isRelay() {
         return mode == Mode.RELAY;
+    }
+
+    /** Registers with {@code relay: true} (upstream: {@code relay || relayderp}); one such device per VPC. */
+    public boolean registersAsRelay() {
+        return mode != Mode.AGENT;
     }
 
     public boolean usesWireGuardGo() {
