@@ -1,0 +1,11 @@
+package io.nexodus.nexd.derpproxy;
+
+import io.nexodus.derp.client.DerpClient;
+import io.nexodus.derp.client.DerpClientListener;
+import io.nexodus.nexd.peering.DerpRelay;
+
+/** Opens a DERP client to a relay (TLS trust, dial address and the node key are the agent's business). */
+@FunctionalInterface
+public interface DerpConnector {
+    DerpClient connect(DerpRelay relay, DerpClientListener listener) throws java.io.IOException;
+}
