@@ -163,7 +163,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         PeerSocket ps = new PeerSocket(peerKey, s);
         peers.put(peerKey, ps);
         Thread.ofPlatform().daemon(true).name("nexd-derp-proxy-" + shortKey(peerKey)).start(ps::pump);
-        log.info("wireguard-derp proxy: peer {} at {}", shortKey(peerKey), ps.endpoint());
+        log.info("wireguard-derp proxy: peer {} at {}", shortKey(peerKey), io.nexodus.nexd.endpoint.Addresses.format(ps.endpoint()));
         return ps;
     }
 
