@@ -46,6 +46,9 @@ public final class HostsFile {
 
     private void write() throws IOException {
         String old = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        if (entries.isEmpty() && !old.contains(BEGIN)) {
+            return; // nothing of ours there: leave the file alone
+        }
         List<String> kept = new ArrayList<>();
         boolean inBlock = false;
         for (String line : old.split("\n", -1)) {
