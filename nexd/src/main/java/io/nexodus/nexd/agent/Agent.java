@@ -219,7 +219,7 @@ public final class Agent implements AutoCloseable {
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
         derpProxy = config.isRelay() ? null : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(wg.listenPort(),
-                new DerpConnection(config.tls(), derpNodeKey(), hostsFile), this::isVpcPeer);
+                new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile), this::isVpcPeer);
         reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
         reconciler.setPublicDerp(publicDerp);
         reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);

@@ -35,11 +35,13 @@ import javax.net.ssl.SSLContext;
  */
 final class DerpConnection implements DerpConnector {
     private final TlsOptions tls;
+    private final Optional<java.nio.file.Path> userCaBundle;
     private final NodePrivateKey nodeKey;
     private final HostsFile hosts;
 
-    DerpConnection(TlsOptions tls, NodePrivateKey nodeKey, HostsFile hosts) {
+    DerpConnection(TlsOptions tls, Optional<java.nio.file.Path> userCaBundle, NodePrivateKey nodeKey, HostsFile hosts) {
         this.tls = tls;
+        this.userCaBundle = userCaBundle;
         this.nodeKey = nodeKey;
         this.hosts = hosts;
     }
@@ -52,12 +54,47 @@ final class DerpConnection implements DerpConnector {
             }
             hosts.pin(relay.hostname(), relay.pinnedIp().get());
         }
-        SSLContext ssl = relay.caPem().isPresent() ? TrustBundles.trusting(parsePem(relay.caPem().get())) : tls.sslContext();
+        SSLContext ssl = relay.caPem().isPresent() ? TrustBundles.trusting(parsePem(relay.caPem().get()))
+                : relay.kind() == DerpRelay.Kind.ONBOARDED && userCaBundle.isPresent() && !tls.insecureSkipTlsVerify()
+                ? withUserCas() : tls.sslContext();
         int port = relay.url().getPort() > 0 ? relay.url().getPort() : "http".equals(relay.url().getScheme()) ? 80 : 443;
         DerpClientConfig.Builder b = DerpClientConfig.builder(relay.url(), nodeKey).sslContext(ssl)
                 .backoff(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(5));
         relay.dialIp().ifPresent(ip -> b.dialAddress(new InetSocketAddress(ip, port)));
         return DerpClient.start(b.build(), listener);
+    }
+
+    @Override
+    public void disconnected(DerpRelay relay) {
+        if (relay.certModeManual()) {
+            try {
+                hosts.unpin(relay.hostname());
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(DerpConnection.class)
+                        .warn("cannot remove {} from /etc/hosts: {}", relay.hostname(), e.getMessage());
+            }
+        }
+    }
+
+    /** The JDK's CAs, {@code --ca-cert} and the user's bundle ({@code --derp-ca-cert}). */
+    private SSLContext withUserCas() throws IOException {
+        List<X509Certificate> cas = new ArrayList<>(io.nexodus.derp.tls.Pem.readCertificates(userCaBundle.get()));
+        if (tls.caCertificate() != null) {
+            cas.addAll(io.nexodus.derp.tls.Pem.readCertificates(tls.caCertificate()));
+        }
+        try {
+            javax.net.ssl.TrustManagerFactory defaults = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            defaults.init((java.security.KeyStore) null);
+            for (var tm : defaults.getTrustManagers()) {
+                if (tm instanceof javax.net.ssl.X509TrustManager x) {
+                    cas.addAll(List.of(x.getAcceptedIssuers()));
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot read the JDK's trust store: " + e.getMessage(), e);
+        }
+        return TrustBundles.trusting(cas);
     }
 
     /**

@@ -8,4 +8,7 @@ import io.nexodus.nexd.peering.DerpRelay;
 @FunctionalInterface
 public interface DerpConnector {
     DerpClient connect(DerpRelay relay, DerpClientListener listener) throws java.io.IOException;
+
+    /** The proxy closed its connection to {@code relay} (it left the VPC or is no longer used): undo what connect set up. */
+    default void disconnected(DerpRelay relay) {}
 }

@@ -111,6 +111,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     private final LoopbackAddresses addresses = new LoopbackAddresses();
     private final Map<String, PeerSocket> peers = new ConcurrentHashMap<>();
     private final Map<String, DerpClient> clients = new HashMap<>();
+    private final Map<String, DerpRelay> relays = new HashMap<>();
     private volatile DerpClient active;
     private volatile String activeId;
     private volatile boolean closed;
@@ -182,6 +183,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
             if (!keepIds.contains(id)) {
                 log.info("wireguard-derp proxy: disconnecting from relay {}", id);
                 clients.remove(id).close();
+                connector.disconnected(relays.remove(id));
             }
         }
         DerpClient c = null;
@@ -192,6 +194,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
                 try {
                     c = connector.connect(r, listener());
                     clients.put(r.id(), c);
+                    relays.put(r.id(), r);
                     log.info("wireguard-derp proxy: connecting to {} relay {} ({})",
                             r.kind().name().toLowerCase(java.util.Locale.ROOT), r.id(), r.url());
                 } catch (IOException | RuntimeException e) {
@@ -270,6 +273,8 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         active = null;
         clients.values().forEach(DerpClient::close);
         clients.clear();
+        relays.values().forEach(connector::disconnected);
+        relays.clear();
         peers.values().forEach(ps -> ps.socket.close());
         peers.clear();
     }

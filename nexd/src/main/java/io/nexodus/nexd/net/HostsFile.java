@@ -38,6 +38,13 @@ public final class HostsFile {
         write();
     }
 
+    /** Removes {@code hostname} from the block (the relay left the VPC). */
+    public synchronized void unpin(String hostname) throws IOException {
+        if (entries.remove(hostname) != null) {
+            write();
+        }
+    }
+
     /** Removes the block (on stop). */
     public synchronized void clear() throws IOException {
         entries.clear();
@@ -74,13 +81,33 @@ public final class HostsFile {
         if (text.equals(old)) {
             return;
         }
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".nexd.tmp");
+        if (isMountPoint(file)) {
+            Files.writeString(file, text, StandardCharsets.UTF_8); // a bind-mounted file cannot be renamed onto
+            return;
+        }
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".nexd-" + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (FileSystemException e) {
             Files.deleteIfExists(tmp);
-            Files.writeString(file, text, StandardCharsets.UTF_8); // a bind-mounted file cannot be renamed onto
+            Files.writeString(file, text, StandardCharsets.UTF_8);
         }
+    }
+
+    /** Whether {@code f} is a mount point of this process ({@code ip netns exec} bind-mounts /etc/netns/NS/hosts). */
+    static boolean isMountPoint(Path f) {
+        try {
+            String target = f.toAbsolutePath().normalize().toString();
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] fields = line.split(" ");
+                if (fields.length > 4 && fields[4].equals(target)) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or no /proc: assume an ordinary file
+        }
+        return false;
     }
 }
