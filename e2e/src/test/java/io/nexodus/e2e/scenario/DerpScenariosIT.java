@@ -5,19 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.AddRegKey;
+import io.nexodus.api.crypto.WireGuardKeys;
+import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.PeeringMethod;
 import io.nexodus.api.nexdctl.RelayKind;
+import io.nexodus.derp.tls.SelfSignedCa;
+import io.nexodus.e2e.lab.JavaCommand;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatLab;
 import io.nexodus.e2e.lab.StandardLab;
 import io.nexodus.e2e.lab.TransferResult;
+import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -136,7 +146,80 @@ class DerpScenariosIT {
         assertTransfer(s, f);
     }
 
+    /**
+     * A DERP relay onboarded into the VPC with a private name and the user's own certificate (a CA this test makes):
+     * peers switch to it, keep going through it while the service (and with it the public relay) is down, and fall
+     * back to the public relay when the relay device is deleted. The relay is {@code nexd relayderp --certmode manual}
+     * on derp1; its device and metadata are written through the API exactly as {@code relayderp --onboard} does
+     * (relay=true, {@code relay = {type: derp, hostname, certmodemanual: true}}, its reflexive endpoint).
+     */
+    @Test
+    @Order(3)
+    void anOnboardedDerpRelayWithPrivateNameAndManualCertsTakesPrecedenceAndFallsBack() throws Exception {
+        String name = "relay.corp.internal";
+        Path certs = LOGS.toAbsolutePath().resolve("derp-certs-" + System.nanoTime());
+        SelfSignedCa ca = SelfSignedCa.loadOrCreate(certs, Clock.systemUTC());
+        ca.issue(name, certs);
+        LabHost derpHost = lab.host(DERP1);
+        ChildProcess relayProcess = derpHost.startJava("relayderp", JavaCommand.of(
+                "io.nexodus.nexd.relayderp.RelayDerpCommand", "--hostname", name, "--certmode", "manual",
+                "--certdir", certs.toString(), "--addr", ":443", "--no-stun",
+                "--state-dir", derpHost.dir().resolve("relayderp-" + System.nanoTime()).toString()));
+        relayProcess.awaitOutput("listening on tcp", Duration.ofSeconds(60));
+
+        Vpc vpc = newVpcRecord("d3");
+        String rk = regKey(vpc, "d3");
+        String[] args = {"--derp-ca-cert", ca.caFile().toString(), "--peer-up-timeout", "4s", "--peer-down-timeout", "4s",
+                "--keepalive", "1s"};
+        LabAgent a = agent(SYM_A, rk, args);
+        LabAgent b = agent(SYM_B, rk, args);
+        awaitRunning(a, b);
+        awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
+
+        // onboard: the relay joins the VPC and says what it is
+        String relayAddress = derpHost.address();
+        Device relayDevice = service.admin().devices().create(new AddDevice(vpc.id(),
+                Base64.getEncoder().encodeToString(WireGuardKeys.publicKey(WireGuardKeys.generatePrivateKey())),
+                List.of(), null, true, false, DERP1, List.of(
+                new Endpoint(Endpoint.SOURCE_LOCAL, relayAddress + ":443"),
+                new Endpoint(Endpoint.SOURCE_STUN_PREFIX + service.host().address() + ":3478", relayAddress + ":443")),
+                "linux", null));
+        service.admin().devices().putMetadata(relayDevice.id(), "relay",
+                Map.of("type", "derp", "hostname", name, "certmodemanual", true));
+        awaitViaDerp(a, b, RelayKind.ONBOARDED_DERP);
+        awaitViaDerp(b, a, RelayKind.ONBOARDED_DERP);
+        assertThat(lab.host(SYM_A).hostsFileContent()).contains(relayAddress + " " + name);
+        assertThat(a.wgPeers()).doesNotContainKey(relayDevice.publicKey()); // a DERP relay is no WireGuard peer
+        assertTransfer(a, b);
+        assertTransfer(b, a);
+
+        // the public relay goes away (with the whole service): traffic keeps flowing through the onboarded relay
+        service.kill();
+        assertTransfer(a, b);
+        assertTransfer(b, a);
+        assertThat(a.peer(b).orElseThrow().relay()).isEqualTo(RelayKind.ONBOARDED_DERP);
+        service.restart();
+
+        // the relay is removed: back to the public relay, and the pinned name leaves /etc/hosts
+        service.admin().devices().delete(relayDevice.id());
+        relayProcess.close();
+        awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
+        assertTransfer(a, b);
+        assertThat(lab.host(SYM_A).hostsFileContent()).doesNotContain(name);
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
+
+    private static Vpc newVpcRecord(String name) {
+        NexodusClient admin = service.admin();
+        return admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
+    }
+
+    private static String regKey(Vpc vpc, String name) {
+        return service.admin().regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
+    }
 
     private static String newVpc(String name) {
         NexodusClient admin = service.admin();
