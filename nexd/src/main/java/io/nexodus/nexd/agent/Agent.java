@@ -99,6 +99,9 @@ public final class Agent implements AutoCloseable {
     private RelayForwarding forwarding;
     private StunMonitor stun;
     private volatile Reconciler reconciler;
+    private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
+    private final io.nexodus.nexd.net.HostsFile hostsFile = new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
+    private volatile Optional<io.nexodus.nexd.peering.DerpRelay> publicDerp = Optional.empty();
     private WatchStream watch;
     private Informer<Device> devices;
     private Informer<DeviceMetadata> relayMetadata;
@@ -232,7 +235,10 @@ public final class Agent implements AutoCloseable {
         steps.mark("interface");
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
-        reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock);
+        derpProxy = config.isRelay() ? null : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(wg.listenPort(),
+                new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile), this::isVpcPeer);
+        reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
+        reconciler.setPublicDerp(publicDerp);
         reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
         pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
         stun.start();
@@ -281,6 +287,14 @@ public final class Agent implements AutoCloseable {
         }
         if (forwarding != null) {
             forwarding.close();
+        }
+        if (derpProxy != null) {
+            derpProxy.close();
+        }
+        try {
+            hostsFile.clear();
+        } catch (java.io.IOException e) {
+            log.warn("cannot remove nexd's block from /etc/hosts: {}", e.getMessage());
         }
         if (wg != null) {
             wg.close();
@@ -546,6 +560,7 @@ public final class Agent implements AutoCloseable {
                     @Override
                     public void onConnected() {
                         log.info("watching VPC {}", vpc.id());
+                        Thread.ofVirtual().name("nexd-relays").start(Agent.this::refreshPublicRelays);
                     }
 
                     @Override
@@ -694,6 +709,38 @@ public final class Agent implements AutoCloseable {
         status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
         log.info("registered again as device {}", self.id());
+    }
+
+    /** The DERP node key: the WireGuard private key (both are X25519; the relay routes by the WireGuard public key). */
+    private io.nexodus.derp.crypto.NodePrivateKey derpNodeKey() throws StartupException {
+        return io.nexodus.derp.crypto.NodePrivateKey.fromRaw(java.util.Base64.getDecoder().decode(loadState().privateKey()));
+    }
+
+    private boolean isVpcPeer(String publicKey) {
+        Informer<Device> d = devices;
+        return d != null && d.items().values().stream().anyMatch(x -> publicKey.equals(x.publicKey()));
+    }
+
+    /** Fetches the service's public DERP relays ({@code GET /api/relays}); at start and whenever the watch reconnects. */
+    private void refreshPublicRelays() {
+        NexodusClient c = asDevice;
+        if (c == null || config.isRelay()) {
+            return;
+        }
+        try {
+            Optional<io.nexodus.nexd.peering.DerpRelay> relay = DerpConnection.publicRelay(c.relays().list());
+            if (!relay.equals(publicDerp)) {
+                log.info("public DERP relay: {}", relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+            }
+            publicDerp = relay;
+            Reconciler r = reconciler;
+            if (r != null) {
+                r.setPublicDerp(relay);
+                wake.release();
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot fetch the public DERP relays: {}", e.getMessage());
+        }
     }
 
     private List<PeerInfo> peerInfos() {
