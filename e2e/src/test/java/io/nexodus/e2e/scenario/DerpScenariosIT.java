@@ -196,7 +196,7 @@ class DerpScenariosIT {
         try {
             service.admin().devices().delete(relayDevice.id());
         } catch (io.nexodus.api.client.ApiException e) {
-            // One run in three got 404 here right after the restart although nothing else deletes devices (the
+            // One of our runs got 404 here right after the restart although nothing else deletes devices (the
             // JDK client does not re-send a DELETE); not understood yet. What matters is that the device is gone:
             assertThat(e.getMessage()).contains("404");
         }
