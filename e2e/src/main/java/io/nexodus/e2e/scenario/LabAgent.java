@@ -62,6 +62,7 @@ public final class LabAgent implements AutoCloseable {
         private final String regKey;
         private String name = "nexd";
         private boolean relay;
+        private final List<String> relayDerp = new ArrayList<>();
         private final List<String> extra = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private final List<String> jvmArgs = new ArrayList<>();
@@ -83,6 +84,15 @@ public final class LabAgent implements AutoCloseable {
         public Builder relay() {
             this.relay = true;
             this.name = "nexd-relay";
+            return this;
+        }
+
+        /** Run {@code nexd relayderp --onboard} with these relay flags (the agent's flags are added as usual). */
+        public Builder onboardedDerpRelay(String... relayArgs) {
+            this.relayDerp.add("relayderp");
+            this.relayDerp.add("--onboard");
+            this.relayDerp.addAll(List.of(relayArgs));
+            this.name = "nexd-relayderp";
             return this;
         }
 
@@ -123,6 +133,7 @@ public final class LabAgent implements AutoCloseable {
             if (relay) {
                 argv.add("relay");
             }
+            argv.addAll(relayDerp);
             argv.addAll(List.of("--reg-key", service.url() + "#" + regKey, "--ca-cert", service.caFile().toString(),
                     "--state-dir", state.toString(), "--unix-socket", socketDir.resolve("nexd.sock").toString(),
                     "--tunnel-iface", iface));

@@ -73,6 +73,7 @@ public final class Agent implements AutoCloseable {
     static final Duration WATCH_STALL = Duration.ofSeconds(25);
 
     private final AgentConfig config;
+    private final Object publishedRelayMetadata;
     private final StunProbeFactory stunProbes;
     private final Clock clock;
     private final CommandRunner commands;
@@ -98,6 +99,9 @@ public final class Agent implements AutoCloseable {
     private RelayForwarding forwarding;
     private StunMonitor stun;
     private volatile Reconciler reconciler;
+    private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
+    private final io.nexodus.nexd.net.HostsFile hostsFile = new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
+    private volatile Optional<io.nexodus.nexd.peering.DerpRelay> publicDerp = Optional.empty();
     private WatchStream watch;
     private Informer<Device> devices;
     private Informer<DeviceMetadata> relayMetadata;
@@ -111,12 +115,27 @@ public final class Agent implements AutoCloseable {
     private volatile InetAddress localIp;
 
     public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version) {
+        this(config, stunProbes, clock, commands, version, Map.of("type", "wireguard"));
+    }
+
+    /**
+     * @param relayMetadata what a relay ({@link AgentConfig#registersAsRelay()}) publishes as its device metadata
+     *                      {@code relay}: {@code {"type":"wireguard"}} for {@code nexd relay}, the DERP relay's
+     *                      {@code {"type":"derp", ...}} for {@code nexd relayderp --onboard}
+     */
+    public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version,
+            Object relayMetadata) {
+        this.publishedRelayMetadata = relayMetadata;
         this.config = config;
         this.stunProbes = stunProbes;
         this.clock = clock;
         this.commands = commands;
         this.version = version;
         this.store = new StateStore(config.stateDir());
+    }
+
+    private Object relayMetadata() {
+        return publishedRelayMetadata;
     }
 
     // ================================================================================================= lifecycle
@@ -182,7 +201,7 @@ public final class Agent implements AutoCloseable {
         self = joined.device();
         vpc = joined.vpc();
         asDevice = joined.asDevice();
-        if (config.isRelay()) {
+        if (config.registersAsRelay()) {
             // a registration key may not list the VPC's devices, the device token may: check right after joining
             retrying("check for another relay", () -> {
                 refuseSecondRelay();
@@ -209,17 +228,21 @@ public final class Agent implements AutoCloseable {
             } catch (NetConfigException e) {
                 throw new StartupException(e.getMessage(), e);
             }
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
-                    Map.of("type", "wireguard")));
+        }
+        if (config.registersAsRelay()) {
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", relayMetadata()));
         }
         steps.mark("interface");
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
-        reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock);
+        derpProxy = config.isRelay() ? null : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(wg.listenPort(),
+                new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile), this::isVpcPeer);
+        reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
+        reconciler.setPublicDerp(publicDerp);
         reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
         pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
         stun.start();
-        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4);
         log.info("running: {} ({})", status.message(), steps.summary());
     }
@@ -264,6 +287,14 @@ public final class Agent implements AutoCloseable {
         }
         if (forwarding != null) {
             forwarding.close();
+        }
+        if (derpProxy != null) {
+            derpProxy.close();
+        }
+        try {
+            hostsFile.clear();
+        } catch (java.io.IOException e) {
+            log.warn("cannot remove nexd's block from /etc/hosts: {}", e.getMessage());
         }
         if (wg != null) {
             wg.close();
@@ -368,7 +399,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private Registration.Announcement announcement(NatObservation nat) {
-        return new Registration.Announcement(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
+        return new Registration.Announcement(wg.publicKey(), config.registersAsRelay(), config.relayOnly() || nat.symmetricNat(),
                 config.hostname(), endpoints(nat), config.requestIp());
     }
 
@@ -529,6 +560,7 @@ public final class Agent implements AutoCloseable {
                     @Override
                     public void onConnected() {
                         log.info("watching VPC {}", vpc.id());
+                        Thread.ofVirtual().name("nexd-relays").start(Agent.this::refreshPublicRelays);
                     }
 
                     @Override
@@ -651,16 +683,15 @@ public final class Agent implements AutoCloseable {
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
         NatObservation nat = stun.current();
-        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.isRelay(),
+        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.registersAsRelay(),
                 config.relayOnly() || nat.symmetricNat(), config.hostname(), endpoints(nat),
                 oldV4 != null ? Optional.of(oldV4) : config.requestIp());
         Registration.Joined joined = retrying("register this device again",
                 () -> registration.join(login, target, me, loadState().privateKey()));
         self = joined.device();
         asDevice = joined.asDevice();
-        if (config.isRelay()) {
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay",
-                    Map.of("type", "wireguard")));
+        if (config.registersAsRelay()) {
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", relayMetadata()));
         }
         String v4 = first(self.ipv4TunnelIps());
         String v6 = first(self.ipv6TunnelIps());
@@ -675,9 +706,41 @@ public final class Agent implements AutoCloseable {
         }
         tokenRejected = false;
         openWatch();
-        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : "device") + " " + self.id()
+        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
         log.info("registered again as device {}", self.id());
+    }
+
+    /** The DERP node key: the WireGuard private key (both are X25519; the relay routes by the WireGuard public key). */
+    private io.nexodus.derp.crypto.NodePrivateKey derpNodeKey() throws StartupException {
+        return io.nexodus.derp.crypto.NodePrivateKey.fromRaw(java.util.Base64.getDecoder().decode(loadState().privateKey()));
+    }
+
+    private boolean isVpcPeer(String publicKey) {
+        Informer<Device> d = devices;
+        return d != null && d.items().values().stream().anyMatch(x -> publicKey.equals(x.publicKey()));
+    }
+
+    /** Fetches the service's public DERP relays ({@code GET /api/relays}); at start and whenever the watch reconnects. */
+    private void refreshPublicRelays() {
+        NexodusClient c = asDevice;
+        if (c == null || config.isRelay()) {
+            return;
+        }
+        try {
+            Optional<io.nexodus.nexd.peering.DerpRelay> relay = DerpConnection.publicRelay(c.relays().list());
+            if (!relay.equals(publicDerp)) {
+                log.info("public DERP relay: {}", relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+            }
+            publicDerp = relay;
+            Reconciler r = reconciler;
+            if (r != null) {
+                r.setPublicDerp(relay);
+                wake.release();
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot fetch the public DERP relays: {}", e.getMessage());
+        }
     }
 
     private List<PeerInfo> peerInfos() {

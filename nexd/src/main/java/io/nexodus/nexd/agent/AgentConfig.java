@@ -36,26 +36,39 @@ import java.util.UUID;
  * @param stunInterval      periodic STUN re-check
  * @param tickInterval      how often the data plane is sampled
  * @param watchMaxBackoff   the longest wait between watch reconnects
+ * @param derpCaCert        {@code --derp-ca-cert}: the user's CA bundle for onboarded DERP relays with
+ *                          {@code certmodemanual} (trusted in addition to {@code --ca-cert} and the JDK's CAs)
  */
 public record AgentConfig(Mode mode, URI serviceUrl, TlsOptions tls, Optional<String> regKey, Optional<String> username,
         Optional<String> password, Optional<UUID> vpcId, Optional<UUID> securityGroupId, Path stateDir,
         Path controlSocket, int listenPort, Optional<String> requestIp, Optional<InetAddress> localEndpointIp,
         List<String> stunServers, boolean relayOnly, String interfaceName, int mtu, List<String> wireguardGo,
         String hostname, PeeringTimeouts timeouts, Duration stunInterval, Duration tickInterval,
-        Duration watchMaxBackoff) {
+        Duration watchMaxBackoff, Optional<Path> derpCaCert) {
 
-    /** {@code nexd} (an ordinary device) or {@code nexd relay} (the VPC's WireGuard hub). */
-    public enum Mode { AGENT, RELAY }
+    /**
+     * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
+     * --onboard} (an ordinary device of the VPC that registers as its relay and publishes a DERP relay; it forwards
+     * nothing through WireGuard).
+     */
+    public enum Mode { AGENT, RELAY, DERP_RELAY }
 
     public static final int RELAY_PORT = 51820;
 
     public AgentConfig {
         stunServers = List.copyOf(stunServers);
         wireguardGo = List.copyOf(wireguardGo);
+        java.util.Objects.requireNonNull(derpCaCert);
     }
 
+    /** The VPC's WireGuard hub: forwards between peers, other agents route the VPC's CIDRs to it. */
     public boolean isRelay() {
         return mode == Mode.RELAY;
+    }
+
+    /** Registers with {@code relay: true} (upstream: {@code relay || relayderp}); one such device per VPC. */
+    public boolean registersAsRelay() {
+        return mode != Mode.AGENT;
     }
 
     public boolean usesWireGuardGo() {

@@ -14,7 +14,7 @@ import java.util.UUID;
  * @param hostname      the peer's host name
  * @param tunnelIps     its tunnel addresses, IPv4 first
  * @param method        the method in use; null when none applies
- * @param relay         {@code wireguard-relay} when relayed, else null
+ * @param relay         {@code wireguard-relay}, {@code public-derp} or {@code onboarded-derp} when relayed, else null
  * @param endpoint      where WireGuard sends ({@code ip:port}), "" when relayed or unknown
  * @param allowedIps    the WireGuard entry's allowed IPs
  * @param lastHandshake null if none
@@ -29,6 +29,10 @@ public record PeerView(String publicKey, UUID deviceId, String hostname, List<St
         String relay, String endpoint, List<String> allowedIps, Instant lastHandshake, long rxBytes, long txBytes,
         boolean healthy, PeerPath.State state, String reason, List<String> options) {
     public static final String WIREGUARD_RELAY = "wireguard-relay";
+    /** Through the service's public DERP relay ({@code RelayKind.PUBLIC_DERP}). */
+    public static final String PUBLIC_DERP = "public-derp";
+    /** Through a DERP relay onboarded into the VPC ({@code RelayKind.ONBOARDED_DERP}). */
+    public static final String ONBOARDED_DERP = "onboarded-derp";
 
     public PeerView {
         tunnelIps = List.copyOf(tunnelIps);

@@ -1,6 +1,9 @@
 package io.nexodus.nexd.agent;
 
+import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.peering.DerpRelay;
+import io.nexodus.nexd.peering.DerpRelayHealth;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.TunnelInterface;
 import io.nexodus.nexd.peering.Cidrs;
@@ -20,6 +23,7 @@ import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
 import io.nexodus.nexd.wg.WireGuardBackend;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * Desired entries: a directly reached peer gets its endpoint and its own addresses (+ advertised networks) as allowed
  * IPs; the WireGuard relay gets the VPC's CIDRs (+ the advertised networks of every relayed peer), so anything
  * without a more specific entry goes through it; a relayed peer gets no entry, or a shadow entry without allowed IPs
- * while its direct method is being probed.
+ * while its direct method is being probed. A peer reached through a DERP relay gets its own entry whose endpoint is
+ * its loopback address at the {@link WireGuardDerpProxy}; the reconciler tells the proxy which relay to send through
+ * (re-selected on every update and tick, since an onboarded DERP relay's health changes without a watch event).
  */
 public final class Reconciler {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -54,9 +61,16 @@ public final class Reconciler {
 
     private record Peer(PeerInfo info, PeerPath path) {}
 
+    /** How long an onboarded DERP relay may be unreachable before peers fall back to the public relay. */
+    static final Duration ONBOARDED_DERP_GRACE = Duration.ofSeconds(10);
+
     private final WireGuardBackend wg;
     private final TunnelInterface tunnel;
-    private final PeeringPolicy policy = new PeeringPolicy();
+    private final WireGuardDerpProxy derpProxy;
+    private final PeeringPolicy policy;
+    private final DerpRelayHealth derpHealth = new DerpRelayHealth(ONBOARDED_DERP_GRACE);
+    private volatile Optional<DerpRelay> publicDerp = Optional.empty();
+    private Collection<PeerInfo> lastDevices = List.of();
     private final PeeringTimeouts timeouts;
     private final Clock clock;
     private final Map<String, Peer> peers = new LinkedHashMap<>();
@@ -70,8 +84,16 @@ public final class Reconciler {
 
     /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
     public Reconciler(WireGuardBackend wg, TunnelInterface tunnel, PeeringTimeouts timeouts, Clock clock) {
+        this(wg, tunnel, timeouts, clock, null);
+    }
+
+    /** {@code derpProxy} may be null: then no DERP relay is ever offered. */
+    public Reconciler(WireGuardBackend wg, TunnelInterface tunnel, PeeringTimeouts timeouts, Clock clock,
+            WireGuardDerpProxy derpProxy) {
         this.wg = wg;
         this.tunnel = tunnel;
+        this.derpProxy = derpProxy;
+        this.policy = derpProxy == null ? new PeeringPolicy() : new PeeringPolicy(derpProxy);
         this.timeouts = timeouts;
         this.clock = clock;
     }
@@ -79,14 +101,19 @@ public final class Reconciler {
     /** New inputs: ourselves and every other device of the VPC. */
     public synchronized void update(SelfInfo newSelf, Collection<PeerInfo> devices) throws BackendException {
         this.self = newSelf;
+        this.lastDevices = List.copyOf(devices);
         Instant now = clock.instant();
+        relays = selectRelays(devices, now);
         Map<String, PeerInfo> byKey = new LinkedHashMap<>();
         for (PeerInfo p : devices) {
-            if (p.publicKey() != null && !p.publicKey().equals(newSelf.publicKey())) {
+            // an onboarded DERP relay is a device of the VPC but runs no WireGuard: never a peer
+            if (p.publicKey() != null && !p.publicKey().equals(newSelf.publicKey()) && !p.isDerpRelay()) {
                 byKey.put(p.publicKey(), p);
             }
         }
-        relays = RelaySelector.select(byKey.values(), newSelf.publicKey());
+        if (derpProxy != null) {
+            derpProxy.retainPeers(byKey.keySet());
+        }
         for (String gone : List.copyOf(peers.keySet())) {
             if (!byKey.containsKey(gone)) {
                 Peer p = peers.remove(gone);
@@ -118,6 +145,36 @@ public final class Reconciler {
         }
     }
 
+    /** The service's public DERP relay (from {@code /api/relays}); takes effect at the next update or tick. */
+    public void setPublicDerp(Optional<DerpRelay> relay) {
+        this.publicDerp = relay;
+    }
+
+    /** Picks the relays and points the proxy at the DERP relay (keeping connections to every known DERP relay). */
+    private RelayView selectRelays(Collection<PeerInfo> devices, Instant now) {
+        String selfKey = self.publicKey();
+        Set<DerpRelay> known = new LinkedHashSet<>();
+        publicDerp.ifPresent(known::add);
+        for (PeerInfo p : devices) {
+            if (p.isDerpRelay()) {
+                known.add(RelaySelector.onboarded(p));
+            }
+        }
+        if (derpProxy != null) {
+            for (DerpRelay r : known) {
+                if (r.kind() == DerpRelay.Kind.ONBOARDED && derpProxy.connecting(r.id())) {
+                    derpHealth.observe(r.id(), derpProxy.connected(r.id()), now);
+                }
+            }
+            derpHealth.retain(known.stream().map(DerpRelay::id).collect(java.util.stream.Collectors.toSet()));
+        }
+        RelayView view = RelaySelector.select(devices, selfKey, publicDerp, r -> derpHealth.healthy(r.id(), now));
+        if (derpProxy != null) {
+            derpProxy.use(view.derp(), known);
+        }
+        return view;
+    }
+
     /**
      * Makes every entry with an endpoint send a keepalive now. After our own NAT mapping changed, the peers' NATs
      * only let the peers' packets through to our new mapping once we have sent to them from it.
@@ -140,6 +197,15 @@ public final class Reconciler {
             return new TickResult(false, false);
         }
         Instant now = clock.instant();
+        if (derpProxy != null) {
+            RelayView before = relays;
+            RelayView after = selectRelays(lastDevices, now);
+            if (!after.derp().equals(before.derp())) {
+                log.info("DERP relay: {} -> {}", before.derp().map(DerpRelay::id).orElse("none"),
+                        after.derp().map(DerpRelay::id).orElse("none"));
+                update(self, lastDevices);
+            }
+        }
         Map<String, PeerCounters> counters = wg.peers();
         Set<String> kicks = new HashSet<>();
         boolean stall = false;
@@ -284,11 +350,14 @@ public final class Reconciler {
             PathOption active = p.path().active().orElse(null);
             PeeringMethod m = active == null ? null : active.method();
             boolean relayed = m == PeeringMethod.VIA_RELAY;
+            String relayKind = relayed ? PeerView.WIREGUARD_RELAY
+                    : m == PeeringMethod.VIA_DERP_RELAY ? active.via().filter(v -> v.startsWith("onboarded:"))
+                    .map(v -> PeerView.ONBOARDED_DERP).orElse(PeerView.PUBLIC_DERP) : null;
             PeerCounters c = relayed ? null : counters.get(info.publicKey());
             String endpoint = relayed ? "" : c != null && !c.endpoint().isEmpty() ? c.endpoint()
                     : active == null ? "" : active.endpoint().map(Addresses::format).orElse("");
             out.add(new PeerView(info.publicKey(), info.deviceId(), info.hostname(), info.tunnelIps(), m,
-                    relayed ? PeerView.WIREGUARD_RELAY : null, endpoint,
+                    relayKind, endpoint,
                     c == null ? (relayed ? List.of() : applied.containsKey(info.publicKey())
                             ? applied.get(info.publicKey()).allowedIps() : List.of()) : c.allowedIps(),
                     c == null ? null : c.lastHandshake(), c == null ? 0 : c.rxBytes(), c == null ? 0 : c.txBytes(),
@@ -304,7 +373,7 @@ public final class Reconciler {
         return snapshot;
     }
 
-    /** A relay is known (the WireGuard relay of the VPC). */
+    /** A relay is known (the WireGuard relay of the VPC, or a DERP relay). */
     public boolean relayPresent() {
         return relays.anyRelay();
     }

@@ -2,10 +2,14 @@ package io.nexodus.nexd.cli;
 
 import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.nexd.agent.Agent;
+import io.nexodus.api.model.RelayMetadata;
 import io.nexodus.nexd.agent.AgentConfig;
+import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.StartupException;
 import io.nexodus.nexd.endpoint.StunClientProbe;
 import io.nexodus.nexd.net.CommandRunner;
+import io.nexodus.nexd.relayderp.RelayDerpCommand;
+import io.nexodus.nexd.relayderp.RelayDerpServer;
 import io.nexodus.stun.StunClientConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,6 +40,8 @@ import picocli.CommandLine.ParentCommand;
                 "  nexd --reg-key https://nexodus.example.com#RK:...          # join with a registration key",
                 "  nexd --service-url https://nexodus.example.com --username alice   # log in (password from NEXD_PASSWORD)",
                 "  nexd relay --reg-key https://nexodus.example.com#RK:...    # be the VPC's WireGuard relay (UDP 51820)",
+                "  nexd relayderp --onboard --hostname relay.internal --certmode manual --certdir /etc/nexodus/derp \\",
+                "      --reg-key https://nexodus.example.com#RK:...           # be the VPC's DERP relay (HTTPS 443)",
                 "",
                 "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
                 "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`."})
@@ -48,12 +54,59 @@ public final class NexdCommand implements Callable<Integer> {
 
     public static int execute(String[] args) {
         configureLogging(System.getenv("NEXD_LOGLEVEL"));
-        CommandLine cl = new CommandLine(new NexdCommand());
+        CommandLine cl = commandLine(new NexdCommand());
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             cmd.getErr().println("nexd: " + e.getMessage());
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * {@code nexd} with its subcommands; {@code relayderp} gets the agent's join flow for {@code --onboard}, and
+     * inherits the agent's flags ({@code --service-url}, {@code --reg-key}, {@code --state-dir}, ...).
+     */
+    static CommandLine commandLine(NexdCommand nexd) {
+        CommandLine cl = new CommandLine(nexd);
+        cl.addSubcommand("relayderp", new RelayDerpCommand(nexd::onboardDerpRelay));
+        return cl;
+    }
+
+    /**
+     * {@code nexd relayderp --onboard}: run the agent as this VPC's relay device (registered with {@code relay: true},
+     * as upstream) that publishes {@code metadata}; returns once it runs, closing it stops it.
+     */
+    AutoCloseable onboardDerpRelay(RelayMetadata metadata, RelayDerpServer relay) throws Exception {
+        AgentConfig config;
+        try {
+            config = options.toConfig(AgentConfig.Mode.DERP_RELAY, System.getenv(), isRoot(), System.getProperty("user.home"),
+                    hostname());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("joining the VPC: " + e.getMessage(), e);
+        }
+        Agent agent = new Agent(config, StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
+                Clock.systemUTC(), CommandRunner.SYSTEM, NexodusVersion.current(), metadata);
+        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().name("nexd-onboarded-agent").start(() -> {
+            try {
+                agent.run();
+                ended.complete(null);
+            } catch (Exception e) {
+                ended.completeExceptionally(e);
+            }
+        });
+        while (!agent.status().state().equals(AgentStatus.RUNNING)) {
+            if (ended.isDone()) {
+                try {
+                    ended.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                }
+                throw new IllegalStateException("the agent stopped before it joined the VPC");
+            }
+            Thread.sleep(100);
+        }
+        return agent::close;
     }
 
     static void configureLogging(String level) {
@@ -179,7 +232,7 @@ public final class NexdCommand implements Callable<Integer> {
     /** For tests: the parsed options of a command line (agent or relay). */
     static NexdOptions parse(String... args) {
         NexdCommand cmd = new NexdCommand();
-        new CommandLine(cmd).parseArgs(args);
+        commandLine(cmd).parseArgs(args);
         return cmd.options;
     }
 

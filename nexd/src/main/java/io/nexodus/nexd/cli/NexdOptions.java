@@ -92,6 +92,12 @@ public final class NexdOptions {
                     + "writes (env NEXD_CA_CERT).")
     Path caCert;
 
+    @Option(names = "--derp-ca-cert", paramLabel = "PEM", defaultValue = "${env:NEXD_DERP_CA_CERT}", scope = ScopeType.INHERIT,
+            description = "Also trust this CA bundle for DERP relays onboarded into the VPC with a private name and your "
+                    + "own certificate (`nexd relayderp --onboard --certmode manual`; certmodemanual). Their names are "
+                    + "pinned to the relay's address in a managed block of /etc/hosts (env NEXD_DERP_CA_CERT).")
+    Path derpCaCert;
+
     @Option(names = "--tunnel-iface", paramLabel = "NAME", defaultValue = "${env:NEXD_TUNNEL_IFACE:-wg0}", scope = ScopeType.INHERIT,
             description = "Name of the tunnel interface (default wg0). Its UAPI socket /var/run/wireguard/NAME.sock is global, "
                     + "so agents sharing a file system (network namespaces) need different names (env NEXD_TUNNEL_IFACE).")
@@ -223,6 +229,9 @@ public final class NexdOptions {
         if (caCert != null && !Files.isReadable(caCert)) {
             throw new IllegalArgumentException("--ca-cert " + caCert + " is not a readable file");
         }
+        if (derpCaCert != null && !Files.isReadable(derpCaCert)) {
+            throw new IllegalArgumentException("--derp-ca-cert " + derpCaCert + " is not a readable file");
+        }
         TlsOptions tls = insecureSkipTlsVerify ? TlsOptions.insecure() : caCert != null ? TlsOptions.trusting(caCert) : TlsOptions.DEFAULT;
         Path state = stateDir != null ? stateDir : root ? Path.of("/var/lib/nexd") : Path.of(home, ".nexodus");
         Path socket = unixSocket != null ? unixSocket : root ? Path.of("/var/run/nexd.sock") : Path.of(home, ".nexodus", "nexd.sock");
@@ -239,7 +248,8 @@ public final class NexdOptions {
                 probeInterval, retryFailedAfter, PeeringTimeouts.DEFAULT.initialKicks());
         return new AgentConfig(mode, service, tls, rk, Optional.ofNullable(username), Optional.ofNullable(password),
                 Optional.ofNullable(vpcId), Optional.ofNullable(securityGroupId), state, socket, listenPort, request, local,
-                stun, relayOnly, tunnelInterface, mtu, goCommand, hostname, timeouts, stunInterval, tick, watchMaxBackoff);
+                stun, relayOnly, tunnelInterface, mtu, goCommand, hostname, timeouts, stunInterval, tick, watchMaxBackoff,
+                Optional.ofNullable(derpCaCert));
     }
 
     private static URI serviceUri(String text, String flag) {

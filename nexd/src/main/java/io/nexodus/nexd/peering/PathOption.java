@@ -28,9 +28,15 @@ public record PathOption(PeeringMethod method, Optional<InetSocketAddress> endpo
         return new PathOption(PeeringMethod.VIA_RELAY, Optional.empty(), Optional.of(relayPublicKey));
     }
 
+    /** Through a DERP relay ({@code relayId}, {@link DerpRelay#id}) via the proxy's loopback {@code endpoint}. */
+    public static PathOption viaDerp(InetSocketAddress loopback, String relayId) {
+        return new PathOption(PeeringMethod.VIA_DERP_RELAY, Optional.of(loopback), Optional.of(relayId));
+    }
+
     @Override
     public String toString() {
         return method.wireName() + endpoint.map(e -> " " + Addresses.format(e)).orElse("")
-                + via.map(v -> " via " + v.substring(0, Math.min(8, v.length()))).orElse("");
+                + via.map(v -> " via " + (method == PeeringMethod.VIA_DERP_RELAY ? v : v.substring(0, Math.min(8, v.length()))))
+                .orElse("");
     }
 }

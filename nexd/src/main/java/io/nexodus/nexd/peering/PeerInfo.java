@@ -8,6 +8,7 @@ import io.nexodus.nexd.endpoint.Addresses;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -26,15 +27,35 @@ import java.util.UUID;
  * @param tunnelIps         tunnel addresses, IPv4 first, without prefix
  * @param allowedIps        its own addresses as CIDRs ({@code /32}, {@code /128})
  * @param advertiseCidrs    networks routed through it
+ * @param derpHostname      metadata {@code relay.hostname} of an onboarded DERP relay
+ * @param derpCertModeManual metadata {@code relay.certmodemanual}: private name, the user's own certificate
  */
 public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean relay, Optional<String> relayType,
         boolean symmetricNat, Optional<InetSocketAddress> localEndpoint, Optional<InetSocketAddress> reflexiveEndpoint,
-        List<String> tunnelIps, List<String> allowedIps, List<String> advertiseCidrs) {
+        List<String> tunnelIps, List<String> allowedIps, List<String> advertiseCidrs, Optional<String> derpHostname,
+        boolean derpCertModeManual) {
 
     public PeerInfo {
         tunnelIps = List.copyOf(tunnelIps);
         allowedIps = List.copyOf(allowedIps);
         advertiseCidrs = List.copyOf(advertiseCidrs);
+        Objects.requireNonNull(derpHostname);
+    }
+
+    /** A device that is not an onboarded DERP relay. */
+    public PeerInfo(String publicKey, UUID deviceId, String hostname, boolean relay, Optional<String> relayType,
+            boolean symmetricNat, Optional<InetSocketAddress> localEndpoint, Optional<InetSocketAddress> reflexiveEndpoint,
+            List<String> tunnelIps, List<String> allowedIps, List<String> advertiseCidrs) {
+        this(publicKey, deviceId, hostname, relay, relayType, symmetricNat, localEndpoint, reflexiveEndpoint, tunnelIps,
+                allowedIps, advertiseCidrs, Optional.empty(), false);
+    }
+
+    /**
+     * An onboarded DERP relay ({@code nexd relayderp --onboard}): metadata {@code relay.type == "derp"} with a host
+     * name. It runs no WireGuard, so it is never a WireGuard peer.
+     */
+    public boolean isDerpRelay() {
+        return relayType.map(t -> t.equals("derp")).orElse(false) && derpHostname.isPresent();
     }
 
     /** The VPC's WireGuard hub relay (a relay device whose metadata does not say DERP). */
@@ -75,8 +96,18 @@ public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean
         Optional<String> type = relayMetadata.map(DeviceMetadata::value)
                 .filter(v -> v != null && v.isObject() && v.path("type").isTextual())
                 .map(v -> v.path("type").asText());
+        Optional<com.fasterxml.jackson.databind.JsonNode> value = relayMetadata.map(DeviceMetadata::value)
+                .filter(v -> v != null && v.isObject());
+        Optional<String> derpHost = value.map(v -> v.path("hostname"))
+                .filter(h -> h.isTextual() && validHostname(h.asText())).map(h -> h.asText().toLowerCase(java.util.Locale.ROOT));
+        boolean manual = value.map(v -> v.path("certmodemanual").asBoolean(false)).orElse(false);
         return new PeerInfo(d.publicKey(), d.id(), d.hostname() == null ? "" : d.hostname(), d.relay(), type,
-                d.symmetricNat(), local, reflexive, tunnel, allowed, advertised);
+                d.symmetricNat(), local, reflexive, tunnel, allowed, advertised, derpHost, manual);
+    }
+
+    /** A DNS name we are willing to put into a URL and {@code /etc/hosts} (letters, digits, '-', '.'). */
+    static boolean validHostname(String h) {
+        return h.length() <= 253 && h.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     }
 
     private static void addAddresses(List<String> out, List<TunnelIp> ips) {

@@ -17,9 +17,22 @@ import java.util.Optional;
  *   <li>Same reflexive IP (one NAT), neither is a relay, I am not {@code --relay-only}: the peer's LAN endpoint.</li>
  *   <li>Neither side behind symmetric NAT / relay-only: the peer's reflexive endpoint (hole punching).</li>
  *   <li>A WireGuard relay exists: through it.</li>
+ *   <li>A DERP relay is known (a healthy onboarded one, else the service's public one): through the wireguard-derp
+ *       proxy, whose per-peer loopback address is the entry's endpoint. Offered for every peer that is not itself a
+ *       relay, so it is also the fallback when a direct method or the WireGuard relay fails (UDP blocked).</li>
  * </ol>
  */
 public final class PeeringPolicy {
+    private final DerpEndpoints derpEndpoints;
+
+    /** Without a wireguard-derp proxy: DERP is never offered. */
+    public PeeringPolicy() {
+        this(DerpEndpoints.NONE);
+    }
+
+    public PeeringPolicy(DerpEndpoints derpEndpoints) {
+        this.derpEndpoints = derpEndpoints;
+    }
 
     public List<PathOption> options(SelfInfo self, PeerInfo peer, RelayView relays) {
         List<PathOption> out = new ArrayList<>();
@@ -49,6 +62,8 @@ public final class PeeringPolicy {
         relays.wireguardRelay()
                 .filter(r -> !r.publicKey().equals(peer.publicKey()))
                 .ifPresent(r -> out.add(PathOption.viaRelay(r.publicKey())));
+        relays.derp().ifPresent(d -> derpEndpoints.endpointFor(peer.publicKey())
+                .ifPresent(e -> out.add(PathOption.viaDerp(e, d.id()))));
         return out;
     }
 

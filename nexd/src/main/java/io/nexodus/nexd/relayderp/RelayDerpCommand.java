@@ -26,10 +26,9 @@ import picocli.CommandLine.Option;
  * same binary". Flags follow upstream's {@code nexd relayderp}. Only parses flags and wires {@link RelayDerpServer};
  * {@code --onboard} hands over to a {@link RelayOnboarding} (the agent's join flow).
  *
- * <p>Mounting under the agent's {@code nexd} command: add {@code RelayDerpCommand.class} to its {@code subcommands}
- * (picocli's no-argument constructor: {@code --onboard} then reports "not available"), or, once the agent can join,
- * {@code commandLine.addSubcommand("relayderp", new RelayDerpCommand(agentOnboarding))}. Until then
- * {@link #main} runs it on its own.
+ * <p>{@code nexd relayderp} is this command mounted by the agent's {@code NexdCommand} with the agent's join flow as
+ * its {@link RelayOnboarding}; it inherits the agent's flags (credentials, {@code --state-dir}). {@link #main} runs it
+ * on its own (then {@code --onboard} reports "not available").
  */
 @Command(name = "relayderp", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         versionProvider = RelayDerpCommand.Version.class,
@@ -108,10 +107,6 @@ public final class RelayDerpCommand implements Callable<Integer> {
                     + "clients of meshed relays reach each other. Needs a mesh key.")
     List<String> meshWith = new ArrayList<>();
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:NEXD_STATE_DIR}",
-            description = "Where the key file and default cert dir live. Default /var/lib/nexd as root, else ~/.nexodus. "
-                    + "NEXD_STATE_DIR")
-    Path stateDir;
 
     @Option(names = {"--key-file", "-c"}, paramLabel = "FILE", defaultValue = "${env:NEXD_DERP_KEY_FILE}",
             description = "The relay's DERP key ({\"PrivateKey\":\"privkey:...\"}, created with mode 0600 on first run): "
@@ -155,7 +150,7 @@ public final class RelayDerpCommand implements Callable<Integer> {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "io/nexodus/nexd/relayderp/logback-relayderp.xml");
         }
-        CommandLine cl = new CommandLine(new RelayDerpCommand());
+        CommandLine cl = commandLine(new RelayDerpCommand());
         cl.setCommandName("nexd relayderp");
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
@@ -166,6 +161,27 @@ public final class RelayDerpCommand implements Callable<Integer> {
             return 2;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * The command line of {@code cmd} run on its own, with its own {@code --state-dir}. Mounted under {@code nexd},
+     * the agent's {@code --state-dir} (an inherited option) is the one, so the relay's key and the agent's state share
+     * a directory; that is why the option is not an annotated field here (picocli refuses the same name twice).
+     */
+    public static CommandLine commandLine(RelayDerpCommand cmd) {
+        CommandLine cl = new CommandLine(cmd);
+        cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--state-dir").paramLabel("DIR").type(Path.class)
+                .defaultValue("${env:NEXD_STATE_DIR}")
+                .description("Where the key file and default cert dir live. Default /var/lib/nexd as root, else ~/.nexodus. "
+                        + "NEXD_STATE_DIR")
+                .build());
+        return cl;
+    }
+
+    /** {@code --state-dir}: our own (standalone) or the agent's (mounted under {@code nexd}); null when not given. */
+    private Path stateDir() {
+        CommandLine.Model.OptionSpec o = spec == null ? null : spec.findOption("--state-dir");
+        return o == null ? null : o.getValue();
     }
 
     @Override
@@ -215,6 +231,7 @@ public final class RelayDerpCommand implements Callable<Integer> {
 
     /** Checks the flags and resolves defaults; a {@link CommandLine.ParameterException} (exit 2) explains bad input. */
     RelayDerpConfig toConfig(String home, boolean root) {
+        Path stateDir = stateDir();
         Path state = stateDir != null ? stateDir : root ? Path.of("/var/lib/nexd") : Path.of(home, ".nexodus");
         TlsMode mode;
         if (dev) {

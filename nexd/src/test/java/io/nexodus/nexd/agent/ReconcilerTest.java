@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * its device decrypts is written back to it, as the kernel's forwarding would.
  */
 class ReconcilerTest {
-    private static final PeeringTimeouts FAST = new PeeringTimeouts(Duration.ofSeconds(1), Duration.ofMillis(2500),
+    // up timeout 7 s: both devices get their peer in the same tick, so their first initiations can cross; each then
+    // drops the other's response (as wireguard-go does) and WireGuard retries after REKEY_TIMEOUT (5 s + jitter)
+    private static final PeeringTimeouts FAST = new PeeringTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(7),
             Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofMinutes(3),
             List.of(Duration.ofMillis(300)));
     private static final List<String> VPC = List.of("100.64.0.0/10", "200::/64");
@@ -152,7 +154,7 @@ class ReconcilerTest {
     void peersOnOneLanGoDirectAndPassTraffic() throws Exception {
         a.rec().update(self(a, false), List.of(info(b, b.port(), false)));
         b.rec().update(self(b, false), List.of(info(a, a.port(), false)));
-        tickAllUntil(() -> uses(a, b, PeeringMethod.DIRECT_LOCAL) && uses(b, a, PeeringMethod.DIRECT_LOCAL), Duration.ofSeconds(5));
+        tickAllUntil(() -> uses(a, b, PeeringMethod.DIRECT_LOCAL) && uses(b, a, PeeringMethod.DIRECT_LOCAL), Duration.ofSeconds(12));
         assertDelivered(a, b);
         assertDelivered(b, a);
         PeerView v = view(a, b).orElseThrow();
@@ -170,7 +172,7 @@ class ReconcilerTest {
         r.rec().update(self(r, true), List.of(info(a, a.port(), false), info(b, b.port(), false)));
         a.rec().update(self(a, false), List.of(info(b, dead, false), info(r, r.port(), true)));
         b.rec().update(self(b, false), List.of(info(a, dead, false), info(r, r.port(), true)));
-        tickAllUntil(() -> uses(a, b, PeeringMethod.VIA_RELAY) && uses(b, a, PeeringMethod.VIA_RELAY), Duration.ofSeconds(10));
+        tickAllUntil(() -> uses(a, b, PeeringMethod.VIA_RELAY) && uses(b, a, PeeringMethod.VIA_RELAY), Duration.ofSeconds(20));
         assertThat(view(a, r).orElseThrow().method()).as("all on one host: same reflexive IP").isEqualTo(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL);
         assertThat(view(a, r).orElseThrow().allowedIps()).contains("100.64.0.0/10", "200::/64");
         assertThat(view(a, b).orElseThrow().relay()).isEqualTo(PeerView.WIREGUARD_RELAY);
@@ -182,7 +184,7 @@ class ReconcilerTest {
         // the path heals (the peers' real addresses become known): back to direct
         a.rec().update(self(a, false), List.of(info(b, b.port(), false), info(r, r.port(), true)));
         b.rec().update(self(b, false), List.of(info(a, a.port(), false), info(r, r.port(), true)));
-        tickAllUntil(() -> direct(a, b) && direct(b, a), Duration.ofSeconds(15));
+        tickAllUntil(() -> direct(a, b) && direct(b, a), Duration.ofSeconds(25));
         assertDelivered(a, b);
     }
 

@@ -124,9 +124,9 @@ class NexdOptionsTest {
     @Test
     void helpAndVersionAreThere() {
         StringWriter out = new StringWriter();
-        CommandLine cl = new CommandLine(new NexdCommand()).setOut(new PrintWriter(out));
+        CommandLine cl = NexdCommand.commandLine(new NexdCommand()).setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("--reg-key", "--stun-server", "--tunnel-iface", "relay", "version")
+        assertThat(out.toString()).contains("--reg-key", "--stun-server", "--tunnel-iface", "relay", "relayderp", "version")
                 .doesNotContain("--peer-up-timeout");
         out.getBuffer().setLength(0);
         assertThat(cl.execute("version")).isZero();
@@ -134,5 +134,20 @@ class NexdOptionsTest {
         out.getBuffer().setLength(0);
         assertThat(cl.execute("relay", "--help")).isZero();
         assertThat(out.toString()).contains("WireGuard relay", "51820");
+        out.getBuffer().setLength(0);
+        // relayderp under nexd: its own flags plus the agent's (for --onboard), one --state-dir shared by both
+        assertThat(cl.execute("relayderp", "--help")).isZero();
+        assertThat(out.toString()).contains("--onboard", "--certmode", "--hostname", "--reg-key", "--service-url", "--state-dir");
+    }
+
+    @Test
+    void relayderpUnderNexdReadsTheAgentsStateDir() {
+        NexdCommand root = new NexdCommand();
+        CommandLine.ParseResult r = NexdCommand.commandLine(root).parseArgs("relayderp", "--hostname", "relay.internal",
+                "--state-dir", "/srv/nexd", "--reg-key", "https://nexodus.example.com#RK:abc");
+        assertThat(r.subcommand().commandSpec().name()).isEqualTo("relayderp");
+        assertThat(root.options.stateDir).isEqualTo(java.nio.file.Path.of("/srv/nexd"));
+        assertThat(r.subcommand().commandSpec().findOption("--state-dir").<java.nio.file.Path>getValue())
+                .isEqualTo(java.nio.file.Path.of("/srv/nexd"));
     }
 }

@@ -30,6 +30,12 @@ final class Peers {
                 List.of("100.64.0.1"), List.of("100.64.0.1/32"), List.of());
     }
 
+    static PeerInfo derpRelay(String key, String reflexive, String hostname, boolean manual) {
+        return new PeerInfo(key, UUID.nameUUIDFromBytes(key.getBytes()), "derp-" + key, true, Optional.of("derp"), false,
+                Optional.empty(), Optional.ofNullable(reflexive).map(Peers::parse), List.of("100.64.0.2"),
+                List.of("100.64.0.2/32"), List.of(), Optional.of(hostname), manual);
+    }
+
     static SelfInfo self(String reflexiveIp, boolean symmetric, boolean relayOnly, boolean relay) {
         try {
             return new SelfInfo("me", relay, symmetric || relayOnly, relayOnly,

