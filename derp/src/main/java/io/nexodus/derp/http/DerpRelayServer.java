@@ -314,6 +314,16 @@ public final class DerpRelayServer implements AutoCloseable {
                         .ifPresent(c -> extra.append("X-Nexodus-Response: response ").append(c).append("\r\n"));
                 respond(out, 204, "No Content", null, null, head, extra.toString());
             }
+            case "/debug/varz" -> {
+                // counters by reason; like the derper's /debug/ pages, only for a client on the relay host itself
+                if (s.getInetAddress() != null && s.getInetAddress().isLoopbackAddress()) {
+                    respond(out, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", Varz.render(derp.stats()),
+                            head, "");
+                } else {
+                    respond(out, 403, "Forbidden", "text/plain; charset=utf-8", "debug pages are loopback-only\n",
+                            head, "");
+                }
+            }
             case "/robots.txt" -> respond(out, 200, "OK", "text/plain; charset=utf-8", "User-agent: *\nDisallow: /\n",
                     head, "");
             case "/" -> respond(out, 200, "OK", "text/html; charset=utf-8", """

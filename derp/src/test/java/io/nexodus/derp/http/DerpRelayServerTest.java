@@ -264,6 +264,12 @@ class DerpRelayServerTest {
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
             assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/derp/sdf")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            HttpResponse<String> varz = http.send(HttpRequest.newBuilder(URI.create(base + "/debug/varz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(varz.statusCode()).isEqualTo(200);
+            assertThat(varz.body()).contains("derp_accepts ").contains("derp_packets_forwarded_out ")
+                    .contains("derp_connections_closed{reason=\"insufficient_permissions\"} 0")
+                    .contains("derp_packets_dropped{reason=\"unknown_dest\"} 0");
         }
     }
 }
