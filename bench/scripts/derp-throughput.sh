@@ -262,7 +262,9 @@ path_pids() { # $1 mode -> every process on the path except iperf3
 iperf_gbps() { # $1 host, $2 port, $3 seconds
   local pace=()
   [ -n "$RATE" ] && pace=(-b "$RATE")
-  ip netns exec "$A" iperf3 -c "$1" -p "$2" -t "$3" "${pace[@]}" -J >"$TMP/iperf.json" 2>/dev/null || true
+  # bounded: a path that never comes up (or stalls) reports 0 instead of hanging the whole run
+  timeout --kill-after=5 $(( $3 + 25 )) ip netns exec "$A" iperf3 -c "$1" -p "$2" -t "$3" --connect-timeout 10000 \
+    "${pace[@]}" -J >"$TMP/iperf.json" 2>/dev/null || true
   python3 -c 'import json,sys
 try:
   d=json.load(open(sys.argv[1])); print("%.3f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))
