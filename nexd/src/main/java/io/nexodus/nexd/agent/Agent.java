@@ -134,8 +134,9 @@ public final class Agent implements AutoCloseable {
         this.store = new StateStore(config.stateDir());
     }
 
-    private Object relayMetadata() {
-        return publishedRelayMetadata;
+    /** What this agent is, for the status line. */
+    private String role() {
+        return config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device";
     }
 
     // ================================================================================================= lifecycle
@@ -230,7 +231,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (config.registersAsRelay()) {
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", relayMetadata()));
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
         }
         steps.mark("interface");
         selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
@@ -242,7 +243,7 @@ public final class Agent implements AutoCloseable {
         reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
         pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
         stun.start();
-        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
+        status = AgentStatus.of(AgentStatus.RUNNING, role() + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4);
         log.info("running: {} ({})", status.message(), steps.summary());
     }
@@ -691,7 +692,7 @@ public final class Agent implements AutoCloseable {
         self = joined.device();
         asDevice = joined.asDevice();
         if (config.registersAsRelay()) {
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", relayMetadata()));
+            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
         }
         String v4 = first(self.ipv4TunnelIps());
         String v6 = first(self.ipv6TunnelIps());
@@ -706,7 +707,7 @@ public final class Agent implements AutoCloseable {
         }
         tokenRejected = false;
         openWatch();
-        status = AgentStatus.of(AgentStatus.RUNNING, (config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device") + " " + self.id()
+        status = AgentStatus.of(AgentStatus.RUNNING, role() + " " + self.id()
                 + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
         log.info("registered again as device {}", self.id());
     }
