@@ -1,11 +1,11 @@
 package io.nexodus.e2e.scenario;
 
 import static io.nexodus.e2e.lab.StandardLab.*;
+import static io.nexodus.e2e.scenario.ScenarioLab.START;
+import static io.nexodus.e2e.scenario.ScenarioLab.awaitRunning;
+import static io.nexodus.e2e.scenario.ScenarioLab.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.api.client.NexodusClient;
-import io.nexodus.api.model.AddRegKey;
-import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.nexdctl.ListPeersResult;
@@ -21,11 +21,6 @@ import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,46 +40,27 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DerpScenariosIT {
     private static final Path LOGS = Path.of("target", "natlab", DerpScenariosIT.class.getSimpleName());
-    private static final Duration START = Duration.ofSeconds(60);
-    private static final long MIB = 1 << 20;
     private static final String[] FAST = {"--peer-up-timeout", "4s", "--peer-down-timeout", "4s", "--keepalive", "1s"};
+    private static ScenarioLab env;
     private static NatLab lab;
     private static LabService service;
-    private static List<String> aot = List.of();
-    private final List<LabAgent> agents = new ArrayList<>();
-    private int nextPort = 7100;
 
     @BeforeAll
     static void startLabAndService() {
-        lab = StandardLab.build(LOGS);
-        Thread cache = Thread.ofPlatform().start(() -> aot = NexdAotCache.create(Path.of("target", "natlab")));
-        service = LabService.start(lab, lab.host(SERVICE));
-        try {
-            cache.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        env = ScenarioLab.start(LOGS, 7100);
+        lab = env.lab;
+        service = env.service;
     }
 
     @AfterEach
     void stopAgents() {
-        agents.forEach(LabAgent::close);
-        for (LabHost h : lab.hosts()) {
-            if (!h.name().equals(SERVICE)) {
-                h.stopProcesses();
-            }
-        }
-        lab.resetNetwork();
-        lab.addHostsEntryEverywhere(service.host().address(), LabService.HOST_NAME);
+        env.reset();
     }
 
     @AfterAll
     static void closeAll() {
-        if (service != null) {
-            service.close();
-        }
-        if (lab != null) {
-            lab.close();
+        if (env != null) {
+            env.close();
         }
     }
 
@@ -92,18 +68,16 @@ class DerpScenariosIT {
     @Test
     @Order(1)
     void symmetricToSymmetricGoesThroughThePublicDerpRelay() {
-        String rk = newVpc("d1");
-        LabAgent a = agent(SYM_A, rk);
+        String rk = env.newVpc("d1");
+        LabAgent a = env.agent(SYM_A, rk);
         // the other side runs wireguard-go as its data plane: the proxy's loopback sockets work with both backends
         LabAgent.Builder bb = LabAgent.on(lab.host(SYM_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1");
-        aot.forEach(bb::jvmArg);
-        LabAgent b = bb.start();
-        agents.add(b);
+        LabAgent b = env.start(bb);
         awaitRunning(a, b);
         awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
         awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
-        assertTransfer(a, b);
-        assertTransfer(b, a);
+        env.assertTransfer(a, b);
+        env.assertTransfer(b, a);
         ListPeersResult cli = a.peersViaNexctl();
         assertThat(cli.peers().get(b.publicKey()).method()).isEqualTo(PeeringMethod.VIA_DERP_RELAY);
         assertThat(cli.peers().get(b.publicKey()).relay()).isEqualTo(RelayKind.PUBLIC_DERP);
@@ -127,17 +101,17 @@ class DerpScenariosIT {
                 "ip", "daddr", svc, "tcp", "dport", String.valueOf(LabService.PORT), "accept");
         fw.exec("nft", "insert", "rule", "ip", "natlab", "forward", "iifname", "wan", "oifname", "lan",
                 "ip", "saddr", svc, "tcp", "sport", String.valueOf(LabService.PORT), "accept");
-        String rk = newVpc("d2");
-        LabAgent f = agent(FW_A, rk, FAST);
-        LabAgent p = agent(PUB_A, rk, FAST);
-        LabAgent s = agent(SYM_A, rk, FAST);
+        String rk = env.newVpc("d2");
+        LabAgent f = env.agent(FW_A, rk, FAST);
+        LabAgent p = env.agent(PUB_A, rk, FAST);
+        LabAgent s = env.agent(SYM_A, rk, FAST);
         awaitRunning(f, p, s);
         awaitViaDerp(f, p, RelayKind.PUBLIC_DERP);
         awaitViaDerp(p, f, RelayKind.PUBLIC_DERP);
         awaitViaDerp(f, s, RelayKind.PUBLIC_DERP);
-        assertTransfer(f, p);
-        assertTransfer(p, f);
-        assertTransfer(s, f);
+        env.assertTransfer(f, p);
+        env.assertTransfer(p, f);
+        env.assertTransfer(s, f);
     }
 
     /**
@@ -155,21 +129,20 @@ class DerpScenariosIT {
         SelfSignedCa ca = SelfSignedCa.loadOrCreate(certs, Clock.systemUTC());
         ca.issue(name, certs);
         LabHost derpHost = lab.host(DERP1);
-        Vpc vpc = newVpcRecord("d3");
-        String rk = regKey(vpc, "d3");
+        Vpc vpc = env.newVpcRecord("d3");
+        String rk = env.regKey(vpc, "d3");
         String[] args = {"--derp-ca-cert", ca.caFile().toString(), "--peer-up-timeout", "4s", "--peer-down-timeout", "4s",
                 "--keepalive", "1s"};
-        LabAgent a = agent(SYM_A, rk, args);
-        LabAgent b = agent(SYM_B, rk, args);
+        LabAgent a = env.agent(SYM_A, rk, args);
+        LabAgent b = env.agent(SYM_B, rk, args);
         awaitRunning(a, b);
         awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
         awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
 
         // onboard: `nexd relayderp --onboard` joins the VPC as its relay device and says what it is
         String relayAddress = derpHost.address();
-        LabAgent relayAgent = LabAgent.on(derpHost, service, rk).onboardedDerpRelay("--hostname", name, "--certmode", "manual",
-                "--certdir", certs.toString(), "--addr", ":443", "--no-stun").start();
-        agents.add(relayAgent);
+        LabAgent relayAgent = env.start(LabAgent.on(derpHost, service, rk).onboardedDerpRelay("--hostname", name,
+                "--certmode", "manual", "--certdir", certs.toString(), "--addr", ":443", "--no-stun"));
         relayAgent.awaitRunning(START);
         Device relayDevice = service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
                 .filter(d -> d.publicKey().equals(relayAgent.publicKey())).findFirst().orElseThrow();
@@ -182,13 +155,13 @@ class DerpScenariosIT {
         awaitViaDerp(b, a, RelayKind.ONBOARDED_DERP);
         assertThat(lab.host(SYM_A).hostsFileContent()).contains(relayAddress + " " + name);
         assertThat(a.wgPeers()).doesNotContainKey(relayDevice.publicKey()); // a DERP relay is no WireGuard peer
-        assertTransfer(a, b);
-        assertTransfer(b, a);
+        env.assertTransfer(a, b);
+        env.assertTransfer(b, a);
 
         // the public relay goes away (with the whole service): traffic keeps flowing through the onboarded relay
         service.kill();
-        assertTransfer(a, b);
-        assertTransfer(b, a);
+        env.assertTransfer(a, b);
+        env.assertTransfer(b, a);
         assertThat(a.peer(b).orElseThrow().relay()).isEqualTo(RelayKind.ONBOARDED_DERP);
         service.restart();
 
@@ -205,40 +178,11 @@ class DerpScenariosIT {
         relayAgent.close();
         awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
         awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
-        assertTransfer(a, b);
+        env.assertTransfer(a, b);
         assertThat(lab.host(SYM_A).hostsFileContent()).doesNotContain(name);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    private static Vpc newVpcRecord(String name) {
-        NexodusClient admin = service.admin();
-        return admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
-    }
-
-    private static String regKey(Vpc vpc, String name) {
-        return service.admin().regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
-    }
-
-    private static String newVpc(String name) {
-        NexodusClient admin = service.admin();
-        Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
-        return admin.regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
-    }
-
-    private LabAgent agent(String host, String rk, String... args) {
-        LabAgent.Builder b = LabAgent.on(lab.host(host), service, rk).args(args);
-        aot.forEach(b::jvmArg);
-        LabAgent a = b.start();
-        agents.add(a);
-        return a;
-    }
-
-    private static void awaitRunning(LabAgent... as) {
-        for (LabAgent a : as) {
-            a.awaitRunning(START);
-        }
-    }
 
     /**
      * {@code viewer} reports {@code peer} healthy on {@code via-derp-relay} through {@code relayKind}, and its
@@ -257,37 +201,4 @@ class DerpScenariosIT {
         });
     }
 
-    private final java.util.Map<LabAgent, Integer> sinks = new java.util.HashMap<>();
-
-    /** 1 MiB with checksum from {@code from}'s host to {@code to}'s tunnel address. */
-    private void assertTransfer(LabAgent from, LabAgent to) {
-        int port = sinks.computeIfAbsent(to, t -> {
-            int p = nextPort++;
-            t.host().startTransferServer(p);
-            return p;
-        });
-        TransferResult r = from.host().transfer(to.tunnelIp(), port, MIB, Duration.ofSeconds(30));
-        assertThat(r.ok()).as(from + " -> " + to + ": " + r.output()).isTrue();
-    }
-
-    private static void awaitTrue(Duration max, String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + max.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (cond.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
-        throw new AssertionError("timed out after " + max + ": " + what + (last == null ? "" : " (last error: " + last + ")"));
-    }
 }

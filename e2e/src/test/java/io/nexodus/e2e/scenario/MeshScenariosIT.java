@@ -1,14 +1,14 @@
 package io.nexodus.e2e.scenario;
 
 import static io.nexodus.e2e.lab.StandardLab.*;
+import static io.nexodus.e2e.scenario.ScenarioLab.START;
+import static io.nexodus.e2e.scenario.ScenarioLab.await;
+import static io.nexodus.e2e.scenario.ScenarioLab.awaitRunning;
+import static io.nexodus.e2e.scenario.ScenarioLab.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.api.client.NexodusClient;
-import io.nexodus.api.model.AddRegKey;
-import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
-import io.nexodus.api.model.Vpc;
 import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.PeeringMethod;
@@ -23,12 +23,10 @@ import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,50 +47,31 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MeshScenariosIT {
     private static final Path LOGS = Path.of("target", "natlab", MeshScenariosIT.class.getSimpleName());
-    private static final Duration START = Duration.ofSeconds(60);
     /**
      * Recovery after a NAT change must happen, and is printed; the < 5 s goal is measured by
      * {@code bench/scripts/nexd-timings.sh}, not asserted here: on a loaded 2-core CI machine one run took 15 s.
      */
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(25);
-    private static final long MIB = 1 << 20;
+    private static ScenarioLab env;
     private static NatLab lab;
     private static LabService service;
-    private static List<String> aot = List.of();
-    private final List<LabAgent> agents = new ArrayList<>();
-    private int nextPort = 7000;
 
     @BeforeAll
     static void startLabAndService() {
-        lab = StandardLab.build(LOGS);
-        Thread cache = Thread.ofPlatform().start(() -> aot = NexdAotCache.create(Path.of("target", "natlab")));
-        service = LabService.start(lab, lab.host(SERVICE));
-        try {
-            cache.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        env = ScenarioLab.start(LOGS, 7000);
+        lab = env.lab;
+        service = env.service;
     }
 
     @AfterEach
     void stopAgents() {
-        agents.forEach(LabAgent::close);
-        for (LabHost h : lab.hosts()) {
-            if (!h.name().equals(SERVICE)) {
-                h.stopProcesses();
-            }
-        }
-        lab.resetNetwork();
-        lab.addHostsEntryEverywhere(service.host().address(), LabService.HOST_NAME); // the reset restored hosts files
+        env.reset();
     }
 
     @AfterAll
     static void closeAll() {
-        if (service != null) {
-            service.close();
-        }
-        if (lab != null) {
-            lab.close();
+        if (env != null) {
+            env.close();
         }
     }
 
@@ -101,18 +80,16 @@ class MeshScenariosIT {
     @Test
     @Order(1)
     void publicToPublicIsDirect() {
-        String rk = newVpc("s1");
-        LabAgent a = agent(PUB_A, rk);
+        String rk = env.newVpc("s1");
+        LabAgent a = env.agent(PUB_A, rk);
         // the other side runs wireguard-go as its data plane (NEXD_USE_WIREGUARD_GO=1): both backends interoperate
         LabAgent.Builder bb = LabAgent.on(lab.host(PUB_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1");
-        aot.forEach(bb::jvmArg);
-        LabAgent b = bb.start();
-        agents.add(b);
+        LabAgent b = env.start(bb);
         awaitRunning(a, b);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
-        assertTransfer(a, b);
-        assertTransfer(b, a);
+        env.assertTransfer(a, b);
+        env.assertTransfer(b, a);
         ListPeersResult cli = a.peersViaNexctl();
         assertThat(cli.peers().get(b.publicKey()).method()).isEqualTo(PeeringMethod.REFLEXIVE);
         assertThat(cli.peers().get(b.publicKey()).tunnelIps()).contains(b.tunnelIp());
@@ -127,10 +104,10 @@ class MeshScenariosIT {
     @Test
     @Order(2)
     void easyNatToEasyNatIsHolePunchedDirect() {
-        String rk = newVpc("s2");
-        LabAgent a = agent(EASY_A, rk);
-        LabAgent b = agent(EASY_B, rk);
-        LabAgent dbl = agent(DBL_A, rk);
+        String rk = env.newVpc("s2");
+        LabAgent a = env.agent(EASY_A, rk);
+        LabAgent b = env.agent(EASY_B, rk);
+        LabAgent dbl = env.agent(DBL_A, rk);
         awaitRunning(a, b, dbl);
         // both LANs are 192.168.1.0/24 with the host at .10: the LAN address would be a trap
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "198.51.100.12:" + b.listenPort());
@@ -141,34 +118,34 @@ class MeshScenariosIT {
         assertThat(hole).isPresent();
         assertThat(lab.gateway(EASY1).natEntries()).anyMatch(e -> e.protocol().equals("udp")
                 && e.lanPort() == a.listenPort() && e.remoteAddress().equals("198.51.100.12") && e.replied());
-        assertTransfer(a, b);
-        assertTransfer(dbl, a);
+        env.assertTransfer(a, b);
+        env.assertTransfer(dbl, a);
         assertThat(endpoint(device(a), "stun:")).contains("198.51.100.11:" + a.listenPort());
     }
 
     @Test
     @Order(3)
     void twoHostsBehindOneNatUseTheirLanEndpoints() {
-        String rk = newVpc("s3");
-        LabAgent a = agent(LAN_A, rk);
-        LabAgent b = agent(LAN_B, rk);
+        String rk = env.newVpc("s3");
+        LabAgent a = env.agent(LAN_A, rk);
+        LabAgent b = env.agent(LAN_B, rk);
         awaitRunning(a, b);
         assertThat(endpoint(device(a), "stun:")).hasValueSatisfying(e -> assertThat(e).startsWith("198.51.100.31:"));
         assertThat(endpoint(device(b), "stun:")).hasValueSatisfying(e -> assertThat(e).startsWith("198.51.100.31:"));
         awaitDirect(a, b, PeeringMethod.DIRECT_LOCAL, "192.168.31.11:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.DIRECT_LOCAL, "192.168.31.10:" + a.listenPort());
-        assertTransfer(a, b);
-        assertTransfer(b, a);
+        env.assertTransfer(a, b);
+        env.assertTransfer(b, a);
     }
 
     @Test
     @Order(4)
     void symmetricNatReachesEveryoneThroughTheWireGuardRelay() {
-        String rk = newVpc("s4");
+        String rk = env.newVpc("s4");
         LabAgent relay = relay(rk);
-        LabAgent sym = agent(SYM_A, rk);
-        LabAgent pub = agent(PUB_A, rk);
-        LabAgent easy = agent(EASY_A, rk);
+        LabAgent sym = env.agent(SYM_A, rk);
+        LabAgent pub = env.agent(PUB_A, rk);
+        LabAgent easy = env.agent(EASY_A, rk);
         awaitRunning(sym, pub, easy);
         assertThat(device(sym).symmetricNat()).as("two STUN ports saw different mappings").isTrue();
         assertThat(device(relay).relay()).isTrue();
@@ -181,22 +158,22 @@ class MeshScenariosIT {
         assertThat(sym.peers().relayPresent()).isTrue();
         assertThat(relay.peer(sym).orElseThrow().method()).isEqualTo(PeeringMethod.RELAY_NODE_SELF);
         assertThat(pub.peer(relay).orElseThrow().method()).isEqualTo(PeeringMethod.RELAY_NODE_PEER);
-        assertTransfer(sym, pub);
-        assertTransfer(easy, sym);
+        env.assertTransfer(sym, pub);
+        env.assertTransfer(easy, sym);
         assertPing(pub, sym);
     }
 
     @Test
     @Order(5)
     void natMappingChangeWhileTrafficFlowsIsRecovered() {
-        String rk = newVpc("s5");
-        LabAgent a = agent(EASY_A, rk);
-        LabAgent b = agent(EASY_B, rk);
+        String rk = env.newVpc("s5");
+        LabAgent a = env.agent(EASY_A, rk);
+        LabAgent b = env.agent(EASY_B, rk);
         awaitRunning(a, b);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "198.51.100.12:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "198.51.100.11:" + a.listenPort());
-        startSink(b);
-        assertTransfer(a, b);
+        env.sink(b);
+        env.assertTransfer(a, b);
 
         // (a) easy1 maps to other ports from now on: its conntrack is flushed, so easy-a's mapping moves
         try (PingProbe ping = PingProbe.start(lab.host(EASY_A), b.tunnelIp())) {
@@ -210,7 +187,7 @@ class MeshScenariosIT {
             System.out.println("scenario 5a: packets pass again " + recovered.toMillis() + " ms after the mapping change");
             assertThat(recovered).as("recovery after the mapping change").isLessThan(RECOVERY_BOUND);
         }
-        assertTransfer(a, b);
+        env.assertTransfer(a, b);
         NatEntry now = await(Duration.ofSeconds(10), "easy1 maps easy-a's WireGuard port",
                 () -> lab.gateway(EASY1).natEntry("udp", lab.host(EASY_A).address(), a.listenPort()));
         assertThat(now.publicPort()).isBetween(20000, 20999);
@@ -230,21 +207,21 @@ class MeshScenariosIT {
             assertThat(recovered).as("recovery after renumbering").isLessThan(RECOVERY_BOUND);
             awaitDirect(a, b, PeeringMethod.REFLEXIVE, newIp + ":" + b.listenPort());
         }
-        assertTransfer(a, b);
+        env.assertTransfer(a, b);
     }
 
     @Test
     @Order(6)
     void aDeviceDeletedViaTheApiIsDroppedByItsPeers() {
-        String rk = newVpc("s6");
-        LabAgent a = agent(PUB_A, rk);
-        LabAgent b = agent(PUB_B, rk);
-        LabAgent gone = agent(EASY_A, rk);
+        String rk = env.newVpc("s6");
+        LabAgent a = env.agent(PUB_A, rk);
+        LabAgent b = env.agent(PUB_B, rk);
+        LabAgent gone = env.agent(EASY_A, rk);
         awaitRunning(a, b, gone);
         awaitDirect(a, gone, PeeringMethod.REFLEXIVE, "198.51.100.11:" + gone.listenPort());
         awaitDirect(b, gone, PeeringMethod.REFLEXIVE, "198.51.100.11:" + gone.listenPort());
-        startSink(gone);
-        assertTransfer(a, gone);
+        env.sink(gone);
+        env.assertTransfer(a, gone);
         service.admin().devices().delete(device(gone).id());
         awaitTrue(Duration.ofSeconds(10), "pub-a and pub-b drop the deleted device",
                 () -> !a.wgPeers().containsKey(gone.publicKey()) && !b.wgPeers().containsKey(gone.publicKey())
@@ -257,9 +234,9 @@ class MeshScenariosIT {
     @Test
     @Order(8)
     void aRestartedAgentIsTheSameDevice() {
-        String rk = newVpc("s8");
-        LabAgent a = agent(EASY_A, rk);
-        LabAgent p = agent(PUB_A, rk);
+        String rk = env.newVpc("s8");
+        LabAgent a = env.agent(EASY_A, rk);
+        LabAgent p = env.agent(PUB_A, rk);
         awaitRunning(a, p);
         awaitDirect(p, a, PeeringMethod.REFLEXIVE, "198.51.100.11:" + a.listenPort());
         String key = a.publicKey();
@@ -274,27 +251,27 @@ class MeshScenariosIT {
         assertThat(device(a).id()).isEqualTo(id);
         a.process().awaitOutput("reconnected as device " + id, Duration.ofSeconds(1));
         awaitDirect(p, a, PeeringMethod.REFLEXIVE, "198.51.100.11:" + port);
-        assertTransfer(p, a);
+        env.assertTransfer(p, a);
 
         a.crashAndRestart().awaitRunning(START);
         assertThat(a.tunnelIp()).isEqualTo(ip);
         assertThat(a.publicKey()).isEqualTo(key);
         awaitDirect(a, p, PeeringMethod.REFLEXIVE, "203.0.113.40:" + p.listenPort());
-        assertTransfer(a, p);
+        env.assertTransfer(a, p);
     }
 
     @Test
     @Order(9)
     void aDirectPathThatBreaksFailsOverToTheRelayAndComesBackWhenItHeals() {
-        String rk = newVpc("s9");
+        String rk = env.newVpc("s9");
         LabAgent relay = relay(rk);
         String[] fast = {"--peer-up-timeout", "4s", "--peer-down-timeout", "4s", "--keepalive", "1s", "--probe-interval", "2s"};
-        LabAgent pub = agent(PUB_A, rk, fast);
-        LabAgent easy = agent(EASY_A, rk, fast);
+        LabAgent pub = env.agent(PUB_A, rk, fast);
+        LabAgent easy = env.agent(EASY_A, rk, fast);
         awaitRunning(pub, easy);
         awaitDirect(pub, easy, PeeringMethod.REFLEXIVE, "198.51.100.11:" + easy.listenPort());
         awaitDirect(easy, pub, PeeringMethod.REFLEXIVE, "203.0.113.40:" + pub.listenPort());
-        assertTransfer(pub, easy);
+        env.assertTransfer(pub, easy);
 
         // a firewall on pub-a starts dropping UDP between it and easy1's address: the direct path is dead both ways
         lab.host(PUB_A).exec("sh", "-c", "nft add table inet s9 && "
@@ -304,7 +281,7 @@ class MeshScenariosIT {
                 + "nft add rule inet s9 out ip daddr 198.51.100.11 udp sport " + pub.listenPort() + " drop");
         awaitRelayed(pub, relay, easy);
         awaitRelayed(easy, relay, pub);
-        assertTransfer(pub, easy);
+        env.assertTransfer(pub, easy);
         assertPing(easy, pub);
         assertThat(pub.peer(easy).orElseThrow().relay()).isEqualTo(RelayKind.WIREGUARD_RELAY);
 
@@ -312,27 +289,27 @@ class MeshScenariosIT {
         lab.host(PUB_A).exec("nft", "delete", "table", "inet", "s9");
         awaitDirect(pub, easy, PeeringMethod.REFLEXIVE, "198.51.100.11:" + easy.listenPort());
         awaitDirect(easy, pub, PeeringMethod.REFLEXIVE, "203.0.113.40:" + pub.listenPort());
-        assertTransfer(easy, pub);
+        env.assertTransfer(easy, pub);
     }
 
     @Test
     @Order(100)
     void tunnelsKeepWorkingWhileTheServiceIsDownAndAgentsReattach() {
-        String rk = newVpc("s7");
+        String rk = env.newVpc("s7");
         LabAgent relay = relay(rk);
-        LabAgent pub = agent(PUB_A, rk);
-        LabAgent easy = agent(EASY_A, rk);
-        LabAgent sym = agent(SYM_A, rk);
+        LabAgent pub = env.agent(PUB_A, rk);
+        LabAgent easy = env.agent(EASY_A, rk);
+        LabAgent sym = env.agent(SYM_A, rk);
         awaitRunning(pub, easy, sym);
         awaitDirect(pub, easy, PeeringMethod.REFLEXIVE, "198.51.100.11:" + easy.listenPort());
         awaitRelayed(sym, relay, pub);
-        startSink(easy);
-        startSink(pub);
+        env.sink(easy);
+        env.sink(pub);
 
         List<UUID> before = List.of(device(relay).id(), device(pub).id(), device(easy).id(), device(sym).id());
         service.kill();
-        assertTransfer(pub, easy);
-        assertTransfer(sym, pub);
+        env.assertTransfer(pub, easy);
+        env.assertTransfer(sym, pub);
         assertPing(easy, pub);
 
         service.restart();
@@ -349,45 +326,20 @@ class MeshScenariosIT {
                             .list(io.nexodus.api.client.ListOptions.NONE).items().stream()
                             .anyMatch(d -> d.publicKey().equals(a.publicKey())));
         }
-        LabAgent late = agent(PUB_B, rk);
+        LabAgent late = env.agent(PUB_B, rk);
         awaitRunning(late);
         awaitDirect(pub, late, PeeringMethod.REFLEXIVE, "203.0.113.41:" + late.listenPort());
         awaitDirect(easy, late, PeeringMethod.REFLEXIVE, "203.0.113.41:" + late.listenPort());
         awaitRelayed(sym, relay, late);
-        assertTransfer(late, sym);
-        assertTransfer(easy, late);
+        env.assertTransfer(late, sym);
+        env.assertTransfer(easy, late);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
-
-    /** A VPC of its own (shared address pool) and a reusable registration key for it. */
-    private static String newVpc(String name) {
-        NexodusClient admin = service.admin();
-        Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
-        return admin.regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
-    }
-
-    private LabAgent agent(String host, String rk, String... args) {
-        LabAgent.Builder b = LabAgent.on(lab.host(host), service, rk).args(args);
-        aot.forEach(b::jvmArg);
-        LabAgent a = b.start();
-        agents.add(a);
-        return a;
-    }
-
     private LabAgent relay(String rk) {
-        LabAgent.Builder b = LabAgent.on(lab.host(RELAY), service, rk).relay();
-        aot.forEach(b::jvmArg);
-        LabAgent r = b.start();
-        agents.add(r);
+        LabAgent r = env.start(LabAgent.on(lab.host(RELAY), service, rk).relay());
         r.awaitRunning(START);
         return r;
-    }
-
-    private static void awaitRunning(LabAgent... as) {
-        for (LabAgent a : as) {
-            a.awaitRunning(START);
-        }
     }
 
     private static Device device(LabAgent a) {
@@ -449,55 +401,9 @@ class MeshScenariosIT {
         });
     }
 
-    private final Map<LabAgent, Integer> sinks = new java.util.HashMap<>();
-
-    private void startSink(LabAgent to) {
-        sinks.computeIfAbsent(to, t -> {
-            int port = nextPort++;
-            t.host().startTransferServer(port);
-            return port;
-        });
-    }
-
-    private int sinkPort(LabAgent to) {
-        return sinks.get(to);
-    }
-
-    /** 1 MiB with checksum from {@code from}'s host to {@code to}'s tunnel address. */
-    private void assertTransfer(LabAgent from, LabAgent to) {
-        startSink(to);
-        TransferResult r = from.host().transfer(to.tunnelIp(), sinkPort(to), MIB, Duration.ofSeconds(30));
-        assertThat(r.ok()).as(from + " -> " + to + ": " + r.output()).isTrue();
-    }
-
     /** A ping through the tunnel from {@code from}'s host to {@code to}'s tunnel address answers. */
     private static void assertPing(LabAgent from, LabAgent to) {
         assertThat(from.host().canPing(to.tunnelIp(), Duration.ofSeconds(5))).as(from + " pings " + to).isTrue();
     }
 
-    private static void awaitTrue(Duration max, String what, BooleanSupplier cond) {
-        await(max, what, () -> cond.getAsBoolean() ? Optional.of(true) : Optional.empty());
-    }
-
-    private static <T> T await(Duration max, String what, java.util.function.Supplier<Optional<T>> probe) {
-        long deadline = System.nanoTime() + max.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                Optional<T> v = probe.get();
-                if (v.isPresent()) {
-                    return v.get();
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted");
-            }
-        }
-        throw new AssertionError("timed out after " + max + ": " + what + (last == null ? "" : " (last error: " + last + ")"));
-    }
 }
