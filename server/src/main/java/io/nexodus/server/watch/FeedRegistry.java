@@ -93,10 +93,13 @@ public final class FeedRegistry implements AutoCloseable {
         if (!s.feed.isLoaded()) {
             synchronized (s) {
                 if (!s.feed.isLoaded()) {
+                    s.dirty.set(false); // the load below sees every commit signalled so far
                     reads.increment();
                     s.feed.apply(source.load(kind, vpcId, 0), json, true);
                 }
             }
+            // a commit signalled while the load ran may be missing from it: read past it now
+            if (s.dirty.get() && s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
         }
         return s.feed;
     }
@@ -106,8 +109,8 @@ public final class FeedRegistry implements AutoCloseable {
     }
 
     private void refresh(State s) {
-        if (!s.feed.isLoaded()) return;
         s.dirty.set(true);
+        if (!s.feed.isLoaded()) return; // loading: subscribe() refreshes after its load when this came in meanwhile
         if (s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
     }
 
