@@ -35,8 +35,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * network while it runs. Ctrl-C (or SIGTERM) stops every process and removes every namespace.
  */
 public final class Playground {
-    static final List<String> DEFAULT_AGENTS = List.of(StandardLab.PUB_A, StandardLab.EASY_A, StandardLab.EASY_B,
-            StandardLab.LAN_A, StandardLab.LAN_B, StandardLab.SYM_A);
+    static final List<String> DEFAULT_AGENTS = List.of(
+            StandardLab.PUB_A,
+            StandardLab.EASY_A,
+            StandardLab.EASY_B,
+            StandardLab.LAN_A,
+            StandardLab.LAN_B,
+            StandardLab.SYM_A);
     static final String HELP = """
             Usage: nexodus playground [--agents HOST,...] [--no-relay] [--dir DIR] [--refresh SECONDS]
 
@@ -113,14 +118,17 @@ public final class Playground {
             p = new Playground(lab, service, out);
             Playground pg = p;
             LabService svc = service;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                stopping.set(true);
-                out.println("\nstopping: agents, service, namespaces ...");
-                pg.agents.values().forEach(LabAgent::close);
-                svc.close();
-                lab.close();
-                done.countDown();
-            }, "playground-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                stopping.set(true);
+                                out.println("\nstopping: agents, service, namespaces ...");
+                                pg.agents.values().forEach(LabAgent::close);
+                                svc.close();
+                                lab.close();
+                                done.countDown();
+                            },
+                            "playground-stop"));
             p.startAgents(hosts, relay, dir);
             Thread.ofVirtual().name("playground-commands").start(pg::commands);
             p.loop(Duration.ofSeconds(refresh));
@@ -146,10 +154,13 @@ public final class Playground {
         List<String> aot = io.nexodus.e2e.scenario.NexdAotCache.create(dir.resolve("cache"));
         NexodusClient admin = service.admin();
         Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), "playground", false, null, null));
-        String rk = admin.regKeys().create(new AddRegKey(vpc.id(), null, "playground", false, null, null, null)).bearerToken();
+        String rk = admin.regKeys()
+                .create(new AddRegKey(vpc.id(), null, "playground", false, null, null, null))
+                .bearerToken();
         out.println("VPC " + vpc.id() + ", registration key " + service.url() + "#" + rk);
         if (relay) {
-            LabAgent.Builder rb = LabAgent.on(lab.host(StandardLab.RELAY), service, rk).relay();
+            LabAgent.Builder rb =
+                    LabAgent.on(lab.host(StandardLab.RELAY), service, rk).relay();
             aot.forEach(rb::jvmArg);
             LabAgent r = rb.start();
             agents.put(StandardLab.RELAY, r);
@@ -163,8 +174,12 @@ public final class Playground {
         }
         for (Map.Entry<String, LabAgent> e : agents.entrySet()) {
             e.getValue().awaitRunning(Duration.ofSeconds(120));
-            out.printf(Locale.ROOT, "  %-8s nexd up: tunnel %s, control socket %s (nexctl nexd --unix-socket ...)%n",
-                    e.getKey(), e.getValue().tunnelIp(), e.getValue().controlSocket());
+            out.printf(
+                    Locale.ROOT,
+                    "  %-8s nexd up: tunnel %s, control socket %s (nexctl nexd --unix-socket ...)%n",
+                    e.getKey(),
+                    e.getValue().tunnelIp(),
+                    e.getValue().controlSocket());
         }
     }
 
@@ -225,7 +240,10 @@ public final class Playground {
                     cell = "?";
                 } else {
                     PeerStatus s = view.get(to);
-                    cell = s == null ? "" : shortMethod(s.method()) + " " + (s.healthy() ? "ok" : s.latestHandshake().isEmpty() ? ".." : "!!");
+                    cell = s == null
+                            ? ""
+                            : shortMethod(s.method()) + " "
+                                    + (s.healthy() ? "ok" : s.latestHandshake().isEmpty() ? ".." : "!!");
                 }
                 sb.append(String.format(Locale.ROOT, "%-12s", cell));
             }
@@ -279,7 +297,8 @@ public final class Playground {
                 lab.gateway(w[1]).flushConntrack();
                 yield w[1] + " now maps to ports " + base + "-" + (base + 999) + " (conntrack flushed)";
             }
-            case "renumber" -> w[1] + " has the public address " + lab.gateway(w[1]).renumber() + " now";
+            case "renumber" ->
+                w[1] + " has the public address " + lab.gateway(w[1]).renumber() + " now";
             case "block" -> {
                 lab.host(w[1]).blockUdp();
                 yield "UDP blocked on " + w[1];
@@ -300,7 +319,8 @@ public final class Playground {
                 System.exit(0);
                 yield "";
             }
-            case "help" -> "commands: remap GW, renumber GW, block HOST, unblock HOST, stop-service, start-service, quit";
+            case "help" ->
+                "commands: remap GW, renumber GW, block HOST, unblock HOST, stop-service, start-service, quit";
             default -> "unknown command " + w[0] + " (help)";
         };
     }

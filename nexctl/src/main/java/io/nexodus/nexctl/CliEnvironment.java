@@ -32,13 +32,18 @@ public record CliEnvironment(
 
     /** The real process environment. */
     public static CliEnvironment system() {
-        return new CliEnvironment(System.getenv(), new PrintStream(System.out, false, StandardCharsets.UTF_8),
-                new PrintStream(System.err, true, StandardCharsets.UTF_8), System.in,
+        return new CliEnvironment(
+                System.getenv(),
+                new PrintStream(System.out, false, StandardCharsets.UTF_8),
+                new PrintStream(System.err, true, StandardCharsets.UTF_8),
+                System.in,
                 () -> {
                     Console c = System.console();
                     return c != null && c.isTerminal() ? c : null;
                 },
-                homeOf(System.getenv()), Clock.systemUTC(), io.nexodus.api.nexdctl.NexdCtl::isRoot);
+                homeOf(System.getenv()),
+                Clock.systemUTC(),
+                io.nexodus.api.nexdctl.NexdCtl::isRoot);
     }
 
     /**
@@ -48,7 +53,9 @@ public record CliEnvironment(
      */
     public static Path homeOf(Map<String, String> env) {
         String home = env.get("HOME");
-        return home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+        return home != null && !home.isBlank() && Path.of(home).isAbsolute()
+                ? Path.of(home)
+                : Path.of(System.getProperty("user.home"));
     }
 
     /** The terminal to prompt on, or null when there is none. */

@@ -28,12 +28,20 @@ final class EnvDefaults implements CommandLine.IDefaultValueProvider {
 
     @Override
     public String defaultValue(CommandLine.Model.ArgSpec arg) {
-        if (!(arg instanceof CommandLine.Model.OptionSpec o)) return null;
+        if (!(arg instanceof CommandLine.Model.OptionSpec o)) {
+            return null;
+        }
         String var = VARIABLES.get(o.longestName());
-        if (var == null) return null;
+        if (var == null) {
+            return null;
+        }
         String v = env.getenv(var);
-        if (v == null) return null;
-        if (o.type() == boolean.class || o.type() == Boolean.class) return truthy(v) ? "true" : "false";
+        if (v == null) {
+            return null;
+        }
+        if (o.type() == boolean.class || o.type() == Boolean.class) {
+            return truthy(v) ? "true" : "false";
+        }
         return v;
     }
 

@@ -51,7 +51,9 @@ public final class ErrorReporter {
         if (command != null && e instanceof CliException && r.exitCode() == ExitCodes.USAGE) {
             err.println("Try '" + command + " --help' for more information.");
         }
-        if (debug) e.printStackTrace(err);
+        if (debug) {
+            e.printStackTrace(err);
+        }
         err.flush();
         return r.exitCode();
     }
@@ -62,34 +64,65 @@ public final class ErrorReporter {
     public Report classify(Throwable e) {
         return switch (e) {
             case CliException c -> new Report(c.exitCode(), "error: " + c.getMessage());
-            case picocli.CommandLine.ParameterException p -> new Report(ExitCodes.USAGE, "error: " + p.getMessage()
-                    + "\nTry '" + p.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            case picocli.CommandLine.ParameterException p ->
+                new Report(
+                        ExitCodes.USAGE,
+                        "error: " + p.getMessage() + "\nTry '"
+                                + p.getCommandLine().getCommandSpec().qualifiedName()
+                                + " --help' for more information.");
             case ApiException a -> api(a);
             case ApiTransportException t -> transport(t);
             case OAuthException o -> oauth(o);
             case NexdUnreachableException u -> new Report(ExitCodes.UNREACHABLE, "error: " + u.getMessage() + hint(u));
-            case NexdVersionMismatchException v -> new Report(ExitCodes.ERROR, "error: " + v.getMessage()
-                    + " (use the nexctl that came with this nexd)");
+            case NexdVersionMismatchException v ->
+                new Report(ExitCodes.ERROR, "error: " + v.getMessage() + " (use the nexctl that came with this nexd)");
             case NexdRpcException r -> new Report(ExitCodes.ERROR, "error: nexd: " + r.getMessage());
             case NexdProtocolException p -> new Report(ExitCodes.ERROR, "error: " + p.getMessage());
             case UncheckedIOException io -> new Report(ExitCodes.ERROR, "error: " + io.getMessage());
-            default -> new Report(ExitCodes.ERROR, "error: unexpected " + e.getClass().getName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + (debug ? "" : " (run with --debug for details)"));
+            default ->
+                new Report(
+                        ExitCodes.ERROR,
+                        "error: unexpected " + e.getClass().getName()
+                                + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                                + (debug ? "" : " (run with --debug for details)"));
         };
     }
 
     private Report api(ApiException a) {
-        StringBuilder sb = new StringBuilder("error: ").append(a.error()).append(", status: ").append(a.status());
+        StringBuilder sb = new StringBuilder("error: ")
+                .append(a.error())
+                .append(", status: ")
+                .append(a.status());
         switch (a.body()) {
             case ValidationError v -> {
-                if (v.field() != null && !v.field().isEmpty()) sb.append(", field: ").append(v.field());
-                if (v.reason() != null && !v.reason().isEmpty()) sb.append(", reason: ").append(v.reason());
+                if (v.field() != null && !v.field().isEmpty()) {
+                    sb.append(", field: ").append(v.field());
+                }
+                if (v.reason() != null && !v.reason().isEmpty()) {
+                    sb.append(", reason: ").append(v.reason());
+                }
             }
-            case ConflictsError c -> { if (c.id() != null && !c.id().isEmpty()) sb.append(", id: ").append(c.id()); }
-            case NotFoundError n -> { if (n.resource() != null && !n.resource().isEmpty()) sb.append(", resource: ").append(n.resource()); }
-            case NotAllowedError n -> { if (n.reason() != null && !n.reason().isEmpty()) sb.append(", reason: ").append(n.reason()); }
-            case InternalServerError i -> { if (i.traceId() != null && !i.traceId().isEmpty()) sb.append(", trace id: ").append(i.traceId()); }
-            case BaseError b -> { }
+            case ConflictsError c -> {
+                if (c.id() != null && !c.id().isEmpty()) {
+                    sb.append(", id: ").append(c.id());
+                }
+            }
+            case NotFoundError n -> {
+                if (n.resource() != null && !n.resource().isEmpty()) {
+                    sb.append(", resource: ").append(n.resource());
+                }
+            }
+            case NotAllowedError n -> {
+                if (n.reason() != null && !n.reason().isEmpty()) {
+                    sb.append(", reason: ").append(n.reason());
+                }
+            }
+            case InternalServerError i -> {
+                if (i.traceId() != null && !i.traceId().isEmpty()) {
+                    sb.append(", trace id: ").append(i.traceId());
+                }
+            }
+            case BaseError b -> {}
         }
         if (a.status() == 401) {
             sb.append("\nnot logged in, or the session is no longer valid: run `nexctl login`");
@@ -102,36 +135,50 @@ public final class ErrorReporter {
         Throwable cause = rootOf(t);
         String where = serviceUrl == null ? "the service" : "the service at " + serviceUrl;
         if (has(t, SSLException.class) != null) {
-            return new Report(ExitCodes.UNREACHABLE, "error: TLS with " + where + " failed: " + message(has(t, SSLException.class))
-                    + "\nIf the service uses its own CA (e.g. `nexodus serve --tls self-signed`), pass --ca-cert <that CA file>;"
-                    + " for a throw-away test setup, --insecure-skip-tls-verify.");
+            return new Report(
+                    ExitCodes.UNREACHABLE,
+                    "error: TLS with " + where + " failed: " + message(has(t, SSLException.class))
+                            + "\nIf the service uses its own CA (e.g. `nexodus serve --tls self-signed`), pass --ca-cert <that CA file>;"
+                            + " for a throw-away test setup, --insecure-skip-tls-verify.");
         }
         if (has(t, UnknownHostException.class) != null || has(t, UnresolvedAddressException.class) != null) {
-            return new Report(ExitCodes.UNREACHABLE, "error: cannot reach " + where + ": unknown host"
-                    + "\nCheck --service-url (or NEXCTL_SERVICE_URL).");
+            return new Report(
+                    ExitCodes.UNREACHABLE,
+                    "error: cannot reach " + where + ": unknown host"
+                            + "\nCheck --service-url (or NEXCTL_SERVICE_URL).");
         }
         if (has(t, HttpConnectTimeoutException.class) != null || has(t, HttpTimeoutException.class) != null) {
-            return new Report(ExitCodes.UNREACHABLE, "error: " + where + " did not answer in time (" + message(t) + ")");
+            return new Report(
+                    ExitCodes.UNREACHABLE, "error: " + where + " did not answer in time (" + message(t) + ")");
         }
         if (has(t, ConnectException.class) != null) {
-            return new Report(ExitCodes.UNREACHABLE, "error: cannot reach " + where + ": connection refused"
-                    + "\nIs it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?");
+            return new Report(
+                    ExitCodes.UNREACHABLE,
+                    "error: cannot reach " + where + ": connection refused"
+                            + "\nIs it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?");
         }
         if (has(t, com.fasterxml.jackson.core.JsonProcessingException.class) != null) {
-            return new Report(ExitCodes.ERROR, "error: " + t.getMessage()
-                    + "\nIs " + (serviceUrl == null ? "--service-url" : serviceUrl) + " a Nexodus service?");
+            return new Report(
+                    ExitCodes.ERROR,
+                    "error: " + t.getMessage() + "\nIs " + (serviceUrl == null ? "--service-url" : serviceUrl)
+                            + " a Nexodus service?");
         }
         if (has(t, java.io.IOException.class) != null) {
-            return new Report(ExitCodes.UNREACHABLE, "error: cannot talk to " + where + ": " + message(cause)
-                    + (t.getMessage() != null && t.getMessage().contains("https") ? "" : httpsHint()));
+            return new Report(
+                    ExitCodes.UNREACHABLE,
+                    "error: cannot talk to " + where + ": " + message(cause)
+                            + (t.getMessage() != null && t.getMessage().contains("https") ? "" : httpsHint()));
         }
-        return new Report(ExitCodes.ERROR, "error: " + t.getMessage()
-                + "\nIs " + (serviceUrl == null ? "--service-url" : serviceUrl) + " a Nexodus service?");
+        return new Report(
+                ExitCodes.ERROR,
+                "error: " + t.getMessage() + "\nIs " + (serviceUrl == null ? "--service-url" : serviceUrl)
+                        + " a Nexodus service?");
     }
 
     private String httpsHint() {
         return serviceUrl != null && "http".equals(serviceUrl.getScheme())
-                ? "\n(If the service serves HTTPS, use an https:// --service-url.)" : "";
+                ? "\n(If the service serves HTTPS, use an https:// --service-url.)"
+                : "";
     }
 
     private static Report oauth(OAuthException o) {
@@ -143,10 +190,12 @@ public final class ErrorReporter {
 
     private static String hint(NexdUnreachableException u) {
         return switch (u.reason()) {
-            case NO_SOCKET -> "\nIs nexd running? As root its socket is /var/run/nexd.sock, otherwise $HOME/.nexodus/nexd.sock;"
-                    + " pass --unix-socket to choose another.";
+            case NO_SOCKET ->
+                "\nIs nexd running? As root its socket is /var/run/nexd.sock, otherwise $HOME/.nexodus/nexd.sock;"
+                        + " pass --unix-socket to choose another.";
             case NOT_LISTENING -> "\nThe socket file exists but nexd is not running.";
-            case PERMISSION_DENIED -> "\nThe control socket belongs to the user nexd runs as: run nexctl as that user (e.g. with sudo).";
+            case PERMISSION_DENIED ->
+                "\nThe control socket belongs to the user nexd runs as: run nexctl as that user (e.g. with sudo).";
             case TIMEOUT, CONNECTION_LOST -> "";
         };
     }
@@ -154,20 +203,28 @@ public final class ErrorReporter {
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> T has(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) return (T) c;
-            if (c.getCause() == c) break;
+            if (type.isInstance(c)) {
+                return (T) c;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
         }
         return null;
     }
 
     private static Throwable rootOf(Throwable t) {
         Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) c = c.getCause();
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
         return c;
     }
 
     private static String message(Throwable t) {
-        if (t == null) return "";
+        if (t == null) {
+            return "";
+        }
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
     }

@@ -33,7 +33,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** The {@code nexctl} command: global options, the subcommands, and how a run turns into an exit code. */
-@Command(name = "nexctl",
+@Command(
+        name = "nexctl",
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = Nexctl.Version.class,
@@ -47,7 +48,8 @@ import picocli.CommandLine.Spec;
             "$XDG_CONFIG_HOME/nexodus/credentials.json (default ~/.config/nexodus, mode",
             "0600) and refreshed automatically. --username/--password log in for one",
             "command only, without caching anything.",
-            ""},
+            ""
+        },
         footerHeading = "%n",
         footer = {
             "Environment: NEXCTL_SERVICE_URL, NEXCTL_USERNAME, NEXCTL_PASSWORD,",
@@ -56,48 +58,93 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 ok; 1 the service or nexd answered with an error; 2 bad",
             "  usage; 3 not logged in, login failed or session expired; 4 cannot reach",
             "  the service or nexd.",
-            "Shell completion: source <(nexctl completion bash)"})
+            "Shell completion: source <(nexctl completion bash)"
+        })
 public final class Nexctl implements Runnable {
     public static final String DEFAULT_SERVICE_URL = "http://localhost:8080";
 
     /** The top-level commands, in help order. */
     static final List<Class<?>> COMMANDS = List.of(
-            LoginCommand.class, LogoutCommand.class, TokenCommand.class, VersionCommand.class,
-            UserCommand.class, OrganizationCommand.class, InvitationCommand.class, VpcCommand.class, DeviceCommand.class,
-            RegKeyCommand.class, SecurityGroupCommand.class, FeatureFlagCommand.class, RelayCommand.class, NexdCommand.class,
-            CompletionCommand.class, CommandLine.HelpCommand.class);
+            LoginCommand.class,
+            LogoutCommand.class,
+            TokenCommand.class,
+            VersionCommand.class,
+            UserCommand.class,
+            OrganizationCommand.class,
+            InvitationCommand.class,
+            VpcCommand.class,
+            DeviceCommand.class,
+            RegKeyCommand.class,
+            SecurityGroupCommand.class,
+            FeatureFlagCommand.class,
+            RelayCommand.class,
+            NexdCommand.class,
+            CompletionCommand.class,
+            CommandLine.HelpCommand.class);
 
     /** Global options that take a value (to find the command word in the arguments). */
-    private static final Set<String> VALUE_OPTIONS = Set.of("--service-url", "--username", "--password", "-o", "--output", "--ca-cert");
+    private static final Set<String> VALUE_OPTIONS =
+            Set.of("--service-url", "--username", "--password", "-o", "--output", "--ca-cert");
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
-    @Option(names = "--service-url", scope = ScopeType.INHERIT, paramLabel = "URL", defaultValue = DEFAULT_SERVICE_URL, order = 1,
+    @Option(
+            names = "--service-url",
+            scope = ScopeType.INHERIT,
+            paramLabel = "URL",
+            defaultValue = DEFAULT_SERVICE_URL,
+            order = 1,
             description = "The Nexodus service (env NEXCTL_SERVICE_URL; default ${DEFAULT-VALUE}).")
     String serviceUrl;
 
-    @Option(names = "--username", scope = ScopeType.INHERIT, paramLabel = "NAME", order = 2,
+    @Option(
+            names = "--username",
+            scope = ScopeType.INHERIT,
+            paramLabel = "NAME",
+            order = 2,
             description = "Log in with this user for this one command (nothing is cached; env NEXCTL_USERNAME).")
     String username;
 
-    @Option(names = "--password", scope = ScopeType.INHERIT, paramLabel = "PASSWORD", order = 3,
+    @Option(
+            names = "--password",
+            scope = ScopeType.INHERIT,
+            paramLabel = "PASSWORD",
+            order = 3,
             description = "Its password (env NEXCTL_PASSWORD; prompted for on a terminal if missing).")
     String password;
 
-    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT", defaultValue = "column", order = 4,
-            converter = OutputFormat.Converter.class, completionCandidates = OutputFormat.Candidates.class,
+    @Option(
+            names = {"-o", "--output"},
+            scope = ScopeType.INHERIT,
+            paramLabel = "FORMAT",
+            defaultValue = "column",
+            order = 4,
+            converter = OutputFormat.Converter.class,
+            completionCandidates = OutputFormat.Candidates.class,
             description = "column, no-header, json, json-raw or yaml (default ${DEFAULT-VALUE}).")
     OutputFormat output;
 
-    @Option(names = "--ca-cert", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 5,
-            description = "Trust this CA (PEM) for the service's TLS certificate, e.g. the one `nexodus serve --tls self-signed` wrote.")
+    @Option(
+            names = "--ca-cert",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            order = 5,
+            description =
+                    "Trust this CA (PEM) for the service's TLS certificate, e.g. the one `nexodus serve --tls self-signed` wrote.")
     Path caCert;
 
-    @Option(names = "--insecure-skip-tls-verify", scope = ScopeType.INHERIT, order = 6,
+    @Option(
+            names = "--insecure-skip-tls-verify",
+            scope = ScopeType.INHERIT,
+            order = 6,
             description = "Do not check the service's TLS certificate (insecure; for tests only).")
     boolean insecureSkipTlsVerify;
 
-    @Option(names = "--debug", scope = ScopeType.INHERIT, order = 7,
+    @Option(
+            names = "--debug",
+            scope = ScopeType.INHERIT,
+            order = 7,
             description = "Explain what nexctl does, on stderr, with stack traces of errors (env NEXCTL_DEBUG).")
     boolean debug;
 
@@ -125,7 +172,8 @@ public final class Nexctl implements Runnable {
     public synchronized Session session() {
         if (session == null) {
             URI url = Session.parseServiceUrl(serviceUrl);
-            session = new Session(new Settings(url, blankToNull(username), password, caCert, insecureSkipTlsVerify, debug), env);
+            session = new Session(
+                    new Settings(url, blankToNull(username), password, caCert, insecureSkipTlsVerify, debug), env);
         }
         return session;
     }
@@ -161,7 +209,9 @@ public final class Nexctl implements Runnable {
     private static CommandLine commandLine(CliEnvironment env, List<Class<?>> commands) {
         Nexctl root = new Nexctl(env);
         CommandLine cl = new CommandLine(root);
-        for (Class<?> c : commands) cl.addSubcommand(c);
+        for (Class<?> c : commands) {
+            cl.addSubcommand(c);
+        }
         trimSubcommandHelp(cl);
         cl.setOut(new PrintWriter(env.out(), true));
         cl.setErr(new PrintWriter(env.err(), true));
@@ -169,8 +219,11 @@ public final class Nexctl implements Runnable {
         cl.setParameterExceptionHandler((ex, args) -> usageError(ex));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cl.getOut().flush();
-            if (ex instanceof CommandLine.ParameterException p) return usageError(p);
-            return new ErrorReporter(env.err(), root.debug, root.serviceUrlOrNull()).report(ex, cmd.getCommandSpec().qualifiedName());
+            if (ex instanceof CommandLine.ParameterException p) {
+                return usageError(p);
+            }
+            return new ErrorReporter(env.err(), root.debug, root.serviceUrlOrNull())
+                    .report(ex, cmd.getCommandSpec().qualifiedName());
         });
         return cl;
     }
@@ -194,20 +247,32 @@ public final class Nexctl implements Runnable {
         String word = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--")) return null;
+            if (a.equals("--")) {
+                return null;
+            }
             if (a.startsWith("-")) {
-                if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) return null;
-                if (VALUE_OPTIONS.contains(a)) i++;
+                if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+                    return null;
+                }
+                if (VALUE_OPTIONS.contains(a)) {
+                    i++;
+                }
                 continue;
             }
             word = a;
             break;
         }
-        if (word == null) return null;
+        if (word == null) {
+            return null;
+        }
         for (Class<?> c : COMMANDS) {
             Command cmd = c.getAnnotation(Command.class);
-            if (cmd == null || c == CompletionCommand.class || c == CommandLine.HelpCommand.class) continue;
-            if (cmd.name().equals(word) || List.of(cmd.aliases()).contains(word)) return c;
+            if (cmd == null || c == CompletionCommand.class || c == CommandLine.HelpCommand.class) {
+                continue;
+            }
+            if (cmd.name().equals(word) || List.of(cmd.aliases()).contains(word)) {
+                return c;
+            }
         }
         return null;
     }

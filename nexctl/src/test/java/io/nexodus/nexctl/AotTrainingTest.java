@@ -14,11 +14,14 @@ class AotTrainingTest {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         long before;
         try (Stream<Path> s = Files.list(tmp)) {
-            before = s.filter(p -> p.getFileName().toString().startsWith("nexctl-aot-training")).count();
+            before = s.filter(p -> p.getFileName().toString().startsWith("nexctl-aot-training"))
+                    .count();
         }
         AotTraining.main(new String[0]);
         try (Stream<Path> s = Files.list(tmp)) {
-            assertThat(s.filter(p -> p.getFileName().toString().startsWith("nexctl-aot-training")).count()).isEqualTo(before);
+            assertThat(s.filter(p -> p.getFileName().toString().startsWith("nexctl-aot-training"))
+                            .count())
+                    .isEqualTo(before);
         }
     }
 }

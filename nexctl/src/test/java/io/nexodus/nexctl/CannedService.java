@@ -21,12 +21,17 @@ import java.util.function.Function;
  */
 public final class CannedService implements AutoCloseable {
     /** One recorded request. */
-    public record Request(String method, String path, String query, String authorization, String body, String userAgent) {
+    public record Request(
+            String method, String path, String query, String authorization, String body, String userAgent) {
         public String queryParam(String name) {
-            if (query == null) return null;
+            if (query == null) {
+                return null;
+            }
             for (String kv : query.split("&")) {
                 int eq = kv.indexOf('=');
-                if (eq > 0 && kv.substring(0, eq).equals(name)) return URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                if (eq > 0 && kv.substring(0, eq).equals(name)) {
+                    return URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+                }
             }
             return null;
         }
@@ -48,6 +53,7 @@ public final class CannedService implements AutoCloseable {
     public final Map<String, String> accounts = new ConcurrentHashMap<>(Map.of("admin", "secret"));
     /** Access tokens the API accepts (any when empty). */
     public final List<String> validTokens = new CopyOnWriteArrayList<>();
+
     public volatile long expiresIn = 300;
     public volatile boolean refreshRefused;
 
@@ -60,17 +66,26 @@ public final class CannedService implements AutoCloseable {
         if (tls == null) {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } else {
-            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            com.sun.net.httpserver.HttpsServer https =
+                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
             server = https;
         }
         server.createContext("/", this::handle);
         server.start();
         String base = url().toString();
-        on("POST /device/login/start", r -> Response.json(200, "{\"device_authorization_endpoint\":\"" + base
-                + "/oauth/device\",\"issuer\":\"" + base + "\",\"client_id\":\"nexodus-cli\",\"server_time\":\"2026-11-02T10:00:00Z\"}"));
-        on("GET /.well-known/openid-configuration", r -> Response.json(200, "{\"issuer\":\"" + base + "\",\"token_endpoint\":\""
-                + base + "/oauth/token\",\"device_authorization_endpoint\":\"" + base + "/oauth/device\"}"));
+        on(
+                "POST /device/login/start",
+                r -> Response.json(
+                        200,
+                        "{\"device_authorization_endpoint\":\"" + base + "/oauth/device\",\"issuer\":\"" + base
+                                + "\",\"client_id\":\"nexodus-cli\",\"server_time\":\"2026-11-02T10:00:00Z\"}"));
+        on(
+                "GET /.well-known/openid-configuration",
+                r -> Response.json(
+                        200,
+                        "{\"issuer\":\"" + base + "\",\"token_endpoint\":\"" + base
+                                + "/oauth/token\",\"device_authorization_endpoint\":\"" + base + "/oauth/device\"}"));
         on("POST /oauth/token", this::token);
     }
 
@@ -101,7 +116,9 @@ public final class CannedService implements AutoCloseable {
     public Request last(String route) {
         for (int i = requests.size() - 1; i >= 0; i--) {
             Request r = requests.get(i);
-            if ((r.method() + " " + r.path()).equals(route)) return r;
+            if ((r.method() + " " + r.path()).equals(route)) {
+                return r;
+            }
         }
         throw new AssertionError("no request " + route + " in " + requests);
     }
@@ -110,21 +127,25 @@ public final class CannedService implements AutoCloseable {
         Map<String, String> form = new java.util.HashMap<>();
         for (String kv : r.body().split("&")) {
             int eq = kv.indexOf('=');
-            if (eq > 0) form.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            if (eq > 0) {
+                form.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+            }
         }
         switch (form.getOrDefault("grant_type", "")) {
             case "password" -> {
                 passwordGrants.incrementAndGet();
                 String pw = accounts.get(form.get("username"));
                 if (pw == null || !pw.equals(form.get("password"))) {
-                    return Response.json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"invalid user credentials\"}");
+                    return Response.json(
+                            400, "{\"error\":\"invalid_grant\",\"error_description\":\"invalid user credentials\"}");
                 }
                 return tokens("pw-" + passwordGrants.get());
             }
             case "refresh_token" -> {
                 int n = refreshGrants.incrementAndGet();
                 if (refreshRefused || !form.getOrDefault("refresh_token", "").startsWith("refresh-")) {
-                    return Response.json(400, "{\"error\":\"invalid_grant\",\"error_description\":\"token is not active\"}");
+                    return Response.json(
+                            400, "{\"error\":\"invalid_grant\",\"error_description\":\"token is not active\"}");
                 }
                 return tokens("rf-" + n);
             }
@@ -137,28 +158,41 @@ public final class CannedService implements AutoCloseable {
     private Response tokens(String id) {
         String access = "access-" + id;
         validTokens.add(access);
-        return Response.json(200, "{\"access_token\":\"" + access + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn
-                + ",\"refresh_token\":\"refresh-" + id + "\",\"refresh_expires_in\":86400}");
+        return Response.json(
+                200,
+                "{\"access_token\":\"" + access + "\",\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn
+                        + ",\"refresh_token\":\"refresh-" + id + "\",\"refresh_expires_in\":86400}");
     }
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            Request req = new Request(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
-                    ex.getRequestHeaders().getFirst("Authorization"), body, ex.getRequestHeaders().getFirst("User-Agent"));
+            Request req = new Request(
+                    ex.getRequestMethod(),
+                    ex.getRequestURI().getRawPath(),
+                    ex.getRequestURI().getRawQuery(),
+                    ex.getRequestHeaders().getFirst("Authorization"),
+                    body,
+                    ex.getRequestHeaders().getFirst("User-Agent"));
             requests.add(req);
             Response resp;
-            if (req.path().startsWith("/api/") && !validTokens.isEmpty()
-                    && (req.authorization() == null || !validTokens.contains(req.authorization().replaceFirst("^Bearer ", "")))) {
+            if (req.path().startsWith("/api/")
+                    && !validTokens.isEmpty()
+                    && (req.authorization() == null
+                            || !validTokens.contains(req.authorization().replaceFirst("^Bearer ", "")))) {
                 resp = Response.json(401, "{\"error\":\"invalid token\"}");
             } else {
                 Function<Request, Response> route = routes.get(req.method() + " " + req.path());
-                resp = route == null ? Response.json(404, "{\"error\":\"not found\",\"resource\":\"route\"}") : route.apply(req);
+                resp = route == null
+                        ? Response.json(404, "{\"error\":\"not found\",\"resource\":\"route\"}")
+                        : route.apply(req);
             }
             resp.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
             byte[] b = resp.body() == null ? new byte[0] : resp.body().getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(resp.status(), b.length == 0 ? -1 : b.length);
-            if (b.length > 0) ex.getResponseBody().write(b);
+            if (b.length > 0) {
+                ex.getResponseBody().write(b);
+            }
         }
     }
 

@@ -23,11 +23,13 @@ class CliEnvironmentTest {
         Path home = Path.of("/tmp/someone");
         assertThat(env(Map.of(), home).configDir()).isEqualTo(Path.of("/tmp/someone/.config/nexodus"));
         assertThat(env(Map.of("XDG_CONFIG_HOME", "/tmp/cfg"), home).configDir()).isEqualTo(Path.of("/tmp/cfg/nexodus"));
-        assertThat(env(Map.of("XDG_CONFIG_HOME", "cfg"), home).configDir()).isEqualTo(Path.of("/tmp/someone/.config/nexodus"));
+        assertThat(env(Map.of("XDG_CONFIG_HOME", "cfg"), home).configDir())
+                .isEqualTo(Path.of("/tmp/someone/.config/nexodus"));
     }
 
     private static CliEnvironment env(Map<String, String> vars, Path home) {
         CliEnvironment quiet = TestEnv.quiet(home);
-        return new CliEnvironment(vars, quiet.out(), quiet.err(), quiet.in(), () -> null, home, quiet.clock(), () -> false);
+        return new CliEnvironment(
+                vars, quiet.out(), quiet.err(), quiet.in(), () -> null, home, quiet.clock(), () -> false);
     }
 }

@@ -15,7 +15,9 @@ import picocli.CommandLine;
 
 /** Parsing and validation: nothing reaches the service unless the command line makes sense. */
 class CommandLineTest {
-    @TempDir Path home;
+    @TempDir
+    Path home;
+
     CannedService svc;
     NexctlRunner nexctl;
 
@@ -40,11 +42,15 @@ class CommandLineTest {
             String name = cl.getCommandSpec().qualifiedName();
             String usage = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
             assertThat(usage).as(name).startsWith("Usage: " + name);
-            assertThat(cl.getCommandSpec().usageMessage().description()).as("description of " + name).isNotEmpty();
+            assertThat(cl.getCommandSpec().usageMessage().description())
+                    .as("description of " + name)
+                    .isNotEmpty();
             assertThat(cl.getCommandSpec().optionsMap()).as(name).containsKeys("--help", "--output", "--service-url");
         }
         // and running --help prints it, exits 0, and sends nothing
-        for (String[] args : new String[][] {{"--help"}, {"vpc", "--help"}, {"nexd", "peers", "list", "-h"}, {"reg-key", "create", "--help"}}) {
+        for (String[] args : new String[][] {
+            {"--help"}, {"vpc", "--help"}, {"nexd", "peers", "list", "-h"}, {"reg-key", "create", "--help"}
+        }) {
             NexctlRunner.Result r = nexctl.run(args);
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out()).startsWith("Usage: nexctl");
@@ -55,10 +61,14 @@ class CommandLineTest {
     }
 
     private static void collect(CommandLine cl, List<CommandLine> out) {
-        if (cl.getCommand() instanceof CommandLine.HelpCommand) return;
+        if (cl.getCommand() instanceof CommandLine.HelpCommand) {
+            return;
+        }
         out.add(cl);
         cl.getSubcommands().forEach((name, sub) -> {
-            if (sub.getCommandName().equals(name)) collect(sub, out); // skip aliases
+            if (sub.getCommandName().equals(name)) {
+                collect(sub, out);
+            } // skip aliases
         });
     }
 
@@ -72,35 +82,69 @@ class CommandLineTest {
                 new Case(List.of(), "Missing required subcommand"),
                 new Case(List.of("vpc", "delete"), "Missing required option: '--vpc-id=UUID'"),
                 new Case(List.of("vpc", "delete", "--vpc-id", "nope"), "Invalid value for option '--vpc-id'"),
-                new Case(List.of("vpc", "list", "--output", "xml"), "'xml' is not an output format; use one of column, no-header, json, json-raw, yaml"),
+                new Case(
+                        List.of("vpc", "list", "--output", "xml"),
+                        "'xml' is not an output format; use one of column, no-header, json, json-raw, yaml"),
                 new Case(List.of("reg-key", "create", "--expiration", "soon"), "'soon' is not a duration"),
                 new Case(List.of("reg-key", "create", "--expiration", "-1h"), "is not a duration"),
                 new Case(List.of("reg-key", "create", "--settings", "{bad"), "--settings is not valid JSON"),
-                new Case(List.of("reg-key", "create", "--settings", "[1]"), "--settings is not valid JSON of the expected shape"),
+                new Case(
+                        List.of("reg-key", "create", "--settings", "[1]"),
+                        "--settings is not valid JSON of the expected shape"),
                 new Case(List.of("reg-key", "update", "--reg-key-id", Fixtures.REGKEY_ID), "nothing to update"),
-                new Case(List.of("reg-key", "update", "--reg-key-id", Fixtures.REGKEY_ID, "--expiration", "1h", "--no-expiration"),
+                new Case(
+                        List.of(
+                                "reg-key",
+                                "update",
+                                "--reg-key-id",
+                                Fixtures.REGKEY_ID,
+                                "--expiration",
+                                "1h",
+                                "--no-expiration"),
                         "--expiration and --no-expiration exclude each other"),
                 new Case(List.of("invitation", "create"), "give exactly one of --user-id and --email"),
-                new Case(List.of("invitation", "create", "--user-id", Fixtures.USER_ID, "--email", "a@b"), "give exactly one of"),
+                new Case(
+                        List.of("invitation", "create", "--user-id", Fixtures.USER_ID, "--email", "a@b"),
+                        "give exactly one of"),
                 new Case(List.of("device", "update", "--device-id", Fixtures.DEVICE_ID), "nothing to update"),
-                new Case(List.of("device", "metadata", "set", "--device-id", Fixtures.DEVICE_ID, "--key", "k", "--value", "not json"),
+                new Case(
+                        List.of(
+                                "device",
+                                "metadata",
+                                "set",
+                                "--device-id",
+                                Fixtures.DEVICE_ID,
+                                "--key",
+                                "k",
+                                "--value",
+                                "not json"),
                         "--value is not valid JSON (quote text values"),
-                new Case(List.of("security-group", "create", "--inbound-rules", "{\"ip_protocol\":\"tcp\"}"),
+                new Case(
+                        List.of("security-group", "create", "--inbound-rules", "{\"ip_protocol\":\"tcp\"}"),
                         "--inbound-rules is not valid JSON of the expected shape"),
-                new Case(List.of("security-group", "update", "--security-group-id", Fixtures.SG_ID), "nothing to update"),
+                new Case(
+                        List.of("security-group", "update", "--security-group-id", Fixtures.SG_ID),
+                        "nothing to update"),
                 new Case(List.of("completion", "fish"), "unsupported shell 'fish'"),
                 new Case(List.of("nexd", "set", "debug"), "Missing required parameter: 'on|off'"));
         for (Case c : cases) {
-            NexctlRunner.Result r = nexctl.run(NexctlRunner.args(List.of("--username", "admin", "--password", "secret"),
+            NexctlRunner.Result r = nexctl.run(NexctlRunner.args(
+                    List.of("--username", "admin", "--password", "secret"),
                     c.args().toArray(String[]::new)));
             assertThat(r.exitCode()).as(c + "\n" + r).isEqualTo(ExitCodes.USAGE);
-            assertThat(r.err()).as(c.toString()).contains("error: " ).contains(c.message()).contains("--help' for more information");
+            assertThat(r.err())
+                    .as(c.toString())
+                    .contains("error: ")
+                    .contains(c.message())
+                    .contains("--help' for more information");
             assertThat(r.out()).as(c.toString()).isEmpty();
         }
         assertThat(svc.apiRequests()).isEmpty();
         assertThat(nexctl.run("vpcs", "lst").err()).contains("Did you mean: vpc list?");
         NexctlRunner.Result group = nexctl.run("vpc");
-        assertThat(group.err()).startsWith("Usage: nexctl vpc").contains("list      List the VPCs")
+        assertThat(group.err())
+                .startsWith("Usage: nexctl vpc")
+                .contains("list      List the VPCs")
                 .endsWith("error: Missing required subcommand\nTry 'nexctl vpc --help' for more information.\n");
     }
 
@@ -114,7 +158,8 @@ class CommandLineTest {
             {"user", "get-current", "-o", "json-raw"},
         };
         for (String[] v : variants) {
-            NexctlRunner.Result r = nexctl.run(NexctlRunner.args(List.of("--username", "admin", "--password", "secret"), v));
+            NexctlRunner.Result r =
+                    nexctl.run(NexctlRunner.args(List.of("--username", "admin", "--password", "secret"), v));
             assertThat(r.exitCode()).as(r.toString()).isZero();
             assertThat(r.out()).startsWith("{\"id\":");
         }
@@ -127,14 +172,26 @@ class CommandLineTest {
 
     @Test
     void onlyTheNamedTopLevelCommandIsModelled() {
-        assertThat(Nexctl.commandFor(new String[] {"vpc", "list"})).isEqualTo(io.nexodus.nexctl.commands.VpcCommand.class);
-        assertThat(Nexctl.commandFor(new String[] {"--service-url", "http://x", "-o", "json", "--debug", "vpcs", "list"}))
+        assertThat(Nexctl.commandFor(new String[] {"vpc", "list"}))
+                .isEqualTo(io.nexodus.nexctl.commands.VpcCommand.class);
+        assertThat(Nexctl.commandFor(
+                        new String[] {"--service-url", "http://x", "-o", "json", "--debug", "vpcs", "list"}))
                 .isEqualTo(io.nexodus.nexctl.commands.VpcCommand.class);
         assertThat(Nexctl.commandFor(new String[] {"--output=json", "-ojson", "nexd", "status"}))
                 .isEqualTo(io.nexodus.nexctl.nexd.NexdCommand.class);
-        assertThat(Nexctl.commandFor(new String[] {"sg", "list"})).isEqualTo(io.nexodus.nexctl.commands.SecurityGroupCommand.class);
-        for (String[] all : new String[][] {{}, {"--help"}, {"-h", "vpc"}, {"-V"}, {"frobnicate"}, {"completion", "bash"},
-                {"help", "vpc"}, {"--", "vpc"}, {"--username", "u"}}) {
+        assertThat(Nexctl.commandFor(new String[] {"sg", "list"}))
+                .isEqualTo(io.nexodus.nexctl.commands.SecurityGroupCommand.class);
+        for (String[] all : new String[][] {
+            {},
+            {"--help"},
+            {"-h", "vpc"},
+            {"-V"},
+            {"frobnicate"},
+            {"completion", "bash"},
+            {"help", "vpc"},
+            {"--", "vpc"},
+            {"--username", "u"}
+        }) {
             assertThat(Nexctl.commandFor(all)).as(List.of(all).toString()).isNull();
         }
     }
@@ -143,7 +200,8 @@ class CommandLineTest {
     void versionNeedsNoService() {
         nexctl.env("NEXCTL_SERVICE_URL", "http://127.0.0.1:1");
         assertThat(nexctl.run("version").out()).isEqualTo("version: " + NexodusVersion.current() + "\n");
-        assertThat(nexctl.run("version", "-o", "json-raw").out()).isEqualTo("{\"version\":\"" + NexodusVersion.current() + "\"}\n");
+        assertThat(nexctl.run("version", "-o", "json-raw").out())
+                .isEqualTo("{\"version\":\"" + NexodusVersion.current() + "\"}\n");
         assertThat(nexctl.run("--version").out()).isEqualTo("nexctl " + NexodusVersion.current() + "\n");
         assertThat(nexctl.run("help", "vpc").out()).startsWith("Usage: nexctl vpc");
     }

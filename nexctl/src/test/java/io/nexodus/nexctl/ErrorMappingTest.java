@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every kind of failure becomes one clear message and the documented exit code. */
 class ErrorMappingTest {
-    @TempDir Path home;
+    @TempDir
+    Path home;
+
     CannedService svc;
     NexctlRunner nexctl;
     List<String> login;
@@ -46,18 +48,41 @@ class ErrorMappingTest {
         String vpc = "/api/vpcs/" + Fixtures.VPC2_ID;
         record Case(int status, String body, int exit, String message) {}
         List<Case> cases = List.of(
-                new Case(404, "{\"error\":\"not found\",\"resource\":\"vpc\"}", 1, "error: not found, status: 404, resource: vpc"),
-                new Case(409, "{\"id\":\"" + Fixtures.VPC_ID + "\",\"error\":\"resource already exists\"}", 1,
+                new Case(
+                        404,
+                        "{\"error\":\"not found\",\"resource\":\"vpc\"}",
+                        1,
+                        "error: not found, status: 404, resource: vpc"),
+                new Case(
+                        409,
+                        "{\"id\":\"" + Fixtures.VPC_ID + "\",\"error\":\"resource already exists\"}",
+                        1,
                         "error: resource already exists, status: 409, id: " + Fixtures.VPC_ID),
-                new Case(422, "{\"error\":\"invalid security rule\",\"field\":\"port_range\",\"reason\":\"from > to\"}", 1,
+                new Case(
+                        422,
+                        "{\"error\":\"invalid security rule\",\"field\":\"port_range\",\"reason\":\"from > to\"}",
+                        1,
                         "error: invalid security rule, status: 422, field: port_range, reason: from > to"),
-                new Case(400, "{\"error\":\"default vpc cannot be deleted\"}", 1, "error: default vpc cannot be deleted, status: 400"),
-                new Case(403, "{\"error\":\"operation not allowed\",\"reason\":\"only an owner may do this\"}", 1,
+                new Case(
+                        400,
+                        "{\"error\":\"default vpc cannot be deleted\"}",
+                        1,
+                        "error: default vpc cannot be deleted, status: 400"),
+                new Case(
+                        403,
+                        "{\"error\":\"operation not allowed\",\"reason\":\"only an owner may do this\"}",
+                        1,
                         "error: operation not allowed, status: 403, reason: only an owner may do this"),
-                new Case(500, "{\"error\":\"internal server error\",\"trace_id\":\"t-42\"}", 1,
+                new Case(
+                        500,
+                        "{\"error\":\"internal server error\",\"trace_id\":\"t-42\"}",
+                        1,
                         "error: internal server error, status: 500, trace id: t-42"),
                 new Case(502, "<html>bad gateway</html>", 1, "error: <html>bad gateway</html>, status: 502"),
-                new Case(401, "{\"error\":\"invalid token\"}", 3,
+                new Case(
+                        401,
+                        "{\"error\":\"invalid token\"}",
+                        3,
                         "error: invalid token, status: 401\nnot logged in, or the session is no longer valid: run `nexctl login`"));
         for (Case c : cases) {
             svc.on("DELETE " + vpc, r -> new CannedService.Response(c.status(), c.body(), java.util.Map.of()));
@@ -82,10 +107,12 @@ class ErrorMappingTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        NexctlRunner.Result r = nexctl.run("--service-url", "http://127.0.0.1:" + port, "--username", "a", "--password", "b", "vpc", "list");
+        NexctlRunner.Result r = nexctl.run(
+                "--service-url", "http://127.0.0.1:" + port, "--username", "a", "--password", "b", "vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(r.err()).isEqualTo("error: cannot reach the service at http://127.0.0.1:" + port + ": connection refused\n"
-                + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
+        assertThat(r.err())
+                .isEqualTo("error: cannot reach the service at http://127.0.0.1:" + port + ": connection refused\n"
+                        + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
 
         // https:// to a port that speaks plain HTTP: the TLS handshake fails
         try (ServerSocket plain = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
@@ -97,27 +124,58 @@ class ErrorMappingTest {
                     // the test asserts on the client side
                 }
             });
-            r = nexctl.run("--service-url", "https://127.0.0.1:" + plain.getLocalPort(), "--username", "a", "--password", "b", "vpc", "list");
+            r = nexctl.run(
+                    "--service-url",
+                    "https://127.0.0.1:" + plain.getLocalPort(),
+                    "--username",
+                    "a",
+                    "--password",
+                    "b",
+                    "vpc",
+                    "list");
             t.join(5000);
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(r.err()).startsWith("error: TLS with the service at https://").contains("--ca-cert");
+        assertThat(r.err())
+                .startsWith("error: TLS with the service at https://")
+                .contains("--ca-cert");
     }
 
     @Test
     void badGlobalOptionsAreUsageErrors() {
         NexctlRunner.Result r = nexctl.run("--service-url", "localhost:8080", "vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err()).isEqualTo("error: --service-url must look like https://host[:port] or http://host:port, not localhost:8080\n"
-                + "Try 'nexctl vpc list --help' for more information.\n");
-        r = nexctl.run("--service-url", "https://x:1", "--ca-cert", home.resolve("nope.pem").toString(), "--username", "a", "--password", "b",
-                "vpc", "list");
+        assertThat(r.err())
+                .isEqualTo(
+                        "error: --service-url must look like https://host[:port] or http://host:port, not localhost:8080\n"
+                                + "Try 'nexctl vpc list --help' for more information.\n");
+        r = nexctl.run(
+                "--service-url",
+                "https://x:1",
+                "--ca-cert",
+                home.resolve("nope.pem").toString(),
+                "--username",
+                "a",
+                "--password",
+                "b",
+                "vpc",
+                "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("--ca-cert").contains("no such readable file");
-        r = nexctl.run("--service-url", "https://x:1", "--ca-cert", "/etc/hostname", "--insecure-skip-tls-verify", "--username", "a",
-                "--password", "b", "vpc", "list");
+        r = nexctl.run(
+                "--service-url",
+                "https://x:1",
+                "--ca-cert",
+                "/etc/hostname",
+                "--insecure-skip-tls-verify",
+                "--username",
+                "a",
+                "--password",
+                "b",
+                "vpc",
+                "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("exclude each other");
     }
@@ -127,8 +185,11 @@ class ErrorMappingTest {
         svc.on("GET /api/vpcs", 404, "{\"error\":\"not found\",\"resource\":\"route\"}");
         NexctlRunner.Result r = run("--debug", "vpc", "list");
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).contains("debug: one-shot password login as admin").contains("debug: identity provider")
-                .contains("error: not found, status: 404").contains("io.nexodus.api.client.ApiException");
+        assertThat(r.err())
+                .contains("debug: one-shot password login as admin")
+                .contains("debug: identity provider")
+                .contains("error: not found, status: 404")
+                .contains("io.nexodus.api.client.ApiException");
         r = nexctl.env("NEXCTL_DEBUG", "1").run(NexctlRunner.args(login, "vpc", "list"));
         assertThat(r.err()).contains("debug: ");
     }
@@ -137,10 +198,37 @@ class ErrorMappingTest {
     void tlsWithTheServicesOwnCa() throws Exception {
         Path ks = home.resolve("server.p12");
         Path pem = home.resolve("ca.pem");
-        keytool("-genkeypair", "-keystore", ks.toString(), "-storetype", "PKCS12", "-storepass", "changeit", "-alias", "srv",
-                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=nexodus-test", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-                "-validity", "2");
-        keytool("-exportcert", "-rfc", "-keystore", ks.toString(), "-storepass", "changeit", "-alias", "srv", "-file", pem.toString());
+        keytool(
+                "-genkeypair",
+                "-keystore",
+                ks.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "changeit",
+                "-alias",
+                "srv",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=nexodus-test",
+                "-ext",
+                "SAN=ip:127.0.0.1,dns:localhost",
+                "-validity",
+                "2");
+        keytool(
+                "-exportcert",
+                "-rfc",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit",
+                "-alias",
+                "srv",
+                "-file",
+                pem.toString());
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(ks)) {
             store.load(in, "changeit".toCharArray());
@@ -151,11 +239,14 @@ class ErrorMappingTest {
         ctx.init(kmf.getKeyManagers(), null, null);
         try (CannedService tls = new CannedService(ctx)) {
             tls.on("GET /api/users/me", 200, USER);
-            List<String> base = List.of("--service-url", tls.url().toString(), "--username", "admin", "--password", "secret");
+            List<String> base =
+                    List.of("--service-url", tls.url().toString(), "--username", "admin", "--password", "secret");
             NexctlRunner.Result r = nexctl.run(NexctlRunner.args(base, "user", "get-current"));
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-            assertThat(r.err()).startsWith("error: TLS with the service at " + tls.url() + " failed: ")
-                    .contains("pass --ca-cert <that CA file>").contains("--insecure-skip-tls-verify");
+            assertThat(r.err())
+                    .startsWith("error: TLS with the service at " + tls.url() + " failed: ")
+                    .contains("pass --ca-cert <that CA file>")
+                    .contains("--insecure-skip-tls-verify");
 
             r = nexctl.run(NexctlRunner.args(base, "--ca-cert", pem.toString(), "user", "get-current"));
             assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -164,7 +255,8 @@ class ErrorMappingTest {
             r = nexctl.env("NEXCTL_CA_CERT", pem.toString()).run(NexctlRunner.args(base, "user", "get-current"));
             assertThat(r.exitCode()).as(r.toString()).isZero();
 
-            r = nexctl.env("NEXCTL_CA_CERT", null).run(NexctlRunner.args(base, "--insecure-skip-tls-verify", "user", "get-current"));
+            r = nexctl.env("NEXCTL_CA_CERT", null)
+                    .run(NexctlRunner.args(base, "--insecure-skip-tls-verify", "user", "get-current"));
             assertThat(r.exitCode()).as(r.toString()).isZero();
         }
     }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherJdkTest {
     static final Path BIN = Path.of("..", "bin").toAbsolutePath().normalize();
 
-    @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
     record Run(int exit, String out, String err) {}
 
@@ -35,7 +36,9 @@ class LauncherJdkTest {
             Files.writeString(p, "#!/bin/sh\necho '    java.specification.version = " + versionFromJava + "' >&2\n");
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        if (version != null) Files.writeString(dir.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        if (version != null) {
+            Files.writeString(dir.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        }
         return dir;
     }
 
@@ -47,13 +50,16 @@ class LauncherJdkTest {
         Process p = pb.start();
         p.getOutputStream().close();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+        return new Run(
+                p.exitValue(),
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
                 new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     /** Sources jdk.sh in {@code shell} and calls it as {@code mvnw} does ({@code set -euf}), prints the JAVA_HOME it found. */
     private Run findJdk(String shell, Map<String, String> env) throws Exception {
-        String script = "set -euf; . '" + BIN.resolve("lib/jdk.sh") + "'; nexodus_find_jdk || exit 1; echo \"$JAVA_HOME\"";
+        String script =
+                "set -euf; . '" + BIN.resolve("lib/jdk.sh") + "'; nexodus_find_jdk || exit 1; echo \"$JAVA_HOME\"";
         return run(env, shell, "-c", script);
     }
 
@@ -90,16 +96,21 @@ class LauncherJdkTest {
             Run r = findJdk(shell, Map.of("NEXODUS_JVM_DIR", jvm.toString()));
             assertThat(r.exit()).as(shell + ": " + r).isEqualTo(1);
             assertThat(r.out()).isEmpty();
-            assertThat(r.err()).isEqualTo("error: JDK 25 not found. Set JAVA_HOME to a JDK 25 (or newer), or install one under " + jvm + "\n"
-                    + "       (e.g. Temurin 25: /usr/lib/jvm/temurin-25-jdk-amd64).\n");
+            assertThat(r.err())
+                    .isEqualTo("error: JDK 25 not found. Set JAVA_HOME to a JDK 25 (or newer), or install one under "
+                            + jvm + "\n" + "       (e.g. Temurin 25: /usr/lib/jvm/temurin-25-jdk-amd64).\n");
 
             r = findJdk(shell, Map.of("NEXODUS_JVM_DIR", jvm.toString(), "JAVA_HOME", jdk17.toString()));
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err()).endsWith("(JAVA_HOME=" + jdk17 + " is Java 17, not 25 or newer; nothing suitable in " + jvm + " either.)\n");
+            assertThat(r.err())
+                    .endsWith("(JAVA_HOME=" + jdk17 + " is Java 17, not 25 or newer; nothing suitable in " + jvm
+                            + " either.)\n");
 
             r = findJdk(shell, Map.of("NEXODUS_JVM_DIR", jvm.toString(), "JAVA_HOME", "/nonexistent"));
             assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.err()).endsWith("(JAVA_HOME=/nonexistent is not a JDK (no bin/javac); nothing suitable in " + jvm + " either.)\n");
+            assertThat(r.err())
+                    .endsWith("(JAVA_HOME=/nonexistent is not a JDK (no bin/javac); nothing suitable in " + jvm
+                            + " either.)\n");
         }
     }
 
@@ -108,7 +119,9 @@ class LauncherJdkTest {
         Path empty = Files.createDirectories(tmp.resolve("no-jvms"));
         for (String launcher : List.of("nexctl", "nexodus")) {
             List<String> cmd = new ArrayList<>(List.of(BIN.resolve(launcher).toString(), "--help"));
-            Run r = run(Map.of("NEXODUS_JVM_DIR", empty.toString(), "JAVA_HOME", "/nonexistent", "HOME", tmp.toString()), cmd.toArray(String[]::new));
+            Run r = run(
+                    Map.of("NEXODUS_JVM_DIR", empty.toString(), "JAVA_HOME", "/nonexistent", "HOME", tmp.toString()),
+                    cmd.toArray(String[]::new));
             assertThat(r.exit()).as(launcher + ": " + r).isEqualTo(1);
             assertThat(r.out()).isEmpty();
             assertThat(r.err()).startsWith("error: JDK 25 not found.").doesNotContain("building");

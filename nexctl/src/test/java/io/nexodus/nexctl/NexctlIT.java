@@ -55,7 +55,9 @@ class NexctlIT {
 
     static final String ADMIN_PASSWORD = "admin-password-for-tests"; // ServerConfig.forTests
 
-    @TempDir static Path tmp;
+    @TempDir
+    static Path tmp;
+
     static NexodusServer service;
     static String url;
     static String banner;
@@ -70,12 +72,16 @@ class NexctlIT {
         banner = banner(service);
         admin = runner("admin");
         ok(admin.runWithStdin(ADMIN_PASSWORD + "\n", "login", "--username", "admin", "--password-stdin"));
-        adminId = json(ok(admin.run("user", "get-current", "-o", "json"))).get("id").asText();
+        adminId = json(ok(admin.run("user", "get-current", "-o", "json")))
+                .get("id")
+                .asText();
     }
 
     @AfterAll
     static void stopService() {
-        if (service != null) service.close();
+        if (service != null) {
+            service.close();
+        }
     }
 
     // ---- login -------------------------------------------------------------------------------------------------
@@ -85,12 +91,15 @@ class NexctlIT {
         NexctlRunner me = new NexctlRunner(Files.createDirectories(tmp.resolve("login-home"))); // no NEXCTL_SERVICE_URL
         String[] printed = loginCommandFrom(banner);
         assertThat(printed).containsExactly("nexctl", "--service-url", url, "login", "--username", "admin");
-        NexctlRunner.Result r = me.runWithStdin(ADMIN_PASSWORD + "\n", args(Arrays.copyOfRange(printed, 1, printed.length), "--password-stdin"));
+        NexctlRunner.Result r = me.runWithStdin(
+                ADMIN_PASSWORD + "\n", args(Arrays.copyOfRange(printed, 1, printed.length), "--password-stdin"));
         ok(r);
         assertThat(r.out()).isEqualTo("Logged in to " + url + " as admin (user id " + adminId + ").\n");
         Path credentials = me.configDir().resolve("credentials.json");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
-        JsonNode first = Json.mapper().readTree(credentials.toFile()).get("services").get(url);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials)))
+                .isEqualTo("rw-------");
+        JsonNode first =
+                Json.mapper().readTree(credentials.toFile()).get("services").get(url);
         Path beforeRefresh = Files.copy(credentials, tmp.resolve("credentials-before-refresh.json"));
 
         // later commands use the cached token: no new login, same tokens
@@ -103,9 +112,12 @@ class NexctlIT {
         Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(59).plusSeconds(40));
         me.clock(later).env("NEXCTL_SERVICE_URL", url);
         ok(me.run("vpc", "list", "-o", "json"));
-        JsonNode refreshed = Json.mapper().readTree(credentials.toFile()).get("services").get(url);
-        assertThat(refreshed.get("access_token").asText()).isNotEqualTo(first.get("access_token").asText());
-        assertThat(refreshed.get("refresh_token").asText()).isNotEqualTo(first.get("refresh_token").asText());
+        JsonNode refreshed =
+                Json.mapper().readTree(credentials.toFile()).get("services").get(url);
+        assertThat(refreshed.get("access_token").asText())
+                .isNotEqualTo(first.get("access_token").asText());
+        assertThat(refreshed.get("refresh_token").asText())
+                .isNotEqualTo(first.get("refresh_token").asText());
 
         // `nexctl token` hands out that token, and the API takes it (this is how the README's curl watch gets one)
         String token = ok(me.run("token")).out().strip();
@@ -118,13 +130,17 @@ class NexctlIT {
         Files.copy(beforeRefresh, stale.configDir().resolve("credentials.json"));
         r = stale.run("vpc", "list");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.AUTH);
-        assertThat(r.err()).isEqualTo("error: the session for " + url + " could not be renewed (invalid_grant): run `nexctl login`\n");
+        assertThat(r.err())
+                .isEqualTo("error: the session for " + url
+                        + " could not be renewed (invalid_grant): run `nexctl login`\n");
 
         // logout, then every service command says how to log in (exit 3)
         assertThat(ok(me.run("logout")).out()).isEqualTo("Logged out of " + url + ".\n");
         r = me.run("vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
-        assertThat(r.err()).isEqualTo("error: not logged in to " + url + ": run `nexctl login` (or pass --username and --password)\n");
+        assertThat(r.err())
+                .isEqualTo("error: not logged in to " + url
+                        + ": run `nexctl login` (or pass --username and --password)\n");
         assertThat(r.out()).isEmpty();
 
         // a wrong password is a failed login (exit 3), and nothing is cached
@@ -147,7 +163,10 @@ class NexctlIT {
 
         JsonNode flags = json(ok(admin.run("feature-flag", "list", "-o", "json")));
         assertThat(flags.toString()).contains("multi-organization").contains("security-groups");
-        assertRow(ok(admin.run("feature-flag", "get", "--name", "security-groups")), "NAME\\s+ENABLED", "security-groups\\s+true");
+        assertRow(
+                ok(admin.run("feature-flag", "get", "--name", "security-groups")),
+                "NAME\\s+ENABLED",
+                "security-groups\\s+true");
         NexctlRunner.Result r = admin.run("feature-flag", "get", "--name", "no-such-flag");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.err()).startsWith("error: not found, status: 404");
@@ -156,11 +175,14 @@ class NexctlIT {
     @Test
     void organizationsMembersAndInvitations() throws Exception {
         String name = "acme-" + UUID.randomUUID().toString().substring(0, 8);
-        JsonNode org = json(ok(admin.run("organization", "create", "--name", name, "--description", "Acme Inc", "-o", "json")));
+        JsonNode org = json(
+                ok(admin.run("organization", "create", "--name", name, "--description", "Acme Inc", "-o", "json")));
         String orgId = org.get("id").asText();
         assertThat(org.get("name").asText()).isEqualTo(name);
         assertThat(org.get("description").asText()).isEqualTo("Acme Inc");
-        assertRow(ok(admin.run("organization", "get", "--organization-id", orgId)), "ORGANIZATION ID\\s+NAME\\s+DESCRIPTION",
+        assertRow(
+                ok(admin.run("organization", "get", "--organization-id", orgId)),
+                "ORGANIZATION ID\\s+NAME\\s+DESCRIPTION",
                 Pattern.quote(orgId) + "\\s+" + name + "\\s+Acme Inc");
         assertThat(ids(ok(admin.run("organization", "list", "-o", "json")))).contains(orgId, adminId);
 
@@ -175,25 +197,43 @@ class NexctlIT {
         adminApi().accounts().create(new AddAccount(alice, "alice-password", "Alice", alice + "@example.com"));
         NexctlRunner aliceCli = runner(alice);
         ok(aliceCli.runWithStdin("alice-password", "login", "--username", alice, "--password-stdin"));
-        String aliceId = json(ok(aliceCli.run("user", "get-current", "-o", "json"))).get("id").asText();
+        String aliceId = json(ok(aliceCli.run("user", "get-current", "-o", "json")))
+                .get("id")
+                .asText();
 
-        JsonNode inv = json(ok(admin.run("invitation", "create", "--user-id", aliceId, "--organization-id", orgId, "-o", "json")));
+        JsonNode inv = json(
+                ok(admin.run("invitation", "create", "--user-id", aliceId, "--organization-id", orgId, "-o", "json")));
         String invId = inv.get("id").asText();
         assertThat(inv.get("organization_id").asText()).isEqualTo(orgId);
         r = admin.run("invitation", "create", "--user-id", aliceId, "--organization-id", orgId);
         assertThat(r.err()).isEqualTo("error: resource already exists, status: 409, id: " + invId + "\n");
         assertThat(ids(ok(aliceCli.run("invitation", "list", "-o", "json")))).containsExactly(invId);
-        assertThat(json(ok(aliceCli.run("invitation", "get", "--inv-id", invId, "-o", "json"))).get("id").asText()).isEqualTo(invId);
-        assertRow(ok(aliceCli.run("invitation", "list")), "INVITATION ID\\s+ORGANIZATION\\s+FROM\\s+EMAIL\\s+ROLES\\s+EXPIRES AT",
+        assertThat(json(ok(aliceCli.run("invitation", "get", "--inv-id", invId, "-o", "json")))
+                        .get("id")
+                        .asText())
+                .isEqualTo(invId);
+        assertRow(
+                ok(aliceCli.run("invitation", "list")),
+                "INVITATION ID\\s+ORGANIZATION\\s+FROM\\s+EMAIL\\s+ROLES\\s+EXPIRES AT",
                 Pattern.quote(invId) + "\\s+.*");
         ok(aliceCli.run("invitation", "accept", "--inv-id", invId));
         assertThat(ids(ok(aliceCli.run("organization", "list", "-o", "json")))).contains(orgId);
-        JsonNode members = json(ok(admin.run("organization", "users", "list", "--organization-id", orgId, "-o", "json")));
+        JsonNode members =
+                json(ok(admin.run("organization", "users", "list", "--organization-id", orgId, "-o", "json")));
         assertThat(members.findValuesAsText("user_id")).containsExactlyInAnyOrder(adminId, aliceId);
 
         // an invitation by e-mail, withdrawn
-        String inv2 = json(ok(admin.run("invitation", "create", "--email", "bob@example.com", "--organization-id", orgId, "-o", "json")))
-                .get("id").asText();
+        String inv2 = json(ok(admin.run(
+                        "invitation",
+                        "create",
+                        "--email",
+                        "bob@example.com",
+                        "--organization-id",
+                        orgId,
+                        "-o",
+                        "json")))
+                .get("id")
+                .asText();
         ok(admin.run("invitation", "delete", "--inv-id", inv2));
         assertNotFound(admin.run("invitation", "get", "--inv-id", inv2), "invitation");
 
@@ -208,17 +248,22 @@ class NexctlIT {
     @Test
     void vpcSecurityGroupRegKeyAndDeviceLifecycle() throws Exception {
         // VPC
-        JsonNode vpc = json(ok(admin.run("vpc", "create", "--description", "lab", "--ipv4-cidr", "10.77.0.0/16", "-o", "json")));
+        JsonNode vpc = json(
+                ok(admin.run("vpc", "create", "--description", "lab", "--ipv4-cidr", "10.77.0.0/16", "-o", "json")));
         String vpcId = vpc.get("id").asText();
         String v6 = vpc.get("ipv6_cidr").asText();
         assertThat(vpc.get("organization_id").asText()).isEqualTo(adminId);
         assertThat(vpc.get("private_cidr").asBoolean()).isTrue();
         assertThat(vpc.get("ipv4_cidr").asText()).isEqualTo("10.77.0.0/16");
         assertThat(v6).startsWith("fd").endsWith("::/64").doesNotContainPattern("(^|:)0[0-9a-f]"); // canonical text
-        assertRow(ok(admin.run("vpc", "get", "--vpc-id", vpcId)), "VPC ID\\s+ORGANIZATION ID\\s+IPV4 CIDR\\s+IPV6 CIDR\\s+DESCRIPTION",
+        assertRow(
+                ok(admin.run("vpc", "get", "--vpc-id", vpcId)),
+                "VPC ID\\s+ORGANIZATION ID\\s+IPV4 CIDR\\s+IPV6 CIDR\\s+DESCRIPTION",
                 Pattern.quote(vpcId) + "\\s+" + adminId + "\\s+10\\.77\\.0\\.0/16\\s+" + Pattern.quote(v6) + "\\s+lab");
         assertThat(ids(ok(admin.run("vpc", "list", "-o", "json")))).contains(vpcId, adminId);
-        assertThat(json(ok(admin.run("vpc", "update", "--vpc-id", vpcId, "--description", "lab 2", "-o", "json"))).get("description").asText())
+        assertThat(json(ok(admin.run("vpc", "update", "--vpc-id", vpcId, "--description", "lab 2", "-o", "json")))
+                        .get("description")
+                        .asText())
                 .isEqualTo("lab 2");
         NexctlRunner.Result r = admin.run("vpc", "create", "--ipv4-cidr", "10.77.0.0/33");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
@@ -226,30 +271,65 @@ class NexctlIT {
 
         // security group, with a 422 for a rule the service refuses
         String rules = "[{\"ip_protocol\":\"tcp\",\"from_port\":80,\"to_port\":443,\"ip_ranges\":[\"10.0.0.0/8\"]}]";
-        JsonNode sg = json(ok(admin.run("security-group", "create", "--vpc-id", vpcId, "--description", "web", "--inbound-rules", rules,
-                "-o", "json")));
+        JsonNode sg = json(ok(admin.run(
+                "security-group",
+                "create",
+                "--vpc-id",
+                vpcId,
+                "--description",
+                "web",
+                "--inbound-rules",
+                rules,
+                "-o",
+                "json")));
         String sgId = sg.get("id").asText();
         assertThat(sg.get("vpc_id").asText()).isEqualTo(vpcId);
         assertThat(sg.get("inbound_rules").get(0).get("to_port").asInt()).isEqualTo(443);
-        assertRow(ok(admin.run("security-group", "get", "--security-group-id", sgId)),
+        assertRow(
+                ok(admin.run("security-group", "get", "--security-group-id", sgId)),
                 "SECURITY GROUP ID\\s+DESCRIPTION\\s+VPC ID\\s+INBOUND RULES\\s+OUTBOUND RULES",
                 Pattern.quote(sgId) + "\\s+web\\s+" + vpcId + "\\s+tcp 80-443 from 10\\.0\\.0\\.0/8");
         assertThat(ids(ok(admin.run("security-group", "list", "-o", "json")))).contains(sgId);
-        JsonNode sg2 = json(ok(admin.run("security-group", "update", "--security-group-id", sgId, "--description", "web 2",
-                "--outbound-rules", "[{\"ip_protocol\":\"udp\",\"from_port\":53,\"to_port\":53}]", "-o", "json")));
+        JsonNode sg2 = json(ok(admin.run(
+                "security-group",
+                "update",
+                "--security-group-id",
+                sgId,
+                "--description",
+                "web 2",
+                "--outbound-rules",
+                "[{\"ip_protocol\":\"udp\",\"from_port\":53,\"to_port\":53}]",
+                "-o",
+                "json")));
         assertThat(sg2.get("description").asText()).isEqualTo("web 2");
         assertThat(sg2.get("outbound_rules").get(0).get("ip_protocol").asText()).isEqualTo("udp");
-        r = admin.run("security-group", "create", "--vpc-id", vpcId, "--inbound-rules",
+        r = admin.run(
+                "security-group",
+                "create",
+                "--vpc-id",
+                vpcId,
+                "--inbound-rules",
                 "[{\"ip_protocol\":\"tcp\",\"from_port\":443,\"to_port\":80}]");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
-        assertThat(r.err()).isEqualTo("error: request field is invalid, status: 422, field: port_range, "
-                + "reason: ports must both be 0 (any) or 1 <= from_port <= to_port <= 65535, got 443-80\n");
+        assertThat(r.err())
+                .isEqualTo("error: request field is invalid, status: 422, field: port_range, "
+                        + "reason: ports must both be 0 (any) or 1 <= from_port <= to_port <= 65535, got 443-80\n");
 
         // registration key: `create` prints the flag for nexd once; the token in it registers a device
-        r = ok(admin.run("reg-key", "create", "--vpc-id", vpcId, "--security-group-id", sgId, "--description", "lab key",
-                "--expiration", "1h"));
+        r = ok(admin.run(
+                "reg-key",
+                "create",
+                "--vpc-id",
+                vpcId,
+                "--security-group-id",
+                sgId,
+                "--description",
+                "lab key",
+                "--expiration",
+                "1h"));
         assertThat(r.out().lines().findFirst().orElseThrow()).matches("TOKEN ID\\s+DESCRIPTION\\s+CLI FLAGS");
-        Matcher flag = Pattern.compile("^(\\S+)\\s+lab key\\s+--reg-key (\\S+)#(RK:\\S+)$", Pattern.MULTILINE).matcher(r.out());
+        Matcher flag = Pattern.compile("^(\\S+)\\s+lab key\\s+--reg-key (\\S+)#(RK:\\S+)$", Pattern.MULTILINE)
+                .matcher(r.out());
         assertThat(flag.find()).as(r.out()).isTrue();
         String keyId = flag.group(1);
         assertThat(flag.group(2)).isEqualTo(url);
@@ -260,22 +340,40 @@ class NexctlIT {
         assertThat(key.get("security_group_id").asText()).isEqualTo(sgId);
         assertThat(key.get("expires_at").asText()).isNotEmpty();
         assertThat(key.path("bearer_token").asText("")).isEmpty(); // the service keeps only a hash
-        assertRow(ok(admin.run("reg-key", "get", "--reg-key-id", keyId)), "TOKEN ID\\s+DESCRIPTION\\s+CLI FLAGS",
+        assertRow(
+                ok(admin.run("reg-key", "get", "--reg-key-id", keyId)),
+                "TOKEN ID\\s+DESCRIPTION\\s+CLI FLAGS",
                 Pattern.quote(keyId) + "\\s+lab key\\s+\\(shown only at creation\\)");
         JsonNode single = json(ok(admin.run("reg-key", "create", "--vpc-id", vpcId, "--single-use", "-o", "json")));
         assertThat(single.get("bearer_token").asText()).startsWith("RK:");
-        assertThat(ids(ok(admin.run("reg-key", "list", "-o", "json")))).contains(keyId, single.get("id").asText());
-        assertThat(json(ok(admin.run("reg-key", "update", "--reg-key-id", keyId, "--description", "lab key 2", "-o", "json")))
-                .get("description").asText()).isEqualTo("lab key 2");
+        assertThat(ids(ok(admin.run("reg-key", "list", "-o", "json"))))
+                .contains(keyId, single.get("id").asText());
+        assertThat(json(ok(admin.run(
+                                "reg-key",
+                                "update",
+                                "--reg-key-id",
+                                keyId,
+                                "--description",
+                                "lab key 2",
+                                "-o",
+                                "json")))
+                        .get("description")
+                        .asText())
+                .isEqualTo("lab key 2");
 
         // the device an agent would register with that flag arrives on a watch stream of the VPC
         String publicKey = x25519PublicKey();
         Device device;
-        try (WatchConnection watch = adminApi().events().open(UUID.fromString(vpcId), null,
-                List.of(new Watch(Watch.KIND_DEVICE, 0, false, Map.of())))) {
+        try (WatchConnection watch = adminApi()
+                .events()
+                .open(UUID.fromString(vpcId), null, List.of(new Watch(Watch.KIND_DEVICE, 0, false, Map.of())))) {
             assertThat(watch.next().type()).isEqualTo(WatchEvent.TYPE_TAIL);
-            device = NexodusClient.builder(URI.create(url)).bearerToken(rk).build().devices()
-                    .create(new AddDevice(UUID.fromString(vpcId), publicKey, null, null, false, false, "lab-a", null, "linux", null));
+            device = NexodusClient.builder(URI.create(url))
+                    .bearerToken(rk)
+                    .build()
+                    .devices()
+                    .create(new AddDevice(
+                            UUID.fromString(vpcId), publicKey, null, null, false, false, "lab-a", null, "linux", null));
             WatchEvent e = watch.next();
             assertThat(e.type()).isEqualTo(WatchEvent.TYPE_CHANGE);
             assertThat(e.value().get("public_key").asText()).isEqualTo(publicKey);
@@ -285,20 +383,29 @@ class NexctlIT {
         assertThat(device.securityGroupId().toString()).isEqualTo(sgId); // the key's security group
 
         // devices
-        assertThat(ids(ok(admin.run("device", "list", "--vpc-id", vpcId, "-o", "json")))).containsExactly(deviceId);
+        assertThat(ids(ok(admin.run("device", "list", "--vpc-id", vpcId, "-o", "json"))))
+                .containsExactly(deviceId);
         assertThat(ids(ok(admin.run("device", "list", "-o", "json")))).contains(deviceId);
         JsonNode got = json(ok(admin.run("device", "get", "--device-id", deviceId, "-o", "json")));
         assertThat(got.get("ipv4_tunnel_ips").get(0).get("address").asText()).isEqualTo("10.77.0.1");
         assertThat(got.get("public_key").asText()).isEqualTo(publicKey);
-        assertRow(ok(admin.run("device", "list", "--vpc-id", vpcId)), "DEVICE ID\\s+HOSTNAME\\s+TUNNEL IPS\\s+VPC ID\\s+RELAY",
+        assertRow(
+                ok(admin.run("device", "list", "--vpc-id", vpcId)),
+                "DEVICE ID\\s+HOSTNAME\\s+TUNNEL IPS\\s+VPC ID\\s+RELAY",
                 Pattern.quote(deviceId) + "\\s+lab-a\\s+10\\.77\\.0\\.1, fd\\S+\\s+" + vpcId + "\\s+false");
         assertThat(json(ok(admin.run("device", "update", "--device-id", deviceId, "--hostname", "lab-b", "-o", "json")))
-                .get("hostname").asText()).isEqualTo("lab-b");
+                        .get("hostname")
+                        .asText())
+                .isEqualTo("lab-b");
 
         // 409 with the conflicting id: the same public key again
         try {
-            NexodusClient.builder(URI.create(url)).bearerToken(rk).build().devices()
-                    .create(new AddDevice(UUID.fromString(vpcId), publicKey, null, null, false, false, "dup", null, "linux", null));
+            NexodusClient.builder(URI.create(url))
+                    .bearerToken(rk)
+                    .build()
+                    .devices()
+                    .create(new AddDevice(
+                            UUID.fromString(vpcId), publicKey, null, null, false, false, "dup", null, "linux", null));
             throw new AssertionError("a duplicate public key was accepted");
         } catch (io.nexodus.api.client.ApiException e) {
             assertThat(e.status()).isEqualTo(409);
@@ -306,22 +413,38 @@ class NexctlIT {
         }
 
         // device metadata
-        ok(admin.run("device", "metadata", "set", "--device-id", deviceId, "--key", "relay", "--value", "{\"type\":\"derp\"}"));
-        JsonNode md = json(ok(admin.run("device", "metadata", "get", "--device-id", deviceId, "--key", "relay", "-o", "json")));
+        ok(admin.run(
+                "device",
+                "metadata",
+                "set",
+                "--device-id",
+                deviceId,
+                "--key",
+                "relay",
+                "--value",
+                "{\"type\":\"derp\"}"));
+        JsonNode md = json(
+                ok(admin.run("device", "metadata", "get", "--device-id", deviceId, "--key", "relay", "-o", "json")));
         assertThat(md.findValue("value").get("type").asText()).isEqualTo("derp");
-        assertRow(ok(admin.run("device", "metadata", "get", "--device-id", deviceId)), "KEY\\s+VALUE",
+        assertRow(
+                ok(admin.run("device", "metadata", "get", "--device-id", deviceId)),
+                "KEY\\s+VALUE",
                 "relay\\s+\\{\"type\":\"derp\"\\}");
-        assertThat(json(ok(admin.run("vpc", "metadata", "get", "--vpc-id", vpcId, "-o", "json"))).findValuesAsText("device_id"))
+        assertThat(json(ok(admin.run("vpc", "metadata", "get", "--vpc-id", vpcId, "-o", "json")))
+                        .findValuesAsText("device_id"))
                 .containsExactly(deviceId);
         ok(admin.run("device", "metadata", "set", "--device-id", deviceId, "--key", "note", "--value", "\"hello\""));
         ok(admin.run("device", "metadata", "delete", "--device-id", deviceId, "--key", "relay"));
-        assertThat(json(ok(admin.run("device", "metadata", "get", "--device-id", deviceId, "-o", "json"))).findValuesAsText("key"))
+        assertThat(json(ok(admin.run("device", "metadata", "get", "--device-id", deviceId, "-o", "json")))
+                        .findValuesAsText("key"))
                 .containsExactly("note");
         ok(admin.run("device", "metadata", "clear", "--device-id", deviceId));
-        assertThat(json(ok(admin.run("device", "metadata", "get", "--device-id", deviceId, "-o", "json")))).isEmpty();
+        assertThat(json(ok(admin.run("device", "metadata", "get", "--device-id", deviceId, "-o", "json"))))
+                .isEmpty();
 
         // delete everything again
-        assertThat(ok(admin.run("device", "delete", "--device-id", deviceId)).out()).endsWith("successfully deleted\n");
+        assertThat(ok(admin.run("device", "delete", "--device-id", deviceId)).out())
+                .endsWith("successfully deleted\n");
         assertNotFound(admin.run("device", "get", "--device-id", deviceId), "device");
         ok(admin.run("reg-key", "delete", "--reg-key-id", keyId));
         assertNotFound(admin.run("reg-key", "get", "--reg-key-id", keyId), "reg key");
@@ -335,7 +458,8 @@ class NexctlIT {
 
     @Test
     void notFoundIsExit1AndAServiceThatIsDownIsExit4() throws Exception {
-        NexctlRunner.Result r = admin.run("vpc", "get", "--vpc-id", UUID.randomUUID().toString());
+        NexctlRunner.Result r =
+                admin.run("vpc", "get", "--vpc-id", UUID.randomUUID().toString());
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.err()).isEqualTo("error: not found, status: 404, resource: vpc\n");
         assertThat(r.out()).isEmpty();
@@ -344,18 +468,23 @@ class NexctlIT {
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE); // checked before anything is sent
 
         String down = "http://127.0.0.1:" + FreePorts.tcp();
-        r = runner("down").runWithStdin(ADMIN_PASSWORD, "--service-url", down, "login", "--username", "admin", "--password-stdin");
+        r = runner("down")
+                .runWithStdin(
+                        ADMIN_PASSWORD, "--service-url", down, "login", "--username", "admin", "--password-stdin");
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-        assertThat(r.err()).isEqualTo("error: cannot reach the service at " + down + ": connection refused\n"
-                + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
+        assertThat(r.err())
+                .isEqualTo("error: cannot reach the service at " + down + ": connection refused\n"
+                        + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
     }
 
     // ---- TLS ---------------------------------------------------------------------------------------------------
 
     @Test
     void selfSignedTlsWithTheWrittenCaOrWithoutVerification() throws Exception {
-        try (NexodusServer tls = new NexodusServer(ServerConfig.forTests(tmp.resolve("tls-service")).withTlsSelfSigned(true),
-                Clock.systemUTC(), List.of())) {
+        try (NexodusServer tls = new NexodusServer(
+                ServerConfig.forTests(tmp.resolve("tls-service")).withTlsSelfSigned(true),
+                Clock.systemUTC(),
+                List.of())) {
             tls.start();
             String httpsUrl = tls.url();
             Path ca = tls.caFile();
@@ -363,16 +492,29 @@ class NexctlIT {
             assertThat(ca).isEqualTo(tmp.resolve("tls-service").resolve("tls").resolve("ca.pem"));
             NexctlRunner cli = runner("tls").env("NEXCTL_SERVICE_URL", httpsUrl);
 
-            NexctlRunner.Result r = cli.runWithStdin(ADMIN_PASSWORD, "login", "--username", "admin", "--password-stdin");
+            NexctlRunner.Result r =
+                    cli.runWithStdin(ADMIN_PASSWORD, "login", "--username", "admin", "--password-stdin");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNREACHABLE);
-            assertThat(r.err()).startsWith("error: TLS with the service at " + httpsUrl + " failed: ")
+            assertThat(r.err())
+                    .startsWith("error: TLS with the service at " + httpsUrl + " failed: ")
                     .contains("pass --ca-cert <that CA file>");
 
             // the banner's login command, as printed, includes --ca-cert
             String[] printed = loginCommandFrom(banner(tls));
-            assertThat(printed).containsExactly("nexctl", "--service-url", httpsUrl, "--ca-cert", ca.toString(), "login", "--username", "admin");
-            ok(cli.runWithStdin(ADMIN_PASSWORD, args(Arrays.copyOfRange(printed, 1, printed.length), "--password-stdin")));
-            assertThat(ids(ok(cli.run("--ca-cert", ca.toString(), "vpc", "list", "-o", "json")))).isNotEmpty();
+            assertThat(printed)
+                    .containsExactly(
+                            "nexctl",
+                            "--service-url",
+                            httpsUrl,
+                            "--ca-cert",
+                            ca.toString(),
+                            "login",
+                            "--username",
+                            "admin");
+            ok(cli.runWithStdin(
+                    ADMIN_PASSWORD, args(Arrays.copyOfRange(printed, 1, printed.length), "--password-stdin")));
+            assertThat(ids(ok(cli.run("--ca-cert", ca.toString(), "vpc", "list", "-o", "json"))))
+                    .isNotEmpty();
             ok(cli.env("NEXCTL_CA_CERT", ca.toString()).run("user", "get-current"));
 
             // the certificate names 127.0.0.1 and localhost; --insecure-skip-tls-verify checks neither name nor CA
@@ -380,8 +522,16 @@ class NexctlIT {
             r = cli.run("vpc", "list");
             assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
             ok(cli.run("--insecure-skip-tls-verify", "vpc", "list"));
-            ok(cli.run("--service-url", httpsUrl.replace("127.0.0.1", "localhost"), "--insecure-skip-tls-verify",
-                    "--username", "admin", "--password", ADMIN_PASSWORD, "user", "get-current"));
+            ok(cli.run(
+                    "--service-url",
+                    httpsUrl.replace("127.0.0.1", "localhost"),
+                    "--insecure-skip-tls-verify",
+                    "--username",
+                    "admin",
+                    "--password",
+                    ADMIN_PASSWORD,
+                    "user",
+                    "get-current"));
         }
     }
 
@@ -389,7 +539,8 @@ class NexctlIT {
 
     private static NexctlRunner runner(String name) {
         try {
-            return new NexctlRunner(Files.createDirectories(tmp.resolve("home-" + name))).env("NEXCTL_SERVICE_URL", url);
+            return new NexctlRunner(Files.createDirectories(tmp.resolve("home-" + name)))
+                    .env("NEXCTL_SERVICE_URL", url);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -445,7 +596,10 @@ class NexctlIT {
 
     /** The words of the banner's "log in:" line. */
     private static String[] loginCommandFrom(String banner) {
-        String line = banner.lines().filter(l -> l.startsWith("  log in:")).findFirst().orElseThrow(() -> new AssertionError(banner));
+        String line = banner.lines()
+                .filter(l -> l.startsWith("  log in:"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(banner));
         return line.substring("  log in:".length()).strip().split(" +");
     }
 
@@ -456,14 +610,20 @@ class NexctlIT {
 
     private static HttpResponse<String> get(String path, String token) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            return http.send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + token).build(),
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(url + path))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         }
     }
 
     /** A WireGuard public key (X25519, base64), as `wg genkey | wg pubkey` makes. */
     private static String x25519PublicKey() throws Exception {
-        byte[] spki = KeyPairGenerator.getInstance("X25519").generateKeyPair().getPublic().getEncoded();
+        byte[] spki = KeyPairGenerator.getInstance("X25519")
+                .generateKeyPair()
+                .getPublic()
+                .getEncoded();
         return Base64.getEncoder().encodeToString(Arrays.copyOfRange(spki, spki.length - 32, spki.length));
     }
 }

@@ -29,8 +29,11 @@ public final class NexctlRunner {
     }
 
     public NexctlRunner env(String name, String value) {
-        if (value == null) env.remove(name);
-        else env.put(name, value);
+        if (value == null) {
+            env.remove(name);
+        } else {
+            env.put(name, value);
+        }
         return this;
     }
 
@@ -68,9 +71,15 @@ public final class NexctlRunner {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         boolean root = this.root;
-        CliEnvironment e = new CliEnvironment(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        CliEnvironment e = new CliEnvironment(
+                env,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), () -> null, home, clock, () -> root);
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                () -> null,
+                home,
+                clock,
+                () -> root);
         int rc = Nexctl.run(args, e);
         return new Result(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

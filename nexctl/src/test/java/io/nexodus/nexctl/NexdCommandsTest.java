@@ -32,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code nexctl nexd ...} against a control-socket server answering for a scripted agent. */
 class NexdCommandsTest {
     static final Instant NOW = Instant.parse("2026-11-02T10:00:00Z");
-    @TempDir Path home;
+
+    @TempDir
+    Path home;
+
     Path socket;
     NexctlRunner nexctl;
     NexdCtlServer server;
@@ -46,42 +49,126 @@ class NexdCommandsTest {
         volatile boolean debug;
         final List<String> rules = new ArrayList<>();
 
-        @Override public String version() { return version; }
-        @Override public NexdStatus status() { return new NexdStatus(NexdStatus.RUNNING, "device lab-a in VPC 1111"); }
-        @Override public String tunnelIp(IpFamily f) {
-            if (f == IpFamily.V6) throw new IllegalStateException("no IPv6 tunnel address: IPv6 is disabled on this host");
+        @Override
+        public String version() {
+            return version;
+        }
+
+        @Override
+        public NexdStatus status() {
+            return new NexdStatus(NexdStatus.RUNNING, "device lab-a in VPC 1111");
+        }
+
+        @Override
+        public String tunnelIp(IpFamily f) {
+            if (f == IpFamily.V6) {
+                throw new IllegalStateException("no IPv6 tunnel address: IPv6 is disabled on this host");
+            }
             return "100.64.0.1";
         }
-        @Override public ListPeersResult listPeers() {
-            return new ListPeersResult(relayPresent, relayRequired, Map.of(
-                    "pkC=", new PeerStatus("pkC=", "127.0.0.2:900", List.of("100.64.0.3/32", "200::3/128"), "2026-11-02T09:59:50Z",
-                            1000, 2000, true, "lab-c", List.of("100.64.0.3", "200::3"), PeeringMethod.VIA_DERP_RELAY, RelayKind.PUBLIC_DERP),
-                    "pkB=", new PeerStatus("pkB=", "198.51.100.7:40001", List.of("100.64.0.2/32", "200::2/128"), "2026-11-02T09:59:00Z",
-                            10, 20, true, "lab-b", List.of("100.64.0.2", "200::2"), PeeringMethod.REFLEXIVE, null),
-                    "pkD=", new PeerStatus("pkD=", "", List.of("100.64.0.4/32"), "", 0, 0, false, "lab-d",
-                            List.of("100.64.0.4"), PeeringMethod.VIA_RELAY, RelayKind.WIREGUARD_RELAY)));
+
+        @Override
+        public ListPeersResult listPeers() {
+            return new ListPeersResult(
+                    relayPresent,
+                    relayRequired,
+                    Map.of(
+                            "pkC=",
+                                    new PeerStatus(
+                                            "pkC=",
+                                            "127.0.0.2:900",
+                                            List.of("100.64.0.3/32", "200::3/128"),
+                                            "2026-11-02T09:59:50Z",
+                                            1000,
+                                            2000,
+                                            true,
+                                            "lab-c",
+                                            List.of("100.64.0.3", "200::3"),
+                                            PeeringMethod.VIA_DERP_RELAY,
+                                            RelayKind.PUBLIC_DERP),
+                            "pkB=",
+                                    new PeerStatus(
+                                            "pkB=",
+                                            "198.51.100.7:40001",
+                                            List.of("100.64.0.2/32", "200::2/128"),
+                                            "2026-11-02T09:59:00Z",
+                                            10,
+                                            20,
+                                            true,
+                                            "lab-b",
+                                            List.of("100.64.0.2", "200::2"),
+                                            PeeringMethod.REFLEXIVE,
+                                            null),
+                            "pkD=",
+                                    new PeerStatus(
+                                            "pkD=",
+                                            "",
+                                            List.of("100.64.0.4/32"),
+                                            "",
+                                            0,
+                                            0,
+                                            false,
+                                            "lab-d",
+                                            List.of("100.64.0.4"),
+                                            PeeringMethod.VIA_RELAY,
+                                            RelayKind.WIREGUARD_RELAY)));
         }
-        @Override public ConnectivityResult connectivity(IpFamily f) {
-            return new ConnectivityResult(relayPresent, relayRequired, Map.of(
-                    "100.64.0.3", new PeerReachability("100.64.0.3", false, "lab-c", "-", PeeringMethod.VIA_DERP_RELAY),
-                    "100.64.0.2", new PeerReachability("100.64.0.2", true, "lab-b", "1.23ms", PeeringMethod.REFLEXIVE)));
+
+        @Override
+        public ConnectivityResult connectivity(IpFamily f) {
+            return new ConnectivityResult(
+                    relayPresent,
+                    relayRequired,
+                    Map.of(
+                            "100.64.0.3",
+                                    new PeerReachability(
+                                            "100.64.0.3", false, "lab-c", "-", PeeringMethod.VIA_DERP_RELAY),
+                            "100.64.0.2",
+                                    new PeerReachability(
+                                            "100.64.0.2", true, "lab-b", "1.23ms", PeeringMethod.REFLEXIVE)));
         }
-        @Override public boolean debug() { return debug; }
-        @Override public void setDebug(boolean on) { debug = on; }
-        @Override public List<String> proxyList() { return List.copyOf(rules); }
-        @Override public String proxyAdd(ProxyDirection d, String rule) {
-            if (!rule.matches("(tcp|udp):\\d+:[^:]+:\\d+")) throw new IllegalArgumentException("invalid rule: " + rule);
+
+        @Override
+        public boolean debug() {
+            return debug;
+        }
+
+        @Override
+        public void setDebug(boolean on) {
+            debug = on;
+        }
+
+        @Override
+        public List<String> proxyList() {
+            return List.copyOf(rules);
+        }
+
+        @Override
+        public String proxyAdd(ProxyDirection d, String rule) {
+            if (!rule.matches("(tcp|udp):\\d+:[^:]+:\\d+")) {
+                throw new IllegalArgumentException("invalid rule: " + rule);
+            }
             rules.add(d.flag() + " " + rule);
             return "Added " + d.name().toLowerCase() + " proxy rule: " + rule;
         }
-        @Override public String proxyRemove(ProxyDirection d, String rule) {
-            if (!rules.remove(d.flag() + " " + rule)) throw new IllegalArgumentException("no such rule: " + rule);
+
+        @Override
+        public String proxyRemove(ProxyDirection d, String rule) {
+            if (!rules.remove(d.flag() + " " + rule)) {
+                throw new IllegalArgumentException("no such rule: " + rule);
+            }
             return "Removed " + d.name().toLowerCase() + " proxy rule: " + rule;
         }
-        @Override public List<ExitNode> listExitNodes() {
+
+        @Override
+        public List<ExitNode> listExitNodes() {
             return List.of(new ExitNode("pkE=", "203.0.113.9:51820", List.of("0.0.0.0/0")));
         }
-        @Override public String enableExitNodeClient() { return "exit node client enabled"; }
+
+        @Override
+        public String enableExitNodeClient() {
+            return "exit node client enabled";
+        }
     }
 
     @BeforeEach
@@ -104,8 +191,9 @@ class NexdCommandsTest {
 
     @Test
     void theDefaultSocketOfANonRootUserIsInHome() {
-        assertThat(ok("nexd", "version").out()).isEqualTo("nexctl version: " + NexodusVersion.current()
-                + "\nnexd version: " + NexodusVersion.current() + "\n");
+        assertThat(ok("nexd", "version").out())
+                .isEqualTo("nexctl version: " + NexodusVersion.current() + "\nnexd version: " + NexodusVersion.current()
+                        + "\n");
         NexctlRunner.Result r = nexctl.root(true).run("nexd", "status");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(r.err()).startsWith("error: no nexd control socket at /var/run/nexd.sock\nIs nexd running?");
@@ -116,9 +204,14 @@ class NexdCommandsTest {
         Path other = home.resolve("elsewhere.sock");
         try (NexdCtlServer second = new NexdCtlServer(other, agent).start()) {
             server.close();
-            assertThat(ok("nexd", "--unix-socket", other.toString(), "status").out()).startsWith("Status: Running");
-            assertThat(ok("nexd", "status", "--unix-socket", other.toString()).out()).startsWith("Status: Running");
-            assertThat(nexctl.env("NEXCTL_UNIX_SOCKET", other.toString()).run("nexd", "status").exitCode()).isZero();
+            assertThat(ok("nexd", "--unix-socket", other.toString(), "status").out())
+                    .startsWith("Status: Running");
+            assertThat(ok("nexd", "status", "--unix-socket", other.toString()).out())
+                    .startsWith("Status: Running");
+            assertThat(nexctl.env("NEXCTL_UNIX_SOCKET", other.toString())
+                            .run("nexd", "status")
+                            .exitCode())
+                    .isZero();
         }
     }
 
@@ -127,8 +220,9 @@ class NexdCommandsTest {
         agent.version = "9.9.9";
         NexctlRunner.Result r = nexctl.run("nexd", "peers", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
-        assertThat(r.err()).isEqualTo("error: version mismatch: nexctl " + NexodusVersion.current()
-                + ", nexd 9.9.9 (use the nexctl that came with this nexd)\n");
+        assertThat(r.err())
+                .isEqualTo("error: version mismatch: nexctl " + NexodusVersion.current()
+                        + ", nexd 9.9.9 (use the nexctl that came with this nexd)\n");
         assertThat(r.out()).isEmpty();
         assertThat(ok("nexd", "version").out()).contains("nexd version: 9.9.9"); // version itself still answers
     }
@@ -155,23 +249,55 @@ class NexdCommandsTest {
     @Test
     void peersListShowsHowEachPeerIsReached() throws Exception {
         NexctlRunner.Result r = ok("nexd", "peers", "list");
-        assertThat(r.out().lines().map(l -> List.of(l.split(" {2,}"))).toList()).containsExactly(
-                List.of("PUBLIC KEY", "HOSTNAME", "ALLOWED IPS", "METHOD", "HEALTHY"),
-                List.of("pkB=", "lab-b", "100.64.0.2/32, 200::2/128", "reflexive", "true"),
-                List.of("pkC=", "lab-c", "100.64.0.3/32, 200::3/128", "via-derp-relay", "true"),
-                List.of("pkD=", "lab-d", "100.64.0.4/32", "via-relay", "false"));
+        assertThat(r.out().lines().map(l -> List.of(l.split(" {2,}"))).toList())
+                .containsExactly(
+                        List.of("PUBLIC KEY", "HOSTNAME", "ALLOWED IPS", "METHOD", "HEALTHY"),
+                        List.of("pkB=", "lab-b", "100.64.0.2/32, 200::2/128", "reflexive", "true"),
+                        List.of("pkC=", "lab-c", "100.64.0.3/32, 200::3/128", "via-derp-relay", "true"),
+                        List.of("pkD=", "lab-d", "100.64.0.4/32", "via-relay", "false"));
         assertThat(r.err()).isEmpty();
 
         r = ok("nexd", "peers", "list", "--full", "-o", "no-header");
-        assertThat(r.out().lines().map(l -> List.of(l.split(" {5,}"))).toList()).containsExactly(
-                List.of("pkB=", "lab-b", "100.64.0.2, 200::2", "198.51.100.7:40001", "100.64.0.2/32, 200::2/128", "reflexive",
-                        "60 seconds ago", "10", "20", "true"),
-                List.of("pkC=", "lab-c", "100.64.0.3, 200::3", "127.0.0.2:900", "100.64.0.3/32, 200::3/128", "via-derp-relay",
-                        "public-derp", "10 seconds ago", "1000", "2000", "true"),
-                List.of("pkD=", "lab-d", "100.64.0.4", "100.64.0.4/32", "via-relay", "wireguard-relay", "None", "0", "0", "false"));
+        assertThat(r.out().lines().map(l -> List.of(l.split(" {5,}"))).toList())
+                .containsExactly(
+                        List.of(
+                                "pkB=",
+                                "lab-b",
+                                "100.64.0.2, 200::2",
+                                "198.51.100.7:40001",
+                                "100.64.0.2/32, 200::2/128",
+                                "reflexive",
+                                "60 seconds ago",
+                                "10",
+                                "20",
+                                "true"),
+                        List.of(
+                                "pkC=",
+                                "lab-c",
+                                "100.64.0.3, 200::3",
+                                "127.0.0.2:900",
+                                "100.64.0.3/32, 200::3/128",
+                                "via-derp-relay",
+                                "public-derp",
+                                "10 seconds ago",
+                                "1000",
+                                "2000",
+                                "true"),
+                        List.of(
+                                "pkD=",
+                                "lab-d",
+                                "100.64.0.4",
+                                "100.64.0.4/32",
+                                "via-relay",
+                                "wireguard-relay",
+                                "None",
+                                "0",
+                                "0",
+                                "false"));
 
         // what the NAT-lab tests read
-        JsonNode j = Json.mapper().readTree(ok("nexd", "peers", "list", "-o", "json").out());
+        JsonNode j =
+                Json.mapper().readTree(ok("nexd", "peers", "list", "-o", "json").out());
         assertThat(j.get("relay-present").asBoolean()).isTrue();
         assertThat(j.get("peers").get("pkC=").get("method").asText()).isEqualTo("via-derp-relay");
         assertThat(j.get("peers").get("pkC=").get("relay").asText()).isEqualTo("public-derp");
@@ -190,21 +316,28 @@ class NexdCommandsTest {
     @Test
     void pingReportsReachability() throws Exception {
         NexctlRunner.Result r = ok("nexd", "peers", "ping");
-        assertThat(r.out().lines().map(l -> List.of(l.split(" {2,}"))).toList()).containsExactly(
-                List.of("HOSTNAME", "WIREGUARD ADDRESS", "LATENCY", "PEERING METHOD", "CONNECTION STATUS"),
-                List.of("lab-b", "100.64.0.2", "1.23ms", "reflexive", "✓ Reachable"),
-                List.of("lab-c", "100.64.0.3", "-", "via-derp-relay", "x Unreachable"));
-        JsonNode j = Json.mapper().readTree(ok("nexd", "peers", "ping6", "-o", "json").out());
+        assertThat(r.out().lines().map(l -> List.of(l.split(" {2,}"))).toList())
+                .containsExactly(
+                        List.of("HOSTNAME", "WIREGUARD ADDRESS", "LATENCY", "PEERING METHOD", "CONNECTION STATUS"),
+                        List.of("lab-b", "100.64.0.2", "1.23ms", "reflexive", "✓ Reachable"),
+                        List.of("lab-c", "100.64.0.3", "-", "via-derp-relay", "x Unreachable"));
+        JsonNode j = Json.mapper()
+                .readTree(ok("nexd", "peers", "ping6", "-o", "json").out());
         assertThat(j.get("peers").get("100.64.0.2").get("Latency").asText()).isEqualTo("1.23ms");
-        assertThat(j.get("peers").get("100.64.0.2").get("is_reachable").asBoolean()).isTrue();
+        assertThat(j.get("peers").get("100.64.0.2").get("is_reachable").asBoolean())
+                .isTrue();
     }
 
     @Test
     void proxyRulesAndPartialFailures() {
-        assertThat(ok("nexd", "proxy", "add", "--ingress", "tcp:80:127.0.0.1:8080", "--egress", "udp:53:100.64.0.2:53").out())
-                .isEqualTo("Added ingress proxy rule: tcp:80:127.0.0.1:8080\nAdded egress proxy rule: udp:53:100.64.0.2:53\n");
-        assertThat(ok("nexd", "proxy", "list").out()).isEqualTo("--ingress tcp:80:127.0.0.1:8080\n--egress udp:53:100.64.0.2:53\n");
-        NexctlRunner.Result r = nexctl.run("nexd", "proxy", "remove", "--ingress", "tcp:80:127.0.0.1:8080", "--ingress", "tcp:1:x:1");
+        assertThat(ok("nexd", "proxy", "add", "--ingress", "tcp:80:127.0.0.1:8080", "--egress", "udp:53:100.64.0.2:53")
+                        .out())
+                .isEqualTo(
+                        "Added ingress proxy rule: tcp:80:127.0.0.1:8080\nAdded egress proxy rule: udp:53:100.64.0.2:53\n");
+        assertThat(ok("nexd", "proxy", "list").out())
+                .isEqualTo("--ingress tcp:80:127.0.0.1:8080\n--egress udp:53:100.64.0.2:53\n");
+        NexctlRunner.Result r =
+                nexctl.run("nexd", "proxy", "remove", "--ingress", "tcp:80:127.0.0.1:8080", "--ingress", "tcp:1:x:1");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.out()).isEqualTo("Removed ingress proxy rule: tcp:80:127.0.0.1:8080\n");
         assertThat(r.err()).isEqualTo("error: removing ingress rule tcp:1:x:1: no such rule: tcp:1:x:1\n");
@@ -219,7 +352,11 @@ class NexdCommandsTest {
 
     @Test
     void exitNodes() {
-        assertThat(ok("nexd", "exit-node", "list").out().lines().map(l -> List.of(l.split(" {2,}"))).toList())
+        assertThat(ok("nexd", "exit-node", "list")
+                        .out()
+                        .lines()
+                        .map(l -> List.of(l.split(" {2,}")))
+                        .toList())
                 .containsExactly(List.of("ENDPOINT ADDRESS", "PUBLIC KEY"), List.of("203.0.113.9:51820", "pkE="));
         assertThat(ok("nexd", "exit-node", "enable").out()).isEqualTo("exit node client enabled\n");
         NexctlRunner.Result r = nexctl.run("nexd", "exit-node", "disable");

@@ -13,6 +13,14 @@ final class TestEnv {
 
     static CliEnvironment quiet(Path home) {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
-        return new CliEnvironment(Map.of(), nowhere, nowhere, new ByteArrayInputStream(new byte[0]), () -> null, home, Clock.systemUTC(), () -> false);
+        return new CliEnvironment(
+                Map.of(),
+                nowhere,
+                nowhere,
+                new ByteArrayInputStream(new byte[0]),
+                () -> null,
+                home,
+                Clock.systemUTC(),
+                () -> false);
     }
 }

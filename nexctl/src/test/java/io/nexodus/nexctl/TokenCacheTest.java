@@ -23,23 +23,38 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code nexctl login}/{@code logout}, the token cache file, and refresh of expired tokens. */
 class TokenCacheTest {
-    @TempDir Path home;
+    @TempDir
+    Path home;
+
     CannedService svc;
     NexctlRunner nexctl;
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-02T10:00:00Z"));
 
     /** A clock the test moves. */
     final class TestClock extends Clock {
-        @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(ZoneId zone) { return this; }
-        @Override public Instant instant() { return now.get(); }
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
     }
 
     @BeforeEach
     void setUp() throws Exception {
         svc = new CannedService();
         svc.on("GET /api/users/me", 200, USER);
-        nexctl = new NexctlRunner(home).env("NEXCTL_SERVICE_URL", svc.url().toString()).clock(new TestClock());
+        nexctl = new NexctlRunner(home)
+                .env("NEXCTL_SERVICE_URL", svc.url().toString())
+                .clock(new TestClock());
     }
 
     @AfterEach
@@ -61,8 +76,10 @@ class TokenCacheTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("Logged in to " + key() + " as admin (user id " + Fixtures.USER_ID + ").\n");
         Path file = nexctl.configDir().resolve("credentials.json");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nexctl.configDir()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nexctl.configDir())))
+                .isEqualTo("rwx------");
         JsonNode entry = cache().get("services").get(key());
         assertThat(entry.get("username").asText()).isEqualTo("admin");
         assertThat(entry.get("access_token").asText()).isEqualTo("access-pw-1");
@@ -73,9 +90,13 @@ class TokenCacheTest {
         try (CannedService other = new CannedService()) {
             other.on("GET /api/users/me", 200, USER);
             String otherUrl = other.url().toString().replace("127.0.0.1", "127.0.0.1") + "/";
-            assertThat(nexctl.run("--service-url", otherUrl, "login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+            assertThat(nexctl.run("--service-url", otherUrl, "login", "--username", "admin", "--password", "secret")
+                            .exitCode())
+                    .isZero();
             assertThat(cache().get("services").size()).isEqualTo(2);
-            assertThat(nexctl.run("--service-url", otherUrl, "user", "get-current").exitCode()).isZero();
+            assertThat(nexctl.run("--service-url", otherUrl, "user", "get-current")
+                            .exitCode())
+                    .isZero();
             assertThat(other.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-pw-1");
         }
 
@@ -89,13 +110,17 @@ class TokenCacheTest {
         assertThat(cache().get("services").size()).isEqualTo(1);
         r = nexctl.run("user", "get-current");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
-        assertThat(r.err()).isEqualTo("error: not logged in to " + key() + ": run `nexctl login` (or pass --username and --password)\n");
+        assertThat(r.err())
+                .isEqualTo("error: not logged in to " + key()
+                        + ": run `nexctl login` (or pass --username and --password)\n");
         assertThat(nexctl.run("logout").out()).isEqualTo("Not logged in to " + key() + ".\n");
     }
 
     @Test
     void expiredAccessTokenIsRefreshedOnceAndTheRotatedTokensAreSaved() throws Exception {
-        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
         now.set(now.get().plus(Duration.ofSeconds(280))); // 20 s before expiry: inside the refresh margin
         NexctlRunner.Result r = nexctl.run("user", "get-current");
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -119,13 +144,16 @@ class TokenCacheTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).startsWith("error: not logged in to " + key());
 
-        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
         r = nexctl.run("token");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("access-pw-1\n");
         assertThat(r.err()).isEmpty();
 
-        now.set(now.get().plus(Duration.ofSeconds(280))); // inside the refresh margin: a token about to expire is not handed out
+        now.set(now.get()
+                .plus(Duration.ofSeconds(280))); // inside the refresh margin: a token about to expire is not handed out
         r = nexctl.run("-o", "json", "token");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(Json.mapper().readTree(r.out()).get("access_token").asText()).isEqualTo("access-rf-1");
@@ -135,31 +163,41 @@ class TokenCacheTest {
         // a one-shot login hands out its own token and caches nothing
         r = nexctl.run("--username", "admin", "--password", "secret", "token");
         assertThat(r.out()).isEqualTo("access-pw-2\n");
-        assertThat(cache().get("services").get(key()).get("access_token").asText()).isEqualTo("access-rf-1");
+        assertThat(cache().get("services").get(key()).get("access_token").asText())
+                .isEqualTo("access-rf-1");
     }
 
     @Test
     void severalNexctlsRefreshingAtOnceUseOneRefresh() throws Exception {
-        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
         now.set(now.get().plus(Duration.ofMinutes(10)));
         List<Thread> threads = new ArrayList<>();
         List<NexctlRunner.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 4; i++) {
             threads.add(Thread.ofPlatform().start(() -> results.add(nexctl.run("user", "get-current"))));
         }
-        for (Thread t : threads) t.join();
-        assertThat(results).allSatisfy(r -> assertThat(r.exitCode()).as(r.toString()).isZero());
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(results)
+                .allSatisfy(r -> assertThat(r.exitCode()).as(r.toString()).isZero());
         assertThat(svc.refreshGrants.get()).isEqualTo(1);
     }
 
     @Test
     void refusedRefreshAsksToLogInAgain() {
-        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
         svc.refreshRefused = true;
         now.set(now.get().plus(Duration.ofHours(1)));
         NexctlRunner.Result r = nexctl.run("vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
-        assertThat(r.err()).isEqualTo("error: the session for " + key() + " could not be renewed (invalid_grant): run `nexctl login`\n");
+        assertThat(r.err())
+                .isEqualTo("error: the session for " + key()
+                        + " could not be renewed (invalid_grant): run `nexctl login`\n");
         assertThat(svc.apiRequests()).noneMatch(q -> q.path().equals("/api/vpcs"));
 
         now.set(now.get().plus(Duration.ofDays(2))); // past the refresh token's own expiry
@@ -174,7 +212,9 @@ class TokenCacheTest {
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(nexctl.configDir().resolve("credentials.json")).doesNotExist();
 
-        r = nexctl.env("NEXCTL_USERNAME", "admin").env("NEXCTL_PASSWORD", "secret").run("user", "get-current");
+        r = nexctl.env("NEXCTL_USERNAME", "admin")
+                .env("NEXCTL_PASSWORD", "secret")
+                .run("user", "get-current");
         assertThat(r.exitCode()).isZero();
 
         r = nexctl.env("NEXCTL_PASSWORD", null).run("user", "get-current", "--password", "wrong");
@@ -192,7 +232,8 @@ class TokenCacheTest {
 
     @Test
     void loginReadsThePasswordFromStdinAndPrintsJson() throws Exception {
-        NexctlRunner.Result r = nexctl.runWithStdin("secret\n", "login", "--username", "admin", "--password-stdin", "-o", "json");
+        NexctlRunner.Result r =
+                nexctl.runWithStdin("secret\n", "login", "--username", "admin", "--password-stdin", "-o", "json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         JsonNode j = Json.mapper().readTree(r.out());
         assertThat(j.get("username").asText()).isEqualTo("admin");
@@ -207,7 +248,9 @@ class TokenCacheTest {
         Files.writeString(nexctl.configDir().resolve("credentials.json"), "{not json");
         NexctlRunner.Result r = nexctl.run("vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
-        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret").exitCode()).isZero();
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
         assertThat(cache().get("services").get(key()).get("username").asText()).isEqualTo("admin");
     }
 }

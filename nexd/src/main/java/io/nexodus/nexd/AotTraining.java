@@ -67,42 +67,64 @@ public final class AotTraining {
         HttpServer http = HttpServer.create(new InetSocketAddress(lo, 0), 0);
         http.createContext("/", AotTraining::answer);
         http.start();
-        try (StunServer stunServer = StunServer.start(List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)),
-                StunServerConfig.defaults())) {
+        try (StunServer stunServer = StunServer.start(
+                List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)), StunServerConfig.defaults())) {
             // flags and help, as a start does
             PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream());
             new CommandLine(new NexdCommand()).setOut(nowhere).setErr(nowhere).execute("--help");
-            new CommandLine(new NexdCommand()).parseArgs("--reg-key", "https://h#RK:x", "--tunnel-iface", "wg0", "relay");
+            new CommandLine(new NexdCommand())
+                    .parseArgs("--reg-key", "https://h#RK:x", "--tunnel-iface", "wg0", "relay");
             // state
             StateStore store = new StateStore(dir.resolve("state"));
             byte[] privA = WireGuardKeys.generatePrivateKey();
             byte[] privB = WireGuardKeys.generatePrivateKey();
-            store.save(NexdState.EMPTY.withKeys(WireGuardKeys.toBase64(WireGuardKeys.publicKey(privA)), WireGuardKeys.toBase64(privA)));
+            store.save(NexdState.EMPTY.withKeys(
+                    WireGuardKeys.toBase64(WireGuardKeys.publicKey(privA)), WireGuardKeys.toBase64(privA)));
             store.update(s -> s.withPort(51820));
             // WireGuard and STUN from its socket
             try (JavaBackend a = JavaBackend.inMemory("aot0", WireGuardKeys.toBase64(privA), lo);
-                 JavaBackend b = JavaBackend.inMemory("aot1", WireGuardKeys.toBase64(privB), lo)) {
-                new NatDiscovery(new StunClientProbe(a.sharedSocket().orElseThrow(),
-                        StunClientConfig.defaults().withTimeout(Duration.ofSeconds(2))), stunServer.localAddresses()).observe();
+                    JavaBackend b = JavaBackend.inMemory("aot1", WireGuardKeys.toBase64(privB), lo)) {
+                new NatDiscovery(
+                                new StunClientProbe(
+                                        a.sharedSocket().orElseThrow(),
+                                        StunClientConfig.defaults().withTimeout(Duration.ofSeconds(2))),
+                                stunServer.localAddresses())
+                        .observe();
                 // the service: registration and the watch stream
                 TlsOptions.insecure().sslContext();
                 sealedFor = a.publicKey();
-                NexodusClient api = NexodusClient.builder(URI.create("http://127.0.0.1:" + http.getAddress().getPort()))
-                        .bearerToken("RK:training").build();
+                NexodusClient api = NexodusClient.builder(URI.create(
+                                "http://127.0.0.1:" + http.getAddress().getPort()))
+                        .bearerToken("RK:training")
+                        .build();
                 api.regKeys().me();
                 api.vpcs().get(UUID.fromString(VPC));
-                Device d = api.devices().create(new AddDevice(UUID.fromString(VPC), a.publicKey(), List.of(), null, false, false,
-                        "h", List.of(new Endpoint("local", "127.0.0.1:1")), "linux", null));
+                Device d = api.devices()
+                        .create(new AddDevice(
+                                UUID.fromString(VPC),
+                                a.publicKey(),
+                                List.of(),
+                                null,
+                                false,
+                                false,
+                                "h",
+                                List.of(new Endpoint("local", "127.0.0.1:1")),
+                                "linux",
+                                null));
                 String dt = SealedToken.open(d.bearerToken(), WireGuardKeys.toBase64(privA));
                 Informer<Device> devices = Informer.devices(UUID.fromString(VPC));
-                try (WatchStream w = WatchStream.builder(api.withToken(() -> dt), UUID.fromString(VPC)).subscribe(devices)
+                try (WatchStream w = WatchStream.builder(api.withToken(() -> dt), UUID.fromString(VPC))
+                        .subscribe(devices)
                         .subscribe(Informer.securityGroups(UUID.fromString(VPC)))
-                        .subscribe(Informer.deviceMetadata(UUID.fromString(VPC), "relay")).start()) {
+                        .subscribe(Informer.deviceMetadata(UUID.fromString(VPC), "relay"))
+                        .start()) {
                     devices.awaitSynced(Duration.ofSeconds(5));
                 }
                 // reconcile two devices into a tunnel
-                SelfInfo selfA = new SelfInfo(a.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"));
-                SelfInfo selfB = new SelfInfo(b.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"));
+                SelfInfo selfA =
+                        new SelfInfo(a.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"));
+                SelfInfo selfB =
+                        new SelfInfo(b.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"));
                 Reconciler ra = new Reconciler(a, null, PeeringTimeouts.DEFAULT, Clock.systemUTC());
                 Reconciler rb = new Reconciler(b, null, PeeringTimeouts.DEFAULT, Clock.systemUTC());
                 ra.update(selfA, List.of(peer(b, "100.64.0.2")));
@@ -114,9 +136,17 @@ public final class AotTraining {
                 }
                 // the control socket
                 Path sock = dir.resolve("nexd.sock");
-                try (NexdCtlServer ctl = new NexdCtlServer(sock, new AgentControl(AgentControl.view(
-                        () -> AgentStatus.of(AgentStatus.RUNNING, ""), v6 -> Optional.of("100.64.0.1"), ra::peers,
-                        () -> false, () -> false), ip -> Optional.empty())).start()) {
+                try (NexdCtlServer ctl = new NexdCtlServer(
+                                sock,
+                                new AgentControl(
+                                        AgentControl.view(
+                                                () -> AgentStatus.of(AgentStatus.RUNNING, ""),
+                                                v6 -> Optional.of("100.64.0.1"),
+                                                ra::peers,
+                                                () -> false,
+                                                () -> false),
+                                        ip -> Optional.empty()))
+                        .start()) {
                     NexdCtlClient c = new NexdCtlClient(sock);
                     c.version();
                     c.status();
@@ -133,31 +163,46 @@ public final class AotTraining {
 
     private static PeerInfo peer(JavaBackend b, String ip) {
         InetSocketAddress ep = new InetSocketAddress(InetAddress.getLoopbackAddress(), b.listenPort());
-        return new PeerInfo(b.publicKey(), UUID.randomUUID(), "peer", false, Optional.empty(), false, Optional.of(ep),
-                Optional.of(ep), List.of(ip), List.of(ip + "/32"), List.of());
+        return new PeerInfo(
+                b.publicKey(),
+                UUID.randomUUID(),
+                "peer",
+                false,
+                Optional.empty(),
+                false,
+                Optional.of(ep),
+                Optional.of(ep),
+                List.of(ip),
+                List.of(ip + "/32"),
+                List.of());
     }
 
     private static void answer(HttpExchange ex) throws IOException {
         try (ex) {
             ex.getRequestBody().readAllBytes();
             String path = ex.getRequestURI().getPath();
-            String device = "{\"id\":\"" + VPC + "\",\"owner_id\":\"" + VPC + "\",\"vpc_id\":\"" + VPC + "\",\"public_key\":\""
-                    + sealedFor + "\",\"allowed_ips\":[\"100.64.0.1/32\"],\"ipv4_tunnel_ips\":[{\"address\":\"100.64.0.1\","
-                    + "\"cidr\":\"100.64.0.0/10\"}],\"ipv6_tunnel_ips\":[],\"advertise_cidrs\":[],\"relay\":false,"
-                    + "\"symmetric_nat\":false,\"hostname\":\"h\",\"os\":\"linux\",\"endpoints\":[{\"source\":\"local\","
-                    + "\"address\":\"127.0.0.1:1\"}],\"revision\":1,\"security_group_id\":\"" + VPC + "\",\"online\":true,"
-                    + "\"online_at\":\"2026-01-01T00:00:00Z\"";
+            String device =
+                    "{\"id\":\"" + VPC + "\",\"owner_id\":\"" + VPC + "\",\"vpc_id\":\"" + VPC + "\",\"public_key\":\""
+                            + sealedFor
+                            + "\",\"allowed_ips\":[\"100.64.0.1/32\"],\"ipv4_tunnel_ips\":[{\"address\":\"100.64.0.1\","
+                            + "\"cidr\":\"100.64.0.0/10\"}],\"ipv6_tunnel_ips\":[],\"advertise_cidrs\":[],\"relay\":false,"
+                            + "\"symmetric_nat\":false,\"hostname\":\"h\",\"os\":\"linux\",\"endpoints\":[{\"source\":\"local\","
+                            + "\"address\":\"127.0.0.1:1\"}],\"revision\":1,\"security_group_id\":\"" + VPC
+                            + "\",\"online\":true,"
+                            + "\"online_at\":\"2026-01-01T00:00:00Z\"";
             String body;
             String type = "application/json";
             if (path.equals("/api/reg-keys/me")) {
-                body = "{\"id\":\"" + VPC + "\",\"owner_id\":\"" + VPC + "\",\"vpc_id\":\"" + VPC + "\",\"description\":\"d\"}";
+                body = "{\"id\":\"" + VPC + "\",\"owner_id\":\"" + VPC + "\",\"vpc_id\":\"" + VPC
+                        + "\",\"description\":\"d\"}";
             } else if (path.startsWith("/api/vpcs/") && path.endsWith("/events")) {
                 type = "application/json;stream=watch";
                 body = "{\"kind\":\"device\",\"type\":\"change\",\"value\":" + device + "}}\n"
                         + "{\"kind\":\"device\",\"type\":\"tail\"}\n{\"kind\":\"security-group\",\"type\":\"tail\"}\n"
                         + "{\"kind\":\"device-metadata\",\"type\":\"tail\"}\n";
             } else if (path.startsWith("/api/vpcs/")) {
-                body = "{\"id\":\"" + VPC + "\",\"organization_id\":\"" + VPC + "\",\"description\":\"d\",\"private_cidr\":false,"
+                body = "{\"id\":\"" + VPC + "\",\"organization_id\":\"" + VPC
+                        + "\",\"description\":\"d\",\"private_cidr\":false,"
                         + "\"ipv4_cidr\":\"100.64.0.0/10\",\"ipv6_cidr\":\"200::/64\",\"revision\":1}";
             } else if (path.equals("/api/devices")) {
                 body = device + ",\"bearer_token\":\"" + SealedToken.seal(sealedFor, "DT:training") + "\"}";

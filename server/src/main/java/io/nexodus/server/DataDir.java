@@ -17,8 +17,12 @@ import java.util.Set;
  */
 final class DataDir {
     private static final Set<PosixFilePermission> OTHERS = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
 
     private DataDir() {}
 
@@ -30,18 +34,24 @@ final class DataDir {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         if (!Files.isDirectory(dir)) {
             if (posix) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } else {
                 Files.createDirectories(dir);
             }
             return Optional.empty();
         }
-        if (!posix) return Optional.empty();
+        if (!posix) {
+            return Optional.empty();
+        }
         Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(dir));
         perms.retainAll(OTHERS);
-        if (perms.isEmpty()) return Optional.empty();
+        if (perms.isEmpty()) {
+            return Optional.empty();
+        }
         return Optional.of("the data directory " + dir.toAbsolutePath() + " is accessible to other users ("
-                + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)) + "); it holds the database with the token signing key: "
+                + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
+                + "); it holds the database with the token signing key: "
                 + "chmod 700 " + dir.toAbsolutePath());
     }
 }

@@ -25,7 +25,8 @@ final class EmbeddedStunServer implements EmbeddedService {
 
     @Override
     public void start(EmbeddedContext context) throws Exception {
-        List<InetSocketAddress> addresses = ports.stream().map(p -> new InetSocketAddress(host, p)).toList();
+        List<InetSocketAddress> addresses =
+                ports.stream().map(p -> new InetSocketAddress(host, p)).toList();
         server = StunServer.start(addresses, StunServerConfig.defaults().withSoftware("nexodus"));
     }
 
@@ -40,7 +41,8 @@ final class EmbeddedStunServer implements EmbeddedService {
     }
 
     private void counter(MeterRegistry registry, String name, String help, ToDoubleFunction<StunServer.Stats> value) {
-        FunctionCounter.builder("nexodus_stun_" + name, this, s -> s.server == null ? 0 : value.applyAsDouble(s.server.stats()))
+        FunctionCounter.builder(
+                        "nexodus_stun_" + name, this, s -> s.server == null ? 0 : value.applyAsDouble(s.server.stats()))
                 .description(help)
                 .register(registry);
     }
@@ -48,9 +50,12 @@ final class EmbeddedStunServer implements EmbeddedService {
     @Override
     public String describe() {
         StunServer s = server;
-        List<?> bound = s != null ? s.localAddresses() : ports.stream().map(p -> host + ":" + p).toList();
+        List<?> bound = s != null
+                ? s.localAddresses()
+                : ports.stream().map(p -> host + ":" + p).toList();
         // InetSocketAddress prints "/127.0.0.1:3478" (empty host name, then the address): show "127.0.0.1:3478"
-        return "STUN:       udp " + bound.stream().map(a -> a.toString().replaceFirst("^/", "")).collect(Collectors.joining(", "));
+        return "STUN:       udp "
+                + bound.stream().map(a -> a.toString().replaceFirst("^/", "")).collect(Collectors.joining(", "));
     }
 
     @Override

@@ -43,6 +43,8 @@ public record FeatureFlags(Map<String, Boolean> flags) {
 
     /** 405 NotAllowedError("<flag> support is disabled") unless enabled. */
     public void require(String name) {
-        if (!enabled(name)) throw ApiError.disabled(name);
+        if (!enabled(name)) {
+            throw ApiError.disabled(name);
+        }
     }
 }

@@ -9,6 +9,13 @@ final class LocalIdpClaims {
     private LocalIdpClaims() {}
 
     static Users.Claims of(Accounts.Account a) {
-        return new Users.Claims(LocalIdp.IDENTITY_ISSUER, a.id().toString(), a.username(), a.fullName(), "", a.email(), a.email() != null);
+        return new Users.Claims(
+                LocalIdp.IDENTITY_ISSUER,
+                a.id().toString(),
+                a.username(),
+                a.fullName(),
+                "",
+                a.email(),
+                a.email() != null);
     }
 }

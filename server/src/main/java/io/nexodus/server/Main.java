@@ -18,8 +18,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexodus serve}: parses flags (each also a NEXAPI_* variable), wires {@link NexodusServer}, waits for a signal. */
-@Command(name = "nexodus", mixinStandardHelpOptions = true, version = "nexodus " + NexodusServer.VERSION,
-        description = "The Nexodus service.", subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
+@Command(
+        name = "nexodus",
+        mixinStandardHelpOptions = true,
+        version = "nexodus " + NexodusServer.VERSION,
+        description = "The Nexodus service.",
+        subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Override
@@ -35,131 +39,231 @@ public final class Main implements Callable<Integer> {
         System.exit(cl.execute(args));
     }
 
-    enum LogFormat { text, json }
+    enum LogFormat {
+        text,
+        json
+    }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(
+            name = "serve",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
             header = "Run the Nexodus service (API, watch streams, identity, IPAM, STUN).",
             description = {
-                    "Runs the Nexodus service: REST API under /api, watch streams, a built-in OIDC issuer with local "
-                            + "accounts (an 'admin' account is created on first start), IP address management, STUN, and an "
-                            + "embedded database, and a public DERP relay. It prints its URL and where the admin password is.",
-                    "",
-                    "Every option can also be set with the environment variable shown with it; a flag wins.", ""},
-            footer = {"",
-                    "Also read: NEXAPI_LOG_LEVEL (DEBUG, INFO, WARN; default INFO),",
-                    "  NEXAPI_FFLAG_MULTI_ORGANIZATION, NEXAPI_FFLAG_SECURITY_GROUPS and",
-                    "  NEXAPI_FFLAG_DEVICES (feature flags: true or false; default true).",
-                    "",
-                    "Examples:",
-                    "  nexodus serve",
-                    "      http://127.0.0.1:8080, embedded database under ~/.local/share/nexodus",
-                    "  nexodus serve --tls self-signed",
-                    "      https on 0.0.0.0:8443; clients trust <data-dir>/tls/ca.pem",
-                    "  nexodus serve --derp-listen none",
-                    "      no public DERP relay",
-                    "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus",
-                    "      PostgreSQL (password in NEXAPI_DB_PASSWORD); instances may share it",
-                    "",
-                    "Then: nexctl login --username admin"})
+                "Runs the Nexodus service: REST API under /api, watch streams, a built-in OIDC issuer with local "
+                        + "accounts (an 'admin' account is created on first start), IP address management, STUN, and an "
+                        + "embedded database, and a public DERP relay. It prints its URL and where the admin password is.",
+                "",
+                "Every option can also be set with the environment variable shown with it; a flag wins.",
+                ""
+            },
+            footer = {
+                "",
+                "Also read: NEXAPI_LOG_LEVEL (DEBUG, INFO, WARN; default INFO),",
+                "  NEXAPI_FFLAG_MULTI_ORGANIZATION, NEXAPI_FFLAG_SECURITY_GROUPS and",
+                "  NEXAPI_FFLAG_DEVICES (feature flags: true or false; default true).",
+                "",
+                "Examples:",
+                "  nexodus serve",
+                "      http://127.0.0.1:8080, embedded database under ~/.local/share/nexodus",
+                "  nexodus serve --tls self-signed",
+                "      https on 0.0.0.0:8443; clients trust <data-dir>/tls/ca.pem",
+                "  nexodus serve --derp-listen none",
+                "      no public DERP relay",
+                "  nexodus serve --db-url jdbc:postgresql://db/nexodus --db-user nexodus",
+                "      PostgreSQL (password in NEXAPI_DB_PASSWORD); instances may share it",
+                "",
+                "Then: nexctl login --username admin"
+            })
     static final class Serve implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "${env:NEXAPI_LISTEN}",
-                description = "Address to serve on. Default 127.0.0.1:8080, or 0.0.0.0:8443 with TLS. Env NEXAPI_LISTEN.")
+        @Option(
+                names = "--listen",
+                paramLabel = "HOST:PORT",
+                defaultValue = "${env:NEXAPI_LISTEN}",
+                description =
+                        "Address to serve on. Default 127.0.0.1:8080, or 0.0.0.0:8443 with TLS. Env NEXAPI_LISTEN.")
         String listen;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:NEXAPI_DATA_DIR}",
-                description = "Default ~/.local/share/nexodus ($XDG_DATA_HOME/nexodus if set): the embedded database, TLS files and "
-                        + "the generated admin password (created 0700). Env NEXAPI_DATA_DIR.")
+        @Option(
+                names = "--data-dir",
+                paramLabel = "DIR",
+                defaultValue = "${env:NEXAPI_DATA_DIR}",
+                description =
+                        "Default ~/.local/share/nexodus ($XDG_DATA_HOME/nexodus if set): the embedded database, TLS files and "
+                                + "the generated admin password (created 0700). Env NEXAPI_DATA_DIR.")
         Path dataDir;
 
-        @Option(names = "--db-url", paramLabel = "JDBC_URL", defaultValue = "${env:NEXAPI_DB_URL}",
-                description = "PostgreSQL (jdbc:postgresql://host:port/db) instead of the embedded H2 file. Env NEXAPI_DB_URL.")
+        @Option(
+                names = "--db-url",
+                paramLabel = "JDBC_URL",
+                defaultValue = "${env:NEXAPI_DB_URL}",
+                description =
+                        "PostgreSQL (jdbc:postgresql://host:port/db) instead of the embedded H2 file. Env NEXAPI_DB_URL.")
         String dbUrl;
 
-        @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:NEXAPI_DB_USER}",
+        @Option(
+                names = "--db-user",
+                paramLabel = "USER",
+                defaultValue = "${env:NEXAPI_DB_USER}",
                 description = "Database user (PostgreSQL). Env NEXAPI_DB_USER.")
         String dbUser;
 
-        @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:NEXAPI_DB_PASSWORD}",
+        @Option(
+                names = "--db-password",
+                paramLabel = "PASSWORD",
+                defaultValue = "${env:NEXAPI_DB_PASSWORD}",
                 description = "Database password; better in env NEXAPI_DB_PASSWORD (a flag is visible in ps).")
         String dbPassword;
 
-        @Option(names = "--stun-ports", split = ",", paramLabel = "PORT", defaultValue = "${env:NEXAPI_STUN_PORTS:-3478,3479}",
-                description = "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479. "
-                        + "Env NEXAPI_STUN_PORTS.")
+        @Option(
+                names = "--stun-ports",
+                split = ",",
+                paramLabel = "PORT",
+                defaultValue = "${env:NEXAPI_STUN_PORTS:-3478,3479}",
+                description =
+                        "UDP ports of the embedded STUN server (two, so agents can detect symmetric NAT). Default 3478,3479. "
+                                + "Env NEXAPI_STUN_PORTS.")
         List<Integer> stunPorts = new ArrayList<>();
 
-        @Option(names = "--derp-listen", paramLabel = "HOST:PORT|none", defaultValue = "${env:NEXAPI_DERP_LISTEN}",
-                description = {"The public DERP relay (agents relay WireGuard through it over HTTPS when they cannot reach a peer directly).",
-                        "Default: the --listen host on port 443 if it can be bound (the port firewalls let out), else 8444;",
-                        "'none' turns the relay off. Agents learn the address from GET /api/relays. Env NEXAPI_DERP_LISTEN."})
+        @Option(
+                names = "--derp-listen",
+                paramLabel = "HOST:PORT|none",
+                defaultValue = "${env:NEXAPI_DERP_LISTEN}",
+                description = {
+                    "The public DERP relay (agents relay WireGuard through it over HTTPS when they cannot reach a peer directly).",
+                    "Default: the --listen host on port 443 if it can be bound (the port firewalls let out), else 8444;",
+                    "'none' turns the relay off. Agents learn the address from GET /api/relays. Env NEXAPI_DERP_LISTEN."
+                })
         String derpListen;
 
-        @Option(names = "--derp-hostname", paramLabel = "NAME", defaultValue = "${env:NEXAPI_DERP_HOSTNAME}",
-                description = "The relay's TLS name (what agents dial and verify). Default: the host of the service URL. Env NEXAPI_DERP_HOSTNAME.")
+        @Option(
+                names = "--derp-hostname",
+                paramLabel = "NAME",
+                defaultValue = "${env:NEXAPI_DERP_HOSTNAME}",
+                description =
+                        "The relay's TLS name (what agents dial and verify). Default: the host of the service URL. Env NEXAPI_DERP_HOSTNAME.")
         String derpHostname;
 
-        @Option(names = "--derp-plain-http", defaultValue = "${env:NEXAPI_DERP_PLAIN_HTTP:-false}",
-                description = "Serve the relay over plain HTTP (development only). Default: TLS with the service's certificate, "
-                        + "or the relay's own self-signed CA when the service has no TLS. Env NEXAPI_DERP_PLAIN_HTTP.")
+        @Option(
+                names = "--derp-plain-http",
+                defaultValue = "${env:NEXAPI_DERP_PLAIN_HTTP:-false}",
+                description =
+                        "Serve the relay over plain HTTP (development only). Default: TLS with the service's certificate, "
+                                + "or the relay's own self-signed CA when the service has no TLS. Env NEXAPI_DERP_PLAIN_HTTP.")
         boolean derpPlainHttp;
 
-        @Option(names = "--derp-mesh-key", paramLabel = "HEX", defaultValue = "${env:NEXAPI_DERP_MESH_KEY}",
-                description = "64 hex digits shared by relays that mesh (e.g. the relays of several service replicas); better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
+        @Option(
+                names = "--derp-mesh-key",
+                paramLabel = "HEX",
+                defaultValue = "${env:NEXAPI_DERP_MESH_KEY}",
+                description =
+                        "64 hex digits shared by relays that mesh (e.g. the relays of several service replicas); better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
         String derpMeshKey;
 
-        @Option(names = "--derp-mesh-with", split = ",", paramLabel = "URL", defaultValue = "${env:NEXAPI_DERP_MESH_WITH}",
-                description = "The other relays of the mesh: https://host:port/derp or host[:port] (comma-separated). Env NEXAPI_DERP_MESH_WITH.")
+        @Option(
+                names = "--derp-mesh-with",
+                split = ",",
+                paramLabel = "URL",
+                defaultValue = "${env:NEXAPI_DERP_MESH_WITH}",
+                description =
+                        "The other relays of the mesh: https://host:port/derp or host[:port] (comma-separated). Env NEXAPI_DERP_MESH_WITH.")
         List<String> derpMeshWith = new ArrayList<>();
 
-        @Option(names = "--admin-password", paramLabel = "PASSWORD", defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
-                description = "Password of the built-in 'admin' account. If unset on first start one is generated, printed once and stored "
-                        + "in <data-dir>/admin-password (0600). If set later, the admin password is reset to it. "
-                        + "Better in env NEXAPI_ADMIN_PASSWORD (a flag is visible in ps).")
+        @Option(
+                names = "--admin-password",
+                paramLabel = "PASSWORD",
+                defaultValue = "${env:NEXAPI_ADMIN_PASSWORD}",
+                description =
+                        "Password of the built-in 'admin' account. If unset on first start one is generated, printed once and stored "
+                                + "in <data-dir>/admin-password (0600). If set later, the admin password is reset to it. "
+                                + "Better in env NEXAPI_ADMIN_PASSWORD (a flag is visible in ps).")
         String adminPassword;
 
-        @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_CERT}", description = "Serve HTTPS with this certificate chain. Env NEXAPI_TLS_CERT.")
+        @Option(
+                names = "--tls-cert",
+                paramLabel = "PEM",
+                defaultValue = "${env:NEXAPI_TLS_CERT}",
+                description = "Serve HTTPS with this certificate chain. Env NEXAPI_TLS_CERT.")
         Path tlsCert;
 
-        @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:NEXAPI_TLS_KEY}", description = "The private key of --tls-cert. Env NEXAPI_TLS_KEY.")
+        @Option(
+                names = "--tls-key",
+                paramLabel = "PEM",
+                defaultValue = "${env:NEXAPI_TLS_KEY}",
+                description = "The private key of --tls-cert. Env NEXAPI_TLS_KEY.")
         Path tlsKey;
 
-        @Option(names = "--tls", paramLabel = "MODE", defaultValue = "${env:NEXAPI_TLS}",
-                description = "'self-signed': generate a development CA and server certificate; the CA is written to <data-dir>/tls/ca.pem "
-                        + "for clients to trust (nexctl --ca-cert, curl --cacert). Env NEXAPI_TLS.")
+        @Option(
+                names = "--tls",
+                paramLabel = "MODE",
+                defaultValue = "${env:NEXAPI_TLS}",
+                description =
+                        "'self-signed': generate a development CA and server certificate; the CA is written to <data-dir>/tls/ca.pem "
+                                + "for clients to trust (nexctl --ca-cert, curl --cacert). Env NEXAPI_TLS.")
         String tlsMode;
 
-        @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:NEXAPI_URL}",
-                description = "The URL clients use to reach this service (token issuer); default derived from --listen. Env NEXAPI_URL.")
+        @Option(
+                names = "--url",
+                paramLabel = "URL",
+                defaultValue = "${env:NEXAPI_URL}",
+                description =
+                        "The URL clients use to reach this service (token issuer); default derived from --listen. Env NEXAPI_URL.")
         String url;
 
-        @Option(names = "--oidc-issuer", paramLabel = "URL", defaultValue = "${env:NEXAPI_OIDC_URL}",
-                description = "Use this external OIDC issuer (Keycloak, Dex, ...) instead of the built-in one. Env NEXAPI_OIDC_URL.")
+        @Option(
+                names = "--oidc-issuer",
+                paramLabel = "URL",
+                defaultValue = "${env:NEXAPI_OIDC_URL}",
+                description =
+                        "Use this external OIDC issuer (Keycloak, Dex, ...) instead of the built-in one. Env NEXAPI_OIDC_URL.")
         String oidcIssuer;
 
-        @Option(names = "--oidc-client-id", paramLabel = "ID", defaultValue = "${env:NEXAPI_OIDC_CLIENT_ID_CLI:-nexodus-cli}",
-                description = "Client id agents/CLI use with the external issuer. Default nexodus-cli. Env NEXAPI_OIDC_CLIENT_ID_CLI.")
+        @Option(
+                names = "--oidc-client-id",
+                paramLabel = "ID",
+                defaultValue = "${env:NEXAPI_OIDC_CLIENT_ID_CLI:-nexodus-cli}",
+                description =
+                        "Client id agents/CLI use with the external issuer. Default nexodus-cli. Env NEXAPI_OIDC_CLIENT_ID_CLI.")
         String oidcClientId;
 
-        @Option(names = "--oidc-audience", paramLabel = "AUD", defaultValue = "${env:NEXAPI_OIDC_AUDIENCE}",
-                description = "Required 'aud' of external access tokens (none checked if unset). Env NEXAPI_OIDC_AUDIENCE.")
+        @Option(
+                names = "--oidc-audience",
+                paramLabel = "AUD",
+                defaultValue = "${env:NEXAPI_OIDC_AUDIENCE}",
+                description =
+                        "Required 'aud' of external access tokens (none checked if unset). Env NEXAPI_OIDC_AUDIENCE.")
         String oidcAudience;
 
-        @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}",
-                description = "Logs on stderr as text or json (one object per line). Default text. Env NEXAPI_LOG_FORMAT.")
+        @Option(
+                names = "--log-format",
+                paramLabel = "FORMAT",
+                defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}",
+                description =
+                        "Logs on stderr as text or json (one object per line). Default text. Env NEXAPI_LOG_FORMAT.")
         LogFormat logFormat;
 
         @Override
         public Integer call() throws Exception {
             // the server's own logging setup (other programs share the class path, so it is not a default logback.xml)
-            System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile",
-                    logFormat == LogFormat.json ? "io/nexodus/server/logback-json.xml" : "io/nexodus/server/logback-text.xml"));
+            System.setProperty(
+                    "logback.configurationFile",
+                    System.getProperty(
+                            "logback.configurationFile",
+                            logFormat == LogFormat.json
+                                    ? "io/nexodus/server/logback-json.xml"
+                                    : "io/nexodus/server/logback-text.xml"));
             boolean selfSigned = false;
             if (tlsMode != null && !tlsMode.isBlank()) {
-                if (!tlsMode.equals("self-signed")) throw new CommandLine.ParameterException(spec.commandLine(), "--tls accepts only 'self-signed'");
-                if (tlsCert != null) throw new CommandLine.ParameterException(spec.commandLine(), "--tls self-signed and --tls-cert exclude each other");
+                if (!tlsMode.equals("self-signed")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--tls accepts only 'self-signed'");
+                }
+                if (tlsCert != null) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--tls self-signed and --tls-cert exclude each other");
+                }
                 selfSigned = true;
             }
             if ((tlsCert == null) != (tlsKey == null)) {
@@ -168,28 +272,59 @@ public final class Main implements Callable<Integer> {
             boolean tls = selfSigned || tlsCert != null;
             String hostPort = listen != null && !listen.isBlank() ? listen : tls ? "0.0.0.0:8443" : "127.0.0.1:8080";
             int colon = hostPort.lastIndexOf(':');
-            if (colon < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--listen needs HOST:PORT, got " + hostPort);
+            if (colon < 0) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--listen needs HOST:PORT, got " + hostPort);
+            }
             String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
-            if (host.isEmpty()) host = "0.0.0.0";
+            if (host.isEmpty()) {
+                host = "0.0.0.0";
+            }
             int port;
             try {
                 port = Integer.parseInt(hostPort.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--listen port is not a number: " + hostPort);
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--listen port is not a number: " + hostPort);
             }
             for (int p : stunPorts) {
-                if (p < 1 || p > 65535) throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
+                if (p < 1 || p > 65535) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
+                }
             }
             Path dir = dataDir != null ? dataDir : defaultDataDir(System.getenv());
-            ServerConfig cfg = new ServerConfig(host, port, dir, blankToNull(dbUrl), blankToNull(dbUser), blankToNull(dbPassword),
-                    List.copyOf(stunPorts), blankToNull(adminPassword), tlsCert, tlsKey, selfSigned, blankToNull(url), blankToNull(oidcIssuer),
-                    oidcClientId, blankToNull(oidcAudience), io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
-                    Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10), Duration.ofSeconds(5), 16,
-                    FeatureFlags.fromEnv(System.getenv()), false);
+            ServerConfig cfg = new ServerConfig(
+                    host,
+                    port,
+                    dir,
+                    blankToNull(dbUrl),
+                    blankToNull(dbUser),
+                    blankToNull(dbPassword),
+                    List.copyOf(stunPorts),
+                    blankToNull(adminPassword),
+                    tlsCert,
+                    tlsKey,
+                    selfSigned,
+                    blankToNull(url),
+                    blankToNull(oidcIssuer),
+                    oidcClientId,
+                    blankToNull(oidcAudience),
+                    io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
+                    Duration.ofHours(1),
+                    Duration.ofDays(30),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(5),
+                    16,
+                    FeatureFlags.fromEnv(System.getenv()),
+                    false);
             List<EmbeddedService> embedded = new ArrayList<>();
-            if (!stunPorts.isEmpty()) embedded.add(new EmbeddedStunServer(host, stunPorts));
+            if (!stunPorts.isEmpty()) {
+                embedded.add(new EmbeddedStunServer(host, stunPorts));
+            }
             DerpRelayOptions derp = derpOptions(host, stunPorts.isEmpty() ? -1 : stunPorts.getFirst());
-            if (derp != null) embedded.add(new EmbeddedDerpRelay(derp));
+            if (derp != null) {
+                embedded.add(new EmbeddedDerpRelay(derp));
+            }
             NexodusServer server = new NexodusServer(cfg, Clock.systemUTC(), embedded);
             try {
                 server.start();
@@ -199,10 +334,13 @@ public final class Main implements Callable<Integer> {
                 return 1;
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "nexodus-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                server.close();
+                                stopped.countDown();
+                            },
+                            "nexodus-shutdown"));
             server.printBanner(System.out);
             stopped.await();
             return 0;
@@ -214,23 +352,46 @@ public final class Main implements Callable<Integer> {
          */
         static Path defaultDataDir(java.util.Map<String, String> env) {
             String xdg = env.get("XDG_DATA_HOME");
-            if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg, "nexodus");
+            if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
+                return Path.of(xdg, "nexodus");
+            }
             String home = env.get("HOME");
-            Path base = home != null && !home.isBlank() && Path.of(home).isAbsolute() ? Path.of(home) : Path.of(System.getProperty("user.home"));
+            Path base = home != null && !home.isBlank() && Path.of(home).isAbsolute()
+                    ? Path.of(home)
+                    : Path.of(System.getProperty("user.home"));
             return base.resolve(".local").resolve("share").resolve("nexodus");
         }
 
         /** The relay's options, or null for {@code --derp-listen none}. */
         private DerpRelayOptions derpOptions(String apiHost, int stunPort) {
             String listenSpec = blankToNull(derpListen);
-            if (listenSpec != null && listenSpec.equalsIgnoreCase("none")) return null;
+            if (listenSpec != null && listenSpec.equalsIgnoreCase("none")) {
+                return null;
+            }
             try {
-                Optional<InetSocketAddress> at = listenSpec == null ? Optional.empty()
+                Optional<InetSocketAddress> at = listenSpec == null
+                        ? Optional.empty()
                         : Optional.of(DerpRelayOptions.parseListen("--derp-listen", listenSpec));
-                Optional<MeshKey> mesh = blankToNull(derpMeshKey) == null ? Optional.empty() : Optional.of(MeshKey.parse(derpMeshKey.strip()));
-                List<String> peers = derpMeshWith == null ? List.of() : derpMeshWith.stream().map(String::strip).filter(x -> !x.isEmpty()).toList();
-                for (String peer : peers) MeshPeer.parse(peer, !derpPlainHttp); // bad input fails here, before anything starts
-                return new DerpRelayOptions(at, apiHost, Optional.ofNullable(blankToNull(derpHostname)), derpPlainHttp, mesh, peers, stunPort);
+                Optional<MeshKey> mesh = blankToNull(derpMeshKey) == null
+                        ? Optional.empty()
+                        : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                List<String> peers = derpMeshWith == null
+                        ? List.of()
+                        : derpMeshWith.stream()
+                                .map(String::strip)
+                                .filter(x -> !x.isEmpty())
+                                .toList();
+                for (String peer : peers) {
+                    MeshPeer.parse(peer, !derpPlainHttp);
+                } // bad input fails here, before anything starts
+                return new DerpRelayOptions(
+                        at,
+                        apiHost,
+                        Optional.ofNullable(blankToNull(derpHostname)),
+                        derpPlainHttp,
+                        mesh,
+                        peers,
+                        stunPort);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

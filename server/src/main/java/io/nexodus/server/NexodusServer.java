@@ -129,15 +129,20 @@ public final class NexodusServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         embedded.forEach(s -> s.bindMetrics(meters));
-        // the revision lock serializes every write of watchable rows (and IPAM): how busy it is says whether it is the limit
+        // the revision lock serializes every write of watchable rows (and IPAM): how busy it is says whether it is the
+        // limit
         FunctionCounter.builder("nexodus.db.revision.lock.work.seconds", db, Database::revisionLockWorkSeconds)
-                .description("time between taking the revision lock and starting to commit").register(meters);
+                .description("time between taking the revision lock and starting to commit")
+                .register(meters);
         FunctionCounter.builder("nexodus.db.revision.lock.commit.seconds", db, Database::revisionLockCommitSeconds)
-                .description("time the commits of transactions holding the revision lock took").register(meters);
+                .description("time the commits of transactions holding the revision lock took")
+                .register(meters);
         FunctionCounter.builder("nexodus.db.revision.lock.wait.seconds", db, Database::revisionLockWaitSeconds)
-                .description("time transactions waited for the revision lock").register(meters);
+                .description("time transactions waited for the revision lock")
+                .register(meters);
         FunctionCounter.builder("nexodus.db.revision.lock.acquisitions", db, Database::revisionLockAcquisitions)
-                .description("transactions that took the revision lock").register(meters);
+                .description("transactions that took the revision lock")
+                .register(meters);
 
         Ipam ipam = new Ipam();
         db.write(tx -> {
@@ -153,7 +158,8 @@ public final class NexodusServer implements AutoCloseable {
         IdentityProvider idp;
         LocalIdp local = null;
         if (config.oidcIssuer() != null) {
-            idp = ExternalOidc.discover(config.oidcIssuer(), config.oidcClientId(), config.oidcAudience(), clock, Duration.ofSeconds(30));
+            idp = ExternalOidc.discover(
+                    config.oidcIssuer(), config.oidcClientId(), config.oidcAudience(), clock, Duration.ofSeconds(30));
         } else {
             local = new LocalIdp(db, accounts, keys, issuer, users, clock, config.refreshTokenTtl(), () -> publicUrl);
             idp = local;
@@ -161,11 +167,15 @@ public final class NexodusServer implements AutoCloseable {
         }
 
         online = new OnlineTracker(db, timer, config.onlineGrace());
-        if (db.dialect() == Dialect.H2) online.resetAll();
+        if (db.dialect() == Dialect.H2) {
+            online.resetAll();
+        }
         feeds = new FeedRegistry(db, json, meters, timer, Duration.ofMinutes(5));
         db.onCommitted(feeds::signals, instanceId);
         if (db.dialect() == Dialect.POSTGRES) {
-            pgListener = new PgNotificationListener(db.jdbcUrl(), config.dbUser(), config.dbPassword(), instanceId, feeds::signal).start();
+            pgListener = new PgNotificationListener(
+                            db.jdbcUrl(), config.dbUser(), config.dbPassword(), instanceId, feeds::signal)
+                    .start();
         }
 
         FeatureFlags flags = config.flags();
@@ -178,10 +188,18 @@ public final class NexodusServer implements AutoCloseable {
                 .addAll(new RegKeyRoutes(db, clock).routes())
                 .addAll(new SecurityGroupRoutes(db, flags).routes())
                 .addAll(new WatchRoutes(db, feeds, online, config.watchHeartbeat(), json).routes())
-                .addAll(new RelayRoutes(db, () -> embedded.stream().flatMap(s -> s.publicRelays().stream()).toList()).routes());
-        if (local != null) router.addAll(local.routes());
+                .addAll(new RelayRoutes(
+                                db,
+                                () -> embedded.stream()
+                                        .flatMap(s -> s.publicRelays().stream())
+                                        .toList())
+                        .routes());
+        if (local != null) {
+            router.addAll(local.routes());
+        }
         Object[] openApi = new Object[1];
-        router.addAll(new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
+        router.addAll(
+                new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
 
         TlsMaterial tls = tlsMaterial();
         int port = config.listenPort();
@@ -193,7 +211,8 @@ public final class NexodusServer implements AutoCloseable {
                 .shutdownGracePeriod(Duration.ofSeconds(5))
                 .idleConnectionTimeout(Duration.ofMinutes(10))
                 .backlog(4096)
-                // Per connection, Helidon's NIO socket keeps an 8 KB read and an 8 KB write buffer and splits every write
+                // Per connection, Helidon's NIO socket keeps an 8 KB read and an 8 KB write buffer and splits every
+                // write
                 // into 8 KB socket writes; the plain socket keeps one 8 KB read buffer and writes a response chunk with
                 // one call. The only streaming responses (watch streams) batch their lines themselves, so the 4 KB
                 // response buffer would only add a copy: 10 000 open streams hold ~120 MB less this way.
@@ -201,35 +220,51 @@ public final class NexodusServer implements AutoCloseable {
                 .writeBufferSize(0)
                 .directHandlers(d -> {
                     for (DirectHandler.EventType t : DirectHandler.EventType.values()) {
-                        d.addHandler(t, (req, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
-                                .status(status).headers(headers)
-                                .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json")
-                                .entity(router.errorBytes(message == null || message.isBlank() ? status.reasonPhrase() : message))
-                                .build());
+                        d.addHandler(
+                                t,
+                                (req, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
+                                        .status(status)
+                                        .headers(headers)
+                                        .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json")
+                                        .entity(router.errorBytes(
+                                                message == null || message.isBlank() ? status.reasonPhrase() : message))
+                                        .build());
                     }
                 })
                 .routing(router::register);
         if (tls != null) {
-            wb.tls(Tls.builder().privateKey(tls.key()).privateKeyCertChain(tls.chain()).build());
+            wb.tls(Tls.builder()
+                    .privateKey(tls.key())
+                    .privateKeyCertChain(tls.chain())
+                    .build());
         }
         web = wb.build().start();
-        if (!web.isRunning() || web.port() < 0) { // Helidon logs a failed bind and returns a server that is not listening
-            throw new IOException("cannot listen on " + config.listenHost() + ":" + port + ": " + whyNotListening(config.listenHost(), port)
-                    + " (choose another --listen HOST:PORT)");
+        if (!web.isRunning()
+                || web.port() < 0) { // Helidon logs a failed bind and returns a server that is not listening
+            throw new IOException("cannot listen on " + config.listenHost() + ":" + port + ": "
+                    + whyNotListening(config.listenHost(), port) + " (choose another --listen HOST:PORT)");
         }
-        publicUrl = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : derivedUrl(tls != null, web.port());
+        publicUrl = config.publicUrl() != null
+                ? config.publicUrl().replaceAll("/+$", "")
+                : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
-        EmbeddedContext context = new EmbeddedContext(publicUrl, java.util.Optional.ofNullable(tls), config.dataDir(), clock);
+        EmbeddedContext context =
+                new EmbeddedContext(publicUrl, java.util.Optional.ofNullable(tls), config.dataDir(), clock);
         for (EmbeddedService s : embedded) {
             try {
                 s.start(context);
             } catch (Exception e) {
-                throw new IOException("cannot start " + s.describe().replaceAll("\\s+", " ") + ": " + e.getMessage(), e);
+                throw new IOException(
+                        "cannot start " + s.describe().replaceAll("\\s+", " ") + ": " + e.getMessage(), e);
             }
         }
         ready = true;
-        log.info("serving {} (database {}, identity {})", publicUrl, db.dialect(), config.oidcIssuer() == null ? "built-in" : config.oidcIssuer());
+        log.info(
+                "serving {} (database {}, identity {})",
+                publicUrl,
+                db.dialect(),
+                config.oidcIssuer() == null ? "built-in" : config.oidcIssuer());
     }
 
     private void ensureAdmin(Accounts accounts, Users users) throws IOException {
@@ -243,34 +278,51 @@ public final class NexodusServer implements AutoCloseable {
                 generatedAdminPassword = password;
                 PemFiles.write(adminPasswordFile, password + "\n", true);
             }
-            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true).orElseThrow();
+            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true)
+                    .orElseThrow();
             users.provision(LocalIdpClaims.of(a));
-        } else if (config.adminPassword() != null && !config.adminPassword().isBlank()
-                && !accounts.hasher().verify(config.adminPassword(), storedHash(existing.get().id()))) {
+        } else if (config.adminPassword() != null
+                && !config.adminPassword().isBlank()
+                && !accounts.hasher()
+                        .verify(
+                                config.adminPassword(),
+                                storedHash(existing.get().id()))) {
             String hash = accounts.hasher().hash(config.adminPassword());
-            db.write(tx -> tx.update("UPDATE accounts SET password_hash = ? WHERE id = ?", hash, existing.get().id()));
+            db.write(tx -> tx.update(
+                    "UPDATE accounts SET password_hash = ? WHERE id = ?",
+                    hash,
+                    existing.get().id()));
             log.info("admin password reset to the one given by --admin-password / NEXAPI_ADMIN_PASSWORD");
         }
     }
 
     private String storedHash(UUID accountId) {
-        return db.read(tx -> tx.queryOne("SELECT password_hash FROM accounts WHERE id = ?", rs -> rs.getString(1), accountId).orElse(null));
+        return db.read(
+                tx -> tx.queryOne("SELECT password_hash FROM accounts WHERE id = ?", rs -> rs.getString(1), accountId)
+                        .orElse(null));
     }
 
     private static String randomPassword() {
         String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
         SecureRandom r = new SecureRandom();
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 20; i++) sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        for (int i = 0; i < 20; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
         return sb.toString();
     }
 
     private TlsMaterial tlsMaterial() throws IOException {
         if (config.tlsCert() != null) {
-            if (config.tlsKey() == null) throw new IllegalArgumentException("--tls-cert needs --tls-key");
-            return new TlsMaterial(PemFiles.readPrivateKey(config.tlsKey()), PemFiles.readCertificates(config.tlsCert()), null);
+            if (config.tlsKey() == null) {
+                throw new IllegalArgumentException("--tls-cert needs --tls-key");
+            }
+            return new TlsMaterial(
+                    PemFiles.readPrivateKey(config.tlsKey()), PemFiles.readCertificates(config.tlsCert()), null);
         }
-        if (!config.tlsSelfSigned()) return null;
+        if (!config.tlsSelfSigned()) {
+            return null;
+        }
         TlsMaterial m = SelfSignedCa.ensure(config.dataDir().resolve("tls"), tlsNames(), clock);
         caFile = m.caFile();
         return m;
@@ -297,23 +349,35 @@ public final class NexodusServer implements AutoCloseable {
         try {
             for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                    if (a instanceof Inet6Address && a.isLinkLocalAddress()) continue;
+                    if (a instanceof Inet6Address && a.isLinkLocalAddress()) {
+                        continue;
+                    }
                     names.add(a.getHostAddress().replaceAll("%.*$", ""));
                 }
             }
         } catch (SocketException e) {
             log.debug("cannot list interfaces: {}", e.getMessage());
         }
-        if (!config.listenHost().equals("0.0.0.0") && !config.listenHost().equals("::")) names.add(config.listenHost());
-        if (config.publicUrl() != null) names.add(java.net.URI.create(config.publicUrl()).getHost());
-        for (EmbeddedService s : embedded) names.addAll(s.tlsNames());
+        if (!config.listenHost().equals("0.0.0.0") && !config.listenHost().equals("::")) {
+            names.add(config.listenHost());
+        }
+        if (config.publicUrl() != null) {
+            names.add(java.net.URI.create(config.publicUrl()).getHost());
+        }
+        for (EmbeddedService s : embedded) {
+            names.addAll(s.tlsNames());
+        }
         return names;
     }
 
     private String derivedUrl(boolean tls, int port) {
         String h = config.listenHost();
-        if (h.equals("0.0.0.0") || h.equals("::") || h.isBlank()) h = "localhost";
-        if (h.contains(":")) h = "[" + h + "]";
+        if (h.equals("0.0.0.0") || h.equals("::") || h.isBlank()) {
+            h = "localhost";
+        }
+        if (h.contains(":")) {
+            h = "[" + h + "]";
+        }
         return (tls ? "https://" : "http://") + h + ":" + port;
     }
 
@@ -355,9 +419,11 @@ public final class NexodusServer implements AutoCloseable {
             out.println("  identity:   external OIDC issuer " + config.oidcIssuer());
         } else if (adminPasswordGenerated) {
             out.println("  admin:      user '" + ADMIN_USERNAME + "', password " + generatedAdminPassword);
-            out.println("              (generated now; also stored in " + adminPasswordFile + ", readable only by you)");
+            out.println(
+                    "              (generated now; also stored in " + adminPasswordFile + ", readable only by you)");
         } else if (config.adminPassword() != null) {
-            out.println("  admin:      user '" + ADMIN_USERNAME + "', password as given by --admin-password / NEXAPI_ADMIN_PASSWORD");
+            out.println("  admin:      user '" + ADMIN_USERNAME
+                    + "', password as given by --admin-password / NEXAPI_ADMIN_PASSWORD");
         } else if (Files.exists(adminPasswordFile)) {
             out.println("  admin:      user '" + ADMIN_USERNAME + "', password in " + adminPasswordFile);
         } else {
@@ -365,13 +431,21 @@ public final class NexodusServer implements AutoCloseable {
         }
         out.println("  log in:     " + nexctlLogin());
         if (config.oidcIssuer() == null) {
-            out.println("              (OAuth: curl -d grant_type=password -d username=admin --data-urlencode password=... " + publicUrl + "/oauth/token)");
+            out.println(
+                    "              (OAuth: curl -d grant_type=password -d username=admin --data-urlencode password=... "
+                            + publicUrl + "/oauth/token)");
         }
-        if (caFile != null) out.println("  TLS CA:     " + caFile + "   (clients: --cacert / trust this file)");
-        out.println("  data:       " + config.dataDir().toAbsolutePath() + "   database: " + (config.dbUrl() == null ? "embedded H2" : redact(config.dbUrl())));
-        for (EmbeddedService s : embedded) out.println("  " + s.describe());
+        if (caFile != null) {
+            out.println("  TLS CA:     " + caFile + "   (clients: --cacert / trust this file)");
+        }
+        out.println("  data:       " + config.dataDir().toAbsolutePath() + "   database: "
+                + (config.dbUrl() == null ? "embedded H2" : redact(config.dbUrl())));
+        for (EmbeddedService s : embedded) {
+            out.println("  " + s.describe());
+        }
         if (!config.tls() && !isLoopback(config.listenHost())) {
-            out.println("  WARNING:    serving plain HTTP on a non-loopback address; use --tls self-signed or --tls-cert/--tls-key");
+            out.println(
+                    "  WARNING:    serving plain HTTP on a non-loopback address; use --tls self-signed or --tls-cert/--tls-key");
         }
         out.flush();
     }
@@ -387,8 +461,12 @@ public final class NexodusServer implements AutoCloseable {
         }
         StringBuilder cmd = new StringBuilder(nexctl);
         // nexctl's default service URL is http://localhost:8080 (this service's default)
-        if (!publicUrl.equals("http://localhost:8080") && !publicUrl.equals("http://127.0.0.1:8080")) cmd.append(" --service-url ").append(publicUrl);
-        if (caFile != null) cmd.append(" --ca-cert ").append(caFile.toAbsolutePath());
+        if (!publicUrl.equals("http://localhost:8080") && !publicUrl.equals("http://127.0.0.1:8080")) {
+            cmd.append(" --service-url ").append(publicUrl);
+        }
+        if (caFile != null) {
+            cmd.append(" --ca-cert ").append(caFile.toAbsolutePath());
+        }
         return cmd.append(" login --username ").append(ADMIN_USERNAME).toString();
     }
 
@@ -407,10 +485,14 @@ public final class NexodusServer implements AutoCloseable {
     /** Graceful stop: readiness off, watch streams ended, in-flight requests drained, database closed. */
     @Override
     public synchronized void close() {
-        if (closed) return;
+        if (closed) {
+            return;
+        }
         closed = true;
         ready = false;
-        if (feeds != null) feeds.shutdownStreams(Duration.ofSeconds(5));
+        if (feeds != null) {
+            feeds.shutdownStreams(Duration.ofSeconds(5));
+        }
         if (web != null) {
             try {
                 web.stop();
@@ -427,11 +509,19 @@ public final class NexodusServer implements AutoCloseable {
                 log.warn("stopping {}: {}", s.describe(), e.getMessage());
             }
         }
-        if (online != null) online.close();
-        if (feeds != null) feeds.close();
-        if (pgListener != null) pgListener.close();
+        if (online != null) {
+            online.close();
+        }
+        if (feeds != null) {
+            feeds.close();
+        }
+        if (pgListener != null) {
+            pgListener.close();
+        }
         timer.shutdownNow();
-        if (db != null) db.close();
+        if (db != null) {
+            db.close();
+        }
         log.info("stopped");
     }
 

@@ -48,38 +48,164 @@ public record ServerConfig(
 
     /** Defaults for an embedded, plain-HTTP service on a free loopback port (what tests start from). */
     public static ServerConfig forTests(Path dataDir) {
-        return new ServerConfig("127.0.0.1", 0, dataDir, null, null, null, List.of(), "admin-password-for-tests", null, null, false,
-                null, null, "nexodus-cli", null, 1000, Duration.ofHours(1), Duration.ofDays(30), Duration.ofSeconds(10),
-                Duration.ofMillis(200), 16, FeatureFlags.defaults(), true);
+        return new ServerConfig(
+                "127.0.0.1",
+                0,
+                dataDir,
+                null,
+                null,
+                null,
+                List.of(),
+                "admin-password-for-tests",
+                null,
+                null,
+                false,
+                null,
+                null,
+                "nexodus-cli",
+                null,
+                1000,
+                Duration.ofHours(1),
+                Duration.ofDays(30),
+                Duration.ofSeconds(10),
+                Duration.ofMillis(200),
+                16,
+                FeatureFlags.defaults(),
+                true);
     }
 
     public ServerConfig withDb(String url, String user, String password) {
-        return new ServerConfig(listenHost, listenPort, dataDir, url, user, password, stunPorts, adminPassword, tlsCert, tlsKey,
-                tlsSelfSigned, publicUrl, oidcIssuer, oidcClientId, oidcAudience, passwordIterations, accessTokenTtl, refreshTokenTtl,
-                watchHeartbeat, onlineGrace, dbPoolSize, flags, quiet);
+        return new ServerConfig(
+                listenHost,
+                listenPort,
+                dataDir,
+                url,
+                user,
+                password,
+                stunPorts,
+                adminPassword,
+                tlsCert,
+                tlsKey,
+                tlsSelfSigned,
+                publicUrl,
+                oidcIssuer,
+                oidcClientId,
+                oidcAudience,
+                passwordIterations,
+                accessTokenTtl,
+                refreshTokenTtl,
+                watchHeartbeat,
+                onlineGrace,
+                dbPoolSize,
+                flags,
+                quiet);
     }
 
     public ServerConfig withOidc(String issuer, String audience) {
-        return new ServerConfig(listenHost, listenPort, dataDir, dbUrl, dbUser, dbPassword, stunPorts, adminPassword, tlsCert, tlsKey,
-                tlsSelfSigned, publicUrl, issuer, oidcClientId, audience, passwordIterations, accessTokenTtl, refreshTokenTtl,
-                watchHeartbeat, onlineGrace, dbPoolSize, flags, quiet);
+        return new ServerConfig(
+                listenHost,
+                listenPort,
+                dataDir,
+                dbUrl,
+                dbUser,
+                dbPassword,
+                stunPorts,
+                adminPassword,
+                tlsCert,
+                tlsKey,
+                tlsSelfSigned,
+                publicUrl,
+                issuer,
+                oidcClientId,
+                audience,
+                passwordIterations,
+                accessTokenTtl,
+                refreshTokenTtl,
+                watchHeartbeat,
+                onlineGrace,
+                dbPoolSize,
+                flags,
+                quiet);
     }
 
     public ServerConfig withTlsSelfSigned(boolean on) {
-        return new ServerConfig(listenHost, listenPort, dataDir, dbUrl, dbUser, dbPassword, stunPorts, adminPassword, tlsCert, tlsKey,
-                on, publicUrl, oidcIssuer, oidcClientId, oidcAudience, passwordIterations, accessTokenTtl, refreshTokenTtl,
-                watchHeartbeat, onlineGrace, dbPoolSize, flags, quiet);
+        return new ServerConfig(
+                listenHost,
+                listenPort,
+                dataDir,
+                dbUrl,
+                dbUser,
+                dbPassword,
+                stunPorts,
+                adminPassword,
+                tlsCert,
+                tlsKey,
+                on,
+                publicUrl,
+                oidcIssuer,
+                oidcClientId,
+                oidcAudience,
+                passwordIterations,
+                accessTokenTtl,
+                refreshTokenTtl,
+                watchHeartbeat,
+                onlineGrace,
+                dbPoolSize,
+                flags,
+                quiet);
     }
 
     public ServerConfig withFlags(FeatureFlags f) {
-        return new ServerConfig(listenHost, listenPort, dataDir, dbUrl, dbUser, dbPassword, stunPorts, adminPassword, tlsCert, tlsKey,
-                tlsSelfSigned, publicUrl, oidcIssuer, oidcClientId, oidcAudience, passwordIterations, accessTokenTtl, refreshTokenTtl,
-                watchHeartbeat, onlineGrace, dbPoolSize, f, quiet);
+        return new ServerConfig(
+                listenHost,
+                listenPort,
+                dataDir,
+                dbUrl,
+                dbUser,
+                dbPassword,
+                stunPorts,
+                adminPassword,
+                tlsCert,
+                tlsKey,
+                tlsSelfSigned,
+                publicUrl,
+                oidcIssuer,
+                oidcClientId,
+                oidcAudience,
+                passwordIterations,
+                accessTokenTtl,
+                refreshTokenTtl,
+                watchHeartbeat,
+                onlineGrace,
+                dbPoolSize,
+                f,
+                quiet);
     }
 
     public ServerConfig withHeartbeat(Duration d) {
-        return new ServerConfig(listenHost, listenPort, dataDir, dbUrl, dbUser, dbPassword, stunPorts, adminPassword, tlsCert, tlsKey,
-                tlsSelfSigned, publicUrl, oidcIssuer, oidcClientId, oidcAudience, passwordIterations, accessTokenTtl, refreshTokenTtl,
-                d, onlineGrace, dbPoolSize, flags, quiet);
+        return new ServerConfig(
+                listenHost,
+                listenPort,
+                dataDir,
+                dbUrl,
+                dbUser,
+                dbPassword,
+                stunPorts,
+                adminPassword,
+                tlsCert,
+                tlsKey,
+                tlsSelfSigned,
+                publicUrl,
+                oidcIssuer,
+                oidcClientId,
+                oidcAudience,
+                passwordIterations,
+                accessTokenTtl,
+                refreshTokenTtl,
+                d,
+                onlineGrace,
+                dbPoolSize,
+                flags,
+                quiet);
     }
 }

@@ -17,7 +17,8 @@ class BannerTest {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's INFO lines
     }
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static String banner(NexodusServer s) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -30,8 +31,10 @@ class BannerTest {
         try (NexodusServer s = new NexodusServer(ServerConfig.forTests(dir), Clock.systemUTC(), List.of())) {
             s.start();
             String b = banner(s);
-            assertThat(b).startsWith("Nexodus service " + NexodusServer.VERSION + " is serving " + s.url() + "\n")
-                    .contains("  admin:      user 'admin', password as given by --admin-password / NEXAPI_ADMIN_PASSWORD\n")
+            assertThat(b)
+                    .startsWith("Nexodus service " + NexodusServer.VERSION + " is serving " + s.url() + "\n")
+                    .contains(
+                            "  admin:      user 'admin', password as given by --admin-password / NEXAPI_ADMIN_PASSWORD\n")
                     .contains("  log in:     nexctl --service-url " + s.url() + " login --username admin\n")
                     .contains("/oauth/token)\n")
                     .doesNotContain("TLS CA");
@@ -42,15 +45,21 @@ class BannerTest {
     void selfSignedTlsAddsTheCaToTheLoginCommandAndTheLauncherPathIsRelativeToTheWorkingDirectory() throws Exception {
         Path cwd = Path.of("").toAbsolutePath();
         String old = System.setProperty("nexodus.home", cwd.toString()); // as bin/nexodus sets it
-        try (NexodusServer s = new NexodusServer(ServerConfig.forTests(dir).withTlsSelfSigned(true), Clock.systemUTC(), List.of())) {
+        try (NexodusServer s =
+                new NexodusServer(ServerConfig.forTests(dir).withTlsSelfSigned(true), Clock.systemUTC(), List.of())) {
             s.start();
             Path ca = dir.resolve("tls").resolve("ca.pem").toAbsolutePath();
             assertThat(s.caFile().toAbsolutePath()).isEqualTo(ca);
-            assertThat(banner(s)).contains("  log in:     bin/nexctl --service-url " + s.url() + " --ca-cert " + ca + " login --username admin\n")
+            assertThat(banner(s))
+                    .contains("  log in:     bin/nexctl --service-url " + s.url() + " --ca-cert " + ca
+                            + " login --username admin\n")
                     .contains("  TLS CA:     " + ca);
         } finally {
-            if (old == null) System.clearProperty("nexodus.home");
-            else System.setProperty("nexodus.home", old);
+            if (old == null) {
+                System.clearProperty("nexodus.home");
+            } else {
+                System.setProperty("nexodus.home", old);
+            }
         }
     }
 }

@@ -25,7 +25,8 @@ class EmbeddedStunServerTest {
         ServerConfig cfg = ServerConfig.forTests(Files.createTempDirectory("nexodus-stun-"));
         EmbeddedStunServer stun = new EmbeddedStunServer("127.0.0.1", List.of(p1, p2));
         try (TestServer service = TestServer.start(cfg, List.of(stun));
-             StunClient client = StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
+                StunClient client =
+                        StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
             int localPort = client.localAddress().orElseThrow().getPort();
             // the banner line: addresses as people write them (not InetSocketAddress's "/127.0.0.1:3478")
             assertThat(stun.describe()).isEqualTo("STUN:       udp 127.0.0.1:" + p1 + ", 127.0.0.1:" + p2);
@@ -35,7 +36,10 @@ class EmbeddedStunServerTest {
                 assertThat(r.mappedAddress()).contains(new InetSocketAddress("127.0.0.1", localPort));
             }
             String metrics = HttpClient.newHttpClient()
-                    .send(HttpRequest.newBuilder(URI.create(service.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                    .send(
+                            HttpRequest.newBuilder(URI.create(service.url() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
                     .body();
             assertThat(metrics).containsPattern("nexodus_stun_success_responses_total\\S* 2\\.0");
         }

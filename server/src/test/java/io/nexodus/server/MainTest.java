@@ -21,9 +21,25 @@ class MainTest {
     void serveHelpExplainsEveryOption() {
         String help = run("serve", "--help");
         assertThat(help).startsWith("0\n");
-        for (String opt : new String[] {"--listen", "--data-dir", "--db-url", "--stun-ports", "--admin-password", "--tls-cert", "--tls-key",
-                "--tls", "--url", "--oidc-issuer", "--log-format", "--derp-listen", "--derp-hostname", "--derp-plain-http",
-                "--derp-mesh-key", "--derp-mesh-with", "NEXAPI_"}) {
+        for (String opt : new String[] {
+            "--listen",
+            "--data-dir",
+            "--db-url",
+            "--stun-ports",
+            "--admin-password",
+            "--tls-cert",
+            "--tls-key",
+            "--tls",
+            "--url",
+            "--oidc-issuer",
+            "--log-format",
+            "--derp-listen",
+            "--derp-hostname",
+            "--derp-plain-http",
+            "--derp-mesh-key",
+            "--derp-mesh-with",
+            "NEXAPI_"
+        }) {
             assertThat(help).contains(opt);
         }
     }
@@ -33,17 +49,25 @@ class MainTest {
         int options = 0;
         for (java.lang.reflect.Field f : Main.Serve.class.getDeclaredFields()) {
             CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
-            if (o == null) continue;
+            if (o == null) {
+                continue;
+            }
             options++;
             String name = o.names()[0];
             String env = o.defaultValue().replaceAll("^\\$\\{env:([A-Z_]+).*$", "$1");
             assertThat(env).as(name).startsWith("NEXAPI_");
             assertThat(String.join(" ", o.description())).as(name).contains(env);
-            if (f.getType() != boolean.class) assertThat(o.paramLabel()).as(name + " has a readable parameter label").isNotEmpty();
+            if (f.getType() != boolean.class) {
+                assertThat(o.paramLabel())
+                        .as(name + " has a readable parameter label")
+                        .isNotEmpty();
+            }
         }
         assertThat(options).isEqualTo(20); // listen … log-format, and the five --derp-* options
         // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
-        for (String line : run("serve", "--help").split("\n")) assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
+        for (String line : run("serve", "--help").split("\n")) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
+        }
     }
 
     @Test
@@ -65,9 +89,15 @@ class MainTest {
         assertThat(run("serve", "--stun-ports", "0,70000")).startsWith("2\n").contains("invalid port");
         assertThat(run("serve", "--tls-cert", "/x.pem")).startsWith("2\n").contains("go together");
         assertThat(run("bogus")).startsWith("2\n").contains("Unmatched argument");
-        assertThat(run("serve", "--derp-listen", "nowhere")).startsWith("2\n").contains("--derp-listen needs HOST:PORT (or 'none')");
-        assertThat(run("serve", "--derp-listen", "127.0.0.1:x")).startsWith("2\n").contains("port is not a number");
+        assertThat(run("serve", "--derp-listen", "nowhere"))
+                .startsWith("2\n")
+                .contains("--derp-listen needs HOST:PORT (or 'none')");
+        assertThat(run("serve", "--derp-listen", "127.0.0.1:x"))
+                .startsWith("2\n")
+                .contains("port is not a number");
         assertThat(run("serve", "--derp-mesh-key", "abc")).startsWith("2\n").contains("64 hex digits");
-        assertThat(run("serve", "--derp-mesh-with", "relay2.example.com")).startsWith("2\n").contains("--derp-mesh-with needs --derp-mesh-key");
+        assertThat(run("serve", "--derp-mesh-with", "relay2.example.com"))
+                .startsWith("2\n")
+                .contains("--derp-mesh-with needs --derp-mesh-key");
     }
 }

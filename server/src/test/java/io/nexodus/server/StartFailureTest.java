@@ -17,19 +17,41 @@ import org.junit.jupiter.api.io.TempDir;
 /** A port that is taken stops the start with one clear message, instead of a service that claims to serve on port -1. */
 class StartFailureTest {
     /** Helidon's own report of the failed bind (held: JUL keeps loggers only weakly). */
-    static final java.util.logging.Logger HELIDON = java.util.logging.Logger.getLogger("io.helidon.webserver.LoomServer");
+    static final java.util.logging.Logger HELIDON =
+            java.util.logging.Logger.getLogger("io.helidon.webserver.LoomServer");
 
     static {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         HELIDON.setLevel(java.util.logging.Level.OFF);
     }
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static ServerConfig onPort(ServerConfig c, int port) {
-        return new ServerConfig(c.listenHost(), port, c.dataDir(), c.dbUrl(), c.dbUser(), c.dbPassword(), c.stunPorts(), c.adminPassword(),
-                c.tlsCert(), c.tlsKey(), c.tlsSelfSigned(), c.publicUrl(), c.oidcIssuer(), c.oidcClientId(), c.oidcAudience(),
-                c.passwordIterations(), c.accessTokenTtl(), c.refreshTokenTtl(), c.watchHeartbeat(), c.onlineGrace(), c.dbPoolSize(), c.flags(),
+        return new ServerConfig(
+                c.listenHost(),
+                port,
+                c.dataDir(),
+                c.dbUrl(),
+                c.dbUser(),
+                c.dbPassword(),
+                c.stunPorts(),
+                c.adminPassword(),
+                c.tlsCert(),
+                c.tlsKey(),
+                c.tlsSelfSigned(),
+                c.publicUrl(),
+                c.oidcIssuer(),
+                c.oidcClientId(),
+                c.oidcAudience(),
+                c.passwordIterations(),
+                c.accessTokenTtl(),
+                c.refreshTokenTtl(),
+                c.watchHeartbeat(),
+                c.onlineGrace(),
+                c.dbPoolSize(),
+                c.flags(),
                 c.quiet());
     }
 
@@ -38,8 +60,10 @@ class StartFailureTest {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
             NexodusServer s = new NexodusServer(onPort(ServerConfig.forTests(dir), port), Clock.systemUTC(), List.of());
-            assertThatThrownBy(s::start).isInstanceOf(IOException.class)
-                    .hasMessage("cannot listen on 127.0.0.1:" + port + ": Address already in use (choose another --listen HOST:PORT)");
+            assertThatThrownBy(s::start)
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("cannot listen on 127.0.0.1:" + port
+                            + ": Address already in use (choose another --listen HOST:PORT)");
         }
         // and it let go of everything: the same data directory starts a service at once
         try (NexodusServer again = new NexodusServer(ServerConfig.forTests(dir), Clock.systemUTC(), List.of())) {
@@ -56,9 +80,12 @@ class StartFailureTest {
             try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
                 p2 = free.getLocalPort();
             }
-            NexodusServer s = new NexodusServer(ServerConfig.forTests(dir), Clock.systemUTC(),
+            NexodusServer s = new NexodusServer(
+                    ServerConfig.forTests(dir),
+                    Clock.systemUTC(),
                     List.of(new EmbeddedStunServer("127.0.0.1", List.of(p1, p2))));
-            assertThatThrownBy(s::start).isInstanceOf(IOException.class)
+            assertThatThrownBy(s::start)
+                    .isInstanceOf(IOException.class)
                     .hasMessageStartingWith("cannot start STUN: udp 127.0.0.1:" + p1 + ", 127.0.0.1:" + p2 + ": ")
                     .hasMessageContaining("Address already in use");
         }

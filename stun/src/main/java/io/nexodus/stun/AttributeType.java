@@ -17,6 +17,7 @@ public final class AttributeType {
     public static final int SOURCE_ADDRESS = 0x0004;
     /** RFC 3489 responses only. */
     public static final int CHANGED_ADDRESS = 0x0005;
+
     public static final int USERNAME = 0x0006;
     public static final int MESSAGE_INTEGRITY = 0x0008;
     public static final int ERROR_CODE = 0x0009;

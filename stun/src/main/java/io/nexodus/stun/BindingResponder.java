@@ -22,14 +22,27 @@ import java.util.Set;
  * </ul>
  */
 final class BindingResponder {
-    enum Disposition { SUCCESS, ERROR, MALFORMED, IGNORED }
+    enum Disposition {
+        SUCCESS,
+        ERROR,
+        MALFORMED,
+        IGNORED
+    }
 
     /** Comprehension-required types a Binding Request may carry that need no action from a credential-less server. */
     private static final Set<Integer> UNDERSTOOD = Set.of(
-            AttributeType.MAPPED_ADDRESS, AttributeType.XOR_MAPPED_ADDRESS, AttributeType.CHANGE_REQUEST,
-            AttributeType.USERNAME, AttributeType.MESSAGE_INTEGRITY, AttributeType.MESSAGE_INTEGRITY_SHA256,
-            AttributeType.ERROR_CODE, AttributeType.UNKNOWN_ATTRIBUTES, AttributeType.REALM, AttributeType.NONCE,
-            AttributeType.PASSWORD_ALGORITHM, AttributeType.USERHASH);
+            AttributeType.MAPPED_ADDRESS,
+            AttributeType.XOR_MAPPED_ADDRESS,
+            AttributeType.CHANGE_REQUEST,
+            AttributeType.USERNAME,
+            AttributeType.MESSAGE_INTEGRITY,
+            AttributeType.MESSAGE_INTEGRITY_SHA256,
+            AttributeType.ERROR_CODE,
+            AttributeType.UNKNOWN_ATTRIBUTES,
+            AttributeType.REALM,
+            AttributeType.NONCE,
+            AttributeType.PASSWORD_ALGORITHM,
+            AttributeType.USERHASH);
 
     private final List<StunAttribute> software;
     private final List<StunAttribute> classicSoftware;
@@ -38,8 +51,7 @@ final class BindingResponder {
         this.software = software == null || software.isEmpty() ? List.of() : List.of(new Software(software));
         // RFC 3489 string attributes are multiples of 4 bytes, and its parsers (Debian's stun client) reject the
         // whole response otherwise: pad with spaces, as RFC 5769's vectors do.
-        String padded = software == null ? "" : software
-                + " ".repeat((4 - StunEncoder.utf8Length(software) % 4) % 4);
+        String padded = software == null ? "" : software + " ".repeat((4 - StunEncoder.utf8Length(software) % 4) % 4);
         this.classicSoftware = padded.isEmpty() ? List.of() : List.of(new Software(padded));
     }
 
@@ -60,7 +72,9 @@ final class BindingResponder {
                 unknown.add(a.type());
             }
         }
-        if (request.attribute(ChangeRequest.class).map(ChangeRequest::changesAnything).orElse(false)) {
+        if (request.attribute(ChangeRequest.class)
+                .map(ChangeRequest::changesAnything)
+                .orElse(false)) {
             if (request.isClassic()) {
                 return Disposition.IGNORED;
             }

@@ -11,8 +11,8 @@ import java.util.Optional;
  * @param reflexive the reflexive address reported by the first server (in the order asked) that answered
  * @param answers   every server's result, in the order the servers were given
  */
-public record NatMapping(MappingBehaviour behaviour, Optional<InetSocketAddress> reflexive,
-                         List<BindingResult> answers) {
+public record NatMapping(
+        MappingBehaviour behaviour, Optional<InetSocketAddress> reflexive, List<BindingResult> answers) {
     public NatMapping {
         answers = List.copyOf(answers);
     }
@@ -27,16 +27,21 @@ public record NatMapping(MappingBehaviour behaviour, Optional<InetSocketAddress>
      * family are compared (an IPv6 answer says nothing about an IPv4 mapping).
      */
     static NatMapping of(List<BindingResult> answers) {
-        Optional<InetSocketAddress> first = answers.stream().flatMap(a -> a.mappedAddress().stream()).findFirst();
+        Optional<InetSocketAddress> first =
+                answers.stream().flatMap(a -> a.mappedAddress().stream()).findFirst();
         if (first.isEmpty()) {
             return new NatMapping(MappingBehaviour.UNKNOWN, first, answers);
         }
         Class<?> family = first.get().getAddress().getClass();
-        List<InetSocketAddress> comparable = answers.stream().flatMap(a -> a.mappedAddress().stream())
-                .filter(a -> a.getAddress().getClass() == family).toList();
-        MappingBehaviour behaviour = comparable.size() < 2 ? MappingBehaviour.UNKNOWN
-                : comparable.stream().allMatch(first.get()::equals) ? MappingBehaviour.ENDPOINT_INDEPENDENT
-                : MappingBehaviour.ENDPOINT_DEPENDENT;
+        List<InetSocketAddress> comparable = answers.stream()
+                .flatMap(a -> a.mappedAddress().stream())
+                .filter(a -> a.getAddress().getClass() == family)
+                .toList();
+        MappingBehaviour behaviour = comparable.size() < 2
+                ? MappingBehaviour.UNKNOWN
+                : comparable.stream().allMatch(first.get()::equals)
+                        ? MappingBehaviour.ENDPOINT_INDEPENDENT
+                        : MappingBehaviour.ENDPOINT_DEPENDENT;
         return new NatMapping(behaviour, first, answers);
     }
 }

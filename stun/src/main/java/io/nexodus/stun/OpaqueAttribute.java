@@ -44,6 +44,7 @@ public record OpaqueAttribute(int type, byte[] value) implements StunAttribute {
 
     @Override
     public String toString() {
-        return String.format("OpaqueAttribute[type=0x%04x, value=%s]", type, HexFormat.of().formatHex(value));
+        return String.format(
+                "OpaqueAttribute[type=0x%04x, value=%s]", type, HexFormat.of().formatHex(value));
     }
 }

@@ -7,7 +7,13 @@ package io.nexodus.stun;
  * by the decoder.
  */
 public sealed interface StunAttribute
-        permits MappedAddress, XorMappedAddress, Software, ErrorCode, UnknownAttributes, ChangeRequest, OpaqueAttribute {
+        permits MappedAddress,
+                XorMappedAddress,
+                Software,
+                ErrorCode,
+                UnknownAttributes,
+                ChangeRequest,
+                OpaqueAttribute {
     /** The 16-bit attribute type ({@link AttributeType}). */
     int type();
 }

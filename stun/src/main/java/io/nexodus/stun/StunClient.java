@@ -54,8 +54,12 @@ public final class StunClient implements AutoCloseable {
         this(transport, config, TransactionClock.SYSTEM, new SecureRandom(), null);
     }
 
-    StunClient(StunTransport transport, StunClientConfig config, TransactionClock clock, RandomGenerator random,
-               DatagramChannel ownChannel) {
+    StunClient(
+            StunTransport transport,
+            StunClientConfig config,
+            TransactionClock clock,
+            RandomGenerator random,
+            DatagramChannel ownChannel) {
         if (transport == null || config == null) {
             throw new IllegalArgumentException("transport and config are required");
         }
@@ -73,16 +77,18 @@ public final class StunClient implements AutoCloseable {
      */
     public static StunClient open(InetSocketAddress local, StunClientConfig config) throws IOException {
         DatagramChannel ch = local.getAddress() instanceof Inet4Address
-                ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+                ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : DatagramChannel.open();
         try {
             ch.bind(local);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
-        StunClient client = new StunClient((datagram, to) -> ch.send(datagram, to), config, TransactionClock.SYSTEM,
-                new SecureRandom(), ch);
-        Thread.ofVirtual().name("stun-client-rx-" + ((InetSocketAddress) ch.getLocalAddress()).getPort())
+        StunClient client = new StunClient(
+                (datagram, to) -> ch.send(datagram, to), config, TransactionClock.SYSTEM, new SecureRandom(), ch);
+        Thread.ofVirtual()
+                .name("stun-client-rx-" + ((InetSocketAddress) ch.getLocalAddress()).getPort())
                 .start(client::receiveLoop);
         return client;
     }
@@ -110,7 +116,9 @@ public final class StunClient implements AutoCloseable {
     /** The bound address of the socket {@link #open} created; empty for a client over a caller's transport. */
     public Optional<InetSocketAddress> localAddress() {
         try {
-            return ownChannel == null ? Optional.empty() : Optional.of((InetSocketAddress) ownChannel.getLocalAddress());
+            return ownChannel == null
+                    ? Optional.empty()
+                    : Optional.of((InetSocketAddress) ownChannel.getLocalAddress());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -242,14 +250,15 @@ public final class StunClient implements AutoCloseable {
         return new StunMessage(StunMessageType.BINDING_REQUEST, id, attributes, true);
     }
 
-    private static BindingResult interpret(InetSocketAddress server, StunMessage response, int attempts,
-                                           Duration elapsed) {
+    private static BindingResult interpret(
+            InetSocketAddress server, StunMessage response, int attempts, Duration elapsed) {
         if (response.type().messageClass() == StunClass.ERROR_RESPONSE) {
             return response.attribute(ErrorCode.class)
                     .<BindingResult>map(e -> new BindingResult.ErrorResponse(server, e.code(), e.reason()))
                     .orElseGet(() -> new BindingResult.Failure(server, "error response without ERROR-CODE"));
         }
-        Optional<InetSocketAddress> mapped = response.attribute(XorMappedAddress.class).map(XorMappedAddress::address)
+        Optional<InetSocketAddress> mapped = response.attribute(XorMappedAddress.class)
+                .map(XorMappedAddress::address)
                 .or(() -> response.attribute(MappedAddress.class).map(MappedAddress::address));
         return mapped.<BindingResult>map(a -> new BindingResult.Success(server, a, attempts, elapsed))
                 .orElseGet(() -> new BindingResult.Failure(server, "success response without a mapped address"));

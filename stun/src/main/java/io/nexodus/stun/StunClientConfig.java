@@ -14,8 +14,8 @@ import java.time.Duration;
  * @param timeout        hard bound on one transaction, sends included
  * @param software       SOFTWARE attribute of requests; empty for none
  */
-public record StunClientConfig(Duration initialRto, int maxRequests, int lastWaitFactor, Duration timeout,
-                               String software) {
+public record StunClientConfig(
+        Duration initialRto, int maxRequests, int lastWaitFactor, Duration timeout, String software) {
     public StunClientConfig {
         if (initialRto == null || initialRto.isNegative() || initialRto.isZero()) {
             throw new IllegalArgumentException("initialRto must be positive");

@@ -12,6 +12,7 @@ public final class StunCodec {
 
     /** Magic cookie, bytes 4..8 of every RFC 5389/8489 message. */
     public static final int MAGIC_COOKIE = 0x2112A442;
+
     public static final int HEADER_LENGTH = 20;
     /** FINGERPRINT = CRC-32 (ISO-HDLC, as java.util.zip.CRC32) of the message before it, XOR this ("STUN"). */
     public static final int FINGERPRINT_XOR = 0x5354554e;

@@ -35,7 +35,9 @@ final class StunDecoder {
             return false;
         }
         int length = ((b.get(p + 2) & 0xFF) << 8) | (b.get(p + 3) & 0xFF);
-        return length + StunCodec.HEADER_LENGTH == n && (length & 3) == 0 && readInt(b, p + 4) == StunCodec.MAGIC_COOKIE;
+        return length + StunCodec.HEADER_LENGTH == n
+                && (length & 3) == 0
+                && readInt(b, p + 4) == StunCodec.MAGIC_COOKIE;
     }
 
     private StunParseResult decode() {
@@ -74,7 +76,8 @@ final class StunDecoder {
             int value = pos + 4;
             int padded = (attrLength + 3) & ~3;
             if (padded > size - value) {
-                return invalid(String.format("attribute 0x%04x of %d bytes overruns the message", attrType, attrLength));
+                return invalid(
+                        String.format("attribute 0x%04x of %d bytes overruns the message", attrType, attrLength));
             }
             if (!classic && attrType == AttributeType.FINGERPRINT) {
                 if (attrLength != 4) {
@@ -134,7 +137,8 @@ final class StunDecoder {
                     yield "CHANGE-REQUEST must be 4 bytes, not " + length;
                 }
                 int flags = buf.get(base + at + 3);
-                yield new ChangeRequest((flags & ChangeRequest.CHANGE_IP) != 0, (flags & ChangeRequest.CHANGE_PORT) != 0);
+                yield new ChangeRequest(
+                        (flags & ChangeRequest.CHANGE_IP) != 0, (flags & ChangeRequest.CHANGE_PORT) != 0);
             }
             default -> new OpaqueAttribute(type, bytes(at, length));
         };
@@ -205,7 +209,9 @@ final class StunDecoder {
     }
 
     private static int readInt(ByteBuffer b, int abs) {
-        return ((b.get(abs) & 0xFF) << 24) | ((b.get(abs + 1) & 0xFF) << 16) | ((b.get(abs + 2) & 0xFF) << 8)
+        return ((b.get(abs) & 0xFF) << 24)
+                | ((b.get(abs + 1) & 0xFF) << 16)
+                | ((b.get(abs + 2) & 0xFF) << 8)
                 | (b.get(abs + 3) & 0xFF);
     }
 

@@ -76,8 +76,12 @@ final class StunEncoder {
                     put16(out, v + 2 * i, types.get(i));
                 }
             }
-            case ChangeRequest c -> put32(out, v,
-                    (c.changeIp() ? ChangeRequest.CHANGE_IP : 0) | (c.changePort() ? ChangeRequest.CHANGE_PORT : 0));
+            case ChangeRequest c ->
+                put32(
+                        out,
+                        v,
+                        (c.changeIp() ? ChangeRequest.CHANGE_IP : 0)
+                                | (c.changePort() ? ChangeRequest.CHANGE_PORT : 0));
             case OpaqueAttribute o -> out.put(v, o.valueUnsafe());
         }
         int end = v + padded(valueLength);
@@ -102,8 +106,10 @@ final class StunEncoder {
 
     private static int valueLength(StunAttribute a) {
         int n = switch (a) {
-            case MappedAddress(InetSocketAddress address) -> 4 + address.getAddress().getAddress().length;
-            case XorMappedAddress(InetSocketAddress address) -> 4 + address.getAddress().getAddress().length;
+            case MappedAddress(InetSocketAddress address) ->
+                4 + address.getAddress().getAddress().length;
+            case XorMappedAddress(InetSocketAddress address) ->
+                4 + address.getAddress().getAddress().length;
             case Software(String description) -> utf8Length(description);
             case ErrorCode(int code, String reason) -> 4 + utf8Length(reason);
             case UnknownAttributes(var types) -> 2 * types.size();
@@ -129,7 +135,9 @@ final class StunEncoder {
                 n += 1;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else if (Character.isSurrogate(c)) {

@@ -8,8 +8,8 @@ import java.util.Optional;
  * carry) a FINGERPRINT as its last attribute. A message whose transaction id is 16 bytes is a classic RFC 3489
  * message: it has no magic cookie, and XOR-MAPPED-ADDRESS and FINGERPRINT do not exist for it.
  */
-public record StunMessage(StunMessageType type, TransactionId transactionId, List<StunAttribute> attributes,
-                          boolean fingerprint) {
+public record StunMessage(
+        StunMessageType type, TransactionId transactionId, List<StunAttribute> attributes, boolean fingerprint) {
     public StunMessage {
         if (type == null || transactionId == null) {
             throw new IllegalArgumentException("type and transactionId are required");

@@ -32,8 +32,8 @@ public final class StunServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StunServer.class);
 
     /** Counter snapshot. {@code received} = the sum of the four dispositions. */
-    public record Stats(long received, long successResponses, long errorResponses, long malformed, long ignored,
-                        long sendErrors) {}
+    public record Stats(
+            long received, long successResponses, long errorResponses, long malformed, long ignored, long sendErrors) {}
 
     private final List<DatagramChannel> channels;
     private final List<InetSocketAddress> localAddresses;
@@ -48,7 +48,8 @@ public final class StunServer implements AutoCloseable {
     private final LongAdder bugs = new LongAdder();
     private volatile boolean closed;
 
-    private StunServer(List<DatagramChannel> channels, List<InetSocketAddress> localAddresses, StunServerConfig config) {
+    private StunServer(
+            List<DatagramChannel> channels, List<InetSocketAddress> localAddresses, StunServerConfig config) {
         this.channels = channels;
         this.localAddresses = localAddresses;
         this.responder = new BindingResponder(config.software());
@@ -76,7 +77,8 @@ public final class StunServer implements AutoCloseable {
             for (InetSocketAddress address : addresses) {
                 Addresses.requireResolved(address);
                 DatagramChannel ch = address.getAddress() instanceof java.net.Inet4Address
-                        ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+                        ? DatagramChannel.open(StandardProtocolFamily.INET)
+                        : DatagramChannel.open();
                 channels.add(ch);
                 if (config.receiveBufferBytes() > 0) {
                     ch.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());

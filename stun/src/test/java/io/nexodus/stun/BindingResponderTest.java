@@ -77,49 +77,65 @@ class BindingResponderTest {
 
     @Test
     void unknownOptionalAttributesAndCredentialAttributesAreIgnored() throws Exception {
-        StunMessage request = new StunMessage(StunMessageType.BINDING_REQUEST, TXID, List.of(
-                new OpaqueAttribute(0x8029, new byte[8]), new OpaqueAttribute(AttributeType.USERNAME, new byte[] {'u'}),
-                new OpaqueAttribute(AttributeType.MESSAGE_INTEGRITY, new byte[20])), true);
+        StunMessage request = new StunMessage(
+                StunMessageType.BINDING_REQUEST,
+                TXID,
+                List.of(
+                        new OpaqueAttribute(0x8029, new byte[8]),
+                        new OpaqueAttribute(AttributeType.USERNAME, new byte[] {'u'}),
+                        new OpaqueAttribute(AttributeType.MESSAGE_INTEGRITY, new byte[20])),
+                true);
         assertThat(respond(request, addr("192.0.2.1", 1))).isEqualTo(Disposition.SUCCESS);
     }
 
     @Test
     void responseAddressIsNeverHonoured() throws Exception {
-        StunMessage request = new StunMessage(StunMessageType.BINDING_REQUEST, TXID, List.of(
-                new OpaqueAttribute(AttributeType.RESPONSE_ADDRESS, new byte[8])), false);
+        StunMessage request = new StunMessage(
+                StunMessageType.BINDING_REQUEST,
+                TXID,
+                List.of(new OpaqueAttribute(AttributeType.RESPONSE_ADDRESS, new byte[8])),
+                false);
         assertThat(respond(request, addr("192.0.2.1", 1))).isEqualTo(Disposition.ERROR);
-        assertThat(response().attribute(UnknownAttributes.class).orElseThrow().types()).containsExactly(0x0002);
+        assertThat(response().attribute(UnknownAttributes.class).orElseThrow().types())
+                .containsExactly(0x0002);
     }
 
     @Test
     void changeRequestWeCannotHonour() throws Exception {
         InetSocketAddress from = addr("192.0.2.1", 1);
-        StunMessage noChange = new StunMessage(StunMessageType.BINDING_REQUEST, TXID,
-                List.of(new ChangeRequest(false, false)), false);
+        StunMessage noChange =
+                new StunMessage(StunMessageType.BINDING_REQUEST, TXID, List.of(new ChangeRequest(false, false)), false);
         assertThat(respond(noChange, from)).isEqualTo(Disposition.SUCCESS);
 
-        StunMessage change = new StunMessage(StunMessageType.BINDING_REQUEST, TXID,
-                List.of(new ChangeRequest(true, true)), false);
+        StunMessage change =
+                new StunMessage(StunMessageType.BINDING_REQUEST, TXID, List.of(new ChangeRequest(true, true)), false);
         assertThat(respond(change, from)).isEqualTo(Disposition.ERROR);
-        assertThat(response().attribute(UnknownAttributes.class).orElseThrow().types()).containsExactly(0x0003);
+        assertThat(response().attribute(UnknownAttributes.class).orElseThrow().types())
+                .containsExactly(0x0003);
 
         TransactionId classic = new TransactionId(new byte[16]);
-        StunMessage classicChange = new StunMessage(StunMessageType.BINDING_REQUEST, classic,
-                List.of(new ChangeRequest(false, true)), false);
+        StunMessage classicChange = new StunMessage(
+                StunMessageType.BINDING_REQUEST, classic, List.of(new ChangeRequest(false, true)), false);
         assertThat(respond(classicChange, from)).isEqualTo(Disposition.IGNORED);
     }
 
     @Test
     void onlyBindingRequestsAreAnswered() throws Exception {
         InetSocketAddress from = addr("192.0.2.1", 1);
-        for (StunMessageType t : List.of(StunMessageType.BINDING_INDICATION, StunMessageType.BINDING_SUCCESS,
-                StunMessageType.BINDING_ERROR, new StunMessageType(0x003, StunClass.REQUEST))) {
-            assertThat(respond(new StunMessage(t, TXID, List.of(), false), from)).isEqualTo(Disposition.IGNORED);
+        for (StunMessageType t : List.of(
+                StunMessageType.BINDING_INDICATION,
+                StunMessageType.BINDING_SUCCESS,
+                StunMessageType.BINDING_ERROR,
+                new StunMessageType(0x003, StunClass.REQUEST))) {
+            assertThat(respond(new StunMessage(t, TXID, List.of(), false), from))
+                    .isEqualTo(Disposition.IGNORED);
         }
-        assertThat(responder.respond(ByteBuffer.wrap(new byte[] {1, 2, 3}), from, out)).isEqualTo(Disposition.MALFORMED);
+        assertThat(responder.respond(ByteBuffer.wrap(new byte[] {1, 2, 3}), from, out))
+                .isEqualTo(Disposition.MALFORMED);
         byte[] badFingerprint = Rfc5769.REQUEST.clone();
         badFingerprint[badFingerprint.length - 1]++;
-        assertThat(responder.respond(ByteBuffer.wrap(badFingerprint), from, out)).isEqualTo(Disposition.MALFORMED);
+        assertThat(responder.respond(ByteBuffer.wrap(badFingerprint), from, out))
+                .isEqualTo(Disposition.MALFORMED);
     }
 
     @Test

@@ -30,17 +30,25 @@ class NatMappingNetnsIT {
 
     @Test
     void randomFullyMasqueradeIsSymmetricAndPlainMasqueradeIsNot() {
-        try (Netns client = Netns.create("stcli"); Netns nat = Netns.create("stnat"); Netns pub = Netns.create("stpub")) {
+        try (Netns client = Netns.create("stcli");
+                Netns nat = Netns.create("stnat");
+                Netns pub = Netns.create("stpub")) {
             Netns.link(client, "c0", "10.0.0.2/24", nat, "n0", "10.0.0.1/24");
             Netns.link(nat, "n1", "203.0.113.1/24", pub, "p0", "203.0.113.10/24");
             client.exec("ip", "route", "add", "default", "via", "10.0.0.1");
             nat.sysctl("net.ipv4.ip_forward", "1");
             nat.exec("nft", "add", "table", "ip", "stunlab");
-            nat.exec("nft", "add", "chain", "ip", "stunlab", "post",
+            nat.exec(
+                    "nft",
+                    "add",
+                    "chain",
+                    "ip",
+                    "stunlab",
+                    "post",
                     "{ type nat hook postrouting priority srcnat; policy accept; }");
 
-            ChildProcess server = pub.spawn(tmp.resolve("server.log"),
-                    java("serve", "203.0.113.10:3478", "203.0.113.10:3479"));
+            ChildProcess server =
+                    pub.spawn(tmp.resolve("server.log"), java("serve", "203.0.113.10:3478", "203.0.113.10:3479"));
             server.awaitOutput("^listening", Duration.ofSeconds(20));
 
             nat.exec("nft", "add", "rule", "ip", "stunlab", "post", "oifname", "n1", "masquerade", "fully-random");
@@ -50,8 +58,8 @@ class NatMappingNetnsIT {
             nat.exec("nft", "flush", "chain", "ip", "stunlab", "post");
             nat.exec("nft", "add", "rule", "ip", "stunlab", "post", "oifname", "n1", "masquerade");
             String easy = detect(client, "10.0.0.2:40001");
-            assertThat(easy).contains("behaviour=ENDPOINT_INDEPENDENT", "symmetric=false",
-                    "reflexive=203.0.113.1:40001");
+            assertThat(easy)
+                    .contains("behaviour=ENDPOINT_INDEPENDENT", "symmetric=false", "reflexive=203.0.113.1:40001");
         }
     }
 
@@ -64,9 +72,14 @@ class NatMappingNetnsIT {
     }
 
     private static List<String> java(String... args) {
-        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
-                "-cp", System.getProperty("java.class.path"), StunTool.class.getName()));
+        List<String> argv = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                StunTool.class.getName()));
         argv.addAll(List.of(args));
         return argv;
     }

@@ -43,18 +43,19 @@ class NatMappingTest {
 
     @Test
     void oneAnswerIsNotEnough() {
-        NatMapping m = NatMapping.of(List.of(new BindingResult.Timeout(S1, 4, Duration.ofSeconds(5)),
-                ok(S2, a("198.51.100.2", 40000))));
+        NatMapping m = NatMapping.of(
+                List.of(new BindingResult.Timeout(S1, 4, Duration.ofSeconds(5)), ok(S2, a("198.51.100.2", 40000))));
         assertThat(m.behaviour()).isEqualTo(MappingBehaviour.UNKNOWN);
         assertThat(m.symmetric()).isFalse();
         assertThat(m.reflexive()).contains(a("198.51.100.2", 40000));
-        assertThat(NatMapping.of(List.of(new BindingResult.Failure(S1, "x"))).reflexive()).isEmpty();
+        assertThat(NatMapping.of(List.of(new BindingResult.Failure(S1, "x"))).reflexive())
+                .isEmpty();
     }
 
     @Test
     void answersOfAnotherFamilyAreNotCompared() {
-        NatMapping m = NatMapping.of(List.of(ok(S1, a("198.51.100.2", 40000)), ok(a("2001:db8::1", 3478),
-                a("2001:db8::99", 40000))));
+        NatMapping m = NatMapping.of(
+                List.of(ok(S1, a("198.51.100.2", 40000)), ok(a("2001:db8::1", 3478), a("2001:db8::99", 40000))));
         assertThat(m.behaviour()).isEqualTo(MappingBehaviour.UNKNOWN);
     }
 }

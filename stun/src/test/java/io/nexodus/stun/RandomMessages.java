@@ -17,8 +17,8 @@ final class RandomMessages {
         if (classic && id[0] == 0x21) {
             id[0] = 0; // a classic id must not start with the magic cookie
         }
-        StunMessageType type = new StunMessageType(r.nextInt(4) == 0 ? r.nextInt(0x1000) : StunMessageType.BINDING,
-                StunClass.values()[r.nextInt(4)]);
+        StunMessageType type = new StunMessageType(
+                r.nextInt(4) == 0 ? r.nextInt(0x1000) : StunMessageType.BINDING, StunClass.values()[r.nextInt(4)]);
         List<StunAttribute> attributes = new ArrayList<>();
         int n = r.nextInt(6);
         for (int i = 0; i < n; i++) {
@@ -55,8 +55,11 @@ final class RandomMessages {
 
     private static boolean isInterpreted(int type, boolean classic) {
         return switch (type) {
-            case AttributeType.MAPPED_ADDRESS, AttributeType.SOFTWARE, AttributeType.ERROR_CODE,
-                 AttributeType.UNKNOWN_ATTRIBUTES, AttributeType.CHANGE_REQUEST -> true;
+            case AttributeType.MAPPED_ADDRESS,
+                    AttributeType.SOFTWARE,
+                    AttributeType.ERROR_CODE,
+                    AttributeType.UNKNOWN_ATTRIBUTES,
+                    AttributeType.CHANGE_REQUEST -> true;
             case AttributeType.XOR_MAPPED_ADDRESS, AttributeType.FINGERPRINT -> !classic;
             default -> false;
         };
@@ -71,12 +74,13 @@ final class RandomMessages {
     private static String text(RandomGenerator r) {
         StringBuilder sb = new StringBuilder();
         for (int i = r.nextInt(20); i > 0; i--) {
-            sb.appendCodePoint(switch (r.nextInt(4)) {
-                case 0 -> 0x20 + r.nextInt(0x5f);
-                case 1 -> 0xa0 + r.nextInt(0x700);
-                case 2 -> 0x3040 + r.nextInt(0x60);
-                default -> 0x1F600 + r.nextInt(0x40);
-            });
+            sb.appendCodePoint(
+                    switch (r.nextInt(4)) {
+                        case 0 -> 0x20 + r.nextInt(0x5f);
+                        case 1 -> 0xa0 + r.nextInt(0x700);
+                        case 2 -> 0x3040 + r.nextInt(0x60);
+                        default -> 0x1F600 + r.nextInt(0x40);
+                    });
         }
         return sb.toString();
     }

@@ -42,8 +42,8 @@ class StunClientTest {
     }
 
     private static ByteBuffer successFor(StunMessage request) {
-        return StunCodec.encode(new StunMessage(StunMessageType.BINDING_SUCCESS, request.transactionId(),
-                List.of(new XorMappedAddress(MAPPED)), true));
+        return StunCodec.encode(new StunMessage(
+                StunMessageType.BINDING_SUCCESS, request.transactionId(), List.of(new XorMappedAddress(MAPPED)), true));
     }
 
     private long offsetMs(int i) {
@@ -71,7 +71,9 @@ class StunClientTest {
         assertThat(((BindingResult.Success) r).attempts()).isEqualTo(3);
         assertThat(((BindingResult.Success) r).elapsed()).isEqualTo(Duration.ofMillis(1540));
         assertThat(List.of(offsetMs(0), offsetMs(1), offsetMs(2))).containsExactly(0L, 500L, 1500L);
-        assertThat(sent).extracting(StunMessage::transactionId).containsOnly(sent.getFirst().transactionId());
+        assertThat(sent)
+                .extracting(StunMessage::transactionId)
+                .containsOnly(sent.getFirst().transactionId());
     }
 
     @Test
@@ -92,9 +94,17 @@ class StunClientTest {
 
     @Test
     void errorResponseEndsTheTransaction() throws Exception {
-        client(StunClientConfig.defaults(), i -> new Reply(5, StunCodec.encode(new StunMessage(
-                StunMessageType.BINDING_ERROR, sent.get(i).transactionId(),
-                List.of(new ErrorCode(420, "Unknown Attribute"), new UnknownAttributes(List.of(0x8022))), false))));
+        client(
+                StunClientConfig.defaults(),
+                i -> new Reply(
+                        5,
+                        StunCodec.encode(new StunMessage(
+                                StunMessageType.BINDING_ERROR,
+                                sent.get(i).transactionId(),
+                                List.of(
+                                        new ErrorCode(420, "Unknown Attribute"),
+                                        new UnknownAttributes(List.of(0x8022))),
+                                false))));
         assertThat(client.bind(SERVER)).isEqualTo(new BindingResult.ErrorResponse(SERVER, 420, "Unknown Attribute"));
     }
 
@@ -110,9 +120,12 @@ class StunClientTest {
             good.duplicate().get(corrupt);
             corrupt[corrupt.length - 1] ^= 1; // bad FINGERPRINT
             accepted.add(client.deliver(ByteBuffer.wrap(corrupt), SERVER));
-            accepted.add(client.deliver(successFor(StunMessage.bindingRequest(new TransactionId(new byte[12]))), SERVER));
-            accepted.add(client.deliver(StunCodec.encode(new StunMessage(StunMessageType.BINDING_REQUEST,
-                    request.transactionId(), List.of(), false)), SERVER));
+            accepted.add(
+                    client.deliver(successFor(StunMessage.bindingRequest(new TransactionId(new byte[12]))), SERVER));
+            accepted.add(client.deliver(
+                    StunCodec.encode(new StunMessage(
+                            StunMessageType.BINDING_REQUEST, request.transactionId(), List.of(), false)),
+                    SERVER));
             accepted.add(client.deliver(ByteBuffer.wrap(new byte[148]), SERVER));
         });
         BindingResult r = client.bind(SERVER);
@@ -123,23 +136,39 @@ class StunClientTest {
 
     @Test
     void successWithoutAddressIsAFailure() throws Exception {
-        client(StunClientConfig.defaults(), i -> new Reply(1, StunCodec.encode(new StunMessage(
-                StunMessageType.BINDING_SUCCESS, sent.get(i).transactionId(), List.of(), false))));
+        client(
+                StunClientConfig.defaults(),
+                i -> new Reply(
+                        1,
+                        StunCodec.encode(new StunMessage(
+                                StunMessageType.BINDING_SUCCESS, sent.get(i).transactionId(), List.of(), false))));
         assertThat(client.bind(SERVER)).isInstanceOf(BindingResult.Failure.class);
     }
 
     @Test
     void fallsBackToMappedAddress() throws Exception {
-        client(StunClientConfig.defaults(), i -> new Reply(1, StunCodec.encode(new StunMessage(
-                StunMessageType.BINDING_SUCCESS, sent.get(i).transactionId(), List.of(new MappedAddress(MAPPED)), false))));
+        client(
+                StunClientConfig.defaults(),
+                i -> new Reply(
+                        1,
+                        StunCodec.encode(new StunMessage(
+                                StunMessageType.BINDING_SUCCESS,
+                                sent.get(i).transactionId(),
+                                List.of(new MappedAddress(MAPPED)),
+                                false))));
         assertThat(client.bind(SERVER).mappedAddress()).contains(MAPPED);
     }
 
     @Test
     void sendFailuresOnEveryAttemptAreAFailure() throws Exception {
-        client = new StunClient((d, t) -> {
-            throw new IOException("Network is unreachable");
-        }, StunClientConfig.defaults(), clock, new Random(1), null);
+        client = new StunClient(
+                (d, t) -> {
+                    throw new IOException("Network is unreachable");
+                },
+                StunClientConfig.defaults(),
+                clock,
+                new Random(1),
+                null);
         BindingResult r = client.bind(SERVER);
         assertThat(r).isInstanceOf(BindingResult.Failure.class);
         assertThat(((BindingResult.Failure) r).reason()).contains("Network is unreachable");
@@ -149,8 +178,8 @@ class StunClientTest {
     void closeEndsTransactionsInFlight() throws Exception {
         // real clock: the transaction is waiting for an answer that never comes; close() ends it
         var firstSend = new java.util.concurrent.CountDownLatch(1);
-        StunClient real = new StunClient((d, t) -> firstSend.countDown(),
-                StunClientConfig.defaults().withTimeout(Duration.ofSeconds(30)));
+        StunClient real = new StunClient(
+                (d, t) -> firstSend.countDown(), StunClientConfig.defaults().withTimeout(Duration.ofSeconds(30)));
         var result = real.bindAsync(SERVER);
         firstSend.await();
         real.close();

@@ -43,11 +43,12 @@ class StunCodecTest {
         assertThat(m.transactionId()).isEqualTo(RFC_TXID);
         assertThat(m.isClassic()).isFalse();
         assertThat(m.fingerprint()).isTrue();
-        assertThat(m.attributes()).extracting(StunAttribute::type)
+        assertThat(m.attributes())
+                .extracting(StunAttribute::type)
                 .containsExactly(0x8022, 0x0024, 0x8029, 0x0006, 0x0008);
         assertThat(m.attribute(Software.class)).contains(new Software("STUN test client"));
-        assertThat(m.attributes().get(3)).isEqualTo(
-                new OpaqueAttribute(AttributeType.USERNAME, "evtj:h6vY".getBytes(StandardCharsets.UTF_8)));
+        assertThat(m.attributes().get(3))
+                .isEqualTo(new OpaqueAttribute(AttributeType.USERNAME, "evtj:h6vY".getBytes(StandardCharsets.UTF_8)));
         assertThat(((OpaqueAttribute) m.attributes().get(4)).value()).hasSize(20);
     }
 
@@ -64,8 +65,8 @@ class StunCodecTest {
     @Test
     void rfc5769Ipv6Response() throws Exception {
         StunMessage m = parse(Rfc5769.RESPONSE_IPV6);
-        assertThat(m.attribute(XorMappedAddress.class).orElseThrow().address()).isEqualTo(new InetSocketAddress(
-                InetAddress.getByName("2001:db8:1234:5678:11:2233:4455:6677"), 32853));
+        assertThat(m.attribute(XorMappedAddress.class).orElseThrow().address())
+                .isEqualTo(new InetSocketAddress(InetAddress.getByName("2001:db8:1234:5678:11:2233:4455:6677"), 32853));
     }
 
     @Test
@@ -84,8 +85,8 @@ class StunCodecTest {
                 new Object[] {"192.0.2.1", Rfc5769.RESPONSE_IPV4, 36, 12},
                 new Object[] {"2001:db8:1234:5678:11:2233:4455:6677", Rfc5769.RESPONSE_IPV6, 36, 24})) {
             InetSocketAddress a = new InetSocketAddress(InetAddress.getByName((String) v[0]), 32853);
-            StunMessage m = new StunMessage(StunMessageType.BINDING_SUCCESS, RFC_TXID,
-                    List.of(new XorMappedAddress(a)), false);
+            StunMessage m =
+                    new StunMessage(StunMessageType.BINDING_SUCCESS, RFC_TXID, List.of(new XorMappedAddress(a)), false);
             byte[] encoded = bytes(StunCodec.encode(m));
             byte[] rfc = (byte[]) v[1];
             int at = (int) v[2];
@@ -128,8 +129,8 @@ class StunCodecTest {
 
     @Test
     void decodedRfcMessagesReencodeToEqualMessages() {
-        for (byte[] v : List.of(Rfc5769.REQUEST, Rfc5769.RESPONSE_IPV4, Rfc5769.RESPONSE_IPV6,
-                Rfc5769.REQUEST_LONG_TERM)) {
+        for (byte[] v :
+                List.of(Rfc5769.REQUEST, Rfc5769.RESPONSE_IPV4, Rfc5769.RESPONSE_IPV6, Rfc5769.REQUEST_LONG_TERM)) {
             StunMessage m = parse(v);
             ByteBuffer encoded = StunCodec.encode(m);
             assertThat(encoded.remaining()).isEqualTo(v.length);
@@ -160,11 +161,14 @@ class StunCodecTest {
         assertThat(m.isClassic()).isTrue();
         assertThat(m.transactionId().bytes()).hasSize(16).startsWith(1, 2, 3, 4);
         assertThat(m.attribute(ChangeRequest.class)).contains(new ChangeRequest(false, false));
-        StunMessage response = new StunMessage(StunMessageType.BINDING_SUCCESS, m.transactionId(),
-                List.of(new MappedAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4242))), false);
+        StunMessage response = new StunMessage(
+                StunMessageType.BINDING_SUCCESS,
+                m.transactionId(),
+                List.of(new MappedAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 4242))),
+                false);
         byte[] encoded = bytes(StunCodec.encode(response));
-        assertThat(encoded).startsWith(Rfc5769.hex(
-                "0101 000c 0102030405060708090a0b0c0d0e0f10 0001 0008 0001 1092 7f000001"));
+        assertThat(encoded)
+                .startsWith(Rfc5769.hex("0101 000c 0102030405060708090a0b0c0d0e0f10 0001 0008 0001 1092 7f000001"));
         assertThat(StunCodec.looksLikeStun(ByteBuffer.wrap(encoded))).isFalse();
         assertThatThrownBy(() -> new StunMessage(StunMessageType.BINDING_SUCCESS, m.transactionId(), List.of(), true))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -173,9 +177,12 @@ class StunCodecTest {
     @Test
     void malformedHeadersAndAttributesAreInvalidNotExceptions() {
         assertThat(invalidReason(new byte[19])).contains("shorter");
-        assertThat(invalidReason(Rfc5769.hex("c001 0000 2112a442 000000000000000000000000"))).contains("top two bits");
-        assertThat(invalidReason(Rfc5769.hex("0001 0004 2112a442 000000000000000000000000"))).contains("does not match");
-        assertThat(invalidReason(Rfc5769.hex("0001 0002 2112a442 000000000000000000000000 0000"))).contains("multiple of 4");
+        assertThat(invalidReason(Rfc5769.hex("c001 0000 2112a442 000000000000000000000000")))
+                .contains("top two bits");
+        assertThat(invalidReason(Rfc5769.hex("0001 0004 2112a442 000000000000000000000000")))
+                .contains("does not match");
+        assertThat(invalidReason(Rfc5769.hex("0001 0002 2112a442 000000000000000000000000 0000")))
+                .contains("multiple of 4");
         String header = "0001 0008 2112a442 000000000000000000000000 ";
         assertThat(invalidReason(Rfc5769.hex(header + "8022 0005 61626364"))).contains("overruns");
         assertThat(invalidReason(Rfc5769.hex(header + "0001 0004 0003 0000"))).contains("family");
@@ -183,7 +190,8 @@ class StunCodecTest {
         assertThat(invalidReason(Rfc5769.hex(header + "0009 0004 0000 0764"))).contains("ERROR-CODE");
         assertThat(invalidReason(Rfc5769.hex(header + "000a 0003 0001 0200"))).contains("odd");
         assertThat(invalidReason(Rfc5769.hex(header + "0003 0002 0000 0000"))).contains("CHANGE-REQUEST");
-        assertThat(invalidReason(Rfc5769.hex("0001 000c 2112a442 000000000000000000000000 8028 0004 00000000 80220000")))
+        assertThat(invalidReason(
+                        Rfc5769.hex("0001 000c 2112a442 000000000000000000000000 8028 0004 00000000 80220000")))
                 .contains("FINGERPRINT");
         // a valid FINGERPRINT (over a header that already counts the extra attribute), then SOFTWARE after it
         byte[] extended = Rfc5769.hex("0001 000c 2112a442 000000000000000000000000 8028 0004 00000000 8022 0000");
@@ -195,7 +203,8 @@ class StunCodecTest {
 
     @Test
     void paddingIsZeroOnTheWireAndIgnoredOnReceipt() {
-        StunMessage m = new StunMessage(StunMessageType.BINDING_REQUEST, RFC_TXID, List.of(new Software("hello")), false);
+        StunMessage m =
+                new StunMessage(StunMessageType.BINDING_REQUEST, RFC_TXID, List.of(new Software("hello")), false);
         byte[] b = bytes(StunCodec.encode(m));
         assertThat(b).hasSize(20 + 4 + 8);
         assertThat(Arrays.copyOfRange(b, 24, 32)).containsExactly('h', 'e', 'l', 'l', 'o', 0, 0, 0);
@@ -205,8 +214,13 @@ class StunCodecTest {
 
     @Test
     void errorResponseWithUnknownAttributesRoundTrips() {
-        StunMessage m = new StunMessage(StunMessageType.BINDING_ERROR, RFC_TXID, List.of(
-                new ErrorCode(420, "Unknown Attribute"), new UnknownAttributes(List.of(0x0024, 0x0003, 0x7fff))), true);
+        StunMessage m = new StunMessage(
+                StunMessageType.BINDING_ERROR,
+                RFC_TXID,
+                List.of(
+                        new ErrorCode(420, "Unknown Attribute"),
+                        new UnknownAttributes(List.of(0x0024, 0x0003, 0x7fff))),
+                true);
         byte[] b = bytes(StunCodec.encode(m));
         assertThat(Arrays.copyOfRange(b, 20, 28)).isEqualTo(Rfc5769.hex("0009 0015 0000 0414"));
         assertThat(parse(b)).isEqualTo(m);
@@ -216,8 +230,13 @@ class StunCodecTest {
     void ipv4MappedIpv6AddressKeepsItsFamily() throws Exception {
         InetAddress mapped = Addresses.fromBytes(Rfc5769.hex("00000000000000000000ffffc0000201"));
         assertThat(mapped).isInstanceOf(java.net.Inet6Address.class);
-        StunMessage m = new StunMessage(StunMessageType.BINDING_SUCCESS, RFC_TXID,
-                List.of(new XorMappedAddress(new InetSocketAddress(mapped, 1)), new MappedAddress(new InetSocketAddress(mapped, 2))), false);
+        StunMessage m = new StunMessage(
+                StunMessageType.BINDING_SUCCESS,
+                RFC_TXID,
+                List.of(
+                        new XorMappedAddress(new InetSocketAddress(mapped, 1)),
+                        new MappedAddress(new InetSocketAddress(mapped, 2))),
+                false);
         byte[] b = bytes(StunCodec.encode(m));
         assertThat(b[25]).isEqualTo((byte) 0x02);
         assertThat(parse(b)).isEqualTo(m);
@@ -227,14 +246,17 @@ class StunCodecTest {
     void decodeReadsBetweenPositionAndLimitAndLeavesTheBufferAlone() {
         byte[] framed = new byte[Rfc5769.RESPONSE_IPV4.length + 10];
         System.arraycopy(Rfc5769.RESPONSE_IPV4, 0, framed, 7, Rfc5769.RESPONSE_IPV4.length);
-        ByteBuffer b = ByteBuffer.wrap(framed).position(7).limit(7 + Rfc5769.RESPONSE_IPV4.length)
+        ByteBuffer b = ByteBuffer.wrap(framed)
+                .position(7)
+                .limit(7 + Rfc5769.RESPONSE_IPV4.length)
                 .order(ByteOrder.LITTLE_ENDIAN);
         assertThat(StunCodec.decode(b)).isInstanceOf(StunParseResult.Parsed.class);
         assertThat(StunCodec.looksLikeStun(b)).isTrue();
         assertThat(b.position()).isEqualTo(7);
         assertThat(b.limit()).isEqualTo(7 + Rfc5769.RESPONSE_IPV4.length);
         assertThat(StunCodec.decode(framed, 7, Rfc5769.RESPONSE_IPV4.length)).isEqualTo(StunCodec.decode(b));
-        ByteBuffer direct = ByteBuffer.allocateDirect(200).order(ByteOrder.LITTLE_ENDIAN).position(3);
+        ByteBuffer direct =
+                ByteBuffer.allocateDirect(200).order(ByteOrder.LITTLE_ENDIAN).position(3);
         StunCodec.encode(parse(Rfc5769.RESPONSE_IPV6), direct);
         assertThat(StunCodec.decode(direct.flip().position(3))).isInstanceOf(StunParseResult.Parsed.class);
     }
@@ -243,7 +265,8 @@ class StunCodecTest {
     void encodeRejectsTooSmallBuffers() {
         StunMessage m = parse(Rfc5769.REQUEST);
         assertThatThrownBy(() -> StunCodec.encode(m, ByteBuffer.allocate(50)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs 108");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs 108");
     }
 
     // ---- demultiplexing from a shared (WireGuard) socket ----
@@ -254,7 +277,8 @@ class StunCodecTest {
         assertThat(StunCodec.looksLikeStun(ByteBuffer.wrap(Rfc5769.hex("0001 0000 2112a442 000000000000000000000000"))))
                 .isTrue();
         // classic RFC 3489 (no cookie): not for the WireGuard socket's STUN client
-        assertThat(StunCodec.looksLikeStun(ByteBuffer.wrap(Rfc5769.hex("0001 0000 " + "00".repeat(16))))).isFalse();
+        assertThat(StunCodec.looksLikeStun(ByteBuffer.wrap(Rfc5769.hex("0001 0000 " + "00".repeat(16)))))
+                .isFalse();
         // WireGuard: type byte 1..4, three reserved zero bytes, then a 32-bit index - even one equal to the cookie
         for (int type = 1; type <= 4; type++) {
             for (int size : new int[] {32, 64, 92, 148}) {

@@ -31,8 +31,8 @@ class StunFuzzTest {
         long seed = Long.getLong("stun.fuzz.seed", System.nanoTime());
         double seconds = Double.parseDouble(System.getProperty("stun.fuzz.seconds", "2"));
         SplittableRandom r = new SplittableRandom(seed);
-        List<byte[]> corpus = new ArrayList<>(List.of(Rfc5769.REQUEST, Rfc5769.RESPONSE_IPV4, Rfc5769.RESPONSE_IPV6,
-                Rfc5769.REQUEST_LONG_TERM));
+        List<byte[]> corpus = new ArrayList<>(
+                List.of(Rfc5769.REQUEST, Rfc5769.RESPONSE_IPV4, Rfc5769.RESPONSE_IPV6, Rfc5769.REQUEST_LONG_TERM));
         for (int i = 0; i < 200; i++) {
             corpus.add(toBytes(StunCodec.encode(RandomMessages.next(r))));
         }
@@ -49,7 +49,9 @@ class StunFuzzTest {
         }
         System.out.printf("STUN fuzz: seed %d, %d inputs, %d accepted by the parser%n", seed, checked, parsed);
         assertThat(checked).as("inputs tried").isGreaterThan(10_000);
-        assertThat(parsed).as("inputs accepted (the mutator must reach the attribute parser)").isGreaterThan(checked / 20);
+        assertThat(parsed)
+                .as("inputs accepted (the mutator must reach the attribute parser)")
+                .isGreaterThan(checked / 20);
     }
 
     private void check(long seed, byte[] input) {
@@ -62,12 +64,13 @@ class StunFuzzTest {
                 parsed++;
                 StunParseResult again = StunCodec.decode(StunCodec.encode(m));
                 if (!(again instanceof StunParseResult.Parsed(StunMessage m2)) || !m2.equals(m)) {
-                    fail("round trip changed the message (seed " + seed + "): " + HexFormat.of().formatHex(input)
-                            + "\n" + m + "\n" + again);
+                    fail("round trip changed the message (seed " + seed + "): "
+                            + HexFormat.of().formatHex(input) + "\n" + m + "\n" + again);
                 }
             }
         } catch (Throwable t) {
-            throw new AssertionError("seed " + seed + ", input " + HexFormat.of().formatHex(input), t);
+            throw new AssertionError(
+                    "seed " + seed + ", input " + HexFormat.of().formatHex(input), t);
         }
     }
 
@@ -100,7 +103,8 @@ class StunFuzzTest {
                 case 3 -> { // append an attribute with an arbitrary type and length field
                     int len = r.nextInt(24);
                     ByteBuffer extra = ByteBuffer.allocate(4 + ((len + 3) & ~3));
-                    extra.putShort((short) interestingType(r)).putShort((short) (r.nextInt(8) == 0 ? r.nextInt(0x10000) : len));
+                    extra.putShort((short) interestingType(r))
+                            .putShort((short) (r.nextInt(8) == 0 ? r.nextInt(0x10000) : len));
                     byte[] v = new byte[extra.remaining()];
                     r.nextBytes(v);
                     extra.put(v);
@@ -147,7 +151,8 @@ class StunFuzzTest {
         bb.putShort(2, (short) (f.length - 20));
         CRC32 crc = new CRC32();
         crc.update(f, 0, f.length - 8);
-        bb.putShort(f.length - 8, (short) AttributeType.FINGERPRINT).putShort(f.length - 6, (short) 4)
+        bb.putShort(f.length - 8, (short) AttributeType.FINGERPRINT)
+                .putShort(f.length - 6, (short) 4)
                 .putInt(f.length - 4, (int) crc.getValue() ^ StunCodec.FINGERPRINT_XOR);
         return f;
     }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresNetns(commands = {"stun", "turnserver"})
 class StunInteropIT {
     private static final InetAddress LO = InetAddress.getLoopbackAddress();
-    private static final StunClientConfig FAST = StunClientConfig.defaults().withInitialRto(Duration.ofMillis(100))
-            .withTimeout(Duration.ofSeconds(3));
+    private static final StunClientConfig FAST =
+            StunClientConfig.defaults().withInitialRto(Duration.ofMillis(100)).withTimeout(Duration.ofSeconds(3));
 
     @TempDir
     Path tmp;
@@ -39,7 +39,8 @@ class StunInteropIT {
         try (StunServer server = StunServer.start(new InetSocketAddress(LO, 0))) {
             int source = FreePorts.udp();
             // test 1 = one Binding Request without changes; -p fixes the client's source port
-            Cmd.Result r = Cmd.tryRun(Duration.ofSeconds(20),
+            Cmd.Result r = Cmd.tryRun(
+                    Duration.ofSeconds(20),
                     List.of("stun", "127.0.0.1:" + server.port(), "1", "-v", "-p", Integer.toString(source)));
             String out = r.stdout() + r.stderr();
             assertThat(out).contains("MappedAddress = 127.0.0.1:" + source).contains("ok=1");
@@ -56,7 +57,10 @@ class StunInteropIT {
         try (StunServer server = StunServer.start(new InetSocketAddress(LO, 0))) {
             Cmd.Result r = Cmd.tryRun(Duration.ofSeconds(30), List.of("stun", "127.0.0.1:" + server.port(), "-v"));
             String out = r.stdout() + r.stderr();
-            assertThat(out).contains("MappedAddress = 127.0.0.1:").contains("test I = 1").contains("test II = 0")
+            assertThat(out)
+                    .contains("MappedAddress = 127.0.0.1:")
+                    .contains("test I = 1")
+                    .contains("test II = 0")
                     .doesNotContain("Primary: Open");
             assertThat(server.stats().errorResponses()).isZero();
             assertThat(server.stats().ignored()).isPositive();
@@ -67,10 +71,27 @@ class StunInteropIT {
     void ourClientAgainstCoturn() throws Exception {
         boolean v6 = hasIpv6Loopback();
         int port = FreePorts.udp();
-        List<String> argv = new ArrayList<>(List.of("turnserver", "-n", "--stun-only", "--no-auth", "--no-tls",
-                "--no-dtls", "--no-tcp", "--no-cli", "--no-rfc5780", "--listening-ip", "127.0.0.1",
-                "--listening-port", Integer.toString(port), "--log-file", "stdout", "--simple-log",
-                "--pidfile", tmp.resolve("turnserver.pid").toString(), "--db", tmp.resolve("turndb").toString()));
+        List<String> argv = new ArrayList<>(List.of(
+                "turnserver",
+                "-n",
+                "--stun-only",
+                "--no-auth",
+                "--no-tls",
+                "--no-dtls",
+                "--no-tcp",
+                "--no-cli",
+                "--no-rfc5780",
+                "--listening-ip",
+                "127.0.0.1",
+                "--listening-port",
+                Integer.toString(port),
+                "--log-file",
+                "stdout",
+                "--simple-log",
+                "--pidfile",
+                tmp.resolve("turnserver.pid").toString(),
+                "--db",
+                tmp.resolve("turndb").toString()));
         if (v6) {
             argv.addAll(List.of("--listening-ip", "::1"));
         }
@@ -81,7 +102,8 @@ class StunInteropIT {
                 InetSocketAddress server = new InetSocketAddress(ip, port);
                 try (StunClient client = StunClient.open(new InetSocketAddress(ip, 0), FAST)) {
                     BindingResult r = client.bind(server);
-                    assertThat(r).as("coturn on %s, log:%n%s", server, coturn.output())
+                    assertThat(r)
+                            .as("coturn on %s, log:%n%s", server, coturn.output())
                             .isInstanceOf(BindingResult.Success.class);
                     assertThat(r.mappedAddress()).isEqualTo(client.localAddress());
                 }
@@ -89,21 +111,32 @@ class StunInteropIT {
                 StunMessage response = exchangeRaw(server);
                 assertThat(response.type()).isEqualTo(StunMessageType.BINDING_SUCCESS);
                 assertThat(response.attribute(XorMappedAddress.class)).isPresent();
-                assertThat(response.fingerprint()).as("coturn answers a fingerprinted request with FINGERPRINT").isTrue();
+                assertThat(response.fingerprint())
+                        .as("coturn answers a fingerprinted request with FINGERPRINT")
+                        .isTrue();
             }
             // a comprehension-required attribute coturn does not know: it must answer 420 and our client report it
-            StunMessage withUnknown = new StunMessage(StunMessageType.BINDING_REQUEST,
-                    TransactionId.random(new java.util.Random()), List.of(new OpaqueAttribute(0x7ff0, new byte[4])), true);
+            StunMessage withUnknown = new StunMessage(
+                    StunMessageType.BINDING_REQUEST,
+                    TransactionId.random(new java.util.Random()),
+                    List.of(new OpaqueAttribute(0x7ff0, new byte[4])),
+                    true);
             StunMessage error = exchangeRaw(new InetSocketAddress(LO, port), withUnknown);
             assertThat(error.type()).isEqualTo(StunMessageType.BINDING_ERROR);
             assertThat(error.attribute(ErrorCode.class).orElseThrow().code()).isEqualTo(420);
-            assertThat(error.attribute(UnknownAttributes.class).orElseThrow().types()).contains(0x7ff0);
+            assertThat(error.attribute(UnknownAttributes.class).orElseThrow().types())
+                    .contains(0x7ff0);
         }
     }
 
     private static StunMessage exchangeRaw(InetSocketAddress server) throws Exception {
-        return exchangeRaw(server, new StunMessage(StunMessageType.BINDING_REQUEST,
-                TransactionId.random(new java.util.Random()), List.of(new Software("nexodus-interop")), true));
+        return exchangeRaw(
+                server,
+                new StunMessage(
+                        StunMessageType.BINDING_REQUEST,
+                        TransactionId.random(new java.util.Random()),
+                        List.of(new Software("nexodus-interop")),
+                        true));
     }
 
     /** One request/response over a plain socket, retried a few times (UDP on a busy machine). */

@@ -74,13 +74,22 @@ public final class StunLoadGenerator {
         for (Thread t : threads) {
             t.join();
         }
-        System.out.printf("target=%s responses_per_sec=%.0f responses_total=%d stalls=%d bad=%d%n",
+        System.out.printf(
+                "target=%s responses_per_sec=%.0f responses_total=%d stalls=%d bad=%d%n",
                 StunTool.format(target), measured.sum() / elapsed, total.sum(), stalls.sum(), bad.sum());
     }
 
-    private static void run(InetSocketAddress target, byte[][] requests, int window, AtomicBoolean running,
-                            AtomicBoolean measuring, LongAdder measured, LongAdder total, LongAdder stalls,
-                            LongAdder bad) throws IOException {
+    private static void run(
+            InetSocketAddress target,
+            byte[][] requests,
+            int window,
+            AtomicBoolean running,
+            AtomicBoolean measuring,
+            LongAdder measured,
+            LongAdder total,
+            LongAdder stalls,
+            LongAdder bad)
+            throws IOException {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(target.getAddress(), 0))) {
             socket.connect(target);
             socket.setSoTimeout(20);
@@ -120,9 +129,12 @@ public final class StunLoadGenerator {
     private static byte[][] requests(int socket, int n) {
         byte[][] out = new byte[n][];
         for (int i = 0; i < n; i++) {
-            byte[] id = ByteBuffer.allocate(12).putInt(0x6e657830 + socket).putLong(i).array();
-            ByteBuffer b = StunCodec.encode(new StunMessage(StunMessageType.BINDING_REQUEST, new TransactionId(id),
-                    List.of(new Software("nexodus")), true));
+            byte[] id = ByteBuffer.allocate(12)
+                    .putInt(0x6e657830 + socket)
+                    .putLong(i)
+                    .array();
+            ByteBuffer b = StunCodec.encode(new StunMessage(
+                    StunMessageType.BINDING_REQUEST, new TransactionId(id), List.of(new Software("nexodus")), true));
             out[i] = new byte[b.remaining()];
             b.get(out[i]);
         }

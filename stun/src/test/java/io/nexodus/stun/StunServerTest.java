@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The real server and client over loopback UDP sockets, in this JVM (no root, no external process). */
 class StunServerTest {
     private static final InetAddress LO = InetAddress.getLoopbackAddress();
-    private static final StunClientConfig FAST = StunClientConfig.defaults().withInitialRto(Duration.ofMillis(100))
-            .withTimeout(Duration.ofSeconds(3));
+    private static final StunClientConfig FAST =
+            StunClientConfig.defaults().withInitialRto(Duration.ofMillis(100)).withTimeout(Duration.ofSeconds(3));
 
     private static InetSocketAddress lo(int port) {
         return new InetSocketAddress(LO, port);
@@ -26,7 +26,7 @@ class StunServerTest {
     @Test
     void answersOurClientWithItsOwnAddressOnEveryPort() throws Exception {
         try (StunServer server = StunServer.start(List.of(lo(0), lo(0)), StunServerConfig.defaults());
-             StunClient client = StunClient.open(lo(0), FAST)) {
+                StunClient client = StunClient.open(lo(0), FAST)) {
             assertThat(server.localAddresses()).hasSize(2).allMatch(a -> a.getPort() > 0);
             for (InetSocketAddress s : server.localAddresses()) {
                 BindingResult r = client.bind(s);
@@ -40,7 +40,8 @@ class StunServerTest {
     @Test
     void servesIpv6() throws Exception {
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
-        try (StunServer server = StunServer.start(v6); StunClient client = StunClient.open(v6, FAST)) {
+        try (StunServer server = StunServer.start(v6);
+                StunClient client = StunClient.open(v6, FAST)) {
             BindingResult r = client.bind(server.localAddresses().getFirst());
             assertThat(r.mappedAddress()).isEqualTo(client.localAddress());
             assertThat(r.mappedAddress().orElseThrow().getAddress()).isInstanceOf(java.net.Inet6Address.class);
@@ -49,8 +50,9 @@ class StunServerTest {
 
     @Test
     void wildcardDualStackSocketAnswersIpv4ClientsWithIpv4Addresses() throws Exception {
-        try (StunServer server = StunServer.start(List.of(new InetSocketAddress(InetAddress.getByName("::"), 0)),
-                StunServerConfig.defaults()); StunClient client = StunClient.open(lo(0), FAST)) {
+        try (StunServer server = StunServer.start(
+                        List.of(new InetSocketAddress(InetAddress.getByName("::"), 0)), StunServerConfig.defaults());
+                StunClient client = StunClient.open(lo(0), FAST)) {
             BindingResult r = client.bind(lo(server.port()));
             assertThat(r.mappedAddress()).isEqualTo(client.localAddress());
         }
@@ -59,12 +61,15 @@ class StunServerTest {
     @Test
     void classicRequestMalformedDatagramsAndNonRequestsAreCounted() throws Exception {
         try (StunServer server = StunServer.start(lo(0));
-             DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0))) {
+                DatagramChannel ch =
+                        DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0))) {
             InetSocketAddress target = lo(server.port());
             TransactionId classic = new TransactionId(Rfc5769.hex("000102030405060708090a0b0c0d0e0f"));
             ch.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), target);
-            ch.send(StunCodec.encode(new StunMessage(StunMessageType.BINDING_INDICATION,
-                    new TransactionId(new byte[12]), List.of(), false)), target);
+            ch.send(
+                    StunCodec.encode(new StunMessage(
+                            StunMessageType.BINDING_INDICATION, new TransactionId(new byte[12]), List.of(), false)),
+                    target);
             ch.send(StunCodec.encode(StunMessage.bindingRequest(classic)), target);
             ByteBuffer in = ByteBuffer.allocate(2048);
             ch.receive(in);
@@ -78,14 +83,17 @@ class StunServerTest {
 
     @Test
     void aPortInUseFailsClearlyAndLeavesNothingBound() throws Exception {
-        try (DatagramChannel taken = DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0))) {
+        try (DatagramChannel taken =
+                DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0))) {
             int busy = ((InetSocketAddress) taken.getLocalAddress()).getPort();
             int free;
-            try (DatagramChannel probe = DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0))) {
+            try (DatagramChannel probe =
+                    DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0))) {
                 free = ((InetSocketAddress) probe.getLocalAddress()).getPort();
             }
             assertThatThrownBy(() -> StunServer.start(List.of(lo(free), lo(busy)), StunServerConfig.defaults()))
-                    .isInstanceOf(IOException.class).hasMessageContaining("cannot bind STUN on udp 127.0.0.1:" + busy);
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("cannot bind STUN on udp 127.0.0.1:" + busy);
             try (StunServer again = StunServer.start(lo(free))) { // the first port was released
                 assertThat(again.port()).isEqualTo(free);
             }
@@ -98,9 +106,10 @@ class StunServerTest {
         int port = server.port();
         server.close();
         server.close();
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("stun-udp-" + port));
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals("stun-udp-" + port));
         try (StunServer again = StunServer.start(lo(port));
-             StunClient client = StunClient.open(lo(0), FAST)) {
+                StunClient client = StunClient.open(lo(0), FAST)) {
             assertThat(client.bind(lo(again.port()))).isInstanceOf(BindingResult.Success.class);
         }
         try (StunClient client = StunClient.open(lo(0), FAST.withTimeout(Duration.ofMillis(300)))) {
@@ -111,7 +120,7 @@ class StunServerTest {
     @Test
     void twoOfOurServersFromOneLoopbackSocketSeeOneMapping() throws Exception {
         try (StunServer a = StunServer.start(List.of(lo(0), lo(0)), StunServerConfig.defaults());
-             StunClient client = StunClient.open(lo(0), FAST)) {
+                StunClient client = StunClient.open(lo(0), FAST)) {
             NatMapping m = new NatMappingDetector(client).detect(a.localAddresses());
             assertThat(m.behaviour()).isEqualTo(MappingBehaviour.ENDPOINT_INDEPENDENT);
             assertThat(m.symmetric()).isFalse();
@@ -123,10 +132,11 @@ class StunServerTest {
     @Test
     void detectorReportsUnknownWhenOneServerIsSilent() throws Exception {
         try (StunServer a = StunServer.start(lo(0));
-             DatagramChannel silent = DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0));
-             StunClient client = StunClient.open(lo(0), FAST.withTimeout(Duration.ofMillis(400)))) {
-            NatMapping m = new NatMappingDetector(client).detect(
-                    List.of((InetSocketAddress) silent.getLocalAddress(), lo(a.port())));
+                DatagramChannel silent =
+                        DatagramChannel.open(StandardProtocolFamily.INET).bind(lo(0));
+                StunClient client = StunClient.open(lo(0), FAST.withTimeout(Duration.ofMillis(400)))) {
+            NatMapping m = new NatMappingDetector(client)
+                    .detect(List.of((InetSocketAddress) silent.getLocalAddress(), lo(a.port())));
             assertThat(m.behaviour()).isEqualTo(MappingBehaviour.UNKNOWN);
             assertThat(m.reflexive()).isEqualTo(client.localAddress());
             assertThat(m.answers().getFirst()).isInstanceOf(BindingResult.Timeout.class);

@@ -49,7 +49,9 @@ public final class StunTool {
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("serve needs at least one HOST:PORT");
         }
-        ThreadFactory threads = virtual ? Thread.ofVirtual().factory() : Thread.ofPlatform().daemon().factory();
+        ThreadFactory threads = virtual
+                ? Thread.ofVirtual().factory()
+                : Thread.ofPlatform().daemon().factory();
         StunServer server = StunServer.start(addresses, StunServerConfig.defaults(), threads);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -73,7 +75,9 @@ public final class StunTool {
                 default -> servers.add(parse(args.get(i)));
             }
         }
-        StunClientConfig config = StunClientConfig.defaults().withInitialRto(Duration.ofMillis(200)).withTimeout(timeout);
+        StunClientConfig config = StunClientConfig.defaults()
+                .withInitialRto(Duration.ofMillis(200))
+                .withTimeout(timeout);
         try (StunClient client = StunClient.open(bind, config)) {
             NatMapping m = new NatMappingDetector(client).detect(servers);
             System.out.println("behaviour=" + m.behaviour() + " symmetric=" + m.symmetric() + " reflexive="

@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 final class VirtualClock implements TransactionClock {
     private record Event(long at, long seq, Runnable action) {}
 
-    private final PriorityQueue<Event> events = new PriorityQueue<>(
-            (a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Event> events =
+            new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
     private long now = 1_000_000_000L;
     private long seq;
 

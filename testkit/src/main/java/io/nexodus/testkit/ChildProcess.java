@@ -79,8 +79,8 @@ public final class ChildProcess implements AutoCloseable {
                 return;
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException("process exited (" + process.exitValue() + ") before printing /"
-                        + regex + "/: " + String.join(" ", argv) + "\n" + output());
+                throw new IllegalStateException("process exited (" + process.exitValue() + ") before printing /" + regex
+                        + "/: " + String.join(" ", argv) + "\n" + output());
             }
             sleep(50);
         }

@@ -39,7 +39,9 @@ public final class Cmd {
         CommandFailedException(Result result) {
             super("command failed (exit " + result.exitCode() + "): " + String.join(" ", result.argv())
                     + (result.stderr().isBlank() ? "" : "\n" + result.stderr().strip())
-                    + (result.stdout().isBlank() ? "" : "\nstdout: " + result.stdout().strip()));
+                    + (result.stdout().isBlank()
+                            ? ""
+                            : "\nstdout: " + result.stdout().strip()));
             this.result = result;
         }
 

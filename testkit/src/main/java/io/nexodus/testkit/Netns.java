@@ -26,7 +26,8 @@ public final class Netns implements AutoCloseable {
     private static volatile boolean staleCleaned;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(Netns::close), "netns-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(Netns::close), "netns-cleanup"));
     }
 
     private final String name;
@@ -124,7 +125,12 @@ public final class Netns implements AutoCloseable {
         if (!r.ok()) {
             return List.of();
         }
-        return r.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
+        return r.stdout()
+                .lines()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .map(Long::parseLong)
+                .toList();
     }
 
     /** Stops every process started in (or still living in) the namespace, then deletes it. Idempotent. */
@@ -145,7 +151,13 @@ public final class Netns implements AutoCloseable {
     private static void killAllIn(String ns) {
         for (int i = 0; i < 3; i++) {
             Cmd.Result r = Cmd.tryRun("ip", "netns", "pids", ns);
-            List<String> pids = r.ok() ? r.stdout().lines().map(String::strip).filter(s -> !s.isEmpty()).toList() : List.of();
+            List<String> pids = r.ok()
+                    ? r.stdout()
+                            .lines()
+                            .map(String::strip)
+                            .filter(s -> !s.isEmpty())
+                            .toList()
+                    : List.of();
             if (pids.isEmpty()) {
                 return;
             }

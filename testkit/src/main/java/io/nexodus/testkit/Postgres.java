@@ -20,7 +20,8 @@ import java.util.UUID;
  * and the control-plane benchmark; the JDBC driver (pgjdbc) must be on the caller's class path.
  */
 public final class Postgres {
-    private static final Path BIN = Path.of(System.getenv().getOrDefault("NEXODUS_PG_BIN", "/usr/lib/postgresql/15/bin"));
+    private static final Path BIN =
+            Path.of(System.getenv().getOrDefault("NEXODUS_PG_BIN", "/usr/lib/postgresql/15/bin"));
     private static final String PREFIX = "nxpg-";
     private static Postgres instance;
 
@@ -41,7 +42,9 @@ public final class Postgres {
     /** The JVM's cluster, started on first use. */
     public static synchronized Postgres get() {
         if (instance == null) {
-            if (!available()) throw new IllegalStateException("PostgreSQL 15 not found in " + BIN + " (apt-get install postgresql)");
+            if (!available()) {
+                throw new IllegalStateException("PostgreSQL 15 not found in " + BIN + " (apt-get install postgresql)");
+            }
             removeStale();
             instance = start();
             Postgres p = instance;
@@ -58,15 +61,37 @@ public final class Postgres {
     private static Postgres start() {
         boolean root = isRoot();
         try {
-            Path dir = Files.createTempDirectory(PREFIX + ProcessHandle.current().pid() + "-");
+            Path dir =
+                    Files.createTempDirectory(PREFIX + ProcessHandle.current().pid() + "-");
             Path data = dir.resolve("data");
-            if (root) Cmd.run("chown", "postgres:postgres", dir.toString());
+            if (root) {
+                Cmd.run("chown", "postgres:postgres", dir.toString());
+            }
             Postgres pg = new Postgres(dir, FreePorts.tcp(), root);
-            pg.pgRun(Duration.ofSeconds(120), BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
-                    "--auth=trust", "-E", "UTF8", "--no-sync");
-            pg.pgRun(Duration.ofSeconds(60), BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(), "-w",
-                    "-o", "-p " + pg.port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                            + "-c full_page_writes=off -c max_connections=300", "start");
+            pg.pgRun(
+                    Duration.ofSeconds(120),
+                    BIN.resolve("initdb").toString(),
+                    "-D",
+                    data.toString(),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync");
+            pg.pgRun(
+                    Duration.ofSeconds(60),
+                    BIN.resolve("pg_ctl").toString(),
+                    "-D",
+                    data.toString(),
+                    "-l",
+                    dir.resolve("log").toString(),
+                    "-w",
+                    "-o",
+                    "-p " + pg.port + " -k " + dir
+                            + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                            + "-c full_page_writes=off -c max_connections=300",
+                    "start");
             return pg;
         } catch (IOException e) {
             throw new IllegalStateException("cannot create a PostgreSQL directory", e);
@@ -75,7 +100,9 @@ public final class Postgres {
 
     private void pgRun(Duration timeout, String... argv) {
         List<String> cmd = new ArrayList<>();
-        if (asPostgresUser) cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        if (asPostgresUser) {
+            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
         cmd.addAll(List.of(argv));
         Cmd.tryRun(timeout, cmd).orThrow();
     }
@@ -83,7 +110,8 @@ public final class Postgres {
     /** A new empty database; returns its JDBC URL (user postgres, no password). */
     public String newDatabase() {
         String name = "nx_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", ""); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database: " + e.getMessage(), e);
@@ -100,14 +128,27 @@ public final class Postgres {
     }
 
     void stop() {
-        Cmd.Result r = Cmd.tryRun(Duration.ofSeconds(30), withUser(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop"));
-        if (!r.ok()) System.err.println("pg_ctl stop: " + r.stderr());
+        Cmd.Result r = Cmd.tryRun(
+                Duration.ofSeconds(30),
+                withUser(
+                        BIN.resolve("pg_ctl").toString(),
+                        "-D",
+                        dir.resolve("data").toString(),
+                        "-m",
+                        "immediate",
+                        "-w",
+                        "stop"));
+        if (!r.ok()) {
+            System.err.println("pg_ctl stop: " + r.stderr());
+        }
         Cmd.tryRun(Duration.ofSeconds(30), List.of("rm", "-rf", dir.toString()));
     }
 
     private List<String> withUser(String... argv) {
         List<String> cmd = new ArrayList<>();
-        if (asPostgresUser) cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        if (asPostgresUser) {
+            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
         cmd.addAll(List.of(argv));
         return cmd;
     }
@@ -125,11 +166,21 @@ public final class Postgres {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
                 boolean root = isRoot();
                 List<String> stop = new ArrayList<>();
-                if (root) stop.addAll(List.of("runuser", "-u", "postgres", "--"));
-                stop.addAll(List.of(BIN.resolve("pg_ctl").toString(), "-D", d.resolve("data").toString(), "-m", "immediate", "stop"));
+                if (root) {
+                    stop.addAll(List.of("runuser", "-u", "postgres", "--"));
+                }
+                stop.addAll(List.of(
+                        BIN.resolve("pg_ctl").toString(),
+                        "-D",
+                        d.resolve("data").toString(),
+                        "-m",
+                        "immediate",
+                        "stop"));
                 Cmd.tryRun(Duration.ofSeconds(20), stop);
                 Cmd.tryRun(Duration.ofSeconds(20), List.of("rm", "-rf", d.toString()));
             }

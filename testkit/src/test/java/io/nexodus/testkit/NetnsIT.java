@@ -15,10 +15,12 @@ class NetnsIT {
     void vethLinkPassesTrafficAndCloseRemovesEverything(@TempDir Path tmp) throws Exception {
         String nameA;
         ChildProcess sleeper;
-        try (Netns a = Netns.create("kitA"); Netns b = Netns.create("kitB")) {
+        try (Netns a = Netns.create("kitA");
+                Netns b = Netns.create("kitB")) {
             nameA = a.name();
             Netns.link(a, "va", "10.9.0.1/24", b, "vb", "10.9.0.2/24");
-            assertThat(a.exec("ping", "-c", "1", "-W", "2", "10.9.0.2").stdout()).contains("1 received");
+            assertThat(a.exec("ping", "-c", "1", "-W", "2", "10.9.0.2").stdout())
+                    .contains("1 received");
             sleeper = b.spawn(tmp.resolve("sleep.log"), List.of("sh", "-c", "echo started; exec sleep 600"));
             sleeper.awaitOutput("started", Duration.ofSeconds(10));
             assertThat(b.pids()).isNotEmpty();

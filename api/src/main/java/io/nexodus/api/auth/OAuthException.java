@@ -6,7 +6,8 @@ public final class OAuthException extends RuntimeException {
     private final String error;
 
     public OAuthException(int status, String error, String description) {
-        super(error + (description == null || description.isEmpty() ? "" : ": " + description) + " (HTTP " + status + ")");
+        super(error + (description == null || description.isEmpty() ? "" : ": " + description) + " (HTTP " + status
+                + ")");
         this.status = status;
         this.error = error;
     }

@@ -39,8 +39,13 @@ public final class OidcClient {
     private final URI deviceAuthorizationEndpoint;
     private final Duration serverClockOffset;
 
-    public OidcClient(HttpClient http, String issuer, String clientId, URI tokenEndpoint, URI deviceAuthorizationEndpoint,
-                      Duration serverClockOffset) {
+    public OidcClient(
+            HttpClient http,
+            String issuer,
+            String clientId,
+            URI tokenEndpoint,
+            URI deviceAuthorizationEndpoint,
+            Duration serverClockOffset) {
         this.http = http;
         this.issuer = issuer;
         this.clientId = clientId;
@@ -60,10 +65,19 @@ public final class OidcClient {
         String wellKnown = start.issuer().replaceAll("/+$", "") + "/.well-known/openid-configuration";
         JsonNode doc = getJson(http, URI.create(wellKnown));
         String token = doc.path("token_endpoint").asText(null);
-        if (token == null) throw new ApiTransportException(wellKnown + " has no token_endpoint", null);
+        if (token == null) {
+            throw new ApiTransportException(wellKnown + " has no token_endpoint", null);
+        }
         String device = doc.path("device_authorization_endpoint").asText(start.deviceAuthorizationEndpoint());
-        Duration offset = start.serverTime() == null ? Duration.ZERO : Duration.between(Instant.now(), start.serverTime());
-        return new OidcClient(http, start.issuer(), start.clientId(), URI.create(token), device == null ? null : URI.create(device), offset);
+        Duration offset =
+                start.serverTime() == null ? Duration.ZERO : Duration.between(Instant.now(), start.serverTime());
+        return new OidcClient(
+                http,
+                start.issuer(),
+                start.clientId(),
+                URI.create(token),
+                device == null ? null : URI.create(device),
+                offset);
     }
 
     /** As {@link #discover(NexodusClient)}, for a service URL and TLS options. */
@@ -86,8 +100,15 @@ public final class OidcClient {
 
     /** Resource-owner password grant. Throws {@link OAuthException} (invalid_grant) for wrong credentials. */
     public TokenResponse passwordGrant(String username, String password) {
-        return token(Map.of("grant_type", "password", "username", username, "password", password,
-                "scope", "openid profile email offline_access"));
+        return token(Map.of(
+                "grant_type",
+                "password",
+                "username",
+                username,
+                "password",
+                password,
+                "scope",
+                "openid profile email offline_access"));
     }
 
     public TokenResponse refresh(String refreshToken) {
@@ -96,8 +117,12 @@ public final class OidcClient {
 
     /** Starts a device authorization: show the user {@code verification_uri_complete} (or the URI and user code). */
     public DeviceAuthorizationResponse startDeviceAuthorization() {
-        if (deviceAuthorizationEndpoint == null) throw new IllegalStateException("identity provider has no device authorization endpoint");
-        JsonNode n = post(deviceAuthorizationEndpoint, form(Map.of("client_id", clientId, "scope", "openid profile email offline_access")));
+        if (deviceAuthorizationEndpoint == null) {
+            throw new IllegalStateException("identity provider has no device authorization endpoint");
+        }
+        JsonNode n = post(
+                deviceAuthorizationEndpoint,
+                form(Map.of("client_id", clientId, "scope", "openid profile email offline_access")));
         try {
             return Json.mapper().treeToValue(n, DeviceAuthorizationResponse.class);
         } catch (IOException e) {
@@ -111,14 +136,19 @@ public final class OidcClient {
      */
     public TokenResponse awaitDeviceToken(DeviceAuthorizationResponse auth) throws InterruptedException {
         long intervalMs = Math.max(1, auth.interval()) * 1000L;
-        long deadline = System.nanoTime() + Duration.ofSeconds(Math.max(1, auth.expiresIn())).toNanos();
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(Math.max(1, auth.expiresIn())).toNanos();
         while (System.nanoTime() < deadline) {
             Thread.sleep(intervalMs);
             try {
-                return token(Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", auth.deviceCode()));
+                return token(Map.of(
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:device_code",
+                        "device_code",
+                        auth.deviceCode()));
             } catch (OAuthException e) {
                 switch (e.error()) {
-                    case "authorization_pending" -> { }
+                    case "authorization_pending" -> {}
                     case "slow_down" -> intervalMs += 5000;
                     default -> throw e;
                 }
@@ -148,15 +178,24 @@ public final class OidcClient {
         HttpResponse<byte[]> r = send(http, req);
         JsonNode n = parse(uri, r.body());
         if (r.statusCode() >= 400) {
-            throw new OAuthException(r.statusCode(), n.path("error").asText("http_" + r.statusCode()),
+            throw new OAuthException(
+                    r.statusCode(),
+                    n.path("error").asText("http_" + r.statusCode()),
                     n.path("error_description").asText(null));
         }
         return n;
     }
 
     private static JsonNode getJson(HttpClient http, URI uri) {
-        HttpResponse<byte[]> r = send(http, HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build());
-        if (r.statusCode() >= 400) throw new ApiTransportException("GET " + uri + ": HTTP " + r.statusCode(), null);
+        HttpResponse<byte[]> r = send(
+                http,
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build());
+        if (r.statusCode() >= 400) {
+            throw new ApiTransportException("GET " + uri + ": HTTP " + r.statusCode(), null);
+        }
         return parse(uri, r.body());
     }
 
@@ -174,7 +213,9 @@ public final class OidcClient {
     private static JsonNode parse(URI uri, byte[] body) {
         try {
             JsonNode n = Json.mapper().readTree(body);
-            if (n == null || !n.isObject()) throw new IOException("not a JSON object");
+            if (n == null || !n.isObject()) {
+                throw new IOException("not a JSON object");
+            }
             return n;
         } catch (IOException e) {
             throw new ApiTransportException(uri + ": response is not JSON: " + e.getMessage(), e);
@@ -183,7 +224,8 @@ public final class OidcClient {
 
     private static String form(Map<String, String> params) {
         return params.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
     }
 }

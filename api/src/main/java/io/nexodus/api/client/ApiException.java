@@ -83,19 +83,44 @@ public final class ApiException extends NexodusClientException {
     }
 
     static String describe(int status, ErrorBody body, String method, String path) {
-        StringBuilder sb = new StringBuilder().append(method).append(' ').append(path).append(": ")
-                .append(status).append(' ').append(body.error());
+        StringBuilder sb = new StringBuilder()
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(": ")
+                .append(status)
+                .append(' ')
+                .append(body.error());
         switch (body) {
             case ValidationError v -> {
-                if (v.field() != null && !v.field().isEmpty()) sb.append(" (field ").append(v.field());
-                if (v.reason() != null && !v.reason().isEmpty()) sb.append(v.field() == null ? " (" : ": ").append(v.reason());
-                if ((v.field() != null && !v.field().isEmpty()) || (v.reason() != null && !v.reason().isEmpty())) sb.append(')');
+                if (v.field() != null && !v.field().isEmpty()) {
+                    sb.append(" (field ").append(v.field());
+                }
+                if (v.reason() != null && !v.reason().isEmpty()) {
+                    sb.append(v.field() == null ? " (" : ": ").append(v.reason());
+                }
+                if ((v.field() != null && !v.field().isEmpty())
+                        || (v.reason() != null && !v.reason().isEmpty())) {
+                    sb.append(')');
+                }
             }
             case ConflictsError c -> sb.append(" (id ").append(c.id()).append(')');
-            case NotFoundError n -> { if (n.resource() != null) sb.append(" (").append(n.resource()).append(')'); }
-            case NotAllowedError n -> { if (n.reason() != null && !n.reason().isEmpty()) sb.append(": ").append(n.reason()); }
-            case InternalServerError i -> { if (i.traceId() != null) sb.append(" (trace id ").append(i.traceId()).append(')'); }
-            case BaseError b -> { }
+            case NotFoundError n -> {
+                if (n.resource() != null) {
+                    sb.append(" (").append(n.resource()).append(')');
+                }
+            }
+            case NotAllowedError n -> {
+                if (n.reason() != null && !n.reason().isEmpty()) {
+                    sb.append(": ").append(n.reason());
+                }
+            }
+            case InternalServerError i -> {
+                if (i.traceId() != null) {
+                    sb.append(" (trace id ").append(i.traceId()).append(')');
+                }
+            }
+            case BaseError b -> {}
         }
         return sb.toString();
     }

@@ -38,9 +38,20 @@ public final class DevicesApi {
         try {
             return create(body);
         } catch (ApiException e) {
-            if (!e.isConflict() || e.conflictingId().isEmpty()) throw e;
-            return update(e.conflictingId().get(), new UpdateDevice(body.vpcId(), body.advertiseCidrs(),
-                    body.symmetricNat(), body.hostname(), body.endpoints(), null, body.relay(), body.securityGroupId()));
+            if (!e.isConflict() || e.conflictingId().isEmpty()) {
+                throw e;
+            }
+            return update(
+                    e.conflictingId().get(),
+                    new UpdateDevice(
+                            body.vpcId(),
+                            body.advertiseCidrs(),
+                            body.symmetricNat(),
+                            body.hostname(),
+                            body.endpoints(),
+                            null,
+                            body.relay(),
+                            body.securityGroupId()));
         }
     }
 
@@ -55,18 +66,21 @@ public final class DevicesApi {
 
     /** All metadata of a device; {@code prefix} (null = all) narrows by key prefix. */
     public List<DeviceMetadata> metadata(UUID id, String prefix) {
-        String path = "/api/devices/" + id + "/metadata" + (prefix == null ? "" : "?prefix=" + NexodusClient.segment(prefix));
+        String path =
+                "/api/devices/" + id + "/metadata" + (prefix == null ? "" : "?prefix=" + NexodusClient.segment(prefix));
         return c.call("GET", path, null, new TypeReference<List<DeviceMetadata>>() {});
     }
 
     public DeviceMetadata getMetadata(UUID id, String key) {
-        return c.call("GET", "/api/devices/" + id + "/metadata/" + NexodusClient.segment(key), null, DeviceMetadata.class);
+        return c.call(
+                "GET", "/api/devices/" + id + "/metadata/" + NexodusClient.segment(key), null, DeviceMetadata.class);
     }
 
     /** Sets one key to any JSON value (a record, map, string, number, JsonNode, ...). */
     public DeviceMetadata putMetadata(UUID id, String key, Object value) {
         JsonNode node = value instanceof JsonNode n ? n : c.json().valueToTree(value);
-        return c.call("PUT", "/api/devices/" + id + "/metadata/" + NexodusClient.segment(key), node, DeviceMetadata.class);
+        return c.call(
+                "PUT", "/api/devices/" + id + "/metadata/" + NexodusClient.segment(key), node, DeviceMetadata.class);
     }
 
     public void deleteMetadata(UUID id, String key) {

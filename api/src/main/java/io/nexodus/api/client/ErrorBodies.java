@@ -23,16 +23,30 @@ public final class ErrorBodies {
         }
         if (n == null || !n.isObject()) {
             String text = new String(body, StandardCharsets.UTF_8).strip();
-            if (text.length() > 200) text = text.substring(0, 200) + "...";
+            if (text.length() > 200) {
+                text = text.substring(0, 200) + "...";
+            }
             return new BaseError(text.isEmpty() ? "HTTP " + status : text);
         }
         String error = text(n, "error");
-        if (error == null) error = "HTTP " + status;
-        if (n.has("id") && status == 409) return new ConflictsError(text(n, "id"), error);
-        if (n.has("field")) return new ValidationError(error, text(n, "field"), text(n, "reason"));
-        if (n.has("resource")) return new NotFoundError(error, text(n, "resource"));
-        if (n.has("trace_id")) return new InternalServerError(error, text(n, "trace_id"));
-        if (n.has("reason")) return new NotAllowedError(error, text(n, "reason"));
+        if (error == null) {
+            error = "HTTP " + status;
+        }
+        if (n.has("id") && status == 409) {
+            return new ConflictsError(text(n, "id"), error);
+        }
+        if (n.has("field")) {
+            return new ValidationError(error, text(n, "field"), text(n, "reason"));
+        }
+        if (n.has("resource")) {
+            return new NotFoundError(error, text(n, "resource"));
+        }
+        if (n.has("trace_id")) {
+            return new InternalServerError(error, text(n, "trace_id"));
+        }
+        if (n.has("reason")) {
+            return new NotAllowedError(error, text(n, "reason"));
+        }
         return new BaseError(error);
     }
 

@@ -25,7 +25,8 @@ public final class EventsApi {
      * names the connecting device so the service tracks it as online while the stream is open.
      */
     public WatchConnection open(UUID vpcId, String publicKey, List<Watch> watches) {
-        String path = "/api/vpcs/" + vpcId + "/events" + (publicKey == null ? "" : "?public_key=" + NexodusClient.segment(publicKey));
+        String path = "/api/vpcs/" + vpcId + "/events"
+                + (publicKey == null ? "" : "?public_key=" + NexodusClient.segment(publicKey));
         return new WatchConnection(c.openStream("POST", path, watches));
     }
 }

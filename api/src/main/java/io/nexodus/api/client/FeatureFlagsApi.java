@@ -17,7 +17,10 @@ public final class FeatureFlagsApi {
 
     /** The value of one flag; 404 ({@link ApiException}) for an unknown flag. */
     public boolean get(String name) {
-        Map<String, Boolean> m = c.call("GET", "/api/fflags/" + NexodusClient.segment(name), null,
+        Map<String, Boolean> m = c.call(
+                "GET",
+                "/api/fflags/" + NexodusClient.segment(name),
+                null,
                 new TypeReference<Map<String, Boolean>>() {});
         return Boolean.TRUE.equals(m.get(name));
     }

@@ -15,8 +15,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class Json {
     // A shared, bounded buffer pool instead of Jackson's default thread-local one: with virtual threads every request
     // thread would otherwise keep its own ~30 KB of parser buffers for as long as it lives (e.g. a watch stream).
-    private static final ObjectMapper MAPPER = configure(JsonMapper.builder(
-            com.fasterxml.jackson.core.JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build()).build());
+    private static final ObjectMapper MAPPER =
+            configure(JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                            .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
+                            .build())
+                    .build());
 
     private Json() {}
 
@@ -31,7 +34,8 @@ public final class Json {
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
-        mapper.setDefaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
+        mapper.setDefaultPropertyInclusion(
+                JsonInclude.Value.construct(JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
         return mapper;
     }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
  * react-admin "simple REST" list parameters: {@code sort=["field","ASC"]}, {@code filter={"field":value}},
  * {@code range=[start,end]} (inclusive). The total number of matching items comes back in {@code X-Total-Count}.
  */
-public record ListOptions(String sortField, boolean descending, Map<String, Object> filter, Integer start, Integer end) {
+public record ListOptions(
+        String sortField, boolean descending, Map<String, Object> filter, Integer start, Integer end) {
     public static final ListOptions NONE = new ListOptions(null, false, Map.of(), null, null);
 
     public ListOptions {
@@ -38,7 +39,8 @@ public record ListOptions(String sortField, boolean descending, Map<String, Obje
         List<String> parts = new ArrayList<>();
         try {
             if (sortField != null) {
-                parts.add("sort=" + enc(Json.mapper().writeValueAsString(List.of(sortField, descending ? "DESC" : "ASC"))));
+                parts.add("sort="
+                        + enc(Json.mapper().writeValueAsString(List.of(sortField, descending ? "DESC" : "ASC"))));
             }
             if (!filter.isEmpty()) {
                 parts.add("filter=" + enc(Json.mapper().writeValueAsString(filter)));

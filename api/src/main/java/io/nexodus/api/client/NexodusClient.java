@@ -43,11 +43,13 @@ public final class NexodusClient {
         this.userAgent = b.userAgent;
         this.requestTimeout = b.requestTimeout;
         this.tls = b.tls;
-        HttpClient.Builder hb = b.httpClient != null ? null : HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newVirtualThreadPerTaskExecutor());
+        HttpClient.Builder hb = b.httpClient != null
+                ? null
+                : HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(b.connectTimeout)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .executor(Executors.newVirtualThreadPerTaskExecutor());
         if (hb != null && "https".equalsIgnoreCase(baseUrl.getScheme())) {
             hb.sslContext(b.tls.sslContext());
         }
@@ -77,18 +79,53 @@ public final class NexodusClient {
         return tls;
     }
 
-    public UsersApi users() { return new UsersApi(this); }
-    public OrganizationsApi organizations() { return new OrganizationsApi(this); }
-    public InvitationsApi invitations() { return new InvitationsApi(this); }
-    public VpcsApi vpcs() { return new VpcsApi(this); }
-    public DevicesApi devices() { return new DevicesApi(this); }
-    public RegKeysApi regKeys() { return new RegKeysApi(this); }
-    public SecurityGroupsApi securityGroups() { return new SecurityGroupsApi(this); }
-    public FeatureFlagsApi featureFlags() { return new FeatureFlagsApi(this); }
-    public EventsApi events() { return new EventsApi(this); }
-    public AccountsApi accounts() { return new AccountsApi(this); }
-    public RelaysApi relays() { return new RelaysApi(this); }
-    public ServiceApi service() { return new ServiceApi(this); }
+    public UsersApi users() {
+        return new UsersApi(this);
+    }
+
+    public OrganizationsApi organizations() {
+        return new OrganizationsApi(this);
+    }
+
+    public InvitationsApi invitations() {
+        return new InvitationsApi(this);
+    }
+
+    public VpcsApi vpcs() {
+        return new VpcsApi(this);
+    }
+
+    public DevicesApi devices() {
+        return new DevicesApi(this);
+    }
+
+    public RegKeysApi regKeys() {
+        return new RegKeysApi(this);
+    }
+
+    public SecurityGroupsApi securityGroups() {
+        return new SecurityGroupsApi(this);
+    }
+
+    public FeatureFlagsApi featureFlags() {
+        return new FeatureFlagsApi(this);
+    }
+
+    public EventsApi events() {
+        return new EventsApi(this);
+    }
+
+    public AccountsApi accounts() {
+        return new AccountsApi(this);
+    }
+
+    public RelaysApi relays() {
+        return new RelaysApi(this);
+    }
+
+    public ServiceApi service() {
+        return new ServiceApi(this);
+    }
 
     // ---- transport (package-private: used by the *Api classes and the watch stream) ----
 
@@ -163,9 +200,13 @@ public final class NexodusClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Accept", "application/json")
                 .header("User-Agent", userAgent);
-        if (timeout != null) b.timeout(timeout);
+        if (timeout != null) {
+            b.timeout(timeout);
+        }
         String t = token == null ? null : token.get();
-        if (t != null && !t.isEmpty()) b.header("Authorization", "Bearer " + t);
+        if (t != null && !t.isEmpty()) {
+            b.header("Authorization", "Bearer " + t);
+        }
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -181,12 +222,16 @@ public final class NexodusClient {
     }
 
     <T> T decode(String method, String path, byte[] body, JavaType type) {
-        if (type.getRawClass() == Void.class || body.length == 0) return null;
+        if (type.getRawClass() == Void.class || body.length == 0) {
+            return null;
+        }
         try {
             return json.readValue(body, type);
         } catch (IOException e) {
-            throw new ApiTransportException(method + " " + path + ": response is not a valid " + type.getRawClass().getSimpleName()
-                    + ": " + e.getMessage(), e);
+            throw new ApiTransportException(
+                    method + " " + path + ": response is not a valid "
+                            + type.getRawClass().getSimpleName() + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -196,20 +241,29 @@ public final class NexodusClient {
 
     /** Percent-encodes one path segment (e.g. a metadata key). */
     static String segment(String s) {
-        return URLEncoder.encode(Objects.requireNonNull(s), StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(Objects.requireNonNull(s), StandardCharsets.UTF_8)
+                .replace("+", "%20");
     }
 
     static String describe(IOException e) {
         String m = e.getMessage();
-        if (e instanceof java.net.ConnectException) return "connection refused" + (m == null ? "" : " (" + m + ")");
-        if (e instanceof java.net.http.HttpTimeoutException) return "timed out";
-        if (e instanceof javax.net.ssl.SSLException) return "TLS failure: " + m;
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused" + (m == null ? "" : " (" + m + ")");
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "timed out";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS failure: " + m;
+        }
         return m == null ? e.getClass().getSimpleName() : m;
     }
 
     private static URI stripTrailingSlash(URI u) {
         String s = u.toString();
-        while (s.endsWith("/")) s = s.substring(0, s.length() - 1);
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
         return URI.create(s);
     }
 

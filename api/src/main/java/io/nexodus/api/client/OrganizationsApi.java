@@ -34,7 +34,10 @@ public final class OrganizationsApi {
     }
 
     public ListResult<UserOrganization> listUsers(UUID organizationId, ListOptions options) {
-        return c.list("/api/organizations/" + organizationId + "/users", options, new TypeReference<List<UserOrganization>>() {});
+        return c.list(
+                "/api/organizations/" + organizationId + "/users",
+                options,
+                new TypeReference<List<UserOrganization>>() {});
     }
 
     public UserOrganization getUser(UUID organizationId, UUID userId) {

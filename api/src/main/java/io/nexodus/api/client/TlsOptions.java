@@ -47,8 +47,10 @@ public record TlsOptions(Path caCertificate, boolean insecureSkipTlsVerify) {
             }
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalArgumentException("cannot set up TLS"
-                    + (caCertificate == null ? "" : " with CA file " + caCertificate) + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot set up TLS" + (caCertificate == null ? "" : " with CA file " + caCertificate) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -61,16 +63,22 @@ public record TlsOptions(Path caCertificate, boolean insecureSkipTlsVerify) {
         int i = 0;
         for (TrustManager tm : defaults.getTrustManagers()) {
             if (tm instanceof X509ExtendedTrustManager x) {
-                for (X509Certificate c : x.getAcceptedIssuers()) ks.setCertificateEntry("default-" + i++, c);
+                for (X509Certificate c : x.getAcceptedIssuers()) {
+                    ks.setCertificateEntry("default-" + i++, c);
+                }
             }
         }
         Collection<? extends Certificate> certs;
         try (InputStream in = Files.newInputStream(caPem)) {
             certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
         }
-        if (certs.isEmpty()) throw new GeneralSecurityException("no certificate in " + caPem);
+        if (certs.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in " + caPem);
+        }
         int j = 0;
-        for (Certificate c : certs) ks.setCertificateEntry("ca-" + j++, c);
+        for (Certificate c : certs) {
+            ks.setCertificateEntry("ca-" + j++, c);
+        }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         return tmf.getTrustManagers();
@@ -78,12 +86,27 @@ public record TlsOptions(Path caCertificate, boolean insecureSkipTlsVerify) {
 
     /** Accepts any certificate for any host name. An extended trust manager, so the JDK does no host name check. */
     private static final class TrustAll extends X509ExtendedTrustManager {
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-        @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

@@ -47,8 +47,12 @@ public final class VpcsApi {
     /** Metadata of every device in the VPC; {@code key} (exact) and {@code prefixes} (OR'ed) narrow it; null = all. */
     public List<DeviceMetadata> metadata(UUID vpcId, String key, List<String> prefixes) {
         List<String> q = new ArrayList<>();
-        if (key != null) q.add("key=" + NexodusClient.segment(key));
-        if (prefixes != null) prefixes.forEach(p -> q.add("prefix=" + NexodusClient.segment(p)));
+        if (key != null) {
+            q.add("key=" + NexodusClient.segment(key));
+        }
+        if (prefixes != null) {
+            prefixes.forEach(p -> q.add("prefix=" + NexodusClient.segment(p)));
+        }
         String path = "/api/vpcs/" + vpcId + "/metadata" + (q.isEmpty() ? "" : "?" + String.join("&", q));
         return c.call("GET", path, null, new TypeReference<List<DeviceMetadata>>() {});
     }

@@ -29,8 +29,12 @@ public final class WatchConnection implements AutoCloseable {
     public WatchEvent next() {
         while (true) {
             byte[] line = readLine();
-            if (line == null) return null;
-            if (isBlank(line)) continue;
+            if (line == null) {
+                return null;
+            }
+            if (isBlank(line)) {
+                continue;
+            }
             try {
                 return Json.mapper().readValue(line, WatchEvent.class);
             } catch (IOException e) {
@@ -61,9 +65,15 @@ public final class WatchConnection implements AutoCloseable {
             }
             int chunk = limit - pos;
             if (chunk > 0) {
-                if (accLen + chunk > MAX_LINE) throw new UncheckedIOException(new IOException("watch event longer than " + MAX_LINE + " bytes"));
-                if (acc == null) acc = new byte[Math.max(chunk * 2, 1024)];
-                if (accLen + chunk > acc.length) acc = Arrays.copyOf(acc, Math.max(acc.length * 2, accLen + chunk));
+                if (accLen + chunk > MAX_LINE) {
+                    throw new UncheckedIOException(new IOException("watch event longer than " + MAX_LINE + " bytes"));
+                }
+                if (acc == null) {
+                    acc = new byte[Math.max(chunk * 2, 1024)];
+                }
+                if (accLen + chunk > acc.length) {
+                    acc = Arrays.copyOf(acc, Math.max(acc.length * 2, accLen + chunk));
+                }
                 System.arraycopy(buf, pos, acc, accLen, chunk);
                 accLen += chunk;
             }
@@ -85,13 +95,19 @@ public final class WatchConnection implements AutoCloseable {
 
     private static byte[] join(byte[] acc, int accLen, byte[] b, int off, int len) {
         byte[] out = new byte[accLen + len];
-        if (accLen > 0) System.arraycopy(acc, 0, out, 0, accLen);
+        if (accLen > 0) {
+            System.arraycopy(acc, 0, out, 0, accLen);
+        }
         System.arraycopy(b, off, out, accLen, len);
         return out;
     }
 
     private static boolean isBlank(byte[] line) {
-        for (byte b : line) if (b != ' ' && b != '\r' && b != '\t') return false;
+        for (byte b : line) {
+            if (b != ' ' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
         return true;
     }
 

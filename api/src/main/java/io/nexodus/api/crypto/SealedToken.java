@@ -37,7 +37,8 @@ public final class SealedToken {
         byte[] shared = WireGuardKeys.x25519(ephemeralPrivate, recipientPublicKey);
         byte[] ct = aesGcm(Cipher.ENCRYPT_MODE, key(shared, ephemeralPublic, recipientPublicKey), plaintext);
         Base64.Encoder b64 = Base64.getUrlEncoder();
-        return b64.encodeToString(V1.getBytes(StandardCharsets.US_ASCII)) + ":" + b64.encodeToString(ephemeralPublic) + ":" + b64.encodeToString(ct);
+        return b64.encodeToString(V1.getBytes(StandardCharsets.US_ASCII)) + ":" + b64.encodeToString(ephemeralPublic)
+                + ":" + b64.encodeToString(ct);
     }
 
     /** Seals a text token (e.g. {@code DT:...}) to a base64 WireGuard public key. */
@@ -48,7 +49,9 @@ public final class SealedToken {
     /** Opens a sealed token with the raw 32-byte X25519 private key it was sealed to. */
     public static byte[] open(String sealed, byte[] recipientPrivateKey) throws SealedTokenException {
         String[] parts = sealed.split(":", -1);
-        if (parts.length != 3) throw new SealedTokenException("a sealed token has 3 ':'-separated parts, got " + parts.length);
+        if (parts.length != 3) {
+            throw new SealedTokenException("a sealed token has 3 ':'-separated parts, got " + parts.length);
+        }
         byte[] kind, epk, ct;
         try {
             Base64.Decoder d = Base64.getUrlDecoder();
@@ -59,9 +62,12 @@ public final class SealedToken {
             throw new SealedTokenException("sealed token is not base64url", e);
         }
         if (!V1.equals(new String(kind, StandardCharsets.US_ASCII))) {
-            throw new SealedTokenException("unsupported sealed token version " + new String(kind, StandardCharsets.US_ASCII));
+            throw new SealedTokenException(
+                    "unsupported sealed token version " + new String(kind, StandardCharsets.US_ASCII));
         }
-        if (epk.length != WireGuardKeys.KEY_SIZE) throw new SealedTokenException("invalid ephemeral key");
+        if (epk.length != WireGuardKeys.KEY_SIZE) {
+            throw new SealedTokenException("invalid ephemeral key");
+        }
         byte[] ownPublic = WireGuardKeys.publicKey(recipientPrivateKey);
         try {
             byte[] shared = WireGuardKeys.x25519(recipientPrivateKey, epk);
@@ -88,7 +94,8 @@ public final class SealedToken {
         System.arraycopy(recipientPublic, 0, salt, ephemeralPublic.length, recipientPublic.length);
         try {
             KDF hkdf = KDF.getInstance("HKDF-SHA256");
-            return hkdf.deriveData(HKDFParameterSpec.ofExtract().addIKM(shared).addSalt(salt).thenExpand(INFO, 32));
+            return hkdf.deriveData(
+                    HKDFParameterSpec.ofExtract().addIKM(shared).addSalt(salt).thenExpand(INFO, 32));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HKDF-SHA256 unavailable", e);
         }

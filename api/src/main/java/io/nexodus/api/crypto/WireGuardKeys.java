@@ -60,20 +60,26 @@ public final class WireGuardKeys {
     }
 
     public static PrivateKey toPrivate(byte[] raw) throws GeneralSecurityException {
-        return KeyFactory.getInstance("X25519").generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, raw.clone()));
+        return KeyFactory.getInstance("X25519")
+                .generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, raw.clone()));
     }
 
     public static PublicKey toPublic(byte[] raw) throws GeneralSecurityException {
         byte[] be = new byte[KEY_SIZE];
-        for (int i = 0; i < KEY_SIZE; i++) be[i] = raw[KEY_SIZE - 1 - i];
+        for (int i = 0; i < KEY_SIZE; i++) {
+            be[i] = raw[KEY_SIZE - 1 - i];
+        }
         be[0] &= 0x7f; // RFC 7748 §5: the most significant bit of u is ignored
-        return KeyFactory.getInstance("X25519").generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, be)));
+        return KeyFactory.getInstance("X25519")
+                .generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, be)));
     }
 
     public static byte[] raw(XECPublicKey k) {
         byte[] be = k.getU().toByteArray();
         byte[] le = new byte[KEY_SIZE];
-        for (int i = 0; i < KEY_SIZE && i < be.length; i++) le[i] = be[be.length - 1 - i];
+        for (int i = 0; i < KEY_SIZE && i < be.length; i++) {
+            le[i] = be[be.length - 1 - i];
+        }
         return le;
     }
 
@@ -90,7 +96,9 @@ public final class WireGuardKeys {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a base64 WireGuard key");
         }
-        if (k.length != KEY_SIZE) throw new IllegalArgumentException("a WireGuard key is 32 bytes, got " + k.length);
+        if (k.length != KEY_SIZE) {
+            throw new IllegalArgumentException("a WireGuard key is 32 bytes, got " + k.length);
+        }
         return k;
     }
 
@@ -111,6 +119,8 @@ public final class WireGuardKeys {
     }
 
     private static void check(byte[] k) {
-        if (k == null || k.length != KEY_SIZE) throw new IllegalArgumentException("X25519 keys are 32 bytes");
+        if (k == null || k.length != KEY_SIZE) {
+            throw new IllegalArgumentException("X25519 keys are 32 bytes");
+        }
     }
 }

@@ -29,7 +29,9 @@ public record Device(
         @JsonProperty("security_group_id") UUID securityGroupId,
         @JsonProperty("online") boolean online,
         @JsonProperty("online_at") Instant onlineAt,
-        @JsonProperty("bearer_token") @JsonInclude(JsonInclude.Include.NON_EMPTY) String bearerToken) {
+
+        @JsonProperty("bearer_token") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        String bearerToken) {
 
     /** This device without its bearer token. */
     public Device withoutBearerToken() {
@@ -37,7 +39,24 @@ public record Device(
     }
 
     public Device withBearerToken(String token) {
-        return new Device(id, ownerId, vpcId, publicKey, allowedIps, ipv4TunnelIps, ipv6TunnelIps, advertiseCidrs,
-                relay, symmetricNat, hostname, os, endpoints, revision, securityGroupId, online, onlineAt, token);
+        return new Device(
+                id,
+                ownerId,
+                vpcId,
+                publicKey,
+                allowedIps,
+                ipv4TunnelIps,
+                ipv6TunnelIps,
+                advertiseCidrs,
+                relay,
+                symmetricNat,
+                hostname,
+                os,
+                endpoints,
+                revision,
+                securityGroupId,
+                online,
+                onlineAt,
+                token);
     }
 }

@@ -17,7 +17,10 @@ public record RegKey(
         @JsonProperty("owner_id") UUID ownerId,
         @JsonProperty("vpc_id") UUID vpcId,
         @JsonProperty("service_network_id") UUID serviceNetworkId,
-        @JsonProperty("bearer_token") @JsonInclude(JsonInclude.Include.NON_EMPTY) String bearerToken,
+
+        @JsonProperty("bearer_token") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        String bearerToken,
+
         @JsonProperty("description") String description,
         @JsonProperty("device_id") UUID deviceId,
         @JsonProperty("expires_at") Instant expiresAt,

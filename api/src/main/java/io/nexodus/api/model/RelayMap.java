@@ -18,6 +18,8 @@ public record RelayMap(@JsonProperty("regions") Map<String, RelayRegion> regions
 
     /** The regions ordered by id (built-in 900 first). */
     public List<RelayRegion> sorted() {
-        return regions.values().stream().sorted(Comparator.comparingInt(RelayRegion::regionId)).toList();
+        return regions.values().stream()
+                .sorted(Comparator.comparingInt(RelayRegion::regionId))
+                .toList();
     }
 }

@@ -23,10 +23,17 @@ public record RelayNode(
         @JsonProperty("name") String name,
         @JsonProperty("region_id") int regionId,
         @JsonProperty("host_name") String hostName,
-        @JsonProperty("ipv4") @JsonInclude(JsonInclude.Include.NON_NULL) String ipv4,
-        @JsonProperty("ipv6") @JsonInclude(JsonInclude.Include.NON_NULL) String ipv6,
+
+        @JsonProperty("ipv4") @JsonInclude(JsonInclude.Include.NON_NULL)
+        String ipv4,
+
+        @JsonProperty("ipv6") @JsonInclude(JsonInclude.Include.NON_NULL)
+        String ipv6,
+
         @JsonProperty("derp_port") int derpPort,
         @JsonProperty("stun_port") int stunPort,
         @JsonProperty("url") String url,
         @JsonProperty("custom_ca") boolean customCa,
-        @JsonProperty("ca_pem") @JsonInclude(JsonInclude.Include.NON_NULL) String caPem) {}
+
+        @JsonProperty("ca_pem") @JsonInclude(JsonInclude.Include.NON_NULL)
+        String caPem) {}

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record WatchEvent(
         @JsonProperty("kind") String kind,
         @JsonProperty("type") String type,
-        @JsonProperty("value") @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode value) {
+
+        @JsonProperty("value") @JsonInclude(JsonInclude.Include.NON_NULL)
+        JsonNode value) {
 
     public static final String TYPE_CHANGE = "change";
     public static final String TYPE_DELETE = "delete";

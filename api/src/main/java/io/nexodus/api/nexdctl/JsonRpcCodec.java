@@ -45,11 +45,15 @@ public final class JsonRpcCodec {
         JsonNode id = n.get("id");
         JsonNode method = n.get("method");
         if (method != null && !method.isNull()) {
-            if (!method.isTextual()) return new JsonRpcDecodeResult.Invalid("\"method\" must be a string", id);
+            if (!method.isTextual()) {
+                return new JsonRpcDecodeResult.Invalid("\"method\" must be a string", id);
+            }
             JsonNode params = n.get("params");
             List<JsonNode> list = new ArrayList<>();
             if (params != null && !params.isNull()) {
-                if (!params.isArray()) return new JsonRpcDecodeResult.Invalid("\"params\" must be an array", id);
+                if (!params.isArray()) {
+                    return new JsonRpcDecodeResult.Invalid("\"params\" must be an array", id);
+                }
                 ((ArrayNode) params).forEach(list::add);
             }
             return new JsonRpcDecodeResult.Decoded(new JsonRpcRequest(method.textValue(), list, id));
@@ -57,11 +61,14 @@ public final class JsonRpcCodec {
         if (n.has("result") || n.has("error")) {
             return new JsonRpcDecodeResult.Decoded(new JsonRpcResponse(id, n.get("result"), n.get("error")));
         }
-        return new JsonRpcDecodeResult.Invalid("neither a request (\"method\") nor a response (\"result\"/\"error\")", id);
+        return new JsonRpcDecodeResult.Invalid(
+                "neither a request (\"method\") nor a response (\"result\"/\"error\")", id);
     }
 
     private static String firstLine(String s) {
-        if (s == null) return "";
+        if (s == null) {
+            return "";
+        }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }

@@ -20,7 +20,9 @@ public final class JsonRpcFrameReader {
     private byte[] frame = new byte[512];
 
     public JsonRpcFrameReader(InputStream in, int maxFrameBytes) {
-        if (maxFrameBytes < 2) throw new IllegalArgumentException("maxFrameBytes must be at least 2");
+        if (maxFrameBytes < 2) {
+            throw new IllegalArgumentException("maxFrameBytes must be at least 2");
+        }
         this.in = in;
         this.maxFrameBytes = maxFrameBytes;
     }
@@ -30,7 +32,9 @@ public final class JsonRpcFrameReader {
         int b;
         do {
             b = read();
-            if (b < 0) return Frame.EndOfStream.INSTANCE;
+            if (b < 0) {
+                return Frame.EndOfStream.INSTANCE;
+            }
         } while (b == ' ' || b == '\n' || b == '\r' || b == '\t');
         if (b != '{') {
             return new Frame.Garbage("expected '{' at the start of a JSON-RPC message, got " + describe(b));
@@ -40,30 +44,44 @@ public final class JsonRpcFrameReader {
         boolean inString = false;
         boolean escaped = false;
         while (true) {
-            if (len == maxFrameBytes) return new Frame.Oversized(maxFrameBytes);
-            if (len == frame.length) frame = Arrays.copyOf(frame, Math.min(maxFrameBytes, frame.length * 2));
+            if (len == maxFrameBytes) {
+                return new Frame.Oversized(maxFrameBytes);
+            }
+            if (len == frame.length) {
+                frame = Arrays.copyOf(frame, Math.min(maxFrameBytes, frame.length * 2));
+            }
             frame[len++] = (byte) b;
             if (inString) {
-                if (escaped) escaped = false;
-                else if (b == '\\') escaped = true;
-                else if (b == '"') inString = false;
+                if (escaped) {
+                    escaped = false;
+                } else if (b == '\\') {
+                    escaped = true;
+                } else if (b == '"') {
+                    inString = false;
+                }
             } else if (b == '"') {
                 inString = true;
             } else if (b == '{' || b == '[') {
                 depth++;
             } else if (b == '}' || b == ']') {
                 depth--;
-                if (depth == 0) return new Frame.Json(Arrays.copyOf(frame, len));
+                if (depth == 0) {
+                    return new Frame.Json(Arrays.copyOf(frame, len));
+                }
             }
             b = read();
-            if (b < 0) return Frame.Truncated.INSTANCE;
+            if (b < 0) {
+                return Frame.Truncated.INSTANCE;
+            }
         }
     }
 
     private int read() throws IOException {
         if (readPos == readLimit) {
             int n = in.read(readBuffer);
-            if (n <= 0) return -1;
+            if (n <= 0) {
+                return -1;
+            }
             readPos = 0;
             readLimit = n;
         }
@@ -80,10 +98,14 @@ public final class JsonRpcFrameReader {
         record Json(byte[] bytes) implements Frame {}
 
         /** The stream ended cleanly between frames. */
-        enum EndOfStream implements Frame { INSTANCE }
+        enum EndOfStream implements Frame {
+            INSTANCE
+        }
 
         /** The stream ended inside a frame. */
-        enum Truncated implements Frame { INSTANCE }
+        enum Truncated implements Frame {
+            INSTANCE
+        }
 
         /** A frame exceeded the size limit. */
         record Oversized(int limit) implements Frame {}

@@ -16,7 +16,8 @@ import java.util.Objects;
 public record JsonRpcRequest(
         @JsonProperty("method") String method,
         @JsonProperty("params") List<JsonNode> params,
-        @JsonProperty("id") JsonNode id) implements JsonRpcMessage {
+        @JsonProperty("id") JsonNode id)
+        implements JsonRpcMessage {
 
     public JsonRpcRequest {
         Objects.requireNonNull(method, "method");
@@ -26,13 +27,15 @@ public record JsonRpcRequest(
 
     /** A request with one string parameter (what every {@code NexdCtl} call sends; {@code ""} when unused). */
     public static JsonRpcRequest of(String method, String param, long id) {
-        return new JsonRpcRequest(method, List.of(TextNode.valueOf(param == null ? "" : param)),
-                JsonNodeFactory.instance.numberNode(id));
+        return new JsonRpcRequest(
+                method, List.of(TextNode.valueOf(param == null ? "" : param)), JsonNodeFactory.instance.numberNode(id));
     }
 
     /** The first parameter as text; {@code ""} when there is none or it is null. */
     public String stringParam() {
-        if (params.isEmpty() || params.getFirst() == null || params.getFirst().isNull()) return "";
+        if (params.isEmpty() || params.getFirst() == null || params.getFirst().isNull()) {
+            return "";
+        }
         JsonNode p = params.getFirst();
         return p.isTextual() ? p.textValue() : p.toString();
     }

@@ -31,7 +31,8 @@ public record JsonRpcResponse(
     }
 
     public static JsonRpcResponse failure(JsonNode id, String message) {
-        return new JsonRpcResponse(id, null, TextNode.valueOf(message == null || message.isEmpty() ? "error" : message));
+        return new JsonRpcResponse(
+                id, null, TextNode.valueOf(message == null || message.isEmpty() ? "error" : message));
     }
 
     public boolean isError() {
@@ -40,13 +41,17 @@ public record JsonRpcResponse(
 
     /** The error text (a non-string error value is rendered as JSON). */
     public String errorMessage() {
-        if (error.isNull()) return null;
+        if (error.isNull()) {
+            return null;
+        }
         return error.isTextual() ? error.textValue() : error.toString();
     }
 
     /** The result as text; a non-string result is rendered as JSON; {@code null} for a failed call. */
     public String resultString() {
-        if (result.isNull()) return null;
+        if (result.isNull()) {
+            return null;
+        }
         return result.isTextual() ? result.textValue() : result.toString();
     }
 }

@@ -64,7 +64,8 @@ public final class JsonRpcServer implements AutoCloseable {
         this(socket, handler, Limits.DEFAULT, OWNER_ONLY);
     }
 
-    public JsonRpcServer(Path socket, JsonRpcHandler handler, Limits limits, Set<PosixFilePermission> socketPermissions) {
+    public JsonRpcServer(
+            Path socket, JsonRpcHandler handler, Limits limits, Set<PosixFilePermission> socketPermissions) {
         this.socket = Objects.requireNonNull(socket, "socket").toAbsolutePath();
         this.handler = Objects.requireNonNull(handler, "handler");
         this.limits = Objects.requireNonNull(limits, "limits");
@@ -74,7 +75,9 @@ public final class JsonRpcServer implements AutoCloseable {
 
     /** Binds the socket and starts accepting. */
     public synchronized JsonRpcServer start() throws IOException {
-        if (listener != null) throw new IllegalStateException("already started");
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
         prepareSocketPath();
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -90,7 +93,9 @@ public final class JsonRpcServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        acceptThread = Thread.ofVirtual().name("jsonrpc-accept " + socket.getFileName()).start(this::acceptLoop);
+        acceptThread = Thread.ofVirtual()
+                .name("jsonrpc-accept " + socket.getFileName())
+                .start(this::acceptLoop);
         return this;
     }
 
@@ -111,15 +116,21 @@ public final class JsonRpcServer implements AutoCloseable {
     /** Stops accepting, closes every connection and removes the socket file. */
     @Override
     public synchronized void close() {
-        if (closed) return;
+        if (closed) {
+            return;
+        }
         closed = true;
         try {
-            if (listener != null) listener.close();
+            if (listener != null) {
+                listener.close();
+            }
         } catch (IOException ignored) {
             // closing anyway
         }
         connections.forEach(JsonRpcServer::closeQuietly);
-        if (idleTimer != null) idleTimer.shutdownNow();
+        if (idleTimer != null) {
+            idleTimer.shutdownNow();
+        }
         if (acceptThread != null) {
             try {
                 acceptThread.join(Duration.ofSeconds(2));
@@ -139,9 +150,12 @@ public final class JsonRpcServer implements AutoCloseable {
     private void prepareSocketPath() throws IOException {
         Path dir = socket.getParent();
         if (dir != null && !Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) return;
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
         int mode = (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS);
         if ((mode & S_IFMT) != S_IFSOCK) {
             throw new IOException(socket + " exists and is not a socket; refusing to replace it");
@@ -165,13 +179,18 @@ public final class JsonRpcServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                if (closed) return;
+                if (closed) {
+                    return;
+                }
                 log.warn("control socket {}: accept failed: {}", socket, e.getMessage());
                 sleepQuietly(Duration.ofMillis(100));
                 continue;
             }
             if (!connectionSlots.tryAcquire()) {
-                log.warn("control socket {}: more than {} connections, closing a new one", socket, limits.maxConnections());
+                log.warn(
+                        "control socket {}: more than {} connections, closing a new one",
+                        socket,
+                        limits.maxConnections());
                 closeQuietly(ch);
                 continue;
             }
@@ -197,7 +216,8 @@ public final class JsonRpcServer implements AutoCloseable {
         }
         try {
             while (!closed) {
-                ScheduledFuture<?> idle = idleTimer.schedule(() -> closeQuietly(ch), limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> idle = idleTimer.schedule(
+                        () -> closeQuietly(ch), limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 JsonRpcFrameReader.Frame frame;
                 try {
                     frame = reader.next();
@@ -206,8 +226,12 @@ public final class JsonRpcServer implements AutoCloseable {
                 }
                 switch (frame) {
                     case JsonRpcFrameReader.Frame.Json j -> write(ch, answer(j.bytes()));
-                    case JsonRpcFrameReader.Frame.EndOfStream e -> { return; }
-                    case JsonRpcFrameReader.Frame.Truncated t -> { return; }
+                    case JsonRpcFrameReader.Frame.EndOfStream e -> {
+                        return;
+                    }
+                    case JsonRpcFrameReader.Frame.Truncated t -> {
+                        return;
+                    }
                     case JsonRpcFrameReader.Frame.Oversized o -> {
                         write(ch, JsonRpcResponse.failure(null, "request larger than " + o.limit() + " bytes"));
                         return;
@@ -238,14 +262,18 @@ public final class JsonRpcServer implements AutoCloseable {
                     yield JsonRpcResponse.failure(request.id(), message(e));
                 }
             }
-            case JsonRpcDecodeResult.Decoded(JsonRpcResponse r) -> JsonRpcResponse.failure(r.id(), "expected a request, got a response");
-            case JsonRpcDecodeResult.Invalid inv -> JsonRpcResponse.failure(inv.id(), "invalid request: " + inv.reason());
+            case JsonRpcDecodeResult.Decoded(JsonRpcResponse r) ->
+                JsonRpcResponse.failure(r.id(), "expected a request, got a response");
+            case JsonRpcDecodeResult.Invalid inv ->
+                JsonRpcResponse.failure(inv.id(), "invalid request: " + inv.reason());
         };
     }
 
     private static void write(SocketChannel ch, JsonRpcResponse response) throws IOException {
         ByteBuffer out = ByteBuffer.wrap(JsonRpcCodec.encode(response));
-        while (out.hasRemaining()) ch.write(out);
+        while (out.hasRemaining()) {
+            ch.write(out);
+        }
     }
 
     static String message(Throwable e) {

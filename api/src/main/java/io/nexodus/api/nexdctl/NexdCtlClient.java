@@ -66,7 +66,9 @@ public final class NexdCtlClient {
     /** Throws {@link NexdVersionMismatchException} unless the agent's version equals {@code ours}. */
     public void requireVersion(String ours) {
         String theirs = version();
-        if (!theirs.equals(ours)) throw new NexdVersionMismatchException(ours, theirs);
+        if (!theirs.equals(ours)) {
+            throw new NexdVersionMismatchException(ours, theirs);
+        }
     }
 
     public NexdStatus status() {
@@ -74,7 +76,8 @@ public final class NexdCtlClient {
     }
 
     public String tunnelIp(IpFamily family) {
-        return call(family == IpFamily.V4 ? NexdCtlMethod.GET_TUNNEL_IPV4 : NexdCtlMethod.GET_TUNNEL_IPV6, "").strip();
+        return call(family == IpFamily.V4 ? NexdCtlMethod.GET_TUNNEL_IPV4 : NexdCtlMethod.GET_TUNNEL_IPV6, "")
+                .strip();
     }
 
     public ListPeersResult listPeers() {
@@ -89,16 +92,25 @@ public final class NexdCtlClient {
     }
 
     public List<String> proxyList() {
-        return call(NexdCtlMethod.PROXY_LIST, "").lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return call(NexdCtlMethod.PROXY_LIST, "")
+                .lines()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     public String proxyAdd(ProxyDirection direction, String rule) {
-        return call(direction == ProxyDirection.INGRESS ? NexdCtlMethod.PROXY_ADD_INGRESS : NexdCtlMethod.PROXY_ADD_EGRESS, rule);
+        return call(
+                direction == ProxyDirection.INGRESS ? NexdCtlMethod.PROXY_ADD_INGRESS : NexdCtlMethod.PROXY_ADD_EGRESS,
+                rule);
     }
 
     public String proxyRemove(ProxyDirection direction, String rule) {
-        return call(direction == ProxyDirection.INGRESS ? NexdCtlMethod.PROXY_REMOVE_INGRESS
-                : NexdCtlMethod.PROXY_REMOVE_EGRESS, rule);
+        return call(
+                direction == ProxyDirection.INGRESS
+                        ? NexdCtlMethod.PROXY_REMOVE_INGRESS
+                        : NexdCtlMethod.PROXY_REMOVE_EGRESS,
+                rule);
     }
 
     /** Whether the agent logs at debug level ({@code GetDebug} answers "on"/"off"; "true"/"enabled" are accepted). */
@@ -150,25 +162,36 @@ public final class NexdCtlClient {
         });
         try (ch) {
             ByteBuffer out = ByteBuffer.wrap(JsonRpcCodec.encode(JsonRpcRequest.of(wireMethod, param, id)));
-            while (out.hasRemaining()) ch.write(out);
+            while (out.hasRemaining()) {
+                ch.write(out);
+            }
             JsonRpcFrameReader reader = new JsonRpcFrameReader(Channels.newInputStream(ch), maxReplyBytes);
             JsonRpcFrameReader.Frame frame = reader.next();
             JsonRpcResponse response = switch (frame) {
                 case JsonRpcFrameReader.Frame.Json j -> response(wireMethod, id, j.bytes());
                 case JsonRpcFrameReader.Frame.EndOfStream e -> throw lost(wireMethod, null);
                 case JsonRpcFrameReader.Frame.Truncated t -> throw lost(wireMethod, null);
-                case JsonRpcFrameReader.Frame.Oversized o -> throw new NexdProtocolException(
-                        "the reply to " + wireMethod + " is larger than " + o.limit() + " bytes", null);
-                case JsonRpcFrameReader.Frame.Garbage g -> throw new NexdProtocolException(
-                        socket + " did not answer " + wireMethod + " with JSON-RPC (" + g.reason() + "); is it nexd's socket?", null);
+                case JsonRpcFrameReader.Frame.Oversized o ->
+                    throw new NexdProtocolException(
+                            "the reply to " + wireMethod + " is larger than " + o.limit() + " bytes", null);
+                case JsonRpcFrameReader.Frame.Garbage g ->
+                    throw new NexdProtocolException(
+                            socket + " did not answer " + wireMethod + " with JSON-RPC (" + g.reason()
+                                    + "); is it nexd's socket?",
+                            null);
             };
-            if (response.isError()) throw new NexdRpcException(wireMethod, response.errorMessage());
+            if (response.isError()) {
+                throw new NexdRpcException(wireMethod, response.errorMessage());
+            }
             String r = response.resultString();
             return r == null ? "" : r;
         } catch (IOException e) {
             if (timedOut.get()) {
-                throw new NexdUnreachableException(socket, NexdUnreachableException.Reason.TIMEOUT,
-                        "nexd did not answer " + wireMethod + " within " + human(deadline), e);
+                throw new NexdUnreachableException(
+                        socket,
+                        NexdUnreachableException.Reason.TIMEOUT,
+                        "nexd did not answer " + wireMethod + " within " + human(deadline),
+                        e);
             }
             throw lost(wireMethod, e);
         } finally {
@@ -178,20 +201,28 @@ public final class NexdCtlClient {
 
     private SocketChannel connect() {
         if (!Files.exists(socket)) {
-            throw new NexdUnreachableException(socket, NexdUnreachableException.Reason.NO_SOCKET,
-                    "no nexd control socket at " + socket, null);
+            throw new NexdUnreachableException(
+                    socket, NexdUnreachableException.Reason.NO_SOCKET, "no nexd control socket at " + socket, null);
         }
         try {
             return SocketChannel.open(UnixDomainSocketAddress.of(socket));
         } catch (ConnectException e) {
-            throw new NexdUnreachableException(socket, NexdUnreachableException.Reason.NOT_LISTENING,
-                    "nexd is not listening on " + socket + " (" + e.getMessage() + ")", e);
+            throw new NexdUnreachableException(
+                    socket,
+                    NexdUnreachableException.Reason.NOT_LISTENING,
+                    "nexd is not listening on " + socket + " (" + e.getMessage() + ")",
+                    e);
         } catch (IOException e) {
             String m = String.valueOf(e.getMessage());
-            boolean denied = m.toLowerCase(Locale.ROOT).contains("permission denied") || e instanceof java.nio.file.AccessDeniedException;
-            throw new NexdUnreachableException(socket,
-                    denied ? NexdUnreachableException.Reason.PERMISSION_DENIED : NexdUnreachableException.Reason.NOT_LISTENING,
-                    (denied ? "permission denied on " : "cannot connect to ") + socket + " (" + m + ")", e);
+            boolean denied = m.toLowerCase(Locale.ROOT).contains("permission denied")
+                    || e instanceof java.nio.file.AccessDeniedException;
+            throw new NexdUnreachableException(
+                    socket,
+                    denied
+                            ? NexdUnreachableException.Reason.PERMISSION_DENIED
+                            : NexdUnreachableException.Reason.NOT_LISTENING,
+                    (denied ? "permission denied on " : "cannot connect to ") + socket + " (" + m + ")",
+                    e);
         }
     }
 
@@ -199,31 +230,39 @@ public final class NexdCtlClient {
         return switch (JsonRpcCodec.decode(frame)) {
             case JsonRpcDecodeResult.Decoded(JsonRpcResponse r) -> {
                 if (!r.id().isNull() && !(r.id().isIntegralNumber() && r.id().asLong() == id)) {
-                    throw new NexdProtocolException("reply to " + wireMethod + " has id " + r.id() + ", expected " + id, null);
+                    throw new NexdProtocolException(
+                            "reply to " + wireMethod + " has id " + r.id() + ", expected " + id, null);
                 }
                 yield r;
             }
             case JsonRpcDecodeResult.Decoded(JsonRpcRequest q) ->
-                    throw new NexdProtocolException("expected a reply to " + wireMethod + ", got a request " + q.method(), null);
+                throw new NexdProtocolException(
+                        "expected a reply to " + wireMethod + ", got a request " + q.method(), null);
             case JsonRpcDecodeResult.Invalid inv ->
-                    throw new NexdProtocolException("bad reply to " + wireMethod + ": " + inv.reason(), null);
+                throw new NexdProtocolException("bad reply to " + wireMethod + ": " + inv.reason(), null);
         };
     }
 
     private NexdUnreachableException lost(String wireMethod, IOException cause) {
         String why = cause == null || cause instanceof ClosedChannelException ? "" : " (" + cause.getMessage() + ")";
-        return new NexdUnreachableException(socket, NexdUnreachableException.Reason.CONNECTION_LOST,
-                "nexd closed the connection without answering " + wireMethod + why, cause);
+        return new NexdUnreachableException(
+                socket,
+                NexdUnreachableException.Reason.CONNECTION_LOST,
+                "nexd closed the connection without answering " + wireMethod + why,
+                cause);
     }
 
     private static <T> T parse(NexdCtlMethod m, String json, TypeReference<T> type) {
         try {
             T v = JSON.readValue(json, type);
-            if (v == null) throw new NexdProtocolException(m.wireName() + " returned null", null);
+            if (v == null) {
+                throw new NexdProtocolException(m.wireName() + " returned null", null);
+            }
             return v;
         } catch (IOException e) {
             String head = json.length() > 120 ? json.substring(0, 120) + "..." : json;
-            throw new NexdProtocolException(m.wireName() + " returned something that is not its JSON result: " + head, e);
+            throw new NexdProtocolException(
+                    m.wireName() + " returned something that is not its JSON result: " + head, e);
         }
     }
 

@@ -57,7 +57,9 @@ final class NexdCtlDispatcher implements JsonRpcHandler {
     }
 
     private static String requireRule(String rule) {
-        if (rule.isBlank()) throw new IllegalArgumentException("no proxy rule given (protocol:port:destination_ip:destination_port)");
+        if (rule.isBlank()) {
+            throw new IllegalArgumentException("no proxy rule given (protocol:port:destination_ip:destination_port)");
+        }
         return rule;
     }
 
@@ -71,12 +73,16 @@ final class NexdCtlDispatcher implements JsonRpcHandler {
 
     private static String lines(List<String> lines) {
         StringBuilder sb = new StringBuilder();
-        for (String l : lines) sb.append(l).append('\n');
+        for (String l : lines) {
+            sb.append(l).append('\n');
+        }
         return sb.toString();
     }
 
     private static String line(String s) {
-        if (s == null) return "";
+        if (s == null) {
+            return "";
+        }
         return s.endsWith("\n") ? s : s + "\n";
     }
 }

@@ -66,7 +66,9 @@ public enum NexdCtlMethod {
     /** The method a wire name denotes. */
     public static Optional<NexdCtlMethod> fromWireName(String wire) {
         for (NexdCtlMethod m : values()) {
-            if (m.wireName().equals(wire)) return Optional.of(m);
+            if (m.wireName().equals(wire)) {
+                return Optional.of(m);
+            }
         }
         return Optional.empty();
     }

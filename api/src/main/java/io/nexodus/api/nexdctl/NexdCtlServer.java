@@ -22,7 +22,8 @@ public final class NexdCtlServer implements AutoCloseable {
         this(socket, service, JsonRpcServer.Limits.DEFAULT, JsonRpcServer.OWNER_ONLY);
     }
 
-    public NexdCtlServer(Path socket, NexdCtl service, JsonRpcServer.Limits limits, Set<PosixFilePermission> socketPermissions) {
+    public NexdCtlServer(
+            Path socket, NexdCtl service, JsonRpcServer.Limits limits, Set<PosixFilePermission> socketPermissions) {
         this.server = new JsonRpcServer(socket, new NexdCtlDispatcher(service), limits, socketPermissions);
     }
 

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param message free text for a person (e.g. the device-authorization URL); may be empty
  */
 @JsonPropertyOrder({"status", "message"})
-public record NexdStatus(@JsonProperty("status") String state, @JsonProperty("message") String message) {
+public record NexdStatus(
+        @JsonProperty("status") String state,
+        @JsonProperty("message") String message) {
     public static final String STARTING = "Starting";
     public static final String WAITING_FOR_AUTH = "WaitingForAuth";
     public static final String RUNNING = "Running";
@@ -29,11 +31,15 @@ public record NexdStatus(@JsonProperty("status") String state, @JsonProperty("me
 
     /** Parses the wire text; text without the {@code "Status: "} line becomes the message of an empty state. */
     public static NexdStatus parse(String wire) {
-        if (wire == null) return new NexdStatus("", "");
+        if (wire == null) {
+            return new NexdStatus("", "");
+        }
         int nl = wire.indexOf('\n');
         String first = nl < 0 ? wire : wire.substring(0, nl);
         String rest = nl < 0 ? "" : wire.substring(nl + 1);
-        if (!first.startsWith(PREFIX)) return new NexdStatus("", wire);
+        if (!first.startsWith(PREFIX)) {
+            return new NexdStatus("", wire);
+        }
         return new NexdStatus(first.substring(PREFIX.length()), rest.stripTrailing());
     }
 }

@@ -5,7 +5,13 @@ import java.nio.file.Path;
 /** No answer from the agent: no socket file, nobody listening, no permission, or no reply in time. */
 public final class NexdUnreachableException extends NexdCtlException {
     /** Why, for choosing a hint. */
-    public enum Reason { NO_SOCKET, NOT_LISTENING, PERMISSION_DENIED, TIMEOUT, CONNECTION_LOST }
+    public enum Reason {
+        NO_SOCKET,
+        NOT_LISTENING,
+        PERMISSION_DENIED,
+        TIMEOUT,
+        CONNECTION_LOST
+    }
 
     private final Path socket;
     private final Reason reason;

@@ -19,8 +19,11 @@ public final class NexodusVersion {
     }
 
     private static String read() {
-        try (InputStream in = NexodusVersion.class.getResourceAsStream("/META-INF/maven/io.nexodus/api/pom.properties")) {
-            if (in == null) return "dev";
+        try (InputStream in =
+                NexodusVersion.class.getResourceAsStream("/META-INF/maven/io.nexodus/api/pom.properties")) {
+            if (in == null) {
+                return "dev";
+            }
             Properties p = new Properties();
             p.load(in);
             String v = p.getProperty("version");

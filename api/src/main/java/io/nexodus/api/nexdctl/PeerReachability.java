@@ -25,7 +25,9 @@ public record PeerReachability(
 
     /** Formats a round-trip time the way upstream does ({@code 1.23ms}); null = unreachable ({@code "-"}). */
     public static String formatLatency(java.time.Duration rtt) {
-        if (rtt == null) return "-";
+        if (rtt == null) {
+            return "-";
+        }
         return String.format(java.util.Locale.ROOT, "%.2fms", rtt.toNanos() / 1_000_000.0);
     }
 }

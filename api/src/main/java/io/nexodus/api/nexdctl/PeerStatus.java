@@ -32,8 +32,19 @@ import java.util.Optional;
  * @param method          the peering method in use, one of {@link PeeringMethod}
  * @param relay           the relay in use, one of {@link RelayKind}, or {@code null} for a direct path
  */
-@JsonPropertyOrder({"PublicKey", "Endpoint", "AllowedIPs", "LatestHandshake", "Tx", "Rx", "Healthy",
-        "hostname", "tunnel_ips", "method", "relay"})
+@JsonPropertyOrder({
+    "PublicKey",
+    "Endpoint",
+    "AllowedIPs",
+    "LatestHandshake",
+    "Tx",
+    "Rx",
+    "Healthy",
+    "hostname",
+    "tunnel_ips",
+    "method",
+    "relay"
+})
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record PeerStatus(
         @JsonProperty("PublicKey") String publicKey,
@@ -51,7 +62,9 @@ public record PeerStatus(
     /** Go's {@code time.Time.String()} layout, accepted from upstream agents. */
     private static final DateTimeFormatter GO_TIME = new DateTimeFormatterBuilder()
             .appendPattern("yyyy-MM-dd HH:mm:ss")
-            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .optionalStart()
+            .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .optionalEnd()
             .appendPattern(" Z")
             .toFormatter(java.util.Locale.ROOT);
 
@@ -64,7 +77,9 @@ public record PeerStatus(
 
     /** The wire form of a handshake time: RFC 3339 UTC, or {@code ""} for none (null or the epoch). */
     public static String formatHandshake(Instant t) {
-        return t == null || t.getEpochSecond() <= 0 ? "" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        return t == null || t.getEpochSecond() <= 0
+                ? ""
+                : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 
     /**
@@ -73,7 +88,9 @@ public record PeerStatus(
      */
     public Optional<Instant> latestHandshakeTime() {
         String s = latestHandshake.strip();
-        if (s.isEmpty() || s.startsWith("0001-01-01")) return Optional.empty();
+        if (s.isEmpty() || s.startsWith("0001-01-01")) {
+            return Optional.empty();
+        }
         Instant t = null;
         try {
             t = ZonedDateTime.parse(s, DateTimeFormatter.ISO_DATE_TIME).toInstant();

@@ -25,8 +25,13 @@ public final class PeeringMethod {
     /** Through a DERP relay over TLS (the public one or an onboarded one; see {@link PeerStatus#relay()}). */
     public static final String VIA_DERP_RELAY = "via-derp-relay";
 
-    private static final Set<String> DIRECT = Set.of(RELAY_NODE_SELF_DIRECT_LOCAL, RELAY_NODE_SELF,
-            RELAY_NODE_PEER_DIRECT_LOCAL, RELAY_NODE_PEER, DIRECT_LOCAL, REFLEXIVE);
+    private static final Set<String> DIRECT = Set.of(
+            RELAY_NODE_SELF_DIRECT_LOCAL,
+            RELAY_NODE_SELF,
+            RELAY_NODE_PEER_DIRECT_LOCAL,
+            RELAY_NODE_PEER,
+            DIRECT_LOCAL,
+            REFLEXIVE);
 
     private PeeringMethod() {}
 

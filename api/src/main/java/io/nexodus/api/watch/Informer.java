@@ -41,7 +41,12 @@ public final class Informer<T> implements WatchSubscriber {
     private volatile boolean synced;
     private volatile long version;
 
-    public Informer(String kind, Map<String, Object> options, Class<T> type, Function<T, String> keyOf, ToLongFunction<T> revisionOf) {
+    public Informer(
+            String kind,
+            Map<String, Object> options,
+            Class<T> type,
+            Function<T, String> keyOf,
+            ToLongFunction<T> revisionOf) {
         this.kind = Objects.requireNonNull(kind);
         this.options = Map.copyOf(options);
         this.type = type;
@@ -51,28 +56,45 @@ public final class Informer<T> implements WatchSubscriber {
 
     /** Devices of a VPC, keyed by device id. */
     public static Informer<Device> devices(java.util.UUID vpcId) {
-        return new Informer<>(Watch.KIND_DEVICE, Map.of(Watch.OPTION_VPC_ID, vpcId.toString()), Device.class,
-                d -> d.id().toString(), Device::revision);
+        return new Informer<>(
+                Watch.KIND_DEVICE,
+                Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
+                Device.class,
+                d -> d.id().toString(),
+                Device::revision);
     }
 
     /** Security groups of a VPC, keyed by id. */
     public static Informer<SecurityGroup> securityGroups(java.util.UUID vpcId) {
-        return new Informer<>(Watch.KIND_SECURITY_GROUP, Map.of(Watch.OPTION_VPC_ID, vpcId.toString()), SecurityGroup.class,
-                g -> g.id().toString(), SecurityGroup::revision);
+        return new Informer<>(
+                Watch.KIND_SECURITY_GROUP,
+                Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
+                SecurityGroup.class,
+                g -> g.id().toString(),
+                SecurityGroup::revision);
     }
 
     /** Metadata of the devices of a VPC, keyed by {@code deviceId/key}; {@code key} (nullable) selects one key. */
     public static Informer<DeviceMetadata> deviceMetadata(java.util.UUID vpcId, String key) {
-        Map<String, Object> o = key == null ? Map.of(Watch.OPTION_VPC_ID, vpcId.toString())
+        Map<String, Object> o = key == null
+                ? Map.of(Watch.OPTION_VPC_ID, vpcId.toString())
                 : Map.of(Watch.OPTION_VPC_ID, vpcId.toString(), Watch.OPTION_KEY, key);
-        return new Informer<>(Watch.KIND_DEVICE_METADATA, o, DeviceMetadata.class, m -> m.deviceId() + "/" + m.key(),
+        return new Informer<>(
+                Watch.KIND_DEVICE_METADATA,
+                o,
+                DeviceMetadata.class,
+                m -> m.deviceId() + "/" + m.key(),
                 DeviceMetadata::revision);
     }
 
     /** The VPC itself, keyed by id. */
     public static Informer<Vpc> vpc(java.util.UUID vpcId) {
-        return new Informer<>(Watch.KIND_VPC, Map.of(Watch.OPTION_VPC_ID, vpcId.toString()), Vpc.class,
-                v -> v.id().toString(), Vpc::revision);
+        return new Informer<>(
+                Watch.KIND_VPC,
+                Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
+                Vpc.class,
+                v -> v.id().toString(),
+                Vpc::revision);
     }
 
     public String kind() {
@@ -104,7 +126,9 @@ public final class Informer<T> implements WatchSubscriber {
         long rev = revisionOf.applyAsLong(item);
         String key = keyOf.apply(item);
         T old = items.get(key);
-        if (old != null && revisionOf.applyAsLong(old) > rev) return;
+        if (old != null && revisionOf.applyAsLong(old) > rev) {
+            return;
+        }
         items.put(key, item);
         advance(rev);
         bump();
@@ -119,11 +143,15 @@ public final class Informer<T> implements WatchSubscriber {
     }
 
     private void advance(long rev) {
-        if (rev > revision) revision = rev;
+        if (rev > revision) {
+            revision = rev;
+        }
     }
 
     private Optional<T> decode(JsonNode value) {
-        if (value == null) return Optional.empty();
+        if (value == null) {
+            return Optional.empty();
+        }
         try {
             return Optional.of(Json.mapper().treeToValue(value, type));
         } catch (IOException e) {
@@ -173,7 +201,9 @@ public final class Informer<T> implements WatchSubscriber {
         synchronized (monitor) {
             while (!synced) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
+                if (left <= 0) {
+                    return false;
+                }
                 java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
             return true;
@@ -186,7 +216,9 @@ public final class Informer<T> implements WatchSubscriber {
         synchronized (monitor) {
             while (version == seen) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0) break;
+                if (left <= 0) {
+                    break;
+                }
                 java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
             return version;

@@ -58,9 +58,13 @@ public final class SharedInformers implements AutoCloseable {
 
     /** Adds a custom informer (its kind must not be used by another informer here). */
     public synchronized <T> Informer<T> add(Informer<T> informer) {
-        if (stream != null) throw new IllegalStateException("already started");
+        if (stream != null) {
+            throw new IllegalStateException("already started");
+        }
         for (Informer<?> i : informers) {
-            if (i.kind().equals(informer.kind())) throw new IllegalArgumentException("already have an informer of kind " + i.kind());
+            if (i.kind().equals(informer.kind())) {
+                throw new IllegalArgumentException("already have an informer of kind " + i.kind());
+            }
         }
         informers.add(informer);
         return informer;
@@ -74,7 +78,8 @@ public final class SharedInformers implements AutoCloseable {
     /** Opens the shared stream. */
     public synchronized SharedInformers start() {
         if (stream == null) {
-            WatchStream.Builder b = WatchStream.builder(client, vpcId).publicKey(publicKey).listener(listener);
+            WatchStream.Builder b =
+                    WatchStream.builder(client, vpcId).publicKey(publicKey).listener(listener);
             informers.forEach(b::subscribe);
             stream = b.start();
         }
@@ -86,7 +91,9 @@ public final class SharedInformers implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Informer<?> i : List.copyOf(informers)) {
             long left = deadline - System.nanoTime();
-            if (!i.awaitSynced(Duration.ofNanos(Math.max(0, left)))) return false;
+            if (!i.awaitSynced(Duration.ofNanos(Math.max(0, left)))) {
+                return false;
+            }
         }
         return true;
     }
@@ -97,6 +104,8 @@ public final class SharedInformers implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (stream != null) stream.close();
+        if (stream != null) {
+            stream.close();
+        }
     }
 }

@@ -59,10 +59,13 @@ public final class WatchStream implements AutoCloseable {
         for (WatchSubscriber s : b.subscribers) {
             String kind = s.currentWatch().kind();
             if (byKind.put(kind, s) != null) {
-                throw new IllegalArgumentException("two watches of kind " + kind + " on one stream: events could not be told apart");
+                throw new IllegalArgumentException(
+                        "two watches of kind " + kind + " on one stream: events could not be told apart");
             }
         }
-        if (byKind.isEmpty()) throw new IllegalArgumentException("a watch stream needs at least one subscriber");
+        if (byKind.isEmpty()) {
+            throw new IllegalArgumentException("a watch stream needs at least one subscriber");
+        }
         this.listener = b.listener;
         this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
         this.stallTimeout = b.stallTimeout;
@@ -96,12 +99,16 @@ public final class WatchStream implements AutoCloseable {
                     log.warn("watch stream refused: {}", e.getMessage());
                 } catch (NexodusClientException | UncheckedIOException e) {
                     cause = e;
-                    if (!closed) log.debug("watch stream broke: {}", e.getMessage());
+                    if (!closed) {
+                        log.debug("watch stream broke: {}", e.getMessage());
+                    }
                 } catch (RuntimeException e) {
                     cause = e;
                     log.warn("watch stream failed", e);
                 }
-                if (closed) break;
+                if (closed) {
+                    break;
+                }
                 listener.onDisconnected(cause);
                 sleep(backoff.next());
             }
@@ -112,11 +119,16 @@ public final class WatchStream implements AutoCloseable {
 
     private void connectOnce() {
         List<Watch> watches = new ArrayList<>();
-        for (WatchSubscriber s : byKind.values()) watches.add(s.currentWatch());
-        WatchConnection conn = vpcId == null ? client.events().open(watches) : client.events().open(vpcId, publicKey, watches);
+        for (WatchSubscriber s : byKind.values()) {
+            watches.add(s.currentWatch());
+        }
+        WatchConnection conn =
+                vpcId == null ? client.events().open(watches) : client.events().open(vpcId, publicKey, watches);
         current = conn;
         try (conn) {
-            if (closed) return;
+            if (closed) {
+                return;
+            }
             listener.onConnected();
             long opened = System.nanoTime();
             WatchEvent e;
@@ -136,7 +148,9 @@ public final class WatchStream implements AutoCloseable {
                     backoff.reset();
                 }
             }
-            if (!closed) listener.onDisconnected(null);
+            if (!closed) {
+                listener.onDisconnected(null);
+            }
         } finally {
             current = null;
         }
@@ -173,7 +187,9 @@ public final class WatchStream implements AutoCloseable {
     public void close() {
         closed = true;
         WatchConnection c = current;
-        if (c != null) c.close();
+        if (c != null) {
+            c.close();
+        }
         Thread t = thread;
         if (t != null) {
             t.interrupt();

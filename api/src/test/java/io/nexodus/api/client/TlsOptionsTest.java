@@ -20,16 +20,46 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The client trusts a given CA file, refuses an unknown certificate, and skips all checks only when asked. */
 class TlsOptionsTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @Test
     void trustsTheGivenCaAndRefusesOtherwise() throws Exception {
         Path ks = dir.resolve("server.p12");
         Path pem = dir.resolve("server.pem");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(keytool, "-genkeypair", "-alias", "s", "-keyalg", "EC", "-dname", "CN=test", "-ext", "san=ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit");
-        run(keytool, "-exportcert", "-rfc", "-alias", "s", "-keystore", ks.toString(), "-storepass", "changeit", "-file", pem.toString());
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "s",
+                "-keyalg",
+                "EC",
+                "-dname",
+                "CN=test",
+                "-ext",
+                "san=ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit");
+        run(
+                keytool,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "s",
+                "-keystore",
+                ks.toString(),
+                "-storepass",
+                "changeit",
+                "-file",
+                pem.toString());
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(ks)) {
             store.load(in, "changeit".toCharArray());
@@ -49,15 +79,36 @@ class TlsOptionsTest {
         server.start();
         try {
             URI url = URI.create("https://127.0.0.1:" + server.getAddress().getPort());
-            assertThat(NexodusClient.builder(url).tls(TlsOptions.trusting(pem)).build().featureFlags().list()).containsEntry("devices", true);
-            assertThat(NexodusClient.builder(url).tls(TlsOptions.insecure()).build().featureFlags().list()).containsEntry("devices", true);
-            assertThatThrownBy(() -> NexodusClient.builder(url).build().featureFlags().list())
-                    .isInstanceOf(ApiTransportException.class).hasMessageContaining("TLS");
+            assertThat(NexodusClient.builder(url)
+                            .tls(TlsOptions.trusting(pem))
+                            .build()
+                            .featureFlags()
+                            .list())
+                    .containsEntry("devices", true);
+            assertThat(NexodusClient.builder(url)
+                            .tls(TlsOptions.insecure())
+                            .build()
+                            .featureFlags()
+                            .list())
+                    .containsEntry("devices", true);
+            assertThatThrownBy(() ->
+                            NexodusClient.builder(url).build().featureFlags().list())
+                    .isInstanceOf(ApiTransportException.class)
+                    .hasMessageContaining("TLS");
             URI byName = URI.create("https://localhost:" + server.getAddress().getPort());
             // the certificate is for 127.0.0.1 only: the host name check must fail with the CA, and pass when insecure
-            assertThatThrownBy(() -> NexodusClient.builder(byName).tls(TlsOptions.trusting(pem)).build().featureFlags().list())
+            assertThatThrownBy(() -> NexodusClient.builder(byName)
+                            .tls(TlsOptions.trusting(pem))
+                            .build()
+                            .featureFlags()
+                            .list())
                     .isInstanceOf(ApiTransportException.class);
-            assertThat(NexodusClient.builder(byName).tls(TlsOptions.insecure()).build().featureFlags().list()).containsEntry("devices", true);
+            assertThat(NexodusClient.builder(byName)
+                            .tls(TlsOptions.insecure())
+                            .build()
+                            .featureFlags()
+                            .list())
+                    .containsEntry("devices", true);
         } finally {
             server.stop(0);
         }

@@ -35,7 +35,8 @@ class SealedTokenTest {
         String sealed = SealedToken.seal(pub, "DT:secret-token");
         String[] parts = sealed.split(":");
         assertThat(parts).hasSize(3);
-        assertThat(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.US_ASCII)).isEqualTo("v1");
+        assertThat(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.US_ASCII))
+                .isEqualTo("v1");
         assertThat(Base64.getUrlDecoder().decode(parts[1])).hasSize(32);
         assertThat(SealedToken.open(sealed, WireGuardKeys.toBase64(priv))).isEqualTo("DT:secret-token");
         // fresh ephemeral key each time
@@ -62,7 +63,8 @@ class SealedTokenTest {
         byte[] ct = c.doFinal("DT:upstream".getBytes(StandardCharsets.UTF_8));
         Base64.Encoder e = Base64.getUrlEncoder();
         String sealed = e.encodeToString("v1".getBytes()) + ":" + e.encodeToString(epk) + ":" + e.encodeToString(ct);
-        assertThat(new String(SealedToken.open(sealed, devPriv), StandardCharsets.UTF_8)).isEqualTo("DT:upstream");
+        assertThat(new String(SealedToken.open(sealed, devPriv), StandardCharsets.UTF_8))
+                .isEqualTo("DT:upstream");
     }
 
     @Test
@@ -78,6 +80,7 @@ class SealedTokenTest {
     void parsesWireGuardKeyText() {
         assertThat(WireGuardKeys.isValid(WireGuardKeys.toBase64(new byte[32]))).isTrue();
         assertThat(WireGuardKeys.isValid("not a key")).isFalse();
-        assertThat(WireGuardKeys.isValid(Base64.getEncoder().encodeToString(new byte[31]))).isFalse();
+        assertThat(WireGuardKeys.isValid(Base64.getEncoder().encodeToString(new byte[31])))
+                .isFalse();
     }
 }

@@ -60,23 +60,39 @@ class UpstreamContractTest {
         }
         StringBuilder problems = new StringBuilder();
         MODELS.forEach((name, type) -> {
-            if (!defs.has(name)) return; // e.g. NotFoundError: in upstream's code (reference §2.1), not in its swagger
+            if (!defs.has(name)) {
+                return;
+            } // e.g. NotFoundError: in upstream's code (reference §2.1), not in its swagger
             JsonNode props = defs.get(name).path("properties");
             Map<String, RecordComponent> ours = new TreeMap<>();
             for (RecordComponent rc : type.getRecordComponents()) {
-                ours.put(rc.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class).value(), rc);
+                ours.put(
+                        rc.getAccessor()
+                                .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class)
+                                .value(),
+                        rc);
             }
             for (Iterator<String> it = props.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
                 RecordComponent rc = ours.get(field);
                 if (rc == null) {
-                    problems.append(name).append(": missing field ").append(field).append('\n');
+                    problems.append(name)
+                            .append(": missing field ")
+                            .append(field)
+                            .append('\n');
                     continue;
                 }
                 String want = jsonType(props.get(field));
                 String have = jsonType(rc.getType());
                 if (want != null && have != null && !want.equals(have)) {
-                    problems.append(name).append('.').append(field).append(": upstream ").append(want).append(", ours ").append(have).append('\n');
+                    problems.append(name)
+                            .append('.')
+                            .append(field)
+                            .append(": upstream ")
+                            .append(want)
+                            .append(", ours ")
+                            .append(have)
+                            .append('\n');
                 }
             }
         });
@@ -85,10 +101,28 @@ class UpstreamContractTest {
 
     @Test
     void serializesSnakeCaseNamesAndOmitsEmptyBearerToken() throws Exception {
-        Device d = new Device(java.util.UUID.randomUUID(), null, null, "k", java.util.List.of(), java.util.List.of(),
-                java.util.List.of(), java.util.List.of(), false, true, "h", "linux", java.util.List.of(), 7, null, false, null, null);
+        Device d = new Device(
+                java.util.UUID.randomUUID(),
+                null,
+                null,
+                "k",
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of(),
+                false,
+                true,
+                "h",
+                "linux",
+                java.util.List.of(),
+                7,
+                null,
+                false,
+                null,
+                null);
         ObjectNode n = (ObjectNode) Json.mapper().valueToTree(d);
-        assertThat(new TreeSet<>(iter(n.fieldNames()))).contains("symmetric_nat", "ipv4_tunnel_ips", "online_at", "security_group_id")
+        assertThat(new TreeSet<>(iter(n.fieldNames())))
+                .contains("symmetric_nat", "ipv4_tunnel_ips", "online_at", "security_group_id")
                 .doesNotContain("bearer_token", "symmetricNat");
         assertThat(Json.mapper().treeToValue(n, Device.class)).isEqualTo(d);
     }
@@ -100,19 +134,35 @@ class UpstreamContractTest {
     }
 
     private static String jsonType(JsonNode schema) {
-        if (schema.has("$ref")) return "object";
-        if (schema.has("allOf")) return "object";
+        if (schema.has("$ref")) {
+            return "object";
+        }
+        if (schema.has("allOf")) {
+            return "object";
+        }
         String t = schema.path("type").asText(null);
-        if ("integer".equals(t) || "number".equals(t)) return "number";
+        if ("integer".equals(t) || "number".equals(t)) {
+            return "number";
+        }
         return t; // string, boolean, array, object, or null = any
     }
 
     private static String jsonType(Class<?> c) {
-        if (c == String.class || c == java.util.UUID.class || c == java.time.Instant.class) return "string";
-        if (c == boolean.class || c == Boolean.class) return "boolean";
-        if (c == int.class || c == long.class || c == Integer.class || c == Long.class) return "number";
-        if (java.util.List.class.isAssignableFrom(c)) return "array";
-        if (c == JsonNode.class || c == Object.class) return null;
+        if (c == String.class || c == java.util.UUID.class || c == java.time.Instant.class) {
+            return "string";
+        }
+        if (c == boolean.class || c == Boolean.class) {
+            return "boolean";
+        }
+        if (c == int.class || c == long.class || c == Integer.class || c == Long.class) {
+            return "number";
+        }
+        if (java.util.List.class.isAssignableFrom(c)) {
+            return "array";
+        }
+        if (c == JsonNode.class || c == Object.class) {
+            return null;
+        }
         return "object";
     }
 }

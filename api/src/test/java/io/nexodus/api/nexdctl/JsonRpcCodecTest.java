@@ -29,7 +29,8 @@ class JsonRpcCodecTest {
 
     @Test
     void decodesWhatGoSends() {
-        JsonRpcDecodeResult req = decode("{\"method\":\"NexdCtl.ProxyAddIngress\",\"params\":[\"tcp:80:127.0.0.1:8080\"],\"id\":3}");
+        JsonRpcDecodeResult req =
+                decode("{\"method\":\"NexdCtl.ProxyAddIngress\",\"params\":[\"tcp:80:127.0.0.1:8080\"],\"id\":3}");
         assertThat(req).isInstanceOfSatisfying(JsonRpcDecodeResult.Decoded.class, d -> {
             JsonRpcRequest r = (JsonRpcRequest) d.message();
             assertThat(r.method()).isEqualTo("NexdCtl.ProxyAddIngress");
@@ -43,16 +44,20 @@ class JsonRpcCodecTest {
             assertThat(r.resultString()).isEqualTo("Status: Running\n");
         });
         JsonRpcDecodeResult err = decode("{\"id\":3,\"result\":null,\"error\":\"boom\"}");
-        assertThat(((JsonRpcResponse) ((JsonRpcDecodeResult.Decoded) err).message()).errorMessage()).isEqualTo("boom");
+        assertThat(((JsonRpcResponse) ((JsonRpcDecodeResult.Decoded) err).message()).errorMessage())
+                .isEqualTo("boom");
     }
 
     @Test
     void requestWithoutParamsOrWithNullParamHasEmptyStringParam() {
-        JsonRpcRequest r = (JsonRpcRequest) ((JsonRpcDecodeResult.Decoded) decode("{\"method\":\"NexdCtl.Status\",\"id\":1}")).message();
+        JsonRpcRequest r = (JsonRpcRequest)
+                ((JsonRpcDecodeResult.Decoded) decode("{\"method\":\"NexdCtl.Status\",\"id\":1}")).message();
         assertThat(r.stringParam()).isEmpty();
-        r = (JsonRpcRequest) ((JsonRpcDecodeResult.Decoded) decode("{\"method\":\"M\",\"params\":[null],\"id\":1}")).message();
+        r = (JsonRpcRequest)
+                ((JsonRpcDecodeResult.Decoded) decode("{\"method\":\"M\",\"params\":[null],\"id\":1}")).message();
         assertThat(r.stringParam()).isEmpty();
-        r = (JsonRpcRequest) ((JsonRpcDecodeResult.Decoded) decode("{\"method\":\"M\",\"params\":[{\"a\":1}],\"id\":1}")).message();
+        r = (JsonRpcRequest)
+                ((JsonRpcDecodeResult.Decoded) decode("{\"method\":\"M\",\"params\":[{\"a\":1}],\"id\":1}")).message();
         assertThat(r.stringParam()).isEqualTo("{\"a\":1}");
     }
 
@@ -61,13 +66,18 @@ class JsonRpcCodecTest {
         assertThat(decode("not json")).isInstanceOf(JsonRpcDecodeResult.Invalid.class);
         assertThat(decode("[1]")).isInstanceOf(JsonRpcDecodeResult.Invalid.class);
         assertThat(decode("")).isInstanceOf(JsonRpcDecodeResult.Invalid.class);
-        assertThat(decode("{\"id\":5,\"method\":7}")).isInstanceOfSatisfying(JsonRpcDecodeResult.Invalid.class,
-                i -> assertThat(i.id().asInt()).isEqualTo(5));
-        assertThat(decode("{\"id\":5,\"method\":\"M\",\"params\":\"x\"}")).isInstanceOfSatisfying(JsonRpcDecodeResult.Invalid.class,
-                i -> assertThat(i.reason()).contains("params"));
+        assertThat(decode("{\"id\":5,\"method\":7}"))
+                .isInstanceOfSatisfying(
+                        JsonRpcDecodeResult.Invalid.class,
+                        i -> assertThat(i.id().asInt()).isEqualTo(5));
+        assertThat(decode("{\"id\":5,\"method\":\"M\",\"params\":\"x\"}"))
+                .isInstanceOfSatisfying(
+                        JsonRpcDecodeResult.Invalid.class,
+                        i -> assertThat(i.reason()).contains("params"));
         assertThat(decode("{\"id\":5}")).isInstanceOf(JsonRpcDecodeResult.Invalid.class);
         assertThat(decode("[".repeat(5000) + "]".repeat(5000))).isInstanceOf(JsonRpcDecodeResult.Invalid.class);
-        assertThat(decode("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}")).isInstanceOf(JsonRpcDecodeResult.Invalid.class);
+        assertThat(decode("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}"))
+                .isInstanceOf(JsonRpcDecodeResult.Invalid.class);
         assertThat(decode("{\"method\":\"M\",\"id\":1}trailing")).isInstanceOf(JsonRpcDecodeResult.class); // no throw
     }
 }

@@ -47,7 +47,8 @@ class JsonRpcFrameReaderTest {
 
     @Test
     void worksOneByteAtATime() throws IOException {
-        byte[] b = "{\"id\":1,\"result\":\"{\\\"x\\\":1}\",\"error\":null}\n{\"id\":2}".getBytes(StandardCharsets.UTF_8);
+        byte[] b =
+                "{\"id\":1,\"result\":\"{\\\"x\\\":1}\",\"error\":null}\n{\"id\":2}".getBytes(StandardCharsets.UTF_8);
         InputStream trickle = new FilterInputStream(new ByteArrayInputStream(b)) {
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
@@ -72,10 +73,14 @@ class JsonRpcFrameReaderTest {
     @Test
     void reportsGarbageAndTruncation() throws IOException {
         assertThat(reader("GET / HTTP/1.1\r\n", 100).next())
-                .isInstanceOfSatisfying(JsonRpcFrameReader.Frame.Garbage.class, g -> assertThat(g.reason()).contains("'G'"));
+                .isInstanceOfSatisfying(
+                        JsonRpcFrameReader.Frame.Garbage.class,
+                        g -> assertThat(g.reason()).contains("'G'"));
         assertThat(reader("[1,2]", 100).next()).isInstanceOf(JsonRpcFrameReader.Frame.Garbage.class);
         assertThat(reader("\u0000", 100).next())
-                .isInstanceOfSatisfying(JsonRpcFrameReader.Frame.Garbage.class, g -> assertThat(g.reason()).contains("0x00"));
+                .isInstanceOfSatisfying(
+                        JsonRpcFrameReader.Frame.Garbage.class,
+                        g -> assertThat(g.reason()).contains("0x00"));
         assertThat(reader("{\"a\":{\"b\":1}", 100).next()).isEqualTo(JsonRpcFrameReader.Frame.Truncated.INSTANCE);
         assertThat(reader("{\"a\":\"}", 100).next()).isEqualTo(JsonRpcFrameReader.Frame.Truncated.INSTANCE);
         assertThat(reader("   \n", 100).next()).isEqualTo(JsonRpcFrameReader.Frame.EndOfStream.INSTANCE);

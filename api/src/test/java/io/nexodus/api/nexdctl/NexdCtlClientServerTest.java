@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The client against our server over a real unix socket, and each against hand-written peers speaking Go's bytes. */
 class NexdCtlClientServerTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
+
     private Path socket;
     private final TestAgent agent = new TestAgent();
     private NexdCtlServer server;
@@ -40,20 +42,60 @@ class NexdCtlClientServerTest {
         final List<String> proxyRules = new ArrayList<>();
         volatile CountDownLatch block;
 
-        @Override public String version() { return "1.2.3"; }
-        @Override public NexdStatus status() { return new NexdStatus(NexdStatus.RUNNING, "all good"); }
-        @Override public String tunnelIp(IpFamily f) {
-            if (f == IpFamily.V6) throw new IllegalStateException("IPv6 is disabled on this host");
+        @Override
+        public String version() {
+            return "1.2.3";
+        }
+
+        @Override
+        public NexdStatus status() {
+            return new NexdStatus(NexdStatus.RUNNING, "all good");
+        }
+
+        @Override
+        public String tunnelIp(IpFamily f) {
+            if (f == IpFamily.V6) {
+                throw new IllegalStateException("IPv6 is disabled on this host");
+            }
             return "100.64.0.3";
         }
-        @Override public ListPeersResult listPeers() {
-            return new ListPeersResult(true, true, Map.of(
-                    "pkB=", new PeerStatus("pkB=", "127.0.0.2:900", List.of("100.64.0.5/32"), "2026-11-02T10:15:30Z",
-                            10, 20, true, "b", List.of("100.64.0.5", "fd00::5"), PeeringMethod.VIA_DERP_RELAY, RelayKind.PUBLIC_DERP),
-                    "pkA=", new PeerStatus("pkA=", "198.51.100.7:51820", List.of("100.64.0.4/32"), "",
-                            0, 0, false, "a", List.of("100.64.0.4"), PeeringMethod.REFLEXIVE, null)));
+
+        @Override
+        public ListPeersResult listPeers() {
+            return new ListPeersResult(
+                    true,
+                    true,
+                    Map.of(
+                            "pkB=",
+                                    new PeerStatus(
+                                            "pkB=",
+                                            "127.0.0.2:900",
+                                            List.of("100.64.0.5/32"),
+                                            "2026-11-02T10:15:30Z",
+                                            10,
+                                            20,
+                                            true,
+                                            "b",
+                                            List.of("100.64.0.5", "fd00::5"),
+                                            PeeringMethod.VIA_DERP_RELAY,
+                                            RelayKind.PUBLIC_DERP),
+                            "pkA=",
+                                    new PeerStatus(
+                                            "pkA=",
+                                            "198.51.100.7:51820",
+                                            List.of("100.64.0.4/32"),
+                                            "",
+                                            0,
+                                            0,
+                                            false,
+                                            "a",
+                                            List.of("100.64.0.4"),
+                                            PeeringMethod.REFLEXIVE,
+                                            null)));
         }
-        @Override public ConnectivityResult connectivity(IpFamily f) {
+
+        @Override
+        public ConnectivityResult connectivity(IpFamily f) {
             CountDownLatch b = block;
             if (b != null) {
                 try {
@@ -62,14 +104,34 @@ class NexdCtlClientServerTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return new ConnectivityResult(false, false, Map.of("100.64.0.4",
-                    new PeerReachability("100.64.0.4", true, "a", "1.23ms", PeeringMethod.REFLEXIVE)));
+            return new ConnectivityResult(
+                    false,
+                    false,
+                    Map.of(
+                            "100.64.0.4",
+                            new PeerReachability("100.64.0.4", true, "a", "1.23ms", PeeringMethod.REFLEXIVE)));
         }
-        @Override public boolean debug() { return debug; }
-        @Override public void setDebug(boolean on) { debug = on; }
-        @Override public List<String> proxyList() { return List.copyOf(proxyRules); }
-        @Override public String proxyAdd(ProxyDirection d, String rule) {
-            if (!rule.matches("(tcp|udp):\\d+:[^:]+:\\d+")) throw new IllegalArgumentException("invalid proxy rule " + rule);
+
+        @Override
+        public boolean debug() {
+            return debug;
+        }
+
+        @Override
+        public void setDebug(boolean on) {
+            debug = on;
+        }
+
+        @Override
+        public List<String> proxyList() {
+            return List.copyOf(proxyRules);
+        }
+
+        @Override
+        public String proxyAdd(ProxyDirection d, String rule) {
+            if (!rule.matches("(tcp|udp):\\d+:[^:]+:\\d+")) {
+                throw new IllegalArgumentException("invalid proxy rule " + rule);
+            }
             proxyRules.add(d.flag() + " " + rule);
             return "added " + d.flag() + " " + rule;
         }
@@ -85,7 +147,9 @@ class NexdCtlClientServerTest {
     @AfterEach
     void stop() {
         CountDownLatch b = agent.block;
-        if (b != null) b.countDown();
+        if (b != null) {
+            b.countDown();
+        }
         server.close();
     }
 
@@ -100,8 +164,10 @@ class NexdCtlClientServerTest {
         assertThat(peers.relayPresent()).isTrue();
         assertThat(peers.relayRequired()).isTrue();
         assertThat(peers.peers()).containsOnlyKeys("pkA=", "pkB=");
-        assertThat(peers.peers().get("pkB=")).isEqualTo(agent.listPeers().peers().get("pkB="));
-        assertThat(peers.peers().get("pkB=").latestHandshakeTime()).hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo("2026-11-02T10:15:30Z"));
+        assertThat(peers.peers().get("pkB="))
+                .isEqualTo(agent.listPeers().peers().get("pkB="));
+        assertThat(peers.peers().get("pkB=").latestHandshakeTime())
+                .hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo("2026-11-02T10:15:30Z"));
         assertThat(peers.peers().get("pkA=").latestHandshakeTime()).isEmpty();
 
         ConnectivityResult c = client.connectivity(IpFamily.V4);
@@ -112,7 +178,8 @@ class NexdCtlClientServerTest {
         assertThat(client.setDebug(true)).contains("on");
         assertThat(client.debug()).isTrue();
 
-        assertThat(client.proxyAdd(ProxyDirection.INGRESS, "tcp:80:127.0.0.1:8080")).contains("added");
+        assertThat(client.proxyAdd(ProxyDirection.INGRESS, "tcp:80:127.0.0.1:8080"))
+                .contains("added");
         assertThat(client.proxyList()).containsExactly("--ingress tcp:80:127.0.0.1:8080");
     }
 
@@ -123,36 +190,47 @@ class NexdCtlClientServerTest {
             assertThat(e.method()).isEqualTo("NexdCtl.GetTunnelIPv6");
         });
         assertThatThrownBy(() -> client.proxyAdd(ProxyDirection.EGRESS, "nonsense"))
-                .isInstanceOf(NexdRpcException.class).hasMessageContaining("invalid proxy rule nonsense");
+                .isInstanceOf(NexdRpcException.class)
+                .hasMessageContaining("invalid proxy rule nonsense");
         assertThatThrownBy(() -> client.proxyAdd(ProxyDirection.EGRESS, ""))
-                .isInstanceOf(NexdRpcException.class).hasMessageContaining("no proxy rule given");
-        assertThatThrownBy(client::listExitNodes).isInstanceOf(NexdRpcException.class).hasMessageContaining("not supported");
+                .isInstanceOf(NexdRpcException.class)
+                .hasMessageContaining("no proxy rule given");
+        assertThatThrownBy(client::listExitNodes)
+                .isInstanceOf(NexdRpcException.class)
+                .hasMessageContaining("not supported");
         assertThatThrownBy(() -> client.call("NexdCtl.Nope", "", Duration.ofSeconds(5)))
-                .isInstanceOf(NexdRpcException.class).hasMessage("rpc: can't find method NexdCtl.Nope");
+                .isInstanceOf(NexdRpcException.class)
+                .hasMessage("rpc: can't find method NexdCtl.Nope");
         assertThat(client.version()).isEqualTo("1.2.3"); // the server is still fine
     }
 
     @Test
     void refusesAnotherVersion() {
-        assertThatThrownBy(() -> client.requireVersion("1.2.4")).isInstanceOfSatisfying(NexdVersionMismatchException.class, e -> {
-            assertThat(e.ours()).isEqualTo("1.2.4");
-            assertThat(e.theirs()).isEqualTo("1.2.3");
-            assertThat(e.getMessage()).isEqualTo("version mismatch: nexctl 1.2.4, nexd 1.2.3");
-        });
+        assertThatThrownBy(() -> client.requireVersion("1.2.4"))
+                .isInstanceOfSatisfying(NexdVersionMismatchException.class, e -> {
+                    assertThat(e.ours()).isEqualTo("1.2.4");
+                    assertThat(e.theirs()).isEqualTo("1.2.3");
+                    assertThat(e.getMessage()).isEqualTo("version mismatch: nexctl 1.2.4, nexd 1.2.3");
+                });
     }
 
     @Test
     void explainsWhyTheAgentCannotBeReached() throws IOException {
         NexdCtlClient none = new NexdCtlClient(dir.resolve("missing.sock"));
-        assertThatThrownBy(none::version).isInstanceOfSatisfying(NexdUnreachableException.class,
-                e -> assertThat(e.reason()).isEqualTo(NexdUnreachableException.Reason.NO_SOCKET));
+        assertThatThrownBy(none::version)
+                .isInstanceOfSatisfying(
+                        NexdUnreachableException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NexdUnreachableException.Reason.NO_SOCKET));
 
         Path stale = dir.resolve("stale.sock");
-        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(stale));
+        ServerSocketChannel s =
+                ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(stale));
         s.close(); // the file stays, nobody listens
         assertThat(stale).exists();
-        assertThatThrownBy(new NexdCtlClient(stale)::version).isInstanceOfSatisfying(NexdUnreachableException.class,
-                e -> assertThat(e.reason()).isEqualTo(NexdUnreachableException.Reason.NOT_LISTENING));
+        assertThatThrownBy(new NexdCtlClient(stale)::version)
+                .isInstanceOfSatisfying(
+                        NexdUnreachableException.class,
+                        e -> assertThat(e.reason()).isEqualTo(NexdUnreachableException.Reason.NOT_LISTENING));
     }
 
     @Test
@@ -170,8 +248,10 @@ class NexdCtlClientServerTest {
 
     @Test
     void socketIsOwnerOnlyAndRemovedOnClose() throws IOException {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())))
+                .isEqualTo("rwx------");
         server.close();
         assertThat(socket).doesNotExist();
     }
@@ -179,11 +259,13 @@ class NexdCtlClientServerTest {
     @Test
     void refusesToStealALiveSocketButReplacesAStaleOne() throws IOException {
         assertThatThrownBy(() -> new NexdCtlServer(socket, agent).start())
-                .isInstanceOf(IOException.class).hasMessageContaining("another process is serving");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("another process is serving");
         assertThat(client.version()).isEqualTo("1.2.3");
 
         Path stale = dir.resolve("stale2.sock");
-        ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(stale));
+        ServerSocketChannel s =
+                ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(stale));
         s.close();
         try (NexdCtlServer second = new NexdCtlServer(stale, agent).start()) {
             assertThat(new NexdCtlClient(stale).version()).isEqualTo("1.2.3");
@@ -192,7 +274,8 @@ class NexdCtlClientServerTest {
 
         Path regular = Files.writeString(dir.resolve("not-a-socket"), "precious");
         assertThatThrownBy(() -> new NexdCtlServer(regular, agent).start())
-                .isInstanceOf(IOException.class).hasMessageContaining("is not a socket");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("is not a socket");
         assertThat(Files.readString(regular)).isEqualTo("precious");
     }
 
@@ -200,13 +283,17 @@ class NexdCtlClientServerTest {
     void serverAnswersSeveralAndPipelinedRequestsOnOneConnectionLikeGo() throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             // two requests in one write, no separator between them, then a malformed one, then a good one
-            send(ch, "{\"method\":\"NexdCtl.Version\",\"params\":[\"\"],\"id\":0}{\"method\":\"NexdCtl.GetDebug\",\"params\":[\"\"],\"id\":1}\n");
+            send(
+                    ch,
+                    "{\"method\":\"NexdCtl.Version\",\"params\":[\"\"],\"id\":0}{\"method\":\"NexdCtl.GetDebug\",\"params\":[\"\"],\"id\":1}\n");
             InputStream in = Channels.newInputStream(ch);
             JsonRpcFrameReader r = new JsonRpcFrameReader(in, 1 << 16);
             assertThat(frame(r)).isEqualTo("{\"id\":0,\"result\":\"1.2.3\",\"error\":null}");
             assertThat(frame(r)).isEqualTo("{\"id\":1,\"result\":\"off\",\"error\":null}");
             send(ch, "{\"id\":9,\"method\":42}\n");
-            assertThat(frame(r)).isEqualTo("{\"id\":9,\"result\":null,\"error\":\"invalid request: \\\"method\\\" must be a string\"}");
+            assertThat(frame(r))
+                    .isEqualTo(
+                            "{\"id\":9,\"result\":null,\"error\":\"invalid request: \\\"method\\\" must be a string\"}");
             send(ch, "{\"method\":\"NexdCtl.Status\",\"params\":[\"\"],\"id\":2}\n");
             assertThat(frame(r)).isEqualTo("{\"id\":2,\"result\":\"Status: Running\\nall good\",\"error\":null}");
         }
@@ -232,19 +319,27 @@ class NexdCtlClientServerTest {
     @Test
     void connectionsBeyondTheLimitAreClosedAndIdleOnesTimeOut() throws Exception {
         Path s2 = dir.resolve("limited.sock");
-        try (NexdCtlServer limited = new NexdCtlServer(s2, agent, new JsonRpcServer.Limits(1024, 1, Duration.ofMillis(300)),
-                JsonRpcServer.OWNER_ONLY).start();
-             SocketChannel first = SocketChannel.open(UnixDomainSocketAddress.of(s2))) {
+        try (NexdCtlServer limited = new NexdCtlServer(
+                                s2,
+                                agent,
+                                new JsonRpcServer.Limits(1024, 1, Duration.ofMillis(300)),
+                                JsonRpcServer.OWNER_ONLY)
+                        .start();
+                SocketChannel first = SocketChannel.open(UnixDomainSocketAddress.of(s2))) {
             // wait until the server has accepted the first connection
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (limited.activeConnections() < 1 && System.nanoTime() < deadline) Thread.onSpinWait();
+            while (limited.activeConnections() < 1 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             try (SocketChannel second = SocketChannel.open(UnixDomainSocketAddress.of(s2))) {
                 assertThat(second.read(ByteBuffer.allocate(16))).isEqualTo(-1); // closed at once
             }
             // the idle first connection is closed by the server after 300 ms, which frees the slot
             assertThat(first.read(ByteBuffer.allocate(16))).isEqualTo(-1);
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (limited.activeConnections() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+            while (limited.activeConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             assertThat(new NexdCtlClient(s2).version()).isEqualTo("1.2.3");
         }
     }
@@ -252,14 +347,14 @@ class NexdCtlClientServerTest {
     @Test
     void clientUnderstandsAHandWrittenGoStyleAgentAndRejectsStrangers() throws Exception {
         Path s = dir.resolve("go.sock");
-        try (ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(s))) {
+        try (ServerSocketChannel l =
+                ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(s))) {
             List<String> replies = List.of(
                     "{\"id\":%d,\"result\":\"{\\\"relay-present\\\":false,\\\"relay-required\\\":false,\\\"peers\\\":{\\\"k=\\\":"
                             + "{\\\"PublicKey\\\":\\\"k=\\\",\\\"Endpoint\\\":\\\"10.0.0.2:51820\\\",\\\"AllowedIPs\\\":[\\\"100.64.0.9/32\\\"],"
                             + "\\\"LatestHandshake\\\":\\\"2026-11-02 10:15:30.123 +0000 UTC\\\",\\\"Tx\\\":5,\\\"Rx\\\":6,\\\"Healthy\\\":true}}}\","
                             + "\"error\":null}\n",
-                    "HTTP/1.1 400 Bad Request\r\n\r\n",
-                    "{\"id\":%d,\"result\":\"not json at all\",\"error\":null}\n");
+                    "HTTP/1.1 400 Bad Request\r\n\r\n", "{\"id\":%d,\"result\":\"not json at all\",\"error\":null}\n");
             List<String> received = new ArrayList<>();
             Thread peer = Thread.ofVirtual().start(() -> {
                 for (String reply : replies) {
@@ -279,11 +374,17 @@ class NexdCtlClientServerTest {
             PeerStatus p = peers.peers().get("k=");
             assertThat(p.healthy()).isTrue();
             assertThat(p.method()).isNull(); // an upstream agent does not send our extension
-            assertThat(p.latestHandshakeTime()).hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo("2026-11-02T10:15:30.123Z"));
-            assertThatThrownBy(c::version).isInstanceOf(NexdProtocolException.class).hasMessageContaining("is it nexd's socket?");
-            assertThatThrownBy(c::listPeers).isInstanceOf(NexdProtocolException.class).hasMessageContaining("not its JSON result");
+            assertThat(p.latestHandshakeTime())
+                    .hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo("2026-11-02T10:15:30.123Z"));
+            assertThatThrownBy(c::version)
+                    .isInstanceOf(NexdProtocolException.class)
+                    .hasMessageContaining("is it nexd's socket?");
+            assertThatThrownBy(c::listPeers)
+                    .isInstanceOf(NexdProtocolException.class)
+                    .hasMessageContaining("not its JSON result");
             peer.join(5000);
-            assertThat(received.getFirst()).matches("\\{\"method\":\"NexdCtl.ListPeers\",\"params\":\\[\"\"],\"id\":\\d+}");
+            assertThat(received.getFirst())
+                    .matches("\\{\"method\":\"NexdCtl.ListPeers\",\"params\":\\[\"\"],\"id\":\\d+}");
         }
     }
 
@@ -300,7 +401,9 @@ class NexdCtlClientServerTest {
 
     private static void send(SocketChannel ch, String s) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
-        while (b.hasRemaining()) ch.write(b);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
     }
 
     private static String frame(JsonRpcFrameReader r) throws IOException {

@@ -17,8 +17,10 @@ class InformerTest {
     private final UUID vpc = UUID.randomUUID();
 
     private static JsonNode device(UUID id, long rev, String host) {
-        return Json.mapper().valueToTree(new Device(id, null, null, "k", List.of(), List.of(), List.of(), List.of(),
-                false, false, host, "linux", List.of(), rev, null, false, null, null));
+        return Json.mapper()
+                .valueToTree(new Device(
+                        id, null, null, "k", List.of(), List.of(), List.of(), List.of(), false, false, host, "linux",
+                        List.of(), rev, null, false, null, null));
     }
 
     @Test
@@ -26,11 +28,23 @@ class InformerTest {
         Informer<Device> inf = Informer.devices(vpc);
         List<String> seen = new ArrayList<>();
         inf.addListener(new InformerListener<>() {
-            @Override public void onChange(Device d) { seen.add("change " + d.hostname()); }
-            @Override public void onDelete(Device d) { seen.add("delete " + d.hostname()); }
-            @Override public void onSynced() { seen.add("synced"); }
+            @Override
+            public void onChange(Device d) {
+                seen.add("change " + d.hostname());
+            }
+
+            @Override
+            public void onDelete(Device d) {
+                seen.add("delete " + d.hostname());
+            }
+
+            @Override
+            public void onSynced() {
+                seen.add("synced");
+            }
         });
-        assertThat(inf.currentWatch()).isEqualTo(new Watch("device", 0, false, java.util.Map.of("vpc-id", vpc.toString())));
+        assertThat(inf.currentWatch())
+                .isEqualTo(new Watch("device", 0, false, java.util.Map.of("vpc-id", vpc.toString())));
         UUID a = UUID.randomUUID(), b = UUID.randomUUID();
         inf.onEvent(new WatchEvent("device", "change", device(a, 3, "a")));
         inf.onEvent(new WatchEvent("device", "change", device(b, 5, "b")));
@@ -39,7 +53,7 @@ class InformerTest {
         inf.onEvent(new WatchEvent("device", "tail", null));
         assertThat(inf.awaitSynced(Duration.ZERO)).isTrue();
         assertThat(inf.awaitChange(v, Duration.ZERO)).isGreaterThan(v);
-        inf.onEvent(new WatchEvent("device", "change", device(a, 2, "stale")));  // older revision: ignored
+        inf.onEvent(new WatchEvent("device", "change", device(a, 2, "stale"))); // older revision: ignored
         inf.onEvent(new WatchEvent("device", "delete", device(b, 8, "b")));
         assertThat(inf.items()).containsOnlyKeys(a.toString());
         assertThat(inf.get(a.toString()).orElseThrow().hostname()).isEqualTo("a");
@@ -51,7 +65,9 @@ class InformerTest {
     @Test
     void backoffGrowsAndResets() {
         Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
-        for (int i = 0; i < 20; i++) assertThat(b.next()).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        for (int i = 0; i < 20; i++) {
+            assertThat(b.next()).isLessThanOrEqualTo(Duration.ofSeconds(1));
+        }
         b.reset();
         assertThat(b.next()).isLessThanOrEqualTo(Duration.ofMillis(100));
     }

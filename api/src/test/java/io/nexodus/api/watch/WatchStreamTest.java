@@ -48,13 +48,20 @@ class WatchStreamTest {
         });
         server.start();
         try {
-            NexodusClient client = NexodusClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort())).build();
+            NexodusClient client = NexodusClient.builder(
+                            URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+                    .build();
             Informer<Device> devices = Informer.devices(vpc);
-            try (WatchStream s = WatchStream.builder(client, vpc).publicKey("pk+").subscribe(devices)
-                    .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).start()) {
+            try (WatchStream s = WatchStream.builder(client, vpc)
+                    .publicKey("pk+")
+                    .subscribe(devices)
+                    .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                    .start()) {
                 assertThat(devices.awaitSynced(Duration.ofSeconds(5))).isTrue();
                 long deadline = System.nanoTime() + 5_000_000_000L;
-                while (devices.size() < 2 && System.nanoTime() < deadline) devices.awaitChange(devices.version(), Duration.ofMillis(100));
+                while (devices.size() < 2 && System.nanoTime() < deadline) {
+                    devices.awaitChange(devices.version(), Duration.ofMillis(100));
+                }
                 assertThat(devices.items()).containsOnlyKeys(a.toString(), b.toString());
                 assertThat(s.isConnected()).isTrue();
             }
@@ -68,8 +75,10 @@ class WatchStreamTest {
     }
 
     private static String dev(UUID id, long rev) throws java.io.IOException {
-        return Json.mapper().writeValueAsString(new Device(id, null, null, "k", List.of(), List.of(), List.of(), List.of(),
-                false, false, "h", "linux", List.of(), rev, null, false, null, null));
+        return Json.mapper()
+                .writeValueAsString(new Device(
+                        id, null, null, "k", List.of(), List.of(), List.of(), List.of(), false, false, "h", "linux",
+                        List.of(), rev, null, false, null, null));
     }
 
     private static void line(OutputStream out, String s) throws java.io.IOException {

@@ -28,17 +28,23 @@ final class BenchDevice {
     }
 
     Endpoint localEndpoint() {
-        return new Endpoint(Endpoint.SOURCE_LOCAL, "192.168." + (index / 250 % 256) + "." + (index % 250 + 2) + ":51820");
+        return new Endpoint(
+                Endpoint.SOURCE_LOCAL, "192.168." + (index / 250 % 256) + "." + (index % 250 + 2) + ":51820");
     }
 
     /** The reflexive endpoint at registration: 203.0.113.0/24 (documentation space), a NAT-like port. */
     List<Endpoint> endpoints() {
-        return List.of(localEndpoint(), new Endpoint("stun:127.0.0.1:3478", "203.0.113." + (index % 250 + 1) + ":" + (20000 + index % 40000)));
+        return List.of(
+                localEndpoint(),
+                new Endpoint("stun:127.0.0.1:3478", "203.0.113." + (index % 250 + 1) + ":" + (20000 + index % 40000)));
     }
 
     /** The endpoints after the benchmark's change number {@code change}: a new reflexive address (a NAT rebinding). */
     List<Endpoint> endpointsAfterChange(int change) {
-        return List.of(localEndpoint(), new Endpoint("stun:127.0.0.1:3478",
-                WatchStreamClient.MARKER_HOST + ":" + (WatchStreamClient.MARKER_PORT_BASE + change)));
+        return List.of(
+                localEndpoint(),
+                new Endpoint(
+                        "stun:127.0.0.1:3478",
+                        WatchStreamClient.MARKER_HOST + ":" + (WatchStreamClient.MARKER_PORT_BASE + change)));
     }
 }

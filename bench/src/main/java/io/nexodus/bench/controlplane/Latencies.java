@@ -6,7 +6,9 @@ import java.util.Arrays;
 record Latencies(int count, double p50Ms, double p99Ms, double maxMs, double minMs) {
 
     static Latencies ofNanos(long[] nanos) {
-        if (nanos.length == 0) return new Latencies(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        if (nanos.length == 0) {
+            return new Latencies(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
         long[] s = nanos.clone();
         Arrays.sort(s);
         return new Latencies(s.length, ms(rank(s, 0.50)), ms(rank(s, 0.99)), ms(s[s.length - 1]), ms(s[0]));
@@ -23,11 +25,15 @@ record Latencies(int count, double p50Ms, double p99Ms, double maxMs, double min
     }
 
     String describe() {
-        if (count == 0) return "no samples";
+        if (count == 0) {
+            return "no samples";
+        }
         return String.format("p50 %s ms, p99 %s ms, max %s ms (n=%d)", fmt(p50Ms), fmt(p99Ms), fmt(maxMs), count);
     }
 
     static String fmt(double ms) {
-        return Math.abs(ms) >= 100 ? String.format("%.0f", ms) : Math.abs(ms) >= 10 ? String.format("%.1f", ms) : String.format("%.2f", ms);
+        return Math.abs(ms) >= 100
+                ? String.format("%.0f", ms)
+                : Math.abs(ms) >= 10 ? String.format("%.1f", ms) : String.format("%.2f", ms);
     }
 }

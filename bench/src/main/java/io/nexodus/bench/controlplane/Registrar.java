@@ -42,7 +42,8 @@ final class Registrar {
         List<BenchDevice> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             byte[] priv = WireGuardKeys.generatePrivateKey();
-            out.add(new BenchDevice(i, WireGuardKeys.toBase64(priv), WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv))));
+            out.add(new BenchDevice(
+                    i, WireGuardKeys.toBase64(priv), WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv))));
         }
         return out;
     }
@@ -56,8 +57,9 @@ final class Registrar {
     Run register(List<BenchDevice> devices) {
         Run r = run(devices.size(), i -> {
             BenchDevice d = devices.get(i);
-            Device created = viaKey.devices().create(new AddDevice(vpcId, d.publicKey, null, null, false, false, d.hostname(),
-                    d.endpoints(), "linux", null));
+            Device created = viaKey.devices()
+                    .create(new AddDevice(
+                            vpcId, d.publicKey, null, null, false, false, d.hostname(), d.endpoints(), "linux", null));
             d.id = created.id();
             d.sealedToken = created.bearerToken();
         });
@@ -65,7 +67,8 @@ final class Registrar {
             try {
                 d.token = SealedToken.open(d.sealedToken, d.privateKey);
             } catch (io.nexodus.api.crypto.SealedTokenException e) {
-                throw new IllegalStateException("cannot open the device token of " + d.hostname() + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot open the device token of " + d.hostname() + ": " + e.getMessage(), e);
             }
         });
         return r;

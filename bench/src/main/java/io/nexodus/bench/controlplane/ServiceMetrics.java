@@ -13,9 +13,13 @@ record ServiceMetrics(String text) {
         double sum = 0;
         boolean found = false;
         for (String line : text.split("\n")) {
-            if (line.startsWith("#") || !line.startsWith(name)) continue;
+            if (line.startsWith("#") || !line.startsWith(name)) {
+                continue;
+            }
             int end = name.length();
-            if (line.length() > end && line.charAt(end) != ' ' && line.charAt(end) != '{') continue;
+            if (line.length() > end && line.charAt(end) != ' ' && line.charAt(end) != '{') {
+                continue;
+            }
             String v = line.substring(line.lastIndexOf(' ') + 1);
             sum += Double.parseDouble(v);
             found = true;

@@ -41,13 +41,25 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", classPath, "io.nexodus.server.Main", "serve",
-                "--listen", "127.0.0.1:" + port,
-                "--data-dir", dir.resolve("data").toString(),
-                "--admin-password", ADMIN_PASSWORD,
-                "--stun-ports", FreePorts.udp() + "," + FreePorts.udp()));
-        if (dbUrl != null) cmd.addAll(List.of("--db-url", dbUrl));
-        if (dbUser != null) cmd.addAll(List.of("--db-user", dbUser));
+        cmd.addAll(List.of(
+                "-cp",
+                classPath,
+                "io.nexodus.server.Main",
+                "serve",
+                "--listen",
+                "127.0.0.1:" + port,
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--admin-password",
+                ADMIN_PASSWORD,
+                "--stun-ports",
+                FreePorts.udp() + "," + FreePorts.udp()));
+        if (dbUrl != null) {
+            cmd.addAll(List.of("--db-url", dbUrl));
+        }
+        if (dbUser != null) {
+            cmd.addAll(List.of("--db-user", dbUser));
+        }
         ChildProcess p = ChildProcess.start(dir.resolve("service.log"), cmd);
         try {
             p.awaitOutput("is serving http://", Duration.ofSeconds(180));
@@ -86,13 +98,16 @@ final class ServiceProcess implements AutoCloseable {
             for (var e : byClass.entrySet()) {
                 long[] b = before.byClass.getOrDefault(e.getKey(), new long[2]);
                 long[] d = {e.getValue()[0] - b[0], e.getValue()[1] - b[1]};
-                if (d[1] > 0) grown.add(Map.entry(e.getKey(), d));
+                if (d[1] > 0) {
+                    grown.add(Map.entry(e.getKey(), d));
+                }
             }
             grown.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
             List<String> out = new ArrayList<>();
             for (var e : grown.subList(0, Math.min(n, grown.size()))) {
-                out.add(String.format("%-60s %9.1f B/each %8.2f instances/each", e.getKey(), e.getValue()[1] / (double) per,
-                        e.getValue()[0] / (double) per));
+                out.add(String.format(
+                        "%-60s %9.1f B/each %8.2f instances/each",
+                        e.getKey(), e.getValue()[1] / (double) per, e.getValue()[0] / (double) per));
             }
             return out;
         }
@@ -110,12 +125,16 @@ final class ServiceProcess implements AutoCloseable {
         long total = -1;
         for (String line : out.split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 3 && f[0].equals("Total")) total = Long.parseLong(f[2]);
-            else if (f.length >= 4 && f[0].endsWith(":")) {
-                byClass.merge(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])}, (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+            if (f.length >= 3 && f[0].equals("Total")) {
+                total = Long.parseLong(f[2]);
+            } else if (f.length >= 4 && f[0].endsWith(":")) {
+                byClass.merge(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])}, (a, b) ->
+                        new long[] {a[0] + b[0], a[1] + b[1]});
             }
         }
-        if (total < 0) throw new IllegalStateException("unexpected jcmd output:\n" + out);
+        if (total < 0) {
+            throw new IllegalStateException("unexpected jcmd output:\n" + out);
+        }
         return new Heap(total, byClass);
     }
 
@@ -146,7 +165,8 @@ final class ServiceProcess implements AutoCloseable {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + new String(out, StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        "jcmd " + String.join(" ", command) + " failed: " + new String(out, StandardCharsets.UTF_8));
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -160,8 +180,12 @@ final class ServiceProcess implements AutoCloseable {
     /** The committed size of the Java heap in bytes (what the GC has taken from the OS; part of the RSS). */
     long committedHeapBytes() {
         for (String line : jcmd("GC.heap_info").split("\n")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K").matcher(line);
-            if (m.find()) return Long.parseLong(m.group(1)) * 1024;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                            "heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K")
+                    .matcher(line);
+            if (m.find()) {
+                return Long.parseLong(m.group(1)) * 1024;
+            }
         }
         return -1;
     }
@@ -178,7 +202,9 @@ final class ServiceProcess implements AutoCloseable {
     private long statusField(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-                if (line.startsWith(name)) return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+                if (line.startsWith(name)) {
+                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

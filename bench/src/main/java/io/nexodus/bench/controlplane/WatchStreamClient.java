@@ -26,9 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class WatchStreamClient {
     /** The address of the endpoint the benchmark's changes set; the port encodes the change number. */
     static final String MARKER_HOST = "198.51.100.77";
+
     static final int MARKER_PORT_BASE = 40000;
     private static final byte[] MARKER = (MARKER_HOST + ":").getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DEVICE_CHANGE = "{\"kind\":\"device\",\"type\":\"change\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEVICE_CHANGE =
+            "{\"kind\":\"device\",\"type\":\"change\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TYPE_TAIL = "\"type\":\"tail\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TYPE_ERROR = "\"type\":\"error\"".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_HEAD = 16 * 1024;
@@ -68,7 +70,8 @@ final class WatchStreamClient {
     private int deviceEvents;
     private boolean synced;
 
-    WatchStreamClient(int index, InetSocketAddress server, byte[] request, int watches, int connectTimeoutMs, Listener listener) {
+    WatchStreamClient(
+            int index, InetSocketAddress server, byte[] request, int watches, int connectTimeoutMs, Listener listener) {
         this.index = index;
         this.server = server;
         this.request = request;
@@ -120,7 +123,9 @@ final class WatchStreamClient {
         try {
             Socket s = connect();
             socket = s;
-            if (closing) return;
+            if (closing) {
+                return;
+            }
             OutputStream out = s.getOutputStream();
             out.write(request);
             out.flush();
@@ -139,11 +144,17 @@ final class WatchStreamClient {
             }
             listener.opened(this);
             readChunked(in, buf, head.bodyStart, head.bodyEnd);
-            if (!closing) listener.failed(this, "stream ended");
+            if (!closing) {
+                listener.failed(this, "stream ended");
+            }
         } catch (IOException | RuntimeException e) {
-            if (!closing) listener.failed(this, e.getClass().getSimpleName() + ": " + e.getMessage());
+            if (!closing) {
+                listener.failed(this, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
         } finally {
-            if (!released) opening.release();
+            if (!released) {
+                opening.release();
+            }
             close();
         }
     }
@@ -173,7 +184,9 @@ final class WatchStreamClient {
         int len = 0;
         while (true) {
             int n = in.read(buf, len, buf.length - len);
-            if (n < 0) throw new IOException("connection closed before the response headers");
+            if (n < 0) {
+                throw new IOException("connection closed before the response headers");
+            }
             len += n;
             int end = indexOf(buf, 0, len, new byte[] {'\r', '\n', '\r', '\n'});
             if (end >= 0) {
@@ -184,7 +197,9 @@ final class WatchStreamClient {
                 String rest = status == 200 ? "" : new String(buf, end + 4, len - end - 4, StandardCharsets.UTF_8);
                 return new Head(status, chunked, end + 4, len, rest);
             }
-            if (len == buf.length || len > MAX_HEAD) throw new IOException("response headers too long");
+            if (len == buf.length || len > MAX_HEAD) {
+                throw new IOException("response headers too long");
+            }
         }
     }
 
@@ -205,7 +220,9 @@ final class WatchStreamClient {
                     case size -> {
                         byte b = buf[pos++];
                         if (b == '\n') {
-                            if (sizeAcc == 0) return; // last chunk: end of stream
+                            if (sizeAcc == 0) {
+                                return;
+                            } // last chunk: end of stream
                             chunkLeft = sizeAcc;
                             sizeAcc = 0;
                             sizeDone = false;
@@ -214,7 +231,9 @@ final class WatchStreamClient {
                             sizeDone = true;
                         } else if (!sizeDone) {
                             int d = Character.digit(b, 16);
-                            if (d < 0) throw new IOException("bad chunk size");
+                            if (d < 0) {
+                                throw new IOException("bad chunk size");
+                            }
                             sizeAcc = sizeAcc * 16 + d;
                         }
                     }
@@ -230,12 +249,16 @@ final class WatchStreamClient {
                     }
                     default -> { // the CRLF after a chunk's data
                         pos++;
-                        if (--chunkLeft == 0) state = size;
+                        if (--chunkLeft == 0) {
+                            state = size;
+                        }
                     }
                 }
             }
             int n = in.read(buf);
-            if (n < 0) return;
+            if (n < 0) {
+                return;
+            }
             pos = 0;
             limit = n;
         }
@@ -263,16 +286,26 @@ final class WatchStreamClient {
         int i = from;
         for (int bound = from + BYTES.loopBound(to - from); i < bound; i += BYTES.length()) {
             VectorMask<Byte> nl = ByteVector.fromArray(BYTES, b, i).eq((byte) '\n');
-            if (nl.anyTrue()) return i + nl.firstTrue();
+            if (nl.anyTrue()) {
+                return i + nl.firstTrue();
+            }
         }
-        for (; i < to; i++) if (b[i] == '\n') return i;
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
         return -1;
     }
 
     private void append(byte[] b, int off, int len) throws IOException {
-        if (len == 0) return;
+        if (len == 0) {
+            return;
+        }
         if (lineLen + len > line.length) {
-            if (lineLen + len > MAX_LINE) throw new IOException("event line longer than " + MAX_LINE);
+            if (lineLen + len > MAX_LINE) {
+                throw new IOException("event line longer than " + MAX_LINE);
+            }
             line = Arrays.copyOf(line, Math.max(line.length * 2, lineLen + len));
         }
         System.arraycopy(b, off, line, lineLen, len);
@@ -280,7 +313,9 @@ final class WatchStreamClient {
     }
 
     private void onLine(byte[] l, int off, int len) throws IOException {
-        if (len == 0) return; // keep-alive
+        if (len == 0) {
+            return;
+        } // keep-alive
         int end = off + len;
         if (startsWith(l, off, len, DEVICE_CHANGE)) {
             if (!synced) {
@@ -288,9 +323,13 @@ final class WatchStreamClient {
                 return;
             }
             int at = indexOf(l, off + DEVICE_CHANGE.length, end, MARKER);
-            if (at < 0) return;
+            if (at < 0) {
+                return;
+            }
             int port = 0;
-            for (int i = at + MARKER.length; i < end && l[i] >= '0' && l[i] <= '9'; i++) port = port * 10 + (l[i] - '0');
+            for (int i = at + MARKER.length; i < end && l[i] >= '0' && l[i] <= '9'; i++) {
+                port = port * 10 + (l[i] - '0');
+            }
             long now = System.nanoTime();
             listener.marker(this, port - MARKER_PORT_BASE, now);
             return;
@@ -309,15 +348,25 @@ final class WatchStreamClient {
     }
 
     private static boolean startsWith(byte[] b, int off, int len, byte[] prefix) {
-        if (len < prefix.length) return false;
-        for (int i = 0; i < prefix.length; i++) if (b[off + i] != prefix[i]) return false;
+        if (len < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (b[off + i] != prefix[i]) {
+                return false;
+            }
+        }
         return true;
     }
 
     private static int indexOf(byte[] b, int from, int to, byte[] needle) {
         outer:
         for (int i = from; i <= to - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (b[i + j] != needle[j]) continue outer;
+            for (int j = 0; j < needle.length; j++) {
+                if (b[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
             return i;
         }
         return -1;

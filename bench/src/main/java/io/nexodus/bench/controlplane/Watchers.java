@@ -42,7 +42,11 @@ final class Watchers implements WatchStreamClient.Listener {
         List<Watch> watches = List.of(
                 new Watch(Watch.KIND_DEVICE, 0, false, Map.of(Watch.OPTION_VPC_ID, vpcId.toString())),
                 new Watch(Watch.KIND_SECURITY_GROUP, 0, false, Map.of(Watch.OPTION_VPC_ID, vpcId.toString())),
-                new Watch(Watch.KIND_DEVICE_METADATA, 0, false, Map.of(Watch.OPTION_VPC_ID, vpcId.toString(), Watch.OPTION_KEY, "relay")));
+                new Watch(
+                        Watch.KIND_DEVICE_METADATA,
+                        0,
+                        false,
+                        Map.of(Watch.OPTION_VPC_ID, vpcId.toString(), Watch.OPTION_KEY, "relay")));
         try {
             this.body = Json.mapper().writeValueAsBytes(watches);
         } catch (JsonProcessingException e) {
@@ -61,9 +65,15 @@ final class Watchers implements WatchStreamClient.Listener {
     void open(List<BenchDevice> devices, int parallel, int connectTimeoutMs) throws InterruptedException {
         Semaphore opening = new Semaphore(parallel);
         for (BenchDevice d : devices) {
-            String path = "/api/vpcs/" + vpcId + "/events?public_key=" + URLEncoder.encode(d.publicKey, StandardCharsets.UTF_8);
-            WatchStreamClient c = new WatchStreamClient(clients.size(), server, WatchStreamClient.request(server, path, d.token, body),
-                    watchesPerStream(), connectTimeoutMs, this);
+            String path = "/api/vpcs/" + vpcId + "/events?public_key="
+                    + URLEncoder.encode(d.publicKey, StandardCharsets.UTF_8);
+            WatchStreamClient c = new WatchStreamClient(
+                    clients.size(),
+                    server,
+                    WatchStreamClient.request(server, path, d.token, body),
+                    watchesPerStream(),
+                    connectTimeoutMs,
+                    this);
             clients.add(c);
             opening.acquire();
             Thread.ofVirtual().name("watch-" + c.index()).start(() -> c.run(opening));
@@ -97,14 +107,18 @@ final class Watchers implements WatchStreamClient.Listener {
     /** Waits until {@code n} streams are synced or failed, up to {@code timeoutMs}; true if all synced. */
     boolean awaitSynced(int n, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (synced.get() + failed.get() < n && System.nanoTime() < deadline) Thread.sleep(5);
+        while (synced.get() + failed.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         return synced.get() >= n;
     }
 
     /** Waits until {@code n} streams have received change {@code change}, up to {@code timeoutMs}; returns how many did. */
     int awaitChange(int change, int n, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (receivedCount.get(change) < n && System.nanoTime() < deadline) Thread.sleep(1);
+        while (receivedCount.get(change) < n && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
         return receivedCount.get(change);
     }
 
@@ -114,7 +128,9 @@ final class Watchers implements WatchStreamClient.Listener {
         int k = 0;
         for (int w = 0; w < n; w++) {
             long t = received[change][w];
-            if (t != 0) out[k++] = t - fromNanos;
+            if (t != 0) {
+                out[k++] = t - fromNanos;
+            }
         }
         return java.util.Arrays.copyOf(out, k);
     }
@@ -135,7 +151,9 @@ final class Watchers implements WatchStreamClient.Listener {
 
     @Override
     public void marker(WatchStreamClient c, int change, long nanos) {
-        if (change < 0 || change >= maxChanges) return;
+        if (change < 0 || change >= maxChanges) {
+            return;
+        }
         if (received[change][c.index()] == 0) {
             received[change][c.index()] = nanos;
             receivedCount.incrementAndGet(change);
@@ -145,6 +163,8 @@ final class Watchers implements WatchStreamClient.Listener {
     @Override
     public void failed(WatchStreamClient c, String why) {
         failed.incrementAndGet();
-        if (failures.size() < 20) failures.add("stream " + c.index() + ": " + why);
+        if (failures.size() < 20) {
+            failures.add("stream " + c.index() + ": " + why);
+        }
     }
 }

@@ -49,7 +49,8 @@ public final class WireGuardDerpForwarder {
                 System.exit(2);
             }
         }
-        byte[] raw = Base64.getDecoder().decode(java.nio.file.Files.readString(Path.of(a.get("--key"))).strip());
+        byte[] raw = Base64.getDecoder()
+                .decode(java.nio.file.Files.readString(Path.of(a.get("--key"))).strip());
         NodePrivateKey key = NodePrivateKey.fromRaw(raw);
         NodePublicKey peer = NodePublicKey.fromBase64(a.get("--peer"));
         InetSocketAddress listen = hostPort(a.get("--listen"));
@@ -108,14 +109,15 @@ public final class WireGuardDerpForwarder {
             List<byte[]> packets = new ArrayList<>(batch.count());
             for (int i = 0; i < batch.count(); i++) {
                 if (batch.length(i) > 0) {
-                    packets.add(Arrays.copyOfRange(batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i)));
+                    packets.add(
+                            Arrays.copyOfRange(batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i)));
                 }
             }
             client.sendAll(peer, packets);
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("stopping: " + client.stats())));
-        System.out.println("forwarding udp " + listen + " <-> " + a.get("--relay") + " peer " + peer
-                + tlsDescription(a));
+        System.out.println(
+                "forwarding udp " + listen + " <-> " + a.get("--relay") + " peer " + peer + tlsDescription(a));
         System.out.flush();
         Thread.currentThread().join(); // the bind's and the client's threads do the work
     }
@@ -127,19 +129,22 @@ public final class WireGuardDerpForwarder {
             return " (plain HTTP)";
         }
         try {
-            javax.net.ssl.SSLContext ctx = a.containsKey("--ca") ? TrustBundles.trusting(Path.of(a.get("--ca")))
+            javax.net.ssl.SSLContext ctx = a.containsKey("--ca")
+                    ? TrustBundles.trusting(Path.of(a.get("--ca")))
                     : javax.net.ssl.SSLContext.getDefault();
-            InetSocketAddress at = a.containsKey("--dial") ? hostPort(a.get("--dial"))
+            InetSocketAddress at = a.containsKey("--dial")
+                    ? hostPort(a.get("--dial"))
                     : new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 443 : url.getPort());
             try (java.net.Socket raw = new java.net.Socket(at.getAddress(), at.getPort());
-                 javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
-                         .createSocket(raw, url.getHost(), at.getPort(), true)) {
+                    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket)
+                            ctx.getSocketFactory().createSocket(raw, url.getHost(), at.getPort(), true)) {
                 javax.net.ssl.SSLParameters p = s.getSSLParameters();
                 p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(url.getHost())));
                 p.setApplicationProtocols(new String[] {"http/1.1"});
                 s.setSSLParameters(p);
                 s.startHandshake();
-                return " tls=" + s.getSession().getProtocol() + " cipher=" + s.getSession().getCipherSuite();
+                return " tls=" + s.getSession().getProtocol() + " cipher="
+                        + s.getSession().getCipherSuite();
             }
         } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
             return " (TLS details unknown: " + e.getMessage() + ")";

@@ -44,21 +44,25 @@ class WatchStreamClientTest {
     }
 
     private static String device(int i, String address) {
-        return "{\"kind\":\"device\",\"type\":\"change\",\"value\":{\"hostname\":\"d" + i + "\",\"endpoints\":[{\"source\":\"stun:x\",\"address\":\""
-                + address + "\"}]}}\n";
+        return "{\"kind\":\"device\",\"type\":\"change\",\"value\":{\"hostname\":\"d" + i
+                + "\",\"endpoints\":[{\"source\":\"stun:x\",\"address\":\"" + address + "\"}]}}\n";
     }
 
     /** Serves one request with {@code body} in chunks of random sizes (lines and chunk headers split anywhere). */
     private static ServerSocket serve(String body, long seed) throws Exception {
         ServerSocket ss = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
-            try (ss; Socket s = ss.accept()) {
+            try (ss;
+                    Socket s = ss.accept()) {
                 InputStream in = s.getInputStream();
                 ByteArrayOutputStream req = new ByteArrayOutputStream();
-                while (!req.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) req.write(in.read());
+                while (!req.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                    req.write(in.read());
+                }
                 OutputStream out = s.getOutputStream();
-                out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json;stream=watch\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json;stream=watch\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
                 byte[] b = body.getBytes(StandardCharsets.UTF_8);
                 Random r = new Random(seed);
                 ByteArrayOutputStream wire = new ByteArrayOutputStream();
@@ -87,7 +91,9 @@ class WatchStreamClientTest {
     @Test
     void countsTheInitialListFindsTheTailsAndReportsMarkers() throws Exception {
         StringBuilder body = new StringBuilder("\n"); // the service's first line: a keep-alive
-        for (int i = 0; i < 40; i++) body.append(device(i, "203.0.113." + i + ":20000"));
+        for (int i = 0; i < 40; i++) {
+            body.append(device(i, "203.0.113." + i + ":20000"));
+        }
         body.append("{\"kind\":\"device\",\"type\":\"tail\"}\n");
         body.append("{\"kind\":\"security-group\",\"type\":\"change\",\"value\":{\"id\":\"x\"}}\n");
         body.append("{\"kind\":\"security-group\",\"type\":\"tail\"}\n\n");
@@ -100,11 +106,13 @@ class WatchStreamClientTest {
             Recorder rec = new Recorder();
             try (ServerSocket ss = serve(body.toString(), seed)) {
                 InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort());
-                WatchStreamClient c = new WatchStreamClient(0, addr, WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes()),
-                        3, 2000, rec);
+                WatchStreamClient c = new WatchStreamClient(
+                        0, addr, WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes()), 3, 2000, rec);
                 c.run(new Semaphore(0));
             }
-            assertThat(rec.calls).as("seed " + seed).containsExactly("opened", "synced 40", "marker 3", "marker 4", "failed stream ended");
+            assertThat(rec.calls)
+                    .as("seed " + seed)
+                    .containsExactly("opened", "synced 40", "marker 3", "marker 4", "failed stream ended");
         }
     }
 
@@ -114,15 +122,22 @@ class WatchStreamClientTest {
             Thread.ofVirtual().start(() -> {
                 try (Socket s = ss.accept()) {
                     s.getInputStream().read(new byte[4096]);
-                    s.getOutputStream().write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 17\r\n\r\n{\"error\":\"nope\"}\n"
-                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 17\r\n\r\n{\"error\":\"nope\"}\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
                 } catch (Exception e) {
                     // reported by the client
                 }
             });
             Recorder rec = new Recorder();
             InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort());
-            new WatchStreamClient(0, addr, WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes()), 3, 2000, rec)
+            new WatchStreamClient(
+                            0,
+                            addr,
+                            WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes()),
+                            3,
+                            2000,
+                            rec)
                     .run(new Semaphore(0));
             assertThat(rec.calls).hasSize(1);
             assertThat(rec.calls.getFirst()).startsWith("failed HTTP 401").contains("nope");
@@ -134,7 +149,9 @@ class WatchStreamClientTest {
         Random r = new Random(42);
         for (int round = 0; round < 2000; round++) {
             byte[] b = new byte[r.nextInt(70)];
-            for (int i = 0; i < b.length; i++) b[i] = (byte) (r.nextInt(8) == 0 ? '\n' : r.nextInt(256));
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (r.nextInt(8) == 0 ? '\n' : r.nextInt(256));
+            }
             int from = b.length == 0 ? 0 : r.nextInt(b.length);
             int to = from + (b.length == from ? 0 : r.nextInt(b.length - from + 1));
             int expected = -1;

@@ -201,8 +201,7 @@ public final class DerpClient implements AutoCloseable {
         long data = random.nextLong();
         PendingPing p = new PendingPing(System.nanoTime(), new CompletableFuture<>());
         pings.put(data, p);
-        p.result().orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((d, e) -> pings.remove(data));
+        p.result().orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((d, e) -> pings.remove(data));
         if (!s.enqueueControl(new Frame.Ping(data))) {
             p.result().completeExceptionally(new IOException("connection closing"));
         }
@@ -210,8 +209,16 @@ public final class DerpClient implements AutoCloseable {
     }
 
     public DerpClientStats stats() {
-        return new DerpClientStats(connects.sum(), fastStarts.sum(), connectFailures.sum(), packetsSent.sum(), packetsReceived.sum(),
-                dropsNotConnected.sum(), dropsQueueFull.sum(), dropsTooLarge.sum(), writeTimeouts.sum());
+        return new DerpClientStats(
+                connects.sum(),
+                fastStarts.sum(),
+                connectFailures.sum(),
+                packetsSent.sum(),
+                packetsReceived.sum(),
+                dropsNotConnected.sum(),
+                dropsQueueFull.sum(),
+                dropsTooLarge.sum(),
+                writeTimeouts.sum());
     }
 
     /** The reader (the manager loop) and the writer: hot packet loops, so platform threads unless configured. */
@@ -231,10 +238,12 @@ public final class DerpClient implements AutoCloseable {
                 if (closed.get()) {
                     break;
                 }
-                s.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
+                s.socket.setSoTimeout(
+                        (int) Math.min(Integer.MAX_VALUE, config.readTimeout().toMillis()));
                 ClientSession writerSession = s;
-                threads().name("derp-client-writer").start(
-                        () -> writerSession.writeLoop(packetsSent::increment, config.clock()));
+                threads()
+                        .name("derp-client-writer")
+                        .start(() -> writerSession.writeLoop(packetsSent::increment, config.clock()));
                 Thread.ofVirtual().name("derp-client-watchdog").start(() -> watchWrites(writerSession));
                 if (preferred) {
                     s.enqueueControl(new Frame.NotePreferred(true));
@@ -333,7 +342,7 @@ public final class DerpClient implements AutoCloseable {
                     undeliveredBurst = true;
                 }
                 case Frame.ServerInfoFrame si -> onServerInfo(s, si);
-                case Frame.KeepAlive k -> { }
+                case Frame.KeepAlive k -> {}
                 case Frame.Ping p -> s.enqueueControl(new Frame.Pong(p.data()));
                 case Frame.Pong p -> {
                     PendingPing pending = pings.remove(p.data());
@@ -344,9 +353,8 @@ public final class DerpClient implements AutoCloseable {
                 case Frame.PeerGone g -> notify(() -> listener.onPeerGone(g.peer(), g.reason()));
                 case Frame.PeerPresent p -> notify(() -> listener.onPeerPresent(p));
                 case Frame.Health h -> notify(() -> listener.onHealth(h.problem()));
-                case Frame.Restarting r -> notify(() -> listener.onRestarting(r.reconnectInMillis(),
-                        r.tryForMillis()));
-                default -> { } // ServerKey after a fast start, unknown types: ignored as Go's client does
+                case Frame.Restarting r -> notify(() -> listener.onRestarting(r.reconnectInMillis(), r.tryForMillis()));
+                default -> {} // ServerKey after a fast start, unknown types: ignored as Go's client does
             }
         }
         return "closed";
@@ -368,7 +376,10 @@ public final class DerpClient implements AutoCloseable {
                 fastStarts.increment();
             }
             setConnected(true);
-            LOG.debug("connected to DERP server {} at {}{}", s.serverKey, config.url(),
+            LOG.debug(
+                    "connected to DERP server {} at {}{}",
+                    s.serverKey,
+                    config.url(),
                     s.fastStart ? " (fast start)" : "");
             notify(() -> listener.onConnected(s.serverKey));
         }

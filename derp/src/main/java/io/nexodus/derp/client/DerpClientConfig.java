@@ -191,9 +191,24 @@ public record DerpClientConfig(
         }
 
         public DerpClientConfig build() {
-            return new DerpClientConfig(url, privateKey, sslContext, serverName, dialAddress, meshKey,
-                    watchConnections, preferred, fastStart, sendQueueDepth, platformThreads, connectTimeout, readTimeout, writeTimeout, backoffMin,
-                    backoffMax, clock);
+            return new DerpClientConfig(
+                    url,
+                    privateKey,
+                    sslContext,
+                    serverName,
+                    dialAddress,
+                    meshKey,
+                    watchConnections,
+                    preferred,
+                    fastStart,
+                    sendQueueDepth,
+                    platformThreads,
+                    connectTimeout,
+                    readTimeout,
+                    writeTimeout,
+                    backoffMin,
+                    backoffMax,
+                    clock);
         }
     }
 }

@@ -13,6 +13,13 @@ package io.nexodus.derp.client;
  * @param sendDropsTooLarge     packets over 64 KiB, refused
  * @param writeTimeouts         connections ended because a write to the server was stuck past the write timeout
  */
-public record DerpClientStats(long connects, long fastStarts, long connectFailures, long packetsSent, long packetsReceived,
-                              long sendDropsNotConnected, long sendDropsQueueFull, long sendDropsTooLarge,
-                              long writeTimeouts) {}
+public record DerpClientStats(
+        long connects,
+        long fastStarts,
+        long connectFailures,
+        long packetsSent,
+        long packetsReceived,
+        long sendDropsNotConnected,
+        long sendDropsQueueFull,
+        long sendDropsTooLarge,
+        long writeTimeouts) {}

@@ -45,8 +45,8 @@ final class DerpDialer {
     /** A connected socket past the key exchange, or an IOException that says which step failed. */
     ClientSession dial(BufferPool pool) throws IOException {
         long deadline = System.nanoTime() + config.connectTimeout().toNanos();
-        InetSocketAddress target = config.dialAddress().orElseGet(
-                () -> new InetSocketAddress(config.host(), config.port()));
+        InetSocketAddress target =
+                config.dialAddress().orElseGet(() -> new InetSocketAddress(config.host(), config.port()));
         if (target.isUnresolved()) {
             throw new IOException("cannot resolve DERP host " + target.getHostString());
         }
@@ -77,8 +77,8 @@ final class DerpDialer {
             socket.setSoTimeout(remainingMillis(deadline));
             NodePublicKey serverKey = readServerKey(in);
             if (metaKey.isPresent() && !metaKey.get().equals(serverKey)) {
-                throw new IOException("DERP server key " + serverKey + " differs from its meta certificate's "
-                        + metaKey.get());
+                throw new IOException(
+                        "DERP server key " + serverKey + " differs from its meta certificate's " + metaKey.get());
             }
             if (metaKey.isEmpty()) {
                 out.write(clientInfo(serverKey));
@@ -119,11 +119,16 @@ final class DerpDialer {
     }
 
     private byte[] request(boolean fastStart) {
-        String host = config.url().getPort() > 0 ? config.url().getHost() + ":" + config.url().getPort()
+        String host = config.url().getPort() > 0
+                ? config.url().getHost() + ":" + config.url().getPort()
                 : config.url().getHost();
         StringBuilder b = new StringBuilder()
-                .append("GET ").append(config.path()).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(host).append("\r\n")
+                .append("GET ")
+                .append(config.path())
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(host)
+                .append("\r\n")
                 .append("User-Agent: nexodus-derp/1\r\n")
                 .append("Connection: Upgrade\r\n");
         if (fastStart) {
@@ -136,8 +141,8 @@ final class DerpDialer {
     private Frame clientInfo(NodePublicKey serverKey) throws IOException {
         ClientInfo info = config.meshKey().map(ClientInfo::meshPeer).orElseGet(ClientInfo::regular);
         try {
-            byte[] sealed = config.privateKey().sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8),
-                    random);
+            byte[] sealed =
+                    config.privateKey().sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), random);
             return new Frame.ClientInfoFrame(config.privateKey().publicKey(), sealed);
         } catch (InvalidKeyException e) {
             throw new IOException("DERP server key " + serverKey + " is not usable: " + e.getMessage(), e);
@@ -224,5 +229,4 @@ final class DerpDialer {
             // closing anyway
         }
     }
-
 }

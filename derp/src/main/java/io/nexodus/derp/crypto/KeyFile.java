@@ -26,7 +26,10 @@ public final class KeyFile {
         NodePrivateKey key = NodePrivateKey.generate();
         Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".derp-key", ".tmp",
+        Path tmp = Files.createTempFile(
+                dir,
+                ".derp-key",
+                ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.writeString(tmp, "{\"PrivateKey\": " + Json.quote(key.toText()) + "}\n", StandardCharsets.UTF_8);
@@ -49,14 +52,17 @@ public final class KeyFile {
             Object v = m.entrySet().stream()
                     .filter(e -> e.getKey().equalsIgnoreCase("PrivateKey"))
                     .map(Map.Entry::getValue)
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
             if (!(v instanceof String s)) {
                 throw new IOException("key file " + path + " has no \"PrivateKey\" string");
             }
             return NodePrivateKey.parse(s);
         } catch (JsonException | IllegalArgumentException e) {
-            throw new IOException("key file " + path + " is not a DERP key file ({\"PrivateKey\": \"privkey:<hex>\"}): "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    "key file " + path + " is not a DERP key file ({\"PrivateKey\": \"privkey:<hex>\"}): "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -34,8 +34,8 @@ final class X25519 {
                 bigEndian[i] = u[31 - i];
             }
             bigEndian[0] &= 0x7f; // RFC 7748: the top bit of the u-coordinate is ignored
-            PublicKey pub = kf.generatePublic(
-                    new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, bigEndian)));
+            PublicKey pub =
+                    kf.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, bigEndian)));
             KeyAgreement ka = KeyAgreement.getInstance("X25519");
             ka.init(priv);
             ka.doPhase(pub, true);

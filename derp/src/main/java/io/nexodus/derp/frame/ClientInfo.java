@@ -13,8 +13,8 @@ import java.util.Optional;
  * ({@code CanAckPings} is always present); decoding matches names case-insensitively and ignores unknown names, as Go's
  * {@code encoding/json} does.
  */
-public record ClientInfo(Optional<MeshKey> meshKey, int version, boolean canAckPings, boolean isProber,
-                         String appName) {
+public record ClientInfo(
+        Optional<MeshKey> meshKey, int version, boolean canAckPings, boolean isProber, String appName) {
     public ClientInfo {
         Objects.requireNonNull(meshKey);
         Objects.requireNonNull(appName);
@@ -32,7 +32,8 @@ public record ClientInfo(Optional<MeshKey> meshKey, int version, boolean canAckP
 
     public String toJson() {
         StringBuilder b = new StringBuilder("{");
-        meshKey.ifPresent(k -> b.append("\"meshKey\":").append(Json.quote(k.toHex())).append(','));
+        meshKey.ifPresent(
+                k -> b.append("\"meshKey\":").append(Json.quote(k.toHex())).append(','));
         if (version != 0) {
             b.append("\"version\":").append(version).append(',');
         }
@@ -81,7 +82,7 @@ public record ClientInfo(Optional<MeshKey> meshKey, int version, boolean canAckP
                     }
                     app = s;
                 }
-                default -> { } // unknown names are ignored, as in Go
+                default -> {} // unknown names are ignored, as in Go
             }
         }
         return new ClientInfo(mesh, version, canAck, prober, app);

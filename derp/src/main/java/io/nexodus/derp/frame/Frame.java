@@ -36,7 +36,8 @@ public sealed interface Frame {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ClientInfoFrame f && clientKey.equals(f.clientKey)
+            return o instanceof ClientInfoFrame f
+                    && clientKey.equals(f.clientKey)
                     && Arrays.equals(sealedInfo, f.sealedInfo);
         }
 
@@ -177,7 +178,9 @@ public sealed interface Frame {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ForwardPacket f && source.equals(f.source) && destination.equals(f.destination)
+            return o instanceof ForwardPacket f
+                    && source.equals(f.source)
+                    && destination.equals(f.destination)
                     && Arrays.equals(packet, f.packet);
         }
 
@@ -188,8 +191,8 @@ public sealed interface Frame {
 
         @Override
         public String toString() {
-            return "ForwardPacket[" + source.shortString() + " -> " + destination.shortString() + ", "
-                    + packet.length + " bytes]";
+            return "ForwardPacket[" + source.shortString() + " -> " + destination.shortString() + ", " + packet.length
+                    + " bytes]";
         }
     }
 
@@ -236,7 +239,9 @@ public sealed interface Frame {
     /** 0x15 S→C: the server is restarting; reconnect after {@code reconnectInMillis}, keep trying for {@code tryForMillis}. */
     record Restarting(long reconnectInMillis, long tryForMillis) implements Frame {
         public Restarting {
-            if (reconnectInMillis < 0 || reconnectInMillis > 0xffffffffL || tryForMillis < 0
+            if (reconnectInMillis < 0
+                    || reconnectInMillis > 0xffffffffL
+                    || tryForMillis < 0
                     || tryForMillis > 0xffffffffL) {
                 throw new IllegalArgumentException("Restarting durations are uint32 milliseconds");
             }

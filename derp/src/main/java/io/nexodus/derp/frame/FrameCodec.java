@@ -35,6 +35,7 @@ public final class FrameCodec {
     public static final int HEADER_LENGTH = 5;
     /** "DERP🔑" */
     static final byte[] MAGIC = {0x44, 0x45, 0x52, 0x50, (byte) 0xf0, (byte) 0x9f, (byte) 0x94, (byte) 0x91};
+
     private static final int KEY = NodePublicKey.LENGTH;
 
     private FrameCodec() {}
@@ -98,7 +99,7 @@ public final class FrameCodec {
                 fp.destination().copyTo(dst, p + KEY);
                 System.arraycopy(fp.packet(), 0, dst, p + 2 * KEY, fp.packet().length);
             }
-            case KeepAlive k -> { }
+            case KeepAlive k -> {}
             case NotePreferred n -> dst[p] = (byte) (n.preferred() ? 1 : 0);
             case PeerGone g -> {
                 g.peer().copyTo(dst, p);
@@ -117,7 +118,7 @@ public final class FrameCodec {
                     dst[p + KEY + 18] = (byte) pp.flags();
                 }
             }
-            case WatchConns w -> { }
+            case WatchConns w -> {}
             case ClosePeer c -> c.peer().copyTo(dst, p);
             case Ping ping -> putLong(dst, p, ping.data());
             case Pong pong -> putLong(dst, p, pong.data());
@@ -170,7 +171,9 @@ public final class FrameCodec {
             }
             case FORWARD_PACKET -> {
                 need(t, n, 2 * KEY);
-                yield new ForwardPacket(NodePublicKey.fromRaw(payload, 0), NodePublicKey.fromRaw(payload, KEY),
+                yield new ForwardPacket(
+                        NodePublicKey.fromRaw(payload, 0),
+                        NodePublicKey.fromRaw(payload, KEY),
                         Arrays.copyOfRange(payload, 2 * KEY, n));
             }
             case KEEP_ALIVE -> new KeepAlive();
@@ -180,8 +183,8 @@ public final class FrameCodec {
             }
             case PEER_GONE -> {
                 need(t, n, KEY);
-                yield new PeerGone(NodePublicKey.fromRaw(payload, 0),
-                        new PeerGoneReason(n > KEY ? payload[KEY] & 0xff : 0));
+                yield new PeerGone(
+                        NodePublicKey.fromRaw(payload, 0), new PeerGoneReason(n > KEY ? payload[KEY] & 0xff : 0));
             }
             case PEER_PRESENT -> {
                 need(t, n, KEY);

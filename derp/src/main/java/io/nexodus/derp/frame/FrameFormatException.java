@@ -6,7 +6,10 @@ package io.nexodus.derp.frame;
  * may continue). Checked, and cheap: no stack trace, since hostile input can produce many.
  */
 public final class FrameFormatException extends Exception {
-    public enum Kind { OVERSIZED, MALFORMED }
+    public enum Kind {
+        OVERSIZED,
+        MALFORMED
+    }
 
     private final Kind kind;
     private final int typeCode;

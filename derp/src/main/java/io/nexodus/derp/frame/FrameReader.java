@@ -117,7 +117,10 @@ public final class FrameReader {
         int type = readByte();
         long len = readInt() & 0xffffffffL;
         if (len > limits.maxPayload(type)) {
-            throw new FrameFormatException(FrameFormatException.Kind.OVERSIZED, type, len,
+            throw new FrameFormatException(
+                    FrameFormatException.Kind.OVERSIZED,
+                    type,
+                    len,
                     "frame type 0x" + Integer.toHexString(type) + " of " + len + " bytes exceeds the limit of "
                             + limits.maxPayload(type));
         }
@@ -135,7 +138,9 @@ public final class FrameReader {
                 }
                 NodePublicKey key = readKey();
                 byte[] packet = readBytes(n - NodePublicKey.LENGTH);
-                return t == FrameType.SEND_PACKET ? new Frame.SendPacket(key, packet) : new Frame.RecvPacket(key, packet);
+                return t == FrameType.SEND_PACKET
+                        ? new Frame.SendPacket(key, packet)
+                        : new Frame.RecvPacket(key, packet);
             }
             case FORWARD_PACKET -> {
                 if (n < 2 * NodePublicKey.LENGTH) {
@@ -153,7 +158,10 @@ public final class FrameReader {
     }
 
     private static FrameFormatException tooShort(int type, int n) {
-        return new FrameFormatException(FrameFormatException.Kind.MALFORMED, type, n,
+        return new FrameFormatException(
+                FrameFormatException.Kind.MALFORMED,
+                type,
+                n,
                 "packet frame type 0x" + Integer.toHexString(type) + " too short: " + n + " bytes");
     }
 

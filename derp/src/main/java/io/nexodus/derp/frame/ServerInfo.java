@@ -46,7 +46,7 @@ public record ServerInfo(int version, long tokenBucketBytesPerSecond, long token
                 case "version" -> version = ClientInfo.intValue(v, "version");
                 case "tokenbucketbytespersecond" -> rate = ClientInfo.longValue(v, "TokenBucketBytesPerSecond");
                 case "tokenbucketbytesburst" -> burst = ClientInfo.longValue(v, "TokenBucketBytesBurst");
-                default -> { }
+                default -> {}
             }
         }
         return new ServerInfo(version, rate, burst);

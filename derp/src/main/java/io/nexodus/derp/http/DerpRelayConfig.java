@@ -69,12 +69,14 @@ public record DerpRelayConfig(
         Objects.requireNonNull(hostname, "hostname");
         meshPeers = List.copyOf(meshPeers);
         if ((tlsMode == TlsMode.MANUAL || tlsMode == TlsMode.SELF_SIGNED) && certDir.isEmpty()) {
-            throw new IllegalArgumentException("certificate mode " + tlsMode.name().toLowerCase().replace('_', '-')
-                    + " needs a certificate directory (--certdir)");
+            throw new IllegalArgumentException("certificate mode "
+                    + tlsMode.name().toLowerCase().replace('_', '-') + " needs a certificate directory (--certdir)");
         }
         if ((tlsMode == TlsMode.PROVIDED) != certificate.isPresent()) {
-            throw new IllegalArgumentException(tlsMode == TlsMode.PROVIDED
-                    ? "TLS mode provided needs a certificate" : "a certificate is only used in TLS mode provided");
+            throw new IllegalArgumentException(
+                    tlsMode == TlsMode.PROVIDED
+                            ? "TLS mode provided needs a certificate"
+                            : "a certificate is only used in TLS mode provided");
         }
         if (!(acceptConnectionLimit > 0)) {
             throw new IllegalArgumentException("accept connection limit must be positive (or infinite)");
@@ -217,9 +219,28 @@ public record DerpRelayConfig(
         }
 
         public DerpRelayConfig build() {
-            return new DerpRelayConfig(bindAddress, tlsMode, certDir, certificate, hostname, privateKeyFile, privateKey, meshKey,
-                    meshPeers, meshSslContext, acceptConnectionLimit, acceptConnectionBurst, httpTimeout, metaCert,
-                    sendQueueDepth, sendQueueBytes, writeTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
+            return new DerpRelayConfig(
+                    bindAddress,
+                    tlsMode,
+                    certDir,
+                    certificate,
+                    hostname,
+                    privateKeyFile,
+                    privateKey,
+                    meshKey,
+                    meshPeers,
+                    meshSslContext,
+                    acceptConnectionLimit,
+                    acceptConnectionBurst,
+                    httpTimeout,
+                    metaCert,
+                    sendQueueDepth,
+                    sendQueueBytes,
+                    writeTimeout,
+                    handshakeTimeout,
+                    keepAliveInterval,
+                    verifier,
+                    clock);
         }
     }
 }

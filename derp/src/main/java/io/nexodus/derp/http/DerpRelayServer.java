@@ -56,21 +56,28 @@ public final class DerpRelayServer implements AutoCloseable {
     private final TokenBucket acceptLimiter;
     /** Big read buffers, lent to connections only while data keeps arriving. */
     private final BufferPool readBuffers = new BufferPool(16 * 1024, 64);
+
     private final BufferPool tlsPacketBuffers;
     private final BufferPool tlsAppBuffers;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Every accepted socket until its handler ends, so close() also ends connections still in setup. */
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
     private final Thread acceptThread;
 
-    private DerpRelayServer(DerpRelayConfig config, ScheduledExecutorService scheduler, DerpServer derp,
-                            ServerTls tls, ServerSocket listener) {
+    private DerpRelayServer(
+            DerpRelayConfig config,
+            ScheduledExecutorService scheduler,
+            DerpServer derp,
+            ServerTls tls,
+            ServerSocket listener) {
         this.config = config;
         this.scheduler = scheduler;
         this.derp = derp;
         this.tls = tls;
         this.listener = listener;
-        this.acceptLimiter = Double.isInfinite(config.acceptConnectionLimit()) ? null
+        this.acceptLimiter = Double.isInfinite(config.acceptConnectionLimit())
+                ? null
                 : new TokenBucket(config.acceptConnectionLimit(), config.acceptConnectionBurst(), config.clock());
         if (tls != null) {
             SSLEngine probe = tls.newEngine();
@@ -80,7 +87,9 @@ public final class DerpRelayServer implements AutoCloseable {
             this.tlsPacketBuffers = null;
             this.tlsAppBuffers = null;
         }
-        this.acceptThread = Thread.ofPlatform().name("derp-accept-" + listener.getLocalPort()).daemon(true)
+        this.acceptThread = Thread.ofPlatform()
+                .name("derp-accept-" + listener.getLocalPort())
+                .daemon(true)
                 .unstarted(this::acceptLoop);
     }
 
@@ -99,8 +108,14 @@ public final class DerpRelayServer implements AutoCloseable {
         }
         ServerTls tls = null;
         if (config.tlsMode() != TlsMode.NONE) {
-            tls = ServerTls.create(config.tlsMode(), config.certDir(), config.certificate(), config.hostname(),
-                    key.publicKey(), config.metaCert(), config.clock());
+            tls = ServerTls.create(
+                    config.tlsMode(),
+                    config.certDir(),
+                    config.certificate(),
+                    config.hostname(),
+                    key.publicKey(),
+                    config.metaCert(),
+                    config.clock());
         }
         Optional<SSLContext> meshSsl = config.meshSslContext();
         if (meshSsl.isEmpty() && tls != null && tls.caFile().isPresent()) {
@@ -115,8 +130,8 @@ public final class DerpRelayServer implements AutoCloseable {
             listener.close();
             throw new IOException("cannot listen on " + config.bindAddress() + ": " + e.getMessage(), e);
         }
-        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("derp-timers").daemon(true).factory());
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().name("derp-timers").daemon(true).factory());
         scheduler.setRemoveOnCancelPolicy(true);
         DerpServerConfig.Builder b = DerpServerConfig.builder(key)
                 .meshKey(config.meshKey().orElse(null))
@@ -133,7 +148,10 @@ public final class DerpRelayServer implements AutoCloseable {
         DerpRelayServer relay = new DerpRelayServer(config, scheduler, derp, tls, listener);
         derp.start();
         relay.acceptThread.start();
-        LOG.info("DERP relay {} listening on {} ({}{})", key.publicKey(), relay.boundAddress(),
+        LOG.info(
+                "DERP relay {} listening on {} ({}{})",
+                key.publicKey(),
+                relay.boundAddress(),
                 config.tlsMode() == TlsMode.NONE ? "plain HTTP" : "TLS, hostname " + config.hostname(),
                 tls != null && tls.caFile().isPresent() ? ", CA " + tls.caFile().get() : "");
         return relay;
@@ -215,12 +233,15 @@ public final class DerpRelayServer implements AutoCloseable {
     /** TLS handshake and the HTTP request within {@code httpTimeout}; the connection to upgrade, or null. */
     private UpgradedConnection setup(Socket s) {
         AtomicBoolean setupOver = new AtomicBoolean();
-        ScheduledFuture<?> timeout = scheduler.schedule(() -> {
-            if (setupOver.compareAndSet(false, true)) {
-                derp.countClosed(ConnectionCloseReason.HTTP_TIMEOUT);
-                closeQuietly(s);
-            }
-        }, config.httpTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout = scheduler.schedule(
+                () -> {
+                    if (setupOver.compareAndSet(false, true)) {
+                        derp.countClosed(ConnectionCloseReason.HTTP_TIMEOUT);
+                        closeQuietly(s);
+                    }
+                },
+                config.httpTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);
@@ -249,8 +270,14 @@ public final class DerpRelayServer implements AutoCloseable {
             } catch (HttpRequestParser.BadRequest e) {
                 if (setupOver.compareAndSet(false, true)) {
                     derp.countClosed(ConnectionCloseReason.HTTP_BAD_REQUEST);
-                    respond(out, e.status, reason(e.status), "text/plain; charset=utf-8", e.getMessage() + "\n",
-                            false, "");
+                    respond(
+                            out,
+                            e.status,
+                            reason(e.status),
+                            "text/plain; charset=utf-8",
+                            e.getMessage() + "\n",
+                            false,
+                            "");
                 }
                 return null;
             }
@@ -277,55 +304,102 @@ public final class DerpRelayServer implements AutoCloseable {
             case "/derp" -> {
                 String upgrade = req.header("Upgrade").orElse("").toLowerCase(Locale.ROOT);
                 if (!upgrade.equals("derp") && !upgrade.equals("websocket")) {
-                    respond(out, 426, "Upgrade Required", "text/plain; charset=utf-8",
-                            "DERP requires connection upgrade\n", head, "X-Content-Type-Options: nosniff\r\n");
+                    respond(
+                            out,
+                            426,
+                            "Upgrade Required",
+                            "text/plain; charset=utf-8",
+                            "DERP requires connection upgrade\n",
+                            head,
+                            "X-Content-Type-Options: nosniff\r\n");
                     return null;
                 }
                 if (upgrade.equals("websocket")
-                        && req.header("Sec-WebSocket-Protocol").orElse("").toLowerCase(Locale.ROOT).contains("derp")) {
-                    respond(out, 501, "Not Implemented", "text/plain; charset=utf-8",
-                            "DERP over WebSocket is not supported by this relay; use Upgrade: DERP\n", head, "");
+                        && req.header("Sec-WebSocket-Protocol")
+                                .orElse("")
+                                .toLowerCase(Locale.ROOT)
+                                .contains("derp")) {
+                    respond(
+                            out,
+                            501,
+                            "Not Implemented",
+                            "text/plain; charset=utf-8",
+                            "DERP over WebSocket is not supported by this relay; use Upgrade: DERP\n",
+                            head,
+                            "");
                     return null;
                 }
                 boolean fastStart = req.header("Derp-Fast-Start").orElse("").equals("1");
-                byte[] preamble = fastStart ? new byte[0] : ("HTTP/1.1 101 Switching Protocols\r\n"
-                        + "Upgrade: DERP\r\n"
-                        + "Connection: Upgrade\r\n"
-                        + "Derp-Version: 2\r\n"
-                        + "Derp-Public-Key: " + derp.publicKey().toHex() + "\r\n"
-                        + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-                return new UpgradedConnection(s, in, out, (InetSocketAddress) s.getRemoteSocketAddress(), preamble,
+                byte[] preamble = fastStart
+                        ? new byte[0]
+                        : ("HTTP/1.1 101 Switching Protocols\r\n"
+                                        + "Upgrade: DERP\r\n"
+                                        + "Connection: Upgrade\r\n"
+                                        + "Derp-Version: 2\r\n"
+                                        + "Derp-Public-Key: " + derp.publicKey().toHex() + "\r\n"
+                                        + "\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1);
+                return new UpgradedConnection(
+                        s,
+                        in,
+                        out,
+                        (InetSocketAddress) s.getRemoteSocketAddress(),
+                        preamble,
                         req.header("Ideal-Node").isPresent());
             }
             case "/derp/probe", "/derp/latency-check" -> {
                 if (head || req.method().equals("GET")) {
                     respond(out, 200, "OK", null, "", head, "Access-Control-Allow-Origin: *\r\n");
                 } else {
-                    respond(out, 405, "Method Not Allowed", "text/plain; charset=utf-8", "bogus probe method\n",
-                            false, "");
+                    respond(
+                            out,
+                            405,
+                            "Method Not Allowed",
+                            "text/plain; charset=utf-8",
+                            "bogus probe method\n",
+                            false,
+                            "");
                 }
             }
             case "/generate_204" -> {
                 StringBuilder extra = new StringBuilder(
                         "Cache-Control: no-cache, no-store, must-revalidate, no-transform, max-age=0\r\n");
-                req.header("X-Tailscale-Challenge").filter(c -> CHALLENGE.matcher(c).matches())
-                        .ifPresent(c -> extra.append("X-Tailscale-Response: response ").append(c).append("\r\n"));
-                req.header("X-Nexodus-Challenge").filter(c -> NEXODUS_CHALLENGE.matcher(c).matches())
-                        .ifPresent(c -> extra.append("X-Nexodus-Response: response ").append(c).append("\r\n"));
+                req.header("X-Tailscale-Challenge")
+                        .filter(c -> CHALLENGE.matcher(c).matches())
+                        .ifPresent(c -> extra.append("X-Tailscale-Response: response ")
+                                .append(c)
+                                .append("\r\n"));
+                req.header("X-Nexodus-Challenge")
+                        .filter(c -> NEXODUS_CHALLENGE.matcher(c).matches())
+                        .ifPresent(c -> extra.append("X-Nexodus-Response: response ")
+                                .append(c)
+                                .append("\r\n"));
                 respond(out, 204, "No Content", null, null, head, extra.toString());
             }
             case "/debug/varz" -> {
                 // counters by reason; like the derper's /debug/ pages, only for a client on the relay host itself
                 if (s.getInetAddress() != null && s.getInetAddress().isLoopbackAddress()) {
-                    respond(out, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", Varz.render(derp.stats()),
-                            head, "");
+                    respond(
+                            out,
+                            200,
+                            "OK",
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            Varz.render(derp.stats()),
+                            head,
+                            "");
                 } else {
-                    respond(out, 403, "Forbidden", "text/plain; charset=utf-8", "debug pages are loopback-only\n",
-                            head, "");
+                    respond(
+                            out,
+                            403,
+                            "Forbidden",
+                            "text/plain; charset=utf-8",
+                            "debug pages are loopback-only\n",
+                            head,
+                            "");
                 }
             }
-            case "/robots.txt" -> respond(out, 200, "OK", "text/plain; charset=utf-8", "User-agent: *\nDisallow: /\n",
-                    head, "");
+            case "/robots.txt" ->
+                respond(out, 200, "OK", "text/plain; charset=utf-8", "User-agent: *\nDisallow: /\n", head, "");
             case "/" -> respond(out, 200, "OK", "text/html; charset=utf-8", """
                     <!DOCTYPE html>
                     <html><head><title>Nexodus DERP relay</title></head>
@@ -340,10 +414,21 @@ public final class DerpRelayServer implements AutoCloseable {
     }
 
     /** Writes a complete response with {@code Connection: close}; {@code body} null means no body (204). */
-    private static void respond(OutputStream out, int status, String reason, String contentType, String body,
-                                boolean head, String extraHeaders) throws IOException {
+    private static void respond(
+            OutputStream out,
+            int status,
+            String reason,
+            String contentType,
+            String body,
+            boolean head,
+            String extraHeaders)
+            throws IOException {
         byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder h = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n")
+        StringBuilder h = new StringBuilder("HTTP/1.1 ")
+                .append(status)
+                .append(' ')
+                .append(reason)
+                .append("\r\n")
                 .append("Server: nexodus-derp\r\n")
                 .append("Connection: close\r\n")
                 .append(extraHeaders);

@@ -45,8 +45,14 @@ final class ServerTls {
     }
 
     /** Loads or makes the certificate for {@code mode}; refuses letsencrypt with an explanation. */
-    static ServerTls create(TlsMode mode, Optional<Path> certDirOption, Optional<ServerCertificate> given,
-                            String hostname, NodePublicKey serverKey, boolean metaCert, Clock clock)
+    static ServerTls create(
+            TlsMode mode,
+            Optional<Path> certDirOption,
+            Optional<ServerCertificate> given,
+            String hostname,
+            NodePublicKey serverKey,
+            boolean metaCert,
+            Clock clock)
             throws IOException {
         if (!isValidHostname(hostname)) {
             throw new IllegalArgumentException("'" + hostname + "' is not a valid hostname for a certificate");
@@ -80,10 +86,11 @@ final class ServerTls {
                 key = issued.key();
                 ca = Optional.of(issued.caFile());
             }
-            case LETSENCRYPT -> throw new IllegalArgumentException("certificate mode letsencrypt is not available: "
-                    + "it needs the Let's Encrypt ACME service on the internet and port 80 reachable from it. "
-                    + "Use --certmode manual with your own certificate in the cert dir (<hostname>.crt/.key), "
-                    + "or --certmode self-signed and give clients the generated ca.crt");
+            case LETSENCRYPT ->
+                throw new IllegalArgumentException("certificate mode letsencrypt is not available: "
+                        + "it needs the Let's Encrypt ACME service on the internet and port 80 reachable from it. "
+                        + "Use --certmode manual with your own certificate in the cert dir (<hostname>.crt/.key), "
+                        + "or --certmode self-signed and give clients the generated ca.crt");
             case NONE -> throw new IllegalArgumentException("no TLS in mode none");
             default -> throw new IllegalStateException();
         }
@@ -97,8 +104,10 @@ final class ServerTls {
         }
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[] {new SniKeyManager(hostname, key, served.toArray(X509Certificate[]::new))},
-                    null, null);
+            ctx.init(
+                    new KeyManager[] {new SniKeyManager(hostname, key, served.toArray(X509Certificate[]::new))},
+                    null,
+                    null);
             return new ServerTls(ctx, hostname, ca);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS: " + e.getMessage(), e);
@@ -130,9 +139,11 @@ final class ServerTls {
     }
 
     private static boolean isValidHostname(String h) {
-        return !h.isEmpty() && h.length() <= 253 && h.chars().allMatch(
-                c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == ':' || c == '_')
-                && !h.contains("/") && !h.contains("..");
+        return !h.isEmpty()
+                && h.length() <= 253
+                && h.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == ':' || c == '_')
+                && !h.contains("/")
+                && !h.contains("..");
     }
 
     /** Serves the one certificate, and only when the client asked for our hostname by SNI. */

@@ -25,8 +25,9 @@ public enum TlsMode {
             case "manual" -> MANUAL;
             case "self-signed", "selfsigned" -> SELF_SIGNED;
             case "letsencrypt" -> LETSENCRYPT;
-            default -> throw new IllegalArgumentException(
-                    "unknown certificate mode '" + s + "': use manual, self-signed or none");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown certificate mode '" + s + "': use manual, self-signed or none");
         };
     }
 }

@@ -37,11 +37,18 @@ final class Varz {
         counter(b, "derp_sclient_write_timeouts", s.writeTimeouts());
         b.append("# TYPE derp_packets_dropped counter\n");
         for (DropReason r : DropReason.values()) {
-            b.append("derp_packets_dropped{reason=\"").append(label(r)).append("\"} ").append(s.dropped(r)).append('\n');
+            b.append("derp_packets_dropped{reason=\"")
+                    .append(label(r))
+                    .append("\"} ")
+                    .append(s.dropped(r))
+                    .append('\n');
         }
         b.append("# TYPE derp_connections_closed counter\n");
         for (ConnectionCloseReason r : ConnectionCloseReason.values()) {
-            b.append("derp_connections_closed{reason=\"").append(label(r)).append("\"} ").append(s.closed(r))
+            b.append("derp_connections_closed{reason=\"")
+                    .append(label(r))
+                    .append("\"} ")
+                    .append(s.closed(r))
                     .append('\n');
         }
         return b.toString();
@@ -52,10 +59,22 @@ final class Varz {
     }
 
     private static void gauge(StringBuilder b, String name, long v) {
-        b.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(v).append('\n');
+        b.append("# TYPE ")
+                .append(name)
+                .append(" gauge\n")
+                .append(name)
+                .append(' ')
+                .append(v)
+                .append('\n');
     }
 
     private static void counter(StringBuilder b, String name, long v) {
-        b.append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(v).append('\n');
+        b.append("# TYPE ")
+                .append(name)
+                .append(" counter\n")
+                .append(name)
+                .append(' ')
+                .append(v)
+                .append('\n');
     }
 }

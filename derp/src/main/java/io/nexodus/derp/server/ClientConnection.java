@@ -42,6 +42,7 @@ final class ClientConnection {
     boolean canMesh;
     /** The key's client set, set at registration. */
     volatile ClientSet set;
+
     volatile boolean preferred;
 
     // Reader-thread state.
@@ -51,9 +52,11 @@ final class ClientConnection {
      * record (or one socket read) then leave in one write per receiver instead of one each. See {@link #readLoop}.
      */
     private final java.util.ArrayList<ClientConnection> writersToStart = new java.util.ArrayList<>(2);
+
     private int framesSinceWake;
     /** At most this many frames are handled before deferred writers start, even while input keeps arriving. */
     private static final int MAX_DEFERRED_FRAMES = 16;
+
     private TokenBucket notHereLimiter;
 
     // Queue state, guarded by lock.
@@ -64,6 +67,7 @@ final class ClientConnection {
     private LinkedHashMap<NodePublicKey, Frame> peerUpdates;
     /** Packet bytes in {@link #packets} and {@link #disco}, bounded by the server's sendQueueBytes. */
     private long queuedBytes;
+
     private boolean pongPending;
     private long pongData;
     private boolean writing;
@@ -71,11 +75,17 @@ final class ClientConnection {
 
     /** When the current write started (clock millis), or 0 when not writing: read by the housekeeper. */
     volatile long writeStartedMillis;
+
     volatile long nextKeepAliveMillis;
     private final AtomicBoolean closing = new AtomicBoolean();
 
-    ClientConnection(DerpServer server, UpgradedConnection transport, BufferPool pool, DerpServerMetrics metrics,
-                     long nowMillis, long keepAliveJitterMillis) {
+    ClientConnection(
+            DerpServer server,
+            UpgradedConnection transport,
+            BufferPool pool,
+            DerpServerMetrics metrics,
+            long nowMillis,
+            long keepAliveJitterMillis) {
         this.server = server;
         this.transport = transport;
         this.in = transport.in();
@@ -132,8 +142,10 @@ final class ClientConnection {
                     f = in.readFrame(FrameLimits.SERVER);
                 } catch (FrameFormatException e) {
                     server.log().debug("closing {}: {}", this, e.getMessage());
-                    close(e.kind() == FrameFormatException.Kind.OVERSIZED
-                            ? ConnectionCloseReason.OVERSIZED_FRAME : ConnectionCloseReason.MALFORMED_FRAME);
+                    close(
+                            e.kind() == FrameFormatException.Kind.OVERSIZED
+                                    ? ConnectionCloseReason.OVERSIZED_FRAME
+                                    : ConnectionCloseReason.MALFORMED_FRAME);
                     return;
                 }
                 server.noteActivity(this);
@@ -237,7 +249,8 @@ final class ClientConnection {
                     q = packets != null ? packets : (packets = new ArrayDeque<>(8));
                 }
                 int len = p.packet().length;
-                while (!q.isEmpty() && (q.size() >= server.sendQueueDepth() || queuedBytes + len > server.sendQueueBytes())) {
+                while (!q.isEmpty()
+                        && (q.size() >= server.sendQueueDepth() || queuedBytes + len > server.sendQueueBytes())) {
                     RecvPacket old = q.pollFirst();
                     queuedBytes -= old.packet().length;
                     droppedCount++;
@@ -448,7 +461,7 @@ final class ClientConnection {
             }
             case Frame.Pong p -> metrics.pongsSent.increment();
             case Frame.KeepAlive k -> metrics.keepAlivesSent.increment();
-            default -> { }
+            default -> {}
         }
     }
 

@@ -16,6 +16,7 @@ final class ClientSet {
     private final List<ClientConnection> members = new ArrayList<>(1);
     /** Members that sent frames, least to most recent, each at most once (bounded by the set size). */
     private final List<ClientConnection> sendHistory = new ArrayList<>(0);
+
     volatile ClientConnection active;
     volatile int size;
 

@@ -50,13 +50,15 @@ public final class DerpServer implements AutoCloseable {
     private final NodePrivateKey privateKey;
     private final NodePublicKey publicKey;
     private final ScheduledExecutorService scheduler;
-    private final ThreadFactory writerThreads = Thread.ofVirtual().name("derp-writer").factory();
+    private final ThreadFactory writerThreads =
+            Thread.ofVirtual().name("derp-writer").factory();
     private final BufferPool writeBuffers = new BufferPool(16 * 1024, 64);
     private final SecureRandom random = new SecureRandom();
     private final DerpServerMetrics metrics = new DerpServerMetrics();
 
     /** Registry lock: registration, duplicate sets, watchers and PeerGone bookkeeping. */
     private final Object registry = new Object();
+
     private final ConcurrentHashMap<NodePublicKey, ClientSet> clients = new ConcurrentHashMap<>();
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<ClientConnection> watchers = ConcurrentHashMap.newKeySet();
@@ -64,6 +66,7 @@ public final class DerpServer implements AutoCloseable {
     private final ConcurrentHashMap<NodePublicKey, List<PacketForwarder>> forwarders = new ConcurrentHashMap<>();
     /** For each source key, the connections that received packets from it: they get PeerGone when it leaves. */
     private final ConcurrentHashMap<NodePublicKey, Set<ClientConnection>> sentTo = new ConcurrentHashMap<>();
+
     private final List<MeshWatcher> meshWatchers = new ArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -137,8 +140,8 @@ public final class DerpServer implements AutoCloseable {
      */
     public void serve(UpgradedConnection conn) {
         metrics.accepts.increment();
-        ClientConnection c = new ClientConnection(this, conn, writeBuffers, metrics, clock().millis(),
-                random.nextLong(KEEPALIVE_JITTER_MILLIS));
+        ClientConnection c = new ClientConnection(
+                this, conn, writeBuffers, metrics, clock().millis(), random.nextLong(KEEPALIVE_JITTER_MILLIS));
         boolean registered = false;
         try {
             if (!admit(c, conn)) {
@@ -162,11 +165,14 @@ public final class DerpServer implements AutoCloseable {
     /** The key exchange under the handshake deadline; true when the client is admitted and ServerInfo is queued. */
     private boolean admit(ClientConnection c, UpgradedConnection conn) {
         AtomicBoolean handshakeOver = new AtomicBoolean();
-        ScheduledFuture<?> deadline = scheduler.schedule(() -> {
-            if (handshakeOver.compareAndSet(false, true)) {
-                c.close(ConnectionCloseReason.HANDSHAKE_TIMEOUT);
-            }
-        }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = scheduler.schedule(
+                () -> {
+                    if (handshakeOver.compareAndSet(false, true)) {
+                        c.close(ConnectionCloseReason.HANDSHAKE_TIMEOUT);
+                    }
+                },
+                config.handshakeTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             ConnectionCloseReason refused = handshake(c, conn);
             deadline.cancel(false);
@@ -219,8 +225,11 @@ public final class DerpServer implements AutoCloseable {
         }
         boolean canMesh = false;
         if (info.meshKey().isPresent()) {
-            if (config.meshKey().isEmpty() || !config.meshKey().get().matches(info.meshKey().get())) {
-                LOG.warn("refusing {} ({}): it presented a mesh key that is not this server's", ci.clientKey(),
+            if (config.meshKey().isEmpty()
+                    || !config.meshKey().get().matches(info.meshKey().get())) {
+                LOG.warn(
+                        "refusing {} ({}): it presented a mesh key that is not this server's",
+                        ci.clientKey(),
                         conn.remote());
                 return ConnectionCloseReason.MESH_KEY_MISMATCH;
             }
@@ -482,16 +491,39 @@ public final class DerpServer implements AutoCloseable {
                 dupConns += n;
             }
         }
-        long remote = forwarders.keySet().stream().filter(k -> !clients.containsKey(k)).count();
+        long remote = forwarders.keySet().stream()
+                .filter(k -> !clients.containsKey(k))
+                .count();
         DerpServerMetrics m = metrics;
-        return new DerpServerStats(connections.size(), home, notIdeal, watchers.size(), clients.size(), remote,
-                dupKeys, dupConns, m.totalDupClientConns.sum(), m.accepts.sum(), m.packetsReceived.sum(),
-                m.bytesReceived.sum(), m.packetsSent.sum(), m.bytesSent.sum(), m.packetsForwardedOut.sum(),
-                m.packetsForwardedIn.sum(), m.pingsReceived.sum(), m.pongsSent.sum(), m.keepAlivesSent.sum(),
-                m.peerGoneDisconnectedFrames.sum(), m.peerGoneNotHereFrames.sum(), m.unknownFrames.sum(),
-                m.homeMovesIn.sum(), m.homeMovesOut.sum(), m.connectionsClosed().getOrDefault(
-                        ConnectionCloseReason.WRITE_TIMEOUT, 0L),
-                m.packetsDropped(), m.bytesDropped(), m.connectionsClosed());
+        return new DerpServerStats(
+                connections.size(),
+                home,
+                notIdeal,
+                watchers.size(),
+                clients.size(),
+                remote,
+                dupKeys,
+                dupConns,
+                m.totalDupClientConns.sum(),
+                m.accepts.sum(),
+                m.packetsReceived.sum(),
+                m.bytesReceived.sum(),
+                m.packetsSent.sum(),
+                m.bytesSent.sum(),
+                m.packetsForwardedOut.sum(),
+                m.packetsForwardedIn.sum(),
+                m.pingsReceived.sum(),
+                m.pongsSent.sum(),
+                m.keepAlivesSent.sum(),
+                m.peerGoneDisconnectedFrames.sum(),
+                m.peerGoneNotHereFrames.sum(),
+                m.unknownFrames.sum(),
+                m.homeMovesIn.sum(),
+                m.homeMovesOut.sum(),
+                m.connectionsClosed().getOrDefault(ConnectionCloseReason.WRITE_TIMEOUT, 0L),
+                m.packetsDropped(),
+                m.bytesDropped(),
+                m.connectionsClosed());
     }
 
     /** Whether a client with {@code key} is connected here. */

@@ -152,8 +152,19 @@ public record DerpServerConfig(
         }
 
         public DerpServerConfig build() {
-            return new DerpServerConfig(privateKey, meshKey, meshPeers, meshSslContext, sendQueueDepth, sendQueueBytes, writeTimeout,
-                    meshWriteTimeout, handshakeTimeout, keepAliveInterval, verifier, clock);
+            return new DerpServerConfig(
+                    privateKey,
+                    meshKey,
+                    meshPeers,
+                    meshSslContext,
+                    sendQueueDepth,
+                    sendQueueBytes,
+                    writeTimeout,
+                    meshWriteTimeout,
+                    handshakeTimeout,
+                    keepAliveInterval,
+                    verifier,
+                    clock);
         }
     }
 }

@@ -43,6 +43,7 @@ public final class EngineTlsConnection {
     private ByteBuffer pending;
     /** Ciphertext read but not yet decrypted, {@code net[netPos, netLim)} (borrowed from packetBuffers), or null. */
     private byte[] net;
+
     private int netPos;
     private int netLim;
     private boolean inboundDone;
@@ -273,7 +274,8 @@ public final class EngineTlsConnection {
     private void fill(boolean eofOk) throws IOException {
         int r = rawIn.read(net, netLim, net.length - netLim);
         if (r < 0) {
-            throw new EOFException(eofOk && netLim == 0 ? "connection closed" : "connection closed inside a TLS record");
+            throw new EOFException(
+                    eofOk && netLim == 0 ? "connection closed" : "connection closed inside a TLS record");
         }
         netLim += r;
     }

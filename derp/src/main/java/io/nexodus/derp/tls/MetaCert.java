@@ -41,16 +41,20 @@ public final class MetaCert {
     public static X509Certificate create(NodePublicKey serverKey, Clock clock) throws GeneralSecurityException {
         KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         // Built directly: the CN (71 characters) is longer than RFC 5280's 64, which Go does not enforce.
-        X500Name name = new X500Name(new RDN[] {
-            new RDN(BCStyle.CN, new DERPrintableString(CN_PREFIX + serverKey.toHex()))});
+        X500Name name =
+                new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERPrintableString(CN_PREFIX + serverKey.toHex()))});
         long now = clock.millis();
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(PROTOCOL_VERSION),
-                new Date(now - Duration.ofDays(30).toMillis()), new Date(now + Duration.ofDays(30).toMillis()),
-                name, kp.getPublic());
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                name,
+                BigInteger.valueOf(PROTOCOL_VERSION),
+                new Date(now - Duration.ofDays(30).toMillis()),
+                new Date(now + Duration.ofDays(30).toMillis()),
+                name,
+                kp.getPublic());
         try {
             b.addExtension(Extension.basicConstraints, false, new BasicConstraints(false));
-            return new JcaX509CertificateConverter().getCertificate(
-                    b.build(new JcaContentSignerBuilder("Ed25519").build(kp.getPrivate())));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder("Ed25519").build(kp.getPrivate())));
         } catch (OperatorCreationException | java.io.IOException e) {
             throw new GeneralSecurityException("cannot build the DERP meta certificate", e);
         }

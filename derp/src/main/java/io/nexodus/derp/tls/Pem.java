@@ -46,7 +46,8 @@ public final class Pem {
 
     /** The first private key in a PEM file; encrypted keys are refused with a clear message. */
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser p = new PEMParser(r)) {
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             Object o;
             while ((o = p.readObject()) != null) {
@@ -57,11 +58,13 @@ public final class Pem {
                     case PrivateKeyInfo info -> {
                         return conv.getPrivateKey(info);
                     }
-                    case PEMEncryptedKeyPair e -> throw new IOException(file + " holds an encrypted key; "
-                            + "decrypt it first (openssl pkey -in KEY -out KEY.plain)");
-                    case PKCS8EncryptedPrivateKeyInfo e -> throw new IOException(file + " holds an encrypted key; "
-                            + "decrypt it first (openssl pkey -in KEY -out KEY.plain)");
-                    default -> { } // parameters or certificates: keep looking
+                    case PEMEncryptedKeyPair e ->
+                        throw new IOException(file + " holds an encrypted key; "
+                                + "decrypt it first (openssl pkey -in KEY -out KEY.plain)");
+                    case PKCS8EncryptedPrivateKeyInfo e ->
+                        throw new IOException(file + " holds an encrypted key; "
+                                + "decrypt it first (openssl pkey -in KEY -out KEY.plain)");
+                    default -> {} // parameters or certificates: keep looking
                 }
             }
         }
@@ -88,7 +91,10 @@ public final class Pem {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = secret
-                ? Files.createTempFile(dir, ".pem", ".tmp",
+                ? Files.createTempFile(
+                        dir,
+                        ".pem",
+                        ".tmp",
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
                 : Files.createTempFile(dir, ".pem", ".tmp");
         try {

@@ -68,13 +68,17 @@ public final class SelfSignedCa {
             X500Name name = new X500Name("CN=Nexodus DERP relay CA,O=Nexodus");
             long now = clock.millis();
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(new SecureRandom()),
-                    new Date(now - Duration.ofHours(1).toMillis()), new Date(now + Duration.ofDays(3650).toMillis()),
-                    name, kp.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            name,
+                            serial(new SecureRandom()),
+                            new Date(now - Duration.ofHours(1).toMillis()),
+                            new Date(now + Duration.ofDays(3650).toMillis()),
+                            name,
+                            kp.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            ext.createSubjectKeyIdentifier(kp.getPublic()));
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
             X509Certificate ca = sign(b, kp.getPrivate());
             Pem.write(key, Pem.encode(kp.getPrivate()), true);
             Pem.write(cert, Pem.encode(ca), false);
@@ -105,18 +109,21 @@ public final class SelfSignedCa {
                     ? new GeneralName(GeneralName.iPAddress, hostname)
                     : new GeneralName(GeneralName.dNSName, hostname);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCert, serial(random),
-                    new Date(now - Duration.ofHours(1).toMillis()), new Date(now + Duration.ofDays(365).toMillis()),
-                    new javax.security.auth.x500.X500Principal("CN=" + hostname), kp.getPublic())
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                            caCert,
+                            serial(random),
+                            new Date(now - Duration.ofHours(1).toMillis()),
+                            new Date(now + Duration.ofDays(365).toMillis()),
+                            new javax.security.auth.x500.X500Principal("CN=" + hostname),
+                            kp.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false,
-                            new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(san))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            ext.createAuthorityKeyIdentifier(caCert))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            ext.createSubjectKeyIdentifier(kp.getPublic()));
+                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(caCert))
+                    .addExtension(
+                            Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
             X509Certificate cert = sign(b, caKey);
             Pem.write(dir.resolve(hostname + ".key"), Pem.encode(kp.getPrivate()), true);
             Pem.write(dir.resolve(hostname + ".crt"), Pem.encode(cert), false);
@@ -133,8 +140,8 @@ public final class SelfSignedCa {
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)
             throws OperatorCreationException, GeneralSecurityException {
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
     }
 
     private static KeyPair ecKeyPair() throws GeneralSecurityException {

@@ -58,14 +58,16 @@ public final class DerpBench {
         switch (args[0]) {
             case "server" -> server(Path.of(args[1]), args.length > 2 && args[2].equals("tls"));
             case "idle-memory" -> idleMemory(Integer.parseInt(args[1]), args.length > 2 && args[2].equals("tls"));
-            case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                    args.length > 3 && args[3].equals("tls"));
+            case "throughput" ->
+                throughput(
+                        Integer.parseInt(args[1]), Integer.parseInt(args[2]), args.length > 3 && args[3].equals("tls"));
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
     }
 
     private static DerpRelayConfig relayConfig(Path dir, boolean tls) {
-        DerpRelayConfig.Builder b = DerpRelayConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", 0))
+        DerpRelayConfig.Builder b = DerpRelayConfig.builder()
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
                 .sendQueueDepth(32);
         if (tls) {
             b.tlsMode(TlsMode.SELF_SIGNED).certDir(dir).hostname("derp.bench.test");
@@ -86,7 +88,9 @@ public final class DerpBench {
                         System.gc();
                         Thread.sleep(200);
                     }
-                    long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                    long heap = ManagementFactory.getMemoryMXBean()
+                            .getHeapMemoryUsage()
+                            .getUsed();
                     out.println("HEAP " + heap + " CONNS " + relay.stats().currentConnections());
                 } else if (line.equals("quit")) {
                     break;
@@ -102,12 +106,22 @@ public final class DerpBench {
         String java = ProcessHandle.current().info().command().orElse("java");
         // The heap shrinks to its live size after the measuring GC, so RSS reflects what connections hold rather
         // than garbage from the handshake storm (a relay deployment can use the same flags).
-        Process server = new ProcessBuilder(java, "-Xmx1g", "-XX:MinHeapFreeRatio=5", "-XX:MaxHeapFreeRatio=10",
-                "-cp", System.getProperty("java.class.path"),
-                DerpBench.class.getName(), "server", dir.toString(), tls ? "tls" : "plain")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process server = new ProcessBuilder(
+                        java,
+                        "-Xmx1g",
+                        "-XX:MinHeapFreeRatio=5",
+                        "-XX:MaxHeapFreeRatio=10",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DerpBench.class.getName(),
+                        "server",
+                        dir.toString(),
+                        tls ? "tls" : "plain")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
-            BufferedReader sin = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader sin =
+                    new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             PrintWriter sout = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
             int port = Integer.parseInt(sin.readLine().split(" ")[1]);
             URI url = URI.create((tls ? "https://derp.bench.test:" : "http://127.0.0.1:") + port + "/derp");
@@ -124,19 +138,29 @@ public final class DerpBench {
             double connectSeconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(2000); // let the relay settle: handshake garbage collected, writers gone
             Sample after = sample(server, sin, sout);
-            System.out.printf("derp idle memory (%s): %d connections opened in %.1f s; relay reports %d connections%n",
+            System.out.printf(
+                    "derp idle memory (%s): %d connections opened in %.1f s; relay reports %d connections%n",
                     tls ? "TLS 1.3" : "plain TCP", n, connectSeconds, after.conns());
-            System.out.printf("  heap after GC: %.1f MiB -> %.1f MiB = %.0f bytes per connection%n",
+            System.out.printf(
+                    "  heap after GC: %.1f MiB -> %.1f MiB = %.0f bytes per connection%n",
                     before.heap() / 1048576.0, after.heap() / 1048576.0, (after.heap() - before.heap()) / (double) n);
-            System.out.printf("  RSS          : %.1f MiB -> %.1f MiB = %.0f bytes per connection%n",
+            System.out.printf(
+                    "  RSS          : %.1f MiB -> %.1f MiB = %.0f bytes per connection%n",
                     before.rss() / 1048576.0, after.rss() / 1048576.0, (after.rss() - before.rss()) / (double) n);
-            System.out.printf("  target < 20 KB (20480 bytes) per idle connection: heap %s, RSS %s%n",
+            System.out.printf(
+                    "  target < 20 KB (20480 bytes) per idle connection: heap %s, RSS %s%n",
                     (after.heap() - before.heap()) / n < 20480 ? "met" : "MISSED",
                     (after.rss() - before.rss()) / n < 20480 ? "met" : "MISSED");
             if (System.getenv("DERP_BENCH_HISTO") != null) { // what the relay's heap holds, for investigation
-                Process h = new ProcessBuilder(Path.of(java).resolveSibling("jcmd").toString(),
-                        Long.toString(server.pid()), "GC.class_histogram").redirectErrorStream(true).start();
-                new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().limit(40)
+                Process h = new ProcessBuilder(
+                                Path.of(java).resolveSibling("jcmd").toString(),
+                                Long.toString(server.pid()),
+                                "GC.class_histogram")
+                        .redirectErrorStream(true)
+                        .start();
+                new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                        .lines()
+                        .limit(40)
                         .forEach(System.out::println);
             }
             clients.forEach(DerpClient::close);
@@ -150,13 +174,15 @@ public final class DerpBench {
 
     private static List<DerpClient> open(int n, URI url, SSLContext trust, InetSocketAddress at) throws Exception {
         List<DerpClient> clients = new ArrayList<>(n);
-        DerpClientListener ignore = (src, pkt) -> { };
+        DerpClientListener ignore = (src, pkt) -> {};
         int batch = 200;
         for (int i = 0; i < n; i += batch) {
             List<DerpClient> step = new ArrayList<>();
             for (int j = i; j < Math.min(n, i + batch); j++) {
                 DerpClientConfig.Builder b = DerpClientConfig.builder(url, NodePrivateKey.generate())
-                        .sendQueueDepth(4).platformThreads(false).connectTimeout(Duration.ofSeconds(60));
+                        .sendQueueDepth(4)
+                        .platformThreads(false)
+                        .connectTimeout(Duration.ofSeconds(60));
                 if (trust != null) {
                     b.sslContext(trust).dialAddress(at);
                 }
@@ -208,14 +234,18 @@ public final class DerpBench {
         java.util.Arrays.sort(relayedRates);
         double a = anchor[rounds / 2];
         double r = relayedRates[rounds / 2];
-        System.out.printf("derp throughput (%s, %d-byte packets, median of %d alternating 1 s rounds, loopback):%n",
+        System.out.printf(
+                "derp throughput (%s, %d-byte packets, median of %d alternating 1 s rounds, loopback):%n",
                 tls ? "TLS" : "plain TCP", size, rounds);
-        System.out.printf("  anchor, same frames over one direct %s socket: %,.0f packets/s (%.0f Mbit/s)%n",
+        System.out.printf(
+                "  anchor, same frames over one direct %s socket: %,.0f packets/s (%.0f Mbit/s)%n",
                 tls ? "TLS" : "TCP", a, a * size * 8 / 1e6);
-        System.out.printf("  through the relay, client -> relay -> client:  %,.0f packets/s (%.0f Mbit/s)%n",
+        System.out.printf(
+                "  through the relay, client -> relay -> client:  %,.0f packets/s (%.0f Mbit/s)%n",
                 r, r * size * 8 / 1e6);
-        System.out.printf("  ratio relay/direct: %.2f (rounds: anchor %,.0f..%,.0f, relay %,.0f..%,.0f)%n", r / a,
-                anchor[0], anchor[rounds - 1], relayedRates[0], relayedRates[rounds - 1]);
+        System.out.printf(
+                "  ratio relay/direct: %.2f (rounds: anchor %,.0f..%,.0f, relay %,.0f..%,.0f)%n",
+                r / a, anchor[0], anchor[rounds - 1], relayedRates[0], relayedRates[rounds - 1]);
     }
 
     private static double relayed(DerpRelayServer relay, int seconds, int size, boolean tls, Path dir)
@@ -232,8 +262,8 @@ public final class DerpBench {
             ba.sslContext(trust).dialAddress(at);
             bb.sslContext(trust).dialAddress(at);
         }
-        try (DerpClient a = DerpClient.start(ba.build(), (s, p) -> { });
-             DerpClient b = DerpClient.start(bb.build(), (s, p) -> received.incrementAndGet())) {
+        try (DerpClient a = DerpClient.start(ba.build(), (s, p) -> {});
+                DerpClient b = DerpClient.start(bb.build(), (s, p) -> received.incrementAndGet())) {
             if (!a.awaitConnected(Duration.ofSeconds(20)) || !b.awaitConnected(Duration.ofSeconds(20))) {
                 throw new IOException("bench clients did not connect");
             }

@@ -36,12 +36,13 @@ class ClientWriteTimeoutTest {
                     }
                     OutputStream out = s.getOutputStream();
                     out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: DERP\r\nConnection: Upgrade\r\n"
-                            + "Derp-Version: 2\r\nDerp-Public-Key: " + serverKey.publicKey().toHex() + "\r\n\r\n")
+                                    + "Derp-Version: 2\r\nDerp-Public-Key: "
+                                    + serverKey.publicKey().toHex() + "\r\n\r\n")
                             .getBytes(StandardCharsets.ISO_8859_1));
                     out.write(FrameCodec.encode(new Frame.ServerKey(serverKey.publicKey())));
                     Frame.ClientInfoFrame ci = (Frame.ClientInfoFrame) in.readFrame(FrameLimits.SERVER);
-                    out.write(FrameCodec.encode(new Frame.ServerInfoFrame(serverKey.sealTo(ci.clientKey(),
-                            "{\"version\":2}".getBytes(StandardCharsets.UTF_8), new SecureRandom()))));
+                    out.write(FrameCodec.encode(new Frame.ServerInfoFrame(serverKey.sealTo(
+                            ci.clientKey(), "{\"version\":2}".getBytes(StandardCharsets.UTF_8), new SecureRandom()))));
                     out.flush();
                     Thread.sleep(30_000); // and never read again
                 } catch (Exception e) {
@@ -49,10 +50,13 @@ class ClientWriteTimeoutTest {
                 }
             });
             Events events = new Events();
-            try (DerpClient c = DerpClient.start(DerpClientConfig.builder(
-                    URI.create("http://127.0.0.1:" + ss.getLocalPort()), NodePrivateKey.generate())
-                    .writeTimeout(Duration.ofMillis(500)).backoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
-                    .build(), events)) {
+            try (DerpClient c = DerpClient.start(
+                    DerpClientConfig.builder(
+                                    URI.create("http://127.0.0.1:" + ss.getLocalPort()), NodePrivateKey.generate())
+                            .writeTimeout(Duration.ofMillis(500))
+                            .backoff(Duration.ofSeconds(5), Duration.ofSeconds(5))
+                            .build(),
+                    events)) {
                 assertThat(c.awaitConnected(Duration.ofSeconds(10))).isTrue();
                 byte[] chunk = new byte[60_000];
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -21,24 +21,36 @@ class ReconnectTest {
     @Test
     void clientsReconnectAfterAServerRestart(@TempDir Path dir) throws Exception {
         int port = FreePorts.tcp();
-        DerpRelayConfig cfg = DerpRelayConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", port))
-                .privateKeyFile(dir.resolve("derper.key")).build();
+        DerpRelayConfig cfg = DerpRelayConfig.builder()
+                .bindAddress(new InetSocketAddress("127.0.0.1", port))
+                .privateKeyFile(dir.resolve("derper.key"))
+                .build();
         URI url = URI.create("http://127.0.0.1:" + port);
         NodePrivateKey ka = NodePrivateKey.generate();
         NodePrivateKey kb = NodePrivateKey.generate();
         Events ea = new Events();
         Events eb = new Events();
         DerpRelayServer relay = DerpRelayServer.start(cfg);
-        try (DerpClient a = DerpClient.start(DerpClientConfig.builder(url, ka).preferred(true)
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(500)).build(), ea);
-             DerpClient b = DerpClient.start(DerpClientConfig.builder(url, kb)
-                     .backoff(Duration.ofMillis(50), Duration.ofMillis(500)).build(), eb)) {
+        try (DerpClient a = DerpClient.start(
+                        DerpClientConfig.builder(url, ka)
+                                .preferred(true)
+                                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                                .build(),
+                        ea);
+                DerpClient b = DerpClient.start(
+                        DerpClientConfig.builder(url, kb)
+                                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                                .build(),
+                        eb)) {
             assertThat(a.awaitConnected(WAIT)).isTrue();
             assertThat(b.awaitConnected(WAIT)).isTrue();
             var firstKey = relay.publicKey();
             relay.close();
-            assertThat(ea.disconnected.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isNotNull();
-            assertThat(a.send(kb.publicKey(), new byte[1])).as("nothing to send on while down").isFalse();
+            assertThat(ea.disconnected.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                    .isNotNull();
+            assertThat(a.send(kb.publicKey(), new byte[1]))
+                    .as("nothing to send on while down")
+                    .isFalse();
 
             relay = DerpRelayServer.start(cfg); // same port, same key file
             assertThat(relay.publicKey()).isEqualTo(firstKey);

@@ -16,7 +16,8 @@ class KeyFileTest {
         Path f = dir.resolve("sub/derper.key");
         NodePrivateKey first = KeyFile.loadOrCreate(f);
         assertThat(Files.readString(f)).matches("(?s)\\{\"PrivateKey\": \"privkey:[0-9a-f]{64}\"\\}\\s*");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                .isEqualTo("rw-------");
         assertThat(KeyFile.loadOrCreate(f)).isEqualTo(first);
     }
 
@@ -27,8 +28,12 @@ class KeyFileTest {
         Files.writeString(f, "{\"PrivateKey\":\"privkey:" + hex + "\"}");
         assertThat(KeyFile.load(f).toText()).isEqualTo("privkey:" + hex);
         Files.writeString(f, "{\"PrivateKey\":\"nodekey:" + hex + "\"}");
-        assertThatThrownBy(() -> KeyFile.load(f)).isInstanceOf(IOException.class).hasMessageContaining("privkey");
+        assertThatThrownBy(() -> KeyFile.load(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("privkey");
         Files.writeString(f, "not json");
-        assertThatThrownBy(() -> KeyFile.load(f)).isInstanceOf(IOException.class).hasMessageContaining(f.toString());
+        assertThatThrownBy(() -> KeyFile.load(f))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(f.toString());
     }
 }

@@ -32,13 +32,15 @@ class NaclBoxTest {
                 .isEqualTo("a4e09292b651c278b9772c569f5fa9bb13d906b46ab68c9df9dc2b4409f8a209");
 
         byte[] box = NaclBox.seal(filled(64, 3), filled(24, 4), sk1.publicKey(), sk2);
-        assertThat(HEX.formatHex(box)).isEqualTo("78ea30b19d2341ebbdba54180f821eec265cf86312549bea8a37652a8bb94f07"
-                + "b78a73ed1708085e6ddd0e943bbdeb8755079a37eb31d86163ce241164a47629c0539f330b4914cd135b3855bc2a2dfc");
+        assertThat(HEX.formatHex(box))
+                .isEqualTo(
+                        "78ea30b19d2341ebbdba54180f821eec265cf86312549bea8a37652a8bb94f07"
+                                + "b78a73ed1708085e6ddd0e943bbdeb8755079a37eb31d86163ce241164a47629c0539f330b4914cd135b3855bc2a2dfc");
         assertThat(HEX.formatHex(sk2.sharedBoxKey(sk1.publicKey())))
                 .isEqualTo("18a99320f3488fa18a04239715d8ee738065e65c3d4b2898522d6c3d4ead588c");
         // Either side derives the same key and opens it.
-        assertThat(NaclBox.open(box, filled(24, 4), sk2.publicKey(), sk1)).hasValueSatisfying(
-                m -> assertThat(m).isEqualTo(filled(64, 3)));
+        assertThat(NaclBox.open(box, filled(24, 4), sk2.publicKey(), sk1))
+                .hasValueSatisfying(m -> assertThat(m).isEqualTo(filled(64, 3)));
     }
 
     @Test
@@ -46,8 +48,9 @@ class NaclBoxTest {
         NodePrivateKey a = NodePrivateKey.generate();
         NodePrivateKey b = NodePrivateKey.generate();
         byte[] sealed = a.sealTo(b.publicKey(), "hello".getBytes(StandardCharsets.UTF_8), new Random(1));
-        assertThat(b.openFrom(a.publicKey(), sealed)).hasValueSatisfying(
-                m -> assertThat(new String(m, StandardCharsets.UTF_8)).isEqualTo("hello"));
+        assertThat(b.openFrom(a.publicKey(), sealed))
+                .hasValueSatisfying(
+                        m -> assertThat(new String(m, StandardCharsets.UTF_8)).isEqualTo("hello"));
         byte[] bad = sealed.clone();
         bad[bad.length - 1] ^= 1;
         assertThat(b.openFrom(a.publicKey(), bad)).isEmpty();
@@ -77,21 +80,32 @@ class NaclBoxTest {
                 print(plain.hex())
                 print(reply.hex())
                 """);
-        Process p = new ProcessBuilder(pythonWithNacl(), script.toString(), HEX.formatHex(pyKey.toRaw()),
-                javaKey.publicKey().toHex(), HEX.formatHex(fromJava)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        pythonWithNacl(),
+                        script.toString(),
+                        HEX.formatHex(pyKey.toRaw()),
+                        javaKey.publicKey().toHex(),
+                        HEX.formatHex(fromJava))
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
         assertThat(p.exitValue()).as(String.join("\n", out)).isZero();
         assertThat(out.get(0)).isEqualTo(HEX.formatHex(message));
         Optional<byte[]> reply = javaKey.openFrom(pyKey.publicKey(), HEX.parseHex(out.get(1)));
-        assertThat(reply).hasValueSatisfying(m -> assertThat(new String(m, StandardCharsets.UTF_8))
-                .isEqualTo("{\"version\":2,\"CanAckPings\":true}!"));
+        assertThat(reply)
+                .hasValueSatisfying(m -> assertThat(new String(m, StandardCharsets.UTF_8))
+                        .isEqualTo("{\"version\":2,\"CanAckPings\":true}!"));
     }
 
     private static String pythonWithNacl() throws Exception {
         for (String candidate : List.of("/usr/bin/python3", "python3")) {
             try {
-                Process p = new ProcessBuilder(candidate, "-c", "import nacl.public").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(candidate, "-c", "import nacl.public")
+                        .redirectErrorStream(true)
+                        .start();
                 if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;
                 }
@@ -117,7 +131,8 @@ class NaclBoxTest {
     void meshKeyComparesByValue() {
         String hex = "6d529e9d4ef632d22d4a4214cb49da8f1ba1b72697061fb24e312984c35ec8d8";
         assertThat(MeshKey.parse(hex + "\n").matches(MeshKey.parse(hex))).isTrue();
-        assertThat(MeshKey.parse(hex).matches(MeshKey.parse(hex.replace('6', '7')))).isFalse();
+        assertThat(MeshKey.parse(hex).matches(MeshKey.parse(hex.replace('6', '7'))))
+                .isFalse();
         assertThat(MeshKey.parse(hex).toString()).doesNotContain(hex);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshKey.parse("abcdefg"))
                 .isInstanceOf(IllegalArgumentException.class);

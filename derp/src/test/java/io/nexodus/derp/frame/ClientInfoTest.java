@@ -15,17 +15,19 @@ class ClientInfoTest {
     @Test
     void unmarshalsCaseInsensitively() throws JsonException {
         for (String json : new String[] {
-                "{\"Version\":5,\"MeshKey\":\"" + KEY + "\"}",
-                "{\"version\":5,\"meshKey\":\"" + KEY + "\"}"}) {
+            "{\"Version\":5,\"MeshKey\":\"" + KEY + "\"}", "{\"version\":5,\"meshKey\":\"" + KEY + "\"}"
+        }) {
             ClientInfo ci = ClientInfo.parse(json);
             assertThat(ci.version()).isEqualTo(5);
-            assertThat(ci.meshKey()).hasValueSatisfying(k -> assertThat(k.toHex()).isEqualTo(KEY));
+            assertThat(ci.meshKey())
+                    .hasValueSatisfying(k -> assertThat(k.toHex()).isEqualTo(KEY));
         }
     }
 
     @Test
     void rejectsBadMeshKeys() {
-        assertThatThrownBy(() -> ClientInfo.parse("{\"MeshKey\":\"abcdefg\"}")).hasMessageContaining("invalid mesh key");
+        assertThatThrownBy(() -> ClientInfo.parse("{\"MeshKey\":\"abcdefg\"}"))
+                .hasMessageContaining("invalid mesh key");
         assertThatThrownBy(() -> ClientInfo.parse("{\"MeshKey\":\"" + KEY + "00\"}"))
                 .hasMessageContaining("invalid mesh key");
         assertThatThrownBy(() -> ClientInfo.parse("{\"version\":\"2\"}")).isInstanceOf(JsonException.class);
@@ -40,7 +42,9 @@ class ClientInfoTest {
                 .isEqualTo("{\"meshKey\":\"" + KEY + "\",\"version\":2,\"CanAckPings\":false}");
         ClientInfo full = new ClientInfo(Optional.empty(), 2, true, true, "nexd \"1\"");
         assertThat(ClientInfo.parse(full.toJson())).isEqualTo(full);
-        assertThat(ClientInfo.parse("{\"unknown\":{\"x\":[1,2.5,null]},\"CanAckPings\":true}").canAckPings()).isTrue();
+        assertThat(ClientInfo.parse("{\"unknown\":{\"x\":[1,2.5,null]},\"CanAckPings\":true}")
+                        .canAckPings())
+                .isTrue();
         assertThat(ServerInfo.current().toJson()).isEqualTo("{\"version\":2}");
         assertThat(ServerInfo.parse("{\"Version\":2,\"tokenBucketBytesPerSecond\":10}"))
                 .isEqualTo(new ServerInfo(2, 10, 0));

@@ -5,7 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.crypto.NodePublicKey;
-import io.nexodus.derp.frame.Frame.*;
+import io.nexodus.derp.frame.Frame.ClientInfoFrame;
+import io.nexodus.derp.frame.Frame.ClosePeer;
+import io.nexodus.derp.frame.Frame.ForwardPacket;
+import io.nexodus.derp.frame.Frame.Health;
+import io.nexodus.derp.frame.Frame.KeepAlive;
+import io.nexodus.derp.frame.Frame.NotePreferred;
+import io.nexodus.derp.frame.Frame.PeerGone;
+import io.nexodus.derp.frame.Frame.PeerPresent;
+import io.nexodus.derp.frame.Frame.Ping;
+import io.nexodus.derp.frame.Frame.Pong;
+import io.nexodus.derp.frame.Frame.RecvPacket;
+import io.nexodus.derp.frame.Frame.Restarting;
+import io.nexodus.derp.frame.Frame.SendPacket;
+import io.nexodus.derp.frame.Frame.ServerInfoFrame;
+import io.nexodus.derp.frame.Frame.ServerKey;
+import io.nexodus.derp.frame.Frame.Unknown;
+import io.nexodus.derp.frame.Frame.WatchConns;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -67,7 +83,8 @@ class FrameCodecTest {
         byte[] noMagic = b.clone();
         noMagic[5] = 'X';
         assertThatThrownBy(() -> new FrameReader(new ByteArrayInputStream(noMagic)).readFrame(FrameLimits.CLIENT))
-                .isInstanceOf(FrameFormatException.class).hasMessageContaining("magic");
+                .isInstanceOf(FrameFormatException.class)
+                .hasMessageContaining("magic");
     }
 
     @Test
@@ -85,9 +102,13 @@ class FrameCodecTest {
                 new PeerGone(K1, PeerGoneReason.DISCONNECTED),
                 new PeerGone(K2, PeerGoneReason.NOT_HERE),
                 new PeerPresent(K1, Optional.empty(), 0),
-                new PeerPresent(K1, Optional.of(new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 41641)),
+                new PeerPresent(
+                        K1,
+                        Optional.of(new InetSocketAddress(InetAddress.getByName("192.0.2.7"), 41641)),
                         PeerPresent.FLAG_IS_REGULAR),
-                new PeerPresent(K2, Optional.of(new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 1)),
+                new PeerPresent(
+                        K2,
+                        Optional.of(new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 1)),
                         PeerPresent.FLAG_IS_MESH_PEER | PeerPresent.FLAG_NOT_IDEAL),
                 new WatchConns(),
                 new ClosePeer(K2),
@@ -99,7 +120,8 @@ class FrameCodecTest {
         FrameWriter w = new FrameWriter(all, new BufferPool(64, 1));
         for (Frame f : frames) {
             byte[] enc = FrameCodec.encode(f);
-            assertThat(FrameCodec.decode(enc[0] & 0xff, Arrays.copyOfRange(enc, 5, enc.length))).isEqualTo(f);
+            assertThat(FrameCodec.decode(enc[0] & 0xff, Arrays.copyOfRange(enc, 5, enc.length)))
+                    .isEqualTo(f);
             w.write(f);
         }
         w.flush();
@@ -115,8 +137,8 @@ class FrameCodecTest {
         String key = K1.toHex();
         assertThat(read("09 00000020" + key, FrameLimits.CLIENT)).isEqualTo(new PeerPresent(K1, Optional.empty(), 0));
         // v1.58 servers: 50 bytes, no flags byte; IPv4 as ::ffff:a.b.c.d.
-        PeerPresent p = (PeerPresent) read("09 00000032" + key + "00000000000000000000ffffc6336407" + "a269",
-                FrameLimits.CLIENT);
+        PeerPresent p = (PeerPresent)
+                read("09 00000032" + key + "00000000000000000000ffffc6336407" + "a269", FrameLimits.CLIENT);
         assertThat(p.endpoint()).contains(new InetSocketAddress(InetAddress.getByName("198.51.100.7"), 0xa269));
         assertThat(p.flags()).isZero();
         assertThat(HEX.formatHex(FrameCodec.encode(new PeerPresent(K1, p.endpoint(), 1))))
@@ -142,17 +164,23 @@ class FrameCodecTest {
     void serverSideLimitsAndStrictControlFrames() {
         // A packet one byte over 64 KiB is refused from the header alone.
         String tooBig = "04" + HEX.toHexDigits(32 + 65537);
-        assertThatThrownBy(() -> read(tooBig, FrameLimits.SERVER)).isInstanceOfSatisfying(FrameFormatException.class,
-                e -> assertThat(e.streamInSync()).isFalse());
+        assertThatThrownBy(() -> read(tooBig, FrameLimits.SERVER))
+                .isInstanceOfSatisfying(
+                        FrameFormatException.class,
+                        e -> assertThat(e.streamInSync()).isFalse());
         assertThatThrownBy(() -> read("12 000003e9", FrameLimits.SERVER)).isInstanceOf(FrameFormatException.class);
         assertThatThrownBy(() -> read("07 00000002 0101", FrameLimits.SERVER)).isInstanceOf(FrameFormatException.class);
         assertThatThrownBy(() -> read("10 00000001 00", FrameLimits.SERVER)).isInstanceOf(FrameFormatException.class);
         assertThatThrownBy(() -> read("02 00100000", FrameLimits.SERVER)).isInstanceOf(FrameFormatException.class);
         // Malformed but consumed: the reader can go on.
-        FrameReader r = new FrameReader(new ByteArrayInputStream(HEX.parseHex("04 00000002 0102 0600000000".replace(" ", ""))));
-        assertThatThrownBy(() -> r.readFrame(FrameLimits.SERVER)).isInstanceOfSatisfying(FrameFormatException.class,
-                e -> assertThat(e.streamInSync()).isTrue());
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> r.readFrame(FrameLimits.SERVER))).isNull();
+        FrameReader r =
+                new FrameReader(new ByteArrayInputStream(HEX.parseHex("04 00000002 0102 0600000000".replace(" ", ""))));
+        assertThatThrownBy(() -> r.readFrame(FrameLimits.SERVER))
+                .isInstanceOfSatisfying(
+                        FrameFormatException.class,
+                        e -> assertThat(e.streamInSync()).isTrue());
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> r.readFrame(FrameLimits.SERVER)))
+                .isNull();
     }
 
     /** Random bytes never make the reader throw anything but its two checked exceptions. */
@@ -184,20 +212,24 @@ class FrameCodecTest {
 
     @Test
     void pingWithExtraBytesEchoesFirstEight() throws Exception {
-        assertThat(read("12 0000000a 01020304050607 2a ffff", FrameLimits.SERVER)).isEqualTo(new Ping(0x010203040506072aL));
+        assertThat(read("12 0000000a 01020304050607 2a ffff", FrameLimits.SERVER))
+                .isEqualTo(new Ping(0x010203040506072aL));
     }
 
     @Test
     void httpLinesAreStrict() throws Exception {
-        FrameReader r = new FrameReader(new ByteArrayInputStream("GET / HTTP/1.1\r\nHost: x\r\n\r\n\u0006".getBytes(
-                java.nio.charset.StandardCharsets.ISO_8859_1)), 8);
+        FrameReader r = new FrameReader(
+                new ByteArrayInputStream("GET / HTTP/1.1\r\nHost: x\r\n\r\n\u0006"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                8);
         assertThat(r.readLine(100)).isEqualTo("GET / HTTP/1.1");
         assertThat(r.readLine(100)).isEqualTo("Host: x");
         assertThat(r.readLine(100)).isEmpty();
         assertThat(r.buffered()).isEqualTo(1); // the byte after the headers stays for the frame decoder
         FrameReader bareLf = new FrameReader(new ByteArrayInputStream("GET /\n".getBytes()));
         assertThatThrownBy(() -> bareLf.readLine(100)).isInstanceOf(java.net.ProtocolException.class);
-        FrameReader longLine = new FrameReader(new ByteArrayInputStream("x".repeat(200).getBytes()));
+        FrameReader longLine =
+                new FrameReader(new ByteArrayInputStream("x".repeat(200).getBytes()));
         assertThatThrownBy(() -> longLine.readLine(100)).isInstanceOf(java.net.ProtocolException.class);
     }
 }

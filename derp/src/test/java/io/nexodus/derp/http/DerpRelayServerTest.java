@@ -37,16 +37,23 @@ class DerpRelayServerTest {
         return DerpRelayConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", 0));
     }
 
-    private static void exchange(DerpClientConfig.Builder a, DerpClientConfig.Builder b, NodePrivateKey ka,
-                                 NodePrivateKey kb) throws Exception {
+    private static void exchange(
+            DerpClientConfig.Builder a, DerpClientConfig.Builder b, NodePrivateKey ka, NodePrivateKey kb)
+            throws Exception {
         exchange(a, b, ka, kb, false);
     }
 
-    private static void exchange(DerpClientConfig.Builder a, DerpClientConfig.Builder b, NodePrivateKey ka,
-                                 NodePrivateKey kb, boolean aFastStart) throws Exception {
+    private static void exchange(
+            DerpClientConfig.Builder a,
+            DerpClientConfig.Builder b,
+            NodePrivateKey ka,
+            NodePrivateKey kb,
+            boolean aFastStart)
+            throws Exception {
         Events ea = new Events();
         Events eb = new Events();
-        try (DerpClient ca = DerpClient.start(a.build(), ea); DerpClient cb = DerpClient.start(b.build(), eb)) {
+        try (DerpClient ca = DerpClient.start(a.build(), ea);
+                DerpClient cb = DerpClient.start(b.build(), eb)) {
             assertThat(ca.awaitConnected(WAIT)).as("a connects").isTrue();
             assertThat(cb.awaitConnected(WAIT)).as("b connects").isTrue();
             assertThat(ca.stats().fastStarts()).isEqualTo(aFastStart ? 1 : 0);
@@ -61,7 +68,9 @@ class DerpRelayServerTest {
             Events.Packet back = ea.nextPacket(WAIT);
             assertThat(back.source()).isEqualTo(kb.publicKey());
             assertThat(back.data()).isEqualTo(big);
-            assertThat(ca.send(kb.publicKey(), new byte[65537])).as("over 64 KiB is refused").isFalse();
+            assertThat(ca.send(kb.publicKey(), new byte[65537]))
+                    .as("over 64 KiB is refused")
+                    .isFalse();
             assertThat(ca.ping().get().toNanos()).isPositive();
             // b received from a: when a leaves the region, b is told.
             ca.close();
@@ -89,21 +98,34 @@ class DerpRelayServerTest {
     void tlsManualCertificatesWithAddressOverride(@TempDir Path dir) throws Exception {
         SelfSignedCa ca = SelfSignedCa.loadOrCreate(dir, Clock.systemUTC());
         ca.issue("relay.example.test", dir);
-        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.MANUAL).certDir(dir)
-                .hostname("relay.example.test").build())) {
+        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.MANUAL)
+                .certDir(dir)
+                .hostname("relay.example.test")
+                .build())) {
             SSLContext trust = TrustBundles.trusting(ca.caFile());
             URI url = URI.create("https://relay.example.test:" + relay.port() + "/derp");
             InetSocketAddress at = new InetSocketAddress("127.0.0.1", relay.port());
             NodePrivateKey ka = NodePrivateKey.generate();
             NodePrivateKey kb = NodePrivateKey.generate();
             // a uses fast start (TLS 1.3 + meta cert), b the 101 exchange.
-            exchange(DerpClientConfig.builder(url, ka).sslContext(trust).dialAddress(at),
-                    DerpClientConfig.builder(url, kb).sslContext(trust).dialAddress(at).fastStart(false), ka, kb, true);
+            exchange(
+                    DerpClientConfig.builder(url, ka).sslContext(trust).dialAddress(at),
+                    DerpClientConfig.builder(url, kb)
+                            .sslContext(trust)
+                            .dialAddress(at)
+                            .fastStart(false),
+                    ka,
+                    kb,
+                    true);
 
             // A client that does not trust the CA fails the handshake, and the relay counts it.
             Events e = new Events();
-            try (DerpClient untrusting = DerpClient.start(DerpClientConfig.builder(url, NodePrivateKey.generate())
-                    .dialAddress(at).backoff(Duration.ofMillis(50), Duration.ofMillis(100)).build(), e)) {
+            try (DerpClient untrusting = DerpClient.start(
+                    DerpClientConfig.builder(url, NodePrivateKey.generate())
+                            .dialAddress(at)
+                            .backoff(Duration.ofMillis(50), Duration.ofMillis(100))
+                            .build(),
+                    e)) {
                 assertThat(untrusting.awaitConnected(Duration.ofSeconds(1))).isFalse();
             }
         }
@@ -111,11 +133,14 @@ class DerpRelayServerTest {
 
     @Test
     void tlsRefusesWrongOrMissingSniAndH2OnlyAlpn(@TempDir Path dir) throws Exception {
-        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED).certDir(dir)
-                .hostname("derp.example.test").build())) {
+        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED)
+                .certDir(dir)
+                .hostname("derp.example.test")
+                .build())) {
             assertThat(relay.caCertificateFile()).contains(dir.resolve("ca.crt"));
             Path trust = relay.caCertificateFile().get();
-            assertThat(handshake(trust, relay.port(), "derp.example.test", "http/1.1")).isEqualTo("http/1.1");
+            assertThat(handshake(trust, relay.port(), "derp.example.test", "http/1.1"))
+                    .isEqualTo("http/1.1");
             assertThatThrownBy(() -> handshake(trust, relay.port(), "other.example.test", "http/1.1"))
                     .isInstanceOf(SSLHandshakeException.class);
             assertThatThrownBy(() -> handshake(trust, relay.port(), null, "http/1.1"))
@@ -127,15 +152,21 @@ class DerpRelayServerTest {
                 raw.writeRaw("GET /derp HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
                 assertThat(raw.closedByServer()).isTrue();
             }
-            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> relay.stats().closed(
-                    io.nexodus.derp.server.ConnectionCloseReason.TLS_HANDSHAKE_FAILED) == 4);
+            org.awaitility.Awaitility.await()
+                    .atMost(WAIT)
+                    .until(() -> relay.stats().closed(io.nexodus.derp.server.ConnectionCloseReason.TLS_HANDSHAKE_FAILED)
+                            == 4);
             // Restart with the same directory: the CA is reused, so clients keep trusting it.
             String caPem = java.nio.file.Files.readString(dir.resolve("ca.crt"));
             relay.close();
-            try (DerpRelayServer again = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED).certDir(dir)
-                    .hostname("derp.example.test").build())) {
-                assertThat(java.nio.file.Files.readString(dir.resolve("ca.crt"))).isEqualTo(caPem);
-                assertThat(handshake(trust, again.port(), "derp.example.test", "http/1.1")).isEqualTo("http/1.1");
+            try (DerpRelayServer again = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED)
+                    .certDir(dir)
+                    .hostname("derp.example.test")
+                    .build())) {
+                assertThat(java.nio.file.Files.readString(dir.resolve("ca.crt")))
+                        .isEqualTo(caPem);
+                assertThat(handshake(trust, again.port(), "derp.example.test", "http/1.1"))
+                        .isEqualTo("http/1.1");
                 assertThat(again.stats().connectionsClosed()).isNotNull();
             }
         }
@@ -144,8 +175,10 @@ class DerpRelayServerTest {
     /** TLS 1.2 clients are served too, over the SSLEngine transport (no ALPN offered here). */
     @Test
     void tls12ClientsAreServed(@TempDir Path dir) throws Exception {
-        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED).certDir(dir)
-                .hostname("derp.example.test").build())) {
+        try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED)
+                .certDir(dir)
+                .hostname("derp.example.test")
+                .build())) {
             SSLContext trust = TrustBundles.trusting(relay.caCertificateFile().orElseThrow());
             try (SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", relay.port())) {
                 SSLParameters p = s.getSSLParameters();
@@ -154,8 +187,10 @@ class DerpRelayServerTest {
                 s.setSSLParameters(p);
                 s.setSoTimeout(5000);
                 // A whole DERP session by hand over TLS 1.2: upgrade, key exchange, a packet to ourselves.
-                s.getOutputStream().write(("GET /derp HTTP/1.1\r\nHost: derp.example.test\r\n"
-                        + "Connection: Upgrade\r\nUpgrade: DERP\r\n\r\n").getBytes());
+                s.getOutputStream()
+                        .write(("GET /derp HTTP/1.1\r\nHost: derp.example.test\r\n"
+                                        + "Connection: Upgrade\r\nUpgrade: DERP\r\n\r\n")
+                                .getBytes());
                 s.getOutputStream().flush();
                 io.nexodus.derp.frame.FrameReader r = new io.nexodus.derp.frame.FrameReader(s.getInputStream());
                 assertThat(r.readLine(100)).isEqualTo("HTTP/1.1 101 Switching Protocols");
@@ -167,14 +202,17 @@ class DerpRelayServerTest {
                 var serverKey = ((io.nexodus.derp.frame.Frame.ServerKey) r.readFrame(fl)).key();
                 assertThat(serverKey).isEqualTo(relay.publicKey());
                 NodePrivateKey k = NodePrivateKey.generate();
-                byte[] info = io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes();
-                s.getOutputStream().write(io.nexodus.derp.frame.FrameCodec.encode(new io.nexodus.derp.frame.Frame
-                        .ClientInfoFrame(k.publicKey(), k.sealTo(serverKey, info, new java.security.SecureRandom()))));
+                byte[] info =
+                        io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes();
+                s.getOutputStream()
+                        .write(io.nexodus.derp.frame.FrameCodec.encode(new io.nexodus.derp.frame.Frame.ClientInfoFrame(
+                                k.publicKey(), k.sealTo(serverKey, info, new java.security.SecureRandom()))));
                 assertThat(r.readFrame(fl)).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
                 byte[] big = new byte[40_000];
                 big[39_999] = 9;
-                s.getOutputStream().write(io.nexodus.derp.frame.FrameCodec.encode(
-                        new io.nexodus.derp.frame.Frame.SendPacket(k.publicKey(), big)));
+                s.getOutputStream()
+                        .write(io.nexodus.derp.frame.FrameCodec.encode(
+                                new io.nexodus.derp.frame.Frame.SendPacket(k.publicKey(), big)));
                 assertThat(r.readFrame(fl)).isEqualTo(new io.nexodus.derp.frame.Frame.RecvPacket(k.publicKey(), big));
             }
         }
@@ -198,9 +236,10 @@ class DerpRelayServerTest {
     @Test
     void upgradeResponseIsExactlyTailscales() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(plain().build());
-             io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
+                io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
             raw.writeRaw(("GET /derp HTTP/1.1\r\nHost: localhost\r\nUser-Agent: Go-http-client/1.1\r\n"
-                    + "Connection: Upgrade\r\nIdeal-Node: 900a\r\nUpgrade: DERP\r\n\r\n").getBytes());
+                            + "Connection: Upgrade\r\nIdeal-Node: 900a\r\nUpgrade: DERP\r\n\r\n")
+                    .getBytes());
             String head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: DERP\r\nConnection: Upgrade\r\n"
                     + "Derp-Version: 2\r\nDerp-Public-Key: " + relay.publicKey().toHex() + "\r\n\r\n";
             StringBuilder got = new StringBuilder();
@@ -213,61 +252,99 @@ class DerpRelayServerTest {
             raw.serverKey = relay.publicKey();
             raw.sendClientInfo(NodePrivateKey.generate(), io.nexodus.derp.frame.ClientInfo.regular());
             assertThat(raw.next()).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
-            org.awaitility.Awaitility.await().atMost(WAIT)
+            org.awaitility.Awaitility.await()
+                    .atMost(WAIT)
                     .until(() -> relay.stats().currentNotIdealConnections() == 1);
         }
     }
 
     @Test
     void letsEncryptIsRefusedClearly(@TempDir Path dir) {
-        assertThatThrownBy(() -> DerpRelayServer.start(plain().tlsMode(TlsMode.LETSENCRYPT).certDir(dir).build()))
+        assertThatThrownBy(() -> DerpRelayServer.start(
+                        plain().tlsMode(TlsMode.LETSENCRYPT).certDir(dir).build()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("letsencrypt").hasMessageContaining("manual");
-        assertThatThrownBy(() -> DerpRelayServer.start(plain().tlsMode(TlsMode.MANUAL).certDir(dir)
-                .hostname("missing.example").build()))
-                .isInstanceOf(IOException.class).hasMessageContaining("missing.example.crt");
-        assertThatThrownBy(() -> plain().tlsMode(TlsMode.MANUAL).build())
-                .hasMessageContaining("--certdir");
+                .hasMessageContaining("letsencrypt")
+                .hasMessageContaining("manual");
+        assertThatThrownBy(() -> DerpRelayServer.start(plain().tlsMode(TlsMode.MANUAL)
+                        .certDir(dir)
+                        .hostname("missing.example")
+                        .build()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("missing.example.crt");
+        assertThatThrownBy(() -> plain().tlsMode(TlsMode.MANUAL).build()).hasMessageContaining("--certdir");
     }
 
     @Test
     void httpEndpoints() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(plain().build());
-             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                HttpClient http = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build()) {
             String base = "http://127.0.0.1:" + relay.port();
-            HttpResponse<String> probe = http.send(HttpRequest.newBuilder(URI.create(base + "/derp/probe")).build(),
+            HttpResponse<String> probe = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/derp/probe")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(probe.statusCode()).isEqualTo(200);
-            assertThat(probe.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/derp/latency-check")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/derp/probe"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
-                    .body()).isEqualTo("bogus probe method\n");
-            HttpResponse<String> noUpgrade = http.send(HttpRequest.newBuilder(URI.create(base + "/derp")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.headers().firstValue("Access-Control-Allow-Origin"))
+                    .contains("*");
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/derp/latency-check"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/derp/probe"))
+                                            .POST(HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .isEqualTo("bogus probe method\n");
+            HttpResponse<String> noUpgrade = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/derp")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(noUpgrade.statusCode()).isEqualTo(426);
             assertThat(noUpgrade.body()).isEqualTo("DERP requires connection upgrade\n");
-            HttpResponse<String> g204 = http.send(HttpRequest.newBuilder(URI.create(base + "/generate_204"))
-                    .header("X-Tailscale-Challenge", "abc.DEF:1").header("X-Nexodus-Challenge", "xyz-9").build(),
+            HttpResponse<String> g204 = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/generate_204"))
+                            .header("X-Tailscale-Challenge", "abc.DEF:1")
+                            .header("X-Nexodus-Challenge", "xyz-9")
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(g204.statusCode()).isEqualTo(204);
             assertThat(g204.headers().firstValue("X-Tailscale-Response")).contains("response abc.DEF:1");
             assertThat(g204.headers().firstValue("X-Nexodus-Response")).contains("response xyz-9");
             assertThat(g204.headers().firstValue("Cache-Control").orElse("")).contains("no-store");
-            HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(base + "/generate_204"))
-                    .header("X-Nexodus-Challenge", "has:colon").build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> bad = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/generate_204"))
+                            .header("X-Nexodus-Challenge", "has:colon")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(bad.headers().firstValue("X-Nexodus-Response")).isEmpty();
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).contains("DERP relay");
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/derp/sdf")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
-            HttpResponse<String> varz = http.send(HttpRequest.newBuilder(URI.create(base + "/debug/varz")).build(),
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body())
+                    .contains("DERP relay");
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/nope"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(404);
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/derp/sdf"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(404);
+            HttpResponse<String> varz = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/debug/varz")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(varz.statusCode()).isEqualTo(200);
-            assertThat(varz.body()).contains("derp_accepts ").contains("derp_packets_forwarded_out ")
+            assertThat(varz.body())
+                    .contains("derp_accepts ")
+                    .contains("derp_packets_forwarded_out ")
                     .contains("derp_connections_closed{reason=\"insufficient_permissions\"} 0")
                     .contains("derp_packets_dropped{reason=\"unknown_dest\"} 0");
         }

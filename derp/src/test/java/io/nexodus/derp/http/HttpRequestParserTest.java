@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class HttpRequestParserTest {
     private static HttpRequest parse(String s) throws Exception {
-        return HttpRequestParser.parse(new FrameReader(new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1))));
+        return HttpRequestParser.parse(
+                new FrameReader(new ByteArrayInputStream(s.getBytes(StandardCharsets.ISO_8859_1))));
     }
 
     private static int status(String s) {
@@ -42,14 +43,18 @@ class HttpRequestParserTest {
         assertThat(status("GET /derp HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")).isEqualTo(400);
         assertThat(status("GET /derp HTTP/1.1\nHost: a\n\n")).as("bare LF").isEqualTo(400);
         assertThat(status("GET /derp HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n")).isEqualTo(400);
-        assertThat(status("GET /derp HTTP/1.1\r\nHost : a\r\n\r\n")).as("space before colon").isEqualTo(400);
+        assertThat(status("GET /derp HTTP/1.1\r\nHost : a\r\n\r\n"))
+                .as("space before colon")
+                .isEqualTo(400);
         assertThat(status("GET http://x/derp HTTP/1.1\r\nHost: a\r\n\r\n")).isEqualTo(400);
         assertThat(status("GET /derp HTTP/2.0\r\nHost: a\r\n\r\n")).isEqualTo(505);
         assertThat(status("GET  /derp HTTP/1.1\r\nHost: a\r\n\r\n")).isEqualTo(400);
         assertThat(status("G@T /derp HTTP/1.1\r\nHost: a\r\n\r\n")).isEqualTo(400);
         assertThat(status("GET /derp HTTP/1.1\r\nHost: a\u0001\r\n\r\n")).isEqualTo(400);
-        assertThat(status("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: a\r\n\r\n")).isEqualTo(414);
-        assertThat(status("GET / HTTP/1.1\r\nHost: a\r\n" + "X: y\r\n".repeat(101) + "\r\n")).isEqualTo(431);
+        assertThat(status("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: a\r\n\r\n"))
+                .isEqualTo(414);
+        assertThat(status("GET / HTTP/1.1\r\nHost: a\r\n" + "X: y\r\n".repeat(101) + "\r\n"))
+                .isEqualTo(431);
         assertThat(status("GET / HTTP/1.1\r\nHost: a\r\n" + ("X: " + "y".repeat(8000) + "\r\n").repeat(5) + "\r\n"))
                 .isEqualTo(431);
         assertThatThrownBy(() -> parse("GET / HTTP/1.1\r\nHost: a\r\n")).isInstanceOf(EOFException.class);

@@ -25,7 +25,9 @@ class AdmissionTest {
     void acceptRateLimitClosesExcessConnectionsRightAway() throws Exception {
         MutableClock clock = new MutableClock(0);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).acceptConnectionLimit(1.0, 2).clock(clock)
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .acceptConnectionLimit(1.0, 2)
+                .clock(clock)
                 .build())) {
             List<RawDerp> conns = new ArrayList<>();
             int upgraded = 0;
@@ -39,8 +41,7 @@ class AdmissionTest {
                     }
                 }
                 assertThat(upgraded).isEqualTo(2); // the burst; the clock does not move, so no refill
-                await().atMost(WAIT).until(
-                        () -> relay.stats().closed(ConnectionCloseReason.ACCEPT_RATE_LIMITED) == 3);
+                await().atMost(WAIT).until(() -> relay.stats().closed(ConnectionCloseReason.ACCEPT_RATE_LIMITED) == 3);
                 clock.advance(Duration.ofSeconds(1));
                 conns.add(RawDerp.upgraded(relay.port())); // one token back after a second
             } finally {
@@ -57,7 +58,8 @@ class AdmissionTest {
         NodePublicKey allowedKey = allowed.publicKey();
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
                 .bindAddress(new InetSocketAddress("127.0.0.1", 0))
-                .verifier((key, remote) -> key.equals(allowedKey)).build())) {
+                .verifier((key, remote) -> key.equals(allowedKey))
+                .build())) {
             try (RawDerp ok = RawDerp.connected(relay.port(), allowed)) {
                 assertThat(relay.derpServer().isConnected(allowedKey)).isTrue();
             }
@@ -65,7 +67,8 @@ class AdmissionTest {
                 other.sendClientInfo(NodePrivateKey.generate(), io.nexodus.derp.frame.ClientInfo.regular());
                 assertThat(other.closedByServer()).isTrue(); // closed without ServerInfo
             }
-            assertThat(relay.stats().closed(ConnectionCloseReason.CLIENT_NOT_VERIFIED)).isEqualTo(1);
+            assertThat(relay.stats().closed(ConnectionCloseReason.CLIENT_NOT_VERIFIED))
+                    .isEqualTo(1);
         }
     }
 }

@@ -24,13 +24,15 @@ class DuplicateClientTest {
     @Test
     void newestThenLastWriterWins() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).build())) {
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .build())) {
             URI url = URI.create("http://127.0.0.1:" + relay.port());
             NodePrivateKey ka = NodePrivateKey.generate();
             NodePrivateKey k = NodePrivateKey.generate();
-            try (DerpClient a = DerpClient.start(DerpClientConfig.builder(url, ka).build(), new Events());
-                 RawDerp c1 = RawDerp.connected(relay.port(), k);
-                 RawDerp c2 = RawDerp.connected(relay.port(), k)) {
+            try (DerpClient a =
+                            DerpClient.start(DerpClientConfig.builder(url, ka).build(), new Events());
+                    RawDerp c1 = RawDerp.connected(relay.port(), k);
+                    RawDerp c2 = RawDerp.connected(relay.port(), k)) {
                 assertThat(a.awaitConnected(WAIT)).isTrue();
                 await().atMost(WAIT).until(() -> relay.stats().dupClientConns() == 2);
                 assertThat(relay.stats().dupClientKeys()).isEqualTo(1);
@@ -65,13 +67,16 @@ class DuplicateClientTest {
     @Test
     void withNoActiveDuplicatePacketsAreDroppedAsDupClient() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).build())) {
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .build())) {
             URI url = URI.create("http://127.0.0.1:" + relay.port());
             NodePrivateKey k = NodePrivateKey.generate();
-            try (DerpClient a = DerpClient.start(DerpClientConfig.builder(url, NodePrivateKey.generate()).build(),
-                    new Events());
-                 RawDerp c1 = RawDerp.connected(relay.port(), k);
-                 RawDerp c2 = RawDerp.connected(relay.port(), k)) {
+            try (DerpClient a = DerpClient.start(
+                            DerpClientConfig.builder(url, NodePrivateKey.generate())
+                                    .build(),
+                            new Events());
+                    RawDerp c1 = RawDerp.connected(relay.port(), k);
+                    RawDerp c2 = RawDerp.connected(relay.port(), k)) {
                 assertThat(a.awaitConnected(WAIT)).isTrue();
                 try (RawDerp c3 = RawDerp.connected(relay.port(), k)) {
                     await().atMost(WAIT).until(() -> relay.stats().dupClientConns() == 3);

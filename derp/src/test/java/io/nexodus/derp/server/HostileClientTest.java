@@ -39,8 +39,11 @@ class HostileClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        relay = DerpRelayServer.start(DerpRelayConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", 0))
-                .httpTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(1)).build());
+        relay = DerpRelayServer.start(DerpRelayConfig.builder()
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .httpTimeout(Duration.ofSeconds(2))
+                .handshakeTimeout(Duration.ofSeconds(1))
+                .build());
         URI url = URI.create("http://127.0.0.1:" + relay.port());
         a = DerpClient.start(DerpClientConfig.builder(url, ka).build(), ea);
         b = DerpClient.start(DerpClientConfig.builder(url, kb).build(), eb);
@@ -89,8 +92,8 @@ class HostileClientTest {
         NodePrivateKey mallory = NodePrivateKey.generate();
         try (RawDerp m = RawDerp.upgraded(relay.port())) {
             // Claims A's public key, but can only seal with its own private key.
-            byte[] sealed = mallory.sealTo(m.serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8),
-                    new SecureRandom());
+            byte[] sealed = mallory.sealTo(
+                    m.serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             m.write(new Frame.ClientInfoFrame(ka.publicKey(), sealed));
             assertThat(m.closedByServer()).isTrue();
         }
@@ -142,8 +145,9 @@ class HostileClientTest {
             m.write(new Frame.SendPacket(kb.publicKey(), new byte[1])); // not ClientInfo first
             assertThat(m.closedByServer()).isTrue();
         }
-        await().atMost(WAIT).until(() -> relay.stats().closed(ConnectionCloseReason.HTTP_BAD_REQUEST) == 2
-                && relay.stats().closed(ConnectionCloseReason.BAD_HANDSHAKE) == 2);
+        await().atMost(WAIT)
+                .until(() -> relay.stats().closed(ConnectionCloseReason.HTTP_BAD_REQUEST) == 2
+                        && relay.stats().closed(ConnectionCloseReason.BAD_HANDSHAKE) == 2);
         assertThat(eb.packets).isEmpty();
         honestTrafficStillFlows();
     }
@@ -152,14 +156,15 @@ class HostileClientTest {
     void slowlorisIsCutOffByTheHttpAndHandshakeDeadlines() throws Exception {
         long t0 = System.nanoTime();
         try (RawDerp slow = RawDerp.open(relay.port());
-             RawDerp silent = RawDerp.upgraded(relay.port())) {
+                RawDerp silent = RawDerp.upgraded(relay.port())) {
             slow.writeRaw("GET /derp HTTP/1.1\r\nHo".getBytes()); // and never finishes
             assertThat(slow.closedByServer()).isTrue();
             assertThat(silent.closedByServer()).isTrue(); // upgraded, but no ClientInfo
         }
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
-        await().atMost(WAIT).until(() -> relay.stats().closed(ConnectionCloseReason.HTTP_TIMEOUT) == 1
-                && relay.stats().closed(ConnectionCloseReason.HANDSHAKE_TIMEOUT) == 1);
+        await().atMost(WAIT)
+                .until(() -> relay.stats().closed(ConnectionCloseReason.HTTP_TIMEOUT) == 1
+                        && relay.stats().closed(ConnectionCloseReason.HANDSHAKE_TIMEOUT) == 1);
         honestTrafficStillFlows();
     }
 

@@ -26,11 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 @SuppressWarnings("try") // resources opened for their effect (connections) or closed early on purpose
 class MeshTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private static final MeshKey KEY = MeshKey.parse("6d529e9d4ef632d22d4a4214cb49da8f1ba1b72697061fb24e312984c35ec8d8");
+    private static final MeshKey KEY =
+            MeshKey.parse("6d529e9d4ef632d22d4a4214cb49da8f1ba1b72697061fb24e312984c35ec8d8");
 
     private static DerpRelayServer start(int port, MeshKey key, List<MeshPeer> peers, Path certDir) throws Exception {
-        DerpRelayConfig.Builder b = DerpRelayConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", port))
-                .meshKey(key).meshPeers(peers);
+        DerpRelayConfig.Builder b = DerpRelayConfig.builder()
+                .bindAddress(new InetSocketAddress("127.0.0.1", port))
+                .meshKey(key)
+                .meshPeers(peers);
         if (certDir != null) {
             b.tlsMode(TlsMode.SELF_SIGNED).certDir(certDir).hostname("127.0.0.1");
         }
@@ -45,18 +48,24 @@ class MeshTest {
         MeshPeer to2 = MeshPeer.parse("127.0.0.1:" + p2, false);
         // Each lists the whole region, itself included (it recognises and skips itself).
         try (DerpRelayServer s1 = start(p1, KEY, List.of(to1, to2), null);
-             DerpRelayServer s2 = start(p2, KEY, List.of(to1, to2), null)) {
+                DerpRelayServer s2 = start(p2, KEY, List.of(to1, to2), null)) {
             NodePrivateKey kx = NodePrivateKey.generate();
             NodePrivateKey ky = NodePrivateKey.generate();
             Events ex = new Events();
             Events ey = new Events();
-            try (DerpClient x = DerpClient.start(DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p1), kx)
-                    .build(), ex);
-                 DerpClient y = DerpClient.start(DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p2), ky)
-                         .build(), ey)) {
+            try (DerpClient x = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p1), kx)
+                                    .build(),
+                            ex);
+                    DerpClient y = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p2), ky)
+                                    .build(),
+                            ey)) {
                 assertThat(x.awaitConnected(WAIT)).isTrue();
                 assertThat(y.awaitConnected(WAIT)).isTrue();
-                await().atMost(WAIT).until(() -> s1.stats().clientsRemote() >= 1 && s2.stats().clientsRemote() >= 1);
+                await().atMost(WAIT)
+                        .until(() ->
+                                s1.stats().clientsRemote() >= 1 && s2.stats().clientsRemote() >= 1);
                 assertThat(s1.stats().watchers()).isEqualTo(1);
 
                 x.send(ky.publicKey(), new byte[] {1, 2});
@@ -84,15 +93,21 @@ class MeshTest {
         MeshPeer to1 = MeshPeer.parse("127.0.0.1:" + p1, true);
         MeshPeer to2 = MeshPeer.parse("127.0.0.1:" + p2, true);
         try (DerpRelayServer s1 = start(p1, KEY, List.of(to2), dir);
-             DerpRelayServer s2 = start(p2, KEY, List.of(to1), dir)) {
+                DerpRelayServer s2 = start(p2, KEY, List.of(to1), dir)) {
             var trust = TrustBundles.trusting(s1.caCertificateFile().orElseThrow());
             NodePrivateKey kx = NodePrivateKey.generate();
             NodePrivateKey ky = NodePrivateKey.generate();
             Events ey = new Events();
-            try (DerpClient x = DerpClient.start(DerpClientConfig.builder(s1.url(), kx).sslContext(trust).build(),
-                    new Events());
-                 DerpClient y = DerpClient.start(DerpClientConfig.builder(s2.url(), ky).sslContext(trust).build(),
-                         ey)) {
+            try (DerpClient x = DerpClient.start(
+                            DerpClientConfig.builder(s1.url(), kx)
+                                    .sslContext(trust)
+                                    .build(),
+                            new Events());
+                    DerpClient y = DerpClient.start(
+                            DerpClientConfig.builder(s2.url(), ky)
+                                    .sslContext(trust)
+                                    .build(),
+                            ey)) {
                 assertThat(x.awaitConnected(WAIT)).isTrue();
                 assertThat(y.awaitConnected(WAIT)).isTrue();
                 await().atMost(WAIT).until(() -> s1.derpServer().stats().clientsRemote() >= 1);
@@ -108,13 +123,17 @@ class MeshTest {
         int p3 = FreePorts.tcp();
         MeshKey wrong = MeshKey.parse("00".repeat(32));
         try (DerpRelayServer s1 = start(p1, KEY, List.of(), null);
-             DerpRelayServer s3 = start(p3, wrong, List.of(MeshPeer.parse("127.0.0.1:" + p1, false)), null)) {
+                DerpRelayServer s3 = start(p3, wrong, List.of(MeshPeer.parse("127.0.0.1:" + p1, false)), null)) {
             NodePrivateKey kx = NodePrivateKey.generate();
             NodePrivateKey kz = NodePrivateKey.generate();
-            try (DerpClient x = DerpClient.start(DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p1), kx)
-                    .build(), new Events());
-                 DerpClient z = DerpClient.start(DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p3), kz)
-                         .build(), new Events())) {
+            try (DerpClient x = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p1), kx)
+                                    .build(),
+                            new Events());
+                    DerpClient z = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p3), kz)
+                                    .build(),
+                            new Events())) {
                 assertThat(x.awaitConnected(WAIT)).isTrue();
                 assertThat(z.awaitConnected(WAIT)).isTrue();
                 await().atMost(WAIT).until(() -> s1.stats().closed(ConnectionCloseReason.MESH_KEY_MISMATCH) >= 1);
@@ -123,7 +142,8 @@ class MeshTest {
                 z.send(kx.publicKey(), new byte[] {1});
                 await().atMost(WAIT).until(() -> s3.stats().dropped(DropReason.UNKNOWN_DEST) == 1);
                 // And a client without the mesh key may not watch or forward.
-                assertThat(s1.stats().closed(ConnectionCloseReason.INSUFFICIENT_PERMISSIONS)).isZero();
+                assertThat(s1.stats().closed(ConnectionCloseReason.INSUFFICIENT_PERMISSIONS))
+                        .isZero();
             }
         }
     }

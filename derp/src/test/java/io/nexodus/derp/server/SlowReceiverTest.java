@@ -29,16 +29,21 @@ class SlowReceiverTest {
     void slowReceiverDoesNotStallOthers() throws Exception {
         MutableClock clock = new MutableClock(1_000_000);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).sendQueueDepth(8)
-                .writeTimeout(Duration.ofSeconds(1)).clock(clock).build())) {
+                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .sendQueueDepth(8)
+                .writeTimeout(Duration.ofSeconds(1))
+                .clock(clock)
+                .build())) {
             URI url = URI.create("http://127.0.0.1:" + relay.port());
             NodePrivateKey ka = NodePrivateKey.generate();
             NodePrivateKey kb = NodePrivateKey.generate();
             NodePrivateKey kSlow = NodePrivateKey.generate();
             Events eb = new Events();
-            try (DerpClient a = DerpClient.start(DerpClientConfig.builder(url, ka).build(), new Events());
-                 DerpClient b = DerpClient.start(DerpClientConfig.builder(url, kb).build(), eb);
-                 RawDerp slow = RawDerp.connected(relay.port(), kSlow, 4096)) {
+            try (DerpClient a =
+                            DerpClient.start(DerpClientConfig.builder(url, ka).build(), new Events());
+                    DerpClient b =
+                            DerpClient.start(DerpClientConfig.builder(url, kb).build(), eb);
+                    RawDerp slow = RawDerp.connected(relay.port(), kSlow, 4096)) {
                 assertThat(a.awaitConnected(WAIT)).isTrue();
                 assertThat(b.awaitConnected(WAIT)).isTrue();
                 byte[] chunk = new byte[16 * 1024];
@@ -75,8 +80,10 @@ class SlowReceiverTest {
     void keepAlivesFollowTheClock() throws Exception {
         MutableClock clock = new MutableClock(5_000_000);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).clock(clock).build());
-             RawDerp c = RawDerp.connected(relay.port(), NodePrivateKey.generate())) {
+                        .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .clock(clock)
+                        .build());
+                RawDerp c = RawDerp.connected(relay.port(), NodePrivateKey.generate())) {
             relay.derpServer().housekeeping();
             assertThat(relay.stats().keepAlivesSent()).isZero();
             // ServerInfo may still be "being written" (the flag is cleared just after the bytes left): a 65 s jump

@@ -52,24 +52,32 @@ public final class NexdTimings {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("NexdTimings [--runs N] [--out DIR]: nexd start-to-first-packet (direct, relayed)"
-                            + " and NAT-change recovery on the NAT lab. Needs root.");
+                    System.out.println(
+                            "NexdTimings [--runs N] [--out DIR]: nexd start-to-first-packet (direct, relayed)"
+                                    + " and NAT-change recovery on the NAT lab. Needs root.");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         Files.createDirectories(out);
-        Path archive = out.toAbsolutePath().resolve("nexd-" + ProcessHandle.current().pid() + ".jsa");
-        Path aot = out.toAbsolutePath().resolve("nexd-" + ProcessHandle.current().pid() + ".aot");
+        Path archive =
+                out.toAbsolutePath().resolve("nexd-" + ProcessHandle.current().pid() + ".jsa");
+        Path aot =
+                out.toAbsolutePath().resolve("nexd-" + ProcessHandle.current().pid() + ".aot");
         try (NatLab lab = StandardLab.build(out.resolve("lab"));
-             LabService service = LabService.start(lab, lab.host(StandardLab.SERVICE))) {
+                LabService service = LabService.start(lab, lab.host(StandardLab.SERVICE))) {
             NexodusClient admin = service.admin();
             Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), "timings", false, null, null));
-            String rk = admin.regKeys().create(new AddRegKey(vpc.id(), null, "timings", false, null, null, null)).bearerToken();
+            String rk = admin.regKeys()
+                    .create(new AddRegKey(vpc.id(), null, "timings", false, null, null, null))
+                    .bearerToken();
             List<LabAgent> fixed = new ArrayList<>();
-            LabAgent relay = LabAgent.on(lab.host(StandardLab.RELAY), service, rk).relay().start();
-            LabAgent peer = LabAgent.on(lab.host(StandardLab.PUB_B), service, rk).start();
+            LabAgent relay = LabAgent.on(lab.host(StandardLab.RELAY), service, rk)
+                    .relay()
+                    .start();
+            LabAgent peer =
+                    LabAgent.on(lab.host(StandardLab.PUB_B), service, rk).start();
             fixed.add(relay);
             fixed.add(peer);
             relay.awaitRunning(Duration.ofSeconds(90));
@@ -78,17 +86,28 @@ public final class NexdTimings {
 
             // AppCDS: a dynamic archive recorded by one real nexd start (JDK 19+ -XX:+AutoCreateSharedArchive)
             System.out.println("recording the AppCDS archive with one nexd start (" + archive + ") ...");
-            List<String> cds = List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off");
+            List<String> cds =
+                    List.of("-XX:SharedArchiveFile=" + archive, "-XX:+AutoCreateSharedArchive", "-Xlog:cds=off");
             LabAgent training = start(lab.host(StandardLab.PUB_A), service, rk, cds, "cds-training");
             training.awaitRunning(Duration.ofSeconds(90));
             training.close();
             // the AOT cache (JDK 25 JEP 483/514) as bin/nexd makes it: the io.nexodus.nexd.AotTraining run
             System.out.println("making the AOT cache with io.nexodus.nexd.AotTraining (" + aot + ") ...");
             List<String> argv = new ArrayList<>(List.of(JavaCommand.javaExecutable()));
-            JavaCommand.DEFAULT_JVM_ARGS.stream().filter(a -> !a.startsWith("-Xshare")).forEach(argv::add);
-            argv.addAll(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=off", "-Xlog:cds=off", "-cp", JavaCommand.classPath(),
+            JavaCommand.DEFAULT_JVM_ARGS.stream()
+                    .filter(a -> !a.startsWith("-Xshare"))
+                    .forEach(argv::add);
+            argv.addAll(List.of(
+                    "-XX:AOTCacheOutput=" + aot,
+                    "-Xlog:aot=off",
+                    "-Xlog:cds=off",
+                    "-cp",
+                    JavaCommand.classPath(),
                     "io.nexodus.nexd.AotTraining"));
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.resolve("aot-training.log").toFile()).start();
+            Process p = new ProcessBuilder(argv)
+                    .redirectErrorStream(true)
+                    .redirectOutput(out.resolve("aot-training.log").toFile())
+                    .start();
             if (p.waitFor() != 0 || !Files.exists(aot)) {
                 throw new IllegalStateException("the AOT training failed; see " + out.resolve("aot-training.log"));
             }
@@ -101,10 +120,14 @@ public final class NexdTimings {
             for (int i = 1; i <= runs; i++) {
                 for (Map.Entry<String, List<String>> v : variants.entrySet()) {
                     String jvm = v.getKey();
-                    long direct = firstPacket(lab.host(StandardLab.PUB_A), service, rk, peerIp, v.getValue(), "direct-" + jvm + "-" + i);
-                    samples.computeIfAbsent("first packet, direct (" + jvm + ")", k -> new ArrayList<>()).add(direct);
-                    long relayed = firstPacket(lab.host(StandardLab.SYM_A), service, rk, peerIp, v.getValue(), "relayed-" + jvm + "-" + i);
-                    samples.computeIfAbsent("first packet, via relay (" + jvm + ")", k -> new ArrayList<>()).add(relayed);
+                    long direct = firstPacket(
+                            lab.host(StandardLab.PUB_A), service, rk, peerIp, v.getValue(), "direct-" + jvm + "-" + i);
+                    samples.computeIfAbsent("first packet, direct (" + jvm + ")", k -> new ArrayList<>())
+                            .add(direct);
+                    long relayed = firstPacket(
+                            lab.host(StandardLab.SYM_A), service, rk, peerIp, v.getValue(), "relayed-" + jvm + "-" + i);
+                    samples.computeIfAbsent("first packet, via relay (" + jvm + ")", k -> new ArrayList<>())
+                            .add(relayed);
                 }
             }
 
@@ -113,7 +136,8 @@ public final class NexdTimings {
             ea.awaitRunning(Duration.ofSeconds(90));
             eb.awaitRunning(Duration.ofSeconds(90));
             try (PingProbe ping = PingProbe.start(lab.host(StandardLab.EASY_A), eb.tunnelIp())) {
-                ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(60)).orElseThrow(() -> new IllegalStateException("easy-a never reached easy-b"));
+                ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(60))
+                        .orElseThrow(() -> new IllegalStateException("easy-a never reached easy-b"));
                 for (int i = 1; i <= runs; i++) {
                     int base = i % 2 == 1 ? 20000 : 21000;
                     Thread.sleep(3000); // settle: the previous recovery's STUN and pushes are done
@@ -124,7 +148,8 @@ public final class NexdTimings {
                             .orElseThrow(() -> new IllegalStateException("no recovery within 60 s"));
                     long ms = Duration.between(changed, back).toMillis();
                     System.out.printf(Locale.ROOT, "recovery after a NAT mapping change, run %d: %d ms%n", i, ms);
-                    samples.computeIfAbsent("recovery after a NAT mapping change", k -> new ArrayList<>()).add(ms);
+                    samples.computeIfAbsent("recovery after a NAT mapping change", k -> new ArrayList<>())
+                            .add(ms);
                 }
             }
             ea.close();
@@ -132,7 +157,8 @@ public final class NexdTimings {
             fixed.forEach(LabAgent::close);
 
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-45s %8s %8s %8s   (%d runs, ms)%n", "measurement", "median", "min", "max", runs);
+            System.out.printf(
+                    Locale.ROOT, "%-45s %8s %8s %8s   (%d runs, ms)%n", "measurement", "median", "min", "max", runs);
             for (Map.Entry<String, List<Long>> e : samples.entrySet()) {
                 List<Long> v = e.getValue().stream().sorted().toList();
                 System.out.printf(Locale.ROOT, "%-45s %8d %8d %8d%n", e.getKey(), median(v), v.getFirst(), v.getLast());
@@ -141,7 +167,8 @@ public final class NexdTimings {
                 long d = median(sorted(samples.get("first packet, " + kind + " (default)")));
                 for (String jvm : List.of("appcds", "aot")) {
                     long c = median(sorted(samples.get("first packet, " + kind + " (" + jvm + ")")));
-                    System.out.printf(Locale.ROOT, "%s / default, first packet %s (medians): %.2f%n", jvm, kind, (double) c / d);
+                    System.out.printf(
+                            Locale.ROOT, "%s / default, first packet %s (medians): %.2f%n", jvm, kind, (double) c / d);
                 }
             }
         } finally {
@@ -157,8 +184,8 @@ public final class NexdTimings {
     }
 
     /** Starts a fresh nexd on {@code host} and returns ms from the launch to the first echo reply from {@code peerIp}. */
-    private static long firstPacket(LabHost host, LabService service, String rk, String peerIp, List<String> jvmArgs,
-            String name) {
+    private static long firstPacket(
+            LabHost host, LabService service, String rk, String peerIp, List<String> jvmArgs, String name) {
         ChildProcess probe = host.startJava("first-reply-" + name, JavaCommand.of(FirstReply.class, peerIp, "60"));
         probe.awaitOutput("^ready", Duration.ofSeconds(60));
         long t0 = System.currentTimeMillis();
@@ -170,7 +197,8 @@ public final class NexdTimings {
             long ms = Long.parseLong(m.group(1)) - t0;
             a.awaitRunning(Duration.ofSeconds(30));
             Matcher r = RUNNING.matcher(a.process().output());
-            System.out.printf(Locale.ROOT, "%-22s first packet after %5d ms; nexd %s%n", name, ms, r.find() ? r.group(1) : "?");
+            System.out.printf(
+                    Locale.ROOT, "%-22s first packet after %5d ms; nexd %s%n", name, ms, r.find() ? r.group(1) : "?");
             return ms;
         } finally {
             probe.close();
@@ -178,7 +206,8 @@ public final class NexdTimings {
             try { // keep the VPC small: every run registers a new device
                 String key = a.publicKey();
                 service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
-                        .filter(d -> key.equals(d.publicKey())).forEach(d -> service.admin().devices().delete(d.id()));
+                        .filter(d -> key.equals(d.publicKey()))
+                        .forEach(d -> service.admin().devices().delete(d.id()));
             } catch (RuntimeException e) {
                 System.out.println("(could not delete the run's device: " + e.getMessage() + ")");
             }

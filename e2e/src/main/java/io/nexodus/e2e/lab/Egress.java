@@ -19,8 +19,9 @@ public enum Egress {
         return switch (this) {
             case OPEN -> "";
             case NO_UDP -> out + "meta l4proto udp drop\n" + in + "meta l4proto udp drop\n";
-            case TCP_443_ONLY -> out + "meta l4proto != tcp drop\n" + out + "tcp dport != 443 drop\n"
-                    + in + "meta l4proto != tcp drop\n" + in + "tcp sport != 443 drop\n";
+            case TCP_443_ONLY ->
+                out + "meta l4proto != tcp drop\n" + out + "tcp dport != 443 drop\n" + in + "meta l4proto != tcp drop\n"
+                        + in + "tcp sport != 443 drop\n";
         };
     }
 }

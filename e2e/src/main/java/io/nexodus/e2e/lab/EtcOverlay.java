@@ -40,9 +40,10 @@ final class EtcOverlay {
         this.dir = NETNS_ETC.resolve(namespace);
         this.file = dir.resolve("hosts");
         this.resolvConf = dir.resolve("resolv.conf");
-        this.initial = "# NAT lab node " + ownName + " (namespace " + namespace + "); rewritten in place, never renamed\n"
-                + "127.0.0.1\tlocalhost\n"
-                + ownAddress + "\t" + ownName + "\n";
+        this.initial =
+                "# NAT lab node " + ownName + " (namespace " + namespace + "); rewritten in place, never renamed\n"
+                        + "127.0.0.1\tlocalhost\n"
+                        + ownAddress + "\t" + ownName + "\n";
     }
 
     Path path() {
@@ -52,8 +53,11 @@ final class EtcOverlay {
     synchronized void create() {
         try {
             Files.createDirectories(dir);
-            Files.writeString(resolvConf, "# NAT lab: no DNS inside the lab; names come from /etc/hosts\n"
-                    + "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    resolvConf,
+                    "# NAT lab: no DNS inside the lab; names come from /etc/hosts\n"
+                            + "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
@@ -102,8 +106,13 @@ final class EtcOverlay {
     private void write(String content) {
         try {
             // In place: TRUNCATE_EXISTING keeps the inode that running processes have bind-mounted.
-            Files.writeString(file, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file,
+                    content,
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

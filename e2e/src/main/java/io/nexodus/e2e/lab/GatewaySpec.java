@@ -13,8 +13,8 @@ import java.util.Objects;
  * @param wanAddress fixed WAN address, or {@code null}
  * @param lanSubnet  LAN subnet in CIDR form (the gateway takes the first host address), or {@code null}
  */
-public record GatewaySpec(String name, String upstream, NatMapping mapping, Egress egress, String wanAddress,
-                          String lanSubnet) {
+public record GatewaySpec(
+        String name, String upstream, NatMapping mapping, Egress egress, String wanAddress, String lanSubnet) {
     public GatewaySpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(mapping, "mapping");

@@ -66,7 +66,7 @@ public final class InternetRouter extends LabNode {
 
     @Override
     String describeLine() {
-        return String.format("%-8s %-14s %s (pub), %s (isp), router .1 on both", name(), "router", publicSubnet(),
-                ispSubnet());
+        return String.format(
+                "%-8s %-14s %s (pub), %s (isp), router .1 on both", name(), "router", publicSubnet(), ispSubnet());
     }
 }

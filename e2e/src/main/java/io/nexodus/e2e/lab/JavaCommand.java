@@ -72,9 +72,12 @@ public record JavaCommand(String mainClass, List<String> args, List<String> jvmA
 
     /** The {@code java} launcher of the running JVM. */
     public static String javaExecutable() {
-        return ProcessHandle.current().info().command()
+        return ProcessHandle.current()
+                .info()
+                .command()
                 .filter(c -> c.endsWith("/java"))
-                .orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                .orElseGet(() ->
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /**

@@ -114,7 +114,11 @@ public final class LabHost extends LabNode {
     }
 
     private void applyFilter() {
-        netns().exec("nft", "-f", Plumbing.writeScript(dir(), "natlab_host.nft", hostFilter()).toString());
+        netns().exec(
+                        "nft",
+                        "-f",
+                        Plumbing.writeScript(dir(), "natlab_host.nft", hostFilter())
+                                .toString());
     }
 
     private String hostFilter() {
@@ -152,7 +156,8 @@ public final class LabHost extends LabNode {
     /** One ICMP echo to {@code address}, waiting at most {@code timeout} (whole seconds, at least 1). */
     public boolean canPing(String address, Duration timeout) {
         long secs = Math.max(1, (timeout.toMillis() + 999) / 1000);
-        return netns().tryExec("ping", "-n", "-q", "-c", "1", "-W", Long.toString(secs), address).ok();
+        return netns().tryExec("ping", "-n", "-q", "-c", "1", "-W", Long.toString(secs), address)
+                .ok();
     }
 
     /**
@@ -160,7 +165,8 @@ public final class LabHost extends LabNode {
      * {@code port}, and waits until it listens.
      */
     public ChildProcess startTransferServer(int port) {
-        ChildProcess p = startJava("transfer-server-" + port,
+        ChildProcess p = startJava(
+                "transfer-server-" + port,
                 JavaCommand.of(TransferTool.class, "serve", "--port", Integer.toString(port)));
         p.awaitOutput("^listening on ", Duration.ofSeconds(30));
         return p;
@@ -172,9 +178,16 @@ public final class LabHost extends LabNode {
      * coming up), a checksum mismatch is not.
      */
     public TransferResult transfer(String address, int port, long bytes, Duration timeout) {
-        List<String> args = new ArrayList<>(List.of("send", "--to", address + ":" + port, "--bytes", Long.toString(bytes),
-                "--timeout-ms", Long.toString(timeout.toMillis())));
-        Cmd.Result r = runJava(timeout.plusSeconds(30), JavaCommand.of(TransferTool.class, args.toArray(String[]::new)));
+        List<String> args = new ArrayList<>(List.of(
+                "send",
+                "--to",
+                address + ":" + port,
+                "--bytes",
+                Long.toString(bytes),
+                "--timeout-ms",
+                Long.toString(timeout.toMillis())));
+        Cmd.Result r =
+                runJava(timeout.plusSeconds(30), JavaCommand.of(TransferTool.class, args.toArray(String[]::new)));
         return TransferResult.parse(r.exitCode(), r.stdout() + r.stderr());
     }
 
@@ -189,7 +202,8 @@ public final class LabHost extends LabNode {
 
     @Override
     synchronized void restore() {
-        List<String> extra = links().stream().filter(l -> !l.equals("lo") && !l.equals(IF)).toList();
+        List<String> extra =
+                links().stream().filter(l -> !l.equals("lo") && !l.equals(IF)).toList();
         StringBuilder sh = new StringBuilder("nft flush ruleset\n");
         extra.forEach(l -> sh.append("ip link del ").append(l).append(" 2>/dev/null || true\n"));
         sh.append("sysctl -qw net.ipv4.ip_forward=0\n");
@@ -204,7 +218,8 @@ public final class LabHost extends LabNode {
 
     @Override
     String describeLine() {
-        return String.format("%-8s %-14s %-18s via %-15s public %s", name(), isPublic() ? "public" : "behind " + gateway.name(),
-                uplink.cidr(), router(), publicAddress());
+        return String.format(
+                "%-8s %-14s %-18s via %-15s public %s",
+                name(), isPublic() ? "public" : "behind " + gateway.name(), uplink.cidr(), router(), publicAddress());
     }
 }

@@ -63,8 +63,8 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
 
     /** The argv that runs {@code argv} on this node (its namespace, its host name, its hosts file). */
     public List<String> wrap(List<String> argv) {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", netns.name(),
-                "unshare", "--uts", "sh", "-c", SET_HOSTNAME, name));
+        List<String> full = new ArrayList<>(
+                List.of("ip", "netns", "exec", netns.name(), "unshare", "--uts", "sh", "-c", SET_HOSTNAME, name));
         full.addAll(argv);
         return full;
     }

@@ -17,8 +17,15 @@ import java.util.Optional;
  * @param publicPort    the port the remote sees
  * @param replied       whether the remote has answered (false for conntrack's [UNREPLIED])
  */
-public record NatEntry(String protocol, String lanAddress, int lanPort, String remoteAddress, int remotePort,
-                       String publicAddress, int publicPort, boolean replied) {
+public record NatEntry(
+        String protocol,
+        String lanAddress,
+        int lanPort,
+        String remoteAddress,
+        int remotePort,
+        String publicAddress,
+        int publicPort,
+        boolean replied) {
 
     /** The public endpoint as {@code address:port}. */
     public String publicEndpoint() {
@@ -64,12 +71,20 @@ public record NatEntry(String protocol, String lanAddress, int lanPort, String r
         if (src.size() < 2 || dst.size() < 2 || sport.size() < 2 || dport.size() < 2) {
             return Optional.empty();
         }
-        // original: src=lan dst=remote sport=lanPort dport=remotePort; reply: src=remote dst=public ... dport=publicPort
+        // original: src=lan dst=remote sport=lanPort dport=remotePort; reply: src=remote dst=public ...
+        // dport=publicPort
         boolean translated = !src.get(0).equals(dst.get(1)) || !sport.get(0).equals(dport.get(1));
         if (!translated) {
             return Optional.empty();
         }
-        return Optional.of(new NatEntry(f[0], src.get(0), sport.get(0), dst.get(0), dport.get(0), dst.get(1),
-                dport.get(1), !line.contains("[UNREPLIED]")));
+        return Optional.of(new NatEntry(
+                f[0],
+                src.get(0),
+                sport.get(0),
+                dst.get(0),
+                dport.get(0),
+                dst.get(1),
+                dport.get(1),
+                !line.contains("[UNREPLIED]")));
     }
 }

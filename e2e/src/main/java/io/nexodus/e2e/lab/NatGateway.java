@@ -26,8 +26,15 @@ public final class NatGateway extends LabNode {
     private volatile NatMapping mapping;
     private volatile Egress egress;
 
-    NatGateway(String name, Netns netns, Path dir, Uplink uplink, Segment lan, NatGateway upstream,
-               NatMapping mapping, Egress egress) {
+    NatGateway(
+            String name,
+            Netns netns,
+            Path dir,
+            Uplink uplink,
+            Segment lan,
+            NatGateway upstream,
+            NatMapping mapping,
+            Egress egress) {
         super(name, netns, dir, uplink.address());
         this.uplink = uplink;
         this.lan = lan;
@@ -110,7 +117,8 @@ public final class NatGateway extends LabNode {
     /** The mapping of a LAN host's source port, if conntrack has one (the first match). */
     public Optional<NatEntry> natEntry(String protocol, String lanAddress, int lanPort) {
         return natEntries().stream()
-                .filter(e -> e.protocol().equals(protocol) && e.lanAddress().equals(lanAddress) && e.lanPort() == lanPort)
+                .filter(e ->
+                        e.protocol().equals(protocol) && e.lanAddress().equals(lanAddress) && e.lanPort() == lanPort)
                 .findFirst();
     }
 
@@ -122,7 +130,9 @@ public final class NatGateway extends LabNode {
         int fresh = uplink.segment().allocate();
         String old = uplink.cidr();
         String cidr = Ipv4.format(fresh) + "/" + uplink.segment().subnet().prefix();
-        Plumbing.run(this, "renumber.sh",
+        Plumbing.run(
+                this,
+                "renumber.sh",
                 "ip addr del " + old + " dev " + WAN + "\n"
                         + "ip addr add " + cidr + " dev " + WAN + "\n"
                         + "ip route replace default via " + uplink.router() + " dev " + WAN + "\n");
@@ -162,7 +172,10 @@ public final class NatGateway extends LabNode {
     }
 
     private void applyRuleset(NatMapping m, Egress e) {
-        netns().exec("nft", "-f", Plumbing.writeScript(dir(), "natlab.nft", ruleset(m, e)).toString());
+        netns().exec(
+                        "nft",
+                        "-f",
+                        Plumbing.writeScript(dir(), "natlab.nft", ruleset(m, e)).toString());
     }
 
     static String ruleset(NatMapping m, Egress e) {
@@ -209,7 +222,9 @@ public final class NatGateway extends LabNode {
         int current = Ipv4.parse(uplink.address());
         StringBuilder sh = new StringBuilder("nft flush ruleset\n");
         sh.append(Plumbing.uplinkRestoreScript(uplink));
-        sh.append("nft -f - <<'NFT'\n").append(ruleset(initialMapping, initialEgress)).append("NFT\n");
+        sh.append("nft -f - <<'NFT'\n")
+                .append(ruleset(initialMapping, initialEgress))
+                .append("NFT\n");
         sh.append("conntrack -F >/dev/null 2>&1 || true\n");
         Plumbing.run(this, "restore.sh", sh.toString());
         if (current != Ipv4.parse(uplink.initialAddress())) {
@@ -223,8 +238,14 @@ public final class NatGateway extends LabNode {
 
     @Override
     String describeLine() {
-        return String.format("%-8s %-14s %-18s via %-15s LAN %-16s %s, egress %s", name(),
-                upstream == null ? "gateway" : "behind " + upstream.name(), uplink.cidr(), uplink.router(), lanSubnet(),
-                mapping, egress);
+        return String.format(
+                "%-8s %-14s %-18s via %-15s LAN %-16s %s, egress %s",
+                name(),
+                upstream == null ? "gateway" : "behind " + upstream.name(),
+                uplink.cidr(),
+                uplink.router(),
+                lanSubnet(),
+                mapping,
+                egress);
     }
 }

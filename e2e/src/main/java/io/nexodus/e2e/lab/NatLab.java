@@ -84,11 +84,17 @@ public final class NatLab implements AutoCloseable {
     }
 
     public List<LabHost> hosts() {
-        return nodes.values().stream().filter(n -> n instanceof LabHost).map(n -> (LabHost) n).toList();
+        return nodes.values().stream()
+                .filter(n -> n instanceof LabHost)
+                .map(n -> (LabHost) n)
+                .toList();
     }
 
     public List<NatGateway> gateways() {
-        return nodes.values().stream().filter(n -> n instanceof NatGateway).map(n -> (NatGateway) n).toList();
+        return nodes.values().stream()
+                .filter(n -> n instanceof NatGateway)
+                .map(n -> (NatGateway) n)
+                .toList();
     }
 
     /** Adds {@code address names...} to the hosts file of every node. */
@@ -123,7 +129,11 @@ public final class NatLab implements AutoCloseable {
     public String describe() {
         StringBuilder sb = new StringBuilder("NAT lab in " + workDir + "\n");
         for (LabNode n : nodes.values()) {
-            sb.append("  ").append(n.describeLine()).append("   [").append(n.namespace()).append("]\n");
+            sb.append("  ")
+                    .append(n.describeLine())
+                    .append("   [")
+                    .append(n.namespace())
+                    .append("]\n");
         }
         return sb.toString();
     }
@@ -169,8 +179,7 @@ public final class NatLab implements AutoCloseable {
                 try {
                     action.accept(item);
                 } catch (RuntimeException | Error e) {
-                    failures.add(e instanceof RuntimeException re ? re
-                            : new IllegalStateException(item + ": " + e, e));
+                    failures.add(e instanceof RuntimeException re ? re : new IllegalStateException(item + ": " + e, e));
                 }
             }));
         }

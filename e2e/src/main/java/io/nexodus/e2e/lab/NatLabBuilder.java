@@ -89,8 +89,9 @@ public final class NatLabBuilder {
     public NatLab build() {
         long start = System.nanoTime();
         Map<String, Integer> depth = validate();
-        Path dir = baseDir.resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now())
-                + "-" + ProcessHandle.current().pid() + "-" + LABS.incrementAndGet());
+        Path dir =
+                baseDir.resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now()) + "-"
+                        + ProcessHandle.current().pid() + "-" + LABS.incrementAndGet());
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -110,14 +111,19 @@ public final class NatLabBuilder {
             NatLab.parallel(names, n -> netns.put(n, Netns.create(n + "-")));
             wire(dir, names, netns, nodes);
             // Parents before children: a node's setup configures the veth end its parent created.
-            int maxDepth = nodes.values().stream().mapToInt(n -> depthOf(n)).max().orElse(0);
+            int maxDepth =
+                    nodes.values().stream().mapToInt(n -> depthOf(n)).max().orElse(0);
             for (int level = 0; level <= maxDepth; level++) {
                 final int l = level;
-                NatLab.parallel(nodes.values().stream().filter(n -> depthOf(n) == l).toList(),
+                NatLab.parallel(
+                        nodes.values().stream().filter(n -> depthOf(n) == l).toList(),
                         n -> Plumbing.run(n, "setup.sh", n.setupScript()));
             }
             nodes.values().forEach(n -> n.etc().create());
-            return new NatLab(dir, (InternetRouter) nodes.get(InternetRouter.NAME), nodes,
+            return new NatLab(
+                    dir,
+                    (InternetRouter) nodes.get(InternetRouter.NAME),
+                    nodes,
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException | Error e) {
             for (Netns ns : netns.values()) {
@@ -154,7 +160,8 @@ public final class NatLabBuilder {
         }
         for (HostSpec h : hosts.values()) {
             if (h.gateway() != null && !gateways.containsKey(h.gateway())) {
-                throw new IllegalArgumentException("host '" + h.name() + "' is behind unknown gateway '" + h.gateway() + "'");
+                throw new IllegalArgumentException(
+                        "host '" + h.name() + "' is behind unknown gateway '" + h.gateway() + "'");
             }
         }
         return depth;
@@ -163,13 +170,15 @@ public final class NatLabBuilder {
     private void wire(Path dir, List<String> names, Map<String, Netns> netns, Map<String, LabNode> nodes) {
         Segment pub = new Segment("pub", Ipv4.Subnet.parse(InternetRouter.PUBLIC_SUBNET));
         Segment isp = new Segment("isp", Ipv4.Subnet.parse(InternetRouter.ISP_SUBNET));
-        InternetRouter internet = new InternetRouter(netns.get(InternetRouter.NAME), dir.resolve(InternetRouter.NAME), pub, isp);
+        InternetRouter internet =
+                new InternetRouter(netns.get(InternetRouter.NAME), dir.resolve(InternetRouter.NAME), pub, isp);
         nodes.put(InternetRouter.NAME, internet);
 
         // LAN segments first, so fixed addresses can be reserved before anything is allocated.
         Map<String, Segment> lans = new HashMap<>();
         Set<String> explicitLans = new HashSet<>();
-        gateways.values().stream().filter(g -> g.lanSubnet() != null)
+        gateways.values().stream()
+                .filter(g -> g.lanSubnet() != null)
                 .forEach(g -> explicitLans.add(Ipv4.Subnet.parse(g.lanSubnet()).toString()));
         int auto = 10;
         for (GatewaySpec g : gateways.values()) {
@@ -207,8 +216,15 @@ public final class NatLabBuilder {
                 LabNode parent = up == null ? internet : up;
                 int addr = fixed.containsKey(name) ? fixed.get(name) : seg.allocate();
                 Uplink uplink = new Uplink(parent, seg, seg.nextPortName(), NatGateway.WAN, addr);
-                NatGateway g = new NatGateway(name, netns.get(name), dir.resolve(name), uplink, lans.get(name), up,
-                        gs.mapping(), gs.egress());
+                NatGateway g = new NatGateway(
+                        name,
+                        netns.get(name),
+                        dir.resolve(name),
+                        uplink,
+                        lans.get(name),
+                        up,
+                        gs.mapping(),
+                        gs.egress());
                 nodes.put(name, g);
                 if (up == null) {
                     internet.addIsp(g);

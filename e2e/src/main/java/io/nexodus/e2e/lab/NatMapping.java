@@ -22,8 +22,8 @@ public record NatMapping(boolean fullyRandom, int portMin, int portMax) {
     public NatMapping {
         if (portMin != 0 || portMax != 0) {
             if (portMin < 1 || portMax > 65535 || portMin > portMax) {
-                throw new IllegalArgumentException("NAT port range must be 1 <= min <= max <= 65535, got "
-                        + portMin + "-" + portMax);
+                throw new IllegalArgumentException(
+                        "NAT port range must be 1 <= min <= max <= 65535, got " + portMin + "-" + portMax);
             }
         }
     }
@@ -64,6 +64,7 @@ public record NatMapping(boolean fullyRandom, int portMin, int portMax) {
 
     @Override
     public String toString() {
-        return "masquerade" + (hasPortRange() ? " to :" + portMin + "-" + portMax : "") + (fullyRandom ? " fully-random" : "");
+        return "masquerade" + (hasPortRange() ? " to :" + portMin + "-" + portMax : "")
+                + (fullyRandom ? " fully-random" : "");
     }
 }

@@ -47,14 +47,28 @@ final class Plumbing {
         StringBuilder sb = new StringBuilder();
         String br = segment.bridge();
         sb.append("ip link add ").append(br).append(" type bridge\n");
-        sb.append("ip addr add ").append(Ipv4.format(segment.router())).append('/').append(segment.subnet().prefix())
-                .append(" dev ").append(br).append('\n');
+        sb.append("ip addr add ")
+                .append(Ipv4.format(segment.router()))
+                .append('/')
+                .append(segment.subnet().prefix())
+                .append(" dev ")
+                .append(br)
+                .append('\n');
         sb.append("ip link set ").append(br).append(" up\n");
         for (LabNode child : children) {
             Uplink u = uplinkOf(child);
-            sb.append("ip link add ").append(u.port()).append(" type veth peer name ").append(u.ifName())
-                    .append(" netns ").append(child.namespace()).append('\n');
-            sb.append("ip link set ").append(u.port()).append(" master ").append(br).append('\n');
+            sb.append("ip link add ")
+                    .append(u.port())
+                    .append(" type veth peer name ")
+                    .append(u.ifName())
+                    .append(" netns ")
+                    .append(child.namespace())
+                    .append('\n');
+            sb.append("ip link set ")
+                    .append(u.port())
+                    .append(" master ")
+                    .append(br)
+                    .append('\n');
             sb.append("ip link set ").append(u.port()).append(" up\n");
         }
         return sb.toString();

@@ -20,8 +20,12 @@ public record TransferResult(boolean ok, long bytes, int attempts, Duration elap
     static TransferResult parse(int exitCode, String output) {
         Matcher m = OK.matcher(output);
         if (exitCode == 0 && m.find()) {
-            return new TransferResult(true, Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)),
-                    Duration.ofMillis(Long.parseLong(m.group(3))), output);
+            return new TransferResult(
+                    true,
+                    Long.parseLong(m.group(1)),
+                    Integer.parseInt(m.group(2)),
+                    Duration.ofMillis(Long.parseLong(m.group(3))),
+                    output);
         }
         return new TransferResult(false, 0, 0, Duration.ZERO, "exit " + exitCode + ": " + output);
     }

@@ -47,10 +47,14 @@ public final class TransferTool {
         }
         try {
             switch (args[0]) {
-                case "serve" -> serve(Integer.parseInt(option(args, "--port", null)), option(args, "--bind", "0.0.0.0"));
-                case "send" -> System.exit(send(option(args, "--to", null), Long.parseLong(option(args, "--bytes", null)),
-                        Long.parseLong(option(args, "--timeout-ms", "30000")),
-                        Long.parseLong(option(args, "--seed", Long.toString(System.nanoTime())))));
+                case "serve" ->
+                    serve(Integer.parseInt(option(args, "--port", null)), option(args, "--bind", "0.0.0.0"));
+                case "send" ->
+                    System.exit(send(
+                            option(args, "--to", null),
+                            Long.parseLong(option(args, "--bytes", null)),
+                            Long.parseLong(option(args, "--timeout-ms", "30000")),
+                            Long.parseLong(option(args, "--seed", Long.toString(System.nanoTime())))));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -129,7 +133,8 @@ public final class TransferTool {
         if (colon <= 0 || bytes < 0 || bytes > MAX_BYTES) {
             throw new IllegalArgumentException("need --to HOST:PORT and 0 <= --bytes <= " + MAX_BYTES);
         }
-        InetSocketAddress target = new InetSocketAddress(to.substring(0, colon), Integer.parseInt(to.substring(colon + 1)));
+        InetSocketAddress target =
+                new InetSocketAddress(to.substring(0, colon), Integer.parseInt(to.substring(colon + 1)));
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         int attempts = 0;
         Exception last = null;

@@ -74,9 +74,12 @@ final class Uplink {
     }
 
     boolean isUp() {
-        String out = Cmd.run("ip", "-n", parent.namespace(), "-o", "link", "show", "dev", port).stdout();
+        String out = Cmd.run("ip", "-n", parent.namespace(), "-o", "link", "show", "dev", port)
+                .stdout();
         int lt = out.indexOf('<');
         int gt = out.indexOf('>');
-        return lt >= 0 && gt > lt && java.util.Arrays.asList(out.substring(lt + 1, gt).split(",")).contains("UP");
+        return lt >= 0
+                && gt > lt
+                && java.util.Arrays.asList(out.substring(lt + 1, gt).split(",")).contains("UP");
     }
 }

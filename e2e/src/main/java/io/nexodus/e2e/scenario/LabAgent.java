@@ -39,8 +39,15 @@ public final class LabAgent implements AutoCloseable {
 
     private final List<String> jvmArgs;
 
-    private LabAgent(LabHost host, String name, List<String> args, List<String> jvmArgs, Map<String, String> env,
-            Path stateDir, Path socket, String iface) {
+    private LabAgent(
+            LabHost host,
+            String name,
+            List<String> args,
+            List<String> jvmArgs,
+            Map<String, String> env,
+            Path stateDir,
+            Path socket,
+            String iface) {
         this.host = host;
         this.name = name;
         this.args = List.copyOf(args);
@@ -134,9 +141,17 @@ public final class LabAgent implements AutoCloseable {
                 argv.add("relay");
             }
             argv.addAll(relayDerp);
-            argv.addAll(List.of("--reg-key", service.url() + "#" + regKey, "--ca-cert", service.caFile().toString(),
-                    "--state-dir", state.toString(), "--unix-socket", socketDir.resolve("nexd.sock").toString(),
-                    "--tunnel-iface", iface));
+            argv.addAll(List.of(
+                    "--reg-key",
+                    service.url() + "#" + regKey,
+                    "--ca-cert",
+                    service.caFile().toString(),
+                    "--state-dir",
+                    state.toString(),
+                    "--unix-socket",
+                    socketDir.resolve("nexd.sock").toString(),
+                    "--tunnel-iface",
+                    iface));
             argv.addAll(extra);
             try {
                 Files.createDirectories(dir);
@@ -223,7 +238,9 @@ public final class LabAgent implements AutoCloseable {
 
     private JsonNode stateField(String key) {
         try {
-            return Json.mapper().readTree(stateDir.resolve("state.json").toFile()).path(key);
+            return Json.mapper()
+                    .readTree(stateDir.resolve("state.json").toFile())
+                    .path(key);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -258,8 +275,17 @@ public final class LabAgent implements AutoCloseable {
      * them (parsed back into the protocol's record).
      */
     public io.nexodus.api.nexdctl.ListPeersResult peersViaNexctl() {
-        Cmd.Result r = host.runJava(Duration.ofSeconds(60), JavaCommand.of("io.nexodus.nexctl.Main", "nexd",
-                "--unix-socket", socket.toString(), "peers", "list", "--output", "json"));
+        Cmd.Result r = host.runJava(
+                Duration.ofSeconds(60),
+                JavaCommand.of(
+                        "io.nexodus.nexctl.Main",
+                        "nexd",
+                        "--unix-socket",
+                        socket.toString(),
+                        "peers",
+                        "list",
+                        "--output",
+                        "json"));
         if (!r.ok()) {
             throw new IllegalStateException("nexctl nexd peers list failed: " + r.stderr() + r.stdout());
         }

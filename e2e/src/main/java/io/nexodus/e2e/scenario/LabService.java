@@ -44,16 +44,31 @@ public final class LabService implements AutoCloseable {
     /** Starts the service on {@code host} with a fresh data directory under the host's directory. */
     public static LabService start(NatLab lab, LabHost host) {
         lab.addHostsEntryEverywhere(host.address(), HOST_NAME);
-        LabService s = new LabService(host, host.dir().resolve("service-data-" + System.nanoTime()),
+        LabService s = new LabService(
+                host,
+                host.dir().resolve("service-data-" + System.nanoTime()),
                 "lab-" + Long.toHexString(System.nanoTime()));
         s.startProcess();
         return s;
     }
 
     private void startProcess() {
-        process = host.startJava("service", JavaCommand.of("io.nexodus.server.Main", "serve",
-                "--listen", "0.0.0.0:" + PORT, "--tls", "self-signed", "--data-dir", dataDir.toString(),
-                "--admin-password", adminPassword, "--url", url()).withJvmArgs("-Xmx384m"));
+        process = host.startJava(
+                "service",
+                JavaCommand.of(
+                                "io.nexodus.server.Main",
+                                "serve",
+                                "--listen",
+                                "0.0.0.0:" + PORT,
+                                "--tls",
+                                "self-signed",
+                                "--data-dir",
+                                dataDir.toString(),
+                                "--admin-password",
+                                adminPassword,
+                                "--url",
+                                url())
+                        .withJvmArgs("-Xmx384m"));
         process.awaitOutput("is serving", Duration.ofSeconds(90));
         if (bridge == null) {
             try {
@@ -88,12 +103,19 @@ public final class LabService implements AutoCloseable {
         if (admin == null) {
             URI base = URI.create("https://127.0.0.1:" + bridge.port());
             TlsOptions tls = TlsOptions.trusting(caFile());
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls.sslContext())
-                    .connectTimeout(Duration.ofSeconds(10)).build();
-            OidcClient idp = new OidcClient(http, url(), "nexodus-cli", base.resolve("/oauth/token"), null, Duration.ZERO);
+            HttpClient http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(tls.sslContext())
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+            OidcClient idp =
+                    new OidcClient(http, url(), "nexodus-cli", base.resolve("/oauth/token"), null, Duration.ZERO);
             TokenResponse t = idp.passwordGrant(ADMIN, adminPassword);
-            admin = NexodusClient.builder(base).tls(tls).userAgent("nexodus-e2e")
-                    .bearerToken(new OidcTokenSource(idp, t, Clock.systemUTC(), x -> { })).build();
+            admin = NexodusClient.builder(base)
+                    .tls(tls)
+                    .userAgent("nexodus-e2e")
+                    .bearerToken(new OidcTokenSource(idp, t, Clock.systemUTC(), x -> {}))
+                    .build();
         }
         return admin;
     }

@@ -1,10 +1,12 @@
 package io.nexodus.e2e.scenario;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.net.InetAddress;
@@ -15,9 +17,6 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * A TCP port on the test JVM's loopback that leads to an address inside a lab namespace: how a scenario (or the
@@ -36,9 +35,12 @@ public final class NamespaceBridge implements AutoCloseable {
     static {
         Linker linker = Linker.nativeLinker();
         SymbolLookup libc = linker.defaultLookup();
-        OPEN = linker.downcallHandle(libc.find("open").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+        OPEN = linker.downcallHandle(
+                libc.find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
                 Linker.Option.firstVariadicArg(2));
-        SETNS = linker.downcallHandle(libc.find("setns").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        SETNS = linker.downcallHandle(
+                libc.find("setns").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 
@@ -51,7 +53,8 @@ public final class NamespaceBridge implements AutoCloseable {
     private NamespaceBridge(String namespace, InetSocketAddress target) throws IOException {
         this.target = target;
         CompletableFuture<Void> joined = new CompletableFuture<>();
-        this.dialer = Thread.ofPlatform().daemon(true).name("bridge-" + namespace).start(() -> dialLoop(namespace, joined));
+        this.dialer =
+                Thread.ofPlatform().daemon(true).name("bridge-" + namespace).start(() -> dialLoop(namespace, joined));
         try {
             joined.join();
         } catch (RuntimeException e) {

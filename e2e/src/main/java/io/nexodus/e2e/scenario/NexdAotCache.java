@@ -30,11 +30,20 @@ public final class NexdAotCache {
             Files.createDirectories(dir);
             Path cache = dir.toAbsolutePath().resolve("nexd.aot");
             List<String> argv = new ArrayList<>(List.of(JavaCommand.javaExecutable()));
-            JavaCommand.DEFAULT_JVM_ARGS.stream().filter(a -> !a.startsWith("-Xshare")).forEach(argv::add);
-            argv.addAll(List.of("-XX:AOTCacheOutput=" + cache, "-Xlog:aot=off", "-Xlog:cds=off", "-cp",
-                    JavaCommand.classPath(), "io.nexodus.nexd.AotTraining"));
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("nexd-aot-training.log").toFile()).start();
+            JavaCommand.DEFAULT_JVM_ARGS.stream()
+                    .filter(a -> !a.startsWith("-Xshare"))
+                    .forEach(argv::add);
+            argv.addAll(List.of(
+                    "-XX:AOTCacheOutput=" + cache,
+                    "-Xlog:aot=off",
+                    "-Xlog:cds=off",
+                    "-cp",
+                    JavaCommand.classPath(),
+                    "io.nexodus.nexd.AotTraining"));
+            Process p = new ProcessBuilder(argv)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("nexd-aot-training.log").toFile())
+                    .start();
             if (p.waitFor() == 0 && Files.size(cache) > 0) {
                 return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", "-Xlog:cds=off");
             }

@@ -24,7 +24,8 @@ public final class PingProbe implements AutoCloseable {
     }
 
     public static PingProbe start(LabHost from, String address) {
-        return new PingProbe(from.spawn("ping-" + address.replace(':', '_'),
+        return new PingProbe(from.spawn(
+                "ping-" + address.replace(':', '_'),
                 List.of("ping", "-n", "-D", "-O", "-i", "0.05", "-W", "1", address)));
     }
 

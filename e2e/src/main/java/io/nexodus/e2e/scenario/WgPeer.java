@@ -17,8 +17,8 @@ import java.util.Map;
  * @param rxBytes       received
  * @param txBytes       sent
  */
-public record WgPeer(String publicKey, String endpoint, List<String> allowedIps, Instant lastHandshake, long rxBytes,
-        long txBytes) {
+public record WgPeer(
+        String publicKey, String endpoint, List<String> allowedIps, Instant lastHandshake, long rxBytes, long txBytes) {
 
     /** Parses a dump; the first line (the interface) is skipped. */
     public static Map<String, WgPeer> parseDump(String dump) {
@@ -31,8 +31,15 @@ public record WgPeer(String publicKey, String endpoint, List<String> allowedIps,
             }
             List<String> allowed = f[3].equals("(none)") ? List.of() : new ArrayList<>(Arrays.asList(f[3].split(",")));
             long hs = Long.parseLong(f[4]);
-            out.put(f[0], new WgPeer(f[0], f[2].equals("(none)") ? "" : f[2], allowed,
-                    hs == 0 ? null : Instant.ofEpochSecond(hs), Long.parseLong(f[5]), Long.parseLong(f[6])));
+            out.put(
+                    f[0],
+                    new WgPeer(
+                            f[0],
+                            f[2].equals("(none)") ? "" : f[2],
+                            allowed,
+                            hs == 0 ? null : Instant.ofEpochSecond(hs),
+                            Long.parseLong(f[5]),
+                            Long.parseLong(f[6])));
         }
         return out;
     }

@@ -87,11 +87,13 @@ class NatBehaviourIT {
         // ...then serves STUN on that very port behind the NAT.
         try (ChildProcess server = Coturn.start(lanB, lanB.address(), 3478)) {
             // From the remote the mapping was opened to, the public endpoint leads to lan-b...
-            String seen = StunClient.mappedAddress(pubA, mapping.publicAddress(), mapping.publicPort(), 40400,
-                    StunClient.ANSWER).orElseThrow(() -> new AssertionError("mapping " + mapping + " not reachable"));
+            String seen = StunClient.mappedAddress(
+                            pubA, mapping.publicAddress(), mapping.publicPort(), 40400, StunClient.ANSWER)
+                    .orElseThrow(() -> new AssertionError("mapping " + mapping + " not reachable"));
             assertThat(seen).isEqualTo(pubA.address() + ":40400");
             // ...but lan-a, behind the same NAT, cannot use it: the gateway does not hairpin.
-            assertThat(StunClient.silent(lanA, mapping.publicAddress(), mapping.publicPort(), 40500)).isTrue();
+            assertThat(StunClient.silent(lanA, mapping.publicAddress(), mapping.publicPort(), 40500))
+                    .isTrue();
             // On the LAN they reach each other directly (what "same reflexive IP => local endpoint" relies on).
             assertThat(StunClient.mappedAddress(lanA, lanB.address(), 3478, 40501, StunClient.ANSWER))
                     .contains(lanA.address() + ":40501");
@@ -109,7 +111,9 @@ class NatBehaviourIT {
 
         NatEntry inner = lab.gateway(HOME).natEntry("udp", dbl.address(), 40040).orElseThrow();
         assertThat(inner.publicAddress()).isEqualTo("100.64.0.2");
-        NatEntry outer = lab.gateway(CGN).natEntry("udp", "100.64.0.2", inner.publicPort()).orElseThrow();
+        NatEntry outer = lab.gateway(CGN)
+                .natEntry("udp", "100.64.0.2", inner.publicPort())
+                .orElseThrow();
         assertThat(outer.publicEndpoint()).isEqualTo(toA);
     }
 
@@ -117,14 +121,25 @@ class NatBehaviourIT {
     void udpBlockedFirewallPassesOnlyTcp443() {
         LabHost fwA = lab.host(FW_A);
         LabHost pubB = lab.host(PUB_B);
-        assertThat(StunClient.silent(fwA, stunA, 3478, 40050)).as("UDP out of the firewall").isTrue();
+        assertThat(StunClient.silent(fwA, stunA, 3478, 40050))
+                .as("UDP out of the firewall")
+                .isTrue();
 
-        try (ChildProcess https = iperfServer(pubB, 443); ChildProcess other = iperfServer(pubB, 5201)) {
-            assertThat(iperf(fwA, pubB.address(), 443).ok()).as("TCP 443 through the firewall").isTrue();
-            assertThat(iperf(fwA, pubB.address(), 5201).ok()).as("TCP 5201 through the firewall").isFalse();
-            assertThat(iperf(lab.host(EASY_A), pubB.address(), 5201).ok()).as("TCP 5201 through an easy NAT").isTrue();
+        try (ChildProcess https = iperfServer(pubB, 443);
+                ChildProcess other = iperfServer(pubB, 5201)) {
+            assertThat(iperf(fwA, pubB.address(), 443).ok())
+                    .as("TCP 443 through the firewall")
+                    .isTrue();
+            assertThat(iperf(fwA, pubB.address(), 5201).ok())
+                    .as("TCP 5201 through the firewall")
+                    .isFalse();
+            assertThat(iperf(lab.host(EASY_A), pubB.address(), 5201).ok())
+                    .as("TCP 5201 through an easy NAT")
+                    .isTrue();
         }
-        assertThat(fwA.canPing(pubB.address(), Duration.ofSeconds(1))).as("ICMP through the firewall").isFalse();
+        assertThat(fwA.canPing(pubB.address(), Duration.ofSeconds(1)))
+                .as("ICMP through the firewall")
+                .isFalse();
     }
 
     @Test
@@ -134,13 +149,17 @@ class NatBehaviourIT {
         assertThat(StunClient.mapped(easyA, stunA, 40060)).isNotEmpty();
 
         easy1.setEgress(Egress.NO_UDP);
-        assertThat(StunClient.silent(easyA, stunA, 3478, 40060)).as("same flow, now blocked").isTrue();
+        assertThat(StunClient.silent(easyA, stunA, 3478, 40060))
+                .as("same flow, now blocked")
+                .isTrue();
         easy1.setEgress(Egress.OPEN);
         assertThat(StunClient.mapped(easyA, stunA, 40060)).isEqualTo("198.51.100.11:40060");
 
         LabHost pubB = lab.host(PUB_B);
         pubB.blockUdp();
-        assertThat(StunClient.silent(easyA, stunB, 3478, 40061)).as("pub-b blocks UDP").isTrue();
+        assertThat(StunClient.silent(easyA, stunB, 3478, 40061))
+                .as("pub-b blocks UDP")
+                .isTrue();
         assertThat(StunClient.mapped(easyA, stunA, 40061)).isNotEmpty();
         pubB.unblockUdp();
         assertThat(StunClient.mapped(easyA, stunB, 40061)).isNotEmpty();
@@ -153,20 +172,25 @@ class NatBehaviourIT {
         assertThat(StunClient.mapped(easyA, stunA, 40070)).isEqualTo("198.51.100.11:40070");
 
         easy1.setMapping(NatMapping.easy().withPorts(20000, 20999));
-        assertThat(StunClient.mapped(easyA, stunA, 40070)).as("a tracked flow keeps its mapping")
+        assertThat(StunClient.mapped(easyA, stunA, 40070))
+                .as("a tracked flow keeps its mapping")
                 .isEqualTo("198.51.100.11:40070");
 
         easy1.flushConntrack();
         String toA = StunClient.mapped(easyA, stunA, 40070);
         assertThat(StunClient.port(toA)).isBetween(20000, 20999);
-        assertThat(StunClient.mapped(easyA, stunB, 40070)).as("still endpoint-independent").isEqualTo(toA);
+        assertThat(StunClient.mapped(easyA, stunB, 40070))
+                .as("still endpoint-independent")
+                .isEqualTo(toA);
     }
 
     @Test
     void conntrackFlushRemapsASymmetricNatButNotAPortPreservingOne() {
         String easy = StunClient.mapped(lab.host(EASY_A), stunA, 40080);
         lab.gateway(EASY1).flushConntrack();
-        assertThat(StunClient.mapped(lab.host(EASY_A), stunA, 40080)).as("the free port is preserved again").isEqualTo(easy);
+        assertThat(StunClient.mapped(lab.host(EASY_A), stunA, 40080))
+                .as("the free port is preserved again")
+                .isEqualTo(easy);
 
         // fully-random picks from ~64k ports: the chance of drawing the same one again is ~1/64000.
         String sym = StunClient.mapped(lab.host(SYM_A), stunA, 40080);
@@ -196,21 +220,32 @@ class NatBehaviourIT {
         try (ChildProcess server = pubA.startTransferServer(443)) {
             TransferResult viaFirewall = lab.host(FW_A).transfer(pubA.address(), 443, 1 << 20, Duration.ofSeconds(20));
             assertThat(viaFirewall.ok()).as(viaFirewall.output()).isTrue();
-            TransferResult viaDoubleNat = lab.host(DBL_A).transfer(pubA.address(), 443, 1 << 20, Duration.ofSeconds(20));
+            TransferResult viaDoubleNat =
+                    lab.host(DBL_A).transfer(pubA.address(), 443, 1 << 20, Duration.ofSeconds(20));
             assertThat(viaDoubleNat.ok()).as(viaDoubleNat.output()).isTrue();
-            assertThat(server.output()).contains("received 1048576 bytes sha256=" , "from /198.51.100.51:",
-                    "from /198.51.100.41:");
+            assertThat(server.output())
+                    .contains("received 1048576 bytes sha256=", "from /198.51.100.51:", "from /198.51.100.41:");
         }
     }
 
     private static ChildProcess iperfServer(LabHost host, int port) {
-        ChildProcess p = host.spawn("iperf3-" + port, List.of("iperf3", "-s", "--forceflush", "-p", Integer.toString(port)));
+        ChildProcess p =
+                host.spawn("iperf3-" + port, List.of("iperf3", "-s", "--forceflush", "-p", Integer.toString(port)));
         p.awaitOutput("Server listening on " + port, Duration.ofSeconds(10));
         return p;
     }
 
     private static Cmd.Result iperf(LabHost from, String server, int port) {
-        return from.tryExec(Duration.ofSeconds(15), "iperf3", "-c", server, "-p", Integer.toString(port),
-                "-n", "256K", "--connect-timeout", "1500");
+        return from.tryExec(
+                Duration.ofSeconds(15),
+                "iperf3",
+                "-c",
+                server,
+                "-p",
+                Integer.toString(port),
+                "-n",
+                "256K",
+                "--connect-timeout",
+                "1500");
     }
 }

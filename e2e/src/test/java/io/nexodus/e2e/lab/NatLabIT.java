@@ -45,9 +45,15 @@ class NatLabIT {
         assertThat(lab.hosts()).hasSize(14);
         assertThat(lab.gateways()).hasSize(8);
         for (LabHost h : lab.hosts()) {
-            assertThat(h.addresses()).as(h.name()).containsExactly(h.address() + "/" + h.subnet().split("/")[1]);
+            assertThat(h.addresses())
+                    .as(h.name())
+                    .containsExactly(h.address() + "/" + h.subnet().split("/")[1]);
             assertThat(h.defaultRouteAddress()).as(h.name()).contains(h.address());
-            assertThat(h.router()).isEqualTo(h.isPublic() ? "203.0.113.1" : h.gateway().orElseThrow().lanAddress());
+            assertThat(h.router())
+                    .isEqualTo(
+                            h.isPublic()
+                                    ? "203.0.113.1"
+                                    : h.gateway().orElseThrow().lanAddress());
         }
         assertThat(lab.host(SERVICE).address()).isEqualTo("203.0.113.10");
         assertThat(lab.host(EASY_A).publicAddress()).isEqualTo("198.51.100.11");
@@ -67,10 +73,13 @@ class NatLabIT {
         assertThat(lab.host(PUB_A).canPing(lab.host(PUB_B).address(), t)).isTrue();
         assertThat(lab.host(LAN_A).canPing(lab.host(LAN_B).address(), t)).isTrue();
         // The internet has no route to private space, and a LAN is not another LAN's neighbour.
-        assertThat(lab.host(PUB_A).canPing(lab.host(SYM_A).address(), Duration.ofSeconds(1))).isFalse();
-        assertThat(lab.host(SYM_A).canPing(lab.host(SYM_B).address(), Duration.ofSeconds(1))).isFalse();
+        assertThat(lab.host(PUB_A).canPing(lab.host(SYM_A).address(), Duration.ofSeconds(1)))
+                .isFalse();
+        assertThat(lab.host(SYM_A).canPing(lab.host(SYM_B).address(), Duration.ofSeconds(1)))
+                .isFalse();
         assertThat(lab.host(DBL_A).canPing(lab.gateway(HOME).wanAddress(), t)).isTrue();
-        assertThat(lab.host(PUB_A).canPing(lab.gateway(HOME).wanAddress(), Duration.ofSeconds(1))).isFalse();
+        assertThat(lab.host(PUB_A).canPing(lab.gateway(HOME).wanAddress(), Duration.ofSeconds(1)))
+                .isFalse();
     }
 
     @Test
@@ -79,25 +88,37 @@ class NatLabIT {
         assertThat(easyA.exec("hostname").stdout().strip()).isEqualTo(EASY_A);
         assertThat(easyA.exec("getent", "hosts", EASY_A).stdout()).contains("192.168.1.10");
 
-        ChildProcess waiter = easyA.spawn("wait-for-name", List.of("sh", "-c",
-                "until getent hosts relay.lab.test; do sleep 0.05; done"));
+        ChildProcess waiter = easyA.spawn(
+                "wait-for-name", List.of("sh", "-c", "until getent hosts relay.lab.test; do sleep 0.05; done"));
         easyA.addHostsEntry("203.0.113.30", "relay.lab.test", "relay-alias");
         waiter.awaitOutput("203\\.0\\.113\\.30\\s+relay\\.lab\\.test", Duration.ofSeconds(10));
 
-        assertThat(lab.host(EASY_B).tryExec(Duration.ofSeconds(5), "getent", "hosts", "relay.lab.test").ok())
-                .as("another node's hosts file").isFalse();
+        assertThat(lab.host(EASY_B)
+                        .tryExec(Duration.ofSeconds(5), "getent", "hosts", "relay.lab.test")
+                        .ok())
+                .as("another node's hosts file")
+                .isFalse();
         easyA.removeHostsEntry("relay-alias");
-        assertThat(easyA.tryExec(Duration.ofSeconds(5), "getent", "hosts", "relay.lab.test").ok()).isFalse();
+        assertThat(easyA.tryExec(Duration.ofSeconds(5), "getent", "hosts", "relay.lab.test")
+                        .ok())
+                .isFalse();
         assertThat(Files.exists(easyA.hostsFile())).isTrue();
     }
 
     @Test
     void javaMainsRunInsideHostsWithThisJdkClassPathAndNativeAccess() {
-        Cmd.Result r = lab.host(SYM_A).runJava(Duration.ofSeconds(60),
-                JavaCommand.of(PrintEnvironment.class, "x", "y").withEnv("NATLAB_PROBE", "42"));
+        Cmd.Result r = lab.host(SYM_A)
+                .runJava(
+                        Duration.ofSeconds(60),
+                        JavaCommand.of(PrintEnvironment.class, "x", "y").withEnv("NATLAB_PROBE", "42"));
         assertThat(r.ok()).as(r.toString()).isTrue();
-        assertThat(r.stdout()).contains("java.home=" + System.getProperty("java.home"), "native-access=true",
-                "localhost=sym-a/192.168.21.10", "env=42", "args=x,y");
+        assertThat(r.stdout())
+                .contains(
+                        "java.home=" + System.getProperty("java.home"),
+                        "native-access=true",
+                        "localhost=sym-a/192.168.21.10",
+                        "env=42",
+                        "args=x,y");
 
         ChildProcess p = lab.host(SYM_A).startJava("print-env", JavaCommand.of(PrintEnvironment.class));
         p.awaitOutput("^args=$", Duration.ofSeconds(60));
@@ -123,7 +144,8 @@ class NatLabIT {
         NatGateway cgn = lab.gateway(CGN);
         cgn.cutUplink();
         assertThat(lab.host(DBL_A).canPing(service, Duration.ofSeconds(1))).isFalse();
-        assertThat(lab.host(DBL_A).canPing(lab.gateway(HOME).lanAddress(), Duration.ofSeconds(2))).isTrue();
+        assertThat(lab.host(DBL_A).canPing(lab.gateway(HOME).lanAddress(), Duration.ofSeconds(2)))
+                .isTrue();
         cgn.restoreUplink();
         assertThat(lab.host(DBL_A).canPing(service, Duration.ofSeconds(3))).isTrue();
     }
@@ -138,13 +160,16 @@ class NatLabIT {
         assertThat(pubA.canPing(second, Duration.ofSeconds(2))).isTrue();
 
         service.startTransferServer(8443);
-        assertThat(pubA.transfer(second, 8443, 4096, Duration.ofSeconds(20)).ok()).isTrue();
+        assertThat(pubA.transfer(second, 8443, 4096, Duration.ofSeconds(20)).ok())
+                .isTrue();
         service.blockInboundTcp(8443);
         TransferResult refused = pubA.transfer(second, 8443, 4096, Duration.ofSeconds(1));
         assertThat(refused.ok()).isFalse();
         assertThat(refused.output()).contains("Connection refused");
         service.unblockInboundTcp(8443);
-        assertThat(pubA.transfer(service.address(), 8443, 4096, Duration.ofSeconds(20)).ok()).isTrue();
+        assertThat(pubA.transfer(service.address(), 8443, 4096, Duration.ofSeconds(20))
+                        .ok())
+                .isTrue();
     }
 
     @Test
@@ -172,20 +197,27 @@ class NatLabIT {
         assertThat(easy1.mapping()).isEqualTo(NatMapping.easy());
         assertThat(easy1.egress()).isEqualTo(Egress.OPEN);
         assertThat(easy1.netns().exec("nft", "list", "ruleset").stdout())
-                .contains("oifname \"wan\" masquerade").doesNotContain("fully-random", "30000");
+                .contains("oifname \"wan\" masquerade")
+                .doesNotContain("fully-random", "30000");
         assertThat(easyA.isUplinkUp()).isTrue();
         assertThat(easyA.isUdpBlocked()).isFalse();
         assertThat(easyA.netns().exec("nft", "list", "ruleset").stdout()).isBlank();
         assertThat(easyA.links()).containsExactly("lo", "eth0");
-        assertThat(easyA.netns().exec("sysctl", "-n", "net.ipv4.ip_forward").stdout().strip()).isEqualTo("0");
+        assertThat(easyA.netns()
+                        .exec("sysctl", "-n", "net.ipv4.ip_forward")
+                        .stdout()
+                        .strip())
+                .isEqualTo("0");
         assertThat(easyA.hostsFileContent()).doesNotContain("scenario.test");
         assertThat(lab.host(EASY_B).hostsFileContent()).isEqualTo(builtHosts);
         assertThat(lab.host(SERVICE).addresses()).containsExactly("203.0.113.10/24");
         assertThat(lab.host(SERVICE).blockedInboundTcpPorts()).isEmpty();
         assertThat(easy2.wanAddress()).isEqualTo("198.51.100.12");
         assertThat(easy2.addresses()).contains("198.51.100.12/24").hasSize(2);
-        assertThat(easyA.canPing(lab.host(SERVICE).address(), Duration.ofSeconds(3))).isTrue();
-        assertThat(lab.host(EASY_B).canPing(lab.host(SERVICE).address(), Duration.ofSeconds(3))).isTrue();
+        assertThat(easyA.canPing(lab.host(SERVICE).address(), Duration.ofSeconds(3)))
+                .isTrue();
+        assertThat(lab.host(EASY_B).canPing(lab.host(SERVICE).address(), Duration.ofSeconds(3)))
+                .isTrue();
     }
 
     @Test
@@ -208,7 +240,8 @@ class NatLabIT {
             assertThat(small.host("laptop").address()).isEqualTo("192.168.11.10");
             assertThat(small.host("phone").address()).isEqualTo("192.168.10.11");
             assertThat(small.host("laptop").publicAddress()).isEqualTo("198.51.100.10");
-            assertThat(small.host("laptop").canPing("203.0.113.10", Duration.ofSeconds(3))).isTrue();
+            assertThat(small.host("laptop").canPing("203.0.113.10", Duration.ofSeconds(3)))
+                    .isTrue();
             sleeper = small.host("laptop").spawn("sleeper", List.of("sleep", "600"));
             assertThat(sleeper.isAlive()).isTrue();
         }
@@ -226,10 +259,17 @@ class NatLabIT {
     void aBuildThatFailsHalfwayRemovesWhatItCreated(@org.junit.jupiter.api.io.TempDir Path tmp) {
         String before = Cmd.run("ip", "netns", "list").stdout();
         // The router's own address is taken: found while wiring, after the namespaces exist.
-        assertThatThrownBy(() -> NatLab.builder(tmp).publicHost("ok").publicHost("clash", "203.0.113.1").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("203.0.113.1");
+        assertThatThrownBy(() -> NatLab.builder(tmp)
+                        .publicHost("ok")
+                        .publicHost("clash", "203.0.113.1")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("203.0.113.1");
         String after = Cmd.run("ip", "netns", "list").stdout();
-        assertThat(after.lines().filter(l -> l.contains("-ok-") || l.contains("-clash-")).toList())
-                .as("namespaces left behind").isSubsetOf(before.lines().toList());
+        assertThat(after.lines()
+                        .filter(l -> l.contains("-ok-") || l.contains("-clash-"))
+                        .toList())
+                .as("namespaces left behind")
+                .isSubsetOf(before.lines().toList());
     }
 }

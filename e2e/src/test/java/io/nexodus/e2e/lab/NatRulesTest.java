@@ -11,8 +11,9 @@ class NatRulesTest {
     void mappingsBecomeMasqueradeStatements() {
         assertThat(NatMapping.easy().nftRules("wan")).isEqualTo("oifname \"wan\" masquerade\n");
         assertThat(NatMapping.symmetric().nftRules("wan")).isEqualTo("oifname \"wan\" masquerade fully-random\n");
-        assertThat(NatMapping.easy().withPorts(20000, 20999).nftRules("wan")).isEqualTo(
-                "oifname \"wan\" meta l4proto { tcp, udp } masquerade to :20000-20999\noifname \"wan\" masquerade\n");
+        assertThat(NatMapping.easy().withPorts(20000, 20999).nftRules("wan"))
+                .isEqualTo(
+                        "oifname \"wan\" meta l4proto { tcp, udp } masquerade to :20000-20999\noifname \"wan\" masquerade\n");
         assertThat(NatMapping.symmetric().withPorts(1, 2).withoutPorts()).isEqualTo(NatMapping.symmetric());
         assertThat(NatMapping.easy().withPorts(5, 6)).hasToString("masquerade to :5-6");
     }
@@ -27,13 +28,17 @@ class NatRulesTest {
     @Test
     void egressRulesComeBeforeTheEstablishedRuleSoTheyCutRunningFlows() {
         String rules = NatGateway.ruleset(NatMapping.easy(), Egress.NO_UDP);
-        assertThat(rules.indexOf("meta l4proto udp drop")).isLessThan(rules.indexOf("ct state established,related accept"));
-        assertThat(rules).startsWith("table ip natlab\ndelete table ip natlab\n").contains("policy drop;");
+        assertThat(rules.indexOf("meta l4proto udp drop"))
+                .isLessThan(rules.indexOf("ct state established,related accept"));
+        assertThat(rules)
+                .startsWith("table ip natlab\ndelete table ip natlab\n")
+                .contains("policy drop;");
         assertThat(Egress.OPEN.nftRules("lan", "wan")).isEmpty();
-        assertThat(Egress.TCP_443_ONLY.nftRules("lan", "wan")).contains(
-                "iifname \"lan\" oifname \"wan\" tcp dport != 443 drop",
-                "iifname \"wan\" oifname \"lan\" tcp sport != 443 drop",
-                "iifname \"lan\" oifname \"wan\" meta l4proto != tcp drop");
+        assertThat(Egress.TCP_443_ONLY.nftRules("lan", "wan"))
+                .contains(
+                        "iifname \"lan\" oifname \"wan\" tcp dport != 443 drop",
+                        "iifname \"wan\" oifname \"lan\" tcp sport != 443 drop",
+                        "iifname \"lan\" oifname \"wan\" meta l4proto != tcp drop");
     }
 
     @Test
@@ -45,9 +50,11 @@ class NatRulesTest {
                 icmp     1 29 src=192.168.1.10 dst=203.0.113.10 type=8 code=0 id=7 src=203.0.113.10 dst=198.51.100.11 type=0 code=0 id=7 mark=0 use=1
                 garbage sport=x
                 """;
-        assertThat(NatEntry.parse(out)).containsExactly(
-                new NatEntry("udp", "192.168.1.10", 40010, "203.0.113.40", 3478, "198.51.100.11", 40010, true),
-                new NatEntry("udp", "192.168.31.11", 3478, "203.0.113.40", 40400, "198.51.100.31", 61234, false));
+        assertThat(NatEntry.parse(out))
+                .containsExactly(
+                        new NatEntry("udp", "192.168.1.10", 40010, "203.0.113.40", 3478, "198.51.100.11", 40010, true),
+                        new NatEntry(
+                                "udp", "192.168.31.11", 3478, "203.0.113.40", 40400, "198.51.100.31", 61234, false));
         assertThat(NatEntry.parseLine("udp 17 29 src=1.2.3.4 sport=notanumber")).isEmpty();
     }
 
@@ -72,12 +79,13 @@ class NatRulesTest {
 
     @Test
     void transferOutputParses() {
-        TransferResult ok = TransferResult.parse(0, "transfer ok bytes=1048576 sha256=" + "ab".repeat(32)
-                + " attempts=3 millis=42\n");
+        TransferResult ok = TransferResult.parse(
+                0, "transfer ok bytes=1048576 sha256=" + "ab".repeat(32) + " attempts=3 millis=42\n");
         assertThat(ok.ok()).isTrue();
         assertThat(ok.attempts()).isEqualTo(3);
         assertThat(ok.elapsed().toMillis()).isEqualTo(42);
         assertThat(TransferResult.parse(2, "transfer checksum mismatch").ok()).isFalse();
-        assertThat(TransferResult.parse(1, "transfer failed after 9 attempts").output()).startsWith("exit 1: ");
+        assertThat(TransferResult.parse(1, "transfer failed after 9 attempts").output())
+                .startsWith("exit 1: ");
     }
 }

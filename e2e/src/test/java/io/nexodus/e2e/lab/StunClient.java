@@ -22,16 +22,19 @@ final class StunClient {
     private StunClient() {}
 
     /** The mapped address ({@code ip:port}) {@code server:serverPort} reports for {@code localPort} on {@code from}. */
-    static Optional<String> mappedAddress(LabNode from, String server, int serverPort, int localPort, Duration timeout) {
-        Cmd.Result r = from.tryExec(timeout, "stun", server + ":" + serverPort, "1", "-v", "-p", Integer.toString(localPort));
+    static Optional<String> mappedAddress(
+            LabNode from, String server, int serverPort, int localPort, Duration timeout) {
+        Cmd.Result r =
+                from.tryExec(timeout, "stun", server + ":" + serverPort, "1", "-v", "-p", Integer.toString(localPort));
         Matcher m = MAPPED.matcher(r.stdout() + "\n" + r.stderr());
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** As {@link #mappedAddress(LabNode, String, int, int, Duration)}, failing with the output when there is no answer. */
     static String mapped(LabNode from, String server, int localPort) {
-        return mappedAddress(from, server, 3478, localPort, ANSWER).orElseThrow(() -> new AssertionError(
-                from.name() + " got no STUN answer from " + server + ":3478 (local port " + localPort + ")"));
+        return mappedAddress(from, server, 3478, localPort, ANSWER)
+                .orElseThrow(() -> new AssertionError(
+                        from.name() + " got no STUN answer from " + server + ":3478 (local port " + localPort + ")"));
     }
 
     /** True if no answer arrives within {@link #SILENCE}. */

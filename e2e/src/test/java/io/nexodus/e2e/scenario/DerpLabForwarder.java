@@ -34,7 +34,8 @@ public final class DerpLabForwarder {
             System.err.println("usage: DerpLabForwarder RELAY_URL CA_FILE KEY_FILE PEER_BASE64 LISTEN_PORT WG_PORT");
             System.exit(2);
         }
-        NodePrivateKey key = NodePrivateKey.fromRaw(Base64.getDecoder().decode(Files.readString(Path.of(args[2])).strip()));
+        NodePrivateKey key = NodePrivateKey.fromRaw(
+                Base64.getDecoder().decode(Files.readString(Path.of(args[2])).strip()));
         NodePublicKey peer = NodePublicKey.fromBase64(args[3]);
         InetSocketAddress wireguard = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[5]));
         DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[4])));

@@ -19,11 +19,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -80,11 +80,24 @@ class DerpRelayLabIT {
 
     private static void startRelay(String node, String meshWith, Path certs, String meshKey) {
         LabHost h = lab.host(node);
-        ChildProcess p = h.startJava("relayderp", JavaCommand.of(RELAY_MAIN, "--hostname", node + ".lab",
-                        "--addr", ":443", "--certmode", "self-signed", "--certdir", certs.toAbsolutePath().toString(),
-                        "--state-dir", h.dir().resolve("state").toAbsolutePath().toString(), "--no-stun",
-                        "--mesh-with", meshWith + ":443")
-                .withEnv("NEXD_DERP_MESH_KEY", meshKey));
+        ChildProcess p = h.startJava(
+                "relayderp",
+                JavaCommand.of(
+                                RELAY_MAIN,
+                                "--hostname",
+                                node + ".lab",
+                                "--addr",
+                                ":443",
+                                "--certmode",
+                                "self-signed",
+                                "--certdir",
+                                certs.toAbsolutePath().toString(),
+                                "--state-dir",
+                                h.dir().resolve("state").toAbsolutePath().toString(),
+                                "--no-stun",
+                                "--mesh-with",
+                                meshWith + ":443")
+                        .withEnv("NEXD_DERP_MESH_KEY", meshKey));
         p.awaitOutput("listening on tcp", START);
     }
 
@@ -114,19 +127,55 @@ class DerpRelayLabIT {
         String ifa = startWireGuardGo(a, ka, "10.77.0.1/24");
         String ifb = startWireGuardGo(b, kb, "10.77.0.2/24");
         // each side's forwarder is homed on a different relay: a on derp1, b on derp2
-        ChildProcess fa = a.startJava("forwarder", JavaCommand.of(DerpLabForwarder.class, "https://derp1.lab:443/derp",
-                ca.toString(), keyFile(a, ka).toString(), kb.publicKey().toBase64(), "40001", "51820"));
-        ChildProcess fb = b.startJava("forwarder", JavaCommand.of(DerpLabForwarder.class, "https://derp2.lab:443/derp",
-                ca.toString(), keyFile(b, kb).toString(), ka.publicKey().toBase64(), "40001", "51820"));
+        ChildProcess fa = a.startJava(
+                "forwarder",
+                JavaCommand.of(
+                        DerpLabForwarder.class,
+                        "https://derp1.lab:443/derp",
+                        ca.toString(),
+                        keyFile(a, ka).toString(),
+                        kb.publicKey().toBase64(),
+                        "40001",
+                        "51820"));
+        ChildProcess fb = b.startJava(
+                "forwarder",
+                JavaCommand.of(
+                        DerpLabForwarder.class,
+                        "https://derp2.lab:443/derp",
+                        ca.toString(),
+                        keyFile(b, kb).toString(),
+                        ka.publicKey().toBase64(),
+                        "40001",
+                        "51820"));
         fa.awaitOutput("^forwarding udp", START);
         fb.awaitOutput("^forwarding udp", START);
         // each relay learns the other's clients through its mesh watch (PeerPresent)
         awaitVarz("derp1", "derp_clients_remote", 1);
         awaitVarz("derp2", "derp_clients_remote", 1);
-        a.exec("wg", "set", ifa, "peer", kb.publicKey().toBase64(), "allowed-ips", "10.77.0.2/32",
-                "endpoint", "127.0.0.1:40001", "persistent-keepalive", "5");
-        b.exec("wg", "set", ifb, "peer", ka.publicKey().toBase64(), "allowed-ips", "10.77.0.1/32",
-                "endpoint", "127.0.0.1:40001", "persistent-keepalive", "5");
+        a.exec(
+                "wg",
+                "set",
+                ifa,
+                "peer",
+                kb.publicKey().toBase64(),
+                "allowed-ips",
+                "10.77.0.2/32",
+                "endpoint",
+                "127.0.0.1:40001",
+                "persistent-keepalive",
+                "5");
+        b.exec(
+                "wg",
+                "set",
+                ifb,
+                "peer",
+                ka.publicKey().toBase64(),
+                "allowed-ips",
+                "10.77.0.1/32",
+                "endpoint",
+                "127.0.0.1:40001",
+                "persistent-keepalive",
+                "5");
 
         b.startTransferServer(7001);
         TransferResult ab = a.transfer("10.77.0.2", 7001, 8L << 20, Duration.ofSeconds(30));
@@ -144,10 +193,18 @@ class DerpRelayLabIT {
         Map<String, Long> d1 = varz("derp1");
         Map<String, Long> d2 = varz("derp2");
         long bulk = 4000; // 8 MiB in ~1400-byte WireGuard packets is ~6000 packets one way
-        assertThat(delta(d1Before, d1, "derp_packets_forwarded_out")).as("derp1 out").isGreaterThan(bulk);
-        assertThat(delta(d2Before, d2, "derp_packets_forwarded_in")).as("derp2 in").isGreaterThan(bulk);
-        assertThat(delta(d2Before, d2, "derp_packets_forwarded_out")).as("derp2 out").isGreaterThan(bulk / 4);
-        assertThat(delta(d1Before, d1, "derp_packets_forwarded_in")).as("derp1 in").isGreaterThan(bulk / 4);
+        assertThat(delta(d1Before, d1, "derp_packets_forwarded_out"))
+                .as("derp1 out")
+                .isGreaterThan(bulk);
+        assertThat(delta(d2Before, d2, "derp_packets_forwarded_in"))
+                .as("derp2 in")
+                .isGreaterThan(bulk);
+        assertThat(delta(d2Before, d2, "derp_packets_forwarded_out"))
+                .as("derp2 out")
+                .isGreaterThan(bulk / 4);
+        assertThat(delta(d1Before, d1, "derp_packets_forwarded_in"))
+                .as("derp1 in")
+                .isGreaterThan(bulk / 4);
         assertThat(d1.get("derp_watchers")).isEqualTo(1); // derp2's mesh watch
         assertThat(d1.get("derp_packets_dropped{reason=\"forward_failed\"}")).isZero();
     }
@@ -157,18 +214,33 @@ class DerpRelayLabIT {
     void hostileClientIsCutOffCountedAndGoodClientsKeepFlowing() throws Exception {
         Map<String, Long> before = varz("derp1");
         LabHost good = lab.host("peer-a");
-        ChildProcess pair = good.startJava("pair", JavaCommand.of(DerpTrafficPair.class, "https://derp1.lab:443/derp",
-                ca.toString(), "8", "100"));
+        ChildProcess pair = good.startJava(
+                "pair", JavaCommand.of(DerpTrafficPair.class, "https://derp1.lab:443/derp", ca.toString(), "8", "100"));
         pair.awaitOutput("^KEYS ", START);
-        Matcher keys = Pattern.compile("KEYS a=(\\p{XDigit}{64}) b=(\\p{XDigit}{64})").matcher(pair.output());
+        Matcher keys =
+                Pattern.compile("KEYS a=(\\p{XDigit}{64}) b=(\\p{XDigit}{64})").matcher(pair.output());
         assertThat(keys.find()).isTrue();
 
-        Cmd.Result attack = lab.host("mallory").runJava(Duration.ofSeconds(60), JavaCommand.of(HostileDerpClient.class,
-                "203.0.113.30", "443", "derp1.lab", ca.toString(), keys.group(1), keys.group(2)));
+        Cmd.Result attack = lab.host("mallory")
+                .runJava(
+                        Duration.ofSeconds(60),
+                        JavaCommand.of(
+                                HostileDerpClient.class,
+                                "203.0.113.30",
+                                "443",
+                                "derp1.lab",
+                                ca.toString(),
+                                keys.group(1),
+                                keys.group(2)));
         String attacks = attack.stdout() + attack.stderr();
         assertThat(attack.exitCode()).as(attacks).isZero();
-        for (String name : List.of("forged-forward-packet", "oversized-frame", "garbage-frames", "bad-client-info-box",
-                "garbage-http", "garbage-tls")) {
+        for (String name : List.of(
+                "forged-forward-packet",
+                "oversized-frame",
+                "garbage-frames",
+                "bad-client-info-box",
+                "garbage-http",
+                "garbage-tls")) {
             assertThat(attacks).as(attacks).contains("ATTACK " + name + " closed=true");
         }
 
@@ -180,22 +252,32 @@ class DerpRelayLabIT {
         long received = Long.parseLong(r.group(2));
         assertThat(sent).isGreaterThan(1000);
         assertThat(received).as(r.group()).isGreaterThanOrEqualTo(sent - 4); // TCP all the way: only a rounding edge
-        assertThat(Long.parseLong(r.group(3))).as("longest stall of the good clients, ms").isLessThan(1500);
-        assertThat(Long.parseLong(r.group(4))).as("packets with a forged source delivered").isZero();
+        assertThat(Long.parseLong(r.group(3)))
+                .as("longest stall of the good clients, ms")
+                .isLessThan(1500);
+        assertThat(Long.parseLong(r.group(4)))
+                .as("packets with a forged source delivered")
+                .isZero();
 
         Map<String, Long> after = varz("derp1");
-        assertThat(delta(before, after, "derp_connections_closed{reason=\"insufficient_permissions\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "derp_connections_closed{reason=\"handshake_auth_failed\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "derp_connections_closed{reason=\"http_bad_request\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "derp_connections_closed{reason=\"tls_handshake_failed\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "derp_connections_closed{reason=\"insufficient_permissions\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "derp_connections_closed{reason=\"handshake_auth_failed\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "derp_connections_closed{reason=\"http_bad_request\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "derp_connections_closed{reason=\"tls_handshake_failed\"}"))
+                .isEqualTo(1);
         // the oversized SendPacket, and the garbage where ClientInfo belongs (random type and length)
         long badFrames = delta(before, after, "derp_connections_closed{reason=\"oversized_frame\"}")
                 + delta(before, after, "derp_connections_closed{reason=\"malformed_frame\"}")
                 + delta(before, after, "derp_connections_closed{reason=\"bad_handshake\"}");
         assertThat(badFrames).isEqualTo(2);
-        assertThat(delta(before, after, "derp_connections_closed{reason=\"oversized_frame\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(delta(before, after, "derp_connections_closed{reason=\"oversized_frame\"}"))
+                .isGreaterThanOrEqualTo(1);
         // the relay is still the same process and still serves
-        assertThat(after.get("derp_packets_sent") - before.get("derp_packets_sent")).isGreaterThanOrEqualTo(received);
+        assertThat(after.get("derp_packets_sent") - before.get("derp_packets_sent"))
+                .isGreaterThanOrEqualTo(received);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
@@ -208,7 +290,9 @@ class DerpRelayLabIT {
         host.spawn("wireguard-go", List.of("wireguard-go", "-f", ifname));
         long deadline = System.nanoTime() + START.toNanos();
         while (!Files.exists(sock)) {
-            assertThat(System.nanoTime()).as("wireguard-go " + ifname + " did not start").isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("wireguard-go " + ifname + " did not start")
+                    .isLessThan(deadline);
             Thread.sleep(50);
         }
         host.exec("wg", "set", ifname, "private-key", keyFile(host, key).toString(), "listen-port", "51820");
@@ -218,7 +302,8 @@ class DerpRelayLabIT {
     }
 
     private static Path keyFile(LabHost host, NodePrivateKey key) {
-        Path f = host.dir().resolve("wg-" + key.publicKey().shortString().replaceAll("[^A-Za-z0-9]", "") + ".key")
+        Path f = host.dir()
+                .resolve("wg-" + key.publicKey().shortString().replaceAll("[^A-Za-z0-9]", "") + ".key")
                 .toAbsolutePath();
         try {
             if (!Files.exists(f)) {
@@ -250,8 +335,19 @@ class DerpRelayLabIT {
                     out += d
                 sys.stdout.write(out.decode())
                 """;
-        String text = lab.host(node).exec("python3", "-c", script, node + ".lab", ca == null
-                ? lab.workDir().resolve("derp-certs").resolve("ca.crt").toString() : ca.toString()).stdout();
+        String text = lab.host(node)
+                .exec(
+                        "python3",
+                        "-c",
+                        script,
+                        node + ".lab",
+                        ca == null
+                                ? lab.workDir()
+                                        .resolve("derp-certs")
+                                        .resolve("ca.crt")
+                                        .toString()
+                                : ca.toString())
+                .stdout();
         assertThat(text).startsWith("HTTP/1.1 200");
         Map<String, Long> m = new HashMap<>();
         Matcher x = VARZ_LINE.matcher(text.replace("\r", ""));
@@ -264,7 +360,9 @@ class DerpRelayLabIT {
     private static void awaitVarz(String node, String name, long atLeast) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (varz(node).getOrDefault(name, 0L) < atLeast) {
-            assertThat(System.nanoTime()).as(node + " " + name + " < " + atLeast).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as(node + " " + name + " < " + atLeast)
+                    .isLessThan(deadline);
             Thread.sleep(100);
         }
     }

@@ -15,8 +15,6 @@ import io.nexodus.api.nexdctl.RelayKind;
 import io.nexodus.derp.tls.SelfSignedCa;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatLab;
-import io.nexodus.e2e.lab.StandardLab;
-import io.nexodus.e2e.lab.TransferResult;
 import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -93,14 +91,49 @@ class DerpScenariosIT {
     @Test
     @Order(2)
     void aHostThatMayOnlyUseTcp443ReachesItsPeersThroughDerp() {
-        var relayNode = service.admin().relays().list().regions().get("900").nodes().getFirst();
-        assertThat(relayNode.derpPort()).as("the service's public DERP relay is on 443").isEqualTo(443);
+        var relayNode =
+                service.admin().relays().list().regions().get("900").nodes().getFirst();
+        assertThat(relayNode.derpPort())
+                .as("the service's public DERP relay is on 443")
+                .isEqualTo(443);
         String svc = service.host().address();
         var fw = lab.gateway(FW).netns();
-        fw.exec("nft", "insert", "rule", "ip", "natlab", "forward", "iifname", "lan", "oifname", "wan",
-                "ip", "daddr", svc, "tcp", "dport", String.valueOf(LabService.PORT), "accept");
-        fw.exec("nft", "insert", "rule", "ip", "natlab", "forward", "iifname", "wan", "oifname", "lan",
-                "ip", "saddr", svc, "tcp", "sport", String.valueOf(LabService.PORT), "accept");
+        fw.exec(
+                "nft",
+                "insert",
+                "rule",
+                "ip",
+                "natlab",
+                "forward",
+                "iifname",
+                "lan",
+                "oifname",
+                "wan",
+                "ip",
+                "daddr",
+                svc,
+                "tcp",
+                "dport",
+                String.valueOf(LabService.PORT),
+                "accept");
+        fw.exec(
+                "nft",
+                "insert",
+                "rule",
+                "ip",
+                "natlab",
+                "forward",
+                "iifname",
+                "wan",
+                "oifname",
+                "lan",
+                "ip",
+                "saddr",
+                svc,
+                "tcp",
+                "sport",
+                String.valueOf(LabService.PORT),
+                "accept");
         String rk = env.newVpc("d2");
         LabAgent f = env.agent(FW_A, rk, FAST);
         LabAgent p = env.agent(PUB_A, rk, FAST);
@@ -131,8 +164,16 @@ class DerpScenariosIT {
         LabHost derpHost = lab.host(DERP1);
         Vpc vpc = env.newVpcRecord("d3");
         String rk = env.regKey(vpc, "d3");
-        String[] args = {"--derp-ca-cert", ca.caFile().toString(), "--peer-up-timeout", "4s", "--peer-down-timeout", "4s",
-                "--keepalive", "1s"};
+        String[] args = {
+            "--derp-ca-cert",
+            ca.caFile().toString(),
+            "--peer-up-timeout",
+            "4s",
+            "--peer-down-timeout",
+            "4s",
+            "--keepalive",
+            "1s"
+        };
         LabAgent a = env.agent(SYM_A, rk, args);
         LabAgent b = env.agent(SYM_B, rk, args);
         awaitRunning(a, b);
@@ -141,13 +182,28 @@ class DerpScenariosIT {
 
         // onboard: `nexd relayderp --onboard` joins the VPC as its relay device and says what it is
         String relayAddress = derpHost.address();
-        LabAgent relayAgent = env.start(LabAgent.on(derpHost, service, rk).onboardedDerpRelay("--hostname", name,
-                "--certmode", "manual", "--certdir", certs.toString(), "--addr", ":443", "--no-stun"));
+        LabAgent relayAgent = env.start(LabAgent.on(derpHost, service, rk)
+                .onboardedDerpRelay(
+                        "--hostname",
+                        name,
+                        "--certmode",
+                        "manual",
+                        "--certdir",
+                        certs.toString(),
+                        "--addr",
+                        ":443",
+                        "--no-stun"));
         relayAgent.awaitRunning(START);
-        Device relayDevice = service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
-                .filter(d -> d.publicKey().equals(relayAgent.publicKey())).findFirst().orElseThrow();
-        assertThat(relayDevice.relay()).as("registered as the VPC's relay, as upstream").isTrue();
-        com.fasterxml.jackson.databind.JsonNode meta = service.admin().devices().getMetadata(relayDevice.id(), "relay").value();
+        Device relayDevice =
+                service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
+                        .filter(d -> d.publicKey().equals(relayAgent.publicKey()))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(relayDevice.relay())
+                .as("registered as the VPC's relay, as upstream")
+                .isTrue();
+        com.fasterxml.jackson.databind.JsonNode meta =
+                service.admin().devices().getMetadata(relayDevice.id(), "relay").value();
         assertThat(meta.path("type").asText()).isEqualTo("derp");
         assertThat(meta.path("hostname").asText()).isEqualTo(name);
         assertThat(meta.path("certmodemanual").asBoolean()).isTrue();
@@ -173,7 +229,10 @@ class DerpScenariosIT {
             // JDK client does not re-send a DELETE); not understood yet. What matters is that the device is gone:
             assertThat(e.getMessage()).contains("404");
         }
-        assertThat(service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items())
+        assertThat(service.admin()
+                        .vpcs()
+                        .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
+                        .items())
                 .noneMatch(d -> d.id().equals(relayDevice.id()));
         relayAgent.close();
         awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
@@ -191,14 +250,18 @@ class DerpScenariosIT {
     private static void awaitViaDerp(LabAgent viewer, LabAgent peer, String relayKind) {
         awaitTrue(Duration.ofSeconds(45), viewer + " reaches " + peer + " through the " + relayKind + " relay", () -> {
             PeerStatus s = viewer.peer(peer).orElse(null);
-            if (s == null || !PeeringMethod.VIA_DERP_RELAY.equals(s.method()) || !relayKind.equals(s.relay())
+            if (s == null
+                    || !PeeringMethod.VIA_DERP_RELAY.equals(s.method())
+                    || !relayKind.equals(s.relay())
                     || !s.healthy()) {
                 return false;
             }
             WgPeer p = viewer.wgPeers().get(peer.publicKey());
-            return p != null && p.endpoint().startsWith("127.") && !p.endpoint().startsWith("127.0.0.")
-                    && p.lastHandshake() != null && p.allowedIps().contains(peer.tunnelIp() + "/32");
+            return p != null
+                    && p.endpoint().startsWith("127.")
+                    && !p.endpoint().startsWith("127.0.0.")
+                    && p.lastHandshake() != null
+                    && p.allowedIps().contains(peer.tunnelIp() + "/32");
         });
     }
-
 }

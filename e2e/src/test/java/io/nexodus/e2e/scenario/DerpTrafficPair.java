@@ -67,8 +67,10 @@ public final class DerpTrafficPair {
         NodePrivateKey kb = NodePrivateKey.generate();
         ra.peer = kb.publicKey();
         rb.peer = ka.publicKey();
-        try (DerpClient a = DerpClient.start(DerpClientConfig.builder(relay, ka).sslContext(ssl).build(), ra);
-             DerpClient b = DerpClient.start(DerpClientConfig.builder(relay, kb).sslContext(ssl).build(), rb)) {
+        try (DerpClient a = DerpClient.start(
+                        DerpClientConfig.builder(relay, ka).sslContext(ssl).build(), ra);
+                DerpClient b = DerpClient.start(
+                        DerpClientConfig.builder(relay, kb).sslContext(ssl).build(), rb)) {
             if (!a.awaitConnected(Duration.ofSeconds(30)) || !b.awaitConnected(Duration.ofSeconds(30))) {
                 System.out.println("FAILED cannot connect to " + relay);
                 System.exit(1);
@@ -89,7 +91,8 @@ public final class DerpTrafficPair {
                 b.send(ka.publicKey(), p);
                 sent += 2;
                 if (!announced && ra.received.get() > 0 && rb.received.get() > 0) {
-                    System.out.println("KEYS a=" + ka.publicKey().toHex() + " b=" + kb.publicKey().toHex());
+                    System.out.println("KEYS a=" + ka.publicKey().toHex() + " b="
+                            + kb.publicKey().toHex());
                     System.out.flush();
                     announced = true;
                 }

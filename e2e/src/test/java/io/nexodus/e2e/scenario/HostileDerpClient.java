@@ -47,7 +47,9 @@ public final class HostileDerpClient {
     }
 
     public static void main(String[] args) throws Exception {
-        HostileDerpClient h = new HostileDerpClient(new InetSocketAddress(args[0], Integer.parseInt(args[1])), args[2],
+        HostileDerpClient h = new HostileDerpClient(
+                new InetSocketAddress(args[0], Integer.parseInt(args[1])),
+                args[2],
                 TrustBundles.trusting(Path.of(args[3])));
         NodePublicKey victimSource = NodePublicKey.fromHex(args[4]);
         NodePublicKey victimDest = NodePublicKey.fromHex(args[5]);
@@ -69,8 +71,8 @@ public final class HostileDerpClient {
         try (Conn c = upgraded()) {
             c.handshake(NodePrivateKey.generate());
             for (int i = 0; i < 5; i++) {
-                c.write(FrameCodec.encode(new Frame.ForwardPacket(source, dest, "forged by mallory".getBytes(
-                        StandardCharsets.US_ASCII))));
+                c.write(FrameCodec.encode(new Frame.ForwardPacket(
+                        source, dest, "forged by mallory".getBytes(StandardCharsets.US_ASCII))));
             }
             return c.closedByServer();
         }
@@ -102,7 +104,8 @@ public final class HostileDerpClient {
         try (Conn c = upgraded()) {
             byte[] box = new byte[24 + 16 + 40];
             random.nextBytes(box);
-            c.write(FrameCodec.encode(new Frame.ClientInfoFrame(NodePrivateKey.generate().publicKey(), box)));
+            c.write(FrameCodec.encode(
+                    new Frame.ClientInfoFrame(NodePrivateKey.generate().publicKey(), box)));
             return c.closedByServer();
         }
     }
@@ -185,8 +188,8 @@ public final class HostileDerpClient {
         }
 
         void handshake(NodePrivateKey key) throws Exception {
-            byte[] sealed = key.sealTo(serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8),
-                    new SecureRandom());
+            byte[] sealed = key.sealTo(
+                    serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(FrameCodec.encode(new Frame.ClientInfoFrame(key.publicKey(), sealed)));
             if (!(in.readFrame(FrameLimits.CLIENT) instanceof Frame.ServerInfoFrame)) {
                 throw new IOException("expected ServerInfo");

@@ -13,12 +13,9 @@ import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.PeeringMethod;
 import io.nexodus.api.nexdctl.RelayKind;
-import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatEntry;
 import io.nexodus.e2e.lab.NatLab;
 import io.nexodus.e2e.lab.NatMapping;
-import io.nexodus.e2e.lab.StandardLab;
-import io.nexodus.e2e.lab.TransferResult;
 import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +49,7 @@ class MeshScenariosIT {
      * {@code bench/scripts/nexd-timings.sh}, not asserted here: on a loaded 2-core CI machine one run took 15 s.
      */
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(25);
+
     private static ScenarioLab env;
     private static NatLab lab;
     private static LabService service;
@@ -114,10 +112,14 @@ class MeshScenariosIT {
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "198.51.100.11:" + a.listenPort());
         awaitDirect(dbl, a, PeeringMethod.REFLEXIVE, "198.51.100.11:" + a.listenPort());
         awaitDirect(a, dbl, PeeringMethod.REFLEXIVE, "198.51.100.41:" + dbl.listenPort());
-        Optional<NatEntry> hole = lab.gateway(EASY1).natEntry("udp", lab.host(EASY_A).address(), a.listenPort());
+        Optional<NatEntry> hole =
+                lab.gateway(EASY1).natEntry("udp", lab.host(EASY_A).address(), a.listenPort());
         assertThat(hole).isPresent();
-        assertThat(lab.gateway(EASY1).natEntries()).anyMatch(e -> e.protocol().equals("udp")
-                && e.lanPort() == a.listenPort() && e.remoteAddress().equals("198.51.100.12") && e.replied());
+        assertThat(lab.gateway(EASY1).natEntries())
+                .anyMatch(e -> e.protocol().equals("udp")
+                        && e.lanPort() == a.listenPort()
+                        && e.remoteAddress().equals("198.51.100.12")
+                        && e.replied());
         env.assertTransfer(a, b);
         env.assertTransfer(dbl, a);
         assertThat(endpoint(device(a), "stun:")).contains("198.51.100.11:" + a.listenPort());
@@ -130,8 +132,10 @@ class MeshScenariosIT {
         LabAgent a = env.agent(LAN_A, rk);
         LabAgent b = env.agent(LAN_B, rk);
         awaitRunning(a, b);
-        assertThat(endpoint(device(a), "stun:")).hasValueSatisfying(e -> assertThat(e).startsWith("198.51.100.31:"));
-        assertThat(endpoint(device(b), "stun:")).hasValueSatisfying(e -> assertThat(e).startsWith("198.51.100.31:"));
+        assertThat(endpoint(device(a), "stun:"))
+                .hasValueSatisfying(e -> assertThat(e).startsWith("198.51.100.31:"));
+        assertThat(endpoint(device(b), "stun:"))
+                .hasValueSatisfying(e -> assertThat(e).startsWith("198.51.100.31:"));
         awaitDirect(a, b, PeeringMethod.DIRECT_LOCAL, "192.168.31.11:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.DIRECT_LOCAL, "192.168.31.10:" + a.listenPort());
         env.assertTransfer(a, b);
@@ -147,7 +151,9 @@ class MeshScenariosIT {
         LabAgent pub = env.agent(PUB_A, rk);
         LabAgent easy = env.agent(EASY_A, rk);
         awaitRunning(sym, pub, easy);
-        assertThat(device(sym).symmetricNat()).as("two STUN ports saw different mappings").isTrue();
+        assertThat(device(sym).symmetricNat())
+                .as("two STUN ports saw different mappings")
+                .isTrue();
         assertThat(device(relay).relay()).isTrue();
         // sym-a has one WireGuard peer that matters: the relay, with the VPC's CIDR
         awaitRelayed(sym, relay, pub, easy);
@@ -181,17 +187,23 @@ class MeshScenariosIT {
             lab.gateway(EASY1).setMapping(NatMapping.easy().withPorts(20000, 20999));
             lab.gateway(EASY1).flushConntrack();
             Instant changed = Instant.now();
-            Instant back = ping.firstReplyAfter(changed.plusMillis(200), Duration.ofSeconds(30)).orElseThrow(
-                    () -> new AssertionError("no ping through the tunnel within 30 s of the mapping change"));
+            Instant back = ping.firstReplyAfter(changed.plusMillis(200), Duration.ofSeconds(30))
+                    .orElseThrow(
+                            () -> new AssertionError("no ping through the tunnel within 30 s of the mapping change"));
             Duration recovered = Duration.between(changed, back);
-            System.out.println("scenario 5a: packets pass again " + recovered.toMillis() + " ms after the mapping change");
+            System.out.println(
+                    "scenario 5a: packets pass again " + recovered.toMillis() + " ms after the mapping change");
             assertThat(recovered).as("recovery after the mapping change").isLessThan(RECOVERY_BOUND);
         }
         env.assertTransfer(a, b);
-        NatEntry now = await(Duration.ofSeconds(10), "easy1 maps easy-a's WireGuard port",
+        NatEntry now = await(
+                Duration.ofSeconds(10),
+                "easy1 maps easy-a's WireGuard port",
                 () -> lab.gateway(EASY1).natEntry("udp", lab.host(EASY_A).address(), a.listenPort()));
         assertThat(now.publicPort()).isBetween(20000, 20999);
-        awaitTrue(Duration.ofSeconds(10), "the service has easy-a's new mapping",
+        awaitTrue(
+                Duration.ofSeconds(10),
+                "the service has easy-a's new mapping",
                 () -> endpoint(device(a), "stun:").orElse("").equals(now.publicEndpoint()));
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, now.publicEndpoint());
 
@@ -200,10 +212,12 @@ class MeshScenariosIT {
             ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(10)).orElseThrow();
             String newIp = lab.gateway(EASY2).renumber();
             Instant changed = Instant.now();
-            Instant back = ping.firstReplyAfter(changed.plusMillis(200), Duration.ofSeconds(30)).orElseThrow(
-                    () -> new AssertionError("no ping through the tunnel within 30 s of renumbering easy2"));
+            Instant back = ping.firstReplyAfter(changed.plusMillis(200), Duration.ofSeconds(30))
+                    .orElseThrow(
+                            () -> new AssertionError("no ping through the tunnel within 30 s of renumbering easy2"));
             Duration recovered = Duration.between(changed, back);
-            System.out.println("scenario 5b: packets pass again " + recovered.toMillis() + " ms after renumbering easy2");
+            System.out.println(
+                    "scenario 5b: packets pass again " + recovered.toMillis() + " ms after renumbering easy2");
             assertThat(recovered).as("recovery after renumbering").isLessThan(RECOVERY_BOUND);
             awaitDirect(a, b, PeeringMethod.REFLEXIVE, newIp + ":" + b.listenPort());
         }
@@ -223,10 +237,16 @@ class MeshScenariosIT {
         env.sink(gone);
         env.assertTransfer(a, gone);
         service.admin().devices().delete(device(gone).id());
-        awaitTrue(Duration.ofSeconds(10), "pub-a and pub-b drop the deleted device",
-                () -> !a.wgPeers().containsKey(gone.publicKey()) && !b.wgPeers().containsKey(gone.publicKey())
-                        && a.peer(gone).isEmpty() && b.peer(gone).isEmpty());
-        assertThat(lab.host(PUB_A).canPing(gone.tunnelIp(), Duration.ofSeconds(1))).as("pub-a still reaches the deleted device").isFalse();
+        awaitTrue(
+                Duration.ofSeconds(10),
+                "pub-a and pub-b drop the deleted device",
+                () -> !a.wgPeers().containsKey(gone.publicKey())
+                        && !b.wgPeers().containsKey(gone.publicKey())
+                        && a.peer(gone).isEmpty()
+                        && b.peer(gone).isEmpty());
+        assertThat(lab.host(PUB_A).canPing(gone.tunnelIp(), Duration.ofSeconds(1)))
+                .as("pub-a still reaches the deleted device")
+                .isFalse();
         assertThat(a.wgPeers()).containsKey(b.publicKey());
         gone.process().awaitOutput("was deleted from the service", Duration.ofSeconds(10));
     }
@@ -265,7 +285,9 @@ class MeshScenariosIT {
     void aDirectPathThatBreaksFailsOverToTheRelayAndComesBackWhenItHeals() {
         String rk = env.newVpc("s9");
         LabAgent relay = relay(rk);
-        String[] fast = {"--peer-up-timeout", "4s", "--peer-down-timeout", "4s", "--keepalive", "1s", "--probe-interval", "2s"};
+        String[] fast = {
+            "--peer-up-timeout", "4s", "--peer-down-timeout", "4s", "--keepalive", "1s", "--probe-interval", "2s"
+        };
         LabAgent pub = env.agent(PUB_A, rk, fast);
         LabAgent easy = env.agent(EASY_A, rk, fast);
         awaitRunning(pub, easy);
@@ -274,11 +296,17 @@ class MeshScenariosIT {
         env.assertTransfer(pub, easy);
 
         // a firewall on pub-a starts dropping UDP between it and easy1's address: the direct path is dead both ways
-        lab.host(PUB_A).exec("sh", "-c", "nft add table inet s9 && "
-                + "nft add chain inet s9 in '{ type filter hook input priority 0; }' && "
-                + "nft add chain inet s9 out '{ type filter hook output priority 0; }' && "
-                + "nft add rule inet s9 in ip saddr 198.51.100.11 udp dport " + pub.listenPort() + " drop && "
-                + "nft add rule inet s9 out ip daddr 198.51.100.11 udp sport " + pub.listenPort() + " drop");
+        lab.host(PUB_A)
+                .exec(
+                        "sh",
+                        "-c",
+                        "nft add table inet s9 && "
+                                + "nft add chain inet s9 in '{ type filter hook input priority 0; }' && "
+                                + "nft add chain inet s9 out '{ type filter hook output priority 0; }' && "
+                                + "nft add rule inet s9 in ip saddr 198.51.100.11 udp dport " + pub.listenPort()
+                                + " drop && "
+                                + "nft add rule inet s9 out ip daddr 198.51.100.11 udp sport " + pub.listenPort()
+                                + " drop");
         awaitRelayed(pub, relay, easy);
         awaitRelayed(easy, relay, pub);
         env.assertTransfer(pub, easy);
@@ -306,7 +334,11 @@ class MeshScenariosIT {
         env.sink(easy);
         env.sink(pub);
 
-        List<UUID> before = List.of(device(relay).id(), device(pub).id(), device(easy).id(), device(sym).id());
+        List<UUID> before = List.of(
+                device(relay).id(),
+                device(pub).id(),
+                device(easy).id(),
+                device(sym).id());
         service.kill();
         env.assertTransfer(pub, easy);
         env.assertTransfer(sym, pub);
@@ -314,17 +346,20 @@ class MeshScenariosIT {
 
         service.restart();
         List<UUID> after = service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
-                .map(Device::id).toList();
+                .map(Device::id)
+                .toList();
         List<UUID> lost = before.stream().filter(id -> !after.contains(id)).toList();
         if (!lost.isEmpty()) {
             // a service bug (reported): the agents must cope anyway, by registering again
             System.out.println("WARNING: the restarted service lost committed devices " + lost);
         }
         for (LabAgent a : List.of(relay, pub, easy, sym)) {
-            awaitTrue(Duration.ofSeconds(30), a + " runs attached to the restarted service",
-                    () -> a.ctl().status().state().equals("Running") && service.admin().devices()
-                            .list(io.nexodus.api.client.ListOptions.NONE).items().stream()
-                            .anyMatch(d -> d.publicKey().equals(a.publicKey())));
+            awaitTrue(
+                    Duration.ofSeconds(30),
+                    a + " runs attached to the restarted service",
+                    () -> a.ctl().status().state().equals("Running")
+                            && service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+                                    .anyMatch(d -> d.publicKey().equals(a.publicKey())));
         }
         LabAgent late = env.agent(PUB_B, rk);
         awaitRunning(late);
@@ -345,12 +380,16 @@ class MeshScenariosIT {
     private static Device device(LabAgent a) {
         String key = a.publicKey();
         return service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
-                .filter(d -> key.equals(d.publicKey())).findFirst()
+                .filter(d -> key.equals(d.publicKey()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no device with the key of " + a));
     }
 
     private static Optional<String> endpoint(Device d, String sourcePrefix) {
-        return d.endpoints().stream().filter(e -> e.source().startsWith(sourcePrefix)).map(Endpoint::address).findFirst();
+        return d.endpoints().stream()
+                .filter(e -> e.source().startsWith(sourcePrefix))
+                .map(Endpoint::address)
+                .findFirst();
     }
 
     /**
@@ -364,7 +403,9 @@ class MeshScenariosIT {
                 return false;
             }
             WgPeer p = viewer.wgPeers().get(peer.publicKey());
-            return p != null && p.endpoint().equals(endpoint) && p.lastHandshake() != null
+            return p != null
+                    && p.endpoint().equals(endpoint)
+                    && p.lastHandshake() != null
                     && p.allowedIps().contains(peer.tunnelIp() + "/32");
         });
     }
@@ -377,7 +418,9 @@ class MeshScenariosIT {
         awaitTrue(Duration.ofSeconds(30), viewer + " reaches " + List.of(peers) + " through " + relay, () -> {
             for (LabAgent p : peers) {
                 PeerStatus s = viewer.peer(p).orElse(null);
-                if (s == null || !PeeringMethod.VIA_RELAY.equals(s.method()) || !RelayKind.WIREGUARD_RELAY.equals(s.relay())
+                if (s == null
+                        || !PeeringMethod.VIA_RELAY.equals(s.method())
+                        || !RelayKind.WIREGUARD_RELAY.equals(s.relay())
                         || !s.healthy()) {
                     return false;
                 }
@@ -388,7 +431,9 @@ class MeshScenariosIT {
             }
             Map<String, WgPeer> wg = viewer.wgPeers();
             WgPeer r = wg.get(relay.publicKey());
-            if (r == null || r.lastHandshake() == null || r.allowedIps().stream().noneMatch(c -> c.endsWith("/10"))) {
+            if (r == null
+                    || r.lastHandshake() == null
+                    || r.allowedIps().stream().noneMatch(c -> c.endsWith("/10"))) {
                 return false;
             }
             for (LabAgent p : peers) {
@@ -403,7 +448,8 @@ class MeshScenariosIT {
 
     /** A ping through the tunnel from {@code from}'s host to {@code to}'s tunnel address answers. */
     private static void assertPing(LabAgent from, LabAgent to) {
-        assertThat(from.host().canPing(to.tunnelIp(), Duration.ofSeconds(5))).as(from + " pings " + to).isTrue();
+        assertThat(from.host().canPing(to.tunnelIp(), Duration.ofSeconds(5)))
+                .as(from + " pings " + to)
+                .isTrue();
     }
-
 }

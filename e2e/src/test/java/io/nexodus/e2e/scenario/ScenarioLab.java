@@ -95,7 +95,10 @@ final class ScenarioLab implements AutoCloseable {
 
     /** A reusable registration key for {@code vpc}. */
     String regKey(Vpc vpc, String name) {
-        return service.admin().regKeys().create(new AddRegKey(vpc.id(), null, name, false, null, null, null)).bearerToken();
+        return service.admin()
+                .regKeys()
+                .create(new AddRegKey(vpc.id(), null, name, false, null, null, null))
+                .bearerToken();
     }
 
     /** A VPC of its own and a reusable registration key for it. */
@@ -160,6 +163,7 @@ final class ScenarioLab implements AutoCloseable {
                 throw new AssertionError("interrupted");
             }
         }
-        throw new AssertionError("timed out after " + max + ": " + what + (last == null ? "" : " (last error: " + last + ")"));
+        throw new AssertionError(
+                "timed out after " + max + ": " + what + (last == null ? "" : " (last error: " + last + ")"));
     }
 }

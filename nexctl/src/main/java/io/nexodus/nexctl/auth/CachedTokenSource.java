@@ -26,7 +26,8 @@ public final class CachedTokenSource implements Supplier<String> {
     private final Supplier<OidcClient> idp;
     private StoredToken current;
 
-    public CachedTokenSource(CredentialStore store, URI serviceUrl, StoredToken initial, Clock clock, Supplier<OidcClient> idp) {
+    public CachedTokenSource(
+            CredentialStore store, URI serviceUrl, StoredToken initial, Clock clock, Supplier<OidcClient> idp) {
         this.store = Objects.requireNonNull(store);
         this.serviceUrl = Objects.requireNonNull(serviceUrl);
         this.current = Objects.requireNonNull(initial);
@@ -36,23 +37,30 @@ public final class CachedTokenSource implements Supplier<String> {
 
     @Override
     public synchronized String get() {
-        if (current.fresh(clock.instant(), EARLY)) return current.accessToken();
+        if (current.fresh(clock.instant(), EARLY)) {
+            return current.accessToken();
+        }
         current = store.update(serviceUrl, stored -> {
             Instant now = clock.instant();
             StoredToken latest = stored.orElse(null);
-            if (latest != null && latest.fresh(now, EARLY)) return latest; // another nexctl refreshed it
+            if (latest != null && latest.fresh(now, EARLY)) {
+                return latest;
+            } // another nexctl refreshed it
             StoredToken base = latest != null ? latest : current;
             if (!base.refreshable(now)) {
-                throw CliException.auth("the session for " + CredentialStore.key(serviceUrl) + " has expired: run `nexctl login`");
+                throw CliException.auth(
+                        "the session for " + CredentialStore.key(serviceUrl) + " has expired: run `nexctl login`");
             }
             TokenResponse t;
             try {
                 t = idp.get().refresh(base.refreshToken());
             } catch (OAuthException e) {
-                throw CliException.auth("the session for " + CredentialStore.key(serviceUrl)
-                        + " could not be renewed (" + e.error() + "): run `nexctl login`");
+                throw CliException.auth("the session for " + CredentialStore.key(serviceUrl) + " could not be renewed ("
+                        + e.error() + "): run `nexctl login`");
             }
-            return StoredToken.from(base.username(), t.refreshToken() == null ? withRefreshToken(t, base.refreshToken()) : t,
+            return StoredToken.from(
+                    base.username(),
+                    t.refreshToken() == null ? withRefreshToken(t, base.refreshToken()) : t,
                     clock.instant());
         });
         return current.accessToken();
@@ -64,6 +72,13 @@ public final class CachedTokenSource implements Supplier<String> {
 
     /** Providers that do not rotate refresh tokens answer without one: keep using the old one. */
     private static TokenResponse withRefreshToken(TokenResponse t, String refreshToken) {
-        return new TokenResponse(t.accessToken(), t.tokenType(), t.expiresIn(), refreshToken, t.refreshExpiresIn(), t.idToken(), t.scope());
+        return new TokenResponse(
+                t.accessToken(),
+                t.tokenType(),
+                t.expiresIn(),
+                refreshToken,
+                t.refreshExpiresIn(),
+                t.idToken(),
+                t.scope());
     }
 }

@@ -59,11 +59,17 @@ public final class CredentialStore {
 
     /** The key of a service URL: scheme://host[:port] in lower case, default ports and trailing slashes dropped. */
     public static String key(URI serviceUrl) {
-        String scheme = serviceUrl.getScheme() == null ? "https" : serviceUrl.getScheme().toLowerCase(Locale.ROOT);
-        String host = serviceUrl.getHost() == null ? String.valueOf(serviceUrl.getAuthority()) : serviceUrl.getHost().toLowerCase(Locale.ROOT);
+        String scheme = serviceUrl.getScheme() == null
+                ? "https"
+                : serviceUrl.getScheme().toLowerCase(Locale.ROOT);
+        String host = serviceUrl.getHost() == null
+                ? String.valueOf(serviceUrl.getAuthority())
+                : serviceUrl.getHost().toLowerCase(Locale.ROOT);
         int port = serviceUrl.getPort();
-        boolean defaultPort = port < 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-        String path = serviceUrl.getRawPath() == null ? "" : serviceUrl.getRawPath().replaceAll("/+$", "");
+        boolean defaultPort =
+                port < 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        String path =
+                serviceUrl.getRawPath() == null ? "" : serviceUrl.getRawPath().replaceAll("/+$", "");
         return scheme + "://" + host + (defaultPort ? "" : ":" + port) + path;
     }
 
@@ -85,7 +91,9 @@ public final class CredentialStore {
         return locked(() -> {
             Document d = read();
             boolean had = d.services().remove(key(serviceUrl)) != null;
-            if (had) write(d);
+            if (had) {
+                write(d);
+            }
             return had;
         });
     }
@@ -113,8 +121,10 @@ public final class CredentialStore {
         inJvm.lock();
         try {
             ensureDir();
-            try (FileChannel ch = FileChannel.open(dir.resolve("credentials.json.lock"),
-                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(FILE_MODE))) {
+            try (FileChannel ch = FileChannel.open(
+                    dir.resolve("credentials.json.lock"),
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(FILE_MODE))) {
                 FileLock lock = ch.lock();
                 try {
                     return body.call();
@@ -136,7 +146,9 @@ public final class CredentialStore {
     Document read() {
         try {
             byte[] b = Files.readAllBytes(file);
-            if (b.length == 0) return new Document(null);
+            if (b.length == 0) {
+                return new Document(null);
+            }
             return json.readValue(b, Document.class);
         } catch (NoSuchFileException e) {
             return new Document(null);

@@ -8,9 +8,13 @@ public final class Prompts {
     private Prompts() {}
 
     public static String username(CliEnvironment env) {
-        if (env.console() == null) throw CliException.usage("no username: pass --username (or set NEXCTL_USERNAME)");
+        if (env.console() == null) {
+            throw CliException.usage("no username: pass --username (or set NEXCTL_USERNAME)");
+        }
         String u = env.console().readLine("Username: ");
-        if (u == null || u.isBlank()) throw CliException.usage("no username given");
+        if (u == null || u.isBlank()) {
+            throw CliException.usage("no username given");
+        }
         return u.strip();
     }
 
@@ -20,7 +24,9 @@ public final class Prompts {
                     + ": pass --password, set NEXCTL_PASSWORD, or use `nexctl login --password-stdin`");
         }
         char[] p = env.console().readPassword("Password for %s: ", username);
-        if (p == null || p.length == 0) throw CliException.usage("no password given");
+        if (p == null || p.length == 0) {
+            throw CliException.usage("no password given");
+        }
         return new String(p);
     }
 }

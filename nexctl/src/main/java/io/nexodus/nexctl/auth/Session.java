@@ -56,7 +56,9 @@ public final class Session {
         if (settings.insecure() && settings.caCert() != null) {
             throw CliException.usage("--ca-cert and --insecure-skip-tls-verify exclude each other");
         }
-        if (settings.insecure()) return TlsOptions.insecure();
+        if (settings.insecure()) {
+            return TlsOptions.insecure();
+        }
         if (settings.caCert() != null) {
             if (!Files.isReadable(settings.caCert())) {
                 throw CliException.usage("--ca-cert " + settings.caCert() + ": no such readable file");
@@ -70,7 +72,10 @@ public final class Session {
     public synchronized NexodusClient anonymous() {
         if (anonymous == null) {
             TlsOptions tls = tls();
-            anonymous = NexodusClient.builder(settings.serviceUrl()).tls(tls).userAgent(userAgent()).build();
+            anonymous = NexodusClient.builder(settings.serviceUrl())
+                    .tls(tls)
+                    .userAgent(userAgent())
+                    .build();
         }
         return anonymous;
     }
@@ -95,17 +100,22 @@ public final class Session {
      * tokens cached by {@code nexctl login} for this service URL (refreshed when due).
      */
     public synchronized NexodusClient api() {
-        if (api != null) return api;
+        if (api != null) {
+            return api;
+        }
         if (settings.username() != null) {
-            String password = settings.password() != null ? settings.password() : Prompts.password(env, settings.username());
+            String password =
+                    settings.password() != null ? settings.password() : Prompts.password(env, settings.username());
             debug("one-shot password login as " + settings.username());
             TokenResponse t = passwordLogin(settings.username(), password);
             bearer = t::accessToken;
             api = anonymous().withToken(bearer);
         } else {
-            StoredToken stored = credentials.get(settings.serviceUrl()).orElseThrow(() -> CliException.auth(
-                    "not logged in to " + CredentialStore.key(settings.serviceUrl())
-                            + ": run `nexctl login` (or pass --username and --password)"));
+            StoredToken stored = credentials
+                    .get(settings.serviceUrl())
+                    .orElseThrow(
+                            () -> CliException.auth("not logged in to " + CredentialStore.key(settings.serviceUrl())
+                                    + ": run `nexctl login` (or pass --username and --password)"));
             debug("using the cached login of " + stored.username() + " from " + credentials.file());
             bearer = new CachedTokenSource(credentials, settings.serviceUrl(), stored, env.clock(), this::idp);
             api = anonymous().withToken(bearer);
@@ -121,18 +131,24 @@ public final class Session {
 
     /** The caller's user id, which is also the id of its default organization, VPC and security group. */
     public synchronized UUID currentUserId() {
-        if (me == null) me = api().users().me().id();
+        if (me == null) {
+            me = api().users().me().id();
+        }
         return me;
     }
 
     public void debug(String message) {
-        if (settings.debug()) env.err().println("debug: " + message);
+        if (settings.debug()) {
+            env.err().println("debug: " + message);
+        }
     }
 
     /** Parses and checks a service URL given by flag or environment. */
     public static URI parseServiceUrl(String s) {
         String v = s == null ? "" : s.strip();
-        if (v.isEmpty()) throw CliException.usage("--service-url is empty");
+        if (v.isEmpty()) {
+            throw CliException.usage("--service-url is empty");
+        }
         URI u;
         try {
             u = URI.create(v);

@@ -13,4 +13,5 @@ import java.nio.file.Path;
  * @param insecure   skip TLS certificate checks
  * @param debug      explain what happens on stderr, with stack traces on errors
  */
-public record Settings(URI serviceUrl, String username, String password, Path caCert, boolean insecure, boolean debug) {}
+public record Settings(
+        URI serviceUrl, String username, String password, Path caCert, boolean insecure, boolean debug) {}

@@ -17,10 +17,16 @@ public record StoredToken(
 
     /** What a token endpoint answered at {@code now}. */
     public static StoredToken from(String username, TokenResponse t, Instant now) {
-        Instant refreshExpiry = t.refreshExpiresIn() == null || t.refreshExpiresIn() <= 0 ? null
+        Instant refreshExpiry = t.refreshExpiresIn() == null || t.refreshExpiresIn() <= 0
+                ? null
                 : now.plusSeconds(t.refreshExpiresIn());
-        return new StoredToken(username, t.accessToken(), t.refreshToken(),
-                now.plusSeconds(Math.max(0, t.expiresIn())), refreshExpiry, now);
+        return new StoredToken(
+                username,
+                t.accessToken(),
+                t.refreshToken(),
+                now.plusSeconds(Math.max(0, t.expiresIn())),
+                refreshExpiry,
+                now);
     }
 
     /** The access token is still good for at least {@code margin}. */
@@ -30,6 +36,8 @@ public record StoredToken(
 
     /** There is a refresh token that has not expired. */
     public boolean refreshable(Instant now) {
-        return refreshToken != null && !refreshToken.isEmpty() && (refreshExpiresAt == null || now.isBefore(refreshExpiresAt));
+        return refreshToken != null
+                && !refreshToken.isEmpty()
+                && (refreshExpiresAt == null || now.isBefore(refreshExpiresAt));
     }
 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** What every nexctl command needs: the root's session, printer and environment. */
 public abstract class BaseCommand implements Runnable {
-    @Spec protected CommandSpec spec;
+    @Spec
+    protected CommandSpec spec;
 
     /** A group command run without a subcommand. */
     @Override
@@ -48,7 +49,9 @@ public abstract class BaseCommand implements Runnable {
     protected static <T> T json(String flag, String value, TypeReference<T> type) {
         try {
             T v = Json.mapper().readValue(value, type);
-            if (v == null) throw CliException.usage(flag + " must not be null");
+            if (v == null) {
+                throw CliException.usage(flag + " must not be null");
+            }
             return v;
         } catch (IOException e) {
             throw CliException.usage(flag + " is not valid JSON of the expected shape: " + firstLine(e.getMessage()));
@@ -59,15 +62,20 @@ public abstract class BaseCommand implements Runnable {
     protected static JsonNode jsonValue(String flag, String value) {
         try {
             JsonNode n = Json.mapper().readTree(value);
-            if (n == null || n.isMissingNode()) throw CliException.usage(flag + " is empty");
+            if (n == null || n.isMissingNode()) {
+                throw CliException.usage(flag + " is empty");
+            }
             return n;
         } catch (IOException e) {
-            throw CliException.usage(flag + " is not valid JSON (quote text values: '\"text\"'): " + firstLine(e.getMessage()));
+            throw CliException.usage(
+                    flag + " is not valid JSON (quote text values: '\"text\"'): " + firstLine(e.getMessage()));
         }
     }
 
     private static String firstLine(String s) {
-        if (s == null) return "";
+        if (s == null) {
+            return "";
+        }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }

@@ -24,7 +24,10 @@ public final class DeviceMetadataCommand extends BaseCommand {
             @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
             @Option(names = "--key", description = "Only this key.") String key,
             @Option(names = "--prefix", description = "Only keys starting with this.") String prefix,
-            @Option(names = {"-f", "--full"}, description = "Also show the device id and revision.") boolean full) {
+            @Option(
+                            names = {"-f", "--full"},
+                            description = "Also show the device id and revision.")
+                    boolean full) {
         if (key != null) {
             out().item(table(false, full), api().devices().getMetadata(id, key));
         } else {
@@ -32,7 +35,9 @@ public final class DeviceMetadataCommand extends BaseCommand {
         }
     }
 
-    @Command(name = "set", description = "Set a key to a JSON value (e.g. --value '{\"type\":\"derp\"}' or --value '\"text\"').")
+    @Command(
+            name = "set",
+            description = "Set a key to a JSON value (e.g. --value '{\"type\":\"derp\"}' or --value '\"text\"').")
     void set(
             @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
             @Option(names = "--key", required = true) String key,

@@ -6,7 +6,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl feature-flag ...}. */
-@Command(name = "feature-flag", aliases = {"feature-flags", "fflag"}, description = "Optional features the service has enabled.")
+@Command(
+        name = "feature-flag",
+        aliases = {"feature-flags", "fflag"},
+        description = "Optional features the service has enabled.")
 public final class FeatureFlagCommand extends BaseCommand {
 
     static Table<Map.Entry<String, Boolean>> table() {
@@ -18,7 +21,8 @@ public final class FeatureFlagCommand extends BaseCommand {
 
     @Command(name = "list", description = "List the feature flags.")
     void list() {
-        Map<String, Boolean> flags = new java.util.TreeMap<>(api().featureFlags().list());
+        Map<String, Boolean> flags =
+                new java.util.TreeMap<>(api().featureFlags().list());
         if (out().tabular()) {
             out().list(table(), java.util.List.copyOf(flags.entrySet()));
         } else {
@@ -27,7 +31,12 @@ public final class FeatureFlagCommand extends BaseCommand {
     }
 
     @Command(name = "get", description = "Show one feature flag (404 for an unknown one).")
-    void get(@Option(names = "--name", required = true, description = "e.g. multi-organization, security-groups, devices.") String name) {
+    void get(
+            @Option(
+                            names = "--name",
+                            required = true,
+                            description = "e.g. multi-organization, security-groups, devices.")
+                    String name) {
         boolean enabled = api().featureFlags().get(name);
         if (out().tabular()) {
             out().item(table(), Map.entry(name, enabled));

@@ -21,7 +21,9 @@ public final class GoDuration implements CommandLine.ITypeConverter<Duration> {
 
     public static Duration parse(String value) {
         String s = value == null ? "" : value.strip();
-        if (s.isEmpty()) throw new CommandLine.TypeConversionException("empty duration");
+        if (s.isEmpty()) {
+            throw new CommandLine.TypeConversionException("empty duration");
+        }
         if (s.toUpperCase(Locale.ROOT).startsWith("P")) {
             try {
                 return positive(value, Duration.parse(s.toUpperCase(Locale.ROOT)));
@@ -33,30 +35,38 @@ public final class GoDuration implements CommandLine.ITypeConverter<Duration> {
         int at = 0;
         double nanos = 0;
         while (at < s.length()) {
-            if (!m.find(at) || m.start() != at) throw bad(value);
+            if (!m.find(at) || m.start() != at) {
+                throw bad(value);
+            }
             double n = Double.parseDouble(m.group(1));
-            nanos += n * switch (m.group(2)) {
-                case "ns" -> 1d;
-                case "us", "µs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                case "h" -> 3600e9;
-                case "d" -> 86400e9;
-                default -> throw bad(value);
-            };
+            nanos += n
+                    * switch (m.group(2)) {
+                        case "ns" -> 1d;
+                        case "us", "µs" -> 1e3;
+                        case "ms" -> 1e6;
+                        case "s" -> 1e9;
+                        case "m" -> 60e9;
+                        case "h" -> 3600e9;
+                        case "d" -> 86400e9;
+                        default -> throw bad(value);
+                    };
             at = m.end();
         }
-        if (nanos > Long.MAX_VALUE) throw bad(value);
+        if (nanos > Long.MAX_VALUE) {
+            throw bad(value);
+        }
         return positive(value, Duration.ofNanos((long) nanos));
     }
 
     private static Duration positive(String value, Duration d) {
-        if (d.isNegative() || d.isZero()) throw new CommandLine.TypeConversionException("'" + value + "': the duration must be positive");
+        if (d.isNegative() || d.isZero()) {
+            throw new CommandLine.TypeConversionException("'" + value + "': the duration must be positive");
+        }
         return d;
     }
 
     private static CommandLine.TypeConversionException bad(String value) {
-        return new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 30m, 24h, 1h30m, 7d, PT12H)");
+        return new CommandLine.TypeConversionException(
+                "'" + value + "' is not a duration (examples: 30m, 24h, 1h30m, 7d, PT12H)");
     }
 }

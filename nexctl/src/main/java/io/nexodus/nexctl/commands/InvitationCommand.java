@@ -14,14 +14,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl invitation ...}. */
-@Command(name = "invitation", aliases = {"invitations", "inv"}, description = "Invitations to join an organization.")
+@Command(
+        name = "invitation",
+        aliases = {"invitations", "inv"},
+        description = "Invitations to join an organization.")
 public final class InvitationCommand extends BaseCommand {
 
     static Table<Invitation> table(ZoneId zone) {
         return Table.<Invitation>builder()
                 .col("INVITATION ID", Invitation::id)
-                .col("ORGANIZATION", i -> i.organization() != null && i.organization().name() != null
-                        ? i.organization().name() : i.organizationId())
+                .col(
+                        "ORGANIZATION",
+                        i -> i.organization() != null && i.organization().name() != null
+                                ? i.organization().name()
+                                : i.organizationId())
                 .col("FROM", i -> i.from() == null ? null : i.from().username())
                 .col("EMAIL", i -> i.email() != null ? i.email() : i.userId() == null ? null : "user " + i.userId())
                 .col("ROLES", Invitation::roles)
@@ -46,17 +52,29 @@ public final class InvitationCommand extends BaseCommand {
     @Command(name = "create", description = "Invite a user (by id or e-mail) into an organization you own.")
     void create(
             @Option(names = "--user-id", paramLabel = "UUID", description = "Invite this user.") UUID userId,
-            @Option(names = "--email", description = "Or invite whoever logs in with this e-mail address.") String email,
-            @Option(names = "--organization-id", paramLabel = "UUID",
-                    description = "The organization (default: your default organization).") UUID orgId,
-            @Option(names = "--role", paramLabel = "ROLE", completionCandidates = RoleNames.class,
-                    description = "owner or member (repeatable; default member).") List<String> roles) {
+            @Option(names = "--email", description = "Or invite whoever logs in with this e-mail address.")
+                    String email,
+            @Option(
+                            names = "--organization-id",
+                            paramLabel = "UUID",
+                            description = "The organization (default: your default organization).")
+                    UUID orgId,
+            @Option(
+                            names = "--role",
+                            paramLabel = "ROLE",
+                            completionCandidates = RoleNames.class,
+                            description = "owner or member (repeatable; default member).")
+                    List<String> roles) {
         if ((userId == null) == (email == null || email.isBlank())) {
             throw CliException.usage("give exactly one of --user-id and --email");
         }
         UUID org = orgId != null ? orgId : session().currentUserId();
-        Invitation created = api().invitations().create(new AddInvitation(userId, email == null ? null : email.strip(), org,
-                roles == null || roles.isEmpty() ? null : roles));
+        Invitation created = api().invitations()
+                .create(new AddInvitation(
+                        userId,
+                        email == null ? null : email.strip(),
+                        org,
+                        roles == null || roles.isEmpty() ? null : roles));
         out().item(table(), created);
     }
 

@@ -15,12 +15,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl login}: password grant against the service's identity provider, tokens cached per service URL. */
-@Command(name = "login",
+@Command(
+        name = "login",
         description = {
             "Log in to the service and cache the tokens for later commands.",
             "The tokens go to ~/.config/nexodus/credentials.json (mode 0600) and are",
             "refreshed automatically. On a terminal it asks for what --username and",
-            "--password do not give."})
+            "--password do not give."
+        })
 public final class LoginCommand extends BaseCommand {
     @Option(names = "--password-stdin", description = "Read the password from standard input (for scripts).")
     boolean passwordStdin;
@@ -46,15 +48,19 @@ public final class LoginCommand extends BaseCommand {
         result.put("username", me.username());
         result.put("user_id", me.id());
         result.put("expires_at", token.expiresAt());
-        out().value(result, "Logged in to " + CredentialStore.key(s.serviceUrl()) + " as " + me.username()
-                + " (user id " + me.id() + ").");
+        out().value(
+                        result,
+                        "Logged in to " + CredentialStore.key(s.serviceUrl()) + " as " + me.username() + " (user id "
+                                + me.id() + ").");
     }
 
     private String readPasswordFromStdin() {
         try {
             byte[] b = env().in().readNBytes(4096);
             String p = new String(b, StandardCharsets.UTF_8).strip();
-            if (p.isEmpty()) throw CliException.usage("--password-stdin: standard input is empty");
+            if (p.isEmpty()) {
+                throw CliException.usage("--password-stdin: standard input is empty");
+            }
             return p;
         } catch (IOException e) {
             throw CliException.usage("--password-stdin: cannot read standard input: " + e.getMessage());

@@ -13,7 +13,8 @@ public final class LogoutCommand extends BaseCommand {
         Session s = session();
         boolean had = s.credentials().remove(s.serviceUrl());
         String key = CredentialStore.key(s.serviceUrl());
-        out().value(Map.of("service_url", key, "logged_out", had),
-                had ? "Logged out of " + key + "." : "Not logged in to " + key + ".");
+        out().value(
+                        Map.of("service_url", key, "logged_out", had),
+                        had ? "Logged out of " + key + "." : "Not logged in to " + key + ".");
     }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl organization ...}. */
-@Command(name = "organization", aliases = {"organizations", "org"},
+@Command(
+        name = "organization",
+        aliases = {"organizations", "org"},
         description = "Organizations you belong to, and their members.",
         subcommands = OrganizationCommand.Users.class)
 public final class OrganizationCommand extends BaseCommand {
@@ -40,7 +42,9 @@ public final class OrganizationCommand extends BaseCommand {
         out().item(table(), api().organizations().create(new AddOrganization(name, description)));
     }
 
-    @Command(name = "delete", description = "Delete an organization (owner only; not your default one; no devices left).")
+    @Command(
+            name = "delete",
+            description = "Delete an organization (owner only; not your default one; no devices left).")
     void delete(@Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID id) {
         out().item(table(), api().organizations().delete(id));
         out().success("successfully deleted");
@@ -62,10 +66,16 @@ public final class OrganizationCommand extends BaseCommand {
 
         @Command(name = "list", description = "List the members and their roles.")
         void list(@Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID orgId) {
-            out().list(table(), api().organizations().listUsers(orgId, ListOptions.NONE).items());
+            out().list(
+                            table(),
+                            api().organizations()
+                                    .listUsers(orgId, ListOptions.NONE)
+                                    .items());
         }
 
-        @Command(name = "delete", description = "Remove a member (owner only; also removes their devices and keys there).")
+        @Command(
+                name = "delete",
+                description = "Remove a member (owner only; also removes their devices and keys there).")
         void delete(
                 @Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID orgId,
                 @Option(names = "--user-id", required = true, paramLabel = "UUID") UUID userId) {

@@ -20,11 +20,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl reg-key ...}: registration keys ({@code RK:} tokens) for {@code nexd --reg-key}. */
-@Command(name = "reg-key", aliases = {"reg-keys", "regkey"},
+@Command(
+        name = "reg-key",
+        aliases = {"reg-keys", "regkey"},
         description = {
             "Registration keys: let `nexd --reg-key` join a VPC without a login.",
             "Give nexd the CLI FLAGS column: --reg-key <service-url>#RK:... The service",
-            "keeps only a hash of the token, so it is shown once, by `reg-key create`."})
+            "keeps only a hash of the token, so it is shown once, by `reg-key create`."
+        })
 public final class RegKeyCommand extends BaseCommand {
     static final String TOKEN_NOT_SHOWN = "(shown only at creation)";
 
@@ -33,18 +36,26 @@ public final class RegKeyCommand extends BaseCommand {
                 .col("TOKEN ID", RegKey::id)
                 .col("DESCRIPTION", RegKey::description)
                 .col("CLI FLAGS", k -> cliFlags(serviceUrl, k))
-                .when(full, b -> b
-                        .col("VPC ID", RegKey::vpcId)
-                        .col("SECURITY GROUP ID", RegKey::securityGroupId)
-                        .col("SINGLE USE", RegKey::singleUse)
-                        .col("EXPIRES AT", k -> Cells.localTime(k.expiresAt(), zone))
-                        .col("SETTINGS", k -> k.settings() == null || k.settings().isEmpty() ? "" : k.settings().toString()))
+                .when(
+                        full,
+                        b -> b.col("VPC ID", RegKey::vpcId)
+                                .col("SECURITY GROUP ID", RegKey::securityGroupId)
+                                .col("SINGLE USE", RegKey::singleUse)
+                                .col("EXPIRES AT", k -> Cells.localTime(k.expiresAt(), zone))
+                                .col(
+                                        "SETTINGS",
+                                        k -> k.settings() == null
+                                                        || k.settings().isEmpty()
+                                                ? ""
+                                                : k.settings().toString()))
                 .build();
     }
 
     /** {@code --reg-key https://service#RK:...}: what to pass to nexd (only when the token is known). */
     static String cliFlags(URI serviceUrl, RegKey k) {
-        if (k.bearerToken() == null || k.bearerToken().isEmpty()) return TOKEN_NOT_SHOWN;
+        if (k.bearerToken() == null || k.bearerToken().isEmpty()) {
+            return TOKEN_NOT_SHOWN;
+        }
         return "--reg-key " + CredentialStore.key(serviceUrl) + "#" + k.bearerToken();
     }
 
@@ -53,31 +64,52 @@ public final class RegKeyCommand extends BaseCommand {
     }
 
     @Command(name = "list", description = "List your registration keys.")
-    void list(@Option(names = {"-f", "--full"}, description = "Show all details.") boolean full) {
+    void list(
+            @Option(
+                            names = {"-f", "--full"},
+                            description = "Show all details.")
+                    boolean full) {
         out().list(table(full), api().regKeys().list(ListOptions.NONE).items());
     }
 
     @Command(name = "get", description = "Show one registration key.")
     void get(
             @Option(names = "--reg-key-id", required = true, paramLabel = "UUID") UUID id,
-            @Option(names = {"-f", "--full"}, description = "Show all details.") boolean full) {
+            @Option(
+                            names = {"-f", "--full"},
+                            description = "Show all details.")
+                    boolean full) {
         out().item(table(full), api().regKeys().get(id));
     }
 
     @Command(name = "create", description = "Create a registration key and show its token (only this once).")
     void create(
-            @Option(names = "--vpc-id", paramLabel = "UUID", description = "The VPC devices join (default: your default VPC).") UUID vpcId,
-            @Option(names = "--security-group-id", paramLabel = "UUID", description = "Security group of the devices.") UUID sg,
+            @Option(
+                            names = "--vpc-id",
+                            paramLabel = "UUID",
+                            description = "The VPC devices join (default: your default VPC).")
+                    UUID vpcId,
+            @Option(names = "--security-group-id", paramLabel = "UUID", description = "Security group of the devices.")
+                    UUID sg,
             @Option(names = "--description", defaultValue = "", description = "What it is for.") String description,
             @Option(names = "--single-use", description = "The key registers one device only.") boolean singleUse,
-            @Option(names = "--expiration", paramLabel = "DURATION", converter = GoDuration.class,
-                    description = "Expires after this long (e.g. 30m, 24h, 7d).") Duration expiration,
-            @Option(names = "--settings", paramLabel = "JSON", description = "Agent settings as a JSON object.") String settings,
-            @Option(names = {"-f", "--full"}, description = "Show all details.") boolean full) {
+            @Option(
+                            names = "--expiration",
+                            paramLabel = "DURATION",
+                            converter = GoDuration.class,
+                            description = "Expires after this long (e.g. 30m, 24h, 7d).")
+                    Duration expiration,
+            @Option(names = "--settings", paramLabel = "JSON", description = "Agent settings as a JSON object.")
+                    String settings,
+            @Option(
+                            names = {"-f", "--full"},
+                            description = "Show all details.")
+                    boolean full) {
         Map<String, JsonNode> parsedSettings = settings(settings); // bad input fails before anything is sent
         UUID vpc = vpcId != null ? vpcId : session().currentUserId();
         Instant expiresAt = expiration == null ? null : env().clock().instant().plus(expiration);
-        RegKey k = api().regKeys().create(new AddRegKey(vpc, null, description, singleUse, expiresAt, sg, parsedSettings));
+        RegKey k =
+                api().regKeys().create(new AddRegKey(vpc, null, description, singleUse, expiresAt, sg, parsedSettings));
         out().item(table(full), k);
     }
 
@@ -86,17 +118,32 @@ public final class RegKeyCommand extends BaseCommand {
             @Option(names = "--reg-key-id", required = true, paramLabel = "UUID") UUID id,
             @Option(names = "--security-group-id", paramLabel = "UUID") UUID sg,
             @Option(names = "--description") String description,
-            @Option(names = "--expiration", paramLabel = "DURATION", converter = GoDuration.class,
-                    description = "Expires this long from now.") Duration expiration,
+            @Option(
+                            names = "--expiration",
+                            paramLabel = "DURATION",
+                            converter = GoDuration.class,
+                            description = "Expires this long from now.")
+                    Duration expiration,
             @Option(names = "--no-expiration", description = "Remove the expiry.") boolean noExpiration,
-            @Option(names = "--settings", paramLabel = "JSON", description = "Agent settings as a JSON object.") String settings,
-            @Option(names = {"-f", "--full"}, description = "Show all details.") boolean full) {
-        if (expiration != null && noExpiration) throw CliException.usage("--expiration and --no-expiration exclude each other");
-        Instant expiresAt = noExpiration ? UpdateRegKey.NO_EXPIRY : expiration == null ? null : env().clock().instant().plus(expiration);
-        if (sg == null && description == null && expiresAt == null && settings == null) {
-            throw CliException.usage("nothing to update: give --description, --security-group-id, --expiration, --no-expiration or --settings");
+            @Option(names = "--settings", paramLabel = "JSON", description = "Agent settings as a JSON object.")
+                    String settings,
+            @Option(
+                            names = {"-f", "--full"},
+                            description = "Show all details.")
+                    boolean full) {
+        if (expiration != null && noExpiration) {
+            throw CliException.usage("--expiration and --no-expiration exclude each other");
         }
-        out().item(table(full), api().regKeys().update(id, new UpdateRegKey(description, expiresAt, sg, settings(settings))));
+        Instant expiresAt = noExpiration
+                ? UpdateRegKey.NO_EXPIRY
+                : expiration == null ? null : env().clock().instant().plus(expiration);
+        if (sg == null && description == null && expiresAt == null && settings == null) {
+            throw CliException.usage(
+                    "nothing to update: give --description, --security-group-id, --expiration, --no-expiration or --settings");
+        }
+        out().item(
+                        table(full),
+                        api().regKeys().update(id, new UpdateRegKey(description, expiresAt, sg, settings(settings))));
         out().success("successfully updated");
     }
 

@@ -15,14 +15,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl security-group ...}. */
-@Command(name = "security-group", aliases = {"security-groups", "sg"},
+@Command(
+        name = "security-group",
+        aliases = {"security-groups", "sg"},
         description = {
             "Security groups: the traffic devices accept (inbound) and send (outbound).",
             "No rules means allow all. Rules are a JSON array, e.g.",
             "'[{\"ip_protocol\":\"tcp\",\"from_port\":22,\"to_port\":22,\"ip_ranges\":[\"10.0.0.0/8\"]}]'",
             "ip_protocol: \"\" (any), ipv4, ipv6, icmp, icmpv4, icmpv6, tcp, udp;",
             "from_port/to_port 0 and 0 = any port; ip_ranges: IPs, CIDRs or a-b ranges",
-            "(empty = any)."})
+            "(empty = any)."
+        })
 public final class SecurityGroupCommand extends BaseCommand {
 
     static Table<SecurityGroup> table() {
@@ -37,16 +40,31 @@ public final class SecurityGroupCommand extends BaseCommand {
 
     /** {@code tcp 22 from 10.0.0.0/8; icmp}: one readable clause per rule; "" for none (allow all). */
     static String rules(List<SecurityRule> rules, String direction) {
-        if (rules == null || rules.isEmpty()) return "";
-        return rules.stream().map(r -> {
-            StringBuilder sb = new StringBuilder(r.ipProtocol() == null || r.ipProtocol().isEmpty() ? "any" : r.ipProtocol());
-            if (r.fromPort() != 0 || r.toPort() != 0) {
-                sb.append(' ').append(r.fromPort() == r.toPort() ? String.valueOf(r.fromPort()) : r.fromPort() + "-" + r.toPort());
-            }
-            List<String> ranges = r.ipRanges() == null ? List.of() : r.ipRanges().stream().filter(s -> s != null && !s.isEmpty()).toList();
-            if (!ranges.isEmpty()) sb.append(' ').append(direction).append(' ').append(String.join(",", ranges));
-            return sb.toString();
-        }).collect(Collectors.joining("; "));
+        if (rules == null || rules.isEmpty()) {
+            return "";
+        }
+        return rules.stream()
+                .map(r -> {
+                    StringBuilder sb = new StringBuilder(
+                            r.ipProtocol() == null || r.ipProtocol().isEmpty() ? "any" : r.ipProtocol());
+                    if (r.fromPort() != 0 || r.toPort() != 0) {
+                        sb.append(' ')
+                                .append(
+                                        r.fromPort() == r.toPort()
+                                                ? String.valueOf(r.fromPort())
+                                                : r.fromPort() + "-" + r.toPort());
+                    }
+                    List<String> ranges = r.ipRanges() == null
+                            ? List.of()
+                            : r.ipRanges().stream()
+                                    .filter(s -> s != null && !s.isEmpty())
+                                    .toList();
+                    if (!ranges.isEmpty()) {
+                        sb.append(' ').append(direction).append(' ').append(String.join(",", ranges));
+                    }
+                    return sb.toString();
+                })
+                .collect(Collectors.joining("; "));
     }
 
     @Command(name = "list", description = "List the security groups of your organizations.")
@@ -61,10 +79,13 @@ public final class SecurityGroupCommand extends BaseCommand {
 
     @Command(name = "create", description = "Create a security group in a VPC.")
     void create(
-            @Option(names = "--vpc-id", paramLabel = "UUID", description = "The VPC (default: your default VPC).") UUID vpcId,
+            @Option(names = "--vpc-id", paramLabel = "UUID", description = "The VPC (default: your default VPC).")
+                    UUID vpcId,
             @Option(names = "--description", defaultValue = "", description = "What it is for.") String description,
-            @Option(names = "--inbound-rules", paramLabel = "JSON", description = "JSON array of rules.") String inbound,
-            @Option(names = "--outbound-rules", paramLabel = "JSON", description = "JSON array of rules.") String outbound) {
+            @Option(names = "--inbound-rules", paramLabel = "JSON", description = "JSON array of rules.")
+                    String inbound,
+            @Option(names = "--outbound-rules", paramLabel = "JSON", description = "JSON array of rules.")
+                    String outbound) {
         List<SecurityRule> in = rulesOrEmpty("--inbound-rules", inbound); // bad input fails before anything is sent
         List<SecurityRule> out = rulesOrEmpty("--outbound-rules", outbound);
         UUID vpc = vpcId != null ? vpcId : session().currentUserId();
@@ -75,18 +96,34 @@ public final class SecurityGroupCommand extends BaseCommand {
     void update(
             @Option(names = "--security-group-id", required = true, paramLabel = "UUID") UUID id,
             @Option(names = "--description") String description,
-            @Option(names = "--inbound-rules", paramLabel = "JSON", description = "JSON array of rules (replaces them).") String inbound,
-            @Option(names = "--outbound-rules", paramLabel = "JSON", description = "JSON array of rules (replaces them).") String outbound) {
+            @Option(
+                            names = "--inbound-rules",
+                            paramLabel = "JSON",
+                            description = "JSON array of rules (replaces them).")
+                    String inbound,
+            @Option(
+                            names = "--outbound-rules",
+                            paramLabel = "JSON",
+                            description = "JSON array of rules (replaces them).")
+                    String outbound) {
         if (description == null && inbound == null && outbound == null) {
             throw CliException.usage("nothing to update: give --description, --inbound-rules or --outbound-rules");
         }
-        out().item(table(), api().securityGroups().update(id, new UpdateSecurityGroup(description,
-                inbound == null ? null : rules("--inbound-rules", inbound),
-                outbound == null ? null : rules("--outbound-rules", outbound))));
+        out().item(
+                        table(),
+                        api().securityGroups()
+                                .update(
+                                        id,
+                                        new UpdateSecurityGroup(
+                                                description,
+                                                inbound == null ? null : rules("--inbound-rules", inbound),
+                                                outbound == null ? null : rules("--outbound-rules", outbound))));
         out().success("successfully updated");
     }
 
-    @Command(name = "delete", description = "Delete a security group (not a VPC's default one; not while devices use it).")
+    @Command(
+            name = "delete",
+            description = "Delete a security group (not a VPC's default one; not while devices use it).")
     void delete(@Option(names = "--security-group-id", required = true, paramLabel = "UUID") UUID id) {
         out().item(table(), api().securityGroups().delete(id));
         out().success("successfully deleted");

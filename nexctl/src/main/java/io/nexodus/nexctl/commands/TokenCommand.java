@@ -10,11 +10,13 @@ import picocli.CommandLine.Command;
  * {@code nexctl token}: prints a valid access token of the login, so other tools (curl, scripts) can call the API
  * as the user — e.g. to open a watch stream, which nexctl has no command for.
  */
-@Command(name = "token",
+@Command(
+        name = "token",
         description = {
             "Print an access token of your login (refreshed first when due), for",
             "other tools: curl -H \"Authorization: Bearer $(nexctl token)\" ...",
-            "It is valid for a limited time (1 hour with the built-in identity provider)."})
+            "It is valid for a limited time (1 hour with the built-in identity provider)."
+        })
 public final class TokenCommand extends BaseCommand {
     @Override
     public void run() {

@@ -29,7 +29,8 @@ public final class UserCommand extends BaseCommand {
     }
 
     @Command(name = "delete", description = "Delete a user (yourself; fails while you still own devices).")
-    void delete(@Option(names = "--user-id", required = true, paramLabel = "UUID", description = "The user.") UUID userId) {
+    void delete(
+            @Option(names = "--user-id", required = true, paramLabel = "UUID", description = "The user.") UUID userId) {
         out().item(table(), api().users().delete(userId));
         out().success("successfully deleted");
     }
@@ -37,7 +38,12 @@ public final class UserCommand extends BaseCommand {
     @Command(name = "remove-user", description = "Remove a user from an organization.")
     void removeUser(
             @Option(names = "--user-id", required = true, paramLabel = "UUID", description = "The user.") UUID userId,
-            @Option(names = "--organization-id", required = true, paramLabel = "UUID", description = "The organization.") UUID orgId) {
+            @Option(
+                            names = "--organization-id",
+                            required = true,
+                            paramLabel = "UUID",
+                            description = "The organization.")
+                    UUID orgId) {
         api().users().removeFromOrganization(userId, orgId);
         out().success("successfully removed user " + userId + " from organization " + orgId);
     }

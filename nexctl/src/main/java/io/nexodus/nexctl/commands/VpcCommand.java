@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl vpc ...}. */
-@Command(name = "vpc", aliases = "vpcs", description = "VPCs: the sets of devices that mesh with each other.",
+@Command(
+        name = "vpc",
+        aliases = "vpcs",
+        description = "VPCs: the sets of devices that mesh with each other.",
         subcommands = VpcCommand.Metadata.class)
 public final class VpcCommand extends BaseCommand {
 
@@ -35,16 +38,27 @@ public final class VpcCommand extends BaseCommand {
         out().item(table(), api().vpcs().get(id));
     }
 
-    @Command(name = "create", description = {
-        "Create a VPC.",
-        "Without CIDRs it takes addresses from the service's shared pools; with",
-        "--ipv4-cidr (and optionally --ipv6-cidr) it gets its own pools."})
+    @Command(
+            name = "create",
+            description = {
+                "Create a VPC.",
+                "Without CIDRs it takes addresses from the service's shared pools; with",
+                "--ipv4-cidr (and optionally --ipv6-cidr) it gets its own pools."
+            })
     void create(
-            @Option(names = "--organization-id", paramLabel = "UUID",
-                    description = "The organization (default: your default organization).") UUID orgId,
+            @Option(
+                            names = "--organization-id",
+                            paramLabel = "UUID",
+                            description = "The organization (default: your default organization).")
+                    UUID orgId,
             @Option(names = "--description", defaultValue = "", description = "What it is for.") String description,
-            @Option(names = "--ipv4-cidr", paramLabel = "CIDR", description = "Private IPv4 pool, e.g. 10.200.0.0/16.") String v4,
-            @Option(names = "--ipv6-cidr", paramLabel = "CIDR", description = "Private IPv6 pool (default: a random ULA /64).") String v6) {
+            @Option(names = "--ipv4-cidr", paramLabel = "CIDR", description = "Private IPv4 pool, e.g. 10.200.0.0/16.")
+                    String v4,
+            @Option(
+                            names = "--ipv6-cidr",
+                            paramLabel = "CIDR",
+                            description = "Private IPv6 pool (default: a random ULA /64).")
+                    String v6) {
         UUID org = orgId != null ? orgId : session().currentUserId();
         boolean privateCidr = v4 != null || v6 != null;
         out().item(table(), api().vpcs().create(new AddVpc(org, description, privateCidr, v4, v6)));
@@ -71,8 +85,15 @@ public final class VpcCommand extends BaseCommand {
         void get(
                 @Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID vpcId,
                 @Option(names = "--key", description = "Only this key.") String key,
-                @Option(names = "--prefix", paramLabel = "PREFIX", description = "Only keys starting with this (repeatable).") List<String> prefixes,
-                @Option(names = {"-f", "--full"}, description = "Also show the revision.") boolean full) {
+                @Option(
+                                names = "--prefix",
+                                paramLabel = "PREFIX",
+                                description = "Only keys starting with this (repeatable).")
+                        List<String> prefixes,
+                @Option(
+                                names = {"-f", "--full"},
+                                description = "Also show the revision.")
+                        boolean full) {
             out().list(DeviceMetadataCommand.table(true, full), api().vpcs().metadata(vpcId, key, prefixes));
         }
     }

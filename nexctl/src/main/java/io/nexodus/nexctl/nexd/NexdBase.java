@@ -19,7 +19,9 @@ abstract class NexdBase extends BaseCommand {
                 break;
             }
         }
-        if (socket == null) socket = NexdCtl.defaultSocketPath(env().root(), env().home().toString());
+        if (socket == null) {
+            socket = NexdCtl.defaultSocketPath(env().root(), env().home().toString());
+        }
         session().debug("nexd control socket " + socket);
         return new NexdCtlClient(socket);
     }

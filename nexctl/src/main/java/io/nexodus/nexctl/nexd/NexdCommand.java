@@ -11,17 +11,28 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /** {@code nexctl nexd ...}: the local agent's control socket. */
-@Command(name = "nexd",
+@Command(
+        name = "nexd",
         description = {
             "Control the nexd agent on this host (through its unix socket).",
             "Needs access to the socket: run as nexd's user (root). Every command but",
-            "`version` first checks that nexd runs the same version as this nexctl."},
-        subcommands = {NexdGetCommand.class, NexdSetCommand.class, NexdPeersCommand.class, NexdProxyCommand.class,
-            NexdExitNodeCommand.class})
+            "`version` first checks that nexd runs the same version as this nexctl."
+        },
+        subcommands = {
+            NexdGetCommand.class,
+            NexdSetCommand.class,
+            NexdPeersCommand.class,
+            NexdProxyCommand.class,
+            NexdExitNodeCommand.class
+        })
 public final class NexdCommand extends NexdBase {
-    @Option(names = "--unix-socket", scope = ScopeType.INHERIT, paramLabel = "PATH",
-            description = "nexd's control socket (default /var/run/nexd.sock as root, $HOME/.nexodus/nexd.sock otherwise;"
-                    + " env NEXCTL_UNIX_SOCKET).")
+    @Option(
+            names = "--unix-socket",
+            scope = ScopeType.INHERIT,
+            paramLabel = "PATH",
+            description =
+                    "nexd's control socket (default /var/run/nexd.sock as root, $HOME/.nexodus/nexd.sock otherwise;"
+                            + " env NEXCTL_UNIX_SOCKET).")
     Path unixSocket;
 
     @Command(name = "version", description = "Show the versions of nexctl and nexd.")

@@ -10,7 +10,11 @@ import picocli.CommandLine.Option;
 final class NexdGetCommand extends NexdBase {
 
     @Command(name = "tunnelip", description = "This device's tunnel address.")
-    void tunnelIp(@Option(names = {"-6", "--ipv6"}, description = "The IPv6 address instead of the IPv4 one.") boolean ipv6) {
+    void tunnelIp(
+            @Option(
+                            names = {"-6", "--ipv6"},
+                            description = "The IPv6 address instead of the IPv4 one.")
+                    boolean ipv6) {
         String ip = checkedClient().tunnelIp(ipv6 ? IpFamily.V6 : IpFamily.V4);
         out().value(Map.of("tunnel_ip", ip), ip);
     }

@@ -23,16 +23,17 @@ final class NexdPeersCommand extends NexdBase {
         return Table.<PeerStatus>builder()
                 .col("PUBLIC KEY", PeerStatus::publicKey)
                 .col("HOSTNAME", PeerStatus::hostname)
-                .when(full, b -> b
-                        .col("TUNNEL IPS", PeerStatus::tunnelIps)
-                        .col("ENDPOINT", PeerStatus::endpoint))
+                .when(full, b -> b.col("TUNNEL IPS", PeerStatus::tunnelIps).col("ENDPOINT", PeerStatus::endpoint))
                 .col("ALLOWED IPS", PeerStatus::allowedIps)
                 .col("METHOD", PeerStatus::method)
-                .when(full, b -> b
-                        .col("RELAY", PeerStatus::relay)
-                        .col("LATEST HANDSHAKE", p -> Cells.ago(p.latestHandshakeTime().orElse(null), now))
-                        .col("TRANSMITTED", PeerStatus::tx)
-                        .col("RECEIVED", PeerStatus::rx))
+                .when(
+                        full,
+                        b -> b.col("RELAY", PeerStatus::relay)
+                                .col(
+                                        "LATEST HANDSHAKE",
+                                        p -> Cells.ago(p.latestHandshakeTime().orElse(null), now))
+                                .col("TRANSMITTED", PeerStatus::tx)
+                                .col("RECEIVED", PeerStatus::rx))
                 .col("HEALTHY", PeerStatus::healthy)
                 .build();
     }
@@ -47,12 +48,19 @@ final class NexdPeersCommand extends NexdBase {
                 .build();
     }
 
-    @Command(name = "list", description = {
-        "List the peers and how each is reached (the peering method).",
-        "Methods: direct-local, reflexive, via-relay, via-derp-relay, relay-node-*.",
-        "--output json prints nexd's answer: {relay-present, relay-required,",
-        "peers: {<public key>: {..., hostname, tunnel_ips, method, relay}}}."})
-    void list(@Option(names = {"-f", "--full"}, description = "Show all details (endpoint, relay, handshake, traffic).") boolean full) {
+    @Command(
+            name = "list",
+            description = {
+                "List the peers and how each is reached (the peering method).",
+                "Methods: direct-local, reflexive, via-relay, via-derp-relay, relay-node-*.",
+                "--output json prints nexd's answer: {relay-present, relay-required,",
+                "peers: {<public key>: {..., hostname, tunnel_ips, method, relay}}}."
+            })
+    void list(
+            @Option(
+                            names = {"-f", "--full"},
+                            description = "Show all details (endpoint, relay, handshake, traffic).")
+                    boolean full) {
         ListPeersResult r = checkedClient().listPeers();
         if (out().tabular()) {
             List<PeerStatus> peers = r.peers().values().stream()
@@ -66,8 +74,12 @@ final class NexdPeersCommand extends NexdBase {
         warnIfRelayMissing(r.relayRequired(), r.relayPresent());
     }
 
-    @Command(name = "ping", description = {"Probe every peer's IPv4 tunnel address through the tunnel.",
-        "Host firewalls or security groups may block the probes."})
+    @Command(
+            name = "ping",
+            description = {
+                "Probe every peer's IPv4 tunnel address through the tunnel.",
+                "Host firewalls or security groups may block the probes."
+            })
     void ping() {
         probe(IpFamily.V4);
     }

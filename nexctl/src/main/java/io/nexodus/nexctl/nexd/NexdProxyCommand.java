@@ -11,10 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code nexctl nexd proxy ...}: the rules of {@code nexd proxy} (userspace mode). */
-@Command(name = "proxy", description = {
-    "Proxy rules of a nexd running as `nexd proxy`.",
-    "A rule is protocol:port:destination_ip:destination_port (tcp:8080:100.64.0.7:80).",
-    "Ingress: from the Nexodus network to this host; egress: the other way."})
+@Command(
+        name = "proxy",
+        description = {
+            "Proxy rules of a nexd running as `nexd proxy`.",
+            "A rule is protocol:port:destination_ip:destination_port (tcp:8080:100.64.0.7:80).",
+            "Ingress: from the Nexodus network to this host; egress: the other way."
+        })
 final class NexdProxyCommand extends NexdBase {
 
     @Command(name = "list", description = "List the proxy rules.")
@@ -25,15 +28,19 @@ final class NexdProxyCommand extends NexdBase {
 
     @Command(name = "add", description = "Add proxy rules (they are kept across nexd restarts).")
     int add(
-            @Option(names = "--ingress", paramLabel = "RULE", description = "Ingress rule (repeatable).") List<String> ingress,
-            @Option(names = "--egress", paramLabel = "RULE", description = "Egress rule (repeatable).") List<String> egress) {
+            @Option(names = "--ingress", paramLabel = "RULE", description = "Ingress rule (repeatable).")
+                    List<String> ingress,
+            @Option(names = "--egress", paramLabel = "RULE", description = "Egress rule (repeatable).")
+                    List<String> egress) {
         return apply(true, ingress, egress);
     }
 
     @Command(name = "remove", description = "Remove proxy rules.")
     int remove(
-            @Option(names = "--ingress", paramLabel = "RULE", description = "Ingress rule (repeatable).") List<String> ingress,
-            @Option(names = "--egress", paramLabel = "RULE", description = "Egress rule (repeatable).") List<String> egress) {
+            @Option(names = "--ingress", paramLabel = "RULE", description = "Ingress rule (repeatable).")
+                    List<String> ingress,
+            @Option(names = "--egress", paramLabel = "RULE", description = "Egress rule (repeatable).")
+                    List<String> egress) {
         return apply(false, ingress, egress);
     }
 
@@ -41,7 +48,9 @@ final class NexdProxyCommand extends NexdBase {
     private int apply(boolean add, List<String> ingress, List<String> egress) {
         List<String> in = ingress == null ? List.of() : ingress;
         List<String> eg = egress == null ? List.of() : egress;
-        if (in.isEmpty() && eg.isEmpty()) throw CliException.usage("no rules given: use --ingress and/or --egress");
+        if (in.isEmpty() && eg.isEmpty()) {
+            throw CliException.usage("no rules given: use --ingress and/or --egress");
+        }
         NexdCtlClient c = checkedClient();
         List<String> done = new ArrayList<>();
         int failed = 0;
@@ -50,15 +59,21 @@ final class NexdProxyCommand extends NexdBase {
                 try {
                     String r = add ? c.proxyAdd(d, rule) : c.proxyRemove(d, rule);
                     done.add(d.flag() + " " + rule);
-                    if (out().tabular()) env().out().print(r.endsWith("\n") || r.isEmpty() ? r : r + "\n");
+                    if (out().tabular()) {
+                        env().out().print(r.endsWith("\n") || r.isEmpty() ? r : r + "\n");
+                    }
                 } catch (NexdRpcException e) {
                     failed++;
-                    env().err().println("error: " + (add ? "adding " : "removing ") + d.name().toLowerCase(java.util.Locale.ROOT)
-                            + " rule " + rule + ": " + e.getMessage());
+                    env().err()
+                            .println("error: " + (add ? "adding " : "removing ")
+                                    + d.name().toLowerCase(java.util.Locale.ROOT) + " rule " + rule + ": "
+                                    + e.getMessage());
                 }
             }
         }
-        if (!out().tabular()) out().value(done, "");
+        if (!out().tabular()) {
+            out().value(done, "");
+        }
         env().out().flush();
         return failed == 0 ? ExitCodes.OK : ExitCodes.ERROR;
     }

@@ -10,11 +10,14 @@ import picocli.CommandLine.Parameters;
 final class NexdSetCommand extends NexdBase {
 
     @Command(name = "debug", description = "Turn nexd's debug logging on or off.")
-    void debug(@Parameters(paramLabel = "on|off", completionCandidates = OnOff.class, description = "on or off") String value) {
+    void debug(
+            @Parameters(paramLabel = "on|off", completionCandidates = OnOff.class, description = "on or off")
+                    String value) {
         boolean on = switch (value.toLowerCase(java.util.Locale.ROOT)) {
             case "on", "true" -> true;
             case "off", "false" -> false;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(), "expected on or off, not '" + value + "'");
+            default ->
+                throw new CommandLine.ParameterException(spec.commandLine(), "expected on or off, not '" + value + "'");
         };
         String result = checkedClient().setDebug(on);
         out().value(Map.of("debug", on), result.strip());

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 /** How values become table cells. */
 public final class Cells {
     /** Upstream's local time layout {@code 2006-01-02 15:04:05 MST}. */
-    private static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss zzz", Locale.ENGLISH);
+    private static final DateTimeFormatter LOCAL_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss zzz", Locale.ENGLISH);
 
     private Cells() {}
 
@@ -23,8 +24,12 @@ public final class Cells {
             case String s -> s;
             case JsonNode n -> n.isTextual() ? n.textValue() : n.toString();
             case Collection<?> c -> c.stream().map(Cells::text).collect(Collectors.joining(", "));
-            case Map<?, ?> m -> m.isEmpty() ? "" : m.entrySet().stream()
-                    .map(e -> text(e.getKey()) + "=" + text(e.getValue())).collect(Collectors.joining(", "));
+            case Map<?, ?> m ->
+                m.isEmpty()
+                        ? ""
+                        : m.entrySet().stream()
+                                .map(e -> text(e.getKey()) + "=" + text(e.getValue()))
+                                .collect(Collectors.joining(", "));
             default -> v.toString();
         };
     }
@@ -36,7 +41,9 @@ public final class Cells {
 
     /** "N seconds ago" as upstream's {@code nexctl nexd peers list}, or "None". */
     public static String ago(Instant t, Instant now) {
-        if (t == null) return "None";
+        if (t == null) {
+            return "None";
+        }
         long s = Math.max(0, java.time.Duration.between(t, now).toSeconds());
         return s + " seconds ago";
     }

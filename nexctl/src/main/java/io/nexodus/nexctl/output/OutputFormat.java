@@ -37,7 +37,9 @@ public enum OutputFormat {
     public static OutputFormat parse(String s) {
         String v = s == null ? "" : s.strip().toLowerCase(Locale.ROOT);
         for (OutputFormat f : values()) {
-            if (f.flag.equals(v)) return f;
+            if (f.flag.equals(v)) {
+                return f;
+            }
         }
         throw new CommandLine.TypeConversionException("'" + s + "' is not an output format; use one of " + names());
     }

@@ -41,8 +41,12 @@ public final class Printer {
     public <T> void list(Table<T> table, List<T> items) {
         if (format.tabular()) {
             List<List<String>> rows = new ArrayList<>(items.size() + 1);
-            if (format == OutputFormat.COLUMN) rows.add(table.headers());
-            for (T item : items) rows.add(table.row(item));
+            if (format == OutputFormat.COLUMN) {
+                rows.add(table.headers());
+            }
+            for (T item : items) {
+                rows.add(table.row(item));
+            }
             out.print(TabWriter.render(rows));
         } else {
             structured(items);
@@ -106,6 +110,7 @@ public final class Printer {
                         .withArrayEmptySeparator(""))
                 .withObjectIndenter(new DefaultIndenter("    ", "\n"))
                 .withArrayIndenter(new DefaultIndenter("    ", "\n")));
+
         static final ObjectMapper YAML = Json.configure(new YAMLMapper(YAMLFactory.builder()
                 .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)

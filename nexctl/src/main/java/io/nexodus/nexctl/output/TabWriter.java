@@ -15,21 +15,31 @@ public final class TabWriter {
 
     /** The text of {@code rows} (the header, if any, being the first row), each line ending in a newline. */
     public static String render(List<List<String>> rows) {
-        if (rows.isEmpty()) return "";
-        rows = rows.stream().map(r -> r.stream().map(TabWriter::oneLine).toList()).toList();
+        if (rows.isEmpty()) {
+            return "";
+        }
+        rows = rows.stream()
+                .map(r -> r.stream().map(TabWriter::oneLine).toList())
+                .toList();
         int columns = rows.stream().mapToInt(List::size).max().orElse(0);
         int[] width = new int[columns];
         for (List<String> r : rows) {
-            for (int i = 0; i < r.size() - 1; i++) width[i] = Math.max(width[i], Math.max(MIN_WIDTH, len(r.get(i)) + PADDING));
+            for (int i = 0; i < r.size() - 1; i++) {
+                width[i] = Math.max(width[i], Math.max(MIN_WIDTH, len(r.get(i)) + PADDING));
+            }
         }
         StringBuilder sb = new StringBuilder();
         for (List<String> r : rows) {
             for (int i = 0; i < r.size(); i++) {
                 String cell = r.get(i);
                 sb.append(cell);
-                if (i < r.size() - 1) sb.append(" ".repeat(width[i] - len(cell)));
+                if (i < r.size() - 1) {
+                    sb.append(" ".repeat(width[i] - len(cell)));
+                }
             }
-            while (!sb.isEmpty() && sb.charAt(sb.length() - 1) == ' ') sb.setLength(sb.length() - 1); // empty trailing cells
+            while (!sb.isEmpty() && sb.charAt(sb.length() - 1) == ' ') {
+                sb.setLength(sb.length() - 1);
+            } // empty trailing cells
             sb.append('\n');
         }
         return sb.toString();

@@ -50,7 +50,9 @@ public final class Table<T> {
 
         /** Adds the columns only when {@code when} (the {@code --full} columns). */
         public Builder<T> when(boolean when, java.util.function.Consumer<Builder<T>> more) {
-            if (when) more.accept(this);
+            if (when) {
+                more.accept(this);
+            }
             return this;
         }
 

@@ -100,7 +100,8 @@ public final class Agent implements AutoCloseable {
     private StunMonitor stun;
     private volatile Reconciler reconciler;
     private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
-    private final io.nexodus.nexd.net.HostsFile hostsFile = new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
+    private final io.nexodus.nexd.net.HostsFile hostsFile =
+            new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
     private volatile Optional<io.nexodus.nexd.peering.DerpRelay> publicDerp = Optional.empty();
     private WatchStream watch;
     private Informer<Device> devices;
@@ -123,7 +124,12 @@ public final class Agent implements AutoCloseable {
      *                      {@code relay}: {@code {"type":"wireguard"}} for {@code nexd relay}, the DERP relay's
      *                      {@code {"type":"derp", ...}} for {@code nexd relayderp --onboard}
      */
-    public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version,
+    public Agent(
+            AgentConfig config,
+            StunProbeFactory stunProbes,
+            Clock clock,
+            CommandRunner commands,
+            String version,
             Object relayMetadata) {
         this.publishedRelayMetadata = relayMetadata;
         this.config = config;
@@ -159,12 +165,16 @@ public final class Agent implements AutoCloseable {
         NexdState state = loadState();
         // Logging in and finding the VPC need only the network, not WireGuard: they run while the interface comes up
         // (both are mostly waiting: class loading, a TLS handshake, round trips).
-        NexodusClient anonymous = NexodusClient.builder(config.serviceUrl()).tls(config.tls())
+        NexodusClient anonymous = NexodusClient.builder(config.serviceUrl())
+                .tls(config.tls())
                 .userAgent("nexd/" + version + " (linux; " + System.getProperty("os.arch") + ")")
-                .connectTimeout(Duration.ofSeconds(5)).requestTimeout(Duration.ofSeconds(20)).build();
+                .connectTimeout(Duration.ofSeconds(5))
+                .requestTimeout(Duration.ofSeconds(20))
+                .build();
         Registration registration = new Registration(config);
         java.util.concurrent.CompletableFuture<Registration.Target> targetFuture = async("nexd-login", () -> {
-            ServiceLogin.Login l = retrying("log in to " + config.serviceUrl(),
+            ServiceLogin.Login l = retrying(
+                    "log in to " + config.serviceUrl(),
                     () -> new ServiceLogin(config, store, s -> status = s, clock).login(anonymous));
             this.login = l;
             return retrying("find the VPC", () -> registration.target(l));
@@ -176,8 +186,12 @@ public final class Agent implements AutoCloseable {
         } catch (StateException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        log.info("WireGuard {} up on UDP port {} ({}), public key {}", wg.interfaceName(), wg.listenPort(),
-                wg.describe(), wg.publicKey());
+        log.info(
+                "WireGuard {} up on UDP port {} ({}), public key {}",
+                wg.interfaceName(),
+                wg.listenPort(),
+                wg.describe(),
+                wg.publicKey());
         steps.mark("wireguard");
 
         NatDiscovery discovery = new NatDiscovery(stunProbe(), resolveStunServers());
@@ -191,13 +205,16 @@ public final class Agent implements AutoCloseable {
         NatObservation nat = await(natFuture);
         log.info("STUN: {}", nat.describe());
         steps.mark("stun");
-        localIp = config.localEndpointIp().or(() -> new LocalAddresses().defaultRouteAddress(
-                discovery.servers().getFirst().getAddress())).orElse(null);
+        localIp = config.localEndpointIp()
+                .or(() -> new LocalAddresses()
+                        .defaultRouteAddress(discovery.servers().getFirst().getAddress()))
+                .orElse(null);
         if (localIp == null) {
             log.warn("no default route and no --local-endpoint-ip: this device announces no local endpoint");
         }
         Registration.Announcement me = announcement(nat);
-        Registration.Joined joined = retrying("register this device",
+        Registration.Joined joined = retrying(
+                "register this device",
                 () -> registration.join(login, target, me, loadState().privateKey()));
         self = joined.device();
         vpc = joined.vpc();
@@ -231,33 +248,50 @@ public final class Agent implements AutoCloseable {
             }
         }
         if (config.registersAsRelay()) {
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
+            retrying(
+                    "publish the relay metadata",
+                    () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
         }
         steps.mark("interface");
-        selfInfo = new SelfInfo(wg.publicKey(), config.isRelay(), config.relayOnly() || nat.symmetricNat(),
-                config.relayOnly(), nat.reflexive().map(InetSocketAddress::getAddress), vpcCidrs(vpc));
-        derpProxy = config.isRelay() ? null : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(wg.listenPort(),
-                new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile), this::isVpcPeer);
+        selfInfo = new SelfInfo(
+                wg.publicKey(),
+                config.isRelay(),
+                config.relayOnly() || nat.symmetricNat(),
+                config.relayOnly(),
+                nat.reflexive().map(InetSocketAddress::getAddress),
+                vpcCidrs(vpc));
+        derpProxy = config.isRelay()
+                ? null
+                : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(
+                        wg.listenPort(),
+                        new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile),
+                        this::isVpcPeer);
         reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
         reconciler.setPublicDerp(publicDerp);
-        reconcileThread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
+        reconcileThread =
+                Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
         pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
         stun.start();
-        status = AgentStatus.of(AgentStatus.RUNNING, role() + " " + self.id()
-                + " in VPC " + vpc.id() + ", tunnel IP " + v4);
+        status = AgentStatus.of(
+                AgentStatus.RUNNING, role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4);
         log.info("running: {} ({})", status.message(), steps.summary());
     }
 
     /** The control socket comes first, so `nexctl nexd status` can tell what start-up waits for. */
     private void startControlSocket() throws StartupException {
         io.nexodus.nexd.ctl.AgentControl control = new io.nexodus.nexd.ctl.AgentControl(
-                io.nexodus.nexd.ctl.AgentControl.view(this::status, this::tunnelIp, this::peers, this::relayPresent,
-                        this::relayRequired), io.nexodus.nexd.ctl.AgentControl.icmp());
+                io.nexodus.nexd.ctl.AgentControl.view(
+                        this::status, this::tunnelIp, this::peers, this::relayPresent, this::relayRequired),
+                io.nexodus.nexd.ctl.AgentControl.icmp());
         try {
             ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
         } catch (java.io.IOException e) {
-            throw new StartupException("cannot serve the control socket " + config.controlSocket() + ": " + e.getMessage()
-                    + (String.valueOf(e.getMessage()).contains("another process") ? " (is another nexd running?)" : ""), e);
+            throw new StartupException(
+                    "cannot serve the control socket " + config.controlSocket() + ": " + e.getMessage()
+                            + (String.valueOf(e.getMessage()).contains("another process")
+                                    ? " (is another nexd running?)"
+                                    : ""),
+                    e);
         }
     }
 
@@ -326,10 +360,13 @@ public final class Agent implements AutoCloseable {
     private WireGuardBackend startWireGuard(NexdState state) throws StartupException {
         String name = config.interfaceName();
         if (TunnelInterface.exists(name)) {
-            throw new StartupException("a network interface named " + name + " exists already (another nexd or WireGuard?);"
-                    + " remove it (ip link del " + name + ") or choose another name with --tunnel-iface");
+            throw new StartupException(
+                    "a network interface named " + name + " exists already (another nexd or WireGuard?);"
+                            + " remove it (ip link del " + name + ") or choose another name with --tunnel-iface");
         }
-        int port = config.listenPort() != 0 ? config.listenPort() : config.isRelay() ? AgentConfig.RELAY_PORT : state.port();
+        int port = config.listenPort() != 0
+                ? config.listenPort()
+                : config.isRelay() ? AgentConfig.RELAY_PORT : state.port();
         boolean fromState = config.listenPort() == 0 && !config.isRelay() && state.port() != 0;
         try {
             return createBackend(name, state.privateKey(), port);
@@ -348,7 +385,12 @@ public final class Agent implements AutoCloseable {
 
     private WireGuardBackend createBackend(String name, String privateKey, int port) throws BackendException {
         if (config.usesWireGuardGo()) {
-            return UapiBackend.start(config.wireguardGo(), name, privateKey, port, Duration.ofSeconds(10),
+            return UapiBackend.start(
+                    config.wireguardGo(),
+                    name,
+                    privateKey,
+                    port,
+                    Duration.ofSeconds(10),
                     config.stateDir().resolve(name + "-wireguard-go.log"));
         }
         return JavaBackend.create(name, privateKey, port, config.mtu());
@@ -364,8 +406,11 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             throw new StartupException("cannot open a UDP socket for STUN: " + e.getMessage(), e);
         }
-        log.warn("{} has its own UDP socket, so STUN runs from a separate socket (port {}): the NAT mapping it sees may"
-                + " differ from WireGuard's", wg.describe(), ownStunSocket.port());
+        log.warn(
+                "{} has its own UDP socket, so STUN runs from a separate socket (port {}): the NAT mapping it sees may"
+                        + " differ from WireGuard's",
+                wg.describe(),
+                ownStunSocket.port());
         return stunProbes.create(ownStunSocket);
     }
 
@@ -386,10 +431,13 @@ public final class Agent implements AutoCloseable {
      * device goes back to relay=false, so peers never see two for longer than this check takes) and refuse to start.
      */
     private void refuseSecondRelay() throws StartupException {
-        for (Device d : asDevice.vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items()) {
+        for (Device d : asDevice.vpcs()
+                .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
+                .items()) {
             if (d.relay() && !d.id().equals(self.id())) {
                 try {
-                    asDevice.devices().update(self.id(), new UpdateDevice(null, null, null, null, null, null, false, null));
+                    asDevice.devices()
+                            .update(self.id(), new UpdateDevice(null, null, null, null, null, null, false, null));
                 } catch (NexodusClientException e) {
                     log.warn("cannot reset our relay flag: {}", e.getMessage());
                 }
@@ -400,15 +448,21 @@ public final class Agent implements AutoCloseable {
     }
 
     private Registration.Announcement announcement(NatObservation nat) {
-        return new Registration.Announcement(wg.publicKey(), config.registersAsRelay(), config.relayOnly() || nat.symmetricNat(),
-                config.hostname(), endpoints(nat), config.requestIp());
+        return new Registration.Announcement(
+                wg.publicKey(),
+                config.registersAsRelay(),
+                config.relayOnly() || nat.symmetricNat(),
+                config.hostname(),
+                endpoints(nat),
+                config.requestIp());
     }
 
     /** Our endpoints: {@code local} (LAN address + WireGuard port) and {@code stun:<server>} (reflexive). */
     List<Endpoint> endpoints(NatObservation nat) {
         List<Endpoint> out = new ArrayList<>();
         if (localIp != null) {
-            out.add(new Endpoint(Endpoint.SOURCE_LOCAL, Addresses.format(new InetSocketAddress(localIp, wg.listenPort()))));
+            out.add(new Endpoint(
+                    Endpoint.SOURCE_LOCAL, Addresses.format(new InetSocketAddress(localIp, wg.listenPort()))));
         }
         nat.reflexive().ifPresent(r -> {
             InetSocketAddress announced = r;
@@ -472,7 +526,8 @@ public final class Agent implements AutoCloseable {
         return f;
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws StartupException, InterruptedException {
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f)
+            throws StartupException, InterruptedException {
         try {
             return f.get();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -481,7 +536,8 @@ public final class Agent implements AutoCloseable {
                 case InterruptedException ie -> throw ie;
                 case RuntimeException re -> throw re;
                 case Error err -> throw err;
-                default -> throw new StartupException(String.valueOf(e.getCause().getMessage()), e.getCause());
+                default ->
+                    throw new StartupException(String.valueOf(e.getCause().getMessage()), e.getCause());
             }
         }
     }
@@ -553,8 +609,11 @@ public final class Agent implements AutoCloseable {
         if (closing || tokenRejected) {
             return;
         }
-        watch = WatchStream.builder(asDevice, vpc.id()).publicKey(wg.publicKey())
-                .subscribe(devices).subscribe(securityGroups).subscribe(relayMetadata)
+        watch = WatchStream.builder(asDevice, vpc.id())
+                .publicKey(wg.publicKey())
+                .subscribe(devices)
+                .subscribe(securityGroups)
+                .subscribe(relayMetadata)
                 .backoff(Duration.ofMillis(250), config.watchMaxBackoff())
                 .stallTimeout(WATCH_STALL)
                 .listener(new WatchStream.Listener() {
@@ -572,7 +631,8 @@ public final class Agent implements AutoCloseable {
                             return;
                         }
                         if (!closing) {
-                            log.info("watch stream ended ({}); the tunnels stay as they are, resuming",
+                            log.info(
+                                    "watch stream ended ({}); the tunnels stay as they are, resuming",
                                     cause == null ? "closed by the service" : cause.getMessage());
                         }
                     }
@@ -637,9 +697,11 @@ public final class Agent implements AutoCloseable {
 
     private void onDeviceDeleted() throws BackendException {
         if (!AgentStatus.ERROR.equals(status.state())) {
-            log.error("this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
+            log.error(
+                    "this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
                     self.id());
-            status = AgentStatus.of(AgentStatus.ERROR, "this device was deleted from the service; restart nexd to register again");
+            status = AgentStatus.of(
+                    AgentStatus.ERROR, "this device was deleted from the service; restart nexd to register again");
             reconciler.update(selfInfo, List.of());
             if (watch != null) {
                 watch.close();
@@ -658,7 +720,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         reattaching = true;
-        log.warn("the service no longer accepts this device's token (device {} unknown to it); registering again", self.id());
+        log.warn(
+                "the service no longer accepts this device's token (device {} unknown to it); registering again",
+                self.id());
         status = AgentStatus.of(AgentStatus.STARTING, "the service forgot this device; registering again");
         Thread.ofVirtual().name("nexd-reattach").start(() -> {
             try {
@@ -684,15 +748,22 @@ public final class Agent implements AutoCloseable {
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
         NatObservation nat = stun.current();
-        Registration.Announcement me = new Registration.Announcement(wg.publicKey(), config.registersAsRelay(),
-                config.relayOnly() || nat.symmetricNat(), config.hostname(), endpoints(nat),
+        Registration.Announcement me = new Registration.Announcement(
+                wg.publicKey(),
+                config.registersAsRelay(),
+                config.relayOnly() || nat.symmetricNat(),
+                config.hostname(),
+                endpoints(nat),
                 oldV4 != null ? Optional.of(oldV4) : config.requestIp());
-        Registration.Joined joined = retrying("register this device again",
+        Registration.Joined joined = retrying(
+                "register this device again",
                 () -> registration.join(login, target, me, loadState().privateKey()));
         self = joined.device();
         asDevice = joined.asDevice();
         if (config.registersAsRelay()) {
-            retrying("publish the relay metadata", () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
+            retrying(
+                    "publish the relay metadata",
+                    () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
         }
         String v4 = first(self.ipv4TunnelIps());
         String v6 = first(self.ipv6TunnelIps());
@@ -707,14 +778,16 @@ public final class Agent implements AutoCloseable {
         }
         tokenRejected = false;
         openWatch();
-        status = AgentStatus.of(AgentStatus.RUNNING, role() + " " + self.id()
-                + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
+        status = AgentStatus.of(
+                AgentStatus.RUNNING,
+                role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
         log.info("registered again as device {}", self.id());
     }
 
     /** The DERP node key: the WireGuard private key (both are X25519; the relay routes by the WireGuard public key). */
     private io.nexodus.derp.crypto.NodePrivateKey derpNodeKey() throws StartupException {
-        return io.nexodus.derp.crypto.NodePrivateKey.fromRaw(java.util.Base64.getDecoder().decode(loadState().privateKey()));
+        return io.nexodus.derp.crypto.NodePrivateKey.fromRaw(
+                java.util.Base64.getDecoder().decode(loadState().privateKey()));
     }
 
     private boolean isVpcPeer(String publicKey) {
@@ -729,9 +802,12 @@ public final class Agent implements AutoCloseable {
             return;
         }
         try {
-            Optional<io.nexodus.nexd.peering.DerpRelay> relay = DerpConnection.publicRelay(c.relays().list());
+            Optional<io.nexodus.nexd.peering.DerpRelay> relay =
+                    DerpConnection.publicRelay(c.relays().list());
             if (!relay.equals(publicDerp)) {
-                log.info("public DERP relay: {}", relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+                log.info(
+                        "public DERP relay: {}",
+                        relay.map(r -> r.id() + " " + r.url()).orElse("none"));
             }
             publicDerp = relay;
             Reconciler r = reconciler;
@@ -766,8 +842,13 @@ public final class Agent implements AutoCloseable {
         if (s == null) {
             return;
         }
-        selfInfo = new SelfInfo(s.publicKey(), s.relay(), config.relayOnly() || nat.symmetricNat(), s.relayOnly(),
-                nat.reflexive().map(InetSocketAddress::getAddress), s.vpcCidrs());
+        selfInfo = new SelfInfo(
+                s.publicKey(),
+                s.relay(),
+                config.relayOnly() || nat.symmetricNat(),
+                s.relayOnly(),
+                nat.reflexive().map(InetSocketAddress::getAddress),
+                s.vpcCidrs());
         selfVersion.incrementAndGet();
         pushPending = true;
         pushWake.release();
@@ -803,15 +884,24 @@ public final class Agent implements AutoCloseable {
                 NatObservation nat = stun.current();
                 List<Endpoint> eps = endpoints(nat);
                 try {
-                    Device d = asDevice.devices().update(self.id(), UpdateDevice.empty().withEndpoints(eps)
-                            .withSymmetricNat(config.relayOnly() || nat.symmetricNat()));
+                    Device d = asDevice.devices()
+                            .update(
+                                    self.id(),
+                                    UpdateDevice.empty()
+                                            .withEndpoints(eps)
+                                            .withSymmetricNat(config.relayOnly() || nat.symmetricNat()));
                     self = d.withoutBearerToken();
                     log.info("told the service our endpoints: {}", eps);
                 } catch (NexodusClientException e) {
                     pushPending = true;
-                    log.warn("cannot update our endpoints at the service ({}); retrying in {} ms", e.getMessage(), wait.toMillis());
+                    log.warn(
+                            "cannot update our endpoints at the service ({}); retrying in {} ms",
+                            e.getMessage(),
+                            wait.toMillis());
                     Thread.sleep(wait);
-                    wait = wait.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : wait.multipliedBy(2);
+                    wait = wait.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
+                            ? Duration.ofSeconds(10)
+                            : wait.multipliedBy(2);
                 }
             } catch (InterruptedException e) {
                 return;

@@ -39,19 +39,42 @@ import java.util.UUID;
  * @param derpCaCert        {@code --derp-ca-cert}: the user's CA bundle for onboarded DERP relays with
  *                          {@code certmodemanual} (trusted in addition to {@code --ca-cert} and the JDK's CAs)
  */
-public record AgentConfig(Mode mode, URI serviceUrl, TlsOptions tls, Optional<String> regKey, Optional<String> username,
-        Optional<String> password, Optional<UUID> vpcId, Optional<UUID> securityGroupId, Path stateDir,
-        Path controlSocket, int listenPort, Optional<String> requestIp, Optional<InetAddress> localEndpointIp,
-        List<String> stunServers, boolean relayOnly, String interfaceName, int mtu, List<String> wireguardGo,
-        String hostname, PeeringTimeouts timeouts, Duration stunInterval, Duration tickInterval,
-        Duration watchMaxBackoff, Optional<Path> derpCaCert) {
+public record AgentConfig(
+        Mode mode,
+        URI serviceUrl,
+        TlsOptions tls,
+        Optional<String> regKey,
+        Optional<String> username,
+        Optional<String> password,
+        Optional<UUID> vpcId,
+        Optional<UUID> securityGroupId,
+        Path stateDir,
+        Path controlSocket,
+        int listenPort,
+        Optional<String> requestIp,
+        Optional<InetAddress> localEndpointIp,
+        List<String> stunServers,
+        boolean relayOnly,
+        String interfaceName,
+        int mtu,
+        List<String> wireguardGo,
+        String hostname,
+        PeeringTimeouts timeouts,
+        Duration stunInterval,
+        Duration tickInterval,
+        Duration watchMaxBackoff,
+        Optional<Path> derpCaCert) {
 
     /**
      * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
      * --onboard} (an ordinary device of the VPC that registers as its relay and publishes a DERP relay; it forwards
      * nothing through WireGuard).
      */
-    public enum Mode { AGENT, RELAY, DERP_RELAY }
+    public enum Mode {
+        AGENT,
+        RELAY,
+        DERP_RELAY
+    }
 
     public static final int RELAY_PORT = 51820;
 

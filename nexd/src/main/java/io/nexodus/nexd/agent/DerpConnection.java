@@ -54,11 +54,16 @@ final class DerpConnection implements DerpConnector {
             }
             hosts.pin(relay.hostname(), relay.pinnedIp().get());
         }
-        SSLContext ssl = relay.caPem().isPresent() ? TrustBundles.trusting(parsePem(relay.caPem().get()))
+        SSLContext ssl = relay.caPem().isPresent()
+                ? TrustBundles.trusting(parsePem(relay.caPem().get()))
                 : relay.kind() == DerpRelay.Kind.ONBOARDED && userCaBundle.isPresent() && !tls.insecureSkipTlsVerify()
-                ? withUserCas() : tls.sslContext();
-        int port = relay.url().getPort() > 0 ? relay.url().getPort() : "http".equals(relay.url().getScheme()) ? 80 : 443;
-        DerpClientConfig.Builder b = DerpClientConfig.builder(relay.url(), nodeKey).sslContext(ssl)
+                        ? withUserCas()
+                        : tls.sslContext();
+        int port = relay.url().getPort() > 0
+                ? relay.url().getPort()
+                : "http".equals(relay.url().getScheme()) ? 80 : 443;
+        DerpClientConfig.Builder b = DerpClientConfig.builder(relay.url(), nodeKey)
+                .sslContext(ssl)
                 .backoff(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(5));
         relay.dialIp().ifPresent(ip -> b.dialAddress(new InetSocketAddress(ip, port)));
         return DerpClient.start(b.build(), listener);
@@ -122,14 +127,16 @@ final class DerpConnection implements DerpConnector {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (url.getHost() == null || !(url.getScheme().equals("https") || url.getScheme().equals("http"))) {
+        if (url.getHost() == null
+                || !(url.getScheme().equals("https") || url.getScheme().equals("http"))) {
             return Optional.empty();
         }
-        Optional<java.net.InetAddress> dial = Optional.ofNullable(n.ipv4()).filter(s -> !s.isBlank())
-                .flatMap(Addresses::parseIp);
-        Optional<String> ca = n.customCa() ? Optional.ofNullable(n.caPem()).filter(s -> !s.isBlank()) : Optional.empty();
-        return Optional.of(new DerpRelay(DerpRelay.Kind.PUBLIC, "public:" + region.regionId(), url, dial, ca, false,
-                Optional.empty()));
+        Optional<java.net.InetAddress> dial =
+                Optional.ofNullable(n.ipv4()).filter(s -> !s.isBlank()).flatMap(Addresses::parseIp);
+        Optional<String> ca =
+                n.customCa() ? Optional.ofNullable(n.caPem()).filter(s -> !s.isBlank()) : Optional.empty();
+        return Optional.of(new DerpRelay(
+                DerpRelay.Kind.PUBLIC, "public:" + region.regionId(), url, dial, ca, false, Optional.empty()));
     }
 
     static List<X509Certificate> parsePem(String pem) throws IOException {

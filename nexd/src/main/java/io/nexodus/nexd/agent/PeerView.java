@@ -25,9 +25,22 @@ import java.util.UUID;
  * @param reason        why this method (when the better one failed), else ""
  * @param options       the methods that apply, best first
  */
-public record PeerView(String publicKey, UUID deviceId, String hostname, List<String> tunnelIps, PeeringMethod method,
-        String relay, String endpoint, List<String> allowedIps, Instant lastHandshake, long rxBytes, long txBytes,
-        boolean healthy, PeerPath.State state, String reason, List<String> options) {
+public record PeerView(
+        String publicKey,
+        UUID deviceId,
+        String hostname,
+        List<String> tunnelIps,
+        PeeringMethod method,
+        String relay,
+        String endpoint,
+        List<String> allowedIps,
+        Instant lastHandshake,
+        long rxBytes,
+        long txBytes,
+        boolean healthy,
+        PeerPath.State state,
+        String reason,
+        List<String> options) {
     public static final String WIREGUARD_RELAY = "wireguard-relay";
     /** Through the service's public DERP relay ({@code RelayKind.PUBLIC_DERP}). */
     public static final String PUBLIC_DERP = "public-derp";

@@ -2,11 +2,11 @@ package io.nexodus.nexd.agent;
 
 import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
-import io.nexodus.nexd.peering.DerpRelay;
-import io.nexodus.nexd.peering.DerpRelayHealth;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.TunnelInterface;
 import io.nexodus.nexd.peering.Cidrs;
+import io.nexodus.nexd.peering.DerpRelay;
+import io.nexodus.nexd.peering.DerpRelayHealth;
 import io.nexodus.nexd.peering.PathOption;
 import io.nexodus.nexd.peering.PathSample;
 import io.nexodus.nexd.peering.PeerInfo;
@@ -88,7 +88,11 @@ public final class Reconciler {
     }
 
     /** {@code derpProxy} may be null: then no DERP relay is ever offered. */
-    public Reconciler(WireGuardBackend wg, TunnelInterface tunnel, PeeringTimeouts timeouts, Clock clock,
+    public Reconciler(
+            WireGuardBackend wg,
+            TunnelInterface tunnel,
+            PeeringTimeouts timeouts,
+            Clock clock,
             WireGuardDerpProxy derpProxy) {
         this.wg = wg;
         this.tunnel = tunnel;
@@ -201,7 +205,9 @@ public final class Reconciler {
             RelayView before = relays;
             RelayView after = selectRelays(lastDevices, now);
             if (!after.derp().equals(before.derp())) {
-                log.info("DERP relay: {} -> {}", before.derp().map(DerpRelay::id).orElse("none"),
+                log.info(
+                        "DERP relay: {} -> {}",
+                        before.derp().map(DerpRelay::id).orElse("none"),
                         after.derp().map(DerpRelay::id).orElse("none"));
                 update(self, lastDevices);
             }
@@ -218,11 +224,18 @@ public final class Reconciler {
             String key = p.info().publicKey();
             PeerCounters c = counters.get(key);
             String before = p.path().active().map(PathOption::toString).orElse("");
-            boolean relayed = p.path().active().map(o -> o.method() == PeeringMethod.VIA_RELAY).orElse(false);
+            boolean relayed = p.path()
+                    .active()
+                    .map(o -> o.method() == PeeringMethod.VIA_RELAY)
+                    .orElse(false);
             PathSample sample = relayed
                     ? new PathSample(null, 0, 0, relayPathHealthy, c == null ? null : c.lastHandshake())
-                    : new PathSample(c == null ? null : c.lastHandshake(), c == null ? 0 : c.rxBytes(),
-                    c == null ? 0 : c.txBytes(), relayPathHealthy, null);
+                    : new PathSample(
+                            c == null ? null : c.lastHandshake(),
+                            c == null ? 0 : c.rxBytes(),
+                            c == null ? 0 : c.txBytes(),
+                            relayPathHealthy,
+                            null);
             p.path().observe(sample, now);
             if (key.equals(relayKey)) {
                 relayPathHealthy = p.path().healthy(now);
@@ -253,7 +266,8 @@ public final class Reconciler {
                 changes.add(new PeerChange.Upsert(e, true, true));
             } else if (!old.equals(e)) {
                 boolean moved = !old.endpoint().equals(e.endpoint());
-                changes.add(new PeerChange.Upsert(e, moved, false, moved && e.endpoint().isPresent()));
+                changes.add(new PeerChange.Upsert(
+                        e, moved, false, moved && e.endpoint().isPresent()));
             }
         }
         for (String key : applied.keySet()) {
@@ -292,17 +306,23 @@ public final class Reconciler {
             PeeringMethod m = active.method();
             if (m == PeeringMethod.VIA_RELAY) {
                 relayExtra.addAll(info.advertiseCidrs());
-                p.path().shadow().ifPresent(s -> desired.put(info.publicKey(),
-                        new PeerEntry(info.publicKey(), s.endpoint(), List.of(), keepalive)));
+                p.path()
+                        .shadow()
+                        .ifPresent(s -> desired.put(
+                                info.publicKey(), new PeerEntry(info.publicKey(), s.endpoint(), List.of(), keepalive)));
             } else if (m.peerIsRelay()) {
                 relayEntryKey = info.publicKey();
                 Set<String> allowed = new LinkedHashSet<>(self.vpcCidrs());
                 allowed.addAll(info.advertiseCidrs());
-                desired.put(info.publicKey(), new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
+                desired.put(
+                        info.publicKey(),
+                        new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
             } else {
                 Set<String> allowed = new LinkedHashSet<>(info.allowedIps());
                 allowed.addAll(info.advertiseCidrs());
-                desired.put(info.publicKey(), new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
+                desired.put(
+                        info.publicKey(),
+                        new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
             }
         }
         if (relayEntryKey != null && !relayExtra.isEmpty()) {
@@ -350,18 +370,43 @@ public final class Reconciler {
             PathOption active = p.path().active().orElse(null);
             PeeringMethod m = active == null ? null : active.method();
             boolean relayed = m == PeeringMethod.VIA_RELAY;
-            String relayKind = relayed ? PeerView.WIREGUARD_RELAY
-                    : m == PeeringMethod.VIA_DERP_RELAY ? active.via().filter(v -> v.startsWith("onboarded:"))
-                    .map(v -> PeerView.ONBOARDED_DERP).orElse(PeerView.PUBLIC_DERP) : null;
+            String relayKind = relayed
+                    ? PeerView.WIREGUARD_RELAY
+                    : m == PeeringMethod.VIA_DERP_RELAY
+                            ? active.via()
+                                    .filter(v -> v.startsWith("onboarded:"))
+                                    .map(v -> PeerView.ONBOARDED_DERP)
+                                    .orElse(PeerView.PUBLIC_DERP)
+                            : null;
             PeerCounters c = relayed ? null : counters.get(info.publicKey());
-            String endpoint = relayed ? "" : c != null && !c.endpoint().isEmpty() ? c.endpoint()
-                    : active == null ? "" : active.endpoint().map(Addresses::format).orElse("");
-            out.add(new PeerView(info.publicKey(), info.deviceId(), info.hostname(), info.tunnelIps(), m,
-                    relayKind, endpoint,
-                    c == null ? (relayed ? List.of() : applied.containsKey(info.publicKey())
-                            ? applied.get(info.publicKey()).allowedIps() : List.of()) : c.allowedIps(),
-                    c == null ? null : c.lastHandshake(), c == null ? 0 : c.rxBytes(), c == null ? 0 : c.txBytes(),
-                    p.path().healthy(now), p.path().state(now), p.path().reason(),
+            String endpoint = relayed
+                    ? ""
+                    : c != null && !c.endpoint().isEmpty()
+                            ? c.endpoint()
+                            : active == null
+                                    ? ""
+                                    : active.endpoint().map(Addresses::format).orElse("");
+            out.add(new PeerView(
+                    info.publicKey(),
+                    info.deviceId(),
+                    info.hostname(),
+                    info.tunnelIps(),
+                    m,
+                    relayKind,
+                    endpoint,
+                    c == null
+                            ? (relayed
+                                    ? List.of()
+                                    : applied.containsKey(info.publicKey())
+                                            ? applied.get(info.publicKey()).allowedIps()
+                                            : List.of())
+                            : c.allowedIps(),
+                    c == null ? null : c.lastHandshake(),
+                    c == null ? 0 : c.rxBytes(),
+                    c == null ? 0 : c.txBytes(),
+                    p.path().healthy(now),
+                    p.path().state(now),
+                    p.path().reason(),
                     p.path().options().stream().map(o -> o.method().wireName()).toList()));
         }
         out.sort(Comparator.comparing(PeerView::hostname).thenComparing(PeerView::publicKey));

@@ -31,7 +31,12 @@ final class Registration {
     record Joined(Device device, Vpc vpc, NexodusClient asDevice) {}
 
     /** What we tell the service about ourselves. */
-    record Announcement(String publicKey, boolean relay, boolean symmetricNat, String hostname, List<Endpoint> endpoints,
+    record Announcement(
+            String publicKey,
+            boolean relay,
+            boolean symmetricNat,
+            String hostname,
+            List<Endpoint> endpoints,
             Optional<String> requestIp) {}
 
     private final AgentConfig config;
@@ -68,19 +73,29 @@ final class Registration {
             return new Target(api.vpcs().get(vpcId), securityGroup);
         } catch (ApiException e) {
             if (e.isNotFound() || e.isForbidden()) {
-                throw new StartupException("VPC " + vpcId + " does not exist or is not accessible with these credentials");
+                throw new StartupException(
+                        "VPC " + vpcId + " does not exist or is not accessible with these credentials");
             }
             throw failure(e, login.regKey());
         }
     }
 
-    Joined join(ServiceLogin.Login login, Target target, Announcement me, String privateKeyBase64) throws StartupException {
+    Joined join(ServiceLogin.Login login, Target target, Announcement me, String privateKeyBase64)
+            throws StartupException {
         NexodusClient api = login.client();
         Vpc vpc = target.vpc();
         UUID securityGroup = target.securityGroupId();
-        AddDevice body = new AddDevice(vpc.id(), me.publicKey(), List.of(),
-                me.requestIp().map(ip -> List.of(new TunnelIp(ip, null))).orElse(null), me.relay(), me.symmetricNat(),
-                me.hostname(), me.endpoints(), "linux", securityGroup);
+        AddDevice body = new AddDevice(
+                vpc.id(),
+                me.publicKey(),
+                List.of(),
+                me.requestIp().map(ip -> List.of(new TunnelIp(ip, null))).orElse(null),
+                me.relay(),
+                me.symmetricNat(),
+                me.hostname(),
+                me.endpoints(),
+                "linux",
+                securityGroup);
         Device device;
         try {
             device = api.devices().create(body);
@@ -91,26 +106,37 @@ final class Registration {
             }
             UUID existing = e.conflictingId().get();
             try {
-                device = api.devices().update(existing, new UpdateDevice(null, null, me.symmetricNat(), me.hostname(),
-                        me.endpoints(), null, me.relay(), config.securityGroupId().orElse(null)));
+                device = api.devices()
+                        .update(
+                                existing,
+                                new UpdateDevice(
+                                        null,
+                                        null,
+                                        me.symmetricNat(),
+                                        me.hostname(),
+                                        me.endpoints(),
+                                        null,
+                                        me.relay(),
+                                        config.securityGroupId().orElse(null)));
             } catch (ApiException e2) {
                 throw failure(e2, login.regKey());
             }
             if (!vpc.id().equals(device.vpcId())) {
-                throw new StartupException("this device (key " + me.publicKey() + ") is registered in VPC " + device.vpcId()
-                        + ", not " + vpc.id() + "; delete it there or use another state directory");
+                throw new StartupException("this device (key " + me.publicKey() + ") is registered in VPC "
+                        + device.vpcId() + ", not " + vpc.id() + "; delete it there or use another state directory");
             }
             log.info("reconnected as device {} in VPC {}", device.id(), vpc.id());
         }
         if (device.bearerToken() == null || device.bearerToken().isBlank()) {
-            throw new StartupException("the service did not return this device's token (bearer_token) for device "
-                    + device.id());
+            throw new StartupException(
+                    "the service did not return this device's token (bearer_token) for device " + device.id());
         }
         String deviceToken;
         try {
             deviceToken = SealedToken.open(device.bearerToken(), privateKeyBase64);
         } catch (SealedTokenException e) {
-            throw new StartupException("cannot open the device token the service sealed to our key: " + e.getMessage(), e);
+            throw new StartupException(
+                    "cannot open the device token the service sealed to our key: " + e.getMessage(), e);
         }
         return new Joined(device.withoutBearerToken(), vpc, api.withToken(() -> deviceToken));
     }
@@ -128,8 +154,9 @@ final class Registration {
         String why = e.body() == null ? "" : e.error();
         if (e.isUnauthorized()) {
             if (regKey) {
-                return new StartupException("the service rejected the registration key (" + why
-                        + "): it is wrong, expired, or was deleted", e);
+                return new StartupException(
+                        "the service rejected the registration key (" + why + "): it is wrong, expired, or was deleted",
+                        e);
             }
             return new StartupException("the service rejected our login (" + why + "); log in again", e);
         }

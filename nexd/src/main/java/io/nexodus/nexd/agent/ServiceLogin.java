@@ -48,8 +48,9 @@ final class ServiceLogin {
         OidcClient idp = OidcClient.discover(anonymous);
         TokenResponse token;
         if (config.username().isPresent()) {
-            String password = config.password().orElseThrow(() -> new StartupException(
-                    "--username needs a password: --password or NEXD_PASSWORD"));
+            String password = config.password()
+                    .orElseThrow(
+                            () -> new StartupException("--username needs a password: --password or NEXD_PASSWORD"));
             try {
                 token = idp.passwordGrant(config.username().get(), password);
             } catch (OAuthException e) {
@@ -95,8 +96,8 @@ final class ServiceLogin {
         try {
             d = idp.startDeviceAuthorization();
         } catch (RuntimeException e) {
-            throw new StartupException("no registration key, no --username, and the device login cannot start: "
-                    + e.getMessage(), e);
+            throw new StartupException(
+                    "no registration key, no --username, and the device login cannot start: " + e.getMessage(), e);
         }
         String url = d.verificationUriComplete() != null ? d.verificationUriComplete() : d.verificationUri();
         String msg = "Your device must be registered with Nexodus.\n    Your one-time code is: " + d.userCode()
@@ -112,7 +113,10 @@ final class ServiceLogin {
 
     private void save(TokenResponse t) {
         try {
-            StoredToken token = new StoredToken(t.accessToken(), t.tokenType(), t.refreshToken(),
+            StoredToken token = new StoredToken(
+                    t.accessToken(),
+                    t.tokenType(),
+                    t.refreshToken(),
                     clock.instant().plusSeconds(Math.max(0, t.expiresIn())));
             store.update(s -> s.withAuthToken(token));
         } catch (StateException e) {

@@ -22,8 +22,8 @@ final class StartupClock {
 
     String summary() {
         long total = System.currentTimeMillis() - jvmStartMillis;
-        return "up " + total + " ms after JVM start: jvm+main " + (beganMillis - jvmStartMillis) + ", " + String.join(", ", steps)
-                + "; process CPU " + processCpuMillis() + " ms";
+        return "up " + total + " ms after JVM start: jvm+main " + (beganMillis - jvmStartMillis) + ", "
+                + String.join(", ", steps) + "; process CPU " + processCpuMillis() + " ms";
     }
 
     /** CPU time of the whole process so far (all threads, JIT included): start-up cost independent of machine load. */

@@ -84,7 +84,8 @@ final class StunMonitor implements AutoCloseable {
                     continue;
                 }
                 if (!o.sameMapping(before)) {
-                    log.info("NAT mapping changed: {} -> {}", before == null ? "none" : before.describe(), o.describe());
+                    log.info(
+                            "NAT mapping changed: {} -> {}", before == null ? "none" : before.describe(), o.describe());
                     current = o;
                     onChange.accept(o);
                 }

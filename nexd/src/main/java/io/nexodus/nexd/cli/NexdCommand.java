@@ -1,8 +1,8 @@
 package io.nexodus.nexd.cli;
 
+import io.nexodus.api.model.RelayMetadata;
 import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.nexd.agent.Agent;
-import io.nexodus.api.model.RelayMetadata;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.StartupException;
@@ -28,23 +28,31 @@ import picocli.CommandLine.ParentCommand;
  * The command line: {@code nexd [flags]} runs the agent, {@code nexd relay [flags]} the VPC's WireGuard relay,
  * {@code nexd version} prints the version. Only parses flags and wires objects.
  */
-@Command(name = "nexd", mixinStandardHelpOptions = true, versionProvider = NexdCommand.VersionProvider.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+        name = "nexd",
+        mixinStandardHelpOptions = true,
+        versionProvider = NexdCommand.VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
         description = {
-                "The Nexodus agent: joins this host to a VPC of the Nexodus service and keeps WireGuard tunnels to every",
-                "peer - direct where possible (also hole-punched through NATs), through the VPC's relay where not.",
-                "Needs root (it creates the tunnel interface). Every flag can also be set with the NEXD_* variable named.",
-                ""},
+            "The Nexodus agent: joins this host to a VPC of the Nexodus service and keeps WireGuard tunnels to every",
+            "peer - direct where possible (also hole-punched through NATs), through the VPC's relay where not.",
+            "Needs root (it creates the tunnel interface). Every flag can also be set with the NEXD_* variable named.",
+            ""
+        },
         subcommands = {NexdCommand.Relay.class, NexdCommand.Version.class, CommandLine.HelpCommand.class},
-        footer = {"", "Examples:",
-                "  nexd --reg-key https://nexodus.example.com#RK:...          # join with a registration key",
-                "  nexd --service-url https://nexodus.example.com --username alice   # log in (password from NEXD_PASSWORD)",
-                "  nexd relay --reg-key https://nexodus.example.com#RK:...    # be the VPC's WireGuard relay (UDP 51820)",
-                "  nexd relayderp --onboard --hostname relay.internal --certmode manual --certdir /etc/nexodus/derp \\",
-                "      --reg-key https://nexodus.example.com#RK:...           # be the VPC's DERP relay (HTTPS 443)",
-                "",
-                "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
-                "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`."})
+        footer = {
+            "",
+            "Examples:",
+            "  nexd --reg-key https://nexodus.example.com#RK:...          # join with a registration key",
+            "  nexd --service-url https://nexodus.example.com --username alice   # log in (password from NEXD_PASSWORD)",
+            "  nexd relay --reg-key https://nexodus.example.com#RK:...    # be the VPC's WireGuard relay (UDP 51820)",
+            "  nexd relayderp --onboard --hostname relay.internal --certmode manual --certdir /etc/nexodus/derp \\",
+            "      --reg-key https://nexodus.example.com#RK:...           # be the VPC's DERP relay (HTTPS 443)",
+            "",
+            "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
+            "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`."
+        })
 public final class NexdCommand implements Callable<Integer> {
     @Mixin
     NexdOptions options = new NexdOptions();
@@ -79,13 +87,22 @@ public final class NexdCommand implements Callable<Integer> {
     AutoCloseable onboardDerpRelay(RelayMetadata metadata, RelayDerpServer relay) throws Exception {
         AgentConfig config;
         try {
-            config = options.toConfig(AgentConfig.Mode.DERP_RELAY, System.getenv(), isRoot(), System.getProperty("user.home"),
+            config = options.toConfig(
+                    AgentConfig.Mode.DERP_RELAY,
+                    System.getenv(),
+                    isRoot(),
+                    System.getProperty("user.home"),
                     hostname());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("joining the VPC: " + e.getMessage(), e);
         }
-        Agent agent = new Agent(config, StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
-                Clock.systemUTC(), CommandRunner.SYSTEM, NexodusVersion.current(), metadata);
+        Agent agent = new Agent(
+                config,
+                StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
+                Clock.systemUTC(),
+                CommandRunner.SYSTEM,
+                NexodusVersion.current(),
+                metadata);
         java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
         Thread.ofPlatform().name("nexd-onboarded-agent").start(() -> {
             try {
@@ -136,14 +153,19 @@ public final class NexdCommand implements Callable<Integer> {
             return 2;
         }
         if (config.serviceUrl().getScheme().equals("http")) {
-            err.println("nexd: WARNING: " + config.serviceUrl() + " is plain HTTP: the registration key, tokens and this"
-                    + " device's data cross the network unencrypted. Use https outside a lab.");
+            err.println(
+                    "nexd: WARNING: " + config.serviceUrl() + " is plain HTTP: the registration key, tokens and this"
+                            + " device's data cross the network unencrypted. Use https outside a lab.");
         }
         if (config.tls().insecureSkipTlsVerify()) {
             err.println("nexd: WARNING: --insecure-skip-tls-verify: the service's identity is not checked");
         }
-        Agent agent = new Agent(config, StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
-                Clock.systemUTC(), CommandRunner.SYSTEM, NexodusVersion.current());
+        Agent agent = new Agent(
+                config,
+                StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
+                Clock.systemUTC(),
+                CommandRunner.SYSTEM,
+                NexodusVersion.current());
         Thread hook = new Thread(agent::close, "nexd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -190,13 +212,18 @@ public final class NexdCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "relay", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(
+            name = "relay",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
             description = {
-                    "Runs this host as the VPC's WireGuard relay (hub): registers with relay=true and the metadata",
-                    "relay={\"type\":\"wireguard\"}, listens on UDP 51820 unless --listen-port says otherwise, and forwards",
-                    "between peers (IP forwarding and an nftables forward rule in this host's network namespace). Peers",
-                    "behind symmetric NAT, or started with --relay-only, reach everyone through it. Refuses to start if",
-                    "the VPC has a relay already. Takes the same flags as nexd.", ""})
+                "Runs this host as the VPC's WireGuard relay (hub): registers with relay=true and the metadata",
+                "relay={\"type\":\"wireguard\"}, listens on UDP 51820 unless --listen-port says otherwise, and forwards",
+                "between peers (IP forwarding and an nftables forward rule in this host's network namespace). Peers",
+                "behind symmetric NAT, or started with --relay-only, reach everyone through it. Refuses to start if",
+                "the VPC has a relay already. Takes the same flags as nexd.",
+                ""
+            })
     static final class Relay implements Callable<Integer> {
         @ParentCommand
         NexdCommand parent;

@@ -25,122 +25,249 @@ import picocli.CommandLine.ScopeType;
  * {@link #toConfig} checks them together and says clearly what is wrong.
  */
 public final class NexdOptions {
-    @Option(names = "--service-url", paramLabel = "URL", defaultValue = "${env:NEXD_SERVICE_URL}", scope = ScopeType.INHERIT,
-            description = "The Nexodus service, https://host[:port] (env NEXD_SERVICE_URL). http:// only for a service that "
-                    + "serves plain HTTP (a lab on one machine): then tokens and keys cross the network unencrypted.")
+    @Option(
+            names = "--service-url",
+            paramLabel = "URL",
+            defaultValue = "${env:NEXD_SERVICE_URL}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "The Nexodus service, https://host[:port] (env NEXD_SERVICE_URL). http:// only for a service that "
+                            + "serves plain HTTP (a lab on one machine): then tokens and keys cross the network unencrypted.")
     String serviceUrl;
 
-    @Option(names = "--reg-key", paramLabel = "KEY", defaultValue = "${env:NEXD_REG_KEY}", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--reg-key",
+            paramLabel = "KEY",
+            defaultValue = "${env:NEXD_REG_KEY}",
+            scope = ScopeType.INHERIT,
             description = "Registration key RK:..., or the form https://host#RK:... that also names the service "
                     + "(then --service-url, --vpc-id and --security-group-id must not be given) (env NEXD_REG_KEY).")
     String regKey;
 
-    @Option(names = "--username", defaultValue = "${env:NEXD_USERNAME}", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--username",
+            defaultValue = "${env:NEXD_USERNAME}",
+            scope = ScopeType.INHERIT,
             description = "Log in as this user instead of using a registration key (env NEXD_USERNAME).")
     String username;
 
-    @Option(names = "--password", defaultValue = "${env:NEXD_PASSWORD}", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--password",
+            defaultValue = "${env:NEXD_PASSWORD}",
+            scope = ScopeType.INHERIT,
             description = "Password of --username; prefer NEXD_PASSWORD (a flag shows in the process list).")
     String password;
 
-    @Option(names = "--vpc-id", defaultValue = "${env:NEXD_VPC_ID}", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--vpc-id",
+            defaultValue = "${env:NEXD_VPC_ID}",
+            scope = ScopeType.INHERIT,
             description = "VPC to join (user login; default: the user's default VPC) (env NEXD_VPC_ID).")
     UUID vpcId;
 
-    @Option(names = "--security-group-id", defaultValue = "${env:NEXAPI_SECURITY_GROUP_ID}", scope = ScopeType.INHERIT,
-            description = "Security group of this device (default: the VPC's) (env NEXAPI_SECURITY_GROUP_ID, as upstream).")
+    @Option(
+            names = "--security-group-id",
+            defaultValue = "${env:NEXAPI_SECURITY_GROUP_ID}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Security group of this device (default: the VPC's) (env NEXAPI_SECURITY_GROUP_ID, as upstream).")
     UUID securityGroupId;
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:NEXD_STATE_DIR}", scope = ScopeType.INHERIT,
-            description = "Keeps the WireGuard keys, port and login (state.json, mode 0600). Default /var/lib/nexd as root, "
-                    + "else ~/.nexodus (env NEXD_STATE_DIR).")
+    @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            defaultValue = "${env:NEXD_STATE_DIR}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Keeps the WireGuard keys, port and login (state.json, mode 0600). Default /var/lib/nexd as root, "
+                            + "else ~/.nexodus (env NEXD_STATE_DIR).")
     Path stateDir;
 
-    @Option(names = "--unix-socket", paramLabel = "PATH", defaultValue = "${env:NEXD_UNIX_SOCKET}", scope = ScopeType.INHERIT,
-            description = "Local control socket for nexctl nexd. Default /var/run/nexd.sock as root, else ~/.nexodus/nexd.sock.")
+    @Option(
+            names = "--unix-socket",
+            paramLabel = "PATH",
+            defaultValue = "${env:NEXD_UNIX_SOCKET}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Local control socket for nexctl nexd. Default /var/run/nexd.sock as root, else ~/.nexodus/nexd.sock.")
     Path unixSocket;
 
-    @Option(names = "--listen-port", paramLabel = "PORT", defaultValue = "${env:NEXD_LISTEN_PORT:-0}", scope = ScopeType.INHERIT,
-            description = "WireGuard UDP port. Default: the stored one, else a random free port (relay: 51820) (env NEXD_LISTEN_PORT).")
+    @Option(
+            names = "--listen-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:NEXD_LISTEN_PORT:-0}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "WireGuard UDP port. Default: the stored one, else a random free port (relay: 51820) (env NEXD_LISTEN_PORT).")
     int listenPort;
 
-    @Option(names = "--request-ip", paramLabel = "IPV4", defaultValue = "${env:NEXD_REQUESTED_IP}", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--request-ip",
+            paramLabel = "IPV4",
+            defaultValue = "${env:NEXD_REQUESTED_IP}",
+            scope = ScopeType.INHERIT,
             description = "Ask for this IPv4 tunnel address (honoured when free) (env NEXD_REQUESTED_IP).")
     String requestIp;
 
-    @Option(names = "--local-endpoint-ip", paramLabel = "IP", defaultValue = "${env:NEXD_LOCAL_ENDPOINT_IP}", scope = ScopeType.INHERIT,
-            description = "Our LAN address for peers behind the same NAT. Default: the address of the default-route interface "
-                    + "(env NEXD_LOCAL_ENDPOINT_IP).")
+    @Option(
+            names = "--local-endpoint-ip",
+            paramLabel = "IP",
+            defaultValue = "${env:NEXD_LOCAL_ENDPOINT_IP}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Our LAN address for peers behind the same NAT. Default: the address of the default-route interface "
+                            + "(env NEXD_LOCAL_ENDPOINT_IP).")
     String localEndpointIp;
 
-    @Option(names = "--stun-server", paramLabel = "HOST:PORT", defaultValue = "${env:NEXD_STUN_SERVER}", split = ",",
+    @Option(
+            names = "--stun-server",
+            paramLabel = "HOST:PORT",
+            defaultValue = "${env:NEXD_STUN_SERVER}",
+            split = ",",
             scope = ScopeType.INHERIT,
-            description = "STUN server; repeat it: at least two, to detect symmetric NAT. Default: the service host's ports "
-                    + "3478 and 3479 (env NEXD_STUN_SERVER, comma-separated).")
+            description =
+                    "STUN server; repeat it: at least two, to detect symmetric NAT. Default: the service host's ports "
+                            + "3478 and 3479 (env NEXD_STUN_SERVER, comma-separated).")
     List<String> stunServers;
 
-    @Option(names = "--relay-only", defaultValue = "${env:NEXD_RELAY_ONLY:-false}", scope = ScopeType.INHERIT,
-            description = "Reach every ordinary peer through the VPC's relay, as if behind symmetric NAT (env NEXD_RELAY_ONLY).")
+    @Option(
+            names = "--relay-only",
+            defaultValue = "${env:NEXD_RELAY_ONLY:-false}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Reach every ordinary peer through the VPC's relay, as if behind symmetric NAT (env NEXD_RELAY_ONLY).")
     boolean relayOnly;
 
-    @Option(names = "--insecure-skip-tls-verify", defaultValue = "${env:NEXD_INSECURE_SKIP_TLS_VERIFY:-false}", scope = ScopeType.INHERIT,
-            description = "Do not check the service's TLS certificate (development only) (env NEXD_INSECURE_SKIP_TLS_VERIFY).")
+    @Option(
+            names = "--insecure-skip-tls-verify",
+            defaultValue = "${env:NEXD_INSECURE_SKIP_TLS_VERIFY:-false}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Do not check the service's TLS certificate (development only) (env NEXD_INSECURE_SKIP_TLS_VERIFY).")
     boolean insecureSkipTlsVerify;
 
-    @Option(names = "--ca-cert", paramLabel = "PEM", defaultValue = "${env:NEXD_CA_CERT}", scope = ScopeType.INHERIT,
-            description = "Also trust this CA for the service's certificate, e.g. the one `nexodus serve --tls self-signed` "
-                    + "writes (env NEXD_CA_CERT).")
+    @Option(
+            names = "--ca-cert",
+            paramLabel = "PEM",
+            defaultValue = "${env:NEXD_CA_CERT}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Also trust this CA for the service's certificate, e.g. the one `nexodus serve --tls self-signed` "
+                            + "writes (env NEXD_CA_CERT).")
     Path caCert;
 
-    @Option(names = "--derp-ca-cert", paramLabel = "PEM", defaultValue = "${env:NEXD_DERP_CA_CERT}", scope = ScopeType.INHERIT,
-            description = "Also trust this CA bundle for DERP relays onboarded into the VPC with a private name and your "
-                    + "own certificate (`nexd relayderp --onboard --certmode manual`; certmodemanual). Their names are "
-                    + "pinned to the relay's address in a managed block of /etc/hosts (env NEXD_DERP_CA_CERT).")
+    @Option(
+            names = "--derp-ca-cert",
+            paramLabel = "PEM",
+            defaultValue = "${env:NEXD_DERP_CA_CERT}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Also trust this CA bundle for DERP relays onboarded into the VPC with a private name and your "
+                            + "own certificate (`nexd relayderp --onboard --certmode manual`; certmodemanual). Their names are "
+                            + "pinned to the relay's address in a managed block of /etc/hosts (env NEXD_DERP_CA_CERT).")
     Path derpCaCert;
 
-    @Option(names = "--tunnel-iface", paramLabel = "NAME", defaultValue = "${env:NEXD_TUNNEL_IFACE:-wg0}", scope = ScopeType.INHERIT,
-            description = "Name of the tunnel interface (default wg0). Its UAPI socket /var/run/wireguard/NAME.sock is global, "
-                    + "so agents sharing a file system (network namespaces) need different names (env NEXD_TUNNEL_IFACE).")
+    @Option(
+            names = "--tunnel-iface",
+            paramLabel = "NAME",
+            defaultValue = "${env:NEXD_TUNNEL_IFACE:-wg0}",
+            scope = ScopeType.INHERIT,
+            description =
+                    "Name of the tunnel interface (default wg0). Its UAPI socket /var/run/wireguard/NAME.sock is global, "
+                            + "so agents sharing a file system (network namespaces) need different names (env NEXD_TUNNEL_IFACE).")
     String tunnelInterface;
 
-    @Option(names = "--mtu", defaultValue = "${env:NEXD_MTU:-1420}", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--mtu",
+            defaultValue = "${env:NEXD_MTU:-1420}",
+            scope = ScopeType.INHERIT,
             description = "MTU of the tunnel interface (default 1420).")
     int mtu;
 
     // ---- hidden: timings, for tests (see docs/nexd.md) ----
 
-    @Option(names = "--peer-up-timeout", hidden = true, converter = Durations.class, defaultValue = "20s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--peer-up-timeout",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "20s",
+            scope = ScopeType.INHERIT)
     Duration peerUpTimeout;
 
-    @Option(names = "--peer-down-timeout", hidden = true, converter = Durations.class, defaultValue = "45s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--peer-down-timeout",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "45s",
+            scope = ScopeType.INHERIT)
     Duration peerDownTimeout;
 
-    @Option(names = "--keepalive", hidden = true, converter = Durations.class, defaultValue = "20s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--keepalive",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "20s",
+            scope = ScopeType.INHERIT)
     Duration keepalive;
 
-    @Option(names = "--suspect-after", hidden = true, converter = Durations.class, defaultValue = "2s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--suspect-after",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "2s",
+            scope = ScopeType.INHERIT)
     Duration suspectAfter;
 
-    @Option(names = "--probe-interval", hidden = true, converter = Durations.class, defaultValue = "30s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--probe-interval",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "30s",
+            scope = ScopeType.INHERIT)
     Duration probeInterval;
 
-    @Option(names = "--retry-failed-after", hidden = true, converter = Durations.class, defaultValue = "3m", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--retry-failed-after",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "3m",
+            scope = ScopeType.INHERIT)
     Duration retryFailedAfter;
 
-    @Option(names = "--stun-interval", hidden = true, converter = Durations.class, defaultValue = "20s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--stun-interval",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "20s",
+            scope = ScopeType.INHERIT)
     Duration stunInterval;
 
-    @Option(names = "--tick", hidden = true, converter = Durations.class, defaultValue = "500ms", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--tick",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "500ms",
+            scope = ScopeType.INHERIT)
     Duration tick;
 
-    @Option(names = "--watch-max-backoff", hidden = true, converter = Durations.class, defaultValue = "5s", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--watch-max-backoff",
+            hidden = true,
+            converter = Durations.class,
+            defaultValue = "5s",
+            scope = ScopeType.INHERIT)
     Duration watchMaxBackoff;
 
-    @Option(names = "--wireguard-go", hidden = true, defaultValue = "${env:NEXD_WIREGUARD_GO:-wireguard-go}", scope = ScopeType.INHERIT)
+    @Option(
+            names = "--wireguard-go",
+            hidden = true,
+            defaultValue = "${env:NEXD_WIREGUARD_GO:-wireguard-go}",
+            scope = ScopeType.INHERIT)
     String wireguardGoCommand;
 
     /** Builds the agent's configuration; throws {@link IllegalArgumentException} with a message for people. */
-    public AgentConfig toConfig(AgentConfig.Mode mode, Map<String, String> env, boolean root, String home, String hostname) {
+    public AgentConfig toConfig(
+            AgentConfig.Mode mode, Map<String, String> env, boolean root, String home, String hostname) {
         URI service = null;
         Optional<String> rk = Optional.empty();
         if (regKey != null && !regKey.isBlank()) {
@@ -151,11 +278,13 @@ public final class NexdOptions {
                     throw new IllegalArgumentException("--reg-key " + k + ": the URL form is https://host#RK:...");
                 }
                 if (serviceUrl != null && !serviceUrl.isBlank()) {
-                    throw new IllegalArgumentException("--reg-key with a service URL and --service-url exclude each other");
+                    throw new IllegalArgumentException(
+                            "--reg-key with a service URL and --service-url exclude each other");
                 }
                 if (vpcId != null || securityGroupId != null) {
-                    throw new IllegalArgumentException("--reg-key https://...#RK:... and --vpc-id/--security-group-id exclude "
-                            + "each other (the key names its VPC and security group)");
+                    throw new IllegalArgumentException(
+                            "--reg-key https://...#RK:... and --vpc-id/--security-group-id exclude "
+                                    + "each other (the key names its VPC and security group)");
                 }
                 service = serviceUri(k.substring(0, hash), "--reg-key");
                 k = k.substring(hash + 1);
@@ -167,8 +296,9 @@ public final class NexdOptions {
         }
         if (service == null) {
             if (serviceUrl == null || serviceUrl.isBlank()) {
-                throw new IllegalArgumentException("no service: give --service-url https://host[:port] (or NEXD_SERVICE_URL), "
-                        + "or --reg-key https://host#RK:...");
+                throw new IllegalArgumentException(
+                        "no service: give --service-url https://host[:port] (or NEXD_SERVICE_URL), "
+                                + "or --reg-key https://host#RK:...");
             }
             service = serviceUri(serviceUrl.strip(), "--service-url");
         }
@@ -183,8 +313,9 @@ public final class NexdOptions {
         }
         Optional<String> request = Optional.empty();
         if (requestIp != null && !requestIp.isBlank()) {
-            InetAddress ip = Addresses.parseIp(requestIp).orElseThrow(() ->
-                    new IllegalArgumentException("--request-ip " + requestIp + " is not an IP address"));
+            InetAddress ip = Addresses.parseIp(requestIp)
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("--request-ip " + requestIp + " is not an IP address"));
             if (!(ip instanceof Inet4Address)) {
                 throw new IllegalArgumentException("--request-ip must be an IPv4 address");
             }
@@ -192,8 +323,9 @@ public final class NexdOptions {
         }
         Optional<InetAddress> local = Optional.empty();
         if (localEndpointIp != null && !localEndpointIp.isBlank()) {
-            local = Optional.of(Addresses.parseIp(localEndpointIp).orElseThrow(() ->
-                    new IllegalArgumentException("--local-endpoint-ip " + localEndpointIp + " is not an IP address")));
+            local = Optional.of(Addresses.parseIp(localEndpointIp)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "--local-endpoint-ip " + localEndpointIp + " is not an IP address")));
         }
         List<String> stun = new ArrayList<>();
         if (stunServers != null) {
@@ -204,8 +336,9 @@ public final class NexdOptions {
             }
         }
         if (!stun.isEmpty() && stun.size() < 2) {
-            throw new IllegalArgumentException("give at least two --stun-server (two servers seeing different mappings is "
-                    + "how symmetric NAT is detected)");
+            throw new IllegalArgumentException(
+                    "give at least two --stun-server (two servers seeing different mappings is "
+                            + "how symmetric NAT is detected)");
         }
         if (stun.isEmpty()) {
             String host = service.getHost().contains(":") ? "[" + service.getHost() + "]" : service.getHost();
@@ -219,9 +352,12 @@ public final class NexdOptions {
         if (listenPort < 0 || listenPort > 65535) {
             throw new IllegalArgumentException("--listen-port must be 0..65535");
         }
-        if (tunnelInterface == null || tunnelInterface.isBlank() || tunnelInterface.length() > 15
+        if (tunnelInterface == null
+                || tunnelInterface.isBlank()
+                || tunnelInterface.length() > 15
                 || !tunnelInterface.matches("[A-Za-z0-9_.-]+")) {
-            throw new IllegalArgumentException("--tunnel-iface must be 1-15 characters of letters, digits, '_', '.', '-'");
+            throw new IllegalArgumentException(
+                    "--tunnel-iface must be 1-15 characters of letters, digits, '_', '.', '-'");
         }
         if (mtu < 576 || mtu > 65455) {
             throw new IllegalArgumentException("--mtu must be 576..65455");
@@ -232,9 +368,13 @@ public final class NexdOptions {
         if (derpCaCert != null && !Files.isReadable(derpCaCert)) {
             throw new IllegalArgumentException("--derp-ca-cert " + derpCaCert + " is not a readable file");
         }
-        TlsOptions tls = insecureSkipTlsVerify ? TlsOptions.insecure() : caCert != null ? TlsOptions.trusting(caCert) : TlsOptions.DEFAULT;
+        TlsOptions tls = insecureSkipTlsVerify
+                ? TlsOptions.insecure()
+                : caCert != null ? TlsOptions.trusting(caCert) : TlsOptions.DEFAULT;
         Path state = stateDir != null ? stateDir : root ? Path.of("/var/lib/nexd") : Path.of(home, ".nexodus");
-        Path socket = unixSocket != null ? unixSocket : root ? Path.of("/var/run/nexd.sock") : Path.of(home, ".nexodus", "nexd.sock");
+        Path socket = unixSocket != null
+                ? unixSocket
+                : root ? Path.of("/var/run/nexd.sock") : Path.of(home, ".nexodus", "nexd.sock");
         String useGo = env.getOrDefault("NEXD_USE_WIREGUARD_GO", "");
         List<String> goCommand = List.of();
         if (!useGo.isBlank() && !useGo.equals("0") && !useGo.equalsIgnoreCase("false")) {
@@ -244,11 +384,38 @@ public final class NexdOptions {
                 goCommand.add("-f");
             }
         }
-        PeeringTimeouts timeouts = new PeeringTimeouts(keepalive, peerUpTimeout, peerDownTimeout, suspectAfter,
-                probeInterval, retryFailedAfter, PeeringTimeouts.DEFAULT.initialKicks());
-        return new AgentConfig(mode, service, tls, rk, Optional.ofNullable(username), Optional.ofNullable(password),
-                Optional.ofNullable(vpcId), Optional.ofNullable(securityGroupId), state, socket, listenPort, request, local,
-                stun, relayOnly, tunnelInterface, mtu, goCommand, hostname, timeouts, stunInterval, tick, watchMaxBackoff,
+        PeeringTimeouts timeouts = new PeeringTimeouts(
+                keepalive,
+                peerUpTimeout,
+                peerDownTimeout,
+                suspectAfter,
+                probeInterval,
+                retryFailedAfter,
+                PeeringTimeouts.DEFAULT.initialKicks());
+        return new AgentConfig(
+                mode,
+                service,
+                tls,
+                rk,
+                Optional.ofNullable(username),
+                Optional.ofNullable(password),
+                Optional.ofNullable(vpcId),
+                Optional.ofNullable(securityGroupId),
+                state,
+                socket,
+                listenPort,
+                request,
+                local,
+                stun,
+                relayOnly,
+                tunnelInterface,
+                mtu,
+                goCommand,
+                hostname,
+                timeouts,
+                stunInterval,
+                tick,
+                watchMaxBackoff,
                 Optional.ofNullable(derpCaCert));
     }
 

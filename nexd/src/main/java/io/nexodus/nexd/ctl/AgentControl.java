@@ -91,18 +91,30 @@ public final class AgentControl implements NexdCtl {
 
     @Override
     public String tunnelIp(IpFamily family) {
-        return agent.tunnelIp(family == IpFamily.V6).orElseThrow(() -> new IllegalStateException(
-                "this device has no " + (family == IpFamily.V6 ? "IPv6" : "IPv4") + " tunnel address (yet): "
-                        + agent.status().state()));
+        return agent.tunnelIp(family == IpFamily.V6)
+                .orElseThrow(() ->
+                        new IllegalStateException("this device has no " + (family == IpFamily.V6 ? "IPv6" : "IPv4")
+                                + " tunnel address (yet): " + agent.status().state()));
     }
 
     @Override
     public ListPeersResult listPeers() {
         Map<String, PeerStatus> peers = new LinkedHashMap<>();
         for (PeerView v : agent.peers()) {
-            peers.put(v.publicKey(), new PeerStatus(v.publicKey(), v.endpoint(), v.allowedIps(),
-                    PeerStatus.formatHandshake(v.lastHandshake()), v.txBytes(), v.rxBytes(), v.healthy(), v.hostname(),
-                    v.tunnelIps(), v.method() == null ? null : v.method().wireName(), relayKind(v)));
+            peers.put(
+                    v.publicKey(),
+                    new PeerStatus(
+                            v.publicKey(),
+                            v.endpoint(),
+                            v.allowedIps(),
+                            PeerStatus.formatHandshake(v.lastHandshake()),
+                            v.txBytes(),
+                            v.rxBytes(),
+                            v.healthy(),
+                            v.hostname(),
+                            v.tunnelIps(),
+                            v.method() == null ? null : v.method().wireName(),
+                            relayKind(v)));
         }
         return new ListPeersResult(agent.relayPresent(), agent.relayRequired(), peers);
     }
@@ -120,7 +132,8 @@ public final class AgentControl implements NexdCtl {
             List<Map.Entry<PeerView, Future<Optional<Duration>>>> running = new ArrayList<>();
             for (PeerView v : peers) {
                 Optional<String> ip = v.tunnelIps().stream()
-                        .filter(a -> (family == IpFamily.V6) == a.contains(":")).findFirst();
+                        .filter(a -> (family == IpFamily.V6) == a.contains(":"))
+                        .findFirst();
                 if (ip.isEmpty()) {
                     continue;
                 }
@@ -135,15 +148,24 @@ public final class AgentControl implements NexdCtl {
             }
             for (Map.Entry<PeerView, Future<Optional<Duration>>> e : running) {
                 PeerView v = e.getKey();
-                String ip = v.tunnelIps().stream().filter(a -> (family == IpFamily.V6) == a.contains(":")).findFirst().orElseThrow();
+                String ip = v.tunnelIps().stream()
+                        .filter(a -> (family == IpFamily.V6) == a.contains(":"))
+                        .findFirst()
+                        .orElseThrow();
                 Optional<Duration> rtt;
                 try {
                     rtt = e.getValue().get();
                 } catch (Exception ex) {
                     rtt = Optional.empty();
                 }
-                out.put(ip, new PeerReachability(ip, rtt.isPresent(), v.hostname(), PeerReachability.formatLatency(rtt.orElse(null)),
-                        v.method() == null ? null : v.method().wireName()));
+                out.put(
+                        ip,
+                        new PeerReachability(
+                                ip,
+                                rtt.isPresent(),
+                                v.hostname(),
+                                PeerReachability.formatLatency(rtt.orElse(null)),
+                                v.method() == null ? null : v.method().wireName()));
             }
         }
         return new ConnectivityResult(agent.relayPresent(), agent.relayRequired(), out);
@@ -171,8 +193,12 @@ public final class AgentControl implements NexdCtl {
     }
 
     /** An {@link AgentView} from suppliers (for the agent and for tests). */
-    public static AgentView view(Supplier<AgentStatus> status, java.util.function.Function<Boolean, Optional<String>> tunnelIp,
-            Supplier<List<PeerView>> peers, Supplier<Boolean> relayPresent, Supplier<Boolean> relayRequired) {
+    public static AgentView view(
+            Supplier<AgentStatus> status,
+            java.util.function.Function<Boolean, Optional<String>> tunnelIp,
+            Supplier<List<PeerView>> peers,
+            Supplier<Boolean> relayPresent,
+            Supplier<Boolean> relayRequired) {
         return new AgentView() {
             @Override
             public AgentStatus status() {

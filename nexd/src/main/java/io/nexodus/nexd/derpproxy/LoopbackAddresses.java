@@ -45,7 +45,8 @@ final class LoopbackAddresses {
 
     static int firstChoice(String peerKey) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(peerKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest(peerKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             int v = ((h[0] & 0xff) << 16) | ((h[1] & 0xff) << 8) | (h[2] & 0xff);
             return Math.floorMod(v, SPACE);
         } catch (NoSuchAlgorithmException e) {

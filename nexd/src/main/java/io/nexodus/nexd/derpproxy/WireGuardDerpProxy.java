@@ -41,8 +41,13 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     private static final int MAX_DATAGRAM = 65535;
 
     /** What the proxy did, cumulative. */
-    public record Counters(long toRelay, long fromRelay, long droppedNoRelay, long droppedRelayQueue,
-            long droppedUnknownPeer, long writeErrors) {}
+    public record Counters(
+            long toRelay,
+            long fromRelay,
+            long droppedNoRelay,
+            long droppedRelayQueue,
+            long droppedUnknownPeer,
+            long writeErrors) {}
 
     private final class PeerSocket {
         final String key;
@@ -163,8 +168,14 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         }
         PeerSocket ps = new PeerSocket(peerKey, s);
         peers.put(peerKey, ps);
-        Thread.ofPlatform().daemon(true).name("nexd-derp-proxy-" + shortKey(peerKey)).start(ps::pump);
-        log.info("wireguard-derp proxy: peer {} at {}", shortKey(peerKey), io.nexodus.nexd.endpoint.Addresses.format(ps.endpoint()));
+        Thread.ofPlatform()
+                .daemon(true)
+                .name("nexd-derp-proxy-" + shortKey(peerKey))
+                .start(ps::pump);
+        log.info(
+                "wireguard-derp proxy: peer {} at {}",
+                shortKey(peerKey),
+                io.nexodus.nexd.endpoint.Addresses.format(ps.endpoint()));
         return ps;
     }
 
@@ -195,15 +206,24 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
                     c = connector.connect(r, listener());
                     clients.put(r.id(), c);
                     relays.put(r.id(), r);
-                    log.info("wireguard-derp proxy: connecting to {} relay {} ({})",
-                            r.kind().name().toLowerCase(java.util.Locale.ROOT), r.id(), r.url());
+                    log.info(
+                            "wireguard-derp proxy: connecting to {} relay {} ({})",
+                            r.kind().name().toLowerCase(java.util.Locale.ROOT),
+                            r.id(),
+                            r.url());
                 } catch (IOException | RuntimeException e) {
-                    log.warn("wireguard-derp proxy: cannot connect to relay {} ({}): {}", r.id(), r.url(), e.getMessage());
+                    log.warn(
+                            "wireguard-derp proxy: cannot connect to relay {} ({}): {}",
+                            r.id(),
+                            r.url(),
+                            e.getMessage());
                 }
             }
         }
         if (!java.util.Objects.equals(activeId, relay.map(DerpRelay::id).orElse(null))) {
-            log.info("wireguard-derp proxy: sending through {}", relay.map(DerpRelay::id).orElse("no relay"));
+            log.info(
+                    "wireguard-derp proxy: sending through {}",
+                    relay.map(DerpRelay::id).orElse("no relay"));
         }
         active = c;
         activeId = c == null ? null : relay.get().id();
@@ -232,8 +252,13 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     }
 
     public Counters counters() {
-        return new Counters(toRelay.sum(), fromRelay.sum(), droppedNoRelay.sum(), droppedRelayQueue.sum(),
-                droppedUnknownPeer.sum(), writeErrors.sum());
+        return new Counters(
+                toRelay.sum(),
+                fromRelay.sum(),
+                droppedNoRelay.sum(),
+                droppedRelayQueue.sum(),
+                droppedUnknownPeer.sum(),
+                writeErrors.sum());
     }
 
     private DerpClientListener listener() {

@@ -15,7 +15,8 @@ public final class Addresses {
         InetAddress ip = a.getAddress();
         String host = ip == null ? a.getHostString() : ip.getHostAddress();
         if (ip instanceof Inet6Address v6) {
-            return "[" + io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(v6).replaceAll("%.*$", "") + "]:" + a.getPort();
+            return "[" + io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(v6).replaceAll("%.*$", "") + "]:"
+                    + a.getPort();
         }
         return host + ":" + a.getPort();
     }
@@ -70,7 +71,9 @@ public final class Addresses {
             }
             byte[] b = new byte[4];
             for (int i = 0; i < 4; i++) {
-                if (parts[i].isEmpty() || parts[i].length() > 3 || !parts[i].chars().allMatch(Character::isDigit)) {
+                if (parts[i].isEmpty()
+                        || parts[i].length() > 3
+                        || !parts[i].chars().allMatch(Character::isDigit)) {
                     return Optional.empty();
                 }
                 int v = Integer.parseInt(parts[i]);

@@ -65,7 +65,8 @@ public final class NatDiscovery {
             return new NatObservation(Optional.empty(), "", true, answers);
         }
         StunAnswer first = good.get(0);
-        boolean symmetric = good.size() >= 2 && !good.get(0).reflexive().equals(good.get(1).reflexive());
+        boolean symmetric =
+                good.size() >= 2 && !good.get(0).reflexive().equals(good.get(1).reflexive());
         return new NatObservation(first.reflexive(), Addresses.format(first.server()), symmetric, answers);
     }
 }

@@ -13,8 +13,8 @@ import java.util.Optional;
  *                     peers cannot reach us at a reflexive address
  * @param answers      every answer, for logs
  */
-public record NatObservation(Optional<InetSocketAddress> reflexive, String stunServer, boolean symmetricNat,
-        List<StunAnswer> answers) {
+public record NatObservation(
+        Optional<InetSocketAddress> reflexive, String stunServer, boolean symmetricNat, List<StunAnswer> answers) {
     public NatObservation {
         answers = List.copyOf(answers);
     }
@@ -31,12 +31,24 @@ public record NatObservation(Optional<InetSocketAddress> reflexive, String stunS
 
     public String describe() {
         if (reflexive.isEmpty()) {
-            return "no STUN answer (" + String.join("; ", answers.stream().map(a -> a.server() + ": "
-                    + a.problem().orElse("?")).toList()) + ")";
+            return "no STUN answer ("
+                    + String.join(
+                            "; ",
+                            answers.stream()
+                                    .map(a -> a.server() + ": " + a.problem().orElse("?"))
+                                    .toList()) + ")";
         }
         return "reflexive " + Addresses.format(reflexive.get()) + " via " + stunServer
-                + (symmetricNat ? ", symmetric NAT (servers saw different mappings: "
-                + String.join(", ", answers.stream().filter(StunAnswer::answered)
-                .map(a -> Addresses.format(a.reflexive().orElseThrow())).toList()) + ")" : "");
+                + (symmetricNat
+                        ? ", symmetric NAT (servers saw different mappings: "
+                                + String.join(
+                                        ", ",
+                                        answers.stream()
+                                                .filter(StunAnswer::answered)
+                                                .map(a -> Addresses.format(
+                                                        a.reflexive().orElseThrow()))
+                                                .toList())
+                                + ")"
+                        : "");
     }
 }

@@ -27,9 +27,13 @@ public final class StunClientProbe implements ReflexiveProbe {
     public StunAnswer query(InetSocketAddress server) throws InterruptedException {
         return switch (client.bind(server)) {
             case BindingResult.Success s -> StunAnswer.of(server, s.reflexive());
-            case BindingResult.Timeout t -> StunAnswer.failed(server, "no answer after " + t.attempts() + " requests ("
-                    + t.elapsed().toMillis() + " ms)");
-            case BindingResult.ErrorResponse e -> StunAnswer.failed(server, "error response " + e.code() + " " + e.reason());
+            case BindingResult.Timeout t ->
+                StunAnswer.failed(
+                        server,
+                        "no answer after " + t.attempts() + " requests ("
+                                + t.elapsed().toMillis() + " ms)");
+            case BindingResult.ErrorResponse e ->
+                StunAnswer.failed(server, "error response " + e.code() + " " + e.reason());
             case BindingResult.Failure f -> StunAnswer.failed(server, f.reason());
         };
     }

@@ -20,8 +20,10 @@ public interface CommandRunner {
         try {
             p = new ProcessBuilder(argv).redirectErrorStream(false).start();
         } catch (IOException e) {
-            throw new NetConfigException("cannot run " + argv.getFirst() + ": " + e.getMessage()
-                    + " (is " + (argv.getFirst().equals("nft") ? "nftables" : "iproute2") + " installed?)", e);
+            throw new NetConfigException(
+                    "cannot run " + argv.getFirst() + ": " + e.getMessage() + " (is "
+                            + (argv.getFirst().equals("nft") ? "nftables" : "iproute2") + " installed?)",
+                    e);
         }
         try {
             if (stdin != null) {
@@ -36,8 +38,10 @@ public interface CommandRunner {
             }
             if (p.exitValue() != 0) {
                 String msg = new String(err, StandardCharsets.UTF_8).strip();
-                throw new NetConfigException(String.join(" ", argv) + " failed (exit " + p.exitValue() + ")"
-                        + (msg.isEmpty() ? "" : ": " + msg), null);
+                throw new NetConfigException(
+                        String.join(" ", argv) + " failed (exit " + p.exitValue() + ")"
+                                + (msg.isEmpty() ? "" : ": " + msg),
+                        null);
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -74,7 +74,8 @@ public final class HostsFile {
         kept.forEach(l -> out.append(l).append('\n'));
         if (!entries.isEmpty()) {
             out.append(BEGIN).append('\n');
-            entries.forEach((h, ip) -> out.append(ip.getHostAddress()).append(' ').append(h).append('\n'));
+            entries.forEach((h, ip) ->
+                    out.append(ip.getHostAddress()).append(' ').append(h).append('\n'));
             out.append(END).append('\n');
         }
         String text = out.toString();
@@ -85,7 +86,8 @@ public final class HostsFile {
             Files.writeString(file, text, StandardCharsets.UTF_8); // a bind-mounted file cannot be renamed onto
             return;
         }
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".nexd-" + ProcessHandle.current().pid() + ".tmp");
+        Path tmp = file.resolveSibling(
+                "." + file.getFileName() + ".nexd-" + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

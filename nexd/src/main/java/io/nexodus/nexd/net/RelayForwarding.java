@@ -58,8 +58,10 @@ public final class RelayForwarding implements AutoCloseable {
             Files.writeString(p, value);
         } catch (IOException e) {
             if (required) {
-                throw new NetConfigException("cannot set " + key.replace('/', '.') + "=" + value + " (" + e.getMessage()
-                        + "); a relay must forward packets", e);
+                throw new NetConfigException(
+                        "cannot set " + key.replace('/', '.') + "=" + value + " (" + e.getMessage()
+                                + "); a relay must forward packets",
+                        e);
             }
         }
     }

@@ -43,26 +43,45 @@ public final class TunnelInterface {
             }
             org.slf4j.LoggerFactory.getLogger(TunnelInterface.class)
                     .warn("configuring {} with IPv6 failed ({}); going on without IPv6", name, e.getMessage());
-            run.run(List.of("ip", "-batch", "-"), batch(ipv4, null, routes.stream().filter(r -> !r.contains(":")).toList()));
+            run.run(
+                    List.of("ip", "-batch", "-"),
+                    batch(
+                            ipv4,
+                            null,
+                            routes.stream().filter(r -> !r.contains(":")).toList()));
             routes = routes.stream().filter(r -> !r.contains(":")).toList();
         }
         synchronized (this) {
-            this.routes.addAll(routes.stream().filter(r -> !r.equals("0.0.0.0/0") && !r.equals("::/0")).toList());
+            this.routes.addAll(routes.stream()
+                    .filter(r -> !r.equals("0.0.0.0/0") && !r.equals("::/0"))
+                    .toList());
         }
     }
 
     private String batch(String ipv4, String ipv6, List<String> routes) {
         StringBuilder b = new StringBuilder();
         if (ipv4 != null) {
-            b.append("address replace ").append(ipv4).append("/32 dev ").append(name).append('\n');
+            b.append("address replace ")
+                    .append(ipv4)
+                    .append("/32 dev ")
+                    .append(name)
+                    .append('\n');
         }
         if (ipv6 != null) {
-            b.append("address replace ").append(ipv6).append("/64 dev ").append(name).append('\n');
+            b.append("address replace ")
+                    .append(ipv6)
+                    .append("/64 dev ")
+                    .append(name)
+                    .append('\n');
         }
         b.append("link set dev ").append(name).append(" up\n");
         for (String r : routes) {
             if (!r.equals("0.0.0.0/0") && !r.equals("::/0")) {
-                b.append("route replace ").append(r).append(" dev ").append(name).append('\n');
+                b.append("route replace ")
+                        .append(r)
+                        .append(" dev ")
+                        .append(name)
+                        .append('\n');
             }
         }
         return b.toString();

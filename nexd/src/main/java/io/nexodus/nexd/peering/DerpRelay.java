@@ -19,10 +19,19 @@ import java.util.Optional;
  * @param certModeManual onboarded with a private name and the user's own certificate
  * @param pinnedIp       for {@code certModeManual}: the relay device's reflexive IP the host name must resolve to
  */
-public record DerpRelay(Kind kind, String id, URI url, Optional<InetAddress> dialIp, Optional<String> caPem,
-        boolean certModeManual, Optional<InetAddress> pinnedIp) {
+public record DerpRelay(
+        Kind kind,
+        String id,
+        URI url,
+        Optional<InetAddress> dialIp,
+        Optional<String> caPem,
+        boolean certModeManual,
+        Optional<InetAddress> pinnedIp) {
 
-    public enum Kind { PUBLIC, ONBOARDED }
+    public enum Kind {
+        PUBLIC,
+        ONBOARDED
+    }
 
     public DerpRelay {
         Objects.requireNonNull(kind);

@@ -35,8 +35,12 @@ public record PathOption(PeeringMethod method, Optional<InetSocketAddress> endpo
 
     @Override
     public String toString() {
-        return method.wireName() + endpoint.map(e -> " " + Addresses.format(e)).orElse("")
-                + via.map(v -> " via " + (method == PeeringMethod.VIA_DERP_RELAY ? v : v.substring(0, Math.min(8, v.length()))))
-                .orElse("");
+        return method.wireName()
+                + endpoint.map(e -> " " + Addresses.format(e)).orElse("")
+                + via.map(v -> " via "
+                                + (method == PeeringMethod.VIA_DERP_RELAY
+                                        ? v
+                                        : v.substring(0, Math.min(8, v.length()))))
+                        .orElse("");
     }
 }

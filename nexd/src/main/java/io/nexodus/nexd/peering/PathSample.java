@@ -11,8 +11,8 @@ import java.time.Instant;
  * @param relayHealthy    the WireGuard relay's own path is up (what a {@link PeeringMethod#VIA_RELAY} peer rides on)
  * @param shadowHandshake while relayed: last handshake of the shadow entry that probes the direct method
  */
-public record PathSample(Instant lastHandshake, long rxBytes, long txBytes, boolean relayHealthy,
-        Instant shadowHandshake) {
+public record PathSample(
+        Instant lastHandshake, long rxBytes, long txBytes, boolean relayHealthy, Instant shadowHandshake) {
     public static PathSample of(Instant lastHandshake, long rx, long tx) {
         return new PathSample(lastHandshake, rx, tx, false, null);
     }

@@ -30,9 +30,19 @@ import java.util.UUID;
  * @param derpHostname      metadata {@code relay.hostname} of an onboarded DERP relay
  * @param derpCertModeManual metadata {@code relay.certmodemanual}: private name, the user's own certificate
  */
-public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean relay, Optional<String> relayType,
-        boolean symmetricNat, Optional<InetSocketAddress> localEndpoint, Optional<InetSocketAddress> reflexiveEndpoint,
-        List<String> tunnelIps, List<String> allowedIps, List<String> advertiseCidrs, Optional<String> derpHostname,
+public record PeerInfo(
+        String publicKey,
+        UUID deviceId,
+        String hostname,
+        boolean relay,
+        Optional<String> relayType,
+        boolean symmetricNat,
+        Optional<InetSocketAddress> localEndpoint,
+        Optional<InetSocketAddress> reflexiveEndpoint,
+        List<String> tunnelIps,
+        List<String> allowedIps,
+        List<String> advertiseCidrs,
+        Optional<String> derpHostname,
         boolean derpCertModeManual) {
 
     public PeerInfo {
@@ -43,11 +53,32 @@ public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean
     }
 
     /** A device that is not an onboarded DERP relay. */
-    public PeerInfo(String publicKey, UUID deviceId, String hostname, boolean relay, Optional<String> relayType,
-            boolean symmetricNat, Optional<InetSocketAddress> localEndpoint, Optional<InetSocketAddress> reflexiveEndpoint,
-            List<String> tunnelIps, List<String> allowedIps, List<String> advertiseCidrs) {
-        this(publicKey, deviceId, hostname, relay, relayType, symmetricNat, localEndpoint, reflexiveEndpoint, tunnelIps,
-                allowedIps, advertiseCidrs, Optional.empty(), false);
+    public PeerInfo(
+            String publicKey,
+            UUID deviceId,
+            String hostname,
+            boolean relay,
+            Optional<String> relayType,
+            boolean symmetricNat,
+            Optional<InetSocketAddress> localEndpoint,
+            Optional<InetSocketAddress> reflexiveEndpoint,
+            List<String> tunnelIps,
+            List<String> allowedIps,
+            List<String> advertiseCidrs) {
+        this(
+                publicKey,
+                deviceId,
+                hostname,
+                relay,
+                relayType,
+                symmetricNat,
+                localEndpoint,
+                reflexiveEndpoint,
+                tunnelIps,
+                allowedIps,
+                advertiseCidrs,
+                Optional.empty(),
+                false);
     }
 
     /**
@@ -93,21 +124,37 @@ public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean
         for (String a : d.advertiseCidrs() == null ? List.<String>of() : d.advertiseCidrs()) {
             Cidrs.normalize(a).filter(c -> !Cidrs.isDefaultRoute(c)).ifPresent(advertised::add);
         }
-        Optional<String> type = relayMetadata.map(DeviceMetadata::value)
+        Optional<String> type = relayMetadata
+                .map(DeviceMetadata::value)
                 .filter(v -> v != null && v.isObject() && v.path("type").isTextual())
                 .map(v -> v.path("type").asText());
-        Optional<com.fasterxml.jackson.databind.JsonNode> value = relayMetadata.map(DeviceMetadata::value)
-                .filter(v -> v != null && v.isObject());
+        Optional<com.fasterxml.jackson.databind.JsonNode> value =
+                relayMetadata.map(DeviceMetadata::value).filter(v -> v != null && v.isObject());
         Optional<String> derpHost = value.map(v -> v.path("hostname"))
-                .filter(h -> h.isTextual() && validHostname(h.asText())).map(h -> h.asText().toLowerCase(java.util.Locale.ROOT));
-        boolean manual = value.map(v -> v.path("certmodemanual").asBoolean(false)).orElse(false);
-        return new PeerInfo(d.publicKey(), d.id(), d.hostname() == null ? "" : d.hostname(), d.relay(), type,
-                d.symmetricNat(), local, reflexive, tunnel, allowed, advertised, derpHost, manual);
+                .filter(h -> h.isTextual() && validHostname(h.asText()))
+                .map(h -> h.asText().toLowerCase(java.util.Locale.ROOT));
+        boolean manual =
+                value.map(v -> v.path("certmodemanual").asBoolean(false)).orElse(false);
+        return new PeerInfo(
+                d.publicKey(),
+                d.id(),
+                d.hostname() == null ? "" : d.hostname(),
+                d.relay(),
+                type,
+                d.symmetricNat(),
+                local,
+                reflexive,
+                tunnel,
+                allowed,
+                advertised,
+                derpHost,
+                manual);
     }
 
     /** A DNS name we are willing to put into a URL and {@code /etc/hosts} (letters, digits, '-', '.'). */
     static boolean validHostname(String h) {
-        return h.length() <= 253 && h.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+        return h.length() <= 253
+                && h.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
     }
 
     private static void addAddresses(List<String> out, List<TunnelIp> ips) {
@@ -116,7 +163,9 @@ public record PeerInfo(String publicKey, UUID deviceId, String hostname, boolean
         }
         for (TunnelIp t : ips) {
             if (t != null && t.address() != null) {
-                String a = t.address().contains("/") ? t.address().substring(0, t.address().indexOf('/')) : t.address();
+                String a = t.address().contains("/")
+                        ? t.address().substring(0, t.address().indexOf('/'))
+                        : t.address();
                 Addresses.parseIp(a).ifPresent(ip -> out.add(io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(ip)));
             }
         }

@@ -32,7 +32,12 @@ import java.util.function.Consumer;
  */
 public final class PeerPath {
     /** For display. */
-    public enum State { NO_PATH, TRYING, UP, DOWN }
+    public enum State {
+        NO_PATH,
+        TRYING,
+        UP,
+        DOWN
+    }
 
     private static final long KEEPALIVE_BYTES = 32;
 
@@ -126,7 +131,8 @@ public final class PeerPath {
             roundsWithoutSuccess = 0;
             lastAliveAt = later(lastAliveAt, s.lastHandshake());
             txSinceAlive = 0;
-            log.accept(active + " is up (handshake after " + ms(Duration.between(activeSince, s.lastHandshake())) + ")");
+            log.accept(
+                    active + " is up (handshake after " + ms(Duration.between(activeSince, s.lastHandshake())) + ")");
         }
         if (cameUp && s.lastHandshake() != null) {
             lastAliveAt = later(lastAliveAt, s.lastHandshake());
@@ -143,15 +149,19 @@ public final class PeerPath {
         // Silence after activity: we kept sending and heard nothing back, or a steady flow from the peer stopped.
         // Either may mean that a NAT mapping changed (ours or the peer's); the remedy, a STUN round, is cheap.
         boolean sendingIntoSilence = txSinceAlive > 2 * KEEPALIVE_BYTES;
-        boolean flowStopped = lastRxGrowth != null && previousRxGrowth != null
+        boolean flowStopped = lastRxGrowth != null
+                && previousRxGrowth != null
                 && Duration.between(previousRxGrowth, lastRxGrowth).compareTo(timeouts.suspectAfter()) <= 0;
-        if (cameUp && !suspectRaised && (sendingIntoSilence || flowStopped)
+        if (cameUp
+                && !suspectRaised
+                && (sendingIntoSilence || flowStopped)
                 && Duration.between(lastAliveAt, now).compareTo(timeouts.suspectAfter()) >= 0) {
             suspectRaised = true;
             suspectPending = true;
         }
         if (!cameUp) {
-            if (kicksDone < timeouts.initialKicks().size() && active.endpoint().isPresent()
+            if (kicksDone < timeouts.initialKicks().size()
+                    && active.endpoint().isPresent()
                     && !now.isBefore(activeSince.plus(timeouts.initialKicks().get(kicksDone)))) {
                 kicksDone++;
                 kickPending = true;
@@ -268,7 +278,9 @@ public final class PeerPath {
             int activeIndex = options.indexOf(active);
             for (int i = 0; i < activeIndex; i++) {
                 PathOption o = options.get(i);
-                if (failed.containsKey(o) && o.method().isDirect() && o.endpoint().isPresent()) {
+                if (failed.containsKey(o)
+                        && o.method().isDirect()
+                        && o.endpoint().isPresent()) {
                     want = o;
                     break;
                 }

@@ -39,31 +39,43 @@ public final class PeeringPolicy {
         boolean sameNat = sameReflexiveIp(self.reflexiveIp(), peer.reflexiveEndpoint());
         if (self.relay()) {
             if (sameNat && peer.localEndpoint().isPresent()) {
-                out.add(PathOption.direct(PeeringMethod.RELAY_NODE_SELF_DIRECT_LOCAL, peer.localEndpoint().get()));
+                out.add(PathOption.direct(
+                        PeeringMethod.RELAY_NODE_SELF_DIRECT_LOCAL,
+                        peer.localEndpoint().get()));
             }
-            InetSocketAddress reflexive = peer.symmetricNat() ? null : peer.reflexiveEndpoint().orElse(null);
+            InetSocketAddress reflexive =
+                    peer.symmetricNat() ? null : peer.reflexiveEndpoint().orElse(null);
             out.add(PathOption.direct(PeeringMethod.RELAY_NODE_SELF, reflexive));
             return out;
         }
         if (peer.isWireGuardRelay()) {
             if (sameNat && peer.localEndpoint().isPresent()) {
-                out.add(PathOption.direct(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL, peer.localEndpoint().get()));
+                out.add(PathOption.direct(
+                        PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL,
+                        peer.localEndpoint().get()));
             }
-            peer.reflexiveEndpoint().or(peer::localEndpoint)
+            peer.reflexiveEndpoint()
+                    .or(peer::localEndpoint)
                     .ifPresent(e -> out.add(PathOption.direct(PeeringMethod.RELAY_NODE_PEER, e)));
             return out;
         }
         if (sameNat && !self.relayOnly() && peer.localEndpoint().isPresent()) {
-            out.add(PathOption.direct(PeeringMethod.DIRECT_LOCAL, peer.localEndpoint().get()));
+            out.add(PathOption.direct(
+                    PeeringMethod.DIRECT_LOCAL, peer.localEndpoint().get()));
         }
-        if (!self.needsRelay() && !peer.symmetricNat() && peer.reflexiveEndpoint().isPresent()) {
-            out.add(PathOption.direct(PeeringMethod.REFLEXIVE, peer.reflexiveEndpoint().get()));
+        if (!self.needsRelay()
+                && !peer.symmetricNat()
+                && peer.reflexiveEndpoint().isPresent()) {
+            out.add(PathOption.direct(
+                    PeeringMethod.REFLEXIVE, peer.reflexiveEndpoint().get()));
         }
         relays.wireguardRelay()
                 .filter(r -> !r.publicKey().equals(peer.publicKey()))
                 .ifPresent(r -> out.add(PathOption.viaRelay(r.publicKey())));
-        relays.derp().ifPresent(d -> derpEndpoints.endpointFor(peer.publicKey())
-                .ifPresent(e -> out.add(PathOption.viaDerp(e, d.id()))));
+        relays.derp()
+                .ifPresent(d -> derpEndpoints
+                        .endpointFor(peer.publicKey())
+                        .ifPresent(e -> out.add(PathOption.viaDerp(e, d.id()))));
         return out;
     }
 
@@ -77,6 +89,8 @@ public final class PeeringPolicy {
     }
 
     static boolean sameReflexiveIp(Optional<InetAddress> mine, Optional<InetSocketAddress> theirs) {
-        return mine.isPresent() && theirs.isPresent() && mine.get().equals(theirs.get().getAddress());
+        return mine.isPresent()
+                && theirs.isPresent()
+                && mine.get().equals(theirs.get().getAddress());
     }
 }

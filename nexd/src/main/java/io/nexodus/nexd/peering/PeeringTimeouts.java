@@ -20,16 +20,28 @@ import java.util.List;
  *                         retries only every 5 s; a peer that learned of us a moment later than we of it would
  *                         otherwise cost those 5 s)
  */
-public record PeeringTimeouts(Duration keepalive, Duration upTimeout, Duration downTimeout, Duration suspectAfter,
-        Duration probeInterval, Duration retryFailedAfter, List<Duration> initialKicks) {
+public record PeeringTimeouts(
+        Duration keepalive,
+        Duration upTimeout,
+        Duration downTimeout,
+        Duration suspectAfter,
+        Duration probeInterval,
+        Duration retryFailedAfter,
+        List<Duration> initialKicks) {
 
-    public static final PeeringTimeouts DEFAULT = new PeeringTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
-            Duration.ofSeconds(45), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(3),
+    public static final PeeringTimeouts DEFAULT = new PeeringTimeouts(
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(45),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(3),
             List.of(Duration.ofMillis(1000), Duration.ofMillis(2500)));
 
     public PeeringTimeouts {
         initialKicks = List.copyOf(initialKicks);
-        for (Duration d : new Duration[] {keepalive, upTimeout, downTimeout, suspectAfter, probeInterval, retryFailedAfter}) {
+        for (Duration d :
+                new Duration[] {keepalive, upTimeout, downTimeout, suspectAfter, probeInterval, retryFailedAfter}) {
             if (d == null || d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("peering timeouts must be positive");
             }
@@ -40,15 +52,18 @@ public record PeeringTimeouts(Duration keepalive, Duration upTimeout, Duration d
     }
 
     public PeeringTimeouts withUpTimeout(Duration d) {
-        return new PeeringTimeouts(keepalive, d, downTimeout, suspectAfter, probeInterval, retryFailedAfter, initialKicks);
+        return new PeeringTimeouts(
+                keepalive, d, downTimeout, suspectAfter, probeInterval, retryFailedAfter, initialKicks);
     }
 
     public PeeringTimeouts withDownTimeout(Duration d) {
-        return new PeeringTimeouts(keepalive, upTimeout, d, suspectAfter, probeInterval, retryFailedAfter, initialKicks);
+        return new PeeringTimeouts(
+                keepalive, upTimeout, d, suspectAfter, probeInterval, retryFailedAfter, initialKicks);
     }
 
     public PeeringTimeouts withKeepalive(Duration d) {
-        return new PeeringTimeouts(d, upTimeout, downTimeout, suspectAfter, probeInterval, retryFailedAfter, initialKicks);
+        return new PeeringTimeouts(
+                d, upTimeout, downTimeout, suspectAfter, probeInterval, retryFailedAfter, initialKicks);
     }
 
     public PeeringTimeouts withSuspectAfter(Duration d) {

@@ -34,7 +34,10 @@ public final class RelaySelector {
      * @param publicDerp the service's public relay, if the service publishes one
      * @param healthy    whether an onboarded DERP relay is usable now ({@link DerpRelayHealth#healthy})
      */
-    public static RelayView select(Collection<PeerInfo> peers, String selfPublicKey, Optional<DerpRelay> publicDerp,
+    public static RelayView select(
+            Collection<PeerInfo> peers,
+            String selfPublicKey,
+            Optional<DerpRelay> publicDerp,
             Predicate<DerpRelay> healthy) {
         List<PeerInfo> relays = peers.stream()
                 .filter(PeerInfo::isWireGuardRelay)
@@ -47,16 +50,22 @@ public final class RelaySelector {
                 .map(RelaySelector::onboarded)
                 .filter(healthy)
                 .findFirst();
-        return new RelayView(relays.isEmpty() ? Optional.empty() : Optional.of(relays.getFirst()),
-                onboarded.or(() -> publicDerp));
+        return new RelayView(
+                relays.isEmpty() ? Optional.empty() : Optional.of(relays.getFirst()), onboarded.or(() -> publicDerp));
     }
 
     /** The DERP relay an onboarded relay device's metadata describes. */
     public static DerpRelay onboarded(PeerInfo device) {
         String host = device.derpHostname().orElseThrow();
-        Optional<InetAddress> ip = device.reflexiveEndpoint().or(device::localEndpoint).map(InetSocketAddress::getAddress);
-        return new DerpRelay(DerpRelay.Kind.ONBOARDED, "onboarded:" + device.deviceId(),
-                URI.create("https://" + host + ":" + ONBOARDED_DERP_PORT + "/derp"), Optional.empty(), Optional.empty(),
-                device.derpCertModeManual(), device.derpCertModeManual() ? ip : Optional.empty());
+        Optional<InetAddress> ip =
+                device.reflexiveEndpoint().or(device::localEndpoint).map(InetSocketAddress::getAddress);
+        return new DerpRelay(
+                DerpRelay.Kind.ONBOARDED,
+                "onboarded:" + device.deviceId(),
+                URI.create("https://" + host + ":" + ONBOARDED_DERP_PORT + "/derp"),
+                Optional.empty(),
+                Optional.empty(),
+                device.derpCertModeManual(),
+                device.derpCertModeManual() ? ip : Optional.empty());
     }
 }

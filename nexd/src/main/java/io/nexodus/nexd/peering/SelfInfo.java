@@ -15,8 +15,13 @@ import java.util.Optional;
  * @param reflexiveIp  our reflexive IP (to recognise peers behind the same NAT)
  * @param vpcCidrs     the VPC's IPv4 and IPv6 CIDRs (the relay peer's allowed IPs)
  */
-public record SelfInfo(String publicKey, boolean relay, boolean symmetricNat, boolean relayOnly,
-        Optional<InetAddress> reflexiveIp, List<String> vpcCidrs) {
+public record SelfInfo(
+        String publicKey,
+        boolean relay,
+        boolean symmetricNat,
+        boolean relayOnly,
+        Optional<InetAddress> reflexiveIp,
+        List<String> vpcCidrs) {
     public SelfInfo {
         vpcCidrs = List.copyOf(vpcCidrs);
     }

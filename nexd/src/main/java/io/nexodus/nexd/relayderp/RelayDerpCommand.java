@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
  * its {@link RelayOnboarding}; it inherits the agent's flags (credentials, {@code --state-dir}). {@link #main} runs it
  * on its own (then {@code --onboard} reports "not available").
  */
-@Command(name = "relayderp", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+        name = "relayderp",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
         versionProvider = RelayDerpCommand.Version.class,
         description = {
             "Runs a DERP relay: Nexodus agents whose peers they cannot reach directly (symmetric NAT, UDP blocked)",
@@ -39,13 +43,17 @@ import picocli.CommandLine.Option;
                     + " end-to-end encrypted by WireGuard.",
             "Use it as a public relay (an administrator adds it: nexctl relay create) or onboard it to one VPC",
             "(--onboard). Every flag can also be set with the NEXD_DERP_* variable named in its description.",
-            ""},
-        footer = {"", "Examples:",
+            ""
+        },
+        footer = {
+            "",
+            "Examples:",
             "  nexd relayderp --hostname relay.example.com --certmode manual --certdir /etc/nexodus/derp",
             "      # your certificate: /etc/nexodus/derp/relay.example.com.crt and .key",
             "  nexd relayderp --hostname 203.0.113.10 --certmode self-signed",
             "      # generated CA in <state-dir>/derp-certs/ca.crt: give it to agents (nexctl relay create --relay-ca)",
-            "  nexd relayderp --dev --hostname 127.0.0.1            # plain HTTP on :3340, development only"})
+            "  nexd relayderp --dev --hostname 127.0.0.1            # plain HTTP on :3340, development only"
+        })
 public final class RelayDerpCommand implements Callable<Integer> {
     static final int DEFAULT_STUN_PORT = 3478;
     static final String DEFAULT_ADDR = ":443";
@@ -54,73 +62,117 @@ public final class RelayDerpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--hostname", paramLabel = "NAME", defaultValue = "${env:NEXD_DERP_HOSTNAME}",
+    @Option(
+            names = "--hostname",
+            paramLabel = "NAME",
+            defaultValue = "${env:NEXD_DERP_HOSTNAME}",
             description = "The relay's name: what clients dial, send as TLS SNI and find in the certificate "
                     + "(a DNS name or an IP address). Required. NEXD_DERP_HOSTNAME")
     String hostname;
 
-    @Option(names = "--addr", paramLabel = "[HOST]:PORT", defaultValue = "${env:NEXD_DERP_LISTEN_ADDR}",
-            description = "Where the HTTPS (DERP) listener binds. Default " + DEFAULT_ADDR + " (" + DEV_ADDR + " with --dev). "
-                    + "NEXD_DERP_LISTEN_ADDR")
+    @Option(
+            names = "--addr",
+            paramLabel = "[HOST]:PORT",
+            defaultValue = "${env:NEXD_DERP_LISTEN_ADDR}",
+            description = "Where the HTTPS (DERP) listener binds. Default " + DEFAULT_ADDR + " (" + DEV_ADDR
+                    + " with --dev). " + "NEXD_DERP_LISTEN_ADDR")
     String addr;
 
-    @Option(names = "--certmode", paramLabel = "MODE", defaultValue = "${env:NEXD_DERP_CERT_MODE:-self-signed}",
-            description = "manual: your certificate, <certdir>/<hostname>.crt and .key (PEM). self-signed: a CA is made "
-                    + "once in the cert dir and a certificate for the hostname issued from it; agents trust its ca.crt. "
-                    + "(letsencrypt is not available: it needs the internet.) Default ${DEFAULT-VALUE}. NEXD_DERP_CERT_MODE")
+    @Option(
+            names = "--certmode",
+            paramLabel = "MODE",
+            defaultValue = "${env:NEXD_DERP_CERT_MODE:-self-signed}",
+            description =
+                    "manual: your certificate, <certdir>/<hostname>.crt and .key (PEM). self-signed: a CA is made "
+                            + "once in the cert dir and a certificate for the hostname issued from it; agents trust its ca.crt. "
+                            + "(letsencrypt is not available: it needs the internet.) Default ${DEFAULT-VALUE}. NEXD_DERP_CERT_MODE")
     String certMode;
 
-    @Option(names = "--certdir", paramLabel = "DIR", defaultValue = "${env:NEXD_DERP_CERT_DIR}",
+    @Option(
+            names = "--certdir",
+            paramLabel = "DIR",
+            defaultValue = "${env:NEXD_DERP_CERT_DIR}",
             description = "Certificate directory. Default <state-dir>/derp-certs. NEXD_DERP_CERT_DIR")
     Path certDir;
 
-    @Option(names = "--stun", negatable = true, arity = "0..1", fallbackValue = "true",
+    @Option(
+            names = "--stun",
+            negatable = true,
+            arity = "0..1",
+            fallbackValue = "true",
             defaultValue = "${env:NEXD_DERP_RUN_STUN:-true}",
-            description = "Run a STUN server (--no-stun or --stun=false: do not). Default ${DEFAULT-VALUE}. NEXD_DERP_RUN_STUN")
+            description =
+                    "Run a STUN server (--no-stun or --stun=false: do not). Default ${DEFAULT-VALUE}. NEXD_DERP_RUN_STUN")
     boolean stun;
 
-    @Option(names = "--stun-port", paramLabel = "PORT", defaultValue = "${env:NEXD_DERP_STUN_PORT:-3478}",
-            description = "UDP port of the STUN server, on the --addr host. Default ${DEFAULT-VALUE}. NEXD_DERP_STUN_PORT")
+    @Option(
+            names = "--stun-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:NEXD_DERP_STUN_PORT:-3478}",
+            description =
+                    "UDP port of the STUN server, on the --addr host. Default ${DEFAULT-VALUE}. NEXD_DERP_STUN_PORT")
     int stunPort;
 
-    @Option(names = "--accept-connection-limit", paramLabel = "PER_SECOND",
+    @Option(
+            names = "--accept-connection-limit",
+            paramLabel = "PER_SECOND",
             defaultValue = "${env:NEXD_DERP_ACCEPT_CONNECTION_LIMIT:-Infinity}",
             description = "New connections accepted per second; more are closed at once. Default: no limit.")
     double acceptConnectionLimit;
 
-    @Option(names = "--accept-connection-burst", paramLabel = "N",
+    @Option(
+            names = "--accept-connection-burst",
+            paramLabel = "N",
             defaultValue = "${env:NEXD_DERP_ACCEPT_CONNECTION_BURST:-2147483647}",
             description = "Burst allowed above the accept limit. Default: no limit.")
     int acceptConnectionBurst;
 
-    @Option(names = "--mesh-key", paramLabel = "HEX", defaultValue = "${env:NEXD_DERP_MESH_KEY}",
+    @Option(
+            names = "--mesh-key",
+            paramLabel = "HEX",
+            defaultValue = "${env:NEXD_DERP_MESH_KEY}",
             description = "64 hex digits shared by relays that mesh (prefer NEXD_DERP_MESH_KEY or --mesh-psk-file: "
                     + "a command line is visible to other users).")
     String meshKey;
 
-    @Option(names = "--mesh-psk-file", paramLabel = "FILE", defaultValue = "${env:NEXD_DERP_MESH_PSK_FILE}",
+    @Option(
+            names = "--mesh-psk-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:NEXD_DERP_MESH_PSK_FILE}",
             description = "File holding the mesh key (64 hex digits), as upstream.")
     Path meshPskFile;
 
-    @Option(names = "--mesh-with", split = ",", paramLabel = "RELAY", defaultValue = "${env:NEXD_DERP_MESH_WITH}",
+    @Option(
+            names = "--mesh-with",
+            split = ",",
+            paramLabel = "RELAY",
+            defaultValue = "${env:NEXD_DERP_MESH_WITH}",
             description = "The other relays of the mesh: https://host:port/derp or host[:port] (comma-separated); "
                     + "clients of meshed relays reach each other. Needs a mesh key.")
     List<String> meshWith = new ArrayList<>();
 
-
-    @Option(names = {"--key-file", "-c"}, paramLabel = "FILE", defaultValue = "${env:NEXD_DERP_KEY_FILE}",
-            description = "The relay's DERP key ({\"PrivateKey\":\"privkey:...\"}, created with mode 0600 on first run): "
-                    + "its identity across restarts. Default <state-dir>/derper.key.")
+    @Option(
+            names = {"--key-file", "-c"},
+            paramLabel = "FILE",
+            defaultValue = "${env:NEXD_DERP_KEY_FILE}",
+            description =
+                    "The relay's DERP key ({\"PrivateKey\":\"privkey:...\"}, created with mode 0600 on first run): "
+                            + "its identity across restarts. Default <state-dir>/derper.key.")
     Path keyFile;
 
-    @Option(names = "--dev", defaultValue = "${env:NEXD_DERP_DEV_MODE:-false}",
+    @Option(
+            names = "--dev",
+            defaultValue = "${env:NEXD_DERP_DEV_MODE:-false}",
             description = "Plain HTTP without TLS on " + DEV_ADDR + " (development only: DERP's handshake can then be "
                     + "replayed). NEXD_DERP_DEV_MODE")
     boolean dev;
 
-    @Option(names = "--onboard", defaultValue = "${env:NEXD_DERP_ONBOARD:-false}",
-            description = "Also join the VPC as its relay device and publish the relay (device metadata 'relay' = "
-                    + "{type: derp, hostname, certmodemanual}), like `nexd relay` does for a WireGuard relay. NEXD_DERP_ONBOARD")
+    @Option(
+            names = "--onboard",
+            defaultValue = "${env:NEXD_DERP_ONBOARD:-false}",
+            description =
+                    "Also join the VPC as its relay device and publish the relay (device metadata 'relay' = "
+                            + "{type: derp, hostname, certmodemanual}), like `nexd relay` does for a WireGuard relay. NEXD_DERP_ONBOARD")
     boolean onboard;
 
     private final RelayOnboarding onboarding;
@@ -170,11 +222,15 @@ public final class RelayDerpCommand implements Callable<Integer> {
      */
     public static CommandLine commandLine(RelayDerpCommand cmd) {
         CommandLine cl = new CommandLine(cmd);
-        cl.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("--state-dir").paramLabel("DIR").type(Path.class)
-                .defaultValue("${env:NEXD_STATE_DIR}")
-                .description("Where the key file and default cert dir live. Default /var/lib/nexd as root, else ~/.nexodus. "
-                        + "NEXD_STATE_DIR")
-                .build());
+        cl.getCommandSpec()
+                .addOption(CommandLine.Model.OptionSpec.builder("--state-dir")
+                        .paramLabel("DIR")
+                        .type(Path.class)
+                        .defaultValue("${env:NEXD_STATE_DIR}")
+                        .description(
+                                "Where the key file and default cert dir live. Default /var/lib/nexd as root, else ~/.nexodus. "
+                                        + "NEXD_STATE_DIR")
+                        .build());
         return cl;
     }
 
@@ -200,16 +256,18 @@ public final class RelayDerpCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
         toClose.add(server);
-        Thread hook = new Thread(() -> {
-            for (AutoCloseable c : toClose.reversed()) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // shutting down anyway
-                }
-            }
-            stopped.countDown();
-        }, "relayderp-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    for (AutoCloseable c : toClose.reversed()) {
+                        try {
+                            c.close();
+                        } catch (Exception e) {
+                            // shutting down anyway
+                        }
+                    }
+                    stopped.countDown();
+                },
+                "relayderp-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         printBanner(out, server);
         if (config.onboard()) {
@@ -244,10 +302,11 @@ public final class RelayDerpCommand implements Callable<Integer> {
             mode = switch (m) {
                 case "manual" -> TlsMode.MANUAL;
                 case "self-signed", "selfsigned" -> TlsMode.SELF_SIGNED;
-                case "letsencrypt" -> throw usage("--certmode letsencrypt is not available: it needs Let's Encrypt's "
-                        + "ACME service on the internet and port 80 reachable from it. Use --certmode manual with your "
-                        + "certificate in --certdir (<hostname>.crt and <hostname>.key), or --certmode self-signed and "
-                        + "give agents the generated ca.crt");
+                case "letsencrypt" ->
+                    throw usage("--certmode letsencrypt is not available: it needs Let's Encrypt's "
+                            + "ACME service on the internet and port 80 reachable from it. Use --certmode manual with your "
+                            + "certificate in --certdir (<hostname>.crt and <hostname>.key), or --certmode self-signed and "
+                            + "give agents the generated ca.crt");
                 case "none", "dev" -> throw usage("--certmode " + m + ": use --dev for plain HTTP (development only)");
                 default -> throw usage("--certmode must be manual or self-signed, not '" + certMode + "'");
             };
@@ -260,7 +319,9 @@ public final class RelayDerpCommand implements Callable<Integer> {
                 throw usage("--hostname is required: the name agents dial and find in the relay's certificate "
                         + "(e.g. relay.example.com, or the public IP address)");
             }
-            name = at.getAddress().isAnyLocalAddress() ? "localhost" : at.getAddress().getHostAddress();
+            name = at.getAddress().isAnyLocalAddress()
+                    ? "localhost"
+                    : at.getAddress().getHostAddress();
         }
         if (!validHostname(name)) {
             throw usage("--hostname '" + name + "' is not a DNS name or IP address");
@@ -275,7 +336,8 @@ public final class RelayDerpCommand implements Callable<Integer> {
             throw usage("--accept-connection-burst must be at least 1");
         }
         Optional<MeshKey> mesh = meshKey(readMeshKey());
-        List<String> peers = meshWith == null ? List.of()
+        List<String> peers = meshWith == null
+                ? List.of()
                 : meshWith.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         if (!peers.isEmpty() && mesh.isEmpty()) {
             throw usage("--mesh-with needs a mesh key (--mesh-key, NEXD_DERP_MESH_KEY or --mesh-psk-file)");
@@ -287,9 +349,19 @@ public final class RelayDerpCommand implements Callable<Integer> {
                 throw usage("--mesh-with " + p + ": " + e.getMessage());
             }
         }
-        return new RelayDerpConfig(at, name, mode, certDir != null ? certDir : state.resolve("derp-certs"),
-                keyFile != null ? keyFile : state.resolve("derper.key"), stun, stunPort, acceptConnectionLimit,
-                acceptConnectionBurst, mesh, peers, onboard);
+        return new RelayDerpConfig(
+                at,
+                name,
+                mode,
+                certDir != null ? certDir : state.resolve("derp-certs"),
+                keyFile != null ? keyFile : state.resolve("derper.key"),
+                stun,
+                stunPort,
+                acceptConnectionLimit,
+                acceptConnectionBurst,
+                mesh,
+                peers,
+                onboard);
     }
 
     private String readMeshKey() {
@@ -359,22 +431,31 @@ public final class RelayDerpCommand implements Callable<Integer> {
 
     private static void printBanner(PrintWriter out, RelayDerpServer s) {
         RelayDerpConfig c = s.config();
-        out.println("nexd relayderp: DERP relay " + s.url() + " listening on tcp " + s.relay().boundAddress());
+        out.println("nexd relayderp: DERP relay " + s.url() + " listening on tcp "
+                + s.relay().boundAddress());
         out.println("  key:       " + s.relay().publicKey() + "   (" + c.keyFile() + ")");
         switch (c.certMode()) {
             case NONE -> out.println("  TLS:       none (--dev: development only)");
             case MANUAL -> out.println("  TLS:       " + c.certDir().resolve(c.hostname() + ".crt"));
-            default -> out.println("  TLS:       self-signed; clients trust " + s.relay().caCertificateFile().map(Path::toString).orElse("?"));
+            default ->
+                out.println("  TLS:       self-signed; clients trust "
+                        + s.relay().caCertificateFile().map(Path::toString).orElse("?"));
         }
-        s.stun().ifPresentOrElse(st -> out.println("  STUN:      udp " + st.localAddresses().getFirst()),
-                () -> out.println("  STUN:      off"));
+        s.stun()
+                .ifPresentOrElse(
+                        st -> out.println(
+                                "  STUN:      udp " + st.localAddresses().getFirst()),
+                        () -> out.println("  STUN:      off"));
         if (!c.meshWith().isEmpty()) {
             out.println("  mesh:      " + String.join(", ", c.meshWith()));
         }
         if (!c.onboard()) {
             StringBuilder add = new StringBuilder("nexctl relay create --region-code <code> --hostname " + c.hostname()
-                    + " --derp-port " + s.relay().port() + " --stun-port " + (c.stun() ? Integer.toString(s.stun().orElseThrow().port()) : "-1"));
-            s.relay().caCertificateFile().ifPresent(ca -> add.append(" --relay-ca ").append(ca));
+                    + " --derp-port " + s.relay().port() + " --stun-port "
+                    + (c.stun() ? Integer.toString(s.stun().orElseThrow().port()) : "-1"));
+            s.relay()
+                    .caCertificateFile()
+                    .ifPresent(ca -> add.append(" --relay-ca ").append(ca));
             out.println("  public:    " + add + "   (administrator)");
         }
         out.flush();

@@ -24,9 +24,19 @@ import java.util.Optional;
  * @param meshWith              the other relays of the mesh
  * @param onboard               join the VPC as the relay device and publish the relay metadata
  */
-public record RelayDerpConfig(InetSocketAddress addr, String hostname, TlsMode certMode, Path certDir, Path keyFile,
-                              boolean stun, int stunPort, double acceptConnectionLimit, int acceptConnectionBurst,
-                              Optional<MeshKey> meshKey, List<String> meshWith, boolean onboard) {
+public record RelayDerpConfig(
+        InetSocketAddress addr,
+        String hostname,
+        TlsMode certMode,
+        Path certDir,
+        Path keyFile,
+        boolean stun,
+        int stunPort,
+        double acceptConnectionLimit,
+        int acceptConnectionBurst,
+        Optional<MeshKey> meshKey,
+        List<String> meshWith,
+        boolean onboard) {
     public RelayDerpConfig {
         Objects.requireNonNull(addr);
         Objects.requireNonNull(hostname);

@@ -43,7 +43,9 @@ public final class RelayDerpServer implements AutoCloseable {
                 .hostname(config.hostname())
                 .privateKeyFile(config.keyFile())
                 .acceptConnectionLimit(config.acceptConnectionLimit(), config.acceptConnectionBurst())
-                .meshPeers(config.meshWith().stream().map(s -> MeshPeer.parse(s, tls)).toList())
+                .meshPeers(config.meshWith().stream()
+                        .map(s -> MeshPeer.parse(s, tls))
+                        .toList())
                 .clock(clock);
         if (tls) {
             b.certDir(config.certDir());
@@ -86,7 +88,10 @@ public final class RelayDerpServer implements AutoCloseable {
         StringBuilder drops = new StringBuilder();
         st.packetsDropped().forEach((reason, n) -> {
             if (n > 0) {
-                drops.append(drops.isEmpty() ? "" : ", ").append(reason.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(n);
+                drops.append(drops.isEmpty() ? "" : ", ")
+                        .append(reason.name().toLowerCase(java.util.Locale.ROOT))
+                        .append(' ')
+                        .append(n);
             }
         });
         return "relayed " + st.packetsSent() + " packets (" + st.bytesSent() + " bytes) to " + st.accepts()

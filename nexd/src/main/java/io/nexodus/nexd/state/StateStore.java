@@ -62,8 +62,11 @@ public final class StateStore {
             NexdState s = json.readValue(bytes, NexdState.class);
             return s == null ? NexdState.EMPTY : s;
         } catch (IOException e) {
-            throw new StateException(file + " is not a valid nexd state file (" + e.getMessage().lines().findFirst().orElse("")
-                    + "); move it away to register as a new device", e);
+            throw new StateException(
+                    file + " is not a valid nexd state file ("
+                            + e.getMessage().lines().findFirst().orElse("")
+                            + "); move it away to register as a new device",
+                    e);
         }
     }
 
@@ -79,9 +82,12 @@ public final class StateStore {
         try {
             ensureDirectory();
             byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
-            Path tmp = dir.resolve("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
+            Path tmp =
+                    dir.resolve("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
             Files.deleteIfExists(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            try (FileChannel ch = FileChannel.open(
+                    tmp,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(FILE_MODE))) {
                 java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
@@ -109,8 +115,10 @@ public final class StateStore {
             // an existing directory keeps its mode unless it is readable by others: then tighten it
         }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(dir);
-        if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)
-                || mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+        if (mode.contains(PosixFilePermission.GROUP_READ)
+                || mode.contains(PosixFilePermission.OTHERS_READ)
+                || mode.contains(PosixFilePermission.GROUP_WRITE)
+                || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
             Files.setPosixFilePermissions(dir, DIR_MODE);
         }
     }

@@ -67,23 +67,33 @@ public final class JavaBackend implements WireGuardBackend {
      * Creates the TUN interface {@code name} (needs CAP_NET_ADMIN), binds {@code listenPort} (0 = any) on all
      * addresses, and serves UAPI. Fails if the interface or its UAPI socket exists already.
      */
-    public static JavaBackend create(String name, String privateKeyBase64, int listenPort, int mtu) throws BackendException {
+    public static JavaBackend create(String name, String privateKeyBase64, int listenPort, int mtu)
+            throws BackendException {
         UdpBind bind = new UdpBind();
         Device device;
         try {
-            device = Device.builder().interfaceName(name).mtu(mtu).privateKey(Key.fromBase64(privateKeyBase64))
-                    .listenPort(listenPort).bind(bind).build();
+            device = Device.builder()
+                    .interfaceName(name)
+                    .mtu(mtu)
+                    .privateKey(Key.fromBase64(privateKeyBase64))
+                    .listenPort(listenPort)
+                    .bind(bind)
+                    .build();
         } catch (IOException | RuntimeException e) {
-            throw new BackendException("cannot create the WireGuard interface " + name + " on UDP port " + listenPort
-                    + ": " + e.getMessage(), e);
+            throw new BackendException(
+                    "cannot create the WireGuard interface " + name + " on UDP port " + listenPort + ": "
+                            + e.getMessage(),
+                    e);
         }
         try {
             UapiServer uapi = UapiServer.start(device);
             return new JavaBackend(device, bind, uapi);
         } catch (IOException | RuntimeException e) {
             device.close();
-            throw new BackendException("cannot serve UAPI for " + name + " (" + e.getMessage()
-                    + "); is another WireGuard process using this interface name?", e);
+            throw new BackendException(
+                    "cannot serve UAPI for " + name + " (" + e.getMessage()
+                            + "); is another WireGuard process using this interface name?",
+                    e);
         }
     }
 
@@ -91,11 +101,16 @@ public final class JavaBackend implements WireGuardBackend {
      * A device without a kernel interface or UAPI socket (packets through a {@link MemoryTun}), on a UDP socket bound
      * to {@code bindAddress}: for tests of the reconciler against the real protocol.
      */
-    public static JavaBackend inMemory(String name, String privateKeyBase64, InetAddress bindAddress) throws BackendException {
+    public static JavaBackend inMemory(String name, String privateKeyBase64, InetAddress bindAddress)
+            throws BackendException {
         UdpBind bind = new UdpBind(bindAddress);
         try {
-            Device device = Device.builder().noTun(name).privateKey(Key.fromBase64(privateKeyBase64)).listenPort(0)
-                    .bind(bind).build();
+            Device device = Device.builder()
+                    .noTun(name)
+                    .privateKey(Key.fromBase64(privateKeyBase64))
+                    .listenPort(0)
+                    .bind(bind)
+                    .build();
             return new JavaBackend(device, bind, null);
         } catch (IOException | RuntimeException e) {
             throw new BackendException("cannot create in-memory device " + name + ": " + e.getMessage(), e);
@@ -137,14 +152,25 @@ public final class JavaBackend implements WireGuardBackend {
                         updates.add(PeerUpdate.removal(key));
                     }
                     PeerEntry e = u.entry();
-                    UdpEndpoint endpoint = (u.setEndpoint() || u.recreate()) && e.endpoint().isPresent()
-                            ? new UdpEndpoint(e.endpoint().get()) : null;
-                    List<IpPrefix> allowed = e.allowedIps().stream().map(IpPrefix::parse).toList();
+                    UdpEndpoint endpoint =
+                            (u.setEndpoint() || u.recreate()) && e.endpoint().isPresent()
+                                    ? new UdpEndpoint(e.endpoint().get())
+                                    : null;
+                    List<IpPrefix> allowed =
+                            e.allowedIps().stream().map(IpPrefix::parse).toList();
                     if (u.nudge() && !u.recreate() && e.persistentKeepaliveSeconds() > 0) {
                         updates.add(new PeerUpdate(key, false, true, null, null, 0, false, List.of(), List.of()));
                     }
-                    updates.add(new PeerUpdate(key, false, false, null, endpoint, e.persistentKeepaliveSeconds(), true,
-                            allowed, List.of()));
+                    updates.add(new PeerUpdate(
+                            key,
+                            false,
+                            false,
+                            null,
+                            endpoint,
+                            e.persistentKeepaliveSeconds(),
+                            true,
+                            allowed,
+                            List.of()));
                 }
             }
         }
@@ -160,8 +186,15 @@ public final class JavaBackend implements WireGuardBackend {
         Map<String, PeerCounters> out = new LinkedHashMap<>();
         for (PeerStats s : device.peers()) {
             String key = s.publicKey().toBase64();
-            out.put(key, new PeerCounters(key, s.endpoint() == null ? "" : s.endpoint().uapiString(), s.lastHandshake(),
-                    s.rxBytes(), s.txBytes(), s.allowedIps().stream().map(IpPrefix::toString).toList()));
+            out.put(
+                    key,
+                    new PeerCounters(
+                            key,
+                            s.endpoint() == null ? "" : s.endpoint().uapiString(),
+                            s.lastHandshake(),
+                            s.rxBytes(),
+                            s.txBytes(),
+                            s.allowedIps().stream().map(IpPrefix::toString).toList()));
         }
         return out;
     }

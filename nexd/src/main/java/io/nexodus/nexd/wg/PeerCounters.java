@@ -13,8 +13,8 @@ import java.util.List;
  * @param txBytes       sent
  * @param allowedIps    the entry's allowed IPs
  */
-public record PeerCounters(String publicKey, String endpoint, Instant lastHandshake, long rxBytes, long txBytes,
-        List<String> allowedIps) {
+public record PeerCounters(
+        String publicKey, String endpoint, Instant lastHandshake, long rxBytes, long txBytes, List<String> allowedIps) {
     public PeerCounters {
         endpoint = endpoint == null ? "" : endpoint;
         allowedIps = List.copyOf(allowedIps);

@@ -14,7 +14,10 @@ import java.util.Optional;
  * @param allowedIps                 CIDRs routed to the peer (replace the entry's list)
  * @param persistentKeepaliveSeconds 0 = off
  */
-public record PeerEntry(String publicKey, Optional<InetSocketAddress> endpoint, List<String> allowedIps,
+public record PeerEntry(
+        String publicKey,
+        Optional<InetSocketAddress> endpoint,
+        List<String> allowedIps,
         int persistentKeepaliveSeconds) {
     public PeerEntry {
         Objects.requireNonNull(publicKey);
@@ -25,6 +28,7 @@ public record PeerEntry(String publicKey, Optional<InetSocketAddress> endpoint, 
     @Override
     public String toString() {
         return publicKey.substring(0, Math.min(8, publicKey.length())) + " endpoint="
-                + endpoint.map(Addresses::format).orElse("-") + " allowed=" + allowedIps + " keepalive=" + persistentKeepaliveSeconds;
+                + endpoint.map(Addresses::format).orElse("-") + " allowed=" + allowedIps + " keepalive="
+                + persistentKeepaliveSeconds;
     }
 }

@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,12 +43,19 @@ public final class UapiBackend implements WireGuardBackend {
      * Starts {@code command name} (e.g. {@code wireguard-go -f wg0}), waits up to {@code startTimeout} for the UAPI
      * socket, then sets the private key and listen port.
      */
-    public static UapiBackend start(List<String> command, String name, String privateKeyBase64, int listenPort,
-            Duration startTimeout, Path logFile) throws BackendException {
+    public static UapiBackend start(
+            List<String> command,
+            String name,
+            String privateKeyBase64,
+            int listenPort,
+            Duration startTimeout,
+            Path logFile)
+            throws BackendException {
         Path socket = SOCKET_DIR.resolve(name + ".sock");
         if (Files.exists(socket)) {
-            throw new BackendException("the UAPI socket " + socket + " exists already: another WireGuard process serves "
-                    + name + " (or a crashed one left it; remove it)");
+            throw new BackendException(
+                    "the UAPI socket " + socket + " exists already: another WireGuard process serves " + name
+                            + " (or a crashed one left it; remove it)");
         }
         List<String> argv = new ArrayList<>();
         if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
@@ -73,8 +78,9 @@ public final class UapiBackend implements WireGuardBackend {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new BackendException("cannot start " + String.join(" ", argv) + ": " + e.getMessage()
-                    + " (is wireguard-go installed?)", e);
+            throw new BackendException(
+                    "cannot start " + String.join(" ", argv) + ": " + e.getMessage() + " (is wireguard-go installed?)",
+                    e);
         }
         long deadline = System.nanoTime() + startTimeout.toNanos();
         while (!Files.exists(socket)) {
@@ -84,7 +90,8 @@ public final class UapiBackend implements WireGuardBackend {
             }
             if (System.nanoTime() > deadline) {
                 p.destroyForcibly();
-                throw new BackendException(String.join(" ", argv) + " did not create " + socket + " within " + startTimeout);
+                throw new BackendException(
+                        String.join(" ", argv) + " did not create " + socket + " within " + startTimeout);
             }
             try {
                 Thread.sleep(20);
@@ -96,7 +103,8 @@ public final class UapiBackend implements WireGuardBackend {
         }
         UapiConnection conn = new UapiConnection(socket);
         Key priv = Key.fromBase64(privateKeyBase64);
-        UapiBackend b = new UapiBackend(name, p, conn, priv.clamped().publicKey().toBase64(), 0);
+        UapiBackend b =
+                new UapiBackend(name, p, conn, priv.clamped().publicKey().toBase64(), 0);
         try {
             conn.set(List.of("private_key=" + priv.toHex(), "listen_port=" + listenPort));
             int port = listenPort;

@@ -84,7 +84,7 @@ final class UapiLines {
                     case "rx_bytes" -> rx = Long.parseLong(v);
                     case "tx_bytes" -> tx = Long.parseLong(v);
                     case "allowed_ip" -> allowed.add(v);
-                    default -> { }
+                    default -> {}
                 }
             } catch (IllegalArgumentException e) {
                 // a line we cannot read is skipped; the rest of the peer is still useful
@@ -96,8 +96,8 @@ final class UapiLines {
         return out;
     }
 
-    private static PeerCounters counters(String key, String endpoint, long sec, long nsec, long rx, long tx,
-            List<String> allowed) {
+    private static PeerCounters counters(
+            String key, String endpoint, long sec, long nsec, long rx, long tx, List<String> allowed) {
         Instant hs = sec == 0 && nsec == 0 ? null : Instant.ofEpochSecond(sec, nsec);
         return new PeerCounters(key, endpoint, hs, rx, tx, allowed);
     }

@@ -37,7 +37,8 @@ final class Ipv4Packets {
     }
 
     static String destination(byte[] packet) throws Exception {
-        return InetAddress.getByAddress(java.util.Arrays.copyOfRange(packet, 16, 20)).getHostAddress();
+        return InetAddress.getByAddress(java.util.Arrays.copyOfRange(packet, 16, 20))
+                .getHostAddress();
     }
 
     static String payload(byte[] packet) {

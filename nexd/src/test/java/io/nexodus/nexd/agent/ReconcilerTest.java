@@ -32,8 +32,13 @@ import org.junit.jupiter.api.Test;
 class ReconcilerTest {
     // up timeout 7 s: both devices get their peer in the same tick, so their first initiations can cross; each then
     // drops the other's response (as wireguard-go does) and WireGuard retries after REKEY_TIMEOUT (5 s + jitter)
-    private static final PeeringTimeouts FAST = new PeeringTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(7),
-            Duration.ofSeconds(4), Duration.ofSeconds(1), Duration.ofMillis(700), Duration.ofMinutes(3),
+    private static final PeeringTimeouts FAST = new PeeringTimeouts(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(7),
+            Duration.ofSeconds(4),
+            Duration.ofSeconds(1),
+            Duration.ofMillis(700),
+            Duration.ofMinutes(3),
             List.of(Duration.ofMillis(300)));
     private static final List<String> VPC = List.of("100.64.0.0/10", "200::/64");
 
@@ -58,8 +63,8 @@ class ReconcilerTest {
     }
 
     private Node node(String name, String tunnelIp) throws Exception {
-        JavaBackend wg = JavaBackend.inMemory(name, WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()),
-                InetAddress.getLoopbackAddress());
+        JavaBackend wg = JavaBackend.inMemory(
+                name, WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), InetAddress.getLoopbackAddress());
         closeMe.add(wg);
         return new Node(name, tunnelIp, wg, new Reconciler(wg, null, FAST, Clock.systemUTC()));
     }
@@ -69,9 +74,18 @@ class ReconcilerTest {
     }
 
     private static PeerInfo info(Node n, int reachableAtPort, boolean relay) {
-        return new PeerInfo(n.key(), UUID.nameUUIDFromBytes(n.name().getBytes()), n.name(), relay,
-                relay ? Optional.of("wireguard") : Optional.empty(), false, Optional.of(loop(reachableAtPort)),
-                Optional.of(loop(reachableAtPort)), List.of(n.tunnelIp()), List.of(n.tunnelIp() + "/32"), List.of());
+        return new PeerInfo(
+                n.key(),
+                UUID.nameUUIDFromBytes(n.name().getBytes()),
+                n.name(),
+                relay,
+                relay ? Optional.of("wireguard") : Optional.empty(),
+                false,
+                Optional.of(loop(reachableAtPort)),
+                Optional.of(loop(reachableAtPort)),
+                List.of(n.tunnelIp()),
+                List.of(n.tunnelIp() + "/32"),
+                List.of());
     }
 
     private static SelfInfo self(Node n, boolean relay) {
@@ -119,11 +133,14 @@ class ReconcilerTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("not reached within " + max + ": a=" + a.rec().peers() + " b=" + b.rec().peers());
+        throw new AssertionError("not reached within " + max + ": a=" + a.rec().peers() + " b="
+                + b.rec().peers());
     }
 
     private Optional<PeerView> view(Node viewer, Node peer) {
-        return viewer.rec().peers().stream().filter(v -> v.publicKey().equals(peer.key())).findFirst();
+        return viewer.rec().peers().stream()
+                .filter(v -> v.publicKey().equals(peer.key()))
+                .findFirst();
     }
 
     private boolean uses(Node viewer, Node peer, PeeringMethod m) {
@@ -154,7 +171,9 @@ class ReconcilerTest {
     void peersOnOneLanGoDirectAndPassTraffic() throws Exception {
         a.rec().update(self(a, false), List.of(info(b, b.port(), false)));
         b.rec().update(self(b, false), List.of(info(a, a.port(), false)));
-        tickAllUntil(() -> uses(a, b, PeeringMethod.DIRECT_LOCAL) && uses(b, a, PeeringMethod.DIRECT_LOCAL), Duration.ofSeconds(12));
+        tickAllUntil(
+                () -> uses(a, b, PeeringMethod.DIRECT_LOCAL) && uses(b, a, PeeringMethod.DIRECT_LOCAL),
+                Duration.ofSeconds(12));
         assertDelivered(a, b);
         assertDelivered(b, a);
         PeerView v = view(a, b).orElseThrow();
@@ -172,8 +191,12 @@ class ReconcilerTest {
         r.rec().update(self(r, true), List.of(info(a, a.port(), false), info(b, b.port(), false)));
         a.rec().update(self(a, false), List.of(info(b, dead, false), info(r, r.port(), true)));
         b.rec().update(self(b, false), List.of(info(a, dead, false), info(r, r.port(), true)));
-        tickAllUntil(() -> uses(a, b, PeeringMethod.VIA_RELAY) && uses(b, a, PeeringMethod.VIA_RELAY), Duration.ofSeconds(20));
-        assertThat(view(a, r).orElseThrow().method()).as("all on one host: same reflexive IP").isEqualTo(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL);
+        tickAllUntil(
+                () -> uses(a, b, PeeringMethod.VIA_RELAY) && uses(b, a, PeeringMethod.VIA_RELAY),
+                Duration.ofSeconds(20));
+        assertThat(view(a, r).orElseThrow().method())
+                .as("all on one host: same reflexive IP")
+                .isEqualTo(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL);
         assertThat(view(a, r).orElseThrow().allowedIps()).contains("100.64.0.0/10", "200::/64");
         assertThat(view(a, b).orElseThrow().relay()).isEqualTo(PeerView.WIREGUARD_RELAY);
         assertThat(view(a, b).orElseThrow().reason()).contains("failed");
@@ -190,7 +213,9 @@ class ReconcilerTest {
 
     /** Healthy on a direct method (on a loaded machine the LAN method may time out first; the next is direct too). */
     private boolean direct(Node viewer, Node peer) {
-        return view(viewer, peer).map(v -> v.method() != null && v.method().isDirect() && v.healthy()).orElse(false);
+        return view(viewer, peer)
+                .map(v -> v.method() != null && v.method().isDirect() && v.healthy())
+                .orElse(false);
     }
 
     @Test
@@ -204,10 +229,20 @@ class ReconcilerTest {
 
     @Test
     void aSymmetricPeerWithoutARelayHasNoPath() throws Exception {
-        PeerInfo sym = new PeerInfo(b.key(), UUID.randomUUID(), "b", false, Optional.empty(), true,
-                Optional.of(loop(b.port())), Optional.of(new InetSocketAddress("198.51.100.21", 4444)),
-                List.of(b.tunnelIp()), List.of(b.tunnelIp() + "/32"), List.of());
-        SelfInfo elsewhere = new SelfInfo(a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC);
+        PeerInfo sym = new PeerInfo(
+                b.key(),
+                UUID.randomUUID(),
+                "b",
+                false,
+                Optional.empty(),
+                true,
+                Optional.of(loop(b.port())),
+                Optional.of(new InetSocketAddress("198.51.100.21", 4444)),
+                List.of(b.tunnelIp()),
+                List.of(b.tunnelIp() + "/32"),
+                List.of());
+        SelfInfo elsewhere =
+                new SelfInfo(a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC);
         a.rec().update(elsewhere, List.of(sym));
         assertThat(a.rec().relayRequired()).isTrue();
         assertThat(a.rec().relayPresent()).isFalse();

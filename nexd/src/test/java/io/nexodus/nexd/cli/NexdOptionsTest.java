@@ -34,9 +34,14 @@ class NexdOptionsTest {
     void regKeyUrlFormExcludesServiceUrlVpcAndSecurityGroup() {
         assertThatThrownBy(() -> config("--reg-key", "https://a#RK:x", "--service-url", "https://b"))
                 .hasMessageContaining("exclude each other");
-        assertThatThrownBy(() -> config("--reg-key", "https://a#RK:x", "--vpc-id", UUID.randomUUID().toString()))
+        assertThatThrownBy(() -> config(
+                        "--reg-key",
+                        "https://a#RK:x",
+                        "--vpc-id",
+                        UUID.randomUUID().toString()))
                 .hasMessageContaining("exclude each other");
-        assertThatThrownBy(() -> config("--reg-key", "https://a#", "--vpc-id", UUID.randomUUID().toString()))
+        assertThatThrownBy(() -> config(
+                        "--reg-key", "https://a#", "--vpc-id", UUID.randomUUID().toString()))
                 .hasMessageContaining("https://host#RK:");
         assertThatThrownBy(() -> config("--service-url", "https://a", "--reg-key", "nope"))
                 .hasMessageContaining("RK:");
@@ -61,10 +66,18 @@ class NexdOptionsTest {
 
     @Test
     void stunServersMustBeAtLeastTwo() {
-        assertThatThrownBy(() -> config("--service-url", "https://s", "--reg-key", "RK:k", "--stun-server", "127.0.0.1:3478"))
+        assertThatThrownBy(() ->
+                        config("--service-url", "https://s", "--reg-key", "RK:k", "--stun-server", "127.0.0.1:3478"))
                 .hasMessageContaining("at least two");
-        AgentConfig c = config("--service-url", "https://s", "--reg-key", "RK:k", "--stun-server", "127.0.0.1:3478",
-                "--stun-server", "127.0.0.1:3479");
+        AgentConfig c = config(
+                "--service-url",
+                "https://s",
+                "--reg-key",
+                "RK:k",
+                "--stun-server",
+                "127.0.0.1:3478",
+                "--stun-server",
+                "127.0.0.1:3479");
         assertThat(c.stunServers()).containsExactly("127.0.0.1:3478", "127.0.0.1:3479");
     }
 
@@ -72,21 +85,27 @@ class NexdOptionsTest {
     void credentialsAreCheckedTogether() {
         assertThatThrownBy(() -> config("--service-url", "https://s", "--reg-key", "RK:k", "--username", "u"))
                 .hasMessageContaining("exclude");
-        assertThatThrownBy(() -> config("--service-url", "https://s", "--password", "p")).hasMessageContaining("--username");
-        assertThat(config("--service-url", "https://s", "--username", "u", "--password", "p").username()).contains("u");
+        assertThatThrownBy(() -> config("--service-url", "https://s", "--password", "p"))
+                .hasMessageContaining("--username");
+        assertThat(config("--service-url", "https://s", "--username", "u", "--password", "p")
+                        .username())
+                .contains("u");
         assertThatThrownBy(() -> config("--reg-key", "RK:k")).hasMessageContaining("no service");
     }
 
     @Test
     void badValuesGetClearMessages() {
-        assertThatThrownBy(() -> config("--service-url", "ftp://s", "--reg-key", "RK:k")).hasMessageContaining("https://");
+        assertThatThrownBy(() -> config("--service-url", "ftp://s", "--reg-key", "RK:k"))
+                .hasMessageContaining("https://");
         assertThatThrownBy(() -> config("--service-url", "https://s", "--reg-key", "RK:k", "--request-ip", "fd00::1"))
                 .hasMessageContaining("IPv4");
         assertThatThrownBy(() -> config("--service-url", "https://s", "--reg-key", "RK:k", "--request-ip", "foo"))
                 .hasMessageContaining("not an IP");
-        assertThatThrownBy(() -> config("--service-url", "https://s", "--reg-key", "RK:k", "--tunnel-iface", "a-very-long-interface"))
+        assertThatThrownBy(() -> config(
+                        "--service-url", "https://s", "--reg-key", "RK:k", "--tunnel-iface", "a-very-long-interface"))
                 .hasMessageContaining("1-15");
-        assertThatThrownBy(() -> config("--service-url", "https://s", "--reg-key", "RK:k", "--ca-cert", "/nonexistent.pem"))
+        assertThatThrownBy(() ->
+                        config("--service-url", "https://s", "--reg-key", "RK:k", "--ca-cert", "/nonexistent.pem"))
                 .hasMessageContaining("not a readable file");
     }
 
@@ -96,13 +115,27 @@ class NexdOptionsTest {
         AgentConfig c = config(Map.of("NEXD_USE_WIREGUARD_GO", "1"), "--service-url", "https://s", "--reg-key", "RK:k");
         assertThat(c.wireguardGo()).containsExactly("wireguard-go", "-f");
         assertThat(config(Map.of("NEXD_USE_WIREGUARD_GO", "0"), "--service-url", "https://s", "--reg-key", "RK:k")
-                .usesWireGuardGo()).isFalse();
+                        .usesWireGuardGo())
+                .isFalse();
     }
 
     @Test
     void hiddenTimingFlagsForTests() {
-        AgentConfig c = config("--service-url", "http://s:8080", "--reg-key", "RK:k", "--peer-up-timeout", "3s",
-                "--peer-down-timeout", "1500ms", "--keepalive", "2s", "--stun-interval", "PT1S", "--tick", "100ms");
+        AgentConfig c = config(
+                "--service-url",
+                "http://s:8080",
+                "--reg-key",
+                "RK:k",
+                "--peer-up-timeout",
+                "3s",
+                "--peer-down-timeout",
+                "1500ms",
+                "--keepalive",
+                "2s",
+                "--stun-interval",
+                "PT1S",
+                "--tick",
+                "100ms");
         assertThat(c.timeouts().upTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.timeouts().downTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(c.timeouts().keepalive()).isEqualTo(Duration.ofSeconds(2));
@@ -112,8 +145,8 @@ class NexdOptionsTest {
 
     @Test
     void flagsWorkBeforeAndAfterTheRelaySubcommand() {
-        CommandLine.ParseResult r = new CommandLine(new NexdCommand()).parseArgs("--reg-key", "RK:a", "relay",
-                "--service-url", "https://s", "--tunnel-iface", "wg-r");
+        CommandLine.ParseResult r = new CommandLine(new NexdCommand())
+                .parseArgs("--reg-key", "RK:a", "relay", "--service-url", "https://s", "--tunnel-iface", "wg-r");
         NexdCommand root = (NexdCommand) r.commandSpec().userObject();
         assertThat(root.options.regKey).isEqualTo("RK:a");
         assertThat(root.options.serviceUrl).isEqualTo("https://s");
@@ -126,7 +159,8 @@ class NexdOptionsTest {
         StringWriter out = new StringWriter();
         CommandLine cl = NexdCommand.commandLine(new NexdCommand()).setOut(new PrintWriter(out));
         assertThat(cl.execute("--help")).isZero();
-        assertThat(out.toString()).contains("--reg-key", "--stun-server", "--tunnel-iface", "relay", "relayderp", "version")
+        assertThat(out.toString())
+                .contains("--reg-key", "--stun-server", "--tunnel-iface", "relay", "relayderp", "version")
                 .doesNotContain("--peer-up-timeout");
         out.getBuffer().setLength(0);
         assertThat(cl.execute("version")).isZero();
@@ -137,14 +171,22 @@ class NexdOptionsTest {
         out.getBuffer().setLength(0);
         // relayderp under nexd: its own flags plus the agent's (for --onboard), one --state-dir shared by both
         assertThat(cl.execute("relayderp", "--help")).isZero();
-        assertThat(out.toString()).contains("--onboard", "--certmode", "--hostname", "--reg-key", "--service-url", "--state-dir");
+        assertThat(out.toString())
+                .contains("--onboard", "--certmode", "--hostname", "--reg-key", "--service-url", "--state-dir");
     }
 
     @Test
     void relayderpUnderNexdReadsTheAgentsStateDir() {
         NexdCommand root = new NexdCommand();
-        CommandLine.ParseResult r = NexdCommand.commandLine(root).parseArgs("relayderp", "--hostname", "relay.internal",
-                "--state-dir", "/srv/nexd", "--reg-key", "https://nexodus.example.com#RK:abc");
+        CommandLine.ParseResult r = NexdCommand.commandLine(root)
+                .parseArgs(
+                        "relayderp",
+                        "--hostname",
+                        "relay.internal",
+                        "--state-dir",
+                        "/srv/nexd",
+                        "--reg-key",
+                        "https://nexodus.example.com#RK:abc");
         assertThat(r.subcommand().commandSpec().name()).isEqualTo("relayderp");
         assertThat(root.options.stateDir).isEqualTo(java.nio.file.Path.of("/srv/nexd"));
         assertThat(r.subcommand().commandSpec().findOption("--state-dir").<java.nio.file.Path>getValue())

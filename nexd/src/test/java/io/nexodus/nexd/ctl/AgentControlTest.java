@@ -29,11 +29,37 @@ class AgentControlTest {
     @TempDir
     Path tmp;
 
-    private final PeerView direct = new PeerView("KEYB", UUID.randomUUID(), "easy-b", List.of("100.64.0.2", "200::2"),
-            PeeringMethod.REFLEXIVE, null, "198.51.100.12:5000", List.of("100.64.0.2/32", "200::2/128"),
-            Instant.parse("2026-11-02T10:00:00.123Z"), 2000, 1000, true, PeerPath.State.UP, "", List.of("reflexive", "via-relay"));
-    private final PeerView relayed = new PeerView("KEYS", UUID.randomUUID(), "sym-a", List.of("100.64.0.3"),
-            PeeringMethod.VIA_RELAY, PeerView.WIREGUARD_RELAY, "", List.of(), null, 0, 0, true, PeerPath.State.UP, "",
+    private final PeerView direct = new PeerView(
+            "KEYB",
+            UUID.randomUUID(),
+            "easy-b",
+            List.of("100.64.0.2", "200::2"),
+            PeeringMethod.REFLEXIVE,
+            null,
+            "198.51.100.12:5000",
+            List.of("100.64.0.2/32", "200::2/128"),
+            Instant.parse("2026-11-02T10:00:00.123Z"),
+            2000,
+            1000,
+            true,
+            PeerPath.State.UP,
+            "",
+            List.of("reflexive", "via-relay"));
+    private final PeerView relayed = new PeerView(
+            "KEYS",
+            UUID.randomUUID(),
+            "sym-a",
+            List.of("100.64.0.3"),
+            PeeringMethod.VIA_RELAY,
+            PeerView.WIREGUARD_RELAY,
+            "",
+            List.of(),
+            null,
+            0,
+            0,
+            true,
+            PeerPath.State.UP,
+            "",
             List.of("via-relay"));
 
     private NexdCtlClient serve(AgentControl.AgentView view, AgentControl.Prober prober, String name) throws Exception {
@@ -44,9 +70,15 @@ class AgentControlTest {
 
     @Test
     void statusVersionTunnelIpAndPeersOverTheSocket() throws Exception {
-        NexdCtlClient c = serve(AgentControl.view(() -> AgentStatus.of(AgentStatus.RUNNING, "device d in VPC v"),
-                v6 -> Optional.of(v6 ? "200::1" : "100.64.0.1"), () -> List.of(direct, relayed), () -> true, () -> true),
-                a -> Optional.of(Duration.ofMillis(3)), "a.sock");
+        NexdCtlClient c = serve(
+                AgentControl.view(
+                        () -> AgentStatus.of(AgentStatus.RUNNING, "device d in VPC v"),
+                        v6 -> Optional.of(v6 ? "200::1" : "100.64.0.1"),
+                        () -> List.of(direct, relayed),
+                        () -> true,
+                        () -> true),
+                a -> Optional.of(Duration.ofMillis(3)),
+                "a.sock");
         assertThat(c.version()).isEqualTo(NexodusVersion.current());
         assertThat(c.status().state()).isEqualTo("Running");
         assertThat(c.status().message()).contains("VPC v");
@@ -71,9 +103,15 @@ class AgentControlTest {
 
     @Test
     void connectivityProbesEveryPeerOfTheFamily() throws Exception {
-        NexdCtlClient c = serve(AgentControl.view(() -> AgentStatus.of(AgentStatus.RUNNING, ""), v6 -> Optional.empty(),
-                () -> List.of(direct, relayed), () -> true, () -> false),
-                a -> a.equals("100.64.0.2") ? Optional.of(Duration.ofNanos(1_234_000)) : Optional.empty(), "b.sock");
+        NexdCtlClient c = serve(
+                AgentControl.view(
+                        () -> AgentStatus.of(AgentStatus.RUNNING, ""),
+                        v6 -> Optional.empty(),
+                        () -> List.of(direct, relayed),
+                        () -> true,
+                        () -> false),
+                a -> a.equals("100.64.0.2") ? Optional.of(Duration.ofNanos(1_234_000)) : Optional.empty(),
+                "b.sock");
         ConnectivityResult r = c.connectivity(IpFamily.V4);
         assertThat(r.peers()).containsOnlyKeys("100.64.0.2", "100.64.0.3");
         assertThat(r.peers().get("100.64.0.2").reachable()).isTrue();
@@ -86,18 +124,33 @@ class AgentControlTest {
 
     @Test
     void beforeRegistrationThereIsNoTunnelIpAndTheStatusSaysWhy() throws Exception {
-        NexdCtlClient c = serve(AgentControl.view(() -> AgentStatus.of(AgentStatus.WAITING_FOR_AUTH, "open https://x"),
-                v6 -> Optional.empty(), List::of, () -> false, () -> false), a -> Optional.empty(), "c.sock");
+        NexdCtlClient c = serve(
+                AgentControl.view(
+                        () -> AgentStatus.of(AgentStatus.WAITING_FOR_AUTH, "open https://x"),
+                        v6 -> Optional.empty(),
+                        List::of,
+                        () -> false,
+                        () -> false),
+                a -> Optional.empty(),
+                "c.sock");
         assertThat(c.status().state()).isEqualTo("WaitingForAuth");
-        assertThatThrownBy(() -> c.tunnelIp(IpFamily.V4)).isInstanceOf(NexdRpcException.class)
+        assertThatThrownBy(() -> c.tunnelIp(IpFamily.V4))
+                .isInstanceOf(NexdRpcException.class)
                 .hasMessageContaining("no IPv4 tunnel address");
         assertThat(c.listPeers().peers()).isEmpty();
     }
 
     @Test
     void debugLoggingCanBeSwitched() throws Exception {
-        NexdCtlClient c = serve(AgentControl.view(() -> AgentStatus.of(AgentStatus.RUNNING, ""), v6 -> Optional.empty(),
-                List::of, () -> false, () -> false), a -> Optional.empty(), "d.sock");
+        NexdCtlClient c = serve(
+                AgentControl.view(
+                        () -> AgentStatus.of(AgentStatus.RUNNING, ""),
+                        v6 -> Optional.empty(),
+                        List::of,
+                        () -> false,
+                        () -> false),
+                a -> Optional.empty(),
+                "d.sock");
         c.setDebug(true);
         assertThat(c.debug()).isTrue();
         c.setDebug(false);

@@ -40,6 +40,7 @@ class LoopbackAddressesTest {
         assertThat(LoopbackAddresses.address(0).getHostAddress()).isEqualTo("127.1.0.1");
         assertThat(LoopbackAddresses.address(253).getHostAddress()).isEqualTo("127.1.0.254");
         assertThat(LoopbackAddresses.address(254).getHostAddress()).isEqualTo("127.1.1.1");
-        assertThat(LoopbackAddresses.address(254 * 256 * 254 - 1).getHostAddress()).isEqualTo("127.254.255.254");
+        assertThat(LoopbackAddresses.address(254 * 256 * 254 - 1).getHostAddress())
+                .isEqualTo("127.254.255.254");
     }
 }

@@ -33,13 +33,19 @@ class WireGuardDerpProxyTest {
         String a = ka.publicKey().toBase64();
         String b = kb.publicKey().toBase64();
         try (DerpRelayServer server = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0)).build());
-             DatagramSocket wgA = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-             DatagramSocket wgB = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-             WireGuardDerpProxy pa = new WireGuardDerpProxy(wgA.getLocalPort(), connector(ka), k -> k.equals(b));
-             WireGuardDerpProxy pb = new WireGuardDerpProxy(wgB.getLocalPort(), connector(kb), k -> k.equals(a))) {
-            DerpRelay relay = new DerpRelay(DerpRelay.Kind.PUBLIC, "public:900",
-                    URI.create("http://127.0.0.1:" + server.port() + "/derp"), Optional.empty(), Optional.empty(), false,
+                        .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .build());
+                DatagramSocket wgA = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                DatagramSocket wgB = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                WireGuardDerpProxy pa = new WireGuardDerpProxy(wgA.getLocalPort(), connector(ka), k -> k.equals(b));
+                WireGuardDerpProxy pb = new WireGuardDerpProxy(wgB.getLocalPort(), connector(kb), k -> k.equals(a))) {
+            DerpRelay relay = new DerpRelay(
+                    DerpRelay.Kind.PUBLIC,
+                    "public:900",
+                    URI.create("http://127.0.0.1:" + server.port() + "/derp"),
+                    Optional.empty(),
+                    Optional.empty(),
+                    false,
                     Optional.empty());
             pa.use(Optional.of(relay), Set.of(relay));
             pb.use(Optional.of(relay), Set.of(relay));
@@ -91,7 +97,8 @@ class WireGuardDerpProxyTest {
             from.send(new DatagramPacket(payload, payload.length, to));
             try {
                 at.receive(in);
-                assertThat(new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8)).isEqualTo(text);
+                assertThat(new String(in.getData(), 0, in.getLength(), StandardCharsets.UTF_8))
+                        .isEqualTo(text);
                 return in;
             } catch (SocketTimeoutException e) {
                 // again
@@ -101,6 +108,7 @@ class WireGuardDerpProxyTest {
     }
 
     private static DerpConnector connector(NodePrivateKey key) {
-        return (relay, listener) -> DerpClient.start(DerpClientConfig.builder(relay.url(), key).build(), listener);
+        return (relay, listener) ->
+                DerpClient.start(DerpClientConfig.builder(relay.url(), key).build(), listener);
     }
 }

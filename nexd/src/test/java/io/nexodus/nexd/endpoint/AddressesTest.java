@@ -10,8 +10,10 @@ import org.junit.jupiter.api.Test;
 class AddressesTest {
     @Test
     void endpointsParseWithoutDnsAndRejectGarbage() {
-        assertThat(Addresses.parseEndpoint("198.51.100.11:40000").map(Addresses::format)).contains("198.51.100.11:40000");
-        assertThat(Addresses.parseEndpoint("[fd00::1]:51820").map(Addresses::format)).contains("[fd00::1]:51820");
+        assertThat(Addresses.parseEndpoint("198.51.100.11:40000").map(Addresses::format))
+                .contains("198.51.100.11:40000");
+        assertThat(Addresses.parseEndpoint("[fd00::1]:51820").map(Addresses::format))
+                .contains("[fd00::1]:51820");
         assertThat(Addresses.parseEndpoint("example.com:51820")).isEmpty();
         assertThat(Addresses.parseEndpoint("1.2.3.4")).isEmpty();
         assertThat(Addresses.parseEndpoint("1.2.3.4:0")).isEmpty();

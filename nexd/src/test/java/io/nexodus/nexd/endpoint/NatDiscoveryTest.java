@@ -14,7 +14,8 @@ class NatDiscoveryTest {
         return new InetSocketAddress(InetAddress.getByName(ip), port);
     }
 
-    private static ReflexiveProbe answering(Map<InetSocketAddress, InetSocketAddress> answers, Map<InetSocketAddress, Integer> asked) {
+    private static ReflexiveProbe answering(
+            Map<InetSocketAddress, InetSocketAddress> answers, Map<InetSocketAddress, Integer> asked) {
         return server -> {
             asked.merge(server, 1, Integer::sum);
             InetSocketAddress r = answers.get(server);
@@ -27,7 +28,9 @@ class NatDiscoveryTest {
         InetSocketAddress s1 = a("203.0.113.10", 3478);
         InetSocketAddress s2 = a("203.0.113.10", 3479);
         InetSocketAddress me = a("198.51.100.11", 40000);
-        NatObservation o = new NatDiscovery(answering(Map.of(s1, me, s2, me), new ConcurrentHashMap<>()), List.of(s1, s2)).observe();
+        NatObservation o = new NatDiscovery(
+                        answering(Map.of(s1, me, s2, me), new ConcurrentHashMap<>()), List.of(s1, s2))
+                .observe();
         assertThat(o.reflexive()).contains(me);
         assertThat(o.symmetricNat()).isFalse();
         assertThat(o.stunServer()).isEqualTo("203.0.113.10:3478");
@@ -38,8 +41,12 @@ class NatDiscoveryTest {
     void differentAnswersMeanSymmetricNat() throws Exception {
         InetSocketAddress s1 = a("203.0.113.10", 3478);
         InetSocketAddress s2 = a("203.0.113.10", 3479);
-        NatObservation o = new NatDiscovery(answering(Map.of(s1, a("198.51.100.21", 1111), s2, a("198.51.100.21", 2222)),
-                new ConcurrentHashMap<>()), List.of(s1, s2)).observe();
+        NatObservation o = new NatDiscovery(
+                        answering(
+                                Map.of(s1, a("198.51.100.21", 1111), s2, a("198.51.100.21", 2222)),
+                                new ConcurrentHashMap<>()),
+                        List.of(s1, s2))
+                .observe();
         assertThat(o.symmetricNat()).isTrue();
         assertThat(o.reflexive()).contains(a("198.51.100.21", 1111));
         assertThat(o.describe()).contains("symmetric");
@@ -73,7 +80,8 @@ class NatDiscoveryTest {
         InetSocketAddress s1 = a("203.0.113.10", 3478);
         InetSocketAddress s2 = a("203.0.113.10", 3479);
         InetSocketAddress me = a("203.0.113.40", 5000);
-        NatObservation o = new NatDiscovery(answering(Map.of(s2, me), new ConcurrentHashMap<>()), List.of(s1, s2)).observe();
+        NatObservation o =
+                new NatDiscovery(answering(Map.of(s2, me), new ConcurrentHashMap<>()), List.of(s1, s2)).observe();
         assertThat(o.reflexive()).contains(me);
         assertThat(o.symmetricNat()).isFalse();
         assertThat(o.sameMapping(o)).isTrue();

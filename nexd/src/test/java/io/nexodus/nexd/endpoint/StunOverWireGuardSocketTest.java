@@ -18,11 +18,13 @@ class StunOverWireGuardSocketTest {
     @Test
     void theReflexiveAddressIsTheWireGuardPort() throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
-        try (StunServer server = StunServer.start(List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)),
-                StunServerConfig.defaults());
-             JavaBackend wg = JavaBackend.inMemory("stun0", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo)) {
-            ReflexiveProbe probe = new StunClientProbe(wg.sharedSocket().orElseThrow(),
-                    StunClientConfig.defaults().withTimeout(Duration.ofSeconds(2)));
+        try (StunServer server = StunServer.start(
+                        List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)),
+                        StunServerConfig.defaults());
+                JavaBackend wg =
+                        JavaBackend.inMemory("stun0", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo)) {
+            ReflexiveProbe probe = new StunClientProbe(
+                    wg.sharedSocket().orElseThrow(), StunClientConfig.defaults().withTimeout(Duration.ofSeconds(2)));
             long t0 = System.nanoTime();
             NatObservation o = new NatDiscovery(probe, server.localAddresses()).observe();
             System.out.println("STUN over the WireGuard socket took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
@@ -35,10 +37,11 @@ class StunOverWireGuardSocketTest {
     @Test
     void aServerThatDoesNotAnswerIsATimeoutNotAnException() throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
-        try (JavaBackend wg = JavaBackend.inMemory("stun1", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo);
-             java.net.DatagramSocket silent = new java.net.DatagramSocket(0, lo)) {
-            ReflexiveProbe probe = new StunClientProbe(wg.sharedSocket().orElseThrow(),
-                    StunClientConfig.defaults().withTimeout(Duration.ofMillis(600)));
+        try (JavaBackend wg =
+                        JavaBackend.inMemory("stun1", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo);
+                java.net.DatagramSocket silent = new java.net.DatagramSocket(0, lo)) {
+            ReflexiveProbe probe = new StunClientProbe(
+                    wg.sharedSocket().orElseThrow(), StunClientConfig.defaults().withTimeout(Duration.ofMillis(600)));
             StunAnswer a = probe.query(new InetSocketAddress(lo, silent.getLocalPort()));
             assertThat(a.answered()).isFalse();
             assertThat(a.problem()).hasValueSatisfying(p -> assertThat(p).contains("no answer"));

@@ -11,8 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** The failover state machine, driven with explicit instants (no sleeping). */
 class PeerPathTest {
-    private static final PeeringTimeouts T = new PeeringTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
-            Duration.ofSeconds(45), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofMinutes(3),
+    private static final PeeringTimeouts T = new PeeringTimeouts(
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(45),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(3),
             List.of(Duration.ofSeconds(1), Duration.ofMillis(2500)));
 
     private final PathOption local = PathOption.direct(PeeringMethod.DIRECT_LOCAL, ep("192.168.31.11", 5000));
@@ -34,7 +39,9 @@ class PeerPathTest {
     void theBestMethodIsUsedAndComesUpWithAHandshake() {
         path.offer(List.of(reflexive, relay), now);
         assertThat(path.active()).contains(reflexive);
-        assertThat(path.takeKick()).as("a new method starts with a fresh session").isTrue();
+        assertThat(path.takeKick())
+                .as("a new method starts with a fresh session")
+                .isTrue();
         assertThat(path.state(now)).isEqualTo(PeerPath.State.TRYING);
         at(0.3);
         path.observe(PathSample.of(t(0.2), 300, 300), now);
@@ -160,7 +167,9 @@ class PeerPathTest {
         path.observe(PathSample.of(t(0.2), 164, 196), now);
         at(42);
         path.observe(PathSample.of(t(0.2), 196, 196), now);
-        assertThat(path.takeStallSuspicion()).as("keepalives 20 s apart are no flow").isFalse();
+        assertThat(path.takeStallSuspicion())
+                .as("keepalives 20 s apart are no flow")
+                .isFalse();
     }
 
     @Test
@@ -178,12 +187,16 @@ class PeerPathTest {
         assertThat(path.takeKick()).as("probe again every probeInterval").isTrue();
         at(51);
         path.observe(new PathSample(null, 0, 0, true, t(49)), now);
-        assertThat(path.active()).as("a handshake before the last probe started proves nothing").contains(relay);
+        assertThat(path.active())
+                .as("a handshake before the last probe started proves nothing")
+                .contains(relay);
         at(52);
         path.observe(new PathSample(null, 0, 0, true, t(51.5)), now);
         assertThat(path.active()).contains(reflexive);
         assertThat(path.shadow()).isEmpty();
-        assertThat(path.healthy(now)).as("the probe handshake already proved it").isTrue();
+        assertThat(path.healthy(now))
+                .as("the probe handshake already proved it")
+                .isTrue();
         assertThat(path.takeKick()).as("the probe's session is kept").isFalse();
     }
 

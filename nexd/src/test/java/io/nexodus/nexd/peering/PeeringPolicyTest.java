@@ -39,7 +39,8 @@ class PeeringPolicyTest {
     void peersBehindOneNatUseTheirLanEndpointFirst() {
         PeerInfo b = peer("B", "192.168.31.11:5000", "198.51.100.31:5000", false);
         List<PathOption> o = policy.options(self("198.51.100.31", false, false, false), b, withRelay);
-        assertThat(o).extracting(PathOption::method)
+        assertThat(o)
+                .extracting(PathOption::method)
                 .containsExactly(PeeringMethod.DIRECT_LOCAL, PeeringMethod.REFLEXIVE, PeeringMethod.VIA_RELAY);
         assertThat(o.getFirst().endpoint()).contains(ep("192.168.31.11", 5000));
     }
@@ -47,17 +48,22 @@ class PeeringPolicyTest {
     @Test
     void symmetricNatOnEitherSideMeansTheRelay() {
         PeerInfo sym = peer("S", "192.168.21.10:5000", "198.51.100.21:41234", true);
-        assertThat(methods(self("203.0.113.40", false, false, false), sym, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
+        assertThat(methods(self("203.0.113.40", false, false, false), sym, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
         PeerInfo pub = peer("P", "203.0.113.40:4000", "203.0.113.40:4000", false);
-        assertThat(methods(self("198.51.100.21", true, false, false), pub, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
-        assertThat(methods(self("198.51.100.21", true, false, false), pub, RelayView.NONE)).isEmpty();
-        assertThat(policy.needsRelay(self("198.51.100.21", true, false, false), pub)).isTrue();
+        assertThat(methods(self("198.51.100.21", true, false, false), pub, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
+        assertThat(methods(self("198.51.100.21", true, false, false), pub, RelayView.NONE))
+                .isEmpty();
+        assertThat(policy.needsRelay(self("198.51.100.21", true, false, false), pub))
+                .isTrue();
     }
 
     @Test
     void relayOnlySkipsDirectMethodsEvenOnOneLan() {
         PeerInfo b = peer("B", "192.168.31.11:5000", "198.51.100.31:5000", false);
-        assertThat(methods(self("198.51.100.31", false, true, false), b, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
+        assertThat(methods(self("198.51.100.31", false, true, false), b, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
     }
 
     @Test
@@ -89,12 +95,24 @@ class PeeringPolicyTest {
 
     @Test
     void aDerpTypedRelayDeviceIsNotTheWireGuardRelay() {
-        PeerInfo derp = new PeerInfo("D", theRelay.deviceId(), "derp", true, Optional.of("derp"), false,
-                theRelay.localEndpoint(), theRelay.reflexiveEndpoint(), List.of(), List.of(), List.of());
+        PeerInfo derp = new PeerInfo(
+                "D",
+                theRelay.deviceId(),
+                "derp",
+                true,
+                Optional.of("derp"),
+                false,
+                theRelay.localEndpoint(),
+                theRelay.reflexiveEndpoint(),
+                List.of(),
+                List.of(),
+                List.of());
         assertThat(derp.isWireGuardRelay()).isFalse();
         assertThat(RelaySelector.select(List.of(derp), "me").wireguardRelay()).isEmpty();
-        assertThat(RelaySelector.select(List.of(theRelay), "me").wireguardRelay()).contains(theRelay);
-        assertThat(RelaySelector.select(List.of(theRelay), "R").wireguardRelay()).isEmpty();
+        assertThat(RelaySelector.select(List.of(theRelay), "me").wireguardRelay())
+                .contains(theRelay);
+        assertThat(RelaySelector.select(List.of(theRelay), "R").wireguardRelay())
+                .isEmpty();
     }
 
     @Test

@@ -19,26 +19,59 @@ final class Peers {
     }
 
     static PeerInfo peer(String key, String local, String reflexive, boolean symmetric) {
-        return new PeerInfo(key, UUID.nameUUIDFromBytes(key.getBytes()), "host-" + key, false, Optional.empty(), symmetric,
-                Optional.ofNullable(local).map(Peers::parse), Optional.ofNullable(reflexive).map(Peers::parse),
-                List.of("100.64.0.9"), List.of("100.64.0.9/32"), List.of());
+        return new PeerInfo(
+                key,
+                UUID.nameUUIDFromBytes(key.getBytes()),
+                "host-" + key,
+                false,
+                Optional.empty(),
+                symmetric,
+                Optional.ofNullable(local).map(Peers::parse),
+                Optional.ofNullable(reflexive).map(Peers::parse),
+                List.of("100.64.0.9"),
+                List.of("100.64.0.9/32"),
+                List.of());
     }
 
     static PeerInfo relay(String key, String local, String reflexive) {
-        return new PeerInfo(key, UUID.nameUUIDFromBytes(key.getBytes()), "relay", true, Optional.of("wireguard"), false,
-                Optional.ofNullable(local).map(Peers::parse), Optional.ofNullable(reflexive).map(Peers::parse),
-                List.of("100.64.0.1"), List.of("100.64.0.1/32"), List.of());
+        return new PeerInfo(
+                key,
+                UUID.nameUUIDFromBytes(key.getBytes()),
+                "relay",
+                true,
+                Optional.of("wireguard"),
+                false,
+                Optional.ofNullable(local).map(Peers::parse),
+                Optional.ofNullable(reflexive).map(Peers::parse),
+                List.of("100.64.0.1"),
+                List.of("100.64.0.1/32"),
+                List.of());
     }
 
     static PeerInfo derpRelay(String key, String reflexive, String hostname, boolean manual) {
-        return new PeerInfo(key, UUID.nameUUIDFromBytes(key.getBytes()), "derp-" + key, true, Optional.of("derp"), false,
-                Optional.empty(), Optional.ofNullable(reflexive).map(Peers::parse), List.of("100.64.0.2"),
-                List.of("100.64.0.2/32"), List.of(), Optional.of(hostname), manual);
+        return new PeerInfo(
+                key,
+                UUID.nameUUIDFromBytes(key.getBytes()),
+                "derp-" + key,
+                true,
+                Optional.of("derp"),
+                false,
+                Optional.empty(),
+                Optional.ofNullable(reflexive).map(Peers::parse),
+                List.of("100.64.0.2"),
+                List.of("100.64.0.2/32"),
+                List.of(),
+                Optional.of(hostname),
+                manual);
     }
 
     static SelfInfo self(String reflexiveIp, boolean symmetric, boolean relayOnly, boolean relay) {
         try {
-            return new SelfInfo("me", relay, symmetric || relayOnly, relayOnly,
+            return new SelfInfo(
+                    "me",
+                    relay,
+                    symmetric || relayOnly,
+                    relayOnly,
                     Optional.ofNullable(reflexiveIp == null ? null : InetAddress.getByName(reflexiveIp)),
                     List.of("100.64.0.0/10", "200::/64"));
         } catch (java.net.UnknownHostException e) {

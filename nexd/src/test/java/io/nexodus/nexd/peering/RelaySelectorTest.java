@@ -12,19 +12,27 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RelaySelectorTest {
-    private static final DerpRelay PUBLIC = new DerpRelay(DerpRelay.Kind.PUBLIC, "public:900",
-            URI.create("https://service.example:443/derp"), Optional.empty(), Optional.empty(), false, Optional.empty());
+    private static final DerpRelay PUBLIC = new DerpRelay(
+            DerpRelay.Kind.PUBLIC,
+            "public:900",
+            URI.create("https://service.example:443/derp"),
+            Optional.empty(),
+            Optional.empty(),
+            false,
+            Optional.empty());
     private static final Instant T0 = Instant.parse("2026-11-23T12:00:00Z");
     private static final InetSocketAddress LOOP = ep("127.9.8.7", 40000);
 
     @Test
     void withoutAnOnboardedRelayThePublicOneIsUsed() {
-        RelayView v = RelaySelector.select(List.of(peer("b", null, "198.51.100.22:1000", true)), "me",
-                Optional.of(PUBLIC), r -> true);
+        RelayView v = RelaySelector.select(
+                List.of(peer("b", null, "198.51.100.22:1000", true)), "me", Optional.of(PUBLIC), r -> true);
         assertThat(v.derp()).contains(PUBLIC);
         assertThat(v.wireguardRelay()).isEmpty();
         assertThat(v.anyRelay()).isTrue();
-        assertThat(RelaySelector.select(List.of(), "me", Optional.empty(), r -> true).derp()).isEmpty();
+        assertThat(RelaySelector.select(List.of(), "me", Optional.empty(), r -> true)
+                        .derp())
+                .isEmpty();
     }
 
     @Test
@@ -39,8 +47,10 @@ class RelaySelectorTest {
         assertThat(d.url()).isEqualTo(URI.create("https://relay.corp.internal:443/derp"));
         assertThat(d.certModeManual()).isTrue();
         assertThat(d.pinnedIp().orElseThrow().getHostAddress()).isEqualTo("203.0.113.30");
-        assertThat(RelaySelector.onboarded(derpRelay("s", "203.0.113.31:443", "relay.example.com", false)).pinnedIp())
-                .as("a public name resolves through DNS").isEmpty();
+        assertThat(RelaySelector.onboarded(derpRelay("s", "203.0.113.31:443", "relay.example.com", false))
+                        .pinnedIp())
+                .as("a public name resolves through DNS")
+                .isEmpty();
     }
 
     @Test
@@ -57,7 +67,9 @@ class RelaySelectorTest {
         assertThat(select(onb, health, T0.plusSeconds(30)).kind()).isEqualTo(DerpRelay.Kind.ONBOARDED);
         assertThat(select(onb, health, T0.plusSeconds(31))).isEqualTo(PUBLIC);
         // removed from the VPC
-        assertThat(RelaySelector.select(List.of(), "me", Optional.of(PUBLIC), r -> true).derp()).contains(PUBLIC);
+        assertThat(RelaySelector.select(List.of(), "me", Optional.of(PUBLIC), r -> true)
+                        .derp())
+                .contains(PUBLIC);
     }
 
     @Test
@@ -65,9 +77,15 @@ class RelaySelectorTest {
         PeerInfo r1 = derpRelay("r1", "203.0.113.30:443", "a.internal", false);
         PeerInfo r2 = derpRelay("r2", "203.0.113.31:443", "b.internal", false);
         String first = r1.deviceId().toString().compareTo(r2.deviceId().toString()) < 0 ? "a.internal" : "b.internal";
-        assertThat(RelaySelector.select(List.of(r1, r2), "me", Optional.of(PUBLIC), r -> true).derp().orElseThrow().hostname())
+        assertThat(RelaySelector.select(List.of(r1, r2), "me", Optional.of(PUBLIC), r -> true)
+                        .derp()
+                        .orElseThrow()
+                        .hostname())
                 .isEqualTo(first);
-        assertThat(RelaySelector.select(List.of(r2, r1), "me", Optional.of(PUBLIC), r -> true).derp().orElseThrow().hostname())
+        assertThat(RelaySelector.select(List.of(r2, r1), "me", Optional.of(PUBLIC), r -> true)
+                        .derp()
+                        .orElseThrow()
+                        .hostname())
                 .isEqualTo(first);
     }
 
@@ -82,13 +100,15 @@ class RelaySelectorTest {
 
         PeerInfo wgRelay = relay("wg", null, "203.0.113.20:51820");
         List<PathOption> both = policy.options(me, b, new RelayView(Optional.of(wgRelay), Optional.of(PUBLIC)));
-        assertThat(both).extracting(PathOption::method)
+        assertThat(both)
+                .extracting(PathOption::method)
                 .containsExactly(PeeringMethod.VIA_RELAY, PeeringMethod.VIA_DERP_RELAY);
 
         // a peer reachable directly still has DERP last, as the fallback when UDP is blocked
         PeerInfo easy = peer("c", "192.168.1.10:51820", "198.51.100.11:1000", false);
         SelfInfo pub = self("203.0.113.40", false, false, false);
-        assertThat(policy.options(pub, easy, publicOnly)).extracting(PathOption::method)
+        assertThat(policy.options(pub, easy, publicOnly))
+                .extracting(PathOption::method)
                 .containsExactly(PeeringMethod.REFLEXIVE, PeeringMethod.VIA_DERP_RELAY);
         // without a proxy no DERP option at all
         assertThat(new PeeringPolicy().options(me, b, publicOnly)).isEmpty();
@@ -96,6 +116,7 @@ class RelaySelectorTest {
 
     private static DerpRelay select(PeerInfo onb, DerpRelayHealth health, Instant now) {
         return RelaySelector.select(List.of(onb), "me", Optional.of(PUBLIC), r -> health.healthy(r.id(), now))
-                .derp().orElseThrow();
+                .derp()
+                .orElseThrow();
     }
 }

@@ -39,12 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RelayDerpCommandIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    @TempDir Path dir;
+
+    @TempDir
+    Path dir;
 
     private ChildProcess relayderp(String name, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> argv = new ArrayList<>(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                RelayDerpCommand.class.getName()));
+        List<String> argv = new ArrayList<>(List.of(
+                java, "-Xmx128m", "-cp", System.getProperty("java.class.path"), RelayDerpCommand.class.getName()));
         argv.addAll(List.of(args));
         return ChildProcess.start(dir.resolve(name + ".log"), argv);
     }
@@ -59,11 +61,22 @@ class RelayDerpCommandIT {
         BlockingQueue<Got> toB = new LinkedBlockingQueue<>();
         DerpClientListener la = (s, p) -> toA.add(new Got(s, p));
         DerpClientListener lb = (s, p) -> toB.add(new Got(s, p));
-        try (DerpClient a = DerpClient.start(DerpClientConfig.builder(url, ka).sslContext(trust).dialAddress(dial).build(), la);
-             DerpClient b = DerpClient.start(DerpClientConfig.builder(url, kb).sslContext(trust).dialAddress(dial).build(), lb)) {
+        try (DerpClient a = DerpClient.start(
+                        DerpClientConfig.builder(url, ka)
+                                .sslContext(trust)
+                                .dialAddress(dial)
+                                .build(),
+                        la);
+                DerpClient b = DerpClient.start(
+                        DerpClientConfig.builder(url, kb)
+                                .sslContext(trust)
+                                .dialAddress(dial)
+                                .build(),
+                        lb)) {
             assertThat(a.awaitConnected(WAIT)).as("a connects").isTrue();
             assertThat(b.awaitConnected(WAIT)).as("b connects").isTrue();
-            assertThat(a.send(kb.publicKey(), "over the relay".getBytes(StandardCharsets.UTF_8))).isTrue();
+            assertThat(a.send(kb.publicKey(), "over the relay".getBytes(StandardCharsets.UTF_8)))
+                    .isTrue();
             Got g = toB.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(g).isNotNull();
             assertThat(g.source()).isEqualTo(ka.publicKey());
@@ -87,19 +100,33 @@ class RelayDerpCommandIT {
         Path state = dir.resolve("state");
         int port = FreePorts.tcp();
         int stunPort = FreePorts.udp();
-        String[] args = {"--hostname", "relay.nexodus.test", "--addr", "127.0.0.1:" + port, "--certmode", "manual",
-                "--certdir", certs.toString(), "--stun-port", Integer.toString(stunPort), "--state-dir", state.toString()};
+        String[] args = {
+            "--hostname",
+            "relay.nexodus.test",
+            "--addr",
+            "127.0.0.1:" + port,
+            "--certmode",
+            "manual",
+            "--certdir",
+            certs.toString(),
+            "--stun-port",
+            Integer.toString(stunPort),
+            "--state-dir",
+            state.toString()
+        };
         URI url = URI.create("https://relay.nexodus.test:" + port + "/derp");
         InetSocketAddress dial = new InetSocketAddress("127.0.0.1", port); // the host entry the agent would add
         SSLContext trust = TrustBundles.trusting(ca.caFile());
         NodePublicKey first;
         try (ChildProcess p = relayderp("manual", args)) {
             p.awaitOutput("STUN: +udp /?127\\.0\\.0\\.1:" + stunPort, WAIT);
-            assertThat(p.output()).contains("DERP relay https://relay.nexodus.test:" + port + "/derp")
+            assertThat(p.output())
+                    .contains("DERP relay https://relay.nexodus.test:" + port + "/derp")
                     .contains("TLS:       " + certs.resolve("relay.nexodus.test.crt"));
             first = exchange(url, dial, trust);
 
-            try (StunClient stun = StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
+            try (StunClient stun =
+                    StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
                 BindingResult r = stun.bind(new InetSocketAddress("127.0.0.1", stunPort));
                 assertThat(r).isInstanceOf(BindingResult.Success.class);
                 assertThat(r.mappedAddress()).contains(stun.localAddress().orElseThrow());
@@ -113,7 +140,9 @@ class RelayDerpCommandIT {
         try (ChildProcess again = relayderp("manual-again", args)) {
             again.awaitOutput("STUN:", WAIT);
             assertThat(again.output()).contains(first.toString());
-            assertThat(exchange(url, dial, trust)).as("same identity after a restart").isEqualTo(first);
+            assertThat(exchange(url, dial, trust))
+                    .as("same identity after a restart")
+                    .isEqualTo(first);
         }
     }
 
@@ -121,27 +150,47 @@ class RelayDerpCommandIT {
     void selfSignedModeMakesACaForClientsAndLetsEncryptIsRefused() throws Exception {
         int port = FreePorts.tcp();
         Path state = dir.resolve("state");
-        try (ChildProcess p = relayderp("self-signed", "--hostname", "127.0.0.1", "--addr", "127.0.0.1:" + port,
-                "--no-stun", "--state-dir", state.toString())) {
+        try (ChildProcess p = relayderp(
+                "self-signed",
+                "--hostname",
+                "127.0.0.1",
+                "--addr",
+                "127.0.0.1:" + port,
+                "--no-stun",
+                "--state-dir",
+                state.toString())) {
             p.awaitOutput("STUN: +off", WAIT);
             Path caFile = state.resolve("derp-certs/ca.crt");
-            assertThat(p.output()).contains("clients trust " + caFile)
+            assertThat(p.output())
+                    .contains("clients trust " + caFile)
                     .contains("nexctl relay create --region-code <code> --hostname 127.0.0.1 --derp-port " + port
                             + " --stun-port -1 --relay-ca " + caFile);
-            exchange(URI.create("https://127.0.0.1:" + port + "/derp"), new InetSocketAddress("127.0.0.1", port),
+            exchange(
+                    URI.create("https://127.0.0.1:" + port + "/derp"),
+                    new InetSocketAddress("127.0.0.1", port),
                     TrustBundles.trusting(caFile));
         }
 
-        try (ChildProcess le = relayderp("letsencrypt", "--hostname", "relay.nexodus.test", "--certmode", "letsencrypt")) {
+        try (ChildProcess le =
+                relayderp("letsencrypt", "--hostname", "relay.nexodus.test", "--certmode", "letsencrypt")) {
             assertThat(le.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(le.process().exitValue()).isEqualTo(2);
-            assertThat(le.output()).contains("--certmode letsencrypt is not available").contains("Try 'nexd relayderp --help'");
+            assertThat(le.output())
+                    .contains("--certmode letsencrypt is not available")
+                    .contains("Try 'nexd relayderp --help'");
         }
 
         // a port in use: a clear error, exit 1
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-             ChildProcess busy = relayderp("busy", "--hostname", "127.0.0.1", "--addr", "127.0.0.1:" + taken.getLocalPort(),
-                     "--no-stun", "--state-dir", state.toString())) {
+                ChildProcess busy = relayderp(
+                        "busy",
+                        "--hostname",
+                        "127.0.0.1",
+                        "--addr",
+                        "127.0.0.1:" + taken.getLocalPort(),
+                        "--no-stun",
+                        "--state-dir",
+                        state.toString())) {
             assertThat(busy.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(busy.process().exitValue()).isEqualTo(1);
             assertThat(busy.output()).contains("nexd relayderp: cannot start: cannot listen on");

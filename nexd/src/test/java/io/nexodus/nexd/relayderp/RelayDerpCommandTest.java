@@ -19,7 +19,8 @@ import picocli.CommandLine;
 
 /** Flag parsing and validation of {@code nexd relayderp} (nothing is started except where a test says so). */
 class RelayDerpCommandTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private static RelayDerpConfig parse(String... args) {
         RelayDerpCommand cmd = new RelayDerpCommand();
@@ -63,7 +64,9 @@ class RelayDerpCommandTest {
         assertThat(c.acceptConnectionBurst()).isEqualTo(Integer.MAX_VALUE);
         assertThat(c.meshKey()).isEmpty();
         assertThat(c.onboard()).isFalse();
-        assertThat(c.certModeManual()).as("self-signed: agents need the user's CA").isTrue();
+        assertThat(c.certModeManual())
+                .as("self-signed: agents need the user's CA")
+                .isTrue();
 
         RelayDerpCommand root = new RelayDerpCommand();
         RelayDerpCommand.commandLine(root).parseArgs("--hostname", "r");
@@ -74,10 +77,28 @@ class RelayDerpCommandTest {
     void everyFlag() throws Exception {
         Path psk = dir.resolve("mesh.key");
         Files.writeString(psk, "ab".repeat(32) + "\n");
-        RelayDerpConfig c = parse("--hostname", "203.0.113.10", "--addr", "203.0.113.10:8443", "--certmode", "manual",
-                "--certdir", "/etc/derp", "--stun-port", "3479", "--accept-connection-limit", "50",
-                "--accept-connection-burst", "100", "--mesh-psk-file", psk.toString(), "--mesh-with", "relay2.lab,https://relay3.lab:8443/derp",
-                "--state-dir", "/srv/nexd", "--onboard");
+        RelayDerpConfig c = parse(
+                "--hostname",
+                "203.0.113.10",
+                "--addr",
+                "203.0.113.10:8443",
+                "--certmode",
+                "manual",
+                "--certdir",
+                "/etc/derp",
+                "--stun-port",
+                "3479",
+                "--accept-connection-limit",
+                "50",
+                "--accept-connection-burst",
+                "100",
+                "--mesh-psk-file",
+                psk.toString(),
+                "--mesh-with",
+                "relay2.lab,https://relay3.lab:8443/derp",
+                "--state-dir",
+                "/srv/nexd",
+                "--onboard");
         assertThat(c.addr()).isEqualTo(new InetSocketAddress("203.0.113.10", 8443));
         assertThat(c.certMode()).isEqualTo(TlsMode.MANUAL);
         assertThat(c.certModeManual()).isTrue();
@@ -93,7 +114,8 @@ class RelayDerpCommandTest {
         assertThat(parse("--hostname", "r", "--addr", "[::1]:443").addr()).isEqualTo(new InetSocketAddress("::1", 443));
         assertThat(parse("--hostname", "r", "--stun=false").stun()).isFalse();
         assertThat(parse("--hostname", "r", "--no-stun").stun()).isFalse();
-        assertThat(parse("--hostname", "r", "--mesh-key", "cd".repeat(32)).meshKey()).isPresent();
+        assertThat(parse("--hostname", "r", "--mesh-key", "cd".repeat(32)).meshKey())
+                .isPresent();
     }
 
     @Test
@@ -108,7 +130,9 @@ class RelayDerpCommandTest {
     @Test
     void badInputIsAClearUsageError() {
         assertThat(usageError("--hostname", "r", "--certmode", "letsencrypt"))
-                .contains("--certmode letsencrypt is not available").contains("--certmode manual").contains("self-signed");
+                .contains("--certmode letsencrypt is not available")
+                .contains("--certmode manual")
+                .contains("self-signed");
         assertThat(usageError("--hostname", "r", "--certmode", "acme")).contains("manual or self-signed");
         assertThat(usageError("--hostname", "r", "--certmode", "none")).contains("use --dev");
         assertThat(usageError()).contains("--hostname is required");
@@ -117,12 +141,20 @@ class RelayDerpCommandTest {
         assertThat(usageError("--hostname", "r", "--addr", "relay.lab:443")).contains("not an IP address");
         assertThat(usageError("--hostname", "r", "--addr", ":99999")).contains("out of range");
         assertThat(usageError("--hostname", "r", "--stun-port", "0")).contains("--stun-port must be 1-65535");
-        assertThat(usageError("--hostname", "r", "--accept-connection-limit", "0")).contains("must be positive");
-        assertThat(usageError("--hostname", "r", "--accept-connection-burst", "0")).contains("at least 1");
+        assertThat(usageError("--hostname", "r", "--accept-connection-limit", "0"))
+                .contains("must be positive");
+        assertThat(usageError("--hostname", "r", "--accept-connection-burst", "0"))
+                .contains("at least 1");
         assertThat(usageError("--hostname", "r", "--mesh-with", "relay2.lab")).contains("--mesh-with needs a mesh key");
         assertThat(usageError("--hostname", "r", "--mesh-key", "abc")).contains("64 hex digits");
-        assertThat(usageError("--hostname", "r", "--mesh-key", "ab".repeat(32), "--mesh-psk-file", "/x")).contains("exclude each other");
-        assertThat(usageError("--hostname", "r", "--mesh-psk-file", dir.resolve("missing").toString())).contains("cannot read");
+        assertThat(usageError("--hostname", "r", "--mesh-key", "ab".repeat(32), "--mesh-psk-file", "/x"))
+                .contains("exclude each other");
+        assertThat(usageError(
+                        "--hostname",
+                        "r",
+                        "--mesh-psk-file",
+                        dir.resolve("missing").toString()))
+                .contains("cannot read");
         assertThat(usageError("--dev", "--onboard")).contains("--onboard needs TLS");
     }
 
@@ -130,19 +162,43 @@ class RelayDerpCommandTest {
     void helpExplainsEveryFlag() {
         Run r = run(new RelayDerpCommand(), "--help");
         assertThat(r.code()).isZero();
-        for (String flag : List.of("--hostname", "--addr", "--certmode", "--certdir", "--stun", "--stun-port",
-                "--accept-connection-limit", "--accept-connection-burst", "--mesh-key", "--mesh-psk-file", "--mesh-with",
-                "--state-dir", "--key-file", "--dev", "--onboard", "NEXD_DERP_")) {
+        for (String flag : List.of(
+                "--hostname",
+                "--addr",
+                "--certmode",
+                "--certdir",
+                "--stun",
+                "--stun-port",
+                "--accept-connection-limit",
+                "--accept-connection-burst",
+                "--mesh-key",
+                "--mesh-psk-file",
+                "--mesh-with",
+                "--state-dir",
+                "--key-file",
+                "--dev",
+                "--onboard",
+                "NEXD_DERP_")) {
             assertThat(r.out()).contains(flag);
         }
-        assertThat(RelayDerpCommand.execute(new String[] {"--certmode", "letsencrypt", "--hostname", "r"})).isEqualTo(2);
+        assertThat(RelayDerpCommand.execute(new String[] {"--certmode", "letsencrypt", "--hostname", "r"}))
+                .isEqualTo(2);
     }
 
     /** Until the agent provides the join flow, --onboard fails loudly (after the relay started) and stops the relay. */
     @Test
     void onboardIsNotAvailableInThisBuild() {
-        Run r = run(new RelayDerpCommand(), "--hostname", "127.0.0.1", "--addr", "127.0.0.1:0", "--stun-port",
-                Integer.toString(FreePorts.udp()), "--state-dir", dir.toString(), "--onboard");
+        Run r = run(
+                new RelayDerpCommand(),
+                "--hostname",
+                "127.0.0.1",
+                "--addr",
+                "127.0.0.1:0",
+                "--stun-port",
+                Integer.toString(FreePorts.udp()),
+                "--state-dir",
+                dir.toString(),
+                "--onboard");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("--onboard failed: --onboard is not available in this build");
         assertThat(r.out()).contains("nexd relayderp: DERP relay https://127.0.0.1:");
@@ -157,8 +213,16 @@ class RelayDerpCommandTest {
             assertThat(relay.url().toString()).startsWith("https://relay.lab:");
             throw new IllegalStateException("join refused by the test");
         };
-        Run r = run(new RelayDerpCommand(failing), "--hostname", "relay.lab", "--addr", "127.0.0.1:0", "--no-stun",
-                "--state-dir", dir.toString(), "--onboard");
+        Run r = run(
+                new RelayDerpCommand(failing),
+                "--hostname",
+                "relay.lab",
+                "--addr",
+                "127.0.0.1:0",
+                "--no-stun",
+                "--state-dir",
+                dir.toString(),
+                "--onboard");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("join refused by the test");
         assertThat(seen.get()).isEqualTo(new RelayMetadata("derp", "relay.lab", true));

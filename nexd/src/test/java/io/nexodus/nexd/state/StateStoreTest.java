@@ -18,21 +18,31 @@ class StateStoreTest {
     void missingStateIsEmptyAndSavedStateRoundTripsWithUpstreamKeys() throws Exception {
         StateStore store = new StateStore(tmp.resolve("nexd"));
         assertThat(store.load()).isEqualTo(NexdState.EMPTY);
-        NexdState s = NexdState.EMPTY.withKeys("pub=", "priv=").withPort(51999)
+        NexdState s = NexdState.EMPTY
+                .withKeys("pub=", "priv=")
+                .withPort(51999)
                 .withAuthToken(new StoredToken("a", "Bearer", "r", Instant.parse("2026-11-02T10:00:00Z")));
         store.save(s);
         assertThat(store.load()).isEqualTo(s);
         String json = Files.readString(store.file());
-        assertThat(json).contains("\"public-key\"", "\"private-key\"", "\"port\" : 51999", "\"auth-token\"",
-                "\"refresh_token\"", "\"expiry\" : \"2026-11-02T10:00:00Z\"");
+        assertThat(json)
+                .contains(
+                        "\"public-key\"",
+                        "\"private-key\"",
+                        "\"port\" : 51999",
+                        "\"auth-token\"",
+                        "\"refresh_token\"",
+                        "\"expiry\" : \"2026-11-02T10:00:00Z\"");
     }
 
     @Test
     void theFileIs0600AndTheDirectory0700() throws Exception {
         StateStore store = new StateStore(tmp.resolve("d"));
         store.save(NexdState.EMPTY.withKeys("p", "k"));
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file()))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.directory()))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.file())))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.directory())))
+                .isEqualTo("rwx------");
         try (var files = Files.list(store.directory())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("state.json");
         }
@@ -40,10 +50,12 @@ class StateStoreTest {
 
     @Test
     void aWorldReadableExistingDirectoryIsTightened() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("open"), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path dir = Files.createDirectory(
+                tmp.resolve("open"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         new StateStore(dir).save(NexdState.EMPTY);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                .isEqualTo("rwx------");
     }
 
     @Test
@@ -65,7 +77,8 @@ class StateStoreTest {
     void aCorruptFileIsAnErrorNotANewIdentity() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("bad"));
         Files.writeString(dir.resolve("state.json"), "{not json");
-        assertThatThrownBy(() -> new StateStore(dir).load()).isInstanceOf(StateException.class)
+        assertThatThrownBy(() -> new StateStore(dir).load())
+                .isInstanceOf(StateException.class)
                 .hasMessageContaining("not a valid nexd state file");
     }
 

@@ -27,23 +27,45 @@ public final class Accounts {
     private static final String COLS = "id, username, full_name, email, is_admin, password_hash";
 
     public Optional<Account> find(UUID id) {
-        return db.read(tx -> tx.queryOne("SELECT " + COLS + " FROM accounts WHERE id = ?",
-                rs -> new Account(Cols.uuid(rs, "id"), rs.getString("username"), rs.getString("full_name"), rs.getString("email"),
-                        rs.getBoolean("is_admin")), id));
+        return db.read(tx -> tx.queryOne(
+                "SELECT " + COLS + " FROM accounts WHERE id = ?",
+                rs -> new Account(
+                        Cols.uuid(rs, "id"),
+                        rs.getString("username"),
+                        rs.getString("full_name"),
+                        rs.getString("email"),
+                        rs.getBoolean("is_admin")),
+                id));
     }
 
     public Optional<Account> findByUsername(String username) {
-        return db.read(tx -> tx.queryOne("SELECT " + COLS + " FROM accounts WHERE username = ?",
-                rs -> new Account(Cols.uuid(rs, "id"), rs.getString("username"), rs.getString("full_name"), rs.getString("email"),
-                        rs.getBoolean("is_admin")), username));
+        return db.read(tx -> tx.queryOne(
+                "SELECT " + COLS + " FROM accounts WHERE username = ?",
+                rs -> new Account(
+                        Cols.uuid(rs, "id"),
+                        rs.getString("username"),
+                        rs.getString("full_name"),
+                        rs.getString("email"),
+                        rs.getBoolean("is_admin")),
+                username));
     }
 
     /** The account if the password is right; costs a full hash either way (no user enumeration by timing). */
     public Optional<Account> authenticate(String username, String password) {
-        if (username == null || password == null) return Optional.empty();
-        Optional<WithHash> w = db.read(tx -> tx.queryOne("SELECT " + COLS + " FROM accounts WHERE username = ?",
-                rs -> new WithHash(new Account(Cols.uuid(rs, "id"), rs.getString("username"), rs.getString("full_name"),
-                        rs.getString("email"), rs.getBoolean("is_admin")), rs.getString("password_hash")), username));
+        if (username == null || password == null) {
+            return Optional.empty();
+        }
+        Optional<WithHash> w = db.read(tx -> tx.queryOne(
+                "SELECT " + COLS + " FROM accounts WHERE username = ?",
+                rs -> new WithHash(
+                        new Account(
+                                Cols.uuid(rs, "id"),
+                                rs.getString("username"),
+                                rs.getString("full_name"),
+                                rs.getString("email"),
+                                rs.getBoolean("is_admin")),
+                        rs.getString("password_hash")),
+                username));
         boolean ok = hasher.verify(password, w.map(WithHash::hash).orElse(null));
         return ok ? w.map(WithHash::account) : Optional.empty();
     }
@@ -53,16 +75,30 @@ public final class Accounts {
         String hash = hasher.hash(password);
         UUID id = UUID.randomUUID();
         return db.write(tx -> {
-            if (tx.exists("SELECT 1 FROM accounts WHERE username = ?", username)) return Optional.<Account>empty();
-            tx.update("INSERT INTO accounts (id, username, password_hash, full_name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    id, username, hash, fullName == null ? "" : fullName, email, admin, tx.now());
+            if (tx.exists("SELECT 1 FROM accounts WHERE username = ?", username)) {
+                return Optional.<Account>empty();
+            }
+            tx.update(
+                    "INSERT INTO accounts (id, username, password_hash, full_name, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    id,
+                    username,
+                    hash,
+                    fullName == null ? "" : fullName,
+                    email,
+                    admin,
+                    tx.now());
             return Optional.of(new Account(id, username, fullName == null ? "" : fullName, email, admin));
         });
     }
 
     public java.util.List<Account> list() {
-        return db.read(tx -> tx.query("SELECT " + COLS + " FROM accounts ORDER BY username",
-                rs -> new Account(Cols.uuid(rs, "id"), rs.getString("username"), rs.getString("full_name"), rs.getString("email"),
+        return db.read(tx -> tx.query(
+                "SELECT " + COLS + " FROM accounts ORDER BY username",
+                rs -> new Account(
+                        Cols.uuid(rs, "id"),
+                        rs.getString("username"),
+                        rs.getString("full_name"),
+                        rs.getString("email"),
                         rs.getBoolean("is_admin"))));
     }
 

@@ -37,37 +37,57 @@ public final class ExternalOidc implements IdentityProvider {
     private final Clock clock;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-    private ExternalOidc(String issuer, String clientId, String deviceEndpoint, URL jwksUri, String audience, Clock clock) {
+    private ExternalOidc(
+            String issuer, String clientId, String deviceEndpoint, URL jwksUri, String audience, Clock clock) {
         this.issuer = issuer;
         this.clientId = clientId;
         this.deviceEndpoint = deviceEndpoint;
         this.clock = clock;
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.create(jwksUri).retrying(true).build();
+        JWKSource<SecurityContext> keys =
+                JWKSourceBuilder.create(jwksUri).retrying(true).build();
         Set<JWSAlgorithm> algs = new HashSet<>(JWSAlgorithm.Family.RSA);
         algs.addAll(JWSAlgorithm.Family.EC);
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algs, keys));
-        processor.setJWSTypeVerifier((type, ctx) -> { }); // issuers differ ("JWT", "at+jwt", none)
-        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(audience,
-                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
+        processor.setJWSTypeVerifier((type, ctx) -> {}); // issuers differ ("JWT", "at+jwt", none)
+        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                audience, new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
     }
 
     /** Reads {@code <issuer>/.well-known/openid-configuration} (retrying for up to {@code wait}). */
     public static ExternalOidc discover(String issuer, String clientId, String audience, Clock clock, Duration wait) {
         String base = issuer.replaceAll("/+$", "");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration"))
-                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                if (r.statusCode() != 200) throw new IOException("HTTP " + r.statusCode());
+                HttpResponse<byte[]> r = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration"))
+                                .timeout(Duration.ofSeconds(10))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() != 200) {
+                    throw new IOException("HTTP " + r.statusCode());
+                }
                 JsonNode d = Json.mapper().readTree(r.body());
                 String iss = d.path("issuer").asText(issuer);
                 String jwks = d.path("jwks_uri").asText(null);
-                if (jwks == null) throw new IOException("no jwks_uri");
-                return new ExternalOidc(iss, clientId, d.path("device_authorization_endpoint").asText(""), URI.create(jwks).toURL(), audience, clock);
+                if (jwks == null) {
+                    throw new IOException("no jwks_uri");
+                }
+                return new ExternalOidc(
+                        iss,
+                        clientId,
+                        d.path("device_authorization_endpoint").asText(""),
+                        URI.create(jwks).toURL(),
+                        audience,
+                        clock);
             } catch (IOException e) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("cannot read OIDC discovery of " + issuer + ": " + e.getMessage(), e);
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "cannot read OIDC discovery of " + issuer + ": " + e.getMessage(), e);
+                }
                 sleep();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -99,8 +119,16 @@ public final class ExternalOidc implements IdentityProvider {
         }
         try {
             Boolean verified = c.getBooleanClaim("email_verified");
-            return new Verified(new Users.Claims(issuer, c.getSubject(), c.getStringClaim("preferred_username"), fullName(c),
-                    c.getStringClaim("picture"), c.getStringClaim("email"), Boolean.TRUE.equals(verified)), false);
+            return new Verified(
+                    new Users.Claims(
+                            issuer,
+                            c.getSubject(),
+                            c.getStringClaim("preferred_username"),
+                            fullName(c),
+                            c.getStringClaim("picture"),
+                            c.getStringClaim("email"),
+                            Boolean.TRUE.equals(verified)),
+                    false);
         } catch (java.text.ParseException e) {
             throw ApiError.unauthorized("invalid access token claims: " + e.getMessage());
         }
@@ -108,7 +136,9 @@ public final class ExternalOidc implements IdentityProvider {
 
     private static String fullName(JWTClaimsSet c) throws java.text.ParseException {
         String name = c.getStringClaim("name");
-        if (name != null && !name.isBlank()) return name;
+        if (name != null && !name.isBlank()) {
+            return name;
+        }
         String given = c.getStringClaim("given_name"), family = c.getStringClaim("family_name");
         return ((given == null ? "" : given) + " " + (family == null ? "" : family)).strip();
     }

@@ -12,13 +12,16 @@ final class Forms {
     static Map<String, String> parse(byte[] body) {
         Map<String, String> out = new HashMap<>();
         String s = new String(body, StandardCharsets.UTF_8);
-        if (s.isBlank()) return out;
+        if (s.isBlank()) {
+            return out;
+        }
         for (String pair : s.split("&")) {
             int eq = pair.indexOf('=');
             String k = eq < 0 ? pair : pair.substring(0, eq);
             String v = eq < 0 ? "" : pair.substring(eq + 1);
             try {
-                out.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+                out.putIfAbsent(
+                        URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 // malformed escape: ignore the pair
             }
@@ -27,7 +30,9 @@ final class Forms {
     }
 
     static String html(String s) {
-        if (s == null) return "";
+        if (s == null) {
+            return "";
+        }
         StringBuilder sb = new StringBuilder(s.length());
         for (char c : s.toCharArray()) {
             switch (c) {

@@ -2,10 +2,10 @@ package io.nexodus.server.auth;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -49,6 +49,7 @@ public final class LocalIdp implements IdentityProvider {
     public static final String CLIENT_ID = "nexodus-cli";
     /** Identity kind of local accounts: stable when the public URL (the issuer) changes. */
     public static final String IDENTITY_ISSUER = "local";
+
     static final String DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
     private static final String USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
     private static final Duration DEVICE_CODE_TTL = Duration.ofMinutes(10);
@@ -65,8 +66,15 @@ public final class LocalIdp implements IdentityProvider {
     private final SecureRandom random = new SecureRandom();
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-    public LocalIdp(Database db, Accounts accounts, SigningKeys keys, TokenIssuer issuer, Users users, Clock clock,
-                    Duration refreshTtl, Supplier<String> publicUrl) {
+    public LocalIdp(
+            Database db,
+            Accounts accounts,
+            SigningKeys keys,
+            TokenIssuer issuer,
+            Users users,
+            Clock clock,
+            Duration refreshTtl,
+            Supplier<String> publicUrl) {
         this.db = db;
         this.accounts = accounts;
         this.keys = keys;
@@ -76,7 +84,8 @@ public final class LocalIdp implements IdentityProvider {
         this.refreshTtl = refreshTtl;
         this.publicUrl = publicUrl;
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
-        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(keys.publicSet())));
+        processor.setJWSKeySelector(
+                new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(keys.publicSet())));
     }
 
     private String url(String path) {
@@ -92,8 +101,10 @@ public final class LocalIdp implements IdentityProvider {
     public Verified verify(String jwt) {
         JWTClaimsSet c;
         try {
-            processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(TokenIssuer.API_AUDIENCE,
-                    new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(), Set.of("sub", "exp")));
+            processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                    TokenIssuer.API_AUDIENCE,
+                    new JWTClaimsSet.Builder().issuer(issuer.issuer()).build(),
+                    Set.of("sub", "exp")));
             c = processor.process(jwt, null);
         } catch (Exception e) {
             throw ApiError.unauthorized("invalid access token: " + e.getMessage());
@@ -104,36 +115,84 @@ public final class LocalIdp implements IdentityProvider {
         } catch (IllegalArgumentException e) {
             throw ApiError.unauthorized("invalid access token subject");
         }
-        Accounts.Account a = accounts.find(accountId).orElseThrow(() -> ApiError.unauthorized("the account no longer exists"));
+        Accounts.Account a =
+                accounts.find(accountId).orElseThrow(() -> ApiError.unauthorized("the account no longer exists"));
         return new Verified(claims(a), a.admin());
     }
 
     public static Users.Claims claims(Accounts.Account a) {
-        return new Users.Claims(IDENTITY_ISSUER, a.id().toString(), a.username(), a.fullName(), "", a.email(), a.email() != null);
+        return new Users.Claims(
+                IDENTITY_ISSUER, a.id().toString(), a.username(), a.fullName(), "", a.email(), a.email() != null);
     }
 
     public List<Route> routes() {
         return List.of(
-                Route.get("/.well-known/openid-configuration").tag("Identity").access(Access.PUBLIC).summary("OIDC discovery")
-                        .returns(Map.class).handler(c -> discovery()),
-                Route.get("/oauth/jwks").tag("Identity").access(Access.PUBLIC).summary("Signing keys (JWKS)")
-                        .returns(Map.class).handler(c -> keys.publicSet().toJSONObject()),
-                Route.post("/oauth/token").tag("Identity").access(Access.PUBLIC)
-                        .summary("Token endpoint: grant_type password, refresh_token, urn:ietf:params:oauth:grant-type:device_code")
-                        .body(OpenApiDocument.FormBody.class).returns(TokenResponse.class).errors(400, 401).handler(this::token),
-                Route.post("/oauth/device/code").tag("Identity").access(Access.PUBLIC).summary("Device authorization (RFC 8628)")
-                        .body(OpenApiDocument.FormBody.class).returns(DeviceAuthorizationResponse.class).handler(this::deviceCode),
-                Route.get("/device").tag("Identity").access(Access.PUBLIC).summary("Page to log in and approve a device's user code")
-                        .query("user_code", "the code the device shows").contentType("text/html").returns(String.class).handler(this::devicePage),
-                Route.post("/device").tag("Identity").access(Access.PUBLIC).summary("Approve or deny a user code (form: user_code, username, password, action)")
-                        .body(OpenApiDocument.FormBody.class).contentType("text/html").returns(String.class).handler(this::deviceSubmit),
-                Route.get("/oauth/userinfo").tag("Identity").summary("OIDC userinfo of the caller")
-                        .returns(UserInfoResponse.class).handler(this::userinfo),
-                Route.get("/admin/accounts").tag("Accounts").access(Access.ADMIN).summary("List local accounts").listParams()
-                        .returns(new com.fasterxml.jackson.core.type.TypeReference<List<Account>>() {}.getType()).errors(403).handler(this::listAccounts),
-                Route.post("/admin/accounts").tag("Accounts").access(Access.ADMIN).status(201)
+                Route.get("/.well-known/openid-configuration")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("OIDC discovery")
+                        .returns(Map.class)
+                        .handler(c -> discovery()),
+                Route.get("/oauth/jwks")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("Signing keys (JWKS)")
+                        .returns(Map.class)
+                        .handler(c -> keys.publicSet().toJSONObject()),
+                Route.post("/oauth/token")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary(
+                                "Token endpoint: grant_type password, refresh_token, urn:ietf:params:oauth:grant-type:device_code")
+                        .body(OpenApiDocument.FormBody.class)
+                        .returns(TokenResponse.class)
+                        .errors(400, 401)
+                        .handler(this::token),
+                Route.post("/oauth/device/code")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("Device authorization (RFC 8628)")
+                        .body(OpenApiDocument.FormBody.class)
+                        .returns(DeviceAuthorizationResponse.class)
+                        .handler(this::deviceCode),
+                Route.get("/device")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("Page to log in and approve a device's user code")
+                        .query("user_code", "the code the device shows")
+                        .contentType("text/html")
+                        .returns(String.class)
+                        .handler(this::devicePage),
+                Route.post("/device")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("Approve or deny a user code (form: user_code, username, password, action)")
+                        .body(OpenApiDocument.FormBody.class)
+                        .contentType("text/html")
+                        .returns(String.class)
+                        .handler(this::deviceSubmit),
+                Route.get("/oauth/userinfo")
+                        .tag("Identity")
+                        .summary("OIDC userinfo of the caller")
+                        .returns(UserInfoResponse.class)
+                        .handler(this::userinfo),
+                Route.get("/admin/accounts")
+                        .tag("Accounts")
+                        .access(Access.ADMIN)
+                        .summary("List local accounts")
+                        .listParams()
+                        .returns(new com.fasterxml.jackson.core.type.TypeReference<List<Account>>() {}.getType())
+                        .errors(403)
+                        .handler(this::listAccounts),
+                Route.post("/admin/accounts")
+                        .tag("Accounts")
+                        .access(Access.ADMIN)
+                        .status(201)
                         .summary("Create a local account and its user (with default organization, VPC, security group)")
-                        .body(AddAccount.class).returns(Account.class).errors(400, 403, 409).handler(this::createAccount));
+                        .body(AddAccount.class)
+                        .returns(Account.class)
+                        .errors(400, 403, 409)
+                        .handler(this::createAccount));
     }
 
     private Map<String, Object> discovery() {
@@ -149,7 +208,18 @@ public final class LocalIdp implements IdentityProvider {
                 Map.entry("id_token_signing_alg_values_supported", List.of("RS256")),
                 Map.entry("token_endpoint_auth_methods_supported", List.of("none")),
                 Map.entry("scopes_supported", List.of("openid", "profile", "email", "offline_access")),
-                Map.entry("claims_supported", List.of("sub", "iss", "aud", "exp", "iat", "preferred_username", "name", "email", "email_verified")));
+                Map.entry(
+                        "claims_supported",
+                        List.of(
+                                "sub",
+                                "iss",
+                                "aud",
+                                "exp",
+                                "iat",
+                                "preferred_username",
+                                "name",
+                                "email",
+                                "email_verified")));
     }
 
     // ---- token endpoint ----
@@ -162,12 +232,16 @@ public final class LocalIdp implements IdentityProvider {
         Map<String, String> f = Forms.parse(c.bodyBytes());
         String grant = f.getOrDefault("grant_type", "");
         String clientId = f.getOrDefault("client_id", CLIENT_ID);
-        if (clientId.isBlank()) clientId = CLIENT_ID;
+        if (clientId.isBlank()) {
+            clientId = CLIENT_ID;
+        }
         String scope = f.getOrDefault("scope", "openid profile email offline_access");
         return switch (grant) {
             case "password" -> {
                 Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
-                if (a.isEmpty()) yield oauthError(400, "invalid_grant", "invalid username or password");
+                if (a.isEmpty()) {
+                    yield oauthError(400, "invalid_grant", "invalid username or password");
+                }
                 yield issue(a.get(), clientId, scope);
             }
             case "refresh_token" -> refresh(f.get("refresh_token"), clientId);
@@ -183,28 +257,53 @@ public final class LocalIdp implements IdentityProvider {
         Instant now = clock.instant();
         db.write(tx -> {
             tx.update("DELETE FROM refresh_tokens WHERE account_id = ? AND expires_at < ?", a.id(), now);
-            return tx.update("INSERT INTO refresh_tokens (token_hash, account_id, client_id, scope, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    OpaqueTokens.hash(refresh), a.id(), clientId, scope, now.plus(refreshTtl), now);
+            return tx.update(
+                    "INSERT INTO refresh_tokens (token_hash, account_id, client_id, scope, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    OpaqueTokens.hash(refresh),
+                    a.id(),
+                    clientId,
+                    scope,
+                    now.plus(refreshTtl),
+                    now);
         });
-        TokenResponse t = new TokenResponse(issuer.accessToken(a, clientId, scope), "Bearer", issuer.accessTtl().toSeconds(), refresh,
-                refreshTtl.toSeconds(), issuer.idToken(a, clientId), scope);
+        TokenResponse t = new TokenResponse(
+                issuer.accessToken(a, clientId, scope),
+                "Bearer",
+                issuer.accessTtl().toSeconds(),
+                refresh,
+                refreshTtl.toSeconds(),
+                issuer.idToken(a, clientId),
+                scope);
         return new Reply(200, t, Map.of("Cache-Control", "no-store"));
     }
 
     private Reply refresh(String token, String clientId) {
-        if (token == null || token.isBlank()) return oauthError(400, "invalid_request", "refresh_token is required");
+        if (token == null || token.isBlank()) {
+            return oauthError(400, "invalid_request", "refresh_token is required");
+        }
         String hash = OpaqueTokens.hash(token);
         Instant now = clock.instant();
         Optional<Object[]> row = db.write(tx -> {
-            Optional<Object[]> r = tx.queryOne("SELECT account_id, client_id, scope, expires_at FROM refresh_tokens WHERE token_hash = ?",
-                    rs -> new Object[] {Cols.uuid(rs, "account_id"), rs.getString("client_id"), rs.getString("scope"), Cols.instant(rs, "expires_at")}, hash);
+            Optional<Object[]> r = tx.queryOne(
+                    "SELECT account_id, client_id, scope, expires_at FROM refresh_tokens WHERE token_hash = ?",
+                    rs -> new Object[] {
+                        Cols.uuid(rs, "account_id"),
+                        rs.getString("client_id"),
+                        rs.getString("scope"),
+                        Cols.instant(rs, "expires_at")
+                    },
+                    hash);
             // rotation: a refresh token works once
             tx.update("DELETE FROM refresh_tokens WHERE token_hash = ?", hash);
             return r;
         });
-        if (row.isEmpty() || ((Instant) row.get()[3]).isBefore(now)) return oauthError(400, "invalid_grant", "refresh token is invalid or expired");
+        if (row.isEmpty() || ((Instant) row.get()[3]).isBefore(now)) {
+            return oauthError(400, "invalid_grant", "refresh token is invalid or expired");
+        }
         Optional<Accounts.Account> a = accounts.find((UUID) row.get()[0]);
-        if (a.isEmpty()) return oauthError(400, "invalid_grant", "the account no longer exists");
+        if (a.isEmpty()) {
+            return oauthError(400, "invalid_grant", "the account no longer exists");
+        }
         return issue(a.get(), (String) row.get()[1], (String) row.get()[2]);
     }
 
@@ -219,79 +318,139 @@ public final class LocalIdp implements IdentityProvider {
         Instant now = clock.instant();
         db.write(tx -> {
             tx.update("DELETE FROM device_codes WHERE expires_at < ?", now);
-            return tx.update("INSERT INTO device_codes (device_code_hash, user_code, client_id, scope, status, poll_interval, expires_at) "
-                    + "VALUES (?, ?, ?, ?, 'pending', ?, ?)", OpaqueTokens.hash(deviceCode), userCode, clientId, scope, POLL_INTERVAL, now.plus(DEVICE_CODE_TTL));
+            return tx.update(
+                    "INSERT INTO device_codes (device_code_hash, user_code, client_id, scope, status, poll_interval, expires_at) "
+                            + "VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                    OpaqueTokens.hash(deviceCode),
+                    userCode,
+                    clientId,
+                    scope,
+                    POLL_INTERVAL,
+                    now.plus(DEVICE_CODE_TTL));
         });
         String display = userCode.substring(0, 4) + "-" + userCode.substring(4);
-        return new Reply(200, new DeviceAuthorizationResponse(deviceCode, display, url("/device"),
-                url("/device?user_code=" + display), DEVICE_CODE_TTL.toSeconds(), POLL_INTERVAL), Map.of("Cache-Control", "no-store"));
+        return new Reply(
+                200,
+                new DeviceAuthorizationResponse(
+                        deviceCode,
+                        display,
+                        url("/device"),
+                        url("/device?user_code=" + display),
+                        DEVICE_CODE_TTL.toSeconds(),
+                        POLL_INTERVAL),
+                Map.of("Cache-Control", "no-store"));
     }
 
     private Reply pollDeviceCode(String deviceCode) {
-        if (deviceCode == null || deviceCode.isBlank()) return oauthError(400, "invalid_request", "device_code is required");
+        if (deviceCode == null || deviceCode.isBlank()) {
+            return oauthError(400, "invalid_request", "device_code is required");
+        }
         String hash = OpaqueTokens.hash(deviceCode);
         Instant now = clock.instant();
         record Poll(String status, UUID account, String clientId, String scope, boolean tooFast, boolean expired) {}
         Optional<Poll> p = db.write(tx -> {
-            Optional<Poll> r = tx.queryOne("SELECT status, account_id, client_id, scope, poll_interval, last_poll_at, expires_at FROM device_codes WHERE device_code_hash = ?",
+            Optional<Poll> r = tx.queryOne(
+                    "SELECT status, account_id, client_id, scope, poll_interval, last_poll_at, expires_at FROM device_codes WHERE device_code_hash = ?",
                     rs -> {
                         Instant last = Cols.instant(rs, "last_poll_at");
-                        boolean fast = last != null && last.plusSeconds(rs.getInt("poll_interval")).isAfter(now.plusMillis(500));
-                        return new Poll(rs.getString("status"), Cols.uuid(rs, "account_id"), rs.getString("client_id"), rs.getString("scope"),
-                                fast, Cols.instant(rs, "expires_at").isBefore(now));
-                    }, hash);
-            if (r.isEmpty()) return r;
+                        boolean fast = last != null
+                                && last.plusSeconds(rs.getInt("poll_interval")).isAfter(now.plusMillis(500));
+                        return new Poll(
+                                rs.getString("status"),
+                                Cols.uuid(rs, "account_id"),
+                                rs.getString("client_id"),
+                                rs.getString("scope"),
+                                fast,
+                                Cols.instant(rs, "expires_at").isBefore(now));
+                    },
+                    hash);
+            if (r.isEmpty()) {
+                return r;
+            }
             if (r.get().expired() || !r.get().status().equals("pending")) {
-                tx.update("DELETE FROM device_codes WHERE device_code_hash = ?", hash); // approved/denied codes work once
+                tx.update(
+                        "DELETE FROM device_codes WHERE device_code_hash = ?", hash); // approved/denied codes work once
             } else if (r.get().tooFast()) {
-                tx.update("UPDATE device_codes SET poll_interval = poll_interval + 5, last_poll_at = ? WHERE device_code_hash = ?", now, hash);
+                tx.update(
+                        "UPDATE device_codes SET poll_interval = poll_interval + 5, last_poll_at = ? WHERE device_code_hash = ?",
+                        now,
+                        hash);
             } else {
                 tx.update("UPDATE device_codes SET last_poll_at = ? WHERE device_code_hash = ?", now, hash);
             }
             return r;
         });
-        if (p.isEmpty()) return oauthError(400, "invalid_grant", "unknown device code");
+        if (p.isEmpty()) {
+            return oauthError(400, "invalid_grant", "unknown device code");
+        }
         Poll poll = p.get();
-        if (poll.expired()) return oauthError(400, "expired_token", "the device code expired");
+        if (poll.expired()) {
+            return oauthError(400, "expired_token", "the device code expired");
+        }
         return switch (poll.status()) {
-            case "approved" -> accounts.find(poll.account()).map(a -> issue(a, poll.clientId(), poll.scope()))
-                    .orElse(oauthError(400, "invalid_grant", "the account no longer exists"));
+            case "approved" ->
+                accounts.find(poll.account())
+                        .map(a -> issue(a, poll.clientId(), poll.scope()))
+                        .orElse(oauthError(400, "invalid_grant", "the account no longer exists"));
             case "denied" -> oauthError(400, "access_denied", "the user denied the request");
-            default -> poll.tooFast() ? oauthError(400, "slow_down", "poll less often") : oauthError(400, "authorization_pending", "waiting for the user");
+            default ->
+                poll.tooFast()
+                        ? oauthError(400, "slow_down", "poll less often")
+                        : oauthError(400, "authorization_pending", "waiting for the user");
         };
     }
 
     private Object devicePage(Call c) {
         String code = c.query("user_code").orElse("");
-        return page(200, "Approve a device", "<p>A program asks to sign in as you. Check that the code matches the one it shows.</p>"
-                + "<form method=\"post\" action=\"/device\">"
-                + "<label>Code <input name=\"user_code\" value=\"" + Forms.html(code) + "\" autocomplete=\"off\" required></label><br>"
-                + "<label>Username <input name=\"username\" autocomplete=\"username\" required></label><br>"
-                + "<label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><br>"
-                + "<button name=\"action\" value=\"approve\">Approve</button> <button name=\"action\" value=\"deny\">Deny</button>"
-                + "</form>");
+        return page(
+                200,
+                "Approve a device",
+                "<p>A program asks to sign in as you. Check that the code matches the one it shows.</p>"
+                        + "<form method=\"post\" action=\"/device\">"
+                        + "<label>Code <input name=\"user_code\" value=\"" + Forms.html(code)
+                        + "\" autocomplete=\"off\" required></label><br>"
+                        + "<label>Username <input name=\"username\" autocomplete=\"username\" required></label><br>"
+                        + "<label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><br>"
+                        + "<button name=\"action\" value=\"approve\">Approve</button> <button name=\"action\" value=\"deny\">Deny</button>"
+                        + "</form>");
     }
 
     private Object deviceSubmit(Call c) {
         Map<String, String> f = Forms.parse(c.bodyBytes());
         String code = normalizeUserCode(f.getOrDefault("user_code", ""));
         Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
-        if (a.isEmpty()) return page(401, "Not signed in", "<p>Wrong username or password.</p><p><a href=\"/device?user_code="
-                + Forms.html(f.getOrDefault("user_code", "")) + "\">Try again</a></p>");
+        if (a.isEmpty()) {
+            return page(
+                    401,
+                    "Not signed in",
+                    "<p>Wrong username or password.</p><p><a href=\"/device?user_code="
+                            + Forms.html(f.getOrDefault("user_code", "")) + "\">Try again</a></p>");
+        }
         boolean approve = !"deny".equals(f.get("action"));
         Instant now = clock.instant();
-        int n = db.write(tx -> tx.update("UPDATE device_codes SET status = ?, account_id = ? WHERE user_code = ? AND status = 'pending' AND expires_at > ?",
-                approve ? "approved" : "denied", a.get().id(), code, now));
-        if (n == 0) return page(400, "Unknown code", "<p>This code is unknown, expired or already used.</p>");
-        return page(200, approve ? "Device approved" : "Device denied",
-                approve ? "<p>Signed in as " + Forms.html(a.get().username()) + ". You can close this page; the device continues by itself.</p>"
+        int n = db.write(tx -> tx.update(
+                "UPDATE device_codes SET status = ?, account_id = ? WHERE user_code = ? AND status = 'pending' AND expires_at > ?",
+                approve ? "approved" : "denied",
+                a.get().id(),
+                code,
+                now));
+        if (n == 0) {
+            return page(400, "Unknown code", "<p>This code is unknown, expired or already used.</p>");
+        }
+        return page(
+                200,
+                approve ? "Device approved" : "Device denied",
+                approve
+                        ? "<p>Signed in as " + Forms.html(a.get().username())
+                                + ". You can close this page; the device continues by itself.</p>"
                         : "<p>The request was denied.</p>");
     }
 
     private static RawReply page(int status, String title, String body) {
-        String html = "<!doctype html><html><head><meta charset=\"utf-8\"><title>Nexodus: " + Forms.html(title) + "</title>"
-                + "<style>body{font-family:sans-serif;max-width:28em;margin:3em auto}input{margin:.3em 0}</style></head><body><h1>"
-                + Forms.html(title) + "</h1>" + body + "</body></html>";
+        String html =
+                "<!doctype html><html><head><meta charset=\"utf-8\"><title>Nexodus: " + Forms.html(title) + "</title>"
+                        + "<style>body{font-family:sans-serif;max-width:28em;margin:3em auto}input{margin:.3em 0}</style></head><body><h1>"
+                        + Forms.html(title) + "</h1>" + body + "</body></html>";
         return new RawReply(status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -301,7 +460,9 @@ public final class LocalIdp implements IdentityProvider {
 
     private String userCode() {
         StringBuilder sb = new StringBuilder(8);
-        for (int i = 0; i < 8; i++) sb.append(USER_CODE_ALPHABET.charAt(random.nextInt(USER_CODE_ALPHABET.length())));
+        for (int i = 0; i < 8; i++) {
+            sb.append(USER_CODE_ALPHABET.charAt(random.nextInt(USER_CODE_ALPHABET.length())));
+        }
         return sb.toString();
     }
 
@@ -316,17 +477,30 @@ public final class LocalIdp implements IdentityProvider {
     private Object userinfo(Call c) {
         UUID user = c.principal().ownerId();
         return db.read(tx -> {
-            var acct = tx.queryOne("SELECT a.id, a.username, a.full_name, a.email, a.created_at FROM accounts a JOIN user_identities i "
-                    + "ON i.kind = ? AND i.identity_value = CAST(a.id AS VARCHAR) WHERE i.user_id = ?",
-                    rs -> new UserInfoResponse(rs.getString("id"), rs.getString("username"), rs.getString("full_name"),
-                            Cols.instant(rs, "created_at").getEpochSecond(), "", "", rs.getString("email") != null, rs.getString("email")),
-                    "oidc:" + IDENTITY_ISSUER, user);
+            var acct = tx.queryOne(
+                    "SELECT a.id, a.username, a.full_name, a.email, a.created_at FROM accounts a JOIN user_identities i "
+                            + "ON i.kind = ? AND i.identity_value = CAST(a.id AS VARCHAR) WHERE i.user_id = ?",
+                    rs -> new UserInfoResponse(
+                            rs.getString("id"),
+                            rs.getString("username"),
+                            rs.getString("full_name"),
+                            Cols.instant(rs, "created_at").getEpochSecond(),
+                            "",
+                            "",
+                            rs.getString("email") != null,
+                            rs.getString("email")),
+                    "oidc:" + IDENTITY_ISSUER,
+                    user);
             return acct.orElseThrow(() -> ApiError.notFound("account"));
         });
     }
 
     private Object listAccounts(Call c) {
-        return io.nexodus.server.http.ListReply.of(accounts.list().stream().map(a -> present(a, users.provision(claims(a)).id())).toList(), "username");
+        return io.nexodus.server.http.ListReply.of(
+                accounts.list().stream()
+                        .map(a -> present(a, users.provision(claims(a)).id()))
+                        .toList(),
+                "username");
     }
 
     private Object createAccount(Call c) {
@@ -334,14 +508,19 @@ public final class LocalIdp implements IdentityProvider {
         if (in.username() == null || !in.username().matches("[A-Za-z0-9._@-]{1,64}")) {
             throw ApiError.invalid("username", "1-64 characters of letters, digits, . _ @ -");
         }
-        if (in.password() == null || in.password().length() < 8) throw ApiError.invalid("password", "at least 8 characters");
+        if (in.password() == null || in.password().length() < 8) {
+            throw ApiError.invalid("password", "at least 8 characters");
+        }
         Optional<Accounts.Account> a = accounts.create(in.username(), in.password(), in.fullName(), in.email(), false);
-        if (a.isEmpty()) throw ApiError.conflict(accounts.findByUsername(in.username()).map(Accounts.Account::id).orElse(null));
+        if (a.isEmpty()) {
+            throw ApiError.conflict(accounts.findByUsername(in.username())
+                    .map(Accounts.Account::id)
+                    .orElse(null));
+        }
         return present(a.get(), users.provision(claims(a.get())).id());
     }
 
     static Account present(Accounts.Account a, UUID userId) {
         return new Account(a.id(), a.username(), a.fullName(), a.email(), a.admin(), userId);
     }
-
 }

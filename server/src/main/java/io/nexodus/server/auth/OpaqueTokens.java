@@ -28,7 +28,8 @@ public final class OpaqueTokens {
     /** Hex SHA-256 of the whole token (prefix included). */
     public static String hash(String token) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -36,7 +37,10 @@ public final class OpaqueTokens {
 
     /** Constant-time comparison of a presented token with a stored hash. */
     public static boolean matches(String token, String storedHash) {
-        if (storedHash == null) return false;
-        return MessageDigest.isEqual(hash(token).getBytes(StandardCharsets.US_ASCII), storedHash.getBytes(StandardCharsets.US_ASCII));
+        if (storedHash == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(
+                hash(token).getBytes(StandardCharsets.US_ASCII), storedHash.getBytes(StandardCharsets.US_ASCII));
     }
 }

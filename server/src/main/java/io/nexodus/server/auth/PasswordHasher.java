@@ -20,7 +20,9 @@ public final class PasswordHasher {
     private volatile String dummy;
 
     public PasswordHasher(int iterations) {
-        if (iterations < 1000) throw new IllegalArgumentException("too few PBKDF2 iterations");
+        if (iterations < 1000) {
+            throw new IllegalArgumentException("too few PBKDF2 iterations");
+        }
         this.iterations = iterations;
     }
 
@@ -36,7 +38,9 @@ public final class PasswordHasher {
     public boolean verify(String password, String stored) {
         String s = stored == null ? dummy() : stored;
         String[] parts = s.split("\\$");
-        if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) return false;
+        if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
+            return false;
+        }
         try {
             int iter = Integer.parseInt(parts[1]);
             byte[] salt = Base64.getDecoder().decode(parts[2]);
@@ -50,14 +54,18 @@ public final class PasswordHasher {
 
     private String dummy() {
         String d = dummy;
-        if (d == null) dummy = d = hash("not a real password");
+        if (d == null) {
+            dummy = d = hash("not a real password");
+        }
         return d;
     }
 
     private static byte[] derive(String password, byte[] salt, int iterations) {
         try {
             PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, 256);
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(spec)
+                    .getEncoded();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PBKDF2WithHmacSHA256 unavailable", e);
         }

@@ -3,7 +3,8 @@ package io.nexodus.server.auth;
 import java.util.UUID;
 
 /** Who is calling: a user (OIDC access token), a registration key ({@code RK:}) or a device ({@code DT:}). */
-public sealed interface Principal permits Principal.UserPrincipal, Principal.RegKeyPrincipal, Principal.DevicePrincipal {
+public sealed interface Principal
+        permits Principal.UserPrincipal, Principal.RegKeyPrincipal, Principal.DevicePrincipal {
 
     /** The user on whose behalf the call happens (for RK/DT: the key's/device's owner). */
     UUID ownerId();
@@ -20,8 +21,9 @@ public sealed interface Principal permits Principal.UserPrincipal, Principal.Reg
      * A registration key: may register devices into {@code vpcId} and patch the devices it created.
      * {@code deviceId} non-null = single use (the one device gets this id).
      */
-    record RegKeyPrincipal(UUID regKeyId, UUID ownerId, UUID vpcId, UUID organizationId, UUID deviceId,
-                           UUID securityGroupId) implements Principal {}
+    record RegKeyPrincipal(
+            UUID regKeyId, UUID ownerId, UUID vpcId, UUID organizationId, UUID deviceId, UUID securityGroupId)
+            implements Principal {}
 
     /** A device token: may read its VPC and update itself. */
     record DevicePrincipal(UUID deviceId, UUID ownerId, UUID vpcId, UUID organizationId) implements Principal {}

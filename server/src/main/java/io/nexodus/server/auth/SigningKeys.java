@@ -26,9 +26,16 @@ public final class SigningKeys {
         List<RSAKey> keys = load(db);
         if (keys.isEmpty()) {
             try {
-                RSAKey k = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).keyUse(KeyUse.SIGNATURE)
-                        .algorithm(JWSAlgorithm.RS256).generate();
-                db.write(tx -> tx.update("INSERT INTO signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)", k.getKeyID(), k.toJSONString(), tx.now()));
+                RSAKey k = new RSAKeyGenerator(2048)
+                        .keyID(UUID.randomUUID().toString())
+                        .keyUse(KeyUse.SIGNATURE)
+                        .algorithm(JWSAlgorithm.RS256)
+                        .generate();
+                db.write(tx -> tx.update(
+                        "INSERT INTO signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)",
+                        k.getKeyID(),
+                        k.toJSONString(),
+                        tx.now()));
             } catch (JOSEException e) {
                 throw new IllegalStateException("cannot generate the signing key", e);
             }
@@ -53,7 +60,9 @@ public final class SigningKeys {
 
     /** Public keys only. */
     public JWKSet publicSet() {
-        return new JWKSet(keys.stream().map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK()).toList());
+        return new JWKSet(keys.stream()
+                .map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK())
+                .toList());
     }
 
     public JWKSet fullSet() {

@@ -27,8 +27,12 @@ public final class TokenAuthenticator implements Authenticator {
 
     @Override
     public Principal authenticate(String token) {
-        if (token.startsWith(OpaqueTokens.REG_KEY)) return regKey(token);
-        if (token.startsWith(OpaqueTokens.DEVICE)) return device(token);
+        if (token.startsWith(OpaqueTokens.REG_KEY)) {
+            return regKey(token);
+        }
+        if (token.startsWith(OpaqueTokens.DEVICE)) {
+            return device(token);
+        }
         IdentityProvider.Verified v = idp.verify(token);
         var user = users.provision(v.claims());
         return new Principal.UserPrincipal(user.id(), user.username(), v.admin());
@@ -37,24 +41,47 @@ public final class TokenAuthenticator implements Authenticator {
     private Principal regKey(String token) {
         String hash = OpaqueTokens.hash(token);
         record K(Principal.RegKeyPrincipal p, Instant expires, String hash) {}
-        K k = db.read(tx -> tx.queryOne("SELECT id, owner_id, vpc_id, organization_id, device_id, security_group_id, expires_at, token_hash "
-                        + "FROM reg_keys WHERE token_hash = ? AND deleted_at IS NULL",
-                rs -> new K(new Principal.RegKeyPrincipal(Cols.uuid(rs, "id"), Cols.uuid(rs, "owner_id"), Cols.uuid(rs, "vpc_id"),
-                        Cols.uuid(rs, "organization_id"), Cols.uuid(rs, "device_id"), Cols.uuid(rs, "security_group_id")),
-                        Cols.instant(rs, "expires_at"), rs.getString("token_hash")), hash)).orElse(null);
-        if (k == null || !OpaqueTokens.matches(token, k.hash())) throw ApiError.unauthorized("invalid reg key");
-        if (k.expires() != null && !k.expires().isAfter(clock.instant())) throw ApiError.unauthorized("reg key expired");
+        K k = db.read(tx -> tx.queryOne(
+                        "SELECT id, owner_id, vpc_id, organization_id, device_id, security_group_id, expires_at, token_hash "
+                                + "FROM reg_keys WHERE token_hash = ? AND deleted_at IS NULL",
+                        rs -> new K(
+                                new Principal.RegKeyPrincipal(
+                                        Cols.uuid(rs, "id"),
+                                        Cols.uuid(rs, "owner_id"),
+                                        Cols.uuid(rs, "vpc_id"),
+                                        Cols.uuid(rs, "organization_id"),
+                                        Cols.uuid(rs, "device_id"),
+                                        Cols.uuid(rs, "security_group_id")),
+                                Cols.instant(rs, "expires_at"),
+                                rs.getString("token_hash")),
+                        hash))
+                .orElse(null);
+        if (k == null || !OpaqueTokens.matches(token, k.hash())) {
+            throw ApiError.unauthorized("invalid reg key");
+        }
+        if (k.expires() != null && !k.expires().isAfter(clock.instant())) {
+            throw ApiError.unauthorized("reg key expired");
+        }
         return k.p();
     }
 
     private Principal device(String token) {
         String hash = OpaqueTokens.hash(token);
         record D(Principal.DevicePrincipal p, String hash) {}
-        D d = db.read(tx -> tx.queryOne("SELECT id, owner_id, vpc_id, organization_id, token_hash FROM devices WHERE token_hash = ? AND deleted_at IS NULL",
-                rs -> new D(new Principal.DevicePrincipal(Cols.uuid(rs, "id"), Cols.uuid(rs, "owner_id"), Cols.uuid(rs, "vpc_id"),
-                        Cols.uuid(rs, "organization_id")), rs.getString("token_hash")), hash)).orElse(null);
-        if (d == null || !OpaqueTokens.matches(token, d.hash())) throw ApiError.unauthorized("invalid device token");
+        D d = db.read(tx -> tx.queryOne(
+                        "SELECT id, owner_id, vpc_id, organization_id, token_hash FROM devices WHERE token_hash = ? AND deleted_at IS NULL",
+                        rs -> new D(
+                                new Principal.DevicePrincipal(
+                                        Cols.uuid(rs, "id"),
+                                        Cols.uuid(rs, "owner_id"),
+                                        Cols.uuid(rs, "vpc_id"),
+                                        Cols.uuid(rs, "organization_id")),
+                                rs.getString("token_hash")),
+                        hash))
+                .orElse(null);
+        if (d == null || !OpaqueTokens.matches(token, d.hash())) {
+            throw ApiError.unauthorized("invalid device token");
+        }
         return d.p();
     }
-
 }

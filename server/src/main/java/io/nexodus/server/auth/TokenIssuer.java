@@ -42,13 +42,24 @@ public final class TokenIssuer {
 
     /** An access token (audience {@value #API_AUDIENCE}). */
     public String accessToken(Accounts.Account a, String clientId, String scope) {
-        return sign(base(a).audience(List.of(API_AUDIENCE)).claim("azp", clientId).claim("scope", scope)
-                .claim("typ", "Bearer").claim("nexodus_admin", a.admin()).build(), "at+jwt");
+        return sign(
+                base(a).audience(List.of(API_AUDIENCE))
+                        .claim("azp", clientId)
+                        .claim("scope", scope)
+                        .claim("typ", "Bearer")
+                        .claim("nexodus_admin", a.admin())
+                        .build(),
+                "at+jwt");
     }
 
     /** An OIDC ID token for the client. */
     public String idToken(Accounts.Account a, String clientId) {
-        return sign(base(a).audience(List.of(clientId)).claim("azp", clientId).claim("typ", "ID").build(), "JWT");
+        return sign(
+                base(a).audience(List.of(clientId))
+                        .claim("azp", clientId)
+                        .claim("typ", "ID")
+                        .build(),
+                "JWT");
     }
 
     private JWTClaimsSet.Builder base(Accounts.Account a) {
@@ -68,8 +79,12 @@ public final class TokenIssuer {
 
     private String sign(JWTClaimsSet claims, String type) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.signingKey().getKeyID())
-                    .type(new JOSEObjectType(type)).build(), claims);
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID(keys.signingKey().getKeyID())
+                            .type(new JOSEObjectType(type))
+                            .build(),
+                    claims);
             jwt.sign(new RSASSASigner(keys.signingKey()));
             return jwt.serialize();
         } catch (JOSEException e) {

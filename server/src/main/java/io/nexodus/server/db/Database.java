@@ -28,7 +28,7 @@ public final class Database implements AutoCloseable {
     private final Dialect dialect;
     private final Clock clock;
     private final String jdbcUrl;
-    private volatile Consumer<Set<String>> onCommitted = s -> { };
+    private volatile Consumer<Set<String>> onCommitted = s -> {};
     private volatile String notifyPrefix = "";
     private final java.util.concurrent.atomic.LongAdder lockWorkNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder lockCommitNanos = new java.util.concurrent.atomic.LongAdder();
@@ -53,8 +53,12 @@ public final class Database implements AutoCloseable {
         String url = dialect == Dialect.H2 ? h2Url(jdbcUrl) : jdbcUrl;
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(url);
-        if (user != null) hc.setUsername(user);
-        if (password != null) hc.setPassword(password);
+        if (user != null) {
+            hc.setUsername(user);
+        }
+        if (password != null) {
+            hc.setPassword(password);
+        }
         hc.setMaximumPoolSize(poolSize);
         hc.setMinimumIdle(Math.min(2, poolSize));
         hc.setPoolName("nexodus-db");
@@ -64,7 +68,12 @@ public final class Database implements AutoCloseable {
         HikariDataSource ds = new HikariDataSource(hc);
         try {
             waitForConnection(ds, 60_000);
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration").table("schema_history").load().migrate();
+            Flyway.configure()
+                    .dataSource(ds)
+                    .locations("classpath:db/migration")
+                    .table("schema_history")
+                    .load()
+                    .migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw e;
@@ -81,10 +90,19 @@ public final class Database implements AutoCloseable {
         StringBuilder sb = new StringBuilder(url);
         // DB_CLOSE_ON_EXIT=FALSE: H2's own JVM shutdown hook would close the database while the service's graceful
         // shutdown (another hook) may still use it; close() closes it after the last write.
-        for (String opt : new String[] {"MODE=PostgreSQL", "DATABASE_TO_LOWER=TRUE", "DEFAULT_NULL_ORDERING=HIGH",
-                "WRITE_DELAY=0", "LOCK_TIMEOUT=20000", "DB_CLOSE_ON_EXIT=FALSE", "QUERY_CACHE_SIZE=64"}) {
+        for (String opt : new String[] {
+            "MODE=PostgreSQL",
+            "DATABASE_TO_LOWER=TRUE",
+            "DEFAULT_NULL_ORDERING=HIGH",
+            "WRITE_DELAY=0",
+            "LOCK_TIMEOUT=20000",
+            "DB_CLOSE_ON_EXIT=FALSE",
+            "QUERY_CACHE_SIZE=64"
+        }) {
             String key = opt.substring(0, opt.indexOf('=') + 1);
-            if (!url.toUpperCase().contains(";" + key)) sb.append(';').append(opt);
+            if (!url.toUpperCase().contains(";" + key)) {
+                sb.append(';').append(opt);
+            }
         }
         return sb.toString();
     }
@@ -95,14 +113,17 @@ public final class Database implements AutoCloseable {
         while (true) {
             SQLException failure;
             try (Connection c = ds.getConnection()) {
-                if (c.isValid(5)) return;
+                if (c.isValid(5)) {
+                    return;
+                }
                 failure = new SQLException("connection is not valid");
             } catch (SQLException e) {
                 failure = e;
             }
             String why = whyNoConnection(failure);
             if (System.currentTimeMillis() > deadline) {
-                throw new DatabaseException("cannot connect to the database " + redact(ds.getJdbcUrl()), new SQLException(why, failure));
+                throw new DatabaseException(
+                        "cannot connect to the database " + redact(ds.getJdbcUrl()), new SQLException(why, failure));
             }
             log.warn("database not reachable yet ({}); retrying", why);
             sleep(delay);
@@ -172,7 +193,9 @@ public final class Database implements AutoCloseable {
                     result = work.apply(tx);
                     tx.beforeCommit();
                     signals = tx.signals();
-                    if (dialect == Dialect.POSTGRES && !signals.isEmpty()) notify(c, signals);
+                    if (dialect == Dialect.POSTGRES && !signals.isEmpty()) {
+                        notify(c, signals);
+                    }
                     commitStart = System.nanoTime();
                     c.commit();
                 } catch (SQLException | RuntimeException | Error e) {
@@ -181,7 +204,9 @@ public final class Database implements AutoCloseable {
                 } finally {
                     if (tx.revisionLocked()) {
                         long end = System.nanoTime();
-                        if (commitStart == 0) commitStart = end;
+                        if (commitStart == 0) {
+                            commitStart = end;
+                        }
                         lockWorkNanos.add(commitStart - tx.lockAcquiredNanos());
                         lockCommitNanos.add(end - commitStart);
                         lockWaitNanos.add(tx.lockWaitNanos());
@@ -197,7 +222,9 @@ public final class Database implements AutoCloseable {
                 }
                 throw new DatabaseException("database write failed", e);
             }
-            if (!signals.isEmpty()) onCommitted.accept(signals);
+            if (!signals.isEmpty()) {
+                onCommitted.accept(signals);
+            }
             return result;
         }
     }

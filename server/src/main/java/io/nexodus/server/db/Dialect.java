@@ -8,8 +8,13 @@ public enum Dialect {
     POSTGRES;
 
     static Dialect of(String jdbcUrl) {
-        if (jdbcUrl.startsWith("jdbc:h2:")) return H2;
-        if (jdbcUrl.startsWith("jdbc:postgresql:")) return POSTGRES;
-        throw new IllegalArgumentException("unsupported database URL (use jdbc:h2:... or jdbc:postgresql://...): " + jdbcUrl);
+        if (jdbcUrl.startsWith("jdbc:h2:")) {
+            return H2;
+        }
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            return POSTGRES;
+        }
+        throw new IllegalArgumentException(
+                "unsupported database URL (use jdbc:h2:... or jdbc:postgresql://...): " + jdbcUrl);
     }
 }

@@ -28,11 +28,16 @@ public final class PgNotificationListener implements AutoCloseable {
     private volatile boolean closed;
     private volatile Connection conn;
 
-    public PgNotificationListener(String jdbcUrl, String user, String password, String instanceId, Consumer<String> sink) {
+    public PgNotificationListener(
+            String jdbcUrl, String user, String password, String instanceId, Consumer<String> sink) {
         this.jdbcUrl = jdbcUrl;
         this.props = new Properties();
-        if (user != null) props.setProperty("user", user);
-        if (password != null) props.setProperty("password", password);
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
         props.setProperty("tcpKeepAlive", "true");
         this.ownPrefix = instanceId + "|";
         this.sink = sink;
@@ -71,13 +76,17 @@ public final class PgNotificationListener implements AutoCloseable {
                     }
                     for (PGNotification n : ns) {
                         String p = n.getParameter();
-                        if (p.startsWith(ownPrefix)) continue;
+                        if (p.startsWith(ownPrefix)) {
+                            continue;
+                        }
                         int bar = p.indexOf('|');
                         sink.accept(bar >= 0 ? p.substring(bar + 1) : p);
                     }
                 }
             } catch (SQLException e) {
-                if (closed) break;
+                if (closed) {
+                    break;
+                }
                 log.warn("LISTEN connection failed ({}); retrying in {} ms", e.getMessage(), backoff);
                 try {
                     Thread.sleep(backoff);

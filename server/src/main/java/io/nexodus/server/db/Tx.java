@@ -50,18 +50,27 @@ public final class Tx {
 
     /** The transaction's timestamp (the same for every row it writes). */
     public Instant now() {
-        if (now == null) now = clock.instant();
+        if (now == null) {
+            now = clock.instant();
+        }
         return now;
     }
 
     /** Takes the revision lock (serializes with every other writer of watchable rows and IPAM) without a revision. */
     public void lockRevisions() throws SQLException {
-        if (!transactional) throw new IllegalStateException("revisions need a write transaction");
-        if (revisionLocked) return;
+        if (!transactional) {
+            throw new IllegalStateException("revisions need a write transaction");
+        }
+        if (revisionLocked) {
+            return;
+        }
         lockRequestedNanos = System.nanoTime();
-        try (PreparedStatement ps = c.prepareStatement("SELECT last_revision FROM revision_counter WHERE id = 1 FOR UPDATE");
-             ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) throw new SQLException("revision_counter row missing");
+        try (PreparedStatement ps =
+                        c.prepareStatement("SELECT last_revision FROM revision_counter WHERE id = 1 FOR UPDATE");
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("revision_counter row missing");
+            }
             revision = rs.getLong(1);
         }
         revisionLocked = true;
@@ -108,27 +117,33 @@ public final class Tx {
     // ---- helpers ----
 
     public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(sql, args);
+                ResultSet rs = ps.executeQuery()) {
             List<T> out = new ArrayList<>();
-            while (rs.next()) out.add(mapper.map(rs));
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
             return out;
         }
     }
 
     public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(sql, args);
+                ResultSet rs = ps.executeQuery()) {
             return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.empty();
         }
     }
 
     public boolean exists(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(sql, args);
+                ResultSet rs = ps.executeQuery()) {
             return rs.next();
         }
     }
 
     public long count(String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = prepare(sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = prepare(sql, args);
+                ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
@@ -144,7 +159,9 @@ public final class Tx {
         try {
             for (int i = 0; i < args.length; i++) {
                 Object a = args[i];
-                if (a instanceof Instant t) a = OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+                if (a instanceof Instant t) {
+                    a = OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+                }
                 ps.setObject(i + 1, a);
             }
         } catch (SQLException | RuntimeException e) {

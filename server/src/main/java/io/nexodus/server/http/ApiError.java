@@ -70,6 +70,7 @@ public final class ApiError extends RuntimeException {
     }
 
     public static ApiError conflict(Object existingId) {
-        return new ApiError(409, new ConflictsError(existingId == null ? null : existingId.toString(), ConflictsError.MESSAGE));
+        return new ApiError(
+                409, new ConflictsError(existingId == null ? null : existingId.toString(), ConflictsError.MESSAGE));
     }
 }

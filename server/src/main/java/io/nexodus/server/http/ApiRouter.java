@@ -21,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -76,8 +75,15 @@ public final class ApiRouter {
         b.any((req, res) -> fallback(req, res));
         b.error(Throwable.class, (req, res, t) -> {
             String trace = newTraceId();
-            log.error("unhandled failure [trace {}] {} {}", trace, req.prologue().method(), req.path().path(), t);
-            if (!res.isSent()) writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
+            log.error(
+                    "unhandled failure [trace {}] {} {}",
+                    trace,
+                    req.prologue().method(),
+                    req.path().path(),
+                    t);
+            if (!res.isSent()) {
+                writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
+            }
         });
     }
 
@@ -86,7 +92,12 @@ public final class ApiRouter {
         for (int i = 0; i < routes.size(); i++) {
             if (patterns.get(i).matcher(path).matches()) {
                 res.header("Allow", allowed(path));
-                writeJson(res, 405, new NotAllowedError(NotAllowedError.MESSAGE, "method " + req.prologue().method().text() + " is not supported here"));
+                writeJson(
+                        res,
+                        405,
+                        new NotAllowedError(
+                                NotAllowedError.MESSAGE,
+                                "method " + req.prologue().method().text() + " is not supported here"));
                 return;
             }
         }
@@ -95,7 +106,11 @@ public final class ApiRouter {
 
     private String allowed(String path) {
         List<String> m = new ArrayList<>();
-        for (int i = 0; i < routes.size(); i++) if (patterns.get(i).matcher(path).matches()) m.add(routes.get(i).method());
+        for (int i = 0; i < routes.size(); i++) {
+            if (patterns.get(i).matcher(path).matches()) {
+                m.add(routes.get(i).method());
+            }
+        }
         return String.join(", ", m);
     }
 
@@ -112,19 +127,32 @@ public final class ApiRouter {
             status = write(r, call, out);
         } catch (ApiError e) {
             status = e.status();
-            if (!res.isSent() && !streaming(call)) writeJson(res, e.status(), e.body());
+            if (!res.isSent() && !streaming(call)) {
+                writeJson(res, e.status(), e.body());
+            }
         } catch (UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {
             // the client went away while we were writing: nothing to answer
             status = 499;
             log.debug("client disconnected during {} {}: {}", r.method(), r.path(), e.getMessage());
         } catch (Exception e) {
             status = 500;
-            log.error("request failed [trace {}] {} {}", trace, r.method(), req.path().path(), e);
-            if (!res.isSent() && !streaming(call)) writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
+            log.error(
+                    "request failed [trace {}] {} {}",
+                    trace,
+                    r.method(),
+                    req.path().path(),
+                    e);
+            if (!res.isSent() && !streaming(call)) {
+                writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
+            }
         } finally {
             MDC.remove("trace_id");
-            Timer.builder("http.server.requests").tag("method", r.method()).tag("route", r.path())
-                    .tag("status", Integer.toString(status)).register(meters).record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            Timer.builder("http.server.requests")
+                    .tag("method", r.method())
+                    .tag("route", r.path())
+                    .tag("status", Integer.toString(status))
+                    .register(meters)
+                    .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
@@ -134,28 +162,43 @@ public final class ApiRouter {
     }
 
     private Principal authenticate(Route r, ServerRequest req) {
-        if (r.access() == Access.PUBLIC) return null;
-        String h = req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse(null);
-        if (h == null || h.isBlank()) throw ApiError.unauthorized("authorization required: send 'Authorization: Bearer <token>'");
-        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) throw ApiError.unauthorized("only bearer tokens are accepted");
+        if (r.access() == Access.PUBLIC) {
+            return null;
+        }
+        String h =
+                req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse(null);
+        if (h == null || h.isBlank()) {
+            throw ApiError.unauthorized("authorization required: send 'Authorization: Bearer <token>'");
+        }
+        if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiError.unauthorized("only bearer tokens are accepted");
+        }
         String token = h.substring(7).strip();
-        if (token.isEmpty()) throw ApiError.unauthorized("empty bearer token");
+        if (token.isEmpty()) {
+            throw ApiError.unauthorized("empty bearer token");
+        }
         Principal p = authenticator.authenticate(token);
         switch (r.access()) {
             case USER -> {
-                if (!(p instanceof Principal.UserPrincipal)) throw ApiError.forbidden("not allowed with a registration key or device token");
+                if (!(p instanceof Principal.UserPrincipal)) {
+                    throw ApiError.forbidden("not allowed with a registration key or device token");
+                }
             }
             case ADMIN -> {
-                if (!(p instanceof Principal.UserPrincipal u) || !u.admin()) throw ApiError.forbidden("administrators only");
+                if (!(p instanceof Principal.UserPrincipal u) || !u.admin()) {
+                    throw ApiError.forbidden("administrators only");
+                }
             }
-            default -> { }
+            default -> {}
         }
         return p;
     }
 
     private int write(Route r, Call call, Object out) throws IOException {
         ServerResponse res = call.response();
-        if (call.streamed() || res.isSent()) return res.status().code();
+        if (call.streamed() || res.isSent()) {
+            return res.status().code();
+        }
         return switch (out) {
             case null -> {
                 res.status(Status.create(r.successStatus())).send();
@@ -171,13 +214,18 @@ public final class ApiRouter {
                 yield rep.status();
             }
             case RawReply raw -> {
-                res.status(Status.create(raw.status())).header("Content-Type", raw.contentType()).header("Cache-Control", "no-store").send(raw.body());
+                res.status(Status.create(raw.status()))
+                        .header("Content-Type", raw.contentType())
+                        .header("Cache-Control", "no-store")
+                        .send(raw.body());
                 yield raw.status();
             }
             case ListReply list -> {
                 ListParams params = ListParams.parse(call, json, list.defaultSort());
                 List<ObjectNode> nodes = new ArrayList<>(list.items().size());
-                for (Object o : list.items()) nodes.add(json.valueToTree(o));
+                for (Object o : list.items()) {
+                    nodes.add(json.valueToTree(o));
+                }
                 ListParams.Page page = params.apply(nodes);
                 ArrayNode arr = json.createArrayNode();
                 arr.addAll(page.items());
@@ -220,5 +268,4 @@ public final class ApiRouter {
         ThreadLocalRandom.current().nextBytes(b);
         return HexFormat.of().formatHex(b);
     }
-
 }

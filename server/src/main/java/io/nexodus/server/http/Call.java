@@ -70,7 +70,8 @@ public final class Call {
         try {
             return UUID.fromString(v);
         } catch (IllegalArgumentException e) {
-            throw new ApiError(400, new io.nexodus.api.model.ValidationError("path parameter invalid", name, "not a UUID"));
+            throw new ApiError(
+                    400, new io.nexodus.api.model.ValidationError("path parameter invalid", name, "not a UUID"));
         }
     }
 
@@ -94,7 +95,9 @@ public final class Call {
     public byte[] bodyBytes() {
         try (InputStream in = req.content().inputStream()) {
             byte[] b = in.readNBytes(MAX_BODY + 1);
-            if (b.length > MAX_BODY) throw new ApiError(413, new io.nexodus.api.model.BaseError("request body larger than 1 MiB"));
+            if (b.length > MAX_BODY) {
+                throw new ApiError(413, new io.nexodus.api.model.BaseError("request body larger than 1 MiB"));
+            }
             return b;
         } catch (IOException e) {
             throw ApiError.badRequest("cannot read request body: " + e.getMessage());
@@ -108,16 +111,22 @@ public final class Call {
 
     public <T> T body(JavaType type) {
         byte[] b = bodyBytes();
-        if (b.length == 0) throw ApiError.badRequest("request body is required");
+        if (b.length == 0) {
+            throw ApiError.badRequest("request body is required");
+        }
         try {
             T v = json.readValue(b, type);
-            if (v == null) throw ApiError.badRequest("request body is required");
+            if (v == null) {
+                throw ApiError.badRequest("request body is required");
+            }
             return v;
         } catch (InvalidFormatException e) {
             throw ApiError.invalid(fieldPath(e), "invalid value " + e.getValue());
         } catch (MismatchedInputException e) {
             String f = fieldPath(e);
-            throw f.isEmpty() ? ApiError.badRequest("request json is invalid: expected " + type.getRawClass().getSimpleName())
+            throw f.isEmpty()
+                    ? ApiError.badRequest("request json is invalid: expected "
+                            + type.getRawClass().getSimpleName())
                     : ApiError.invalid(f, "wrong JSON type");
         } catch (JsonProcessingException e) {
             throw ApiError.badRequest("request json is invalid: " + e.getOriginalMessage());
@@ -129,7 +138,9 @@ public final class Call {
     /** The JSON body as a tree (any JSON value). */
     public JsonNode bodyTree() {
         byte[] b = bodyBytes();
-        if (b.length == 0) throw ApiError.badRequest("request body is required");
+        if (b.length == 0) {
+            throw ApiError.badRequest("request body is required");
+        }
         try {
             return json.readTree(b);
         } catch (IOException e) {
@@ -144,6 +155,7 @@ public final class Call {
     private static String fieldPath(MismatchedInputException e) {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
     }
 }

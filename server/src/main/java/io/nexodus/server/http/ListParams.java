@@ -25,10 +25,17 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
         if (s.isPresent() && !s.get().isBlank()) {
             try {
                 JsonNode n = json.readTree(s.get());
-                if (!n.isArray() || n.size() != 2 || !n.get(0).isTextual() || !n.get(1).isTextual()) throw new IllegalArgumentException();
+                if (!n.isArray()
+                        || n.size() != 2
+                        || !n.get(0).isTextual()
+                        || !n.get(1).isTextual()) {
+                    throw new IllegalArgumentException();
+                }
                 sortField = n.get(0).asText();
                 String dir = n.get(1).asText().toUpperCase();
-                if (!dir.equals("ASC") && !dir.equals("DESC")) throw new IllegalArgumentException();
+                if (!dir.equals("ASC") && !dir.equals("DESC")) {
+                    throw new IllegalArgumentException();
+                }
                 desc = dir.equals("DESC");
             } catch (Exception e) {
                 throw ApiError.invalid("sort", "expected [\"field\",\"ASC\"|\"DESC\"]");
@@ -39,7 +46,9 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
         if (f.isPresent() && !f.get().isBlank()) {
             try {
                 JsonNode n = json.readTree(f.get());
-                if (!n.isObject()) throw new IllegalArgumentException();
+                if (!n.isObject()) {
+                    throw new IllegalArgumentException();
+                }
                 n.properties().forEach(e -> filter.put(e.getKey(), e.getValue()));
             } catch (Exception e) {
                 throw ApiError.invalid("filter", "expected a JSON object");
@@ -50,12 +59,20 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
         if (r.isPresent() && !r.get().isBlank()) {
             try {
                 JsonNode n = json.readTree(r.get());
-                if (!n.isArray() || n.size() != 2 || !n.get(0).canConvertToInt() || !n.get(1).canConvertToInt()) throw new IllegalArgumentException();
+                if (!n.isArray()
+                        || n.size() != 2
+                        || !n.get(0).canConvertToInt()
+                        || !n.get(1).canConvertToInt()) {
+                    throw new IllegalArgumentException();
+                }
                 start = n.get(0).asInt();
                 end = n.get(1).asInt();
-                if (start < 0 || end < start || (long) end - start + 1 > MAX_PAGE) throw new IllegalArgumentException();
+                if (start < 0 || end < start || (long) end - start + 1 > MAX_PAGE) {
+                    throw new IllegalArgumentException();
+                }
             } catch (Exception e) {
-                throw ApiError.invalid("range", "expected [start,end] with 0 <= start <= end and at most " + MAX_PAGE + " items");
+                throw ApiError.invalid(
+                        "range", "expected [start,end] with 0 <= start <= end and at most " + MAX_PAGE + " items");
             }
         }
         return new ListParams(sortField, desc, filter, start, end);
@@ -68,17 +85,23 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
             boolean ok = true;
             for (Map.Entry<String, JsonNode> e : filter.entrySet()) {
                 if (!o.has(e.getKey())) {
-                    if (!items.isEmpty()) throw ApiError.invalid("filter", "unknown field " + e.getKey());
+                    if (!items.isEmpty()) {
+                        throw ApiError.invalid("filter", "unknown field " + e.getKey());
+                    }
                 }
                 if (!matches(o.get(e.getKey()), e.getValue())) {
                     ok = false;
                     break;
                 }
             }
-            if (ok) kept.add(o);
+            if (ok) {
+                kept.add(o);
+            }
         }
         if (sortField != null && !sortField.isEmpty()) {
-            if (!kept.isEmpty() && !kept.get(0).has(sortField)) throw ApiError.invalid("sort", "unknown field " + sortField);
+            if (!kept.isEmpty() && !kept.get(0).has(sortField)) {
+                throw ApiError.invalid("sort", "unknown field " + sortField);
+            }
             Comparator<ObjectNode> c = (a, b) -> compare(a.get(sortField), b.get(sortField));
             kept.sort(descending ? c.reversed() : c);
         }
@@ -91,29 +114,49 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
     record Page(List<ObjectNode> items, int total) {}
 
     private static boolean matches(JsonNode have, JsonNode want) {
-        if (have == null || have.isNull()) return want == null || want.isNull();
+        if (have == null || have.isNull()) {
+            return want == null || want.isNull();
+        }
         if (have.isArray() && !want.isArray()) {
-            for (Iterator<JsonNode> it = ((ArrayNode) have).elements(); it.hasNext(); ) if (equal(it.next(), want)) return true;
+            for (Iterator<JsonNode> it = ((ArrayNode) have).elements(); it.hasNext(); ) {
+                if (equal(it.next(), want)) {
+                    return true;
+                }
+            }
             return false;
         }
         if (want.isArray() && !have.isArray()) {
-            for (JsonNode w : want) if (equal(have, w)) return true;
+            for (JsonNode w : want) {
+                if (equal(have, w)) {
+                    return true;
+                }
+            }
             return false;
         }
         return equal(have, want);
     }
 
     private static boolean equal(JsonNode a, JsonNode b) {
-        if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue()) == 0;
-        if (a.isTextual() && !b.isTextual()) return a.asText().equals(b.asText());
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue()) == 0;
+        }
+        if (a.isTextual() && !b.isTextual()) {
+            return a.asText().equals(b.asText());
+        }
         return a.equals(b);
     }
 
     private static int compare(JsonNode a, JsonNode b) {
         boolean an = a == null || a.isNull(), bn = b == null || b.isNull();
-        if (an || bn) return an == bn ? 0 : an ? 1 : -1;
-        if (a.isNumber() && b.isNumber()) return a.decimalValue().compareTo(b.decimalValue());
-        if (a.isBoolean() && b.isBoolean()) return Boolean.compare(a.asBoolean(), b.asBoolean());
+        if (an || bn) {
+            return an == bn ? 0 : an ? 1 : -1;
+        }
+        if (a.isNumber() && b.isNumber()) {
+            return a.decimalValue().compareTo(b.decimalValue());
+        }
+        if (a.isBoolean() && b.isBoolean()) {
+            return Boolean.compare(a.asBoolean(), b.asBoolean());
+        }
         return a.asText().compareToIgnoreCase(b.asText());
     }
 }

@@ -46,33 +46,48 @@ public final class OpenApiDocument {
         ObjectNode info = doc.putObject("info");
         info.put("title", "Nexodus API");
         info.put("version", version);
-        info.put("description", "The Nexodus service: REST API following upstream Nexodus' contract, watch stream, "
-                + "built-in OIDC issuer. Authenticate with 'Authorization: Bearer <access token | RK:... | DT:...>'.");
+        info.put(
+                "description",
+                "The Nexodus service: REST API following upstream Nexodus' contract, watch stream, "
+                        + "built-in OIDC issuer. Authenticate with 'Authorization: Bearer <access token | RK:... | DT:...>'.");
         doc.putArray("servers").addObject().put("url", serverUrl);
         ObjectNode paths = doc.putObject("paths");
         for (Route r : routes) {
             ObjectNode item = paths.has(r.path()) ? (ObjectNode) paths.get(r.path()) : paths.putObject(r.path());
             item.set(r.method().toLowerCase(), operation(r));
         }
-        for (Class<?> c : List.of(BaseError.class, ValidationError.class, ConflictsError.class, NotFoundError.class,
-                NotAllowedError.class, InternalServerError.class)) {
+        for (Class<?> c : List.of(
+                BaseError.class,
+                ValidationError.class,
+                ConflictsError.class,
+                NotFoundError.class,
+                NotAllowedError.class,
+                InternalServerError.class)) {
             schemaRef(c);
         }
         ObjectNode components = doc.putObject("components");
         ObjectNode sc = components.putObject("schemas");
         schemas.forEach(sc::set);
         ObjectNode sec = components.putObject("securitySchemes");
-        sec.putObject("bearer").put("type", "http").put("scheme", "bearer")
-                .put("description", "An access token of the identity provider, a registration key (RK:...) or a device token (DT:...)");
+        sec.putObject("bearer")
+                .put("type", "http")
+                .put("scheme", "bearer")
+                .put(
+                        "description",
+                        "An access token of the identity provider, a registration key (RK:...) or a device token (DT:...)");
         return doc;
     }
 
     private ObjectNode operation(Route r) {
         ObjectNode op = json.createObjectNode();
-        if (!r.tag().isEmpty()) op.putArray("tags").add(r.tag());
+        if (!r.tag().isEmpty()) {
+            op.putArray("tags").add(r.tag());
+        }
         op.put("summary", r.summary());
         op.put("operationId", operationId(r));
-        if (r.access() != Access.PUBLIC) op.putArray("security").addObject().putArray("bearer");
+        if (r.access() != Access.PUBLIC) {
+            op.putArray("security").addObject().putArray("bearer");
+        }
         ArrayNode params = op.putArray("parameters");
         Matcher m = PARAM.matcher(r.path());
         while (m.find()) {
@@ -80,10 +95,18 @@ public final class OpenApiDocument {
             p.put("name", m.group(1));
             p.put("in", "path");
             p.put("required", true);
-            boolean uuid = m.group(1).equals("id") || m.group(1).equals("uid") || m.group(1).endsWith("organization");
-            p.set("schema", uuid ? json.createObjectNode().put("type", "string").put("format", "uuid")
-                    : m.group(1).equals("region_id") ? json.createObjectNode().put("type", "integer").put("format", "int32")
-                    : json.createObjectNode().put("type", "string"));
+            boolean uuid = m.group(1).equals("id")
+                    || m.group(1).equals("uid")
+                    || m.group(1).endsWith("organization");
+            p.set(
+                    "schema",
+                    uuid
+                            ? json.createObjectNode().put("type", "string").put("format", "uuid")
+                            : m.group(1).equals("region_id")
+                                    ? json.createObjectNode()
+                                            .put("type", "integer")
+                                            .put("format", "int32")
+                                    : json.createObjectNode().put("type", "string"));
         }
         for (Route.QueryParam q : r.queryParams()) {
             ObjectNode p = params.addObject();
@@ -110,11 +133,16 @@ public final class OpenApiDocument {
             ok.putObject("content").putObject(r.responseContentType()).set("schema", schema(r.responseBody()));
         }
         if (r.isList()) {
-            ok.putObject("headers").putObject("X-Total-Count").put("description", "number of matching items")
-                    .putObject("schema").put("type", "integer");
+            ok.putObject("headers")
+                    .putObject("X-Total-Count")
+                    .put("description", "number of matching items")
+                    .putObject("schema")
+                    .put("type", "integer");
         }
         java.util.LinkedHashSet<Integer> errs = new java.util.LinkedHashSet<>(r.errors());
-        if (r.access() != Access.PUBLIC) errs.add(401);
+        if (r.access() != Access.PUBLIC) {
+            errs.add(401);
+        }
         errs.add(500);
         for (int e : errs) {
             ObjectNode resp = responses.putObject(Integer.toString(e));
@@ -127,7 +155,9 @@ public final class OpenApiDocument {
     private static String operationId(Route r) {
         StringBuilder sb = new StringBuilder(r.method().toLowerCase());
         for (String part : r.path().split("/")) {
-            if (part.isEmpty() || part.equals("api")) continue;
+            if (part.isEmpty() || part.equals("api")) {
+                continue;
+            }
             String p = part.startsWith("{") ? "By" + cap(part.substring(1, part.length() - 1)) : cap(part);
             sb.append(p.replaceAll("[^A-Za-z0-9]", ""));
         }
@@ -136,7 +166,11 @@ public final class OpenApiDocument {
 
     private static String cap(String s) {
         StringBuilder sb = new StringBuilder();
-        for (String w : s.split("[-_.]")) if (!w.isEmpty()) sb.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+        for (String w : s.split("[-_.]")) {
+            if (!w.isEmpty()) {
+                sb.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+            }
+        }
         return sb.toString();
     }
 
@@ -182,14 +216,30 @@ public final class OpenApiDocument {
             return schema(raw);
         }
         Class<?> c = (Class<?>) t;
-        if (c == String.class) return json.createObjectNode().put("type", "string");
-        if (c == UUID.class) return json.createObjectNode().put("type", "string").put("format", "uuid");
-        if (c == Instant.class) return json.createObjectNode().put("type", "string").put("format", "date-time");
-        if (c == boolean.class || c == Boolean.class) return json.createObjectNode().put("type", "boolean");
-        if (c == int.class || c == Integer.class) return json.createObjectNode().put("type", "integer").put("format", "int32");
-        if (c == long.class || c == Long.class) return json.createObjectNode().put("type", "integer").put("format", "int64");
-        if (c == JsonNode.class || c == Object.class) return json.createObjectNode().put("description", "any JSON value");
-        if (c.isRecord()) return schemaRef(c);
+        if (c == String.class) {
+            return json.createObjectNode().put("type", "string");
+        }
+        if (c == UUID.class) {
+            return json.createObjectNode().put("type", "string").put("format", "uuid");
+        }
+        if (c == Instant.class) {
+            return json.createObjectNode().put("type", "string").put("format", "date-time");
+        }
+        if (c == boolean.class || c == Boolean.class) {
+            return json.createObjectNode().put("type", "boolean");
+        }
+        if (c == int.class || c == Integer.class) {
+            return json.createObjectNode().put("type", "integer").put("format", "int32");
+        }
+        if (c == long.class || c == Long.class) {
+            return json.createObjectNode().put("type", "integer").put("format", "int64");
+        }
+        if (c == JsonNode.class || c == Object.class) {
+            return json.createObjectNode().put("description", "any JSON value");
+        }
+        if (c.isRecord()) {
+            return schemaRef(c);
+        }
         return json.createObjectNode().put("type", "object");
     }
 

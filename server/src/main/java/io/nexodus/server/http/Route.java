@@ -25,11 +25,25 @@ public record Route(
     /** A documented query parameter. */
     public record QueryParam(String name, String description, boolean array) {}
 
-    public static Builder get(String path) { return new Builder("GET", path); }
-    public static Builder post(String path) { return new Builder("POST", path); }
-    public static Builder put(String path) { return new Builder("PUT", path); }
-    public static Builder patch(String path) { return new Builder("PATCH", path); }
-    public static Builder delete(String path) { return new Builder("DELETE", path); }
+    public static Builder get(String path) {
+        return new Builder("GET", path);
+    }
+
+    public static Builder post(String path) {
+        return new Builder("POST", path);
+    }
+
+    public static Builder put(String path) {
+        return new Builder("PUT", path);
+    }
+
+    public static Builder patch(String path) {
+        return new Builder("PATCH", path);
+    }
+
+    public static Builder delete(String path) {
+        return new Builder("DELETE", path);
+    }
 
     public boolean isList() {
         return queryParams.stream().anyMatch(q -> q.name().equals("range"));
@@ -54,14 +68,45 @@ public record Route(
             this.path = path;
         }
 
-        public Builder tag(String t) { this.tag = t; return this; }
-        public Builder summary(String s) { this.summary = s; return this; }
-        public Builder access(Access a) { this.access = a; return this; }
-        public Builder body(Type t) { this.requestBody = t; return this; }
-        public Builder returns(Type t) { this.responseBody = t; return this; }
-        public Builder status(int s) { this.status = s; return this; }
-        public Builder errors(Integer... e) { this.errors = List.of(e); return this; }
-        public Builder contentType(String c) { this.contentType = c; return this; }
+        public Builder tag(String t) {
+            this.tag = t;
+            return this;
+        }
+
+        public Builder summary(String s) {
+            this.summary = s;
+            return this;
+        }
+
+        public Builder access(Access a) {
+            this.access = a;
+            return this;
+        }
+
+        public Builder body(Type t) {
+            this.requestBody = t;
+            return this;
+        }
+
+        public Builder returns(Type t) {
+            this.responseBody = t;
+            return this;
+        }
+
+        public Builder status(int s) {
+            this.status = s;
+            return this;
+        }
+
+        public Builder errors(Integer... e) {
+            this.errors = List.of(e);
+            return this;
+        }
+
+        public Builder contentType(String c) {
+            this.contentType = c;
+            return this;
+        }
 
         public Builder query(String name, String description) {
             query.add(new QueryParam(name, description, false));
@@ -76,13 +121,26 @@ public record Route(
         /** Adds react-admin's sort/filter/range parameters. */
         public Builder listParams() {
             query.add(new QueryParam("sort", "JSON [\"field\",\"ASC|DESC\"]", false));
-            query.add(new QueryParam("filter", "JSON object {\"field\": value, ...} (equality; array fields: contains)", false));
+            query.add(new QueryParam(
+                    "filter", "JSON object {\"field\": value, ...} (equality; array fields: contains)", false));
             query.add(new QueryParam("range", "JSON [start,end], both inclusive, 0-based", false));
             return this;
         }
 
         public Route handler(ApiHandler h) {
-            return new Route(method, path, tag, summary, access, requestBody, responseBody, status, errors, List.copyOf(query), contentType, h);
+            return new Route(
+                    method,
+                    path,
+                    tag,
+                    summary,
+                    access,
+                    requestBody,
+                    responseBody,
+                    status,
+                    errors,
+                    List.copyOf(query),
+                    contentType,
+                    h);
         }
     }
 }

@@ -17,10 +17,14 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
 
     /** Parses {@code a.b.c.d/n} or {@code x::y/n}; host bits are cleared. Throws IllegalArgumentException. */
     public static Cidr parse(String text) {
-        if (text == null) throw new IllegalArgumentException("missing CIDR");
+        if (text == null) {
+            throw new IllegalArgumentException("missing CIDR");
+        }
         String s = text.strip();
         int slash = s.indexOf('/');
-        if (slash < 0) throw new IllegalArgumentException("not a CIDR (missing /prefix): " + text);
+        if (slash < 0) {
+            throw new IllegalArgumentException("not a CIDR (missing /prefix): " + text);
+        }
         InetAddress a = parseAddress(s.substring(0, slash));
         int len;
         try {
@@ -30,7 +34,9 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
         }
         boolean v6 = a instanceof Inet6Address;
         int bits = v6 ? 128 : 32;
-        if (len < 0 || len > bits) throw new IllegalArgumentException("invalid prefix length in " + text);
+        if (len < 0 || len > bits) {
+            throw new IllegalArgumentException("invalid prefix length in " + text);
+        }
         BigInteger n = new BigInteger(1, a.getAddress());
         return new Cidr(n.and(mask(bits, len)), len, v6);
     }
@@ -47,9 +53,15 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
         String t = s.strip();
         boolean looksV4 = t.matches("\\d{1,3}(\\.\\d{1,3}){3}");
         boolean looksV6 = t.contains(":") && t.matches("[0-9a-fA-F:.]+");
-        if (!looksV4 && !looksV6) throw new IllegalArgumentException("not an IP address: " + s);
+        if (!looksV4 && !looksV6) {
+            throw new IllegalArgumentException("not an IP address: " + s);
+        }
         if (looksV4) {
-            for (String part : t.split("\\.")) if (Integer.parseInt(part) > 255) throw new IllegalArgumentException("not an IP address: " + s);
+            for (String part : t.split("\\.")) {
+                if (Integer.parseInt(part) > 255) {
+                    throw new IllegalArgumentException("not an IP address: " + s);
+                }
+            }
         }
         try {
             InetAddress a = InetAddress.getByName(t); // a literal: no DNS lookup happens
@@ -63,7 +75,9 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
     }
 
     static BigInteger mask(int bits, int len) {
-        return BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+        return BigInteger.ONE
+                .shiftLeft(bits)
+                .subtract(BigInteger.ONE)
                 .xor(BigInteger.ONE.shiftLeft(bits - len).subtract(BigInteger.ONE));
     }
 
@@ -113,12 +127,16 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
     /** RFC 5952 text for IPv6 (the JDK prints every group). */
     static String compress(String full) {
         String[] g = full.split(":");
-        for (int i = 0; i < g.length; i++) g[i] = g[i].replaceFirst("^0+(?!$)", "");
+        for (int i = 0; i < g.length; i++) {
+            g[i] = g[i].replaceFirst("^0+(?!$)", "");
+        }
         int bestStart = -1, bestLen = 0;
         for (int i = 0; i < g.length; ) {
             if (g[i].equals("0")) {
                 int j = i;
-                while (j < g.length && g[j].equals("0")) j++;
+                while (j < g.length && g[j].equals("0")) {
+                    j++;
+                }
                 if (j - i > bestLen && j - i >= 2) {
                     bestStart = i;
                     bestLen = j - i;
@@ -128,7 +146,9 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
                 i++;
             }
         }
-        if (bestStart < 0) return String.join(":", g);
+        if (bestStart < 0) {
+            return String.join(":", g);
+        }
         String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
         String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
         return head + "::" + tail;
@@ -137,7 +157,9 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
     /** Offset of {@code address} within this prefix, or -1 if outside. */
     public BigInteger offsetOf(String address) {
         Cidr h = host(address);
-        if (h.v6 != v6 || !contains(h.network)) return BigInteger.ONE.negate();
+        if (h.v6 != v6 || !contains(h.network)) {
+            return BigInteger.ONE.negate();
+        }
         return h.network.subtract(network);
     }
 

@@ -27,6 +27,7 @@ public final class Ipam {
     public static final String SHARED_V6 = "fd6e:6578:6f64::/64";
     /** v6 pools never hand out offsets beyond this (a /64 has more than any VPC needs). */
     private static final BigInteger V6_MAX_OFFSET = BigInteger.ONE.shiftLeft(62);
+
     private static final int SCAN_BATCH = 512;
 
     private final SecureRandom random = new SecureRandom();
@@ -59,8 +60,10 @@ public final class Ipam {
     public String randomUla64() {
         byte[] gid = new byte[5];
         random.nextBytes(gid);
-        return Cidr.parse(String.format("fd%02x:%02x%02x:%02x%02x::/64", gid[0] & 0xff, gid[1] & 0xff, gid[2] & 0xff, gid[3] & 0xff,
-                gid[4] & 0xff)).toString();
+        return Cidr.parse(String.format(
+                        "fd%02x:%02x%02x:%02x%02x::/64",
+                        gid[0] & 0xff, gid[1] & 0xff, gid[2] & 0xff, gid[3] & 0xff, gid[4] & 0xff))
+                .toString();
     }
 
     /**
@@ -69,8 +72,11 @@ public final class Ipam {
      */
     public String allocate(Tx tx, String poolId, UUID deviceId, String requested) throws SQLException {
         tx.lockRevisions();
-        var pool = tx.queryOne("SELECT cidr, next_offset FROM ipam_pools WHERE id = ?",
-                rs -> new Object[] {rs.getString(1), rs.getLong(2)}, poolId).orElseThrow(() -> new SQLException("no IPAM pool " + poolId));
+        var pool = tx.queryOne(
+                        "SELECT cidr, next_offset FROM ipam_pools WHERE id = ?",
+                        rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                        poolId)
+                .orElseThrow(() -> new SQLException("no IPAM pool " + poolId));
         Cidr cidr = Cidr.parse((String) pool[0]);
         long next = (Long) pool[1];
         long max = maxOffset(cidr);
@@ -82,8 +88,12 @@ public final class Ipam {
             }
         }
         long found = firstFree(tx, poolId, Math.max(1, next), max);
-        if (found < 0 && next > 1) found = firstFree(tx, poolId, 1, Math.min(max, next - 1));
-        if (found < 0) throw ApiError.notAllowed("address pool " + cidr + " is exhausted");
+        if (found < 0 && next > 1) {
+            found = firstFree(tx, poolId, 1, Math.min(max, next - 1));
+        }
+        if (found < 0) {
+            throw ApiError.notAllowed("address pool " + cidr + " is exhausted");
+        }
         insert(tx, poolId, found, cidr, deviceId);
         tx.update("UPDATE ipam_pools SET next_offset = ? WHERE id = ?", found + 1, poolId);
         return cidr.addressAt(BigInteger.valueOf(found));
@@ -104,27 +114,41 @@ public final class Ipam {
     private static long firstFree(Tx tx, String poolId, long from, long to) throws SQLException {
         long candidate = from;
         while (candidate <= to) {
-            List<Long> taken = tx.query("SELECT address_offset FROM ipam_addresses WHERE pool_id = ? AND address_offset >= ? "
-                    + "ORDER BY address_offset LIMIT " + SCAN_BATCH, rs -> rs.getLong(1), poolId, candidate);
+            List<Long> taken = tx.query(
+                    "SELECT address_offset FROM ipam_addresses WHERE pool_id = ? AND address_offset >= ? "
+                            + "ORDER BY address_offset LIMIT " + SCAN_BATCH,
+                    rs -> rs.getLong(1),
+                    poolId,
+                    candidate);
             for (long t : taken) {
-                if (t > candidate) return candidate <= to ? candidate : -1;
+                if (t > candidate) {
+                    return candidate <= to ? candidate : -1;
+                }
                 candidate = t + 1;
             }
-            if (taken.size() < SCAN_BATCH) return candidate <= to ? candidate : -1;
+            if (taken.size() < SCAN_BATCH) {
+                return candidate <= to ? candidate : -1;
+            }
         }
         return -1;
     }
 
     private static void insert(Tx tx, String poolId, long off, Cidr cidr, UUID deviceId) throws SQLException {
-        tx.update("INSERT INTO ipam_addresses (pool_id, address_offset, address, device_id) VALUES (?, ?, ?, ?)",
-                poolId, off, cidr.addressAt(BigInteger.valueOf(off)), deviceId);
+        tx.update(
+                "INSERT INTO ipam_addresses (pool_id, address_offset, address, device_id) VALUES (?, ?, ?, ?)",
+                poolId,
+                off,
+                cidr.addressAt(BigInteger.valueOf(off)),
+                deviceId);
     }
 
     /** Releases every address of a device and lowers the pools' next-free hints. */
     public void releaseDevice(Tx tx, UUID deviceId) throws SQLException {
         tx.lockRevisions();
-        List<Object[]> rows = tx.query("SELECT pool_id, address_offset FROM ipam_addresses WHERE device_id = ?",
-                rs -> new Object[] {rs.getString(1), rs.getLong(2)}, deviceId);
+        List<Object[]> rows = tx.query(
+                "SELECT pool_id, address_offset FROM ipam_addresses WHERE device_id = ?",
+                rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+                deviceId);
         for (Object[] r : rows) {
             tx.update("UPDATE ipam_pools SET next_offset = ? WHERE id = ? AND next_offset > ?", r[1], r[0], r[1]);
         }
@@ -146,7 +170,8 @@ public final class Ipam {
      * with the VPC's tunnel prefixes or another device's advertised CIDR in the same VPC is a 400 on
      * {@code advertise_cidrs}. Returns the canonical list (as given order, normalized).
      */
-    public List<String> setAdvertised(Tx tx, UUID vpcId, UUID deviceId, List<String> cidrs, List<Cidr> vpcPrefixes) throws SQLException {
+    public List<String> setAdvertised(Tx tx, UUID vpcId, UUID deviceId, List<String> cidrs, List<Cidr> vpcPrefixes)
+            throws SQLException {
         tx.lockRevisions();
         List<Cidr> parsed = new java.util.ArrayList<>();
         for (String s : cidrs) {
@@ -158,26 +183,40 @@ public final class Ipam {
         }
         for (int i = 0; i < parsed.size(); i++) {
             for (int j = i + 1; j < parsed.size(); j++) {
-                if (!parsed.get(i).isDefaultRoute() && !parsed.get(j).isDefaultRoute() && parsed.get(i).overlaps(parsed.get(j))) {
+                if (!parsed.get(i).isDefaultRoute()
+                        && !parsed.get(j).isDefaultRoute()
+                        && parsed.get(i).overlaps(parsed.get(j))) {
                     throw ApiError.invalid("advertise_cidrs", parsed.get(i) + " overlaps " + parsed.get(j));
                 }
             }
         }
         tx.update("DELETE FROM advertised_cidrs WHERE device_id = ?", deviceId);
-        List<Object[]> others = tx.query("SELECT cidr, device_id FROM advertised_cidrs WHERE vpc_id = ?",
-                rs -> new Object[] {rs.getString(1), rs.getObject(2, UUID.class)}, vpcId);
+        List<Object[]> others = tx.query(
+                "SELECT cidr, device_id FROM advertised_cidrs WHERE vpc_id = ?",
+                rs -> new Object[] {rs.getString(1), rs.getObject(2, UUID.class)},
+                vpcId);
         List<String> out = new java.util.ArrayList<>();
         for (Cidr c : parsed) {
             out.add(c.toString());
-            if (c.isDefaultRoute()) continue;
+            if (c.isDefaultRoute()) {
+                continue;
+            }
             for (Cidr p : vpcPrefixes) {
-                if (c.overlaps(p)) throw ApiError.invalid("advertise_cidrs", c + " overlaps the VPC's tunnel prefix " + p);
+                if (c.overlaps(p)) {
+                    throw ApiError.invalid("advertise_cidrs", c + " overlaps the VPC's tunnel prefix " + p);
+                }
             }
             for (Object[] o : others) {
                 Cidr oc = Cidr.parse((String) o[0]);
-                if (c.overlaps(oc)) throw ApiError.invalid("advertise_cidrs", c + " overlaps " + oc + " advertised by device " + o[1]);
+                if (c.overlaps(oc)) {
+                    throw ApiError.invalid("advertise_cidrs", c + " overlaps " + oc + " advertised by device " + o[1]);
+                }
             }
-            tx.update("INSERT INTO advertised_cidrs (vpc_id, cidr, device_id) VALUES (?, ?, ?)", vpcId, c.toString(), deviceId);
+            tx.update(
+                    "INSERT INTO advertised_cidrs (vpc_id, cidr, device_id) VALUES (?, ?, ?)",
+                    vpcId,
+                    c.toString(),
+                    deviceId);
         }
         return out;
     }

@@ -33,8 +33,14 @@ public final class ServiceRoutes {
     private final BooleanSupplier ready;
     private final Supplier<Object> openApi;
 
-    public ServiceRoutes(FeatureFlags flags, IdentityProvider idp, SigningKeys keys, Database db, PrometheusMeterRegistry prometheus,
-                         BooleanSupplier ready, Supplier<Object> openApi) {
+    public ServiceRoutes(
+            FeatureFlags flags,
+            IdentityProvider idp,
+            SigningKeys keys,
+            Database db,
+            PrometheusMeterRegistry prometheus,
+            BooleanSupplier ready,
+            Supplier<Object> openApi) {
         this.flags = flags;
         this.idp = idp;
         this.keys = keys;
@@ -46,32 +52,77 @@ public final class ServiceRoutes {
 
     public List<Route> routes() {
         return List.of(
-                Route.get("/api/fflags").tag("Feature Flags").access(Access.AUTHENTICATED).summary("All feature flags")
-                        .returns(new com.fasterxml.jackson.core.type.TypeReference<Map<String, Boolean>>() {}.getType()).handler(c -> flags.flags()),
-                Route.get("/api/fflags/{name}").tag("Feature Flags").access(Access.AUTHENTICATED).summary("One feature flag")
-                        .returns(new com.fasterxml.jackson.core.type.TypeReference<Map<String, Boolean>>() {}.getType()).errors(404).handler(this::flag),
-                Route.post("/device/login/start").tag("Identity").access(Access.PUBLIC)
-                        .summary("Where agents and the CLI log in (issuer, device endpoint, client id) and the server time")
-                        .returns(DeviceStartResponse.class).handler(c -> idp.deviceStart()),
-                Route.get("/device/certs").tag("Identity").access(Access.PUBLIC).summary("The service's signing keys (JWKS), as upstream")
-                        .returns(Map.class).handler(c -> keys.publicSet().toJSONObject()),
-                Route.get("/private/live").tag("Health").access(Access.PUBLIC).summary("Liveness")
-                        .returns(HealthStatus.class).handler(c -> new HealthStatus("UP")),
-                Route.get("/private/ready").tag("Health").access(Access.PUBLIC).summary("Readiness: database reachable and not shutting down")
-                        .returns(HealthStatus.class).errors(503).handler(this::readiness),
-                Route.get("/private/gc").tag("Health").access(Access.ADMIN).summary("Hard-delete rows soft-deleted longer ago than retention (default 24h)")
-                        .query("retention", "e.g. 24h, 90m, 7d").returns(Map.class).errors(400, 403).handler(this::gc),
-                Route.get("/metrics").tag("Health").access(Access.PUBLIC).summary("Prometheus metrics")
-                        .contentType("text/plain").returns(String.class).handler(c -> new RawReply(200, "text/plain; version=0.0.4; charset=utf-8",
+                Route.get("/api/fflags")
+                        .tag("Feature Flags")
+                        .access(Access.AUTHENTICATED)
+                        .summary("All feature flags")
+                        .returns(new com.fasterxml.jackson.core.type.TypeReference<Map<String, Boolean>>() {}.getType())
+                        .handler(c -> flags.flags()),
+                Route.get("/api/fflags/{name}")
+                        .tag("Feature Flags")
+                        .access(Access.AUTHENTICATED)
+                        .summary("One feature flag")
+                        .returns(new com.fasterxml.jackson.core.type.TypeReference<Map<String, Boolean>>() {}.getType())
+                        .errors(404)
+                        .handler(this::flag),
+                Route.post("/device/login/start")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary(
+                                "Where agents and the CLI log in (issuer, device endpoint, client id) and the server time")
+                        .returns(DeviceStartResponse.class)
+                        .handler(c -> idp.deviceStart()),
+                Route.get("/device/certs")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("The service's signing keys (JWKS), as upstream")
+                        .returns(Map.class)
+                        .handler(c -> keys.publicSet().toJSONObject()),
+                Route.get("/private/live")
+                        .tag("Health")
+                        .access(Access.PUBLIC)
+                        .summary("Liveness")
+                        .returns(HealthStatus.class)
+                        .handler(c -> new HealthStatus("UP")),
+                Route.get("/private/ready")
+                        .tag("Health")
+                        .access(Access.PUBLIC)
+                        .summary("Readiness: database reachable and not shutting down")
+                        .returns(HealthStatus.class)
+                        .errors(503)
+                        .handler(this::readiness),
+                Route.get("/private/gc")
+                        .tag("Health")
+                        .access(Access.ADMIN)
+                        .summary("Hard-delete rows soft-deleted longer ago than retention (default 24h)")
+                        .query("retention", "e.g. 24h, 90m, 7d")
+                        .returns(Map.class)
+                        .errors(400, 403)
+                        .handler(this::gc),
+                Route.get("/metrics")
+                        .tag("Health")
+                        .access(Access.PUBLIC)
+                        .summary("Prometheus metrics")
+                        .contentType("text/plain")
+                        .returns(String.class)
+                        .handler(c -> new RawReply(
+                                200,
+                                "text/plain; version=0.0.4; charset=utf-8",
                                 prometheus.scrape().getBytes(StandardCharsets.UTF_8))),
-                Route.get("/openapi.json").tag("Health").access(Access.PUBLIC).summary("This OpenAPI 3 document")
-                        .returns(Map.class).handler(c -> openApi.get()));
+                Route.get("/openapi.json")
+                        .tag("Health")
+                        .access(Access.PUBLIC)
+                        .summary("This OpenAPI 3 document")
+                        .returns(Map.class)
+                        .handler(c -> openApi.get()));
     }
 
     private Object flag(Call c) {
         String name = c.path("name");
         Boolean v = flags.flags().get(name);
-        if (v == null) throw ApiError.notFound("feature flag");
+        if (v == null) {
+            throw ApiError.notFound("feature flag");
+        }
         return Map.of(name, v);
     }
 
@@ -85,8 +136,18 @@ public final class ServiceRoutes {
         Instant cutoff = db.clock().instant().minus(retention);
         Map<String, Integer> deleted = db.write(tx -> {
             Map<String, Integer> m = new LinkedHashMap<>();
-            for (String table : List.of("invitations", "reg_keys", "device_metadata", "devices", "security_groups", "vpcs", "organizations", "users")) {
-                m.put(table, tx.update("DELETE FROM " + table + " WHERE deleted_at IS NOT NULL AND deleted_at < ?", cutoff));
+            for (String table : List.of(
+                    "invitations",
+                    "reg_keys",
+                    "device_metadata",
+                    "devices",
+                    "security_groups",
+                    "vpcs",
+                    "organizations",
+                    "users")) {
+                m.put(
+                        table,
+                        tx.update("DELETE FROM " + table + " WHERE deleted_at IS NOT NULL AND deleted_at < ?", cutoff));
             }
             m.put("refresh_tokens", tx.update("DELETE FROM refresh_tokens WHERE expires_at < ?", tx.now()));
             m.put("device_codes", tx.update("DELETE FROM device_codes WHERE expires_at < ?", tx.now()));
@@ -98,10 +159,18 @@ public final class ServiceRoutes {
     static Duration parseDuration(String s) {
         try {
             String t = s.strip().toLowerCase();
-            if (t.endsWith("d")) return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
-            if (t.endsWith("h")) return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
-            if (t.endsWith("m")) return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            if (t.endsWith("s")) return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            if (t.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
+            if (t.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+            }
             return Duration.parse(s);
         } catch (NumberFormatException | DateTimeParseException e) {
             throw ApiError.invalid("retention", "a duration such as 24h, 90m or 7d");

@@ -27,7 +27,8 @@ public final class Organizations {
     }
 
     public static Optional<Organization> find(Tx tx, UUID id) throws SQLException {
-        return tx.queryOne("SELECT " + COLS + " FROM organizations WHERE id = ? AND deleted_at IS NULL", Organizations::map, id);
+        return tx.queryOne(
+                "SELECT " + COLS + " FROM organizations WHERE id = ? AND deleted_at IS NULL", Organizations::map, id);
     }
 
     /** Deletes an organization without devices, with its VPCs, keys, groups, memberships and invitations. */
@@ -36,24 +37,40 @@ public final class Organizations {
         if (tx.exists("SELECT 1 FROM devices WHERE organization_id = ? AND deleted_at IS NULL", orgId)) {
             throw ApiError.notAllowed("the organization still has devices");
         }
-        for (Vpc v : tx.query("SELECT " + Vpcs.COLS + " FROM vpcs WHERE organization_id = ? AND deleted_at IS NULL", Vpcs::map, orgId)) {
+        for (Vpc v : tx.query(
+                "SELECT " + Vpcs.COLS + " FROM vpcs WHERE organization_id = ? AND deleted_at IS NULL",
+                Vpcs::map,
+                orgId)) {
             VpcRoutes.deleteVpc(tx, ipam, v);
         }
-        tx.update("UPDATE reg_keys SET deleted_at = ?, token_hash = NULL WHERE organization_id = ? AND deleted_at IS NULL", tx.now(), orgId);
+        tx.update(
+                "UPDATE reg_keys SET deleted_at = ?, token_hash = NULL WHERE organization_id = ? AND deleted_at IS NULL",
+                tx.now(),
+                orgId);
         tx.update("DELETE FROM user_organizations WHERE organization_id = ?", orgId);
-        tx.update("UPDATE invitations SET deleted_at = ? WHERE organization_id = ? AND deleted_at IS NULL", tx.now(), orgId);
+        tx.update(
+                "UPDATE invitations SET deleted_at = ? WHERE organization_id = ? AND deleted_at IS NULL",
+                tx.now(),
+                orgId);
         tx.update("UPDATE organizations SET name = NULL, deleted_at = ? WHERE id = ?", tx.now(), orgId);
     }
 
     /** Removes a member and what it owns in the organization: its devices (addresses released) and registration keys. */
     public static void removeMember(Tx tx, Ipam ipam, UUID orgId, UUID userId) throws SQLException {
         tx.lockRevisions();
-        for (Device d : tx.query("SELECT " + Devices.COLS + " FROM devices WHERE organization_id = ? AND owner_id = ? AND deleted_at IS NULL",
-                Devices::map, orgId, userId)) {
+        for (Device d : tx.query(
+                "SELECT " + Devices.COLS
+                        + " FROM devices WHERE organization_id = ? AND owner_id = ? AND deleted_at IS NULL",
+                Devices::map,
+                orgId,
+                userId)) {
             DeviceRoutes.deleteDevice(tx, ipam, d);
         }
-        tx.update("UPDATE reg_keys SET deleted_at = ?, token_hash = NULL WHERE organization_id = ? AND owner_id = ? AND deleted_at IS NULL",
-                tx.now(), orgId, userId);
+        tx.update(
+                "UPDATE reg_keys SET deleted_at = ?, token_hash = NULL WHERE organization_id = ? AND owner_id = ? AND deleted_at IS NULL",
+                tx.now(),
+                orgId,
+                userId);
         tx.update("DELETE FROM user_organizations WHERE organization_id = ? AND user_id = ?", orgId, userId);
     }
 

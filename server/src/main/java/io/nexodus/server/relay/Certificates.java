@@ -63,12 +63,14 @@ final class Certificates {
     }
 
     static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || (!host.isEmpty() && host.chars().allMatch(c -> c == '.' || Character.isDigit(c)));
+        return host.indexOf(':') >= 0
+                || (!host.isEmpty() && host.chars().allMatch(c -> c == '.' || Character.isDigit(c)));
     }
 
     private static String canonicalIp(String literal) {
         try {
-            return InetAddress.ofLiteral(literal.replace("[", "").replace("]", "")).getHostAddress();
+            return InetAddress.ofLiteral(literal.replace("[", "").replace("]", ""))
+                    .getHostAddress();
         } catch (IllegalArgumentException e) {
             return null;
         }
@@ -79,7 +81,8 @@ final class Certificates {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init((KeyStore) null);
-            String authType = chain.getFirst().getPublicKey().getAlgorithm().equals("RSA") ? "ECDHE_RSA" : "ECDHE_ECDSA";
+            String authType =
+                    chain.getFirst().getPublicKey().getAlgorithm().equals("RSA") ? "ECDHE_RSA" : "ECDHE_ECDSA";
             for (TrustManager tm : tmf.getTrustManagers()) {
                 if (tm instanceof X509TrustManager x) {
                     x.checkServerTrusted(chain.toArray(X509Certificate[]::new), authType);
@@ -104,7 +107,8 @@ final class Certificates {
     static String toPem(X509Certificate c) {
         try {
             return "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(c.getEncoded())
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(c.getEncoded())
                     + "\n-----END CERTIFICATE-----\n";
         } catch (CertificateException e) {
             throw new IllegalStateException("cannot encode a certificate", e);

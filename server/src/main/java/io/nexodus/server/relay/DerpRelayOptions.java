@@ -18,8 +18,14 @@ import java.util.Optional;
  * @param meshWith  {@code --derp-mesh-with}: the other relays of the mesh
  * @param stunPort  the service's first STUN port, published with the relay; -1 = no STUN server
  */
-public record DerpRelayOptions(Optional<InetSocketAddress> listen, String host, Optional<String> hostname,
-                               boolean plainHttp, Optional<MeshKey> meshKey, List<String> meshWith, int stunPort) {
+public record DerpRelayOptions(
+        Optional<InetSocketAddress> listen,
+        String host,
+        Optional<String> hostname,
+        boolean plainHttp,
+        Optional<MeshKey> meshKey,
+        List<String> meshWith,
+        int stunPort) {
     /** The standard DERP port: the one port that restrictive firewalls let out (HTTPS). Needs privileges to bind. */
     public static final int PREFERRED_PORT = 443;
     /** What the relay binds when 443 is not available (taken, or no privilege): next to the API's 8443. */
@@ -38,8 +44,14 @@ public record DerpRelayOptions(Optional<InetSocketAddress> listen, String host, 
 
     /** A relay for tests: loopback, any free port, TLS as the service has it. */
     public static DerpRelayOptions forTests() {
-        return new DerpRelayOptions(Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", Optional.empty(),
-                false, Optional.empty(), List.of(), -1);
+        return new DerpRelayOptions(
+                Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                "127.0.0.1",
+                Optional.empty(),
+                false,
+                Optional.empty(),
+                List.of(),
+                -1);
     }
 
     public DerpRelayOptions withHostname(String name) {

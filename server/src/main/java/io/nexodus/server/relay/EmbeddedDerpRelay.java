@@ -34,6 +34,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
     public static final int REGION_ID = 900;
     /** Upstream's names for the default region and node. */
     public static final String REGION_CODE = "web";
+
     public static final String REGION_NAME = "NexodusDefault";
     public static final String NODE_NAME = "900nex";
 
@@ -72,13 +73,17 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
             b.tlsMode(TlsMode.NONE);
             customCa = false;
             tlsHow = "plain HTTP (--derp-plain-http: development only, DERP's ClientInfo can be replayed without TLS)";
-        } else if (serviceTls.isPresent() && Certificates.covers(serviceTls.get().chain().getFirst(), hostname)) {
+        } else if (serviceTls.isPresent()
+                && Certificates.covers(serviceTls.get().chain().getFirst(), hostname)) {
             TlsMaterial m = serviceTls.get();
             b.certificate(new ServerCertificate(m.key(), m.chain()));
             customCa = !Certificates.trustedByDefault(m.chain());
             if (customCa) {
-                caPem = m.caFile() != null ? Files.readString(m.caFile(), StandardCharsets.US_ASCII)
-                        : Optional.ofNullable(Certificates.rootOf(m.chain())).map(Certificates::toPem).orElse(null);
+                caPem = m.caFile() != null
+                        ? Files.readString(m.caFile(), StandardCharsets.US_ASCII)
+                        : Optional.ofNullable(Certificates.rootOf(m.chain()))
+                                .map(Certificates::toPem)
+                                .orElse(null);
             }
             tlsHow = "TLS with the service's certificate";
         } else {
@@ -95,7 +100,8 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         String fallbackNote = "";
         DerpRelayServer started;
         if (options.listen().isPresent()) {
-            started = DerpRelayServer.start(b.bindAddress(options.listen().get()).build());
+            started =
+                    DerpRelayServer.start(b.bindAddress(options.listen().get()).build());
         } else {
             InetSocketAddress preferred = new InetSocketAddress(options.host(), DerpRelayOptions.PREFERRED_PORT);
             try {
@@ -105,27 +111,42 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
                 try {
                     started = DerpRelayServer.start(b.bindAddress(fallback).build());
                 } catch (IOException e2) {
-                    throw new IOException("the DERP relay can bind neither port " + DerpRelayOptions.PREFERRED_PORT + " ("
-                            + rootCause(e) + ") nor " + DerpRelayOptions.FALLBACK_PORT + " (" + rootCause(e2)
-                            + "); choose a port with --derp-listen HOST:PORT or disable it with --derp-listen none", e2);
+                    throw new IOException(
+                            "the DERP relay can bind neither port " + DerpRelayOptions.PREFERRED_PORT + " ("
+                                    + rootCause(e) + ") nor " + DerpRelayOptions.FALLBACK_PORT + " (" + rootCause(e2)
+                                    + "); choose a port with --derp-listen HOST:PORT or disable it with --derp-listen none",
+                            e2);
                 }
                 fallbackNote = " (port " + DerpRelayOptions.PREFERRED_PORT + " unavailable: " + rootCause(e)
                         + "; --derp-listen chooses)";
-                log.warn("DERP relay: port {} unavailable ({}), using {}; agents learn the port from /api/relays, but "
-                        + "firewalls that pass only 443 will block it", DerpRelayOptions.PREFERRED_PORT, rootCause(e),
+                log.warn(
+                        "DERP relay: port {} unavailable ({}), using {}; agents learn the port from /api/relays, but "
+                                + "firewalls that pass only 443 will block it",
+                        DerpRelayOptions.PREFERRED_PORT,
+                        rootCause(e),
                         DerpRelayOptions.FALLBACK_PORT);
             }
         }
         relay = started;
         if (caPem == null && customCa) {
             caPem = started.caCertificateFile().isPresent()
-                    ? Files.readString(started.caCertificateFile().get(), StandardCharsets.US_ASCII) : null;
+                    ? Files.readString(started.caCertificateFile().get(), StandardCharsets.US_ASCII)
+                    : null;
         }
         if (options.plainHttp()) {
             log.warn("DERP relay serves plain HTTP on {}: development only", started.boundAddress());
         }
-        RelayNode node = new RelayNode(NODE_NAME, REGION_ID, hostname, null, null, started.port(), options.stunPort(),
-                started.url().toString(), customCa, customCa ? caPem : null);
+        RelayNode node = new RelayNode(
+                NODE_NAME,
+                REGION_ID,
+                hostname,
+                null,
+                null,
+                started.port(),
+                options.stunPort(),
+                started.url().toString(),
+                customCa,
+                customCa ? caPem : null);
         region = new RelayRegion(REGION_ID, REGION_CODE, REGION_NAME, true, List.of(node));
         how = "tcp " + started.boundAddress() + fallbackNote + ", " + tlsHow + ", key " + started.publicKey();
     }
@@ -161,7 +182,8 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
     public String describe() {
         DerpRelayServer r = relay;
         if (r == null) {
-            return "DERP:       " + options.listen().map(a -> "tcp " + a).orElse("tcp " + options.host() + ":443 (or 8444)");
+            return "DERP:       "
+                    + options.listen().map(a -> "tcp " + a).orElse("tcp " + options.host() + ":443 (or 8444)");
         }
         return "DERP:       " + r.url() + "   (" + how + ")";
     }

@@ -19,18 +19,27 @@ public final class RuleValidator {
     private RuleValidator() {}
 
     public static List<SecurityRule> validate(List<SecurityRule> rules) {
-        if (rules == null) return List.of();
+        if (rules == null) {
+            return List.of();
+        }
         List<SecurityRule> out = new ArrayList<>();
         for (SecurityRule r : rules) {
-            if (r == null) throw ApiError.unprocessable("protocol", "a rule is null");
+            if (r == null) {
+                throw ApiError.unprocessable("protocol", "a rule is null");
+            }
             String proto = r.ipProtocol() == null ? "" : r.ipProtocol().strip().toLowerCase();
             if (!PROTOCOLS.contains(proto)) {
-                throw ApiError.unprocessable("protocol", "unsupported protocol '" + r.ipProtocol() + "' (one of \"\", ipv4, ipv6, icmp, icmpv4, icmpv6, tcp, udp)");
+                throw ApiError.unprocessable(
+                        "protocol",
+                        "unsupported protocol '" + r.ipProtocol()
+                                + "' (one of \"\", ipv4, ipv6, icmp, icmpv4, icmpv6, tcp, udp)");
             }
             int from = r.fromPort(), to = r.toPort();
             if (!(from == 0 && to == 0)) {
                 if (from < 1 || to < 1 || from > 65535 || to > 65535 || from > to) {
-                    throw ApiError.unprocessable("port_range", "ports must both be 0 (any) or 1 <= from_port <= to_port <= 65535, got " + from + "-" + to);
+                    throw ApiError.unprocessable(
+                            "port_range",
+                            "ports must both be 0 (any) or 1 <= from_port <= to_port <= 65535, got " + from + "-" + to);
                 }
                 if (proto.startsWith("icmp") || proto.equals("ipv4") || proto.equals("ipv6")) {
                     throw ApiError.unprocessable("port_range", "ports are only valid for tcp, udp or any protocol");
@@ -39,7 +48,9 @@ public final class RuleValidator {
             List<String> ranges = new ArrayList<>();
             for (String range : r.ipRanges() == null ? List.<String>of() : r.ipRanges()) {
                 String s = range == null ? "" : range.strip();
-                if (!s.isEmpty()) checkRange(s, proto);
+                if (!s.isEmpty()) {
+                    checkRange(s, proto);
+                }
                 ranges.add(s);
             }
             out.add(new SecurityRule(proto, from, to, ranges));
@@ -55,13 +66,18 @@ public final class RuleValidator {
             } else if (s.indexOf('-') > 0) {
                 String[] ab = s.split("-", 2);
                 Cidr a = Cidr.host(ab[0]), b = Cidr.host(ab[1]);
-                if (a.v6() != b.v6()) throw new IllegalArgumentException("range mixes IPv4 and IPv6");
-                if (a.network().compareTo(b.network()) > 0) throw new IllegalArgumentException("range start is after its end");
+                if (a.v6() != b.v6()) {
+                    throw new IllegalArgumentException("range mixes IPv4 and IPv6");
+                }
+                if (a.network().compareTo(b.network()) > 0) {
+                    throw new IllegalArgumentException("range start is after its end");
+                }
                 v6 = a.v6();
             } else {
                 v6 = Cidr.host(s).v6();
             }
-            if ((v6 && (proto.equals("ipv4") || proto.equals("icmpv4"))) || (!v6 && (proto.equals("ipv6") || proto.equals("icmpv6")))) {
+            if ((v6 && (proto.equals("ipv4") || proto.equals("icmpv4")))
+                    || (!v6 && (proto.equals("ipv6") || proto.equals("icmpv6")))) {
                 throw new IllegalArgumentException("address family does not match protocol " + proto);
             }
         } catch (IllegalArgumentException e) {

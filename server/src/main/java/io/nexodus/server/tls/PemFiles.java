@@ -14,13 +14,13 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 
 /** Reading and writing PEM certificates and keys (PKCS#8, PKCS#1 RSA and SEC1 EC keys are accepted). */
 public final class PemFiles {
@@ -28,7 +28,8 @@ public final class PemFiles {
 
     public static List<X509Certificate> readCertificates(Path file) throws IOException {
         List<X509Certificate> out = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser p = new PEMParser(r)) {
             Object o;
             while ((o = p.readObject()) != null) {
                 if (o instanceof X509CertificateHolder h) {
@@ -40,17 +41,24 @@ public final class PemFiles {
                 }
             }
         }
-        if (out.isEmpty()) throw new IOException("no certificate in " + file);
+        if (out.isEmpty()) {
+            throw new IOException("no certificate in " + file);
+        }
         return out;
     }
 
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser p = new PEMParser(r)) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser p = new PEMParser(r)) {
             Object o;
             while ((o = p.readObject()) != null) {
                 JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-                if (o instanceof PEMKeyPair kp) return conv.getPrivateKey(kp.getPrivateKeyInfo());
-                if (o instanceof PrivateKeyInfo pki) return conv.getPrivateKey(pki);
+                if (o instanceof PEMKeyPair kp) {
+                    return conv.getPrivateKey(kp.getPrivateKeyInfo());
+                }
+                if (o instanceof PrivateKeyInfo pki) {
+                    return conv.getPrivateKey(pki);
+                }
             }
         }
         throw new IOException("no private key in " + file);
@@ -61,8 +69,11 @@ public final class PemFiles {
         StringWriter sw = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
             for (Object o : objects) {
-                if (o instanceof PrivateKey k) w.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", k.getEncoded()));
-                else w.writeObject(o);
+                if (o instanceof PrivateKey k) {
+                    w.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", k.getEncoded()));
+                } else {
+                    w.writeObject(o);
+                }
             }
         }
         return sw.toString();
@@ -76,9 +87,14 @@ public final class PemFiles {
         if (secret) {
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (Writer w = Files.newBufferedWriter(
+                tmp, StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
             w.write(content);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

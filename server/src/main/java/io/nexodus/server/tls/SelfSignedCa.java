@@ -66,10 +66,13 @@ public final class SelfSignedCa {
                 PemFiles.write(caPem, PemFiles.toPem(ca), false);
             }
             Set<String> want = new LinkedHashSet<>();
-            for (String n : names) want.add(isIp(n) ? canonicalIp(n) : n.toLowerCase(java.util.Locale.ROOT));
+            for (String n : names) {
+                want.add(isIp(n) ? canonicalIp(n) : n.toLowerCase(java.util.Locale.ROOT));
+            }
             if (Files.exists(certPem) && Files.exists(keyPem)) {
                 X509Certificate cur = PemFiles.readCertificates(certPem).get(0);
-                if (sans(cur).containsAll(want) && cur.getNotAfter().toInstant().isAfter(clock.instant().plus(Duration.ofDays(30)))
+                if (sans(cur).containsAll(want)
+                        && cur.getNotAfter().toInstant().isAfter(clock.instant().plus(Duration.ofDays(30)))
                         && cur.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
                     return new TlsMaterial(PemFiles.readPrivateKey(keyPem), List.of(cur, ca), caPem);
                 }
@@ -90,10 +93,16 @@ public final class SelfSignedCa {
         return g.generateKeyPair();
     }
 
-    private static X509Certificate caCertificate(KeyPair kp, Instant now) throws GeneralSecurityException, OperatorCreationException, IOException {
+    private static X509Certificate caCertificate(KeyPair kp, Instant now)
+            throws GeneralSecurityException, OperatorCreationException, IOException {
         X500Name name = new X500Name("CN=Nexodus development CA " + Long.toHexString(RANDOM.nextLong()));
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(300)),
-                Date.from(now.plus(CA_VALIDITY)), name, kp.getPublic());
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                name,
+                serial(),
+                Date.from(now.minusSeconds(300)),
+                Date.from(now.plus(CA_VALIDITY)),
+                name,
+                kp.getPublic());
         JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
         b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -101,11 +110,18 @@ public final class SelfSignedCa {
         return sign(b, kp.getPrivate());
     }
 
-    private static X509Certificate serverCertificate(KeyPair kp, Set<String> names, X509Certificate ca, PrivateKey caKey, Instant now)
+    private static X509Certificate serverCertificate(
+            KeyPair kp, Set<String> names, X509Certificate ca, PrivateKey caKey, Instant now)
             throws GeneralSecurityException, OperatorCreationException, IOException {
-        X500Name subject = new X500Name("CN=" + names.stream().filter(n -> !n.contains(":")).findFirst().orElse("nexodus"));
-        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(), Date.from(now.minusSeconds(300)),
-                Date.from(now.plus(CERT_VALIDITY)), subject, kp.getPublic());
+        X500Name subject = new X500Name(
+                "CN=" + names.stream().filter(n -> !n.contains(":")).findFirst().orElse("nexodus"));
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+                ca,
+                serial(),
+                Date.from(now.minusSeconds(300)),
+                Date.from(now.plus(CERT_VALIDITY)),
+                subject,
+                kp.getPublic());
         List<GeneralName> sans = new ArrayList<>();
         for (String n : names) {
             sans.add(isIp(n) ? new GeneralName(GeneralName.iPAddress, n) : new GeneralName(GeneralName.dNSName, n));
@@ -119,7 +135,8 @@ public final class SelfSignedCa {
         return sign(b, caKey);
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key) throws OperatorCreationException, GeneralSecurityException {
+    private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey key)
+            throws OperatorCreationException, GeneralSecurityException {
         ContentSigner s = new JcaContentSignerBuilder("SHA256withECDSA").build(key);
         return new JcaX509CertificateConverter().getCertificate(b.build(s));
     }
@@ -135,10 +152,14 @@ public final class SelfSignedCa {
     static Set<String> sans(X509Certificate c) throws GeneralSecurityException {
         Set<String> out = new LinkedHashSet<>();
         var alt = c.getSubjectAlternativeNames();
-        if (alt == null) return out;
+        if (alt == null) {
+            return out;
+        }
         for (List<?> e : alt) {
             Object v = e.get(1);
-            if (v instanceof String s) out.add(isIp(s) ? canonicalIp(s) : s);
+            if (v instanceof String s) {
+                out.add(isIp(s) ? canonicalIp(s) : s);
+            }
         }
         return out;
     }

@@ -19,13 +19,20 @@ import java.util.UUID;
 
 /** VPC rows: mapping, creation (with address pools and the default security group) and read access checks. */
 public final class Vpcs {
-    public static final String COLS = "id, organization_id, description, private_cidr, ipv4_cidr, ipv6_cidr, revision, deleted_at";
+    public static final String COLS =
+            "id, organization_id, description, private_cidr, ipv4_cidr, ipv6_cidr, revision, deleted_at";
 
     private Vpcs() {}
 
     public static Vpc map(ResultSet rs) throws SQLException {
-        return new Vpc(Cols.uuid(rs, "id"), Cols.uuid(rs, "organization_id"), rs.getString("description"),
-                rs.getBoolean("private_cidr"), rs.getString("ipv4_cidr"), rs.getString("ipv6_cidr"), rs.getLong("revision"));
+        return new Vpc(
+                Cols.uuid(rs, "id"),
+                Cols.uuid(rs, "organization_id"),
+                rs.getString("description"),
+                rs.getBoolean("private_cidr"),
+                rs.getString("ipv4_cidr"),
+                rs.getString("ipv6_cidr"),
+                rs.getLong("revision"));
     }
 
     public static Optional<Vpc> find(Tx tx, UUID id) throws SQLException {
@@ -37,18 +44,37 @@ public final class Vpcs {
         Vpc v = find(tx, id).orElseThrow(() -> ApiError.notFound("vpc"));
         switch (p) {
             case Principal.UserPrincipal u -> Memberships.requireMember(tx, u.userId(), v.organizationId(), "vpc");
-            case Principal.RegKeyPrincipal rk -> { if (!rk.vpcId().equals(id)) throw ApiError.notFound("vpc"); }
-            case Principal.DevicePrincipal dt -> { if (!dt.vpcId().equals(id)) throw ApiError.notFound("vpc"); }
+            case Principal.RegKeyPrincipal rk -> {
+                if (!rk.vpcId().equals(id)) {
+                    throw ApiError.notFound("vpc");
+                }
+            }
+            case Principal.DevicePrincipal dt -> {
+                if (!dt.vpcId().equals(id)) {
+                    throw ApiError.notFound("vpc");
+                }
+            }
         }
         return v;
     }
 
     /** Creates a VPC, its address pools (private CIDR) and its default security group (id = VPC id). */
-    public static Vpc insert(Tx tx, Ipam ipam, UUID id, UUID orgId, String description, boolean privateCidr,
-                             String v4, String v6) throws SQLException {
+    public static Vpc insert(
+            Tx tx, Ipam ipam, UUID id, UUID orgId, String description, boolean privateCidr, String v4, String v6)
+            throws SQLException {
         long rev = tx.nextRevision();
-        tx.update("INSERT INTO vpcs (id, organization_id, description, private_cidr, ipv4_cidr, ipv6_cidr, revision, created_at, updated_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", id, orgId, description, privateCidr, v4, v6, rev, tx.now(), tx.now());
+        tx.update(
+                "INSERT INTO vpcs (id, organization_id, description, private_cidr, ipv4_cidr, ipv6_cidr, revision, created_at, updated_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id,
+                orgId,
+                description,
+                privateCidr,
+                v4,
+                v6,
+                rev,
+                tx.now(),
+                tx.now());
         if (privateCidr) {
             ipam.ensurePool(tx, Ipam.privatePoolId(id, false), Cidr.parse(v4));
             ipam.ensurePool(tx, Ipam.privatePoolId(id, true), Cidr.parse(v6));

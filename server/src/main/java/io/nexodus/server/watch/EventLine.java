@@ -7,4 +7,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 record EventLine(
         @JsonProperty("kind") String kind,
         @JsonProperty("type") String type,
-        @JsonProperty("value") @JsonInclude(JsonInclude.Include.NON_NULL) Object value) {}
+
+        @JsonProperty("value") @JsonInclude(JsonInclude.Include.NON_NULL)
+        Object value) {}

@@ -45,7 +45,9 @@ final class Feed {
 
     /** Entries after {@code afterRevision} up to {@link #published()} (a live view; iterate once). */
     Collection<Entry> since(long afterRevision, long upTo) {
-        if (upTo <= afterRevision) return java.util.List.of();
+        if (upTo <= afterRevision) {
+            return java.util.List.of();
+        }
         return byRevision.subMap(afterRevision, false, upTo, true).values();
     }
 
@@ -54,9 +56,15 @@ final class Feed {
         long max = Math.max(published, 0);
         for (FeedRow r : rows) {
             Long old = revisionByKey.get(r.key());
-            if (old != null && old >= r.revision()) continue;
-            if (old != null) byRevision.remove(old);
-            byRevision.put(r.revision(), new Entry(r.key(), r.revision(), r.deleted(), line(r, json), r.deviceId(), r.metaKey()));
+            if (old != null && old >= r.revision()) {
+                continue;
+            }
+            if (old != null) {
+                byRevision.remove(old);
+            }
+            byRevision.put(
+                    r.revision(),
+                    new Entry(r.key(), r.revision(), r.deleted(), line(r, json), r.deviceId(), r.metaKey()));
             revisionByKey.put(r.key(), r.revision());
             max = Math.max(max, r.revision());
         }
@@ -68,7 +76,8 @@ final class Feed {
 
     private byte[] line(FeedRow r, ObjectMapper json) {
         try {
-            byte[] b = json.writeValueAsBytes(new EventLine(kind, r.deleted() ? WatchEvent.TYPE_DELETE : WatchEvent.TYPE_CHANGE, r.value()));
+            byte[] b = json.writeValueAsBytes(
+                    new EventLine(kind, r.deleted() ? WatchEvent.TYPE_DELETE : WatchEvent.TYPE_CHANGE, r.value()));
             byte[] out = java.util.Arrays.copyOf(b, b.length + 1);
             out[b.length] = '\n';
             return out;
@@ -83,7 +92,9 @@ final class Feed {
      */
     boolean isDeleted(String key) {
         Long rev = revisionByKey.get(key);
-        if (rev == null) return false;
+        if (rev == null) {
+            return false;
+        }
         Entry e = byRevision.get(rev);
         return e != null && e.deleted();
     }
@@ -94,7 +105,9 @@ final class Feed {
 
     void removeWatcher(Waker w) {
         watchers.remove(w);
-        if (watchers.isEmpty()) idleSinceNanos = System.nanoTime();
+        if (watchers.isEmpty()) {
+            idleSinceNanos = System.nanoTime();
+        }
     }
 
     int watcherCount() {

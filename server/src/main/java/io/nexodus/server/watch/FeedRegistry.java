@@ -49,14 +49,21 @@ public final class FeedRegistry implements AutoCloseable {
     private final Counter reads;
     private volatile boolean closing;
 
-    public FeedRegistry(Database db, ObjectMapper json, MeterRegistry meters, ScheduledExecutorService timer, Duration idleTtl) {
+    public FeedRegistry(
+            Database db, ObjectMapper json, MeterRegistry meters, ScheduledExecutorService timer, Duration idleTtl) {
         this.source = new FeedSource(db);
         this.json = json;
         this.timer = timer;
         this.idleTtl = idleTtl;
-        this.reads = Counter.builder("nexodus.watch.feed.reads").description("database reads by watch feeds").register(meters);
-        Gauge.builder("nexodus.watch.streams", streams, AtomicInteger::get).description("open watch streams").register(meters);
-        Gauge.builder("nexodus.watch.feeds", feeds, ConcurrentHashMap::size).description("feeds in memory").register(meters);
+        this.reads = Counter.builder("nexodus.watch.feed.reads")
+                .description("database reads by watch feeds")
+                .register(meters);
+        Gauge.builder("nexodus.watch.streams", streams, AtomicInteger::get)
+                .description("open watch streams")
+                .register(meters);
+        Gauge.builder("nexodus.watch.feeds", feeds, ConcurrentHashMap::size)
+                .description("feeds in memory")
+                .register(meters);
         timer.scheduleWithFixedDelay(this::evictIdle, 30, 30, TimeUnit.SECONDS);
     }
 
@@ -67,7 +74,9 @@ public final class FeedRegistry implements AutoCloseable {
             return;
         }
         int colon = topic.indexOf(':');
-        if (colon < 0) return;
+        if (colon < 0) {
+            return;
+        }
         UUID vpc;
         try {
             vpc = UUID.fromString(topic.substring(colon + 1));
@@ -76,7 +85,9 @@ public final class FeedRegistry implements AutoCloseable {
             return;
         }
         State s = feeds.get(new Key(topic.substring(0, colon), vpc));
-        if (s != null) refresh(s);
+        if (s != null) {
+            refresh(s);
+        }
     }
 
     public void signals(Set<String> topics) {
@@ -99,7 +110,9 @@ public final class FeedRegistry implements AutoCloseable {
                 }
             }
             // a commit signalled while the load ran may be missing from it: read past it now
-            if (s.dirty.get() && s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
+            if (s.dirty.get() && s.running.compareAndSet(false, true)) {
+                refreshers.execute(() -> runRefresh(s));
+            }
         }
         return s.feed;
     }
@@ -110,8 +123,12 @@ public final class FeedRegistry implements AutoCloseable {
 
     private void refresh(State s) {
         s.dirty.set(true);
-        if (!s.feed.isLoaded()) return; // loading: subscribe() refreshes after its load when this came in meanwhile
-        if (s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
+        if (!s.feed.isLoaded()) {
+            return;
+        } // loading: subscribe() refreshes after its load when this came in meanwhile
+        if (s.running.compareAndSet(false, true)) {
+            refreshers.execute(() -> runRefresh(s));
+        }
     }
 
     private void runRefresh(State s) {
@@ -124,11 +141,15 @@ public final class FeedRegistry implements AutoCloseable {
             log.warn("watch feed {} {} refresh failed; retrying in 1 s: {}", s.feed.kind, s.feed.vpcId, e.getMessage());
             s.dirty.set(true);
             s.running.set(false);
-            if (!closing) timer.schedule(() -> refresh(s), 1, TimeUnit.SECONDS);
+            if (!closing) {
+                timer.schedule(() -> refresh(s), 1, TimeUnit.SECONDS);
+            }
             return;
         }
         s.running.set(false);
-        if (s.dirty.get() && s.running.compareAndSet(false, true)) refreshers.execute(() -> runRefresh(s));
+        if (s.dirty.get() && s.running.compareAndSet(false, true)) {
+            refreshers.execute(() -> runRefresh(s));
+        }
     }
 
     private void evictIdle() {

@@ -47,7 +47,8 @@ public final class OnlineTracker implements AutoCloseable {
     private final Database db;
     private final ScheduledExecutorService timer;
     private final Duration grace;
-    private final Map<UUID, long[]> local = new ConcurrentHashMap<>(); // device -> {open streams, epoch}; guarded by this
+    private final Map<UUID, long[]> local =
+            new ConcurrentHashMap<>(); // device -> {open streams, epoch}; guarded by this
     private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
 
@@ -69,13 +70,18 @@ public final class OnlineTracker implements AutoCloseable {
             long[] s = local.computeIfAbsent(deviceId, k -> new long[] {0, UNKNOWN_EPOCH});
             first = s[0]++ == 0;
         }
-        if (!first) return;
+        if (!first) {
+            return;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         enqueue(new Online(deviceId, done));
         try {
             done.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("cannot mark device {} online: {}", deviceId, e.getCause() != null ? e.getCause().getMessage() : e.toString());
+            log.warn(
+                    "cannot mark device {} online: {}",
+                    deviceId,
+                    e.getCause() != null ? e.getCause().getMessage() : e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -84,7 +90,9 @@ public final class OnlineTracker implements AutoCloseable {
     public void disconnected(UUID deviceId) {
         synchronized (this) {
             long[] s = local.get(deviceId);
-            if (s == null || --s[0] > 0) return;
+            if (s == null || --s[0] > 0) {
+                return;
+            }
         }
         timer.schedule(() -> markOfflineIfIdle(deviceId), grace.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -93,11 +101,15 @@ public final class OnlineTracker implements AutoCloseable {
         long epoch;
         synchronized (this) {
             long[] s = local.get(deviceId);
-            if (s == null || s[0] > 0) return;
+            if (s == null || s[0] > 0) {
+                return;
+            }
             local.remove(deviceId);
             epoch = s[1];
         }
-        if (epoch != UNKNOWN_EPOCH) enqueue(new Offline(deviceId, epoch));
+        if (epoch != UNKNOWN_EPOCH) {
+            enqueue(new Offline(deviceId, epoch));
+        }
     }
 
     public boolean isTracked(UUID deviceId) {
@@ -107,18 +119,26 @@ public final class OnlineTracker implements AutoCloseable {
 
     private void enqueue(Op op) {
         queue.add(op);
-        if (writing.compareAndSet(false, true)) Thread.ofVirtual().name("online-status-writer").start(this::drain);
+        if (writing.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("online-status-writer").start(this::drain);
+        }
     }
 
     /** Single writer: batches of queued ops, each batch one transaction, until the queue is empty. */
     private void drain() {
         while (true) {
             List<Op> batch = new ArrayList<>();
-            for (Op op; batch.size() < MAX_BATCH && (op = queue.poll()) != null; ) batch.add(op);
-            if (!batch.isEmpty()) write(batch);
+            for (Op op; batch.size() < MAX_BATCH && (op = queue.poll()) != null; ) {
+                batch.add(op);
+            }
+            if (!batch.isEmpty()) {
+                write(batch);
+            }
             writing.set(false);
             // an op queued after the poll above but before the flag was cleared must not be stranded
-            if (queue.isEmpty() || !writing.compareAndSet(false, true)) return;
+            if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+                return;
+            }
         }
     }
 
@@ -128,15 +148,26 @@ public final class OnlineTracker implements AutoCloseable {
                 Map<UUID, Long> out = new java.util.HashMap<>();
                 for (Op op : batch) {
                     switch (op) {
-                        case Online on -> tx.update("UPDATE devices SET online = TRUE, online_at = ?, online_epoch = online_epoch + 1 "
-                                + "WHERE id = ? AND deleted_at IS NULL", tx.now(), on.deviceId());
-                        case Offline off -> tx.update("UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?",
-                                tx.now(), off.deviceId(), off.epoch());
+                        case Online on ->
+                            tx.update(
+                                    "UPDATE devices SET online = TRUE, online_at = ?, online_epoch = online_epoch + 1 "
+                                            + "WHERE id = ? AND deleted_at IS NULL",
+                                    tx.now(),
+                                    on.deviceId());
+                        case Offline off ->
+                            tx.update(
+                                    "UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?",
+                                    tx.now(),
+                                    off.deviceId(),
+                                    off.epoch());
                     }
                 }
                 for (Op op : batch) {
                     if (op instanceof Online on) {
-                        tx.queryOne("SELECT id, online_epoch FROM devices WHERE id = ?", rs -> rs.getLong("online_epoch"), on.deviceId())
+                        tx.queryOne(
+                                        "SELECT id, online_epoch FROM devices WHERE id = ?",
+                                        rs -> rs.getLong("online_epoch"),
+                                        on.deviceId())
                                 .ifPresent(e -> out.put(on.deviceId(), e));
                     }
                 }
@@ -145,13 +176,23 @@ public final class OnlineTracker implements AutoCloseable {
             synchronized (this) {
                 epochs.forEach((id, epoch) -> {
                     long[] s = local.get(id);
-                    if (s != null) s[1] = epoch;
+                    if (s != null) {
+                        s[1] = epoch;
+                    }
                 });
             }
-            for (Op op : batch) if (op instanceof Online on) on.done().complete(null);
+            for (Op op : batch) {
+                if (op instanceof Online on) {
+                    on.done().complete(null);
+                }
+            }
         } catch (RuntimeException e) {
             log.warn("cannot write the online status of {} devices: {}", batch.size(), e.getMessage());
-            for (Op op : batch) if (op instanceof Online on) on.done().completeExceptionally(e);
+            for (Op op : batch) {
+                if (op instanceof Online on) {
+                    on.done().completeExceptionally(e);
+                }
+            }
         }
     }
 
@@ -161,7 +202,9 @@ public final class OnlineTracker implements AutoCloseable {
         List<Op> offline = new ArrayList<>();
         synchronized (this) {
             local.forEach((id, s) -> {
-                if (s[1] != UNKNOWN_EPOCH) offline.add(new Offline(id, s[1]));
+                if (s[1] != UNKNOWN_EPOCH) {
+                    offline.add(new Offline(id, s[1]));
+                }
             });
             local.clear();
         }
@@ -171,7 +214,11 @@ public final class OnlineTracker implements AutoCloseable {
                 db.write(tx -> {
                     for (Op op : part) {
                         Offline off = (Offline) op;
-                        tx.update("UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?", tx.now(), off.deviceId(), off.epoch());
+                        tx.update(
+                                "UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?",
+                                tx.now(),
+                                off.deviceId(),
+                                off.epoch());
                     }
                     return null;
                 });

@@ -8,7 +8,9 @@ final class Waker {
     private final Semaphore permit = new Semaphore(0);
 
     void wake() {
-        if (permit.availablePermits() == 0) permit.release();
+        if (permit.availablePermits() == 0) {
+            permit.release();
+        }
     }
 
     /** Parks up to {@code millis}; true if woken. */

@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /** One validated watch of a stream request: kind, VPC, resume point and the metadata filters. */
-record WatchRequest(String kind, UUID vpcId, long gtRevision, boolean atTail, UUID deviceId, String key, List<String> prefixes) {
-    static final java.util.Set<String> KINDS = java.util.Set.of(Watch.KIND_DEVICE, Watch.KIND_SECURITY_GROUP,
-            Watch.KIND_DEVICE_METADATA, Watch.KIND_VPC);
+record WatchRequest(
+        String kind, UUID vpcId, long gtRevision, boolean atTail, UUID deviceId, String key, List<String> prefixes) {
+    static final java.util.Set<String> KINDS =
+            java.util.Set.of(Watch.KIND_DEVICE, Watch.KIND_SECURITY_GROUP, Watch.KIND_DEVICE_METADATA, Watch.KIND_VPC);
 
     /** Validates {@code w} (index {@code i} in the request); {@code pathVpc} is the VPC of /api/vpcs/{id}/events or null. */
     static WatchRequest of(int i, Watch w, UUID pathVpc) {
@@ -18,27 +19,40 @@ record WatchRequest(String kind, UUID vpcId, long gtRevision, boolean atTail, UU
         if (w == null || w.kind() == null || !KINDS.contains(w.kind())) {
             throw ApiError.invalid(at + ".kind", "one of device, security-group, device-metadata, vpc");
         }
-        if (w.gtRevision() < 0) throw ApiError.invalid(at + ".gt_revision", "must be >= 0");
+        if (w.gtRevision() < 0) {
+            throw ApiError.invalid(at + ".gt_revision", "must be >= 0");
+        }
         Map<String, Object> o = w.options() == null ? Map.of() : w.options();
         UUID vpc = pathVpc;
         Object v = o.get(Watch.OPTION_VPC_ID);
         if (v != null) {
             UUID given = uuid(v, at + ".options.vpc-id");
-            if (pathVpc != null && !pathVpc.equals(given)) throw ApiError.invalid(at + ".options.vpc-id", "differs from the VPC in the path");
+            if (pathVpc != null && !pathVpc.equals(given)) {
+                throw ApiError.invalid(at + ".options.vpc-id", "differs from the VPC in the path");
+            }
             vpc = given;
         }
-        if (vpc == null) throw ApiError.invalid(at + ".options.vpc-id", "required");
+        if (vpc == null) {
+            throw ApiError.invalid(at + ".options.vpc-id", "required");
+        }
         UUID device = null;
         String key = null;
         List<String> prefixes = List.of();
         if (Watch.KIND_DEVICE_METADATA.equals(w.kind())) {
-            if (o.get(Watch.OPTION_DEVICE_ID) != null) device = uuid(o.get(Watch.OPTION_DEVICE_ID), at + ".options.device-id");
-            if (o.get(Watch.OPTION_KEY) != null) key = String.valueOf(o.get(Watch.OPTION_KEY));
+            if (o.get(Watch.OPTION_DEVICE_ID) != null) {
+                device = uuid(o.get(Watch.OPTION_DEVICE_ID), at + ".options.device-id");
+            }
+            if (o.get(Watch.OPTION_KEY) != null) {
+                key = String.valueOf(o.get(Watch.OPTION_KEY));
+            }
             List<String> p = new ArrayList<>();
             for (String name : List.of(Watch.OPTION_PREFIX, Watch.OPTION_PREFIXES)) {
                 Object pv = o.get(name);
-                if (pv instanceof List<?> l) l.forEach(x -> p.add(String.valueOf(x)));
-                else if (pv != null) p.add(String.valueOf(pv));
+                if (pv instanceof List<?> l) {
+                    l.forEach(x -> p.add(String.valueOf(x)));
+                } else if (pv != null) {
+                    p.add(String.valueOf(pv));
+                }
             }
             prefixes = List.copyOf(p);
         }
@@ -55,10 +69,18 @@ record WatchRequest(String kind, UUID vpcId, long gtRevision, boolean atTail, UU
 
     /** Metadata filters: device, exact key, any of the prefixes. */
     boolean accepts(Feed.Entry e) {
-        if (deviceId != null && !deviceId.equals(e.deviceId())) return false;
-        if (key != null && !key.equals(e.metaKey())) return false;
+        if (deviceId != null && !deviceId.equals(e.deviceId())) {
+            return false;
+        }
+        if (key != null && !key.equals(e.metaKey())) {
+            return false;
+        }
         if (!prefixes.isEmpty() && e.metaKey() != null) {
-            for (String p : prefixes) if (e.metaKey().startsWith(p)) return true;
+            for (String p : prefixes) {
+                if (e.metaKey().startsWith(p)) {
+                    return true;
+                }
+            }
             return false;
         }
         return true;

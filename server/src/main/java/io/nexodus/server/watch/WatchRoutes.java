@@ -38,7 +38,6 @@ public final class WatchRoutes {
     static final int MAX_WATCHES = 8;
     private static final byte[] NEWLINE = {'\n'};
 
-
     private final Database db;
     private final FeedRegistry feeds;
     private final OnlineTracker online;
@@ -46,7 +45,12 @@ public final class WatchRoutes {
     private final com.fasterxml.jackson.databind.ObjectMapper json;
     private final java.util.Map<String, byte[]> tailLines;
 
-    public WatchRoutes(Database db, FeedRegistry feeds, OnlineTracker online, Duration heartbeat, com.fasterxml.jackson.databind.ObjectMapper json) {
+    public WatchRoutes(
+            Database db,
+            FeedRegistry feeds,
+            OnlineTracker online,
+            Duration heartbeat,
+            com.fasterxml.jackson.databind.ObjectMapper json) {
         this.db = db;
         this.feeds = feeds;
         this.online = online;
@@ -57,16 +61,25 @@ public final class WatchRoutes {
 
     public List<Route> routes() {
         return List.of(
-                Route.post("/api/events").tag("Events").access(Access.AUTHENTICATED)
-                        .summary("Watch devices, security groups, device metadata and VPCs (every watch needs option vpc-id)")
-                        .body(new TypeReference<List<Watch>>() {}.getType()).returns(WatchEvent.class)
-                        .contentType("application/json;stream=watch").errors(400, 403, 404)
+                Route.post("/api/events")
+                        .tag("Events")
+                        .access(Access.AUTHENTICATED)
+                        .summary(
+                                "Watch devices, security groups, device metadata and VPCs (every watch needs option vpc-id)")
+                        .body(new TypeReference<List<Watch>>() {}.getType())
+                        .returns(WatchEvent.class)
+                        .contentType("application/json;stream=watch")
+                        .errors(400, 403, 404)
                         .handler(c -> stream(c, null)),
-                Route.post("/api/vpcs/{id}/events").tag("Events").access(Access.AUTHENTICATED)
+                Route.post("/api/vpcs/{id}/events")
+                        .tag("Events")
+                        .access(Access.AUTHENTICATED)
                         .summary("Watch one VPC; ?public_key= names the connecting device (online tracking)")
                         .query("public_key", "the connecting device's WireGuard public key")
-                        .body(new TypeReference<List<Watch>>() {}.getType()).returns(WatchEvent.class)
-                        .contentType("application/json;stream=watch").errors(400, 403, 404)
+                        .body(new TypeReference<List<Watch>>() {}.getType())
+                        .returns(WatchEvent.class)
+                        .contentType("application/json;stream=watch")
+                        .errors(400, 403, 404)
                         .handler(c -> stream(c, c.pathId("id"))));
     }
 
@@ -75,8 +88,10 @@ public final class WatchRoutes {
         java.util.Map<String, byte[]> m = new java.util.HashMap<>();
         for (String kind : WatchRequest.KINDS) {
             try {
-                m.put(kind, (json.writeValueAsString(new EventLine(kind, WatchEvent.TYPE_TAIL, null)) + "\n")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                m.put(
+                        kind,
+                        (json.writeValueAsString(new EventLine(kind, WatchEvent.TYPE_TAIL, null)) + "\n")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -101,27 +116,45 @@ public final class WatchRoutes {
 
     private Object stream(Call call, UUID pathVpc) {
         Principal p = call.principal();
-        if (p instanceof Principal.RegKeyPrincipal) throw ApiError.forbidden("registration keys cannot watch; use the device token");
+        if (p instanceof Principal.RegKeyPrincipal) {
+            throw ApiError.forbidden("registration keys cannot watch; use the device token");
+        }
         List<Watch> watches = call.body(json.getTypeFactory().constructCollectionType(List.class, Watch.class));
-        if (watches.isEmpty()) throw ApiError.invalid("[0]", "at least one watch is required");
-        if (watches.size() > MAX_WATCHES) throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
+        if (watches.isEmpty()) {
+            throw ApiError.invalid("[0]", "at least one watch is required");
+        }
+        if (watches.size() > MAX_WATCHES) {
+            throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
+        }
         List<State> states = new ArrayList<>();
         Set<String> kinds = new java.util.HashSet<>();
         for (int i = 0; i < watches.size(); i++) {
             WatchRequest r = WatchRequest.of(i, watches.get(i), pathVpc);
-            if (!kinds.add(r.kind())) throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
+            if (!kinds.add(r.kind())) {
+                throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
+            }
             states.add(new State(r));
         }
         Set<UUID> vpcs = new LinkedHashSet<>();
         states.forEach(s -> vpcs.add(s.req.vpcId()));
-        if (pathVpc != null) vpcs.add(pathVpc);
+        if (pathVpc != null) {
+            vpcs.add(pathVpc);
+        }
         String publicKey = call.query("public_key").orElse(null);
         UUID trackedDevice = db.read(tx -> {
-            for (UUID v : vpcs) Vpcs.readable(tx, p, v);
-            if (p instanceof Principal.DevicePrincipal dt) return dt.deviceId();
+            for (UUID v : vpcs) {
+                Vpcs.readable(tx, p, v);
+            }
+            if (p instanceof Principal.DevicePrincipal dt) {
+                return dt.deviceId();
+            }
             if (publicKey != null && pathVpc != null) {
-                return tx.queryOne("SELECT id FROM devices WHERE public_key = ? AND vpc_id = ? AND deleted_at IS NULL",
-                        rs -> Cols.uuid(rs, "id"), publicKey, pathVpc).orElse(null);
+                return tx.queryOne(
+                                "SELECT id FROM devices WHERE public_key = ? AND vpc_id = ? AND deleted_at IS NULL",
+                                rs -> Cols.uuid(rs, "id"),
+                                publicKey,
+                                pathVpc)
+                        .orElse(null);
             }
             return null;
         });
@@ -139,11 +172,17 @@ public final class WatchRoutes {
             out.write(NEWLINE); // sends the headers now, so the client's request returns at once
             out.flush();
             try {
-                for (State s : states) s.feed = feeds.subscribe(s.req.kind(), s.req.vpcId(), waker);
-                if (self != null) selfFeed = feeds.subscribe(Watch.KIND_DEVICE, self.vpcId(), waker);
+                for (State s : states) {
+                    s.feed = feeds.subscribe(s.req.kind(), s.req.vpcId(), waker);
+                }
+                if (self != null) {
+                    selfFeed = feeds.subscribe(Watch.KIND_DEVICE, self.vpcId(), waker);
+                }
             } catch (RuntimeException e) {
                 log.warn("watch feed load failed: {}", e.getMessage());
-                out.write(json.writeValueAsBytes(new EventLine(states.get(0).req.kind(), WatchEvent.TYPE_ERROR,
+                out.write(json.writeValueAsBytes(new EventLine(
+                        states.get(0).req.kind(),
+                        WatchEvent.TYPE_ERROR,
                         new BaseError("cannot load the watched rows; retry"))));
                 out.write(NEWLINE);
                 out.flush();
@@ -163,8 +202,12 @@ public final class WatchRoutes {
                     State s = states.get((turn + i) % states.size());
                     long upTo = s.feed.published();
                     for (Feed.Entry e : s.feed.since(s.lastRevision, upTo)) {
-                        if (batch.isFull()) break;
-                        if (!(e.deleted() && s.freshList) && s.req.accepts(e)) batch.add(e.line());
+                        if (batch.isFull()) {
+                            break;
+                        }
+                        if (!(e.deleted() && s.freshList) && s.req.accepts(e)) {
+                            batch.add(e.line());
+                        }
                         s.lastRevision = e.revision();
                     }
                     if (!s.atTail && s.lastRevision >= upTo && !batch.isFull()) {
@@ -172,15 +215,23 @@ public final class WatchRoutes {
                         s.atTail = true;
                         s.freshList = false;
                     }
-                    if (s.feed.published() > s.lastRevision || !s.atTail) pending = true;
+                    if (s.feed.published() > s.lastRevision || !s.atTail) {
+                        pending = true;
+                    }
                 }
                 if (!batch.isEmpty()) {
                     batch.writeTo(out);
                     out.flush();
                 }
-                if (feeds.isClosing()) break;
-                if (selfFeed != null && selfFeed.isDeleted(selfKey)) break;
-                if (pending) continue;
+                if (feeds.isClosing()) {
+                    break;
+                }
+                if (selfFeed != null && selfFeed.isDeleted(selfKey)) {
+                    break;
+                }
+                if (pending) {
+                    continue;
+                }
                 if (!waker.await(heartbeatMs)) {
                     out.write(NEWLINE);
                     out.flush();
@@ -191,9 +242,17 @@ public final class WatchRoutes {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (State s : states) if (s.feed != null) feeds.unsubscribe(s.feed, waker);
-            if (selfFeed != null) feeds.unsubscribe(selfFeed, waker);
-            if (tracked) online.disconnected(trackedDevice);
+            for (State s : states) {
+                if (s.feed != null) {
+                    feeds.unsubscribe(s.feed, waker);
+                }
+            }
+            if (selfFeed != null) {
+                feeds.unsubscribe(selfFeed, waker);
+            }
+            if (tracked) {
+                online.disconnected(trackedDevice);
+            }
             feeds.streamClosed();
             try {
                 out.close();

@@ -14,7 +14,9 @@ class PasswordHasherTest {
         assertThat(h.verify("correct horsf", a)).isFalse();
         assertThat(h.verify("anything", null)).isFalse();
         assertThat(h.verify("x", "garbage")).isFalse();
-        assertThat(new PasswordHasher(3000).verify("correct horse", a)).as("stored count wins").isTrue();
+        assertThat(new PasswordHasher(3000).verify("correct horse", a))
+                .as("stored count wins")
+                .isTrue();
     }
 
     @Test
@@ -25,7 +27,10 @@ class PasswordHasherTest {
         assertThat(OpaqueTokens.matches(t + "x", OpaqueTokens.hash(t))).isFalse();
         assertThat(OpaqueTokens.matches(t, null)).isFalse();
         assertThat(LocalIdp.normalizeUserCode("bcdf-ghjk")).isEqualTo("BCDFGHJK");
-        assertThat(Forms.parse("a=1&b=x%20y&c&a=2".getBytes())).containsEntry("a", "1").containsEntry("b", "x y").containsEntry("c", "");
+        assertThat(Forms.parse("a=1&b=x%20y&c&a=2".getBytes()))
+                .containsEntry("a", "1")
+                .containsEntry("b", "x y")
+                .containsEntry("c", "");
         assertThat(Forms.html("<a href='x'>&")).isEqualTo("&lt;a href=&#39;x&#39;&gt;&amp;");
     }
 }

@@ -13,7 +13,8 @@ class CidrTest {
         assertThat(Cidr.parse("FD6E:6578:6F64:0:0:0:0:5/64").toString()).isEqualTo("fd6e:6578:6f64::/64");
         assertThat(Cidr.parse("::/0").isDefaultRoute()).isTrue();
         assertThat(Cidr.parse("100.64.0.0/10").addressAt(BigInteger.ONE)).isEqualTo("100.64.0.1");
-        assertThat(Cidr.parse("fd00::/64").addressAt(BigInteger.valueOf(0x1234))).isEqualTo("fd00::1234");
+        assertThat(Cidr.parse("fd00::/64").addressAt(BigInteger.valueOf(0x1234)))
+                .isEqualTo("fd00::1234");
         assertThat(Cidr.compress("2001:db8:0:0:1:0:0:1")).isEqualTo("2001:db8::1:0:0:1");
         assertThat(Cidr.compress("0:0:0:0:0:0:0:1")).isEqualTo("::1");
         assertThat(Cidr.compress("1:0:2:3:4:5:6:7")).isEqualTo("1:0:2:3:4:5:6:7");
@@ -21,8 +22,12 @@ class CidrTest {
 
     @Test
     void rejectsNamesAndNonsenseWithoutDnsLookups() {
-        for (String bad : new String[] {"example.com/24", "10.0.0.0/33", "10.0.0.0", "300.1.1.1/8", "fd00::/129", "1.2.3/8", "::g/64", null}) {
-            assertThatThrownBy(() -> Cidr.parse(bad)).as(String.valueOf(bad)).isInstanceOf(IllegalArgumentException.class);
+        for (String bad : new String[] {
+            "example.com/24", "10.0.0.0/33", "10.0.0.0", "300.1.1.1/8", "fd00::/129", "1.2.3/8", "::g/64", null
+        }) {
+            assertThatThrownBy(() -> Cidr.parse(bad))
+                    .as(String.valueOf(bad))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
     }
 

@@ -14,8 +14,14 @@ class IpamTest {
         for (int i = 0; i < 5_000; i++) {
             String ula = ipam.randomUla64();
             Cidr c = Cidr.parse(ula);
-            // the text is exactly the canonical form (no "0746" groups), so it equals what device addresses are shown in
-            assertThat(ula).as(ula).isEqualTo(c.toString()).startsWith("fd").endsWith(":/64").doesNotContainPattern("(^|:)0[0-9a-f]");
+            // the text is exactly the canonical form (no "0746" groups), so it equals what device addresses are shown
+            // in
+            assertThat(ula)
+                    .as(ula)
+                    .isEqualTo(c.toString())
+                    .startsWith("fd")
+                    .endsWith(":/64")
+                    .doesNotContainPattern("(^|:)0[0-9a-f]");
             assertThat(c.prefixLength()).isEqualTo(64);
             assertThat(Cidr.parse("fd00::/8").contains(c)).isTrue();
             seen.add(ula);

@@ -48,10 +48,18 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationMatrixIT {
-    enum Who { ANON, OTHER, MEMBER, OWNER, RK, DT }
+    enum Who {
+        ANON,
+        OTHER,
+        MEMBER,
+        OWNER,
+        RK,
+        DT
+    }
 
     private TestServer ts;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Map<Who, String> tokens = new LinkedHashMap<>();
     private NexodusClient alice, bob;
     private UUID team, vpc, group, d1, regKey, bobId, aliceId;
@@ -72,13 +80,16 @@ class AuthorizationMatrixIT {
         join(bob, team);
         Vpc v = alice.vpcs().create(new AddVpc(team, "team vpc", true, "10.55.0.0/16", null));
         vpc = v.id();
-        group = alice.securityGroups().create(new AddSecurityGroup("g", vpc, List.of(), List.of())).id();
+        group = alice.securityGroups()
+                .create(new AddSecurityGroup("g", vpc, List.of(), List.of()))
+                .id();
         d1 = device(alice, vpc).id();
         alice.devices().putMetadata(d1, "k", "v");
         RegKey rk = alice.regKeys().create(new AddRegKey(vpc, null, "matrix", false, null, null, null));
         regKey = rk.id();
         Keys k2 = Keys.generate();
-        Device d2 = alice.devices().create(new AddDevice(vpc, k2.publicKey(), null, null, false, false, "d2", null, "linux", null));
+        Device d2 = alice.devices()
+                .create(new AddDevice(vpc, k2.publicKey(), null, null, false, false, "d2", null, "linux", null));
         tokens.put(Who.OTHER, ts.login(c, "pw-" + c).accessToken());
         tokens.put(Who.MEMBER, ts.login(b, "pw-" + b).accessToken());
         tokens.put(Who.OWNER, ts.login(a, "pw-" + a).accessToken());
@@ -88,7 +99,9 @@ class AuthorizationMatrixIT {
 
     @AfterAll
     void stop() {
-        if (ts != null) ts.close();
+        if (ts != null) {
+            ts.close();
+        }
     }
 
     private static String account(NexodusClient admin, String prefix) {
@@ -98,12 +111,15 @@ class AuthorizationMatrixIT {
     }
 
     private void join(NexodusClient who, UUID org) {
-        Invitation i = alice.invitations().create(new AddInvitation(who.users().me().id(), null, org, null));
+        Invitation i =
+                alice.invitations().create(new AddInvitation(who.users().me().id(), null, org, null));
         who.invitations().accept(i.id());
     }
 
     private static Device device(NexodusClient c, UUID vpc) {
-        return c.devices().create(new AddDevice(vpc, Keys.generate().publicKey(), null, null, false, false, "d", null, "linux", null));
+        return c.devices()
+                .create(new AddDevice(
+                        vpc, Keys.generate().publicKey(), null, null, false, false, "d", null, "linux", null));
     }
 
     private static String json(Object o) {
@@ -119,11 +135,31 @@ class AuthorizationMatrixIT {
 
     private final List<Row> rows = new ArrayList<>();
 
-    private void row(String method, String template, Supplier<String> path, Supplier<String> body, int anon, int other, int member, int owner, int rk, int dt) {
+    private void row(
+            String method,
+            String template,
+            Supplier<String> path,
+            Supplier<String> body,
+            int anon,
+            int other,
+            int member,
+            int owner,
+            int rk,
+            int dt) {
         rows.add(new Row(method, template, path, body, new int[] {anon, other, member, owner, rk, dt}));
     }
 
-    private void row(String method, String template, String path, Supplier<String> body, int anon, int other, int member, int owner, int rk, int dt) {
+    private void row(
+            String method,
+            String template,
+            String path,
+            Supplier<String> body,
+            int anon,
+            int other,
+            int member,
+            int owner,
+            int rk,
+            int dt) {
         row(method, template, () -> path, body, anon, other, member, owner, rk, dt);
     }
 
@@ -141,101 +177,429 @@ class AuthorizationMatrixIT {
         row("GET", "/api/users", "/api/users", none, 401, 200, 200, 200, 403, 403);
         row("GET", "/api/users/{id}", "/api/users/" + aliceId, none, 401, 404, 404, 200, 403, 403);
         row("DELETE", "/api/users/{id}", "/api/users/" + aliceId, none, 401, 404, 404, 400, 403, 403);
-        row("DELETE", "/api/users/{id}/organizations/{organization}", () -> "/api/users/" + freshMember() + "/organizations/" + team, none,
-                401, 404, 403, 204, 403, 403);
+        row(
+                "DELETE",
+                "/api/users/{id}/organizations/{organization}",
+                () -> "/api/users/" + freshMember() + "/organizations/" + team,
+                none,
+                401,
+                404,
+                403,
+                204,
+                403,
+                403);
         // organizations
         row("GET", "/api/organizations", "/api/organizations", none, 401, 200, 200, 200, 403, 403);
-        row("POST", "/api/organizations", "/api/organizations", () -> json(new AddOrganization("o-" + UUID.randomUUID(), "")),
-                401, 201, 201, 201, 403, 403);
+        row(
+                "POST",
+                "/api/organizations",
+                "/api/organizations",
+                () -> json(new AddOrganization("o-" + UUID.randomUUID(), "")),
+                401,
+                201,
+                201,
+                201,
+                403,
+                403);
         row("GET", "/api/organizations/{id}", "/api/organizations/" + team, none, 401, 404, 200, 200, 403, 403);
-        row("DELETE", "/api/organizations/{id}", () -> {
-            UUID o = alice.organizations().create(new AddOrganization("del-" + UUID.randomUUID(), "")).id();
-            join(bob, o);
-            return "/api/organizations/" + o;
-        }, none, 401, 404, 403, 200, 403, 403);
-        row("GET", "/api/organizations/{id}/users", "/api/organizations/" + team + "/users", none, 401, 404, 200, 200, 403, 403);
-        row("GET", "/api/organizations/{id}/users/{uid}", "/api/organizations/" + team + "/users/" + bobId, none, 401, 404, 200, 200, 403, 403);
-        row("DELETE", "/api/organizations/{id}/users/{uid}", () -> "/api/organizations/" + team + "/users/" + freshMember(), none,
-                401, 404, 403, 204, 403, 403);
+        row(
+                "DELETE",
+                "/api/organizations/{id}",
+                () -> {
+                    UUID o = alice.organizations()
+                            .create(new AddOrganization("del-" + UUID.randomUUID(), ""))
+                            .id();
+                    join(bob, o);
+                    return "/api/organizations/" + o;
+                },
+                none,
+                401,
+                404,
+                403,
+                200,
+                403,
+                403);
+        row(
+                "GET",
+                "/api/organizations/{id}/users",
+                "/api/organizations/" + team + "/users",
+                none,
+                401,
+                404,
+                200,
+                200,
+                403,
+                403);
+        row(
+                "GET",
+                "/api/organizations/{id}/users/{uid}",
+                "/api/organizations/" + team + "/users/" + bobId,
+                none,
+                401,
+                404,
+                200,
+                200,
+                403,
+                403);
+        row(
+                "DELETE",
+                "/api/organizations/{id}/users/{uid}",
+                () -> "/api/organizations/" + team + "/users/" + freshMember(),
+                none,
+                401,
+                404,
+                403,
+                204,
+                403,
+                403);
         // invitations
         row("GET", "/api/invitations", "/api/invitations", none, 401, 200, 200, 200, 403, 403);
-        row("POST", "/api/invitations", "/api/invitations", () -> json(new AddInvitation(null, UUID.randomUUID() + "@example.com", team, null)),
-                401, 404, 403, 201, 403, 403);
+        row(
+                "POST",
+                "/api/invitations",
+                "/api/invitations",
+                () -> json(new AddInvitation(null, UUID.randomUUID() + "@example.com", team, null)),
+                401,
+                404,
+                403,
+                201,
+                403,
+                403);
         Supplier<String> freshInvite = () -> "/api/invitations/"
-                + alice.invitations().create(new AddInvitation(null, UUID.randomUUID() + "@example.com", team, null)).id();
+                + alice.invitations()
+                        .create(new AddInvitation(null, UUID.randomUUID() + "@example.com", team, null))
+                        .id();
         row("GET", "/api/invitations/{id}", freshInvite, none, 401, 404, 404, 200, 403, 403);
         row("DELETE", "/api/invitations/{id}", freshInvite, none, 401, 404, 404, 204, 403, 403);
-        row("POST", "/api/invitations/{id}/accept", () -> {
-            UUID o = alice.organizations().create(new AddOrganization("inv-" + UUID.randomUUID(), "")).id();
-            UUID carol = ts.withToken(tokens.get(Who.OTHER)).users().me().id();
-            return "/api/invitations/" + alice.invitations().create(new AddInvitation(carol, null, o, null)).id() + "/accept";
-        }, none, 401, 204, 404, 404, 403, 403);
+        row(
+                "POST",
+                "/api/invitations/{id}/accept",
+                () -> {
+                    UUID o = alice.organizations()
+                            .create(new AddOrganization("inv-" + UUID.randomUUID(), ""))
+                            .id();
+                    UUID carol =
+                            ts.withToken(tokens.get(Who.OTHER)).users().me().id();
+                    return "/api/invitations/"
+                            + alice.invitations()
+                                    .create(new AddInvitation(carol, null, o, null))
+                                    .id() + "/accept";
+                },
+                none,
+                401,
+                204,
+                404,
+                404,
+                403,
+                403);
         // VPCs
         row("GET", "/api/vpcs", "/api/vpcs", none, 401, 200, 200, 200, 200, 200);
-        row("POST", "/api/vpcs", "/api/vpcs", () -> json(new AddVpc(team, "x", false, null, null)), 401, 404, 201, 201, 403, 403);
+        row(
+                "POST",
+                "/api/vpcs",
+                "/api/vpcs",
+                () -> json(new AddVpc(team, "x", false, null, null)),
+                401,
+                404,
+                201,
+                201,
+                403,
+                403);
         row("GET", "/api/vpcs/{id}", "/api/vpcs/" + vpc, none, 401, 404, 200, 200, 200, 200);
-        row("PATCH", "/api/vpcs/{id}", "/api/vpcs/" + vpc, () -> "{\"description\":\"patched\"}", 401, 404, 403, 200, 403, 403);
-        row("DELETE", "/api/vpcs/{id}", () -> "/api/vpcs/" + alice.vpcs().create(new AddVpc(team, "doomed", false, null, null)).id(), none,
-                401, 404, 403, 200, 403, 403);
+        row(
+                "PATCH",
+                "/api/vpcs/{id}",
+                "/api/vpcs/" + vpc,
+                () -> "{\"description\":\"patched\"}",
+                401,
+                404,
+                403,
+                200,
+                403,
+                403);
+        row(
+                "DELETE",
+                "/api/vpcs/{id}",
+                () -> "/api/vpcs/"
+                        + alice.vpcs()
+                                .create(new AddVpc(team, "doomed", false, null, null))
+                                .id(),
+                none,
+                401,
+                404,
+                403,
+                200,
+                403,
+                403);
         row("GET", "/api/vpcs/{id}/devices", "/api/vpcs/" + vpc + "/devices", none, 401, 404, 200, 200, 403, 200);
         row("GET", "/api/vpcs/{id}/metadata", "/api/vpcs/" + vpc + "/metadata", none, 401, 404, 200, 200, 403, 200);
-        row("GET", "/api/vpcs/{id}/security-groups", "/api/vpcs/" + vpc + "/security-groups", none, 401, 404, 200, 200, 403, 200);
-        row("POST", "/api/vpcs/{id}/events", "/api/vpcs/" + vpc + "/events", () -> "[{\"kind\":\"device\",\"gt_revision\":0,\"at_tail\":false}]",
-                401, 404, 200, 200, 403, 200);
-        row("POST", "/api/events", "/api/events", () -> "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]",
-                401, 404, 200, 200, 403, 200);
+        row(
+                "GET",
+                "/api/vpcs/{id}/security-groups",
+                "/api/vpcs/" + vpc + "/security-groups",
+                none,
+                401,
+                404,
+                200,
+                200,
+                403,
+                200);
+        row(
+                "POST",
+                "/api/vpcs/{id}/events",
+                "/api/vpcs/" + vpc + "/events",
+                () -> "[{\"kind\":\"device\",\"gt_revision\":0,\"at_tail\":false}]",
+                401,
+                404,
+                200,
+                200,
+                403,
+                200);
+        row(
+                "POST",
+                "/api/events",
+                "/api/events",
+                () -> "[{\"kind\":\"device\",\"options\":{\"vpc-id\":\"" + vpc + "\"}}]",
+                401,
+                404,
+                200,
+                200,
+                403,
+                200);
         // devices
         row("GET", "/api/devices", "/api/devices", none, 401, 200, 200, 200, 403, 403);
-        row("POST", "/api/devices", "/api/devices", () -> json(new AddDevice(vpc, Keys.generate().publicKey(), null, null, false, false, "n", null, "linux", null)),
-                401, 404, 201, 201, 201, 403);
+        row(
+                "POST",
+                "/api/devices",
+                "/api/devices",
+                () -> json(new AddDevice(
+                        vpc, Keys.generate().publicKey(), null, null, false, false, "n", null, "linux", null)),
+                401,
+                404,
+                201,
+                201,
+                201,
+                403);
         row("GET", "/api/devices/{id}", "/api/devices/" + d1, none, 401, 404, 200, 200, 404, 404);
-        row("PATCH", "/api/devices/{id}", "/api/devices/" + d1, () -> "{\"hostname\":\"p\"}", 401, 404, 403, 200, 404, 404);
-        row("DELETE", "/api/devices/{id}", () -> "/api/devices/" + device(alice, vpc).id(), none, 401, 404, 403, 200, 403, 403);
+        row(
+                "PATCH",
+                "/api/devices/{id}",
+                "/api/devices/" + d1,
+                () -> "{\"hostname\":\"p\"}",
+                401,
+                404,
+                403,
+                200,
+                404,
+                404);
+        row(
+                "DELETE",
+                "/api/devices/{id}",
+                () -> "/api/devices/" + device(alice, vpc).id(),
+                none,
+                401,
+                404,
+                403,
+                200,
+                403,
+                403);
         Supplier<String> withKey = () -> {
             alice.devices().putMetadata(d1, "k", "v");
             return "/api/devices/" + d1 + "/metadata/k";
         };
-        row("GET", "/api/devices/{id}/metadata", "/api/devices/" + d1 + "/metadata", none, 401, 404, 200, 200, 404, 200);
+        row(
+                "GET",
+                "/api/devices/{id}/metadata",
+                "/api/devices/" + d1 + "/metadata",
+                none,
+                401,
+                404,
+                200,
+                200,
+                404,
+                200);
         row("GET", "/api/devices/{id}/metadata/{key}", withKey, none, 401, 404, 200, 200, 404, 200);
-        row("PUT", "/api/devices/{id}/metadata/{key}", "/api/devices/" + d1 + "/metadata/k", () -> "{\"any\":[1,2]}", 401, 404, 403, 200, 404, 404);
+        row(
+                "PUT",
+                "/api/devices/{id}/metadata/{key}",
+                "/api/devices/" + d1 + "/metadata/k",
+                () -> "{\"any\":[1,2]}",
+                401,
+                404,
+                403,
+                200,
+                404,
+                404);
         row("DELETE", "/api/devices/{id}/metadata/{key}", withKey, none, 401, 404, 403, 204, 403, 404);
-        row("DELETE", "/api/devices/{id}/metadata", "/api/devices/" + d1 + "/metadata", none, 401, 404, 403, 204, 403, 404);
+        row(
+                "DELETE",
+                "/api/devices/{id}/metadata",
+                "/api/devices/" + d1 + "/metadata",
+                none,
+                401,
+                404,
+                403,
+                204,
+                403,
+                404);
         // registration keys
         row("GET", "/api/reg-keys", "/api/reg-keys", none, 401, 200, 200, 200, 403, 403);
-        row("POST", "/api/reg-keys", "/api/reg-keys", () -> json(new AddRegKey(vpc, null, "x", false, null, null, null)), 401, 404, 201, 201, 403, 403);
+        row(
+                "POST",
+                "/api/reg-keys",
+                "/api/reg-keys",
+                () -> json(new AddRegKey(vpc, null, "x", false, null, null, null)),
+                401,
+                404,
+                201,
+                201,
+                403,
+                403);
         row("GET", "/api/reg-keys/{id}", "/api/reg-keys/" + regKey, none, 401, 404, 404, 200, 200, 403);
         row("GET", "/api/reg-keys/{id}", "/api/reg-keys/me", none, 401, 400, 400, 400, 200, 403);
-        row("PATCH", "/api/reg-keys/{id}", "/api/reg-keys/" + regKey, () -> "{\"description\":\"p\"}", 401, 404, 404, 200, 403, 403);
-        row("DELETE", "/api/reg-keys/{id}", () -> "/api/reg-keys/" + alice.regKeys().create(new AddRegKey(vpc, null, "d", false, null, null, null)).id(), none,
-                401, 404, 404, 200, 403, 403);
+        row(
+                "PATCH",
+                "/api/reg-keys/{id}",
+                "/api/reg-keys/" + regKey,
+                () -> "{\"description\":\"p\"}",
+                401,
+                404,
+                404,
+                200,
+                403,
+                403);
+        row(
+                "DELETE",
+                "/api/reg-keys/{id}",
+                () -> "/api/reg-keys/"
+                        + alice.regKeys()
+                                .create(new AddRegKey(vpc, null, "d", false, null, null, null))
+                                .id(),
+                none,
+                401,
+                404,
+                404,
+                200,
+                403,
+                403);
         // security groups
         row("GET", "/api/security-groups", "/api/security-groups", none, 401, 200, 200, 200, 403, 200);
-        row("POST", "/api/security-groups", "/api/security-groups", () -> json(new AddSecurityGroup("n", vpc, List.of(), List.of())), 401, 404, 403, 201, 403, 403);
+        row(
+                "POST",
+                "/api/security-groups",
+                "/api/security-groups",
+                () -> json(new AddSecurityGroup("n", vpc, List.of(), List.of())),
+                401,
+                404,
+                403,
+                201,
+                403,
+                403);
         row("GET", "/api/security-groups/{id}", "/api/security-groups/" + group, none, 401, 404, 200, 200, 403, 200);
-        row("PATCH", "/api/security-groups/{id}", "/api/security-groups/" + group, () -> "{\"description\":\"p\"}", 401, 404, 403, 200, 403, 403);
-        row("DELETE", "/api/security-groups/{id}", () -> "/api/security-groups/" + alice.securityGroups().create(new AddSecurityGroup("d", vpc, List.of(), List.of())).id(),
-                none, 401, 404, 403, 200, 403, 403);
+        row(
+                "PATCH",
+                "/api/security-groups/{id}",
+                "/api/security-groups/" + group,
+                () -> "{\"description\":\"p\"}",
+                401,
+                404,
+                403,
+                200,
+                403,
+                403);
+        row(
+                "DELETE",
+                "/api/security-groups/{id}",
+                () -> "/api/security-groups/"
+                        + alice.securityGroups()
+                                .create(new AddSecurityGroup("d", vpc, List.of(), List.of()))
+                                .id(),
+                none,
+                401,
+                404,
+                403,
+                200,
+                403,
+                403);
         // feature flags
         row("GET", "/api/fflags", "/api/fflags", none, 401, 200, 200, 200, 200, 200);
         row("GET", "/api/fflags/{name}", "/api/fflags/devices", none, 401, 200, 200, 200, 200, 200);
         // public DERP relays: everyone reads (agents use DT:), administrators change
         row("GET", "/api/relays", "/api/relays", none, 401, 200, 200, 200, 200, 200);
-        row("POST", "/api/relays", "/api/relays", () -> json(new AddRelay(null, "r-" + UUID.randomUUID().toString().substring(0, 8), null,
-                "relay.example.com", null, null, null, null, null)), 401, 403, 403, 403, 403, 403);
+        row(
+                "POST",
+                "/api/relays",
+                "/api/relays",
+                () -> json(new AddRelay(
+                        null,
+                        "r-" + UUID.randomUUID().toString().substring(0, 8),
+                        null,
+                        "relay.example.com",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null)),
+                401,
+                403,
+                403,
+                403,
+                403,
+                403);
         row("DELETE", "/api/relays/{region_id}", "/api/relays/902", none, 401, 403, 403, 403, 403, 403);
         // identity
         row("POST", "/device/login/start", "/device/login/start", none, 200, 200, 200, 200, 200, 200);
         row("GET", "/device/certs", "/device/certs", none, 200, 200, 200, 200, 200, 200);
-        row("GET", "/.well-known/openid-configuration", "/.well-known/openid-configuration", none, 200, 200, 200, 200, 200, 200);
+        row(
+                "GET",
+                "/.well-known/openid-configuration",
+                "/.well-known/openid-configuration",
+                none,
+                200,
+                200,
+                200,
+                200,
+                200,
+                200);
         row("GET", "/oauth/jwks", "/oauth/jwks", none, 200, 200, 200, 200, 200, 200);
-        row("POST", "/oauth/token", "/oauth/token", () -> "grant_type=password&username=nobody&password=x", 400, 400, 400, 400, 400, 400);
-        row("POST", "/oauth/device/code", "/oauth/device/code", () -> "client_id=nexodus-cli", 200, 200, 200, 200, 200, 200);
+        row(
+                "POST",
+                "/oauth/token",
+                "/oauth/token",
+                () -> "grant_type=password&username=nobody&password=x",
+                400,
+                400,
+                400,
+                400,
+                400,
+                400);
+        row(
+                "POST",
+                "/oauth/device/code",
+                "/oauth/device/code",
+                () -> "client_id=nexodus-cli",
+                200,
+                200,
+                200,
+                200,
+                200,
+                200);
         row("GET", "/device", "/device?user_code=ABCD-EFGH", none, 200, 200, 200, 200, 200, 200);
         row("POST", "/device", "/device", () -> "user_code=X&username=nobody&password=x", 401, 401, 401, 401, 401, 401);
         row("GET", "/oauth/userinfo", "/oauth/userinfo", none, 401, 200, 200, 200, 403, 403);
         row("GET", "/admin/accounts", "/admin/accounts", none, 401, 403, 403, 403, 403, 403);
-        row("POST", "/admin/accounts", "/admin/accounts", () -> json(new AddAccount("x" + UUID.randomUUID().toString().substring(0, 8), "password-1", null, null)),
-                401, 403, 403, 403, 403, 403);
+        row(
+                "POST",
+                "/admin/accounts",
+                "/admin/accounts",
+                () -> json(
+                        new AddAccount("x" + UUID.randomUUID().toString().substring(0, 8), "password-1", null, null)),
+                401,
+                403,
+                403,
+                403,
+                403,
+                403);
         // operations
         row("GET", "/private/live", "/private/live", none, 200, 200, 200, 200, 200, 200);
         row("GET", "/private/ready", "/private/ready", none, 200, 200, 200, 200, 200, 200);
@@ -247,11 +611,16 @@ class AuthorizationMatrixIT {
     private int call(Row r, Who who) throws Exception {
         String path = r.path().get();
         String body = r.body().get();
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(ts.url() + path)).timeout(Duration.ofSeconds(30));
-        if (who != Who.ANON) b.header("Authorization", "Bearer " + tokens.get(who));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(ts.url() + path)).timeout(Duration.ofSeconds(30));
+        if (who != Who.ANON) {
+            b.header("Authorization", "Bearer " + tokens.get(who));
+        }
         boolean form = r.template().startsWith("/oauth") || r.template().equals("/device");
         b.header("Content-Type", form ? "application/x-www-form-urlencoded" : "application/json");
-        b.method(r.method(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        b.method(
+                r.method(),
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         resp.body().close(); // watch streams stay open otherwise
         return resp.statusCode();
@@ -265,14 +634,21 @@ class AuthorizationMatrixIT {
             for (Who who : Who.values()) {
                 int got = call(r, who);
                 int want = r.expect()[who.ordinal()];
-                if (got != want) mismatches.add(r.method() + " " + r.template() + " as " + who + ": expected " + want + ", got " + got);
+                if (got != want) {
+                    mismatches.add(
+                            r.method() + " " + r.template() + " as " + who + ": expected " + want + ", got " + got);
+                }
             }
         }
         assertThat(mismatches).isEmpty();
         Set<String> served = new TreeSet<>();
-        for (Route route : ts.server().routes()) served.add(route.method() + " " + route.path());
+        for (Route route : ts.server().routes()) {
+            served.add(route.method() + " " + route.path());
+        }
         Set<String> covered = new TreeSet<>();
-        for (Row r : rows) covered.add(r.method() + " " + r.template());
+        for (Row r : rows) {
+            covered.add(r.method() + " " + r.template());
+        }
         assertThat(covered).as("the matrix covers every route").containsAll(served);
         assertThat(bobName).isNotEmpty();
     }

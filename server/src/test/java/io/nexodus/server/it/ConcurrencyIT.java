@@ -15,8 +15,8 @@ import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
-import io.nexodus.testkit.Postgres;
 import io.nexodus.server.testing.TestServer;
+import io.nexodus.testkit.Postgres;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,8 +50,11 @@ class ConcurrencyIT {
 
     @Test
     void concurrentRegistrationsGetDistinctAddressesOnTwoInstancesSharingPostgres() throws Exception {
-        assertThat(Postgres.available()).as("PostgreSQL installed (apt-get install postgresql)").isTrue();
-        try (TestServer a = TestServer.start(Db.POSTGRES); TestServer b = a.replica()) {
+        assertThat(Postgres.available())
+                .as("PostgreSQL installed (apt-get install postgresql)")
+                .isTrue();
+        try (TestServer a = TestServer.start(Db.POSTGRES);
+                TestServer b = a.replica()) {
             NexodusClient admin = a.admin();
             String rk = regKey(admin);
             UUID vpc = vpc(admin);
@@ -61,15 +64,29 @@ class ConcurrencyIT {
 
     @Test
     void aChangeThroughOneInstanceReachesAWatcherOnTheOther() throws Exception {
-        try (TestServer a = TestServer.start(Db.POSTGRES); TestServer b = a.replica()) {
+        try (TestServer a = TestServer.start(Db.POSTGRES);
+                TestServer b = a.replica()) {
             NexodusClient onA = a.admin();
             NexodusClient onB = b.admin();
             UUID vpc = vpc(onA);
             try (WatchConnection w = onB.events().open(vpc, null, List.of(new Watch("device", 0, false, Map.of())))) {
                 WatchEvent e;
-                while (!(e = w.next()).type().equals("tail")) assertThat(e).isNotNull();
+                while (!(e = w.next()).type().equals("tail")) {
+                    assertThat(e).isNotNull();
+                }
                 long t0 = System.nanoTime();
-                Device d = onA.devices().create(new AddDevice(vpc, Keys.generate().publicKey(), null, null, false, false, "on-a", null, "linux", null));
+                Device d = onA.devices()
+                        .create(new AddDevice(
+                                vpc,
+                                Keys.generate().publicKey(),
+                                null,
+                                null,
+                                false,
+                                false,
+                                "on-a",
+                                null,
+                                "linux",
+                                null));
                 e = w.next();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(e.type()).isEqualTo("change");
@@ -106,7 +123,9 @@ class ConcurrencyIT {
                 futures.add(pool.submit(() -> {
                     go.await();
                     try {
-                        return c.devices().create(new AddDevice(vpc, key, null, null, false, false, "load-" + n, null, "linux", null));
+                        return c.devices()
+                                .create(new AddDevice(
+                                        vpc, key, null, null, false, false, "load-" + n, null, "linux", null));
                     } catch (ApiException e) {
                         errors.add(e);
                         throw e;
@@ -115,7 +134,9 @@ class ConcurrencyIT {
             }
             go.countDown();
             List<Device> out = new ArrayList<>();
-            for (Future<Device> f : futures) out.add(f.get(120, TimeUnit.SECONDS));
+            for (Future<Device> f : futures) {
+                out.add(f.get(120, TimeUnit.SECONDS));
+            }
             assertThat(errors).isEmpty();
             return out;
         }
@@ -130,7 +151,9 @@ class ConcurrencyIT {
         assertThat(v4).hasSize(N);
         assertThat(v6).hasSize(N);
         Set<Long> revisions = new HashSet<>();
-        for (Device d : devices) revisions.add(d.revision());
+        for (Device d : devices) {
+            revisions.add(d.revision());
+        }
         assertThat(revisions).as("one global revision sequence").hasSize(N);
         assertThat(admin.vpcs().devices(vpc, ListOptions.NONE).totalCount()).isEqualTo(N);
     }

@@ -56,18 +56,28 @@ class IdentityIT {
 
     @AfterAll
     void stop() {
-        if (ts != null) ts.close();
+        if (ts != null) {
+            ts.close();
+        }
     }
 
     private HttpResponse<String> post(String path, Map<String, String> form) throws Exception {
-        String body = form.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        String body = form.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return http.send(HttpRequest.newBuilder(URI.create(ts.url() + path)).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(ts.url() + path))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode getJson(String url) throws Exception {
-        return Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body());
+        return Json.mapper()
+                .readTree(
+                        http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                                .body());
     }
 
     @Test
@@ -84,14 +94,18 @@ class IdentityIT {
         assertThat(s.issuer()).isEqualTo(ts.url());
         assertThat(s.clientId()).isEqualTo("nexodus-cli");
         assertThat(s.deviceAuthorizationEndpoint()).isEqualTo(ts.url() + "/oauth/device/code");
-        assertThat(s.serverTime()).isCloseTo(Instant.now(), org.assertj.core.api.Assertions.within(60, java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(s.serverTime())
+                .isCloseTo(
+                        Instant.now(),
+                        org.assertj.core.api.Assertions.within(60, java.time.temporal.ChronoUnit.SECONDS));
     }
 
     @Test
     void passwordAndRefreshGrantsWithRotation() throws Exception {
         OidcClient idp = OidcClient.discover(ts.anonymous());
-        assertThatThrownBy(() -> idp.passwordGrant("admin", "wrong")).isInstanceOfSatisfying(OAuthException.class,
-                e -> assertThat(e.error()).isEqualTo("invalid_grant"));
+        assertThatThrownBy(() -> idp.passwordGrant("admin", "wrong"))
+                .isInstanceOfSatisfying(
+                        OAuthException.class, e -> assertThat(e.error()).isEqualTo("invalid_grant"));
         assertThatThrownBy(() -> idp.passwordGrant("nobody", "wrong")).isInstanceOf(OAuthException.class);
         TokenResponse t = idp.passwordGrant("admin", TestServer.ADMIN_PASSWORD);
         assertThat(t.tokenType()).isEqualTo("Bearer");
@@ -100,15 +114,27 @@ class IdentityIT {
         User me = ts.withToken(t.accessToken()).users().me();
         assertThat(me.username()).isEqualTo("admin");
         // an ID token is not an access token
-        assertThat(assertApi(() -> ts.withToken(t.idToken()).users().me()).status()).isEqualTo(401);
+        assertThat(assertApi(() -> ts.withToken(t.idToken()).users().me()).status())
+                .isEqualTo(401);
         TokenResponse t2 = idp.refresh(t.refreshToken());
         assertThat(ts.withToken(t2.accessToken()).users().me()).isEqualTo(me);
-        assertThatThrownBy(() -> idp.refresh(t.refreshToken())).as("refresh tokens are single use")
-                .isInstanceOfSatisfying(OAuthException.class, e -> assertThat(e.error()).isEqualTo("invalid_grant"));
-        assertThat(post("/oauth/token", Map.of("grant_type", "client_credentials")).statusCode()).isEqualTo(400);
-        assertThat(post("/oauth/token", Map.of("grant_type", "client_credentials")).body()).contains("unsupported_grant_type");
-        JsonNode info = Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(ts.url() + "/oauth/userinfo"))
-                .header("Authorization", "Bearer " + t2.accessToken()).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertThatThrownBy(() -> idp.refresh(t.refreshToken()))
+                .as("refresh tokens are single use")
+                .isInstanceOfSatisfying(
+                        OAuthException.class, e -> assertThat(e.error()).isEqualTo("invalid_grant"));
+        assertThat(post("/oauth/token", Map.of("grant_type", "client_credentials"))
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(post("/oauth/token", Map.of("grant_type", "client_credentials"))
+                        .body())
+                .contains("unsupported_grant_type");
+        JsonNode info = Json.mapper()
+                .readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(ts.url() + "/oauth/userinfo"))
+                                        .header("Authorization", "Bearer " + t2.accessToken())
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
         assertThat(info.path("preferred_username").asText()).isEqualTo("admin");
     }
 
@@ -120,37 +146,102 @@ class IdentityIT {
         DeviceAuthorizationResponse auth = idp.startDeviceAuthorization();
         assertThat(auth.userCode()).matches("[A-Z]{4}-[A-Z]{4}");
         assertThat(auth.verificationUriComplete()).isEqualTo(ts.url() + "/device?user_code=" + auth.userCode());
-        HttpResponse<String> pending = post("/oauth/token", Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", auth.deviceCode()));
+        HttpResponse<String> pending = post(
+                "/oauth/token",
+                Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", auth.deviceCode()));
         assertThat(pending.body()).contains("authorization_pending");
-        HttpResponse<String> tooFast = post("/oauth/token", Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", auth.deviceCode()));
+        HttpResponse<String> tooFast = post(
+                "/oauth/token",
+                Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", auth.deviceCode()));
         assertThat(tooFast.body()).contains("slow_down");
-        String page = http.send(HttpRequest.newBuilder(URI.create(auth.verificationUriComplete())).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String page = http.send(
+                        HttpRequest.newBuilder(URI.create(auth.verificationUriComplete()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         assertThat(page).contains("<form").contains("value=\"" + auth.userCode() + "\"");
-        assertThat(post("/device", Map.of("user_code", auth.userCode(), "username", "devflow", "password", "nope", "action", "approve")).statusCode()).isEqualTo(401);
-        HttpResponse<String> ok = post("/device", Map.of("user_code", auth.userCode().toLowerCase(), "username", "devflow", "password", "devflow-password", "action", "approve"));
+        assertThat(post(
+                                "/device",
+                                Map.of(
+                                        "user_code",
+                                        auth.userCode(),
+                                        "username",
+                                        "devflow",
+                                        "password",
+                                        "nope",
+                                        "action",
+                                        "approve"))
+                        .statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> ok = post(
+                "/device",
+                Map.of(
+                        "user_code",
+                        auth.userCode().toLowerCase(),
+                        "username",
+                        "devflow",
+                        "password",
+                        "devflow-password",
+                        "action",
+                        "approve"));
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).contains("Device approved");
-        TokenResponse t = idp.awaitDeviceToken(new DeviceAuthorizationResponse(auth.deviceCode(), auth.userCode(), auth.verificationUri(),
-                auth.verificationUriComplete(), auth.expiresIn(), 1));
+        TokenResponse t = idp.awaitDeviceToken(new DeviceAuthorizationResponse(
+                auth.deviceCode(),
+                auth.userCode(),
+                auth.verificationUri(),
+                auth.verificationUriComplete(),
+                auth.expiresIn(),
+                1));
         assertThat(ts.withToken(t.accessToken()).users().me().username()).isEqualTo("devflow");
         // used once
-        assertThat(post("/oauth/token", Map.of("grant_type", "urn:ietf:params:oauth:grant-type:device_code", "device_code", auth.deviceCode())).body())
+        assertThat(post(
+                                "/oauth/token",
+                                Map.of(
+                                        "grant_type",
+                                        "urn:ietf:params:oauth:grant-type:device_code",
+                                        "device_code",
+                                        auth.deviceCode()))
+                        .body())
                 .contains("invalid_grant");
 
         DeviceAuthorizationResponse denied = idp.startDeviceAuthorization();
-        post("/device", Map.of("user_code", denied.userCode(), "username", "devflow", "password", "devflow-password", "action", "deny"));
-        assertThatThrownBy(() -> idp.awaitDeviceToken(new DeviceAuthorizationResponse(denied.deviceCode(), denied.userCode(), "", "", 30, 1)))
-                .isInstanceOfSatisfying(OAuthException.class, e -> assertThat(e.error()).isEqualTo("access_denied"));
+        post(
+                "/device",
+                Map.of(
+                        "user_code",
+                        denied.userCode(),
+                        "username",
+                        "devflow",
+                        "password",
+                        "devflow-password",
+                        "action",
+                        "deny"));
+        assertThatThrownBy(() -> idp.awaitDeviceToken(
+                        new DeviceAuthorizationResponse(denied.deviceCode(), denied.userCode(), "", "", 30, 1)))
+                .isInstanceOfSatisfying(
+                        OAuthException.class, e -> assertThat(e.error()).isEqualTo("access_denied"));
     }
 
     @Test
     void accountsAreAdminOnly() {
         NexodusClient user = ts.newUser("plain");
-        assertThat(assertApi(() -> user.accounts().create(new AddAccount("x" + UUID.randomUUID(), "password123", null, null))).status()).isEqualTo(403);
-        assertThat(assertApi(() -> ts.admin().accounts().create(new AddAccount("admin", "password123", null, null))).status()).isEqualTo(409);
-        assertThat(assertApi(() -> ts.admin().accounts().create(new AddAccount("short", "pw", null, null))).field()).contains("password");
-        assertThat(assertApi(() -> ts.withToken("garbage").users().me()).status()).isEqualTo(401);
-        assertThat(assertApi(() -> ts.withToken("RK:garbage").users().me()).body().error()).isEqualTo("invalid reg key");
+        assertThat(assertApi(() -> user.accounts()
+                                .create(new AddAccount("x" + UUID.randomUUID(), "password123", null, null)))
+                        .status())
+                .isEqualTo(403);
+        assertThat(assertApi(() -> ts.admin().accounts().create(new AddAccount("admin", "password123", null, null)))
+                        .status())
+                .isEqualTo(409);
+        assertThat(assertApi(() -> ts.admin().accounts().create(new AddAccount("short", "pw", null, null)))
+                        .field())
+                .contains("password");
+        assertThat(assertApi(() -> ts.withToken("garbage").users().me()).status())
+                .isEqualTo(401);
+        assertThat(assertApi(() -> ts.withToken("RK:garbage").users().me())
+                        .body()
+                        .error())
+                .isEqualTo("invalid reg key");
     }
 
     private static ApiException assertApi(Runnable r) {
@@ -169,8 +260,16 @@ class IdentityIT {
         HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         String iss = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/test";
         issuer.createContext("/realms/test/.well-known/openid-configuration", ex -> {
-            byte[] b = Json.mapper().writeValueAsBytes(Map.of("issuer", iss, "jwks_uri", iss + "/certs",
-                    "token_endpoint", iss + "/token", "device_authorization_endpoint", iss + "/device"));
+            byte[] b = Json.mapper()
+                    .writeValueAsBytes(Map.of(
+                            "issuer",
+                            iss,
+                            "jwks_uri",
+                            iss + "/certs",
+                            "token_endpoint",
+                            iss + "/token",
+                            "device_authorization_endpoint",
+                            iss + "/device"));
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
             ex.close();
@@ -188,31 +287,67 @@ class IdentityIT {
             User u = c.users().me();
             assertThat(u.username()).isEqualTo("kc-user");
             assertThat(u.fullName()).isEqualTo("Kay Cee");
-            assertThat(c.vpcs().get(u.id()).organizationId()).as("default org + VPC with the user's id").isEqualTo(u.id());
-            assertThat(ext.withToken(token(key, iss, "sub-123", "account", Instant.now().plusSeconds(300), "renamed")).users().me().id())
-                    .as("same subject, same user").isEqualTo(u.id());
+            assertThat(c.vpcs().get(u.id()).organizationId())
+                    .as("default org + VPC with the user's id")
+                    .isEqualTo(u.id());
+            assertThat(ext.withToken(token(
+                                    key,
+                                    iss,
+                                    "sub-123",
+                                    "account",
+                                    Instant.now().plusSeconds(300),
+                                    "renamed"))
+                            .users()
+                            .me()
+                            .id())
+                    .as("same subject, same user")
+                    .isEqualTo(u.id());
             RSAKey other = new RSAKeyGenerator(2048).keyID("ext-1").generate();
-            for (String bad : List.of(token(other, iss, "sub-123", "account", Instant.now().plusSeconds(300), "x"),
-                    token(key, "http://evil.example", "sub-123", "account", Instant.now().plusSeconds(300), "x"),
+            for (String bad : List.of(
+                    token(other, iss, "sub-123", "account", Instant.now().plusSeconds(300), "x"),
+                    token(
+                            key,
+                            "http://evil.example",
+                            "sub-123",
+                            "account",
+                            Instant.now().plusSeconds(300),
+                            "x"),
                     token(key, iss, "sub-123", "other-audience", Instant.now().plusSeconds(300), "x"),
                     token(key, iss, "sub-123", "account", Instant.now().minusSeconds(300), "x"))) {
-                assertThat(assertApi(() -> ext.withToken(bad).users().me()).status()).isEqualTo(401);
+                assertThat(assertApi(() -> ext.withToken(bad).users().me()).status())
+                        .isEqualTo(401);
             }
             DeviceStartResponse s = ext.anonymous().service().deviceLoginStart();
             assertThat(s.issuer()).isEqualTo(iss);
             assertThat(s.deviceAuthorizationEndpoint()).isEqualTo(iss + "/device");
-            assertThat(http.send(HttpRequest.newBuilder(URI.create(ext.url() + "/oauth/token")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("no built-in issuer").isEqualTo(404);
+            assertThat(http.send(
+                                    HttpRequest.newBuilder(URI.create(ext.url() + "/oauth/token"))
+                                            .POST(HttpRequest.BodyPublishers.noBody())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .as("no built-in issuer")
+                    .isEqualTo(404);
         } finally {
             issuer.stop(0);
         }
     }
 
-    private static String token(RSAKey key, String iss, String sub, String aud, Instant exp, String username) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-                new JWTClaimsSet.Builder().issuer(iss).subject(sub).audience(aud).expirationTime(Date.from(exp))
-                        .issueTime(new Date()).claim("preferred_username", username).claim("name", "Kay Cee")
-                        .claim("email", "kc@example.com").claim("email_verified", true).build());
+    private static String token(RSAKey key, String iss, String sub, String aud, Instant exp, String username)
+            throws Exception {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+                new JWTClaimsSet.Builder()
+                        .issuer(iss)
+                        .subject(sub)
+                        .audience(aud)
+                        .expirationTime(Date.from(exp))
+                        .issueTime(new Date())
+                        .claim("preferred_username", username)
+                        .claim("name", "Kay Cee")
+                        .claim("email", "kc@example.com")
+                        .claim("email_verified", true)
+                        .build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }

@@ -36,13 +36,26 @@ import org.junit.jupiter.api.io.TempDir;
  * users, devices, addresses, tokens survive a restart), and SIGTERM ends watch streams cleanly.
  */
 class ProcessLifecycleIT {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private ChildProcess serve(Path data, int port, Path log) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> argv = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.nexodus.server.Main", "serve", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(), "--stun-ports", FreePorts.udp() + "," + FreePorts.udp(),
-                "--derp-listen", "127.0.0.1:" + FreePorts.tcp()));
+        List<String> argv = new ArrayList<>(List.of(
+                java,
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.nexodus.server.Main",
+                "serve",
+                "--listen",
+                "127.0.0.1:" + port,
+                "--data-dir",
+                data.toString(),
+                "--stun-ports",
+                FreePorts.udp() + "," + FreePorts.udp(),
+                "--derp-listen",
+                "127.0.0.1:" + FreePorts.tcp()));
         ChildProcess p = ChildProcess.start(log, Map.of("NEXAPI_ADMIN_PASSWORD", "crash-test-password"), argv);
         p.awaitOutput("is serving http://127.0.0.1:" + port, Duration.ofSeconds(90));
         p.awaitOutput("DERP:       https://127.0.0.1:", Duration.ofSeconds(10)); // the public relay, own self-signed CA
@@ -62,7 +75,9 @@ class ProcessLifecycleIT {
         try (ChildProcess p = serve(data, port, dir.resolve("run1.log"))) {
             NexodusClient anon = NexodusClient.builder(url).build();
             jwks = get(url + "/device/certs");
-            accessToken = OidcClient.discover(anon).passwordGrant("admin", "crash-test-password").accessToken();
+            accessToken = OidcClient.discover(anon)
+                    .passwordGrant("admin", "crash-test-password")
+                    .accessToken();
             NexodusClient api = anon.withToken(() -> accessToken);
             admin = api.users().me();
             rk = api.regKeys().create(new AddRegKey(admin.id(), null, "survives", false, null, null, null));
@@ -70,7 +85,9 @@ class ProcessLifecycleIT {
             for (int i = 0; i < 5; i++) {
                 Keys k = Keys.generate();
                 keys.add(k);
-                devices.add(viaKey.devices().create(new AddDevice(admin.id(), k.publicKey(), null, null, false, false, "dev" + i, null, "linux", null)));
+                devices.add(viaKey.devices()
+                        .create(new AddDevice(
+                                admin.id(), k.publicKey(), null, null, false, false, "dev" + i, null, "linux", null)));
             }
             api.devices().putMetadata(devices.get(0).id(), "relay", Map.of("type", "derp"));
             p.kill(); // SIGKILL right after the last committed write
@@ -82,7 +99,9 @@ class ProcessLifecycleIT {
             assertThat(get(url + "/device/certs")).as("same signing keys").isEqualTo(jwks);
             NexodusClient api = anon.withToken(() -> accessToken); // a token from before the crash still works
             assertThat(api.users().me()).isEqualTo(admin);
-            List<Device> after = api.vpcs().devices(admin.id(), ListOptions.NONE.sort("hostname", false)).items();
+            List<Device> after = api.vpcs()
+                    .devices(admin.id(), ListOptions.NONE.sort("hostname", false))
+                    .items();
             assertThat(after).hasSize(5);
             for (int i = 0; i < 5; i++) {
                 Device before = devices.get(i), now = after.get(i);
@@ -92,14 +111,35 @@ class ProcessLifecycleIT {
                 assertThat(now.publicKey()).isEqualTo(before.publicKey());
                 // the device token sealed before the crash still authenticates
                 String dt = SealedToken.open(before.bearerToken(), keys.get(i).privateKey());
-                assertThat(anon.withToken(() -> dt).devices().get(before.id()).id()).isEqualTo(before.id());
+                assertThat(anon.withToken(() -> dt).devices().get(before.id()).id())
+                        .isEqualTo(before.id());
             }
-            assertThat(api.devices().getMetadata(devices.get(0).id(), "relay").value().path("type").asText()).isEqualTo("derp");
+            assertThat(api.devices()
+                            .getMetadata(devices.get(0).id(), "relay")
+                            .value()
+                            .path("type")
+                            .asText())
+                    .isEqualTo("derp");
             NexodusClient viaKey = anon.withToken(() -> rk.bearerToken());
             assertThat(viaKey.regKeys().me().id()).isEqualTo(rk.id());
-            Device next = viaKey.devices().create(new AddDevice(admin.id(), Keys.generate().publicKey(), null, null, false, false, "dev5", null, "linux", null));
-            assertThat(next.revision()).as("revisions continue").isGreaterThan(devices.get(4).revision());
-            assertThat(after).extracting(d -> d.ipv4TunnelIps().get(0).address()).doesNotContain(next.ipv4TunnelIps().get(0).address());
+            Device next = viaKey.devices()
+                    .create(new AddDevice(
+                            admin.id(),
+                            Keys.generate().publicKey(),
+                            null,
+                            null,
+                            false,
+                            false,
+                            "dev5",
+                            null,
+                            "linux",
+                            null));
+            assertThat(next.revision())
+                    .as("revisions continue")
+                    .isGreaterThan(devices.get(4).revision());
+            assertThat(after)
+                    .extracting(d -> d.ipv4TunnelIps().get(0).address())
+                    .doesNotContain(next.ipv4TunnelIps().get(0).address());
             assertThat(Files.readString(dir.resolve("run2.log"))).contains("password as given by --admin-password");
         }
     }
@@ -110,15 +150,20 @@ class ProcessLifecycleIT {
         URI url = URI.create("http://127.0.0.1:" + port);
         try (ChildProcess p = serve(dir.resolve("data2"), port, dir.resolve("term.log"))) {
             NexodusClient anon = NexodusClient.builder(url).build();
-            String token = OidcClient.discover(anon).passwordGrant("admin", "crash-test-password").accessToken();
+            String token = OidcClient.discover(anon)
+                    .passwordGrant("admin", "crash-test-password")
+                    .accessToken();
             NexodusClient api = anon.withToken(() -> token);
             UUID vpc = api.users().me().id();
             WatchConnection w = api.events().open(vpc, null, List.of(new Watch("device", 0, false, Map.of())));
             WatchEvent e;
-            while (!(e = w.next()).type().equals("tail")) assertThat(e).isNotNull();
+            while (!(e = w.next()).type().equals("tail")) {
+                assertThat(e).isNotNull();
+            }
             p.process().destroy(); // SIGTERM
             assertThat(w.next()).as("clean end of stream, not a reset").isNull();
-            assertThat(p.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
             assertThat(p.output()).contains("stopped");
         }
         // the service closed the database itself, after its last write: H2 had no error to trace
@@ -127,6 +172,8 @@ class ProcessLifecycleIT {
     }
 
     private static String get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

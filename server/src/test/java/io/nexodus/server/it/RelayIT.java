@@ -1,14 +1,13 @@
 package io.nexodus.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.crypto.SealedToken;
 import io.nexodus.api.model.AddDevice;
-import io.nexodus.api.model.AddRelay;
 import io.nexodus.api.model.AddRegKey;
+import io.nexodus.api.model.AddRelay;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.RelayMap;
 import io.nexodus.api.model.RelayNode;
@@ -79,8 +78,8 @@ class RelayIT {
         assertThat(node.customCa()).isTrue();
         assertThat(node.caPem()).startsWith("-----BEGIN CERTIFICATE-----");
         List<X509Certificate> cas = new ArrayList<>();
-        for (var c : CertificateFactory.getInstance("X.509").generateCertificates(
-                new ByteArrayInputStream(node.caPem().getBytes(StandardCharsets.US_ASCII)))) {
+        for (var c : CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(node.caPem().getBytes(StandardCharsets.US_ASCII)))) {
             cas.add((X509Certificate) c);
         }
         return TrustBundles.trusting(cas);
@@ -103,10 +102,12 @@ class RelayIT {
             ba.sslContext(trust);
             bb.sslContext(trust);
         }
-        try (DerpClient a = DerpClient.start(ba.build(), la); DerpClient b = DerpClient.start(bb.build(), lb)) {
+        try (DerpClient a = DerpClient.start(ba.build(), la);
+                DerpClient b = DerpClient.start(bb.build(), lb)) {
             assertThat(a.awaitConnected(WAIT)).as("a connects to " + url).isTrue();
             assertThat(b.awaitConnected(WAIT)).as("b connects to " + url).isTrue();
-            assertThat(a.send(kb.publicKey(), "hello b".getBytes(StandardCharsets.UTF_8))).isTrue();
+            assertThat(a.send(kb.publicKey(), "hello b".getBytes(StandardCharsets.UTF_8)))
+                    .isTrue();
             Got g = toB.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(g).as("b receives").isNotNull();
             assertThat(g.source()).isEqualTo(ka.publicKey());
@@ -122,13 +123,19 @@ class RelayIT {
     }
 
     private static String metrics(TestServer ts) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(ts.tls().sslContext()).build();
-        return http.send(HttpRequest.newBuilder(URI.create(ts.url() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        HttpClient http =
+                HttpClient.newBuilder().sslContext(ts.tls().sslContext()).build();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(ts.url() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Test
     void serviceWithSelfSignedTlsServesTheRelayWithItsOwnCertificate() throws Exception {
-        try (Service s = start(c -> c.withTlsSelfSigned(true), DerpRelayOptions.forTests().withStunPort(3478))) {
+        try (Service s = start(
+                c -> c.withTlsSelfSigned(true), DerpRelayOptions.forTests().withStunPort(3478))) {
             NexodusClient admin = s.ts().admin();
             RelayMap map = admin.relays().list();
             assertThat(map.regions()).containsOnlyKeys("900");
@@ -140,34 +147,44 @@ class RelayIT {
             assertThat(node.derpPort()).isEqualTo(port);
             assertThat(node.stunPort()).isEqualTo(3478);
             assertThat(node.url()).isEqualTo("https://127.0.0.1:" + port + "/derp");
-            assertThat(node.caPem()).as("the service's own CA").isEqualTo(Files.readString(s.ts().server().caFile()));
+            assertThat(node.caPem())
+                    .as("the service's own CA")
+                    .isEqualTo(Files.readString(s.ts().server().caFile()));
 
             exchangeThrough(node, trustFrom(node));
 
             String m = metrics(s.ts());
-            assertThat(m).containsPattern("nexodus_derp_packets_sent_total\\S* 2\\.0")
+            assertThat(m)
+                    .containsPattern("nexodus_derp_packets_sent_total\\S* 2\\.0")
                     .containsPattern("nexodus_derp_accepts_total\\S* 2\\.0")
                     .contains("nexodus_derp_current_connections")
                     .containsPattern("nexodus_derp_packets_dropped_total\\{reason=\"queue_head\"\\S* 0\\.0");
 
             // a client that trusts only the JDK's public CAs is refused: the CA must come from the API
             NodePrivateKey k = NodePrivateKey.generate();
-            try (DerpClient untrusting = DerpClient.start(DerpClientConfig.builder(URI.create(node.url()), k)
-                    .backoff(Duration.ofMillis(50), Duration.ofMillis(100)).build(), (src, p) -> { })) {
+            try (DerpClient untrusting = DerpClient.start(
+                    DerpClientConfig.builder(URI.create(node.url()), k)
+                            .backoff(Duration.ofMillis(50), Duration.ofMillis(100))
+                            .build(),
+                    (src, p) -> {})) {
                 assertThat(untrusting.awaitConnected(Duration.ofMillis(1500))).isFalse();
             }
-            assertThat(s.relay().describe()).contains("https://127.0.0.1:" + port + "/derp").contains("the service's certificate");
+            assertThat(s.relay().describe())
+                    .contains("https://127.0.0.1:" + port + "/derp")
+                    .contains("the service's certificate");
         }
     }
 
     @Test
     void plainServiceRunsTheRelayWithItsOwnSelfSignedCa() throws Exception {
-        try (Service s = start(UnaryOperator.identity(), DerpRelayOptions.forTests().withHostname("localhost"))) {
+        try (Service s =
+                start(UnaryOperator.identity(), DerpRelayOptions.forTests().withHostname("localhost"))) {
             RelayNode node = builtIn(s.ts().admin().relays().list());
             assertThat(s.ts().url()).startsWith("http://");
             assertThat(node.url()).startsWith("https://localhost:");
             assertThat(node.stunPort()).isEqualTo(-1);
-            assertThat(node.caPem()).isEqualTo(Files.readString(s.ts().config().dataDir().resolve("derp-tls/ca.crt")));
+            assertThat(node.caPem())
+                    .isEqualTo(Files.readString(s.ts().config().dataDir().resolve("derp-tls/ca.crt")));
             exchangeThrough(node, trustFrom(node));
             assertThat(s.relay().describe()).contains("own self-signed CA");
         }
@@ -175,7 +192,8 @@ class RelayIT {
 
     @Test
     void plainHttpOnlyWhenAskedFor() throws Exception {
-        try (Service s = start(UnaryOperator.identity(), DerpRelayOptions.forTests().withPlainHttp(true))) {
+        try (Service s =
+                start(UnaryOperator.identity(), DerpRelayOptions.forTests().withPlainHttp(true))) {
             RelayNode node = builtIn(s.ts().admin().relays().list());
             assertThat(node.url()).startsWith("http://127.0.0.1:");
             assertThat(node.customCa()).isFalse();
@@ -192,27 +210,52 @@ class RelayIT {
             NexodusClient alice = ts.newUser("alice");
 
             // a device token (and a registration key) may read the map, as agents do
-            var rk = alice.regKeys().create(new AddRegKey(alice.users().me().id(), null, "relay test", false, null, null, null));
+            var rk = alice.regKeys()
+                    .create(new AddRegKey(alice.users().me().id(), null, "relay test", false, null, null, null));
             assertThat(ts.withToken(rk.bearerToken()).relays().list().regions()).containsKey("900");
             Keys k = Keys.generate();
-            Device d = alice.devices().create(new AddDevice(alice.users().me().id(), k.publicKey(), null, null, false, false, "d", null, "linux", null));
+            Device d = alice.devices()
+                    .create(new AddDevice(
+                            alice.users().me().id(),
+                            k.publicKey(),
+                            null,
+                            null,
+                            false,
+                            false,
+                            "d",
+                            null,
+                            "linux",
+                            null));
             NexodusClient device = ts.withToken(SealedToken.open(d.bearerToken(), k.privateKey()));
             assertThat(device.relays().list().regions()).containsOnlyKeys("900");
 
             String ca = Files.readString(ts.server().caFile());
-            RelayRegion added = admin.relays().create(new AddRelay(null, "eu-west", "Europe West", "relay1.example.com", "203.0.113.7",
-                    null, null, null, ca));
+            RelayRegion added = admin.relays()
+                    .create(new AddRelay(
+                            null, "eu-west", "Europe West", "relay1.example.com", "203.0.113.7", null, null, null, ca));
             assertThat(added.regionId()).isEqualTo(902);
             assertThat(added.builtIn()).isFalse();
             RelayNode n = added.nodes().getFirst();
-            assertThat(n).isEqualTo(new RelayNode("902nex", 902, "relay1.example.com", "203.0.113.7", null, 443, 3478,
-                    "https://relay1.example.com:443/derp", true, ca));
-            RelayRegion second = admin.relays().create(new AddRelay(950, "lab", null, "2001:db8::5", null, "2001:db8::5", 8443, -1, null));
+            assertThat(n)
+                    .isEqualTo(new RelayNode(
+                            "902nex",
+                            902,
+                            "relay1.example.com",
+                            "203.0.113.7",
+                            null,
+                            443,
+                            3478,
+                            "https://relay1.example.com:443/derp",
+                            true,
+                            ca));
+            RelayRegion second = admin.relays()
+                    .create(new AddRelay(950, "lab", null, "2001:db8::5", null, "2001:db8::5", 8443, -1, null));
             assertThat(second.regionName()).isEqualTo("lab");
             assertThat(second.nodes().getFirst().url()).isEqualTo("https://[2001:db8::5]:8443/derp");
             assertThat(second.nodes().getFirst().customCa()).isFalse();
             assertThat(second.nodes().getFirst().stunPort()).isEqualTo(-1);
-            RelayRegion third = admin.relays().create(new AddRelay(null, "us", null, "relay3.example.com", null, null, null, null, null));
+            RelayRegion third = admin.relays()
+                    .create(new AddRelay(null, "us", null, "relay3.example.com", null, null, null, null, null));
             assertThat(third.regionId()).isEqualTo(903);
 
             RelayMap map = device.relays().list();
@@ -222,28 +265,59 @@ class RelayIT {
 
             // only administrators change the list
             for (NexodusClient notAdmin : List.of(alice, device, ts.withToken(rk.bearerToken()))) {
-                assertThat(status(() -> notAdmin.relays().create(new AddRelay(null, "x", null, "x.example.com", null, null, null, null, null))))
+                assertThat(status(() -> notAdmin.relays()
+                                .create(new AddRelay(null, "x", null, "x.example.com", null, null, null, null, null))))
                         .isEqualTo(403);
                 assertThat(status(() -> notAdmin.relays().delete(902))).isEqualTo(403);
             }
             // bad input: clear errors naming the field, nothing stored
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, null, null, "h.example.com", null, null, null, null, null)))).isEqualTo("region_code");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "Bad Code", null, "h.example.com", null, null, null, null, null)))).isEqualTo("region_code");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "bad host!", null, null, null, null, null)))).isEqualTo("host_name");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "999.1.2.3", null, null, null, null, null)))).isEqualTo("host_name");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "h.example.com", "1.2.3", null, null, null, null)))).isEqualTo("ipv4");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "h.example.com", null, "10.0.0.1", null, null, null)))).isEqualTo("ipv6");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "h.example.com", null, null, 0, null, null)))).isEqualTo("derp_port");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "h.example.com", null, null, null, 70000, null)))).isEqualTo("stun_port");
-            assertThat(field(() -> admin.relays().create(new AddRelay(null, "c1", null, "h.example.com", null, null, null, null, "not a pem")))).isEqualTo("ca_pem");
-            assertThat(field(() -> admin.relays().create(new AddRelay(901, "c1", null, "h.example.com", null, null, null, null, null)))).isEqualTo("region_id");
-            assertThat(field(() -> admin.relays().create(new AddRelay(900, "c1", null, "h.example.com", null, null, null, null, null)))).isEqualTo("region_id");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(null, null, null, "h.example.com", null, null, null, null, null))))
+                    .isEqualTo("region_code");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(
+                                    null, "Bad Code", null, "h.example.com", null, null, null, null, null))))
+                    .isEqualTo("region_code");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(null, "c1", null, "bad host!", null, null, null, null, null))))
+                    .isEqualTo("host_name");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(null, "c1", null, "999.1.2.3", null, null, null, null, null))))
+                    .isEqualTo("host_name");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(null, "c1", null, "h.example.com", "1.2.3", null, null, null, null))))
+                    .isEqualTo("ipv4");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(
+                                    null, "c1", null, "h.example.com", null, "10.0.0.1", null, null, null))))
+                    .isEqualTo("ipv6");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(null, "c1", null, "h.example.com", null, null, 0, null, null))))
+                    .isEqualTo("derp_port");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(null, "c1", null, "h.example.com", null, null, null, 70000, null))))
+                    .isEqualTo("stun_port");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(
+                                    null, "c1", null, "h.example.com", null, null, null, null, "not a pem"))))
+                    .isEqualTo("ca_pem");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(901, "c1", null, "h.example.com", null, null, null, null, null))))
+                    .isEqualTo("region_id");
+            assertThat(field(() -> admin.relays()
+                            .create(new AddRelay(900, "c1", null, "h.example.com", null, null, null, null, null))))
+                    .isEqualTo("region_id");
             // duplicates: 409 naming the existing region
-            ApiException dup = error(() -> admin.relays().create(new AddRelay(null, "eu-west", null, "other.example.com", null, null, null, null, null)));
+            ApiException dup = error(() -> admin.relays()
+                    .create(new AddRelay(null, "eu-west", null, "other.example.com", null, null, null, null, null)));
             assertThat(dup.status()).isEqualTo(409);
             assertThat(dup.body().toString()).contains("902");
-            assertThat(status(() -> admin.relays().create(new AddRelay(950, "other", null, "o.example.com", null, null, null, null, null)))).isEqualTo(409);
-            assertThat(status(() -> admin.relays().create(new AddRelay(null, "web", null, "o.example.com", null, null, null, null, null)))).isEqualTo(409);
+            assertThat(status(() -> admin.relays()
+                            .create(new AddRelay(950, "other", null, "o.example.com", null, null, null, null, null))))
+                    .isEqualTo(409);
+            assertThat(status(() -> admin.relays()
+                            .create(new AddRelay(null, "web", null, "o.example.com", null, null, null, null, null))))
+                    .isEqualTo(409);
             assertThat(admin.relays().list().regions()).hasSize(4);
 
             // removal; the built-in relay cannot be removed; unknown ids are 404, non-numbers 400
@@ -251,11 +325,23 @@ class RelayIT {
             assertThat(status(() -> admin.relays().delete(902))).isEqualTo(404);
             assertThat(status(() -> admin.relays().delete(900))).isEqualTo(400);
             assertThat(admin.relays().list().regions()).containsOnlyKeys("900", "903", "950");
-            assertThat(admin.relays().create(new AddRelay(null, "eu-west-2", null, "relay2.example.com", null, null, null, null, null)).regionId())
-                    .as("freed ids are reused").isEqualTo(902);
-            HttpClient http = HttpClient.newBuilder().sslContext(ts.tls().sslContext()).build();
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ts.url() + "/api/relays/abc"))
-                    .header("Authorization", "Bearer " + ts.login("admin", TestServer.ADMIN_PASSWORD).accessToken()).DELETE().build(),
+            assertThat(admin.relays()
+                            .create(new AddRelay(
+                                    null, "eu-west-2", null, "relay2.example.com", null, null, null, null, null))
+                            .regionId())
+                    .as("freed ids are reused")
+                    .isEqualTo(902);
+            HttpClient http =
+                    HttpClient.newBuilder().sslContext(ts.tls().sslContext()).build();
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(ts.url() + "/api/relays/abc"))
+                            .header(
+                                    "Authorization",
+                                    "Bearer "
+                                            + ts.login("admin", TestServer.ADMIN_PASSWORD)
+                                                    .accessToken())
+                            .DELETE()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(400);
             assertThat(r.body()).contains("region_id");
@@ -289,7 +375,9 @@ class RelayIT {
         EmbeddedDerpRelay relay = new EmbeddedDerpRelay(DerpRelayOptions.forTests());
         TestServer ts = TestServer.start(cfg, List.of(relay));
         try {
-            ts.admin().relays().create(new AddRelay(null, "kept", null, "kept.example.com", null, null, null, null, null));
+            ts.admin()
+                    .relays()
+                    .create(new AddRelay(null, "kept", null, "kept.example.com", null, null, null, null, null));
             first = relay.relay().orElseThrow().publicKey();
         } finally {
             ts.server().close(); // keeps the data directory
@@ -297,7 +385,9 @@ class RelayIT {
         EmbeddedDerpRelay again = new EmbeddedDerpRelay(DerpRelayOptions.forTests());
         try (TestServer ts2 = TestServer.start(cfg, List.of(again))) {
             assertThat(ts2.admin().relays().list().regions()).containsOnlyKeys("900", "902");
-            assertThat(again.relay().orElseThrow().publicKey()).as("key kept in <data-dir>/derp.key").isEqualTo(first);
+            assertThat(again.relay().orElseThrow().publicKey())
+                    .as("key kept in <data-dir>/derp.key")
+                    .isEqualTo(first);
             assertThat(Files.exists(dir.resolve("derp.key"))).isTrue();
         }
     }

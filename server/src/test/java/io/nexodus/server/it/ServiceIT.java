@@ -40,18 +40,29 @@ class ServiceIT {
             for (Route r : ts.server().routes()) {
                 JsonNode op = doc.path("paths").path(r.path()).path(r.method().toLowerCase());
                 assertThat(op.isObject()).as(r.method() + " " + r.path()).isTrue();
-                assertThat(op.path("responses").has(Integer.toString(r.successStatus()))).isTrue();
+                assertThat(op.path("responses").has(Integer.toString(r.successStatus())))
+                        .isTrue();
                 operations++;
             }
             int documented = 0;
-            for (JsonNode item : doc.path("paths")) documented += item.size();
+            for (JsonNode item : doc.path("paths")) {
+                documented += item.size();
+            }
             assertThat(documented).isEqualTo(operations);
-            JsonNode device = doc.path("components").path("schemas").path("Device").path("properties");
+            JsonNode device =
+                    doc.path("components").path("schemas").path("Device").path("properties");
             assertThat(device.path("ipv4_tunnel_ips").path("type").asText()).isEqualTo("array");
             assertThat(device.path("online_at").path("format").asText()).isEqualTo("date-time");
-            assertThat(doc.path("paths").path("/api/devices").path("post").path("responses").path("409").path("content").toString())
+            assertThat(doc.path("paths")
+                            .path("/api/devices")
+                            .path("post")
+                            .path("responses")
+                            .path("409")
+                            .path("content")
+                            .toString())
                     .contains("ConflictsError");
-            assertThat(doc.path("components").path("schemas").has("ValidationError")).isTrue();
+            assertThat(doc.path("components").path("schemas").has("ValidationError"))
+                    .isTrue();
         }
     }
 
@@ -61,13 +72,25 @@ class ServiceIT {
             NexodusClient admin = ts.admin();
             admin.users().me();
             String metrics = get(ts.url() + "/metrics").body();
-            assertThat(metrics).contains("http_server_requests_seconds_count").contains("nexodus_watch_streams").contains("jvm_memory_used_bytes");
+            assertThat(metrics)
+                    .contains("http_server_requests_seconds_count")
+                    .contains("nexodus_watch_streams")
+                    .contains("jvm_memory_used_bytes");
             assertThat(get(ts.url() + "/private/live").body()).isEqualTo("{\"status\":\"UP\"}");
             assertThat(get(ts.url() + "/private/ready").statusCode()).isEqualTo(200);
             var org = admin.organizations().create(new AddOrganization("gc-" + System.nanoTime(), ""));
             admin.organizations().delete(org.id());
-            JsonNode gc = io.nexodus.api.client.Json.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(ts.url() + "/private/gc?retention=0s"))
-                    .header("Authorization", "Bearer " + ts.login("admin", TestServer.ADMIN_PASSWORD).accessToken()).build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode gc = io.nexodus.api.client.Json.mapper()
+                    .readTree(http.send(
+                                    HttpRequest.newBuilder(URI.create(ts.url() + "/private/gc?retention=0s"))
+                                            .header(
+                                                    "Authorization",
+                                                    "Bearer "
+                                                            + ts.login("admin", TestServer.ADMIN_PASSWORD)
+                                                                    .accessToken())
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body());
             assertThat(gc.path("deleted").path("organizations").asInt()).isGreaterThanOrEqualTo(1);
             String url = ts.url();
             ts.server().close();
@@ -77,17 +100,25 @@ class ServiceIT {
 
     @Test
     void disabledFeatureFlagsAnswer405() {
-        Map<String, String> env = Map.of("NEXAPI_FFLAG_MULTI_ORGANIZATION", "false", "NEXAPI_FFLAG_SECURITY_GROUPS", "false");
+        Map<String, String> env =
+                Map.of("NEXAPI_FFLAG_MULTI_ORGANIZATION", "false", "NEXAPI_FFLAG_SECURITY_GROUPS", "false");
         try (TestServer ts = TestServer.start(Db.H2, c -> c.withFlags(FeatureFlags.fromEnv(env)))) {
             NexodusClient admin = ts.admin();
-            assertThat(admin.featureFlags().list()).containsEntry("multi-organization", false).containsEntry("devices", true).containsEntry("sites", false);
+            assertThat(admin.featureFlags().list())
+                    .containsEntry("multi-organization", false)
+                    .containsEntry("devices", true)
+                    .containsEntry("sites", false);
             assertThat(admin.featureFlags().get("security-groups")).isFalse();
             ApiException e = assertApi(() -> admin.organizations().create(new AddOrganization("x", "")));
             assertThat(e.status()).isEqualTo(405);
             assertThat(e.getMessage()).contains("multi-organization support is disabled");
-            assertThat(assertApi(() -> admin.securityGroups().create(new AddSecurityGroup("x", admin.users().me().id(), List.of(), List.of()))).status())
+            assertThat(assertApi(() -> admin.securityGroups()
+                                    .create(new AddSecurityGroup(
+                                            "x", admin.users().me().id(), List.of(), List.of())))
+                            .status())
                     .isEqualTo(405);
-            assertThat(assertApi(() -> admin.featureFlags().get("nope")).status()).isEqualTo(404);
+            assertThat(assertApi(() -> admin.featureFlags().get("nope")).status())
+                    .isEqualTo(404);
         }
     }
 
@@ -108,20 +139,67 @@ class ServiceIT {
             assertThat(ca).isEqualTo(ts.config().dataDir().resolve("tls/ca.pem"));
             assertThat(Files.readString(ca)).startsWith("-----BEGIN CERTIFICATE-----");
             URI url = URI.create(ts.url());
-            assertThat(NexodusClient.builder(url).tls(TlsOptions.trusting(ca)).build().service().live().status()).isEqualTo("UP");
-            assertThat(NexodusClient.builder(URI.create(ts.url().replace("127.0.0.1", "localhost"))).tls(TlsOptions.trusting(ca)).build()
-                    .service().live().status()).as("certificate names localhost too").isEqualTo("UP");
-            assertThat(NexodusClient.builder(url).tls(TlsOptions.insecure()).build().service().live().status()).isEqualTo("UP");
-            assertThatThrownBy(() -> NexodusClient.builder(url).build().service().live()).isInstanceOf(ApiTransportException.class);
+            assertThat(NexodusClient.builder(url)
+                            .tls(TlsOptions.trusting(ca))
+                            .build()
+                            .service()
+                            .live()
+                            .status())
+                    .isEqualTo("UP");
+            assertThat(NexodusClient.builder(URI.create(ts.url().replace("127.0.0.1", "localhost")))
+                            .tls(TlsOptions.trusting(ca))
+                            .build()
+                            .service()
+                            .live()
+                            .status())
+                    .as("certificate names localhost too")
+                    .isEqualTo("UP");
+            assertThat(NexodusClient.builder(url)
+                            .tls(TlsOptions.insecure())
+                            .build()
+                            .service()
+                            .live()
+                            .status())
+                    .isEqualTo("UP");
+            assertThatThrownBy(
+                            () -> NexodusClient.builder(url).build().service().live())
+                    .isInstanceOf(ApiTransportException.class);
             assertThat(ts.admin().users().me().username()).isEqualTo("admin");
 
             // the generated certificate and key also work as --tls-cert/--tls-key
             var cfg = io.nexodus.server.ServerConfig.forTests(Files.createTempDirectory("nexodus-tls-"));
-            cfg = new io.nexodus.server.ServerConfig(cfg.listenHost(), 0, cfg.dataDir(), null, null, null, List.of(), cfg.adminPassword(),
-                    ts.config().dataDir().resolve("tls/server.pem"), ts.config().dataDir().resolve("tls/server-key.pem"), false, null, null,
-                    "nexodus-cli", null, 1000, cfg.accessTokenTtl(), cfg.refreshTokenTtl(), cfg.watchHeartbeat(), cfg.onlineGrace(), 4, cfg.flags(), true);
+            cfg = new io.nexodus.server.ServerConfig(
+                    cfg.listenHost(),
+                    0,
+                    cfg.dataDir(),
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    cfg.adminPassword(),
+                    ts.config().dataDir().resolve("tls/server.pem"),
+                    ts.config().dataDir().resolve("tls/server-key.pem"),
+                    false,
+                    null,
+                    null,
+                    "nexodus-cli",
+                    null,
+                    1000,
+                    cfg.accessTokenTtl(),
+                    cfg.refreshTokenTtl(),
+                    cfg.watchHeartbeat(),
+                    cfg.onlineGrace(),
+                    4,
+                    cfg.flags(),
+                    true);
             try (TestServer given = TestServer.start(cfg)) {
-                assertThat(NexodusClient.builder(URI.create(given.url())).tls(TlsOptions.trusting(ca)).build().service().live().status()).isEqualTo("UP");
+                assertThat(NexodusClient.builder(URI.create(given.url()))
+                                .tls(TlsOptions.trusting(ca))
+                                .build()
+                                .service()
+                                .live()
+                                .status())
+                        .isEqualTo("UP");
             }
         }
     }

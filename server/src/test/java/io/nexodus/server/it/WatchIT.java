@@ -47,13 +47,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WatchIT {
     @Parameter
     Db db;
+
     private TestServer ts;
     private NexodusClient alice;
     private UUID home;
 
     @BeforeAll
     void start() {
-        // feeds are refreshed only by commit signals (the keep-alive never reads the database), so a quick event was pushed;
+        // feeds are refreshed only by commit signals (the keep-alive never reads the database), so a quick event was
+        // pushed;
         // a short keep-alive finds closed connections fast (online status)
         ts = TestServer.start(db, c -> c.withHeartbeat(Duration.ofSeconds(1)));
         alice = ts.newUser("watcher");
@@ -62,11 +64,15 @@ class WatchIT {
 
     @AfterAll
     void stop() {
-        if (ts != null) ts.close();
+        if (ts != null) {
+            ts.close();
+        }
     }
 
     private Device register(NexodusClient c, UUID vpc, Keys k, String host) {
-        return c.devices().create(new AddDevice(vpc, k.publicKey(), List.of(), null, false, false, host, List.of(), "linux", null));
+        return c.devices()
+                .create(new AddDevice(
+                        vpc, k.publicKey(), List.of(), null, false, false, host, List.of(), "linux", null));
     }
 
     /** Reads events on a background thread into a queue. */
@@ -80,7 +86,9 @@ class WatchIT {
             this.thread = Thread.ofVirtual().start(() -> {
                 try {
                     WatchEvent e;
-                    while ((e = conn.next()) != null) events.add(e);
+                    while ((e = conn.next()) != null) {
+                        events.add(e);
+                    }
                 } catch (RuntimeException ignored) {
                     // closed
                 }
@@ -89,7 +97,9 @@ class WatchIT {
 
         WatchEvent next() throws InterruptedException {
             WatchEvent e = events.poll(5, TimeUnit.SECONDS);
-            if (e == null) throw new AssertionError("no event within 5 s");
+            if (e == null) {
+                throw new AssertionError("no event within 5 s");
+            }
             return e;
         }
 
@@ -97,7 +107,9 @@ class WatchIT {
             List<WatchEvent> out = new ArrayList<>();
             while (true) {
                 WatchEvent e = next();
-                if (e.type().equals("tail")) return out;
+                if (e.type().equals("tail")) {
+                    return out;
+                }
                 out.add(e);
             }
         }
@@ -123,25 +135,41 @@ class WatchIT {
         Device a = register(alice, vpc.id(), Keys.generate(), "a");
         Device gone = register(alice, vpc.id(), Keys.generate(), "gone");
         alice.devices().delete(gone.id());
-        try (Reader r = new Reader(alice.events().open(List.of(watch("device", 0, false, vpc.id()), watch("security-group", 0, false, vpc.id()),
-                watch("vpc", 0, false, vpc.id()))))) {
+        try (Reader r = new Reader(alice.events()
+                .open(List.of(
+                        watch("device", 0, false, vpc.id()),
+                        watch("security-group", 0, false, vpc.id()),
+                        watch("vpc", 0, false, vpc.id()))))) {
             List<WatchEvent> initial = new ArrayList<>();
             int tails = 0;
             while (tails < 3) {
                 WatchEvent e = r.next();
-                if (e.type().equals("tail")) tails++;
-                else initial.add(e);
+                if (e.type().equals("tail")) {
+                    tails++;
+                } else {
+                    initial.add(e);
+                }
             }
             // a fresh list has no deletes: the client never saw "gone"
             assertThat(initial).extracting(WatchEvent::type).containsOnly("change");
-            assertThat(initial).filteredOn(e -> e.kind().equals("device")).extracting(e -> e.value().path("hostname").asText()).containsExactly("a");
-            assertThat(initial).filteredOn(e -> e.kind().equals("security-group")).hasSize(1);
-            assertThat(initial).filteredOn(e -> e.kind().equals("vpc")).extracting(e -> e.value().path("id").asText()).containsExactly(vpc.id().toString());
+            assertThat(initial)
+                    .filteredOn(e -> e.kind().equals("device"))
+                    .extracting(e -> e.value().path("hostname").asText())
+                    .containsExactly("a");
+            assertThat(initial)
+                    .filteredOn(e -> e.kind().equals("security-group"))
+                    .hasSize(1);
+            assertThat(initial)
+                    .filteredOn(e -> e.kind().equals("vpc"))
+                    .extracting(e -> e.value().path("id").asText())
+                    .containsExactly(vpc.id().toString());
 
             long t0 = System.nanoTime();
             Device b = register(alice, vpc.id(), Keys.generate(), "b");
             WatchEvent e = r.next();
-            assertThat(System.nanoTime() - t0).as("pushed on commit").isLessThan(Duration.ofSeconds(5).toNanos());
+            assertThat(System.nanoTime() - t0)
+                    .as("pushed on commit")
+                    .isLessThan(Duration.ofSeconds(5).toNanos());
             assertThat(e.kind()).isEqualTo("device");
             assertThat(e.type()).isEqualTo("change");
             assertThat(e.value().path("id").asText()).isEqualTo(b.id().toString());
@@ -178,7 +206,10 @@ class WatchIT {
         try (Reader r = new Reader(alice.events().open(List.of(watch("device", 0, false, vpc.id()))))) {
             List<WatchEvent> list = r.untilTail();
             assertThat(list).hasSize(2);
-            last = list.stream().mapToLong(e -> e.value().path("revision").asLong()).max().orElseThrow();
+            last = list.stream()
+                    .mapToLong(e -> e.value().path("revision").asLong())
+                    .max()
+                    .orElseThrow();
         }
         // while disconnected
         alice.devices().update(a.id(), UpdateDevice.empty().withHostname("a-offline"));
@@ -186,7 +217,8 @@ class WatchIT {
         Device c = register(alice, vpc.id(), Keys.generate(), "c");
         try (Reader r = new Reader(alice.events().open(List.of(watch("device", last, true, vpc.id()))))) {
             List<WatchEvent> got = List.of(r.next(), r.next(), r.next());
-            assertThat(got).extracting(e -> e.type() + " " + e.value().path("id").asText())
+            assertThat(got)
+                    .extracting(e -> e.type() + " " + e.value().path("id").asText())
                     .containsExactly("change " + a.id(), "delete " + b.id(), "change " + c.id());
             r.assertQuiet(Duration.ofMillis(300)); // and no second tail
         }
@@ -211,7 +243,8 @@ class WatchIT {
             Informer<DeviceMetadata> relays = inf.deviceMetadata("relay");
             inf.start();
             assertThat(inf.awaitSynced(Duration.ofSeconds(10))).isTrue();
-            assertThat(devices.items()).containsOnlyKeys(me.id().toString(), peer.id().toString());
+            assertThat(devices.items())
+                    .containsOnlyKeys(me.id().toString(), peer.id().toString());
             assertThat(groups.items()).containsOnlyKeys(vpc.id().toString());
             assertThat(relays.items()).containsOnlyKeys(peer.id() + "/relay");
             // online while the stream is open
@@ -225,12 +258,18 @@ class WatchIT {
             }
             alice.devices().deleteMetadata(peer.id(), "relay");
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (relays.size() > 0 && System.nanoTime() < deadline) relays.awaitChange(relays.version(), Duration.ofMillis(200));
+            while (relays.size() > 0 && System.nanoTime() < deadline) {
+                relays.awaitChange(relays.version(), Duration.ofMillis(200));
+            }
             assertThat(relays.items()).isEmpty();
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (alice.devices().get(me.id()).online() && System.nanoTime() < deadline) Thread.sleep(100);
-        assertThat(alice.devices().get(me.id()).online()).as("offline after the stream closed").isFalse();
+        while (alice.devices().get(me.id()).online() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(alice.devices().get(me.id()).online())
+                .as("offline after the stream closed")
+                .isFalse();
         assertThat(alice.devices().get(me.id()).onlineAt()).isNotNull();
     }
 
@@ -254,22 +293,44 @@ class WatchIT {
         Vpc v2 = alice.vpcs().create(new AddVpc(home, "to", true, "10.9.4.0/24", null));
         Device d = register(alice, v1.id(), Keys.generate(), "mover");
         alice.devices().putMetadata(d.id(), "k", "v");
-        try (Reader old = new Reader(alice.events().open(List.of(watch("device", 0, false, v1.id()), watch("device-metadata", 0, false, v1.id()))));
-             Reader neu = new Reader(alice.events().open(List.of(watch("device", 0, false, v2.id()), watch("device-metadata", 0, false, v2.id()))))) {
+        try (Reader old = new Reader(alice.events()
+                        .open(List.of(
+                                watch("device", 0, false, v1.id()), watch("device-metadata", 0, false, v1.id()))));
+                Reader neu = new Reader(alice.events()
+                        .open(List.of(
+                                watch("device", 0, false, v2.id()), watch("device-metadata", 0, false, v2.id()))))) {
             assertThat(old.next().type()).isEqualTo("change");
             // drain the initial lists
             int tails = 0;
             List<WatchEvent> rest = new ArrayList<>();
-            while (tails < 2) { WatchEvent e = old.next(); if (e.type().equals("tail")) tails++; else rest.add(e); }
+            while (tails < 2) {
+                WatchEvent e = old.next();
+                if (e.type().equals("tail")) {
+                    tails++;
+                } else {
+                    rest.add(e);
+                }
+            }
             tails = 0;
-            while (tails < 2) { if (neu.next().type().equals("tail")) tails++; }
-            Device moved = alice.devices().update(d.id(), new UpdateDevice(v2.id(), null, null, null, null, null, null, null));
+            while (tails < 2) {
+                if (neu.next().type().equals("tail")) {
+                    tails++;
+                }
+            }
+            Device moved =
+                    alice.devices().update(d.id(), new UpdateDevice(v2.id(), null, null, null, null, null, null, null));
             assertThat(moved.vpcId()).isEqualTo(v2.id());
             assertThat(moved.ipv4TunnelIps().get(0).cidr()).isEqualTo("10.9.4.0/24");
             assertThat(moved.securityGroupId()).isEqualTo(v2.id());
-            List<String> oldEvents = List.of(old.next(), old.next()).stream().map(e -> e.kind() + " " + e.type()).sorted().toList();
+            List<String> oldEvents = List.of(old.next(), old.next()).stream()
+                    .map(e -> e.kind() + " " + e.type())
+                    .sorted()
+                    .toList();
             assertThat(oldEvents).containsExactly("device delete", "device-metadata delete");
-            List<String> newEvents = List.of(neu.next(), neu.next()).stream().map(e -> e.kind() + " " + e.type()).sorted().toList();
+            List<String> newEvents = List.of(neu.next(), neu.next()).stream()
+                    .map(e -> e.kind() + " " + e.type())
+                    .sorted()
+                    .toList();
             assertThat(newEvents).containsExactly("device change", "device-metadata change");
         }
     }
@@ -277,15 +338,26 @@ class WatchIT {
     @Test
     void requestsAreValidatedAndScoped() {
         NexodusClient mallory = ts.newUser("mallory");
-        ApiException bad = assertThrows(() -> alice.events().open(List.of(new Watch("nope", 0, false, Map.of("vpc-id", home.toString())))));
+        ApiException bad = assertThrows(() ->
+                alice.events().open(List.of(new Watch("nope", 0, false, Map.of("vpc-id", home.toString())))));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.field()).contains("[0].kind");
-        assertThat(assertThrows(() -> alice.events().open(List.of(new Watch("device", 0, false, Map.of())))).field()).contains("[0].options.vpc-id");
-        assertThat(assertThrows(() -> mallory.events().open(List.of(watch("device", 0, false, home)))).status()).isEqualTo(404);
-        assertThat(assertThrows(() -> mallory.events().open(home, null, List.of(watch("device", 0, false, home)))).status()).isEqualTo(404);
+        assertThat(assertThrows(() -> alice.events().open(List.of(new Watch("device", 0, false, Map.of()))))
+                        .field())
+                .contains("[0].options.vpc-id");
+        assertThat(assertThrows(() -> mallory.events().open(List.of(watch("device", 0, false, home))))
+                        .status())
+                .isEqualTo(404);
+        assertThat(assertThrows(() -> mallory.events().open(home, null, List.of(watch("device", 0, false, home))))
+                        .status())
+                .isEqualTo(404);
         var rk = alice.regKeys().create(new AddRegKey(home, null, "", false, null, null, null));
-        assertThat(assertThrows(() -> ts.withToken(rk.bearerToken()).events().open(List.of(watch("device", 0, false, home)))).status()).isEqualTo(403);
-        assertThatThrownBy(() -> ts.anonymous().events().open(List.of(watch("device", 0, false, home)))).isInstanceOf(ApiException.class);
+        assertThat(assertThrows(() ->
+                                ts.withToken(rk.bearerToken()).events().open(List.of(watch("device", 0, false, home))))
+                        .status())
+                .isEqualTo(403);
+        assertThatThrownBy(() -> ts.anonymous().events().open(List.of(watch("device", 0, false, home))))
+                .isInstanceOf(ApiException.class);
     }
 
     private static ApiException assertThrows(Runnable r) {
@@ -303,12 +375,20 @@ class WatchIT {
         int n = 50;
         List<Reader> readers = new ArrayList<>();
         try {
-            for (int i = 0; i < n; i++) readers.add(new Reader(alice.events().open(List.of(watch("device", 0, false, vpc.id())))));
-            for (Reader r : readers) r.untilTail();
+            for (int i = 0; i < n; i++) {
+                readers.add(new Reader(alice.events().open(List.of(watch("device", 0, false, vpc.id())))));
+            }
+            for (Reader r : readers) {
+                r.untilTail();
+            }
             double before = feedReads();
             register(alice, vpc.id(), Keys.generate(), "fan-out");
-            for (Reader r : readers) assertThat(r.next().type()).isEqualTo("change");
-            assertThat(feedReads() - before).as("database reads for one change seen by %d watchers", n).isLessThanOrEqualTo(2);
+            for (Reader r : readers) {
+                assertThat(r.next().type()).isEqualTo("change");
+            }
+            assertThat(feedReads() - before)
+                    .as("database reads for one change seen by %d watchers", n)
+                    .isLessThanOrEqualTo(2);
         } finally {
             readers.forEach(Reader::close);
         }
@@ -316,9 +396,15 @@ class WatchIT {
 
     private double feedReads() throws Exception {
         var http = java.net.http.HttpClient.newHttpClient();
-        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ts.url() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith("nexodus_watch_feed_reads_total")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .findFirst().orElseThrow();
+        String body = http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(ts.url() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        return body.lines()
+                .filter(l -> l.startsWith("nexodus_watch_feed_reads_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -46,7 +46,9 @@ public final class TestServer implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("nexodus-test-");
             ServerConfig cfg = ServerConfig.forTests(dir);
-            if (db == Db.POSTGRES) cfg = cfg.withDb(Postgres.get().newDatabase(), "postgres", null);
+            if (db == Db.POSTGRES) {
+                cfg = cfg.withDb(Postgres.get().newDatabase(), "postgres", null);
+            }
             return start(customize.apply(cfg));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -57,10 +59,30 @@ public final class TestServer implements AutoCloseable {
     public TestServer replica() {
         try {
             Path d2 = Files.createTempDirectory("nexodus-test-");
-            ServerConfig c = new ServerConfig(config.listenHost(), 0, d2, config.dbUrl(), config.dbUser(), config.dbPassword(),
-                    config.stunPorts(), config.adminPassword(), config.tlsCert(), config.tlsKey(), config.tlsSelfSigned(), null,
-                    config.oidcIssuer(), config.oidcClientId(), config.oidcAudience(), config.passwordIterations(), config.accessTokenTtl(),
-                    config.refreshTokenTtl(), config.watchHeartbeat(), config.onlineGrace(), config.dbPoolSize(), config.flags(), true);
+            ServerConfig c = new ServerConfig(
+                    config.listenHost(),
+                    0,
+                    d2,
+                    config.dbUrl(),
+                    config.dbUser(),
+                    config.dbPassword(),
+                    config.stunPorts(),
+                    config.adminPassword(),
+                    config.tlsCert(),
+                    config.tlsKey(),
+                    config.tlsSelfSigned(),
+                    null,
+                    config.oidcIssuer(),
+                    config.oidcClientId(),
+                    config.oidcAudience(),
+                    config.passwordIterations(),
+                    config.accessTokenTtl(),
+                    config.refreshTokenTtl(),
+                    config.watchHeartbeat(),
+                    config.onlineGrace(),
+                    config.dbPoolSize(),
+                    config.flags(),
+                    true);
             return start(c);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -119,14 +141,17 @@ public final class TestServer implements AutoCloseable {
     public NexodusClient loggedIn(String user, String password) {
         OidcClient idp = OidcClient.discover(anonymous());
         TokenResponse t = idp.passwordGrant(user, password);
-        return anonymous().withToken(new OidcTokenSource(idp, t, Clock.systemUTC(), x -> { }));
+        return anonymous().withToken(new OidcTokenSource(idp, t, Clock.systemUTC(), x -> {}));
     }
 
     /** A new local account (created by the admin) and a client logged in as it. */
     public NexodusClient newUser(String prefix) {
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Account a = admin().accounts().create(new AddAccount(name, "password-" + name, prefix + " Tester", name + "@example.com"));
-        if (a.userId() == null) throw new IllegalStateException("no user for " + name);
+        Account a = admin().accounts()
+                .create(new AddAccount(name, "password-" + name, prefix + " Tester", name + "@example.com"));
+        if (a.userId() == null) {
+            throw new IllegalStateException("no user for " + name);
+        }
         return loggedIn(name, "password-" + name);
     }
 
@@ -134,7 +159,8 @@ public final class TestServer implements AutoCloseable {
     public void close() {
         server.close();
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // temp files
         }

@@ -1,5 +1,11 @@
 package io.nexodus.wireguard.bind;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 import io.nexodus.wireguard.ffi.Libc;
 import io.nexodus.wireguard.ffi.NetworkNamespace;
 import io.nexodus.wireguard.ffi.SockAddr;
@@ -12,12 +18,6 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The UDP transport: one dual-stack socket (IPv6 with v4-mapped addresses, or IPv4 only where IPv6 is off) created
@@ -41,6 +41,7 @@ public final class UdpBind implements Bind {
     private static final int STUN_COOKIE = 0x2112A442;
     /** NEXODUS_WG_UDP_OFFLOAD=0 turns UDP GSO/GRO off (for comparison). */
     private static final boolean OFFLOAD = !"0".equals(System.getenv("NEXODUS_WG_UDP_OFFLOAD"));
+
     static final int CMSG_HDR = 16;
     static final int RECV_CONTROL = 64;
     static final int SEND_CONTROL = 24; // CMSG_SPACE(sizeof(uint16_t))
@@ -162,7 +163,8 @@ public final class UdpBind implements Bind {
                 }
             }
             MemorySegment addr = a.allocate(SockAddr.STORAGE);
-            int len = bindAddress == null ? SockAddr.writeAny(addr, port, family)
+            int len = bindAddress == null
+                    ? SockAddr.writeAny(addr, port, family)
                     : SockAddr.write(addr, new InetSocketAddress(bindAddress, port), family);
             int r = Libc.bind(fd, addr, len);
             if (r < 0) {
@@ -323,8 +325,15 @@ public final class UdpBind implements Bind {
     }
 
     /** Splits GRO messages, diverts STUN, and hands the datagrams to the receiver in batches. */
-    private void dispatch(Socket s, int got, MemorySegment msgvec, MemorySegment slab, MemorySegment names,
-            MemorySegment controls, PacketBatch batch, EndpointCache endpoints) {
+    private void dispatch(
+            Socket s,
+            int got,
+            MemorySegment msgvec,
+            MemorySegment slab,
+            MemorySegment names,
+            MemorySegment controls,
+            PacketBatch batch,
+            EndpointCache endpoints) {
         int j = 0;
         for (int i = 0; i < got; i++) {
             MemorySegment h = msgvec.asSlice((long) i * MMSGHDR_SIZE, MMSGHDR_SIZE);
@@ -332,8 +341,9 @@ public final class UdpBind implements Bind {
             if ((h.get(JAVA_INT, 48) & MSG_TRUNC) != 0 || len <= 0) {
                 continue;
             }
-            int segment = s.gro ? groSegmentSize(controls.asSlice((long) i * RECV_CONTROL, RECV_CONTROL),
-                    h.get(JAVA_LONG, 40)) : 0;
+            int segment = s.gro
+                    ? groSegmentSize(controls.asSlice((long) i * RECV_CONTROL, RECV_CONTROL), h.get(JAVA_LONG, 40))
+                    : 0;
             if (segment <= 0) {
                 segment = len;
             }
@@ -342,7 +352,8 @@ public final class UdpBind implements Bind {
             long base = (long) i * MAX_DATAGRAM;
             for (int off = 0; off < len; off += segment) {
                 int dlen = Math.min(segment, len - off);
-                if (dlen >= 8 && (slab.get(JAVA_BYTE, base + off) & 0xc0) == 0
+                if (dlen >= 8
+                        && (slab.get(JAVA_BYTE, base + off) & 0xc0) == 0
                         && bigEndianInt(slab, base + off + 4) == STUN_COOKIE) {
                     deliverNonWireGuard(slab.asSlice(base + off, dlen), name);
                     continue;
@@ -388,8 +399,10 @@ public final class UdpBind implements Bind {
     }
 
     private static int bigEndianInt(MemorySegment m, long off) {
-        return ((m.get(JAVA_BYTE, off) & 0xff) << 24) | ((m.get(JAVA_BYTE, off + 1) & 0xff) << 16)
-                | ((m.get(JAVA_BYTE, off + 2) & 0xff) << 8) | (m.get(JAVA_BYTE, off + 3) & 0xff);
+        return ((m.get(JAVA_BYTE, off) & 0xff) << 24)
+                | ((m.get(JAVA_BYTE, off + 1) & 0xff) << 16)
+                | ((m.get(JAVA_BYTE, off + 2) & 0xff) << 8)
+                | (m.get(JAVA_BYTE, off + 3) & 0xff);
     }
 
     private void deliverNonWireGuard(MemorySegment data, MemorySegment name) {
@@ -501,7 +514,11 @@ public final class UdpBind implements Bind {
             int k = packets++;
             MemorySegment.copy(data, off, slab, (long) k * slotSize, len);
             iovecs.set(JAVA_LONG, (long) k * IOVEC_SIZE + 8, len);
-            if (gso && ep == groupEndpoint && !groupClosed && len <= groupSegment && groupCount < GSO_MAX_SEGMENTS
+            if (gso
+                    && ep == groupEndpoint
+                    && !groupClosed
+                    && len <= groupSegment
+                    && groupCount < GSO_MAX_SEGMENTS
                     && groupBytes + len <= GSO_MAX_BYTES) {
                 MemorySegment h = msgvec.asSlice((long) (messages - 1) * MMSGHDR_SIZE, MMSGHDR_SIZE);
                 h.set(JAVA_LONG, 24, h.get(JAVA_LONG, 24) + 1);
@@ -554,8 +571,11 @@ public final class UdpBind implements Bind {
 
     @Override
     public void send(PacketBatch batch) throws IOException {
-        SendState st = batch.transportState() instanceof SendState s && s.capacity >= batch.capacity()
-                && s.slotSize >= batch.bufferSize() ? s : null;
+        SendState st = batch.transportState() instanceof SendState s
+                        && s.capacity >= batch.capacity()
+                        && s.slotSize >= batch.bufferSize()
+                ? s
+                : null;
         if (st == null) {
             st = new SendState(batch.capacity(), batch.bufferSize());
             batch.transportState(st);
@@ -636,7 +656,9 @@ public final class UdpBind implements Bind {
                 Libc.poll(st.pollfd, 1, 100);
             } else if (r == -Libc.EINTR) {
                 continue;
-            } else if (r == -Libc.EIO && done == 0 && sent == 0
+            } else if (r == -Libc.EIO
+                    && done == 0
+                    && sent == 0
                     && st.msgvec.get(JAVA_LONG, (long) done * MMSGHDR_SIZE + 40) != 0) {
                 return -1;
             } else {

@@ -22,6 +22,7 @@ import java.util.List;
 public final class Main {
     /** The launcher sets this; "ok" or "error: …" is written there once the interface is up or failed. */
     public static final String READY_FILE_ENV = "NEXODUS_WG_READY_FILE";
+
     static final String VERSION = "0.1.0";
 
     private Main() {}
@@ -99,7 +100,7 @@ public final class Main {
                         out.println("nexodus-wg " + VERSION + " (userspace WireGuard in Java)");
                         return 0;
                     }
-                    case "-f", "--foreground" -> { }
+                    case "-f", "--foreground" -> {}
                     case "--mtu" -> mtu = Integer.parseInt(value(rest, ++i, a));
                     case "--protocol-timing" -> timings = Timings.parse(value(rest, ++i, a));
                     case "--crypto-workers" -> cryptoWorkers = Integer.parseInt(value(rest, ++i, a));

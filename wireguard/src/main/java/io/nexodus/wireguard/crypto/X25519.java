@@ -60,7 +60,8 @@ public final class X25519 {
 
     /** A reusable JDK private key object (the static key's DH with many peers). */
     static PrivateKey toPrivate(byte[] raw) throws GeneralSecurityException {
-        return KeyFactory.getInstance("XDH").generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, raw.clone()));
+        return KeyFactory.getInstance("XDH")
+                .generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, raw.clone()));
     }
 
     static PublicKey toPublic(byte[] raw) throws GeneralSecurityException {

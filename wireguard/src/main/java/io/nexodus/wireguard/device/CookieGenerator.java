@@ -20,7 +20,8 @@ final class CookieGenerator {
     CookieGenerator(byte[] peerPublicKey, Scheduler scheduler, Timings timings) {
         this.scheduler = scheduler;
         // The initiator treats a cookie as stale a little before the replier rotates its secret.
-        this.cookieLifetimeNanos = timings.cookieRefreshTime().minus(timings.rekeyTimeout()).toNanos();
+        this.cookieLifetimeNanos =
+                timings.cookieRefreshTime().minus(timings.rekeyTimeout()).toNanos();
         this.mac1Key = Blake2s.hash(CookieChecker.LABEL_MAC1, peerPublicKey);
         this.cookieKey = Blake2s.hash(CookieChecker.LABEL_COOKIE, peerPublicKey);
     }

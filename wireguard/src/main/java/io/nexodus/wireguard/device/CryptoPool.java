@@ -26,7 +26,8 @@ final class CryptoPool implements AutoCloseable {
         workers = new Worker[workerCount];
         for (int i = 0; i < workerCount; i++) {
             workers[i] = new Worker();
-            workers[i].thread = Thread.ofPlatform().daemon(true).name(name + "-crypto-" + i).start(workers[i]);
+            workers[i].thread =
+                    Thread.ofPlatform().daemon(true).name(name + "-crypto-" + i).start(workers[i]);
         }
     }
 

@@ -47,7 +47,11 @@ public final class Device implements Receiver, AutoCloseable {
     static final int TUN_BUFFER_SIZE = 65536 + 128; // a TSO super-packet with its virtio header
 
     /** Our static key pair and what is derived from it; swapped as a whole when the private key changes. */
-    record Identity(byte[] privateKey, byte[] publicKey, Key publicKeyObject, CookieChecker cookieChecker,
+    record Identity(
+            byte[] privateKey,
+            byte[] publicKey,
+            Key publicKeyObject,
+            CookieChecker cookieChecker,
             byte[] responderHash) {}
 
     final Scheduler scheduler;
@@ -305,7 +309,12 @@ public final class Device implements Receiver, AutoCloseable {
 
     /** Replaces all peers by these (UAPI {@code replace_peers=true}). */
     public void replacePeers(Collection<PeerConfig> newPeers) throws ConfigException {
-        configure(new DeviceUpdate(null, null, null, true, newPeers.stream().map(PeerConfig::toUpdate).toList()));
+        configure(new DeviceUpdate(
+                null,
+                null,
+                null,
+                true,
+                newPeers.stream().map(PeerConfig::toUpdate).toList()));
     }
 
     /** Removes a peer; false if there was none with that key. */
@@ -382,8 +391,10 @@ public final class Device implements Receiver, AutoCloseable {
                 try {
                     listenPort = bind.open(update.listenPort(), this);
                 } catch (IOException e) {
-                    throw new ConfigException(ConfigException.EADDRINUSE,
-                            "cannot bind UDP port " + update.listenPort() + ": " + e.getMessage(), e);
+                    throw new ConfigException(
+                            ConfigException.EADDRINUSE,
+                            "cannot bind UDP port " + update.listenPort() + ": " + e.getMessage(),
+                            e);
                 }
                 if (fwmark != 0) {
                     applyMark(fwmark);
@@ -453,8 +464,8 @@ public final class Device implements Receiver, AutoCloseable {
         byte[] priv = privateKey.clamped().bytes();
         Key pubKey = Key.of(priv).publicKey();
         byte[] pub = pubKey.bytes();
-        identity = new Identity(priv, pub, pubKey, new CookieChecker(pub, scheduler, timings),
-                NoiseProtocol.initialHash(pub));
+        identity = new Identity(
+                priv, pub, pubKey, new CookieChecker(pub, scheduler, timings), NoiseProtocol.initialHash(pub));
     }
 
     /** Applies one peer section; returns the peer if it should get post-config handling. */
@@ -493,7 +504,9 @@ public final class Device implements Receiver, AutoCloseable {
             p.persistentKeepaliveSeconds = pu.persistentKeepalive();
             keepaliveTurnedOn = old == 0 && pu.persistentKeepalive() > 0;
         }
-        if (pu.replaceAllowedIps() || !pu.addAllowedIps().isEmpty() || !pu.removeAllowedIps().isEmpty()) {
+        if (pu.replaceAllowedIps()
+                || !pu.addAllowedIps().isEmpty()
+                || !pu.removeAllowedIps().isEmpty()) {
             allowedIps.update(p, pu.replaceAllowedIps(), pu.addAllowedIps(), pu.removeAllowedIps());
         }
         if (keepaliveTurnedOn) {
@@ -621,11 +634,14 @@ public final class Device implements Receiver, AutoCloseable {
                 }
             }
         }
-        cryptoPool.run(n, (i, c) -> {
-            if (w.keys[i] != null) {
-                c.seal(w.keys[i], w.counters[i], batch.buffer(i), Messages.TRANSPORT_HEADER_SIZE, w.lengths[i]);
-            }
-        }, cipher);
+        cryptoPool.run(
+                n,
+                (i, c) -> {
+                    if (w.keys[i] != null) {
+                        c.seal(w.keys[i], w.counters[i], batch.buffer(i), Messages.TRANSPORT_HEADER_SIZE, w.lengths[i]);
+                    }
+                },
+                cipher);
         w.clear(n);
         try {
             bind.send(batch);
@@ -686,14 +702,21 @@ public final class Device implements Receiver, AutoCloseable {
         if (toDecrypt == 0) {
             return;
         }
-        cryptoPool.run(n, (i, c) -> {
-            Keypair kp = w.keypairs[i];
-            if (kp != null) {
-                int off = batch.offset(i) + Messages.TRANSPORT_HEADER_SIZE;
-                w.results[i] = c.open(kp.receiveKey, w.counters[i], batch.buffer(i), off,
-                        batch.length(i) - Messages.TRANSPORT_HEADER_SIZE);
-            }
-        }, cipher);
+        cryptoPool.run(
+                n,
+                (i, c) -> {
+                    Keypair kp = w.keypairs[i];
+                    if (kp != null) {
+                        int off = batch.offset(i) + Messages.TRANSPORT_HEADER_SIZE;
+                        w.results[i] = c.open(
+                                kp.receiveKey,
+                                w.counters[i],
+                                batch.buffer(i),
+                                off,
+                                batch.length(i) - Messages.TRANSPORT_HEADER_SIZE);
+                    }
+                },
+                cipher);
         int toWrite = 0;
         Peer runPeer = null;
         long runBytes = 0;

@@ -13,8 +13,8 @@ import java.util.List;
  * @param replacePeers remove every peer first
  * @param peers peer sections, applied in order
  */
-public record DeviceUpdate(Key privateKey, Integer listenPort, Integer fwmark, boolean replacePeers,
-        List<PeerUpdate> peers) {
+public record DeviceUpdate(
+        Key privateKey, Integer listenPort, Integer fwmark, boolean replacePeers, List<PeerUpdate> peers) {
     public DeviceUpdate {
         peers = List.copyOf(peers);
         if (listenPort != null && (listenPort < 0 || listenPort > 65535)) {

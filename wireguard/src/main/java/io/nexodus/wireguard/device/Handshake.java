@@ -8,7 +8,13 @@ import java.util.Arrays;
  * under {@code synchronized (handshake)}.
  */
 final class Handshake {
-    enum State { ZEROED, INITIATION_CREATED, INITIATION_CONSUMED, RESPONSE_CREATED, RESPONSE_CONSUMED }
+    enum State {
+        ZEROED,
+        INITIATION_CREATED,
+        INITIATION_CONSUMED,
+        RESPONSE_CREATED,
+        RESPONSE_CONSUMED
+    }
 
     State state = State.ZEROED;
     SymmetricState noise;
@@ -19,6 +25,7 @@ final class Handshake {
     int remoteIndex;
     /** The newest initiation timestamp accepted from this peer (TAI64N), for replay protection. */
     byte[] lastTimestamp = new byte[12];
+
     long lastInitiationConsumed;
     boolean anyInitiationConsumed;
     long lastSentHandshake;

@@ -18,7 +18,13 @@ final class Keypair {
     final int localIndex;
     final int remoteIndex;
 
-    Keypair(Peer peer, SecretKey sendKey, SecretKey receiveKey, long createdNanos, boolean initiator, int localIndex,
+    Keypair(
+            Peer peer,
+            SecretKey sendKey,
+            SecretKey receiveKey,
+            long createdNanos,
+            boolean initiator,
+            int localIndex,
             int remoteIndex) {
         this.peer = peer;
         this.sendKey = sendKey;

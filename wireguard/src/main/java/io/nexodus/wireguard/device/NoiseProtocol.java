@@ -18,6 +18,7 @@ final class NoiseProtocol {
     static final byte[] IDENTIFIER = "WireGuard v1 zx2c4 Jason@zx2c4.com".getBytes(StandardCharsets.US_ASCII);
     /** C0 = HASH(construction) and H0 = HASH(C0 || identifier): the state after initialisation and the prologue. */
     static final byte[] C0 = Blake2s.hash(IkPsk2.PROTOCOL_NAME.getBytes(StandardCharsets.US_ASCII));
+
     static final byte[] H0 = Blake2s.hash(C0, IDENTIFIER);
     private static final byte[] EMPTY = new byte[0];
 
@@ -48,8 +49,8 @@ final class NoiseProtocol {
             SymmetricState noise = SymmetricState.of(C0, peer.initiatorHash);
             byte[] body;
             try {
-                body = IkPsk2.writeMessage1(noise, ephemeral, id.publicKey(), peer.publicKeyBytes, ss,
-                        Tai64n.of(device.scheduler.now()));
+                body = IkPsk2.writeMessage1(
+                        noise, ephemeral, id.publicKey(), peer.publicKeyBytes, ss, Tai64n.of(device.scheduler.now()));
             } catch (IkPsk2.HandshakeFailure e) {
                 return null;
             }
@@ -81,9 +82,12 @@ final class NoiseProtocol {
         Peer[] found = new Peer[1];
         IkPsk2.Message1 m1;
         try {
-            m1 = IkPsk2.readMessage1(noise, id.privateKey(),
+            m1 = IkPsk2.readMessage1(
+                    noise,
+                    id.privateKey(),
                     Arrays.copyOfRange(msg, Messages.INIT_NOISE, Messages.INIT_NOISE + Messages.INIT_NOISE_LENGTH),
-                    Tai64n.LENGTH, spub -> {
+                    Tai64n.LENGTH,
+                    spub -> {
                         Peer p = device.peerByKey(spub);
                         if (p == null) {
                             return null;
@@ -104,7 +108,8 @@ final class NoiseProtocol {
                 return null;
             }
             if (hs.anyInitiationConsumed
-                    && now - hs.lastInitiationConsumed < device.timings.handshakeInitiationRate().toNanos()) {
+                    && now - hs.lastInitiationConsumed
+                            < device.timings.handshakeInitiationRate().toNanos()) {
                 device.drop(DropReason.HANDSHAKE_FLOOD);
                 return null;
             }
@@ -133,8 +138,8 @@ final class NoiseProtocol {
             byte[] ephemeral = Key.generatePrivate().bytes();
             byte[] body;
             try {
-                body = IkPsk2.writeMessage2(hs.noise, ephemeral, hs.remoteEphemeral, peer.publicKeyBytes,
-                        peer.presharedKey, EMPTY);
+                body = IkPsk2.writeMessage2(
+                        hs.noise, ephemeral, hs.remoteEphemeral, peer.publicKeyBytes, peer.presharedKey, EMPTY);
             } catch (IkPsk2.HandshakeFailure e) {
                 hs.clear();
                 return null;
@@ -170,7 +175,11 @@ final class NoiseProtocol {
             // Work on a copy: a forged response (mac1 needs only our public key) must not spoil the real one.
             SymmetricState attempt = hs.noise.copy();
             try {
-                IkPsk2.readMessage2(attempt, hs.localEphemeral, id.privateKey(), peer.presharedKey,
+                IkPsk2.readMessage2(
+                        attempt,
+                        hs.localEphemeral,
+                        id.privateKey(),
+                        peer.presharedKey,
                         Arrays.copyOfRange(msg, Messages.RESP_NOISE, Messages.RESP_NOISE + Messages.RESP_NOISE_LENGTH));
             } catch (IkPsk2.HandshakeFailure e) {
                 device.drop(DropReason.HANDSHAKE_FAILED);
@@ -200,8 +209,14 @@ final class NoiseProtocol {
             byte[][] t = hs.noise.split();
             byte[] send = initiator ? t[0] : t[1];
             byte[] receive = initiator ? t[1] : t[0];
-            kp = new Keypair(peer, TransportCipher.key(send), TransportCipher.key(receive), device.scheduler.nanoTime(),
-                    initiator, hs.localIndex, hs.remoteIndex);
+            kp = new Keypair(
+                    peer,
+                    TransportCipher.key(send),
+                    TransportCipher.key(receive),
+                    device.scheduler.nanoTime(),
+                    initiator,
+                    hs.localIndex,
+                    hs.remoteIndex);
             Arrays.fill(t[0], (byte) 0);
             Arrays.fill(t[1], (byte) 0);
             device.indexTable.swapForKeypair(hs.localIndex, kp);

@@ -29,11 +29,13 @@ final class Peer {
     final byte[] publicKeyBytes;
     /** HASH(H0 || peer public key): our starting hash when we initiate to this peer. */
     final byte[] initiatorHash;
+
     final CookieGenerator cookieGenerator;
     final Handshake handshake = new Handshake();
 
     /** DH(our static private, peer static public), or null when it is zero or we have no private key. */
     volatile byte[] staticStatic;
+
     volatile byte[] presharedKey = new byte[32];
     volatile int persistentKeepaliveSeconds;
     volatile Endpoint endpoint;
@@ -189,7 +191,8 @@ final class Peer {
             while (!staged.isEmpty()) {
                 Keypair kp = current;
                 long now = device.scheduler.nanoTime();
-                if (kp == null || Long.compareUnsigned(kp.sendNonce.get(), device.timings.rejectAfterMessages()) >= 0
+                if (kp == null
+                        || Long.compareUnsigned(kp.sendNonce.get(), device.timings.rejectAfterMessages()) >= 0
                         || kp.ageNanos(now) >= device.rejectAfterTimeNanos) {
                     break;
                 }
@@ -209,7 +212,8 @@ final class Peer {
                     int padding = Messages.paddingFor(p.length, device.mtu());
                     byte[] out = new byte[Messages.TRANSPORT_HEADER_SIZE + p.length + padding + Messages.TAG_SIZE];
                     System.arraycopy(p, 0, out, Messages.TRANSPORT_HEADER_SIZE, p.length);
-                    int sealed = cipher.seal(kp.sendKey, nonce, out, Messages.TRANSPORT_HEADER_SIZE, p.length + padding);
+                    int sealed =
+                            cipher.seal(kp.sendKey, nonce, out, Messages.TRANSPORT_HEADER_SIZE, p.length + padding);
                     writeHeader(out, 0, kp.remoteIndex, nonce);
                     sendDatagram(ep, out, Messages.TRANSPORT_HEADER_SIZE + sealed);
                     sentAny = true;
@@ -264,7 +268,9 @@ final class Peer {
         }
         long now = device.scheduler.nanoTime();
         synchronized (handshake) {
-            if (handshake.anySent && now - handshake.lastSentHandshake < device.timings.rekeyTimeout().toNanos()) {
+            if (handshake.anySent
+                    && now - handshake.lastSentHandshake
+                            < device.timings.rekeyTimeout().toNanos()) {
                 return;
             }
             handshake.lastSentHandshake = now;
@@ -415,7 +421,8 @@ final class Peer {
 
     void timersDataSent() {
         if (!newHandshake.isPending()) {
-            newHandshake.mod(device.timings.keepaliveTimeout().toNanos() + device.timings.rekeyTimeout().toNanos()
+            newHandshake.mod(device.timings.keepaliveTimeout().toNanos()
+                    + device.timings.rekeyTimeout().toNanos()
                     + jitter());
         }
     }
@@ -472,7 +479,10 @@ final class Peer {
             return;
         }
         handshakeAttempts.incrementAndGet();
-        log.debug("{}: handshake did not complete after {}, retrying (try {})", this, device.timings.rekeyTimeout(),
+        log.debug(
+                "{}: handshake did not complete after {}, retrying (try {})",
+                this,
+                device.timings.rekeyTimeout(),
                 handshakeAttempts.get() + 1);
         sendHandshakeInitiation(true);
     }
@@ -491,7 +501,9 @@ final class Peer {
     }
 
     private void expiredZeroKeyMaterial() {
-        log.debug("{}: erasing session keys after {} without a new handshake", this,
+        log.debug(
+                "{}: erasing session keys after {} without a new handshake",
+                this,
                 device.timings.rejectAfterTime().multipliedBy(3));
         zeroAndFlushAll();
     }
@@ -522,8 +534,12 @@ final class Peer {
             return;
         }
         Keypair kp = current;
-        if (kp != null && kp.initiator && kp.ageNanos(device.scheduler.nanoTime()) > device.rejectAfterTimeNanos
-                - device.timings.keepaliveTimeout().toNanos() - device.timings.rekeyTimeout().toNanos()) {
+        if (kp != null
+                && kp.initiator
+                && kp.ageNanos(device.scheduler.nanoTime())
+                        > device.rejectAfterTimeNanos
+                                - device.timings.keepaliveTimeout().toNanos()
+                                - device.timings.rekeyTimeout().toNanos()) {
             sentLastMinuteHandshake = true;
             sendHandshakeInitiation(false);
         }
@@ -535,8 +551,15 @@ final class Peer {
         for (byte b : psk) {
             noPsk &= b == 0;
         }
-        return new PeerStats(publicKey, noPsk ? null : Key.of(psk), endpoint, lastHandshake, rxBytes.get(),
-                txBytes.get(), device.allowedIps.prefixesOf(this), persistentKeepaliveSeconds);
+        return new PeerStats(
+                publicKey,
+                noPsk ? null : Key.of(psk),
+                endpoint,
+                lastHandshake,
+                rxBytes.get(),
+                txBytes.get(),
+                device.allowedIps.prefixesOf(this),
+                persistentKeepaliveSeconds);
     }
 
     @Override

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param allowedIps the peer's allowed IPs; they replace the previous list (and move away from other peers)
  * @param persistentKeepaliveSeconds 0 = off, else send a keepalive this often (1..65535)
  */
-public record PeerConfig(Key publicKey, Key presharedKey, Endpoint endpoint, List<IpPrefix> allowedIps,
-        int persistentKeepaliveSeconds) {
+public record PeerConfig(
+        Key publicKey, Key presharedKey, Endpoint endpoint, List<IpPrefix> allowedIps, int persistentKeepaliveSeconds) {
     public PeerConfig {
         Objects.requireNonNull(publicKey, "publicKey");
         allowedIps = List.copyOf(allowedIps);
@@ -25,12 +25,25 @@ public record PeerConfig(Key publicKey, Key presharedKey, Endpoint endpoint, Lis
     }
 
     public static PeerConfig of(Key publicKey, Endpoint endpoint, String... allowedIps) {
-        return new PeerConfig(publicKey, null, endpoint, java.util.Arrays.stream(allowedIps).map(IpPrefix::parse).toList(), 0);
+        return new PeerConfig(
+                publicKey,
+                null,
+                endpoint,
+                java.util.Arrays.stream(allowedIps).map(IpPrefix::parse).toList(),
+                0);
     }
 
     /** The same change as a UAPI {@code set} peer section with {@code replace_allowed_ips=true}. */
     PeerUpdate toUpdate() {
-        return new PeerUpdate(publicKey, false, false, presharedKey == null ? Key.of(new byte[32]) : presharedKey,
-                endpoint, persistentKeepaliveSeconds, true, allowedIps, List.of());
+        return new PeerUpdate(
+                publicKey,
+                false,
+                false,
+                presharedKey == null ? Key.of(new byte[32]) : presharedKey,
+                endpoint,
+                persistentKeepaliveSeconds,
+                true,
+                allowedIps,
+                List.of());
     }
 }

@@ -17,5 +17,12 @@ import java.util.List;
  * @param allowedIps the peer's allowed IPs
  * @param persistentKeepaliveSeconds the persistent keepalive interval (0 = off)
  */
-public record PeerStats(Key publicKey, Key presharedKey, Endpoint endpoint, Instant lastHandshake, long rxBytes,
-        long txBytes, List<IpPrefix> allowedIps, int persistentKeepaliveSeconds) {}
+public record PeerStats(
+        Key publicKey,
+        Key presharedKey,
+        Endpoint endpoint,
+        Instant lastHandshake,
+        long rxBytes,
+        long txBytes,
+        List<IpPrefix> allowedIps,
+        int persistentKeepaliveSeconds) {}

@@ -18,8 +18,15 @@ import java.util.Objects;
  * @param addAllowedIps prefixes to add (moved away from any other peer)
  * @param removeAllowedIps prefixes to remove from this peer
  */
-public record PeerUpdate(Key publicKey, boolean remove, boolean updateOnly, Key presharedKey, Endpoint endpoint,
-        Integer persistentKeepalive, boolean replaceAllowedIps, List<IpPrefix> addAllowedIps,
+public record PeerUpdate(
+        Key publicKey,
+        boolean remove,
+        boolean updateOnly,
+        Key presharedKey,
+        Endpoint endpoint,
+        Integer persistentKeepalive,
+        boolean replaceAllowedIps,
+        List<IpPrefix> addAllowedIps,
         List<IpPrefix> removeAllowedIps) {
     public PeerUpdate {
         Objects.requireNonNull(publicKey, "publicKey");

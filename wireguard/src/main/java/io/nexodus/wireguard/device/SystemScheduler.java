@@ -44,13 +44,16 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
         if (executor.isShutdown()) {
             return () -> {};
         }
-        ScheduledFuture<?> f = executor.schedule(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.warn("timer task failed", e);
-            }
-        }, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = executor.schedule(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        log.warn("timer task failed", e);
+                    }
+                },
+                Math.max(0, delayNanos),
+                TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 

@@ -43,8 +43,16 @@ public record Timings(
             -1L - (1L << 13)); // 2^64 - 2^13 - 1 as an unsigned long
 
     public Timings {
-        for (Duration d : new Duration[] {rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration}) {
+        for (Duration d : new Duration[] {
+            rekeyAfterTime,
+            rejectAfterTime,
+            rekeyAttemptTime,
+            rekeyTimeout,
+            keepaliveTimeout,
+            cookieRefreshTime,
+            handshakeInitiationRate,
+            underLoadDuration
+        }) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("protocol durations must be positive: " + d);
             }
@@ -78,36 +86,126 @@ public record Timings(
 
     Timings with(String name, String value) {
         return switch (name) {
-            case "rekeyAfterTime" -> new Timings(d(value), rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "rejectAfterTime" -> new Timings(rekeyAfterTime, d(value), rekeyAttemptTime, rekeyTimeout,
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "rekeyAttemptTime" -> new Timings(rekeyAfterTime, rejectAfterTime, d(value), rekeyTimeout,
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "rekeyTimeout" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, d(value),
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "keepaliveTimeout" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                    d(value), cookieRefreshTime, handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "cookieRefreshTime" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                    keepaliveTimeout, d(value), handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "handshakeInitiationRate" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime,
-                    rekeyTimeout, keepaliveTimeout, cookieRefreshTime, d(value), underLoadDuration, rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "underLoadDuration" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, d(value), rekeyAfterMessages,
-                    rejectAfterMessages);
-            case "rekeyAfterMessages" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration,
-                    Long.parseUnsignedLong(value), rejectAfterMessages);
-            case "rejectAfterMessages" -> new Timings(rekeyAfterTime, rejectAfterTime, rekeyAttemptTime, rekeyTimeout,
-                    keepaliveTimeout, cookieRefreshTime, handshakeInitiationRate, underLoadDuration, rekeyAfterMessages,
-                    Long.parseUnsignedLong(value));
+            case "rekeyAfterTime" ->
+                new Timings(
+                        d(value),
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "rejectAfterTime" ->
+                new Timings(
+                        rekeyAfterTime,
+                        d(value),
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "rekeyAttemptTime" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        d(value),
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "rekeyTimeout" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        d(value),
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "keepaliveTimeout" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        d(value),
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "cookieRefreshTime" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        d(value),
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "handshakeInitiationRate" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        d(value),
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "underLoadDuration" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        d(value),
+                        rekeyAfterMessages,
+                        rejectAfterMessages);
+            case "rekeyAfterMessages" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        Long.parseUnsignedLong(value),
+                        rejectAfterMessages);
+            case "rejectAfterMessages" ->
+                new Timings(
+                        rekeyAfterTime,
+                        rejectAfterTime,
+                        rekeyAttemptTime,
+                        rekeyTimeout,
+                        keepaliveTimeout,
+                        cookieRefreshTime,
+                        handshakeInitiationRate,
+                        underLoadDuration,
+                        rekeyAfterMessages,
+                        Long.parseUnsignedLong(value));
             default -> throw new IllegalArgumentException("unknown protocol timing: " + name);
         };
     }

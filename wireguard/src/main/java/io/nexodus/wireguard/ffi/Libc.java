@@ -1,5 +1,9 @@
 package io.nexodus.wireguard.ffi;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -9,10 +13,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The Linux libc calls this module needs, through the FFM API (no native code of our own). Every call returns its
@@ -76,10 +76,10 @@ public final class Libc {
     private static final MethodHandle SOCKET = handle("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle BIND = handle("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKNAME = handle("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SETSOCKOPT = handle("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
-            JAVA_INT);
-    private static final MethodHandle RECVMMSG = handle("recvmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
-            ADDRESS);
+    private static final MethodHandle SETSOCKOPT =
+            handle("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVMMSG =
+            handle("recvmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle SENDMMSG = handle("sendmmsg", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle SENDMSG = handle("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle POLL = handle("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
@@ -97,18 +97,24 @@ public final class Libc {
     private Libc() {}
 
     private static MethodHandle handle(String name, MemoryLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args),
-                Linker.Option.captureCallState("errno"));
+        return LINKER.downcallHandle(
+                symbol(name), FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
     }
 
     private static MethodHandle critical(String name, MemoryLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), Linker.Option.critical(true),
+        return LINKER.downcallHandle(
+                symbol(name),
+                FunctionDescriptor.of(ret, args),
+                Linker.Option.critical(true),
                 Linker.Option.captureCallState("errno"));
     }
 
     private static MethodHandle variadic(String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args),
-                Linker.Option.firstVariadicArg(firstVariadic), Linker.Option.captureCallState("errno"));
+        return LINKER.downcallHandle(
+                symbol(name),
+                FunctionDescriptor.of(ret, args),
+                Linker.Option.firstVariadicArg(firstVariadic),
+                Linker.Option.captureCallState("errno"));
     }
 
     private static MemorySegment symbol(String name) {
@@ -233,7 +239,8 @@ public final class Libc {
     public static long read(int fd, MemorySegment buf, long len) {
         MemorySegment c = CAPTURE.get();
         try {
-            long r = buf.isNative() ? (long) READ.invokeExact(c, fd, buf, len)
+            long r = buf.isNative()
+                    ? (long) READ.invokeExact(c, fd, buf, len)
                     : (long) READ_CRITICAL.invokeExact(c, fd, buf, len);
             return check(r, c);
         } catch (Throwable t) {
@@ -245,7 +252,8 @@ public final class Libc {
     public static long write(int fd, MemorySegment buf, long len) {
         MemorySegment c = CAPTURE.get();
         try {
-            long r = buf.isNative() ? (long) WRITE.invokeExact(c, fd, buf, len)
+            long r = buf.isNative()
+                    ? (long) WRITE.invokeExact(c, fd, buf, len)
                     : (long) WRITE_CRITICAL.invokeExact(c, fd, buf, len);
             return check(r, c);
         } catch (Throwable t) {

@@ -1,15 +1,15 @@
 package io.nexodus.wireguard.ffi;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
 import java.lang.foreign.MemorySegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 /**
  * {@code struct sockaddr_in} (16 bytes) and {@code sockaddr_in6} (28 bytes) in native memory. The family is in host
@@ -90,8 +90,8 @@ public final class SockAddr {
                 return new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)), port);
             }
             int scope = seg.get(JAVA_INT_UNALIGNED, 24);
-            return new InetSocketAddress(scope != 0 ? Inet6Address.getByAddress(null, b, scope)
-                    : InetAddress.getByAddress(b), port);
+            return new InetSocketAddress(
+                    scope != 0 ? Inet6Address.getByAddress(null, b, scope) : InetAddress.getByAddress(b), port);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

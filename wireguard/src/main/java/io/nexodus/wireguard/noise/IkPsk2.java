@@ -40,8 +40,14 @@ public final class IkPsk2 {
      * Initiator side of message 1. {@code state} comes from {@link #start}; {@code staticStatic} is the precomputed
      * {@code DH(s_i, s_r)}. Returns the message body; {@code state} has advanced.
      */
-    public static byte[] writeMessage1(SymmetricState state, byte[] ephemeralPrivate, byte[] initiatorStaticPublic,
-            byte[] responderStaticPublic, byte[] staticStatic, byte[] payload) throws HandshakeFailure {
+    public static byte[] writeMessage1(
+            SymmetricState state,
+            byte[] ephemeralPrivate,
+            byte[] initiatorStaticPublic,
+            byte[] responderStaticPublic,
+            byte[] staticStatic,
+            byte[] payload)
+            throws HandshakeFailure {
         byte[] ePub = X25519.publicKey(ephemeralPrivate);
         state.mixHash(ePub);
         state.mixKey(ePub);
@@ -63,8 +69,13 @@ public final class IkPsk2 {
      * {@code DH(s_r, s_i)}, or to null if that key is not a known peer (then the handshake fails before the payload
      * is even decrypted).
      */
-    public static Message1 readMessage1(SymmetricState state, byte[] responderStaticPrivate, byte[] message,
-            int payloadLength, Function<byte[], byte[]> staticStatic) throws HandshakeFailure {
+    public static Message1 readMessage1(
+            SymmetricState state,
+            byte[] responderStaticPrivate,
+            byte[] message,
+            int payloadLength,
+            Function<byte[], byte[]> staticStatic)
+            throws HandshakeFailure {
         if (message.length != KEY_LENGTH + KEY_LENGTH + TAG_LENGTH + payloadLength + TAG_LENGTH) {
             throw new HandshakeFailure("message 1 has the wrong length");
         }
@@ -89,8 +100,14 @@ public final class IkPsk2 {
     }
 
     /** Responder side of message 2; {@code psk} is 32 zero bytes when none is configured. */
-    public static byte[] writeMessage2(SymmetricState state, byte[] ephemeralPrivate, byte[] initiatorEphemeral,
-            byte[] initiatorStatic, byte[] psk, byte[] payload) throws HandshakeFailure {
+    public static byte[] writeMessage2(
+            SymmetricState state,
+            byte[] ephemeralPrivate,
+            byte[] initiatorEphemeral,
+            byte[] initiatorStatic,
+            byte[] psk,
+            byte[] payload)
+            throws HandshakeFailure {
         byte[] ePub = X25519.publicKey(ephemeralPrivate);
         state.mixHash(ePub);
         state.mixKey(ePub);
@@ -102,8 +119,9 @@ public final class IkPsk2 {
     }
 
     /** Initiator side of message 2; returns the payload. */
-    public static byte[] readMessage2(SymmetricState state, byte[] ephemeralPrivate, byte[] initiatorStaticPrivate,
-            byte[] psk, byte[] message) throws HandshakeFailure {
+    public static byte[] readMessage2(
+            SymmetricState state, byte[] ephemeralPrivate, byte[] initiatorStaticPrivate, byte[] psk, byte[] message)
+            throws HandshakeFailure {
         if (message.length < KEY_LENGTH + TAG_LENGTH) {
             throw new HandshakeFailure("message 2 is too short");
         }

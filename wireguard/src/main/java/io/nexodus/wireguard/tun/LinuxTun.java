@@ -1,5 +1,10 @@
 package io.nexodus.wireguard.tun;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.ffi.Libc;
 import java.io.IOException;
@@ -7,11 +12,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * A Linux TUN interface through FFM: {@code open("/dev/net/tun")}, {@code ioctl(TUNSETIFF, IFF_TUN|IFF_NO_PI)}, MTU
@@ -271,7 +271,8 @@ public final class LinuxTun implements Tun {
             int csumStart = Offload.le16(b, hdrAt + 6);
             int csumOffset = Offload.le16(b, hdrAt + 8);
             if (gsoType == Offload.GSO_NONE) {
-                if ((flags & Offload.F_NEEDS_CSUM) != 0 && !Offload.completeChecksum(b, pkt, len, csumStart, csumOffset)) {
+                if ((flags & Offload.F_NEEDS_CSUM) != 0
+                        && !Offload.completeChecksum(b, pkt, len, csumStart, csumOffset)) {
                     continue;
                 }
                 batch.set(n, pkt, len, null);
@@ -279,7 +280,9 @@ public final class LinuxTun implements Tun {
                 continue;
             }
             Offload.TcpLayout t = Offload.tcpLayout(b, pkt, len);
-            if ((gsoType != Offload.GSO_TCPV4 && gsoType != Offload.GSO_TCPV6) || t == null || gsoSize == 0
+            if ((gsoType != Offload.GSO_TCPV4 && gsoType != Offload.GSO_TCPV6)
+                    || t == null
+                    || gsoSize == 0
                     || t.v6() != (gsoType == Offload.GSO_TCPV6)) {
                 continue; // nothing we asked for: drop
             }
@@ -305,8 +308,16 @@ public final class LinuxTun implements Tun {
             return n;
         }
         while (pendingNext < pendingCount && n < batch.capacity()) {
-            int len = Offload.writeSegment(pending, PacketBatch.HEADROOM, pendingLen, pendingLayout, pendingGso,
-                    pendingNext, pendingCount, batch.buffer(n), PacketBatch.HEADROOM);
+            int len = Offload.writeSegment(
+                    pending,
+                    PacketBatch.HEADROOM,
+                    pendingLen,
+                    pendingLayout,
+                    pendingGso,
+                    pendingNext,
+                    pendingCount,
+                    batch.buffer(n),
+                    PacketBatch.HEADROOM);
             batch.set(n, PacketBatch.HEADROOM, len, null);
             n++;
             pendingNext++;

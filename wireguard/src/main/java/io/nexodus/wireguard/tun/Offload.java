@@ -31,6 +31,7 @@ final class Offload {
     static final int TCP_CWR = 0x80;
     /** The largest IP packet a coalesced write may produce. */
     static final int MAX_COALESCED = 65535;
+
     static final int MAX_COALESCED_SEGMENTS = 64;
 
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -173,8 +174,8 @@ final class Offload {
      * IPv6 payload length, TCP sequence number, FIN/PSH only on the last and CWR only on the first segment, TCP
      * checksum.
      */
-    static int writeSegment(byte[] src, int ip, int len, TcpLayout t, int gsoSize, int s, int count, byte[] dst,
-            int at) {
+    static int writeSegment(
+            byte[] src, int ip, int len, TcpLayout t, int gsoSize, int s, int count, byte[] dst, int at) {
         int hdr = t.headers();
         int payloadStart = hdr + s * gsoSize;
         int segPayload = Math.min(gsoSize, len - payloadStart);
@@ -212,8 +213,8 @@ final class Offload {
      * addresses, ports, ack, window, header bytes and TCP options; sequence number {@code expectedSeq}; only ACK
      * (and PSH on the packet that ends the group) set; a payload of at most {@code gsoSize}.
      */
-    static boolean canCoalesce(byte[] first, int f, TcpLayout tf, byte[] b, int p, int plen, TcpLayout tp,
-            long expectedSeq, int gsoSize) {
+    static boolean canCoalesce(
+            byte[] first, int f, TcpLayout tf, byte[] b, int p, int plen, TcpLayout tp, long expectedSeq, int gsoSize) {
         if (tp == null || tp.v6() != tf.v6() || tp.ipHl() != tf.ipHl() || tp.tcpHl() != tf.tcpHl()) {
             return false;
         }
@@ -228,8 +229,11 @@ final class Offload {
             }
         } else {
             // TOS (1), flags+fragment (6..7: no fragments), TTL+protocol (8..9), addresses (12..19), options
-            if (first[f + 1] != b[p + 1] || !same(first, f + 8, b, p + 8, 2) || !same(first, f + 12, b, p + 12, 8)
-                    || (getShort(b, p + 6) & 0x3fff) != 0 || (getShort(first, f + 6) & 0x3fff) != 0
+            if (first[f + 1] != b[p + 1]
+                    || !same(first, f + 8, b, p + 8, 2)
+                    || !same(first, f + 12, b, p + 12, 8)
+                    || (getShort(b, p + 6) & 0x3fff) != 0
+                    || (getShort(first, f + 6) & 0x3fff) != 0
                     || !same(first, f + 20, b, p + 20, tf.ipHl() - 20)) {
                 return false;
             }
@@ -346,8 +350,8 @@ final class Offload {
         return (((long) (last + 1)) << 32) | (VNET_HDR_LEN + total);
     }
 
-    static void writeVnetHeader(byte[] b, int at, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart,
-            int csumOffset) {
+    static void writeVnetHeader(
+            byte[] b, int at, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
         b[at] = (byte) flags;
         b[at + 1] = (byte) gsoType;
         putLe16(b, at + 2, hdrLen);

@@ -121,8 +121,16 @@ public final class UapiProtocol {
         }
 
         PeerUpdate build() {
-            return new PeerUpdate(publicKey, remove, updateOnly, presharedKey, endpoint, keepalive, replaceAllowedIps,
-                    add, removeIps);
+            return new PeerUpdate(
+                    publicKey,
+                    remove,
+                    updateOnly,
+                    presharedKey,
+                    endpoint,
+                    keepalive,
+                    replaceAllowedIps,
+                    add,
+                    removeIps);
         }
     }
 
@@ -166,11 +174,17 @@ public final class UapiProtocol {
             sb.append("listen_port=").append(status.listenPort()).append('\n');
         }
         if (status.fwmark() != 0) {
-            sb.append("fwmark=").append(Integer.toUnsignedString(status.fwmark())).append('\n');
+            sb.append("fwmark=")
+                    .append(Integer.toUnsignedString(status.fwmark()))
+                    .append('\n');
         }
         for (PeerStats p : status.peers()) {
             sb.append("public_key=").append(p.publicKey().toHex()).append('\n');
-            sb.append("preshared_key=").append(p.presharedKey() == null ? "0".repeat(64) : p.presharedKey().toHex())
+            sb.append("preshared_key=")
+                    .append(
+                            p.presharedKey() == null
+                                    ? "0".repeat(64)
+                                    : p.presharedKey().toHex())
                     .append('\n');
             sb.append("protocol_version=1\n");
             if (p.endpoint() != null) {
@@ -182,7 +196,9 @@ public final class UapiProtocol {
             sb.append("last_handshake_time_nsec=").append(nsec).append('\n');
             sb.append("tx_bytes=").append(p.txBytes()).append('\n');
             sb.append("rx_bytes=").append(p.rxBytes()).append('\n');
-            sb.append("persistent_keepalive_interval=").append(p.persistentKeepaliveSeconds()).append('\n');
+            sb.append("persistent_keepalive_interval=")
+                    .append(p.persistentKeepaliveSeconds())
+                    .append('\n');
             for (IpPrefix a : p.allowedIps()) {
                 sb.append("allowed_ip=").append(uapiPrefix(a)).append('\n');
             }

@@ -37,6 +37,7 @@ public final class UapiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UapiServer.class);
     /** Where {@code wg} looks for userspace interfaces (Debian's wg has /var/run/wireguard compiled in). */
     public static final Path DEFAULT_DIRECTORY = Path.of("/var/run/wireguard");
+
     static final int MAX_LINE = 4096;
     static final int MAX_LINES = 1_000_000;
 
@@ -65,14 +66,16 @@ public final class UapiServer implements AutoCloseable {
         Files.createDirectories(dir);
         if (Files.exists(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             if (isLive(socketPath)) {
-                throw new FileAlreadyExistsException(socketPath.toString(), null,
-                        "another process serves this interface");
+                throw new FileAlreadyExistsException(
+                        socketPath.toString(), null, "another process serves this interface");
             }
             Files.deleteIfExists(socketPath); // stale, from a process that died
         }
         // Bind inside a private directory, restrict the socket, then rename it into place, so the socket never
         // exists at the public path with loose permissions (Java cannot set the umask).
-        Path tmpDir = Files.createTempDirectory(dir, "." + socketPath.getFileName() + ".",
+        Path tmpDir = Files.createTempDirectory(
+                dir,
+                "." + socketPath.getFileName() + ".",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path tmp = tmpDir.resolve("s");
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -87,8 +90,9 @@ public final class UapiServer implements AutoCloseable {
         } finally {
             Files.deleteIfExists(tmpDir);
         }
-        Object key = Files.readAttributes(socketPath, BasicFileAttributes.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        Object key = Files.readAttributes(
+                        socketPath, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
         UapiServer s = new UapiServer(device, socketPath, server, key);
         device.onClose(s::close);
         Thread.ofVirtual().name("uapi-accept-" + device.name()).start(s::acceptLoop);
@@ -137,8 +141,9 @@ public final class UapiServer implements AutoCloseable {
             }
             Object now;
             try {
-                now = Files.readAttributes(socketPath, BasicFileAttributes.class,
-                        java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+                now = Files.readAttributes(
+                                socketPath, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        .fileKey();
             } catch (NoSuchFileException e) {
                 now = null;
             } catch (IOException e) {
@@ -153,7 +158,8 @@ public final class UapiServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel c) {
-        try (c; InputStream in = Channels.newInputStream(c);
+        try (c;
+                InputStream in = Channels.newInputStream(c);
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(c))) {
             LineReader reader = new LineReader(in);
             while (true) {
@@ -257,8 +263,9 @@ public final class UapiServer implements AutoCloseable {
             log.debug("closing UAPI socket", e);
         }
         try {
-            Object now = Files.readAttributes(socketPath, BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+            Object now = Files.readAttributes(
+                            socketPath, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
             if (Objects.equals(now, fileKey)) {
                 Files.deleteIfExists(socketPath);
             }

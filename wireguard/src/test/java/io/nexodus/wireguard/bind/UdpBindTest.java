@@ -30,8 +30,8 @@ class UdpBindTest {
         try (DatagramSocket peer = new DatagramSocket(0, lo)) {
             int port = bind.open(0, batch -> {
                 for (int i = 0; i < batch.count(); i++) {
-                    byte[] b = java.util.Arrays.copyOfRange(batch.buffer(i), batch.offset(i),
-                            batch.offset(i) + batch.length(i));
+                    byte[] b = java.util.Arrays.copyOfRange(
+                            batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i));
                     wg.add(new Got(b, batch.endpoint(i)));
                 }
             });

@@ -13,8 +13,10 @@ import org.junit.jupiter.api.Test;
 /** Known-answer tests from the published vectors (sources named on each test). */
 class CryptoKnownAnswerTest {
     private static final HexFormat HEX = HexFormat.of();
-    private static final byte[] SUNSCREEN = ("Ladies and Gentlemen of the class of '99: If I could offer you only one tip "
-            + "for the future, sunscreen would be it.").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUNSCREEN =
+            ("Ladies and Gentlemen of the class of '99: If I could offer you only one tip "
+                            + "for the future, sunscreen would be it.")
+                    .getBytes(StandardCharsets.US_ASCII);
 
     static byte[] h(String s) {
         return HEX.parseHex(s.replace(" ", ""));
@@ -104,13 +106,17 @@ class CryptoKnownAnswerTest {
     void chacha20Poly1305FromRfc8439() throws Exception {
         byte[] key = range(0x80, 0xa0);
         Cipher c = Cipher.getInstance("ChaCha20-Poly1305");
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "ChaCha20"), new IvParameterSpec(h("070000004041424344454647")));
+        c.init(
+                Cipher.ENCRYPT_MODE,
+                new SecretKeySpec(key, "ChaCha20"),
+                new IvParameterSpec(h("070000004041424344454647")));
         c.updateAAD(h("50515253c0c1c2c3c4c5c6c7"));
         byte[] out = c.doFinal(SUNSCREEN);
-        assertThat(HEX.formatHex(out)).isEqualTo("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
-                + "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58"
-                + "fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116"
-                + "1ae10b594f09e26a7e902ecbd0600691");
+        assertThat(HEX.formatHex(out))
+                .isEqualTo("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+                        + "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58"
+                        + "fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116"
+                        + "1ae10b594f09e26a7e902ecbd0600691");
     }
 
     @Test
@@ -137,7 +143,8 @@ class CryptoKnownAnswerTest {
         System.arraycopy(SUNSCREEN, 0, buf, 16, SUNSCREEN.length);
         int n = tc.seal(TransportCipher.key(key), 42, buf, 16, SUNSCREEN.length);
         assertThat(n).isEqualTo(SUNSCREEN.length + 16);
-        assertThat(java.util.Arrays.copyOfRange(buf, 16, 16 + n)).isEqualTo(ChaCha20Poly1305.seal(key, 42, SUNSCREEN, null));
+        assertThat(java.util.Arrays.copyOfRange(buf, 16, 16 + n))
+                .isEqualTo(ChaCha20Poly1305.seal(key, 42, SUNSCREEN, null));
         assertThat(tc.open(TransportCipher.key(key), 41, buf.clone(), 16, n)).isEqualTo(-1);
         int p = tc.open(TransportCipher.key(key), 42, buf, 16, n);
         assertThat(p).isEqualTo(SUNSCREEN.length);
@@ -158,10 +165,11 @@ class CryptoKnownAnswerTest {
         byte[] nonce = h("404142434445464748494a4b4c4d4e4f5051525354555657");
         byte[] ad = h("50515253c0c1c2c3c4c5c6c7");
         byte[] ct = XChaCha20Poly1305.seal(key, nonce, SUNSCREEN, ad);
-        assertThat(HEX.formatHex(ct)).isEqualTo("bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb"
-                + "731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e"
-                + "3f3fac2bc369488f76b2383565d3fff921f9664c97637da9768812f615c68b13b52e"
-                + "c0875924c1c7987947deafd8780acf49");
+        assertThat(HEX.formatHex(ct))
+                .isEqualTo("bd6d179d3e83d43b9576579493c0e939572a1700252bfaccbed2902c21396cbb"
+                        + "731c7f1b0b4aa6440bf3a82f4eda7e39ae64c6708c54c216cb96b72e1213b4522f8c9ba40db5d945b11b69b982c1bb9e"
+                        + "3f3fac2bc369488f76b2383565d3fff921f9664c97637da9768812f615c68b13b52e"
+                        + "c0875924c1c7987947deafd8780acf49");
         assertThat(XChaCha20Poly1305.open(key, nonce, ct, ad)).isEqualTo(SUNSCREEN);
         ct[0] ^= 1;
         assertThat(XChaCha20Poly1305.open(key, nonce, ct, ad)).isNull();
@@ -171,12 +179,12 @@ class CryptoKnownAnswerTest {
     @Test
     void x25519FromRfc7748Section5() {
         assertThat(HEX.formatHex(X25519.sharedSecret(
-                h("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"),
-                h("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"))))
+                        h("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"),
+                        h("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"))))
                 .isEqualTo("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
         assertThat(HEX.formatHex(X25519.sharedSecret(
-                h("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d"),
-                h("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493"))))
+                        h("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d"),
+                        h("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493"))))
                 .isEqualTo("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957");
         byte[] k = new byte[32];
         k[0] = 9;
@@ -186,7 +194,8 @@ class CryptoKnownAnswerTest {
             u = k;
             k = r;
             if (i == 1) {
-                assertThat(HEX.formatHex(k)).isEqualTo("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
+                assertThat(HEX.formatHex(k))
+                        .isEqualTo("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
             }
         }
         assertThat(HEX.formatHex(k)).isEqualTo("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
@@ -202,8 +211,10 @@ class CryptoKnownAnswerTest {
         assertThat(HEX.formatHex(X25519.publicKey(bob)))
                 .isEqualTo("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
         String shared = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
-        assertThat(HEX.formatHex(X25519.sharedSecret(alice, X25519.publicKey(bob)))).isEqualTo(shared);
-        assertThat(HEX.formatHex(X25519.sharedSecret(bob, X25519.publicKey(alice)))).isEqualTo(shared);
+        assertThat(HEX.formatHex(X25519.sharedSecret(alice, X25519.publicKey(bob))))
+                .isEqualTo(shared);
+        assertThat(HEX.formatHex(X25519.sharedSecret(bob, X25519.publicKey(alice))))
+                .isEqualTo(shared);
     }
 
     @Test
@@ -219,7 +230,8 @@ class CryptoKnownAnswerTest {
     void tai64nMatchesWireguardGoLayoutAndOrdering() {
         Instant t = Instant.ofEpochSecond(1_795_417_402L, 0x1f123456);
         byte[] ts = Tai64n.of(t);
-        assertThat(HEX.formatHex(ts)).isEqualTo(String.format("%016x", 0x400000000000000aL + 1_795_417_402L) + "1f000000");
+        assertThat(HEX.formatHex(ts))
+                .isEqualTo(String.format("%016x", 0x400000000000000aL + 1_795_417_402L) + "1f000000");
         assertThat(Tai64n.after(Tai64n.of(t.plusMillis(20)), ts)).isTrue();
         assertThat(Tai64n.after(ts, ts)).isFalse();
     }

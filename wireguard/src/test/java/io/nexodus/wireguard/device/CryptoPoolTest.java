@@ -12,10 +12,13 @@ class CryptoPoolTest {
             for (int round = 0; round < 200; round++) {
                 int n = round % 130;
                 AtomicIntegerArray hits = new AtomicIntegerArray(130);
-                pool.run(n, (i, c) -> {
-                    assertThat(c).isNotNull();
-                    hits.incrementAndGet(i);
-                }, new io.nexodus.wireguard.crypto.TransportCipher());
+                pool.run(
+                        n,
+                        (i, c) -> {
+                            assertThat(c).isNotNull();
+                            hits.incrementAndGet(i);
+                        },
+                        new io.nexodus.wireguard.crypto.TransportCipher());
                 for (int i = 0; i < 130; i++) {
                     assertThat(hits.get(i)).as("round %d index %d", round, i).isEqualTo(i < n ? 1 : 0);
                 }

@@ -31,10 +31,26 @@ final class DevicePair implements AutoCloseable {
 
     DevicePair(Timings timings, int cryptoWorkers) throws Exception {
         clock.afterEachTask(net::deliverAll);
-        a = Device.builder().tun(tunA).bind(bindA).privateKey(keyA).listenPort(51820).scheduler(clock)
-                .timings(timings).cryptoWorkers(cryptoWorkers).manual().build();
-        b = Device.builder().tun(tunB).bind(bindB).privateKey(keyB).listenPort(51821).scheduler(clock)
-                .timings(timings).cryptoWorkers(cryptoWorkers).manual().build();
+        a = Device.builder()
+                .tun(tunA)
+                .bind(bindA)
+                .privateKey(keyA)
+                .listenPort(51820)
+                .scheduler(clock)
+                .timings(timings)
+                .cryptoWorkers(cryptoWorkers)
+                .manual()
+                .build();
+        b = Device.builder()
+                .tun(tunB)
+                .bind(bindB)
+                .privateKey(keyB)
+                .listenPort(51821)
+                .scheduler(clock)
+                .timings(timings)
+                .cryptoWorkers(cryptoWorkers)
+                .manual()
+                .build();
     }
 
     DevicePair() throws Exception {

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 class DeviceProtocolTest {
 
     static long count(MemoryNetwork net, int type, UdpEndpoint from) {
-        return net.log.stream().filter(d -> d.data()[0] == type && (from == null || d.from().equals(from))).count();
+        return net.log.stream()
+                .filter(d -> d.data()[0] == type && (from == null || d.from().equals(from)))
+                .count();
     }
 
     @Test
@@ -54,7 +56,8 @@ class DeviceProtocolTest {
         try (DevicePair p = new DevicePair().connect()) {
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 1)); // 21-byte packet
             p.deliver();
-            MemoryNetwork.Datagram data = p.net.log.stream().filter(d -> d.data()[0] == 4).findFirst().orElseThrow();
+            MemoryNetwork.Datagram data =
+                    p.net.log.stream().filter(d -> d.data()[0] == 4).findFirst().orElseThrow();
             assertThat(data.data().length).isEqualTo(16 + 32 + 16);
             p.peerOf(p.a).sendKeepalive();
             assertThat(p.net.log.getLast().data()).hasSize(32);
@@ -94,7 +97,11 @@ class DeviceProtocolTest {
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 64));
             p.deliver();
             assertThat(p.received(p.b)).hasSize(1);
-            byte[] data = p.net.log.stream().filter(d -> d.data()[0] == 4).findFirst().orElseThrow().data();
+            byte[] data = p.net.log.stream()
+                    .filter(d -> d.data()[0] == 4)
+                    .findFirst()
+                    .orElseThrow()
+                    .data();
 
             p.net.inject(p.bindA.address, p.bindB.address, data);
             p.deliver();
@@ -140,8 +147,13 @@ class DeviceProtocolTest {
 
             // A stranger who knows B's public key (so mac1 is right) but is not a configured peer.
             MemoryNetwork.MemoryBind bindC = p.net.bind("192.0.2.3");
-            Device c = Device.builder().noTun("wgC").bind(bindC).privateKey(Key.generatePrivate()).scheduler(p.clock)
-                    .manual().build();
+            Device c = Device.builder()
+                    .noTun("wgC")
+                    .bind(bindC)
+                    .privateKey(Key.generatePrivate())
+                    .scheduler(p.clock)
+                    .manual()
+                    .build();
             c.setPeer(PeerConfig.of(p.keyB.publicKey(), p.bindB.address, "10.0.0.2/32"));
             c.peerByKey(p.keyB.publicKey().bytes()).sendHandshakeInitiation(false);
             p.deliver();
@@ -149,8 +161,12 @@ class DeviceProtocolTest {
 
             // Someone who has the wrong public key for B: mac1 does not match.
             c.setPeer(PeerConfig.of(Key.generatePrivate().publicKey(), p.bindB.address, "10.0.0.3/32"));
-            c.peers().stream().filter(s -> !s.publicKey().equals(p.keyB.publicKey())).findFirst()
-                    .map(s -> c.peerByKey(s.publicKey().bytes())).orElseThrow().sendHandshakeInitiation(false);
+            c.peers().stream()
+                    .filter(s -> !s.publicKey().equals(p.keyB.publicKey()))
+                    .findFirst()
+                    .map(s -> c.peerByKey(s.publicKey().bytes()))
+                    .orElseThrow()
+                    .sendHandshakeInitiation(false);
             p.deliver();
             assertThat(p.b.dropCount(DropReason.INVALID_MAC1)).isEqualTo(1);
             c.close();
@@ -191,7 +207,8 @@ class DeviceProtocolTest {
             assertThat(p.a.listenPort()).isEqualTo(40999);
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
-            assertThat(p.b.peer(p.keyA.publicKey()).orElseThrow().endpoint()).isEqualTo(p.bindA.address)
+            assertThat(p.b.peer(p.keyA.publicKey()).orElseThrow().endpoint())
+                    .isEqualTo(p.bindA.address)
                     .isNotEqualTo(old);
             // An unauthenticated packet from elsewhere does not move it.
             p.net.inject(UdpEndpoint.parse("198.51.100.7:1"), p.bindB.address, new byte[64]);
@@ -264,15 +281,17 @@ class DeviceProtocolTest {
     void presharedKeyMustMatch() throws Exception {
         try (DevicePair p = new DevicePair()) {
             Key psk = Key.generatePreshared();
-            p.a.setPeer(new PeerConfig(p.keyB.publicKey(), psk, p.bindB.address, List.of(IpPrefix.parse("10.0.0.2/32")), 0));
+            p.a.setPeer(new PeerConfig(
+                    p.keyB.publicKey(), psk, p.bindB.address, List.of(IpPrefix.parse("10.0.0.2/32")), 0));
             p.b.setPeer(new PeerConfig(p.keyA.publicKey(), psk, null, List.of(IpPrefix.parse("10.0.0.1/32")), 0));
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
             assertThat(p.received(p.b)).hasSize(1);
-            assertThat(p.a.peer(p.keyB.publicKey()).orElseThrow().presharedKey()).isEqualTo(psk);
+            assertThat(p.a.peer(p.keyB.publicKey()).orElseThrow().presharedKey())
+                    .isEqualTo(psk);
 
-            p.b.setPeer(new PeerConfig(p.keyA.publicKey(), Key.generatePreshared(), null,
-                    List.of(IpPrefix.parse("10.0.0.1/32")), 0));
+            p.b.setPeer(new PeerConfig(
+                    p.keyA.publicKey(), Key.generatePreshared(), null, List.of(IpPrefix.parse("10.0.0.1/32")), 0));
             p.advance(Duration.ofSeconds(6));
             p.peerOf(p.a).sendHandshakeInitiation(false);
             p.deliver();

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 class DeviceTimersTest {
 
     private static List<Integer> typesFrom(MemoryNetwork net, UdpEndpoint from, int since) {
-        return net.log.subList(since, net.log.size()).stream().filter(d -> d.from().equals(from))
-                .map(d -> (int) d.data()[0]).toList();
+        return net.log.subList(since, net.log.size()).stream()
+                .filter(d -> d.from().equals(from))
+                .map(d -> (int) d.data()[0])
+                .toList();
     }
 
     private static DevicePair established() throws Exception {
@@ -142,10 +144,12 @@ class DeviceTimersTest {
     @Test
     void persistentKeepaliveSendsOnceWhenTurnedOnAndThenEveryInterval() throws Exception {
         try (DevicePair p = new DevicePair().connect()) {
-            p.a.setPeer(new PeerConfig(p.keyB.publicKey(), null, p.bindB.address,
-                    List.of(IpPrefix.parse("10.0.0.2/32")), 25));
+            p.a.setPeer(new PeerConfig(
+                    p.keyB.publicKey(), null, p.bindB.address, List.of(IpPrefix.parse("10.0.0.2/32")), 25));
             p.deliver();
-            assertThat(p.peerOf(p.a).current).as("the keepalive started a session").isNotNull();
+            assertThat(p.peerOf(p.a).current)
+                    .as("the keepalive started a session")
+                    .isNotNull();
             int mark = p.net.log.size();
             p.advance(Duration.ofSeconds(24));
             assertThat(typesFrom(p.net, p.bindA.address, mark)).isEmpty();
@@ -192,8 +196,15 @@ class DeviceTimersTest {
             p.advance(Duration.ofMillis(3100));
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
-            assertThat(p.peerOf(p.a).current).as("%s %s %s", p.a.drops(), p.b.drops(),
-                    p.net.log.stream().map(d -> d.from().port() + ":" + d.data()[0]).toList()).isNotSameAs(first);
+            assertThat(p.peerOf(p.a).current)
+                    .as(
+                            "%s %s %s",
+                            p.a.drops(),
+                            p.b.drops(),
+                            p.net.log.stream()
+                                    .map(d -> d.from().port() + ":" + d.data()[0])
+                                    .toList())
+                    .isNotSameAs(first);
             assertThat(p.received(p.b)).hasSize(2);
         }
     }

@@ -17,7 +17,10 @@ class IndexTableTest {
             assertThat(seen.add(idx)).isTrue();
         }
         for (int idx : seen) {
-            assertThat(t.lookup(idx)).isNotNull().extracting(IndexTable.Entry::index).isEqualTo(idx);
+            assertThat(t.lookup(idx))
+                    .isNotNull()
+                    .extracting(IndexTable.Entry::index)
+                    .isEqualTo(idx);
         }
         int some = seen.iterator().next();
         t.delete(some);
@@ -25,6 +28,7 @@ class IndexTableTest {
         assertThat(t.lookup(some ^ 0x10000000)).isNull();
         assertThat(t.size()).isEqualTo(4999);
         // The STUN magic cookie 21 12 a4 42 read little-endian.
-        assertThat(Messages.le32(new byte[] {0x21, 0x12, (byte) 0xa4, 0x42}, 0)).isEqualTo(IndexTable.STUN_COOKIE_INDEX);
+        assertThat(Messages.le32(new byte[] {0x21, 0x12, (byte) 0xa4, 0x42}, 0))
+                .isEqualTo(IndexTable.STUN_COOKIE_INDEX);
     }
 }

@@ -8,8 +8,8 @@ import java.util.PriorityQueue;
 final class ManualScheduler implements Scheduler {
     private record Task(long due, long seq, Runnable body, boolean[] cancelled) {}
 
-    private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> a.due != b.due
-            ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Task> tasks =
+            new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
     private final Instant epoch;
     private long now = 1_000_000_000L;
     private long seq;

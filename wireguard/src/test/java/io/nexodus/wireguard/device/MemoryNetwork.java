@@ -117,7 +117,9 @@ final class MemoryNetwork {
             for (int i = 0; i < batch.count(); i++) {
                 if (batch.endpoint(i) != null && batch.length(i) > 0) {
                     int off = batch.offset(i);
-                    enqueue(new Datagram(address, batch.endpoint(i),
+                    enqueue(new Datagram(
+                            address,
+                            batch.endpoint(i),
                             java.util.Arrays.copyOfRange(batch.buffer(i), off, off + batch.length(i))));
                 }
             }

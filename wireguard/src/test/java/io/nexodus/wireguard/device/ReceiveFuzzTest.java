@@ -49,7 +49,9 @@ class ReceiveFuzzTest {
                 p.received(p.a);
                 p.received(p.b);
             }
-            long dropped = p.a.drops().values().stream().mapToLong(Long::longValue).sum()
+            long dropped = p.a.drops().values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum()
                     + p.b.drops().values().stream().mapToLong(Long::longValue).sum();
             assertThat(dropped).isPositive();
             assertThat(sent).isGreaterThan(1000);

@@ -18,7 +18,8 @@ class ReplayFilterTest {
 
     private void t(long counter, boolean accepted) {
         step++;
-        assertThat(f.validate(counter, REJECT)).as("step %d: counter %s", step, Long.toUnsignedString(counter))
+        assertThat(f.validate(counter, REJECT))
+                .as("step %d: counter %s", step, Long.toUnsignedString(counter))
                 .isEqualTo(accepted);
     }
 

@@ -14,7 +14,6 @@ import io.nexodus.wireguard.device.PeerStats;
 import io.nexodus.wireguard.uapi.UapiServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,12 +37,24 @@ class JavaTunnelIT {
         String ifB = uniqueName("wjb");
         Key ka = Key.generatePrivate();
         Key kb = Key.generatePrivate();
-        try (Netns ns0 = Netns.create("wg0"); Netns ns1 = Netns.create("wg1"); Netns ns2 = Netns.create("wg2")) {
-            Device a = InNetns.call(ns0.name(), () -> Device.builder().interfaceName(ifA).privateKey(ka).build());
-            Device b = InNetns.call(ns0.name(), () -> Device.builder().interfaceName(ifB).privateKey(kb).build());
-            try (a; b; UapiServer ua = UapiServer.start(a); UapiServer ub = UapiServer.start(b)) {
-                a.setPeer(PeerConfig.of(kb.publicKey(), UdpEndpoint.parse("127.0.0.1:" + b.listenPort()),
-                        "10.77.0.2/32", "fd77::2/128"));
+        try (Netns ns0 = Netns.create("wg0");
+                Netns ns1 = Netns.create("wg1");
+                Netns ns2 = Netns.create("wg2")) {
+            Device a = InNetns.call(
+                    ns0.name(),
+                    () -> Device.builder().interfaceName(ifA).privateKey(ka).build());
+            Device b = InNetns.call(
+                    ns0.name(),
+                    () -> Device.builder().interfaceName(ifB).privateKey(kb).build());
+            try (a;
+                    b;
+                    UapiServer ua = UapiServer.start(a);
+                    UapiServer ub = UapiServer.start(b)) {
+                a.setPeer(PeerConfig.of(
+                        kb.publicKey(),
+                        UdpEndpoint.parse("127.0.0.1:" + b.listenPort()),
+                        "10.77.0.2/32",
+                        "fd77::2/128"));
                 b.setPeer(PeerConfig.of(ka.publicKey(), null, "10.77.0.1/32", "fd77::1/128"));
                 ns0.exec("ip", "link", "set", ifA, "netns", ns1.name());
                 ns0.exec("ip", "link", "set", ifB, "netns", ns2.name());
@@ -52,11 +63,13 @@ class JavaTunnelIT {
                 ns2.sh("ip addr add 10.77.0.2/24 dev " + ifB + " && ip -6 addr add fd77::2/64 dev " + ifB
                         + " nodad && ip link set " + ifB + " up");
 
-                assertThat(ns1.exec("ping", "-c", "1", "-W", "5", "10.77.0.2").stdout()).contains("1 received");
+                assertThat(ns1.exec("ping", "-c", "1", "-W", "5", "10.77.0.2").stdout())
+                        .contains("1 received");
                 long mb = 8L << 20;
                 for (String[] dir : new String[][] {
-                        {ns1.name(), ns2.name(), "10.77.0.2"}, {ns2.name(), ns1.name(), "10.77.0.1"},
-                        {ns1.name(), ns2.name(), "fd77::2"}, {ns2.name(), ns1.name(), "fd77::1"}}) {
+                    {ns1.name(), ns2.name(), "10.77.0.2"}, {ns2.name(), ns1.name(), "10.77.0.1"},
+                    {ns1.name(), ns2.name(), "fd77::2"}, {ns2.name(), ns1.name(), "fd77::1"}
+                }) {
                     TcpTransfer.Result r = TcpTransfer.run(dir[0], dir[1], InetAddress.getByName(dir[2]), mb, 60);
                     assertThat(r.bytes()).as("bytes to %s", dir[2]).isEqualTo(mb);
                     assertThat(r.receivedSha256()).as("checksum to %s", dir[2]).isEqualTo(r.sentSha256());
@@ -66,19 +79,31 @@ class JavaTunnelIT {
                 assertThat(atA.lastHandshake()).isAfter(Instant.now().minusSeconds(60));
                 assertThat(atA.txBytes()).isGreaterThan(2 * mb);
                 assertThat(atA.rxBytes()).isGreaterThan(2 * mb);
-                assertThat(a.dropCount(DropReason.DECRYPT_FAILED) + b.dropCount(DropReason.DECRYPT_FAILED)).isZero();
+                assertThat(a.dropCount(DropReason.DECRYPT_FAILED) + b.dropCount(DropReason.DECRYPT_FAILED))
+                        .isZero();
 
                 // The stock wg tool sees the Java interface through its UAPI socket.
                 String show = Cmd.run("wg", "show", ifA).stdout();
-                assertThat(show).contains("interface: " + ifA, "public key: " + ka.publicKey().toBase64(),
-                        "listening port: " + a.listenPort(), "peer: " + kb.publicKey().toBase64(),
-                        "endpoint: 127.0.0.1:" + b.listenPort(), "allowed ips: 10.77.0.2/32, fd77::2/128",
-                        "latest handshake:", "transfer:");
-                long tx1 = Long.parseLong(Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+")[2]);
+                assertThat(show)
+                        .contains(
+                                "interface: " + ifA,
+                                "public key: " + ka.publicKey().toBase64(),
+                                "listening port: " + a.listenPort(),
+                                "peer: " + kb.publicKey().toBase64(),
+                                "endpoint: 127.0.0.1:" + b.listenPort(),
+                                "allowed ips: 10.77.0.2/32, fd77::2/128",
+                                "latest handshake:",
+                                "transfer:");
+                long tx1 = Long.parseLong(
+                        Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+")[2]);
                 ns1.exec("ping", "-c", "3", "-i", "0.2", "10.77.0.2");
-                long tx2 = Long.parseLong(Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+")[2]);
+                long tx2 = Long.parseLong(
+                        Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+")[2]);
                 assertThat(tx2).isGreaterThan(tx1);
-                String hs = Cmd.run("wg", "show", ifA, "latest-handshakes").stdout().strip().split("\\s+")[1];
+                String hs = Cmd.run("wg", "show", ifA, "latest-handshakes")
+                        .stdout()
+                        .strip()
+                        .split("\\s+")[1];
                 assertThat(Long.parseLong(hs)).isGreaterThan(Instant.now().getEpochSecond() - 60);
 
                 // Deleting the interface shuts the device down and removes its socket, as with wireguard-go.

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RequiresNetns(commands = {"wg", "wg-quick", "ping"})
 class LauncherIT {
-    static final Path LAUNCHER = Path.of("..", "bin", "nexodus-wg").toAbsolutePath().normalize();
+    static final Path LAUNCHER =
+            Path.of("..", "bin", "nexodus-wg").toAbsolutePath().normalize();
 
     private static List<String> envPrefix() {
         return List.of("env", "NEXODUS_WG_CLASSPATH=" + System.getProperty("java.class.path"));
@@ -39,9 +40,12 @@ class LauncherIT {
         String ifB = JavaTunnelIT.uniqueName("wqb");
         Key kq = Key.generatePrivate();
         Key kb = Key.generatePrivate();
-        try (Netns nsA = Netns.create("wq-a"); Netns nsB = Netns.create("wq-b")) {
+        try (Netns nsA = Netns.create("wq-a");
+                Netns nsB = Netns.create("wq-b")) {
             Netns.link(nsA, "veth-a", "192.0.2.1/24", nsB, "veth-b", "192.0.2.2/24");
-            Device b = InNetns.call(nsB.name(), () -> Device.builder().interfaceName(ifB).privateKey(kb).build());
+            Device b = InNetns.call(
+                    nsB.name(),
+                    () -> Device.builder().interfaceName(ifB).privateKey(kb).build());
             try (b) {
                 b.setPeer(PeerConfig.of(kq.publicKey(), null, "10.66.0.1/32"));
                 nsB.sh("ip addr add 10.66.0.2/24 dev " + ifB + " && ip link set " + ifB + " up");
@@ -54,18 +58,24 @@ class LauncherIT {
                         PublicKey = %s
                         Endpoint = 192.0.2.2:%d
                         AllowedIPs = 0.0.0.0/0
-                        """.formatted(kq.toBase64(), kb.publicKey().toBase64(), b.listenPort()));
+                        """.formatted(
+                                kq.toBase64(), kb.publicKey().toBase64(), b.listenPort()));
                 List<String> up = new ArrayList<>(envPrefix());
                 up.addAll(List.of("WG_QUICK_USERSPACE_IMPLEMENTATION=" + LAUNCHER, "wg-quick", "up", conf.toString()));
                 Cmd.Result r = nsA.tryExec(up.toArray(String[]::new));
-                assertThat(r.ok()).as("wg-quick up: %s %s", r.stdout(), r.stderr()).isTrue();
+                assertThat(r.ok())
+                        .as("wg-quick up: %s %s", r.stdout(), r.stderr())
+                        .isTrue();
                 assertThat(r.stderr()).contains(LAUNCHER + " " + ifQ);
 
-                assertThat(Cmd.run("wg", "show", ifQ, "fwmark").stdout().strip()).isEqualTo("0xca6c");
+                assertThat(Cmd.run("wg", "show", ifQ, "fwmark").stdout().strip())
+                        .isEqualTo("0xca6c");
                 assertThat(nsA.exec("ip", "rule").stdout()).contains("not from all fwmark 0xca6c lookup 51820");
                 // Everything, including 10.66.0.2, is routed into the tunnel; only marked UDP reaches the veth.
-                assertThat(nsA.exec("ping", "-c", "2", "-W", "5", "10.66.0.2").stdout()).contains("2 received");
-                assertThat(Cmd.run("wg", "show", ifQ, "latest-handshakes").stdout()).doesNotContain("\t0\n");
+                assertThat(nsA.exec("ping", "-c", "2", "-W", "5", "10.66.0.2").stdout())
+                        .contains("2 received");
+                assertThat(Cmd.run("wg", "show", ifQ, "latest-handshakes").stdout())
+                        .doesNotContain("\t0\n");
 
                 List<String> down = new ArrayList<>(envPrefix());
                 down.addAll(List.of("wg-quick", "down", conf.toString()));

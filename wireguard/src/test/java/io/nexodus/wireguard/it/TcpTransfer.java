@@ -21,7 +21,8 @@ public final class TcpTransfer {
 
     private TcpTransfer() {}
 
-    public static Result run(String fromNetns, String toNetns, InetAddress serverAddress, long bytes, long timeoutSeconds)
+    public static Result run(
+            String fromNetns, String toNetns, InetAddress serverAddress, long bytes, long timeoutSeconds)
             throws Exception {
         ServerSocketChannel server = InNetns.call(toNetns, () -> {
             ServerSocketChannel s = ServerSocketChannel.open();
@@ -29,51 +30,56 @@ public final class TcpTransfer {
             return s;
         });
         SocketChannel client = InNetns.call(fromNetns, SocketChannel::open);
-        try (server; client) {
+        try (server;
+                client) {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
-                try (SocketChannel c = server.accept()) {
-                    MessageDigest md = MessageDigest.getInstance("SHA-256");
-                    ByteBuffer buf = ByteBuffer.allocate(65536);
-                    long total = 0;
-                    while (true) {
-                        buf.clear();
-                        int n = c.read(buf);
-                        if (n < 0) {
-                            break;
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(
+                    () -> {
+                        try (SocketChannel c = server.accept()) {
+                            MessageDigest md = MessageDigest.getInstance("SHA-256");
+                            ByteBuffer buf = ByteBuffer.allocate(65536);
+                            long total = 0;
+                            while (true) {
+                                buf.clear();
+                                int n = c.read(buf);
+                                if (n < 0) {
+                                    break;
+                                }
+                                md.update(buf.array(), 0, n);
+                                total += n;
+                            }
+                            return HexFormat.of().formatHex(md.digest()) + "/" + total;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
                         }
-                        md.update(buf.array(), 0, n);
-                        total += n;
-                    }
-                    return HexFormat.of().formatHex(md.digest()) + "/" + total;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, r -> Thread.ofVirtual().start(r));
+                    },
+                    r -> Thread.ofVirtual().start(r));
             long start = System.nanoTime();
-            CompletableFuture<String> sent = CompletableFuture.supplyAsync(() -> {
-                try {
-                    client.connect(new InetSocketAddress(serverAddress, port));
-                    MessageDigest md = MessageDigest.getInstance("SHA-256");
-                    Random rnd = new Random(bytes);
-                    byte[] chunk = new byte[65536];
-                    long left = bytes;
-                    while (left > 0) {
-                        rnd.nextBytes(chunk);
-                        int n = (int) Math.min(chunk.length, left);
-                        md.update(chunk, 0, n);
-                        ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
-                        while (b.hasRemaining()) {
-                            client.write(b);
+            CompletableFuture<String> sent = CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            client.connect(new InetSocketAddress(serverAddress, port));
+                            MessageDigest md = MessageDigest.getInstance("SHA-256");
+                            Random rnd = new Random(bytes);
+                            byte[] chunk = new byte[65536];
+                            long left = bytes;
+                            while (left > 0) {
+                                rnd.nextBytes(chunk);
+                                int n = (int) Math.min(chunk.length, left);
+                                md.update(chunk, 0, n);
+                                ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+                                while (b.hasRemaining()) {
+                                    client.write(b);
+                                }
+                                left -= n;
+                            }
+                            client.shutdownOutput();
+                            return HexFormat.of().formatHex(md.digest());
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
                         }
-                        left -= n;
-                    }
-                    client.shutdownOutput();
-                    return HexFormat.of().formatHex(md.digest());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, r -> Thread.ofVirtual().start(r));
+                    },
+                    r -> Thread.ofVirtual().start(r));
             // On timeout the channels close (try-with-resources), which unblocks both sides.
             String sentHash = sent.get(timeoutSeconds, TimeUnit.SECONDS);
             String got = received.get(timeoutSeconds, TimeUnit.SECONDS);

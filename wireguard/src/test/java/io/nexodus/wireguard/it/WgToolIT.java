@@ -30,26 +30,56 @@ class WgToolIT {
         Key p1 = Key.generatePrivate().publicKey();
         Key p2 = Key.generatePrivate().publicKey();
         Key psk = Key.generatePreshared();
-        try (Device d = Device.builder().noTun(name).bind(new UdpBind(InetAddress.getLoopbackAddress())).build();
+        try (Device d = Device.builder()
+                        .noTun(name)
+                        .bind(new UdpBind(InetAddress.getLoopbackAddress()))
+                        .build();
                 UapiServer u = UapiServer.start(d)) {
             Path keyFile = Files.writeString(tmp.resolve("key"), priv.toBase64() + "\n");
             Path pskFile = Files.writeString(tmp.resolve("psk"), psk.toBase64() + "\n");
-            Cmd.run("wg", "set", name, "private-key", keyFile.toString(), "listen-port", "0", "fwmark", "51820",
-                    "peer", p1.toBase64(), "preshared-key", pskFile.toString(), "endpoint", "127.0.0.1:9",
-                    "allowed-ips", "10.1.0.5/16,fd01::/64", "persistent-keepalive", "0");
+            Cmd.run(
+                    "wg",
+                    "set",
+                    name,
+                    "private-key",
+                    keyFile.toString(),
+                    "listen-port",
+                    "0",
+                    "fwmark",
+                    "51820",
+                    "peer",
+                    p1.toBase64(),
+                    "preshared-key",
+                    pskFile.toString(),
+                    "endpoint",
+                    "127.0.0.1:9",
+                    "allowed-ips",
+                    "10.1.0.5/16,fd01::/64",
+                    "persistent-keepalive",
+                    "0");
             assertThat(d.publicKey()).isEqualTo(priv.publicKey());
-            assertThat(Cmd.run("wg", "show", name, "public-key").stdout().strip()).isEqualTo(priv.publicKey().toBase64());
+            assertThat(Cmd.run("wg", "show", name, "public-key").stdout().strip())
+                    .isEqualTo(priv.publicKey().toBase64());
             assertThat(Cmd.run("wg", "show", name, "fwmark").stdout().strip()).isEqualTo("0xca6c");
             assertThat(((UdpBind) d.bind()).mark()).isEqualTo(51820);
             assertThat(Cmd.run("wg", "show", "interfaces").stdout()).contains(name);
 
             String conf = Cmd.run("wg", "showconf", name).stdout();
-            assertThat(conf).contains("[Interface]", "ListenPort = " + d.listenPort(), "FwMark = 0xca6c",
-                    "PrivateKey = " + priv.toBase64(), "[Peer]", "PublicKey = " + p1.toBase64(),
-                    "PresharedKey = " + psk.toBase64(), "AllowedIPs = 10.1.0.0/16, fd01::/64", "Endpoint = 127.0.0.1:9");
+            assertThat(conf)
+                    .contains(
+                            "[Interface]",
+                            "ListenPort = " + d.listenPort(),
+                            "FwMark = 0xca6c",
+                            "PrivateKey = " + priv.toBase64(),
+                            "[Peer]",
+                            "PublicKey = " + p1.toBase64(),
+                            "PresharedKey = " + psk.toBase64(),
+                            "AllowedIPs = 10.1.0.0/16, fd01::/64",
+                            "Endpoint = 127.0.0.1:9");
 
             // setconf replaces everything with the file, including peers.
-            Path two = Files.writeString(tmp.resolve("two.conf"), """
+            Path two = Files.writeString(
+                    tmp.resolve("two.conf"), """
                     [Interface]
                     PrivateKey = %s
                     ListenPort = 0
@@ -88,22 +118,25 @@ class WgToolIT {
                     """.formatted(priv.toBase64(), p2.toBase64()));
             Cmd.run("wg", "syncconf", name, one.toString());
             assertThat(d.peers()).extracting(PeerStats::publicKey).containsExactly(p2);
-            assertThat(d.peer(p2).orElseThrow().allowedIps()).containsExactlyInAnyOrder(IpPrefix.parse("10.3.0.0/24"),
-                    IpPrefix.parse("10.4.0.0/24"));
+            assertThat(d.peer(p2).orElseThrow().allowedIps())
+                    .containsExactlyInAnyOrder(IpPrefix.parse("10.3.0.0/24"), IpPrefix.parse("10.4.0.0/24"));
 
             String dump = Cmd.run("wg", "show", name, "dump").stdout();
             assertThat(dump.lines().toList()).hasSize(2);
-            assertThat(dump.lines().toList().get(1)).startsWith(p2.toBase64() + "\t(none)\t(none)\t10.3.0.0/24,10.4.0.0/24\t0\t0\t0\toff");
+            assertThat(dump.lines().toList().get(1))
+                    .startsWith(p2.toBase64() + "\t(none)\t(none)\t10.3.0.0/24,10.4.0.0/24\t0\t0\t0\toff");
 
             Cmd.run("wg", "set", name, "peer", p2.toBase64(), "remove");
             assertThat(d.peers()).isEmpty();
             try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                Cmd.Result bad = Cmd.tryRun(java.time.Duration.ofSeconds(10), java.util.List.of("wg", "set", name,
-                        "listen-port", String.valueOf(taken.getLocalPort())));
+                Cmd.Result bad = Cmd.tryRun(
+                        java.time.Duration.ofSeconds(10),
+                        java.util.List.of("wg", "set", name, "listen-port", String.valueOf(taken.getLocalPort())));
                 assertThat(bad.ok()).isFalse();
                 assertThat(bad.stderr()).contains("Address already in use");
             }
         }
-        assertThat(Files.exists(UapiServer.DEFAULT_DIRECTORY.resolve(name + ".sock"))).isFalse();
+        assertThat(Files.exists(UapiServer.DEFAULT_DIRECTORY.resolve(name + ".sock")))
+                .isFalse();
     }
 }

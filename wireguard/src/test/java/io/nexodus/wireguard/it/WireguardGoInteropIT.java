@@ -41,12 +41,18 @@ class WireguardGoInteropIT {
         Path keyJ = Files.writeString(tmp.resolve("j.key"), kJ.toBase64());
         Path keyG = Files.writeString(tmp.resolve("g.key"), kG.toBase64());
         Timings fastRekey = Timings.parse("rekeyAfterTime=4s");
-        try (Netns ns0 = Netns.create("go0"); Netns ns1 = Netns.create("go1"); Netns ns2 = Netns.create("go2")) {
-            Device j = InNetns.call(ns0.name(), () -> Device.builder().interfaceName(ifJ).timings(fastRekey).build());
-            ChildProcess g = ns0.spawn(tmp.resolve("wireguard-go.log"), Map.of("LOG_LEVEL", "debug"),
-                    List.of("wireguard-go", "-f", ifG));
+        try (Netns ns0 = Netns.create("go0");
+                Netns ns1 = Netns.create("go1");
+                Netns ns2 = Netns.create("go2")) {
+            Device j = InNetns.call(
+                    ns0.name(),
+                    () -> Device.builder().interfaceName(ifJ).timings(fastRekey).build());
+            ChildProcess g = ns0.spawn(
+                    tmp.resolve("wireguard-go.log"), Map.of("LOG_LEVEL", "debug"), List.of("wireguard-go", "-f", ifG));
             Path sockG = UapiServer.DEFAULT_DIRECTORY.resolve(ifG + ".sock");
-            try (j; g; UapiServer uj = UapiServer.start(j)) {
+            try (j;
+                    g;
+                    UapiServer uj = UapiServer.start(j)) {
                 awaitFile(sockG, g);
                 ns0.exec("ip", "link", "set", ifJ, "netns", ns1.name());
                 ns0.exec("ip", "link", "set", ifG, "netns", ns2.name());
@@ -61,13 +67,30 @@ class WireguardGoInteropIT {
                 int portG = port(ifG);
                 String allowJ = "10.88.0.1/32,fd88::1/128";
                 String allowG = "10.88.0.2/32,fd88::2/128";
-                Cmd.run("wg", "set", ifJ, "peer", kG.publicKey().toBase64(), "allowed-ips", allowG, "endpoint",
+                Cmd.run(
+                        "wg",
+                        "set",
+                        ifJ,
+                        "peer",
+                        kG.publicKey().toBase64(),
+                        "allowed-ips",
+                        allowG,
+                        "endpoint",
                         "127.0.0.1:" + portG);
-                Cmd.run("wg", "set", ifG, "peer", kJ.publicKey().toBase64(), "allowed-ips", allowJ, "endpoint",
+                Cmd.run(
+                        "wg",
+                        "set",
+                        ifG,
+                        "peer",
+                        kJ.publicKey().toBase64(),
+                        "allowed-ips",
+                        allowJ,
+                        "endpoint",
                         "127.0.0.1:" + portJ);
 
                 // Phase 1: wireguard-go sends first, so it initiates.
-                assertThat(ns2.exec("ping", "-c", "1", "-W", "5", "10.88.0.1").stdout()).contains("1 received");
+                assertThat(ns2.exec("ping", "-c", "1", "-W", "5", "10.88.0.1").stdout())
+                        .contains("1 received");
                 g.awaitOutput("Received handshake response", Duration.ofSeconds(5));
                 transferBothWays(ns1, ns2, "10.88.0.1", "10.88.0.2");
                 assertThat(j.peer(kG.publicKey()).orElseThrow().lastHandshake()).isNotNull();
@@ -77,14 +100,25 @@ class WireguardGoInteropIT {
                 Cmd.run("wg", "set", ifG, "peer", kJ.publicKey().toBase64(), "remove");
                 assertThat(Cmd.run("wg", "show", ifJ, "peers").stdout()).isBlank();
                 assertThat(j.peers()).isEmpty();
-                assertThat(ns1.tryExec("ping", "-c", "1", "-W", "1", "10.88.0.2").ok()).isFalse();
+                assertThat(ns1.tryExec("ping", "-c", "1", "-W", "1", "10.88.0.2")
+                                .ok())
+                        .isFalse();
 
                 // Phase 2: re-added; Java sends first, so Java initiates.
                 Cmd.run("wg", "set", ifG, "peer", kJ.publicKey().toBase64(), "allowed-ips", allowJ);
-                Cmd.run("wg", "set", ifJ, "peer", kG.publicKey().toBase64(), "allowed-ips", allowG, "endpoint",
+                Cmd.run(
+                        "wg",
+                        "set",
+                        ifJ,
+                        "peer",
+                        kG.publicKey().toBase64(),
+                        "allowed-ips",
+                        allowG,
+                        "endpoint",
                         "127.0.0.1:" + portG);
                 int initiationsBefore = count(g.output(), "Received handshake initiation");
-                assertThat(ns1.exec("ping", "-c", "1", "-W", "5", "fd88::2").stdout()).contains("1 received");
+                assertThat(ns1.exec("ping", "-c", "1", "-W", "5", "fd88::2").stdout())
+                        .contains("1 received");
                 assertThat(count(g.output(), "Received handshake initiation")).isEqualTo(initiationsBefore + 1);
                 transferBothWays(ns1, ns2, "fd88::1", "fd88::2");
 
@@ -93,8 +127,8 @@ class WireguardGoInteropIT {
                 ns1.exec("ping", "-c", "28", "-i", "0.2", "-W", "2", "10.88.0.2");
                 assertThat(count(g.output(), "Received handshake initiation")).isGreaterThan(initiationsBefore + 1);
                 assertThat(latestHandshake(ifG)).isGreaterThan(firstHandshake);
-                TcpTransfer.Result r = TcpTransfer.run(ns1.name(), ns2.name(), InetAddress.getByName("10.88.0.2"),
-                        2 * MB, 60);
+                TcpTransfer.Result r =
+                        TcpTransfer.run(ns1.name(), ns2.name(), InetAddress.getByName("10.88.0.2"), 2 * MB, 60);
                 assertThat(r.receivedSha256()).isEqualTo(r.sentSha256());
 
                 // Roaming: Java moves to a new port; wireguard-go follows the authenticated source.
@@ -114,7 +148,9 @@ class WireguardGoInteropIT {
                 System.err.println("wireguard-go log:\n" + g.output());
                 throw e;
             }
-            assertThat(Files.exists(sockG)).as("wireguard-go removes its socket on SIGTERM").isFalse();
+            assertThat(Files.exists(sockG))
+                    .as("wireguard-go removes its socket on SIGTERM")
+                    .isFalse();
         }
     }
 
@@ -127,11 +163,15 @@ class WireguardGoInteropIT {
     }
 
     static int port(String iface) {
-        return Integer.parseInt(Cmd.run("wg", "show", iface, "listen-port").stdout().strip());
+        return Integer.parseInt(
+                Cmd.run("wg", "show", iface, "listen-port").stdout().strip());
     }
 
     static long latestHandshake(String iface) {
-        String[] f = Cmd.run("wg", "show", iface, "latest-handshakes").stdout().strip().split("\\s+");
+        String[] f = Cmd.run("wg", "show", iface, "latest-handshakes")
+                .stdout()
+                .strip()
+                .split("\\s+");
         return Long.parseLong(f[1]);
     }
 

@@ -84,7 +84,8 @@ class OffloadTest {
         for (boolean v6 : new boolean[] {false, true}) {
             byte[] payload = new byte[10_000];
             new Random(1).nextBytes(payload);
-            byte[] sp = tcpPacket(v6, 0xfffff000L, Offload.TCP_ACK | Offload.TCP_PSH | Offload.TCP_CWR, payload, 0x1234);
+            byte[] sp =
+                    tcpPacket(v6, 0xfffff000L, Offload.TCP_ACK | Offload.TCP_PSH | Offload.TCP_CWR, payload, 0x1234);
             Offload.TcpLayout t = Offload.tcpLayout(sp, 0, sp.length);
             assertThat(t).isNotNull();
             int gso = 1368;
@@ -101,14 +102,18 @@ class OffloadTest {
                 } else {
                     assertThat(Offload.getShort(out, ip + 2)).isEqualTo(len);
                     assertThat(Offload.getShort(out, ip + 4)).isEqualTo(0x1234 + s);
-                    assertThat(refSum(out, ip, 20, 0)).as("IPv4 header checksum").isEqualTo(0xffff);
+                    assertThat(refSum(out, ip, 20, 0))
+                            .as("IPv4 header checksum")
+                            .isEqualTo(0xffff);
                 }
                 int tcp = ip + t.ipHl();
                 assertThat(Offload.getInt(out, tcp + 4)).isEqualTo((0xfffff000L + (long) s * gso) & 0xffffffffL);
                 int flags = out[tcp + 13] & 0xff;
                 assertThat((flags & Offload.TCP_PSH) != 0).isEqualTo(s == count - 1);
                 assertThat((flags & Offload.TCP_CWR) != 0).isEqualTo(s == 0);
-                assertThat(tcpChecksumOk(out, ip, len, v6)).as("TCP checksum of segment %d", s).isTrue();
+                assertThat(tcpChecksumOk(out, ip, len, v6))
+                        .as("TCP checksum of segment %d", s)
+                        .isTrue();
                 rebuilt.write(out, ip + t.headers(), len - t.headers());
             }
             assertThat(rebuilt.toByteArray()).isEqualTo(payload);
@@ -142,7 +147,8 @@ class OffloadTest {
 
             byte[] out = new byte[70000];
             Offload.TcpLayout t = Offload.tcpLayout(batch.buffer(0), 16, batch.length(0));
-            assertThat(Offload.canStartGroup(batch.buffer(0), 16, batch.length(0), t)).isTrue();
+            assertThat(Offload.canStartGroup(batch.buffer(0), 16, batch.length(0), t))
+                    .isTrue();
             long res = Offload.coalesce(batch, 0, t, out);
             int next = (int) (res >>> 32);
             int written = (int) res;

@@ -41,12 +41,19 @@ class LoopbackDevicesTest {
                 Device b = Device.builder().noTun("ltb").bind(new UdpBind(lo)).build()) {
             UapiServer ua = UapiServer.start(a, dir.resolve("lta.sock"));
             UapiServer ub = UapiServer.start(b, dir.resolve("ltb.sock"));
-            assertThat(UapiClient.request(ua.socketPath(), "set=1\nprivate_key=" + ka.toHex() + "\npublic_key="
-                    + kb.publicKey().toHex() + "\nendpoint=127.0.0.1:" + b.listenPort()
-                    + "\nreplace_allowed_ips=true\nallowed_ip=10.9.0.2/32\n\n")).isEqualTo("errno=0\n\n");
-            assertThat(UapiClient.request(ub.socketPath(), "set=1\nprivate_key=" + kb.toHex() + "\npublic_key="
-                    + ka.publicKey().toHex() + "\nallowed_ip=10.9.0.1/32\n\n")).isEqualTo("errno=0\n\n");
-            assertThat(UapiClient.request(ua.socketPath(), "set=1\nbogus=1\n\n")).isEqualTo("errno=-22\n\n");
+            assertThat(UapiClient.request(
+                            ua.socketPath(),
+                            "set=1\nprivate_key=" + ka.toHex() + "\npublic_key="
+                                    + kb.publicKey().toHex() + "\nendpoint=127.0.0.1:" + b.listenPort()
+                                    + "\nreplace_allowed_ips=true\nallowed_ip=10.9.0.2/32\n\n"))
+                    .isEqualTo("errno=0\n\n");
+            assertThat(UapiClient.request(
+                            ub.socketPath(),
+                            "set=1\nprivate_key=" + kb.toHex() + "\npublic_key="
+                                    + ka.publicKey().toHex() + "\nallowed_ip=10.9.0.1/32\n\n"))
+                    .isEqualTo("errno=0\n\n");
+            assertThat(UapiClient.request(ua.socketPath(), "set=1\nbogus=1\n\n"))
+                    .isEqualTo("errno=-22\n\n");
 
             MemoryTun ta = (MemoryTun) a.tun();
             MemoryTun tb = (MemoryTun) b.tun();
@@ -66,15 +73,20 @@ class LoopbackDevicesTest {
             assertThat(got).isEqualTo(500);
 
             String get = UapiClient.request(ua.socketPath(), "get=1\n\n");
-            assertThat(get).startsWith("private_key=" + ka.toHex() + "\nlisten_port=" + a.listenPort() + "\n")
-                    .contains("public_key=" + kb.publicKey().toHex(), "endpoint=127.0.0.1:" + b.listenPort(),
+            assertThat(get)
+                    .startsWith("private_key=" + ka.toHex() + "\nlisten_port=" + a.listenPort() + "\n")
+                    .contains(
+                            "public_key=" + kb.publicKey().toHex(),
+                            "endpoint=127.0.0.1:" + b.listenPort(),
                             "allowed_ip=10.9.0.2/32")
-                    .doesNotContain("last_handshake_time_sec=0\n").endsWith("errno=0\n\n");
+                    .doesNotContain("last_handshake_time_sec=0\n")
+                    .endsWith("errno=0\n\n");
             assertThat(UapiClient.request(ub.socketPath(), "get=1\n\n"))
                     .contains("endpoint=127.0.0.1:" + a.listenPort());
 
             // Two operations on one connection, as wireguard-go allows.
-            assertThat(UapiClient.request(ua.socketPath(), "set=1\nlisten_port=0\n\nget=1\n\n")).startsWith("errno=0\n\n");
+            assertThat(UapiClient.request(ua.socketPath(), "set=1\nlisten_port=0\n\nget=1\n\n"))
+                    .startsWith("errno=0\n\n");
             a.close();
             assertThat(Files.exists(ua.socketPath())).isFalse();
         }
@@ -82,7 +94,10 @@ class LoopbackDevicesTest {
 
     @Test
     void deletingTheSocketFileShutsTheDeviceDown(@TempDir Path dir) throws Exception {
-        try (Device a = Device.builder().noTun("ltc").bind(new UdpBind(InetAddress.getLoopbackAddress())).build()) {
+        try (Device a = Device.builder()
+                .noTun("ltc")
+                .bind(new UdpBind(InetAddress.getLoopbackAddress()))
+                .build()) {
             UapiServer s = UapiServer.start(a, dir.resolve("ltc.sock"));
             Files.delete(s.socketPath());
             a.closed().get(5, java.util.concurrent.TimeUnit.SECONDS);

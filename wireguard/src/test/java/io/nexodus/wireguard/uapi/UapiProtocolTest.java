@@ -26,11 +26,21 @@ class UapiProtocolTest {
     @Test
     void parsesWhatWgSetconfSends() throws Exception {
         DeviceUpdate u = UapiProtocol.parseSet(List.of(
-                "private_key=" + PRIV, "listen_port=12912", "fwmark=0", "replace_peers=true",
-                "public_key=" + PUB1, "preshared_key=" + PSK, "replace_allowed_ips=true",
-                "allowed_ip=192.168.4.4/32", "endpoint=[abcd:23::33%2]:51820",
-                "public_key=" + PUB2, "replace_allowed_ips=true", "allowed_ip=192.168.4.6/32",
-                "persistent_keepalive_interval=111", "endpoint=182.122.22.19:3233", "protocol_version=1"));
+                "private_key=" + PRIV,
+                "listen_port=12912",
+                "fwmark=0",
+                "replace_peers=true",
+                "public_key=" + PUB1,
+                "preshared_key=" + PSK,
+                "replace_allowed_ips=true",
+                "allowed_ip=192.168.4.4/32",
+                "endpoint=[abcd:23::33%2]:51820",
+                "public_key=" + PUB2,
+                "replace_allowed_ips=true",
+                "allowed_ip=192.168.4.6/32",
+                "persistent_keepalive_interval=111",
+                "endpoint=182.122.22.19:3233",
+                "protocol_version=1"));
         assertThat(u.privateKey().toHex()).isEqualTo(PRIV);
         assertThat(u.listenPort()).isEqualTo(12912);
         assertThat(u.fwmark()).isZero();
@@ -49,9 +59,15 @@ class UapiProtocolTest {
 
     @Test
     void removalAndOrderOfAllowedIpLinesAreKept() throws Exception {
-        DeviceUpdate u = UapiProtocol.parseSet(List.of("public_key=" + PUB1, "remove=true",
-                "public_key=" + PUB2, "allowed_ip=10.0.0.0/8", "allowed_ip=-10.0.0.0/8", "allowed_ip=-fd00::/8",
-                "allowed_ip=fd00::/8", "update_only=true"));
+        DeviceUpdate u = UapiProtocol.parseSet(List.of(
+                "public_key=" + PUB1,
+                "remove=true",
+                "public_key=" + PUB2,
+                "allowed_ip=10.0.0.0/8",
+                "allowed_ip=-10.0.0.0/8",
+                "allowed_ip=-fd00::/8",
+                "allowed_ip=fd00::/8",
+                "update_only=true"));
         assertThat(u.peers().get(0).remove()).isTrue();
         PeerUpdate p2 = u.peers().get(1);
         assertThat(p2.updateOnly()).isTrue();
@@ -76,17 +92,29 @@ class UapiProtocolTest {
                 new Case(List.of("public_key=" + PUB1, "allowed_ip=1.2.3.4/40"), ConfigException.EINVAL),
                 new Case(List.of("public_key=" + PUB1, "persistent_keepalive_interval=x"), ConfigException.EINVAL),
                 new Case(List.of("public_key=" + PUB1, "listen_port=1"), ConfigException.EINVAL))) {
-            assertThatThrownBy(() -> UapiProtocol.parseSet(c.lines())).as("%s", c.lines())
-                    .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.errno()).isEqualTo(c.errno()));
+            assertThatThrownBy(() -> UapiProtocol.parseSet(c.lines()))
+                    .as("%s", c.lines())
+                    .isInstanceOfSatisfying(
+                            ConfigException.class, e -> assertThat(e.errno()).isEqualTo(c.errno()));
         }
     }
 
     @Test
     void formatsGetLikeWireguardGo() {
         Key pub = Key.fromHex(PUB1);
-        DeviceStatus s = new DeviceStatus(Key.fromHex(PRIV), 51820, 51820, List.of(
-                new PeerStats(pub, null, UdpEndpoint.parse("[::ffff:10.1.2.3]:7"), Instant.ofEpochSecond(1700000000, 5),
-                        10, 20, List.of(IpPrefix.parse("10.0.0.0/24"), IpPrefix.parse("fd00::/64")), 25)));
+        DeviceStatus s = new DeviceStatus(
+                Key.fromHex(PRIV),
+                51820,
+                51820,
+                List.of(new PeerStats(
+                        pub,
+                        null,
+                        UdpEndpoint.parse("[::ffff:10.1.2.3]:7"),
+                        Instant.ofEpochSecond(1700000000, 5),
+                        10,
+                        20,
+                        List.of(IpPrefix.parse("10.0.0.0/24"), IpPrefix.parse("fd00::/64")),
+                        25)));
         assertThat(UapiProtocol.formatGet(s)).isEqualTo("""
                 private_key=%s
                 listen_port=51820
@@ -109,10 +137,22 @@ class UapiProtocolTest {
     @Test
     void fuzzedSetRequestsOnlyEverFailCleanly() {
         Random r = new Random(3);
-        List<String> seeds = List.of("private_key=" + PRIV, "listen_port=12912", "fwmark=7", "replace_peers=true",
-                "public_key=" + PUB1, "preshared_key=" + PSK, "endpoint=[fe80::1%3]:1", "endpoint=1.2.3.4:5",
-                "allowed_ip=10.0.0.0/8", "allowed_ip=-::/0", "persistent_keepalive_interval=25", "remove=true",
-                "update_only=true", "replace_allowed_ips=true", "protocol_version=1");
+        List<String> seeds = List.of(
+                "private_key=" + PRIV,
+                "listen_port=12912",
+                "fwmark=7",
+                "replace_peers=true",
+                "public_key=" + PUB1,
+                "preshared_key=" + PSK,
+                "endpoint=[fe80::1%3]:1",
+                "endpoint=1.2.3.4:5",
+                "allowed_ip=10.0.0.0/8",
+                "allowed_ip=-::/0",
+                "persistent_keepalive_interval=25",
+                "remove=true",
+                "update_only=true",
+                "replace_allowed_ips=true",
+                "protocol_version=1");
         for (int i = 0; i < 20000; i++) {
             java.util.ArrayList<String> lines = new java.util.ArrayList<>();
             int n = r.nextInt(8);
