@@ -181,7 +181,9 @@ public final class InvitationRoutes {
         }
         UUID from = c.principal().ownerId();
         return db.write(tx -> {
-            Organizations.find(tx, in.organizationId()).orElseThrow(() -> ApiError.notFound("organization"));
+            if (Organizations.find(tx, in.organizationId()).isEmpty()) {
+                throw ApiError.notFound("organization");
+            }
             Memberships.requireOwner(tx, from, in.organizationId(), "organization");
             UUID target = in.userId();
             if (byEmail) {

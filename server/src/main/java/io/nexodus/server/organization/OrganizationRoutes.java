@@ -200,7 +200,9 @@ public final class OrganizationRoutes {
         UUID uid = c.pathId("uid");
         UUID user = c.principal().ownerId();
         db.write(tx -> {
-            Organizations.find(tx, id).orElseThrow(() -> ApiError.notFound("organization"));
+            if (Organizations.find(tx, id).isEmpty()) {
+                throw ApiError.notFound("organization");
+            }
             Memberships.requireOwner(tx, user, id, "organization");
             if (uid.equals(user)) {
                 throw ApiError.notAllowed(

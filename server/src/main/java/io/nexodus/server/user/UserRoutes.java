@@ -112,7 +112,9 @@ public final class UserRoutes {
         UUID org = c.pathId("organization");
         UUID me = c.principal().ownerId();
         db.write(tx -> {
-            Organizations.find(tx, org).orElseThrow(() -> ApiError.notFound("organization"));
+            if (Organizations.find(tx, org).isEmpty()) {
+                throw ApiError.notFound("organization");
+            }
             if (!id.equals(me)) {
                 Memberships.requireOwner(tx, me, org, "organization");
             } else {
