@@ -2,9 +2,9 @@ package io.nexodus.bench.controlplane;
 
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.crypto.SealedToken;
-import io.nexodus.api.crypto.WireGuardKeys;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Device;
+import io.nexodus.core.key.NodePrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -41,9 +41,8 @@ final class Registrar {
     static List<BenchDevice> newDevices(int n) {
         List<BenchDevice> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte[] priv = WireGuardKeys.generatePrivateKey();
-            out.add(new BenchDevice(
-                    i, WireGuardKeys.toBase64(priv), WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv))));
+            NodePrivateKey priv = NodePrivateKey.generate();
+            out.add(new BenchDevice(i, priv, priv.publicKey().toBase64()));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package io.nexodus.derp.client;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameFormatException;
@@ -361,7 +362,7 @@ public final class DerpClient implements AutoCloseable {
     }
 
     private void onServerInfo(ClientSession s, Frame.ServerInfoFrame si) throws IOException {
-        Optional<byte[]> opened = config.privateKey().openFrom(s.serverKey, si.sealedInfo());
+        Optional<byte[]> opened = NaclBox.openFrom(config.privateKey(), s.serverKey, si.sealedInfo());
         if (opened.isEmpty()) {
             throw new IOException("ServerInfo does not open with the server's key");
         }

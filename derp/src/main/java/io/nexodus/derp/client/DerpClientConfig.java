@@ -1,7 +1,7 @@
 package io.nexodus.derp.client;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;

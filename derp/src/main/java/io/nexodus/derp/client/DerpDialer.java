@@ -1,6 +1,7 @@
 package io.nexodus.derp.client;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
@@ -141,8 +142,8 @@ final class DerpDialer {
     private Frame clientInfo(NodePublicKey serverKey) throws IOException {
         ClientInfo info = config.meshKey().map(ClientInfo::meshPeer).orElseGet(ClientInfo::regular);
         try {
-            byte[] sealed =
-                    config.privateKey().sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), random);
+            byte[] sealed = NaclBox.sealTo(
+                    config.privateKey(), serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), random);
             return new Frame.ClientInfoFrame(config.privateKey().publicKey(), sealed);
         } catch (InvalidKeyException e) {
             throw new IOException("DERP server key " + serverKey + " is not usable: " + e.getMessage(), e);

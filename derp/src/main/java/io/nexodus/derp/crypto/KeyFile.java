@@ -1,5 +1,6 @@
 package io.nexodus.derp.crypto;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.json.Json;
 import io.nexodus.derp.json.JsonException;
 import java.io.IOException;

@@ -1,14 +1,14 @@
 package io.nexodus.derp.crypto;
 
+import io.nexodus.core.key.KeyEncoding;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * The pre-shared key that lets DERP servers of one region mesh (WatchConns, ForwardPacket, ClosePeer): 32 bytes,
  * written as 64 hex digits. Compared in constant time (TS-2025-003 was a timing leak of exactly this comparison).
  */
 public final class MeshKey {
-    public static final int LENGTH = 32;
+    public static final int LENGTH = KeyEncoding.LENGTH;
     private final byte[] raw;
 
     private MeshKey(byte[] raw) {
@@ -17,11 +17,7 @@ public final class MeshKey {
 
     /** Parses 64 hex digits (surrounding whitespace, as in a key file, is trimmed). */
     public static MeshKey parse(String hex) {
-        String t = hex.strip();
-        if (t.length() != 2 * LENGTH || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-            throw new IllegalArgumentException("a mesh key is 64 hex digits (32 bytes)");
-        }
-        return new MeshKey(HexFormat.of().parseHex(t));
+        return new MeshKey(KeyEncoding.fromHex(hex.strip(), "a mesh key"));
     }
 
     public static MeshKey fromRaw(byte[] raw) {
@@ -38,7 +34,7 @@ public final class MeshKey {
 
     /** Lowercase hex, as sent in ClientInfo's {@code meshKey}. */
     public String toHex() {
-        return HexFormat.of().formatHex(raw);
+        return KeyEncoding.toHex(raw);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.nexodus.derp.frame;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.nexodus.derp.http;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.MeshPeer;
 import io.nexodus.derp.tls.ServerCertificate;

@@ -1,8 +1,8 @@
 package io.nexodus.derp.http;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.crypto.KeyFile;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.FrameReader;
 import io.nexodus.derp.server.ConnectionCloseReason;

@@ -1,6 +1,6 @@
 package io.nexodus.derp.http;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.tls.MetaCert;
 import io.nexodus.derp.tls.Pem;
 import io.nexodus.derp.tls.SelfSignedCa;

@@ -1,6 +1,6 @@
 package io.nexodus.derp.server;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;

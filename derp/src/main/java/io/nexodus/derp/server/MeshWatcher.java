@@ -1,10 +1,10 @@
 package io.nexodus.derp.server;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.PeerGoneReason;
 import java.time.Duration;

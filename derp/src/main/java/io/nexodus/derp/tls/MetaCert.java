@@ -1,6 +1,6 @@
 package io.nexodus.derp.tls;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

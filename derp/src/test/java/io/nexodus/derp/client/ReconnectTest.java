@@ -2,7 +2,7 @@ package io.nexodus.derp.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;

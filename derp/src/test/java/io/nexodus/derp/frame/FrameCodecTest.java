@@ -3,8 +3,8 @@ package io.nexodus.derp.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.Frame.ClientInfoFrame;
 import io.nexodus.derp.frame.Frame.ClosePeer;
 import io.nexodus.derp.frame.Frame.ForwardPacket;

@@ -3,9 +3,10 @@ package io.nexodus.derp.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.derp.tls.SelfSignedCa;
@@ -206,7 +207,7 @@ class DerpRelayServerTest {
                         io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes();
                 s.getOutputStream()
                         .write(io.nexodus.derp.frame.FrameCodec.encode(new io.nexodus.derp.frame.Frame.ClientInfoFrame(
-                                k.publicKey(), k.sealTo(serverKey, info, new java.security.SecureRandom()))));
+                                k.publicKey(), NaclBox.sealTo(k, serverKey, info, new java.security.SecureRandom()))));
                 assertThat(r.readFrame(fl)).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
                 byte[] big = new byte[40_000];
                 big[39_999] = 9;

@@ -3,8 +3,8 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.MutableClock;

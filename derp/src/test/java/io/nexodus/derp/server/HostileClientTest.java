@@ -3,9 +3,10 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
@@ -92,8 +93,11 @@ class HostileClientTest {
         NodePrivateKey mallory = NodePrivateKey.generate();
         try (RawDerp m = RawDerp.upgraded(relay.port())) {
             // Claims A's public key, but can only seal with its own private key.
-            byte[] sealed = mallory.sealTo(
-                    m.serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
+            byte[] sealed = NaclBox.sealTo(
+                    mallory,
+                    m.serverKey,
+                    ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8),
+                    new SecureRandom());
             m.write(new Frame.ClientInfoFrame(ka.publicKey(), sealed));
             assertThat(m.closedByServer()).isTrue();
         }

@@ -3,9 +3,9 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;

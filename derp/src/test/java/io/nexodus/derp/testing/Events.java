@@ -1,7 +1,7 @@
 package io.nexodus.derp.testing;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.PeerGoneReason;
 import java.time.Duration;

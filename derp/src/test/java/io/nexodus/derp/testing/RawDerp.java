@@ -1,7 +1,8 @@
 package io.nexodus.derp.testing;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
@@ -89,7 +90,8 @@ public final class RawDerp implements AutoCloseable {
 
     public void sendClientInfo(NodePrivateKey key, ClientInfo info) throws IOException {
         try {
-            byte[] sealed = key.sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
+            byte[] sealed =
+                    NaclBox.sealTo(key, serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(new Frame.ClientInfoFrame(key.publicKey(), sealed));
         } catch (java.security.InvalidKeyException e) {
             throw new IOException(e);

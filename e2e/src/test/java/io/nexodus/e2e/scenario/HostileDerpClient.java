@@ -1,7 +1,8 @@
 package io.nexodus.e2e.scenario;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
@@ -188,8 +189,8 @@ public final class HostileDerpClient {
         }
 
         void handshake(NodePrivateKey key) throws Exception {
-            byte[] sealed = key.sealTo(
-                    serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
+            byte[] sealed = NaclBox.sealTo(
+                    key, serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(FrameCodec.encode(new Frame.ClientInfoFrame(key.publicKey(), sealed)));
             if (!(in.readFrame(FrameLimits.CLIENT) instanceof Frame.ServerInfoFrame)) {
                 throw new IOException("expected ServerInfo");

@@ -2,9 +2,9 @@ package io.nexodus.nexd.derpproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.nexd.peering.DerpRelay;

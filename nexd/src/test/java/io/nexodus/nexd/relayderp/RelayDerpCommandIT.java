@@ -2,12 +2,12 @@ package io.nexodus.nexd.relayderp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.crypto.KeyFile;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.tls.SelfSignedCa;
 import io.nexodus.derp.tls.TrustBundles;
 import io.nexodus.stun.BindingResult;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexodus.api.crypto.SealedToken;
-import io.nexodus.api.crypto.WireGuardKeys;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
@@ -15,6 +14,7 @@ import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.Watch;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.server.FeatureFlags;
 import io.nexodus.server.auth.Memberships;
 import io.nexodus.server.auth.OpaqueTokens;
@@ -212,7 +212,7 @@ public final class DeviceRoutes {
         if (in.publicKey() == null || in.publicKey().isBlank()) {
             throw ApiError.missing("public_key");
         }
-        if (!WireGuardKeys.isValid(in.publicKey())) {
+        if (!NodePublicKey.isValidBase64(in.publicKey())) {
             throw ApiError.invalid("public_key", "not a base64 WireGuard public key");
         }
         if (in.ipv4TunnelIps() != null && in.ipv4TunnelIps().size() > 1) {
@@ -236,7 +236,7 @@ public final class DeviceRoutes {
         String publicKey = in.publicKey().strip();
         // outside the transaction: nothing below depends on the database
         String token = OpaqueTokens.generate(OpaqueTokens.DEVICE);
-        String sealed = SealedToken.seal(publicKey, token);
+        String sealed = SealedToken.seal(NodePublicKey.fromBase64(publicKey), token);
         String tokenHash = OpaqueTokens.hash(token);
         Devices.Row row;
         try {

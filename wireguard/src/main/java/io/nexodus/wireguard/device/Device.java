@@ -1,11 +1,12 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.Bind;
 import io.nexodus.wireguard.bind.Endpoint;
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.Receiver;
 import io.nexodus.wireguard.bind.UdpBind;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.crypto.TransportCipher;
 import io.nexodus.wireguard.tun.LinuxTun;
 import io.nexodus.wireguard.tun.MemoryTun;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * Configuration calls are thread-safe.
  * <p>
  * Create one with {@link #builder()}; configure it with {@link #setPeer}, {@link #removePeer} or {@link #configure}
- * (UAPI {@code set} semantics); read it with {@link #status()}, {@link #peer(Key)} and {@link #drops()}. To let
+ * (UAPI {@code set} semantics); read it with {@link #status()}, {@link #peer(NodePublicKey)} and {@link #drops()}. To let
  * {@code wg} drive it, serve UAPI with {@code io.nexodus.wireguard.uapi.UapiServer}.
  */
 public final class Device implements Receiver, AutoCloseable {
@@ -50,7 +51,7 @@ public final class Device implements Receiver, AutoCloseable {
     record Identity(
             byte[] privateKey,
             byte[] publicKey,
-            Key publicKeyObject,
+            NodePublicKey publicKeyObject,
             CookieChecker cookieChecker,
             byte[] responderHash) {}
 
@@ -68,7 +69,7 @@ public final class Device implements Receiver, AutoCloseable {
     private final boolean ownsScheduler;
     private final boolean inlineHandshakes;
     private final Object configLock = new Object();
-    private final ConcurrentHashMap<Key, Peer> peers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<NodePublicKey, Peer> peers = new ConcurrentHashMap<>();
     private final EnumMap<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
     private final BlockingQueue<HandshakeJob> handshakeQueue = new ArrayBlockingQueue<>(HANDSHAKE_QUEUE_SIZE);
     private final ThreadLocal<TransportCipher> ciphers = ThreadLocal.withInitial(TransportCipher::new);
@@ -122,7 +123,7 @@ public final class Device implements Receiver, AutoCloseable {
         private String interfaceName;
         private Tun tun;
         private int mtu = DEFAULT_MTU;
-        private Key privateKey;
+        private NodePrivateKey privateKey;
         private int listenPort;
         private int fwmark;
         private Bind bind;
@@ -172,7 +173,7 @@ public final class Device implements Receiver, AutoCloseable {
             return this;
         }
 
-        public Builder privateKey(Key privateKey) {
+        public Builder privateKey(NodePrivateKey privateKey) {
             this.privateKey = privateKey;
             return this;
         }
@@ -235,7 +236,7 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    private void start(Key privateKey, int port, int mark, boolean startThreads) throws IOException {
+    private void start(NodePrivateKey privateKey, int port, int mark, boolean startThreads) throws IOException {
         if (privateKey != null) {
             setIdentity(privateKey);
         }
@@ -282,14 +283,15 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     /** Our public key, or null if no private key is set. */
-    public Key publicKey() {
+    public NodePublicKey publicKey() {
         Identity id = identity;
         return id == null ? null : id.publicKeyObject();
     }
 
     /** Sets (or with null/all-zero, removes) the private key, with UAPI semantics. */
-    public void setPrivateKey(Key key) throws ConfigException {
-        configure(new DeviceUpdate(key == null ? Key.of(new byte[32]) : key, null, null, false, List.of()));
+    public void setPrivateKey(NodePrivateKey key) throws ConfigException {
+        configure(new DeviceUpdate(
+                key == null ? NodePrivateKey.fromRaw(new byte[32]) : key, null, null, false, List.of()));
     }
 
     /** Rebinds the UDP port (0 = any free port). */
@@ -318,7 +320,7 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     /** Removes a peer; false if there was none with that key. */
-    public boolean removePeer(Key publicKey) {
+    public boolean removePeer(NodePublicKey publicKey) {
         synchronized (configLock) {
             Peer p = peers.remove(publicKey);
             if (p == null) {
@@ -330,7 +332,7 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     /** One peer's configuration and counters. */
-    public Optional<PeerStats> peer(Key publicKey) {
+    public Optional<PeerStats> peer(NodePublicKey publicKey) {
         Peer p = peers.get(publicKey);
         return p == null ? Optional.empty() : Optional.of(p.stats());
     }
@@ -343,7 +345,8 @@ public final class Device implements Receiver, AutoCloseable {
     /** The whole device, as UAPI {@code get} reports it. */
     public DeviceStatus status() {
         Identity id = identity;
-        return new DeviceStatus(id == null ? null : Key.of(id.privateKey()), listenPort, fwmark, peers());
+        return new DeviceStatus(
+                id == null ? null : NodePrivateKey.fromRaw(id.privateKey()), listenPort, fwmark, peers());
     }
 
     /** How many packets were dropped, by reason. */
@@ -431,7 +434,7 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    private void applyPrivateKey(Key key) {
+    private void applyPrivateKey(NodePrivateKey key) {
         Identity id = identity;
         if (key.isZero()) {
             if (id == null) {
@@ -444,12 +447,12 @@ public final class Device implements Receiver, AutoCloseable {
             }
             return;
         }
-        Key clamped = key.clamped();
-        if (id != null && Key.of(id.privateKey()).equals(clamped)) {
+        NodePrivateKey clamped = key.clamped();
+        if (id != null && NodePrivateKey.fromRaw(id.privateKey()).equals(clamped)) {
             return; // unchanged: keep the sessions
         }
         setIdentity(clamped);
-        Key pub = identity.publicKeyObject();
+        NodePublicKey pub = identity.publicKeyObject();
         Peer self = peers.remove(pub); // a peer with our own public key makes no sense: wireguard-go removes it
         if (self != null) {
             removePeerLocked(self);
@@ -460,10 +463,10 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    private void setIdentity(Key privateKey) {
-        byte[] priv = privateKey.clamped().bytes();
-        Key pubKey = Key.of(priv).publicKey();
-        byte[] pub = pubKey.bytes();
+    private void setIdentity(NodePrivateKey privateKey) {
+        byte[] priv = privateKey.clamped().toRaw();
+        NodePublicKey pubKey = NodePrivateKey.fromRaw(priv).publicKey();
+        byte[] pub = pubKey.toRaw();
         identity = new Identity(
                 priv, pub, pubKey, new CookieChecker(pub, scheduler, timings), NoiseProtocol.initialHash(pub));
     }
@@ -528,7 +531,7 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     Peer peerByKey(byte[] publicKey) {
-        return peers.get(Key.of(publicKey));
+        return peers.get(NodePublicKey.fromRaw(publicKey));
     }
 
     int mtu() {
