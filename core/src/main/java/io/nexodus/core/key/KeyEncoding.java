@@ -23,8 +23,7 @@ public final class KeyEncoding {
     public static byte[] fromBase64(String text, String what) {
         String s = text.strip();
         if (s.length() != BASE64_LENGTH) {
-            throw new IllegalArgumentException(
-                    what + " in base64 is 44 characters, got " + s.length() + " (not a base64 32-byte key)");
+            throw new IllegalArgumentException(what + " is 44 base64 characters (32 bytes), got " + s.length());
         }
         byte[] b;
         try {
@@ -33,7 +32,8 @@ public final class KeyEncoding {
             throw new IllegalArgumentException(what + " is not valid base64", e);
         }
         if (b.length != LENGTH) {
-            throw new IllegalArgumentException(what + " in base64 encodes 32 bytes, got " + b.length);
+            throw new IllegalArgumentException(
+                    what + " is 44 base64 characters (32 bytes), got " + b.length + " bytes");
         }
         return b;
     }
@@ -41,11 +41,13 @@ public final class KeyEncoding {
     /** Parses exactly 64 hex digits (either case), nothing around them. */
     public static byte[] fromHex(String text, String what) {
         if (text.length() != 2 * LENGTH) {
-            throw new IllegalArgumentException(what + " in hex is 64 digits, got " + text.length() + " characters");
+            throw new IllegalArgumentException(
+                    what + " is 64 hex digits (32 bytes), got " + text.length() + " characters");
         }
         for (int i = 0; i < text.length(); i++) {
             if (!HexFormat.isHexDigit(text.charAt(i))) {
-                throw new IllegalArgumentException(what + " in hex has a character that is not a hex digit");
+                throw new IllegalArgumentException(
+                        what + " is 64 hex digits (32 bytes), got a character that is not a hex digit");
             }
         }
         return HEX.parseHex(text);

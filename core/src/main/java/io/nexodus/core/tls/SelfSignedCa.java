@@ -45,9 +45,6 @@ public final class SelfSignedCa {
     /** How far back validity starts, so clocks a little behind ours accept a fresh certificate. */
     private static final Duration BACKDATE = Duration.ofHours(1);
 
-    /** An issued server certificate and its private key. */
-    public record Issued(PrivateKey key, X509Certificate certificate) {}
-
     private final X509Certificate certificate;
     private final PrivateKey key;
     private final Path certificateFile;
@@ -134,9 +131,10 @@ public final class SelfSignedCa {
 
     /**
      * Issues a server certificate (TLS server authentication) for {@code names}: DNS names and IP addresses, the first
-     * one also the subject's common name. Valid from an hour ago for {@code validity}. Nothing is written to disk.
+     * one also the subject's common name. Valid from an hour ago for {@code validity}. The chain holds the leaf only;
+     * nothing is written to disk.
      */
-    public Issued issue(List<String> names, Duration validity) throws IOException {
+    public ServerCertificate issue(List<String> names, Duration validity) throws IOException {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("a server certificate needs at least one name");
         }
@@ -167,7 +165,7 @@ public final class SelfSignedCa {
                             Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
                     .addExtension(
                             Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-            return new Issued(kp.getPrivate(), sign(b, key));
+            return new ServerCertificate(kp.getPrivate(), List.of(sign(b, key)));
         } catch (GeneralSecurityException | OperatorCreationException | IllegalArgumentException e) {
             throw new IOException("cannot issue a certificate for " + names + ": " + e.getMessage(), e);
         }

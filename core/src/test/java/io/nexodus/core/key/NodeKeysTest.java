@@ -39,7 +39,7 @@ class NodeKeysTest {
         String b64 = priv.toBase64();
         assertThatThrownBy(() -> NodePrivateKey.fromBase64(b64.substring(0, 43))) // padding dropped
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("44 characters")
+                .hasMessageContaining("44 base64 characters")
                 .hasMessageNotContaining(b64.substring(0, 20));
         assertThatThrownBy(() -> NodePrivateKey.fromBase64("*" + b64.substring(1)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -49,7 +49,7 @@ class NodeKeysTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NodePublicKey.fromBase64("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NodePrivateKey.fromHex(priv.toHex().substring(1)))
-                .hasMessageContaining("64 digits");
+                .hasMessageContaining("64 hex digits");
         assertThatThrownBy(() -> NodePrivateKey.fromHex("g" + priv.toHex().substring(1)))
                 .hasMessageContaining("not a hex digit");
         assertThatThrownBy(() -> NodePublicKey.fromHex("٠".repeat(64))) // Arabic-Indic zeros are not hex

@@ -29,8 +29,8 @@ class PemTest {
     @Test
     void certificatesRoundTripInOrderAndSkipOtherBlocks() throws Exception {
         SelfSignedCa ca = ca();
-        SelfSignedCa.Issued leaf = ca.issue(List.of("a.test"), Duration.ofDays(1));
-        List<X509Certificate> chain = List.of(leaf.certificate(), ca.certificate());
+        ServerCertificate leaf = ca.issue(List.of("a.test"), Duration.ofDays(1));
+        List<X509Certificate> chain = List.of(leaf.leaf(), ca.certificate());
         String text = "some text before\n" + Pem.encode(chain) + Pem.encode(leaf.key()) + "and after\n";
         assertThat(Pem.parseCertificates(text)).containsExactlyElementsOf(chain);
         Path f = dir.resolve("chain.pem");

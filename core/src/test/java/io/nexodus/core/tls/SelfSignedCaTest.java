@@ -53,7 +53,7 @@ class SelfSignedCaTest {
         SelfSignedCa again = ca(Clock.systemUTC());
         assertThat(again.certificate()).isEqualTo(c);
         assertThat(again.signed(
-                        first.issue(List.of("x.test"), Duration.ofDays(1)).certificate()))
+                        first.issue(List.of("x.test"), Duration.ofDays(1)).leaf()))
                 .isTrue();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("ca.crt", "ca.key");
@@ -63,9 +63,9 @@ class SelfSignedCaTest {
     @Test
     void issuedCertificatesCoverTheirNamesAndNoOthers() throws Exception {
         SelfSignedCa ca = ca(Clock.fixed(NOW, ZoneOffset.UTC));
-        SelfSignedCa.Issued issued =
+        ServerCertificate issued =
                 ca.issue(List.of("relay.example.test", "10.1.2.3", "::1", "*.wild.test"), Duration.ofDays(397));
-        X509Certificate leaf = issued.certificate();
+        X509Certificate leaf = issued.leaf();
         assertThat(leaf.getSubjectX500Principal().getName()).isEqualTo("CN=relay.example.test");
         assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
         assertThat(leaf.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.1");
@@ -89,10 +89,10 @@ class SelfSignedCaTest {
     @Test
     void aClientTrustingTheCaFileCompletesAHandshakeWithHostnameCheck() throws Exception {
         SelfSignedCa ca = ca(Clock.systemUTC());
-        SelfSignedCa.Issued issued = ca.issue(List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
+        ServerCertificate issued = ca.issue(List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setKeyEntry("server", issued.key(), new char[0], new X509Certificate[] {issued.certificate()});
+        ks.setKeyEntry("server", issued.key(), new char[0], new X509Certificate[] {issued.leaf()});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
         SSLContext server = SSLContext.getInstance("TLS");
@@ -131,8 +131,8 @@ class SelfSignedCaTest {
         assertThat(jdk).isNotEmpty();
         assertThat(TrustBundles.trustManager(List.of(ca.certificate())).getAcceptedIssuers())
                 .containsExactly(ca.certificate());
-        SelfSignedCa.Issued leaf = ca.issue(List.of("a.test"), Duration.ofDays(1));
-        assertThat(TrustBundles.trustedByJdkDefaults(List.of(leaf.certificate(), ca.certificate())))
+        ServerCertificate leaf = ca.issue(List.of("a.test"), Duration.ofDays(1));
+        assertThat(TrustBundles.trustedByJdkDefaults(List.of(leaf.leaf(), ca.certificate())))
                 .isFalse();
         assertThat(TrustBundles.trustingJdkDefaultsAnd(List.of(ca.certificate())))
                 .isNotNull();

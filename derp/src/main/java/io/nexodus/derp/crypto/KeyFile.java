@@ -1,15 +1,13 @@
 package io.nexodus.derp.crypto;
 
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.SecretFiles;
 import io.nexodus.derp.json.Json;
 import io.nexodus.derp.json.JsonException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /**
@@ -25,22 +23,9 @@ public final class KeyFile {
             return load(path);
         }
         NodePrivateKey key = NodePrivateKey.generate();
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(
-                dir,
-                ".derp-key",
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, "{\"PrivateKey\": " + Json.quote(key.toText()) + "}\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                return load(path); // another process created it first: use theirs
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        String text = "{\"PrivateKey\": " + Json.quote(key.toText()) + "}\n";
+        if (!SecretFiles.createSecret(path, text)) {
+            return load(path); // another process created it first: use theirs
         }
         return key;
     }

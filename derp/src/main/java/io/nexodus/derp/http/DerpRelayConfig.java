@@ -1,10 +1,10 @@
 package io.nexodus.derp.http;
 
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.MeshPeer;
-import io.nexodus.derp.tls.ServerCertificate;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -2,6 +2,7 @@ package io.nexodus.derp.bench;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
@@ -13,7 +14,6 @@ import io.nexodus.derp.frame.FrameWriter;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
-import io.nexodus.derp.tls.TrustBundles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -359,8 +359,8 @@ public final class DerpBench {
     }
 
     private static SSLContext serverContext(Path dir) throws Exception {
-        var key = io.nexodus.derp.tls.Pem.readPrivateKey(dir.resolve("derp.bench.test.key"));
-        var chain = io.nexodus.derp.tls.Pem.readCertificates(dir.resolve("derp.bench.test.crt"));
+        var key = io.nexodus.core.tls.Pem.readPrivateKey(dir.resolve("derp.bench.test.key"));
+        var chain = io.nexodus.core.tls.Pem.readCertificates(dir.resolve("derp.bench.test.crt"));
         var ks = java.security.KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("k", key, new char[0], chain.toArray(new java.security.cert.Certificate[0]));

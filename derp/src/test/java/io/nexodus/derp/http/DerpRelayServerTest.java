@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.testing.Events;
-import io.nexodus.derp.tls.SelfSignedCa;
-import io.nexodus.derp.tls.TrustBundles;
+import io.nexodus.derp.tls.CertDir;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -97,13 +98,14 @@ class DerpRelayServerTest {
     /** Manual mode with a CA the test makes; the client dials an IP but verifies the hostname (certmodemanual). */
     @Test
     void tlsManualCertificatesWithAddressOverride(@TempDir Path dir) throws Exception {
-        SelfSignedCa ca = SelfSignedCa.loadOrCreate(dir, Clock.systemUTC());
-        ca.issue("relay.example.test", dir);
+        CertDir certDir = new CertDir(dir);
+        SelfSignedCa ca = certDir.selfSignedCa(Clock.systemUTC());
+        certDir.issue(ca, "relay.example.test");
         try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.MANUAL)
                 .certDir(dir)
                 .hostname("relay.example.test")
                 .build())) {
-            SSLContext trust = TrustBundles.trusting(ca.caFile());
+            SSLContext trust = TrustBundles.trusting(ca.certificateFile());
             URI url = URI.create("https://relay.example.test:" + relay.port() + "/derp");
             InetSocketAddress at = new InetSocketAddress("127.0.0.1", relay.port());
             NodePrivateKey ka = NodePrivateKey.generate();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.crypto.MeshKey;
@@ -12,7 +13,6 @@ import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
 import io.nexodus.derp.testing.Events;
-import io.nexodus.derp.tls.TrustBundles;
 import io.nexodus.testkit.FreePorts;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -2,10 +2,10 @@ package io.nexodus.e2e.scenario;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.tls.TrustBundles;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

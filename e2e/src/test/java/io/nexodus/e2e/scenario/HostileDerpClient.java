@@ -2,13 +2,13 @@ package io.nexodus.e2e.scenario;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
 import io.nexodus.derp.frame.FrameLimits;
 import io.nexodus.derp.frame.FrameReader;
-import io.nexodus.derp.tls.TrustBundles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.crypto.KeyFile;
-import io.nexodus.derp.tls.SelfSignedCa;
-import io.nexodus.derp.tls.TrustBundles;
+import io.nexodus.derp.tls.CertDir;
 import io.nexodus.stun.BindingResult;
 import io.nexodus.stun.StunClient;
 import io.nexodus.stun.StunClientConfig;
@@ -95,8 +96,8 @@ class RelayDerpCommandIT {
         Path userCa = dir.resolve("user-ca");
         Path certs = dir.resolve("certs");
         Files.createDirectories(certs);
-        SelfSignedCa ca = SelfSignedCa.loadOrCreate(userCa, Clock.systemUTC());
-        ca.issue("relay.nexodus.test", certs);
+        SelfSignedCa ca = new CertDir(userCa).selfSignedCa(Clock.systemUTC());
+        new CertDir(certs).issue(ca, "relay.nexodus.test");
         Path state = dir.resolve("state");
         int port = FreePorts.tcp();
         int stunPort = FreePorts.udp();
@@ -116,7 +117,7 @@ class RelayDerpCommandIT {
         };
         URI url = URI.create("https://relay.nexodus.test:" + port + "/derp");
         InetSocketAddress dial = new InetSocketAddress("127.0.0.1", port); // the host entry the agent would add
-        SSLContext trust = TrustBundles.trusting(ca.caFile());
+        SSLContext trust = TrustBundles.trusting(ca.certificateFile());
         NodePublicKey first;
         try (ChildProcess p = relayderp("manual", args)) {
             p.awaitOutput("STUN: +udp /?127\\.0\\.0\\.1:" + stunPort, WAIT);

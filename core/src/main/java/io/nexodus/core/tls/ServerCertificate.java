@@ -1,4 +1,4 @@
-package io.nexodus.derp.tls;
+package io.nexodus.core.tls;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A server certificate chain (leaf first) and its private key, given in memory: how a program that already has TLS
- * material (the Nexodus service) hands it to the relay ({@code TlsMode.PROVIDED}) without writing the key again.
+ * A server certificate chain (leaf first) and its private key, in memory: what {@link SelfSignedCa} issues, and how a
+ * program that already has TLS material (the Nexodus service) hands it to the DERP relay ({@code TlsMode.PROVIDED})
+ * without writing the key again.
  */
 public record ServerCertificate(PrivateKey key, List<X509Certificate> chain) {
     public ServerCertificate {
