@@ -1,6 +1,7 @@
 package io.nexodus.derp.client;
 
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.retry.Backoff;
 import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.Frame;
@@ -69,7 +70,10 @@ public final class DerpClient implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.dialer = new DerpDialer(config, random);
-        this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), random);
+        // Full jitter: a relay restart or a network change cuts many clients at once; drawing from the whole window
+        // spreads their reconnects (TLS handshakes) best and has the shortest expected wait, which matters for a data
+        // path. Overload is the relay's accept limiter's business, not the client's.
+        this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), Backoff.Jitter.FULL, random);
         this.preferred = config.preferred();
     }
 
