@@ -71,7 +71,7 @@ public final class AotTraining {
         try (StunServer stunServer = StunServer.start(
                 List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)), StunServerConfig.defaults())) {
             // flags and help, as a start does
-            PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream());
+            PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
             new CommandLine(new NexdCommand()).setOut(nowhere).setErr(nowhere).execute("--help");
             new CommandLine(new NexdCommand())
                     .parseArgs("--reg-key", "https://h#RK:x", "--tunnel-iface", "wg0", "relay");

@@ -108,7 +108,7 @@ public record DerpClientConfig(
         private int sendQueueDepth = 256;
         private boolean platformThreads = true;
         private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(120);
+        private Duration readTimeout = Duration.ofMinutes(2);
         private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration backoffMin = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(5);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -70,7 +71,8 @@ public record DerpRelayConfig(
         meshPeers = List.copyOf(meshPeers);
         if ((tlsMode == TlsMode.MANUAL || tlsMode == TlsMode.SELF_SIGNED) && certDir.isEmpty()) {
             throw new IllegalArgumentException("certificate mode "
-                    + tlsMode.name().toLowerCase().replace('_', '-') + " needs a certificate directory (--certdir)");
+                    + tlsMode.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                    + " needs a certificate directory (--certdir)");
         }
         if ((tlsMode == TlsMode.PROVIDED) != certificate.isPresent()) {
             throw new IllegalArgumentException(

@@ -14,6 +14,7 @@ import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.derp.testing.RawDerp;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ class HostileClientTest {
     @BeforeEach
     void start() throws Exception {
         relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .httpTimeout(Duration.ofSeconds(2))
                 .handshakeTimeout(Duration.ofSeconds(1))
                 .build());
@@ -138,7 +139,8 @@ class HostileClientTest {
             assertThat(m.in.readUpTo(12)).isEqualTo("HTTP/1.1 400");
         }
         try (RawDerp m = RawDerp.open(relay.port())) {
-            m.writeRaw(("GET /derp HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(10_000) + "\r\n\r\n").getBytes());
+            m.writeRaw(("GET /derp HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(10_000) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             assertThat(m.in.readUpTo(12)).isEqualTo("HTTP/1.1 431");
         }
         try (RawDerp m = RawDerp.upgraded(relay.port())) {
@@ -161,7 +163,7 @@ class HostileClientTest {
         long t0 = System.nanoTime();
         try (RawDerp slow = RawDerp.open(relay.port());
                 RawDerp silent = RawDerp.upgraded(relay.port())) {
-            slow.writeRaw("GET /derp HTTP/1.1\r\nHo".getBytes()); // and never finishes
+            slow.writeRaw("GET /derp HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII)); // and never finishes
             assertThat(slow.closedByServer()).isTrue();
             assertThat(silent.closedByServer()).isTrue(); // upgraded, but no ClientInfo
         }

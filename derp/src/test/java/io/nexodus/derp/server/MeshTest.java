@@ -14,6 +14,7 @@ import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.testkit.FreePorts;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class MeshTest {
 
     private static DerpRelayServer start(int port, MeshKey key, List<MeshPeer> peers, Path certDir) throws Exception {
         DerpRelayConfig.Builder b = DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", port))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port))
                 .meshKey(key)
                 .meshPeers(peers);
         if (certDir != null) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** A client listener that records what arrives, for tests to wait on. */
 public final class Events implements DerpClientListener {
+    @SuppressWarnings("ArrayRecordComponent") // what arrived, as it arrived; tests compare data() themselves
     public record Packet(NodePublicKey source, byte[] data) {}
 
     public record Gone(NodePublicKey peer, PeerGoneReason reason) {}

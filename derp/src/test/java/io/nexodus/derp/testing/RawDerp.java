@@ -10,6 +10,7 @@ import io.nexodus.derp.frame.FrameLimits;
 import io.nexodus.derp.frame.FrameReader;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ public final class RawDerp implements AutoCloseable {
         if (rcvBuf > 0) {
             s.setReceiveBufferSize(rcvBuf);
         }
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.connect(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port), 5000);
         s.setSoTimeout(10_000);
         return new RawDerp(s);
     }

@@ -9,6 +9,7 @@ import io.nexodus.derp.client.DerpClientListener;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -37,8 +38,10 @@ public final class DerpLabForwarder {
         NodePrivateKey key = NodePrivateKey.fromRaw(
                 Base64.getDecoder().decode(Files.readString(Path.of(args[2])).strip()));
         NodePublicKey peer = NodePublicKey.fromBase64(args[3]);
-        InetSocketAddress wireguard = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[5]));
-        DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[4])));
+        InetSocketAddress wireguard =
+                new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), Integer.parseInt(args[5]));
+        DatagramSocket udp = new DatagramSocket(
+                new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), Integer.parseInt(args[4])));
         DerpClientConfig config = DerpClientConfig.builder(URI.create(args[0]), key)
                 .sslContext(TrustBundles.trusting(Path.of(args[1])))
                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))

@@ -31,14 +31,12 @@ import java.util.function.BiConsumer;
  */
 public final class JavaBackend implements WireGuardBackend {
     private final Device device;
-    private final UdpBind bind;
     private final UapiServer uapi;
     private final String publicKey;
     private final DatagramPort port;
 
     private JavaBackend(Device device, UdpBind bind, UapiServer uapi) {
         this.device = device;
-        this.bind = bind;
         this.uapi = uapi;
         this.publicKey = device.publicKey().toBase64();
         this.port = new DatagramPort() {

@@ -33,7 +33,7 @@ class WireGuardDerpProxyTest {
         String a = ka.publicKey().toBase64();
         String b = kb.publicKey().toBase64();
         try (DerpRelayServer server = DerpRelayServer.start(DerpRelayConfig.builder()
-                        .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                         .build());
                 DatagramSocket wgA = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 DatagramSocket wgB = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

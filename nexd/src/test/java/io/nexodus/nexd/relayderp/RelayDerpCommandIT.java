@@ -16,6 +16,7 @@ import io.nexodus.stun.StunClient;
 import io.nexodus.stun.StunClientConfig;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.FreePorts;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,7 @@ class RelayDerpCommandIT {
         return ChildProcess.start(dir.resolve(name + ".log"), argv);
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // what arrived, compared by the test through data()
     private record Got(NodePublicKey source, byte[] data) {}
 
     /** Two clients exchange a packet each way through the relay; returns the relay's key as the clients saw it. */
@@ -116,7 +118,8 @@ class RelayDerpCommandIT {
             state.toString()
         };
         URI url = URI.create("https://relay.nexodus.test:" + port + "/derp");
-        InetSocketAddress dial = new InetSocketAddress("127.0.0.1", port); // the host entry the agent would add
+        InetSocketAddress dial =
+                new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port); // the host entry the agent would add
         SSLContext trust = TrustBundles.trusting(ca.certificateFile());
         NodePublicKey first;
         try (ChildProcess p = relayderp("manual", args)) {
@@ -126,9 +129,9 @@ class RelayDerpCommandIT {
                     .contains("TLS:       " + certs.resolve("relay.nexodus.test.crt"));
             first = exchange(url, dial, trust);
 
-            try (StunClient stun =
-                    StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
-                BindingResult r = stun.bind(new InetSocketAddress("127.0.0.1", stunPort));
+            try (StunClient stun = StunClient.open(
+                    new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), StunClientConfig.defaults())) {
+                BindingResult r = stun.bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), stunPort));
                 assertThat(r).isInstanceOf(BindingResult.Success.class);
                 assertThat(r.mappedAddress()).contains(stun.localAddress().orElseThrow());
             }
@@ -168,7 +171,7 @@ class RelayDerpCommandIT {
                             + " --stun-port -1 --relay-ca " + caFile);
             exchange(
                     URI.create("https://127.0.0.1:" + port + "/derp"),
-                    new InetSocketAddress("127.0.0.1", port),
+                    new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port),
                     TrustBundles.trusting(caFile));
         }
 

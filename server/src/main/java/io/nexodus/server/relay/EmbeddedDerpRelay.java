@@ -153,6 +153,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         how = "tcp " + started.boundAddress() + fallbackNote + ", " + tlsHow + ", key " + started.publicKey();
     }
 
+    @SuppressWarnings("ReferenceEquality") // a cause chain ends at a throwable that is its own cause: identity
     private static String rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

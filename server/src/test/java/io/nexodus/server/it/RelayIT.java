@@ -77,6 +77,7 @@ class RelayIT {
         return TrustBundles.trusting(Pem.parseCertificates(node.caPem()));
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // what arrived, compared by the test through data()
     private record Got(NodePublicKey source, byte[] data) {}
 
     /** Two clients through the relay at {@code node.url()}; each sends to the other. */

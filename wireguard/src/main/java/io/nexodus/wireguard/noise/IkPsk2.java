@@ -63,6 +63,7 @@ public final class IkPsk2 {
     }
 
     /** What the responder learned from message 1. */
+    @SuppressWarnings("ArrayRecordComponent") // a handshake step's result, read once and never compared
     public record Message1(byte[] initiatorEphemeral, byte[] initiatorStatic, byte[] payload) {}
 
     /**

@@ -10,6 +10,7 @@ import io.nexodus.wireguard.device.DeviceUpdate;
 import io.nexodus.wireguard.device.IpPrefix;
 import io.nexodus.wireguard.device.PeerStats;
 import io.nexodus.wireguard.device.PeerUpdate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -193,8 +194,9 @@ public final class UapiProtocol {
             if (p.endpoint() != null) {
                 sb.append("endpoint=").append(p.endpoint().uapiString()).append('\n');
             }
-            long sec = p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond();
-            long nsec = p.lastHandshake() == null ? 0 : p.lastHandshake().getNano();
+            Instant handshake = p.lastHandshake() == null ? Instant.EPOCH : p.lastHandshake();
+            long sec = handshake.getEpochSecond();
+            long nsec = handshake.getNano(); // UAPI wants the nanoseconds within the second, as a timespec
             sb.append("last_handshake_time_sec=").append(sec).append('\n');
             sb.append("last_handshake_time_nsec=").append(nsec).append('\n');
             sb.append("tx_bytes=").append(p.txBytes()).append('\n');

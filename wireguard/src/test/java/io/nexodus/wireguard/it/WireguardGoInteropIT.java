@@ -171,7 +171,7 @@ class WireguardGoInteropIT {
         String[] f = Cmd.run("wg", "show", iface, "latest-handshakes")
                 .stdout()
                 .strip()
-                .split("\\s+");
+                .split("\\s+", -1);
         return Long.parseLong(f[1]);
     }
 
