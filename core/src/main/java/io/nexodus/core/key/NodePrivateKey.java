@@ -1,7 +1,6 @@
 package io.nexodus.core.key;
 
 import java.security.InvalidKeyException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.random.RandomGenerator;
 
@@ -13,22 +12,21 @@ import java.util.random.RandomGenerator;
  * same public key and agree on the same secrets (wireguard-go clamps keys it is given; {@link #generate} clamps). The
  * all-zero key is representable because UAPI uses it for "no key" ({@link #isZero()}).
  *
- * <p>Secret material never leaves by accident: {@link #toString()} shows only the public key, {@link #equals} runs
- * in constant time, {@link #hashCode()} depends on no key bit. The text forms ({@link #toBase64()}, {@link #toHex()},
- * {@link #toText()}) are for key files and the WireGuard configuration only.
+ * <p>Secret material never leaves by accident ({@link SecretKeyBytes}): {@link #toString()} shows only the public key,
+ * {@code equals} runs in constant time, {@code hashCode} depends on no key bit. The text forms ({@code toBase64()},
+ * {@code toHex()}, {@link #toText()}) are for key files and the WireGuard configuration only.
  */
-public final class NodePrivateKey {
+public final class NodePrivateKey extends SecretKeyBytes {
     public static final int LENGTH = 32;
     private static final String TEXT_PREFIX = "privkey:";
     private static final String WHAT = "a private key";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final byte[] raw;
     /** Derived on first use (an X25519, ~50 µs); a benign race, as the result is immutable and always the same. */
     private NodePublicKey publicKey;
 
     private NodePrivateKey(byte[] raw) {
-        this.raw = raw;
+        super(raw);
     }
 
     /** A new random key from the system's {@link SecureRandom}, clamped (as {@code wg genkey} and Go's {@code key.NewNode}). */
@@ -66,7 +64,7 @@ public final class NodePrivateKey {
     public NodePublicKey publicKey() {
         NodePublicKey p = publicKey;
         if (p == null) {
-            p = NodePublicKey.fromRaw(X25519.publicKey(raw));
+            p = NodePublicKey.fromRaw(X25519.publicKey(raw()));
             publicKey = p;
         }
         return p;
@@ -79,51 +77,19 @@ public final class NodePrivateKey {
      *     {@link X25519}
      */
     public byte[] sharedSecret(NodePublicKey peer) throws InvalidKeyException {
-        return X25519.sharedSecret(raw, peer.toRaw());
+        return X25519.sharedSecret(raw(), peer.toRaw());
     }
 
     /** This key clamped as RFC 7748 §5 says (the same public key; the form {@link #generate} makes). */
     public NodePrivateKey clamped() {
-        byte[] b = raw.clone();
+        byte[] b = toRaw();
         X25519.clamp(b);
         return new NodePrivateKey(b);
-    }
-
-    /** Whether all 32 bytes are zero: UAPI's "no private key". */
-    public boolean isZero() {
-        return X25519.isZero(raw);
-    }
-
-    /** A copy of the 32 raw bytes (secret). */
-    public byte[] toRaw() {
-        return raw.clone();
-    }
-
-    /** Standard base64 (secret: for the WireGuard configuration and key files). */
-    public String toBase64() {
-        return KeyEncoding.toBase64(raw);
-    }
-
-    /** Lowercase hex without a prefix (secret: for UAPI). */
-    public String toHex() {
-        return KeyEncoding.toHex(raw);
     }
 
     /** {@code privkey:<64 hex>} (secret: for the DERP relay's key file). */
     public String toText() {
         return TEXT_PREFIX + toHex();
-    }
-
-    /** Constant-time comparison of the raw bytes. */
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof NodePrivateKey other && MessageDigest.isEqual(raw, other.raw);
-    }
-
-    /** A constant: private keys are not meant as hash keys, and a hash must not leak key bits. */
-    @Override
-    public int hashCode() {
-        return 0x4e4f4445;
     }
 
     /** The public key only, e.g. {@code NodePrivateKey[public=nodekey:…]}; {@code NodePrivateKey[zero]} for none. */

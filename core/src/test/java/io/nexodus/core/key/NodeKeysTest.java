@@ -75,6 +75,11 @@ class NodeKeysTest {
         NodePrivateKey other = NodePrivateKey.generate(new SplittableRandom(43));
         assertThat(other).isNotEqualTo(priv);
         assertThat(other.hashCode()).isEqualTo(priv.hashCode()); // no key bits in the hash
+        // secrets of another kind are never equal, even with the same bytes
+        SecretKeyBytes sameBytes = new SecretKeyBytes(priv.toRaw()) {};
+        assertThat(sameBytes).isNotEqualTo(priv);
+        assertThat(priv).isNotEqualTo(sameBytes);
+        assertThat(NodePrivateKey.fromRaw(priv.toRaw())).isEqualTo(priv);
     }
 
     @Test

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +17,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -90,13 +88,8 @@ class SelfSignedCaTest {
     void aClientTrustingTheCaFileCompletesAHandshakeWithHostnameCheck() throws Exception {
         SelfSignedCa ca = ca(Clock.systemUTC());
         ServerCertificate issued = ca.issue(List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("server", issued.key(), new char[0], new X509Certificate[] {issued.leaf()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        SSLContext server = SSLContext.getInstance("TLS");
-        server.init(kmf.getKeyManagers(), null, null);
+        SSLContext server = issued.serverContext();
+        assertThat(issued.toString()).isEqualTo("ServerCertificate[CN=localhost, chain of 1]");
         SSLContext client = TrustBundles.trusting(ca.certificateFile());
         try (SSLServerSocket ss = (SSLServerSocket)
                 server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -14,6 +14,7 @@ import io.nexodus.derp.frame.FrameWriter;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
+import io.nexodus.derp.tls.CertDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -360,15 +361,6 @@ public final class DerpBench {
     }
 
     private static SSLContext serverContext(Path dir) throws Exception {
-        var key = io.nexodus.core.tls.Pem.readPrivateKey(dir.resolve("derp.bench.test.key"));
-        var chain = io.nexodus.core.tls.Pem.readCertificates(dir.resolve("derp.bench.test.crt"));
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("k", key, new char[0], chain.toArray(new java.security.cert.Certificate[0]));
-        var kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
-        kmf.init(ks, new char[0]);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        return ctx;
+        return new CertDir(dir).read("derp.bench.test").serverContext();
     }
 }

@@ -1,7 +1,7 @@
 package io.nexodus.wireguard.crypto;
 
 import io.nexodus.core.key.KeyEncoding;
-import java.security.MessageDigest;
+import io.nexodus.core.key.SecretKeyBytes;
 import java.security.SecureRandom;
 
 /**
@@ -9,15 +9,13 @@ import java.security.SecureRandom;
  * zero when none is configured. Curve25519 keys are {@link io.nexodus.core.key.NodePrivateKey} and
  * {@link io.nexodus.core.key.NodePublicKey}. Immutable; compared in constant time; never printed.
  */
-public final class PresharedKey {
+public final class PresharedKey extends SecretKeyBytes {
     public static final int LENGTH = KeyEncoding.LENGTH;
     private static final String WHAT = "a preshared key";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final byte[] raw;
-
     private PresharedKey(byte[] raw) {
-        this.raw = raw;
+        super(raw);
     }
 
     /** The all-zero key: "no preshared key". */
@@ -34,9 +32,6 @@ public final class PresharedKey {
 
     /** The key from exactly 32 raw bytes (copied). */
     public static PresharedKey fromRaw(byte[] raw) {
-        if (raw.length != LENGTH) {
-            throw new IllegalArgumentException(WHAT + " is 32 bytes, got " + raw.length);
-        }
         return new PresharedKey(raw.clone());
     }
 
@@ -48,41 +43,6 @@ public final class PresharedKey {
     /** Parses the 64-hex-digit form of UAPI. */
     public static PresharedKey fromHex(String text) {
         return new PresharedKey(KeyEncoding.fromHex(text, WHAT));
-    }
-
-    /** Whether all bytes are zero (no preshared key). */
-    public boolean isZero() {
-        int acc = 0;
-        for (byte b : raw) {
-            acc |= b;
-        }
-        return acc == 0;
-    }
-
-    /** A copy of the 32 bytes (secret). */
-    public byte[] bytes() {
-        return raw.clone();
-    }
-
-    /** Standard base64 (secret: for the WireGuard configuration). */
-    public String toBase64() {
-        return KeyEncoding.toBase64(raw);
-    }
-
-    /** Lowercase hex (secret: for UAPI). */
-    public String toHex() {
-        return KeyEncoding.toHex(raw);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PresharedKey k && MessageDigest.isEqual(raw, k.raw);
-    }
-
-    /** A constant: a hash must not leak key bits. */
-    @Override
-    public int hashCode() {
-        return 0x50534b;
     }
 
     @Override

@@ -495,7 +495,7 @@ public final class Device implements Receiver, AutoCloseable {
         }
         if (pu.presharedKey() != null) {
             synchronized (p.handshake) {
-                p.presharedKey = pu.presharedKey().bytes();
+                p.presharedKey = pu.presharedKey().toRaw();
             }
         }
         if (pu.endpoint() != null) {
