@@ -18,7 +18,7 @@ class ReceiveFuzzTest {
     @Test
     void garbageAndMutationsNeverCrashTheReceivePath() throws Exception {
         try (DevicePair p = new DevicePair().connect()) {
-            p.b.forceUnderLoad = false;
+            p.b.handshakes.forceUnderLoad = false;
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 100));
             p.deliver();
             p.send(p.b, Packets.ip("10.0.0.2", "10.0.0.1", 100));
@@ -29,7 +29,7 @@ class ReceiveFuzzTest {
             for (MemoryNetwork.Datagram d : p.net.log) {
                 seeds.add(d.data());
             }
-            p.b.forceUnderLoad = true; // also drive the cookie paths
+            p.b.handshakes.forceUnderLoad = true; // also drive the cookie paths
             Random r = new Random(7);
             UdpEndpoint src = UdpEndpoint.parse("203.0.113.9:999");
             PacketBatch batch = new PacketBatch(16, 65536);
@@ -55,7 +55,7 @@ class ReceiveFuzzTest {
                     + p.b.drops().values().stream().mapToLong(Long::longValue).sum();
             assertThat(dropped).isPositive();
             assertThat(sent).isGreaterThan(1000);
-            p.b.forceUnderLoad = false;
+            p.b.handshakes.forceUnderLoad = false;
             p.net.intercept(d -> d);
             // The real session survived the storm (a fresh handshake is fine too).
             p.clock.advance(java.time.Duration.ofSeconds(6));
