@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * receive thread(s) decrypt and write to the TUN ({@link Inbound}); one platform thread handles handshake messages from
  * a bounded queue, so X25519 never stalls the data path and queue depth tells when we are under load
  * ({@link IncomingHandshakes}); one timer thread runs the protocol timers ({@link PeerTimers}). Configuration calls are
- * thread-safe ({@link Configuration}).
+ * thread-safe ({@link Configuration}). An optional {@link PacketFilter}, swappable at run time, sits in both packet
+ * paths.
  * <p>
  * Create one with {@link #builder()}; configure it with {@link #setPeer}, {@link #removePeer} or {@link #configure}
  * (UAPI {@code set} semantics); read it with {@link #status()}, {@link #peer(Key)} and {@link #drops()}. To let
@@ -62,6 +64,8 @@ public final class Device implements Receiver, AutoCloseable {
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Runnable> closeHooks = new ArrayList<>();
+    private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
+    private volatile PacketFilter packetFilter;
 
     private Device(Builder b, Tun tun) {
         this.name = tun.name();
@@ -73,6 +77,7 @@ public final class Device implements Receiver, AutoCloseable {
         this.scheduler = b.scheduler != null ? b.scheduler : new SystemScheduler("wg-timers-" + name);
         this.handshakes = new IncomingHandshakes(this, b.inlineHandshakes);
         this.cryptoPool = new CryptoPool(b.cryptoWorkers >= 0 ? b.cryptoWorkers : defaultCryptoWorkers(), name);
+        this.packetFilter = b.packetFilter;
         for (DropReason r : DropReason.values()) {
             drops.put(r, new LongAdder());
         }
@@ -106,6 +111,7 @@ public final class Device implements Receiver, AutoCloseable {
         private boolean startThreads = true;
         private boolean inlineHandshakes;
         private int cryptoWorkers = -1;
+        private PacketFilter packetFilter;
 
         private Builder() {}
 
@@ -181,6 +187,12 @@ public final class Device implements Receiver, AutoCloseable {
         /** The clock and timer scheduler; only tests change it. */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = scheduler;
+            return this;
+        }
+
+        /** A packet filter from the start (see {@link Device#packetFilter(PacketFilter)}); none by default. */
+        public Builder packetFilter(PacketFilter filter) {
+            this.packetFilter = filter;
             return this;
         }
 
@@ -318,6 +330,21 @@ public final class Device implements Receiver, AutoCloseable {
                 id == null ? null : Key.of(id.privateKey()), config.listenPort(), config.fwmark(), peers());
     }
 
+    /**
+     * Sets the {@link PacketFilter} both packet paths consult, replacing the previous one; null removes it. The swap is
+     * atomic: each packet thread picks up the new filter with its next batch (a batch in flight finishes under the
+     * filter it started with). Without a filter the paths pay one volatile read per batch and a branch per packet.
+     */
+    public void packetFilter(PacketFilter filter) {
+        packetFilter = filter;
+        filterFailureLogged.set(false);
+    }
+
+    /** The current packet filter, or null. */
+    public PacketFilter packetFilter() {
+        return packetFilter;
+    }
+
     /** How many packets were dropped, by reason. */
     public Map<DropReason, Long> drops() {
         EnumMap<DropReason, Long> out = new EnumMap<>(DropReason.class);
@@ -363,6 +390,13 @@ public final class Device implements Receiver, AutoCloseable {
 
     void drop(DropReason reason) {
         drops.get(reason).increment();
+    }
+
+    /** A filter threw: the packet is refused (fail closed); the first failure per filter is logged, so one shows. */
+    void filterFailed(RuntimeException e) {
+        if (filterFailureLogged.compareAndSet(false, true)) {
+            log.warn("{}: the packet filter failed; the packets it fails on are dropped", name, e);
+        }
     }
 
     // ====================================================================================== lifecycle

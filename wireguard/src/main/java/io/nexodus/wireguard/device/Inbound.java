@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * The receive path (wireguard-go's {@code receive.go}): a batch of datagrams from the bind is classified; handshake
  * messages are copied to the {@link IncomingHandshakes} queue; transport data is looked up by index and decrypted (the
  * crypto possibly shared with the {@link CryptoPool}), then checked in batch order (replay window, session
- * confirmation, inner packet, allowed-IPs source) and written to the TUN in one call.
+ * confirmation, inner packet, allowed-IPs source, {@link PacketFilter}) and written to the TUN in one call.
  * <p>
  * Threads: {@link #receive} runs on the bind's receive thread(s), possibly several at once (one per socket, plus any
  * other transport). Per packet it takes no lock but the replay window's (uncontended) monitor and allocates nothing
@@ -100,6 +100,7 @@ final class Inbound {
     private int deliver(PacketBatch batch, BatchWork w) {
         int n = batch.count();
         long rejectAfterMessages = device.timings.rejectAfterMessages();
+        PacketFilter filter = device.packetFilter(); // one volatile read per batch; null costs a branch per packet
         int toWrite = 0;
         Peer runPeer = null;
         long runBytes = 0;
@@ -156,6 +157,10 @@ final class Inbound {
                 device.drop(DropReason.SOURCE_NOT_ALLOWED);
                 continue;
             }
+            if (filter != null && !accepts(filter, peer, buf, ip, ipLen)) {
+                device.drop(DropReason.FILTERED_INBOUND);
+                continue;
+            }
             batch.set(i, ip, ipLen, batch.endpoint(i));
             toWrite++;
         }
@@ -163,6 +168,16 @@ final class Inbound {
             runPeer.afterReceive(runBytes, runData, runFrom);
         }
         return toWrite;
+    }
+
+    /** The filter's verdict; a filter that throws refuses the packet (fail closed). */
+    private boolean accepts(PacketFilter filter, Peer peer, byte[] buf, int ip, int ipLen) {
+        try {
+            return filter.inbound(peer.publicKey, buf, ip, ipLen) == PacketFilter.Verdict.ACCEPT;
+        } catch (RuntimeException e) {
+            device.filterFailed(e);
+            return false;
+        }
     }
 
     /** The length of the IPv4/IPv6 packet at {@code start} (padding trimmed), or 0 if it is not one. */

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The send path (wireguard-go's {@code send.go}): the TUN reader thread reads a batch of IP packets (TSO super-packets
  * already cut into segments by the {@link io.nexodus.wireguard.tun.Tun}), routes each by destination (allowed IPs),
- * takes counters and writes headers in batch order, seals the batch (inline, or shared
+ * asks the {@link PacketFilter} (if one is set), takes counters and writes headers in batch order, seals the batch (inline, or shared
  * with the {@link CryptoPool}) and hands it to the bind in one call. A packet without a usable session waits in its
  * peer's staging queue while a handshake runs ({@link Peer#stage}).
  * <p>
@@ -56,7 +56,7 @@ final class Outbound {
     }
 
     /**
-     * Routes, encrypts and sends the IP packets in {@code batch} (each at offset HEADROOM): counters are
+     * Routes, filters, encrypts and sends the IP packets in {@code batch} (each at offset HEADROOM): counters are
      * taken in batch order, the crypto may be spread over the pool, and the batch goes out in its original order.
      */
     void process(PacketBatch batch) {
@@ -64,6 +64,7 @@ final class Outbound {
         int mtu = device.tun.mtu();
         long now = device.scheduler.nanoTime();
         BatchWork w = BatchWork.of(batch);
+        PacketFilter filter = device.packetFilter(); // one volatile read per batch; null costs a branch per packet
         Peer lastPeer = null;
         int touched = 0;
         for (int i = 0; i < n; i++) {
@@ -73,6 +74,11 @@ final class Outbound {
             Peer p = device.allowedIps.lookupPacket(buf, PacketBatch.HEADROOM, len, true);
             if (p == null) {
                 device.drop(DropReason.NO_ROUTE);
+                batch.drop(i);
+                continue;
+            }
+            if (filter != null && !accepts(filter, p, buf, len)) {
+                device.drop(DropReason.FILTERED_OUTBOUND);
                 batch.drop(i);
                 continue;
             }
@@ -105,6 +111,16 @@ final class Outbound {
         for (int j = 0; j < touched; j++) {
             w.peers[j].afterDataSent();
             w.peers[j] = null;
+        }
+    }
+
+    /** The filter's verdict; a filter that throws refuses the packet (fail closed). */
+    private boolean accepts(PacketFilter filter, Peer p, byte[] buf, int len) {
+        try {
+            return filter.outbound(p.publicKey, buf, PacketBatch.HEADROOM, len) == PacketFilter.Verdict.ACCEPT;
+        } catch (RuntimeException e) {
+            device.filterFailed(e);
+            return false;
         }
     }
 }
