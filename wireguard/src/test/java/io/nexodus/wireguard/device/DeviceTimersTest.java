@@ -61,11 +61,11 @@ class DeviceTimersTest {
             assertThat(p.net.log).hasSize(1);
             p.advance(Duration.ofMillis(340));
             assertThat(p.net.log).hasSize(2);
-            p.advance(Duration.ofSeconds(120));
+            p.advance(Duration.ofMinutes(2));
             // The first initiation plus one retry per 5 s while attempts <= 18: 20 in all, then it gives up.
             assertThat(p.net.log).hasSize(20).allMatch(d -> d.data()[0] == 1);
             assertThat(p.a.dropCount(DropReason.STAGED_OVERFLOW)).isEqualTo(1); // the waiting packet was flushed
-            p.advance(Duration.ofSeconds(600));
+            p.advance(Duration.ofMinutes(10));
             assertThat(p.net.log).hasSize(20);
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -70,31 +71,25 @@ class ReceiveFuzzTest {
     }
 
     static byte[] mutate(Random r, byte[] seed) {
-        switch (r.nextInt(6)) {
+        return switch (r.nextInt(6)) {
             case 0 -> { // pure garbage of any size
                 byte[] g = new byte[r.nextInt(200)];
                 r.nextBytes(g);
                 if (g.length > 0 && r.nextBoolean()) {
                     g[0] = (byte) (1 + r.nextInt(4));
                 }
-                return g;
+                yield g;
             }
-            case 1 -> { // truncate
-                return java.util.Arrays.copyOf(seed, r.nextInt(seed.length + 1));
-            }
-            case 2 -> { // extend
-                return java.util.Arrays.copyOf(seed, seed.length + 1 + r.nextInt(64));
-            }
-            case 3 -> { // replay as is
-                return seed.clone();
-            }
+            case 1 -> Arrays.copyOf(seed, r.nextInt(seed.length + 1)); // truncate
+            case 2 -> Arrays.copyOf(seed, seed.length + 1 + r.nextInt(64)); // extend
+            case 3 -> seed.clone(); // replay as is
             default -> { // flip a few bytes
                 byte[] m = seed.clone();
                 for (int k = 0; k <= r.nextInt(4); k++) {
                     m[r.nextInt(m.length)] ^= (byte) (1 + r.nextInt(255));
                 }
-                return m;
+                yield m;
             }
-        }
+        };
     }
 }
