@@ -136,33 +136,27 @@ class PacketFilterTest {
         }
     }
 
+    /** Sends one packet from A to B and returns how many B's TUN got. */
+    static int sendOneFromAToB(DevicePair p) {
+        p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 40));
+        p.deliver();
+        return p.received(p.b).size();
+    }
+
     @Test
     void aFilterSwappedAtRunTimeAppliesFromTheNextBatch() throws Exception {
         try (DevicePair p = new DevicePair().connect()) {
-            byte[] pkt = Packets.ip("10.0.0.1", "10.0.0.2", 40);
-            p.send(p.a, pkt);
-            p.deliver();
-            assertThat(p.received(p.b)).hasSize(1);
-
+            assertThat(sendOneFromAToB(p)).isEqualTo(1);
             p.b.packetFilter(new Fixed(Verdict.DROP));
-            p.send(p.a, pkt);
-            p.deliver();
-            assertThat(p.received(p.b)).isEmpty();
-
+            assertThat(sendOneFromAToB(p)).isZero();
             PacketFilter accept = new Fixed(Verdict.ACCEPT);
             p.b.packetFilter(accept);
             assertThat(p.b.packetFilter()).isSameAs(accept);
-            p.send(p.a, pkt);
-            p.deliver();
-            assertThat(p.received(p.b)).hasSize(1);
-
+            assertThat(sendOneFromAToB(p)).isEqualTo(1);
             p.a.packetFilter(new Fixed(Verdict.DROP));
-            p.send(p.a, pkt);
-            p.deliver();
+            assertThat(sendOneFromAToB(p)).isZero();
             p.a.packetFilter(null);
-            p.send(p.a, pkt);
-            p.deliver();
-            assertThat(p.received(p.b)).hasSize(1);
+            assertThat(sendOneFromAToB(p)).isEqualTo(1);
             assertThat(p.b.dropCount(DropReason.FILTERED_INBOUND)).isEqualTo(1);
             assertThat(p.a.dropCount(DropReason.FILTERED_OUTBOUND)).isEqualTo(1);
         }
