@@ -194,9 +194,9 @@ public final class UapiProtocol {
             if (p.endpoint() != null) {
                 sb.append("endpoint=").append(p.endpoint().uapiString()).append('\n');
             }
-            Instant handshake = p.lastHandshake() == null ? Instant.EPOCH : p.lastHandshake();
-            long sec = handshake.getEpochSecond();
-            long nsec = handshake.getNano(); // UAPI wants the nanoseconds within the second, as a timespec
+            Instant last = p.lastHandshake();
+            long sec = last == null ? 0 : last.getEpochSecond();
+            long nsec = last == null ? 0 : last.getNano();
             sb.append("last_handshake_time_sec=").append(sec).append('\n');
             sb.append("last_handshake_time_nsec=").append(nsec).append('\n');
             sb.append("tx_bytes=").append(p.txBytes()).append('\n');

@@ -3,7 +3,6 @@ package io.nexodus.wireguard.device;
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.PacketBatch;
-import io.nexodus.wireguard.crypto.TransportCipher;
 import io.nexodus.wireguard.tun.MemoryTun;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ final class DevicePair implements AutoCloseable {
     final MemoryTun tunB = new MemoryTun("wgB", 1420);
     final Device a;
     final Device b;
-    private final TransportCipher cipher = new TransportCipher();
 
     DevicePair(Timings timings) throws Exception {
         this(timings, 0);
@@ -73,7 +71,7 @@ final class DevicePair implements AutoCloseable {
         }
         PacketBatch batch = new PacketBatch(64, 65536);
         while (t.drainInto(batch) > 0) {
-            d.processOutbound(batch, cipher);
+            d.outbound.process(batch);
         }
     }
 

@@ -49,7 +49,7 @@ class JavaTunnelIT {
             try (a;
                     b;
                     UapiServer ua = UapiServer.start(a);
-                    UapiServer ub = UapiServer.start(b)) {
+                    UapiServer _ = UapiServer.start(b)) {
                 a.setPeer(PeerConfig.of(
                         kb.publicKey(),
                         UdpEndpoint.parse("127.0.0.1:" + b.listenPort()),
