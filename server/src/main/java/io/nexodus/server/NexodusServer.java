@@ -39,6 +39,7 @@ import io.nexodus.server.tls.TlsMaterial;
 import io.nexodus.server.user.UserRoutes;
 import io.nexodus.server.user.Users;
 import io.nexodus.server.vpc.VpcRoutes;
+import io.nexodus.server.watch.DatabaseFeedSource;
 import io.nexodus.server.watch.FeedRegistry;
 import io.nexodus.server.watch.OnlineTracker;
 import io.nexodus.server.watch.WatchRoutes;
@@ -170,7 +171,8 @@ public final class NexodusServer implements AutoCloseable {
         if (db.dialect() == Dialect.H2) {
             online.resetAll();
         }
-        feeds = new FeedRegistry(db, json, meters, timer, Duration.ofMinutes(5));
+        feeds = new FeedRegistry(
+                new DatabaseFeedSource(db), json, meters, timer, Duration.ofMinutes(5), System::nanoTime);
         db.onCommitted(feeds::signals, instanceId);
         if (db.dialect() == Dialect.POSTGRES) {
             pgListener = new PgNotificationListener(

@@ -99,21 +99,6 @@ public final class WatchRoutes {
         return java.util.Map.copyOf(m);
     }
 
-    private final class State {
-        final WatchRequest req;
-        Feed feed;
-        long lastRevision;
-        boolean atTail;
-        boolean freshList;
-
-        State(WatchRequest req) {
-            this.req = req;
-            this.lastRevision = req.gtRevision();
-            this.atTail = req.atTail();
-            this.freshList = req.gtRevision() == 0 && !req.atTail();
-        }
-    }
-
     private Object stream(Call call, UUID pathVpc) {
         Principal p = call.principal();
         if (p instanceof Principal.RegKeyPrincipal) {
@@ -126,17 +111,17 @@ public final class WatchRoutes {
         if (watches.size() > MAX_WATCHES) {
             throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
         }
-        List<State> states = new ArrayList<>();
+        List<WatchCursor> cursors = new ArrayList<>();
         Set<String> kinds = new java.util.HashSet<>();
         for (int i = 0; i < watches.size(); i++) {
             WatchRequest r = WatchRequest.of(i, watches.get(i), pathVpc);
             if (!kinds.add(r.kind())) {
                 throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
             }
-            states.add(new State(r));
+            cursors.add(new WatchCursor(r, tailLines.get(r.kind())));
         }
         Set<UUID> vpcs = new LinkedHashSet<>();
-        states.forEach(s -> vpcs.add(s.req.vpcId()));
+        cursors.forEach(s -> vpcs.add(s.request().vpcId()));
         if (pathVpc != null) {
             vpcs.add(pathVpc);
         }
@@ -158,11 +143,11 @@ public final class WatchRoutes {
             }
             return null;
         });
-        run(call, states, p instanceof Principal.DevicePrincipal dt ? dt : null, trackedDevice);
+        run(call, cursors, p instanceof Principal.DevicePrincipal dt ? dt : null, trackedDevice);
         return null;
     }
 
-    private void run(Call call, List<State> states, Principal.DevicePrincipal self, UUID trackedDevice) {
+    private void run(Call call, List<WatchCursor> cursors, Principal.DevicePrincipal self, UUID trackedDevice) {
         Waker waker = new Waker();
         Feed selfFeed = null;
         feeds.streamOpened();
@@ -172,8 +157,8 @@ public final class WatchRoutes {
             out.write(NEWLINE); // sends the headers now, so the client's request returns at once
             out.flush();
             try {
-                for (State s : states) {
-                    s.feed = feeds.subscribe(s.req.kind(), s.req.vpcId(), waker);
+                for (WatchCursor c : cursors) {
+                    c.attach(feeds.subscribe(c.request().kind(), c.request().vpcId(), waker));
                 }
                 if (self != null) {
                     selfFeed = feeds.subscribe(Watch.KIND_DEVICE, self.vpcId(), waker);
@@ -181,7 +166,7 @@ public final class WatchRoutes {
             } catch (RuntimeException e) {
                 log.warn("watch feed load failed: {}", e.getMessage());
                 out.write(json.writeValueAsBytes(new EventLine(
-                        states.get(0).req.kind(),
+                        cursors.get(0).request().kind(),
                         WatchEvent.TYPE_ERROR,
                         new BaseError("cannot load the watched rows; retry"))));
                 out.write(NEWLINE);
@@ -198,24 +183,8 @@ public final class WatchRoutes {
                 // one turn: what is new for each watch (fair: the first watch served rotates), one write, one flush
                 LineBatch batch = new LineBatch();
                 boolean pending = false;
-                for (int i = 0; i < states.size(); i++) {
-                    State s = states.get((turn + i) % states.size());
-                    long upTo = s.feed.published();
-                    for (Feed.Entry e : s.feed.since(s.lastRevision, upTo)) {
-                        if (batch.isFull()) {
-                            break;
-                        }
-                        if (!(e.deleted() && s.freshList) && s.req.accepts(e)) {
-                            batch.add(e.line());
-                        }
-                        s.lastRevision = e.revision();
-                    }
-                    if (!s.atTail && s.lastRevision >= upTo && !batch.isFull()) {
-                        batch.add(tailLines.get(s.req.kind()));
-                        s.atTail = true;
-                        s.freshList = false;
-                    }
-                    if (s.feed.published() > s.lastRevision || !s.atTail) {
+                for (int i = 0; i < cursors.size(); i++) {
+                    if (cursors.get((turn + i) % cursors.size()).collect(batch)) {
                         pending = true;
                     }
                 }
@@ -242,9 +211,9 @@ public final class WatchRoutes {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (State s : states) {
-                if (s.feed != null) {
-                    feeds.unsubscribe(s.feed, waker);
+            for (WatchCursor c : cursors) {
+                if (c.feed() != null) {
+                    feeds.unsubscribe(c.feed(), waker);
                 }
             }
             if (selfFeed != null) {
