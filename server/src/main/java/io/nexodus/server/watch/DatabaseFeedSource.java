@@ -5,9 +5,10 @@ import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.db.JsonText;
 import io.nexodus.server.db.Tx;
-import io.nexodus.server.device.Devices;
-import io.nexodus.server.securitygroup.SecurityGroups;
-import io.nexodus.server.vpc.Vpcs;
+import io.nexodus.server.device.DeviceStore;
+import io.nexodus.server.device.MetadataStore;
+import io.nexodus.server.securitygroup.SecurityGroupStore;
+import io.nexodus.server.vpc.VpcStore;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,13 +34,13 @@ public final class DatabaseFeedSource implements FeedSource {
             switch (kind) {
                 case Watch.KIND_DEVICE -> {
                     rows.addAll(tx.query(
-                            "SELECT " + Devices.COLS
+                            "SELECT " + DeviceStore.COLS
                                     + " FROM devices WHERE vpc_id = ? AND revision > ? ORDER BY revision",
                             rs -> new FeedRow(
                                     Cols.uuid(rs, "id").toString(),
                                     rs.getLong("revision"),
                                     rs.getTimestamp("deleted_at") != null,
-                                    Devices.map(rs),
+                                    DeviceStore.map(rs),
                                     null,
                                     null),
                             vpcId,
@@ -48,20 +49,20 @@ public final class DatabaseFeedSource implements FeedSource {
                 }
                 case Watch.KIND_SECURITY_GROUP ->
                     rows.addAll(tx.query(
-                            "SELECT " + SecurityGroups.COLS
+                            "SELECT " + SecurityGroupStore.COLS
                                     + " FROM security_groups WHERE vpc_id = ? AND revision > ? ORDER BY revision",
                             rs -> new FeedRow(
                                     Cols.uuid(rs, "id").toString(),
                                     rs.getLong("revision"),
                                     rs.getTimestamp("deleted_at") != null,
-                                    SecurityGroups.map(rs),
+                                    SecurityGroupStore.map(rs),
                                     null,
                                     null),
                             vpcId,
                             afterRevision));
                 case Watch.KIND_DEVICE_METADATA -> {
                     rows.addAll(tx.query(
-                            "SELECT " + Devices.META_COLS
+                            "SELECT " + MetadataStore.COLS
                                     + " FROM device_metadata WHERE vpc_id = ? AND revision > ? ORDER BY revision",
                             rs -> {
                                 UUID dev = Cols.uuid(rs, "device_id");
@@ -70,7 +71,7 @@ public final class DatabaseFeedSource implements FeedSource {
                                         dev + "/" + key,
                                         rs.getLong("revision"),
                                         rs.getTimestamp("deleted_at") != null,
-                                        Devices.mapMetadata(rs),
+                                        MetadataStore.map(rs),
                                         dev,
                                         key);
                             },
@@ -80,12 +81,12 @@ public final class DatabaseFeedSource implements FeedSource {
                 }
                 case Watch.KIND_VPC ->
                     rows.addAll(tx.query(
-                            "SELECT " + Vpcs.COLS + " FROM vpcs WHERE id = ? AND revision > ? ORDER BY revision",
+                            "SELECT " + VpcStore.COLS + " FROM vpcs WHERE id = ? AND revision > ? ORDER BY revision",
                             rs -> new FeedRow(
                                     Cols.uuid(rs, "id").toString(),
                                     rs.getLong("revision"),
                                     rs.getTimestamp("deleted_at") != null,
-                                    Vpcs.map(rs),
+                                    VpcStore.map(rs),
                                     null,
                                     null),
                             vpcId,

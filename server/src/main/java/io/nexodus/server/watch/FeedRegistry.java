@@ -192,7 +192,7 @@ public final class FeedRegistry implements AutoCloseable {
         feeds.forEach((k, s) -> {
             if (s.feed.watcherCount() == 0 && now - s.feed.idleSinceNanos() > ttl) {
                 feeds.computeIfPresent(
-                        k, (kk, v) -> v.feed.watcherCount() == 0 && now - v.feed.idleSinceNanos() > ttl ? null : v);
+                        k, (_, v) -> v.feed.watcherCount() == 0 && now - v.feed.idleSinceNanos() > ttl ? null : v);
             }
         });
     }

@@ -5,13 +5,9 @@ import io.nexodus.api.model.BaseError;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.server.auth.Principal;
-import io.nexodus.server.db.Cols;
-import io.nexodus.server.db.Database;
 import io.nexodus.server.http.Access;
-import io.nexodus.server.http.ApiError;
 import io.nexodus.server.http.Call;
 import io.nexodus.server.http.Route;
-import io.nexodus.server.vpc.Vpcs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -35,10 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class WatchRoutes {
     private static final Logger log = LoggerFactory.getLogger(WatchRoutes.class);
-    static final int MAX_WATCHES = 8;
     private static final byte[] NEWLINE = {'\n'};
 
-    private final Database db;
+    private final WatchAccess access;
     private final FeedRegistry feeds;
     private final OnlineTracker online;
     private final Duration heartbeat;
@@ -46,12 +41,12 @@ public final class WatchRoutes {
     private final java.util.Map<String, byte[]> tailLines;
 
     public WatchRoutes(
-            Database db,
+            WatchAccess access,
             FeedRegistry feeds,
             OnlineTracker online,
             Duration heartbeat,
             com.fasterxml.jackson.databind.ObjectMapper json) {
-        this.db = db;
+        this.access = access;
         this.feeds = feeds;
         this.online = online;
         this.heartbeat = heartbeat;
@@ -101,48 +96,19 @@ public final class WatchRoutes {
 
     private Object stream(Call call, UUID pathVpc) {
         Principal p = call.principal();
-        if (p instanceof Principal.RegKeyPrincipal) {
-            throw ApiError.forbidden("registration keys cannot watch; use the device token");
-        }
-        List<Watch> watches = call.body(json.getTypeFactory().constructCollectionType(List.class, Watch.class));
-        if (watches.isEmpty()) {
-            throw ApiError.invalid("[0]", "at least one watch is required");
-        }
-        if (watches.size() > MAX_WATCHES) {
-            throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
-        }
+        access.requireWatcher(p);
+        List<Watch> watches = call.body(new TypeReference<List<Watch>>() {});
         List<WatchCursor> cursors = new ArrayList<>();
-        Set<String> kinds = new java.util.HashSet<>();
-        for (int i = 0; i < watches.size(); i++) {
-            WatchRequest r = WatchRequest.of(i, watches.get(i), pathVpc);
-            if (!kinds.add(r.kind())) {
-                throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
-            }
+        for (WatchRequest r : WatchRequest.all(watches, pathVpc)) {
             cursors.add(new WatchCursor(r, tailLines.get(r.kind())));
         }
         Set<UUID> vpcs = new LinkedHashSet<>();
-        cursors.forEach(s -> vpcs.add(s.request().vpcId()));
+        cursors.forEach(c -> vpcs.add(c.request().vpcId()));
         if (pathVpc != null) {
             vpcs.add(pathVpc);
         }
         String publicKey = call.query("public_key").orElse(null);
-        UUID trackedDevice = db.read(tx -> {
-            for (UUID v : vpcs) {
-                Vpcs.readable(tx, p, v);
-            }
-            if (p instanceof Principal.DevicePrincipal dt) {
-                return dt.deviceId();
-            }
-            if (publicKey != null && pathVpc != null) {
-                return tx.queryOne(
-                                "SELECT id FROM devices WHERE public_key = ? AND vpc_id = ? AND deleted_at IS NULL",
-                                rs -> Cols.uuid(rs, "id"),
-                                publicKey,
-                                pathVpc)
-                        .orElse(null);
-            }
-            return null;
-        });
+        UUID trackedDevice = access.open(p, vpcs, publicKey, pathVpc);
         run(call, cursors, p instanceof Principal.DevicePrincipal dt ? dt : null, trackedDevice);
         return null;
     }
