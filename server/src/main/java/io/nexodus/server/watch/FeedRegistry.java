@@ -176,8 +176,7 @@ public final class FeedRegistry implements AutoCloseable {
             s.dirty.set(true);
             s.running.set(false);
             if (!closing) {
-                ScheduledFuture<?> unused =
-                        timer.schedule(() -> refresh(s), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                ScheduledFuture<?> _ = timer.schedule(() -> refresh(s), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             }
             return;
         }

@@ -99,7 +99,7 @@ public final class OnlineTracker implements AutoCloseable {
                 return;
             }
         }
-        ScheduledFuture<?> unused =
+        ScheduledFuture<?> _ =
                 timer.schedule(() -> markOfflineIfIdle(deviceId), grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
