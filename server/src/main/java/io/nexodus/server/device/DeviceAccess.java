@@ -68,11 +68,4 @@ final class DeviceAccess {
         };
         return show && r.sealedToken() != null ? r.device().withBearerToken(r.sealedToken()) : r.device();
     }
-
-    /** A registration key may set metadata on its devices, not remove it. */
-    static void noRegKey(Principal p) {
-        if (p instanceof Principal.RegKeyPrincipal) {
-            throw ApiError.forbidden("not allowed with a registration key");
-        }
-    }
 }

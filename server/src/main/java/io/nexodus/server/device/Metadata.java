@@ -62,7 +62,7 @@ public final class Metadata {
     }
 
     public void delete(Principal p, UUID deviceId, String key) {
-        DeviceAccess.noRegKey(p);
+        Principal.denyRegKey(p);
         db.write(tx -> {
             tx.lockRevisions();
             UUID vpc = access.writable(tx, p, deviceId).device().vpcId();
@@ -76,7 +76,7 @@ public final class Metadata {
 
     /** Deletes every key of the device. */
     public void clear(Principal p, UUID deviceId) {
-        DeviceAccess.noRegKey(p);
+        Principal.denyRegKey(p);
         db.write(tx -> {
             tx.lockRevisions();
             UUID vpc = access.writable(tx, p, deviceId).device().vpcId();

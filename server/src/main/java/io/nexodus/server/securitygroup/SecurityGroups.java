@@ -49,7 +49,7 @@ public final class SecurityGroups {
     }
 
     public List<SecurityGroup> list(Principal p) {
-        noRegKey(p);
+        Principal.denyRegKey(p);
         return db.read(tx -> switch (p) {
             case Principal.UserPrincipal u -> store.listForMember(tx, u.userId());
             case Principal.RegKeyPrincipal rk -> List.<SecurityGroup>of();
@@ -58,7 +58,7 @@ public final class SecurityGroups {
     }
 
     public SecurityGroup get(Principal p, UUID id) {
-        noRegKey(p);
+        Principal.denyRegKey(p);
         return db.read(tx -> readable(tx, p, id));
     }
 
@@ -162,12 +162,6 @@ public final class SecurityGroups {
                 .orElseThrow(() -> ApiError.invalid("security_group_id", "no such security group"));
         if (!g.vpcId().equals(vpcId)) {
             throw ApiError.invalid("security_group_id", "the security group belongs to another VPC");
-        }
-    }
-
-    private static void noRegKey(Principal p) {
-        if (p instanceof Principal.RegKeyPrincipal) {
-            throw ApiError.forbidden("not allowed with a registration key");
         }
     }
 }

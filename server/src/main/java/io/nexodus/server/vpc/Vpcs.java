@@ -128,7 +128,7 @@ public final class Vpcs {
 
     /** Live devices of the VPC above {@code gtRevision}, in revision order, without tokens. */
     public List<Device> devices(Principal p, UUID id, long gtRevision) {
-        noRegKey(p);
+        Principal.denyRegKey(p);
         return db.read(tx -> {
             access.readable(tx, p, id);
             return devices.listInVpcAbove(tx, id, gtRevision);
@@ -137,7 +137,7 @@ public final class Vpcs {
 
     /** Live metadata of the VPC's devices above {@code gtRevision}: exactly {@code key} if given, any of the prefixes. */
     public List<DeviceMetadata> metadata(Principal p, UUID id, long gtRevision, List<String> prefixes, String key) {
-        noRegKey(p);
+        Principal.denyRegKey(p);
         return db.read(tx -> {
             access.readable(tx, p, id);
             List<DeviceMetadata> out = new ArrayList<>();
@@ -155,7 +155,7 @@ public final class Vpcs {
     }
 
     public List<SecurityGroup> securityGroups(Principal p, UUID id, long gtRevision) {
-        noRegKey(p);
+        Principal.denyRegKey(p);
         return db.read(tx -> {
             access.readable(tx, p, id);
             return groupRows.listInVpcAbove(tx, id, gtRevision);
@@ -197,12 +197,5 @@ public final class Vpcs {
     /** The VPC's tunnel prefixes (v4, v6). */
     public static List<Cidr> prefixes(Vpc v) {
         return List.of(Cidr.parse(v.ipv4Cidr()), Cidr.parse(v.ipv6Cidr()));
-    }
-
-    /** Registration keys may read their VPC itself, not what is in it. */
-    private static void noRegKey(Principal p) {
-        if (p instanceof Principal.RegKeyPrincipal) {
-            throw ApiError.forbidden("not allowed with a registration key");
-        }
     }
 }
