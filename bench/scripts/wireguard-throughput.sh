@@ -5,6 +5,10 @@
 #   sudo bench/scripts/wireguard-throughput.sh [--time SECONDS] [--runs N] [--streams P] [--modes raw,go,java]
 #        [--java-args '--crypto-workers 1']
 #
+# Mode "javaf" (not in the default set) adds a third pair: Java with a packet filter installed (nexodus-wg
+# --bench-filter, which reads every packet's protocol, addresses and ports and accepts it), reported as a ratio to the
+# plain Java pair of the same run: the cost of the packet-filter hook.
+#
 # Topology (the wireguard-go netns.sh layout): both daemons of a pair are started in a namespace "ns0" that has only
 # loopback, so their UDP sockets live there; their TUN interfaces are moved to ns1 and ns2, and iperf3 runs between
 # ns1 and ns2 through the tunnel. "raw" is a plain veth pair between two namespaces. Each measurement is a single
@@ -25,7 +29,7 @@ while [ $# -gt 0 ]; do
     --streams) STREAMS=$2; shift 2 ;;
     --modes) MODES=${2//,/ }; shift 2 ;;
     --java-args) JAVA_ARGS=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | cut -c3-; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -86,15 +90,20 @@ setup_raw() {
   ip -n "$TAG-r2" addr add 10.201.0.2/24 dev veth2; ip -n "$TAG-r2" link set veth2 up
 }
 
-# setup_pair KIND PREFIX NET: two daemons of KIND (go|java) born in PREFIX-0, TUNs in PREFIX-1 and PREFIX-2
+# setup_pair KIND PREFIX NET: two daemons of KIND (go|java|javaf) born in PREFIX-0, TUNs in PREFIX-1 and PREFIX-2
 setup_pair() {
   local kind=$1 p=$2 net=$3
   ip netns add "$p-0"; ip netns add "$p-1"; ip netns add "$p-2"
   for n in 0 1 2; do ip -n "$p-$n" link set lo up; done
-  local a="${TAG}${kind:0:1}a" b="${TAG}${kind:0:1}b"
+  local letter=${kind:0:1}
+  [ "$kind" = javaf ] && letter=f
+  local a="${TAG}${letter}a" b="${TAG}${letter}b"
   for i in $a $b; do
     if [ "$kind" = go ]; then
       ip netns exec "$p-0" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$i" >"$TMP/$i.log" 2>&1 &
+    elif [ "$kind" = javaf ]; then
+      # shellcheck disable=SC2086
+      ip netns exec "$p-0" "$NXWG" -f $JAVA_ARGS --bench-filter "$i" >"$TMP/$i.log" 2>&1 &
     else
       # shellcheck disable=SC2086
       ip netns exec "$p-0" "$NXWG" -f $JAVA_ARGS "$i" >"$TMP/$i.log" 2>&1 &
@@ -127,9 +136,11 @@ has() { case " $MODES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 has raw && setup_raw
 has go && setup_pair go "$TAG-g" 10.202.0
 has java && setup_pair java "$TAG-j" 10.203.0
+has javaf && setup_pair javaf "$TAG-f" 10.204.0
 
 echo "== warm-up (JIT) 3 s each"
 has java && iperf_gbps "$TAG-j-1" "$TAG-j-2" 10.203.0.2 3 >/dev/null
+has javaf && iperf_gbps "$TAG-f-1" "$TAG-f-2" 10.204.0.2 3 >/dev/null
 has go && iperf_gbps "$TAG-g-1" "$TAG-g-2" 10.202.0.2 3 >/dev/null
 
 declare -A RES CPU
@@ -139,6 +150,7 @@ for run in $(seq 1 "$RUNS"); do
       raw) c="$TAG-r1"; s="$TAG-r2"; addr=10.201.0.2; dns="" ;;
       go) c="$TAG-g-1"; s="$TAG-g-2"; addr=10.202.0.2; dns="$TAG-g-0" ;;
       java) c="$TAG-j-1"; s="$TAG-j-2"; addr=10.203.0.2; dns="$TAG-j-0" ;;
+      javaf) c="$TAG-f-1"; s="$TAG-f-2"; addr=10.204.0.2; dns="$TAG-f-0" ;;
     esac
     t0=0
     if [ -n "$dns" ]; then for p in $(daemon_pids "$dns"); do t0=$((t0 + $(cpu_ticks "$p"))); done; fi
@@ -158,12 +170,14 @@ rtt_java=$(has java && ping_rtt "$TAG-j-1" 10.203.0.2 || echo nan)
 
 HZ=$(getconf CLK_TCK)
 python3 - "$TIME" "$HZ" "${RES[raw]:-}" "${RES[go]:-}" "${RES[java]:-}" "${CPU[go]:-}" "${CPU[java]:-}" \
-  "$rtt_raw" "$rtt_go" "$rtt_java" <<'PY'
+  "$rtt_raw" "$rtt_go" "$rtt_java" "${RES[javaf]:-}" "${CPU[javaf]:-}" <<'PY'
 import statistics, sys
 t, hz = float(sys.argv[1]), float(sys.argv[2])
 raw, go, java = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[3:6])
 cgo, cjava = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[6:8])
 rr, rg, rj = (float(x) if x else float("nan") for x in sys.argv[8:11])
+javaf = [float(x) for x in sys.argv[11].split()]
+cjavaf = [float(x) for x in sys.argv[12].split()]
 def line(name, v):
     print(f"  {name:<26} median {statistics.median(v):7.3f} Gbit/s   (min {min(v):.3f}, max {max(v):.3f}, runs {len(v)})")
 def cpu_per_gbit(c, v):
@@ -175,6 +189,11 @@ line("raw veth", raw); line("wireguard-go <-> wireguard-go", go); line("Java <->
 ratios = [j / g for j, g in zip(java, go) if g > 0] or [float("nan")]
 print(f"  Java / wireguard-go         median {statistics.median(ratios):.2f}x   (per run: {', '.join('%.2f' % r for r in ratios)})")
 print(f"  CPU per Gbit (daemons)      wireguard-go {cpu_per_gbit(cgo, go):.2f} s   Java {cpu_per_gbit(cjava, java):.2f} s")
+if javaf:
+    line("Java with filter hook", javaf)
+    fr = [f / j for f, j in zip(javaf, java) if j > 0] or [float("nan")]
+    print(f"  Java filter / Java          median {statistics.median(fr):.2f}x   (per run: {', '.join('%.2f' % r for r in fr)})")
+    print(f"  CPU per Gbit (daemons)      Java with filter hook {cpu_per_gbit(cjavaf, javaf):.2f} s")
 print(f"  ping RTT                    raw {rr:.3f} ms   wireguard-go {rg:.3f} ms (+{rg-rr:.3f})   Java {rj:.3f} ms (+{rj-rr:.3f})")
 print("  note: 2 shared vCPUs run both daemons, iperf3 and the kernel; other work on the machine adds noise.")
 PY

@@ -18,6 +18,7 @@ public final class PacketBatch {
     private final Endpoint[] endpoints;
     private int count;
     private Object transportState;
+    private Object deviceState;
 
     public PacketBatch(int maxPackets, int bufferSize) {
         buffers = new byte[maxPackets][];
@@ -107,5 +108,17 @@ public final class PacketBatch {
 
     public void transportState(Object state) {
         transportState = state;
+    }
+
+    /**
+     * Per-batch scratch state the device that processes the batch may attach (the keys, counters and results of its
+     * crypto step), next to the transport's own: allocated once per batch, never per packet.
+     */
+    public Object deviceState() {
+        return deviceState;
+    }
+
+    public void deviceState(Object state) {
+        deviceState = state;
     }
 }

@@ -81,7 +81,7 @@ public final class UdpBind implements Bind {
         send(new UdpEndpoint(to), b, 0, b.length);
     }
 
-    private final class Socket {
+    private static final class Socket {
         final int fd;
         final int family;
         final int port;
@@ -506,7 +506,12 @@ public final class UdpBind implements Bind {
             groupEndpoint = null;
         }
 
-        /** Adds a packet; false if the endpoint is not UDP or the data does not fit. */
+        /**
+         * Adds a packet; false if the endpoint is not UDP or the data does not fit. Endpoints are compared by identity
+         * on purpose: it is a cheap hint (a peer's endpoint is one object), and equal but distinct endpoints only
+         * cost a shorter GSO group or a recomputed address, never a wrong destination.
+         */
+        @SuppressWarnings("ReferenceEquality") // identity is the intended, cheaper test here (see above)
         boolean add(Endpoint ep, MemorySegment data, long off, int len, int family, boolean gso) {
             if (!(ep instanceof UdpEndpoint udp) || len > slotSize || packets == capacity) {
                 return false;
@@ -551,6 +556,7 @@ public final class UdpBind implements Bind {
         }
 
         /** Adds the UDP_SEGMENT control message to every message that carries more than one packet. */
+        @SuppressWarnings("restricted") // sizes the iovec pointer we wrote ourselves into the message header
         void finishGso() {
             for (int m = 0; m < messages; m++) {
                 MemorySegment h = msgvec.asSlice((long) m * MMSGHDR_SIZE, MMSGHDR_SIZE);
@@ -655,7 +661,7 @@ public final class UdpBind implements Bind {
                 st.pollfd.set(JAVA_SHORT, 6, (short) 0);
                 Libc.poll(st.pollfd, 1, 100);
             } else if (r == -Libc.EINTR) {
-                continue;
+                // interrupted before anything was sent: try again
             } else if (r == -Libc.EIO
                     && done == 0
                     && sent == 0

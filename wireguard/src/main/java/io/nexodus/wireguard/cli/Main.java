@@ -55,6 +55,9 @@ public final class Main {
                                           machines with up to 2 cores, else up to 4)
                   --protocol-timing SPEC  override protocol constants, for tests only, e.g.
                                           rekeyAfterTime=5s,rejectAfterTime=15s (names in docs/wireguard.md)
+                  --bench-filter          for benchmarks only: install a packet filter that reads every
+                                          packet's protocol, addresses and ports and accepts it all
+                                          (measures the filter hook's cost; it filters nothing)
               -h, --help                  show this help
                   --version               show the version
 
@@ -87,6 +90,7 @@ public final class Main {
         int mtu = 1420;
         Timings timings = Timings.DEFAULT;
         int cryptoWorkers = -1;
+        boolean benchFilter = false;
         List<String> rest = new ArrayList<>(List.of(args));
         try {
             for (int i = 0; i < rest.size(); i++) {
@@ -101,6 +105,7 @@ public final class Main {
                         return 0;
                     }
                     case "-f", "--foreground" -> {}
+                    case "--bench-filter" -> benchFilter = true;
                     case "--mtu" -> mtu = Integer.parseInt(value(rest, ++i, a));
                     case "--protocol-timing" -> timings = Timings.parse(value(rest, ++i, a));
                     case "--crypto-workers" -> cryptoWorkers = Integer.parseInt(value(rest, ++i, a));
@@ -129,7 +134,7 @@ public final class Main {
             signalReady("error: " + e.getMessage());
             return 2;
         }
-        return serve(name, mtu, timings, cryptoWorkers, err);
+        return serve(name, mtu, timings, cryptoWorkers, benchFilter, err);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -139,13 +144,17 @@ public final class Main {
         return args.get(i);
     }
 
-    private static int serve(String name, int mtu, Timings timings, int cryptoWorkers, PrintStream err) {
+    private static int serve(
+            String name, int mtu, Timings timings, int cryptoWorkers, boolean benchFilter, PrintStream err) {
         Device device;
         UapiServer uapi;
         try {
             Device.Builder b = Device.builder().interfaceName(name).mtu(mtu).timings(timings);
             if (cryptoWorkers >= 0) {
                 b.cryptoWorkers(cryptoWorkers);
+            }
+            if (benchFilter) {
+                b.packetFilter(new TupleReadingFilter());
             }
             device = b.build();
         } catch (IOException | RuntimeException e) {

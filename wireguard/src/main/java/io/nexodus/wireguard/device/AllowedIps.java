@@ -4,12 +4,14 @@ import java.net.Inet4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
  * Cryptokey routing: which peer owns which prefixes. Outbound packets pick their peer by destination (longest prefix
  * match over all peers); inbound packets must come from a source that maps to the peer they were decrypted for.
- * A prefix belongs to at most one peer: inserting it for another peer moves it. Writes rebuild two immutable tries
+ * A prefix belongs to at most one peer: inserting it for another peer moves it. Peers are compared with
+ * {@code equals} (for the device's {@link Peer}, identity). Writes rebuild two immutable tries
  * (IPv4, IPv6) under a lock; the data path reads them without locking.
  */
 final class AllowedIps<P> {
@@ -24,14 +26,14 @@ final class AllowedIps<P> {
 
     /** Removes {@code prefix} only if {@code peer} owns it. */
     synchronized void remove(IpPrefix prefix, P peer) {
-        if (owners.get(prefix) == peer) {
+        if (Objects.equals(owners.get(prefix), peer)) {
             owners.remove(prefix);
             rebuild();
         }
     }
 
     synchronized void removeByPeer(P peer) {
-        if (owners.values().removeIf(p -> p == peer)) {
+        if (owners.values().removeIf(p -> p.equals(peer))) {
             rebuild();
         }
     }
@@ -39,10 +41,10 @@ final class AllowedIps<P> {
     /** Applies several changes with one rebuild: removals first, then insertions. */
     synchronized void update(P peer, boolean replace, List<IpPrefix> add, List<IpPrefix> remove) {
         if (replace) {
-            owners.values().removeIf(p -> p == peer);
+            owners.values().removeIf(p -> p.equals(peer));
         }
         for (IpPrefix r : remove) {
-            if (owners.get(r) == peer) {
+            if (Objects.equals(owners.get(r), peer)) {
                 owners.remove(r);
             }
         }
@@ -55,7 +57,7 @@ final class AllowedIps<P> {
     synchronized List<IpPrefix> prefixesOf(P peer) {
         List<IpPrefix> out = new ArrayList<>();
         for (Map.Entry<IpPrefix, P> e : owners.entrySet()) {
-            if (e.getValue() == peer) {
+            if (e.getValue().equals(peer)) {
                 out.add(e.getKey());
             }
         }

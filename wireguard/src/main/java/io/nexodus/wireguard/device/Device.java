@@ -1,12 +1,10 @@
 package io.nexodus.wireguard.device;
 
 import io.nexodus.wireguard.bind.Bind;
-import io.nexodus.wireguard.bind.Endpoint;
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.Receiver;
 import io.nexodus.wireguard.bind.UdpBind;
 import io.nexodus.wireguard.crypto.Key;
-import io.nexodus.wireguard.crypto.TransportCipher;
 import io.nexodus.wireguard.tun.LinuxTun;
 import io.nexodus.wireguard.tun.MemoryTun;
 import io.nexodus.wireguard.tun.Tun;
@@ -18,10 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,30 +25,23 @@ import org.slf4j.LoggerFactory;
 /**
  * A WireGuard interface: a {@link Tun} on one side, a {@link Bind} on the other, and the protocol in between.
  * <p>
- * Threads: one platform thread reads the TUN, routes, encrypts and sends (in batches); the bind's receive thread(s)
- * decrypt and write to the TUN; one platform thread handles handshake messages from a bounded queue (so X25519 never
- * stalls the data path, and queue depth tells when we are under load); one timer thread runs the protocol timers.
- * Configuration calls are thread-safe.
+ * Threads: one platform thread reads the TUN, routes, encrypts and sends, in batches ({@link Outbound}); the bind's
+ * receive thread(s) decrypt and write to the TUN ({@link Inbound}); one platform thread handles handshake messages from
+ * a bounded queue, so X25519 never stalls the data path and queue depth tells when we are under load
+ * ({@link IncomingHandshakes}); one timer thread runs the protocol timers ({@link PeerTimers}). Configuration calls are
+ * thread-safe ({@link Configuration}). An optional {@link PacketFilter}, swappable at run time, sits in both packet
+ * paths.
  * <p>
  * Create one with {@link #builder()}; configure it with {@link #setPeer}, {@link #removePeer} or {@link #configure}
  * (UAPI {@code set} semantics); read it with {@link #status()}, {@link #peer(Key)} and {@link #drops()}. To let
  * {@code wg} drive it, serve UAPI with {@code io.nexodus.wireguard.uapi.UapiServer}.
+ * <p>
+ * This file holds what a device is and its life cycle (wireguard-go's {@code device.go}); the send path, the receive
+ * path, the handshake queue and the configuration are in the classes named above.
  */
 public final class Device implements Receiver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Device.class);
-    static final int HANDSHAKE_QUEUE_SIZE = 1024;
-    static final int UNDER_LOAD_QUEUE_DEPTH = HANDSHAKE_QUEUE_SIZE / 8;
     static final int DEFAULT_MTU = 1420;
-    static final int BATCH_SIZE = 128;
-    static final int TUN_BUFFER_SIZE = 65536 + 128; // a TSO super-packet with its virtio header
-
-    /** Our static key pair and what is derived from it; swapped as a whole when the private key changes. */
-    record Identity(
-            byte[] privateKey,
-            byte[] publicKey,
-            Key publicKeyObject,
-            CookieChecker cookieChecker,
-            byte[] responderHash) {}
 
     final Scheduler scheduler;
     final Timings timings;
@@ -62,30 +51,21 @@ public final class Device implements Receiver, AutoCloseable {
     final IndexTable indexTable = new IndexTable();
     final AllowedIps<Peer> allowedIps = new AllowedIps<>();
     final NoiseProtocol noise = new NoiseProtocol(this);
-    final RateLimiter rateLimiter;
+    final CryptoPool cryptoPool;
+    final Configuration config = new Configuration(this);
+    final Outbound outbound = new Outbound(this);
+    final Inbound inbound = new Inbound(this);
+    final IncomingHandshakes handshakes;
+    volatile boolean closing;
 
     private final String name;
     private final boolean ownsScheduler;
-    private final boolean inlineHandshakes;
-    private final Object configLock = new Object();
-    private final ConcurrentHashMap<Key, Peer> peers = new ConcurrentHashMap<>();
     private final EnumMap<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
-    private final BlockingQueue<HandshakeJob> handshakeQueue = new ArrayBlockingQueue<>(HANDSHAKE_QUEUE_SIZE);
-    private final ThreadLocal<TransportCipher> ciphers = ThreadLocal.withInitial(TransportCipher::new);
-    private final ThreadLocal<BatchWork> work = new ThreadLocal<>();
-    private final CryptoPool cryptoPool;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Runnable> closeHooks = new ArrayList<>();
-
-    private volatile Identity identity;
-    private volatile int listenPort;
-    private volatile int fwmark;
-    private volatile boolean closing;
-    private volatile long underLoadUntil;
-    volatile boolean forceUnderLoad;
-
-    private record HandshakeJob(byte[] message, Endpoint source) {}
+    private final AtomicBoolean filterFailureLogged = new AtomicBoolean();
+    private volatile PacketFilter packetFilter;
 
     private Device(Builder b, Tun tun) {
         this.name = tun.name();
@@ -95,9 +75,9 @@ public final class Device implements Receiver, AutoCloseable {
         this.rejectAfterTimeNanos = timings.rejectAfterTime().toNanos();
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = b.scheduler != null ? b.scheduler : new SystemScheduler("wg-timers-" + name);
-        this.inlineHandshakes = b.inlineHandshakes;
-        this.rateLimiter = new RateLimiter(scheduler);
+        this.handshakes = new IncomingHandshakes(this, b.inlineHandshakes);
         this.cryptoPool = new CryptoPool(b.cryptoWorkers >= 0 ? b.cryptoWorkers : defaultCryptoWorkers(), name);
+        this.packetFilter = b.packetFilter;
         for (DropReason r : DropReason.values()) {
             drops.put(r, new LongAdder());
         }
@@ -131,6 +111,7 @@ public final class Device implements Receiver, AutoCloseable {
         private boolean startThreads = true;
         private boolean inlineHandshakes;
         private int cryptoWorkers = -1;
+        private PacketFilter packetFilter;
 
         private Builder() {}
 
@@ -209,6 +190,12 @@ public final class Device implements Receiver, AutoCloseable {
             return this;
         }
 
+        /** A packet filter from the start (see {@link Device#packetFilter(PacketFilter)}); none by default. */
+        public Builder packetFilter(PacketFilter filter) {
+            this.packetFilter = filter;
+            return this;
+        }
+
         /** Tests drive a device by hand: no TUN or handshake threads, handshakes handled on the receiving thread. */
         Builder manual() {
             this.startThreads = false;
@@ -226,7 +213,7 @@ public final class Device implements Receiver, AutoCloseable {
             }
             Device d = new Device(this, t);
             try {
-                d.start(privateKey, listenPort, fwmark, startThreads);
+                d.start(privateKey, listenPort, fwmark, startThreads, inlineHandshakes);
             } catch (IOException | RuntimeException e) {
                 d.close();
                 throw e;
@@ -235,22 +222,16 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    private void start(Key privateKey, int port, int mark, boolean startThreads) throws IOException {
-        if (privateKey != null) {
-            setIdentity(privateKey);
-        }
-        this.listenPort = bind.open(port, this);
-        if (mark != 0) {
-            bind.setMark(mark);
-            this.fwmark = mark;
-        }
+    private void start(Key privateKey, int port, int mark, boolean startThreads, boolean inlineHandshakes)
+            throws IOException {
+        config.start(privateKey, port, mark);
         if (startThreads) {
-            startThread("wg-tun-" + name, this::tunReadLoop);
+            startThread("wg-tun-" + name, outbound::readLoop);
             if (!inlineHandshakes) {
-                startThread("wg-handshake-" + name, this::handshakeLoop);
+                startThread("wg-handshake-" + name, handshakes::loop);
             }
         }
-        log.info("{}: up, listening on UDP port {}", name, listenPort);
+        log.info("{}: up, listening on UDP port {}", name, config.listenPort());
     }
 
     private void startThread(String threadName, Runnable body) {
@@ -278,12 +259,12 @@ public final class Device implements Receiver, AutoCloseable {
 
     /** The UDP port actually bound. */
     public int listenPort() {
-        return listenPort;
+        return config.listenPort();
     }
 
     /** Our public key, or null if no private key is set. */
     public Key publicKey() {
-        Identity id = identity;
+        Identity id = config.identity();
         return id == null ? null : id.publicKeyObject();
     }
 
@@ -319,31 +300,49 @@ public final class Device implements Receiver, AutoCloseable {
 
     /** Removes a peer; false if there was none with that key. */
     public boolean removePeer(Key publicKey) {
-        synchronized (configLock) {
-            Peer p = peers.remove(publicKey);
-            if (p == null) {
-                return false;
-            }
-            removePeerLocked(p);
-            return true;
-        }
+        return config.removePeer(publicKey);
+    }
+
+    /**
+     * Applies a configuration change with UAPI {@code set} semantics: device fields first, then peer sections in
+     * order. Input is validated by the caller (the record types); what can still fail here (the port is taken) is
+     * reported with an errno.
+     */
+    public void configure(DeviceUpdate update) throws ConfigException {
+        config.apply(update);
     }
 
     /** One peer's configuration and counters. */
     public Optional<PeerStats> peer(Key publicKey) {
-        Peer p = peers.get(publicKey);
+        Peer p = config.peer(publicKey);
         return p == null ? Optional.empty() : Optional.of(p.stats());
     }
 
     /** All peers' configuration and counters. */
     public List<PeerStats> peers() {
-        return peers.values().stream().map(Peer::stats).toList();
+        return config.peers().stream().map(Peer::stats).toList();
     }
 
     /** The whole device, as UAPI {@code get} reports it. */
     public DeviceStatus status() {
-        Identity id = identity;
-        return new DeviceStatus(id == null ? null : Key.of(id.privateKey()), listenPort, fwmark, peers());
+        Identity id = config.identity();
+        return new DeviceStatus(
+                id == null ? null : Key.of(id.privateKey()), config.listenPort(), config.fwmark(), peers());
+    }
+
+    /**
+     * Sets the {@link PacketFilter} both packet paths consult, replacing the previous one; null removes it. The swap is
+     * atomic: each packet thread picks up the new filter with its next batch (a batch in flight finishes under the
+     * filter it started with). Without a filter the paths pay one volatile read per batch and a branch per packet.
+     */
+    public void packetFilter(PacketFilter filter) {
+        packetFilter = filter;
+        filterFailureLogged.set(false);
+    }
+
+    /** The current packet filter, or null. */
+    public PacketFilter packetFilter() {
+        return packetFilter;
     }
 
     /** How many packets were dropped, by reason. */
@@ -373,162 +372,16 @@ public final class Device implements Receiver, AutoCloseable {
         hook.run();
     }
 
-    /**
-     * Applies a configuration change with UAPI {@code set} semantics: device fields first, then peer sections in
-     * order. Input is validated by the caller (the record types); what can still fail here (the port is taken) is
-     * reported with an errno.
-     */
-    public void configure(DeviceUpdate update) throws ConfigException {
-        List<Peer> toStart = new ArrayList<>();
-        synchronized (configLock) {
-            if (closing) {
-                throw new ConfigException(ConfigException.EIO, "device is closed");
-            }
-            if (update.privateKey() != null) {
-                applyPrivateKey(update.privateKey());
-            }
-            if (update.listenPort() != null && update.listenPort() != listenPort) {
-                try {
-                    listenPort = bind.open(update.listenPort(), this);
-                } catch (IOException e) {
-                    throw new ConfigException(
-                            ConfigException.EADDRINUSE,
-                            "cannot bind UDP port " + update.listenPort() + ": " + e.getMessage(),
-                            e);
-                }
-                if (fwmark != 0) {
-                    applyMark(fwmark);
-                }
-            }
-            if (update.fwmark() != null && update.fwmark() != fwmark) {
-                applyMark(update.fwmark());
-                fwmark = update.fwmark();
-            }
-            if (update.replacePeers()) {
-                for (Peer p : List.copyOf(peers.values())) {
-                    peers.remove(p.publicKey);
-                    removePeerLocked(p);
-                }
-            }
-            for (PeerUpdate pu : update.peers()) {
-                Peer p = applyPeer(pu);
-                if (p != null) {
-                    toStart.add(p);
-                }
-            }
-        }
-        // handlePostConfig: a peer that just got persistent keepalive sends one now; waiting packets go out.
-        for (Peer p : toStart) {
-            p.sendStagedPackets();
-        }
-    }
-
-    private void applyMark(int mark) throws ConfigException {
-        try {
-            bind.setMark(mark);
-        } catch (IOException e) {
-            throw new ConfigException(ConfigException.EADDRINUSE, "cannot set fwmark: " + e.getMessage(), e);
-        }
-    }
-
-    private void applyPrivateKey(Key key) {
-        Identity id = identity;
-        if (key.isZero()) {
-            if (id == null) {
-                return;
-            }
-            identity = null;
-            for (Peer p : peers.values()) {
-                p.setStaticStatic(null);
-                p.expireCurrentKeypairs();
-            }
-            return;
-        }
-        Key clamped = key.clamped();
-        if (id != null && Key.of(id.privateKey()).equals(clamped)) {
-            return; // unchanged: keep the sessions
-        }
-        setIdentity(clamped);
-        Key pub = identity.publicKeyObject();
-        Peer self = peers.remove(pub); // a peer with our own public key makes no sense: wireguard-go removes it
-        if (self != null) {
-            removePeerLocked(self);
-        }
-        for (Peer p : peers.values()) {
-            p.setStaticStatic(identity.privateKey());
-            p.expireCurrentKeypairs();
-        }
-    }
-
-    private void setIdentity(Key privateKey) {
-        byte[] priv = privateKey.clamped().bytes();
-        Key pubKey = Key.of(priv).publicKey();
-        byte[] pub = pubKey.bytes();
-        identity = new Identity(
-                priv, pub, pubKey, new CookieChecker(pub, scheduler, timings), NoiseProtocol.initialHash(pub));
-    }
-
-    /** Applies one peer section; returns the peer if it should get post-config handling. */
-    private Peer applyPeer(PeerUpdate pu) {
-        Identity id = identity;
-        if (id != null && id.publicKeyObject().equals(pu.publicKey())) {
-            return null; // our own key: wireguard-go ignores the section (a dummy peer)
-        }
-        Peer p = peers.get(pu.publicKey());
-        if (pu.remove()) {
-            if (p != null) {
-                peers.remove(pu.publicKey());
-                removePeerLocked(p);
-            }
-            return null;
-        }
-        if (p == null) {
-            if (pu.updateOnly()) {
-                return null;
-            }
-            p = new Peer(this, pu.publicKey());
-            p.setStaticStatic(id == null ? null : id.privateKey());
-            peers.put(pu.publicKey(), p);
-        }
-        if (pu.presharedKey() != null) {
-            synchronized (p.handshake) {
-                p.presharedKey = pu.presharedKey().bytes();
-            }
-        }
-        if (pu.endpoint() != null) {
-            p.endpoint = pu.endpoint();
-        }
-        boolean keepaliveTurnedOn = false;
-        if (pu.persistentKeepalive() != null) {
-            int old = p.persistentKeepaliveSeconds;
-            p.persistentKeepaliveSeconds = pu.persistentKeepalive();
-            keepaliveTurnedOn = old == 0 && pu.persistentKeepalive() > 0;
-        }
-        if (pu.replaceAllowedIps()
-                || !pu.addAllowedIps().isEmpty()
-                || !pu.removeAllowedIps().isEmpty()) {
-            allowedIps.update(p, pu.replaceAllowedIps(), pu.addAllowedIps(), pu.removeAllowedIps());
-        }
-        if (keepaliveTurnedOn) {
-            p.sendKeepalive();
-            return null;
-        }
-        return p;
-    }
-
-    private void removePeerLocked(Peer p) {
-        allowedIps.removeByPeer(p);
-        p.stop();
+    /** Delivers datagrams from the bind to the receive path ({@link Inbound}). Thread-safe. */
+    @Override
+    public void receive(PacketBatch batch) {
+        inbound.receive(batch);
     }
 
     // ====================================================================================== internals
 
-    Identity identity() {
-        return identity;
-    }
-
     Peer peerByKey(byte[] publicKey) {
-        return peers.get(Key.of(publicKey));
+        return config.peer(Key.of(publicKey));
     }
 
     int mtu() {
@@ -539,378 +392,14 @@ public final class Device implements Receiver, AutoCloseable {
         drops.get(reason).increment();
     }
 
-    void deleteKeypair(Keypair kp) {
-        if (kp != null) {
-            indexTable.delete(kp.localIndex);
+    /** A filter threw: the packet is refused (fail closed); the first failure per filter is logged, so one shows. */
+    void filterFailed(RuntimeException e) {
+        if (filterFailureLogged.compareAndSet(false, true)) {
+            log.warn("{}: the packet filter failed; the packets it fails on are dropped", name, e);
         }
     }
 
-    /** A cipher for cold paths (staged packets, keepalives), one per thread. */
-    TransportCipher coldCipher() {
-        return ciphers.get();
-    }
-
-    // ---------------------------------------------------------------------------------------------- outbound
-
-    private void tunReadLoop() {
-        PacketBatch batch = new PacketBatch(BATCH_SIZE, TUN_BUFFER_SIZE);
-        TransportCipher cipher = ciphers.get();
-        while (!closing) {
-            int n;
-            try {
-                n = tun.read(batch);
-            } catch (IOException | RuntimeException e) {
-                if (!closing) {
-                    log.error("{}: TUN read failed, shutting down", name, e);
-                }
-                break;
-            }
-            if (n < 0) {
-                break;
-            }
-            try {
-                processOutbound(batch, cipher);
-            } catch (RuntimeException e) {
-                log.warn("{}: dropped a batch of {} outgoing packets", name, n, e); // a bug; keep the device alive
-            }
-        }
-        if (!closing) {
-            log.info("{}: interface is gone, shutting down", name);
-            Thread.ofPlatform().daemon(true).start(this::close);
-        }
-    }
-
-    private BatchWork work(int capacity) {
-        BatchWork w = work.get();
-        if (w == null || w.capacity() < capacity) {
-            w = new BatchWork(capacity);
-            work.set(w);
-        }
-        return w;
-    }
-
-    /**
-     * Routes, encrypts and sends the IP packets in {@code batch} (each at offset HEADROOM): counters are taken in batch
-     * order, the crypto may be spread over the pool, and the batch goes out in its original order.
-     */
-    void processOutbound(PacketBatch batch, TransportCipher cipher) {
-        int n = batch.count();
-        int mtu = tun.mtu();
-        long now = scheduler.nanoTime();
-        BatchWork w = work(batch.capacity());
-        Peer lastPeer = null;
-        Peer[] touched = null;
-        int touchedCount = 0;
-        for (int i = 0; i < n; i++) {
-            byte[] buf = batch.buffer(i);
-            int len = batch.length(i);
-            w.keys[i] = null;
-            Peer p = allowedIps.lookupPacket(buf, PacketBatch.HEADROOM, len, true);
-            if (p == null) {
-                drop(DropReason.NO_ROUTE);
-                batch.drop(i);
-                continue;
-            }
-            if (!p.prepareSeal(batch, i, w, mtu, now)) {
-                p.stage(buf, PacketBatch.HEADROOM, len);
-                batch.drop(i);
-                p.sendStagedPackets();
-                continue;
-            }
-            if (batch.endpoint(i) != null && p != lastPeer) {
-                lastPeer = p;
-                if (touched == null) {
-                    touched = new Peer[4];
-                }
-                boolean seen = false;
-                for (int j = 0; j < touchedCount; j++) {
-                    seen |= touched[j] == p;
-                }
-                if (!seen) {
-                    if (touchedCount == touched.length) {
-                        touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
-                    }
-                    touched[touchedCount++] = p;
-                }
-            }
-        }
-        cryptoPool.run(
-                n,
-                (i, c) -> {
-                    if (w.keys[i] != null) {
-                        c.seal(w.keys[i], w.counters[i], batch.buffer(i), Messages.TRANSPORT_HEADER_SIZE, w.lengths[i]);
-                    }
-                },
-                cipher);
-        w.clear(n);
-        try {
-            bind.send(batch);
-        } catch (IOException | RuntimeException e) {
-            drop(DropReason.SEND_FAILED);
-            log.debug("{}: send failed: {}", name, e.toString());
-        }
-        for (int j = 0; j < touchedCount; j++) {
-            touched[j].afterDataSent();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- inbound
-
-    /**
-     * Receives datagrams from the bind: handshake messages go to the handshake thread; transport data is looked up,
-     * decrypted (possibly spread over the crypto pool), then checked in order (replay window, session confirmation,
-     * inner packet, allowed IPs) and written to the TUN.
-     */
-    @Override
-    public void receive(PacketBatch batch) {
-        if (closing) {
-            return;
-        }
-        TransportCipher cipher = ciphers.get();
-        int n = batch.count();
-        long now = scheduler.nanoTime();
-        BatchWork w = work(batch.capacity());
-        int toDecrypt = 0;
-        for (int i = 0; i < n; i++) {
-            byte[] buf = batch.buffer(i);
-            int off = batch.offset(i);
-            int len = batch.length(i);
-            w.keypairs[i] = null;
-            int type = Messages.classify(buf, off, len);
-            if (type == 0) {
-                drop(DropReason.MALFORMED);
-                continue;
-            }
-            if (type != Messages.TYPE_TRANSPORT) {
-                enqueueHandshake(java.util.Arrays.copyOfRange(buf, off, off + len), batch.endpoint(i));
-                continue;
-            }
-            IndexTable.Entry e = indexTable.lookup(Messages.le32(buf, off + Messages.DATA_RECEIVER));
-            Keypair kp = e == null ? null : e.keypair();
-            if (kp == null) {
-                drop(DropReason.UNKNOWN_INDEX);
-                continue;
-            }
-            if (kp.ageNanos(now) >= rejectAfterTimeNanos) {
-                drop(DropReason.EXPIRED_SESSION);
-                continue;
-            }
-            w.keypairs[i] = kp;
-            w.counters[i] = Messages.le64(buf, off + Messages.DATA_COUNTER);
-            toDecrypt++;
-        }
-        if (toDecrypt == 0) {
-            return;
-        }
-        cryptoPool.run(
-                n,
-                (i, c) -> {
-                    Keypair kp = w.keypairs[i];
-                    if (kp != null) {
-                        int off = batch.offset(i) + Messages.TRANSPORT_HEADER_SIZE;
-                        w.results[i] = c.open(
-                                kp.receiveKey,
-                                w.counters[i],
-                                batch.buffer(i),
-                                off,
-                                batch.length(i) - Messages.TRANSPORT_HEADER_SIZE);
-                    }
-                },
-                cipher);
-        int toWrite = 0;
-        Peer runPeer = null;
-        long runBytes = 0;
-        boolean runData = false;
-        Endpoint runFrom = null;
-        for (int i = 0; i < n; i++) {
-            Keypair kp = w.keypairs[i];
-            int off = batch.offset(i);
-            int len = batch.length(i);
-            batch.set(i, off, 0, batch.endpoint(i)); // nothing to write unless the packet turns out to be good
-            if (kp == null) {
-                continue;
-            }
-            w.keypairs[i] = null;
-            int plain = w.results[i];
-            if (plain < 0) {
-                drop(DropReason.DECRYPT_FAILED);
-                continue;
-            }
-            if (!kp.replay.validate(w.counters[i], timings.rejectAfterMessages())) {
-                drop(DropReason.REPLAYED);
-                continue;
-            }
-            Peer peer = kp.peer;
-            if (peer.stopped) {
-                continue;
-            }
-            if (peer.receivedWithKeypair(kp)) {
-                peer.timersHandshakeComplete();
-                peer.sendStagedPackets();
-            }
-            if (peer != runPeer) {
-                if (runPeer != null) {
-                    runPeer.afterReceive(runBytes, runData, runFrom);
-                }
-                runPeer = peer;
-                runBytes = 0;
-                runData = false;
-            }
-            runBytes += len;
-            runFrom = batch.endpoint(i);
-            if (plain == 0) {
-                continue; // keepalive
-            }
-            runData = true;
-            int ipLen = innerPacketLength(batch.buffer(i), off + Messages.TRANSPORT_HEADER_SIZE, plain);
-            if (ipLen <= 0) {
-                drop(DropReason.INVALID_INNER_PACKET);
-                continue;
-            }
-            if (allowedIps.lookupPacket(batch.buffer(i), off + Messages.TRANSPORT_HEADER_SIZE, ipLen, false) != peer) {
-                drop(DropReason.SOURCE_NOT_ALLOWED);
-                continue;
-            }
-            batch.set(i, off + Messages.TRANSPORT_HEADER_SIZE, ipLen, batch.endpoint(i));
-            toWrite++;
-        }
-        if (runPeer != null) {
-            runPeer.afterReceive(runBytes, runData, runFrom);
-        }
-        if (toWrite > 0) {
-            try {
-                tun.write(batch);
-            } catch (IOException | RuntimeException e) {
-                if (!closing) {
-                    log.debug("{}: TUN write failed: {}", name, e.toString());
-                }
-            }
-        }
-    }
-
-    /** The length of the IPv4/IPv6 packet at {@code start} (padding trimmed), or 0 if it is not one. */
-    private static int innerPacketLength(byte[] buf, int start, int plain) {
-        int version = (buf[start] & 0xff) >>> 4;
-        if (version == 4 && plain >= 20) {
-            int ipLen = ((buf[start + 2] & 0xff) << 8) | (buf[start + 3] & 0xff);
-            return ipLen >= 20 && ipLen <= plain ? ipLen : 0;
-        }
-        if (version == 6 && plain >= 40) {
-            int ipLen = 40 + (((buf[start + 4] & 0xff) << 8) | (buf[start + 5] & 0xff));
-            return ipLen <= plain ? ipLen : 0;
-        }
-        return 0;
-    }
-
-    // ---------------------------------------------------------------------------------------------- handshakes
-
-    private void enqueueHandshake(byte[] msg, Endpoint from) {
-        HandshakeJob job = new HandshakeJob(msg, from);
-        if (inlineHandshakes) {
-            handleHandshake(job);
-        } else if (!handshakeQueue.offer(job)) {
-            drop(DropReason.HANDSHAKE_QUEUE_FULL);
-        }
-    }
-
-    private void handshakeLoop() {
-        while (!closing) {
-            HandshakeJob job;
-            try {
-                job = handshakeQueue.take();
-            } catch (InterruptedException e) {
-                break;
-            }
-            try {
-                handleHandshake(job);
-            } catch (RuntimeException e) {
-                log.warn("{}: handshake message from {} failed", name, job.source(), e);
-            }
-        }
-    }
-
-    private boolean underLoad() {
-        if (forceUnderLoad) {
-            return true;
-        }
-        long now = scheduler.nanoTime();
-        if (handshakeQueue.size() >= UNDER_LOAD_QUEUE_DEPTH) {
-            underLoadUntil = now + timings.underLoadDuration().toNanos();
-            return true;
-        }
-        return underLoadUntil - now > 0;
-    }
-
-    private void handleHandshake(HandshakeJob job) {
-        byte[] msg = job.message();
-        Endpoint from = job.source();
-        int type = Messages.le32(msg, 0);
-        if (type == Messages.TYPE_COOKIE_REPLY) {
-            IndexTable.Entry e = indexTable.lookup(Messages.le32(msg, Messages.COOKIE_RECEIVER));
-            if (e == null || !e.peer().cookieGenerator.consumeReply(msg)) {
-                drop(DropReason.INVALID_COOKIE_REPLY);
-            }
-            return;
-        }
-        Identity id = identity;
-        if (id == null) {
-            drop(DropReason.HANDSHAKE_FAILED);
-            return;
-        }
-        int macOffset = type == Messages.TYPE_INITIATION ? Messages.INIT_MAC1 : Messages.RESP_MAC1;
-        if (!id.cookieChecker().checkMac1(msg, macOffset)) {
-            drop(DropReason.INVALID_MAC1);
-            return;
-        }
-        if (underLoad()) {
-            byte[] source = from == null ? new byte[0] : from.cookieBytes();
-            if (!id.cookieChecker().checkMac2(msg, macOffset, source)) {
-                int senderIndex = Messages.le32(msg, 4);
-                byte[] reply = id.cookieChecker().createReply(msg, macOffset, senderIndex, source);
-                drop(DropReason.COOKIE_REQUIRED);
-                if (from != null) {
-                    try {
-                        bind.send(from, reply, 0, reply.length);
-                    } catch (IOException | RuntimeException e) {
-                        drop(DropReason.SEND_FAILED);
-                    }
-                }
-                return;
-            }
-            if (from != null && !rateLimiter.allow(from.rateLimitKey())) {
-                drop(DropReason.RATE_LIMITED);
-                return;
-            }
-        }
-        if (type == Messages.TYPE_INITIATION) {
-            Peer peer = noise.consumeInitiation(msg);
-            if (peer == null) {
-                return;
-            }
-            peer.setEndpointFromPacket(from);
-            peer.timersAnyAuthenticatedPacketTraversal();
-            peer.timersAnyAuthenticatedPacketReceived();
-            peer.rxBytes.addAndGet(msg.length);
-            peer.sendHandshakeResponse();
-        } else {
-            Peer peer = noise.consumeResponse(msg);
-            if (peer == null) {
-                return;
-            }
-            peer.setEndpointFromPacket(from);
-            peer.timersAnyAuthenticatedPacketTraversal();
-            peer.timersAnyAuthenticatedPacketReceived();
-            peer.rxBytes.addAndGet(msg.length);
-            if (noise.beginSymmetricSession(peer) == null) {
-                return;
-            }
-            peer.timersSessionDerived();
-            peer.timersHandshakeComplete();
-            peer.sendKeepalive();
-        }
-    }
-
-    // ---------------------------------------------------------------------------------------------- lifecycle
+    // ====================================================================================== lifecycle
 
     /** Shuts down: stops the threads, closes the TUN and the bind, erases keys. Idempotent. */
     @Override
@@ -923,12 +412,7 @@ public final class Device implements Receiver, AutoCloseable {
             closing = true;
             hooks = List.copyOf(closeHooks);
         }
-        synchronized (configLock) {
-            for (Peer p : peers.values()) {
-                p.stop();
-            }
-            peers.clear();
-        }
+        config.stopAll();
         tun.close();
         bind.close();
         for (Thread t : threads) {

@@ -16,6 +16,8 @@ public enum DropReason {
     INVALID_INNER_PACKET,
     /** A decrypted packet whose source address is not among the sending peer's allowed IPs. */
     SOURCE_NOT_ALLOWED,
+    /** A decrypted packet the {@link PacketFilter} refused (it was not written to the interface). */
+    FILTERED_INBOUND,
     /** A handshake message with a wrong mac1 (not for us, or corrupted). */
     INVALID_MAC1,
     /** A handshake message that failed the Noise checks (unknown peer, wrong key, bad tag, zero DH). */
@@ -34,6 +36,8 @@ public enum DropReason {
     HANDSHAKE_QUEUE_FULL,
     /** An outgoing packet whose destination matches no peer's allowed IPs. */
     NO_ROUTE,
+    /** An outgoing packet the {@link PacketFilter} refused (it was not encrypted or sent). */
+    FILTERED_OUTBOUND,
     /** An outgoing packet for a peer without a known endpoint. */
     NO_ENDPOINT,
     /** A staged packet pushed out by a newer one (128 wait per peer while a handshake runs). */

@@ -35,7 +35,7 @@ final class NoiseProtocol {
 
     /** Builds a type 1 message for {@code peer} (without MACs), or null if we have no private key. */
     byte[] createInitiation(Peer peer) {
-        Device.Identity id = device.identity();
+        Identity id = device.config.identity();
         if (id == null) {
             return null;
         }
@@ -73,7 +73,7 @@ final class NoiseProtocol {
 
     /** Consumes a type 1 message (MACs already checked); returns the peer, or null after counting the drop. */
     Peer consumeInitiation(byte[] msg) {
-        Device.Identity id = device.identity();
+        Identity id = device.config.identity();
         if (id == null) {
             device.drop(DropReason.HANDSHAKE_FAILED);
             return null;
@@ -159,7 +159,7 @@ final class NoiseProtocol {
 
     /** Consumes a type 2 message (MACs already checked); returns the peer, or null after counting the drop. */
     Peer consumeResponse(byte[] msg) {
-        Device.Identity id = device.identity();
+        Identity id = device.config.identity();
         IndexTable.Entry entry = device.indexTable.lookup(Messages.le32(msg, Messages.RESP_RECEIVER));
         if (id == null || entry == null || entry.keypair() != null) {
             device.drop(DropReason.HANDSHAKE_FAILED);
@@ -223,7 +223,7 @@ final class NoiseProtocol {
             hs.hasLocalIndex = false; // the keypair owns the index now
             hs.clear();
         }
-        peer.installKeypair(kp);
+        peer.keypairs.install(kp);
         return kp;
     }
 }

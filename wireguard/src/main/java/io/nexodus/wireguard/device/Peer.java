@@ -9,20 +9,26 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A remote peer: its keys, endpoint, sessions (previous/current/next keypairs), staged packets, counters and timers
- * (wireguard-go {@code peer.go}, {@code keypair.go}, {@code timers.go} and the per-peer parts of {@code send.go}).
+ * A remote peer: its keys, endpoint, staged packets and counters, and the per-peer parts of sending (wireguard-go's
+ * {@code peer.go} and the per-peer parts of {@code send.go}); its sessions are {@link Keypairs}, its protocol timers
+ * {@link PeerTimers}.
+ * <p>
+ * Threads: the packet threads use the sessions and the endpoint without locks (volatile fields); staging, sending staged packets and handshake state are guarded by their own monitors, because
+ * they are reached from the packet, handshake, timer and configuration threads alike.
  */
 final class Peer {
     private static final Logger log = LoggerFactory.getLogger(Peer.class);
     static final int MAX_STAGED = 128;
-    private static final long JITTER_MAX_NANOS = 334_000_000L;
+    /**
+     * Ciphers for the cold paths (staged packets, keepalives), one per thread. Shared by all devices on a thread: a
+     * seal completes within one call, so uses never interleave.
+     */
+    private static final ThreadLocal<TransportCipher> COLD_CIPHERS = ThreadLocal.withInitial(TransportCipher::new);
 
     final Device device;
     final Key publicKey;
@@ -40,10 +46,7 @@ final class Peer {
     volatile int persistentKeepaliveSeconds;
     volatile Endpoint endpoint;
 
-    private final Object keypairLock = new Object();
-    volatile Keypair current;
-    volatile Keypair previous;
-    volatile Keypair next;
+    final Keypairs keypairs;
 
     private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
     private volatile int stagedCount;
@@ -52,14 +55,7 @@ final class Peer {
     final AtomicLong txBytes = new AtomicLong();
     volatile Instant lastHandshake;
 
-    final Timer retransmitHandshake;
-    final Timer sendKeepaliveTimer;
-    final Timer newHandshake;
-    final Timer zeroKeyMaterial;
-    final Timer persistentKeepalive;
-    final AtomicInteger handshakeAttempts = new AtomicInteger();
-    volatile boolean needAnotherKeepalive;
-    volatile boolean sentLastMinuteHandshake;
+    final PeerTimers timers;
     volatile boolean stopped;
 
     Peer(Device device, Key publicKey) {
@@ -68,12 +64,8 @@ final class Peer {
         this.publicKeyBytes = publicKey.bytes();
         this.initiatorHash = NoiseProtocol.initialHash(publicKeyBytes);
         this.cookieGenerator = new CookieGenerator(publicKeyBytes, device.scheduler, device.timings);
-        Scheduler s = device.scheduler;
-        this.retransmitHandshake = new Timer(s, this::expiredRetransmitHandshake);
-        this.sendKeepaliveTimer = new Timer(s, this::expiredSendKeepalive);
-        this.newHandshake = new Timer(s, this::expiredNewHandshake);
-        this.zeroKeyMaterial = new Timer(s, this::expiredZeroKeyMaterial);
-        this.persistentKeepalive = new Timer(s, this::expiredPersistentKeepalive);
+        this.keypairs = new Keypairs(device.indexTable);
+        this.timers = new PeerTimers(this, device.scheduler, device.timings);
     }
 
     /** Recomputes the static-static DH after a private key change. */
@@ -95,7 +87,7 @@ final class Peer {
         if (stagedCount != 0) {
             return false;
         }
-        Keypair kp = current;
+        Keypair kp = keypairs.current;
         if (kp == null || kp.ageNanos(now) >= device.rejectAfterTimeNanos) {
             return false;
         }
@@ -131,19 +123,19 @@ final class Peer {
     void afterReceive(long bytes, boolean data, Endpoint from) {
         setEndpointFromPacket(from);
         keepKeyFreshReceiving();
-        timersAnyAuthenticatedPacketTraversal();
-        timersAnyAuthenticatedPacketReceived();
+        timers.anyAuthenticatedPacketTraversal();
+        timers.anyAuthenticatedPacketReceived();
         rxBytes.addAndGet(bytes);
         if (data) {
-            timersDataReceived();
+            timers.dataReceived();
         }
     }
 
     /** Timer and rekey bookkeeping after data packets went out (once per batch per peer). */
     void afterDataSent() {
-        timersAnyAuthenticatedPacketTraversal();
-        timersAnyAuthenticatedPacketSent();
-        timersDataSent();
+        timers.anyAuthenticatedPacketTraversal();
+        timers.anyAuthenticatedPacketSent();
+        timers.dataSent();
         keepKeyFreshSending();
     }
 
@@ -189,7 +181,7 @@ final class Peer {
         synchronized (staged) {
             outer:
             while (!staged.isEmpty()) {
-                Keypair kp = current;
+                Keypair kp = keypairs.current;
                 long now = device.scheduler.nanoTime();
                 if (kp == null
                         || Long.compareUnsigned(kp.sendNonce.get(), device.timings.rejectAfterMessages()) >= 0
@@ -197,7 +189,7 @@ final class Peer {
                     break;
                 }
                 Endpoint ep = endpoint;
-                TransportCipher cipher = device.coldCipher();
+                TransportCipher cipher = COLD_CIPHERS.get();
                 while (!staged.isEmpty()) {
                     long nonce = kp.sendNonce.getAndIncrement();
                     if (Long.compareUnsigned(nonce, device.timings.rejectAfterMessages()) >= 0) {
@@ -222,10 +214,10 @@ final class Peer {
             }
         }
         if (sentAny) {
-            timersAnyAuthenticatedPacketTraversal();
-            timersAnyAuthenticatedPacketSent();
+            timers.anyAuthenticatedPacketTraversal();
+            timers.anyAuthenticatedPacketSent();
             if (sentData) {
-                timersDataSent();
+                timers.dataSent();
             }
             keepKeyFreshSending();
         }
@@ -264,7 +256,7 @@ final class Peer {
             return;
         }
         if (!isRetry) {
-            handshakeAttempts.set(0);
+            timers.resetHandshakeAttempts();
         }
         long now = device.scheduler.nanoTime();
         synchronized (handshake) {
@@ -281,15 +273,15 @@ final class Peer {
             return;
         }
         cookieGenerator.addMacs(msg, Messages.INIT_MAC1);
-        timersAnyAuthenticatedPacketTraversal();
-        timersAnyAuthenticatedPacketSent();
+        timers.anyAuthenticatedPacketTraversal();
+        timers.anyAuthenticatedPacketSent();
         Endpoint ep = endpoint;
         if (ep != null) {
             sendDatagram(ep, msg, msg.length);
         } else {
             device.drop(DropReason.NO_ENDPOINT);
         }
-        timersHandshakeInitiated();
+        timers.handshakeInitiated();
     }
 
     void sendHandshakeResponse() {
@@ -305,55 +297,12 @@ final class Peer {
         if (device.noise.beginSymmetricSession(this) == null) {
             return;
         }
-        timersSessionDerived();
-        timersAnyAuthenticatedPacketTraversal();
-        timersAnyAuthenticatedPacketSent();
+        timers.sessionDerived();
+        timers.anyAuthenticatedPacketTraversal();
+        timers.anyAuthenticatedPacketSent();
         Endpoint ep = endpoint;
         if (ep != null) {
             sendDatagram(ep, msg, msg.length);
-        }
-    }
-
-    /** Installs a fresh keypair (wireguard-go BeginSymmetricSession's rotation). */
-    void installKeypair(Keypair kp) {
-        synchronized (keypairLock) {
-            Keypair prev = previous;
-            Keypair nxt = next;
-            Keypair cur = current;
-            if (kp.initiator) {
-                if (nxt != null) {
-                    next = null;
-                    previous = nxt;
-                    device.deleteKeypair(cur);
-                } else {
-                    previous = cur;
-                }
-                device.deleteKeypair(prev);
-                current = kp;
-            } else {
-                next = kp;
-                device.deleteKeypair(nxt);
-                previous = null;
-                device.deleteKeypair(prev);
-            }
-        }
-    }
-
-    /** The responder's switch to {@code next} on its first packet; true if this packet confirmed the session. */
-    boolean receivedWithKeypair(Keypair kp) {
-        if (next != kp) {
-            return false;
-        }
-        synchronized (keypairLock) {
-            if (next != kp) {
-                return false;
-            }
-            Keypair old = previous;
-            previous = current;
-            device.deleteKeypair(old);
-            current = kp;
-            next = null;
-            return true;
         }
     }
 
@@ -366,26 +315,12 @@ final class Peer {
             handshake.clear();
             handshake.anySent = false;
         }
-        synchronized (keypairLock) {
-            long limit = device.timings.rejectAfterMessages();
-            for (Keypair kp : new Keypair[] {current, next}) {
-                if (kp != null) {
-                    kp.sendNonce.set(limit);
-                }
-            }
-        }
+        keypairs.expire(device.timings.rejectAfterMessages());
     }
 
     /** Erases every session and the handshake, and drops staged packets. */
     void zeroAndFlushAll() {
-        synchronized (keypairLock) {
-            device.deleteKeypair(previous);
-            device.deleteKeypair(current);
-            device.deleteKeypair(next);
-            previous = null;
-            current = null;
-            next = null;
-        }
+        keypairs.clear();
         synchronized (handshake) {
             if (handshake.hasLocalIndex) {
                 device.indexTable.delete(handshake.localIndex);
@@ -396,8 +331,7 @@ final class Peer {
     }
 
     void setEndpointFromPacket(Endpoint from) {
-        Endpoint current = endpoint;
-        if (from != null && from != current && !from.equals(current)) {
+        if (from != null && !from.equals(endpoint)) {
             endpoint = from;
         }
     }
@@ -405,118 +339,13 @@ final class Peer {
     /** Removal: stop timers, erase sessions. */
     void stop() {
         stopped = true;
-        retransmitHandshake.stop();
-        sendKeepaliveTimer.stop();
-        newHandshake.stop();
-        zeroKeyMaterial.stop();
-        persistentKeepalive.stop();
+        timers.stop();
         zeroAndFlushAll();
-    }
-
-    // ---------------------------------------------------------------------------------------------- timers
-
-    private long jitter() {
-        return ThreadLocalRandom.current().nextLong(JITTER_MAX_NANOS);
-    }
-
-    void timersDataSent() {
-        if (!newHandshake.isPending()) {
-            newHandshake.mod(device.timings.keepaliveTimeout().toNanos()
-                    + device.timings.rekeyTimeout().toNanos()
-                    + jitter());
-        }
-    }
-
-    void timersDataReceived() {
-        if (!sendKeepaliveTimer.isPending()) {
-            sendKeepaliveTimer.mod(device.timings.keepaliveTimeout().toNanos());
-        } else {
-            needAnotherKeepalive = true;
-        }
-    }
-
-    void timersAnyAuthenticatedPacketSent() {
-        sendKeepaliveTimer.del();
-    }
-
-    void timersAnyAuthenticatedPacketReceived() {
-        newHandshake.del();
-    }
-
-    void timersHandshakeInitiated() {
-        retransmitHandshake.mod(device.timings.rekeyTimeout().toNanos() + jitter());
-    }
-
-    void timersHandshakeComplete() {
-        retransmitHandshake.del();
-        handshakeAttempts.set(0);
-        sentLastMinuteHandshake = false;
-        lastHandshake = device.scheduler.now();
-    }
-
-    void timersSessionDerived() {
-        zeroKeyMaterial.mod(device.timings.rejectAfterTime().toNanos() * 3);
-    }
-
-    void timersAnyAuthenticatedPacketTraversal() {
-        int interval = persistentKeepaliveSeconds;
-        if (interval > 0) {
-            persistentKeepalive.mod(interval * 1_000_000_000L);
-        }
-    }
-
-    private void expiredRetransmitHandshake() {
-        if (stopped) {
-            return;
-        }
-        if (handshakeAttempts.get() > device.timings.maxHandshakeAttempts()) {
-            log.debug("{}: handshake did not complete after {} attempts, giving up", this, handshakeAttempts.get());
-            sendKeepaliveTimer.del();
-            flushStaged();
-            if (!zeroKeyMaterial.isPending()) {
-                zeroKeyMaterial.mod(device.timings.rejectAfterTime().toNanos() * 3);
-            }
-            return;
-        }
-        handshakeAttempts.incrementAndGet();
-        log.debug(
-                "{}: handshake did not complete after {}, retrying (try {})",
-                this,
-                device.timings.rekeyTimeout(),
-                handshakeAttempts.get() + 1);
-        sendHandshakeInitiation(true);
-    }
-
-    private void expiredSendKeepalive() {
-        sendKeepalive();
-        if (needAnotherKeepalive) {
-            needAnotherKeepalive = false;
-            sendKeepaliveTimer.mod(device.timings.keepaliveTimeout().toNanos());
-        }
-    }
-
-    private void expiredNewHandshake() {
-        log.debug("{}: retrying handshake because we stopped hearing back", this);
-        sendHandshakeInitiation(false);
-    }
-
-    private void expiredZeroKeyMaterial() {
-        log.debug(
-                "{}: erasing session keys after {} without a new handshake",
-                this,
-                device.timings.rejectAfterTime().multipliedBy(3));
-        zeroAndFlushAll();
-    }
-
-    private void expiredPersistentKeepalive() {
-        if (persistentKeepaliveSeconds > 0) {
-            sendKeepalive();
-        }
     }
 
     /** Starts a handshake if the current session is due for a rekey (after sending). */
     void keepKeyFreshSending() {
-        Keypair kp = current;
+        Keypair kp = keypairs.current;
         if (kp == null) {
             return;
         }
@@ -530,17 +359,17 @@ final class Peer {
 
     /** Starts a handshake if the session we initiated is about to expire (after receiving). */
     void keepKeyFreshReceiving() {
-        if (sentLastMinuteHandshake) {
+        if (timers.sentLastMinuteHandshake) {
             return;
         }
-        Keypair kp = current;
+        Keypair kp = keypairs.current;
         if (kp != null
                 && kp.initiator
                 && kp.ageNanos(device.scheduler.nanoTime())
                         > device.rejectAfterTimeNanos
                                 - device.timings.keepaliveTimeout().toNanos()
                                 - device.timings.rekeyTimeout().toNanos()) {
-            sentLastMinuteHandshake = true;
+            timers.sentLastMinuteHandshake = true;
             sendHandshakeInitiation(false);
         }
     }

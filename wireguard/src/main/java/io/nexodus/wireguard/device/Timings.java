@@ -74,7 +74,10 @@ public record Timings(
         if (spec == null || spec.isBlank()) {
             return t;
         }
-        for (String item : spec.split(",")) {
+        for (String item : spec.split(",", -1)) {
+            if (item.isBlank()) {
+                continue; // "a=1," or "a=1,,b=2"
+            }
             String[] kv = item.strip().split("=", 2);
             if (kv.length != 2) {
                 throw new IllegalArgumentException("timing must be name=value: " + item);

@@ -96,11 +96,13 @@ public final class Libc {
 
     private Libc() {}
 
+    @SuppressWarnings("restricted") // binding libc is this class's purpose; the JVM runs with native access enabled
     private static MethodHandle handle(String name, MemoryLayout ret, MemoryLayout... args) {
         return LINKER.downcallHandle(
                 symbol(name), FunctionDescriptor.of(ret, args), Linker.Option.captureCallState("errno"));
     }
 
+    @SuppressWarnings("restricted") // binding libc is this class's purpose; the JVM runs with native access enabled
     private static MethodHandle critical(String name, MemoryLayout ret, MemoryLayout... args) {
         return LINKER.downcallHandle(
                 symbol(name),
@@ -109,6 +111,7 @@ public final class Libc {
                 Linker.Option.captureCallState("errno"));
     }
 
+    @SuppressWarnings("restricted") // binding libc is this class's purpose; the JVM runs with native access enabled
     private static MethodHandle variadic(String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
         return LINKER.downcallHandle(
                 symbol(name),

@@ -61,8 +61,30 @@ public final class IkPsk2 {
         return concat(ePub, encStatic, encPayload);
     }
 
-    /** What the responder learned from message 1. */
-    public record Message1(byte[] initiatorEphemeral, byte[] initiatorStatic, byte[] payload) {}
+    /** What the responder learned from message 1 (the arrays are the caller's to keep). */
+    public static final class Message1 {
+        private final byte[] initiatorEphemeral;
+        private final byte[] initiatorStatic;
+        private final byte[] payload;
+
+        Message1(byte[] initiatorEphemeral, byte[] initiatorStatic, byte[] payload) {
+            this.initiatorEphemeral = initiatorEphemeral;
+            this.initiatorStatic = initiatorStatic;
+            this.payload = payload;
+        }
+
+        public byte[] initiatorEphemeral() {
+            return initiatorEphemeral;
+        }
+
+        public byte[] initiatorStatic() {
+            return initiatorStatic;
+        }
+
+        public byte[] payload() {
+            return payload;
+        }
+    }
 
     /**
      * Responder side of message 1. {@code staticStatic} maps the decrypted initiator static key to the precomputed

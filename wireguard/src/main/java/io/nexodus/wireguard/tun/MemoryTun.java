@@ -8,11 +8,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A TUN that lives in memory: {@link #inject} queues an outgoing IP packet as if an application had sent it, and
- * {@link #take}/{@link #poll} return what the device delivered. Both queues are bounded (packets beyond are dropped).
+ * {@link #poll(long)}/{@link #poll()} return what the device delivered. Both queues are bounded (packets beyond are dropped).
  * For tests and for devices created without a kernel interface.
  */
 public final class MemoryTun implements Tun {
-    private static final byte[] CLOSED = new byte[0];
+    /** Queued by {@link #close()} to wake a blocked reader, which then sees {@code closed}. */
+    private static final byte[] WAKE_UP = new byte[0];
+
     private final String name;
     private final int mtu;
     private final BlockingQueue<byte[]> toDevice;
@@ -61,9 +63,13 @@ public final class MemoryTun implements Tun {
             byte[] p = toDevice.take();
             int n = 0;
             while (true) {
-                if (p == CLOSED || closed) {
-                    toDevice.offer(CLOSED);
-                    return n == 0 ? -1 : n;
+                if (closed) { // set before WAKE_UP is queued, so WAKE_UP itself never gets past here
+                    toDevice.offer(WAKE_UP);
+                    if (n == 0) {
+                        return -1;
+                    }
+                    batch.count(n);
+                    return n;
                 }
                 put(batch, n++, p);
                 if (n == batch.capacity() || (p = toDevice.poll()) == null) {
@@ -81,7 +87,7 @@ public final class MemoryTun implements Tun {
     public int drainInto(PacketBatch batch) {
         int n = 0;
         byte[] p;
-        while (n < batch.capacity() && (p = toDevice.poll()) != null && p != CLOSED) {
+        while (n < batch.capacity() && (p = toDevice.poll()) != null && !closed) {
             put(batch, n++, p);
         }
         batch.count(n);
@@ -107,6 +113,6 @@ public final class MemoryTun implements Tun {
     @Override
     public void close() {
         closed = true;
-        toDevice.offer(CLOSED);
+        toDevice.offer(WAKE_UP);
     }
 }

@@ -8,6 +8,7 @@ import io.nexodus.wireguard.device.DeviceUpdate;
 import io.nexodus.wireguard.device.IpPrefix;
 import io.nexodus.wireguard.device.PeerStats;
 import io.nexodus.wireguard.device.PeerUpdate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -190,8 +191,9 @@ public final class UapiProtocol {
             if (p.endpoint() != null) {
                 sb.append("endpoint=").append(p.endpoint().uapiString()).append('\n');
             }
-            long sec = p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond();
-            long nsec = p.lastHandshake() == null ? 0 : p.lastHandshake().getNano();
+            Instant last = p.lastHandshake();
+            long sec = last == null ? 0 : last.getEpochSecond();
+            long nsec = last == null ? 0 : last.getNano();
             sb.append("last_handshake_time_sec=").append(sec).append('\n');
             sb.append("last_handshake_time_nsec=").append(nsec).append('\n');
             sb.append("tx_bytes=").append(p.txBytes()).append('\n');

@@ -102,7 +102,7 @@ public final class UapiServer implements AutoCloseable {
     }
 
     private static boolean isLive(Path p) {
-        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
+        try (SocketChannel _ = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
             return true;
         } catch (IOException e) {
             return false;

@@ -14,7 +14,24 @@ import org.junit.jupiter.api.Test;
 
 /** The FFM UDP bind on loopback: batches, STUN demultiplexing, raw sends, rebinding, marks need root (skipped). */
 class UdpBindTest {
-    record Got(byte[] data, Endpoint from) {}
+    /** A received datagram and its source. */
+    static final class Got {
+        private final byte[] data;
+        private final Endpoint from;
+
+        Got(byte[] data, Endpoint from) {
+            this.data = data;
+            this.from = from;
+        }
+
+        byte[] data() {
+            return data;
+        }
+
+        Endpoint from() {
+            return from;
+        }
+    }
 
     @Test
     void deliversWireGuardToTheReceiverAndStunToTheHandler() throws Exception {

@@ -121,7 +121,7 @@ class AllowedIpsTest {
                     int k = r.nextInt(prefixes.size());
                     t.remove(prefixes.get(k), owners.get(k));
                     prefixes.remove(k);
-                    owners.remove(k);
+                    owners.subList(k, k + 1).clear(); // by index (remove(k) on a List<Integer> reads ambiguously)
                 }
             }
             for (int q = 0; q < 2000; q++) {

@@ -2,7 +2,6 @@ package io.nexodus.wireguard.device;
 
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.crypto.Key;
-import io.nexodus.wireguard.crypto.TransportCipher;
 import io.nexodus.wireguard.tun.MemoryTun;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ final class DevicePair implements AutoCloseable {
     final MemoryTun tunB = new MemoryTun("wgB", 1420);
     final Device a;
     final Device b;
-    private final TransportCipher cipher = new TransportCipher();
 
     DevicePair(Timings timings) throws Exception {
         this(timings, 0);
@@ -72,7 +70,7 @@ final class DevicePair implements AutoCloseable {
         }
         PacketBatch batch = new PacketBatch(64, 65536);
         while (t.drainInto(batch) > 0) {
-            d.processOutbound(batch, cipher);
+            d.outbound.process(batch);
         }
     }
 

@@ -74,8 +74,8 @@ class DeviceProtocolTest {
             p.peerOf(p.a).sendHandshakeInitiation(false);
             p.deliver();
             Peer atB = p.peerOf(p.b);
-            assertThat(atB.next).isNotNull();
-            assertThat(atB.current).isNull();
+            assertThat(atB.keypairs.next).isNotNull();
+            assertThat(atB.keypairs.current).isNull();
             int before = p.net.log.size();
             byte[] fromB = Packets.ip("10.0.0.2", "10.0.0.1", 10);
             p.send(p.b, fromB);
@@ -85,8 +85,8 @@ class DeviceProtocolTest {
             p.net.intercept(d -> d);
             p.peerOf(p.a).sendKeepalive();
             p.deliver();
-            assertThat(atB.current).isNotNull();
-            assertThat(atB.next).isNull();
+            assertThat(atB.keypairs.current).isNotNull();
+            assertThat(atB.keypairs.next).isNull();
             assertThat(p.received(p.a)).containsExactly(fromB);
         }
     }
@@ -224,7 +224,7 @@ class DeviceProtocolTest {
     @Test
     void cookieReplyUnderLoadThenMac2LetsTheHandshakeThrough() throws Exception {
         try (DevicePair p = new DevicePair().connect()) {
-            p.b.forceUnderLoad = true;
+            p.b.handshakes.forceUnderLoad = true;
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
             assertThat(p.b.dropCount(DropReason.COOKIE_REQUIRED)).isEqualTo(1);

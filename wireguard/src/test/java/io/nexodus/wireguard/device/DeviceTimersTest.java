@@ -61,11 +61,11 @@ class DeviceTimersTest {
             assertThat(p.net.log).hasSize(1);
             p.advance(Duration.ofMillis(340));
             assertThat(p.net.log).hasSize(2);
-            p.advance(Duration.ofSeconds(120));
+            p.advance(Duration.ofMinutes(2));
             // The first initiation plus one retry per 5 s while attempts <= 18: 20 in all, then it gives up.
             assertThat(p.net.log).hasSize(20).allMatch(d -> d.data()[0] == 1);
             assertThat(p.a.dropCount(DropReason.STAGED_OVERFLOW)).isEqualTo(1); // the waiting packet was flushed
-            p.advance(Duration.ofSeconds(600));
+            p.advance(Duration.ofMinutes(10));
             assertThat(p.net.log).hasSize(20);
         }
     }
@@ -73,18 +73,18 @@ class DeviceTimersTest {
     @Test
     void initiatorRekeysAfterTwoMinutesOfSending() throws Exception {
         try (DevicePair p = established()) {
-            Keypair first = p.peerOf(p.a).current;
+            Keypair first = p.peerOf(p.a).keypairs.current;
             p.advance(Duration.ofSeconds(119));
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
-            assertThat(p.peerOf(p.a).current).isSameAs(first);
+            assertThat(p.peerOf(p.a).keypairs.current).isSameAs(first);
             p.advance(Duration.ofSeconds(2));
             int mark = p.net.log.size();
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             assertThat(typesFrom(p.net, p.bindA.address, mark)).containsExactly(4, 1);
             p.deliver();
             Peer a = p.peerOf(p.a);
-            assertThat(a.current).isNotSameAs(first);
-            assertThat(a.previous).isSameAs(first);
+            assertThat(a.keypairs.current).isNotSameAs(first);
+            assertThat(a.keypairs.previous).isSameAs(first);
             assertThat(p.received(p.b)).hasSize(2);
             // The responder does not rekey by time: B's sessions are only ever made by A here.
             assertThat(typesFrom(p.net, p.bindB.address, 0)).doesNotContain(1);
@@ -117,7 +117,7 @@ class DeviceTimersTest {
             // No data under the expired session: the packet waits for a handshake.
             assertThat(typesFrom(p.net, p.bindA.address, mark)).containsExactly(1);
             // And B refuses transport under a session that old.
-            Keypair atB = p.peerOf(p.b).current;
+            Keypair atB = p.peerOf(p.b).keypairs.current;
             byte[] late = new byte[48];
             late[0] = 4;
             Messages.putLe32(late, 4, atB.localIndex);
@@ -133,10 +133,10 @@ class DeviceTimersTest {
         try (DevicePair p = established()) {
             p.net.intercept(d -> null);
             p.advance(Duration.ofSeconds(539));
-            assertThat(p.peerOf(p.b).current).isNotNull();
+            assertThat(p.peerOf(p.b).keypairs.current).isNotNull();
             p.advance(Duration.ofSeconds(2));
-            assertThat(p.peerOf(p.b).current).isNull();
-            assertThat(p.peerOf(p.b).previous).isNull();
+            assertThat(p.peerOf(p.b).keypairs.current).isNull();
+            assertThat(p.peerOf(p.b).keypairs.previous).isNull();
             assertThat(p.b.indexTable.size()).isZero();
         }
     }
@@ -147,7 +147,7 @@ class DeviceTimersTest {
             p.a.setPeer(new PeerConfig(
                     p.keyB.publicKey(), null, p.bindB.address, List.of(IpPrefix.parse("10.0.0.2/32")), 25));
             p.deliver();
-            assertThat(p.peerOf(p.a).current)
+            assertThat(p.peerOf(p.a).keypairs.current)
                     .as("the keepalive started a session")
                     .isNotNull();
             int mark = p.net.log.size();
@@ -192,11 +192,11 @@ class DeviceTimersTest {
         try (DevicePair p = new DevicePair(fast).connect()) {
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
-            Keypair first = p.peerOf(p.a).current;
+            Keypair first = p.peerOf(p.a).keypairs.current;
             p.advance(Duration.ofMillis(3100));
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
-            assertThat(p.peerOf(p.a).current)
+            assertThat(p.peerOf(p.a).keypairs.current)
                     .as(
                             "%s %s %s",
                             p.a.drops(),

@@ -3,10 +3,11 @@ package io.nexodus.wireguard.device;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A scheduler whose time moves only when a test calls {@link #advance}; due tasks run on the calling thread. */
 final class ManualScheduler implements Scheduler {
-    private record Task(long due, long seq, Runnable body, boolean[] cancelled) {}
+    private record Task(long due, long seq, Runnable body, AtomicBoolean cancelled) {}
 
     private final PriorityQueue<Task> tasks =
             new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
@@ -40,11 +41,11 @@ final class ManualScheduler implements Scheduler {
 
     @Override
     public synchronized Cancellable schedule(Runnable task, long delayNanos) {
-        boolean[] cancelled = new boolean[1];
+        AtomicBoolean cancelled = new AtomicBoolean();
         tasks.add(new Task(now + Math.max(0, delayNanos), seq++, task, cancelled));
         return () -> {
             synchronized (ManualScheduler.this) {
-                cancelled[0] = true;
+                cancelled.set(true);
             }
         };
     }
@@ -65,7 +66,7 @@ final class ManualScheduler implements Scheduler {
                 }
                 tasks.poll();
                 now = Math.max(now, t.due);
-                if (t.cancelled[0]) {
+                if (t.cancelled.get()) {
                     continue;
                 }
             }
@@ -75,6 +76,6 @@ final class ManualScheduler implements Scheduler {
     }
 
     synchronized int pending() {
-        return (int) tasks.stream().filter(t -> !t.cancelled[0]).count();
+        return (int) tasks.stream().filter(t -> !t.cancelled.get()).count();
     }
 }

@@ -19,7 +19,30 @@ import java.util.function.UnaryOperator;
  * calls {@link #deliverAll()}, and an interceptor can drop (return null), record or alter them on the way.
  */
 final class MemoryNetwork {
-    record Datagram(UdpEndpoint from, Endpoint to, byte[] data) {}
+    /** A datagram in flight: who sent it, to whom, and its bytes (the test's to read, never changed). */
+    static final class Datagram {
+        private final UdpEndpoint from;
+        private final Endpoint to;
+        private final byte[] data;
+
+        Datagram(UdpEndpoint from, Endpoint to, byte[] data) {
+            this.from = from;
+            this.to = to;
+            this.data = data;
+        }
+
+        UdpEndpoint from() {
+            return from;
+        }
+
+        Endpoint to() {
+            return to;
+        }
+
+        byte[] data() {
+            return data;
+        }
+    }
 
     private final ArrayDeque<Datagram> inFlight = new ArrayDeque<>();
     private final Map<Endpoint, MemoryBind> binds = new HashMap<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ReceiveFuzzTest {
     @Test
     void garbageAndMutationsNeverCrashTheReceivePath() throws Exception {
         try (DevicePair p = new DevicePair().connect()) {
-            p.b.forceUnderLoad = false;
+            p.b.handshakes.forceUnderLoad = false;
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 100));
             p.deliver();
             p.send(p.b, Packets.ip("10.0.0.2", "10.0.0.1", 100));
@@ -29,7 +30,7 @@ class ReceiveFuzzTest {
             for (MemoryNetwork.Datagram d : p.net.log) {
                 seeds.add(d.data());
             }
-            p.b.forceUnderLoad = true; // also drive the cookie paths
+            p.b.handshakes.forceUnderLoad = true; // also drive the cookie paths
             Random r = new Random(7);
             UdpEndpoint src = UdpEndpoint.parse("203.0.113.9:999");
             PacketBatch batch = new PacketBatch(16, 65536);
@@ -55,7 +56,7 @@ class ReceiveFuzzTest {
                     + p.b.drops().values().stream().mapToLong(Long::longValue).sum();
             assertThat(dropped).isPositive();
             assertThat(sent).isGreaterThan(1000);
-            p.b.forceUnderLoad = false;
+            p.b.handshakes.forceUnderLoad = false;
             p.net.intercept(d -> d);
             // The real session survived the storm (a fresh handshake is fine too).
             p.clock.advance(java.time.Duration.ofSeconds(6));
@@ -70,31 +71,25 @@ class ReceiveFuzzTest {
     }
 
     static byte[] mutate(Random r, byte[] seed) {
-        switch (r.nextInt(6)) {
+        return switch (r.nextInt(6)) {
             case 0 -> { // pure garbage of any size
                 byte[] g = new byte[r.nextInt(200)];
                 r.nextBytes(g);
                 if (g.length > 0 && r.nextBoolean()) {
                     g[0] = (byte) (1 + r.nextInt(4));
                 }
-                return g;
+                yield g;
             }
-            case 1 -> { // truncate
-                return java.util.Arrays.copyOf(seed, r.nextInt(seed.length + 1));
-            }
-            case 2 -> { // extend
-                return java.util.Arrays.copyOf(seed, seed.length + 1 + r.nextInt(64));
-            }
-            case 3 -> { // replay as is
-                return seed.clone();
-            }
+            case 1 -> Arrays.copyOf(seed, r.nextInt(seed.length + 1)); // truncate
+            case 2 -> Arrays.copyOf(seed, seed.length + 1 + r.nextInt(64)); // extend
+            case 3 -> seed.clone(); // replay as is
             default -> { // flip a few bytes
                 byte[] m = seed.clone();
                 for (int k = 0; k <= r.nextInt(4); k++) {
                     m[r.nextInt(m.length)] ^= (byte) (1 + r.nextInt(255));
                 }
-                return m;
+                yield m;
             }
-        }
+        };
     }
 }

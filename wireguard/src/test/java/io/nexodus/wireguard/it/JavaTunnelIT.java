@@ -49,7 +49,7 @@ class JavaTunnelIT {
             try (a;
                     b;
                     UapiServer ua = UapiServer.start(a);
-                    UapiServer ub = UapiServer.start(b)) {
+                    UapiServer _ = UapiServer.start(b)) {
                 a.setPeer(PeerConfig.of(
                         kb.publicKey(),
                         UdpEndpoint.parse("127.0.0.1:" + b.listenPort()),
@@ -95,15 +95,15 @@ class JavaTunnelIT {
                                 "latest handshake:",
                                 "transfer:");
                 long tx1 = Long.parseLong(
-                        Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+")[2]);
+                        Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+", -1)[2]);
                 ns1.exec("ping", "-c", "3", "-i", "0.2", "10.77.0.2");
                 long tx2 = Long.parseLong(
-                        Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+")[2]);
+                        Cmd.run("wg", "show", ifA, "transfer").stdout().strip().split("\\s+", -1)[2]);
                 assertThat(tx2).isGreaterThan(tx1);
                 String hs = Cmd.run("wg", "show", ifA, "latest-handshakes")
                         .stdout()
                         .strip()
-                        .split("\\s+")[1];
+                        .split("\\s+", -1)[1];
                 assertThat(Long.parseLong(hs)).isGreaterThan(Instant.now().getEpochSecond() - 60);
 
                 // Deleting the interface shuts the device down and removes its socket, as with wireguard-go.

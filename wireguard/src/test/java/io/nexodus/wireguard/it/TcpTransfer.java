@@ -84,7 +84,7 @@ public final class TcpTransfer {
             String sentHash = sent.get(timeoutSeconds, TimeUnit.SECONDS);
             String got = received.get(timeoutSeconds, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - start) / 1_000_000;
-            String[] parts = got.split("/");
+            String[] parts = got.split("/", -1);
             return new Result(sentHash, parts[0], Long.parseLong(parts[1]), ms);
         } catch (IOException e) {
             throw new IOException("TCP transfer " + fromNetns + " -> " + toNetns + " " + serverAddress + " failed", e);

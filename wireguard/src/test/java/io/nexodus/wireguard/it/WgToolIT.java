@@ -34,7 +34,7 @@ class WgToolIT {
                         .noTun(name)
                         .bind(new UdpBind(InetAddress.getLoopbackAddress()))
                         .build();
-                UapiServer u = UapiServer.start(d)) {
+                UapiServer _ = UapiServer.start(d)) {
             Path keyFile = Files.writeString(tmp.resolve("key"), priv.toBase64() + "\n");
             Path pskFile = Files.writeString(tmp.resolve("psk"), psk.toBase64() + "\n");
             Cmd.run(

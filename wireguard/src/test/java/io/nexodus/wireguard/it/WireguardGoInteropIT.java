@@ -52,7 +52,7 @@ class WireguardGoInteropIT {
             Path sockG = UapiServer.DEFAULT_DIRECTORY.resolve(ifG + ".sock");
             try (j;
                     g;
-                    UapiServer uj = UapiServer.start(j)) {
+                    UapiServer _ = UapiServer.start(j)) {
                 awaitFile(sockG, g);
                 ns0.exec("ip", "link", "set", ifJ, "netns", ns1.name());
                 ns0.exec("ip", "link", "set", ifG, "netns", ns2.name());
@@ -171,7 +171,7 @@ class WireguardGoInteropIT {
         String[] f = Cmd.run("wg", "show", iface, "latest-handshakes")
                 .stdout()
                 .strip()
-                .split("\\s+");
+                .split("\\s+", -1);
         return Long.parseLong(f[1]);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexodus.wireguard.crypto.ChaCha20Poly1305;
 import io.nexodus.wireguard.crypto.X25519;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class IkPsk2CacophonyTest {
         // Transport: messages 3 and 5 go initiator -> responder under T1, 4 and 6 the other way under T2.
         for (int i = 2; i < MESSAGES.length; i++) {
             byte[] key = (i % 2 == 0) ? iKeys[0] : iKeys[1];
-            long nonce = (i - 2) / 2;
+            long nonce = (i - 2L) / 2;
             byte[] ct = ChaCha20Poly1305.seal(key, nonce, h(MESSAGES[i][0]), null);
             assertThat(HEX.formatHex(ct)).as("message %d", i + 1).isEqualTo(MESSAGES[i][1]);
         }
@@ -114,7 +115,7 @@ class IkPsk2CacophonyTest {
                         12,
                         s -> X25519.sharedSecret(RESP_STATIC, s)))
                 .isInstanceOf(IkPsk2.HandshakeFailure.class);
-        byte[] otherPrologue = "x".getBytes();
+        byte[] otherPrologue = "x".getBytes(StandardCharsets.US_ASCII);
         assertThatThrownBy(() -> IkPsk2.readMessage1(
                         IkPsk2.start(otherPrologue, respPub),
                         RESP_STATIC,

@@ -37,9 +37,11 @@ class LoopbackDevicesTest {
         Key ka = Key.generatePrivate();
         Key kb = Key.generatePrivate();
         InetAddress lo = InetAddress.getLoopbackAddress();
+        Path socketA;
         try (Device a = Device.builder().noTun("lta").bind(new UdpBind(lo)).build();
                 Device b = Device.builder().noTun("ltb").bind(new UdpBind(lo)).build()) {
             UapiServer ua = UapiServer.start(a, dir.resolve("lta.sock"));
+            socketA = ua.socketPath();
             UapiServer ub = UapiServer.start(b, dir.resolve("ltb.sock"));
             assertThat(UapiClient.request(
                             ua.socketPath(),
@@ -87,9 +89,10 @@ class LoopbackDevicesTest {
             // Two operations on one connection, as wireguard-go allows.
             assertThat(UapiClient.request(ua.socketPath(), "set=1\nlisten_port=0\n\nget=1\n\n"))
                     .startsWith("errno=0\n\n");
-            a.close();
-            assertThat(Files.exists(ua.socketPath())).isFalse();
         }
+        assertThat(Files.exists(socketA))
+                .as("closing the device removes its UAPI socket")
+                .isFalse();
     }
 
     @Test
