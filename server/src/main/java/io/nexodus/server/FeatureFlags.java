@@ -34,7 +34,7 @@ public record FeatureFlags(Map<String, Boolean> flags) {
 
     private static boolean flag(Map<String, String> env, String name, boolean dflt) {
         String v = env.get(name);
-        return v == null || v.isBlank() ? dflt : Boolean.parseBoolean(v.strip());
+        return (v == null || v.isBlank()) ? dflt : Boolean.parseBoolean(v.strip());
     }
 
     public boolean enabled(String name) {

@@ -24,22 +24,20 @@ import io.nexodus.server.auth.TokenIssuer;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.db.Dialect;
 import io.nexodus.server.db.PgNotificationListener;
-import io.nexodus.server.device.DeviceRoutes;
+import io.nexodus.server.device.DeviceStore;
 import io.nexodus.server.http.ApiRouter;
 import io.nexodus.server.http.OpenApiDocument;
-import io.nexodus.server.invitation.InvitationRoutes;
 import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
+import io.nexodus.server.ipam.IpamStore;
 import io.nexodus.server.ops.ServiceRoutes;
-import io.nexodus.server.organization.OrganizationRoutes;
-import io.nexodus.server.regkey.RegKeyRoutes;
 import io.nexodus.server.relay.RelayRoutes;
-import io.nexodus.server.securitygroup.SecurityGroupRoutes;
+import io.nexodus.server.relay.RelayStore;
+import io.nexodus.server.relay.Relays;
 import io.nexodus.server.tls.DevelopmentTls;
 import io.nexodus.server.tls.TlsMaterial;
-import io.nexodus.server.user.UserRoutes;
 import io.nexodus.server.user.Users;
-import io.nexodus.server.vpc.VpcRoutes;
+import io.nexodus.server.watch.DatabaseFeedSource;
 import io.nexodus.server.watch.FeedRegistry;
 import io.nexodus.server.watch.OnlineTracker;
 import io.nexodus.server.watch.WatchRoutes;
@@ -145,14 +143,15 @@ public final class NexodusServer implements AutoCloseable {
                 .description("transactions that took the revision lock")
                 .register(meters);
 
-        Ipam ipam = new Ipam();
+        Ipam ipam = new Ipam(new IpamStore());
         db.write(tx -> {
             ipam.ensurePool(tx, Ipam.sharedPoolId(false), Cidr.parse(Ipam.SHARED_V4));
             ipam.ensurePool(tx, Ipam.sharedPoolId(true), Cidr.parse(Ipam.SHARED_V6));
             return null;
         });
         SigningKeys keys = SigningKeys.loadOrCreate(db);
-        Users users = new Users(db, ipam);
+        Resources resources = new Resources(db, ipam, config.flags(), meters, clock);
+        Users users = resources.users();
         Accounts accounts = new Accounts(db, new PasswordHasher(config.passwordIterations()));
         TokenIssuer issuer = new TokenIssuer(keys, () -> publicUrl, clock, config.accessTokenTtl());
 
@@ -167,11 +166,12 @@ public final class NexodusServer implements AutoCloseable {
             ensureAdmin(accounts, users);
         }
 
-        online = new OnlineTracker(db, timer, config.onlineGrace());
+        online = new OnlineTracker(db, new DeviceStore(), timer, config.onlineGrace());
         if (db.dialect() == Dialect.H2) {
             online.resetAll();
         }
-        feeds = new FeedRegistry(db, json, meters, timer, Duration.ofMinutes(5));
+        feeds = new FeedRegistry(
+                new DatabaseFeedSource(db), json, meters, timer, Duration.ofMinutes(5), System::nanoTime);
         db.onCommitted(feeds::signals, instanceId);
         if (db.dialect() == Dialect.POSTGRES) {
             pgListener = new PgNotificationListener(
@@ -181,19 +181,14 @@ public final class NexodusServer implements AutoCloseable {
 
         FeatureFlags flags = config.flags();
         router = new ApiRouter(new TokenAuthenticator(db, idp, users, clock), json, meters);
-        router.addAll(new UserRoutes(db, ipam).routes())
-                .addAll(new OrganizationRoutes(db, ipam, flags).routes())
-                .addAll(new InvitationRoutes(db).routes())
-                .addAll(new VpcRoutes(db, ipam).routes())
-                .addAll(new DeviceRoutes(db, ipam, flags, meters).routes())
-                .addAll(new RegKeyRoutes(db, clock).routes())
-                .addAll(new SecurityGroupRoutes(db, flags).routes())
-                .addAll(new WatchRoutes(db, feeds, online, config.watchHeartbeat(), json).routes())
-                .addAll(new RelayRoutes(
+        router.addAll(resources.routes())
+                .addAll(new WatchRoutes(resources.watchAccess(), feeds, online, config.watchHeartbeat(), json).routes())
+                .addAll(new RelayRoutes(new Relays(
                                 db,
+                                new RelayStore(),
                                 () -> embedded.stream()
                                         .flatMap(s -> s.publicRelays().stream())
-                                        .toList())
+                                        .toList()))
                         .routes());
         if (local != null) {
             router.addAll(local.routes());

@@ -7,6 +7,7 @@ import io.nexodus.stun.BindingResult;
 import io.nexodus.stun.StunClient;
 import io.nexodus.stun.StunClientConfig;
 import io.nexodus.testkit.FreePorts;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The service answers STUN on both configured ports and counts it on /metrics. */
 class EmbeddedStunServerTest {
+    private static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
+
     @Test
     void answersBindingRequestsOnBothPortsAndCountsThem() throws Exception {
         int p1 = FreePorts.udp();
@@ -25,15 +28,14 @@ class EmbeddedStunServerTest {
         ServerConfig cfg = ServerConfig.forTests(Files.createTempDirectory("nexodus-stun-"));
         EmbeddedStunServer stun = new EmbeddedStunServer("127.0.0.1", List.of(p1, p2));
         try (TestServer service = TestServer.start(cfg, List.of(stun));
-                StunClient client =
-                        StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
+                StunClient client = StunClient.open(new InetSocketAddress(LOOPBACK, 0), StunClientConfig.defaults())) {
             int localPort = client.localAddress().orElseThrow().getPort();
             // the banner line: addresses as people write them (not InetSocketAddress's "/127.0.0.1:3478")
             assertThat(stun.describe()).isEqualTo("STUN:       udp 127.0.0.1:" + p1 + ", 127.0.0.1:" + p2);
             for (int port : List.of(p1, p2)) {
-                BindingResult r = client.bind(new InetSocketAddress("127.0.0.1", port));
+                BindingResult r = client.bind(new InetSocketAddress(LOOPBACK, port));
                 assertThat(r).isInstanceOf(BindingResult.Success.class);
-                assertThat(r.mappedAddress()).contains(new InetSocketAddress("127.0.0.1", localPort));
+                assertThat(r.mappedAddress()).contains(new InetSocketAddress(LOOPBACK, localPort));
             }
             String metrics = HttpClient.newHttpClient()
                     .send(

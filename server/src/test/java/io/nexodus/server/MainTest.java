@@ -65,7 +65,7 @@ class MainTest {
         }
         assertThat(options).isEqualTo(20); // listen … log-format, and the five --derp-* options
         // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
-        for (String line : run("serve", "--help").split("\n")) {
+        for (String line : run("serve", "--help").split("\n", -1)) {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
         }
     }

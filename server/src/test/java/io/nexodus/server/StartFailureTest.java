@@ -74,10 +74,11 @@ class StartFailureTest {
 
     @Test
     void aTakenStunPortIsAStartErrorThatNamesThePorts() throws IOException {
-        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))) {
             int p1 = taken.getLocalPort();
             int p2;
-            try (DatagramSocket free = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            try (DatagramSocket free =
+                    new DatagramSocket(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))) {
                 p2 = free.getLocalPort();
             }
             NexodusServer s = new NexodusServer(

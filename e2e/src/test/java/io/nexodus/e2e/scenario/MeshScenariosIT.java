@@ -183,7 +183,8 @@ class MeshScenariosIT {
 
         // (a) easy1 maps to other ports from now on: its conntrack is flushed, so easy-a's mapping moves
         try (PingProbe ping = PingProbe.start(lab.host(EASY_A), b.tunnelIp())) {
-            assertThat(ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(10))).isPresent();
+            assertThat(ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(10)))
+                    .isPresent();
             lab.gateway(EASY1).setMapping(NatMapping.easy().withPorts(20000, 20999));
             lab.gateway(EASY1).flushConntrack();
             Instant changed = Instant.now();
@@ -209,7 +210,8 @@ class MeshScenariosIT {
 
         // (b) easy2 gets a new public address while easy-a sends to easy-b
         try (PingProbe ping = PingProbe.start(lab.host(EASY_A), b.tunnelIp())) {
-            assertThat(ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(10))).isPresent();
+            assertThat(ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(10)))
+                    .isPresent();
             String newIp = lab.gateway(EASY2).renumber();
             Instant changed = Instant.now();
             Instant back = ping.firstReplyAfter(changed.plusMillis(200), Duration.ofSeconds(30))

@@ -15,7 +15,10 @@ final class Forms {
         if (s.isBlank()) {
             return out;
         }
-        for (String pair : s.split("&")) {
+        for (String pair : s.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue;
+            }
             int eq = pair.indexOf('=');
             String k = eq < 0 ? pair : pair.substring(0, eq);
             String v = eq < 0 ? "" : pair.substring(eq + 1);
@@ -34,7 +37,8 @@ final class Forms {
             return "";
         }
         StringBuilder sb = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
             switch (c) {
                 case '<' -> sb.append("&lt;");
                 case '>' -> sb.append("&gt;");

@@ -244,7 +244,7 @@ public final class LocalIdp implements IdentityProvider {
                 }
                 yield issue(a.get(), clientId, scope);
             }
-            case "refresh_token" -> refresh(f.get("refresh_token"), clientId);
+            case "refresh_token" -> refresh(f.get("refresh_token"));
             case DEVICE_GRANT -> pollDeviceCode(f.get("device_code"));
             case "" -> oauthError(400, "invalid_request", "grant_type is required");
             default -> oauthError(400, "unsupported_grant_type", "supported: password, refresh_token, " + DEVICE_GRANT);
@@ -277,7 +277,8 @@ public final class LocalIdp implements IdentityProvider {
         return new Reply(200, t, Map.of("Cache-Control", "no-store"));
     }
 
-    private Reply refresh(String token, String clientId) {
+    /** The refresh grant: the client and scope are those the token was issued to (it is rotated: single use). */
+    private Reply refresh(String token) {
         if (token == null || token.isBlank()) {
             return oauthError(400, "invalid_request", "refresh_token is required");
         }

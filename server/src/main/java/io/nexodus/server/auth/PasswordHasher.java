@@ -37,7 +37,7 @@ public final class PasswordHasher {
     /** True if {@code password} matches {@code stored}; a null {@code stored} costs the same time and fails. */
     public boolean verify(String password, String stored) {
         String s = stored == null ? dummy() : stored;
-        String[] parts = s.split("\\$");
+        String[] parts = s.split("\\$", -1);
         if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
             return false;
         }

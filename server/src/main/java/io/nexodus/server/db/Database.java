@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -100,7 +101,7 @@ public final class Database implements AutoCloseable {
             "QUERY_CACHE_SIZE=64"
         }) {
             String key = opt.substring(0, opt.indexOf('=') + 1);
-            if (!url.toUpperCase().contains(";" + key)) {
+            if (!url.toUpperCase(Locale.ROOT).contains(";" + key)) {
                 sb.append(';').append(opt);
             }
         }

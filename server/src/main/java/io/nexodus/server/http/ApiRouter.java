@@ -18,6 +18,7 @@ import io.nexodus.server.auth.Authenticator;
 import io.nexodus.server.auth.Principal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -259,7 +260,7 @@ public final class ApiRouter {
         try {
             return json.writeValueAsBytes(new BaseError(message));
         } catch (IOException e) {
-            return ("{\"error\":\"" + message.replace("\"", "'") + "\"}").getBytes();
+            return ("{\"error\":\"" + message.replace("\"", "'") + "\"}").getBytes(StandardCharsets.UTF_8);
         }
     }
 

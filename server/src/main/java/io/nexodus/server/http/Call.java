@@ -1,7 +1,7 @@
 package io.nexodus.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -106,16 +106,27 @@ public final class Call {
 
     /** The JSON body as {@code type}; 400 with the offending field when it does not parse. */
     public <T> T body(Class<T> type) {
-        return body(json.constructType(type));
+        return parse(type.getSimpleName(), b -> json.readValue(b, type));
     }
 
-    public <T> T body(JavaType type) {
+    /** The JSON body as a generic type such as {@code List<Watch>}; errors as {@link #body(Class)}. */
+    public <T> T body(TypeReference<T> type) {
+        return parse(json.constructType(type).getRawClass().getSimpleName(), b -> json.readValue(b, type));
+    }
+
+    /** Reads the body bytes into a value. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(byte[] body) throws IOException;
+    }
+
+    private <T> T parse(String typeName, BodyReader<T> reader) {
         byte[] b = bodyBytes();
         if (b.length == 0) {
             throw ApiError.badRequest("request body is required");
         }
         try {
-            T v = json.readValue(b, type);
+            T v = reader.read(b);
             if (v == null) {
                 throw ApiError.badRequest("request body is required");
             }
@@ -125,8 +136,7 @@ public final class Call {
         } catch (MismatchedInputException e) {
             String f = fieldPath(e);
             throw f.isEmpty()
-                    ? ApiError.badRequest("request json is invalid: expected "
-                            + type.getRawClass().getSimpleName())
+                    ? ApiError.badRequest("request json is invalid: expected " + typeName)
                     : ApiError.invalid(f, "wrong JSON type");
         } catch (JsonProcessingException e) {
             throw ApiError.badRequest("request json is invalid: " + e.getOriginalMessage());

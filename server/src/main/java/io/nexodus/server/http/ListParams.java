@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,7 +33,7 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
                     throw new IllegalArgumentException();
                 }
                 sortField = n.get(0).asText();
-                String dir = n.get(1).asText().toUpperCase();
+                String dir = n.get(1).asText().toUpperCase(Locale.ROOT);
                 if (!dir.equals("ASC") && !dir.equals("DESC")) {
                     throw new IllegalArgumentException();
                 }

@@ -16,6 +16,7 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -54,7 +55,7 @@ public final class OpenApiDocument {
         ObjectNode paths = doc.putObject("paths");
         for (Route r : routes) {
             ObjectNode item = paths.has(r.path()) ? (ObjectNode) paths.get(r.path()) : paths.putObject(r.path());
-            item.set(r.method().toLowerCase(), operation(r));
+            item.set(r.method().toLowerCase(Locale.ROOT), operation(r));
         }
         for (Class<?> c : List.of(
                 BaseError.class,
@@ -153,8 +154,8 @@ public final class OpenApiDocument {
     }
 
     private static String operationId(Route r) {
-        StringBuilder sb = new StringBuilder(r.method().toLowerCase());
-        for (String part : r.path().split("/")) {
+        StringBuilder sb = new StringBuilder(r.method().toLowerCase(Locale.ROOT));
+        for (String part : r.path().split("/", -1)) {
             if (part.isEmpty() || part.equals("api")) {
                 continue;
             }
@@ -166,7 +167,7 @@ public final class OpenApiDocument {
 
     private static String cap(String s) {
         StringBuilder sb = new StringBuilder();
-        for (String w : s.split("[-_.]")) {
+        for (String w : s.split("[-_.]", -1)) {
             if (!w.isEmpty()) {
                 sb.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
             }

@@ -57,7 +57,7 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
             throw new IllegalArgumentException("not an IP address: " + s);
         }
         if (looksV4) {
-            for (String part : t.split("\\.")) {
+            for (String part : t.split("\\.", -1)) {
                 if (Integer.parseInt(part) > 255) {
                     throw new IllegalArgumentException("not an IP address: " + s);
                 }

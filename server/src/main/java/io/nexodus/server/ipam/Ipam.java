@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * In-process IP address management, transactional with device writes. Pools are rows ({@code ipam_pools}),
- * allocations are rows keyed by (pool, offset) so a duplicate address is impossible even with two replicas; callers
+ * In-process IP address management, transactional with device writes. Pools and allocations are rows
+ * ({@link IpamStore}), allocations keyed by (pool, offset) so a duplicate address is impossible even with two replicas; callers
  * hold the revision lock ({@link Tx#lockRevisions()}), which serializes allocation service-wide. The lowest free
  * address is handed out (a released address is reused first, as upstream's go-ipam does).
  * <p>
@@ -30,7 +30,12 @@ public final class Ipam {
 
     private static final int SCAN_BATCH = 512;
 
+    private final IpamStore store;
     private final SecureRandom random = new SecureRandom();
+
+    public Ipam(IpamStore store) {
+        this.store = store;
+    }
 
     public static String sharedPoolId(boolean v6) {
         return v6 ? "shared-v6" : "shared-v4";
@@ -47,9 +52,7 @@ public final class Ipam {
 
     /** Creates a pool if missing (idempotent). */
     public void ensurePool(Tx tx, String poolId, Cidr cidr) throws SQLException {
-        if (!tx.exists("SELECT 1 FROM ipam_pools WHERE id = ?", poolId)) {
-            tx.update("INSERT INTO ipam_pools (id, cidr, next_offset) VALUES (?, ?, 1)", poolId, cidr.toString());
-        }
+        store.ensurePool(tx, poolId, cidr);
     }
 
     /**
@@ -72,17 +75,13 @@ public final class Ipam {
      */
     public String allocate(Tx tx, String poolId, UUID deviceId, String requested) throws SQLException {
         tx.lockRevisions();
-        var pool = tx.queryOne(
-                        "SELECT cidr, next_offset FROM ipam_pools WHERE id = ?",
-                        rs -> new Object[] {rs.getString(1), rs.getLong(2)},
-                        poolId)
-                .orElseThrow(() -> new SQLException("no IPAM pool " + poolId));
-        Cidr cidr = Cidr.parse((String) pool[0]);
-        long next = (Long) pool[1];
+        IpamStore.Pool pool = store.pool(tx, poolId).orElseThrow(() -> new SQLException("no IPAM pool " + poolId));
+        Cidr cidr = pool.cidr();
+        long next = pool.nextOffset();
         long max = maxOffset(cidr);
         if (requested != null && !requested.isBlank()) {
             BigInteger off = cidr.offsetOf(requested);
-            if (off.signum() > 0 && off.longValue() <= max && !taken(tx, poolId, off.longValue())) {
+            if (off.signum() > 0 && off.longValue() <= max && !store.taken(tx, poolId, off.longValue())) {
                 insert(tx, poolId, off.longValue(), cidr, deviceId);
                 return cidr.addressAt(off);
             }
@@ -95,7 +94,7 @@ public final class Ipam {
             throw ApiError.notAllowed("address pool " + cidr + " is exhausted");
         }
         insert(tx, poolId, found, cidr, deviceId);
-        tx.update("UPDATE ipam_pools SET next_offset = ? WHERE id = ?", found + 1, poolId);
+        store.setNextOffset(tx, poolId, found + 1);
         return cidr.addressAt(BigInteger.valueOf(found));
     }
 
@@ -106,20 +105,11 @@ public final class Ipam {
         return max.longValue();
     }
 
-    private static boolean taken(Tx tx, String poolId, long off) throws SQLException {
-        return tx.exists("SELECT 1 FROM ipam_addresses WHERE pool_id = ? AND address_offset = ?", poolId, off);
-    }
-
     /** The lowest free offset in [from, to], or -1. Reads taken offsets in batches, so sparse pools cost one query. */
-    private static long firstFree(Tx tx, String poolId, long from, long to) throws SQLException {
+    private long firstFree(Tx tx, String poolId, long from, long to) throws SQLException {
         long candidate = from;
         while (candidate <= to) {
-            List<Long> taken = tx.query(
-                    "SELECT address_offset FROM ipam_addresses WHERE pool_id = ? AND address_offset >= ? "
-                            + "ORDER BY address_offset LIMIT " + SCAN_BATCH,
-                    rs -> rs.getLong(1),
-                    poolId,
-                    candidate);
+            List<Long> taken = store.takenFrom(tx, poolId, candidate, SCAN_BATCH);
             for (long t : taken) {
                 if (t > candidate) {
                     return candidate <= to ? candidate : -1;
@@ -133,35 +123,28 @@ public final class Ipam {
         return -1;
     }
 
-    private static void insert(Tx tx, String poolId, long off, Cidr cidr, UUID deviceId) throws SQLException {
-        tx.update(
-                "INSERT INTO ipam_addresses (pool_id, address_offset, address, device_id) VALUES (?, ?, ?, ?)",
-                poolId,
-                off,
-                cidr.addressAt(BigInteger.valueOf(off)),
-                deviceId);
+    private void insert(Tx tx, String poolId, long off, Cidr cidr, UUID deviceId) throws SQLException {
+        store.allocate(tx, poolId, off, cidr.addressAt(BigInteger.valueOf(off)), deviceId);
     }
 
     /** Releases every address of a device and lowers the pools' next-free hints. */
     public void releaseDevice(Tx tx, UUID deviceId) throws SQLException {
         tx.lockRevisions();
-        List<Object[]> rows = tx.query(
-                "SELECT pool_id, address_offset FROM ipam_addresses WHERE device_id = ?",
-                rs -> new Object[] {rs.getString(1), rs.getLong(2)},
-                deviceId);
-        for (Object[] r : rows) {
-            tx.update("UPDATE ipam_pools SET next_offset = ? WHERE id = ? AND next_offset > ?", r[1], r[0], r[1]);
+        for (IpamStore.Allocation a : store.allocations(tx, deviceId)) {
+            store.lowerNextOffset(tx, a.poolId(), a.offset());
         }
-        tx.update("DELETE FROM ipam_addresses WHERE device_id = ?", deviceId);
-        tx.update("DELETE FROM advertised_cidrs WHERE device_id = ?", deviceId);
+        store.releaseDevice(tx, deviceId);
+    }
+
+    /** Forgets every advertised CIDR in a VPC (VPC deletion). */
+    public void dropAdvertised(Tx tx, UUID vpcId) throws SQLException {
+        store.forgetAdvertisedInVpc(tx, vpcId);
     }
 
     /** Drops a private VPC's pools (they must be empty). */
     public void dropPools(Tx tx, UUID vpcId) throws SQLException {
         for (boolean v6 : new boolean[] {false, true}) {
-            String id = privatePoolId(vpcId, v6);
-            tx.update("DELETE FROM ipam_addresses WHERE pool_id = ?", id);
-            tx.update("DELETE FROM ipam_pools WHERE id = ?", id);
+            store.dropPool(tx, privatePoolId(vpcId, v6));
         }
     }
 
@@ -190,11 +173,8 @@ public final class Ipam {
                 }
             }
         }
-        tx.update("DELETE FROM advertised_cidrs WHERE device_id = ?", deviceId);
-        List<Object[]> others = tx.query(
-                "SELECT cidr, device_id FROM advertised_cidrs WHERE vpc_id = ?",
-                rs -> new Object[] {rs.getString(1), rs.getObject(2, UUID.class)},
-                vpcId);
+        store.forgetAdvertised(tx, deviceId);
+        List<IpamStore.Advertised> others = store.advertisedInVpc(tx, vpcId);
         List<String> out = new java.util.ArrayList<>();
         for (Cidr c : parsed) {
             out.add(c.toString());
@@ -206,17 +186,13 @@ public final class Ipam {
                     throw ApiError.invalid("advertise_cidrs", c + " overlaps the VPC's tunnel prefix " + p);
                 }
             }
-            for (Object[] o : others) {
-                Cidr oc = Cidr.parse((String) o[0]);
-                if (c.overlaps(oc)) {
-                    throw ApiError.invalid("advertise_cidrs", c + " overlaps " + oc + " advertised by device " + o[1]);
+            for (IpamStore.Advertised o : others) {
+                if (c.overlaps(o.cidr())) {
+                    throw ApiError.invalid(
+                            "advertise_cidrs", c + " overlaps " + o.cidr() + " advertised by device " + o.deviceId());
                 }
             }
-            tx.update(
-                    "INSERT INTO advertised_cidrs (vpc_id, cidr, device_id) VALUES (?, ?, ?)",
-                    vpcId,
-                    c.toString(),
-                    deviceId);
+            store.advertise(tx, vpcId, c, deviceId);
         }
         return out;
     }

@@ -15,10 +15,9 @@ import io.nexodus.server.http.Reply;
 import io.nexodus.server.http.Route;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -32,6 +31,7 @@ public final class ServiceRoutes {
     private final PrometheusMeterRegistry prometheus;
     private final BooleanSupplier ready;
     private final Supplier<Object> openApi;
+    private final Gc gc;
 
     public ServiceRoutes(
             FeatureFlags flags,
@@ -48,6 +48,7 @@ public final class ServiceRoutes {
         this.prometheus = prometheus;
         this.ready = ready;
         this.openApi = openApi;
+        this.gc = new Gc(db);
     }
 
     public List<Route> routes() {
@@ -132,33 +133,12 @@ public final class ServiceRoutes {
     }
 
     private Object gc(Call c) {
-        Duration retention = parseDuration(c.query("retention").orElse("24h"));
-        Instant cutoff = db.clock().instant().minus(retention);
-        Map<String, Integer> deleted = db.write(tx -> {
-            Map<String, Integer> m = new LinkedHashMap<>();
-            for (String table : List.of(
-                    "invitations",
-                    "reg_keys",
-                    "device_metadata",
-                    "devices",
-                    "security_groups",
-                    "vpcs",
-                    "organizations",
-                    "users")) {
-                m.put(
-                        table,
-                        tx.update("DELETE FROM " + table + " WHERE deleted_at IS NOT NULL AND deleted_at < ?", cutoff));
-            }
-            m.put("refresh_tokens", tx.update("DELETE FROM refresh_tokens WHERE expires_at < ?", tx.now()));
-            m.put("device_codes", tx.update("DELETE FROM device_codes WHERE expires_at < ?", tx.now()));
-            return m;
-        });
-        return Map.of("retention", retention.toString(), "deleted", deleted);
+        return gc.collect(parseDuration(c.query("retention").orElse("24h")));
     }
 
     static Duration parseDuration(String s) {
         try {
-            String t = s.strip().toLowerCase();
+            String t = s.strip().toLowerCase(Locale.ROOT);
             if (t.endsWith("d")) {
                 return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
             }

@@ -1,6 +1,7 @@
 package io.nexodus.server.relay;
 
 import io.nexodus.derp.crypto.MeshKey;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -45,7 +46,7 @@ public record DerpRelayOptions(
     /** A relay for tests: loopback, any free port, TLS as the service has it. */
     public static DerpRelayOptions forTests() {
         return new DerpRelayOptions(
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                Optional.of(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0)),
                 "127.0.0.1",
                 Optional.empty(),
                 false,

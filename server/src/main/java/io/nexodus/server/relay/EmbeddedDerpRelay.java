@@ -156,7 +156,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
     @SuppressWarnings("ReferenceEquality") // a cause chain ends at a throwable that is its own cause: identity
     private static String rootCause(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
+        for (int depth = 0; depth < 100 && t.getCause() != null; depth++) { // getCause() is null for itself
             t = t.getCause();
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

@@ -5,6 +5,7 @@ import io.nexodus.server.http.ApiError;
 import io.nexodus.server.ipam.Cidr;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -27,7 +28,7 @@ public final class RuleValidator {
             if (r == null) {
                 throw ApiError.unprocessable("protocol", "a rule is null");
             }
-            String proto = r.ipProtocol() == null ? "" : r.ipProtocol().strip().toLowerCase();
+            String proto = r.ipProtocol() == null ? "" : r.ipProtocol().strip().toLowerCase(Locale.ROOT);
             if (!PROTOCOLS.contains(proto)) {
                 throw ApiError.unprocessable(
                         "protocol",

@@ -1,87 +1,197 @@
 package io.nexodus.server.vpc;
 
+import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.SecurityGroup;
+import io.nexodus.api.model.UpdateVpc;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.Watch;
 import io.nexodus.server.auth.Memberships;
 import io.nexodus.server.auth.Principal;
-import io.nexodus.server.db.Cols;
+import io.nexodus.server.db.Database;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.device.DeviceStore;
+import io.nexodus.server.device.MetadataStore;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
+import io.nexodus.server.organization.OrganizationStore;
+import io.nexodus.server.regkey.RegKeyStore;
+import io.nexodus.server.securitygroup.SecurityGroupStore;
 import io.nexodus.server.securitygroup.SecurityGroups;
 import io.nexodus.server.watch.Topics;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 
-/** VPC rows: mapping, creation (with address pools and the default security group) and read access checks. */
+/**
+ * VPCs: read by members of the owning organization (and by the {@code RK:}/{@code DT:} tokens of that VPC), created by
+ * members, changed and deleted by owners; plus the per-VPC listings agents use. A VPC is created with its address
+ * pools (private CIDR) and its default security group; it is deleted only without devices, with its registration
+ * keys, security groups and pools. Writes take a revision and signal the VPC's watchers.
+ */
 public final class Vpcs {
-    public static final String COLS =
-            "id, organization_id, description, private_cidr, ipv4_cidr, ipv6_cidr, revision, deleted_at";
+    private final Database db;
+    private final VpcStore store;
+    private final VpcAccess access;
+    private final Memberships memberships;
+    private final Ipam ipam;
+    private final SecurityGroups groups;
+    private final OrganizationStore organizations;
+    private final DeviceStore devices;
+    private final MetadataStore metadata;
+    private final SecurityGroupStore groupRows;
+    private final RegKeyStore regKeys;
 
-    private Vpcs() {}
-
-    public static Vpc map(ResultSet rs) throws SQLException {
-        return new Vpc(
-                Cols.uuid(rs, "id"),
-                Cols.uuid(rs, "organization_id"),
-                rs.getString("description"),
-                rs.getBoolean("private_cidr"),
-                rs.getString("ipv4_cidr"),
-                rs.getString("ipv6_cidr"),
-                rs.getLong("revision"));
+    public Vpcs(
+            Database db,
+            VpcStore store,
+            VpcAccess access,
+            Memberships memberships,
+            Ipam ipam,
+            SecurityGroups groups,
+            OrganizationStore organizations,
+            DeviceStore devices,
+            MetadataStore metadata,
+            SecurityGroupStore groupRows,
+            RegKeyStore regKeys) {
+        this.db = db;
+        this.store = store;
+        this.access = access;
+        this.memberships = memberships;
+        this.ipam = ipam;
+        this.groups = groups;
+        this.organizations = organizations;
+        this.devices = devices;
+        this.metadata = metadata;
+        this.groupRows = groupRows;
+        this.regKeys = regKeys;
     }
 
-    public static Optional<Vpc> find(Tx tx, UUID id) throws SQLException {
-        return tx.queryOne("SELECT " + COLS + " FROM vpcs WHERE id = ? AND deleted_at IS NULL", Vpcs::map, id);
+    public List<Vpc> list(Principal p) {
+        return db.read(tx -> switch (p) {
+            case Principal.UserPrincipal u -> store.listForMember(tx, u.userId());
+            case Principal.RegKeyPrincipal rk ->
+                store.find(tx, rk.vpcId()).map(List::of).orElse(List.of());
+            case Principal.DevicePrincipal dt ->
+                store.find(tx, dt.vpcId()).map(List::of).orElse(List.of());
+        });
     }
 
-    /** The VPC if the principal may read it, else 404 (users: org members; RK:/DT: only their own VPC). */
-    public static Vpc readable(Tx tx, Principal p, UUID id) throws SQLException {
-        Vpc v = find(tx, id).orElseThrow(() -> ApiError.notFound("vpc"));
-        switch (p) {
-            case Principal.UserPrincipal u -> Memberships.requireMember(tx, u.userId(), v.organizationId(), "vpc");
-            case Principal.RegKeyPrincipal rk -> {
-                if (!rk.vpcId().equals(id)) {
-                    throw ApiError.notFound("vpc");
-                }
+    public Vpc get(Principal p, UUID id) {
+        return db.read(tx -> access.readable(tx, p, id));
+    }
+
+    public Vpc create(Principal p, AddVpc request) {
+        AddVpc in = VpcRequests.validate(request);
+        String v6 = in.ipv6Cidr() != null ? in.ipv6Cidr() : ipam.randomUla64();
+        UUID user = p.ownerId();
+        return db.write(tx -> {
+            if (organizations.find(tx, in.organizationId()).isEmpty()) {
+                throw ApiError.notFound("organization");
             }
-            case Principal.DevicePrincipal dt -> {
-                if (!dt.vpcId().equals(id)) {
-                    throw ApiError.notFound("vpc");
-                }
-            }
-        }
-        return v;
+            memberships.requireMember(tx, user, in.organizationId(), "organization");
+            return insert(
+                    tx, UUID.randomUUID(), in.organizationId(), in.description(), in.privateCidr(), in.ipv4Cidr(), v6);
+        });
     }
+
+    /** Changes the description (owners). */
+    public Vpc update(Principal p, UUID id, UpdateVpc in) {
+        UUID user = p.ownerId();
+        return db.write(tx -> {
+            access.owned(tx, user, id, "vpc");
+            if (in.description() != null) {
+                store.updateDescription(tx, id, in.description(), tx.nextRevision());
+                tx.signal(Topics.of(Watch.KIND_VPC, id));
+            }
+            return store.find(tx, id).orElseThrow();
+        });
+    }
+
+    /** Deletes a VPC (owners; not a default VPC; no devices left). */
+    public Vpc delete(Principal p, UUID id) {
+        UUID user = p.ownerId();
+        return db.write(tx -> {
+            Vpc v = access.owned(tx, user, id, "vpc");
+            if (v.id().equals(v.organizationId())) {
+                throw ApiError.notAllowed("the default VPC cannot be deleted");
+            }
+            delete(tx, v);
+            return v;
+        });
+    }
+
+    // ---- what is in a VPC (agents' listings; not for registration keys) ----
+
+    /** Live devices of the VPC above {@code gtRevision}, in revision order, without tokens. */
+    public List<Device> devices(Principal p, UUID id, long gtRevision) {
+        Principal.denyRegKey(p);
+        return db.read(tx -> {
+            access.readable(tx, p, id);
+            return devices.listInVpcAbove(tx, id, gtRevision);
+        });
+    }
+
+    /** Live metadata of the VPC's devices above {@code gtRevision}: exactly {@code key} if given, any of the prefixes. */
+    public List<DeviceMetadata> metadata(Principal p, UUID id, long gtRevision, List<String> prefixes, String key) {
+        Principal.denyRegKey(p);
+        return db.read(tx -> {
+            access.readable(tx, p, id);
+            List<DeviceMetadata> out = new ArrayList<>();
+            for (DeviceMetadata m : metadata.listInVpcAbove(tx, id, gtRevision)) {
+                if (key != null && !key.equals(m.key())) {
+                    continue;
+                }
+                if (!prefixes.isEmpty() && prefixes.stream().noneMatch(m.key()::startsWith)) {
+                    continue;
+                }
+                out.add(m);
+            }
+            return out;
+        });
+    }
+
+    public List<SecurityGroup> securityGroups(Principal p, UUID id, long gtRevision) {
+        Principal.denyRegKey(p);
+        return db.read(tx -> {
+            access.readable(tx, p, id);
+            return groupRows.listInVpcAbove(tx, id, gtRevision);
+        });
+    }
+
+    // ---- inside other resources' transactions ----
 
     /** Creates a VPC, its address pools (private CIDR) and its default security group (id = VPC id). */
-    public static Vpc insert(
-            Tx tx, Ipam ipam, UUID id, UUID orgId, String description, boolean privateCidr, String v4, String v6)
+    public Vpc insert(Tx tx, UUID id, UUID orgId, String description, boolean privateCidr, String v4, String v6)
             throws SQLException {
-        long rev = tx.nextRevision();
-        tx.update(
-                "INSERT INTO vpcs (id, organization_id, description, private_cidr, ipv4_cidr, ipv6_cidr, revision, created_at, updated_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                id,
-                orgId,
-                description,
-                privateCidr,
-                v4,
-                v6,
-                rev,
-                tx.now(),
-                tx.now());
+        Vpc v = new Vpc(id, orgId, description, privateCidr, v4, v6, tx.nextRevision());
+        store.insert(tx, v);
         if (privateCidr) {
             ipam.ensurePool(tx, Ipam.privatePoolId(id, false), Cidr.parse(v4));
             ipam.ensurePool(tx, Ipam.privatePoolId(id, true), Cidr.parse(v6));
         }
-        SecurityGroups.insert(tx, id, id, orgId, "default vpc security group", List.of(), List.of());
+        groups.insert(tx, id, id, orgId, "default vpc security group", List.of(), List.of());
         tx.signal(Topics.of(Watch.KIND_VPC, id));
-        return new Vpc(id, orgId, description, privateCidr, v4, v6, rev);
+        return v;
+    }
+
+    /** Deletes a VPC without devices: its registration keys, security groups and private pools go with it. */
+    public void delete(Tx tx, Vpc v) throws SQLException {
+        tx.lockRevisions();
+        if (devices.anyInVpc(tx, v.id())) {
+            throw ApiError.notAllowed("the VPC still has devices");
+        }
+        regKeys.deleteAllInVpc(tx, v.id());
+        groups.deleteAllInVpc(tx, v.id());
+        if (v.privateCidr()) {
+            ipam.dropPools(tx, v.id());
+        }
+        ipam.dropAdvertised(tx, v.id());
+        store.softDelete(tx, v.id(), tx.nextRevision());
+        tx.signal(Topics.of(Watch.KIND_VPC, v.id()));
     }
 
     /** The VPC's tunnel prefixes (v4, v6). */

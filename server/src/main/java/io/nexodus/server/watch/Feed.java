@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongSupplier;
 
 /**
  * The shared, in-memory view of one kind in one VPC: the latest version of every row (tombstones included), ordered
@@ -18,20 +19,68 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * {@link #published()}, which is advanced only after a whole batch is in place.
  */
 final class Feed {
-    /** One row's current version, ready to write. */
-    record Entry(String key, long revision, boolean deleted, byte[] line, UUID deviceId, String metaKey) {}
+    /**
+     * One row's current version, ready to write. Not a record: {@code line} is shared by every watcher as it is (a
+     * record would suggest value semantics for the array); nobody writes to it after construction.
+     */
+    static final class Entry {
+        private final String key;
+        private final long revision;
+        private final boolean deleted;
+        private final byte[] line;
+        private final UUID deviceId;
+        private final String metaKey;
+
+        Entry(String key, long revision, boolean deleted, byte[] line, UUID deviceId, String metaKey) {
+            this.key = key;
+            this.revision = revision;
+            this.deleted = deleted;
+            this.line = line;
+            this.deviceId = deviceId;
+            this.metaKey = metaKey;
+        }
+
+        String key() {
+            return key;
+        }
+
+        long revision() {
+            return revision;
+        }
+
+        boolean deleted() {
+            return deleted;
+        }
+
+        /** The event line (JSON and a newline), shared: never modify. */
+        byte[] line() {
+            return line;
+        }
+
+        UUID deviceId() {
+            return deviceId;
+        }
+
+        String metaKey() {
+            return metaKey;
+        }
+    }
 
     final String kind;
     final UUID vpcId;
     private final ConcurrentSkipListMap<Long, Entry> byRevision = new ConcurrentSkipListMap<>();
     private final Map<String, Long> revisionByKey = new ConcurrentHashMap<>(); // written under this, read lock-free
     private final Set<Waker> watchers = ConcurrentHashMap.newKeySet();
+    private final LongSupplier ticker;
     private volatile long published = -1;
-    private volatile long idleSinceNanos = System.nanoTime();
+    private volatile long idleSinceNanos;
 
-    Feed(String kind, UUID vpcId) {
+    /** @param ticker nanoseconds, for how long the feed has been without watchers */
+    Feed(String kind, UUID vpcId, LongSupplier ticker) {
         this.kind = kind;
         this.vpcId = vpcId;
+        this.ticker = ticker;
+        this.idleSinceNanos = ticker.getAsLong();
     }
 
     boolean isLoaded() {
@@ -106,7 +155,7 @@ final class Feed {
     void removeWatcher(Waker w) {
         watchers.remove(w);
         if (watchers.isEmpty()) {
-            idleSinceNanos = System.nanoTime();
+            idleSinceNanos = ticker.getAsLong();
         }
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.nexodus.server.db.Database;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
@@ -12,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +24,21 @@ import org.slf4j.LoggerFactory;
  * topic {@code <kind>:<vpc>}; the matching feed re-reads the rows above its revision once (single flight: signals
  * during a read coalesce into one more read) and wakes its watchers. No watcher ever polls the database. Feeds
  * without watchers are dropped after {@code idleTtl}.
+ * <p>
+ * Threads: {@link #signal} is called by committing request threads and the NOTIFY listener; it never reads the
+ * database itself. The first subscriber of a feed loads it on its own thread (others wait for that load); every later
+ * read runs on a virtual thread of the registry, at most one per feed at a time. Rows come from a {@link FeedSource}
+ * and idle time from {@code ticker} (nanoseconds, {@link System#nanoTime()} in the service), so tests drive both.
  */
 public final class FeedRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FeedRegistry.class);
+    private static final Duration EVICTION_PERIOD = Duration.ofSeconds(30);
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
     private record Key(String kind, UUID vpcId) {}
 
-    private final class State {
+    /** A feed and its refresh state: {@code dirty} = a signal came since the last read began. */
+    private static final class State {
         final Feed feed;
         final AtomicBoolean dirty = new AtomicBoolean();
         final AtomicBoolean running = new AtomicBoolean();
@@ -41,20 +50,32 @@ public final class FeedRegistry implements AutoCloseable {
 
     private final FeedSource source;
     private final ObjectMapper json;
+    private final LongSupplier ticker;
     private final ConcurrentHashMap<Key, State> feeds = new ConcurrentHashMap<>();
     private final ExecutorService refreshers = Executors.newVirtualThreadPerTaskExecutor();
     private final ScheduledExecutorService timer;
+    private final ScheduledFuture<?> eviction;
     private final Duration idleTtl;
     private final AtomicInteger streams = new AtomicInteger();
     private final Counter reads;
     private volatile boolean closing;
 
+    /**
+     * @param timer runs the idle-feed eviction (every 30 s) and the retry of a failed read (after 1 s)
+     * @param ticker nanoseconds for idle times, e.g. {@code System::nanoTime}
+     */
     public FeedRegistry(
-            Database db, ObjectMapper json, MeterRegistry meters, ScheduledExecutorService timer, Duration idleTtl) {
-        this.source = new FeedSource(db);
+            FeedSource source,
+            ObjectMapper json,
+            MeterRegistry meters,
+            ScheduledExecutorService timer,
+            Duration idleTtl,
+            LongSupplier ticker) {
+        this.source = source;
         this.json = json;
         this.timer = timer;
         this.idleTtl = idleTtl;
+        this.ticker = ticker;
         this.reads = Counter.builder("nexodus.watch.feed.reads")
                 .description("database reads by watch feeds")
                 .register(meters);
@@ -64,7 +85,8 @@ public final class FeedRegistry implements AutoCloseable {
         Gauge.builder("nexodus.watch.feeds", feeds, ConcurrentHashMap::size)
                 .description("feeds in memory")
                 .register(meters);
-        timer.scheduleWithFixedDelay(this::evictIdle, 30, 30, TimeUnit.SECONDS);
+        long period = EVICTION_PERIOD.toMillis();
+        this.eviction = timer.scheduleWithFixedDelay(this::evictIdle, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** Entry point of the signal bus: a topic from a local commit or another replica's NOTIFY. */
@@ -94,25 +116,31 @@ public final class FeedRegistry implements AutoCloseable {
         topics.forEach(this::signal);
     }
 
-    /** Subscribes {@code waker} to a feed and makes sure the feed is loaded (the first subscriber pays for it). */
+    /**
+     * Subscribes {@code waker} to a feed and makes sure the feed is loaded (the first subscriber pays for it). If that
+     * load fails, the waker is unsubscribed again and the failure thrown: the next subscriber tries again.
+     */
     Feed subscribe(String kind, UUID vpcId, Waker waker) {
         State s = feeds.compute(new Key(kind, vpcId), (k, v) -> {
-            State st = v != null ? v : new State(new Feed(kind, vpcId));
+            State st = v != null ? v : new State(new Feed(kind, vpcId, ticker));
             st.feed.addWatcher(waker);
             return st;
         });
         if (!s.feed.isLoaded()) {
-            synchronized (s) {
-                if (!s.feed.isLoaded()) {
-                    s.dirty.set(false); // the load below sees every commit signalled so far
-                    reads.increment();
-                    s.feed.apply(source.load(kind, vpcId, 0), json, true);
+            try {
+                synchronized (s) {
+                    if (!s.feed.isLoaded()) {
+                        s.dirty.set(false); // the load below sees every commit signalled so far
+                        reads.increment();
+                        s.feed.apply(source.load(kind, vpcId, 0), json, true);
+                    }
                 }
+            } catch (RuntimeException e) {
+                s.feed.removeWatcher(waker);
+                throw e;
             }
             // a commit signalled while the load ran may be missing from it: read past it now
-            if (s.dirty.get() && s.running.compareAndSet(false, true)) {
-                refreshers.execute(() -> runRefresh(s));
-            }
+            startRefresh(s);
         }
         return s.feed;
     }
@@ -124,11 +152,17 @@ public final class FeedRegistry implements AutoCloseable {
     private void refresh(State s) {
         s.dirty.set(true);
         if (!s.feed.isLoaded()) {
-            return;
-        } // loading: subscribe() refreshes after its load when this came in meanwhile
-        if (s.running.compareAndSet(false, true)) {
-            refreshers.execute(() -> runRefresh(s));
+            return; // loading: subscribe() refreshes after its load when this came in meanwhile
         }
+        startRefresh(s);
+    }
+
+    /** Starts the feed's reader unless it runs already or nothing is dirty. */
+    private void startRefresh(State s) {
+        if (closing || !s.dirty.get() || !s.running.compareAndSet(false, true)) {
+            return;
+        }
+        refreshers.execute(() -> runRefresh(s));
     }
 
     private void runRefresh(State s) {
@@ -142,23 +176,35 @@ public final class FeedRegistry implements AutoCloseable {
             s.dirty.set(true);
             s.running.set(false);
             if (!closing) {
-                timer.schedule(() -> refresh(s), 1, TimeUnit.SECONDS);
+                ScheduledFuture<?> _ = timer.schedule(() -> refresh(s), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             }
             return;
         }
         s.running.set(false);
-        if (s.dirty.get() && s.running.compareAndSet(false, true)) {
-            refreshers.execute(() -> runRefresh(s));
-        }
+        startRefresh(s); // a signal that came after the last read but before running was cleared
     }
 
-    private void evictIdle() {
-        long now = System.nanoTime();
+    /** Drops feeds that have had no watcher for longer than the idle TTL (run every 30 s by the timer). */
+    void evictIdle() {
+        long now = ticker.getAsLong();
+        long ttl = idleTtl.toNanos();
         feeds.forEach((k, s) -> {
-            if (s.feed.watcherCount() == 0 && now - s.feed.idleSinceNanos() > idleTtl.toNanos()) {
-                feeds.computeIfPresent(k, (kk, v) -> v.feed.watcherCount() == 0 ? null : v);
+            if (s.feed.watcherCount() == 0 && now - s.feed.idleSinceNanos() > ttl) {
+                feeds.computeIfPresent(
+                        k, (_, v) -> v.feed.watcherCount() == 0 && now - v.feed.idleSinceNanos() > ttl ? null : v);
             }
         });
+    }
+
+    /** Feeds in memory. */
+    int feedCount() {
+        return feeds.size();
+    }
+
+    /** The feed in memory for a kind and VPC, or null. */
+    Feed current(String kind, UUID vpcId) {
+        State s = feeds.get(new Key(kind, vpcId));
+        return s == null ? null : s.feed;
     }
 
     void streamOpened() {
@@ -195,6 +241,7 @@ public final class FeedRegistry implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        eviction.cancel(false);
         refreshers.shutdownNow();
     }
 }

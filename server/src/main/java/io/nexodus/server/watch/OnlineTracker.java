@@ -1,6 +1,7 @@
 package io.nexodus.server.watch;
 
 import io.nexodus.server.db.Database;
+import io.nexodus.server.device.DeviceStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,15 +38,14 @@ public final class OnlineTracker implements AutoCloseable {
     private static final long UNKNOWN_EPOCH = -1;
 
     /** A queued status write. */
-    private sealed interface Op {
-        UUID deviceId();
-    }
+    private sealed interface Op permits Online, Offline {}
 
     private record Online(UUID deviceId, CompletableFuture<Void> done) implements Op {}
 
     private record Offline(UUID deviceId, long epoch) implements Op {}
 
     private final Database db;
+    private final DeviceStore devices;
     private final ScheduledExecutorService timer;
     private final Duration grace;
     private final Map<UUID, long[]> local =
@@ -52,15 +53,19 @@ public final class OnlineTracker implements AutoCloseable {
     private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
 
-    public OnlineTracker(Database db, ScheduledExecutorService timer, Duration grace) {
+    public OnlineTracker(Database db, DeviceStore devices, ScheduledExecutorService timer, Duration grace) {
         this.db = db;
+        this.devices = devices;
         this.timer = timer;
         this.grace = grace;
     }
 
     /** Marks every device offline (embedded database: this process is the only one tracking). */
     public void resetAll() {
-        db.write(tx -> tx.update("UPDATE devices SET online = FALSE WHERE online = TRUE"));
+        db.write(tx -> {
+            devices.markAllOffline(tx);
+            return null;
+        });
     }
 
     /** A stream of this device opened; the first one waits (up to 30 s) until the device is marked online. */
@@ -94,7 +99,8 @@ public final class OnlineTracker implements AutoCloseable {
                 return;
             }
         }
-        timer.schedule(() -> markOfflineIfIdle(deviceId), grace.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> _ =
+                timer.schedule(() -> markOfflineIfIdle(deviceId), grace.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void markOfflineIfIdle(UUID deviceId) {
@@ -148,27 +154,13 @@ public final class OnlineTracker implements AutoCloseable {
                 Map<UUID, Long> out = new java.util.HashMap<>();
                 for (Op op : batch) {
                     switch (op) {
-                        case Online on ->
-                            tx.update(
-                                    "UPDATE devices SET online = TRUE, online_at = ?, online_epoch = online_epoch + 1 "
-                                            + "WHERE id = ? AND deleted_at IS NULL",
-                                    tx.now(),
-                                    on.deviceId());
-                        case Offline off ->
-                            tx.update(
-                                    "UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?",
-                                    tx.now(),
-                                    off.deviceId(),
-                                    off.epoch());
+                        case Online on -> devices.markOnline(tx, on.deviceId());
+                        case Offline off -> devices.markOffline(tx, off.deviceId(), off.epoch());
                     }
                 }
                 for (Op op : batch) {
                     if (op instanceof Online on) {
-                        tx.queryOne(
-                                        "SELECT id, online_epoch FROM devices WHERE id = ?",
-                                        rs -> rs.getLong("online_epoch"),
-                                        on.deviceId())
-                                .ifPresent(e -> out.put(on.deviceId(), e));
+                        devices.onlineEpoch(tx, on.deviceId()).ifPresent(e -> out.put(on.deviceId(), e));
                     }
                 }
                 return out;
@@ -214,11 +206,7 @@ public final class OnlineTracker implements AutoCloseable {
                 db.write(tx -> {
                     for (Op op : part) {
                         Offline off = (Offline) op;
-                        tx.update(
-                                "UPDATE devices SET online = FALSE, online_at = ? WHERE id = ? AND online_epoch = ?",
-                                tx.now(),
-                                off.deviceId(),
-                                off.epoch());
+                        devices.markOffline(tx, off.deviceId(), off.epoch());
                     }
                     return null;
                 });

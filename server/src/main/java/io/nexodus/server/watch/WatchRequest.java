@@ -13,6 +13,32 @@ record WatchRequest(
     static final java.util.Set<String> KINDS =
             java.util.Set.of(Watch.KIND_DEVICE, Watch.KIND_SECURITY_GROUP, Watch.KIND_DEVICE_METADATA, Watch.KIND_VPC);
 
+    /** At most this many watches per stream. */
+    static final int MAX_WATCHES = 8;
+
+    /**
+     * Validates the body of a watch request: 1 to {@link #MAX_WATCHES} watches, each valid ({@link #of}), no kind
+     * twice (events could not be told apart).
+     */
+    static List<WatchRequest> all(List<Watch> watches, UUID pathVpc) {
+        if (watches.isEmpty()) {
+            throw ApiError.invalid("[0]", "at least one watch is required");
+        }
+        if (watches.size() > MAX_WATCHES) {
+            throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
+        }
+        List<WatchRequest> out = new ArrayList<>();
+        java.util.Set<String> kinds = new java.util.HashSet<>();
+        for (int i = 0; i < watches.size(); i++) {
+            WatchRequest r = of(i, watches.get(i), pathVpc);
+            if (!kinds.add(r.kind())) {
+                throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
     /** Validates {@code w} (index {@code i} in the request); {@code pathVpc} is the VPC of /api/vpcs/{id}/events or null. */
     static WatchRequest of(int i, Watch w, UUID pathVpc) {
         String at = "[" + i + "]";

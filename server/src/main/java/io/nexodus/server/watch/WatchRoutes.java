@@ -5,13 +5,9 @@ import io.nexodus.api.model.BaseError;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.server.auth.Principal;
-import io.nexodus.server.db.Cols;
-import io.nexodus.server.db.Database;
 import io.nexodus.server.http.Access;
-import io.nexodus.server.http.ApiError;
 import io.nexodus.server.http.Call;
 import io.nexodus.server.http.Route;
-import io.nexodus.server.vpc.Vpcs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -35,10 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class WatchRoutes {
     private static final Logger log = LoggerFactory.getLogger(WatchRoutes.class);
-    static final int MAX_WATCHES = 8;
     private static final byte[] NEWLINE = {'\n'};
 
-    private final Database db;
+    private final WatchAccess access;
     private final FeedRegistry feeds;
     private final OnlineTracker online;
     private final Duration heartbeat;
@@ -46,12 +41,12 @@ public final class WatchRoutes {
     private final java.util.Map<String, byte[]> tailLines;
 
     public WatchRoutes(
-            Database db,
+            WatchAccess access,
             FeedRegistry feeds,
             OnlineTracker online,
             Duration heartbeat,
             com.fasterxml.jackson.databind.ObjectMapper json) {
-        this.db = db;
+        this.access = access;
         this.feeds = feeds;
         this.online = online;
         this.heartbeat = heartbeat;
@@ -99,70 +94,26 @@ public final class WatchRoutes {
         return java.util.Map.copyOf(m);
     }
 
-    private final class State {
-        final WatchRequest req;
-        Feed feed;
-        long lastRevision;
-        boolean atTail;
-        boolean freshList;
-
-        State(WatchRequest req) {
-            this.req = req;
-            this.lastRevision = req.gtRevision();
-            this.atTail = req.atTail();
-            this.freshList = req.gtRevision() == 0 && !req.atTail();
-        }
-    }
-
     private Object stream(Call call, UUID pathVpc) {
         Principal p = call.principal();
-        if (p instanceof Principal.RegKeyPrincipal) {
-            throw ApiError.forbidden("registration keys cannot watch; use the device token");
-        }
-        List<Watch> watches = call.body(json.getTypeFactory().constructCollectionType(List.class, Watch.class));
-        if (watches.isEmpty()) {
-            throw ApiError.invalid("[0]", "at least one watch is required");
-        }
-        if (watches.size() > MAX_WATCHES) {
-            throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
-        }
-        List<State> states = new ArrayList<>();
-        Set<String> kinds = new java.util.HashSet<>();
-        for (int i = 0; i < watches.size(); i++) {
-            WatchRequest r = WatchRequest.of(i, watches.get(i), pathVpc);
-            if (!kinds.add(r.kind())) {
-                throw ApiError.invalid("[" + i + "].kind", "duplicate kind: events could not be told apart");
-            }
-            states.add(new State(r));
+        access.requireWatcher(p);
+        List<Watch> watches = call.body(new TypeReference<List<Watch>>() {});
+        List<WatchCursor> cursors = new ArrayList<>();
+        for (WatchRequest r : WatchRequest.all(watches, pathVpc)) {
+            cursors.add(new WatchCursor(r, tailLines.get(r.kind())));
         }
         Set<UUID> vpcs = new LinkedHashSet<>();
-        states.forEach(s -> vpcs.add(s.req.vpcId()));
+        cursors.forEach(c -> vpcs.add(c.request().vpcId()));
         if (pathVpc != null) {
             vpcs.add(pathVpc);
         }
         String publicKey = call.query("public_key").orElse(null);
-        UUID trackedDevice = db.read(tx -> {
-            for (UUID v : vpcs) {
-                Vpcs.readable(tx, p, v);
-            }
-            if (p instanceof Principal.DevicePrincipal dt) {
-                return dt.deviceId();
-            }
-            if (publicKey != null && pathVpc != null) {
-                return tx.queryOne(
-                                "SELECT id FROM devices WHERE public_key = ? AND vpc_id = ? AND deleted_at IS NULL",
-                                rs -> Cols.uuid(rs, "id"),
-                                publicKey,
-                                pathVpc)
-                        .orElse(null);
-            }
-            return null;
-        });
-        run(call, states, p instanceof Principal.DevicePrincipal dt ? dt : null, trackedDevice);
+        UUID trackedDevice = access.open(p, vpcs, publicKey, pathVpc);
+        run(call, cursors, p instanceof Principal.DevicePrincipal dt ? dt : null, trackedDevice);
         return null;
     }
 
-    private void run(Call call, List<State> states, Principal.DevicePrincipal self, UUID trackedDevice) {
+    private void run(Call call, List<WatchCursor> cursors, Principal.DevicePrincipal self, UUID trackedDevice) {
         Waker waker = new Waker();
         Feed selfFeed = null;
         feeds.streamOpened();
@@ -172,8 +123,8 @@ public final class WatchRoutes {
             out.write(NEWLINE); // sends the headers now, so the client's request returns at once
             out.flush();
             try {
-                for (State s : states) {
-                    s.feed = feeds.subscribe(s.req.kind(), s.req.vpcId(), waker);
+                for (WatchCursor c : cursors) {
+                    c.attach(feeds.subscribe(c.request().kind(), c.request().vpcId(), waker));
                 }
                 if (self != null) {
                     selfFeed = feeds.subscribe(Watch.KIND_DEVICE, self.vpcId(), waker);
@@ -181,7 +132,7 @@ public final class WatchRoutes {
             } catch (RuntimeException e) {
                 log.warn("watch feed load failed: {}", e.getMessage());
                 out.write(json.writeValueAsBytes(new EventLine(
-                        states.get(0).req.kind(),
+                        cursors.get(0).request().kind(),
                         WatchEvent.TYPE_ERROR,
                         new BaseError("cannot load the watched rows; retry"))));
                 out.write(NEWLINE);
@@ -198,24 +149,8 @@ public final class WatchRoutes {
                 // one turn: what is new for each watch (fair: the first watch served rotates), one write, one flush
                 LineBatch batch = new LineBatch();
                 boolean pending = false;
-                for (int i = 0; i < states.size(); i++) {
-                    State s = states.get((turn + i) % states.size());
-                    long upTo = s.feed.published();
-                    for (Feed.Entry e : s.feed.since(s.lastRevision, upTo)) {
-                        if (batch.isFull()) {
-                            break;
-                        }
-                        if (!(e.deleted() && s.freshList) && s.req.accepts(e)) {
-                            batch.add(e.line());
-                        }
-                        s.lastRevision = e.revision();
-                    }
-                    if (!s.atTail && s.lastRevision >= upTo && !batch.isFull()) {
-                        batch.add(tailLines.get(s.req.kind()));
-                        s.atTail = true;
-                        s.freshList = false;
-                    }
-                    if (s.feed.published() > s.lastRevision || !s.atTail) {
+                for (int i = 0; i < cursors.size(); i++) {
+                    if (cursors.get((turn + i) % cursors.size()).collect(batch)) {
                         pending = true;
                     }
                 }
@@ -242,9 +177,9 @@ public final class WatchRoutes {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            for (State s : states) {
-                if (s.feed != null) {
-                    feeds.unsubscribe(s.feed, waker);
+            for (WatchCursor c : cursors) {
+                if (c.feed() != null) {
+                    feeds.unsubscribe(c.feed(), waker);
                 }
             }
             if (selfFeed != null) {

@@ -2,6 +2,7 @@ package io.nexodus.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class PasswordHasherTest {
@@ -27,7 +28,7 @@ class PasswordHasherTest {
         assertThat(OpaqueTokens.matches(t + "x", OpaqueTokens.hash(t))).isFalse();
         assertThat(OpaqueTokens.matches(t, null)).isFalse();
         assertThat(LocalIdp.normalizeUserCode("bcdf-ghjk")).isEqualTo("BCDFGHJK");
-        assertThat(Forms.parse("a=1&b=x%20y&c&a=2".getBytes()))
+        assertThat(Forms.parse("a=1&b=x%20y&c&a=2".getBytes(StandardCharsets.UTF_8)))
                 .containsEntry("a", "1")
                 .containsEntry("b", "x y")
                 .containsEntry("c", "");

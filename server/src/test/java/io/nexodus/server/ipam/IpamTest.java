@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class IpamTest {
     @Test
     void randomUlaPrefixesAreCanonicalRfc4193Slash64s() {
-        Ipam ipam = new Ipam();
+        Ipam ipam = new Ipam(new IpamStore());
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 5_000; i++) {
             String ula = ipam.randomUla64();

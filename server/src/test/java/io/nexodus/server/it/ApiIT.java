@@ -39,6 +39,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -152,7 +153,8 @@ class ApiIT {
         NexodusClient carol = ts.newUser("carol");
         String carolName = carol.users().me().username();
         Invitation byMail = alice.invitations()
-                .create(new AddInvitation(null, carolName.toUpperCase() + "@EXAMPLE.COM", team.id(), List.of("owner")));
+                .create(new AddInvitation(
+                        null, carolName.toUpperCase(Locale.ROOT) + "@EXAMPLE.COM", team.id(), List.of("owner")));
         assertThat(carol.invitations().get(byMail.id()).email()).isEqualTo(carolName + "@example.com");
         carol.invitations().delete(byMail.id());
         assertThat(apiError(() -> alice.invitations().get(byMail.id())).status())

@@ -29,6 +29,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,8 @@ class AuthorizationMatrixIT {
     }
 
     /** One endpoint: the path (computed per caller, so it may create a fresh target), a body, expected statuses. */
-    private record Row(String method, String template, Supplier<String> path, Supplier<String> body, int[] expect) {}
+    private record Row(
+            String method, String template, Supplier<String> path, Supplier<String> body, Map<Who, Integer> expect) {}
 
     private final List<Row> rows = new ArrayList<>();
 
@@ -146,7 +148,14 @@ class AuthorizationMatrixIT {
             int owner,
             int rk,
             int dt) {
-        rows.add(new Row(method, template, path, body, new int[] {anon, other, member, owner, rk, dt}));
+        Map<Who, Integer> expect = new EnumMap<>(Who.class);
+        expect.put(Who.ANON, anon);
+        expect.put(Who.OTHER, other);
+        expect.put(Who.MEMBER, member);
+        expect.put(Who.OWNER, owner);
+        expect.put(Who.RK, rk);
+        expect.put(Who.DT, dt);
+        rows.add(new Row(method, template, path, body, expect));
     }
 
     private void row(
@@ -633,7 +642,7 @@ class AuthorizationMatrixIT {
         for (Row r : rows) {
             for (Who who : Who.values()) {
                 int got = call(r, who);
-                int want = r.expect()[who.ordinal()];
+                int want = r.expect().get(who);
                 if (got != want) {
                     mismatches.add(
                             r.method() + " " + r.template() + " as " + who + ": expected " + want + ", got " + got);

@@ -25,6 +25,7 @@ import io.nexodus.api.model.TokenResponse;
 import io.nexodus.api.model.User;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.TestServer;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -35,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -177,7 +179,7 @@ class IdentityIT {
                 "/device",
                 Map.of(
                         "user_code",
-                        auth.userCode().toLowerCase(),
+                        auth.userCode().toLowerCase(Locale.ROOT),
                         "username",
                         "devflow",
                         "password",
@@ -257,7 +259,7 @@ class IdentityIT {
     @Test
     void externalIssuerTokensProvisionUsers() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).keyID("ext-1").generate();
-        HttpServer issuer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer issuer = HttpServer.create(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), 0);
         String iss = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/test";
         issuer.createContext("/realms/test/.well-known/openid-configuration", ex -> {
             byte[] b = Json.mapper()
@@ -342,7 +344,7 @@ class IdentityIT {
                         .subject(sub)
                         .audience(aud)
                         .expirationTime(Date.from(exp))
-                        .issueTime(new Date())
+                        .issueTime(Date.from(Instant.now()))
                         .claim("preferred_username", username)
                         .claim("name", "Kay Cee")
                         .claim("email", "kc@example.com")

@@ -77,8 +77,24 @@ class RelayIT {
         return TrustBundles.trusting(Pem.parseCertificates(node.caPem()));
     }
 
-    @SuppressWarnings("ArrayRecordComponent") // what arrived, compared by the test through data()
-    private record Got(NodePublicKey source, byte[] data) {}
+    /** A packet a client received. Not a record: the bytes are the listener's own copy, compared by content here. */
+    private static final class Got {
+        private final NodePublicKey source;
+        private final byte[] data;
+
+        Got(NodePublicKey source, byte[] data) {
+            this.source = source;
+            this.data = data;
+        }
+
+        NodePublicKey source() {
+            return source;
+        }
+
+        byte[] data() {
+            return data;
+        }
+    }
 
     /** Two clients through the relay at {@code node.url()}; each sends to the other. */
     private static void exchangeThrough(RelayNode node, SSLContext trust) throws Exception {

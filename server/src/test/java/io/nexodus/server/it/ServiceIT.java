@@ -20,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,7 @@ class ServiceIT {
             assertThat(doc.path("openapi").asText()).startsWith("3.0");
             int operations = 0;
             for (Route r : ts.server().routes()) {
-                JsonNode op = doc.path("paths").path(r.path()).path(r.method().toLowerCase());
+                JsonNode op = doc.path("paths").path(r.path()).path(r.method().toLowerCase(Locale.ROOT));
                 assertThat(op.isObject()).as(r.method() + " " + r.path()).isTrue();
                 assertThat(op.path("responses").has(Integer.toString(r.successStatus())))
                         .isTrue();

@@ -302,13 +302,9 @@ class WatchIT {
             assertThat(old.next().type()).isEqualTo("change");
             // drain the initial lists
             int tails = 0;
-            List<WatchEvent> rest = new ArrayList<>();
             while (tails < 2) {
-                WatchEvent e = old.next();
-                if (e.type().equals("tail")) {
+                if (old.next().type().equals("tail")) {
                     tails++;
-                } else {
-                    rest.add(e);
                 }
             }
             tails = 0;

@@ -1,0 +1,35 @@
+package io.nexodus.server.ops;
+
+import io.nexodus.server.db.Tx;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The SQL of garbage collection: hard deletes of soft-deleted rows and of expired tokens and device codes. */
+final class GcStore {
+    /** Tables with soft-deleted rows, children before parents. */
+    private static final List<String> SOFT_DELETED = List.of(
+            "invitations",
+            "reg_keys",
+            "device_metadata",
+            "devices",
+            "security_groups",
+            "vpcs",
+            "organizations",
+            "users");
+
+    /** Deletes rows soft-deleted before {@code cutoff} and what has expired; the count per table. */
+    Map<String, Integer> collect(Tx tx, Instant cutoff) throws SQLException {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (String table : SOFT_DELETED) {
+            m.put(
+                    table,
+                    tx.update("DELETE FROM " + table + " WHERE deleted_at IS NOT NULL AND deleted_at < ?", cutoff));
+        }
+        m.put("refresh_tokens", tx.update("DELETE FROM refresh_tokens WHERE expires_at < ?", tx.now()));
+        m.put("device_codes", tx.update("DELETE FROM device_codes WHERE expires_at < ?", tx.now()));
+        return m;
+    }
+}

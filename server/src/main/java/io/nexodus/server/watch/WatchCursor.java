@@ -1,0 +1,66 @@
+package io.nexodus.server.watch;
+
+/**
+ * Where one watch of a stream stands in its feed: the last revision it has passed, whether its {@code tail} was sent,
+ * and whether it is still a fresh list (deletes are skipped: the client never had those rows). Resuming is starting
+ * from the client's {@code gt_revision}: rows above it in revision order (each row's latest version once), then the
+ * tail unless {@code at_tail}. A revision above the feed's sends the tail at once and then only rows above it.
+ * Used only by its stream's thread.
+ */
+final class WatchCursor {
+    private final WatchRequest request;
+    private final byte[] tailLine;
+    private Feed feed;
+    private long lastRevision;
+    private boolean atTail;
+    private boolean freshList;
+
+    /** @param tailLine the serialized {@code tail} event of the request's kind */
+    WatchCursor(WatchRequest request, byte[] tailLine) {
+        this.request = request;
+        this.tailLine = tailLine;
+        this.lastRevision = request.gtRevision();
+        this.atTail = request.atTail();
+        this.freshList = request.gtRevision() == 0 && !request.atTail();
+    }
+
+    WatchRequest request() {
+        return request;
+    }
+
+    /** The subscribed feed, or null before {@link #attach}. */
+    Feed feed() {
+        return feed;
+    }
+
+    void attach(Feed f) {
+        this.feed = f;
+    }
+
+    long lastRevision() {
+        return lastRevision;
+    }
+
+    /**
+     * Adds the lines this watch has not seen (up to what the feed has published, while {@code batch} has room) and the
+     * tail once it has caught up. Returns true if more is waiting (the batch filled up, or the feed moved on meanwhile).
+     */
+    boolean collect(LineBatch batch) {
+        long upTo = feed.published();
+        for (Feed.Entry e : feed.since(lastRevision, upTo)) {
+            if (batch.isFull()) {
+                break;
+            }
+            if (!(e.deleted() && freshList) && request.accepts(e)) {
+                batch.add(e.line());
+            }
+            lastRevision = e.revision();
+        }
+        if (!atTail && lastRevision >= upTo && !batch.isFull()) {
+            batch.add(tailLine);
+            atTail = true;
+            freshList = false;
+        }
+        return feed.published() > lastRevision || !atTail;
+    }
+}
