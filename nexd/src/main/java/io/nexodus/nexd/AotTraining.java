@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.TlsOptions;
 import io.nexodus.api.crypto.SealedToken;
-import io.nexodus.api.crypto.WireGuardKeys;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
@@ -13,6 +12,8 @@ import io.nexodus.api.nexdctl.NexdCtlClient;
 import io.nexodus.api.nexdctl.NexdCtlServer;
 import io.nexodus.api.watch.Informer;
 import io.nexodus.api.watch.WatchStream;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.PeerView;
 import io.nexodus.nexd.agent.Reconciler;
@@ -70,20 +71,19 @@ public final class AotTraining {
         try (StunServer stunServer = StunServer.start(
                 List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)), StunServerConfig.defaults())) {
             // flags and help, as a start does
-            PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream());
+            PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
             new CommandLine(new NexdCommand()).setOut(nowhere).setErr(nowhere).execute("--help");
             new CommandLine(new NexdCommand())
                     .parseArgs("--reg-key", "https://h#RK:x", "--tunnel-iface", "wg0", "relay");
             // state
             StateStore store = new StateStore(dir.resolve("state"));
-            byte[] privA = WireGuardKeys.generatePrivateKey();
-            byte[] privB = WireGuardKeys.generatePrivateKey();
-            store.save(NexdState.EMPTY.withKeys(
-                    WireGuardKeys.toBase64(WireGuardKeys.publicKey(privA)), WireGuardKeys.toBase64(privA)));
+            NodePrivateKey privA = NodePrivateKey.generate();
+            NodePrivateKey privB = NodePrivateKey.generate();
+            store.save(NexdState.EMPTY.withKeys(privA.publicKey().toBase64(), privA.toBase64()));
             store.update(s -> s.withPort(51820));
             // WireGuard and STUN from its socket
-            try (JavaBackend a = JavaBackend.inMemory("aot0", WireGuardKeys.toBase64(privA), lo);
-                    JavaBackend b = JavaBackend.inMemory("aot1", WireGuardKeys.toBase64(privB), lo)) {
+            try (JavaBackend a = JavaBackend.inMemory("aot0", privA.toBase64(), lo);
+                    JavaBackend b = JavaBackend.inMemory("aot1", privB.toBase64(), lo)) {
                 new NatDiscovery(
                                 new StunClientProbe(
                                         a.sharedSocket().orElseThrow(),
@@ -111,7 +111,7 @@ public final class AotTraining {
                                 List.of(new Endpoint("local", "127.0.0.1:1")),
                                 "linux",
                                 null));
-                String dt = SealedToken.open(d.bearerToken(), WireGuardKeys.toBase64(privA));
+                String dt = SealedToken.open(d.bearerToken(), privA);
                 Informer<Device> devices = Informer.devices(UUID.fromString(VPC));
                 try (WatchStream w = WatchStream.builder(api.withToken(() -> dt), UUID.fromString(VPC))
                         .subscribe(devices)
@@ -205,7 +205,8 @@ public final class AotTraining {
                         + "\",\"description\":\"d\",\"private_cidr\":false,"
                         + "\"ipv4_cidr\":\"100.64.0.0/10\",\"ipv6_cidr\":\"200::/64\",\"revision\":1}";
             } else if (path.equals("/api/devices")) {
-                body = device + ",\"bearer_token\":\"" + SealedToken.seal(sealedFor, "DT:training") + "\"}";
+                body = device + ",\"bearer_token\":\""
+                        + SealedToken.seal(NodePublicKey.fromBase64(sealedFor), "DT:training") + "\"}";
             } else {
                 body = null;
             }

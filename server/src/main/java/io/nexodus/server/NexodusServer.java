@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexodus.api.client.Json;
+import io.nexodus.core.tls.Pem;
+import io.nexodus.core.tls.SecretFiles;
 import io.nexodus.server.auth.Accounts;
 import io.nexodus.server.auth.ExternalOidc;
 import io.nexodus.server.auth.IdentityProvider;
@@ -32,8 +34,7 @@ import io.nexodus.server.ops.ServiceRoutes;
 import io.nexodus.server.relay.RelayRoutes;
 import io.nexodus.server.relay.RelayStore;
 import io.nexodus.server.relay.Relays;
-import io.nexodus.server.tls.PemFiles;
-import io.nexodus.server.tls.SelfSignedCa;
+import io.nexodus.server.tls.DevelopmentTls;
 import io.nexodus.server.tls.TlsMaterial;
 import io.nexodus.server.user.Users;
 import io.nexodus.server.watch.DatabaseFeedSource;
@@ -271,7 +272,7 @@ public final class NexodusServer implements AutoCloseable {
                 password = randomPassword();
                 adminPasswordGenerated = true;
                 generatedAdminPassword = password;
-                PemFiles.write(adminPasswordFile, password + "\n", true);
+                SecretFiles.writeSecret(adminPasswordFile, password + "\n");
             }
             var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true)
                     .orElseThrow();
@@ -312,13 +313,12 @@ public final class NexodusServer implements AutoCloseable {
             if (config.tlsKey() == null) {
                 throw new IllegalArgumentException("--tls-cert needs --tls-key");
             }
-            return new TlsMaterial(
-                    PemFiles.readPrivateKey(config.tlsKey()), PemFiles.readCertificates(config.tlsCert()), null);
+            return new TlsMaterial(Pem.readPrivateKey(config.tlsKey()), Pem.readCertificates(config.tlsCert()), null);
         }
         if (!config.tlsSelfSigned()) {
             return null;
         }
-        TlsMaterial m = SelfSignedCa.ensure(config.dataDir().resolve("tls"), tlsNames(), clock);
+        TlsMaterial m = DevelopmentTls.ensure(config.dataDir().resolve("tls"), tlsNames(), clock);
         caFile = m.caFile();
         return m;
     }

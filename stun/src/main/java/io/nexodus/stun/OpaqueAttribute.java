@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /** An attribute this module carries but does not interpret: its type and raw (unpadded) value. */
+@SuppressWarnings("ArrayRecordComponent") // copied in and out; equals and hashCode compare the bytes
 public record OpaqueAttribute(int type, byte[] value) implements StunAttribute {
     public OpaqueAttribute {
         if (type < 0 || type > 0xFFFF) {

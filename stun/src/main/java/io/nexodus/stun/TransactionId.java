@@ -9,6 +9,7 @@ import java.util.random.RandomGenerator;
  * in a classic RFC 3489 message, which has no magic cookie. A response echoes the request's id exactly, and that is
  * how a client matches them.
  */
+@SuppressWarnings("ArrayRecordComponent") // copied in and out; equals and hashCode compare the bytes
 public record TransactionId(byte[] bytes) {
     public static final int LENGTH = 12;
     public static final int CLASSIC_LENGTH = 16;

@@ -8,6 +8,8 @@ import java.util.random.RandomGenerator;
 
 /** Random but valid {@link StunMessage}s of every shape the codec knows, for round-trip and fuzz tests. */
 final class RandomMessages {
+    private static final List<StunClass> CLASSES = List.of(StunClass.values());
+
     private RandomMessages() {}
 
     static StunMessage next(RandomGenerator r) {
@@ -18,7 +20,8 @@ final class RandomMessages {
             id[0] = 0; // a classic id must not start with the magic cookie
         }
         StunMessageType type = new StunMessageType(
-                r.nextInt(4) == 0 ? r.nextInt(0x1000) : StunMessageType.BINDING, StunClass.values()[r.nextInt(4)]);
+                r.nextInt(4) == 0 ? r.nextInt(0x1000) : StunMessageType.BINDING,
+                CLASSES.get(r.nextInt(CLASSES.size())));
         List<StunAttribute> attributes = new ArrayList<>();
         int n = r.nextInt(6);
         for (int i = 0; i < n; i++) {

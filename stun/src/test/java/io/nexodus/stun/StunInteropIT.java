@@ -97,7 +97,7 @@ class StunInteropIT {
         }
         try (ChildProcess coturn = ChildProcess.start(tmp.resolve("coturn.log"), argv)) {
             coturn.awaitOutput("Total General servers", Duration.ofSeconds(15));
-            List<InetAddress> targets = v6 ? List.of(LO, InetAddress.getByName("::1")) : List.of(LO);
+            List<InetAddress> targets = v6 ? List.of(LO, InetAddress.ofLiteral("::1")) : List.of(LO);
             for (InetAddress ip : targets) {
                 InetSocketAddress server = new InetSocketAddress(ip, port);
                 try (StunClient client = StunClient.open(new InetSocketAddress(ip, 0), FAST)) {

@@ -39,7 +39,7 @@ class StunServerTest {
 
     @Test
     void servesIpv6() throws Exception {
-        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.ofLiteral("::1"), 0);
         try (StunServer server = StunServer.start(v6);
                 StunClient client = StunClient.open(v6, FAST)) {
             BindingResult r = client.bind(server.localAddresses().getFirst());

@@ -93,7 +93,7 @@ public final class Cmd {
     /** True if {@code name} is an executable on the PATH. */
     public static boolean onPath(String name) {
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : path.split(":")) {
+        for (String dir : path.split(":", -1)) {
             if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, name))) {
                 return true;
             }

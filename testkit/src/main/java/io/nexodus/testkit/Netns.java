@@ -186,7 +186,7 @@ public final class Netns implements AutoCloseable {
                 return;
             }
             for (String line : r.stdout().lines().toList()) {
-                String ns = line.strip().split("\\s+")[0];
+                String ns = line.strip().split("\\s+", -1)[0];
                 Matcher m = OWNED.matcher(ns);
                 if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
                     killAllIn(ns);

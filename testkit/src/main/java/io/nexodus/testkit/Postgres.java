@@ -69,7 +69,7 @@ public final class Postgres {
             }
             Postgres pg = new Postgres(dir, FreePorts.tcp(), root);
             pg.pgRun(
-                    Duration.ofSeconds(120),
+                    Duration.ofMinutes(2),
                     BIN.resolve("initdb").toString(),
                     "-D",
                     data.toString(),

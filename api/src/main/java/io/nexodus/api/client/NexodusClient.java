@@ -130,16 +130,12 @@ public final class NexodusClient {
     // ---- transport (package-private: used by the *Api classes and the watch stream) ----
 
     <T> T call(String method, String path, Object body, Class<T> type) {
-        return call(method, path, body, json.constructType(type));
+        return type.cast(decode(method, path, exchange(method, path, body).body(), json.constructType(type)));
     }
 
+    @SuppressWarnings("unchecked") // Jackson built the value from this very TypeReference<T>
     <T> T call(String method, String path, Object body, TypeReference<T> type) {
-        return call(method, path, body, json.constructType(type));
-    }
-
-    <T> T call(String method, String path, Object body, JavaType type) {
-        HttpResponse<byte[]> r = exchange(method, path, body);
-        return decode(method, path, r.body(), type);
+        return (T) decode(method, path, exchange(method, path, body).body(), json.constructType(type));
     }
 
     void callNoContent(String method, String path, Object body) {
@@ -150,7 +146,8 @@ public final class NexodusClient {
         String q = options == null ? "" : options.toQuery();
         String full = q.isEmpty() ? path : path + (path.contains("?") ? "&" : "?") + q;
         HttpResponse<byte[]> r = exchange("GET", full, null);
-        List<T> items = decode("GET", full, r.body(), json.constructType(type));
+        @SuppressWarnings("unchecked") // Jackson built the value from this very TypeReference<List<T>>
+        List<T> items = (List<T>) decode("GET", full, r.body(), json.constructType(type));
         long total = r.headers().firstValueAsLong("X-Total-Count").orElse(items.size());
         return new ListResult<>(items, total);
     }
@@ -221,7 +218,8 @@ public final class NexodusClient {
         return b;
     }
 
-    <T> T decode(String method, String path, byte[] body, JavaType type) {
+    /** The body as {@code type}; null for {@code Void} or an empty body. */
+    private Object decode(String method, String path, byte[] body, JavaType type) {
         if (type.getRawClass() == Void.class || body.length == 0) {
             return null;
         }

@@ -1,21 +1,16 @@
 package io.nexodus.api.client;
 
+import io.nexodus.core.tls.Pem;
+import io.nexodus.core.tls.TrustBundles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -37,11 +32,12 @@ public record TlsOptions(Path caCertificate, boolean insecureSkipTlsVerify) {
     /** An SSL context implementing these options. */
     public SSLContext sslContext() {
         try {
+            if (caCertificate != null && !insecureSkipTlsVerify) {
+                return TrustBundles.trustingJdkDefaultsAnd(Pem.readCertificates(caCertificate));
+            }
             SSLContext ctx = SSLContext.getInstance("TLS");
             if (insecureSkipTlsVerify) {
                 ctx.init(null, new TrustManager[] {new TrustAll()}, new SecureRandom());
-            } else if (caCertificate != null) {
-                ctx.init(null, trustManagers(caCertificate), new SecureRandom());
             } else {
                 ctx.init(null, null, null);
             }
@@ -52,36 +48,6 @@ public record TlsOptions(Path caCertificate, boolean insecureSkipTlsVerify) {
                             + e.getMessage(),
                     e);
         }
-    }
-
-    /** Trusts the certificates in {@code caPem} in addition to the JDK's default CAs. */
-    private static TrustManager[] trustManagers(Path caPem) throws GeneralSecurityException, IOException {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        defaults.init((KeyStore) null);
-        int i = 0;
-        for (TrustManager tm : defaults.getTrustManagers()) {
-            if (tm instanceof X509ExtendedTrustManager x) {
-                for (X509Certificate c : x.getAcceptedIssuers()) {
-                    ks.setCertificateEntry("default-" + i++, c);
-                }
-            }
-        }
-        Collection<? extends Certificate> certs;
-        try (InputStream in = Files.newInputStream(caPem)) {
-            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-        }
-        if (certs.isEmpty()) {
-            throw new GeneralSecurityException("no certificate in " + caPem);
-        }
-        int j = 0;
-        for (Certificate c : certs) {
-            ks.setCertificateEntry("ca-" + j++, c);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        return tmf.getTrustManagers();
     }
 
     /** Accepts any certificate for any host name. An extended trust manager, so the JDK does no host name check. */

@@ -1,7 +1,11 @@
 package io.nexodus.api.crypto;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.key.X25519;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.util.Base64;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -30,24 +34,30 @@ public final class SealedToken {
 
     private SealedToken() {}
 
-    /** Seals {@code plaintext} to a raw 32-byte X25519 public key. */
-    public static String seal(byte[] recipientPublicKey, byte[] plaintext) {
-        byte[] ephemeralPrivate = WireGuardKeys.generatePrivateKey();
-        byte[] ephemeralPublic = WireGuardKeys.publicKey(ephemeralPrivate);
-        byte[] shared = WireGuardKeys.x25519(ephemeralPrivate, recipientPublicKey);
-        byte[] ct = aesGcm(Cipher.ENCRYPT_MODE, key(shared, ephemeralPublic, recipientPublicKey), plaintext);
+    /** Seals {@code plaintext} to the device's public key. */
+    public static String seal(NodePublicKey recipient, byte[] plaintext) {
+        byte[] recipientPublic = recipient.toRaw();
+        byte[] ephemeralPrivate = X25519.generatePrivate();
+        byte[] ephemeralPublic = X25519.publicKey(ephemeralPrivate);
+        byte[] shared;
+        try {
+            shared = X25519.sharedSecret(ephemeralPrivate, recipientPublic);
+        } catch (InvalidKeyException e) {
+            throw new IllegalArgumentException("cannot seal to a small-order public key", e);
+        }
+        byte[] ct = aesGcm(Cipher.ENCRYPT_MODE, key(shared, ephemeralPublic, recipientPublic), plaintext);
         Base64.Encoder b64 = Base64.getUrlEncoder();
         return b64.encodeToString(V1.getBytes(StandardCharsets.US_ASCII)) + ":" + b64.encodeToString(ephemeralPublic)
                 + ":" + b64.encodeToString(ct);
     }
 
-    /** Seals a text token (e.g. {@code DT:...}) to a base64 WireGuard public key. */
-    public static String seal(String recipientPublicKeyBase64, String token) {
-        return seal(WireGuardKeys.fromBase64(recipientPublicKeyBase64), token.getBytes(StandardCharsets.UTF_8));
+    /** Seals a text token (e.g. {@code DT:...}, UTF-8) to the device's public key. */
+    public static String seal(NodePublicKey recipient, String token) {
+        return seal(recipient, token.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Opens a sealed token with the raw 32-byte X25519 private key it was sealed to. */
-    public static byte[] open(String sealed, byte[] recipientPrivateKey) throws SealedTokenException {
+    /** Opens a sealed token with the private key it was sealed to. */
+    public static byte[] openBytes(String sealed, NodePrivateKey recipient) throws SealedTokenException {
         String[] parts = sealed.split(":", -1);
         if (parts.length != 3) {
             throw new SealedTokenException("a sealed token has 3 ':'-separated parts, got " + parts.length);
@@ -65,27 +75,27 @@ public final class SealedToken {
             throw new SealedTokenException(
                     "unsupported sealed token version " + new String(kind, StandardCharsets.US_ASCII));
         }
-        if (epk.length != WireGuardKeys.KEY_SIZE) {
+        if (epk.length != X25519.KEY_LENGTH) {
             throw new SealedTokenException("invalid ephemeral key");
         }
-        byte[] ownPublic = WireGuardKeys.publicKey(recipientPrivateKey);
+        byte[] ownPublic = recipient.publicKey().toRaw();
         try {
-            byte[] shared = WireGuardKeys.x25519(recipientPrivateKey, epk);
+            byte[] shared = X25519.sharedSecret(recipient.toRaw(), epk);
             return aesGcmOpen(key(shared, epk, ownPublic), ct);
-        } catch (AEADBadTagException | IllegalArgumentException e) {
+        } catch (AEADBadTagException | InvalidKeyException e) {
             // Not sealed with real ECDH to us: try upstream's derivation (see class comment).
             try {
-                byte[] shared = WireGuardKeys.x25519(epk, ownPublic);
+                byte[] shared = X25519.sharedSecret(epk, ownPublic);
                 return aesGcmOpen(key(shared, epk, ownPublic), ct);
-            } catch (AEADBadTagException | IllegalArgumentException e2) {
+            } catch (AEADBadTagException | InvalidKeyException e2) {
                 throw new SealedTokenException("sealed token was not sealed to this key (or is corrupted)");
             }
         }
     }
 
-    /** Opens a sealed text token with a base64 WireGuard private key. */
-    public static String open(String sealed, String recipientPrivateKeyBase64) throws SealedTokenException {
-        return new String(open(sealed, WireGuardKeys.fromBase64(recipientPrivateKeyBase64)), StandardCharsets.UTF_8);
+    /** Opens a sealed text token (UTF-8) with the private key it was sealed to. */
+    public static String open(String sealed, NodePrivateKey recipient) throws SealedTokenException {
+        return new String(openBytes(sealed, recipient), StandardCharsets.UTF_8);
     }
 
     static byte[] key(byte[] shared, byte[] ephemeralPublic, byte[] recipientPublic) {

@@ -95,6 +95,7 @@ public final class JsonRpcFrameReader {
     /** The outcome of {@link #next()}. */
     public sealed interface Frame {
         /** One complete top-level JSON object (not yet validated as JSON-RPC). */
+        @SuppressWarnings("ArrayRecordComponent") // handed to the decoder once, never compared or kept
         record Json(byte[] bytes) implements Frame {}
 
         /** The stream ended cleanly between frames. */

@@ -6,6 +6,7 @@ import io.nexodus.api.client.NexodusClientException;
 import io.nexodus.api.client.WatchConnection;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
+import io.nexodus.core.retry.Backoff;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +69,11 @@ public final class WatchStream implements AutoCloseable {
             throw new IllegalArgumentException("a watch stream needs at least one subscriber");
         }
         this.listener = b.listener;
-        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff);
+        // Equal jitter: every reconnect goes to the one shared service, which may be up but overloaded (starting, or
+        // shedding load); each agent's retry interval must really grow (at least half the ceiling), while a fleet
+        // cut off at once is still spread over the other half. Full jitter would let a share of thousands of agents
+        // retry almost at once after every failure.
+        this.backoff = new Backoff(b.initialBackoff, b.maxBackoff, Backoff.Jitter.EQUAL, new SplittableRandom());
         this.stallTimeout = b.stallTimeout;
     }
 

@@ -14,6 +14,7 @@ import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.ValidationError;
 import io.nexodus.api.model.Vpc;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ class NexodusClientTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), 0);
         server.createContext("/", this::handle);
         server.start();
         client = NexodusClient.builder(

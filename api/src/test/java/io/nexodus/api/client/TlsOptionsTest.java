@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import java.io.InputStream;
+import io.nexodus.core.tls.SelfSignedCa;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,50 +25,12 @@ class TlsOptionsTest {
 
     @Test
     void trustsTheGivenCaAndRefusesOtherwise() throws Exception {
-        Path ks = dir.resolve("server.p12");
-        Path pem = dir.resolve("server.pem");
-        String keytool =
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(
-                keytool,
-                "-genkeypair",
-                "-alias",
-                "s",
-                "-keyalg",
-                "EC",
-                "-dname",
-                "CN=test",
-                "-ext",
-                "san=ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                ks.toString(),
-                "-storepass",
-                "changeit");
-        run(
-                keytool,
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "s",
-                "-keystore",
-                ks.toString(),
-                "-storepass",
-                "changeit",
-                "-file",
-                pem.toString());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, "changeit".toCharArray());
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // a CA and a server certificate for 127.0.0.1 only; the client gets the CA file
+        SelfSignedCa ca = SelfSignedCa.loadOrCreate(
+                dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), "Test CA", null, Clock.systemUTC());
+        Path pem = ca.certificateFile();
+        SSLContext ctx = ca.issue(List.of("127.0.0.1"), Duration.ofDays(1)).serverContext();
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(ctx));
         server.createContext("/api/fflags", ex -> {
             byte[] b = "{\"devices\":true}".getBytes(StandardCharsets.UTF_8);
@@ -112,11 +74,5 @@ class TlsOptionsTest {
         } finally {
             server.stop(0);
         }
-    }
-
-    private static void run(String... argv) throws Exception {
-        Process p = new ProcessBuilder(List.of(argv)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
     }
 }

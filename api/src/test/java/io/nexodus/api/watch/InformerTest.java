@@ -61,14 +61,4 @@ class InformerTest {
         assertThat(inf.currentWatch().atTail()).isTrue();
         assertThat(seen).containsExactly("change a", "change b", "synced", "delete b");
     }
-
-    @Test
-    void backoffGrowsAndResets() {
-        Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1));
-        for (int i = 0; i < 20; i++) {
-            assertThat(b.next()).isLessThanOrEqualTo(Duration.ofSeconds(1));
-        }
-        b.reset();
-        assertThat(b.next()).isLessThanOrEqualTo(Duration.ofMillis(100));
-    }
 }

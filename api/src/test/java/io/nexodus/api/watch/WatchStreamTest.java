@@ -8,6 +8,7 @@ import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Watch;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ class WatchStreamTest {
         UUID a = UUID.randomUUID(), b = UUID.randomUUID();
         List<List<Watch>> requests = new CopyOnWriteArrayList<>();
         AtomicInteger conn = new AtomicInteger();
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), 0);
         server.createContext("/api/vpcs/" + vpc + "/events", ex -> {
             requests.add(List.of(Json.mapper().readValue(ex.getRequestBody().readAllBytes(), Watch[].class)));
             assertThat(ex.getRequestURI().getRawQuery()).isEqualTo("public_key=pk%2B");

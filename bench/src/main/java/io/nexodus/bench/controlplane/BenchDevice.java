@@ -1,6 +1,7 @@
 package io.nexodus.bench.controlplane;
 
 import io.nexodus.api.model.Endpoint;
+import io.nexodus.core.key.NodePrivateKey;
 import java.util.List;
 import java.util.UUID;
 
@@ -11,13 +12,13 @@ import java.util.UUID;
  */
 final class BenchDevice {
     final int index;
-    final String privateKey;
+    final NodePrivateKey privateKey;
     final String publicKey;
     volatile UUID id;
     volatile String sealedToken;
     volatile String token;
 
-    BenchDevice(int index, String privateKey, String publicKey) {
+    BenchDevice(int index, NodePrivateKey privateKey, String publicKey) {
         this.index = index;
         this.privateKey = privateKey;
         this.publicKey = publicKey;

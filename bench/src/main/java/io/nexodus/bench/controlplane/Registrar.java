@@ -2,15 +2,14 @@ package io.nexodus.bench.controlplane;
 
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.crypto.SealedToken;
-import io.nexodus.api.crypto.WireGuardKeys;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Device;
+import io.nexodus.core.key.NodePrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Registrar {
     /** Requests done, wall time, and the latency of every request. */
+    @SuppressWarnings("ArrayRecordComponent") // one run's measurements, summarized once and never compared
     record Run(int requests, long wallNanos, long[] latencies, int errors, String firstError) {
         double perSecond() {
             return requests / (wallNanos / 1e9);
@@ -41,9 +41,8 @@ final class Registrar {
     static List<BenchDevice> newDevices(int n) {
         List<BenchDevice> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte[] priv = WireGuardKeys.generatePrivateKey();
-            out.add(new BenchDevice(
-                    i, WireGuardKeys.toBase64(priv), WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv))));
+            NodePrivateKey priv = NodePrivateKey.generate();
+            out.add(new BenchDevice(i, priv, priv.publicKey().toBase64()));
         }
         return out;
     }
@@ -85,9 +84,8 @@ final class Registrar {
         AtomicReference<String> firstError = new AtomicReference<>();
         long t0 = System.nanoTime();
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < concurrency; w++) {
-                workers.add(ex.submit(() -> {
+                ex.execute(() -> {
                     for (int i; (i = next.getAndIncrement()) < n; ) {
                         long s = System.nanoTime();
                         try {
@@ -98,9 +96,9 @@ final class Registrar {
                         }
                         lat[i] = System.nanoTime() - s;
                     }
-                }));
+                });
             }
-        }
+        } // closing the executor waits for every worker
         return new Run(n, System.nanoTime() - t0, lat, errors.get(), firstError.get());
     }
 }

@@ -1,11 +1,11 @@
 package io.nexodus.bench.derp;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
-import io.nexodus.derp.tls.TrustBundles;
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.UdpBind;
 import io.nexodus.wireguard.bind.UdpEndpoint;

@@ -1,6 +1,8 @@
 package io.nexodus.derp.client;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.retry.Backoff;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameFormatException;
@@ -68,7 +70,10 @@ public final class DerpClient implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.dialer = new DerpDialer(config, random);
-        this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), random);
+        // Full jitter: a relay restart or a network change cuts many clients at once; drawing from the whole window
+        // spreads their reconnects (TLS handshakes) best and has the shortest expected wait, which matters for a data
+        // path. Overload is the relay's accept limiter's business, not the client's.
+        this.backoff = new Backoff(config.backoffMin(), config.backoffMax(), Backoff.Jitter.FULL, random);
         this.preferred = config.preferred();
     }
 
@@ -163,7 +168,7 @@ public final class DerpClient implements AutoCloseable {
             return false;
         }
         ClientSession s = session;
-        Boolean droppedOld = s == null || !connected ? null : s.enqueueData(f, config.sendQueueDepth());
+        Boolean droppedOld = (s == null || !connected) ? null : s.enqueueData(f, config.sendQueueDepth());
         if (droppedOld == null) {
             dropsNotConnected.increment();
             return false;
@@ -201,7 +206,10 @@ public final class DerpClient implements AutoCloseable {
         long data = random.nextLong();
         PendingPing p = new PendingPing(System.nanoTime(), new CompletableFuture<>());
         pings.put(data, p);
-        p.result().orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).whenComplete((d, e) -> pings.remove(data));
+        // the dependent stage only forgets the ping; nothing waits for it
+        CompletableFuture<?> _ = p.result()
+                .orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((d, e) -> pings.remove(data));
         if (!s.enqueueControl(new Frame.Ping(data))) {
             p.result().completeExceptionally(new IOException("connection closing"));
         }
@@ -361,7 +369,7 @@ public final class DerpClient implements AutoCloseable {
     }
 
     private void onServerInfo(ClientSession s, Frame.ServerInfoFrame si) throws IOException {
-        Optional<byte[]> opened = config.privateKey().openFrom(s.serverKey, si.sealedInfo());
+        Optional<byte[]> opened = NaclBox.openFrom(config.privateKey(), s.serverKey, si.sealedInfo());
         if (opened.isEmpty()) {
             throw new IOException("ServerInfo does not open with the server's key");
         }

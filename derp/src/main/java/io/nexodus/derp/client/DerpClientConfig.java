@@ -1,7 +1,7 @@
 package io.nexodus.derp.client;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -108,7 +108,7 @@ public record DerpClientConfig(
         private int sendQueueDepth = 256;
         private boolean platformThreads = true;
         private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(120);
+        private Duration readTimeout = Duration.ofMinutes(2);
         private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration backoffMin = Duration.ofMillis(100);
         private Duration backoffMax = Duration.ofSeconds(5);

@@ -1,6 +1,6 @@
 package io.nexodus.derp.client;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.PeerGoneReason;
 

@@ -1,6 +1,8 @@
 package io.nexodus.derp.client;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.CertificateNames;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
@@ -105,7 +107,7 @@ final class DerpDialer {
         p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         p.setApplicationProtocols(new String[] {"http/1.1"});
         p.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!isIpLiteral(name)) {
+        if (!CertificateNames.isIpLiteral(name)) {
             p.setServerNames(List.of(new SNIHostName(name)));
         }
         tls.setSSLParameters(p);
@@ -141,8 +143,8 @@ final class DerpDialer {
     private Frame clientInfo(NodePublicKey serverKey) throws IOException {
         ClientInfo info = config.meshKey().map(ClientInfo::meshPeer).orElseGet(ClientInfo::regular);
         try {
-            byte[] sealed =
-                    config.privateKey().sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), random);
+            byte[] sealed = NaclBox.sealTo(
+                    config.privateKey(), serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), random);
             return new Frame.ClientInfoFrame(config.privateKey().publicKey(), sealed);
         } catch (InvalidKeyException e) {
             throw new IOException("DERP server key " + serverKey + " is not usable: " + e.getMessage(), e);
@@ -209,13 +211,6 @@ final class DerpDialer {
             throw new java.net.SocketTimeoutException("DERP connect timed out");
         }
         return (int) Math.min(Integer.MAX_VALUE, ms);
-    }
-
-    static boolean isIpLiteral(String host) {
-        if (host.indexOf(':') >= 0) {
-            return true;
-        }
-        return host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
     }
 
     private static String abbreviate(String s) {

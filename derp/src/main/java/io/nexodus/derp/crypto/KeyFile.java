@@ -1,15 +1,13 @@
 package io.nexodus.derp.crypto;
 
-import io.nexodus.derp.json.Json;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.SecretFiles;
 import io.nexodus.derp.json.JsonException;
+import io.nexodus.derp.json.JsonObjects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
 
 /**
  * The derper's key file: {@code {"PrivateKey": "privkey:<64 hex>"}}. Like upstream it is created (mode 0600) with a
@@ -24,22 +22,9 @@ public final class KeyFile {
             return load(path);
         }
         NodePrivateKey key = NodePrivateKey.generate();
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(
-                dir,
-                ".derp-key",
-                ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, "{\"PrivateKey\": " + Json.quote(key.toText()) + "}\n", StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                return load(path); // another process created it first: use theirs
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        String text = "{\"PrivateKey\": \"" + key.toText() + "\"}\n"; // privkey:<hex> needs no escaping
+        if (!SecretFiles.createSecret(path, text)) {
+            return load(path); // another process created it first: use theirs
         }
         return key;
     }
@@ -47,17 +32,17 @@ public final class KeyFile {
     /** Reads an existing key file; a clear {@link IOException} when it is malformed. */
     public static NodePrivateKey load(Path path) throws IOException {
         String text = Files.readString(path, StandardCharsets.UTF_8);
+        String[] key = {null};
         try {
-            Map<String, Object> m = Json.parseObject(text);
-            Object v = m.entrySet().stream()
-                    .filter(e -> e.getKey().equalsIgnoreCase("PrivateKey"))
-                    .map(Map.Entry::getValue)
-                    .findFirst()
-                    .orElse(null);
-            if (!(v instanceof String s)) {
+            JsonObjects.read(text, (name, v) -> {
+                if (name.equalsIgnoreCase("PrivateKey")) {
+                    key[0] = JsonObjects.stringValue(v, "\"PrivateKey\"");
+                }
+            });
+            if (key[0] == null) {
                 throw new IOException("key file " + path + " has no \"PrivateKey\" string");
             }
-            return NodePrivateKey.parse(s);
+            return NodePrivateKey.parse(key[0]);
         } catch (JsonException | IllegalArgumentException e) {
             throw new IOException(
                     "key file " + path + " is not a DERP key file ({\"PrivateKey\": \"privkey:<hex>\"}): "

@@ -1,9 +1,13 @@
 package io.nexodus.derp.crypto;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.key.X25519;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 import org.bouncycastle.crypto.engines.XSalsa20Engine;
 import org.bouncycastle.crypto.macs.Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
@@ -23,13 +27,60 @@ public final class NaclBox {
     /** {@code box.Seal}: seals {@code message} from {@code sender} to {@code recipient}. */
     public static byte[] seal(byte[] message, byte[] nonce, NodePublicKey recipient, NodePrivateKey sender)
             throws InvalidKeyException {
-        return sealAfterPrecomputation(message, nonce, sender.sharedBoxKey(recipient));
+        return sealAfterPrecomputation(message, nonce, sharedKey(sender, recipient));
     }
 
     /** {@code box.Open}: empty when the box does not authenticate. */
     public static Optional<byte[]> open(byte[] box, byte[] nonce, NodePublicKey sender, NodePrivateKey recipient)
             throws InvalidKeyException {
-        return openAfterPrecomputation(box, nonce, recipient.sharedBoxKey(sender));
+        return openAfterPrecomputation(box, nonce, sharedKey(recipient, sender));
+    }
+
+    /**
+     * {@code crypto_box_beforenm}: the XSalsa20-Poly1305 key {@code own} shares with {@code peer},
+     * HSalsa20(X25519(own, peer), 0).
+     *
+     * @throws InvalidKeyException when {@code peer} is a small-order point (see {@link X25519})
+     */
+    public static byte[] sharedKey(NodePrivateKey own, NodePublicKey peer) throws InvalidKeyException {
+        byte[] dh = own.sharedSecret(peer);
+        try {
+            return HSalsa20.derive(dh, new byte[16]);
+        } finally {
+            Arrays.fill(dh, (byte) 0);
+        }
+    }
+
+    /**
+     * Seals {@code message} from {@code sender} to {@code recipient} as Go's {@code key.NodePrivate.SealTo} does: a
+     * random 24-byte nonce followed by the box ({@code tag || ciphertext}).
+     */
+    public static byte[] sealTo(NodePrivateKey sender, NodePublicKey recipient, byte[] message, RandomGenerator nonces)
+            throws InvalidKeyException {
+        byte[] nonce = new byte[NONCE_LENGTH];
+        nonces.nextBytes(nonce);
+        byte[] box = sealAfterPrecomputation(message, nonce, sharedKey(sender, recipient));
+        byte[] out = new byte[nonce.length + box.length];
+        System.arraycopy(nonce, 0, out, 0, nonce.length);
+        System.arraycopy(box, 0, out, nonce.length, box.length);
+        return out;
+    }
+
+    /**
+     * Opens a {@code nonce || box} that {@code sender} made with {@link #sealTo}; empty when it does not authenticate,
+     * is too short, or {@code sender} is a small-order point. Never throws on bad input: it comes from the network.
+     */
+    public static Optional<byte[]> openFrom(NodePrivateKey recipient, NodePublicKey sender, byte[] nonceAndBox) {
+        if (nonceAndBox.length < NONCE_LENGTH + OVERHEAD) {
+            return Optional.empty();
+        }
+        byte[] nonce = Arrays.copyOf(nonceAndBox, NONCE_LENGTH);
+        byte[] box = Arrays.copyOfRange(nonceAndBox, NONCE_LENGTH, nonceAndBox.length);
+        try {
+            return openAfterPrecomputation(box, nonce, sharedKey(recipient, sender));
+        } catch (InvalidKeyException e) {
+            return Optional.empty();
+        }
     }
 
     /** {@code secretbox.Seal} with the precomputed key {@code k} ({@code crypto_box_afternm}). */

@@ -1,10 +1,9 @@
 package io.nexodus.derp.frame;
 
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.json.Json;
 import io.nexodus.derp.json.JsonException;
+import io.nexodus.derp.json.JsonObjects;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -31,81 +30,56 @@ public record ClientInfo(
     }
 
     public String toJson() {
-        StringBuilder b = new StringBuilder("{");
-        meshKey.ifPresent(
-                k -> b.append("\"meshKey\":").append(Json.quote(k.toHex())).append(','));
-        if (version != 0) {
-            b.append("\"version\":").append(version).append(',');
-        }
-        b.append("\"CanAckPings\":").append(canAckPings);
-        if (isProber) {
-            b.append(",\"IsProber\":true");
-        }
-        if (!appName.isEmpty()) {
-            b.append(",\"AppName\":").append(Json.quote(appName));
-        }
-        return b.append('}').toString();
+        return JsonObjects.write(out -> {
+            if (meshKey.isPresent()) {
+                out.writeStringField("meshKey", meshKey.get().toHex());
+            }
+            if (version != 0) {
+                out.writeNumberField("version", version);
+            }
+            out.writeBooleanField("CanAckPings", canAckPings);
+            if (isProber) {
+                out.writeBooleanField("IsProber", true);
+            }
+            if (!appName.isEmpty()) {
+                out.writeStringField("AppName", appName);
+            }
+        });
     }
 
     /** Parses the JSON; a typed error for bad JSON, wrong value types or a mesh key that is not 32 bytes of hex. */
     public static ClientInfo parse(String json) throws JsonException {
-        Map<String, Object> m = Json.parseObject(json);
-        Optional<MeshKey> mesh = Optional.empty();
-        int version = 0;
-        boolean canAck = false;
-        boolean prober = false;
-        String app = "";
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            Object v = e.getValue();
-            if (v == Json.NULL) {
-                continue;
-            }
-            switch (e.getKey().toLowerCase(Locale.ROOT)) {
-                case "meshkey" -> {
-                    if (!(v instanceof String s)) {
-                        throw new JsonException("invalid mesh key: not a string");
-                    }
-                    if (!s.isEmpty()) {
-                        try {
-                            mesh = Optional.of(MeshKey.parse(s));
-                        } catch (IllegalArgumentException ex) {
-                            throw new JsonException("invalid mesh key");
-                        }
-                    }
-                }
-                case "version" -> version = intValue(v, "version");
-                case "canackpings" -> canAck = boolValue(v, "CanAckPings");
-                case "isprober" -> prober = boolValue(v, "IsProber");
-                case "appname" -> {
-                    if (!(v instanceof String s)) {
-                        throw new JsonException("AppName is not a string");
-                    }
-                    app = s;
-                }
+        Fields f = new Fields();
+        JsonObjects.read(json, (name, v) -> {
+            switch (name.toLowerCase(Locale.ROOT)) {
+                case "meshkey" -> f.meshKey = meshKey(JsonObjects.stringValue(v, "invalid mesh key: meshKey"));
+                case "version" -> f.version = JsonObjects.intValue(v, "version");
+                case "canackpings" -> f.canAckPings = JsonObjects.boolValue(v, "CanAckPings");
+                case "isprober" -> f.isProber = JsonObjects.boolValue(v, "IsProber");
+                case "appname" -> f.appName = JsonObjects.stringValue(v, "AppName");
                 default -> {} // unknown names are ignored, as in Go
             }
-        }
-        return new ClientInfo(mesh, version, canAck, prober, app);
+        });
+        return new ClientInfo(f.meshKey, f.version, f.canAckPings, f.isProber, f.appName);
     }
 
-    static int intValue(Object v, String name) throws JsonException {
-        if (v instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-            return (int) (long) l;
+    private static Optional<MeshKey> meshKey(String hex) throws JsonException {
+        if (hex.isEmpty()) {
+            return Optional.empty();
         }
-        throw new JsonException(name + " is not an integer");
+        try {
+            return Optional.of(MeshKey.parse(hex));
+        } catch (IllegalArgumentException e) {
+            throw new JsonException("invalid mesh key");
+        }
     }
 
-    static long longValue(Object v, String name) throws JsonException {
-        if (v instanceof Long l) {
-            return l;
-        }
-        throw new JsonException(name + " is not an integer");
-    }
-
-    private static boolean boolValue(Object v, String name) throws JsonException {
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new JsonException(name + " is not a boolean");
+    /** The members read so far (the last of duplicates wins, as in Go). */
+    private static final class Fields {
+        Optional<MeshKey> meshKey = Optional.empty();
+        int version;
+        boolean canAckPings;
+        boolean isProber;
+        String appName = "";
     }
 }

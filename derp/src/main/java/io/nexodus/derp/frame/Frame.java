@@ -1,6 +1,6 @@
 package io.nexodus.derp.frame;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.Objects;
@@ -28,6 +28,7 @@ public sealed interface Frame {
     }
 
     /** 0x02 C→S: the client's public key and {@code nonce || box(JSON ClientInfo)} sealed to the server. */
+    @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the bytes; the array is handed on uncopied
     record ClientInfoFrame(NodePublicKey clientKey, byte[] sealedInfo) implements Frame {
         @Override
         public int typeCode() {
@@ -53,6 +54,7 @@ public sealed interface Frame {
     }
 
     /** 0x03 S→C: {@code nonce || box(JSON ServerInfo)} sealed to the client. */
+    @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the bytes; the array is handed on uncopied
     record ServerInfoFrame(byte[] sealedInfo) implements Frame {
         @Override
         public int typeCode() {
@@ -76,6 +78,7 @@ public sealed interface Frame {
     }
 
     /** 0x04 C→S: a packet for {@code destination}. The source is the sender's handshake key, never in the frame. */
+    @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the bytes; the array is handed on uncopied
     record SendPacket(NodePublicKey destination, byte[] packet) implements Frame {
         @Override
         public int typeCode() {
@@ -99,6 +102,7 @@ public sealed interface Frame {
     }
 
     /** 0x05 S→C: a packet from {@code source} (v2 form). */
+    @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the bytes; the array is handed on uncopied
     record RecvPacket(NodePublicKey source, byte[] packet) implements Frame {
         @Override
         public int typeCode() {
@@ -170,6 +174,7 @@ public sealed interface Frame {
     }
 
     /** 0x0a mesh peer→S: a packet from {@code source} to {@code destination}, forwarded by another server. */
+    @SuppressWarnings("ArrayRecordComponent") // equals/hashCode compare the bytes; the array is handed on uncopied
     record ForwardPacket(NodePublicKey source, NodePublicKey destination, byte[] packet) implements Frame {
         @Override
         public int typeCode() {

@@ -1,6 +1,6 @@
 package io.nexodus.derp.frame;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.Frame.ClientInfoFrame;
 import io.nexodus.derp.frame.Frame.ClosePeer;
 import io.nexodus.derp.frame.Frame.ForwardPacket;

@@ -1,6 +1,6 @@
 package io.nexodus.derp.frame;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -130,7 +130,7 @@ public final class FrameReader {
             skip(n);
             return new Frame.Unknown(type, n);
         }
-        switch (t) {
+        return switch (t) {
             case SEND_PACKET, RECV_PACKET -> {
                 if (n < NodePublicKey.LENGTH) {
                     skip(n);
@@ -138,7 +138,7 @@ public final class FrameReader {
                 }
                 NodePublicKey key = readKey();
                 byte[] packet = readBytes(n - NodePublicKey.LENGTH);
-                return t == FrameType.SEND_PACKET
+                yield t == FrameType.SEND_PACKET
                         ? new Frame.SendPacket(key, packet)
                         : new Frame.RecvPacket(key, packet);
             }
@@ -149,12 +149,10 @@ public final class FrameReader {
                 }
                 NodePublicKey src = readKey();
                 NodePublicKey dst = readKey();
-                return new Frame.ForwardPacket(src, dst, readBytes(n - 2 * NodePublicKey.LENGTH));
+                yield new Frame.ForwardPacket(src, dst, readBytes(n - 2 * NodePublicKey.LENGTH));
             }
-            default -> {
-                return FrameCodec.decode(type, readBytes(n));
-            }
-        }
+            default -> FrameCodec.decode(type, readBytes(n));
+        };
     }
 
     private static FrameFormatException tooShort(int type, int n) {
@@ -235,6 +233,7 @@ public final class FrameReader {
     }
 
     /** Refills an empty buffer; false on EOF. */
+    @SuppressWarnings("ReferenceEquality") // which of the two buffers is in use: identity is the question
     private boolean fill() throws IOException {
         if (bigBuffers != null) {
             if (buf != small) {
@@ -257,6 +256,7 @@ public final class FrameReader {
     }
 
     /** Gives a borrowed big buffer back (when the connection ends). */
+    @SuppressWarnings("ReferenceEquality") // which of the two buffers is in use: identity is the question
     public void release() {
         if (buf != small) {
             byte[] big = buf;

@@ -1,9 +1,8 @@
 package io.nexodus.derp.frame;
 
-import io.nexodus.derp.json.Json;
 import io.nexodus.derp.json.JsonException;
+import io.nexodus.derp.json.JsonObjects;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The JSON a server seals into its ServerInfo frame. Servers send {@code {"version":2}}; the token-bucket fields ask
@@ -16,39 +15,36 @@ public record ServerInfo(int version, long tokenBucketBytesPerSecond, long token
     }
 
     public String toJson() {
-        StringBuilder b = new StringBuilder("{");
-        String sep = "";
-        if (version != 0) {
-            b.append("\"version\":").append(version);
-            sep = ",";
-        }
-        if (tokenBucketBytesPerSecond != 0) {
-            b.append(sep).append("\"TokenBucketBytesPerSecond\":").append(tokenBucketBytesPerSecond);
-            sep = ",";
-        }
-        if (tokenBucketBytesBurst != 0) {
-            b.append(sep).append("\"TokenBucketBytesBurst\":").append(tokenBucketBytesBurst);
-        }
-        return b.append('}').toString();
+        return JsonObjects.write(out -> {
+            if (version != 0) {
+                out.writeNumberField("version", version);
+            }
+            if (tokenBucketBytesPerSecond != 0) {
+                out.writeNumberField("TokenBucketBytesPerSecond", tokenBucketBytesPerSecond);
+            }
+            if (tokenBucketBytesBurst != 0) {
+                out.writeNumberField("TokenBucketBytesBurst", tokenBucketBytesBurst);
+            }
+        });
     }
 
     public static ServerInfo parse(String json) throws JsonException {
-        Map<String, Object> m = Json.parseObject(json);
-        int version = 0;
-        long rate = 0;
-        long burst = 0;
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            Object v = e.getValue();
-            if (v == Json.NULL) {
-                continue;
+        Fields f = new Fields();
+        JsonObjects.read(json, (name, v) -> {
+            switch (name.toLowerCase(Locale.ROOT)) {
+                case "version" -> f.version = JsonObjects.intValue(v, "version");
+                case "tokenbucketbytespersecond" -> f.rate = JsonObjects.longValue(v, "TokenBucketBytesPerSecond");
+                case "tokenbucketbytesburst" -> f.burst = JsonObjects.longValue(v, "TokenBucketBytesBurst");
+                default -> {} // unknown names are ignored, as in Go
             }
-            switch (e.getKey().toLowerCase(Locale.ROOT)) {
-                case "version" -> version = ClientInfo.intValue(v, "version");
-                case "tokenbucketbytespersecond" -> rate = ClientInfo.longValue(v, "TokenBucketBytesPerSecond");
-                case "tokenbucketbytesburst" -> burst = ClientInfo.longValue(v, "TokenBucketBytesBurst");
-                default -> {}
-            }
-        }
-        return new ServerInfo(version, rate, burst);
+        });
+        return new ServerInfo(f.version, f.rate, f.burst);
+    }
+
+    /** The members read so far. */
+    private static final class Fields {
+        int version;
+        long rate;
+        long burst;
     }
 }

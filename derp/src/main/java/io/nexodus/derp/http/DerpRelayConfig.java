@@ -1,15 +1,16 @@
 package io.nexodus.derp.http;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.MeshPeer;
-import io.nexodus.derp.tls.ServerCertificate;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -70,7 +71,8 @@ public record DerpRelayConfig(
         meshPeers = List.copyOf(meshPeers);
         if ((tlsMode == TlsMode.MANUAL || tlsMode == TlsMode.SELF_SIGNED) && certDir.isEmpty()) {
             throw new IllegalArgumentException("certificate mode "
-                    + tlsMode.name().toLowerCase().replace('_', '-') + " needs a certificate directory (--certdir)");
+                    + tlsMode.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                    + " needs a certificate directory (--certdir)");
         }
         if ((tlsMode == TlsMode.PROVIDED) != certificate.isPresent()) {
             throw new IllegalArgumentException(

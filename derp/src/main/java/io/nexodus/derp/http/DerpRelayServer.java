@@ -1,8 +1,9 @@
 package io.nexodus.derp.http;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.crypto.KeyFile;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.FrameReader;
 import io.nexodus.derp.server.ConnectionCloseReason;
@@ -12,7 +13,6 @@ import io.nexodus.derp.server.DerpServerStats;
 import io.nexodus.derp.server.TokenBucket;
 import io.nexodus.derp.server.UpgradedConnection;
 import io.nexodus.derp.tls.EngineTlsConnection;
-import io.nexodus.derp.tls.TrustBundles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

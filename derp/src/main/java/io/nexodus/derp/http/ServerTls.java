@@ -1,13 +1,13 @@
 package io.nexodus.derp.http;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.CertificateNames;
+import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.core.tls.ServerCertificate;
+import io.nexodus.derp.tls.CertDir;
 import io.nexodus.derp.tls.MetaCert;
-import io.nexodus.derp.tls.Pem;
-import io.nexodus.derp.tls.SelfSignedCa;
-import io.nexodus.derp.tls.ServerCertificate;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
@@ -57,34 +57,16 @@ final class ServerTls {
         if (!isValidHostname(hostname)) {
             throw new IllegalArgumentException("'" + hostname + "' is not a valid hostname for a certificate");
         }
-        List<X509Certificate> chain;
-        PrivateKey key;
+        ServerCertificate certificate;
         Optional<Path> ca = Optional.empty();
         switch (mode) {
-            case PROVIDED -> {
-                ServerCertificate c = given.orElseThrow();
-                chain = c.chain();
-                key = c.key();
-            }
-            case MANUAL -> {
-                Path certDir = certDirOption.orElseThrow();
-                Path crt = certDir.resolve(hostname + ".crt");
-                Path kf = certDir.resolve(hostname + ".key");
-                if (!Files.isReadable(crt) || !Files.isReadable(kf)) {
-                    throw new IOException("certificate mode manual needs " + crt + " and " + kf
-                            + " (the certificate chain and private key for " + hostname + ", PEM)");
-                }
-                chain = Pem.readCertificates(crt);
-                key = Pem.readPrivateKey(kf);
-            }
+            case PROVIDED -> certificate = given.orElseThrow();
+            case MANUAL -> certificate = new CertDir(certDirOption.orElseThrow()).read(hostname);
             case SELF_SIGNED -> {
-                Path certDir = certDirOption.orElseThrow();
-                Files.createDirectories(certDir);
-                SelfSignedCa authority = SelfSignedCa.loadOrCreate(certDir, clock);
-                SelfSignedCa.Issued issued = authority.issue(hostname, certDir);
-                chain = List.of(issued.certificate());
-                key = issued.key();
-                ca = Optional.of(issued.caFile());
+                CertDir certDir = new CertDir(certDirOption.orElseThrow());
+                SelfSignedCa authority = certDir.selfSignedCa(clock);
+                certificate = certDir.issue(authority, hostname);
+                ca = Optional.of(authority.certificateFile());
             }
             case LETSENCRYPT ->
                 throw new IllegalArgumentException("certificate mode letsencrypt is not available: "
@@ -94,6 +76,8 @@ final class ServerTls {
             case NONE -> throw new IllegalArgumentException("no TLS in mode none");
             default -> throw new IllegalStateException();
         }
+        List<X509Certificate> chain = certificate.chain();
+        PrivateKey key = certificate.key();
         List<X509Certificate> served = new ArrayList<>(chain);
         if (metaCert) {
             try {
@@ -126,16 +110,12 @@ final class ServerTls {
         SSLParameters p = e.getSSLParameters();
         p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         p.setApplicationProtocols(new String[] {"http/1.1"});
-        if (!isIpLiteral(hostname)) {
+        if (!CertificateNames.isIpLiteral(hostname)) {
             p.setSNIMatchers(List.of(SNIHostName.createSNIMatcher("(?i)" + Pattern.quote(hostname))));
         }
         p.setNeedClientAuth(false);
         e.setSSLParameters(p);
         return e;
-    }
-
-    static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
     }
 
     private static boolean isValidHostname(String h) {
@@ -167,7 +147,7 @@ final class ServerTls {
         }
 
         private boolean sniMatches(javax.net.ssl.SSLSession handshake) {
-            if (isIpLiteral(hostname)) {
+            if (CertificateNames.isIpLiteral(hostname)) {
                 return true;
             }
             if (!(handshake instanceof ExtendedSSLSession ext)) {

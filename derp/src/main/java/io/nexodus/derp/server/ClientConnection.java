@@ -1,6 +1,6 @@
 package io.nexodus.derp.server;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
@@ -244,9 +244,15 @@ final class ClientConnection {
             } else {
                 ArrayDeque<RecvPacket> q;
                 if (isDisco) {
-                    q = disco != null ? disco : (disco = new ArrayDeque<>(4));
+                    if (disco == null) {
+                        disco = new ArrayDeque<>(4);
+                    }
+                    q = disco;
                 } else {
-                    q = packets != null ? packets : (packets = new ArrayDeque<>(8));
+                    if (packets == null) {
+                        packets = new ArrayDeque<>(8);
+                    }
+                    q = packets;
                 }
                 int len = p.packet().length;
                 while (!q.isEmpty()

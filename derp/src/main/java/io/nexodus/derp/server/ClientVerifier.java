@@ -1,6 +1,6 @@
 package io.nexodus.derp.server;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.net.InetSocketAddress;
 
 /**

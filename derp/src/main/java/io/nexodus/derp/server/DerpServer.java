@@ -1,7 +1,8 @@
 package io.nexodus.derp.server;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Disco;
@@ -184,7 +185,7 @@ public final class DerpServer implements AutoCloseable {
                 return false;
             }
             byte[] json = ServerInfo.current().toJson().getBytes(StandardCharsets.UTF_8);
-            c.enqueueFirstHoldingWriter(new Frame.ServerInfoFrame(privateKey.sealTo(c.key, json, random)));
+            c.enqueueFirstHoldingWriter(new Frame.ServerInfoFrame(NaclBox.sealTo(privateKey, c.key, json, random)));
             return true;
         } catch (IOException e) {
             LOG.debug("{} ended during the handshake: {}", c, e.toString());
@@ -211,7 +212,7 @@ public final class DerpServer implements AutoCloseable {
             LOG.debug("first frame from {} is {}, not ClientInfo", conn.remote(), first);
             return ConnectionCloseReason.BAD_HANDSHAKE;
         }
-        Optional<byte[]> opened = privateKey.openFrom(ci.clientKey(), ci.sealedInfo());
+        Optional<byte[]> opened = NaclBox.openFrom(privateKey, ci.clientKey(), ci.sealedInfo());
         if (opened.isEmpty()) {
             LOG.debug("ClientInfo from {} does not open with key {}", conn.remote(), ci.clientKey());
             return ConnectionCloseReason.HANDSHAKE_AUTH_FAILED;

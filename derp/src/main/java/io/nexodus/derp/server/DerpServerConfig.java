@@ -1,7 +1,7 @@
 package io.nexodus.derp.server;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

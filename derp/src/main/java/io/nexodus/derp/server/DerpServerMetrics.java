@@ -1,6 +1,7 @@
 package io.nexodus.derp.server;
 
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,53 +23,48 @@ final class DerpServerMetrics {
     final LongAdder unknownFrames = new LongAdder();
     final LongAdder homeMovesIn = new LongAdder();
     final LongAdder homeMovesOut = new LongAdder();
-    private final LongAdder[] packetsDropped = adders(DropReason.values().length);
-    private final LongAdder[] bytesDropped = adders(DropReason.values().length);
-    private final LongAdder[] closed = adders(ConnectionCloseReason.values().length);
+    private final Map<DropReason, LongAdder> packetsDropped = adders(DropReason.class);
+    private final Map<DropReason, LongAdder> bytesDropped = adders(DropReason.class);
+    private final Map<ConnectionCloseReason, LongAdder> closed = adders(ConnectionCloseReason.class);
 
-    private static LongAdder[] adders(int n) {
-        LongAdder[] a = new LongAdder[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = new LongAdder();
+    /** One adder per reason, made up front: the map is never written after construction, so reads need no lock. */
+    private static <E extends Enum<E>> Map<E, LongAdder> adders(Class<E> reasons) {
+        Map<E, LongAdder> m = new EnumMap<>(reasons);
+        for (E r : reasons.getEnumConstants()) {
+            m.put(r, new LongAdder());
         }
-        return a;
+        return m;
     }
 
     void drop(DropReason reason, int bytes) {
-        packetsDropped[reason.ordinal()].increment();
-        bytesDropped[reason.ordinal()].add(bytes);
+        packetsDropped.get(reason).increment();
+        bytesDropped.get(reason).add(bytes);
     }
 
     void drop(DropReason reason, int packets, long bytes) {
-        packetsDropped[reason.ordinal()].add(packets);
-        bytesDropped[reason.ordinal()].add(bytes);
+        packetsDropped.get(reason).add(packets);
+        bytesDropped.get(reason).add(bytes);
     }
 
     void closed(ConnectionCloseReason reason) {
-        closed[reason.ordinal()].increment();
+        closed.get(reason).increment();
     }
 
     Map<DropReason, Long> packetsDropped() {
-        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
-        for (DropReason r : DropReason.values()) {
-            m.put(r, packetsDropped[r.ordinal()].sum());
-        }
-        return Map.copyOf(m);
+        return sums(packetsDropped);
     }
 
     Map<DropReason, Long> bytesDropped() {
-        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
-        for (DropReason r : DropReason.values()) {
-            m.put(r, bytesDropped[r.ordinal()].sum());
-        }
-        return Map.copyOf(m);
+        return sums(bytesDropped);
     }
 
     Map<ConnectionCloseReason, Long> connectionsClosed() {
-        Map<ConnectionCloseReason, Long> m = new EnumMap<>(ConnectionCloseReason.class);
-        for (ConnectionCloseReason r : ConnectionCloseReason.values()) {
-            m.put(r, closed[r.ordinal()].sum());
-        }
+        return sums(closed);
+    }
+
+    private static <E extends Enum<E>> Map<E, Long> sums(Map<E, LongAdder> adders) {
+        Map<E, Long> m = new HashMap<>();
+        adders.forEach((r, a) -> m.put(r, a.sum()));
         return Map.copyOf(m);
     }
 }

@@ -1,13 +1,14 @@
 package io.nexodus.derp.server;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.PeerGoneReason;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,8 +91,9 @@ final class MeshWatcher implements DerpClientListener, PacketForwarder {
     }
 
     private void withdrawAll() {
-        for (NodePublicKey k : present) {
-            present.remove(k);
+        for (Iterator<NodePublicKey> it = present.iterator(); it.hasNext(); ) {
+            NodePublicKey k = it.next();
+            it.remove();
             server.removePacketForwarder(k, this);
         }
     }

@@ -1,6 +1,6 @@
 package io.nexodus.derp.server;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 
 /** Something that carries a packet to another server of the mesh (a mesh peer's connection). */
 public interface PacketForwarder {

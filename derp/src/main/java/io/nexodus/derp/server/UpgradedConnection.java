@@ -15,5 +15,6 @@ import java.net.Socket;
  * @param preamble bytes to send before the ServerKey frame in the same write (the 101 response), or empty for fast start
  * @param notIdeal the client sent {@code Ideal-Node} (PeerPresent flag 0x08)
  */
+@SuppressWarnings("ArrayRecordComponent") // one connection's hand-over, never compared; preamble is sent once
 public record UpgradedConnection(
         Socket socket, FrameReader in, OutputStream out, InetSocketAddress remote, byte[] preamble, boolean notIdeal) {}

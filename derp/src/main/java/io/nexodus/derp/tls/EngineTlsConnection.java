@@ -41,6 +41,8 @@ public final class EngineTlsConnection {
     private final byte[] header = new byte[HEADER];
     /** Plaintext not yet handed to the reader (borrowed from appBuffers), or null. Reader thread only. */
     private ByteBuffer pending;
+    /** The pooled array behind {@link #pending}, given back when it is read. */
+    private byte[] pendingArray;
     /** Ciphertext read but not yet decrypted, {@code net[netPos, netLim)} (borrowed from packetBuffers), or null. */
     private byte[] net;
 
@@ -181,8 +183,9 @@ public final class EngineTlsConnection {
         int n = Math.min(len, pending.remaining());
         pending.get(b, off, n);
         if (!pending.hasRemaining()) {
-            appBuffers.give(pending.array());
+            appBuffers.give(pendingArray);
             pending = null;
+            pendingArray = null;
         }
         return n;
     }
@@ -217,6 +220,7 @@ public final class EngineTlsConnection {
             if (app.position() > 0) {
                 app.flip();
                 pending = app;
+                pendingArray = appArray;
                 keepApp = true;
             }
         } finally {
@@ -391,7 +395,7 @@ public final class EngineTlsConnection {
         }
         net.clear();
         net.put(header);
-        readFully(net.array(), HEADER, len, false);
+        readFully(net.array(), net.arrayOffset() + HEADER, len, false);
         net.position(HEADER + len);
         net.flip();
     }

@@ -1,6 +1,6 @@
 package io.nexodus.derp.tls;
 
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -9,6 +9,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 import javax.naming.InvalidNameException;
@@ -43,12 +44,12 @@ public final class MetaCert {
         // Built directly: the CN (71 characters) is longer than RFC 5280's 64, which Go does not enforce.
         X500Name name =
                 new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERPrintableString(CN_PREFIX + serverKey.toHex()))});
-        long now = clock.millis();
+        Instant now = clock.instant();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
                 name,
                 BigInteger.valueOf(PROTOCOL_VERSION),
-                new Date(now - Duration.ofDays(30).toMillis()),
-                new Date(now + Duration.ofDays(30).toMillis()),
+                Date.from(now.minus(Duration.ofDays(30))),
+                Date.from(now.plus(Duration.ofDays(30))),
                 name,
                 kp.getPublic());
         try {

@@ -1,10 +1,11 @@
 package io.nexodus.derp.bench;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.BufferPool;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameLimits;
@@ -13,12 +14,13 @@ import io.nexodus.derp.frame.FrameWriter;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
-import io.nexodus.derp.tls.TrustBundles;
+import io.nexodus.derp.tls.CertDir;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -67,7 +69,7 @@ public final class DerpBench {
 
     private static DerpRelayConfig relayConfig(Path dir, boolean tls) {
         DerpRelayConfig.Builder b = DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .sendQueueDepth(32);
         if (tls) {
             b.tlsMode(TlsMode.SELF_SIGNED).certDir(dir).hostname("derp.bench.test");
@@ -123,10 +125,10 @@ public final class DerpBench {
             BufferedReader sin =
                     new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
             PrintWriter sout = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
-            int port = Integer.parseInt(sin.readLine().split(" ")[1]);
+            int port = Integer.parseInt(sin.readLine().split(" ", -1)[1]);
             URI url = URI.create((tls ? "https://derp.bench.test:" : "http://127.0.0.1:") + port + "/derp");
             SSLContext trust = tls ? TrustBundles.trusting(dir.resolve("ca.crt")) : null;
-            InetSocketAddress at = new InetSocketAddress("127.0.0.1", port);
+            InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port);
 
             // Warm up (class loading, JIT, pools) with connections that come and go, then measure from there.
             List<DerpClient> warm = open(Math.min(1000, n), url, trust, at);
@@ -189,7 +191,7 @@ public final class DerpBench {
                 step.add(DerpClient.start(b.build(), ignore));
             }
             for (DerpClient c : step) {
-                if (!c.awaitConnected(Duration.ofSeconds(120))) {
+                if (!c.awaitConnected(Duration.ofMinutes(2))) {
                     throw new IOException("a client did not connect; relay stderr above may say why");
                 }
             }
@@ -200,7 +202,7 @@ public final class DerpBench {
 
     private static Sample sample(Process server, BufferedReader sin, PrintWriter sout) throws IOException {
         sout.println("gc");
-        String[] r = sin.readLine().split(" ");
+        String[] r = sin.readLine().split(" ", -1);
         long rss = 0;
         for (String l : Files.readAllLines(Path.of("/proc/" + server.pid() + "/status"))) {
             if (l.startsWith("VmRSS:")) {
@@ -258,7 +260,7 @@ public final class DerpBench {
         DerpClientConfig.Builder ba = DerpClientConfig.builder(url, ka).sendQueueDepth(1024);
         DerpClientConfig.Builder bb = DerpClientConfig.builder(url, kb);
         if (tls) {
-            InetSocketAddress at = new InetSocketAddress("127.0.0.1", relay.port());
+            InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), relay.port());
             ba.sslContext(trust).dialAddress(at);
             bb.sslContext(trust).dialAddress(at);
         }
@@ -328,7 +330,7 @@ public final class DerpBench {
             t.startHandshake();
             s = t;
         } else {
-            s = new Socket("127.0.0.1", ss.getLocalPort());
+            s = new Socket(InetAddress.ofLiteral("127.0.0.1"), ss.getLocalPort());
         }
         s.setTcpNoDelay(true);
         FrameWriter out = new FrameWriter(s.getOutputStream(), new BufferPool(16 * 1024, 2));
@@ -359,15 +361,6 @@ public final class DerpBench {
     }
 
     private static SSLContext serverContext(Path dir) throws Exception {
-        var key = io.nexodus.derp.tls.Pem.readPrivateKey(dir.resolve("derp.bench.test.key"));
-        var chain = io.nexodus.derp.tls.Pem.readCertificates(dir.resolve("derp.bench.test.crt"));
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("k", key, new char[0], chain.toArray(new java.security.cert.Certificate[0]));
-        var kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
-        kmf.init(ks, new char[0]);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), null, null);
-        return ctx;
+        return new CertDir(dir).read("derp.bench.test").serverContext();
     }
 }

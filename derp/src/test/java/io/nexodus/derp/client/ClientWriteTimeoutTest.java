@@ -2,7 +2,8 @@ package io.nexodus.derp.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
 import io.nexodus.derp.frame.FrameLimits;
@@ -41,8 +42,11 @@ class ClientWriteTimeoutTest {
                             .getBytes(StandardCharsets.ISO_8859_1));
                     out.write(FrameCodec.encode(new Frame.ServerKey(serverKey.publicKey())));
                     Frame.ClientInfoFrame ci = (Frame.ClientInfoFrame) in.readFrame(FrameLimits.SERVER);
-                    out.write(FrameCodec.encode(new Frame.ServerInfoFrame(serverKey.sealTo(
-                            ci.clientKey(), "{\"version\":2}".getBytes(StandardCharsets.UTF_8), new SecureRandom()))));
+                    out.write(FrameCodec.encode(new Frame.ServerInfoFrame(NaclBox.sealTo(
+                            serverKey,
+                            ci.clientKey(),
+                            "{\"version\":2}".getBytes(StandardCharsets.UTF_8),
+                            new SecureRandom()))));
                     out.flush();
                     Thread.sleep(30_000); // and never read again
                 } catch (Exception e) {

@@ -2,11 +2,12 @@ package io.nexodus.derp.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.testkit.FreePorts;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class ReconnectTest {
     void clientsReconnectAfterAServerRestart(@TempDir Path dir) throws Exception {
         int port = FreePorts.tcp();
         DerpRelayConfig cfg = DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", port))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port))
                 .privateKeyFile(dir.resolve("derper.key"))
                 .build();
         URI url = URI.create("http://127.0.0.1:" + port);

@@ -3,6 +3,7 @@ package io.nexodus.derp.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nexodus.core.key.NodePrivateKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

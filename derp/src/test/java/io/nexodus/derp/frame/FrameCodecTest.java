@@ -3,8 +3,8 @@ package io.nexodus.derp.frame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.Frame.ClientInfoFrame;
 import io.nexodus.derp.frame.Frame.ClosePeer;
 import io.nexodus.derp.frame.Frame.ForwardPacket;
@@ -27,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -226,10 +227,10 @@ class FrameCodecTest {
         assertThat(r.readLine(100)).isEqualTo("Host: x");
         assertThat(r.readLine(100)).isEmpty();
         assertThat(r.buffered()).isEqualTo(1); // the byte after the headers stays for the frame decoder
-        FrameReader bareLf = new FrameReader(new ByteArrayInputStream("GET /\n".getBytes()));
+        FrameReader bareLf = new FrameReader(new ByteArrayInputStream("GET /\n".getBytes(StandardCharsets.US_ASCII)));
         assertThatThrownBy(() -> bareLf.readLine(100)).isInstanceOf(java.net.ProtocolException.class);
         FrameReader longLine =
-                new FrameReader(new ByteArrayInputStream("x".repeat(200).getBytes()));
+                new FrameReader(new ByteArrayInputStream("x".repeat(200).getBytes(StandardCharsets.US_ASCII)));
         assertThatThrownBy(() -> longLine.readLine(100)).isInstanceOf(java.net.ProtocolException.class);
     }
 }

@@ -3,19 +3,23 @@ package io.nexodus.derp.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.testing.Events;
-import io.nexodus.derp.tls.SelfSignedCa;
-import io.nexodus.derp.tls.TrustBundles;
+import io.nexodus.derp.tls.CertDir;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +38,7 @@ class DerpRelayServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static DerpRelayConfig.Builder plain() {
-        return DerpRelayConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", 0));
+        return DerpRelayConfig.builder().bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0));
     }
 
     private static void exchange(
@@ -96,15 +100,16 @@ class DerpRelayServerTest {
     /** Manual mode with a CA the test makes; the client dials an IP but verifies the hostname (certmodemanual). */
     @Test
     void tlsManualCertificatesWithAddressOverride(@TempDir Path dir) throws Exception {
-        SelfSignedCa ca = SelfSignedCa.loadOrCreate(dir, Clock.systemUTC());
-        ca.issue("relay.example.test", dir);
+        CertDir certDir = new CertDir(dir);
+        SelfSignedCa ca = certDir.selfSignedCa(Clock.systemUTC());
+        certDir.issue(ca, "relay.example.test");
         try (DerpRelayServer relay = DerpRelayServer.start(plain().tlsMode(TlsMode.MANUAL)
                 .certDir(dir)
                 .hostname("relay.example.test")
                 .build())) {
-            SSLContext trust = TrustBundles.trusting(ca.caFile());
+            SSLContext trust = TrustBundles.trusting(ca.certificateFile());
             URI url = URI.create("https://relay.example.test:" + relay.port() + "/derp");
-            InetSocketAddress at = new InetSocketAddress("127.0.0.1", relay.port());
+            InetSocketAddress at = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), relay.port());
             NodePrivateKey ka = NodePrivateKey.generate();
             NodePrivateKey kb = NodePrivateKey.generate();
             // a uses fast start (TLS 1.3 + meta cert), b the 101 exchange.
@@ -149,7 +154,7 @@ class DerpRelayServerTest {
                     .isInstanceOf(SSLHandshakeException.class);
             // Plain HTTP on the TLS port is not TLS: dropped and counted like the three refusals above.
             try (io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
-                raw.writeRaw("GET /derp HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                raw.writeRaw("GET /derp HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(raw.closedByServer()).isTrue();
             }
             org.awaitility.Awaitility.await()
@@ -187,10 +192,13 @@ class DerpRelayServerTest {
                 s.setSSLParameters(p);
                 s.setSoTimeout(5000);
                 // A whole DERP session by hand over TLS 1.2: upgrade, key exchange, a packet to ourselves.
-                s.getOutputStream()
-                        .write(("GET /derp HTTP/1.1\r\nHost: derp.example.test\r\n"
-                                        + "Connection: Upgrade\r\nUpgrade: DERP\r\n\r\n")
-                                .getBytes());
+                s.getOutputStream().write("""
+                                GET /derp HTTP/1.1\r
+                                Host: derp.example.test\r
+                                Connection: Upgrade\r
+                                Upgrade: DERP\r
+                                \r
+                                """.getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
                 io.nexodus.derp.frame.FrameReader r = new io.nexodus.derp.frame.FrameReader(s.getInputStream());
                 assertThat(r.readLine(100)).isEqualTo("HTTP/1.1 101 Switching Protocols");
@@ -203,10 +211,10 @@ class DerpRelayServerTest {
                 assertThat(serverKey).isEqualTo(relay.publicKey());
                 NodePrivateKey k = NodePrivateKey.generate();
                 byte[] info =
-                        io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes();
+                        io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8);
                 s.getOutputStream()
                         .write(io.nexodus.derp.frame.FrameCodec.encode(new io.nexodus.derp.frame.Frame.ClientInfoFrame(
-                                k.publicKey(), k.sealTo(serverKey, info, new java.security.SecureRandom()))));
+                                k.publicKey(), NaclBox.sealTo(k, serverKey, info, new java.security.SecureRandom()))));
                 assertThat(r.readFrame(fl)).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
                 byte[] big = new byte[40_000];
                 big[39_999] = 9;
@@ -237,9 +245,15 @@ class DerpRelayServerTest {
     void upgradeResponseIsExactlyTailscales() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(plain().build());
                 io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
-            raw.writeRaw(("GET /derp HTTP/1.1\r\nHost: localhost\r\nUser-Agent: Go-http-client/1.1\r\n"
-                            + "Connection: Upgrade\r\nIdeal-Node: 900a\r\nUpgrade: DERP\r\n\r\n")
-                    .getBytes());
+            raw.writeRaw("""
+                    GET /derp HTTP/1.1\r
+                    Host: localhost\r
+                    User-Agent: Go-http-client/1.1\r
+                    Connection: Upgrade\r
+                    Ideal-Node: 900a\r
+                    Upgrade: DERP\r
+                    \r
+                    """.getBytes(StandardCharsets.US_ASCII));
             String head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: DERP\r\nConnection: Upgrade\r\n"
                     + "Derp-Version: 2\r\nDerp-Public-Key: " + relay.publicKey().toHex() + "\r\n\r\n";
             StringBuilder got = new StringBuilder();

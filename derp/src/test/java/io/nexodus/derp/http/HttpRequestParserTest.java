@@ -28,8 +28,15 @@ class HttpRequestParserTest {
 
     @Test
     void parsesGoClientUpgrade() throws Exception {
-        HttpRequest r = parse("GET /derp HTTP/1.1\r\nHost: derp.example.com\r\nUser-Agent: Go-http-client/1.1\r\n"
-                + "Connection: Upgrade\r\nDerp-Fast-Start: 1\r\nUpgrade: DERP\r\n\r\n");
+        HttpRequest r = parse("""
+                GET /derp HTTP/1.1\r
+                Host: derp.example.com\r
+                User-Agent: Go-http-client/1.1\r
+                Connection: Upgrade\r
+                Derp-Fast-Start: 1\r
+                Upgrade: DERP\r
+                \r
+                """);
         assertThat(r.method()).isEqualTo("GET");
         assertThat(r.path()).isEqualTo("/derp");
         assertThat(r.header("upgrade")).contains("DERP");

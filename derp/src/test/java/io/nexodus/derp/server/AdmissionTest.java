@@ -3,13 +3,14 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.MutableClock;
 import io.nexodus.derp.testing.RawDerp;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ class AdmissionTest {
     void acceptRateLimitClosesExcessConnectionsRightAway() throws Exception {
         MutableClock clock = new MutableClock(0);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .acceptConnectionLimit(1.0, 2)
                 .clock(clock)
                 .build())) {
@@ -57,7 +58,7 @@ class AdmissionTest {
         NodePrivateKey allowed = NodePrivateKey.generate();
         NodePublicKey allowedKey = allowed.publicKey();
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .verifier((key, remote) -> key.equals(allowedKey))
                 .build())) {
             try (RawDerp ok = RawDerp.connected(relay.port(), allowed)) {

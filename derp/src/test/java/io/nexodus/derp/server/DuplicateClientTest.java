@@ -3,14 +3,15 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.derp.testing.RawDerp;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -24,7 +25,7 @@ class DuplicateClientTest {
     @Test
     void newestThenLastWriterWins() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .build())) {
             URI url = URI.create("http://127.0.0.1:" + relay.port());
             NodePrivateKey ka = NodePrivateKey.generate();
@@ -67,7 +68,7 @@ class DuplicateClientTest {
     @Test
     void withNoActiveDuplicatePacketsAreDroppedAsDupClient() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .build())) {
             URI url = URI.create("http://127.0.0.1:" + relay.port());
             NodePrivateKey k = NodePrivateKey.generate();

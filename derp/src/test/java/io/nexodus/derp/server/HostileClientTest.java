@@ -3,9 +3,10 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
@@ -13,6 +14,7 @@ import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.derp.testing.RawDerp;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +42,7 @@ class HostileClientTest {
     @BeforeEach
     void start() throws Exception {
         relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .httpTimeout(Duration.ofSeconds(2))
                 .handshakeTimeout(Duration.ofSeconds(1))
                 .build());
@@ -92,8 +94,11 @@ class HostileClientTest {
         NodePrivateKey mallory = NodePrivateKey.generate();
         try (RawDerp m = RawDerp.upgraded(relay.port())) {
             // Claims A's public key, but can only seal with its own private key.
-            byte[] sealed = mallory.sealTo(
-                    m.serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
+            byte[] sealed = NaclBox.sealTo(
+                    mallory,
+                    m.serverKey,
+                    ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8),
+                    new SecureRandom());
             m.write(new Frame.ClientInfoFrame(ka.publicKey(), sealed));
             assertThat(m.closedByServer()).isTrue();
         }
@@ -134,7 +139,8 @@ class HostileClientTest {
             assertThat(m.in.readUpTo(12)).isEqualTo("HTTP/1.1 400");
         }
         try (RawDerp m = RawDerp.open(relay.port())) {
-            m.writeRaw(("GET /derp HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(10_000) + "\r\n\r\n").getBytes());
+            m.writeRaw(("GET /derp HTTP/1.1\r\nHost: x\r\nX: " + "a".repeat(10_000) + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             assertThat(m.in.readUpTo(12)).isEqualTo("HTTP/1.1 431");
         }
         try (RawDerp m = RawDerp.upgraded(relay.port())) {
@@ -157,7 +163,7 @@ class HostileClientTest {
         long t0 = System.nanoTime();
         try (RawDerp slow = RawDerp.open(relay.port());
                 RawDerp silent = RawDerp.upgraded(relay.port())) {
-            slow.writeRaw("GET /derp HTTP/1.1\r\nHo".getBytes()); // and never finishes
+            slow.writeRaw("GET /derp HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII)); // and never finishes
             assertThat(slow.closedByServer()).isTrue();
             assertThat(silent.closedByServer()).isTrue(); // upgraded, but no ClientInfo
         }

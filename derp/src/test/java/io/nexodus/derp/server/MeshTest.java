@@ -3,17 +3,18 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.crypto.MeshKey;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
 import io.nexodus.derp.testing.Events;
-import io.nexodus.derp.tls.TrustBundles;
 import io.nexodus.testkit.FreePorts;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class MeshTest {
 
     private static DerpRelayServer start(int port, MeshKey key, List<MeshPeer> peers, Path certDir) throws Exception {
         DerpRelayConfig.Builder b = DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", port))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port))
                 .meshKey(key)
                 .meshPeers(peers);
         if (certDir != null) {

@@ -3,15 +3,16 @@ package io.nexodus.derp.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
 import io.nexodus.derp.testing.MutableClock;
 import io.nexodus.derp.testing.RawDerp;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class SlowReceiverTest {
     void slowReceiverDoesNotStallOthers() throws Exception {
         MutableClock clock = new MutableClock(1_000_000);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .sendQueueDepth(8)
                 .writeTimeout(Duration.ofSeconds(1))
                 .clock(clock)
@@ -80,7 +81,7 @@ class SlowReceiverTest {
     void keepAlivesFollowTheClock() throws Exception {
         MutableClock clock = new MutableClock(5_000_000);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
-                        .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                         .clock(clock)
                         .build());
                 RawDerp c = RawDerp.connected(relay.port(), NodePrivateKey.generate())) {

@@ -1,7 +1,7 @@
 package io.nexodus.derp.testing;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.PeerGoneReason;
 import java.time.Duration;
@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** A client listener that records what arrives, for tests to wait on. */
 public final class Events implements DerpClientListener {
+    @SuppressWarnings("ArrayRecordComponent") // what arrived, as it arrived; tests compare data() themselves
     public record Packet(NodePublicKey source, byte[] data) {}
 
     public record Gone(NodePublicKey peer, PeerGoneReason reason) {}

@@ -1,7 +1,8 @@
 package io.nexodus.derp.testing;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
@@ -9,6 +10,7 @@ import io.nexodus.derp.frame.FrameLimits;
 import io.nexodus.derp.frame.FrameReader;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,7 @@ public final class RawDerp implements AutoCloseable {
         if (rcvBuf > 0) {
             s.setReceiveBufferSize(rcvBuf);
         }
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.connect(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port), 5000);
         s.setSoTimeout(10_000);
         return new RawDerp(s);
     }
@@ -89,7 +91,8 @@ public final class RawDerp implements AutoCloseable {
 
     public void sendClientInfo(NodePrivateKey key, ClientInfo info) throws IOException {
         try {
-            byte[] sealed = key.sealTo(serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
+            byte[] sealed =
+                    NaclBox.sealTo(key, serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(new Frame.ClientInfoFrame(key.publicKey(), sealed));
         } catch (java.security.InvalidKeyException e) {
             throw new IOException(e);

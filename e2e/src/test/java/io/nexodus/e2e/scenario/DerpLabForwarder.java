@@ -1,14 +1,15 @@
 package io.nexodus.e2e.scenario;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
-import io.nexodus.derp.tls.TrustBundles;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -37,8 +38,10 @@ public final class DerpLabForwarder {
         NodePrivateKey key = NodePrivateKey.fromRaw(
                 Base64.getDecoder().decode(Files.readString(Path.of(args[2])).strip()));
         NodePublicKey peer = NodePublicKey.fromBase64(args[3]);
-        InetSocketAddress wireguard = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[5]));
-        DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[4])));
+        InetSocketAddress wireguard =
+                new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), Integer.parseInt(args[5]));
+        DatagramSocket udp = new DatagramSocket(
+                new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), Integer.parseInt(args[4])));
         DerpClientConfig config = DerpClientConfig.builder(URI.create(args[0]), key)
                 .sslContext(TrustBundles.trusting(Path.of(args[1])))
                 .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))

@@ -2,7 +2,7 @@ package io.nexodus.e2e.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.e2e.lab.JavaCommand;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatLab;

@@ -12,7 +12,8 @@ import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.PeeringMethod;
 import io.nexodus.api.nexdctl.RelayKind;
-import io.nexodus.derp.tls.SelfSignedCa;
+import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.derp.tls.CertDir;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatLab;
 import io.nexodus.testkit.RequiresNetns;
@@ -159,14 +160,15 @@ class DerpScenariosIT {
     void anOnboardedDerpRelayWithPrivateNameAndManualCertsTakesPrecedenceAndFallsBack() throws Exception {
         String name = "relay.corp.internal";
         Path certs = LOGS.toAbsolutePath().resolve("derp-certs-" + System.nanoTime());
-        SelfSignedCa ca = SelfSignedCa.loadOrCreate(certs, Clock.systemUTC());
-        ca.issue(name, certs);
+        CertDir certDir = new CertDir(certs);
+        SelfSignedCa ca = certDir.selfSignedCa(Clock.systemUTC());
+        certDir.issue(ca, name);
         LabHost derpHost = lab.host(DERP1);
         Vpc vpc = env.newVpcRecord("d3");
         String rk = env.regKey(vpc, "d3");
         String[] args = {
             "--derp-ca-cert",
-            ca.caFile().toString(),
+            ca.certificateFile().toString(),
             "--peer-up-timeout",
             "4s",
             "--peer-down-timeout",

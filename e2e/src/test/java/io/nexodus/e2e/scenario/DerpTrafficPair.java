@@ -1,11 +1,11 @@
 package io.nexodus.e2e.scenario;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
-import io.nexodus.derp.tls.TrustBundles;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

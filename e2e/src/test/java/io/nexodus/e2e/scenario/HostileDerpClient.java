@@ -1,13 +1,14 @@
 package io.nexodus.e2e.scenario;
 
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.TrustBundles;
+import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
 import io.nexodus.derp.frame.FrameLimits;
 import io.nexodus.derp.frame.FrameReader;
-import io.nexodus.derp.tls.TrustBundles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -188,8 +189,8 @@ public final class HostileDerpClient {
         }
 
         void handshake(NodePrivateKey key) throws Exception {
-            byte[] sealed = key.sealTo(
-                    serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
+            byte[] sealed = NaclBox.sealTo(
+                    key, serverKey, ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(FrameCodec.encode(new Frame.ClientInfoFrame(key.publicKey(), sealed)));
             if (!(in.readFrame(FrameLimits.CLIENT) instanceof Frame.ServerInfoFrame)) {
                 throw new IOException("expected ServerInfo");

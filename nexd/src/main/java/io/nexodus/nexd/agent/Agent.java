@@ -3,7 +3,6 @@ package io.nexodus.nexd.agent;
 import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.NexodusClientException;
-import io.nexodus.api.crypto.WireGuardKeys;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
@@ -15,6 +14,8 @@ import io.nexodus.api.model.WatchEvent;
 import io.nexodus.api.watch.Informer;
 import io.nexodus.api.watch.InformerListener;
 import io.nexodus.api.watch.WatchStream;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.endpoint.LocalAddresses;
 import io.nexodus.nexd.endpoint.NatDiscovery;
@@ -346,8 +347,8 @@ public final class Agent implements AutoCloseable {
         try {
             NexdState s = store.load();
             if (!s.hasKeys()) {
-                byte[] priv = WireGuardKeys.generatePrivateKey();
-                s = s.withKeys(WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv)), WireGuardKeys.toBase64(priv));
+                NodePrivateKey priv = NodePrivateKey.generate();
+                s = s.withKeys(priv.publicKey().toBase64(), priv.toBase64());
                 store.save(s);
                 log.info("new WireGuard key pair, stored in {}", store.file());
             }
@@ -785,9 +786,8 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The DERP node key: the WireGuard private key (both are X25519; the relay routes by the WireGuard public key). */
-    private io.nexodus.derp.crypto.NodePrivateKey derpNodeKey() throws StartupException {
-        return io.nexodus.derp.crypto.NodePrivateKey.fromRaw(
-                java.util.Base64.getDecoder().decode(loadState().privateKey()));
+    private NodePrivateKey derpNodeKey() throws StartupException {
+        return NodePrivateKey.fromBase64(loadState().privateKey());
     }
 
     private boolean isVpcPeer(String publicKey) {
@@ -827,7 +827,7 @@ public final class Agent implements AutoCloseable {
             if (self != null && d.id().equals(self.id())) {
                 continue;
             }
-            if (d.publicKey() == null || !WireGuardKeys.isValid(d.publicKey())) {
+            if (d.publicKey() == null || !NodePublicKey.isValidBase64(d.publicKey())) {
                 log.debug("ignoring device {} without a valid public key", d.id());
                 continue;
             }

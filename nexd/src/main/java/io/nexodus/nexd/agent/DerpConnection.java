@@ -4,22 +4,20 @@ import io.nexodus.api.client.TlsOptions;
 import io.nexodus.api.model.RelayMap;
 import io.nexodus.api.model.RelayNode;
 import io.nexodus.api.model.RelayRegion;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.tls.Pem;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.tls.TrustBundles;
 import io.nexodus.nexd.derpproxy.DerpConnector;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.net.HostsFile;
 import io.nexodus.nexd.peering.DerpRelay;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,23 +81,11 @@ final class DerpConnection implements DerpConnector {
 
     /** The JDK's CAs, {@code --ca-cert} and the user's bundle ({@code --derp-ca-cert}). */
     private SSLContext withUserCas() throws IOException {
-        List<X509Certificate> cas = new ArrayList<>(io.nexodus.derp.tls.Pem.readCertificates(userCaBundle.get()));
+        List<X509Certificate> cas = new ArrayList<>(Pem.readCertificates(userCaBundle.get()));
         if (tls.caCertificate() != null) {
-            cas.addAll(io.nexodus.derp.tls.Pem.readCertificates(tls.caCertificate()));
+            cas.addAll(Pem.readCertificates(tls.caCertificate()));
         }
-        try {
-            javax.net.ssl.TrustManagerFactory defaults = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            defaults.init((java.security.KeyStore) null);
-            for (var tm : defaults.getTrustManagers()) {
-                if (tm instanceof javax.net.ssl.X509TrustManager x) {
-                    cas.addAll(List.of(x.getAcceptedIssuers()));
-                }
-            }
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot read the JDK's trust store: " + e.getMessage(), e);
-        }
-        return TrustBundles.trusting(cas);
+        return TrustBundles.trustingJdkDefaultsAnd(cas);
     }
 
     /**
@@ -141,15 +127,7 @@ final class DerpConnection implements DerpConnector {
 
     static List<X509Certificate> parsePem(String pem) throws IOException {
         try {
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            List<X509Certificate> out = new ArrayList<>();
-            for (var c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw new IOException("no certificate in the relay's CA PEM");
-            }
-            return out;
+            return Pem.parseCertificates(pem);
         } catch (CertificateException e) {
             throw new IOException("cannot parse the relay's CA PEM: " + e.getMessage(), e);
         }

@@ -12,6 +12,7 @@ import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.User;
 import io.nexodus.api.model.Vpc;
+import io.nexodus.core.key.NodePrivateKey;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -133,7 +134,7 @@ final class Registration {
         }
         String deviceToken;
         try {
-            deviceToken = SealedToken.open(device.bearerToken(), privateKeyBase64);
+            deviceToken = SealedToken.open(device.bearerToken(), NodePrivateKey.fromBase64(privateKeyBase64));
         } catch (SealedTokenException e) {
             throw new StartupException(
                     "cannot open the device token the service sealed to our key: " + e.getMessage(), e);

@@ -1,8 +1,8 @@
 package io.nexodus.nexd.derpproxy;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePublicKey;
 import io.nexodus.nexd.peering.DerpEndpoints;
 import io.nexodus.nexd.peering.DerpRelay;
 import java.io.IOException;

@@ -1,8 +1,9 @@
 package io.nexodus.nexd.wg;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.UdpBind;
 import io.nexodus.wireguard.bind.UdpEndpoint;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.device.ConfigException;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.DeviceUpdate;
@@ -30,14 +31,12 @@ import java.util.function.BiConsumer;
  */
 public final class JavaBackend implements WireGuardBackend {
     private final Device device;
-    private final UdpBind bind;
     private final UapiServer uapi;
     private final String publicKey;
     private final DatagramPort port;
 
     private JavaBackend(Device device, UdpBind bind, UapiServer uapi) {
         this.device = device;
-        this.bind = bind;
         this.uapi = uapi;
         this.publicKey = device.publicKey().toBase64();
         this.port = new DatagramPort() {
@@ -75,7 +74,7 @@ public final class JavaBackend implements WireGuardBackend {
             device = Device.builder()
                     .interfaceName(name)
                     .mtu(mtu)
-                    .privateKey(Key.fromBase64(privateKeyBase64))
+                    .privateKey(NodePrivateKey.fromBase64(privateKeyBase64))
                     .listenPort(listenPort)
                     .bind(bind)
                     .build();
@@ -107,7 +106,7 @@ public final class JavaBackend implements WireGuardBackend {
         try {
             Device device = Device.builder()
                     .noTun(name)
-                    .privateKey(Key.fromBase64(privateKeyBase64))
+                    .privateKey(NodePrivateKey.fromBase64(privateKeyBase64))
                     .listenPort(0)
                     .bind(bind)
                     .build();
@@ -144,7 +143,7 @@ public final class JavaBackend implements WireGuardBackend {
         }
         List<PeerUpdate> updates = new ArrayList<>();
         for (PeerChange c : changes) {
-            Key key = Key.fromBase64(c.publicKey());
+            NodePublicKey key = NodePublicKey.fromBase64(c.publicKey());
             switch (c) {
                 case PeerChange.Remove r -> updates.add(PeerUpdate.removal(key));
                 case PeerChange.Upsert u -> {

@@ -1,6 +1,6 @@
 package io.nexodus.nexd.wg;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +102,7 @@ public final class UapiBackend implements WireGuardBackend {
             }
         }
         UapiConnection conn = new UapiConnection(socket);
-        Key priv = Key.fromBase64(privateKeyBase64);
+        NodePrivateKey priv = NodePrivateKey.fromBase64(privateKeyBase64);
         UapiBackend b =
                 new UapiBackend(name, p, conn, priv.clamped().publicKey().toBase64(), 0);
         try {

@@ -1,7 +1,7 @@
 package io.nexodus.nexd.wg;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.endpoint.Addresses;
-import io.nexodus.wireguard.crypto.Key;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +15,7 @@ final class UapiLines {
     static List<String> forChanges(List<PeerChange> changes) {
         List<String> lines = new ArrayList<>();
         for (PeerChange c : changes) {
-            String hex = Key.fromBase64(c.publicKey()).toHex();
+            String hex = NodePublicKey.fromBase64(c.publicKey()).toHex();
             switch (c) {
                 case PeerChange.Remove r -> {
                     lines.add("public_key=" + hex);
@@ -70,7 +70,7 @@ final class UapiLines {
                         if (key != null) {
                             out.put(key, counters(key, endpoint, sec, nsec, rx, tx, allowed));
                         }
-                        key = Key.fromHex(v).toBase64();
+                        key = NodePublicKey.fromHex(v).toBase64();
                         endpoint = "";
                         sec = 0;
                         nsec = 0;

@@ -2,7 +2,7 @@ package io.nexodus.nexd.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.api.crypto.WireGuardKeys;
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.peering.PeerPath;
 import io.nexodus.nexd.peering.PeeringMethod;
@@ -63,8 +63,8 @@ class ReconcilerTest {
     }
 
     private Node node(String name, String tunnelIp) throws Exception {
-        JavaBackend wg = JavaBackend.inMemory(
-                name, WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), InetAddress.getLoopbackAddress());
+        JavaBackend wg =
+                JavaBackend.inMemory(name, NodePrivateKey.generate().toBase64(), InetAddress.getLoopbackAddress());
         closeMe.add(wg);
         return new Node(name, tunnelIp, wg, new Reconciler(wg, null, FAST, Clock.systemUTC()));
     }

@@ -2,9 +2,9 @@ package io.nexodus.nexd.derpproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
-import io.nexodus.derp.crypto.NodePrivateKey;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.nexd.peering.DerpRelay;
@@ -33,7 +33,7 @@ class WireGuardDerpProxyTest {
         String a = ka.publicKey().toBase64();
         String b = kb.publicKey().toBase64();
         try (DerpRelayServer server = DerpRelayServer.start(DerpRelayConfig.builder()
-                        .bindAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                         .build());
                 DatagramSocket wgA = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                 DatagramSocket wgB = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -2,7 +2,7 @@ package io.nexodus.nexd.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.api.crypto.WireGuardKeys;
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.nexd.wg.JavaBackend;
 import io.nexodus.stun.StunClientConfig;
 import io.nexodus.stun.StunServer;
@@ -22,7 +22,7 @@ class StunOverWireGuardSocketTest {
                         List.of(new InetSocketAddress(lo, 0), new InetSocketAddress(lo, 0)),
                         StunServerConfig.defaults());
                 JavaBackend wg =
-                        JavaBackend.inMemory("stun0", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo)) {
+                        JavaBackend.inMemory("stun0", NodePrivateKey.generate().toBase64(), lo)) {
             ReflexiveProbe probe = new StunClientProbe(
                     wg.sharedSocket().orElseThrow(), StunClientConfig.defaults().withTimeout(Duration.ofSeconds(2)));
             long t0 = System.nanoTime();
@@ -38,7 +38,7 @@ class StunOverWireGuardSocketTest {
     void aServerThatDoesNotAnswerIsATimeoutNotAnException() throws Exception {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (JavaBackend wg =
-                        JavaBackend.inMemory("stun1", WireGuardKeys.toBase64(WireGuardKeys.generatePrivateKey()), lo);
+                        JavaBackend.inMemory("stun1", NodePrivateKey.generate().toBase64(), lo);
                 java.net.DatagramSocket silent = new java.net.DatagramSocket(0, lo)) {
             ReflexiveProbe probe = new StunClientProbe(
                     wg.sharedSocket().orElseThrow(), StunClientConfig.defaults().withTimeout(Duration.ofMillis(600)));

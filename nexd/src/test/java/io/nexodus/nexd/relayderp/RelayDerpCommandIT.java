@@ -2,19 +2,21 @@ package io.nexodus.nexd.relayderp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.crypto.KeyFile;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
-import io.nexodus.derp.tls.SelfSignedCa;
-import io.nexodus.derp.tls.TrustBundles;
+import io.nexodus.derp.tls.CertDir;
 import io.nexodus.stun.BindingResult;
 import io.nexodus.stun.StunClient;
 import io.nexodus.stun.StunClientConfig;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.FreePorts;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,7 @@ class RelayDerpCommandIT {
         return ChildProcess.start(dir.resolve(name + ".log"), argv);
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // what arrived, compared by the test through data()
     private record Got(NodePublicKey source, byte[] data) {}
 
     /** Two clients exchange a packet each way through the relay; returns the relay's key as the clients saw it. */
@@ -95,8 +98,8 @@ class RelayDerpCommandIT {
         Path userCa = dir.resolve("user-ca");
         Path certs = dir.resolve("certs");
         Files.createDirectories(certs);
-        SelfSignedCa ca = SelfSignedCa.loadOrCreate(userCa, Clock.systemUTC());
-        ca.issue("relay.nexodus.test", certs);
+        SelfSignedCa ca = new CertDir(userCa).selfSignedCa(Clock.systemUTC());
+        new CertDir(certs).issue(ca, "relay.nexodus.test");
         Path state = dir.resolve("state");
         int port = FreePorts.tcp();
         int stunPort = FreePorts.udp();
@@ -115,8 +118,9 @@ class RelayDerpCommandIT {
             state.toString()
         };
         URI url = URI.create("https://relay.nexodus.test:" + port + "/derp");
-        InetSocketAddress dial = new InetSocketAddress("127.0.0.1", port); // the host entry the agent would add
-        SSLContext trust = TrustBundles.trusting(ca.caFile());
+        InetSocketAddress dial =
+                new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port); // the host entry the agent would add
+        SSLContext trust = TrustBundles.trusting(ca.certificateFile());
         NodePublicKey first;
         try (ChildProcess p = relayderp("manual", args)) {
             p.awaitOutput("STUN: +udp /?127\\.0\\.0\\.1:" + stunPort, WAIT);
@@ -125,9 +129,9 @@ class RelayDerpCommandIT {
                     .contains("TLS:       " + certs.resolve("relay.nexodus.test.crt"));
             first = exchange(url, dial, trust);
 
-            try (StunClient stun =
-                    StunClient.open(new InetSocketAddress("127.0.0.1", 0), StunClientConfig.defaults())) {
-                BindingResult r = stun.bind(new InetSocketAddress("127.0.0.1", stunPort));
+            try (StunClient stun = StunClient.open(
+                    new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), StunClientConfig.defaults())) {
+                BindingResult r = stun.bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), stunPort));
                 assertThat(r).isInstanceOf(BindingResult.Success.class);
                 assertThat(r.mappedAddress()).contains(stun.localAddress().orElseThrow());
             }
@@ -167,7 +171,7 @@ class RelayDerpCommandIT {
                             + " --stun-port -1 --relay-ca " + caFile);
             exchange(
                     URI.create("https://127.0.0.1:" + port + "/derp"),
-                    new InetSocketAddress("127.0.0.1", port),
+                    new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), port),
                     TrustBundles.trusting(caFile));
         }
 

@@ -2,7 +2,8 @@ package io.nexodus.nexd.wg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -12,8 +13,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class UapiLinesTest {
-    private final Key a = Key.generatePrivate().publicKey();
-    private final Key b = Key.generatePrivate().publicKey();
+    private final NodePublicKey a = NodePrivateKey.generate().publicKey();
+    private final NodePublicKey b = NodePrivateKey.generate().publicKey();
 
     @Test
     void changesBecomeUapiSetLines() throws Exception {

@@ -1,10 +1,10 @@
 package io.nexodus.server.device;
 
-import io.nexodus.api.crypto.WireGuardKeys;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.UpdateDevice;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.ipam.Cidr;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ final class DeviceRequests {
         if (in.publicKey() == null || in.publicKey().isBlank()) {
             throw ApiError.missing("public_key");
         }
-        if (!WireGuardKeys.isValid(in.publicKey())) {
+        if (!NodePublicKey.isValidBase64(in.publicKey())) {
             throw ApiError.invalid("public_key", "not a base64 WireGuard public key");
         }
         if (in.ipv4TunnelIps() != null && in.ipv4TunnelIps().size() > 1) {

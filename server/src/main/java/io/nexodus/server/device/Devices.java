@@ -10,6 +10,7 @@ import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.Watch;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.server.FeatureFlags;
 import io.nexodus.server.auth.Memberships;
 import io.nexodus.server.auth.OpaqueTokens;
@@ -100,7 +101,7 @@ public final class Devices {
         String requested = DeviceRequests.requestedAddress(in);
         // outside the transaction: nothing below depends on the database
         String token = OpaqueTokens.generate(OpaqueTokens.DEVICE);
-        String sealed = SealedToken.seal(in.publicKey(), token);
+        String sealed = SealedToken.seal(NodePublicKey.fromBase64(in.publicKey()), token);
         String tokenHash = OpaqueTokens.hash(token);
         DeviceStore.Row row;
         try {

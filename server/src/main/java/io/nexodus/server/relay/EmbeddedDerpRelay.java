@@ -3,11 +3,13 @@ package io.nexodus.server.relay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexodus.api.model.RelayNode;
 import io.nexodus.api.model.RelayRegion;
+import io.nexodus.core.tls.CertificateNames;
+import io.nexodus.core.tls.ServerCertificate;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
 import io.nexodus.derp.server.MeshPeer;
-import io.nexodus.derp.tls.ServerCertificate;
 import io.nexodus.server.EmbeddedContext;
 import io.nexodus.server.EmbeddedService;
 import io.nexodus.server.tls.TlsMaterial;
@@ -74,10 +76,10 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
             customCa = false;
             tlsHow = "plain HTTP (--derp-plain-http: development only, DERP's ClientInfo can be replayed without TLS)";
         } else if (serviceTls.isPresent()
-                && Certificates.covers(serviceTls.get().chain().getFirst(), hostname)) {
+                && CertificateNames.covers(serviceTls.get().chain().getFirst(), hostname)) {
             TlsMaterial m = serviceTls.get();
             b.certificate(new ServerCertificate(m.key(), m.chain()));
-            customCa = !Certificates.trustedByDefault(m.chain());
+            customCa = !TrustBundles.trustedByJdkDefaults(m.chain());
             if (customCa) {
                 caPem = m.caFile() != null
                         ? Files.readString(m.caFile(), StandardCharsets.US_ASCII)
@@ -151,6 +153,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         how = "tcp " + started.boundAddress() + fallbackNote + ", " + tlsHow + ", key " + started.publicKey();
     }
 
+    @SuppressWarnings("ReferenceEquality") // a cause chain ends at a throwable that is its own cause: identity
     private static String rootCause(Throwable e) {
         Throwable t = e;
         for (int depth = 0; depth < 100 && t.getCause() != null; depth++) { // getCause() is null for itself

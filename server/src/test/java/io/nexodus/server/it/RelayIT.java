@@ -12,28 +12,25 @@ import io.nexodus.api.model.Device;
 import io.nexodus.api.model.RelayMap;
 import io.nexodus.api.model.RelayNode;
 import io.nexodus.api.model.RelayRegion;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.Pem;
+import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
-import io.nexodus.derp.crypto.NodePrivateKey;
-import io.nexodus.derp.crypto.NodePublicKey;
-import io.nexodus.derp.tls.TrustBundles;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.server.relay.DerpRelayOptions;
 import io.nexodus.server.relay.EmbeddedDerpRelay;
 import io.nexodus.server.testing.Keys;
 import io.nexodus.server.testing.TestServer;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,12 +74,7 @@ class RelayIT {
     private static SSLContext trustFrom(RelayNode node) throws Exception {
         assertThat(node.customCa()).isTrue();
         assertThat(node.caPem()).startsWith("-----BEGIN CERTIFICATE-----");
-        List<X509Certificate> cas = new ArrayList<>();
-        for (var c : CertificateFactory.getInstance("X.509")
-                .generateCertificates(new ByteArrayInputStream(node.caPem().getBytes(StandardCharsets.US_ASCII)))) {
-            cas.add((X509Certificate) c);
-        }
-        return TrustBundles.trusting(cas);
+        return TrustBundles.trusting(Pem.parseCertificates(node.caPem()));
     }
 
     /** A packet a client received. Not a record: the bytes are the listener's own copy, compared by content here. */

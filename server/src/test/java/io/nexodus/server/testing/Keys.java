@@ -1,11 +1,11 @@
 package io.nexodus.server.testing;
 
-import io.nexodus.api.crypto.WireGuardKeys;
+import io.nexodus.core.key.NodePrivateKey;
 
-/** A WireGuard key pair for a simulated device. */
-public record Keys(String privateKey, String publicKey) {
+/** A WireGuard key pair for a simulated device: the private key, and the public key as the API carries it. */
+public record Keys(NodePrivateKey privateKey, String publicKey) {
     public static Keys generate() {
-        byte[] priv = WireGuardKeys.generatePrivateKey();
-        return new Keys(WireGuardKeys.toBase64(priv), WireGuardKeys.toBase64(WireGuardKeys.publicKey(priv)));
+        NodePrivateKey priv = NodePrivateKey.generate();
+        return new Keys(priv, priv.publicKey().toBase64());
     }
 }

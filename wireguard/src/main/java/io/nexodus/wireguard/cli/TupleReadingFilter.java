@@ -1,6 +1,6 @@
 package io.nexodus.wireguard.cli;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.device.PacketFilter;
 
 /**
@@ -13,12 +13,12 @@ final class TupleReadingFilter implements PacketFilter {
     private static final int UDP = 17;
 
     @Override
-    public Verdict inbound(Key peer, byte[] buf, int offset, int length) {
+    public Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length) {
         return verdict(buf, offset, length);
     }
 
     @Override
-    public Verdict outbound(Key peer, byte[] buf, int offset, int length) {
+    public Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length) {
         return verdict(buf, offset, length);
     }
 

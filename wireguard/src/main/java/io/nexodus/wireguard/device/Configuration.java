@@ -1,6 +1,7 @@
 package io.nexodus.wireguard.device;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Configuration {
     private final Device device;
     private final Object lock = new Object();
-    private final ConcurrentHashMap<Key, Peer> peers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<NodePublicKey, Peer> peers = new ConcurrentHashMap<>();
     private volatile Identity identity;
     private volatile int listenPort;
     private volatile int fwmark;
@@ -39,7 +40,7 @@ final class Configuration {
         return fwmark;
     }
 
-    Peer peer(Key publicKey) {
+    Peer peer(NodePublicKey publicKey) {
         return peers.get(publicKey);
     }
 
@@ -48,7 +49,7 @@ final class Configuration {
     }
 
     /** The first configuration, from the builder: key, port (0 = any free one), mark (0 = none). */
-    void start(Key privateKey, int port, int mark) throws IOException {
+    void start(NodePrivateKey privateKey, int port, int mark) throws IOException {
         synchronized (lock) {
             if (privateKey != null) {
                 identity = Identity.of(privateKey, device.scheduler, device.timings);
@@ -112,7 +113,7 @@ final class Configuration {
     }
 
     /** Removes a peer; false if there was none with that key. */
-    boolean removePeer(Key publicKey) {
+    boolean removePeer(NodePublicKey publicKey) {
         synchronized (lock) {
             Peer p = peers.remove(publicKey);
             if (p == null) {
@@ -141,7 +142,7 @@ final class Configuration {
         }
     }
 
-    private void applyPrivateKey(Key key) {
+    private void applyPrivateKey(NodePrivateKey key) {
         Identity id = identity;
         if (key.isZero()) {
             if (id == null) {
@@ -154,8 +155,8 @@ final class Configuration {
             }
             return;
         }
-        Key clamped = key.clamped();
-        if (id != null && Key.of(id.privateKey()).equals(clamped)) {
+        NodePrivateKey clamped = key.clamped();
+        if (id != null && NodePrivateKey.fromRaw(id.privateKey()).equals(clamped)) {
             return; // unchanged: keep the sessions
         }
         Identity fresh = Identity.of(clamped, device.scheduler, device.timings);
@@ -195,7 +196,7 @@ final class Configuration {
         }
         if (pu.presharedKey() != null) {
             synchronized (p.handshake) {
-                p.presharedKey = pu.presharedKey().bytes();
+                p.presharedKey = pu.presharedKey().toRaw();
             }
         }
         if (pu.endpoint() != null) {

@@ -1,10 +1,11 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.Bind;
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.Receiver;
 import io.nexodus.wireguard.bind.UdpBind;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.tun.LinuxTun;
 import io.nexodus.wireguard.tun.MemoryTun;
 import io.nexodus.wireguard.tun.Tun;
@@ -102,7 +103,7 @@ public final class Device implements Receiver, AutoCloseable {
         private String interfaceName;
         private Tun tun;
         private int mtu = DEFAULT_MTU;
-        private Key privateKey;
+        private NodePrivateKey privateKey;
         private int listenPort;
         private int fwmark;
         private Bind bind;
@@ -153,7 +154,7 @@ public final class Device implements Receiver, AutoCloseable {
             return this;
         }
 
-        public Builder privateKey(Key privateKey) {
+        public Builder privateKey(NodePrivateKey privateKey) {
             this.privateKey = privateKey;
             return this;
         }
@@ -222,7 +223,7 @@ public final class Device implements Receiver, AutoCloseable {
         }
     }
 
-    private void start(Key privateKey, int port, int mark, boolean startThreads, boolean inlineHandshakes)
+    private void start(NodePrivateKey privateKey, int port, int mark, boolean startThreads, boolean inlineHandshakes)
             throws IOException {
         config.start(privateKey, port, mark);
         if (startThreads) {
@@ -263,14 +264,15 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     /** Our public key, or null if no private key is set. */
-    public Key publicKey() {
+    public NodePublicKey publicKey() {
         Identity id = config.identity();
         return id == null ? null : id.publicKeyObject();
     }
 
     /** Sets (or with null/all-zero, removes) the private key, with UAPI semantics. */
-    public void setPrivateKey(Key key) throws ConfigException {
-        configure(new DeviceUpdate(key == null ? Key.of(new byte[32]) : key, null, null, false, List.of()));
+    public void setPrivateKey(NodePrivateKey key) throws ConfigException {
+        configure(new DeviceUpdate(
+                key == null ? NodePrivateKey.fromRaw(new byte[32]) : key, null, null, false, List.of()));
     }
 
     /** Rebinds the UDP port (0 = any free port). */
@@ -299,7 +301,7 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     /** Removes a peer; false if there was none with that key. */
-    public boolean removePeer(Key publicKey) {
+    public boolean removePeer(NodePublicKey publicKey) {
         return config.removePeer(publicKey);
     }
 
@@ -313,7 +315,7 @@ public final class Device implements Receiver, AutoCloseable {
     }
 
     /** One peer's configuration and counters. */
-    public Optional<PeerStats> peer(Key publicKey) {
+    public Optional<PeerStats> peer(NodePublicKey publicKey) {
         Peer p = config.peer(publicKey);
         return p == null ? Optional.empty() : Optional.of(p.stats());
     }
@@ -327,7 +329,10 @@ public final class Device implements Receiver, AutoCloseable {
     public DeviceStatus status() {
         Identity id = config.identity();
         return new DeviceStatus(
-                id == null ? null : Key.of(id.privateKey()), config.listenPort(), config.fwmark(), peers());
+                id == null ? null : NodePrivateKey.fromRaw(id.privateKey()),
+                config.listenPort(),
+                config.fwmark(),
+                peers());
     }
 
     /**
@@ -381,7 +386,7 @@ public final class Device implements Receiver, AutoCloseable {
     // ====================================================================================== internals
 
     Peer peerByKey(byte[] publicKey) {
-        return config.peer(Key.of(publicKey));
+        return config.peer(NodePublicKey.fromRaw(publicKey));
     }
 
     int mtu() {

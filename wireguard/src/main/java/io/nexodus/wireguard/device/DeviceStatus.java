@@ -1,6 +1,6 @@
 package io.nexodus.wireguard.device;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
 import java.util.List;
 
 /**
@@ -11,4 +11,4 @@ import java.util.List;
  * @param fwmark the firewall mark (0 = none)
  * @param peers every peer
  */
-public record DeviceStatus(Key privateKey, int listenPort, int fwmark, List<PeerStats> peers) {}
+public record DeviceStatus(NodePrivateKey privateKey, int listenPort, int fwmark, List<PeerStats> peers) {}

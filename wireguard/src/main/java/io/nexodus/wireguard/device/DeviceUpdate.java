@@ -1,6 +1,6 @@
 package io.nexodus.wireguard.device;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
 import java.util.List;
 
 /**
@@ -14,7 +14,7 @@ import java.util.List;
  * @param peers peer sections, applied in order
  */
 public record DeviceUpdate(
-        Key privateKey, Integer listenPort, Integer fwmark, boolean replacePeers, List<PeerUpdate> peers) {
+        NodePrivateKey privateKey, Integer listenPort, Integer fwmark, boolean replacePeers, List<PeerUpdate> peers) {
     public DeviceUpdate {
         peers = List.copyOf(peers);
         if (listenPort != null && (listenPort < 0 || listenPort > 65535)) {

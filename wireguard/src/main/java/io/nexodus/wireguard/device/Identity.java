@@ -1,6 +1,7 @@
 package io.nexodus.wireguard.device;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 
 /**
  * Our static key pair and what is derived from it: the public key, the mac1/cookie checker keyed with it and the
@@ -10,14 +11,14 @@ import io.nexodus.wireguard.crypto.Key;
 final class Identity {
     private final byte[] privateKey;
     private final byte[] publicKey;
-    private final Key publicKeyObject;
+    private final NodePublicKey publicKeyObject;
     private final CookieChecker cookieChecker;
     private final byte[] responderHash;
 
     private Identity(
             byte[] privateKey,
             byte[] publicKey,
-            Key publicKeyObject,
+            NodePublicKey publicKeyObject,
             CookieChecker cookieChecker,
             byte[] responderHash) {
         this.privateKey = privateKey;
@@ -28,10 +29,10 @@ final class Identity {
     }
 
     /** The identity of {@code privateKey} (clamped here). */
-    static Identity of(Key privateKey, Scheduler scheduler, Timings timings) {
-        byte[] priv = privateKey.clamped().bytes();
-        Key pubKey = Key.of(priv).publicKey();
-        byte[] pub = pubKey.bytes();
+    static Identity of(NodePrivateKey privateKey, Scheduler scheduler, Timings timings) {
+        byte[] priv = privateKey.clamped().toRaw();
+        NodePublicKey pubKey = NodePrivateKey.fromRaw(priv).publicKey();
+        byte[] pub = pubKey.toRaw();
         return new Identity(
                 priv, pub, pubKey, new CookieChecker(pub, scheduler, timings), NoiseProtocol.initialHash(pub));
     }
@@ -45,7 +46,7 @@ final class Identity {
         return publicKey;
     }
 
-    Key publicKeyObject() {
+    NodePublicKey publicKeyObject() {
         return publicKeyObject;
     }
 

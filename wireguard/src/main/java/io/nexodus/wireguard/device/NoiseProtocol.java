@@ -1,7 +1,7 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.X25519;
 import io.nexodus.wireguard.crypto.Blake2s;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.crypto.Tai64n;
 import io.nexodus.wireguard.crypto.TransportCipher;
 import io.nexodus.wireguard.noise.IkPsk2;
@@ -45,7 +45,7 @@ final class NoiseProtocol {
             if (ss == null) {
                 return null;
             }
-            byte[] ephemeral = Key.generatePrivate().bytes();
+            byte[] ephemeral = X25519.generatePrivate();
             SymmetricState noise = SymmetricState.of(C0, peer.initiatorHash);
             byte[] body;
             try {
@@ -135,7 +135,7 @@ final class NoiseProtocol {
             if (hs.state != Handshake.State.INITIATION_CONSUMED) {
                 return null;
             }
-            byte[] ephemeral = Key.generatePrivate().bytes();
+            byte[] ephemeral = X25519.generatePrivate();
             byte[] body;
             try {
                 body = IkPsk2.writeMessage2(

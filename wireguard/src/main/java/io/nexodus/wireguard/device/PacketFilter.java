@@ -1,6 +1,6 @@
 package io.nexodus.wireguard.device;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePublicKey;
 
 /**
  * A filter in the device's packet path (for security groups): it sees every plain IP packet that passes between the
@@ -34,8 +34,8 @@ public interface PacketFilter {
     }
 
     /** A decrypted packet from {@code peer}, about to be written to the interface. */
-    Verdict inbound(Key peer, byte[] buf, int offset, int length);
+    Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length);
 
     /** A packet read from the interface, routed to {@code peer}, about to be encrypted. */
-    Verdict outbound(Key peer, byte[] buf, int offset, int length);
+    Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length);
 }

@@ -1,11 +1,13 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.key.X25519;
 import io.nexodus.wireguard.bind.Endpoint;
 import io.nexodus.wireguard.bind.PacketBatch;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import io.nexodus.wireguard.crypto.TransportCipher;
-import io.nexodus.wireguard.crypto.X25519;
 import java.io.IOException;
+import java.security.InvalidKeyException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -31,7 +33,7 @@ final class Peer {
     private static final ThreadLocal<TransportCipher> COLD_CIPHERS = ThreadLocal.withInitial(TransportCipher::new);
 
     final Device device;
-    final Key publicKey;
+    final NodePublicKey publicKey;
     final byte[] publicKeyBytes;
     /** HASH(H0 || peer public key): our starting hash when we initiate to this peer. */
     final byte[] initiatorHash;
@@ -58,20 +60,27 @@ final class Peer {
     final PeerTimers timers;
     volatile boolean stopped;
 
-    Peer(Device device, Key publicKey) {
+    Peer(Device device, NodePublicKey publicKey) {
         this.device = device;
         this.publicKey = publicKey;
-        this.publicKeyBytes = publicKey.bytes();
+        this.publicKeyBytes = publicKey.toRaw();
         this.initiatorHash = NoiseProtocol.initialHash(publicKeyBytes);
         this.cookieGenerator = new CookieGenerator(publicKeyBytes, device.scheduler, device.timings);
         this.keypairs = new Keypairs(device.indexTable);
         this.timers = new PeerTimers(this, device.scheduler, device.timings);
     }
 
-    /** Recomputes the static-static DH after a private key change. */
+    /**
+     * Recomputes the static-static DH after a private key change; null (no handshake possible) without a private key
+     * or when the peer's key is a small-order point.
+     */
     void setStaticStatic(byte[] ourPrivateKey) {
         synchronized (handshake) {
-            staticStatic = ourPrivateKey == null ? null : X25519.sharedSecret(ourPrivateKey, publicKeyBytes);
+            try {
+                staticStatic = ourPrivateKey == null ? null : X25519.sharedSecret(ourPrivateKey, publicKeyBytes);
+            } catch (InvalidKeyException e) {
+                staticStatic = null;
+            }
         }
     }
 
@@ -382,7 +391,7 @@ final class Peer {
         }
         return new PeerStats(
                 publicKey,
-                noPsk ? null : Key.of(psk),
+                noPsk ? null : PresharedKey.fromRaw(psk),
                 endpoint,
                 lastHandshake,
                 rxBytes.get(),

@@ -1,7 +1,8 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.Endpoint;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,7 +16,11 @@ import java.util.Objects;
  * @param persistentKeepaliveSeconds 0 = off, else send a keepalive this often (1..65535)
  */
 public record PeerConfig(
-        Key publicKey, Key presharedKey, Endpoint endpoint, List<IpPrefix> allowedIps, int persistentKeepaliveSeconds) {
+        NodePublicKey publicKey,
+        PresharedKey presharedKey,
+        Endpoint endpoint,
+        List<IpPrefix> allowedIps,
+        int persistentKeepaliveSeconds) {
     public PeerConfig {
         Objects.requireNonNull(publicKey, "publicKey");
         allowedIps = List.copyOf(allowedIps);
@@ -24,7 +29,7 @@ public record PeerConfig(
         }
     }
 
-    public static PeerConfig of(Key publicKey, Endpoint endpoint, String... allowedIps) {
+    public static PeerConfig of(NodePublicKey publicKey, Endpoint endpoint, String... allowedIps) {
         return new PeerConfig(
                 publicKey,
                 null,
@@ -39,7 +44,7 @@ public record PeerConfig(
                 publicKey,
                 false,
                 false,
-                presharedKey == null ? Key.of(new byte[32]) : presharedKey,
+                presharedKey == null ? PresharedKey.none() : presharedKey,
                 endpoint,
                 persistentKeepaliveSeconds,
                 true,

@@ -1,7 +1,8 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.Endpoint;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,8 +19,8 @@ import java.util.List;
  * @param persistentKeepaliveSeconds the persistent keepalive interval (0 = off)
  */
 public record PeerStats(
-        Key publicKey,
-        Key presharedKey,
+        NodePublicKey publicKey,
+        PresharedKey presharedKey,
         Endpoint endpoint,
         Instant lastHandshake,
         long rxBytes,

@@ -1,7 +1,8 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.Endpoint;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,10 +20,10 @@ import java.util.Objects;
  * @param removeAllowedIps prefixes to remove from this peer
  */
 public record PeerUpdate(
-        Key publicKey,
+        NodePublicKey publicKey,
         boolean remove,
         boolean updateOnly,
-        Key presharedKey,
+        PresharedKey presharedKey,
         Endpoint endpoint,
         Integer persistentKeepalive,
         boolean replaceAllowedIps,
@@ -34,7 +35,7 @@ public record PeerUpdate(
         removeAllowedIps = List.copyOf(removeAllowedIps);
     }
 
-    public static PeerUpdate removal(Key publicKey) {
+    public static PeerUpdate removal(NodePublicKey publicKey) {
         return new PeerUpdate(publicKey, true, false, null, null, null, false, List.of(), List.of());
     }
 }

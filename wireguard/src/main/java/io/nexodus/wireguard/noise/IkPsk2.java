@@ -1,6 +1,7 @@
 package io.nexodus.wireguard.noise;
 
-import io.nexodus.wireguard.crypto.X25519;
+import io.nexodus.core.key.X25519;
+import java.security.InvalidKeyException;
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -161,11 +162,11 @@ public final class IkPsk2 {
     }
 
     private static byte[] dh(byte[] priv, byte[] pub) throws HandshakeFailure {
-        byte[] r = X25519.sharedSecret(priv, pub);
-        if (r == null) {
+        try {
+            return X25519.sharedSecret(priv, pub);
+        } catch (InvalidKeyException e) {
             throw new HandshakeFailure("Diffie-Hellman result is zero (small-order point)");
         }
-        return r;
     }
 
     static byte[] concat(byte[]... parts) {

@@ -1,7 +1,9 @@
 package io.nexodus.wireguard.uapi;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.UdpEndpoint;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import io.nexodus.wireguard.device.ConfigException;
 import io.nexodus.wireguard.device.DeviceStatus;
 import io.nexodus.wireguard.device.DeviceUpdate;
@@ -11,6 +13,7 @@ import io.nexodus.wireguard.device.PeerUpdate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The cross-platform configuration protocol (https://www.wireguard.com/xplatform/) that {@code wg} speaks: turning a
@@ -25,7 +28,7 @@ public final class UapiProtocol {
      * Every line is validated before anything is applied, so a bad request changes nothing.
      */
     public static DeviceUpdate parseSet(List<String> lines) throws ConfigException {
-        Key privateKey = null;
+        NodePrivateKey privateKey = null;
         Integer listenPort = null;
         Integer fwmark = null;
         boolean replacePeers = false;
@@ -42,12 +45,12 @@ public final class UapiProtocol {
                 if (peer != null) {
                     peers.add(peer.build());
                 }
-                peer = new PeerBuilder(hexKey(key, value));
+                peer = new PeerBuilder(hexKey(key, value, NodePublicKey::fromHex));
                 continue;
             }
             if (peer == null) {
                 switch (key) {
-                    case "private_key" -> privateKey = hexKey(key, value);
+                    case "private_key" -> privateKey = hexKey(key, value, NodePrivateKey::fromHex);
                     case "listen_port" -> listenPort = (int) unsigned(key, value, 0xffff);
                     case "fwmark" -> fwmark = (int) unsigned(key, value, 0xffffffffL);
                     case "replace_peers" -> replacePeers = isTrue(key, value);
@@ -64,17 +67,17 @@ public final class UapiProtocol {
     }
 
     private static final class PeerBuilder {
-        final Key publicKey;
+        final NodePublicKey publicKey;
         boolean remove;
         boolean updateOnly;
-        Key presharedKey;
+        PresharedKey presharedKey;
         UdpEndpoint endpoint;
         Integer keepalive;
         boolean replaceAllowedIps;
         final List<IpPrefix> add = new ArrayList<>();
         final List<IpPrefix> removeIps = new ArrayList<>();
 
-        PeerBuilder(Key publicKey) {
+        PeerBuilder(NodePublicKey publicKey) {
             this.publicKey = publicKey;
         }
 
@@ -82,7 +85,7 @@ public final class UapiProtocol {
             switch (key) {
                 case "update_only" -> updateOnly = isTrue(key, value);
                 case "remove" -> remove = isTrue(key, value);
-                case "preshared_key" -> presharedKey = hexKey(key, value);
+                case "preshared_key" -> presharedKey = hexKey(key, value, PresharedKey::fromHex);
                 case "endpoint" -> {
                     try {
                         endpoint = UdpEndpoint.parse(value);
@@ -139,9 +142,9 @@ public final class UapiProtocol {
         return new ConfigException(ConfigException.EINVAL, message);
     }
 
-    private static Key hexKey(String key, String value) throws ConfigException {
+    private static <K> K hexKey(String key, String value, Function<String, K> parse) throws ConfigException {
         try {
-            return Key.fromHex(value);
+            return parse.apply(value);
         } catch (IllegalArgumentException e) {
             throw invalid("failed to set " + key + ": " + e.getMessage());
         }

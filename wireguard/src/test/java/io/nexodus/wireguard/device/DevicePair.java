@@ -1,7 +1,8 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.PacketBatch;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.tun.MemoryTun;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +15,8 @@ import java.util.List;
 final class DevicePair implements AutoCloseable {
     final ManualScheduler clock = new ManualScheduler();
     final MemoryNetwork net = new MemoryNetwork();
-    final Key keyA = Key.generatePrivate();
-    final Key keyB = Key.generatePrivate();
+    final NodePrivateKey keyA = NodePrivateKey.generate();
+    final NodePrivateKey keyB = NodePrivateKey.generate();
     final MemoryNetwork.MemoryBind bindA = net.bind("192.0.2.1");
     final MemoryNetwork.MemoryBind bindB = net.bind("192.0.2.2");
     final MemoryTun tunA = new MemoryTun("wgA", 1420);
@@ -94,8 +95,8 @@ final class DevicePair implements AutoCloseable {
     }
 
     Peer peerOf(Device d) {
-        Key other = d == a ? keyB.publicKey() : keyA.publicKey();
-        return d.peerByKey(other.bytes());
+        NodePublicKey other = d == a ? keyB.publicKey() : keyA.publicKey();
+        return d.peerByKey(other.toRaw());
     }
 
     @Override

@@ -2,8 +2,9 @@ package io.nexodus.wireguard.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.wireguard.bind.UdpEndpoint;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -150,21 +151,21 @@ class DeviceProtocolTest {
             Device c = Device.builder()
                     .noTun("wgC")
                     .bind(bindC)
-                    .privateKey(Key.generatePrivate())
+                    .privateKey(NodePrivateKey.generate())
                     .scheduler(p.clock)
                     .manual()
                     .build();
             c.setPeer(PeerConfig.of(p.keyB.publicKey(), p.bindB.address, "10.0.0.2/32"));
-            c.peerByKey(p.keyB.publicKey().bytes()).sendHandshakeInitiation(false);
+            c.peerByKey(p.keyB.publicKey().toRaw()).sendHandshakeInitiation(false);
             p.deliver();
             assertThat(p.b.dropCount(DropReason.HANDSHAKE_FAILED)).isEqualTo(1);
 
             // Someone who has the wrong public key for B: mac1 does not match.
-            c.setPeer(PeerConfig.of(Key.generatePrivate().publicKey(), p.bindB.address, "10.0.0.3/32"));
+            c.setPeer(PeerConfig.of(NodePrivateKey.generate().publicKey(), p.bindB.address, "10.0.0.3/32"));
             c.peers().stream()
                     .filter(s -> !s.publicKey().equals(p.keyB.publicKey()))
                     .findFirst()
-                    .map(s -> c.peerByKey(s.publicKey().bytes()))
+                    .map(s -> c.peerByKey(s.publicKey().toRaw()))
                     .orElseThrow()
                     .sendHandshakeInitiation(false);
             p.deliver();
@@ -264,7 +265,7 @@ class DeviceProtocolTest {
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 8));
             p.deliver();
             assertThat(p.received(p.b)).hasSize(1);
-            Key newA = Key.generatePrivate();
+            NodePrivateKey newA = NodePrivateKey.generate();
             p.a.setPrivateKey(newA);
             assertThat(p.a.publicKey()).isEqualTo(newA.publicKey());
             p.b.setPeer(PeerConfig.of(newA.publicKey(), null, "10.0.0.1/32"));
@@ -280,7 +281,7 @@ class DeviceProtocolTest {
     @Test
     void presharedKeyMustMatch() throws Exception {
         try (DevicePair p = new DevicePair()) {
-            Key psk = Key.generatePreshared();
+            PresharedKey psk = PresharedKey.generate();
             p.a.setPeer(new PeerConfig(
                     p.keyB.publicKey(), psk, p.bindB.address, List.of(IpPrefix.parse("10.0.0.2/32")), 0));
             p.b.setPeer(new PeerConfig(p.keyA.publicKey(), psk, null, List.of(IpPrefix.parse("10.0.0.1/32")), 0));
@@ -291,7 +292,7 @@ class DeviceProtocolTest {
                     .isEqualTo(psk);
 
             p.b.setPeer(new PeerConfig(
-                    p.keyA.publicKey(), Key.generatePreshared(), null, List.of(IpPrefix.parse("10.0.0.1/32")), 0));
+                    p.keyA.publicKey(), PresharedKey.generate(), null, List.of(IpPrefix.parse("10.0.0.1/32")), 0));
             p.advance(Duration.ofSeconds(6));
             p.peerOf(p.a).sendHandshakeInitiation(false);
             p.deliver();

@@ -2,7 +2,8 @@ package io.nexodus.wireguard.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.device.PacketFilter.Verdict;
 import io.nexodus.wireguard.tun.MemoryTun;
 import java.util.ArrayList;
@@ -20,10 +21,10 @@ class PacketFilterTest {
     /** What a filter saw: direction, peer and a copy of the packet. */
     static final class Call {
         private final boolean inbound;
-        private final Key peer;
+        private final NodePublicKey peer;
         private final byte[] packet;
 
-        Call(boolean inbound, Key peer, byte[] packet) {
+        Call(boolean inbound, NodePublicKey peer, byte[] packet) {
             this.inbound = inbound;
             this.peer = peer;
             this.packet = packet;
@@ -33,7 +34,7 @@ class PacketFilterTest {
             return inbound;
         }
 
-        Key peer() {
+        NodePublicKey peer() {
             return peer;
         }
 
@@ -52,16 +53,16 @@ class PacketFilterTest {
         }
 
         @Override
-        public synchronized Verdict inbound(Key peer, byte[] buf, int offset, int length) {
+        public synchronized Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length) {
             return decide(true, peer, Arrays.copyOfRange(buf, offset, offset + length));
         }
 
         @Override
-        public synchronized Verdict outbound(Key peer, byte[] buf, int offset, int length) {
+        public synchronized Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length) {
             return decide(false, peer, Arrays.copyOfRange(buf, offset, offset + length));
         }
 
-        private Verdict decide(boolean inbound, Key peer, byte[] packet) {
+        private Verdict decide(boolean inbound, NodePublicKey peer, byte[] packet) {
             calls.add(new Call(inbound, peer, packet));
             return drop.test(packet) ? Verdict.DROP : Verdict.ACCEPT;
         }
@@ -70,12 +71,12 @@ class PacketFilterTest {
     /** Accepts or drops everything. */
     record Fixed(Verdict verdict) implements PacketFilter {
         @Override
-        public Verdict inbound(Key peer, byte[] buf, int offset, int length) {
+        public Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length) {
             return verdict;
         }
 
         @Override
-        public Verdict outbound(Key peer, byte[] buf, int offset, int length) {
+        public Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length) {
             return verdict;
         }
     }
@@ -170,12 +171,12 @@ class PacketFilterTest {
             p.received(p.b);
             p.b.packetFilter(new PacketFilter() {
                 @Override
-                public Verdict inbound(Key peer, byte[] buf, int offset, int length) {
+                public Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length) {
                     throw new IllegalStateException("broken rule table");
                 }
 
                 @Override
-                public Verdict outbound(Key peer, byte[] buf, int offset, int length) {
+                public Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length) {
                     return Verdict.ACCEPT;
                 }
             });
@@ -203,8 +204,8 @@ class PacketFilterTest {
         MemoryNetwork.MemoryBind bindB = net.bind("192.0.2.2");
         MemoryTun tunA = new MemoryTun("wgA", 1420, 4096);
         MemoryTun tunB = new MemoryTun("wgB", 1420, 4096);
-        Key keyA = Key.generatePrivate();
-        Key keyB = Key.generatePrivate();
+        NodePrivateKey keyA = NodePrivateKey.generate();
+        NodePrivateKey keyB = NodePrivateKey.generate();
         AtomicBoolean pumping = new AtomicBoolean(true);
         Thread pump = Thread.ofPlatform().name("test-network").start(() -> {
             while (pumping.get()) {

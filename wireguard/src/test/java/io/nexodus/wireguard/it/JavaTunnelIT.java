@@ -2,11 +2,11 @@ package io.nexodus.wireguard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.Netns;
 import io.nexodus.testkit.RequiresNetns;
 import io.nexodus.wireguard.bind.UdpEndpoint;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.DropReason;
 import io.nexodus.wireguard.device.PeerConfig;
@@ -35,8 +35,8 @@ class JavaTunnelIT {
     void tcpBothWaysOverV4AndV6AndWgShowSeesIt() throws Exception {
         String ifA = uniqueName("wja");
         String ifB = uniqueName("wjb");
-        Key ka = Key.generatePrivate();
-        Key kb = Key.generatePrivate();
+        NodePrivateKey ka = NodePrivateKey.generate();
+        NodePrivateKey kb = NodePrivateKey.generate();
         try (Netns ns0 = Netns.create("wg0");
                 Netns ns1 = Netns.create("wg1");
                 Netns ns2 = Netns.create("wg2")) {

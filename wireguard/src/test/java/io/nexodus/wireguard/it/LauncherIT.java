@@ -2,10 +2,10 @@ package io.nexodus.wireguard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.Netns;
 import io.nexodus.testkit.RequiresNetns;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.PeerConfig;
 import io.nexodus.wireguard.uapi.UapiServer;
@@ -38,8 +38,8 @@ class LauncherIT {
     void wgQuickUpFullTunnelThenDown(@TempDir Path tmp) throws Exception {
         String ifQ = JavaTunnelIT.uniqueName("wq");
         String ifB = JavaTunnelIT.uniqueName("wqb");
-        Key kq = Key.generatePrivate();
-        Key kb = Key.generatePrivate();
+        NodePrivateKey kq = NodePrivateKey.generate();
+        NodePrivateKey kb = NodePrivateKey.generate();
         try (Netns nsA = Netns.create("wq-a");
                 Netns nsB = Netns.create("wq-b")) {
             Netns.link(nsA, "veth-a", "192.0.2.1/24", nsB, "veth-b", "192.0.2.2/24");

@@ -2,10 +2,12 @@ package io.nexodus.wireguard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.RequiresNetns;
 import io.nexodus.wireguard.bind.UdpBind;
-import io.nexodus.wireguard.crypto.Key;
+import io.nexodus.wireguard.crypto.PresharedKey;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.IpPrefix;
 import io.nexodus.wireguard.device.PeerStats;
@@ -26,10 +28,10 @@ class WgToolIT {
     @Test
     void wgSetSetconfSyncconfShowconfRoundTrip(@TempDir Path tmp) throws Exception {
         String name = JavaTunnelIT.uniqueName("wjt");
-        Key priv = Key.generatePrivate();
-        Key p1 = Key.generatePrivate().publicKey();
-        Key p2 = Key.generatePrivate().publicKey();
-        Key psk = Key.generatePreshared();
+        NodePrivateKey priv = NodePrivateKey.generate();
+        NodePublicKey p1 = NodePrivateKey.generate().publicKey();
+        NodePublicKey p2 = NodePrivateKey.generate().publicKey();
+        PresharedKey psk = PresharedKey.generate();
         try (Device d = Device.builder()
                         .noTun(name)
                         .bind(new UdpBind(InetAddress.getLoopbackAddress()))

@@ -2,12 +2,12 @@ package io.nexodus.wireguard.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.Netns;
 import io.nexodus.testkit.RequiresNetns;
 import io.nexodus.wireguard.bind.UdpEndpoint;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.Timings;
 import io.nexodus.wireguard.uapi.UapiServer;
@@ -36,8 +36,8 @@ class WireguardGoInteropIT {
     void interoperatesWithWireguardGo(@TempDir Path tmp) throws Exception {
         String ifJ = JavaTunnelIT.uniqueName("wji");
         String ifG = JavaTunnelIT.uniqueName("wgo");
-        Key kJ = Key.generatePrivate();
-        Key kG = Key.generatePrivate();
+        NodePrivateKey kJ = NodePrivateKey.generate();
+        NodePrivateKey kG = NodePrivateKey.generate();
         Path keyJ = Files.writeString(tmp.resolve("j.key"), kJ.toBase64());
         Path keyG = Files.writeString(tmp.resolve("g.key"), kG.toBase64());
         Timings fastRekey = Timings.parse("rekeyAfterTime=4s");

@@ -2,8 +2,8 @@ package io.nexodus.wireguard.uapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.wireguard.bind.UdpBind;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.tun.MemoryTun;
 import java.net.InetAddress;
@@ -34,8 +34,8 @@ class LoopbackDevicesTest {
 
     @Test
     void configureThroughUapiAndPassPacketsOverRealUdp(@TempDir Path dir) throws Exception {
-        Key ka = Key.generatePrivate();
-        Key kb = Key.generatePrivate();
+        NodePrivateKey ka = NodePrivateKey.generate();
+        NodePrivateKey kb = NodePrivateKey.generate();
         InetAddress lo = InetAddress.getLoopbackAddress();
         Path socketA;
         try (Device a = Device.builder().noTun("lta").bind(new UdpBind(lo)).build();

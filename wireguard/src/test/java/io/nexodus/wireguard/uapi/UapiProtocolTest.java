@@ -3,8 +3,9 @@ package io.nexodus.wireguard.uapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.UdpEndpoint;
-import io.nexodus.wireguard.crypto.Key;
 import io.nexodus.wireguard.device.ConfigException;
 import io.nexodus.wireguard.device.DeviceStatus;
 import io.nexodus.wireguard.device.DeviceUpdate;
@@ -101,9 +102,9 @@ class UapiProtocolTest {
 
     @Test
     void formatsGetLikeWireguardGo() {
-        Key pub = Key.fromHex(PUB1);
+        NodePublicKey pub = NodePublicKey.fromHex(PUB1);
         DeviceStatus s = new DeviceStatus(
-                Key.fromHex(PRIV),
+                NodePrivateKey.fromHex(PRIV),
                 51820,
                 51820,
                 List.of(new PeerStats(
