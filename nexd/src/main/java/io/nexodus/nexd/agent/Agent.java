@@ -1,21 +1,12 @@
 package io.nexodus.nexd.agent;
 
-import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.NexodusClientException;
 import io.nexodus.api.model.Device;
-import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
-import io.nexodus.api.model.SecurityGroup;
-import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
-import io.nexodus.api.model.WatchEvent;
-import io.nexodus.api.watch.Informer;
-import io.nexodus.api.watch.InformerListener;
-import io.nexodus.api.watch.WatchStream;
 import io.nexodus.core.key.NodePrivateKey;
-import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.endpoint.LocalAddresses;
 import io.nexodus.nexd.endpoint.NatDiscovery;
@@ -27,7 +18,6 @@ import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.RelayForwarding;
 import io.nexodus.nexd.net.TunnelInterface;
 import io.nexodus.nexd.peering.Cidrs;
-import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.state.NexdState;
 import io.nexodus.nexd.state.StateException;
@@ -46,11 +36,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,16 +50,17 @@ import org.slf4j.LoggerFactory;
  * token, use {@code DT:} → tunnel addresses and routes → (relay: forwarding, relay metadata) → one watch stream with
  * devices, security groups and relay metadata → reconcile.
  * <p>
- * Threads: one platform thread reconciles (watch events, a tick every {@code tickInterval} that samples WireGuard and
- * drives the failover state machines); a virtual thread re-runs STUN; a virtual thread pushes endpoint changes to
- * the service and retries until it accepts them. The data plane never waits for the service: when it is unreachable
- * the peers stay as they are and the watch stream resumes by revision once it is back.
+ * Once running, every input is an {@link AgentEvent} on one bounded queue drained by one platform thread,
+ * {@link AgentLoop}, which alone owns this device's registration, the device client and the peering state: watch events
+ * and the device's deletion ({@link VpcSession}), STUN's NAT changes, a refused device token and the re-registration
+ * it starts, endpoints the service accepted ({@link EndpointPublisher}), the public DERP relay, and a tick every
+ * {@code tickInterval} that samples WireGuard and drives the failover state machines. The data plane never waits for
+ * the service: when it is unreachable the peers stay as they are and the watch stream resumes by revision once it is
+ * back. Start-up ({@link #start()}) runs on the caller's thread before the loop exists.
  */
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     static final Duration START_RETRY_MAX = Duration.ofSeconds(15);
-    /** The service writes a keep-alive line every 10 s: 25 s of silence means the stream is dead (e.g. a NAT dropped it). */
-    static final Duration WATCH_STALL = Duration.ofSeconds(25);
 
     private final AgentConfig config;
     private final Object publishedRelayMetadata;
@@ -81,16 +70,11 @@ public final class Agent implements AutoCloseable {
     private final StateStore store;
     private final String version;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Semaphore wake = new Semaphore(0);
-    private final Semaphore pushWake = new Semaphore(0);
-    private final AtomicLong selfVersion = new AtomicLong();
+    private final AgentEvents events = new AgentEvents();
 
     private volatile AgentStatus status = AgentStatus.of(AgentStatus.STARTING, "");
+    /** Set once by {@link #close()}: start-up steps that retry give up. */
     private volatile boolean closing;
-    private volatile boolean deviceDeleted;
-    private volatile boolean pushPending;
-    private volatile boolean tokenRejected;
-    private volatile boolean reattaching;
 
     private WireGuardBackend wg;
     private ServiceLogin.Login login;
@@ -99,22 +83,22 @@ public final class Agent implements AutoCloseable {
     private TunnelInterface tunnel;
     private RelayForwarding forwarding;
     private StunMonitor stun;
+    /** Published for the control socket; the loop owns its updates. */
     private volatile Reconciler reconciler;
+
     private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
     private final io.nexodus.nexd.net.HostsFile hostsFile =
             new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
-    private volatile Optional<io.nexodus.nexd.peering.DerpRelay> publicDerp = Optional.empty();
-    private WatchStream watch;
-    private Informer<Device> devices;
-    private Informer<DeviceMetadata> relayMetadata;
-    private Informer<SecurityGroup> securityGroups;
-    private Thread reconcileThread;
-    private Thread pushThread;
-    private volatile Device self;
-    private volatile Vpc vpc;
-    private volatile NexodusClient asDevice;
-    private volatile SelfInfo selfInfo;
-    private volatile InetAddress localIp;
+    private VpcSession session;
+    private EndpointPublisher publisher;
+    /** Published for the control socket once running. */
+    private volatile AgentLoop loop;
+    /** This device as first registered, for the control socket until the loop runs. */
+    private volatile Device registered;
+    /** Written by start-up before the loop starts, read by it afterwards. */
+    private Vpc vpc;
+    /** Written by start-up before the loop starts, read by it afterwards. */
+    private InetAddress localIp;
 
     public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version) {
         this(config, stunProbes, clock, commands, version, Map.of("type", "wireguard"));
@@ -196,7 +180,11 @@ public final class Agent implements AutoCloseable {
         steps.mark("wireguard");
 
         NatDiscovery discovery = new NatDiscovery(stunProbe(), resolveStunServers());
-        stun = new StunMonitor(discovery, config.stunInterval(), Duration.ofSeconds(1), this::natChanged);
+        stun = new StunMonitor(
+                discovery,
+                config.stunInterval(),
+                Duration.ofSeconds(1),
+                n -> events.post(new AgentEvent.NatChanged(n)));
         java.util.concurrent.CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
         Registration.Target target = await(targetFuture);
         ServiceLogin.Login login = this.login;
@@ -217,21 +205,24 @@ public final class Agent implements AutoCloseable {
         Registration.Joined joined = retrying(
                 "register this device",
                 () -> registration.join(login, target, me, loadState().privateKey()));
-        self = joined.device();
+        Device self = joined.device();
         vpc = joined.vpc();
-        asDevice = joined.asDevice();
+        NexodusClient asDevice = joined.asDevice();
+        registered = self;
         if (config.registersAsRelay()) {
             // a registration key may not list the VPC's devices, the device token may: check right after joining
             retrying("check for another relay", () -> {
-                refuseSecondRelay();
+                refuseSecondRelay(asDevice, self);
                 return null;
             });
         }
         steps.mark("register");
-        startWatch(); // the initial list arrives while the interface is configured
+        session = new VpcSession(
+                vpc, wg.publicKey(), config.watchMaxBackoff(), !config.isRelay(), events, this::registerAgain);
+        session.openWatch(asDevice); // the initial list arrives while the interface is configured
 
-        String v4 = first(self.ipv4TunnelIps());
-        String v6 = first(self.ipv6TunnelIps());
+        String v4 = Registration.firstAddress(self.ipv4TunnelIps());
+        String v6 = Registration.firstAddress(self.ipv6TunnelIps());
         log.info("device {}: tunnel addresses {} {}", self.id(), v4, v6 == null ? "" : v6);
         checkConflicts(v4, v6);
         tunnel = new TunnelInterface(commands, wg.interfaceName());
@@ -254,7 +245,7 @@ public final class Agent implements AutoCloseable {
                     () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
         }
         steps.mark("interface");
-        selfInfo = new SelfInfo(
+        SelfInfo selfInfo = new SelfInfo(
                 wg.publicKey(),
                 config.isRelay(),
                 config.relayOnly() || nat.symmetricNat(),
@@ -266,15 +257,25 @@ public final class Agent implements AutoCloseable {
                 : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(
                         wg.listenPort(),
                         new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile),
-                        this::isVpcPeer);
-        reconciler = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
-        reconciler.setPublicDerp(publicDerp);
-        reconcileThread =
-                Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::reconcileLoop);
-        pushThread = Thread.ofVirtual().name("nexd-push").start(this::pushLoop);
-        stun.start();
+                        session::isVpcPeer);
+        Reconciler rec = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
+        reconciler = rec;
+        publisher = new EndpointPublisher(events);
+        StunMonitor stunMonitor = stun;
+        AgentLoop.Setup setup = new AgentLoop.Setup(
+                role(),
+                config.relayOnly(),
+                config.tickInterval(),
+                this::endpoints,
+                stunMonitor::recheck,
+                s -> status = s,
+                this::moveTunnelAddresses);
+        AgentLoop l = new AgentLoop(events, setup, session, publisher, rec, vpc, joined, selfInfo, nat);
         status = AgentStatus.of(
                 AgentStatus.RUNNING, role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4);
+        loop = l;
+        l.start();
+        stun.start();
         log.info("running: {} ({})", status.message(), steps.summary());
     }
 
@@ -308,18 +309,14 @@ public final class Agent implements AutoCloseable {
         if (stun != null) {
             stun.close();
         }
-        if (watch != null) {
-            watch.close();
+        if (loop != null) {
+            loop.close();
         }
-        for (Thread t : new Thread[] {reconcileThread, pushThread}) {
-            if (t != null) {
-                t.interrupt();
-                try {
-                    t.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (session != null) {
+            session.close();
         }
         if (forwarding != null) {
             forwarding.close();
@@ -431,7 +428,7 @@ public final class Agent implements AutoCloseable {
      * Upstream allows one relay per VPC. If another device of the VPC is a relay already, we stop being one (our
      * device goes back to relay=false, so peers never see two for longer than this check takes) and refuse to start.
      */
-    private void refuseSecondRelay() throws StartupException {
+    private void refuseSecondRelay(NexodusClient asDevice, Device self) throws StartupException {
         for (Device d : asDevice.vpcs()
                 .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
                 .items()) {
@@ -502,14 +499,6 @@ public final class Agent implements AutoCloseable {
         return out;
     }
 
-    private static String first(List<TunnelIp> ips) {
-        if (ips == null || ips.isEmpty() || ips.getFirst().address() == null) {
-            return null;
-        }
-        String a = ips.getFirst().address();
-        return a.contains("/") ? a.substring(0, a.indexOf('/')) : a;
-    }
-
     @FunctionalInterface
     interface Step<T> {
         T run() throws StartupException, InterruptedException;
@@ -564,191 +553,15 @@ public final class Agent implements AutoCloseable {
 
     // ================================================================================================= running
 
-    private void startWatch() {
-        devices = Informer.devices(vpc.id());
-        securityGroups = Informer.securityGroups(vpc.id());
-        relayMetadata = Informer.deviceMetadata(vpc.id(), "relay");
-        InformerListener<Device> onDevice = new InformerListener<>() {
-            @Override
-            public void onChange(Device d) {
-                wake.release();
-            }
-
-            @Override
-            public void onDelete(Device d) {
-                if (self != null && d.id().equals(self.id())) {
-                    deviceDeleted = true;
-                }
-                wake.release();
-            }
-
-            @Override
-            public void onSynced() {
-                wake.release();
-            }
-        };
-        devices.addListener(onDevice);
-        relayMetadata.addListener(new InformerListener<>() {
-            @Override
-            public void onChange(DeviceMetadata m) {
-                wake.release();
-            }
-
-            @Override
-            public void onDelete(DeviceMetadata m) {
-                wake.release();
-            }
-        });
-        openWatch();
-    }
-
     /**
-     * Opens the one watch stream (devices, security groups, relay metadata); the informers keep their revisions, so a
-     * reopened stream resumes where the last one ended.
+     * Registers this device again after the service refused its token (on a thread of the session's, while the loop
+     * keeps the tunnels running): with the original credentials, asking for the same tunnel address.
      */
-    private synchronized void openWatch() {
-        if (closing || tokenRejected) {
-            return;
-        }
-        watch = WatchStream.builder(asDevice, vpc.id())
-                .publicKey(wg.publicKey())
-                .subscribe(devices)
-                .subscribe(securityGroups)
-                .subscribe(relayMetadata)
-                .backoff(Duration.ofMillis(250), config.watchMaxBackoff())
-                .stallTimeout(WATCH_STALL)
-                .listener(new WatchStream.Listener() {
-                    @Override
-                    public void onConnected() {
-                        log.info("watching VPC {}", vpc.id());
-                        Thread.ofVirtual().name("nexd-relays").start(Agent.this::refreshPublicRelays);
-                    }
-
-                    @Override
-                    public void onDisconnected(Throwable cause) {
-                        if (cause instanceof ApiException ae && ae.isUnauthorized()) {
-                            tokenRejected = true;
-                            wake.release();
-                            return;
-                        }
-                        if (!closing) {
-                            log.info(
-                                    "watch stream ended ({}); the tunnels stay as they are, resuming",
-                                    cause == null ? "closed by the service" : cause.getMessage());
-                        }
-                    }
-
-                    @Override
-                    public void onErrorEvent(WatchEvent event) {
-                        log.warn("watch stream error from the service: {}", event.value());
-                    }
-                })
-                .start();
-    }
-
-    private void reconcileLoop() {
-        long seenDevices = -1;
-        long seenMetadata = -1;
-        long seenSelf = -1;
-        while (!closing) {
-            try {
-                wake.tryAcquire(config.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wake.drainPermits();
-                if (deviceDeleted) {
-                    onDeviceDeleted();
-                    continue;
-                }
-                if (tokenRejected) {
-                    onTokenRejected();
-                }
-                if (!devices.isSynced()) {
-                    continue;
-                }
-                long dv = devices.version();
-                long mv = relayMetadata.version();
-                long sv = selfVersion.get();
-                if (dv != seenDevices || mv != seenMetadata || sv != seenSelf) {
-                    boolean selfChanged = sv != seenSelf && seenSelf != -1;
-                    seenDevices = dv;
-                    seenMetadata = mv;
-                    seenSelf = sv;
-                    reconciler.update(selfInfo, peerInfos());
-                    if (selfChanged) {
-                        reconciler.nudgeAll(); // our mapping moved: open it towards every peer at once
-                    }
-                }
-                Reconciler.TickResult r = reconciler.tick();
-                if (r.stallSuspected()) {
-                    stun.recheck("a peer went silent");
-                } else if (r.pathFailed()) {
-                    stun.recheck("a peering method changed");
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (BackendException | RuntimeException e) {
-                log.warn("reconcile failed: {}", e.toString());
-                try {
-                    Thread.sleep(config.tickInterval());
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
-    }
-
-    private void onDeviceDeleted() throws BackendException {
-        if (!AgentStatus.ERROR.equals(status.state())) {
-            log.error(
-                    "this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
-                    self.id());
-            status = AgentStatus.of(
-                    AgentStatus.ERROR, "this device was deleted from the service; restart nexd to register again");
-            reconciler.update(selfInfo, List.of());
-            if (watch != null) {
-                watch.close();
-            }
-        }
-    }
-
-    /**
-     * The service refuses our device token although we never saw our device deleted: it forgot the device (a
-     * restore from backup, a lost write). Register again with the original credentials, asking for the same tunnel
-     * address, and resume the watch: the tunnels keep running meanwhile. (A device an administrator deleted while we
-     * were connected is not re-registered: we saw its delete event.)
-     */
-    private void onTokenRejected() {
-        if (reattaching || AgentStatus.ERROR.equals(status.state())) {
-            return;
-        }
-        reattaching = true;
-        log.warn(
-                "the service no longer accepts this device's token (device {} unknown to it); registering again",
-                self.id());
-        status = AgentStatus.of(AgentStatus.STARTING, "the service forgot this device; registering again");
-        Thread.ofVirtual().name("nexd-reattach").start(() -> {
-            try {
-                reattach();
-            } catch (StartupException e) {
-                log.error("cannot register again: {}", e.getMessage());
-                status = AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                reattaching = false;
-            }
-        });
-    }
-
-    private void reattach() throws StartupException, InterruptedException {
-        WatchStream old = watch;
-        if (old != null) {
-            old.close();
-        }
-        String oldV4 = first(self.ipv4TunnelIps());
-        String oldV6 = first(self.ipv6TunnelIps());
+    private Registration.Joined registerAgain(Device oldSelf, NatObservation nat)
+            throws StartupException, InterruptedException {
+        String oldV4 = Registration.firstAddress(oldSelf.ipv4TunnelIps());
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
-        NatObservation nat = stun.current();
         Registration.Announcement me = new Registration.Announcement(
                 wg.publicKey(),
                 config.registersAsRelay(),
@@ -759,16 +572,23 @@ public final class Agent implements AutoCloseable {
         Registration.Joined joined = retrying(
                 "register this device again",
                 () -> registration.join(login, target, me, loadState().privateKey()));
-        self = joined.device();
-        asDevice = joined.asDevice();
         if (config.registersAsRelay()) {
             retrying(
                     "publish the relay metadata",
-                    () -> asDevice.devices().putMetadata(self.id(), "relay", publishedRelayMetadata));
+                    () -> joined.asDevice()
+                            .devices()
+                            .putMetadata(joined.device().id(), "relay", publishedRelayMetadata));
         }
-        String v4 = first(self.ipv4TunnelIps());
-        String v6 = first(self.ipv6TunnelIps());
-        if (!java.util.Objects.equals(v4, oldV4) || !java.util.Objects.equals(v6, oldV6)) {
+        return joined;
+    }
+
+    /** After registering again: the service may have given other tunnel addresses (runs on the loop's thread). */
+    private void moveTunnelAddresses(Device from, Device to) {
+        String oldV4 = Registration.firstAddress(from.ipv4TunnelIps());
+        String oldV6 = Registration.firstAddress(from.ipv6TunnelIps());
+        String v4 = Registration.firstAddress(to.ipv4TunnelIps());
+        String v6 = Registration.firstAddress(to.ipv6TunnelIps());
+        if (!Objects.equals(v4, oldV4) || !Objects.equals(v6, oldV6)) {
             log.warn("registered again with other tunnel addresses {} {} (were {} {})", v4, v6, oldV4, oldV6);
             try {
                 tunnel.configure(v4, v6, vpcCidrs(vpc));
@@ -777,136 +597,11 @@ public final class Agent implements AutoCloseable {
                 log.error("cannot move {} to the new tunnel addresses: {}", wg.interfaceName(), e.getMessage());
             }
         }
-        tokenRejected = false;
-        openWatch();
-        status = AgentStatus.of(
-                AgentStatus.RUNNING,
-                role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4 + " (registered again)");
-        log.info("registered again as device {}", self.id());
     }
 
     /** The DERP node key: the WireGuard private key (both are X25519; the relay routes by the WireGuard public key). */
     private NodePrivateKey derpNodeKey() throws StartupException {
         return NodePrivateKey.fromBase64(loadState().privateKey());
-    }
-
-    private boolean isVpcPeer(String publicKey) {
-        Informer<Device> d = devices;
-        return d != null && d.items().values().stream().anyMatch(x -> publicKey.equals(x.publicKey()));
-    }
-
-    /** Fetches the service's public DERP relays ({@code GET /api/relays}); at start and whenever the watch reconnects. */
-    private void refreshPublicRelays() {
-        NexodusClient c = asDevice;
-        if (c == null || config.isRelay()) {
-            return;
-        }
-        try {
-            Optional<io.nexodus.nexd.peering.DerpRelay> relay =
-                    DerpConnection.publicRelay(c.relays().list());
-            if (!relay.equals(publicDerp)) {
-                log.info(
-                        "public DERP relay: {}",
-                        relay.map(r -> r.id() + " " + r.url()).orElse("none"));
-            }
-            publicDerp = relay;
-            Reconciler r = reconciler;
-            if (r != null) {
-                r.setPublicDerp(relay);
-                wake.release();
-            }
-        } catch (RuntimeException e) {
-            log.warn("cannot fetch the public DERP relays: {}", e.getMessage());
-        }
-    }
-
-    private List<PeerInfo> peerInfos() {
-        Map<String, DeviceMetadata> meta = relayMetadata.items();
-        List<PeerInfo> out = new ArrayList<>();
-        for (Device d : devices.items().values()) {
-            if (self != null && d.id().equals(self.id())) {
-                continue;
-            }
-            if (d.publicKey() == null || !NodePublicKey.isValidBase64(d.publicKey())) {
-                log.debug("ignoring device {} without a valid public key", d.id());
-                continue;
-            }
-            out.add(PeerInfo.from(d, Optional.ofNullable(meta.get(d.id() + "/relay"))));
-        }
-        return out;
-    }
-
-    /** STUN saw a new mapping (or NAT verdict): use it for peering at once and tell the service. */
-    private void natChanged(NatObservation nat) {
-        SelfInfo s = selfInfo;
-        if (s == null) {
-            return;
-        }
-        selfInfo = new SelfInfo(
-                s.publicKey(),
-                s.relay(),
-                config.relayOnly() || nat.symmetricNat(),
-                s.relayOnly(),
-                nat.reflexive().map(InetSocketAddress::getAddress),
-                s.vpcCidrs());
-        selfVersion.incrementAndGet();
-        pushPending = true;
-        pushWake.release();
-        wake.release();
-        if (nat.reflexive().isPresent()) {
-            // our NAT mapping changed: the watch stream's TCP connection through that NAT is most likely dead too,
-            // and would only be noticed after WATCH_STALL; reopen it now (it resumes by revision)
-            Thread.ofVirtual().name("nexd-rewatch").start(this::reopenWatch);
-        }
-    }
-
-    private void reopenWatch() {
-        WatchStream old;
-        synchronized (this) {
-            old = watch;
-        }
-        if (old != null) {
-            old.close();
-        }
-        openWatch();
-    }
-
-    private void pushLoop() {
-        Duration wait = Duration.ofMillis(250);
-        while (!closing) {
-            try {
-                if (!pushPending) {
-                    pushWake.tryAcquire(5, TimeUnit.SECONDS);
-                    wait = Duration.ofMillis(250);
-                    continue;
-                }
-                pushPending = false;
-                NatObservation nat = stun.current();
-                List<Endpoint> eps = endpoints(nat);
-                try {
-                    Device d = asDevice.devices()
-                            .update(
-                                    self.id(),
-                                    UpdateDevice.empty()
-                                            .withEndpoints(eps)
-                                            .withSymmetricNat(config.relayOnly() || nat.symmetricNat()));
-                    self = d.withoutBearerToken();
-                    log.info("told the service our endpoints: {}", eps);
-                } catch (NexodusClientException e) {
-                    pushPending = true;
-                    log.warn(
-                            "cannot update our endpoints at the service ({}); retrying in {} ms",
-                            e.getMessage(),
-                            wait.toMillis());
-                    Thread.sleep(wait);
-                    wait = wait.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0
-                            ? Duration.ofSeconds(10)
-                            : wait.multipliedBy(2);
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     // ================================================================================================= for the ctl
@@ -937,15 +632,16 @@ public final class Agent implements AutoCloseable {
 
     /** This device's tunnel address ({@code v6} false: IPv4), without prefix; empty before registration. */
     public Optional<String> tunnelIp(boolean v6) {
-        Device d = self;
+        Device d = device().orElse(null);
         if (d == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(first(v6 ? d.ipv6TunnelIps() : d.ipv4TunnelIps()));
+        return Optional.ofNullable(Registration.firstAddress(v6 ? d.ipv6TunnelIps() : d.ipv4TunnelIps()));
     }
 
     public Optional<Device> device() {
-        return Optional.ofNullable(self);
+        AgentLoop l = loop;
+        return Optional.ofNullable(l != null ? l.device() : registered);
     }
 
     public Optional<NatObservation> nat() {

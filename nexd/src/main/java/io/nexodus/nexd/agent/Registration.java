@@ -169,4 +169,13 @@ final class Registration {
         }
         return new StartupException("the service refused to register this device: " + e.getMessage(), e);
     }
+
+    /** The first address of a device's tunnel addresses, without prefix; null when it has none. */
+    static String firstAddress(List<TunnelIp> ips) {
+        if (ips == null || ips.isEmpty() || ips.getFirst().address() == null) {
+            return null;
+        }
+        String a = ips.getFirst().address();
+        return a.contains("/") ? a.substring(0, a.indexOf('/')) : a;
+    }
 }

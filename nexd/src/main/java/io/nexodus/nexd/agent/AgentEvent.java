@@ -1,0 +1,43 @@
+package io.nexodus.nexd.agent;
+
+import io.nexodus.api.model.Device;
+import io.nexodus.nexd.endpoint.NatObservation;
+import io.nexodus.nexd.peering.DerpRelay;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * An input of the running agent. Every thread that learns something (the watch stream, STUN, the endpoint publisher,
+ * a re-registration) posts one of these to {@link AgentLoop}; only the loop's thread acts on them.
+ */
+sealed interface AgentEvent {
+    /** The devices or the relay metadata changed (or became synced): the peers may need an update. */
+    record WatchChanged() implements AgentEvent {}
+
+    /** The watch stream saw a device deleted; when it is this device, the agent stops peering. */
+    record DeviceDeleted(UUID deviceId) implements AgentEvent {}
+
+    /** The service refused the device token on the watch stream: it forgot this device. */
+    record TokenRejected() implements AgentEvent {}
+
+    /** STUN saw a new mapping or NAT verdict. */
+    record NatChanged(NatObservation nat) implements AgentEvent {}
+
+    /** The service's public DERP relay, fetched after the watch stream (re)connected. */
+    record PublicRelay(Optional<DerpRelay> relay) implements AgentEvent {}
+
+    /** A re-registration after {@link TokenRejected} succeeded. */
+    record Reattached(Registration.Joined joined) implements AgentEvent {}
+
+    /** A re-registration after {@link TokenRejected} failed for good (the service refused it). */
+    record ReattachFailed(String reason) implements AgentEvent {}
+
+    /** The service accepted our endpoints and returned the updated device. */
+    record EndpointsPublished(Device device) implements AgentEvent {}
+
+    /** The tick interval passed without another event, or {@code nexd} asks for a sample of the data plane. */
+    record Tick() implements AgentEvent {}
+
+    WatchChanged WATCH_CHANGED = new WatchChanged();
+    Tick TICK = new Tick();
+}

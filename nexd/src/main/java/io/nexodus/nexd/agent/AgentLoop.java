@@ -1,0 +1,325 @@
+package io.nexodus.nexd.agent;
+
+import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.Endpoint;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.nexd.endpoint.NatObservation;
+import io.nexodus.nexd.peering.PeerInfo;
+import io.nexodus.nexd.peering.SelfInfo;
+import io.nexodus.nexd.wg.BackendException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running agent's one owner thread. Every input is an {@link AgentEvent} on one bounded queue; the loop drains it
+ * in batches, applies each event to the state it alone owns ({@code self}, the device client, {@link SelfInfo}, the
+ * deleted and re-registering states), then reconciles the peers if anything they depend on changed and samples the
+ * data plane ({@link Reconciler#tick()}). When the queue stays empty for the tick interval the loop ticks by itself.
+ * <p>
+ * The data plane never waits for the service: the loop itself makes no service calls. Registering again and publishing
+ * endpoints run elsewhere ({@link Session#reattach}, {@link Publisher}) and come back as events.
+ */
+final class AgentLoop {
+    private static final Logger log = LoggerFactory.getLogger(AgentLoop.class);
+
+    /** The VPC session as the loop sees it: the watched devices and the watch stream. */
+    interface Session {
+        /** The VPC's devices; also tells whether the first list arrived. */
+        io.nexodus.api.watch.Informer<Device> devices();
+
+        /** The relay metadata of the VPC's devices ({@code <device id>/relay}). */
+        io.nexodus.api.watch.Informer<DeviceMetadata> relayMetadata();
+
+        /** (Re)opens the watch stream as {@code asDevice}; the informers keep their revisions, so it resumes. */
+        void openWatch(NexodusClient asDevice);
+
+        void closeWatch();
+
+        /**
+         * Registers this device again without blocking the caller; posts {@link AgentEvent.Reattached} or
+         * {@link AgentEvent.ReattachFailed} when done.
+         */
+        void reattach(Device oldSelf, NatObservation nat);
+    }
+
+    /** Tells the service our endpoints, retrying until it accepts them; posts {@link AgentEvent.EndpointsPublished}. */
+    interface Publisher {
+        void publish(NexodusClient asDevice, java.util.UUID deviceId, List<Endpoint> endpoints, boolean symmetricNat);
+    }
+
+    /** Moves the tunnel interface to the addresses of a device registered again. */
+    interface TunnelAddresses {
+        void move(Device from, Device to);
+    }
+
+    /** What the loop needs to know about this agent that never changes while it runs. */
+    record Setup(
+            String role,
+            boolean relayOnly,
+            Duration tickInterval,
+            Function<NatObservation, List<Endpoint>> endpoints,
+            Consumer<String> stunRecheck,
+            Consumer<AgentStatus> status,
+            TunnelAddresses tunnelAddresses) {}
+
+    private final AgentEvents events;
+    private final Setup setup;
+    private final Session session;
+    private final Publisher publisher;
+    private final Reconciler reconciler;
+    private final io.nexodus.api.model.Vpc vpc;
+
+    // owned by the loop thread (or the caller of handle() in tests)
+    private Device self;
+    private NexodusClient asDevice;
+    private SelfInfo selfInfo;
+    private NatObservation nat;
+    private boolean deleted;
+    private boolean reattaching;
+    private boolean natChangedWhileReattaching;
+    private boolean selfChanged = true;
+    private long seenDevices = -1;
+    private long seenMetadata = -1;
+
+    /** What {@link #device()} shows other threads (the control socket); written only by the loop. */
+    private volatile Device published;
+
+    private Thread thread;
+
+    AgentLoop(
+            AgentEvents events,
+            Setup setup,
+            Session session,
+            Publisher publisher,
+            Reconciler reconciler,
+            io.nexodus.api.model.Vpc vpc,
+            Registration.Joined joined,
+            SelfInfo selfInfo,
+            NatObservation nat) {
+        this.events = events;
+        this.setup = setup;
+        this.session = session;
+        this.publisher = publisher;
+        this.reconciler = reconciler;
+        this.vpc = vpc;
+        this.self = joined.device();
+        this.asDevice = joined.asDevice();
+        this.selfInfo = selfInfo;
+        this.nat = nat;
+        this.published = self;
+    }
+
+    void start() {
+        thread = Thread.ofPlatform().name("nexd-reconcile").daemon(true).start(this::run);
+    }
+
+    void close() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** This device as last registered or updated. */
+    Device device() {
+        return published;
+    }
+
+    private void run() {
+        List<AgentEvent> batch = new ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                batch.add(events.next(setup.tickInterval()));
+                events.drainTo(batch);
+                handle(batch);
+            } catch (InterruptedException e) {
+                return;
+            } catch (BackendException | RuntimeException e) {
+                log.warn("reconcile failed: {}", e.toString());
+                try {
+                    Thread.sleep(setup.tickInterval());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /** Applies a batch of events, then reconciles and samples the data plane once. Runs on the loop thread only. */
+    void handle(List<AgentEvent> batch) throws BackendException {
+        for (AgentEvent e : batch) {
+            if (deleted) {
+                return;
+            }
+            apply(e);
+        }
+        if (deleted || !session.devices().isSynced()) {
+            return;
+        }
+        long dv = session.devices().version();
+        long mv = session.relayMetadata().version();
+        if (dv != seenDevices || mv != seenMetadata || selfChanged) {
+            boolean nudge = selfChanged && seenDevices != -1;
+            seenDevices = dv;
+            seenMetadata = mv;
+            selfChanged = false;
+            reconciler.update(selfInfo, peerInfos());
+            if (nudge) {
+                reconciler.nudgeAll(); // our mapping moved: open it towards every peer at once
+            }
+        }
+        Reconciler.TickResult r = reconciler.tick();
+        if (r.stallSuspected()) {
+            setup.stunRecheck().accept("a peer went silent");
+        } else if (r.pathFailed()) {
+            setup.stunRecheck().accept("a peering method changed");
+        }
+    }
+
+    /** Convenience for tests and single events. */
+    void handle(AgentEvent event) throws BackendException {
+        handle(List.of(event));
+    }
+
+    private void apply(AgentEvent event) throws BackendException {
+        switch (event) {
+            case AgentEvent.WatchChanged w -> {
+                // the reconcile after the batch compares versions
+            }
+            case AgentEvent.Tick t -> {
+                // every batch ends with a tick
+            }
+            case AgentEvent.DeviceDeleted d -> {
+                if (d.deviceId().equals(self.id())) {
+                    onDeviceDeleted();
+                }
+            }
+            case AgentEvent.TokenRejected t -> onTokenRejected();
+            case AgentEvent.NatChanged n -> onNatChanged(n.nat());
+            case AgentEvent.PublicRelay p -> reconciler.setPublicDerp(p.relay());
+            case AgentEvent.Reattached r -> onReattached(r.joined());
+            case AgentEvent.ReattachFailed f -> {
+                reattaching = false;
+                log.error("cannot register again: {}", f.reason());
+                setup.status().accept(AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + f.reason()));
+            }
+            case AgentEvent.EndpointsPublished p -> {
+                if (!reattaching && p.device().id().equals(self.id())) {
+                    self = p.device();
+                    published = self;
+                }
+            }
+        }
+    }
+
+    private void onDeviceDeleted() throws BackendException {
+        deleted = true;
+        log.error(
+                "this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
+                self.id());
+        setup.status()
+                .accept(AgentStatus.of(
+                        AgentStatus.ERROR, "this device was deleted from the service; restart nexd to register again"));
+        reconciler.update(selfInfo, List.of());
+        session.closeWatch();
+    }
+
+    /**
+     * The service refuses our device token although we never saw our device deleted: it forgot the device (a restore
+     * from backup, a lost write). Register again with the original credentials, asking for the same tunnel address,
+     * and resume the watch: the tunnels keep running meanwhile. (A device an administrator deleted while we were
+     * connected is not re-registered: we saw its delete event.)
+     */
+    private void onTokenRejected() {
+        if (reattaching) {
+            return;
+        }
+        reattaching = true;
+        log.warn(
+                "the service no longer accepts this device's token (device {} unknown to it); registering again",
+                self.id());
+        setup.status()
+                .accept(AgentStatus.of(AgentStatus.STARTING, "the service forgot this device; registering again"));
+        session.closeWatch();
+        session.reattach(self, nat);
+    }
+
+    private void onReattached(Registration.Joined joined) {
+        Device old = self;
+        self = joined.device();
+        asDevice = joined.asDevice();
+        published = self;
+        reattaching = false;
+        setup.tunnelAddresses().move(old, self);
+        session.openWatch(asDevice);
+        if (natChangedWhileReattaching) {
+            natChangedWhileReattaching = false;
+            publisher.publish(
+                    asDevice, self.id(), setup.endpoints().apply(nat), setup.relayOnly() || nat.symmetricNat());
+        }
+        setup.status()
+                .accept(AgentStatus.of(
+                        AgentStatus.RUNNING,
+                        setup.role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP "
+                                + Registration.firstAddress(self.ipv4TunnelIps()) + " (registered again)"));
+        log.info("registered again as device {}", self.id());
+    }
+
+    /** STUN saw a new mapping (or NAT verdict): use it for peering at once and tell the service. */
+    private void onNatChanged(NatObservation newNat) {
+        nat = newNat;
+        selfInfo = new SelfInfo(
+                selfInfo.publicKey(),
+                selfInfo.relay(),
+                setup.relayOnly() || newNat.symmetricNat(),
+                selfInfo.relayOnly(),
+                newNat.reflexive().map(InetSocketAddress::getAddress),
+                selfInfo.vpcCidrs());
+        selfChanged = true;
+        if (reattaching) {
+            natChangedWhileReattaching = true; // published once registered again; that also opens the watch
+            return;
+        }
+        publisher.publish(
+                asDevice, self.id(), setup.endpoints().apply(newNat), setup.relayOnly() || newNat.symmetricNat());
+        if (newNat.reflexive().isPresent()) {
+            // our NAT mapping changed: the watch stream's TCP connection through that NAT is most likely dead too,
+            // and would only be noticed after a stall; reopen it now (it resumes by revision)
+            session.closeWatch();
+            session.openWatch(asDevice);
+        }
+    }
+
+    private List<PeerInfo> peerInfos() {
+        Map<String, DeviceMetadata> meta = session.relayMetadata().items();
+        List<PeerInfo> out = new ArrayList<>();
+        for (Device d : session.devices().items().values()) {
+            if (d.id().equals(self.id())) {
+                continue;
+            }
+            if (d.publicKey() == null || !NodePublicKey.isValidBase64(d.publicKey())) {
+                log.debug("ignoring device {} without a valid public key", d.id());
+                continue;
+            }
+            out.add(PeerInfo.from(d, Optional.ofNullable(meta.get(d.id() + "/relay"))));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,211 @@
+package io.nexodus.nexd.agent;
+
+import io.nexodus.api.client.ApiException;
+import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.SecurityGroup;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.WatchEvent;
+import io.nexodus.api.watch.Informer;
+import io.nexodus.api.watch.InformerListener;
+import io.nexodus.api.watch.WatchStream;
+import io.nexodus.nexd.endpoint.NatObservation;
+import io.nexodus.nexd.peering.DerpRelay;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This device's membership of its VPC after registration: the one watch stream (devices, security groups, relay
+ * metadata) with its informers, and registering again when the service forgot the device. It turns what the stream
+ * delivers into {@link AgentEvent}s; {@link #openWatch}, {@link #closeWatch} and {@link #reattach} are called by the
+ * agent's start-up and then only by {@link AgentLoop}'s thread.
+ */
+final class VpcSession implements AgentLoop.Session, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VpcSession.class);
+    /** The service writes a keep-alive line every 10 s: 25 s of silence means the stream is dead (e.g. a NAT dropped it). */
+    static final Duration WATCH_STALL = Duration.ofSeconds(25);
+
+    /** Registers this device again (blocking, retrying while the service is unreachable). */
+    @FunctionalInterface
+    interface Reregistration {
+        Registration.Joined register(Device oldSelf, NatObservation nat) throws StartupException, InterruptedException;
+    }
+
+    private final Vpc vpc;
+    private final String publicKey;
+    private final Duration watchMaxBackoff;
+    private final boolean fetchPublicRelays;
+    private final AgentEvents events;
+    private final Reregistration reregistration;
+    private final Informer<Device> devices;
+    private final Informer<SecurityGroup> securityGroups;
+    private final Informer<DeviceMetadata> relayMetadata;
+    private WatchStream watch;
+    /** Set when we close {@link #watch} ourselves: its listener then stays quiet. */
+    private AtomicBoolean watchClosed = new AtomicBoolean();
+
+    private Optional<DerpRelay> lastPublicRelay = Optional.empty();
+
+    VpcSession(
+            Vpc vpc,
+            String publicKey,
+            Duration watchMaxBackoff,
+            boolean fetchPublicRelays,
+            AgentEvents events,
+            Reregistration reregistration) {
+        this.vpc = vpc;
+        this.publicKey = publicKey;
+        this.watchMaxBackoff = watchMaxBackoff;
+        this.fetchPublicRelays = fetchPublicRelays;
+        this.events = events;
+        this.reregistration = reregistration;
+        this.devices = Informer.devices(vpc.id());
+        this.securityGroups = Informer.securityGroups(vpc.id());
+        this.relayMetadata = Informer.deviceMetadata(vpc.id(), "relay");
+        devices.addListener(new InformerListener<>() {
+            @Override
+            public void onChange(Device d) {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+
+            @Override
+            public void onDelete(Device d) {
+                events.post(new AgentEvent.DeviceDeleted(d.id()));
+            }
+
+            @Override
+            public void onSynced() {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+        });
+        relayMetadata.addListener(new InformerListener<>() {
+            @Override
+            public void onChange(DeviceMetadata m) {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+
+            @Override
+            public void onDelete(DeviceMetadata m) {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+        });
+    }
+
+    @Override
+    public Informer<Device> devices() {
+        return devices;
+    }
+
+    @Override
+    public Informer<DeviceMetadata> relayMetadata() {
+        return relayMetadata;
+    }
+
+    /** The VPC's security groups as the watch stream delivers them. */
+    Informer<SecurityGroup> securityGroups() {
+        return securityGroups;
+    }
+
+    /** Whether {@code key} is the WireGuard key of a device of the VPC (any thread: the informer is thread-safe). */
+    boolean isVpcPeer(String key) {
+        return devices.items().values().stream().anyMatch(x -> key.equals(x.publicKey()));
+    }
+
+    /**
+     * Opens the one watch stream; the informers keep their revisions, so a reopened stream resumes where the last one
+     * ended.
+     */
+    @Override
+    public void openWatch(NexodusClient asDevice) {
+        closeWatch();
+        AtomicBoolean closed = new AtomicBoolean();
+        watchClosed = closed;
+        watch = WatchStream.builder(asDevice, vpc.id())
+                .publicKey(publicKey)
+                .subscribe(devices)
+                .subscribe(securityGroups)
+                .subscribe(relayMetadata)
+                .backoff(Duration.ofMillis(250), watchMaxBackoff)
+                .stallTimeout(WATCH_STALL)
+                .listener(new WatchStream.Listener() {
+                    @Override
+                    public void onConnected() {
+                        log.info("watching VPC {}", vpc.id());
+                        if (fetchPublicRelays) {
+                            Thread.ofVirtual().name("nexd-relays").start(() -> refreshPublicRelays(asDevice));
+                        }
+                    }
+
+                    @Override
+                    public void onDisconnected(Throwable cause) {
+                        if (closed.get()) {
+                            return;
+                        }
+                        if (cause instanceof ApiException ae && ae.isUnauthorized()) {
+                            events.post(new AgentEvent.TokenRejected());
+                            return;
+                        }
+                        log.info(
+                                "watch stream ended ({}); the tunnels stay as they are, resuming",
+                                cause == null ? "closed by the service" : cause.getMessage());
+                    }
+
+                    @Override
+                    public void onErrorEvent(WatchEvent event) {
+                        log.warn("watch stream error from the service: {}", event.value());
+                    }
+                })
+                .start();
+    }
+
+    @Override
+    public void closeWatch() {
+        WatchStream w = watch;
+        watch = null;
+        watchClosed.set(true);
+        if (w != null) {
+            w.close();
+        }
+    }
+
+    @Override
+    public void reattach(Device oldSelf, NatObservation nat) {
+        Thread.ofVirtual().name("nexd-reattach").start(() -> {
+            try {
+                events.post(new AgentEvent.Reattached(reregistration.register(oldSelf, nat)));
+            } catch (StartupException e) {
+                events.post(new AgentEvent.ReattachFailed(e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Fetches the service's public DERP relays ({@code GET /api/relays}); whenever the watch (re)connects. */
+    private void refreshPublicRelays(NexodusClient asDevice) {
+        try {
+            Optional<DerpRelay> relay =
+                    DerpConnection.publicRelay(asDevice.relays().list());
+            synchronized (this) {
+                if (!relay.equals(lastPublicRelay)) {
+                    log.info(
+                            "public DERP relay: {}",
+                            relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+                }
+                lastPublicRelay = relay;
+            }
+            events.post(new AgentEvent.PublicRelay(relay));
+        } catch (RuntimeException e) {
+            log.warn("cannot fetch the public DERP relays: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWatch();
+    }
+}
