@@ -1,0 +1,521 @@
+package io.nexodus.nexd.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.nexodus.api.client.Json;
+import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.client.TlsOptions;
+import io.nexodus.api.crypto.SealedToken;
+import io.nexodus.api.model.AddDevice;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.TunnelIp;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.WatchEvent;
+import io.nexodus.api.watch.Informer;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.nexd.endpoint.NatObservation;
+import io.nexodus.nexd.peering.PeeringTimeouts;
+import io.nexodus.nexd.peering.SelfInfo;
+import io.nexodus.nexd.wg.DatagramPort;
+import io.nexodus.nexd.wg.PeerChange;
+import io.nexodus.nexd.wg.PeerCounters;
+import io.nexodus.nexd.wg.PeerEntry;
+import io.nexodus.nexd.wg.WireGuardBackend;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives the agent's logic without root: registration against an in-process fake service, and the event loop
+ * ({@link AgentLoop}, called on the test's thread) with informers fed by hand, a fake WireGuard backend, a fake VPC
+ * session and endpoint publisher, and a fixed clock. No test waits for time to pass.
+ */
+class AgentTest {
+    private static final Vpc VPC =
+            new Vpc(UUID.randomUUID(), UUID.randomUUID(), "vpc", false, "100.64.0.0/10", "200::/64", 1);
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+    private final NodePrivateKey selfKey = NodePrivateKey.generate();
+    private final Device self = device(selfKey.publicKey(), "100.64.0.1", "198.51.100.1:51820", 1);
+    private final Device peerB = device(NodePrivateKey.generate().publicKey(), "100.64.0.2", "203.0.113.2:51820", 2);
+    private final FakeWireGuard wg = new FakeWireGuard(selfKey.publicKey().toBase64());
+    private final FakeSession session = new FakeSession();
+    private final List<List<Endpoint>> published = new ArrayList<>();
+    private final List<AgentStatus> statuses = new ArrayList<>();
+    private final List<String> stunRechecks = new ArrayList<>();
+    private HttpServer server;
+
+    @AfterEach
+    void stopServer() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- registration
+
+    @Test
+    void firstRegistrationCreatesTheDeviceAndUsesItsToken() throws Exception {
+        FakeService service = new FakeService(Optional.empty());
+        Registration.Joined joined = join(service);
+
+        assertEquals(List.of("POST /api/devices"), service.requests);
+        assertEquals(service.id, joined.device().id());
+        assertEquals(null, joined.device().bearerToken(), "the sealed token is not kept in the device");
+        joined.asDevice().devices().get(service.id);
+        assertEquals("Bearer " + FakeService.DEVICE_TOKEN, service.lastAuthorization, "opened with our key");
+    }
+
+    @Test
+    void conflictOnCreateUpdatesTheExistingDevice() throws Exception {
+        UUID existing = UUID.randomUUID();
+        FakeService service = new FakeService(Optional.of(existing));
+        Registration.Joined joined = join(service);
+
+        assertEquals(List.of("POST /api/devices", "PATCH /api/devices/" + existing), service.requests);
+        assertEquals(existing, joined.device().id());
+    }
+
+    // ---------------------------------------------------------------------------------------------- the event loop
+
+    @Test
+    void firstWatchListConfiguresThePeers() throws Exception {
+        AgentLoop loop = loop();
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertTrue(wg.peers.isEmpty(), "nothing before the first list arrived");
+
+        syncWith(self, peerB);
+        loop.handle(AgentEvent.WATCH_CHANGED);
+
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
+    }
+
+    @Test
+    void tokenRejectedRegistersAgainOnceAndResumesTheWatch() throws Exception {
+        AgentLoop loop = running();
+        loop.handle(new AgentEvent.TokenRejected());
+        loop.handle(new AgentEvent.TokenRejected());
+
+        assertEquals(1, session.reattaches, "one re-registration at a time");
+        assertEquals(1, session.closes);
+        assertEquals(AgentStatus.STARTING, lastStatus().state());
+
+        Device again = device(selfKey.publicKey(), "100.64.0.1", "198.51.100.1:51820", 9);
+        loop.handle(new AgentEvent.Reattached(new Registration.Joined(again, VPC, client())));
+
+        assertEquals(again.id(), loop.device().id());
+        assertEquals(2, session.opens, "the watch resumes with the new device token");
+        assertEquals(AgentStatus.RUNNING, lastStatus().state());
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()), "the tunnels stayed up");
+    }
+
+    @Test
+    void deviceDeletedRemovesEveryPeerAndStops() throws Exception {
+        AgentLoop loop = running();
+        event(session.devices, WatchEvent.TYPE_DELETE, self);
+        loop.handle(new AgentEvent.DeviceDeleted(self.id()));
+
+        assertTrue(wg.peers.isEmpty());
+        assertEquals(AgentStatus.ERROR, lastStatus().state());
+        assertEquals(1, session.closes, "the watch stops");
+
+        Device peerC = device(NodePrivateKey.generate().publicKey(), "100.64.0.3", "203.0.113.3:51820", 5);
+        event(session.devices, WatchEvent.TYPE_CHANGE, peerC);
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        loop.handle(new AgentEvent.TokenRejected());
+        assertTrue(wg.peers.isEmpty(), "a deleted device peers with nobody until restarted");
+        assertEquals(0, session.reattaches, "and does not register again");
+    }
+
+    @Test
+    void anotherDeviceDeletedOnlyRemovesThatPeer() throws Exception {
+        AgentLoop loop = running();
+        event(session.devices, WatchEvent.TYPE_DELETE, peerB);
+        loop.handle(new AgentEvent.DeviceDeleted(peerB.id()));
+
+        assertTrue(wg.peers.isEmpty());
+        assertEquals(AgentStatus.RUNNING, lastStatus().state());
+    }
+
+    @Test
+    void watchDropResumesByRevision() throws Exception {
+        AgentLoop loop = running();
+        long revision = session.devices.currentWatch().gtRevision();
+        assertEquals(peerB.revision(), revision);
+
+        // the stream drops and reopens (inside the session): the informers keep their revision, so the new stream
+        // asks for what came after it, and only that arrives
+        session.closeWatch();
+        session.openWatch(client());
+        assertEquals(revision, session.devices.currentWatch().gtRevision());
+        Device peerC = device(NodePrivateKey.generate().publicKey(), "100.64.0.3", "203.0.113.3:51820", revision + 1);
+        event(session.devices, WatchEvent.TYPE_CHANGE, peerC);
+        loop.handle(AgentEvent.WATCH_CHANGED);
+
+        assertEquals(
+                List.of(peerB.publicKey(), peerC.publicKey()).stream().sorted().toList(),
+                wg.peers.keySet().stream().sorted().toList());
+        assertEquals(peerC.revision(), session.devices.currentWatch().gtRevision());
+    }
+
+    @Test
+    void natChangePushesEndpointsAndReopensTheWatch() throws Exception {
+        AgentLoop loop = running();
+        NatObservation moved = nat("198.51.100.7:40000");
+        loop.handle(new AgentEvent.NatChanged(moved));
+
+        assertEquals(List.of(List.of(new Endpoint("stun:stun1:3478", "198.51.100.7:40000"))), published);
+        assertEquals(1, session.closes);
+        assertEquals(2, session.opens, "the watch's TCP connection went through the old mapping");
+
+        Device accepted = self.withBearerToken(null);
+        loop.handle(new AgentEvent.EndpointsPublished(accepted));
+        assertEquals(accepted, loop.device());
+    }
+
+    @Test
+    void natChangeWhileRegisteringAgainIsPublishedAfterwards() throws Exception {
+        AgentLoop loop = running();
+        loop.handle(new AgentEvent.TokenRejected());
+        loop.handle(new AgentEvent.NatChanged(nat("198.51.100.8:40001")));
+        assertTrue(published.isEmpty(), "the old device token is refused: nothing to publish with");
+
+        loop.handle(new AgentEvent.Reattached(new Registration.Joined(self, VPC, client())));
+        assertEquals(List.of(List.of(new Endpoint("stun:stun1:3478", "198.51.100.8:40001"))), published);
+    }
+
+    @Test
+    void serviceDownLeavesTheDataPlaneUnchanged() throws Exception {
+        AgentLoop loop = running();
+        Map<String, PeerEntry> before = Map.copyOf(wg.peers);
+        int changes = wg.changes;
+
+        // the watch stream is gone and the service answers nothing: only ticks arrive
+        session.closeWatch();
+        for (int i = 0; i < 5; i++) {
+            loop.handle(AgentEvent.TICK);
+        }
+
+        assertEquals(before, wg.peers);
+        assertEquals(changes, wg.changes, "no WireGuard change while the service is away");
+        assertEquals(AgentStatus.RUNNING, lastStatus().state());
+    }
+
+    @Test
+    void fullQueueDropsOnlyRedundantEvents() throws Exception {
+        AgentEvents events = new AgentEvents();
+        for (int i = 0; i < AgentEvents.CAPACITY; i++) {
+            events.post(AgentEvent.WATCH_CHANGED);
+        }
+        events.post(AgentEvent.TICK); // dropped: the loop ticks after the batch anyway
+        List<AgentEvent> batch = new ArrayList<>();
+        events.drainTo(batch);
+        assertEquals(AgentEvents.CAPACITY, batch.size());
+        assertTrue(batch.stream().allMatch(e -> e instanceof AgentEvent.WatchChanged));
+    }
+
+    // ---------------------------------------------------------------------------------------------- fixtures
+
+    private AgentLoop loop() {
+        AgentLoop.Setup setup = new AgentLoop.Setup(
+                "device",
+                false,
+                Duration.ofSeconds(1),
+                n -> n.reflexive()
+                        .map(r ->
+                                List.of(new Endpoint("stun:" + n.stunServer(), r.getHostString() + ":" + r.getPort())))
+                        .orElse(List.of()),
+                stunRechecks::add,
+                statuses::add,
+                (from, to) -> {});
+        SelfInfo selfInfo = new SelfInfo(
+                selfKey.publicKey().toBase64(), false, false, false, Optional.empty(), Agent.vpcCidrs(VPC));
+        Reconciler reconciler = new Reconciler(wg, null, PeeringTimeouts.DEFAULT, CLOCK);
+        AgentLoop loop = new AgentLoop(
+                new AgentEvents(),
+                setup,
+                session,
+                (client, id, endpoints, symmetric) -> published.add(endpoints),
+                reconciler,
+                VPC,
+                new Registration.Joined(self, VPC, client()),
+                selfInfo,
+                nat("198.51.100.1:51820"));
+        session.openWatch(client());
+        statuses.add(AgentStatus.of(AgentStatus.RUNNING, "running"));
+        return loop;
+    }
+
+    /** A loop that has received the first list (this device and peer B) and configured B. */
+    private AgentLoop running() throws Exception {
+        AgentLoop loop = loop();
+        syncWith(self, peerB);
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
+        return loop;
+    }
+
+    private void syncWith(Device... devices) {
+        for (Device d : devices) {
+            event(session.devices, WatchEvent.TYPE_CHANGE, d);
+        }
+        session.devices.onEvent(new WatchEvent("device", WatchEvent.TYPE_TAIL, null));
+        session.relayMetadata.onEvent(new WatchEvent("device-metadata", WatchEvent.TYPE_TAIL, null));
+    }
+
+    private static void event(Informer<Device> informer, String type, Device d) {
+        informer.onEvent(new WatchEvent("device", type, Json.mapper().valueToTree(d)));
+    }
+
+    private AgentStatus lastStatus() {
+        return statuses.getLast();
+    }
+
+    private static NatObservation nat(String reflexive) {
+        String[] hp = reflexive.split(":", 2);
+        return new NatObservation(
+                Optional.of(new InetSocketAddress(hp[0], Integer.parseInt(hp[1]))), "stun1:3478", false, List.of());
+    }
+
+    private static NexodusClient client() {
+        return NexodusClient.builder(URI.create("http://127.0.0.1:9")).build();
+    }
+
+    private static Device device(NodePublicKey key, String tunnelIp, String endpoint, long revision) {
+        return new Device(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                VPC.id(),
+                key.toBase64(),
+                List.of(tunnelIp + "/32"),
+                List.of(new TunnelIp(tunnelIp, "100.64.0.0/10")),
+                List.of(),
+                List.of(),
+                false,
+                false,
+                "host-" + tunnelIp,
+                "linux",
+                List.of(new Endpoint(Endpoint.SOURCE_STUN_PREFIX + "stun1:3478", endpoint)),
+                revision,
+                null,
+                true,
+                null,
+                null);
+    }
+
+    private Registration.Joined join(FakeService service) throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/devices", service::handle);
+        server.start();
+        NexodusClient api = NexodusClient.builder(
+                        URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+                .bearerToken("user-token")
+                .build();
+        Registration registration = new Registration(config());
+        Registration.Announcement me = new Registration.Announcement(
+                selfKey.publicKey().toBase64(), false, false, "host-a", List.of(), Optional.empty());
+        return registration.join(
+                new ServiceLogin.Login(api, false), new Registration.Target(VPC, null), me, selfKey.toBase64());
+    }
+
+    private static AgentConfig config() {
+        return new AgentConfig(
+                AgentConfig.Mode.AGENT,
+                URI.create("http://127.0.0.1:9"),
+                TlsOptions.DEFAULT,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Path.of("/nonexistent"),
+                Path.of("/nonexistent/nexd.sock"),
+                0,
+                Optional.empty(),
+                Optional.empty(),
+                List.of("stun1:3478", "stun2:3478"),
+                false,
+                "wg0",
+                1420,
+                List.of(),
+                "host-a",
+                PeeringTimeouts.DEFAULT,
+                Duration.ofSeconds(20),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(5),
+                Optional.empty());
+    }
+
+    /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */
+    private final class FakeService {
+        static final String DEVICE_TOKEN = "DT:device-token";
+        final List<String> requests = new ArrayList<>();
+        final Optional<UUID> existing;
+        final UUID id;
+        volatile String lastAuthorization;
+
+        FakeService(Optional<UUID> existing) {
+            this.existing = existing;
+            this.id = existing.orElseGet(UUID::randomUUID);
+        }
+
+        void handle(HttpExchange x) throws IOException {
+            String method = x.getRequestMethod();
+            String path = x.getRequestURI().getPath();
+            lastAuthorization = x.getRequestHeaders().getFirst("Authorization");
+            if (!method.equals("GET")) {
+                requests.add(method + " " + path);
+            }
+            byte[] body = x.getRequestBody().readAllBytes();
+            if (method.equals("POST") && existing.isPresent()) {
+                respond(x, 409, "{\"error\":\"resource already exists\",\"id\":\"" + existing.get() + "\"}");
+                return;
+            }
+            if (method.equals("POST")) {
+                AddDevice add = Json.mapper().readValue(body, AddDevice.class);
+                assertEquals(selfKey.publicKey().toBase64(), add.publicKey());
+            }
+            Device d = new Device(
+                            id,
+                            UUID.randomUUID(),
+                            VPC.id(),
+                            selfKey.publicKey().toBase64(),
+                            List.of("100.64.0.1/32"),
+                            List.of(new TunnelIp("100.64.0.1", "100.64.0.0/10")),
+                            List.of(),
+                            List.of(),
+                            false,
+                            false,
+                            "host-a",
+                            "linux",
+                            List.of(),
+                            1,
+                            null,
+                            true,
+                            null,
+                            null)
+                    .withBearerToken(method.equals("GET") ? null : SealedToken.seal(selfKey.publicKey(), DEVICE_TOKEN));
+            respond(x, method.equals("POST") ? 201 : 200, Json.mapper().writeValueAsString(d));
+        }
+
+        private void respond(HttpExchange x, int status, String json) throws IOException {
+            byte[] out = json.getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(status, out.length);
+            x.getResponseBody().write(out);
+            x.close();
+        }
+    }
+
+    /** The VPC session with real informers fed by the test; counts what the loop asks of it. */
+    private static final class FakeSession implements AgentLoop.Session {
+        final Informer<Device> devices = Informer.devices(VPC.id());
+        final Informer<DeviceMetadata> relayMetadata = Informer.deviceMetadata(VPC.id(), "relay");
+        int opens;
+        int closes;
+        int reattaches;
+
+        @Override
+        public Informer<Device> devices() {
+            return devices;
+        }
+
+        @Override
+        public Informer<DeviceMetadata> relayMetadata() {
+            return relayMetadata;
+        }
+
+        @Override
+        public void openWatch(NexodusClient asDevice) {
+            opens++;
+        }
+
+        @Override
+        public void closeWatch() {
+            closes++;
+        }
+
+        @Override
+        public void reattach(Device oldSelf, NatObservation nat) {
+            reattaches++;
+        }
+    }
+
+    /** WireGuard as a map of peer entries: what the reconciler configured, and how many changes it made. */
+    private static final class FakeWireGuard implements WireGuardBackend {
+        final Map<String, PeerEntry> peers = new LinkedHashMap<>();
+        final String publicKey;
+        int changes;
+
+        FakeWireGuard(String publicKey) {
+            this.publicKey = publicKey;
+        }
+
+        @Override
+        public String interfaceName() {
+            return "wg-test";
+        }
+
+        @Override
+        public int listenPort() {
+            return 51820;
+        }
+
+        @Override
+        public String publicKey() {
+            return publicKey;
+        }
+
+        @Override
+        public void apply(List<PeerChange> list) {
+            for (PeerChange c : list) {
+                changes++;
+                switch (c) {
+                    case PeerChange.Upsert u -> peers.put(u.publicKey(), u.entry());
+                    case PeerChange.Remove r -> peers.remove(r.publicKey());
+                }
+            }
+        }
+
+        @Override
+        public Map<String, PeerCounters> peers() {
+            Map<String, PeerCounters> out = new LinkedHashMap<>();
+            peers.forEach((k, e) -> out.put(k, new PeerCounters(k, "", null, 0, 0, e.allowedIps())));
+            return out;
+        }
+
+        @Override
+        public Optional<DatagramPort> sharedSocket() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String describe() {
+            return "fake";
+        }
+
+        @Override
+        public void close() {}
+    }
+}
