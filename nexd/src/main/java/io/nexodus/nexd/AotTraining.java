@@ -113,7 +113,7 @@ public final class AotTraining {
                                 null));
                 String dt = SealedToken.open(d.bearerToken(), privA);
                 Informer<Device> devices = Informer.devices(UUID.fromString(VPC));
-                try (WatchStream w = WatchStream.builder(api.withToken(() -> dt), UUID.fromString(VPC))
+                try (WatchStream _ = WatchStream.builder(api.withToken(() -> dt), UUID.fromString(VPC))
                         .subscribe(devices)
                         .subscribe(Informer.securityGroups(UUID.fromString(VPC)))
                         .subscribe(Informer.deviceMetadata(UUID.fromString(VPC), "relay"))
@@ -136,7 +136,7 @@ public final class AotTraining {
                 }
                 // the control socket
                 Path sock = dir.resolve("nexd.sock");
-                try (NexdCtlServer ctl = new NexdCtlServer(
+                try (NexdCtlServer _ = new NexdCtlServer(
                                 sock,
                                 new AgentControl(
                                         AgentControl.view(

@@ -86,7 +86,11 @@ final class AgentLoop {
     private NatObservation nat;
     private boolean deleted;
     private boolean reattaching;
+    /** Endpoints handed to the publisher that the service has not accepted yet. */
+    private boolean unpublished;
+    /** STUN saw a change while registering again: the new registration may announce old endpoints. */
     private boolean natChangedWhileReattaching;
+
     private boolean selfChanged = true;
     private long seenDevices = -1;
     private long seenMetadata = -1;
@@ -224,6 +228,7 @@ final class AgentLoop {
                 if (!reattaching && p.device().id().equals(self.id())) {
                     self = p.device();
                     published = self;
+                    unpublished = false;
                 }
             }
         }
@@ -269,10 +274,10 @@ final class AgentLoop {
         reattaching = false;
         setup.tunnelAddresses().move(old, self);
         session.openWatch(asDevice);
-        if (natChangedWhileReattaching) {
+        if (natChangedWhileReattaching || unpublished) {
+            // a request still retrying uses the refused token and the old device: replace it
             natChangedWhileReattaching = false;
-            publisher.publish(
-                    asDevice, self.id(), setup.endpoints().apply(nat), setup.relayOnly() || nat.symmetricNat());
+            publish();
         }
         setup.status()
                 .accept(AgentStatus.of(
@@ -297,14 +302,18 @@ final class AgentLoop {
             natChangedWhileReattaching = true; // published once registered again; that also opens the watch
             return;
         }
-        publisher.publish(
-                asDevice, self.id(), setup.endpoints().apply(newNat), setup.relayOnly() || newNat.symmetricNat());
+        publish();
         if (newNat.reflexive().isPresent()) {
             // our NAT mapping changed: the watch stream's TCP connection through that NAT is most likely dead too,
             // and would only be noticed after a stall; reopen it now (it resumes by revision)
             session.closeWatch();
             session.openWatch(asDevice);
         }
+    }
+
+    private void publish() {
+        unpublished = true;
+        publisher.publish(asDevice, self.id(), setup.endpoints().apply(nat), setup.relayOnly() || nat.symmetricNat());
     }
 
     private List<PeerInfo> peerInfos() {

@@ -123,7 +123,7 @@ public final class NexdCommand implements Callable<Integer> {
             }
             Thread.sleep(100);
         }
-        return agent::close;
+        return agent;
     }
 
     static void configureLogging(String level) {

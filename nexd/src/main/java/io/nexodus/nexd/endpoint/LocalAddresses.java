@@ -97,7 +97,7 @@ public final class LocalAddresses {
         String best = null;
         long bestMetric = Long.MAX_VALUE;
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            String[] f = line.trim().split("\\s+");
+            String[] f = line.trim().split("\\s+", -1);
             if (f.length < 8) {
                 continue;
             }

@@ -102,7 +102,7 @@ public final class HostsFile {
         try {
             String target = f.toAbsolutePath().normalize().toString();
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] fields = line.split(" ");
+                String[] fields = line.split(" ", -1);
                 if (fields.length > 4 && fields[4].equals(target)) {
                     return true;
                 }

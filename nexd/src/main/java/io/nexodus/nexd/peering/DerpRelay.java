@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param id             stable identity: {@code public:<region>} or {@code onboarded:<device id>}
  * @param url            what the DERP client connects to ({@code https://host:port/derp})
  * @param dialIp         connect to this address instead of resolving the URL's host (the name is still what TLS
- *                       checks); empty = resolve (for {@code certmodemanual} through the managed {@code /etc/hosts}
+ *                       checks); empty = resolve (for a {@code certModeManual} relay through the managed {@code /etc/hosts}
  *                       block)
  * @param caPem          a CA certificate (PEM) to trust for this relay instead of the agent's trust store, when the
  *                       service published one

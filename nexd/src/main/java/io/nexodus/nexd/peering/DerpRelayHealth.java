@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * Whether an onboarded DERP relay is healthy: it is, until its connection has been down (or never came up) for longer
  * than {@code grace}. The grace lets a new relay connect before it is judged, and keeps a short reconnect from moving
- * every relayed peer. Not thread-safe: the reconcile thread owns it (connection events arrive as {@link #up}/{@link
- * #down} calls from there, via the proxy's {@code connected} state sampled each tick).
+ * every relayed peer. Not thread-safe: the reconcile thread owns it (connection states arrive as {@link #observe} calls
+ * from there, the proxy's {@code connected} state sampled each tick).
  */
 public final class DerpRelayHealth {
     private final Duration grace;

@@ -31,6 +31,8 @@ public final class RelaySelector {
     }
 
     /**
+     * The relays the peers offer, with the service's public DERP relay and the health of onboarded DERP relays.
+     *
      * @param publicDerp the service's public relay, if the service publishes one
      * @param healthy    whether an onboarded DERP relay is usable now ({@link DerpRelayHealth#healthy})
      */

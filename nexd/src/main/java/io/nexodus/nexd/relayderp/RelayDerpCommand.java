@@ -422,7 +422,7 @@ public final class RelayDerpCommand implements Callable<Integer> {
         if (h.length() > 253 || h.startsWith(".") || h.contains("..") || h.startsWith("-")) {
             return false;
         }
-        return h.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128 || c == '.' || c == '-' || c == ':');
+        return h.chars().allMatch(c -> (Character.isLetterOrDigit(c) && c < 128) || c == '.' || c == '-' || c == ':');
     }
 
     private CommandLine.ParameterException usage(String message) {

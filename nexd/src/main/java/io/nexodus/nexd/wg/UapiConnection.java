@@ -74,7 +74,7 @@ final class UapiConnection {
                 }
             }
             List<String> lines = new ArrayList<>();
-            for (String l : sb.toString().split("\n")) {
+            for (String l : sb.toString().split("\n", -1)) {
                 if (!l.isEmpty()) {
                     lines.add(l);
                 }

@@ -206,6 +206,17 @@ class AgentTest {
     }
 
     @Test
+    void endpointsStillRetryingArePublishedAgainWithTheNewToken() throws Exception {
+        AgentLoop loop = running();
+        loop.handle(new AgentEvent.NatChanged(nat("198.51.100.9:40002")));
+        loop.handle(new AgentEvent.TokenRejected()); // the publisher keeps failing with the refused token
+        loop.handle(new AgentEvent.Reattached(new Registration.Joined(self, VPC, client())));
+
+        assertEquals(2, published.size(), "handed over again, with the new device client");
+        assertEquals(published.get(0), published.get(1));
+    }
+
+    @Test
     void serviceDownLeavesTheDataPlaneUnchanged() throws Exception {
         AgentLoop loop = running();
         Map<String, PeerEntry> before = Map.copyOf(wg.peers);
