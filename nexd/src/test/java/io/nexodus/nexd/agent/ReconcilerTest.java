@@ -76,7 +76,7 @@ class ReconcilerTest {
     private static PeerInfo info(Node n, int reachableAtPort, boolean relay) {
         return new PeerInfo(
                 n.key(),
-                UUID.nameUUIDFromBytes(n.name().getBytes()),
+                UUID.nameUUIDFromBytes(n.name().getBytes(StandardCharsets.UTF_8)),
                 n.name(),
                 relay,
                 relay ? Optional.of("wireguard") : Optional.empty(),

@@ -36,10 +36,10 @@ class LocalAddressesTest {
 
     @Test
     void subnetsContainTheirAddresses() throws Exception {
-        LocalAddresses.LocalSubnet s = new LocalAddresses.LocalSubnet("eth0", InetAddress.getByName("100.64.0.7"), 10);
-        assertThat(s.contains(InetAddress.getByName("100.100.1.1"))).isTrue();
-        assertThat(s.contains(InetAddress.getByName("100.128.0.1"))).isFalse();
-        assertThat(s.contains(InetAddress.getByName("::1"))).isFalse();
+        LocalAddresses.LocalSubnet s = new LocalAddresses.LocalSubnet("eth0", InetAddress.ofLiteral("100.64.0.7"), 10);
+        assertThat(s.contains(InetAddress.ofLiteral("100.100.1.1"))).isTrue();
+        assertThat(s.contains(InetAddress.ofLiteral("100.128.0.1"))).isFalse();
+        assertThat(s.contains(InetAddress.ofLiteral("::1"))).isFalse();
         assertThat(s).hasToString("100.64.0.7/10 on eth0");
     }
 }

@@ -33,13 +33,14 @@ class NetConfigTest {
                 },
                 "wg0");
         t0.configure("100.64.0.5", "200::5", List.of("100.64.0.0/10", "200::/64"));
-        assertThat(stdin)
-                .containsExactly("ip -batch -\n"
-                        + "address replace 100.64.0.5/32 dev wg0\n"
-                        + "address replace 200::5/64 dev wg0\n"
-                        + "link set dev wg0 up\n"
-                        + "route replace 100.64.0.0/10 dev wg0\n"
-                        + "route replace 200::/64 dev wg0\n");
+        assertThat(stdin).containsExactly("""
+                        ip -batch -
+                        address replace 100.64.0.5/32 dev wg0
+                        address replace 200::5/64 dev wg0
+                        link set dev wg0 up
+                        route replace 100.64.0.0/10 dev wg0
+                        route replace 200::/64 dev wg0
+                        """);
         assertThat(t0.routes()).containsExactlyInAnyOrder("100.64.0.0/10", "200::/64");
         TunnelInterface t = new TunnelInterface(recorder, "wg0");
         t.syncRoutes(new LinkedHashSet<>(List.of("100.64.0.0/10", "200::/64", "0.0.0.0/0", "10.9.0.0/24")));

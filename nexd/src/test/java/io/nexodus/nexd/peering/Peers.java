@@ -2,6 +2,7 @@ package io.nexodus.nexd.peering;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,7 +22,7 @@ final class Peers {
     static PeerInfo peer(String key, String local, String reflexive, boolean symmetric) {
         return new PeerInfo(
                 key,
-                UUID.nameUUIDFromBytes(key.getBytes()),
+                UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)),
                 "host-" + key,
                 false,
                 Optional.empty(),
@@ -36,7 +37,7 @@ final class Peers {
     static PeerInfo relay(String key, String local, String reflexive) {
         return new PeerInfo(
                 key,
-                UUID.nameUUIDFromBytes(key.getBytes()),
+                UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)),
                 "relay",
                 true,
                 Optional.of("wireguard"),
@@ -51,7 +52,7 @@ final class Peers {
     static PeerInfo derpRelay(String key, String reflexive, String hostname, boolean manual) {
         return new PeerInfo(
                 key,
-                UUID.nameUUIDFromBytes(key.getBytes()),
+                UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)),
                 "derp-" + key,
                 true,
                 Optional.of("derp"),

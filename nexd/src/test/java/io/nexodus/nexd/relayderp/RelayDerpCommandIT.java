@@ -163,7 +163,8 @@ class RelayDerpCommandIT {
                 "--no-stun",
                 "--state-dir",
                 state.toString())) {
-            p.awaitOutput("STUN: +off", WAIT);
+            // the suggested command is the last line printed
+            p.awaitOutput("nexctl relay create .*--relay-ca", WAIT);
             Path caFile = state.resolve("derp-certs/ca.crt");
             assertThat(p.output())
                     .contains("clients trust " + caFile)

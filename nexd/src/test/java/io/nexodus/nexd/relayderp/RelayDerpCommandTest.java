@@ -8,6 +8,7 @@ import io.nexodus.derp.http.TlsMode;
 import io.nexodus.testkit.FreePorts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +112,8 @@ class RelayDerpCommandTest {
         assertThat(c.meshWith()).containsExactly("relay2.lab", "https://relay3.lab:8443/derp");
         assertThat(c.onboard()).isTrue();
         assertThat(parse("--hostname", "r", "-c", "/k.json").keyFile()).isEqualTo(Path.of("/k.json"));
-        assertThat(parse("--hostname", "r", "--addr", "[::1]:443").addr()).isEqualTo(new InetSocketAddress("::1", 443));
+        assertThat(parse("--hostname", "r", "--addr", "[::1]:443").addr())
+                .isEqualTo(new InetSocketAddress(InetAddress.ofLiteral("::1"), 443));
         assertThat(parse("--hostname", "r", "--stun=false").stun()).isFalse();
         assertThat(parse("--hostname", "r", "--no-stun").stun()).isFalse();
         assertThat(parse("--hostname", "r", "--mesh-key", "cd".repeat(32)).meshKey())
