@@ -329,7 +329,7 @@ public final class Main implements Callable<Integer> {
             try {
                 server.start();
             } catch (Exception e) {
-                System.err.println("nexodus: cannot start: " + e.getMessage());
+                System.err.println("nexodus: cannot start: " + StartFailure.describe(e));
                 server.close();
                 return 1;
             }
