@@ -7,11 +7,12 @@ final class StartFailure {
     static String describe(Throwable e) {
         String own = messageOf(e);
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
+        int depth = 0;
+        while (root.getCause() != null && depth++ < 20) { // bounded: a cause chain may loop
             root = root.getCause();
         }
         String line = own;
-        if (root != e) {
+        if (depth > 0) {
             String why = messageOf(root);
             if (!own.contains(why)) {
                 line = own + ": " + why;
@@ -29,7 +30,7 @@ final class StartFailure {
         }
         if (t instanceof java.util.NoSuchElementException
                 || t instanceof NullPointerException
-                || t instanceof IllegalStateException && m.length() < 25) {
+                || (t instanceof IllegalStateException && m.length() < 25)) {
             return t.getClass().getSimpleName() + ": " + m;
         }
         return m;
