@@ -155,6 +155,11 @@ public final class NexodusServer implements AutoCloseable {
         Accounts accounts = new Accounts(db, new PasswordHasher(config.passwordIterations()));
         TokenIssuer issuer = new TokenIssuer(keys, () -> publicUrl, clock, config.accessTokenTtl());
 
+        if (config.oidcIssuer() == null) {
+            ensureAdmin(accounts, users);
+        }
+        db.firstStartDone(); // replicas started at the same moment now find the pools, keys and admin account
+
         IdentityProvider idp;
         LocalIdp local = null;
         if (config.oidcIssuer() != null) {
@@ -163,7 +168,6 @@ public final class NexodusServer implements AutoCloseable {
         } else {
             local = new LocalIdp(db, accounts, keys, issuer, users, clock, config.refreshTokenTtl(), () -> publicUrl);
             idp = local;
-            ensureAdmin(accounts, users);
         }
 
         online = new OnlineTracker(db, new DeviceStore(), timer, config.onlineGrace());
@@ -268,14 +272,19 @@ public final class NexodusServer implements AutoCloseable {
         var existing = accounts.findByUsername(ADMIN_USERNAME);
         if (existing.isEmpty()) {
             String password = config.adminPassword();
-            if (password == null || password.isBlank()) {
+            boolean generated = password == null || password.isBlank();
+            if (generated) {
                 password = randomPassword();
+            }
+            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "the admin account was created by another process at the same moment"
+                                    + " (is another service using this database without the first-start lock?)"));
+            if (generated) {
                 adminPasswordGenerated = true;
                 generatedAdminPassword = password;
                 SecretFiles.writeSecret(adminPasswordFile, password + "\n");
             }
-            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true)
-                    .orElseThrow();
             users.provision(LocalIdpClaims.of(a));
         } else if (config.adminPassword() != null
                 && !config.adminPassword().isBlank()
