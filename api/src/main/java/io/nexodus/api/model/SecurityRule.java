@@ -11,11 +11,9 @@ import java.util.List;
 public record SecurityRule(
         @Limits(maxLength = 16) @JsonProperty("ip_protocol") String ipProtocol,
 
-        @Limits(min = 0, max = 65535) @JsonProperty("from_port")
-        int fromPort,
+        @JsonProperty("from_port") int fromPort,
 
-        @Limits(min = 0, max = 65535) @JsonProperty("to_port")
-        int toPort,
+        @JsonProperty("to_port") int toPort,
 
         @Limits(maxItems = 64, itemMaxLength = 100) @JsonProperty("ip_ranges")
         List<String> ipRanges) {}
