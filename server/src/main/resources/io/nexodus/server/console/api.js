@@ -9,9 +9,12 @@ export class ApiFailure extends Error {
     this.body = body || {};
   }
 
-  /** The request field the service rejected (400 with a field), e.g. inbound_rules[0].ip_ranges[0]. */
+  /**
+   * Where in the request the service found the error: the JSON path of the value when given (e.g.
+   * inbound_rules[0].ip_ranges[0]), else the field name.
+   */
   get field() {
-    return this.body.field || null;
+    return this.body.path || this.body.field || null;
   }
 }
 
