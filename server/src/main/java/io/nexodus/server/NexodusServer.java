@@ -21,6 +21,7 @@ import io.nexodus.server.auth.PasswordHasher;
 import io.nexodus.server.auth.SigningKeys;
 import io.nexodus.server.auth.TokenAuthenticator;
 import io.nexodus.server.auth.TokenIssuer;
+import io.nexodus.server.console.ConsoleRoutes;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.db.Dialect;
 import io.nexodus.server.db.PgNotificationListener;
@@ -197,6 +198,7 @@ public final class NexodusServer implements AutoCloseable {
         if (local != null) {
             router.addAll(local.routes());
         }
+        router.addAll(new ConsoleRoutes().routes());
         Object[] openApi = new Object[1];
         router.addAll(
                 new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
@@ -419,6 +421,7 @@ public final class NexodusServer implements AutoCloseable {
     public void printBanner(PrintStream out) {
         out.println("Nexodus service " + VERSION + " is serving " + publicUrl);
         out.println("  API:        " + publicUrl + "/api   (OpenAPI: " + publicUrl + "/openapi.json)");
+        out.println("  console:    " + publicUrl + "/console/");
         if (config.oidcIssuer() != null) {
             out.println("  identity:   external OIDC issuer " + config.oidcIssuer());
         } else if (adminPasswordGenerated) {
