@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Control-plane benchmark (issue 2): starts the Nexodus service as its own JVM, registers N devices into one VPC,
+# Control-plane benchmark: starts the Nexodus service as its own JVM, registers N devices into one VPC,
 # holds W watch streams open as those devices' agents do, and times the fan-out of a change to every watcher.
 # Every number is printed with a ratio against an anchor measured in the same run (registrations vs a no-op GET,
 # W watchers vs one, the service's heap and RSS vs the idle service).

@@ -3,7 +3,7 @@
 #   - start -> first packet with an existing peer, direct and via the WireGuard relay (JVM start included),
 #     with the default JVM and with an AppCDS archive, interleaved;
 #   - recovery after a NAT mapping change while a 50 ms ping runs.
-# Targets (issue 4): < 1 s direct, < 2 s relayed, < 5 s recovery. Not a test: prints every sample, median/min/max
+# Targets: < 1 s direct, < 2 s relayed, < 5 s recovery. Not a test: prints every sample, median/min/max
 # and the AppCDS/default ratio. Numbers depend on the load on the machine: run it on a quiet one.
 #
 #   sudo bench/scripts/nexd-timings.sh [--runs N]

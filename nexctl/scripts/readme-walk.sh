@@ -47,7 +47,8 @@ for line in s[i:j].splitlines():
 out += ["echo '--- checks (not in the README) ---'",
         "curl -s -w ' HTTP %{http_code}\\n' -H \"Authorization: Bearer $RK\" $URL/api/devices "
         "-d '{\"vpc_id\":\"'$VPC'\",\"public_key\":\"'$(head -c32 /dev/urandom | base64)'\",\"hostname\":\"again\"}'",
-        "echo \"devices in the VPC: $(bin/nexctl device list --vpc-id $VPC -o no-header | wc -l)\""]
+        "echo \"devices in the VPC: $(bin/nexctl device list --vpc-id $VPC -o no-header | wc -l)\"",
+        "git status --porcelain --ignored | grep -q 'device.key' && echo 'device.key left in the working tree' || echo 'no key in the working tree'"]
 print("\n".join(out))
 PY
 
@@ -87,6 +88,8 @@ fail=0
 grep -q '"type":"tail"' "$W/typed.out" || { echo "FAIL: no tail on the watch" >&2; fail=1; }
 grep -q '"type":"change".*"hostname":"demo"' "$W/typed.out" || { echo "FAIL: the device did not arrive on the watch" >&2; fail=1; }
 grep -q 'single use reg key exhausted' "$W/typed.out" || { echo "FAIL: the single-use key registered twice" >&2; fail=1; }
+grep -q 'no key in the working tree' "$W/typed.out" || { echo "FAIL: the walkthrough left a private key in the tree" >&2; fail=1; }
+grep -q '"bearer_token":"djE=:' "$W/typed.out" || { echo "FAIL: the sealed device token does not start as the README says" >&2; fail=1; }
 grep -q 'devices in the VPC: 1$' "$W/typed.out" || { echo "FAIL: not exactly one device" >&2; fail=1; }
 [ ! -e "$HOME/.local/share/nexodus/nexodus.trace.db" ] || { echo "FAIL: H2 traced an error" >&2; fail=1; }
 [ "$rc" = 0 ] || fail=1

@@ -234,7 +234,8 @@ public final class Main implements Callable<Integer> {
                 paramLabel = "AUD",
                 defaultValue = "${env:NEXAPI_OIDC_AUDIENCE}",
                 description =
-                        "Required 'aud' of external access tokens (none checked if unset). Env NEXAPI_OIDC_AUDIENCE.")
+                        "Required 'aud' of external access tokens. If unset, tokens must name the --oidc-client-id in 'aud'"
+                                + " or 'azp'. Env NEXAPI_OIDC_AUDIENCE.")
         String oidcAudience;
 
         @Option(
@@ -329,7 +330,7 @@ public final class Main implements Callable<Integer> {
             try {
                 server.start();
             } catch (Exception e) {
-                System.err.println("nexodus: cannot start: " + e.getMessage());
+                System.err.println("nexodus: cannot start: " + StartFailure.describe(e));
                 server.close();
                 return 1;
             }

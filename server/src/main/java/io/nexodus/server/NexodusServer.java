@@ -21,6 +21,7 @@ import io.nexodus.server.auth.PasswordHasher;
 import io.nexodus.server.auth.SigningKeys;
 import io.nexodus.server.auth.TokenAuthenticator;
 import io.nexodus.server.auth.TokenIssuer;
+import io.nexodus.server.console.ConsoleRoutes;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.db.Dialect;
 import io.nexodus.server.db.PgNotificationListener;
@@ -155,6 +156,11 @@ public final class NexodusServer implements AutoCloseable {
         Accounts accounts = new Accounts(db, new PasswordHasher(config.passwordIterations()));
         TokenIssuer issuer = new TokenIssuer(keys, () -> publicUrl, clock, config.accessTokenTtl());
 
+        if (config.oidcIssuer() == null) {
+            ensureAdmin(accounts, users);
+        }
+        db.firstStartDone(); // replicas started at the same moment now find the pools, keys and admin account
+
         IdentityProvider idp;
         LocalIdp local = null;
         if (config.oidcIssuer() != null) {
@@ -163,7 +169,6 @@ public final class NexodusServer implements AutoCloseable {
         } else {
             local = new LocalIdp(db, accounts, keys, issuer, users, clock, config.refreshTokenTtl(), () -> publicUrl);
             idp = local;
-            ensureAdmin(accounts, users);
         }
 
         online = new OnlineTracker(db, new DeviceStore(), timer, config.onlineGrace());
@@ -193,6 +198,7 @@ public final class NexodusServer implements AutoCloseable {
         if (local != null) {
             router.addAll(local.routes());
         }
+        router.addAll(new ConsoleRoutes().routes());
         Object[] openApi = new Object[1];
         router.addAll(
                 new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
@@ -268,14 +274,19 @@ public final class NexodusServer implements AutoCloseable {
         var existing = accounts.findByUsername(ADMIN_USERNAME);
         if (existing.isEmpty()) {
             String password = config.adminPassword();
-            if (password == null || password.isBlank()) {
+            boolean generated = password == null || password.isBlank();
+            if (generated) {
                 password = randomPassword();
+            }
+            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "the admin account was created by another process at the same moment"
+                                    + " (is another service using this database without the first-start lock?)"));
+            if (generated) {
                 adminPasswordGenerated = true;
                 generatedAdminPassword = password;
                 SecretFiles.writeSecret(adminPasswordFile, password + "\n");
             }
-            var a = accounts.create(ADMIN_USERNAME, password, "Administrator", null, true)
-                    .orElseThrow();
             users.provision(LocalIdpClaims.of(a));
         } else if (config.adminPassword() != null
                 && !config.adminPassword().isBlank()
@@ -410,6 +421,7 @@ public final class NexodusServer implements AutoCloseable {
     public void printBanner(PrintStream out) {
         out.println("Nexodus service " + VERSION + " is serving " + publicUrl);
         out.println("  API:        " + publicUrl + "/api   (OpenAPI: " + publicUrl + "/openapi.json)");
+        out.println("  console:    " + publicUrl + "/console/");
         if (config.oidcIssuer() != null) {
             out.println("  identity:   external OIDC issuer " + config.oidcIssuer());
         } else if (adminPasswordGenerated) {

@@ -36,7 +36,7 @@ public final class ErrorBodies {
             return new ConflictsError(text(n, "id"), error);
         }
         if (n.has("field")) {
-            return new ValidationError(error, text(n, "field"), text(n, "reason"));
+            return new ValidationError(error, text(n, "field"), text(n, "reason"), text(n, "path"));
         }
         if (n.has("resource")) {
             return new NotFoundError(error, text(n, "resource"));

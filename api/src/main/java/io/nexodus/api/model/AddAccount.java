@@ -9,7 +9,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AddAccount(
-        @JsonProperty("username") String username,
-        @JsonProperty("password") String password,
-        @JsonProperty("full_name") String fullName,
-        @JsonProperty("email") String email) {}
+        @Limits(maxLength = 64) @JsonProperty("username") String username,
+
+        @Limits(minLength = 8, maxLength = 1024) @JsonProperty("password")
+        String password,
+
+        @Limits(maxLength = 255) @JsonProperty("full_name") String fullName,
+        @Limits(maxLength = 320) @JsonProperty("email") String email) {}

@@ -12,12 +12,17 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AddDevice(
         @JsonProperty("vpc_id") UUID vpcId,
-        @JsonProperty("public_key") String publicKey,
-        @JsonProperty("advertise_cidrs") List<String> advertiseCidrs,
-        @JsonProperty("ipv4_tunnel_ips") List<TunnelIp> ipv4TunnelIps,
+        @Limits(maxLength = 64) @JsonProperty("public_key") String publicKey,
+
+        @Limits(maxItems = 256, itemMaxLength = 64) @JsonProperty("advertise_cidrs")
+        List<String> advertiseCidrs,
+
+        @Limits(maxItems = 1) @JsonProperty("ipv4_tunnel_ips")
+        List<TunnelIp> ipv4TunnelIps,
+
         @JsonProperty("relay") boolean relay,
         @JsonProperty("symmetric_nat") boolean symmetricNat,
-        @JsonProperty("hostname") String hostname,
-        @JsonProperty("endpoints") List<Endpoint> endpoints,
-        @JsonProperty("os") String os,
+        @Limits(maxLength = 255) @JsonProperty("hostname") String hostname,
+        @Limits(maxItems = 64) @JsonProperty("endpoints") List<Endpoint> endpoints,
+        @Limits(maxLength = 64) @JsonProperty("os") String os,
         @JsonProperty("security_group_id") UUID securityGroupId) {}

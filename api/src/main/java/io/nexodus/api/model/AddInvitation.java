@@ -9,6 +9,8 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AddInvitation(
         @JsonProperty("user_id") UUID userId,
-        @JsonProperty("email") String email,
+        @Limits(maxLength = 320) @JsonProperty("email") String email,
         @JsonProperty("organization_id") UUID organizationId,
-        @JsonProperty("roles") List<String> roles) {}
+
+        @Limits(maxItems = 8, itemMaxLength = 16) @JsonProperty("roles")
+        List<String> roles) {}

@@ -4,5 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Body of {@code POST /api/organizations}. */
 public record AddOrganization(
-        @JsonProperty("name") String name,
-        @JsonProperty("description") String description) {}
+        @Limits(maxLength = 255) @JsonProperty("name") String name,
+
+        @Limits(maxLength = 1000) @JsonProperty("description")
+        String description) {}

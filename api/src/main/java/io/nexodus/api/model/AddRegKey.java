@@ -12,8 +12,13 @@ import java.util.UUID;
 public record AddRegKey(
         @JsonProperty("vpc_id") UUID vpcId,
         @JsonProperty("service_network_id") UUID serviceNetworkId,
-        @JsonProperty("description") String description,
+
+        @Limits(maxLength = 1000) @JsonProperty("description")
+        String description,
+
         @JsonProperty("single_use") boolean singleUse,
         @JsonProperty("expires_at") Instant expiresAt,
         @JsonProperty("security_group_id") UUID securityGroupId,
-        @JsonProperty("settings") Map<String, JsonNode> settings) {}
+
+        @Limits(maxLength = 100000) @JsonProperty("settings")
+        Map<String, JsonNode> settings) {}

@@ -19,12 +19,22 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AddRelay(
-        @JsonProperty("region_id") Integer regionId,
-        @JsonProperty("region_code") String regionCode,
-        @JsonProperty("region_name") String regionName,
-        @JsonProperty("host_name") String hostName,
-        @JsonProperty("ipv4") String ipv4,
-        @JsonProperty("ipv6") String ipv6,
-        @JsonProperty("derp_port") Integer derpPort,
-        @JsonProperty("stun_port") Integer stunPort,
-        @JsonProperty("ca_pem") String caPem) {}
+        @Limits(min = 902, max = 999) @JsonProperty("region_id")
+        Integer regionId,
+
+        @Limits(maxLength = 32) @JsonProperty("region_code") String regionCode,
+
+        @Limits(maxLength = 255) @JsonProperty("region_name")
+        String regionName,
+
+        @Limits(maxLength = 253) @JsonProperty("host_name") String hostName,
+        @Limits(maxLength = 15) @JsonProperty("ipv4") String ipv4,
+        @Limits(maxLength = 45) @JsonProperty("ipv6") String ipv6,
+
+        @Limits(min = 1, max = 65535) @JsonProperty("derp_port")
+        Integer derpPort,
+
+        @Limits(min = -1, max = 65535, note = "-1 = the host runs no STUN server") @JsonProperty("stun_port")
+        Integer stunPort,
+
+        @Limits(maxLength = 16384) @JsonProperty("ca_pem") String caPem) {}

@@ -12,7 +12,10 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AddVpc(
         @JsonProperty("organization_id") UUID organizationId,
-        @JsonProperty("description") String description,
+
+        @Limits(maxLength = 1000) @JsonProperty("description")
+        String description,
+
         @JsonProperty("private_cidr") boolean privateCidr,
-        @JsonProperty("ipv4_cidr") String ipv4Cidr,
-        @JsonProperty("ipv6_cidr") String ipv6Cidr) {}
+        @Limits(maxLength = 64) @JsonProperty("ipv4_cidr") String ipv4Cidr,
+        @Limits(maxLength = 64) @JsonProperty("ipv6_cidr") String ipv6Cidr) {}

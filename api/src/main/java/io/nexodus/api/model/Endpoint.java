@@ -7,8 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * LAN address or {@code "stun:<server>"} for the reflexive address a STUN server saw.
  */
 public record Endpoint(
-        @JsonProperty("source") String source,
-        @JsonProperty("address") String address) {
+        @Limits(maxLength = 300) @JsonProperty("source") String source,
+        @Limits(maxLength = 64) @JsonProperty("address") String address) {
     public static final String SOURCE_LOCAL = "local";
     public static final String SOURCE_STUN_PREFIX = "stun:";
 }

@@ -9,7 +9,11 @@ import java.util.List;
  * {@code a-b} ranges.
  */
 public record SecurityRule(
-        @JsonProperty("ip_protocol") String ipProtocol,
+        @Limits(maxLength = 16) @JsonProperty("ip_protocol") String ipProtocol,
+
         @JsonProperty("from_port") int fromPort,
+
         @JsonProperty("to_port") int toPort,
-        @JsonProperty("ip_ranges") List<String> ipRanges) {}
+
+        @Limits(maxItems = 64, itemMaxLength = 100) @JsonProperty("ip_ranges")
+        List<String> ipRanges) {}

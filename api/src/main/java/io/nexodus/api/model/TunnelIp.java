@@ -4,5 +4,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** A tunnel address of a device and the VPC CIDR it was allocated from. */
 public record TunnelIp(
-        @JsonProperty("address") String address,
-        @JsonProperty("cidr") String cidr) {}
+        @Limits(maxLength = 64) @JsonProperty("address") String address,
+        @Limits(maxLength = 64) @JsonProperty("cidr") String cidr) {}

@@ -13,11 +13,14 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UpdateDevice(
         @JsonProperty("vpc_id") UUID vpcId,
-        @JsonProperty("advertise_cidrs") List<String> advertiseCidrs,
+
+        @Limits(maxItems = 256, itemMaxLength = 64) @JsonProperty("advertise_cidrs")
+        List<String> advertiseCidrs,
+
         @JsonProperty("symmetric_nat") Boolean symmetricNat,
-        @JsonProperty("hostname") String hostname,
-        @JsonProperty("endpoints") List<Endpoint> endpoints,
-        @JsonProperty("revision") Long revision,
+        @Limits(maxLength = 255) @JsonProperty("hostname") String hostname,
+        @Limits(maxItems = 64) @JsonProperty("endpoints") List<Endpoint> endpoints,
+        @Limits(min = 0) @JsonProperty("revision") Long revision,
         @JsonProperty("relay") Boolean relay,
         @JsonProperty("security_group_id") UUID securityGroupId) {
 

@@ -13,9 +13,13 @@ import java.util.UUID;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UpdateRegKey(
-        @JsonProperty("description") String description,
+        @Limits(maxLength = 1000) @JsonProperty("description")
+        String description,
+
         @JsonProperty("expires_at") Instant expiresAt,
         @JsonProperty("security_group_id") UUID securityGroupId,
-        @JsonProperty("settings") Map<String, JsonNode> settings) {
+
+        @Limits(maxLength = 100000) @JsonProperty("settings")
+        Map<String, JsonNode> settings) {
     public static final Instant NO_EXPIRY = Instant.parse("0001-01-01T00:00:00Z");
 }

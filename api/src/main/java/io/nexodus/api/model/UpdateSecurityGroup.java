@@ -7,6 +7,11 @@ import java.util.List;
 /** Body of {@code PATCH /api/security-groups/{id}}; null = unchanged, an empty list clears the rules. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UpdateSecurityGroup(
-        @JsonProperty("description") String description,
-        @JsonProperty("inbound_rules") List<SecurityRule> inboundRules,
-        @JsonProperty("outbound_rules") List<SecurityRule> outboundRules) {}
+        @Limits(maxLength = 1000) @JsonProperty("description")
+        String description,
+
+        @Limits(maxItems = 128) @JsonProperty("inbound_rules")
+        List<SecurityRule> inboundRules,
+
+        @Limits(maxItems = 128) @JsonProperty("outbound_rules")
+        List<SecurityRule> outboundRules) {}

@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The control-plane benchmark (issue 2, PRODUCT §6): a real service process, N devices registered into one VPC, W
+ * The control-plane benchmark: a real service process, N devices registered into one VPC, W
  * watch streams held open as the devices' agents hold them, then changes whose fan-out to every watcher is timed.
  * Every result is printed with a ratio against an anchor measured in the same run. {@code bench/scripts/control-plane.sh}
  * builds and runs it; {@code --help} explains the options and the phases.

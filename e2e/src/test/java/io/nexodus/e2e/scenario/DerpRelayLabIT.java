@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 5's NAT-lab scenarios 4 and 5 with real relay processes ({@code nexd relayderp}, started through its own main
+ * The DERP relay scenarios (meshed relays, hostile clients) with real relay processes ({@code nexd relayderp}, started through its own main
  * class, TLS with a self-signed CA the two relays share):
  * <ul>
  *   <li>4: two meshed relays (one mesh key, each {@code --mesh-with} the other) on two public hosts; two peers behind

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Issue 5's agent-side scenarios on the standard NAT lab: peers that cannot reach each other over UDP relay their
+ * Agent-side DERP scenarios on the standard NAT lab: peers that cannot reach each other over UDP relay their
  * WireGuard packets through the service's public DERP relay (TLS on 443) via the in-agent wireguard-derp proxy.
  * Asserted from the control socket (method {@code via-derp-relay}, relay {@code public-derp}), from the interface
  * ({@code wg show dump}: a {@code 127.x.y.z} endpoint with a handshake) and with checksummed TCP transfers.

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Issue 4's scenarios on the standard NAT lab: the real service and real nexd processes, TCP transfers with checksums
+ * The mesh scenarios on the standard NAT lab: the real service and real nexd processes, TCP transfers with checksums
  * through the mesh, and what each agent's WireGuard interface really holds ({@code wg show dump}).
  * <p>
  * One lab and one service for the class (docs/nat-lab.md, "Sharing one topology"): every scenario gets its own VPC

@@ -19,7 +19,7 @@ public enum PeeringMethod {
     REFLEXIVE("reflexive"),
     /** Through the VPC's WireGuard relay: no entry for the peer; the relay's entry covers the VPC's CIDRs. */
     VIA_RELAY("via-relay"),
-    /** Through a DERP relay over TLS (issue 5): the peer's entry gets a loopback endpoint of the wireguard-derp proxy. */
+    /** Through a DERP relay over TLS: the peer's entry gets a loopback endpoint of the wireguard-derp proxy. */
     VIA_DERP_RELAY("via-derp-relay");
 
     private final String wireName;

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * The relays this agent can use: the VPC's WireGuard hub relay and the one DERP relay to use for peers that need
- * relaying ({@link RelaySelector} applies the seed's precedence: a healthy onboarded DERP relay, else the service's
+ * relaying ({@link RelaySelector} applies the precedence: a healthy onboarded DERP relay, else the service's
  * public one). {@link PeeringPolicy} offers {@link PeeringMethod#VIA_RELAY} first and
  * {@link PeeringMethod#VIA_DERP_RELAY} after it, so an onboarded WireGuard relay wins while it works.
  *

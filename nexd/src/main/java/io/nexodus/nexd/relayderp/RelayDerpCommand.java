@@ -22,8 +22,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code nexd relayderp}: a DERP relay (Tailscale DERP v2 over HTTPS) plus a STUN server, the seed's "DERP relay in the
- * same binary". Flags follow upstream's {@code nexd relayderp}. Only parses flags and wires {@link RelayDerpServer};
+ * {@code nexd relayderp}: a DERP relay (Tailscale DERP v2 over HTTPS) plus a STUN server: a DERP relay in the
+ * same binary as the agent. Flags follow upstream's {@code nexd relayderp}. Only parses flags and wires {@link RelayDerpServer};
  * {@code --onboard} hands over to a {@link RelayOnboarding} (the agent's join flow).
  *
  * <p>{@code nexd relayderp} is this command mounted by the agent's {@code NexdCommand} with the agent's join flow as

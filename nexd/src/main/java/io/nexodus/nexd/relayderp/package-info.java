@@ -1,7 +1,7 @@
 /**
- * {@code nexd relayderp}: a DERP relay plus STUN server in the agent's binary (the seed asks for no extra binary).
+ * {@code nexd relayderp}: a DERP relay plus STUN server in the agent's binary, so a relay needs no extra program.
  *
- * <p><b>Mounting under {@code nexd}</b> (the agent's command line, issue 4): add {@link
+ * <p><b>Mounting under {@code nexd}</b> (the agent's command line): add {@link
  * io.nexodus.nexd.relayderp.RelayDerpCommand RelayDerpCommand.class} to the root command's {@code subcommands}; or,
  * once the agent can join a VPC, register an instance that carries the join flow:
  * {@code cl.addSubcommand("relayderp", new RelayDerpCommand(onboarding))}. Until then {@code RelayDerpCommand.main}

@@ -194,13 +194,15 @@ class ReconcilerTest {
         tickAllUntil(
                 () -> uses(a, b, PeeringMethod.VIA_RELAY) && uses(b, a, PeeringMethod.VIA_RELAY),
                 Duration.ofSeconds(20));
+        // all on one host (same reflexive IP), so the LAN method is tried first; on a loaded machine its handshake
+        // may time out, and the next method (the relay's reflexive address) is the same relay, so either is right
         assertThat(view(a, r).orElseThrow().method())
-                .as("all on one host: same reflexive IP")
-                .isEqualTo(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL);
+                .isIn(PeeringMethod.RELAY_NODE_PEER_DIRECT_LOCAL, PeeringMethod.RELAY_NODE_PEER);
         assertThat(view(a, r).orElseThrow().allowedIps()).contains("100.64.0.0/10", "200::/64");
         assertThat(view(a, b).orElseThrow().relay()).isEqualTo(PeerView.WIREGUARD_RELAY);
         assertThat(view(a, b).orElseThrow().reason()).contains("failed");
-        assertThat(view(r, a).orElseThrow().method()).isEqualTo(PeeringMethod.RELAY_NODE_SELF_DIRECT_LOCAL);
+        assertThat(view(r, a).orElseThrow().method())
+                .isIn(PeeringMethod.RELAY_NODE_SELF_DIRECT_LOCAL, PeeringMethod.RELAY_NODE_SELF);
         assertDelivered(a, b);
         assertDelivered(b, a);
 

@@ -37,12 +37,20 @@ public final class ExternalOidc implements IdentityProvider {
     private final Clock clock;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
+    /**
+     * Without a configured audience, a token must have been issued to the configured client ({@code aud} or
+     * {@code azp}, as Keycloak sets {@code azp} on access tokens), so that tokens of other clients of the same realm are
+     * not API tokens.
+     */
+    private final boolean requireClient;
+
     private ExternalOidc(
             String issuer, String clientId, String deviceEndpoint, URL jwksUri, String audience, Clock clock) {
         this.issuer = issuer;
         this.clientId = clientId;
         this.deviceEndpoint = deviceEndpoint;
         this.clock = clock;
+        this.requireClient = audience == null || audience.isBlank();
         JWKSource<SecurityContext> keys =
                 JWKSourceBuilder.create(jwksUri).retrying(true).build();
         Set<JWSAlgorithm> algs = new HashSet<>(JWSAlgorithm.Family.RSA);
@@ -71,7 +79,7 @@ public final class ExternalOidc implements IdentityProvider {
                     throw new IOException("HTTP " + r.statusCode());
                 }
                 JsonNode d = Json.mapper().readTree(r.body());
-                String iss = d.path("issuer").asText(issuer);
+                String iss = checkedIssuer(issuer, d.path("issuer").asText(null));
                 String jwks = d.path("jwks_uri").asText(null);
                 if (jwks == null) {
                     throw new IOException("no jwks_uri");
@@ -83,6 +91,8 @@ public final class ExternalOidc implements IdentityProvider {
                         URI.create(jwks).toURL(),
                         audience,
                         clock);
+            } catch (IllegalArgumentException e) {
+                throw e;
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(
@@ -94,6 +104,21 @@ public final class ExternalOidc implements IdentityProvider {
                 throw new IllegalStateException("interrupted", e);
             }
         }
+    }
+
+    /**
+     * The discovery document must name exactly the configured issuer (OIDC Discovery 1.0 section 4.3, RFC 8414
+     * section 3.3): a different value means a misconfigured or impersonated issuer, never a value to adopt. A trailing
+     * slash typed on the command line is forgiven.
+     */
+    static String checkedIssuer(String configured, String discovered) {
+        if (discovered != null
+                && (discovered.equals(configured) || discovered.equals(configured.replaceAll("/+$", "")))) {
+            return discovered;
+        }
+        throw new IllegalArgumentException("the OIDC discovery document of " + configured + " names the issuer "
+                + (discovered == null ? "(none)" : "'" + discovered + "'")
+                + "; --oidc-issuer must be exactly the issuer its tokens carry");
     }
 
     private static void sleep() {
@@ -118,6 +143,15 @@ public final class ExternalOidc implements IdentityProvider {
             throw ApiError.unauthorized("invalid access token: " + e.getMessage());
         }
         try {
+            if ("ID".equals(c.getStringClaim("typ"))) {
+                throw ApiError.unauthorized("an ID token is not an access token");
+            }
+            if (requireClient
+                    && !clientId.equals(c.getStringClaim("azp"))
+                    && (c.getAudience() == null || !c.getAudience().contains(clientId))) {
+                throw ApiError.unauthorized("access token not issued to the client " + clientId
+                        + " (neither aud nor azp); set --oidc-audience to accept another audience");
+            }
             Boolean verified = c.getBooleanClaim("email_verified");
             return new Verified(
                     new Users.Claims(

@@ -65,6 +65,7 @@ public final class LocalIdp implements IdentityProvider {
     private final Supplier<String> publicUrl;
     private final SecureRandom random = new SecureRandom();
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final AuthorizationCodes codes;
 
     public LocalIdp(
             Database db,
@@ -83,6 +84,7 @@ public final class LocalIdp implements IdentityProvider {
         this.clock = clock;
         this.refreshTtl = refreshTtl;
         this.publicUrl = publicUrl;
+        this.codes = new AuthorizationCodes(db, clock);
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
         processor.setJWSKeySelector(
                 new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(keys.publicSet())));
@@ -148,6 +150,27 @@ public final class LocalIdp implements IdentityProvider {
                         .returns(TokenResponse.class)
                         .errors(400, 401)
                         .handler(this::token),
+                Route.get("/oauth/authorize")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("Authorization endpoint (code + PKCE S256) for the web console: a login page")
+                        .query("client_id", "nexodus-console")
+                        .query("redirect_uri", "the console's URL (<public URL>/console/)")
+                        .query("response_type", "code")
+                        .query("code_challenge", "base64url SHA-256 of the code verifier")
+                        .query("code_challenge_method", "S256")
+                        .query("state", "returned unchanged")
+                        .contentType("text/html")
+                        .returns(String.class)
+                        .handler(this::authorizePage),
+                Route.post("/oauth/authorize")
+                        .tag("Identity")
+                        .access(Access.PUBLIC)
+                        .summary("Log in on the authorization page: redirects to redirect_uri with code and state")
+                        .body(OpenApiDocument.FormBody.class)
+                        .contentType("text/html")
+                        .returns(String.class)
+                        .handler(this::authorizeSubmit),
                 Route.post("/oauth/device/code")
                         .tag("Identity")
                         .access(Access.PUBLIC)
@@ -198,12 +221,16 @@ public final class LocalIdp implements IdentityProvider {
     private Map<String, Object> discovery() {
         return Map.ofEntries(
                 Map.entry("issuer", issuer.issuer()),
+                Map.entry("authorization_endpoint", url("/oauth/authorize")),
                 Map.entry("token_endpoint", url("/oauth/token")),
                 Map.entry("device_authorization_endpoint", url("/oauth/device/code")),
                 Map.entry("jwks_uri", url("/oauth/jwks")),
                 Map.entry("userinfo_endpoint", url("/oauth/userinfo")),
-                Map.entry("grant_types_supported", List.of("password", "refresh_token", DEVICE_GRANT)),
-                Map.entry("response_types_supported", List.of("token")),
+                Map.entry(
+                        "grant_types_supported",
+                        List.of("password", "refresh_token", "authorization_code", DEVICE_GRANT)),
+                Map.entry("response_types_supported", List.of("code", "token")),
+                Map.entry("code_challenge_methods_supported", List.of("S256")),
                 Map.entry("subject_types_supported", List.of("public")),
                 Map.entry("id_token_signing_alg_values_supported", List.of("RS256")),
                 Map.entry("token_endpoint_auth_methods_supported", List.of("none")),
@@ -245,9 +272,22 @@ public final class LocalIdp implements IdentityProvider {
                 yield issue(a.get(), clientId, scope);
             }
             case "refresh_token" -> refresh(f.get("refresh_token"));
+            case "authorization_code" -> {
+                Optional<AuthorizationCodes.Grant> g =
+                        codes.redeem(f.get("code"), clientId, f.get("redirect_uri"), f.get("code_verifier"));
+                Optional<Accounts.Account> a = g.flatMap(x -> accounts.find(x.accountId()));
+                if (a.isEmpty()) {
+                    yield oauthError(400, "invalid_grant", "the code is invalid, expired, used or does not match");
+                }
+                yield issue(a.get(), g.get().clientId(), g.get().scope());
+            }
             case DEVICE_GRANT -> pollDeviceCode(f.get("device_code"));
             case "" -> oauthError(400, "invalid_request", "grant_type is required");
-            default -> oauthError(400, "unsupported_grant_type", "supported: password, refresh_token, " + DEVICE_GRANT);
+            default ->
+                oauthError(
+                        400,
+                        "unsupported_grant_type",
+                        "supported: password, refresh_token, authorization_code, " + DEVICE_GRANT);
         };
     }
 
@@ -401,6 +441,74 @@ public final class LocalIdp implements IdentityProvider {
         };
     }
 
+    // ---- authorization code grant (the web console) ----
+
+    private static final List<String> AUTHORIZE_PARAMS =
+            List.of("client_id", "redirect_uri", "response_type", "code_challenge", "code_challenge_method", "state");
+
+    private Optional<String> authorizeRefusal(Map<String, String> p) {
+        return AuthorizationCodes.refusal(
+                publicUrl.get(),
+                p.get("client_id"),
+                p.get("redirect_uri"),
+                p.get("response_type"),
+                p.get("code_challenge"),
+                p.get("code_challenge_method"));
+    }
+
+    private Object authorizePage(Call c) {
+        Map<String, String> p = new java.util.HashMap<>();
+        for (String k : AUTHORIZE_PARAMS) {
+            c.query(k).ifPresent(v -> p.put(k, v));
+        }
+        return authorizeForm(200, p, "");
+    }
+
+    private RawReply authorizeForm(int status, Map<String, String> p, String error) {
+        Optional<String> refusal = authorizeRefusal(p);
+        if (refusal.isPresent()) {
+            return page(400, "Cannot sign in", "<p>" + Forms.html(refusal.get()) + "</p>");
+        }
+        StringBuilder hidden = new StringBuilder();
+        for (String k : AUTHORIZE_PARAMS) {
+            hidden.append("<input type=\"hidden\" name=\"")
+                    .append(k)
+                    .append("\" value=\"")
+                    .append(Forms.html(p.getOrDefault(k, "")))
+                    .append("\">");
+        }
+        return page(
+                status,
+                "Sign in to Nexodus",
+                (error.isEmpty() ? "" : "<p role=\"alert\" id=\"error\">" + Forms.html(error) + "</p>")
+                        + "<form method=\"post\" action=\"/oauth/authorize\">"
+                        + hidden
+                        + "<label>Username <input id=\"username\" name=\"username\" autocomplete=\"username\" required autofocus></label><br>"
+                        + "<label>Password <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><br>"
+                        + "<button id=\"sign-in\">Sign in</button></form>");
+    }
+
+    private Object authorizeSubmit(Call c) {
+        Map<String, String> f = Forms.parse(c.bodyBytes());
+        if (authorizeRefusal(f).isPresent()) {
+            return authorizeForm(400, f, "");
+        }
+        Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
+        if (a.isEmpty()) {
+            return authorizeForm(401, f, "Wrong username or password.");
+        }
+        users.provision(claims(a.get()));
+        String code = codes.issue(
+                a.get().id(),
+                f.get("client_id"),
+                f.get("redirect_uri"),
+                f.get("code_challenge"),
+                "openid profile email offline_access");
+        String location = f.get("redirect_uri") + "?code=" + code + "&state="
+                + java.net.URLEncoder.encode(f.getOrDefault("state", ""), StandardCharsets.UTF_8);
+        return new Reply(302, null, Map.of("Location", location, "Cache-Control", "no-store"));
+    }
+
     private Object devicePage(Call c) {
         String code = c.query("user_code").orElse("");
         return page(
@@ -452,7 +560,15 @@ public final class LocalIdp implements IdentityProvider {
                 "<!doctype html><html><head><meta charset=\"utf-8\"><title>Nexodus: " + Forms.html(title) + "</title>"
                         + "<style>body{font-family:sans-serif;max-width:28em;margin:3em auto}input{margin:.3em 0}</style></head><body><h1>"
                         + Forms.html(title) + "</h1>" + body + "</body></html>";
-        return new RawReply(status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+        return new RawReply(
+                status,
+                "text/html; charset=utf-8",
+                html.getBytes(StandardCharsets.UTF_8),
+                Map.of(
+                        "Content-Security-Policy",
+                        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                        "X-Frame-Options",
+                        "DENY"));
     }
 
     static String normalizeUserCode(String s) {

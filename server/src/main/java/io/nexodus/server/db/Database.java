@@ -36,7 +36,18 @@ public final class Database implements AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder lockWaitNanos = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder lockAcquisitions = new java.util.concurrent.atomic.LongAdder();
 
-    private Database(HikariDataSource ds, Dialect dialect, Clock clock, String jdbcUrl) {
+    /**
+     * The PostgreSQL advisory lock every replica holds from before its migration to the end of its first-start steps
+     * (IPAM pools, signing keys, admin account), so replicas started at the same moment on a fresh database run those
+     * steps one after the other and all find what the first one created.
+     */
+    static final long FIRST_START_LOCK = 0x6e65786f64757301L;
+
+    private static final String FIRST_START_LOCK_TIMEOUT = "120s";
+    private volatile Connection firstStartLock;
+
+    private Database(HikariDataSource ds, Dialect dialect, Clock clock, String jdbcUrl, Connection firstStartLock) {
+        this.firstStartLock = firstStartLock;
         this.ds = ds;
         this.dialect = dialect;
         this.clock = clock;
@@ -67,8 +78,12 @@ public final class Database implements AutoCloseable {
         hc.setInitializationFailTimeout(-1);
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         HikariDataSource ds = new HikariDataSource(hc);
+        Connection lock = null;
         try {
             waitForConnection(ds, 60_000);
+            if (dialect == Dialect.POSTGRES) {
+                lock = takeFirstStartLock(url, user, password);
+            }
             Flyway.configure()
                     .dataSource(ds)
                     .locations("classpath:db/migration")
@@ -76,10 +91,67 @@ public final class Database implements AutoCloseable {
                     .load()
                     .migrate();
         } catch (RuntimeException e) {
+            closeQuietly(lock);
             ds.close();
             throw e;
         }
-        return new Database(ds, dialect, clock, url);
+        return new Database(ds, dialect, clock, url, lock);
+    }
+
+    /**
+     * Takes the first-start lock on a connection of its own (outside the pool, which may be as small as one
+     * connection); the lock lives as long as that session, so a replica that dies while holding it releases it.
+     */
+    private static Connection takeFirstStartLock(String url, String user, String password) {
+        Connection c = null;
+        try {
+            java.util.Properties p = new java.util.Properties();
+            if (user != null) {
+                p.setProperty("user", user);
+            }
+            if (password != null) {
+                p.setProperty("password", password);
+            }
+            c = java.sql.DriverManager.getConnection(url, p);
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SET lock_timeout = '" + FIRST_START_LOCK_TIMEOUT + "'");
+                st.execute("SELECT pg_advisory_lock(" + FIRST_START_LOCK + ")");
+            }
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new DatabaseException(
+                    "cannot take the first-start lock (another replica held it for more than "
+                            + FIRST_START_LOCK_TIMEOUT + ", or the database refused): " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Ends the first-start steps: other replicas waiting to start may now run theirs (and find everything already
+     * created). Idempotent; also done by {@link #close()}.
+     */
+    public void firstStartDone() {
+        Connection c = firstStartLock;
+        firstStartLock = null;
+        if (c != null) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_unlock(" + FIRST_START_LOCK + ")");
+            } catch (SQLException e) {
+                log.debug("releasing the first-start lock: {}", e.getMessage()); // closing the session releases it
+            }
+            closeQuietly(c);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                log.debug("closing a connection: {}", e.getMessage());
+            }
+        }
     }
 
     /** The default embedded database file under {@code dataDir}. */
@@ -301,6 +373,7 @@ public final class Database implements AutoCloseable {
      */
     @Override
     public void close() {
+        firstStartDone();
         ds.close();
     }
 }

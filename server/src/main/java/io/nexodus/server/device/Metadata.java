@@ -18,6 +18,9 @@ import java.util.UUID;
  * keys. Every write takes a revision and signals the VPC's metadata watchers.
  */
 public final class Metadata {
+    /** The column holding a value is VARCHAR(1000000). */
+    static final int MAX_VALUE_TEXT = 1_000_000;
+
     private final Database db;
     private final MetadataStore store;
     private final DeviceAccess access;
@@ -51,6 +54,9 @@ public final class Metadata {
             throw ApiError.invalid("key", "1 to 255 characters");
         }
         String text = JsonText.write(value);
+        if (text.length() > MAX_VALUE_TEXT) {
+            throw ApiError.invalid("value", "at most " + MAX_VALUE_TEXT + " characters as compact JSON text");
+        }
         return db.write(tx -> {
             tx.lockRevisions();
             UUID vpc = access.writable(tx, p, deviceId).device().vpcId();

@@ -45,6 +45,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(422, new ValidationError("request field is invalid", field, reason));
     }
 
+    /** 422: {@code field} as upstream names it, {@code path} the JSON path of the offending value in the body. */
+    public static ApiError unprocessable(String field, String reason, String path) {
+        return new ApiError(422, new ValidationError("request field is invalid", field, reason, path));
+    }
+
     public static ApiError unauthorized(String message) {
         return new ApiError(401, new BaseError(message));
     }

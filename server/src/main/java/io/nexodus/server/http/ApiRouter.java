@@ -217,8 +217,9 @@ public final class ApiRouter {
             case RawReply raw -> {
                 res.status(Status.create(raw.status()))
                         .header("Content-Type", raw.contentType())
-                        .header("Cache-Control", "no-store")
-                        .send(raw.body());
+                        .header("Cache-Control", "no-store");
+                raw.headers().forEach(res::header);
+                res.send(raw.body());
                 yield raw.status();
             }
             case ListReply list -> {

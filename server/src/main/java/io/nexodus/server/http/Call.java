@@ -130,6 +130,7 @@ public final class Call {
             if (v == null) {
                 throw ApiError.badRequest("request body is required");
             }
+            RequestLimits.check(v, json);
             return v;
         } catch (InvalidFormatException e) {
             throw ApiError.invalid(fieldPath(e), "invalid value " + e.getValue());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nexodus.api.model.BaseError;
 import io.nexodus.api.model.ConflictsError;
 import io.nexodus.api.model.InternalServerError;
+import io.nexodus.api.model.Limits;
 import io.nexodus.api.model.NotAllowedError;
 import io.nexodus.api.model.NotFoundError;
 import io.nexodus.api.model.ValidationError;
@@ -253,11 +254,46 @@ public final class OpenApiDocument {
             for (RecordComponent rc : c.getRecordComponents()) {
                 JsonProperty jp = rc.getAccessor().getAnnotation(JsonProperty.class);
                 String field = jp != null ? jp.value() : rc.getName();
-                props.set(field, schema(rc.getGenericType()));
+                JsonNode fs = schema(rc.getGenericType());
+                Limits l = rc.getAnnotation(Limits.class);
+                props.set(field, l == null ? fs : limited((ObjectNode) fs, l));
             }
             schemas.put(name, s);
         }
         return json.createObjectNode().put("$ref", "#/components/schemas/" + name);
+    }
+
+    /** The field's schema with its declared {@link Limits} (the same ones {@link RequestLimits} enforces). */
+    private static ObjectNode limited(ObjectNode fs, Limits l) {
+        String type = fs.path("type").asText("");
+        if (type.equals("string")) {
+            if (l.minLength() >= 0) {
+                fs.put("minLength", l.minLength());
+            }
+            if (l.maxLength() >= 0) {
+                fs.put("maxLength", l.maxLength());
+            }
+        } else if (type.equals("integer")) {
+            if (l.min() != Long.MIN_VALUE) {
+                fs.put("minimum", l.min());
+            }
+            if (l.max() != Long.MAX_VALUE) {
+                fs.put("maximum", l.max());
+            }
+        } else if (type.equals("array")) {
+            if (l.maxItems() >= 0) {
+                fs.put("maxItems", l.maxItems());
+            }
+            if (l.itemMaxLength() >= 0 && fs.get("items") instanceof ObjectNode items) {
+                items.put("maxLength", l.itemMaxLength());
+            }
+        } else if (l.maxLength() >= 0) {
+            fs.put("description", "at most " + l.maxLength() + " characters as compact JSON text");
+        }
+        if (!l.note().isEmpty()) {
+            fs.put("description", l.note());
+        }
+        return fs;
     }
 
     /** Marker for form-encoded request bodies (the OAuth token endpoint). */

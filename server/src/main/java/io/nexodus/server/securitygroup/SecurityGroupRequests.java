@@ -18,15 +18,15 @@ final class SecurityGroupRequests {
         return new AddSecurityGroup(
                 in.description() == null ? "" : in.description(),
                 in.vpcId(),
-                RuleValidator.validate(in.inboundRules()),
-                RuleValidator.validate(in.outboundRules()));
+                RuleValidator.validate(in.inboundRules(), "inbound_rules"),
+                RuleValidator.validate(in.outboundRules(), "outbound_rules"));
     }
 
     /** Absent fields stay null (unchanged). */
     static UpdateSecurityGroup validate(UpdateSecurityGroup in) {
         return new UpdateSecurityGroup(
                 in.description(),
-                in.inboundRules() == null ? null : RuleValidator.validate(in.inboundRules()),
-                in.outboundRules() == null ? null : RuleValidator.validate(in.outboundRules()));
+                in.inboundRules() == null ? null : RuleValidator.validate(in.inboundRules(), "inbound_rules"),
+                in.outboundRules() == null ? null : RuleValidator.validate(in.outboundRules(), "outbound_rules"));
     }
 }

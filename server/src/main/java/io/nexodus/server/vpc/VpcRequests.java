@@ -2,13 +2,15 @@ package io.nexodus.server.vpc;
 
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.server.http.ApiError;
+import io.nexodus.server.ipam.AddressRanges;
 import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
 
 /**
  * The checks of each VPC request body, field by field: a bad field is a 400 ValidationError naming it. A shared-CIDR
  * VPC uses the service's shared prefixes (naming them is allowed); a private one needs an IPv4 CIDR of at most /30
- * and may name an IPv6 CIDR of at most /120. CIDRs come back in canonical text.
+ * and may name an IPv6 CIDR of at most /120, neither a catch-all nor overlapping special-purpose blocks
+ * ({@link AddressRanges}). CIDRs come back in canonical text.
  */
 final class VpcRequests {
     private VpcRequests() {}
@@ -38,12 +40,14 @@ final class VpcRequests {
             throw ApiError.missing("ipv4_cidr");
         }
         String v4 = canonical(in.ipv4Cidr(), "ipv4_cidr", false);
+        AddressRanges.requireUsable("ipv4_cidr", Cidr.parse(v4));
         if (Cidr.parse(v4).prefixLength() > 30) {
             throw ApiError.invalid("ipv4_cidr", "prefix too small (at most /30)");
         }
         String v6 = null;
         if (!blank(in.ipv6Cidr())) {
             v6 = canonical(in.ipv6Cidr(), "ipv6_cidr", true);
+            AddressRanges.requireUsable("ipv6_cidr", Cidr.parse(v6));
             if (Cidr.parse(v6).prefixLength() > 120) {
                 throw ApiError.invalid("ipv6_cidr", "prefix too small (at most /120)");
             }

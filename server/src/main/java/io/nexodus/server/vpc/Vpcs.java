@@ -14,6 +14,7 @@ import io.nexodus.server.db.Tx;
 import io.nexodus.server.device.DeviceStore;
 import io.nexodus.server.device.MetadataStore;
 import io.nexodus.server.http.ApiError;
+import io.nexodus.server.ipam.AddressRanges;
 import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
 import io.nexodus.server.organization.OrganizationStore;
@@ -93,8 +94,18 @@ public final class Vpcs {
                 throw ApiError.notFound("organization");
             }
             memberships.requireMember(tx, user, in.organizationId(), "organization");
+            List<String> warnings = in.privateCidr()
+                    ? AddressRanges.warnings(Cidr.parse(in.ipv4Cidr()), Cidr.parse(v6), store.listForMember(tx, user))
+                    : List.of();
             return insert(
-                    tx, UUID.randomUUID(), in.organizationId(), in.description(), in.privateCidr(), in.ipv4Cidr(), v6);
+                            tx,
+                            UUID.randomUUID(),
+                            in.organizationId(),
+                            in.description(),
+                            in.privateCidr(),
+                            in.ipv4Cidr(),
+                            v6)
+                    .withWarnings(warnings);
         });
     }
 

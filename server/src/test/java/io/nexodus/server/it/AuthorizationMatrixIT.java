@@ -596,6 +596,13 @@ class AuthorizationMatrixIT {
         row("GET", "/device", "/device?user_code=ABCD-EFGH", none, 200, 200, 200, 200, 200, 200);
         row("POST", "/device", "/device", () -> "user_code=X&username=nobody&password=x", 401, 401, 401, 401, 401, 401);
         row("GET", "/oauth/userinfo", "/oauth/userinfo", none, 401, 200, 200, 200, 403, 403);
+        // the console's login (authorization code + PKCE): a request that is not the console's is refused on the page
+        row("GET", "/oauth/authorize", "/oauth/authorize?client_id=other", none, 400, 400, 400, 400, 400, 400);
+        row("POST", "/oauth/authorize", "/oauth/authorize", () -> "client_id=other", 400, 400, 400, 400, 400, 400);
+        // the console's static files are public; what they show comes from the API under the rows above
+        row("GET", "/console", "/console", none, 302, 302, 302, 302, 302, 302);
+        row("GET", "/console/", "/console/", none, 200, 200, 200, 200, 200, 200);
+        row("GET", "/console/{file}", "/console/app.js", none, 200, 200, 200, 200, 200, 200);
         row("GET", "/admin/accounts", "/admin/accounts", none, 401, 403, 403, 403, 403, 403);
         row(
                 "POST",

@@ -335,6 +335,76 @@ class IdentityIT {
         }
     }
 
+    /** Without --oidc-audience only tokens issued to the configured client are API tokens; ID tokens never are. */
+    @Test
+    void withoutAudienceOnlyTokensOfTheConfiguredClientAreAccepted() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("ext-2").generate();
+        HttpServer issuer = HttpServer.create(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0), 0);
+        String iss = "http://127.0.0.1:" + issuer.getAddress().getPort() + "/realms/test";
+        String[] advertised = {iss};
+        issuer.createContext("/realms/test/.well-known/openid-configuration", ex -> {
+            byte[] b = Json.mapper().writeValueAsBytes(Map.of("issuer", advertised[0], "jwks_uri", iss + "/certs"));
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        issuer.createContext("/realms/test/certs", ex -> {
+            byte[] b = new JWKSet(key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        issuer.start();
+        try {
+            try (TestServer ext = TestServer.start(Db.H2, c -> c.withOidc(iss, null))) {
+                Instant exp = Instant.now().plusSeconds(300);
+                assertThat(ext.withToken(clientToken(key, iss, "account", "nexodus-cli", null, exp))
+                                .users()
+                                .me()
+                                .username())
+                        .as("Keycloak's access token: aud account, azp the CLI client")
+                        .isEqualTo("kc-user");
+                assertThat(ext.withToken(clientToken(key, iss, "nexodus-cli", null, null, exp))
+                                .users()
+                                .me()
+                                .username())
+                        .isEqualTo("kc-user");
+                for (String bad : List.of(
+                        clientToken(key, iss, "account", "other-client", null, exp),
+                        clientToken(key, iss, "nexodus-cli", "nexodus-cli", "ID", exp))) {
+                    assertThat(assertApi(() -> ext.withToken(bad).users().me()).status())
+                            .isEqualTo(401);
+                }
+            }
+            advertised[0] = "http://127.0.0.1:1/realms/impostor";
+            assertThatThrownBy(() -> TestServer.start(Db.H2, c -> c.withOidc(iss, null)))
+                    .as("a discovery document naming another issuer is refused at start")
+                    .hasMessageContaining("names the issuer 'http://127.0.0.1:1/realms/impostor'");
+        } finally {
+            issuer.stop(0);
+        }
+    }
+
+    private static String clientToken(RSAKey key, String iss, String aud, String azp, String typ, Instant exp)
+            throws Exception {
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .issuer(iss)
+                .subject("sub-client")
+                .audience(aud)
+                .expirationTime(Date.from(exp))
+                .claim("preferred_username", "kc-user");
+        if (azp != null) {
+            b.claim("azp", azp);
+        }
+        if (typ != null) {
+            b.claim("typ", typ);
+        }
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), b.build());
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
     private static String token(RSAKey key, String iss, String sub, String aud, Instant exp, String username)
             throws Exception {
         SignedJWT jwt = new SignedJWT(

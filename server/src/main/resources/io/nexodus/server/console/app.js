@@ -1,0 +1,393 @@
+// The console's pages. Views are built with DOM calls (never innerHTML with data), so API text cannot inject markup.
+import { completeLogin, login, logout, signedIn } from './auth.js';
+import { ApiFailure, SessionEnded, api } from './api.js';
+
+const main = document.getElementById('main');
+const REFRESH_MS = 10000; // lists are refreshed periodically (the watch stream is not used yet)
+let refreshTimer = null;
+
+/** h('tag', {attr: value, onclick: fn}, ...children): one element. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) {
+      continue;
+    }
+    if (k.startsWith('on')) {
+      el.addEventListener(k.slice(2), v);
+    } else if (v === true) {
+      el.setAttribute(k, '');
+    } else {
+      el.setAttribute(k, String(v));
+    }
+  }
+  for (const c of children.flat()) {
+    if (c !== null && c !== undefined && c !== false) {
+      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+  }
+  return el;
+}
+
+function show(...nodes) {
+  main.replaceChildren(...nodes);
+}
+
+function fieldId(field) {
+  return 'err-' + field.replace(/[^A-Za-z0-9_]+/g, '-').replace(/-+$/, '');
+}
+
+/** An input with its label and a slot where the API's 400 error for the field is shown. */
+function field(label, name, input) {
+  input.id = input.id || 'f-' + name.replace(/[^A-Za-z0-9_]+/g, '-');
+  input.name = name;
+  input.setAttribute('aria-describedby', fieldId(name));
+  return h('label', { for: input.id }, label, input, h('span', { class: 'error', id: fieldId(name), 'aria-live': 'polite' }));
+}
+
+function clearErrors(form) {
+  form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
+  form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+}
+
+/** Shows a failure next to its field (longest matching field slot), else in the form's general slot. */
+function showError(form, err) {
+  if (err instanceof SessionEnded) {
+    sessionEnded();
+    return;
+  }
+  let f = err instanceof ApiFailure ? err.field : null;
+  while (f) {
+    const slot = form.querySelector('#' + CSS.escape(fieldId(f)));
+    if (slot) {
+      slot.textContent = err.message;
+      const input = form.querySelector('[aria-describedby="' + fieldId(f) + '"]');
+      if (input) {
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      }
+      return;
+    }
+    f = f.includes('.') || f.includes('[') ? f.replace(/(\.[^.[\]]*|\[\d+\])$/, '') : null;
+  }
+  form.querySelector('.form-error').textContent = (f === null && err.field ? err.field + ': ' : '') + err.message;
+}
+
+/** The session ended: keep the page as it is (typed values included) and offer to sign in again. */
+function sessionEnded() {
+  if (document.getElementById('session-ended')) {
+    return;
+  }
+  main.prepend(h('p', { id: 'session-ended', role: 'alert', class: 'error' },
+    'Your session ended. ', h('button', { type: 'button', onclick: () => login() }, 'Sign in again')));
+}
+
+function when(t) {
+  if (!t) {
+    return 'never';
+  }
+  const s = Math.round((Date.now() - Date.parse(t)) / 1000);
+  if (s < 60) return s + ' s ago';
+  if (s < 3600) return Math.round(s / 60) + ' min ago';
+  if (s < 86400) return Math.round(s / 3600) + ' h ago';
+  return new Date(t).toLocaleString();
+}
+
+async function orgs() {
+  return api('GET', '/api/organizations');
+}
+
+async function vpcs() {
+  return api('GET', '/api/vpcs');
+}
+
+function vpcLabel(v) {
+  return (v.description || '(no description)') + ' — ' + v.id.slice(0, 8);
+}
+
+function vpcSelect(list, name) {
+  return h('select', { name }, list.map((v) => h('option', { value: v.id }, vpcLabel(v))));
+}
+
+// ---- VPCs ----
+
+async function vpcsPage() {
+  const [list, organizations] = await Promise.all([vpcs(), orgs()]);
+  const form = h('form', { id: 'vpc-form', novalidate: true });
+  form.append(
+    field('Organization', 'organization_id', h('select', {}, organizations.map((o) => h('option', { value: o.id }, o.name)))),
+    field('Description', 'description', h('input', { required: true })),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'private_cidr', id: 'f-private_cidr' }), 'Private CIDRs (own address pools)'),
+    field('IPv4 CIDR (private only)', 'ipv4_cidr', h('input', { placeholder: '10.20.0.0/16' })),
+    field('IPv6 CIDR (private only, optional)', 'ipv6_cidr', h('input', { placeholder: 'fd00:1::/64' })),
+    h('p', { class: 'error form-error', role: 'alert' }),
+    h('button', { type: 'submit', id: 'create-vpc' }, 'Create VPC'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const d = new FormData(form);
+    const priv = d.get('private_cidr') === 'on';
+    try {
+      await api('POST', '/api/vpcs', {
+        organization_id: d.get('organization_id'), description: d.get('description'), private_cidr: priv,
+        ipv4_cidr: priv ? d.get('ipv4_cidr') : undefined, ipv6_cidr: priv && d.get('ipv6_cidr') ? d.get('ipv6_cidr') : undefined,
+      });
+      route();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  show(
+    h('h1', {}, 'VPCs'),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'vpcs' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Description'), h('th', {}, 'IPv4'), h('th', {}, 'IPv6'), h('th', {}, 'ID'))),
+      h('tbody', {}, list.map((v) => h('tr', {},
+        h('td', {}, v.description), h('td', {}, v.ipv4_cidr), h('td', {}, v.ipv6_cidr), h('td', { class: 'muted' }, v.id)))))),
+    h('h2', {}, 'Create a VPC'), form);
+}
+
+// ---- devices ----
+
+function deviceRow(d) {
+  const ips = [...(d.ipv4_tunnel_ips || []), ...(d.ipv6_tunnel_ips || [])].map((t) => t.address);
+  const eps = (d.endpoints || []).map((e) => e.address + ' (' + e.source + ')');
+  return h('tr', { 'data-device': d.id },
+    h('td', {}, d.hostname),
+    h('td', {}, ips.join(', ')),
+    h('td', {}, eps.join(', ') || '—'),
+    h('td', {}, d.online ? h('span', { class: 'online' }, 'online') : 'offline, seen ' + when(d.online_at)),
+    h('td', {}, [d.os, d.relay ? 'relay' : null, d.symmetric_nat ? 'symmetric NAT' : null].filter(Boolean).join(', ')),
+    h('td', {}, h('button', {
+      type: 'button', class: 'danger', 'aria-label': 'Delete device ' + d.hostname,
+      onclick: async () => {
+        if (!confirm('Delete device ' + d.hostname + '? It loses access to the VPC until it registers again.')) {
+          return;
+        }
+        try {
+          await api('DELETE', '/api/devices/' + d.id);
+          route();
+        } catch (err) {
+          if (err instanceof SessionEnded) sessionEnded(); else alert(err.message);
+        }
+      },
+    }, 'Delete')));
+}
+
+async function devicesPage() {
+  const list = await api('GET', '/api/devices');
+  show(
+    h('h1', {}, 'Devices'),
+    h('p', { class: 'muted' }, 'Refreshed every ' + REFRESH_MS / 1000 + ' s.'),
+    list.length === 0 ? h('p', {}, 'No devices yet: create a registration key and run the nexd command it shows.') :
+      h('div', { class: 'table-wrap' }, h('table', { id: 'devices' },
+        h('thead', {}, h('tr', {}, ['Hostname', 'Tunnel IPs', 'Endpoints', 'Status', 'Details', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, list.map(deviceRow)))));
+  refreshTimer = setTimeout(() => { if (location.hash === '#devices') route(); }, REFRESH_MS);
+}
+
+// ---- registration keys ----
+
+async function regKeysPage() {
+  const [list, vpcList] = await Promise.all([api('GET', '/api/reg-keys'), vpcs()]);
+  const result = h('div', { id: 'reg-key-result' });
+  const form = h('form', { id: 'reg-key-form', novalidate: true });
+  form.append(
+    field('VPC', 'vpc_id', vpcSelect(vpcList, 'vpc_id')),
+    field('Description', 'description', h('input', {})),
+    h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'single_use', id: 'f-single_use', checked: true }), 'Single use (one device)'),
+    field('Expires in hours (empty: never)', 'expires_at', h('input', { type: 'number', min: '1', value: '24' })),
+    h('p', { class: 'error form-error', role: 'alert' }),
+    h('button', { type: 'submit', id: 'create-reg-key' }, 'Create registration key'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const d = new FormData(form);
+    const hours = Number(d.get('expires_at'));
+    try {
+      const k = await api('POST', '/api/reg-keys', {
+        vpc_id: d.get('vpc_id'), description: d.get('description'), single_use: d.get('single_use') === 'on',
+        expires_at: hours > 0 ? new Date(Date.now() + hours * 3600e3).toISOString() : undefined,
+      });
+      const command = 'nexd --reg-key ' + location.origin + '#' + k.bearer_token;
+      const copied = h('span', { class: 'ok', 'aria-live': 'polite' });
+      result.replaceChildren(
+        h('h2', {}, 'Run this on the device'),
+        h('p', {}, 'The key is shown only now; the service keeps only its hash.'),
+        h('pre', { class: 'command', id: 'nexd-command' }, command),
+        h('button', {
+          type: 'button', id: 'copy-command',
+          onclick: async () => {
+            try {
+              await navigator.clipboard.writeText(command);
+              copied.textContent = ' Copied.';
+            } catch (err) {
+              copied.textContent = ' Select the command and copy it (the browser refused: ' + err.message + ').';
+            }
+          },
+        }, 'Copy command'), copied);
+      form.reset();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  show(
+    h('h1', {}, 'Registration keys'),
+    h('h2', {}, 'Create a key'), form, result,
+    h('h2', {}, 'Keys'),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'reg-keys' },
+      h('thead', {}, h('tr', {}, ['Description', 'VPC', 'Single use', 'Expires'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, list.map((k) => h('tr', {},
+        h('td', {}, k.description), h('td', {}, k.vpc_id.slice(0, 8)), h('td', {}, k.device_id ? 'yes' : 'no'),
+        h('td', {}, k.expires_at ? new Date(k.expires_at).toLocaleString() : 'never')))))));
+}
+
+// ---- security groups ----
+
+const PROTOCOLS = ['', 'ipv4', 'ipv6', 'icmp', 'icmpv4', 'icmpv6', 'tcp', 'udp'];
+
+function ruleEditor(dir, i, rule, onRemove) {
+  const base = dir + '[' + i + ']';
+  const proto = h('select', {}, PROTOCOLS.map((p) => h('option', { value: p, selected: p === rule.ip_protocol }, p || 'any')));
+  return h('div', { class: 'rule', 'data-rule': base },
+    field('Protocol', base + '.ip_protocol', proto),
+    field('From port', base + '.from_port', h('input', { type: 'number', min: '0', max: '65535', value: rule.from_port })),
+    field('To port', base + '.to_port', h('input', { type: 'number', min: '0', max: '65535', value: rule.to_port })),
+    field('IP ranges (comma separated; empty: any)', base + '.ip_ranges', h('input', { value: (rule.ip_ranges || []).join(', ') })),
+    h('button', { type: 'button', class: 'secondary', 'aria-label': 'Remove rule ' + base, onclick: onRemove }, 'Remove'));
+}
+
+function readRules(form, dir) {
+  return [...form.querySelectorAll('[data-rule^="' + dir + '["]')].map((el) => {
+    const base = el.getAttribute('data-rule');
+    const v = (n) => form.elements.namedItem(base + '.' + n).value;
+    return {
+      ip_protocol: v('ip_protocol'), from_port: Number(v('from_port') || 0), to_port: Number(v('to_port') || 0),
+      ip_ranges: v('ip_ranges').split(',').map((s) => s.trim()).filter(Boolean),
+    };
+  });
+}
+
+async function securityGroupsPage() {
+  const vpcList = await vpcs();
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const vpcId = params.get('vpc') || (vpcList[0] && vpcList[0].id);
+  const picker = vpcSelect(vpcList, 'vpc');
+  picker.id = 'sg-vpc';
+  if (vpcId) picker.value = vpcId;
+  picker.addEventListener('change', () => { location.hash = '#security-groups?vpc=' + picker.value; });
+  const groups = vpcId ? await api('GET', '/api/vpcs/' + vpcId + '/security-groups') : [];
+  const editors = groups.map((g) => groupEditor(g));
+  show(h('h1', {}, 'Security groups'), h('label', { for: 'sg-vpc' }, 'VPC', picker),
+    h('p', { class: 'muted' }, 'A group without rules allows everything in that direction.'), ...editors);
+}
+
+function groupEditor(group) {
+  const form = h('form', { class: 'group', 'data-group': group.id, novalidate: true });
+  const rules = { inbound_rules: [...(group.inbound_rules || [])], outbound_rules: [...(group.outbound_rules || [])] };
+  const status = h('span', { class: 'ok', 'aria-live': 'polite' });
+  // typed values are captured into the model before a rule is added or removed, then the form is rebuilt from it
+  function capture() {
+    rules.inbound_rules = readRules(form, 'inbound_rules');
+    rules.outbound_rules = readRules(form, 'outbound_rules');
+  }
+  function render() {
+    const section = (dir, title) => h('section', { 'aria-label': title },
+      h('h3', {}, title),
+      h('div', { class: 'rules' }, rules[dir].map((r, i) => ruleEditor(dir, i, r, () => {
+        capture();
+        rules[dir].splice(i, 1);
+        render();
+      }))),
+      h('button', {
+        type: 'button', class: 'secondary', id: 'add-' + dir + '-' + group.id,
+        onclick: () => {
+          capture();
+          rules[dir].push({ ip_protocol: 'tcp', from_port: 0, to_port: 0, ip_ranges: [] });
+          render();
+        },
+      }, 'Add ' + title.toLowerCase().replace(' rules', ' rule')));
+    form.replaceChildren(
+      h('h2', {}, group.description || group.id),
+      section('inbound_rules', 'Inbound rules'), section('outbound_rules', 'Outbound rules'),
+      h('p', { class: 'error form-error', role: 'alert' }),
+      h('div', {}, h('button', { type: 'submit', id: 'save-' + group.id }, 'Save rules'), status));
+  }
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    status.textContent = '';
+    try {
+      const g = await api('PATCH', '/api/security-groups/' + group.id,
+        { inbound_rules: readRules(form, 'inbound_rules'), outbound_rules: readRules(form, 'outbound_rules') });
+      Object.assign(group, g);
+      status.textContent = ' Saved.';
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  render();
+  return form;
+}
+
+// ---- shell ----
+
+const PAGES = { vpcs: vpcsPage, devices: devicesPage, 'reg-keys': regKeysPage, 'security-groups': securityGroupsPage };
+
+async function route() {
+  clearTimeout(refreshTimer);
+  const name = (location.hash.slice(1).split('?')[0]) || 'vpcs';
+  const page = PAGES[name] || vpcsPage;
+  document.querySelectorAll('#nav a').forEach((a) => {
+    if (a.getAttribute('href') === '#' + name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  });
+  try {
+    await page();
+  } catch (err) {
+    if (err instanceof SessionEnded) {
+      sessionEnded();
+    } else {
+      show(h('h1', {}, 'Something failed'), h('p', { class: 'error', role: 'alert' }, err.message));
+    }
+  }
+}
+
+function signedOut(message) {
+  document.getElementById('nav').hidden = true;
+  document.getElementById('logout').hidden = true;
+  document.getElementById('who').textContent = '';
+  show(h('h1', {}, 'Nexodus console'),
+    message ? h('p', { role: 'status' }, message) : null,
+    h('p', {}, 'Sign in with your Nexodus account (the same one nexctl uses).'),
+    h('button', { type: 'button', id: 'login', onclick: () => login().catch((e) => alert(e.message)) }, 'Sign in'));
+}
+
+async function start() {
+  document.getElementById('logout').addEventListener('click', () => {
+    logout();
+    signedOut('You are signed out.');
+  });
+  try {
+    await completeLogin();
+  } catch (err) {
+    signedOut(err.message);
+    return;
+  }
+  if (!signedIn()) {
+    const discovery = await fetch('/.well-known/openid-configuration').then((r) => r.json()).catch(() => ({}));
+    if (!discovery.authorization_endpoint || !discovery.authorization_endpoint.startsWith(location.origin)) {
+      show(h('h1', {}, 'Nexodus console'), h('p', {},
+        'Signing in to the console through an external OIDC issuer is not yet implemented; use nexctl.'));
+      return;
+    }
+    signedOut('');
+    return;
+  }
+  const me = await api('GET', '/api/users/me').catch(() => null);
+  document.getElementById('who').textContent = me ? 'Signed in as ' + me.username : '';
+  document.getElementById('nav').hidden = false;
+  document.getElementById('logout').hidden = false;
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

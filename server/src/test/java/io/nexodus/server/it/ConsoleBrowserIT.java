@@ -1,0 +1,207 @@
+package io.nexodus.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.model.AddDevice;
+import io.nexodus.api.model.AddOrganization;
+import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.Organization;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.server.testing.Db;
+import io.nexodus.server.testing.Keys;
+import io.nexodus.server.testing.TestServer;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real browser: Debian's headless Chromium driven through {@code /usr/bin/chromedriver} (nothing is
+ * downloaded). Skipped, with the reason, where either is missing; CI installs both. With
+ * {@code -Dnexodus.console.screenshots=DIR} the main pages are saved as {@code DIR/console-*.png}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleBrowserIT {
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    private TestServer ts;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    void start() {
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+                "the browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        ts = TestServer.start(Db.H2);
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-dev-shm-usage",
+                        "--disable-gpu",
+                        "--window-size=1280,900",
+                        "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    }
+
+    @AfterAll
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (ts != null) {
+            ts.close();
+        }
+    }
+
+    private WebElement visible(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private void screenshot(String name) throws IOException {
+        String dir = System.getProperty("nexodus.console.screenshots");
+        if (dir == null || dir.isBlank()) {
+            return;
+        }
+        File png = browser.getScreenshotAs(OutputType.FILE);
+        Files.createDirectories(Path.of(dir));
+        Files.copy(png.toPath(), Path.of(dir, "console-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void signInCreateVpcAndKeyEditRulesSignOut() throws IOException {
+        // a device to list, registered through the API as nexd would
+        NexodusClient admin = ts.admin();
+        Organization org = admin.organizations().create(new AddOrganization("office", "the office"));
+        Vpc office = admin.vpcs().create(new AddVpc(org.id(), "office", false, null, null));
+        admin.devices()
+                .create(new AddDevice(
+                        office.id(),
+                        Keys.generate().publicKey(),
+                        null,
+                        null,
+                        false,
+                        false,
+                        "laptop-1",
+                        List.of(new Endpoint("local", "192.168.1.20:51820")),
+                        "linux",
+                        null));
+
+        // sign in through the built-in issuer (authorization code + PKCE)
+        browser.get(ts.url() + "/console/");
+        visible(By.id("login")).click();
+        visible(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys("wrong-password");
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(visible(By.id("error")).getText()).contains("Wrong username or password");
+        browser.findElement(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(visible(By.id("who")).getText()).isEqualTo("Signed in as admin");
+        assertThat(browser.getCurrentUrl()).doesNotContain("code=");
+
+        // create a VPC
+        new Select(visible(By.id("f-organization_id"))).selectByVisibleText("office");
+        browser.findElement(By.id("f-description")).sendKeys("lab");
+        browser.findElement(By.id("create-vpc")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("vpcs"), "lab"));
+        screenshot("vpcs");
+
+        // create a registration key: the nexd command is shown once
+        browser.findElement(By.linkText("Registration keys")).click();
+        Select vpcPick = new Select(visible(By.id("f-vpc_id")));
+        vpcPick.getOptions().stream()
+                .filter(o -> o.getText().startsWith("lab"))
+                .findFirst()
+                .orElseThrow()
+                .click();
+        browser.findElement(By.id("f-description")).sendKeys("for the lab");
+        browser.findElement(By.id("create-reg-key")).click();
+        String command = visible(By.id("nexd-command")).getText();
+        assertThat(command).matches("nexd --reg-key " + ts.url() + "#RK:\\S+");
+        browser.findElement(By.id("copy-command")).click();
+        screenshot("reg-keys");
+
+        // devices
+        browser.findElement(By.linkText("Devices")).click();
+        assertThat(visible(By.id("devices")).getText()).contains("laptop-1", "192.168.1.20:51820", "offline");
+        screenshot("devices");
+
+        // security group rule editor: the API's 400 is shown next to the field, a good rule saves
+        browser.findElement(By.linkText("Security groups")).click();
+        Select sgVpc = new Select(visible(By.id("sg-vpc")));
+        sgVpc.getOptions().stream()
+                .filter(o -> o.getText().startsWith("lab"))
+                .findFirst()
+                .orElseThrow()
+                .click();
+        WebElement add = visible(By.cssSelector("[id^='add-inbound_rules-']"));
+        add.click();
+        WebElement ranges = visible(By.id("f-inbound_rules-0-ip_ranges"));
+        for (String port : List.of("f-inbound_rules-0-from_port", "f-inbound_rules-0-to_port")) {
+            WebElement input = browser.findElement(By.id(port));
+            input.clear();
+            input.sendKeys("22");
+        }
+        ranges.sendKeys("10.0.0.300/8");
+        browser.findElement(By.cssSelector("[id^='save-']")).click();
+        WebElement err = browser.findElement(By.id("err-inbound_rules-0-ip_ranges"));
+        WebElement group = browser.findElement(By.cssSelector("form.group"));
+        wait.withMessage(() -> "no error next to the field; the page is: " + browser.getPageSource())
+                .until(d -> !err.getText().isBlank());
+        assertThat(err.getText()).isNotBlank();
+        assertThat(ranges.getAttribute("aria-invalid")).isEqualTo("true");
+        screenshot("security-groups");
+        ranges.clear();
+        ranges.sendKeys("10.0.0.0/8");
+        browser.findElement(By.cssSelector("[id^='save-']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("form.group"), "Saved."));
+        assertThat(err.getText()).isBlank();
+        Vpc lab = admin.vpcs().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+                .filter(v -> "lab".equals(v.description()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(admin.vpcs()
+                        .securityGroups(lab.id(), io.nexodus.api.client.ListOptions.NONE)
+                        .items()
+                        .getFirst()
+                        .inboundRules())
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.ipRanges()).containsExactly("10.0.0.0/8");
+                    assertThat(r.fromPort()).isEqualTo(22);
+                });
+
+        // sign out
+        browser.findElement(By.id("logout")).click();
+        assertThat(visible(By.id("login")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("nav")).isDisplayed()).isFalse();
+    }
+}
