@@ -361,7 +361,7 @@ class NexdCommandsTest {
         assertThat(ok("nexd", "exit-node", "enable").out()).isEqualTo("exit node client enabled\n");
         NexctlRunner.Result r = nexctl.run("nexd", "exit-node", "disable");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
-        assertThat(r.err()).isEqualTo("error: nexd: exit nodes are not supported by this nexd\n");
+        assertThat(r.err()).isEqualTo("error: nexd: not yet implemented: nexd cannot be or use an exit node yet\n");
     }
 
     @Test

@@ -23,7 +23,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "nexodus " + NexodusServer.VERSION,
         description = "The Nexodus service.",
-        subcommands = {Main.Serve.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Serve.class, CommandLine.HelpCommand.class},
+        footer = {
+            "",
+            "bin/nexodus also runs:",
+            "  playground  A NAT lab on this machine (network namespaces, needs root): the service, a relay and",
+            "              agents behind NATs, with a live table of who reaches whom (docs/nat-lab.md)."
+        })
 public final class Main implements Callable<Integer> {
 
     @Override

@@ -31,32 +31,38 @@ public interface NexdCtl {
     /** Turns debug logging on or off. */
     void setDebug(boolean on);
 
+    /** What a nexd answers for proxy rules: the userspace proxy mode does not exist yet. */
+    String PROXY_NOT_IMPLEMENTED = "not yet implemented: nexd has no userspace proxy mode (`nexd proxy`) yet";
+
+    /** What a nexd answers for exit-node requests: exit nodes do not exist yet. */
+    String EXIT_NODE_NOT_IMPLEMENTED = "not yet implemented: nexd cannot be or use an exit node yet";
+
     /** The proxy rules, one per line in their flag form ({@code --ingress tcp:80:127.0.0.1:8080}). */
     default List<String> proxyList() {
-        throw new UnsupportedOperationException("proxy rules are only available in `nexd proxy` mode");
+        throw new UnsupportedOperationException(PROXY_NOT_IMPLEMENTED);
     }
 
     /** Adds a rule ({@code protocol:port:destination_ip:destination_port}); returns a confirmation line. */
     default String proxyAdd(ProxyDirection direction, String rule) {
-        throw new UnsupportedOperationException("proxy rules are only available in `nexd proxy` mode");
+        throw new UnsupportedOperationException(PROXY_NOT_IMPLEMENTED);
     }
 
     /** Removes a rule; returns a confirmation line. */
     default String proxyRemove(ProxyDirection direction, String rule) {
-        throw new UnsupportedOperationException("proxy rules are only available in `nexd proxy` mode");
+        throw new UnsupportedOperationException(PROXY_NOT_IMPLEMENTED);
     }
 
     default List<ExitNode> listExitNodes() {
-        throw new UnsupportedOperationException("exit nodes are not supported by this nexd");
+        throw new UnsupportedOperationException(EXIT_NODE_NOT_IMPLEMENTED);
     }
 
     /** Routes this device's internet traffic through an exit node; returns a confirmation line. */
     default String enableExitNodeClient() {
-        throw new UnsupportedOperationException("exit nodes are not supported by this nexd");
+        throw new UnsupportedOperationException(EXIT_NODE_NOT_IMPLEMENTED);
     }
 
     default String disableExitNodeClient() {
-        throw new UnsupportedOperationException("exit nodes are not supported by this nexd");
+        throw new UnsupportedOperationException(EXIT_NODE_NOT_IMPLEMENTED);
     }
 
     /** Upstream's default socket: {@code /var/run/nexd.sock} for root, {@code $HOME/.nexodus/nexd.sock} otherwise. */

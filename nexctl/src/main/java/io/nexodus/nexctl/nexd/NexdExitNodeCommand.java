@@ -5,7 +5,12 @@ import io.nexodus.nexctl.output.Table;
 import picocli.CommandLine.Command;
 
 /** {@code nexctl nexd exit-node ...}. */
-@Command(name = "exit-node", description = "Send this device's internet traffic through a peer that is an exit node.")
+@Command(
+        name = "exit-node",
+        description = {
+            "Send this device's internet traffic through a peer that is an exit node.",
+            "Not yet implemented: nexd answers every exit-node request with an error."
+        })
 final class NexdExitNodeCommand extends NexdBase {
 
     static Table<ExitNode> table() {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         name = "proxy",
         description = {
             "Proxy rules of a nexd running as `nexd proxy`.",
+            "Not yet implemented: nexd has no proxy mode yet and answers these requests with an error.",
             "A rule is protocol:port:destination_ip:destination_port (tcp:8080:100.64.0.7:80).",
             "Ingress: from the Nexodus network to this host; egress: the other way."
         })

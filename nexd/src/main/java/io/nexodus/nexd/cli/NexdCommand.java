@@ -51,7 +51,10 @@ import picocli.CommandLine.ParentCommand;
             "      --reg-key https://nexodus.example.com#RK:...           # be the VPC's DERP relay (HTTPS 443)",
             "",
             "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
-            "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`."
+            "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`.",
+            "",
+            "Not yet implemented: upstream's subnet router (`nexd router`), exit nodes and userspace proxy mode",
+            "(`nexd proxy`). Security groups are watched but not enforced on packets yet (docs/security-groups.md)."
         })
 public final class NexdCommand implements Callable<Integer> {
     @Mixin
