@@ -66,6 +66,13 @@ class SlowReceiverTest {
                 // The stuck write exceeds the write timeout: the slow connection is closed and counted. (Wait until
                 // it is the only write in progress, so the clock jump cannot catch B's writer mid-flush.)
                 await().atMost(WAIT).until(() -> relay.derpServer().writesInProgress() == 1);
+                // Fill its queue for certain (on a busy machine the writer may have drained it meanwhile): 16 more
+                // packets into a queue of 8 whose writer is stuck drop at least 8, and then the queue is full.
+                long headDrops = relay.stats().dropped(DropReason.QUEUE_HEAD);
+                for (int i = 0; i < 16; i++) {
+                    a.send(kSlow.publicKey(), chunk);
+                }
+                await().atMost(WAIT).until(() -> relay.stats().dropped(DropReason.QUEUE_HEAD) >= headDrops + 8);
                 clock.advance(Duration.ofSeconds(2));
                 relay.derpServer().housekeeping();
                 assertThat(relay.stats().writeTimeouts()).isEqualTo(1);
