@@ -1,9 +1,15 @@
 package io.nexodus.server;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -53,5 +59,44 @@ final class DataDir {
                 + PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))
                 + "); it holds the database with the token signing key: "
                 + "chmod 700 " + dir.toAbsolutePath());
+    }
+
+    /**
+     * Holds {@code <dir>/service.pid} locked for as long as the service runs, so that a second service started on the
+     * same directory (whose embedded database would wait for H2's file lock and fail with H2's words) stops at once
+     * with one line naming the first one's PID. The lock is the kernel's (released when the process dies, also on a
+     * crash); the file stays, holding the last owner's PID.
+     */
+    static AutoCloseable lock(Path dir, long pid) throws IOException {
+        Path file = dir.resolve("service.pid");
+        FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // this process holds it already (a second service in the same JVM)
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            String owner;
+            try {
+                owner = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            } finally {
+                channel.close();
+            }
+            throw new IOException("another Nexodus service" + (owner.matches("\\d{1,10}") ? " (PID " + owner + ")" : "")
+                    + " is using the data directory " + dir.toAbsolutePath()
+                    + "; stop it, or give this one its own --data-dir");
+        }
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap((pid + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        FileLock held = lock;
+        return () -> {
+            held.release();
+            channel.close();
+        };
     }
 }

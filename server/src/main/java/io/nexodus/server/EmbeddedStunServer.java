@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexodus.stun.StunServer;
 import io.nexodus.stun.StunServerConfig;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
@@ -27,7 +28,11 @@ final class EmbeddedStunServer implements EmbeddedService {
     public void start(EmbeddedContext context) throws Exception {
         List<InetSocketAddress> addresses =
                 ports.stream().map(p -> new InetSocketAddress(host, p)).toList();
-        server = StunServer.start(addresses, StunServerConfig.defaults().withSoftware("nexodus"));
+        try {
+            server = StunServer.start(addresses, StunServerConfig.defaults().withSoftware("nexodus"));
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + " (choose other UDP ports with --stun-ports)", e);
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.MeshPeer;
 import io.nexodus.server.relay.DerpRelayOptions;
 import io.nexodus.server.relay.EmbeddedDerpRelay;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,9 +41,23 @@ public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's feature banner
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line: a mistyped option prints the error, a suggestion and where the help is, not all of it. */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        System.exit(cl.execute(args));
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println("nexodus: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for every option.");
+            err.flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cl;
     }
 
     enum LogFormat {

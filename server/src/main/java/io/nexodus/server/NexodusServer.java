@@ -58,6 +58,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -85,6 +86,9 @@ public final class NexodusServer implements AutoCloseable {
         return t;
     });
     private Database db;
+    /** Held while the service runs: one service per data directory (the database, keys and admin password). */
+    private AutoCloseable dataDirLock;
+
     private FeedRegistry feeds;
     private OnlineTracker online;
     private PgNotificationListener pgListener;
@@ -112,9 +116,10 @@ public final class NexodusServer implements AutoCloseable {
 
     public void start() throws IOException {
         DataDir.prepare(config.dataDir()).ifPresent(log::warn);
+        dataDirLock = DataDir.lock(config.dataDir(), ProcessHandle.current().pid());
         String dbUrl = config.dbUrl() != null ? config.dbUrl() : Database.embeddedUrl(config.dataDir());
-        db = Database.open(dbUrl, config.dbUser(), config.dbPassword(), config.dbPoolSize(), clock);
         try {
+            db = Database.open(dbUrl, config.dbUser(), config.dbPassword(), config.dbPoolSize(), clock);
             startWithDatabase();
         } catch (IOException | RuntimeException e) {
             close();
@@ -240,19 +245,27 @@ public final class NexodusServer implements AutoCloseable {
                     .privateKeyCertChain(tls.chain())
                     .build());
         }
+        if (port != 0) {
+            // Helidon reports a failed bind with a long stack trace of its own: find a taken port before it tries
+            Optional<String> taken = bindProblem(config.listenHost(), port);
+            if (taken.isPresent()) {
+                throw new IOException("cannot listen on " + config.listenHost() + ":" + port + ": " + taken.get()
+                        + " (choose another --listen HOST:PORT)");
+            }
+        }
         web = wb.build().start();
         if (!web.isRunning()
                 || web.port() < 0) { // Helidon logs a failed bind and returns a server that is not listening
             throw new IOException("cannot listen on " + config.listenHost() + ":" + port + ": "
-                    + whyNotListening(config.listenHost(), port) + " (choose another --listen HOST:PORT)");
+                    + bindProblem(config.listenHost(), port).orElse("the HTTP server did not start")
+                    + " (choose another --listen HOST:PORT)");
         }
         publicUrl = config.publicUrl() != null
                 ? config.publicUrl().replaceAll("/+$", "")
                 : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
-        EmbeddedContext context =
-                new EmbeddedContext(publicUrl, java.util.Optional.ofNullable(tls), config.dataDir(), clock);
+        EmbeddedContext context = new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock);
         for (EmbeddedService s : embedded) {
             try {
                 s.start(context);
@@ -334,13 +347,13 @@ public final class NexodusServer implements AutoCloseable {
         return m;
     }
 
-    /** The reason binding {@code host:port} fails (e.g. "Address already in use"), for the start-up error. */
-    private static String whyNotListening(String host, int port) {
+    /** Why binding {@code host:port} fails (e.g. "Address already in use"), or empty when it can be bound. */
+    private static Optional<String> bindProblem(String host, int port) {
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
             probe.bind(new java.net.InetSocketAddress(host, port));
-            return "the HTTP server did not start";
+            return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return e.getMessage();
+            return Optional.of(String.valueOf(e.getMessage()));
         }
     }
 
@@ -528,6 +541,13 @@ public final class NexodusServer implements AutoCloseable {
         timer.shutdownNow();
         if (db != null) {
             db.close();
+        }
+        if (dataDirLock != null) {
+            try {
+                dataDirLock.close();
+            } catch (Exception e) {
+                log.warn("releasing the data directory lock: {}", e.getMessage());
+            }
         }
         log.info("stopped");
     }

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class MainTest {
     private static String run(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
@@ -80,6 +80,18 @@ class MainTest {
         assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "relative")))
                 .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
         assertThat(Main.Serve.defaultDataDir(java.util.Map.of())).isEqualTo(account.resolve(".local/share/nexodus"));
+    }
+
+    @Test
+    void aMistypedOptionIsOneErrorWithAHintNotTheWholeHelp() {
+        String r = run("serve", "--stun-port", "3478");
+        assertThat(r)
+                .startsWith("2\n")
+                .contains("Unknown options: '--stun-port'")
+                .contains("Possible solutions: --stun-ports")
+                .contains("--stun-ports");
+        assertThat(r).contains("Run 'nexodus serve --help' for every option.");
+        assertThat(r.lines().count()).isLessThan(8);
     }
 
     @Test

@@ -88,7 +88,29 @@ class StartFailureTest {
             assertThatThrownBy(s::start)
                     .isInstanceOf(IOException.class)
                     .hasMessageStartingWith("cannot start STUN: udp 127.0.0.1:" + p1 + ", 127.0.0.1:" + p2 + ": ")
-                    .hasMessageContaining("Address already in use");
+                    .hasMessageContaining("Address already in use")
+                    .hasMessageEndingWith("(choose other UDP ports with --stun-ports)");
+        }
+    }
+
+    @Test
+    void aDataDirectoryInUseIsOneLineNamingTheServiceThatHasIt() throws IOException {
+        try (NexodusServer first = new NexodusServer(ServerConfig.forTests(dir), Clock.systemUTC(), List.of())) {
+            first.start();
+            NexodusServer second = new NexodusServer(ServerConfig.forTests(dir), Clock.systemUTC(), List.of());
+            assertThatThrownBy(second::start)
+                    .isInstanceOf(IOException.class)
+                    .hasMessage("another Nexodus service (PID "
+                            + ProcessHandle.current().pid()
+                            + ") is using the data directory " + dir.toAbsolutePath()
+                            + "; stop it, or give this one its own --data-dir");
+            second.close();
+            assertThat(first.port()).as("the first one keeps serving").isPositive();
+        }
+        // once the first has stopped, the directory is free again
+        try (NexodusServer again = new NexodusServer(ServerConfig.forTests(dir), Clock.systemUTC(), List.of())) {
+            again.start();
+            assertThat(again.port()).isPositive();
         }
     }
 }
