@@ -13,18 +13,21 @@ import io.nexodus.e2e.lab.StandardLab;
 import io.nexodus.e2e.scenario.LabAgent;
 import io.nexodus.e2e.scenario.LabService;
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -164,7 +167,7 @@ public final class Playground {
             aot.forEach(rb::jvmArg);
             LabAgent r = rb.start();
             agents.put(StandardLab.RELAY, r);
-            r.awaitRunning(Duration.ofSeconds(120));
+            r.awaitRunning(Duration.ofMinutes(2));
         }
         for (String h : hosts) {
             LabHost host = lab.host(h);
@@ -173,7 +176,7 @@ public final class Playground {
             agents.put(h, b.start());
         }
         for (Map.Entry<String, LabAgent> e : agents.entrySet()) {
-            e.getValue().awaitRunning(Duration.ofSeconds(120));
+            e.getValue().awaitRunning(Duration.ofMinutes(2));
             out.printf(
                     Locale.ROOT,
                     "  %-8s nexd up: tunnel %s, control socket %s (nexctl nexd --unix-socket ...)%n",
@@ -184,13 +187,15 @@ public final class Playground {
     }
 
     private void loop(Duration refresh) throws InterruptedException {
-        boolean tty = System.console() != null;
+        boolean tty =
+                Optional.ofNullable(System.console()).map(Console::isTerminal).orElse(false);
         while (!lab.isClosed()) {
             String table = table();
             if (tty) {
                 out.print("\033[H\033[2J");
             }
-            out.println("Nexodus playground " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
+            out.println("Nexodus playground "
+                    + LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
                     + "  (rows reach columns; type 'help' + Enter for commands, Ctrl-C to stop)");
             out.println(table);
             String ev = lastEvent.get();
@@ -279,7 +284,7 @@ public final class Playground {
                     continue;
                 }
                 try {
-                    lastEvent.set(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + run(w));
+                    lastEvent.set(LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS) + " " + run(w));
                 } catch (RuntimeException e) {
                     lastEvent.set("'" + line.strip() + "' failed: " + e.getMessage());
                 }
@@ -292,7 +297,7 @@ public final class Playground {
     private String run(String[] w) {
         return switch (w[0]) {
             case "remap" -> {
-                int base = 20000 + (int) (Math.random() * 40) * 1000;
+                int base = 20000 + ((int) (Math.random() * 40)) * 1000;
                 lab.gateway(w[1]).setMapping(NatMapping.easy().withPorts(base, base + 999));
                 lab.gateway(w[1]).flushConntrack();
                 yield w[1] + " now maps to ports " + base + "-" + (base + 999) + " (conntrack flushed)";

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -37,10 +38,9 @@ public record CliEnvironment(
                 new PrintStream(System.out, false, StandardCharsets.UTF_8),
                 new PrintStream(System.err, true, StandardCharsets.UTF_8),
                 System.in,
-                () -> {
-                    Console c = System.console();
-                    return c != null && c.isTerminal() ? c : null;
-                },
+                () -> Optional.ofNullable(System.console())
+                        .filter(Console::isTerminal)
+                        .orElse(null),
                 homeOf(System.getenv()),
                 Clock.systemUTC(),
                 io.nexodus.api.nexdctl.NexdCtl::isRoot);

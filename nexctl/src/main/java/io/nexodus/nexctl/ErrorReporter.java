@@ -21,6 +21,11 @@ import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /**
@@ -202,23 +207,26 @@ public final class ErrorReporter {
 
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> T has(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
+        for (Throwable c : causeChain(t)) {
             if (type.isInstance(c)) {
                 return (T) c;
-            }
-            if (c.getCause() == c) {
-                break;
             }
         }
         return null;
     }
 
     private static Throwable rootOf(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
+        return causeChain(t).getLast();
+    }
+
+    /** {@code t} and its causes, each once: a chain that loops back on itself ends where it would repeat. */
+    private static List<Throwable> causeChain(Throwable t) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+            chain.add(c);
         }
-        return c;
+        return chain;
     }
 
     private static String message(Throwable t) {

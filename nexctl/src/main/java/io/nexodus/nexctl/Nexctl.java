@@ -213,8 +213,8 @@ public final class Nexctl implements Runnable {
             cl.addSubcommand(c);
         }
         trimSubcommandHelp(cl);
-        cl.setOut(new PrintWriter(env.out(), true));
-        cl.setErr(new PrintWriter(env.err(), true));
+        cl.setOut(new PrintWriter(env.out(), true, env.out().charset()));
+        cl.setErr(new PrintWriter(env.err(), true, env.err().charset()));
         cl.setDefaultValueProvider(new EnvDefaults(env));
         cl.setParameterExceptionHandler((ex, args) -> usageError(ex));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {

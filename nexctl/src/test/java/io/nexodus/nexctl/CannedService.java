@@ -3,6 +3,7 @@ package io.nexodus.nexctl;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -27,7 +28,7 @@ public final class CannedService implements AutoCloseable {
             if (query == null) {
                 return null;
             }
-            for (String kv : query.split("&")) {
+            for (String kv : query.split("&", -1)) {
                 int eq = kv.indexOf('=');
                 if (eq > 0 && kv.substring(0, eq).equals(name)) {
                     return URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
@@ -43,6 +44,9 @@ public final class CannedService implements AutoCloseable {
             return new Response(status, body, Map.of("Content-Type", "application/json"));
         }
     }
+
+    /** IPv4 loopback whatever the JVM prefers, because {@link #url()} names 127.0.0.1. */
+    private static final InetAddress LOOPBACK = InetAddress.ofLiteral("127.0.0.1");
 
     private final HttpServer server;
     private final Map<String, Function<Request, Response>> routes = new ConcurrentHashMap<>();
@@ -64,10 +68,10 @@ public final class CannedService implements AutoCloseable {
     /** Serves HTTPS with {@code tls} when it is not null. */
     public CannedService(javax.net.ssl.SSLContext tls) throws IOException {
         if (tls == null) {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
         } else {
             com.sun.net.httpserver.HttpsServer https =
-                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
             https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
             server = https;
         }
@@ -125,34 +129,32 @@ public final class CannedService implements AutoCloseable {
 
     private Response token(Request r) {
         Map<String, String> form = new java.util.HashMap<>();
-        for (String kv : r.body().split("&")) {
+        for (String kv : r.body().split("&", -1)) {
             int eq = kv.indexOf('=');
             if (eq > 0) {
                 form.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
             }
         }
-        switch (form.getOrDefault("grant_type", "")) {
+        return switch (form.getOrDefault("grant_type", "")) {
             case "password" -> {
                 passwordGrants.incrementAndGet();
                 String pw = accounts.get(form.get("username"));
                 if (pw == null || !pw.equals(form.get("password"))) {
-                    return Response.json(
+                    yield Response.json(
                             400, "{\"error\":\"invalid_grant\",\"error_description\":\"invalid user credentials\"}");
                 }
-                return tokens("pw-" + passwordGrants.get());
+                yield tokens("pw-" + passwordGrants.get());
             }
             case "refresh_token" -> {
                 int n = refreshGrants.incrementAndGet();
                 if (refreshRefused || !form.getOrDefault("refresh_token", "").startsWith("refresh-")) {
-                    return Response.json(
+                    yield Response.json(
                             400, "{\"error\":\"invalid_grant\",\"error_description\":\"token is not active\"}");
                 }
-                return tokens("rf-" + n);
+                yield tokens("rf-" + n);
             }
-            default -> {
-                return Response.json(400, "{\"error\":\"unsupported_grant_type\"}");
-            }
-        }
+            default -> Response.json(400, "{\"error\":\"unsupported_grant_type\"}");
+        };
     }
 
     private Response tokens(String id) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -119,7 +120,9 @@ class ErrorMappingTest {
             Thread t = Thread.ofVirtual().start(() -> {
                 try (java.net.Socket s = plain.accept()) {
                     s.getInputStream().read(new byte[512]);
-                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".getBytes());
+                    s.getOutputStream()
+                            .write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException ignored) {
                     // the test asserts on the client side
                 }
@@ -147,10 +150,10 @@ class ErrorMappingTest {
     void badGlobalOptionsAreUsageErrors() {
         NexctlRunner.Result r = nexctl.run("--service-url", "localhost:8080", "vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(r.err())
-                .isEqualTo(
-                        "error: --service-url must look like https://host[:port] or http://host:port, not localhost:8080\n"
-                                + "Try 'nexctl vpc list --help' for more information.\n");
+        assertThat(r.err()).isEqualTo("""
+                        error: --service-url must look like https://host[:port] or http://host:port, not localhost:8080
+                        Try 'nexctl vpc list --help' for more information.
+                        """);
         r = nexctl.run(
                 "--service-url",
                 "https://x:1",
@@ -266,7 +269,7 @@ class ErrorMappingTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
     }
 }

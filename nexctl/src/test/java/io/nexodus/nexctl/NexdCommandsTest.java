@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,7 +150,7 @@ class NexdCommandsTest {
                 throw new IllegalArgumentException("invalid rule: " + rule);
             }
             rules.add(d.flag() + " " + rule);
-            return "Added " + d.name().toLowerCase() + " proxy rule: " + rule;
+            return "Added " + d.name().toLowerCase(Locale.ROOT) + " proxy rule: " + rule;
         }
 
         @Override
@@ -157,7 +158,7 @@ class NexdCommandsTest {
             if (!rules.remove(d.flag() + " " + rule)) {
                 throw new IllegalArgumentException("no such rule: " + rule);
             }
-            return "Removed " + d.name().toLowerCase() + " proxy rule: " + rule;
+            return "Removed " + d.name().toLowerCase(Locale.ROOT) + " proxy rule: " + rule;
         }
 
         @Override
@@ -202,7 +203,7 @@ class NexdCommandsTest {
     @Test
     void socketFromFlagOrEnvironment() throws Exception {
         Path other = home.resolve("elsewhere.sock");
-        try (NexdCtlServer second = new NexdCtlServer(other, agent).start()) {
+        try (NexdCtlServer _ = new NexdCtlServer(other, agent).start()) {
             server.close();
             assertThat(ok("nexd", "--unix-socket", other.toString(), "status").out())
                     .startsWith("Status: Running");

@@ -9,10 +9,12 @@ import io.nexodus.api.model.Vpc;
 import io.nexodus.testkit.Postgres;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -207,7 +209,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
 
     private void run(ServiceProcess service, int w, int parallel) throws Exception {
         NexodusClient anon = NexodusClient.builder(service.url())
-                .requestTimeout(Duration.ofSeconds(120))
+                .requestTimeout(Duration.ofMinutes(2))
                 .build();
         String jwt = OidcClient.discover(anon)
                 .passwordGrant("admin", ServiceProcess.ADMIN_PASSWORD)
@@ -248,8 +250,8 @@ public final class ControlPlaneBench implements Callable<Integer> {
         }
         ServiceProcess.Heap heapDevices = service.heap("1-devices");
 
-        InetSocketAddress addr =
-                new InetSocketAddress("127.0.0.1", service.url().getPort());
+        InetSocketAddress addr = new InetSocketAddress(
+                InetAddress.ofLiteral("127.0.0.1"), service.url().getPort());
         Watchers streams = new Watchers(addr, vpc.id(), w, 2 * changes);
         int connectTimeoutMs = 10_000;
         try {
@@ -346,7 +348,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
                     retried);
             out.printf(
                     "fan-out (%5d): %s; per change, last watcher: median %s ms%n",
-                    w, all.fromRequest.describe(), Latencies.fmt(median(all.completionNanos) / 1e6));
+                    w, all.fromRequest.describe(), Latencies.fmt(all.medianCompletionNanos / 1e6));
             out.printf("  from response: %s%n", all.fromResponse.describe());
             out.printf(
                     "  anchor (1):    %s -> p50 %.1fx, p99 %.1fx the single-watcher latency%n",
@@ -403,7 +405,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
 
     /** Fan-out of a series of changes: delays from the PATCH request and from its response to each watcher. */
     private record FanOut(
-            Latencies fromRequest, Latencies fromResponse, Latencies patch, long[] completionNanos, int missed) {}
+            Latencies fromRequest, Latencies fromResponse, Latencies patch, long medianCompletionNanos, int missed) {}
 
     private FanOut fanOut(NexodusClient anon, Watchers streams, List<BenchDevice> fleet, int firstChange, int nWatchers)
             throws InterruptedException {
@@ -431,7 +433,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
                 Latencies.ofNanos(concat(fromReq)),
                 Latencies.ofNanos(concat(fromResp)),
                 Latencies.ofNanos(patch),
-                completion,
+                median(completion),
                 missed);
     }
 
@@ -497,7 +499,8 @@ public final class ControlPlaneBench implements Callable<Integer> {
     }
 
     private void progress(String s) {
-        System.err.printf("[%s] %s%n", java.time.LocalTime.now().withNano(0), s);
+        System.err.printf(
+                "[%s] %s%n", java.time.LocalTime.now(ZoneId.systemDefault()).withNano(0), s);
     }
 
     private static String kb(long bytes) {
@@ -510,7 +513,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
 
     private static String loadAverage() {
         try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ", -1);
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException e) {
             return "?";

@@ -16,7 +16,7 @@ final class ProcCpu {
     static Duration ofPid(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 (utime) and 15 (stime)
             return Duration.ofMillis(ticks * 1000 / TICKS_PER_SECOND);
         } catch (IOException e) {

@@ -12,7 +12,7 @@ record ServiceMetrics(String text) {
     double value(String name) {
         double sum = 0;
         boolean found = false;
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\n", -1)) {
             if (line.startsWith("#") || !line.startsWith(name)) {
                 continue;
             }

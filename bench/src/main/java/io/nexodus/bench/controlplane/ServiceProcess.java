@@ -62,7 +62,7 @@ final class ServiceProcess implements AutoCloseable {
         }
         ChildProcess p = ChildProcess.start(dir.resolve("service.log"), cmd);
         try {
-            p.awaitOutput("is serving http://", Duration.ofSeconds(180));
+            p.awaitOutput("is serving http://", Duration.ofMinutes(3));
         } catch (RuntimeException e) {
             p.close();
             throw e;
@@ -123,8 +123,8 @@ final class ServiceProcess implements AutoCloseable {
         }
         Map<String, long[]> byClass = new HashMap<>();
         long total = -1;
-        for (String line : out.split("\n")) {
-            String[] f = line.trim().split("\\s+");
+        for (String line : out.split("\n", -1)) {
+            String[] f = line.trim().split("\\s+", -1);
             if (f.length >= 3 && f[0].equals("Total")) {
                 total = Long.parseLong(f[2]);
             } else if (f.length >= 4 && f[0].endsWith(":")) {
@@ -179,7 +179,7 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The committed size of the Java heap in bytes (what the GC has taken from the OS; part of the RSS). */
     long committedHeapBytes() {
-        for (String line : jcmd("GC.heap_info").split("\n")) {
+        for (String line : jcmd("GC.heap_info").split("\n", -1)) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile(
                             "heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K")
                     .matcher(line);
@@ -203,7 +203,7 @@ final class ServiceProcess implements AutoCloseable {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
                 if (line.startsWith(name)) {
-                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+                    return Long.parseLong(line.substring(name.length()).trim().split("\\s+", -1)[0]);
                 }
             }
         } catch (IOException e) {

@@ -107,7 +107,12 @@ class WatchStreamClientTest {
             try (ServerSocket ss = serve(body.toString(), seed)) {
                 InetSocketAddress addr = new InetSocketAddress(InetAddress.getLoopbackAddress(), ss.getLocalPort());
                 WatchStreamClient c = new WatchStreamClient(
-                        0, addr, WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes()), 3, 2000, rec);
+                        0,
+                        addr,
+                        WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes(StandardCharsets.UTF_8)),
+                        3,
+                        2000,
+                        rec);
                 c.run(new Semaphore(0));
             }
             assertThat(rec.calls)
@@ -134,7 +139,8 @@ class WatchStreamClientTest {
             new WatchStreamClient(
                             0,
                             addr,
-                            WatchStreamClient.request(addr, "/api/events", "DT:x", "[]".getBytes()),
+                            WatchStreamClient.request(
+                                    addr, "/api/events", "DT:x", "[]".getBytes(StandardCharsets.UTF_8)),
                             3,
                             2000,
                             rec)

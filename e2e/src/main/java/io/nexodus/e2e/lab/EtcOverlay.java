@@ -53,11 +53,11 @@ final class EtcOverlay {
     synchronized void create() {
         try {
             Files.createDirectories(dir);
-            Files.writeString(
-                    resolvConf,
-                    "# NAT lab: no DNS inside the lab; names come from /etc/hosts\n"
-                            + "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
-                    StandardCharsets.UTF_8);
+            Files.writeString(resolvConf, """
+                    # NAT lab: no DNS inside the lab; names come from /etc/hosts
+                    nameserver 127.0.0.1
+                    options timeout:1 attempts:1
+                    """, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }

@@ -169,7 +169,7 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
         String out = netns.exec("ip", "-o", "-4", "addr", "show").stdout();
         List<String> result = new ArrayList<>();
         for (String line : out.lines().toList()) {
-            String[] f = line.trim().split("\\s+");
+            String[] f = line.trim().split("\\s+", -1);
             // "2: eth0    inet 192.168.1.10/24 brd ... scope global eth0"
             for (int i = 0; i + 1 < f.length; i++) {
                 if (f[i].equals("inet") && !f[1].equals("lo")) {
@@ -189,7 +189,7 @@ public abstract sealed class LabNode permits LabHost, NatGateway, InternetRouter
         if (!r.ok()) {
             return Optional.empty();
         }
-        String[] f = r.stdout().trim().split("\\s+");
+        String[] f = r.stdout().trim().split("\\s+", -1);
         for (int i = 0; i + 1 < f.length; i++) {
             if (f[i].equals("src")) {
                 return Optional.of(f[i + 1]);

@@ -45,7 +45,7 @@ public record NatEntry(
     }
 
     static Optional<NatEntry> parseLine(String line) {
-        String[] f = line.trim().split("\\s+");
+        String[] f = line.trim().split("\\s+", -1);
         if (f.length < 2 || !(f[0].equals("udp") || f[0].equals("tcp"))) {
             return Optional.empty();
         }

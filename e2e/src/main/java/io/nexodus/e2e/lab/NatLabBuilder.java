@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,8 +90,8 @@ public final class NatLabBuilder {
     public NatLab build() {
         long start = System.nanoTime();
         Map<String, Integer> depth = validate();
-        Path dir =
-                baseDir.resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now()) + "-"
+        Path dir = baseDir.resolve(
+                DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now(ZoneId.systemDefault())) + "-"
                         + ProcessHandle.current().pid() + "-" + LABS.incrementAndGet());
         try {
             Files.createDirectories(dir);

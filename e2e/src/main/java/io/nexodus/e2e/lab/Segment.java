@@ -63,6 +63,6 @@ final class Segment {
 
     /** A fresh name for the bridge port of the next attachment: unique inside the owner's namespace. */
     synchronized String nextPortName() {
-        return bridge + "-p" + (nextPort++);
+        return bridge + "-p" + nextPort++;
     }
 }

@@ -33,15 +33,21 @@ public final class NamespaceBridge implements AutoCloseable {
     private static final MethodHandle CLOSE;
 
     static {
+        OPEN = libc("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2));
+        SETNS = libc("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    /**
+     * A handle on a libc function. Restricted by the JDK because a descriptor that does not match the C signature can
+     * crash the JVM; calling libc is deliberate here (the JDK has no setns), and the three signatures are those of
+     * open(2), setns(2) and close(2).
+     */
+    @SuppressWarnings("restricted")
+    private static MethodHandle libc(String name, FunctionDescriptor signature, Linker.Option... options) {
         Linker linker = Linker.nativeLinker();
-        SymbolLookup libc = linker.defaultLookup();
-        OPEN = linker.downcallHandle(
-                libc.find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
-        SETNS = linker.downcallHandle(
-                libc.find("setns").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        SymbolLookup symbols = linker.defaultLookup();
+        return linker.downcallHandle(symbols.find(name).orElseThrow(), signature, options);
     }
 
     private final ServerSocketChannel server;

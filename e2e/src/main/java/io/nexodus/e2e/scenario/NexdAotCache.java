@@ -21,7 +21,7 @@ public final class NexdAotCache {
      * only: with a class directory on the class path (tests run from {@code target/classes}) there is no cache.
      */
     public static List<String> create(Path dir) {
-        for (String entry : JavaCommand.classPath().split(java.io.File.pathSeparator)) {
+        for (String entry : JavaCommand.classPath().split(java.io.File.pathSeparator, -1)) {
             if (Files.isDirectory(Path.of(entry))) {
                 return List.of();
             }

@@ -25,7 +25,7 @@ public record WgPeer(
         Map<String, WgPeer> out = new LinkedHashMap<>();
         List<String> lines = dump.lines().filter(l -> !l.isBlank()).toList();
         for (String l : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            String[] f = l.split("\t");
+            String[] f = l.split("\t", -1);
             if (f.length < 8) {
                 continue;
             }

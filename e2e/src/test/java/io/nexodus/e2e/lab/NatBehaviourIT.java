@@ -85,7 +85,7 @@ class NatBehaviourIT {
         NatEntry mapping = shared.natEntry("udp", lanB.address(), 3478).orElseThrow();
         assertThat(mapping.publicAddress()).isEqualTo("198.51.100.31");
         // ...then serves STUN on that very port behind the NAT.
-        try (ChildProcess server = Coturn.start(lanB, lanB.address(), 3478)) {
+        try (ChildProcess _ = Coturn.start(lanB, lanB.address(), 3478)) {
             // From the remote the mapping was opened to, the public endpoint leads to lan-b...
             String seen = StunClient.mappedAddress(
                             pubA, mapping.publicAddress(), mapping.publicPort(), 40400, StunClient.ANSWER)
@@ -125,8 +125,8 @@ class NatBehaviourIT {
                 .as("UDP out of the firewall")
                 .isTrue();
 
-        try (ChildProcess https = iperfServer(pubB, 443);
-                ChildProcess other = iperfServer(pubB, 5201)) {
+        try (ChildProcess _ = iperfServer(pubB, 443);
+                ChildProcess _ = iperfServer(pubB, 5201)) {
             assertThat(iperf(fwA, pubB.address(), 443).ok())
                     .as("TCP 443 through the firewall")
                     .isTrue();

@@ -47,7 +47,7 @@ class NatLabIT {
         for (LabHost h : lab.hosts()) {
             assertThat(h.addresses())
                     .as(h.name())
-                    .containsExactly(h.address() + "/" + h.subnet().split("/")[1]);
+                    .containsExactly(h.address() + "/" + h.subnet().split("/", -1)[1]);
             assertThat(h.defaultRouteAddress()).as(h.name()).contains(h.address());
             assertThat(h.router())
                     .isEqualTo(

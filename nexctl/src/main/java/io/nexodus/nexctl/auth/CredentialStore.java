@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -100,14 +101,14 @@ public final class CredentialStore {
 
     /**
      * Reads the entry, lets {@code change} decide the new one, and saves it (unless {@code change} returned the entry
-     * it was given), all under the store's exclusive lock, which blocks while another nexctl holds it.
+     * it was given, or an equal one), all under the store's exclusive lock, which blocks while another nexctl holds it.
      */
     public StoredToken update(URI serviceUrl, Function<Optional<StoredToken>, StoredToken> change) {
         return locked(() -> {
             Document d = read();
             StoredToken before = d.services().get(key(serviceUrl));
             StoredToken after = change.apply(Optional.ofNullable(before));
-            if (after != before) {
+            if (!Objects.equals(after, before)) {
                 d.services().put(key(serviceUrl), after);
                 write(d);
             }

@@ -156,7 +156,7 @@ public final class Session {
             throw CliException.usage("--service-url " + v + " is not a URL: " + e.getMessage());
         }
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || u.getHost() == null) {
+        if ((!scheme.equals("http") && !scheme.equals("https")) || u.getHost() == null) {
             throw CliException.usage("--service-url must look like https://host[:port] or http://host:port, not " + v);
         }
         return u;

@@ -30,10 +30,11 @@ class PrinterTest {
 
     @Test
     void columnsAlignLikeGosTabwriter() {
-        assertThat(print(OutputFormat.COLUMN, p -> p.list(TABLE, ROWS)))
-                .isEqualTo("NAME            IPS                     OK\n"
-                        + "a               100.64.0.1, fd00::1     true\n"
-                        + "longer-name\n");
+        assertThat(print(OutputFormat.COLUMN, p -> p.list(TABLE, ROWS))).isEqualTo("""
+                        NAME            IPS                     OK
+                        a               100.64.0.1, fd00::1     true
+                        longer-name
+                        """);
         assertThat(print(OutputFormat.NO_HEADER, p -> p.list(TABLE, ROWS.subList(0, 1))))
                 .isEqualTo("a         100.64.0.1, fd00::1     true\n");
         assertThat(TabWriter.render(List.of(List.of("x\ny", "tab\there", "last"))))

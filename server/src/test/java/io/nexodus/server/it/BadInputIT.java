@@ -170,7 +170,7 @@ class BadInputIT {
     private void walk(String method, String path, JsonNode schema, String prefix, Supplier<ObjectNode> base)
             throws Exception {
         for (Iterator<Map.Entry<String, JsonNode>> it =
-                        schema.path("properties").fields();
+                        schema.path("properties").properties().iterator();
                 it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();

@@ -173,7 +173,6 @@ class ConsoleBrowserIT {
         ranges.sendKeys("10.0.0.300/8");
         browser.findElement(By.cssSelector("[id^='save-']")).click();
         WebElement err = browser.findElement(By.id("err-inbound_rules-0-ip_ranges"));
-        WebElement group = browser.findElement(By.cssSelector("form.group"));
         wait.withMessage(() -> "no error next to the field; the page is: " + browser.getPageSource())
                 .until(d -> !err.getText().isBlank());
         assertThat(err.getText()).isNotBlank();
