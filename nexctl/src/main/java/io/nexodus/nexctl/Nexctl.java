@@ -1,8 +1,10 @@
 package io.nexodus.nexctl;
 
 import io.nexodus.api.nexdctl.NexodusVersion;
+import io.nexodus.nexctl.auth.CredentialStore;
 import io.nexodus.nexctl.auth.Session;
 import io.nexodus.nexctl.auth.Settings;
+import io.nexodus.nexctl.auth.StoredToken;
 import io.nexodus.nexctl.commands.CompletionCommand;
 import io.nexodus.nexctl.commands.DeviceCommand;
 import io.nexodus.nexctl.commands.FeatureFlagCommand;
@@ -22,6 +24,7 @@ import io.nexodus.nexctl.output.OutputFormat;
 import io.nexodus.nexctl.output.Printer;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -93,9 +96,9 @@ public final class Nexctl implements Runnable {
             names = "--service-url",
             scope = ScopeType.INHERIT,
             paramLabel = "URL",
-            defaultValue = DEFAULT_SERVICE_URL,
             order = 1,
-            description = "The Nexodus service (env NEXCTL_SERVICE_URL; default ${DEFAULT-VALUE}).")
+            description = "The Nexodus service (env NEXCTL_SERVICE_URL; default: the service of the last `nexctl "
+                    + "login`, else " + DEFAULT_SERVICE_URL + ").")
     String serviceUrl;
 
     @Option(
@@ -131,7 +134,8 @@ public final class Nexctl implements Runnable {
             paramLabel = "FILE",
             order = 5,
             description =
-                    "Trust this CA (PEM) for the service's TLS certificate, e.g. the one `nexodus serve --tls self-signed` wrote.")
+                    "Trust this CA (PEM) for the service's TLS certificate, e.g. the one `nexodus serve --tls self-signed` wrote; "
+                            + "`nexctl login` remembers it for that service.")
     Path caCert;
 
     @Option(
@@ -171,9 +175,21 @@ public final class Nexctl implements Runnable {
     /** The session for this run (created on first use). */
     public synchronized Session session() {
         if (session == null) {
-            URI url = Session.parseServiceUrl(serviceUrl);
+            CredentialStore store = new CredentialStore(env.configDir());
+            URI url = serviceUrl != null
+                    ? Session.parseServiceUrl(serviceUrl)
+                    : store.current().orElse(URI.create(DEFAULT_SERVICE_URL));
+            Path ca = caCert;
+            if (ca == null && !insecureSkipTlsVerify) {
+                // the CA given at login for this service, while that file is still there
+                ca = store.get(url)
+                        .map(StoredToken::caCert)
+                        .map(Path::of)
+                        .filter(Files::isReadable)
+                        .orElse(null);
+            }
             session = new Session(
-                    new Settings(url, blankToNull(username), password, caCert, insecureSkipTlsVerify, debug), env);
+                    new Settings(url, blankToNull(username), password, ca, insecureSkipTlsVerify, debug), env);
         }
         return session;
     }
@@ -183,7 +199,10 @@ public final class Nexctl implements Runnable {
     }
 
     /** The service URL if it is valid, for error messages. */
-    URI serviceUrlOrNull() {
+    synchronized URI serviceUrlOrNull() {
+        if (session != null) {
+            return session.serviceUrl();
+        }
         try {
             return serviceUrl == null ? null : Session.parseServiceUrl(serviceUrl);
         } catch (RuntimeException e) {

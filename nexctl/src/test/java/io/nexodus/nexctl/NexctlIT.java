@@ -517,9 +517,15 @@ class NexctlIT {
                     .isNotEmpty();
             ok(cli.env("NEXCTL_CA_CERT", ca.toString()).run("user", "get-current"));
 
-            // the certificate names 127.0.0.1 and localhost; --insecure-skip-tls-verify checks neither name nor CA
+            // the login remembered its CA for this service: no --ca-cert needed, and no service URL either
             cli.env("NEXCTL_CA_CERT", null);
-            r = cli.run("vpc", "list");
+            ok(cli.run("vpc", "list"));
+            ok(cli.env("NEXCTL_SERVICE_URL", null).run("vpc", "list"));
+            cli.env("NEXCTL_SERVICE_URL", httpsUrl);
+
+            // a home without that login does not trust the CA; --insecure-skip-tls-verify checks neither name nor CA
+            NexctlRunner stranger = runner("tls-stranger").env("NEXCTL_SERVICE_URL", httpsUrl);
+            r = stranger.run("--username", "admin", "--password", ADMIN_PASSWORD, "vpc", "list");
             assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
             ok(cli.run("--insecure-skip-tls-verify", "vpc", "list"));
             ok(cli.run(

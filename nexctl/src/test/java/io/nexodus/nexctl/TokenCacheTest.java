@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.Json;
+import io.nexodus.core.tls.SelfSignedCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -114,6 +115,37 @@ class TokenCacheTest {
                 .isEqualTo("error: not logged in to " + key()
                         + ": run `nexctl login` (or pass --username and --password)\n");
         assertThat(nexctl.run("logout").out()).isEqualTo("Not logged in to " + key() + ".\n");
+    }
+
+    @Test
+    void laterCommandsUseTheServiceAndCaOfTheLastLogin() throws Exception {
+        Path ca = home.resolve("ca.pem");
+        SelfSignedCa.loadOrCreate(ca, home.resolve("ca-key.pem"), "test CA", null, Clock.systemUTC());
+        NexctlRunner.Result r =
+                nexctl.run("login", "--username", "admin", "--password", "secret", "--ca-cert", ca.toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(cache().get("current").asText()).isEqualTo(key());
+        assertThat(cache().get("services").get(key()).get("ca_cert").asText())
+                .isEqualTo(ca.toAbsolutePath().toString());
+
+        // no --service-url, no NEXCTL_SERVICE_URL: the service of the login, with its CA
+        nexctl.env("NEXCTL_SERVICE_URL", null);
+        r = nexctl.run("--debug", "user", "get-current");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(svc.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-pw-1");
+
+        // the CA stays with the refreshed tokens
+        now.set(now.get().plus(Duration.ofSeconds(280)));
+        assertThat(nexctl.run("user", "get-current").exitCode()).isZero();
+        assertThat(svc.refreshGrants.get()).isEqualTo(1);
+        assertThat(cache().get("services").get(key()).get("ca_cert").asText())
+                .isEqualTo(ca.toAbsolutePath().toString());
+
+        // after logout there is no current service: the default URL, not logged in
+        assertThat(nexctl.run("logout").exitCode()).isZero();
+        r = nexctl.run("user", "get-current");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(r.err()).contains("not logged in to " + Nexctl.DEFAULT_SERVICE_URL);
     }
 
     @Test

@@ -59,9 +59,10 @@ public final class CachedTokenSource implements Supplier<String> {
                         + e.error() + "): run `nexctl login`");
             }
             return StoredToken.from(
-                    base.username(),
-                    t.refreshToken() == null ? withRefreshToken(t, base.refreshToken()) : t,
-                    clock.instant());
+                            base.username(),
+                            t.refreshToken() == null ? withRefreshToken(t, base.refreshToken()) : t,
+                            clock.instant())
+                    .withCaCert(base.caCert());
         });
         return current.accessToken();
     }

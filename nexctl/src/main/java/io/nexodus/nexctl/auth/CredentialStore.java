@@ -42,8 +42,13 @@ public final class CredentialStore {
     private final Path file;
     private final ObjectMapper json = Json.mapper();
 
-    /** The JSON document in the file. */
-    record Document(@JsonProperty("services") Map<String, StoredToken> services) {
+    /**
+     * The JSON document in the file: the tokens per service, and the service of the last login ({@code current}),
+     * which commands use when neither {@code --service-url} nor {@code NEXCTL_SERVICE_URL} names one.
+     */
+    record Document(
+            @JsonProperty("services") Map<String, StoredToken> services,
+            @JsonProperty("current") String current) {
         Document {
             services = services == null ? new TreeMap<>() : new TreeMap<>(services);
         }
@@ -72,6 +77,24 @@ public final class CredentialStore {
         String path =
                 serviceUrl.getRawPath() == null ? "" : serviceUrl.getRawPath().replaceAll("/+$", "");
         return scheme + "://" + host + (defaultPort ? "" : ":" + port) + path;
+    }
+
+    /** The service of the last {@code nexctl login}, if it is still logged in. */
+    public Optional<URI> current() {
+        Document d = read();
+        return Optional.ofNullable(d.current())
+                .filter(c -> d.services().containsKey(c))
+                .map(URI::create);
+    }
+
+    /** Saves the tokens of a login and makes {@code serviceUrl} the service later commands use by default. */
+    public void login(URI serviceUrl, StoredToken token) {
+        locked(() -> {
+            Document d = read();
+            d.services().put(key(serviceUrl), token);
+            write(new Document(d.services(), key(serviceUrl)));
+            return null;
+        });
     }
 
     public Optional<StoredToken> get(URI serviceUrl) {
@@ -148,14 +171,14 @@ public final class CredentialStore {
         try {
             byte[] b = Files.readAllBytes(file);
             if (b.length == 0) {
-                return new Document(null);
+                return new Document(null, null);
             }
             return json.readValue(b, Document.class);
         } catch (NoSuchFileException e) {
-            return new Document(null);
+            return new Document(null, null);
         } catch (IOException e) {
             // A damaged cache must not lock the user out: treat it as empty; the next login rewrites it.
-            return new Document(null);
+            return new Document(null, null);
         }
     }
 

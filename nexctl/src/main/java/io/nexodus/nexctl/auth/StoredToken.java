@@ -5,7 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.nexodus.api.model.TokenResponse;
 import java.time.Instant;
 
-/** The tokens cached for one service URL after {@code nexctl login}. */
+/**
+ * The tokens cached for one service URL after {@code nexctl login}, and the CA file given at login ({@code caCert},
+ * absolute; null when none), which later commands for that service trust without {@code --ca-cert}.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record StoredToken(
         @JsonProperty("username") String username,
@@ -13,7 +16,8 @@ public record StoredToken(
         @JsonProperty("refresh_token") String refreshToken,
         @JsonProperty("expires_at") Instant expiresAt,
         @JsonProperty("refresh_expires_at") Instant refreshExpiresAt,
-        @JsonProperty("obtained_at") Instant obtainedAt) {
+        @JsonProperty("obtained_at") Instant obtainedAt,
+        @JsonProperty("ca_cert") String caCert) {
 
     /** What a token endpoint answered at {@code now}. */
     public static StoredToken from(String username, TokenResponse t, Instant now) {
@@ -26,7 +30,13 @@ public record StoredToken(
                 t.refreshToken(),
                 now.plusSeconds(Math.max(0, t.expiresIn())),
                 refreshExpiry,
-                now);
+                now,
+                null);
+    }
+
+    /** The same tokens, remembering {@code caCert} (null: none) for the service. */
+    public StoredToken withCaCert(String caCert) {
+        return new StoredToken(username, accessToken, refreshToken, expiresAt, refreshExpiresAt, obtainedAt, caCert);
     }
 
     /** The access token is still good for at least {@code margin}. */

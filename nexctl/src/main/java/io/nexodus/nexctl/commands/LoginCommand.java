@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
         name = "login",
         description = {
             "Log in to the service and cache the tokens for later commands.",
+            "Later commands use this service (and the --ca-cert given here) when",
+            "neither --service-url nor NEXCTL_SERVICE_URL names another.",
             "The tokens go to ~/.config/nexodus/credentials.json (mode 0600) and are",
             "refreshed automatically. On a terminal it asks for what --username and",
             "--password do not give."
@@ -40,9 +42,17 @@ public final class LoginCommand extends BaseCommand {
             password = Prompts.password(env(), user);
         }
         TokenResponse t = s.passwordLogin(user, password);
-        StoredToken token = StoredToken.from(user, t, env().clock().instant());
+        StoredToken token = StoredToken.from(user, t, env().clock().instant())
+                .withCaCert(
+                        s.settings().caCert() == null
+                                ? null
+                                : s.settings()
+                                        .caCert()
+                                        .toAbsolutePath()
+                                        .normalize()
+                                        .toString());
         User me = s.anonymous().withToken(t::accessToken).users().me(); // the API accepts the token
-        s.credentials().put(s.serviceUrl(), token);
+        s.credentials().login(s.serviceUrl(), token);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("service_url", CredentialStore.key(s.serviceUrl()));
         result.put("username", me.username());
