@@ -139,7 +139,14 @@ public final class ErrorReporter {
     private Report transport(ApiTransportException t) {
         Throwable cause = rootOf(t);
         String where = serviceUrl == null ? "the service" : "the service at " + serviceUrl;
-        if (has(t, SSLException.class) != null) {
+        SSLException tls = has(t, SSLException.class);
+        if (tls != null && plaintextPeer(tls)) {
+            return new Report(
+                    ExitCodes.UNREACHABLE,
+                    "error: " + where + " does not speak TLS on that port (it answered in plain text)"
+                            + "\nUse an http:// service URL for it, or serve TLS (`nexodus serve --tls self-signed`).");
+        }
+        if (tls != null) {
             return new Report(
                     ExitCodes.UNREACHABLE,
                     "error: TLS with " + where + " failed: " + message(has(t, SSLException.class))
@@ -203,6 +210,12 @@ public final class ErrorReporter {
                 "\nThe control socket belongs to the user nexd runs as: run nexctl as that user (e.g. with sudo).";
             case TIMEOUT, CONNECTION_LOST -> "";
         };
+    }
+
+    /** The JDK's words (old and new) for a peer that answered the TLS hello in plain text, i.e. plain HTTP. */
+    private static boolean plaintextPeer(SSLException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("plaintext connection") || m.contains("Unsupported or unrecognized SSL message");
     }
 
     @SuppressWarnings("unchecked")

@@ -115,7 +115,7 @@ class ErrorMappingTest {
                 .isEqualTo("error: cannot reach the service at http://127.0.0.1:" + port + ": connection refused\n"
                         + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
 
-        // https:// to a port that speaks plain HTTP: the TLS handshake fails
+        // https:// to a port that speaks plain HTTP: said so, not a hint about CA files
         try (ServerSocket plain = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = Thread.ofVirtual().start(() -> {
                 try (java.net.Socket s = plain.accept()) {
@@ -142,8 +142,10 @@ class ErrorMappingTest {
         }
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(r.err())
-                .startsWith("error: TLS with the service at https://")
-                .contains("--ca-cert");
+                .startsWith("error: the service at https://")
+                .contains("does not speak TLS on that port")
+                .contains("Use an http:// service URL")
+                .doesNotContain("--ca-cert");
     }
 
     @Test
