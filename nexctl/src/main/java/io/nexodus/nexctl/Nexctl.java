@@ -5,6 +5,7 @@ import io.nexodus.nexctl.auth.CredentialStore;
 import io.nexodus.nexctl.auth.Session;
 import io.nexodus.nexctl.auth.Settings;
 import io.nexodus.nexctl.auth.StoredToken;
+import io.nexodus.nexctl.commands.AccountCommand;
 import io.nexodus.nexctl.commands.CompletionCommand;
 import io.nexodus.nexctl.commands.DeviceCommand;
 import io.nexodus.nexctl.commands.FeatureFlagCommand;
@@ -73,6 +74,7 @@ public final class Nexctl implements Runnable {
             TokenCommand.class,
             VersionCommand.class,
             UserCommand.class,
+            AccountCommand.class,
             OrganizationCommand.class,
             InvitationCommand.class,
             VpcCommand.class,

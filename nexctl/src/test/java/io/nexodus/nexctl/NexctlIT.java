@@ -173,6 +173,23 @@ class NexctlIT {
     }
 
     @Test
+    void anAdministratorCreatesALoginAccountThatCanLogIn() throws Exception {
+        String name = "carol-" + UUID.randomUUID().toString().substring(0, 8);
+        ok(admin.runWithStdin("carol's long password", "account", "create", name, "--password-stdin"));
+        assertThat(ok(admin.run("account", "list")).out()).contains(name);
+        NexctlRunner carol = runner("account-" + name);
+        ok(carol.runWithStdin("carol's long password", "login", "--username", name, "--password-stdin"));
+        assertRow(ok(carol.run("user", "get-current")), "USER ID\\s+USER NAME", ".*\\s+" + Pattern.quote(name));
+
+        // too short a password is the service's 400, naming the field; not an account
+        NexctlRunner.Result r = admin.runWithStdin("short", "account", "create", name + "x", "--password-stdin");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).contains("password");
+        // only administrators manage accounts
+        assertThat(carol.run("account", "list").exitCode()).isNotZero();
+    }
+
+    @Test
     void organizationsMembersAndInvitations() throws Exception {
         String name = "acme-" + UUID.randomUUID().toString().substring(0, 8);
         JsonNode org = json(

@@ -108,6 +108,26 @@ class ResourceCommandsTest {
     }
 
     @Test
+    void accountCreateSendsTheNewAccountAndAsksForNoPasswordWithoutATerminal() throws Exception {
+        String account = "{\"id\":\"" + ORG2_ID + "\",\"username\":\"alice\",\"full_name\":\"Alice A\","
+                + "\"admin\":false,\"user_id\":\"" + USER_ID + "\"}";
+        svc.on("POST /admin/accounts", 201, account);
+        NexctlRunner.Result r = nexctl.runWithStdin(
+                "correct horse\n", "account", "create", "alice", "--full-name", "Alice A", "--password-stdin");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(json(svc.last("POST /admin/accounts").body()))
+                .isEqualTo(json("{\"username\":\"alice\",\"password\":\"correct horse\",\"full_name\":\"Alice A\"}"));
+        assertThat(r.out()).contains("alice").contains("Alice A").contains(USER_ID);
+
+        r = nexctl.run("account", "create", "bob");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("no password for the new account bob").contains("--password-stdin");
+
+        svc.on("GET /admin/accounts", 200, "[" + account + "]");
+        assertThat(ok("account", "list", "-o", "json").out()).contains("\"username\": \"alice\"");
+    }
+
+    @Test
     void vpcCreateUpdateDeleteAndMetadata() throws Exception {
         svc.on("POST /api/vpcs", 201, VPC2);
         ok("vpc", "create", "--description", "lab", "--ipv4-cidr", "10.200.0.0/16");
