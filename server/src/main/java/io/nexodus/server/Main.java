@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "nexodus",
         mixinStandardHelpOptions = true,
-        version = "nexodus " + NexodusServer.VERSION,
+        versionProvider = Main.VersionProvider.class,
         description = "The Nexodus service.",
         subcommands = {Main.Serve.class, CommandLine.HelpCommand.class},
         footer = {
@@ -37,6 +37,14 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
         new CommandLine(this).usage(System.err);
         return 2;
+    }
+
+    /** {@code --version}: the build's version, as nexd and nexctl print it. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"nexodus " + NexodusServer.VERSION};
+        }
     }
 
     public static void main(String[] args) {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexodus.api.client.Json;
+import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.core.tls.Pem;
 import io.nexodus.core.tls.SecretFiles;
 import io.nexodus.server.auth.Accounts;
@@ -73,7 +74,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class NexodusServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NexodusServer.class);
-    public static final String VERSION = "0.1.0";
+    /** This build's version, the one nexd and nexctl report too. */
+    public static final String VERSION = NexodusVersion.current();
+
     public static final String ADMIN_USERNAME = "admin";
 
     private final ServerConfig config;

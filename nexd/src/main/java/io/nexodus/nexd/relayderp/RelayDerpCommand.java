@@ -1,6 +1,7 @@
 package io.nexodus.nexd.relayderp;
 
 import io.nexodus.api.model.RelayMetadata;
+import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.http.TlsMode;
 import io.nexodus.derp.server.MeshPeer;
@@ -473,8 +474,7 @@ public final class RelayDerpCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = RelayDerpCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"nexd relayderp " + (v == null ? "0.1.0" : v)};
+            return new String[] {"nexd relayderp " + NexodusVersion.current()};
         }
     }
 }
