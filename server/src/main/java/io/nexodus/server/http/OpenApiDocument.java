@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -100,6 +101,11 @@ public final class OpenApiDocument {
             boolean uuid = m.group(1).equals("id")
                     || m.group(1).equals("uid")
                     || m.group(1).endsWith("organization");
+            if (m.group(1).equals("id") && acceptsMe(r)) {
+                p.put("description", "the id, or `me`: the caller's own (user; or the key of an RK: token)");
+                p.set("schema", json.createObjectNode().put("type", "string").put("pattern", ID_OR_ME));
+                continue;
+            }
             p.set(
                     "schema",
                     uuid
@@ -202,6 +208,19 @@ public final class OpenApiDocument {
         };
     }
 
+    /** Scalars the records carry as references (so possibly null); primitives never are. */
+    private static final Set<Class<?>> NULLABLE_SCALARS =
+            Set.of(String.class, UUID.class, Instant.class, Boolean.class, Integer.class, Long.class);
+
+    /** A UUID or the word {@code me}. */
+    static final String ID_OR_ME = "^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$";
+
+    /** Routes whose {@code {id}} may be {@code me}: the caller's user, and the key of a registration-key token. */
+    private static boolean acceptsMe(Route r) {
+        return r.path().startsWith("/api/users/{id}")
+                || (r.method().equals("GET") && r.path().equals("/api/reg-keys/{id}"));
+    }
+
     JsonNode schema(Type t) {
         if (t instanceof ParameterizedType pt) {
             Class<?> raw = (Class<?>) pt.getRawType();
@@ -255,6 +274,11 @@ public final class OpenApiDocument {
                 JsonProperty jp = rc.getAccessor().getAnnotation(JsonProperty.class);
                 String field = jp != null ? jp.value() : rc.getName();
                 JsonNode fs = schema(rc.getGenericType());
+                if (NULLABLE_SCALARS.contains(rc.getType())) {
+                    // a Java reference that may be unset is sent as null: the document says so, so that typed
+                    // clients and validators accept what is served
+                    ((ObjectNode) fs).put("nullable", true);
+                }
                 Limits l = rc.getAnnotation(Limits.class);
                 props.set(field, l == null ? fs : limited((ObjectNode) fs, l));
             }

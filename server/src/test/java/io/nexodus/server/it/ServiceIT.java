@@ -54,6 +54,26 @@ class ServiceIT {
                     doc.path("components").path("schemas").path("Device").path("properties");
             assertThat(device.path("ipv4_tunnel_ips").path("type").asText()).isEqualTo("array");
             assertThat(device.path("online_at").path("format").asText()).isEqualTo("date-time");
+            assertThat(device.path("online_at").path("nullable").asBoolean())
+                    .as("sent as null while never online")
+                    .isTrue();
+            assertThat(doc.path("components")
+                            .path("schemas")
+                            .path("RegKey")
+                            .path("properties")
+                            .path("expires_at")
+                            .path("nullable")
+                            .asBoolean())
+                    .isTrue();
+            for (String path : List.of("/api/users/{id}", "/api/reg-keys/{id}")) {
+                JsonNode id = doc.path("paths")
+                        .path(path)
+                        .path("get")
+                        .path("parameters")
+                        .path(0);
+                assertThat(id.path("schema").path("pattern").asText()).as(path).startsWith("^(me|");
+                assertThat(id.path("schema").has("format")).as(path).isFalse();
+            }
             assertThat(doc.path("paths")
                             .path("/api/devices")
                             .path("post")
