@@ -68,6 +68,9 @@ final class SecurityGroupEnforcer {
         this.vpcId = vpcId;
         this.forwards = forwards;
         this.nanoTime = nanoTime;
+        // in place before any peer is configured, so every TCP connection is seen from its SYN: a connection a rule
+        // change revoked then cannot come back by this device sending mid-stream (see docs/security-groups.md)
+        filter.setPickUpRunningTcp(false);
         this.enforced = wg.enforce(filter); // allow-all until the group arrives; flows are tracked from the start
         this.lastExpire = nanoTime.getAsLong();
     }

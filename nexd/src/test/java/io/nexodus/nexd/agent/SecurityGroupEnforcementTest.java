@@ -127,6 +127,11 @@ class SecurityGroupEnforcementTest {
 
         send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40020, VICTIM_IP, 22, PSH | ACK));
         awaitFilteredInbound(1);
+        // the victim's server still sends (outbound has no rules): that reopens nothing for the attacker
+        send(victim, Ipv4Packets.tcp(VICTIM_IP, 22, ATTACKER_IP, 40020, PSH | ACK));
+        assertEquals(40020, Ipv4Packets.destinationPort(next(attacker)));
+        send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40020, VICTIM_IP, 22, ACK));
+        awaitFilteredInbound(2);
         send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40021, VICTIM_IP, 2222, SYN));
         assertEquals(2222, Ipv4Packets.destinationPort(next(victim)), "the newly allowed port opens");
         assertEquals(1, enforcer.filter().status().revoked());
