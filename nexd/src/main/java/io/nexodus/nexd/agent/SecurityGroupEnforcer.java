@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * backend cannot filter, so there the group is only reported, with a warning when it has rules.
  * <p>
  * A group that cannot be compiled (only possible if a service accepted what ours refuses) fails closed: the rules in
- * force stay, and the log and {@code nexctl nexd status} say why. A group id missing from the VPC's list keeps the
- * rules in force as well.
+ * force stay, and the log and {@code nexctl nexd status} say why. A group id missing from the VPC's list refuses every
+ * new flow until the group appears or the device moves to another group.
  * <p>
  * Threads: {@link #update} and {@link #tick} run on the agent loop's thread only; {@link #statusLines} on any thread.
  */
@@ -106,7 +106,11 @@ final class SecurityGroupEnforcer {
         if (group == null) {
             if (groups.isSynced() && !missingReported) {
                 missingReported = true;
-                problem = "security group " + id + " of this device is not in the VPC's list; the rules in force stay";
+                triedGroup = null; // applied as soon as it appears
+                filter.setRules(refuseAll(id + " (not in the VPC's list)"));
+                label = id + " (not in the VPC's list: every new flow refused)";
+                hasRules = true;
+                problem = "security group " + id + " of this device is not in the VPC's list; refusing every new flow";
                 log.warn(problem);
             }
             return;
@@ -193,6 +197,16 @@ final class SecurityGroupEnforcer {
             out.add("  problem: " + p);
         }
         return out;
+    }
+
+    /** A rule set no real packet matches: every new flow is refused (rules only allow; a direction with rules drops). */
+    static RuleSet refuseAll(String label) {
+        List<RuleSpec> nothing = List.of(new RuleSpec("ipv4", 0, 0, List.of("255.255.255.255")));
+        try {
+            return RuleSet.parse(label, nothing, nothing);
+        } catch (InvalidRuleException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<RuleSpec> specs(List<SecurityRule> rules) {

@@ -150,6 +150,21 @@ class SecurityGroupEnforcementTest {
     }
 
     @Test
+    void aGroupMissingFromTheListRefusesNewFlowsUntilItArrives() throws Exception {
+        enforcer.update(victimDevice(GROUP), groups); // synced, but the device's group is not there
+
+        send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40050, VICTIM_IP, 22, SYN));
+        awaitFilteredInbound(1);
+        assertTrue(
+                enforcer.statusLines().getFirst().contains("every new flow refused"),
+                enforcer.statusLines().toString());
+
+        putGroup(1, List.of(rule("tcp", 22, 22)), List.of());
+        send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40051, VICTIM_IP, 22, SYN));
+        assertEquals(22, Ipv4Packets.destinationPort(next(victim)));
+    }
+
+    @Test
     void theDefaultGroupAllowsEverythingAndNoPeerWaitsForIt() throws Exception {
         SecurityGroup def = new SecurityGroup(VPC, "default", VPC, List.of(), List.of(), 1);
         groups.onEvent(new WatchEvent(
