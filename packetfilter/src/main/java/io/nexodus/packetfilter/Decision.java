@@ -10,7 +10,10 @@ public enum Decision {
     ACCEPT_REPLY(true),
     /** An ICMP error about a tracked flow (unreachable, too big, time exceeded, parameter problem). */
     ACCEPT_RELATED(true),
-    /** A packet a rule allows that starts no flow: a TCP RST, an echo reply or other ICMP without a tracked flow. */
+    /**
+     * A packet a rule allows that starts no flow: a TCP RST, an echo reply or other ICMP without a tracked flow, a TCP
+     * segment without SYN when the filter does not pick up running connections.
+     */
     ACCEPT_STATELESS(true),
     /** A non-first fragment: no ports to judge; its first fragment was judged. */
     ACCEPT_FRAGMENT(true),

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * CAS or allocation: an optimistic read of the flow's table segment and, at most once a second per flow, an opaque
  * write of its last-seen time. New flows and state changes (SYN, FIN, RST, first reply) take the write lock of one of
  * up to 64 table segments. Rule matching for a new flow happens outside any lock. {@link #setRules},
- * {@link #setLocalAddresses}, {@link #status} and {@link #expire} are thread-safe and may run at any time.
+ * {@link #setLocalAddresses}, {@link #setPickUpRunningTcp}, {@link #status} and {@link #expire} are thread-safe and may
+ * run at any time.
  * <p>
  * Rule changes are not grandfathered: each flow remembers the generation of the rules it was last checked against;
  * the first packet after a change re-checks the flow's original packet against the new rules of the direction it
@@ -48,6 +49,7 @@ public final class StatefulFilter {
 
     private volatile Installed installed;
     private volatile LocalAddresses local = LocalAddresses.NONE;
+    private volatile boolean pickUpRunningTcp = true;
 
     /** The rules in force with their generation and per-rule counters (the last slot: "direction has no rules"). */
     private static final class Installed {
@@ -108,6 +110,17 @@ public final class StatefulFilter {
             a[i] = new LongAdder();
         }
         return a;
+    }
+
+    /**
+     * Whether a TCP packet without SYN and without a tracked flow starts a flow (as Linux's default
+     * {@code nf_conntrack_tcp_loose=1} does, picking up connections that ran before the filter); true by default.
+     * When false, such a packet is judged by the rules of its direction alone and tracks nothing, so only a SYN opens
+     * a TCP flow. Use false when the filter is in place before any traffic can flow: then a flow revoked by a rule
+     * change cannot come back by the other side sending mid-stream (its answers would otherwise be replies).
+     */
+    public void setPickUpRunningTcp(boolean pickUp) {
+        pickUpRunningTcp = pickUp;
     }
 
     /** The rules in force. */
@@ -251,6 +264,12 @@ public final class StatefulFilter {
         }
         FlowKey k = p.key;
         long meta = FlowState.initial(p, k.srcIsLow, in.generation());
+        if (meta != 0
+                && p.kind == PacketInfo.KIND_TCP
+                && FlowState.state(meta) != FlowState.TCP_SYN_SENT
+                && !pickUpRunningTcp) {
+            meta = 0; // a mid-stream TCP packet: judged alone, tracks nothing
+        }
         if (meta == 0) {
             hit(in, direction, rule);
             return count(Decision.ACCEPT_STATELESS);

@@ -327,6 +327,35 @@ class StatefulFilterTest {
     }
 
     @Test
+    void withoutTcpPickUpARevokedConnectionCannotComeBackFromTheOtherSide() {
+        filter.setPickUpRunningTcp(false);
+        filter.setRules(rules(List.of(rule("tcp", 22, 22)), List.of()));
+        assertThat(in(Packets.tcp(PEER, 40000, ME, 22, SYN))).isEqualTo(ACCEPT_NEW);
+        assertThat(out(Packets.tcp(ME, 22, PEER, 40000, SYN | ACK))).isEqualTo(ACCEPT_REPLY);
+        assertThat(in(Packets.tcp(PEER, 40000, ME, 22, ACK))).isEqualTo(ACCEPT_ESTABLISHED);
+
+        filter.setRules(rules(List.of(rule("tcp", 2222, 2222)), List.of()));
+        // this device's server keeps sending: outbound has no rules, so its segments pass, but they open nothing
+        assertThat(out(Packets.tcp(ME, 22, PEER, 40000, ACK | PSH))).isEqualTo(ACCEPT_STATELESS);
+        assertThat(in(Packets.tcp(PEER, 40000, ME, 22, ACK))).isEqualTo(DROP_NO_MATCH);
+        assertThat(out(Packets.tcp(ME, 22, PEER, 40000, ACK | PSH))).isEqualTo(ACCEPT_STATELESS);
+        assertThat(in(Packets.tcp(PEER, 40000, ME, 22, ACK | PSH))).isEqualTo(DROP_NO_MATCH);
+        assertThat(filter.status().revoked()).isEqualTo(1);
+        // a new connection this device opens is tracked as usual
+        assertThat(out(Packets.tcp(ME, 50000, PEER, 443, SYN))).isEqualTo(ACCEPT_NEW);
+        assertThat(in(Packets.tcp(PEER, 443, ME, 50000, SYN | ACK))).isEqualTo(ACCEPT_REPLY);
+    }
+
+    @Test
+    void withTcpPickUpTheOtherSideRestartsARevokedConnection() {
+        filter.setRules(rules(List.of(rule("tcp", 22, 22)), List.of()));
+        assertThat(in(Packets.tcp(PEER, 40000, ME, 22, SYN))).isEqualTo(ACCEPT_NEW);
+        filter.setRules(rules(List.of(rule("tcp", 2222, 2222)), List.of()));
+        assertThat(out(Packets.tcp(ME, 22, PEER, 40000, ACK | PSH))).isEqualTo(ACCEPT_NEW);
+        assertThat(in(Packets.tcp(PEER, 40000, ME, 22, ACK))).isEqualTo(ACCEPT_REPLY);
+    }
+
+    @Test
     void aFullTableEvictsTheOldestFlowThatIsNotEstablished() {
         StatefulFilter small = new StatefulFilter(4, Timeouts.LINUX);
         for (int i = 0; i < 4; i++) {

@@ -85,6 +85,8 @@ public final class Agent implements AutoCloseable {
     private StunMonitor stun;
     /** Published for the control socket; the loop owns its updates. */
     private volatile Reconciler reconciler;
+    /** Published for the control socket; the loop owns its updates. */
+    private volatile SecurityGroupEnforcer securityGroups;
 
     private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
     private final io.nexodus.nexd.net.HostsFile hostsFile =
@@ -260,6 +262,12 @@ public final class Agent implements AutoCloseable {
                         session::isVpcPeer);
         Reconciler rec = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
         reconciler = rec;
+        SecurityGroupEnforcer groups = new SecurityGroupEnforcer(
+                new io.nexodus.packetfilter.StatefulFilter(), wg, vpc.id(), config.isRelay(), System::nanoTime);
+        securityGroups = groups;
+        if (!groups.enforced()) {
+            log.info("{} does not filter packets: security groups are not enforced on this device", wg.describe());
+        }
         publisher = new EndpointPublisher(events);
         StunMonitor stunMonitor = stun;
         AgentLoop.Setup setup = new AgentLoop.Setup(
@@ -270,7 +278,7 @@ public final class Agent implements AutoCloseable {
                 stunMonitor::recheck,
                 s -> status = s,
                 this::moveTunnelAddresses);
-        AgentLoop l = new AgentLoop(events, setup, session, publisher, rec, vpc, joined, selfInfo, nat);
+        AgentLoop l = new AgentLoop(events, setup, session, publisher, rec, groups, vpc, joined, selfInfo, nat);
         status = AgentStatus.of(
                 AgentStatus.RUNNING, role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4);
         loop = l;
@@ -283,7 +291,7 @@ public final class Agent implements AutoCloseable {
     private void startControlSocket() throws StartupException {
         io.nexodus.nexd.ctl.AgentControl control = new io.nexodus.nexd.ctl.AgentControl(
                 io.nexodus.nexd.ctl.AgentControl.view(
-                        this::status, this::tunnelIp, this::peers, this::relayPresent, this::relayRequired),
+                        this::controlStatus, this::tunnelIp, this::peers, this::relayPresent, this::relayRequired),
                 io.nexodus.nexd.ctl.AgentControl.icmp());
         try {
             ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
@@ -608,6 +616,17 @@ public final class Agent implements AutoCloseable {
 
     public AgentStatus status() {
         return status;
+    }
+
+    /** The status with the security group's lines (its rules, hits and drops) once the agent runs. */
+    private AgentStatus controlStatus() {
+        AgentStatus s = status;
+        SecurityGroupEnforcer g = securityGroups;
+        if (g == null) {
+            return s;
+        }
+        String lines = String.join("\n", g.statusLines());
+        return AgentStatus.of(s.state(), s.message().isEmpty() ? lines : s.message() + "\n" + lines);
     }
 
     public String version() {

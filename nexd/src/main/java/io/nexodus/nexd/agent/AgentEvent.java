@@ -11,7 +11,7 @@ import java.util.UUID;
  * a re-registration) posts one of these to {@link AgentLoop}; only the loop's thread acts on them.
  */
 sealed interface AgentEvent {
-    /** The devices or the relay metadata changed (or became synced): the peers may need an update. */
+    /** The devices, security groups or relay metadata changed (or became synced): peers or rules may need an update. */
     record WatchChanged() implements AgentEvent {}
 
     /** The watch stream saw a device deleted; when it is this device, the agent stops peering. */

@@ -4,6 +4,7 @@ import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.SecurityGroup;
 import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.PeerInfo;
@@ -39,6 +40,9 @@ final class AgentLoop {
 
         /** The relay metadata of the VPC's devices ({@code <device id>/relay}). */
         io.nexodus.api.watch.Informer<DeviceMetadata> relayMetadata();
+
+        /** The VPC's security groups; no peer is configured before their first list arrived. */
+        io.nexodus.api.watch.Informer<SecurityGroup> securityGroups();
 
         /** (Re)opens the watch stream as {@code asDevice}; the informers keep their revisions, so it resumes. */
         void openWatch(NexodusClient asDevice);
@@ -77,6 +81,7 @@ final class AgentLoop {
     private final Session session;
     private final Publisher publisher;
     private final Reconciler reconciler;
+    private final SecurityGroupEnforcer securityGroups;
     private final io.nexodus.api.model.Vpc vpc;
 
     // owned by the loop thread (or the caller of handle() in tests)
@@ -106,6 +111,7 @@ final class AgentLoop {
             Session session,
             Publisher publisher,
             Reconciler reconciler,
+            SecurityGroupEnforcer securityGroups,
             io.nexodus.api.model.Vpc vpc,
             Registration.Joined joined,
             SelfInfo selfInfo,
@@ -115,6 +121,7 @@ final class AgentLoop {
         this.session = session;
         this.publisher = publisher;
         this.reconciler = reconciler;
+        this.securityGroups = securityGroups;
         this.vpc = vpc;
         this.self = joined.device();
         this.asDevice = joined.asDevice();
@@ -174,9 +181,13 @@ final class AgentLoop {
             }
             apply(e);
         }
-        if (deleted || !session.devices().isSynced()) {
-            return;
+        if (deleted
+                || !session.devices().isSynced()
+                || !session.securityGroups().isSynced()) {
+            return; // peers only once this device's security group is known, so no packet passes before it is in force
         }
+        // the device as the watch last delivered it: an administrator may have moved it to another group
+        securityGroups.update(session.devices().get(self.id().toString()).orElse(self), session.securityGroups());
         long dv = session.devices().version();
         long mv = session.relayMetadata().version();
         if (dv != seenDevices || mv != seenMetadata || selfChanged) {
@@ -190,6 +201,7 @@ final class AgentLoop {
             }
         }
         Reconciler.TickResult r = reconciler.tick();
+        securityGroups.tick();
         if (r.stallSuspected()) {
             setup.stunRecheck().accept("a peer went silent");
         } else if (r.pathFailed()) {

@@ -82,6 +82,22 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
                 events.post(AgentEvent.WATCH_CHANGED);
             }
         });
+        securityGroups.addListener(new InformerListener<>() {
+            @Override
+            public void onChange(SecurityGroup g) {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+
+            @Override
+            public void onDelete(SecurityGroup g) {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+
+            @Override
+            public void onSynced() {
+                events.post(AgentEvent.WATCH_CHANGED);
+            }
+        });
         relayMetadata.addListener(new InformerListener<>() {
             @Override
             public void onChange(DeviceMetadata m) {
@@ -105,8 +121,8 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
         return relayMetadata;
     }
 
-    /** The VPC's security groups as the watch stream delivers them. */
-    Informer<SecurityGroup> securityGroups() {
+    @Override
+    public Informer<SecurityGroup> securityGroups() {
         return securityGroups;
     }
 

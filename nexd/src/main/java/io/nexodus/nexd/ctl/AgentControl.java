@@ -184,6 +184,10 @@ public final class AgentControl implements NexdCtl {
             throw new UnsupportedOperationException("logging is not Logback here; set NEXD_LOGLEVEL=debug and restart");
         }
         l.setLevel(on ? Level.DEBUG : null);
+        // the security group's line per dropped new flow comes from the filter's logger
+        if (LoggerFactory.getLogger("io.nexodus.packetfilter") instanceof Logger filter) {
+            filter.setLevel(on ? Level.DEBUG : null);
+        }
         LoggerFactory.getLogger(AgentControl.class).info("debug logging {}", on ? "on" : "off");
     }
 

@@ -2,6 +2,7 @@ package io.nexodus.nexd.wg;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.packetfilter.StatefulFilter;
 import io.nexodus.wireguard.bind.UdpBind;
 import io.nexodus.wireguard.bind.UdpEndpoint;
 import io.nexodus.wireguard.device.ConfigException;
@@ -196,6 +197,12 @@ public final class JavaBackend implements WireGuardBackend {
                             s.allowedIps().stream().map(IpPrefix::toString).toList()));
         }
         return out;
+    }
+
+    @Override
+    public boolean enforce(StatefulFilter filter) {
+        device.packetFilter(filter == null ? null : new SecurityGroupHook(filter));
+        return true;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nexodus.nexd.wg;
 
+import io.nexodus.packetfilter.StatefulFilter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,15 @@ public interface WireGuardBackend extends AutoCloseable {
      * none to share and returns empty (nexd then uses a socket of its own, whose NAT mapping may differ).
      */
     Optional<DatagramPort> sharedSocket();
+
+    /**
+     * Puts {@code filter} in the packet path (inbound after decryption, outbound before encryption), replacing any
+     * earlier one, and returns true; returns false when this backend cannot filter packets (wireguard-go: its packets
+     * never pass through nexd), in which case security groups are not enforced.
+     */
+    default boolean enforce(StatefulFilter filter) {
+        return false;
+    }
 
     /** Short description for logs, e.g. "in-process Java WireGuard". */
     String describe();

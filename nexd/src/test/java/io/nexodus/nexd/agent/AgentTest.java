@@ -13,6 +13,8 @@ import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.SecurityGroup;
+import io.nexodus.api.model.SecurityRule;
 import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.WatchEvent;
@@ -27,6 +29,7 @@ import io.nexodus.nexd.wg.PeerChange;
 import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
 import io.nexodus.nexd.wg.WireGuardBackend;
+import io.nexodus.packetfilter.StatefulFilter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -64,6 +67,8 @@ class AgentTest {
     private final List<List<Endpoint>> published = new ArrayList<>();
     private final List<AgentStatus> statuses = new ArrayList<>();
     private final List<String> stunRechecks = new ArrayList<>();
+    private final SecurityGroupEnforcer securityGroups =
+            new SecurityGroupEnforcer(new StatefulFilter(), wg, VPC.id(), false, System::nanoTime);
     private HttpServer server;
 
     @AfterEach
@@ -109,6 +114,48 @@ class AgentTest {
         loop.handle(AgentEvent.WATCH_CHANGED);
 
         assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
+    }
+
+    @Test
+    void noPeerIsConfiguredBeforeTheSecurityGroupsArrive() throws Exception {
+        AgentLoop loop = loop();
+        event(session.devices, WatchEvent.TYPE_CHANGE, self);
+        event(session.devices, WatchEvent.TYPE_CHANGE, peerB);
+        session.devices.onEvent(new WatchEvent("device", WatchEvent.TYPE_TAIL, null));
+        session.relayMetadata.onEvent(new WatchEvent("device-metadata", WatchEvent.TYPE_TAIL, null));
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertTrue(wg.peers.isEmpty(), "no packet may pass before this device's group is in force");
+
+        session.securityGroups.onEvent(new WatchEvent("security-group", WatchEvent.TYPE_TAIL, null));
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
+    }
+
+    @Test
+    void aSecurityGroupChangeOnTheWatchIsInForceAfterTheBatch() throws Exception {
+        AgentLoop loop = running();
+        UUID ssh = UUID.randomUUID();
+        SecurityGroup group = new SecurityGroup(
+                ssh, "ssh", VPC.id(), List.of(new SecurityRule("tcp", 22, 22, List.of())), List.of(), 7);
+        session.securityGroups.onEvent(new WatchEvent(
+                "security-group", WatchEvent.TYPE_CHANGE, Json.mapper().valueToTree(group)));
+        event(session.devices, WatchEvent.TYPE_CHANGE, inGroup(self, ssh)); // an administrator moved this device
+        loop.handle(AgentEvent.WATCH_CHANGED);
+
+        assertEquals(ssh + " rev 7", securityGroups.filter().rules().label());
+        assertEquals(
+                1,
+                securityGroups
+                        .filter()
+                        .rules()
+                        .rules(io.nexodus.packetfilter.Direction.INBOUND)
+                        .size());
+
+        SecurityGroup open = new SecurityGroup(ssh, "ssh", VPC.id(), List.of(), List.of(), 8);
+        session.securityGroups.onEvent(new WatchEvent(
+                "security-group", WatchEvent.TYPE_CHANGE, Json.mapper().valueToTree(open)));
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertTrue(securityGroups.filter().rules().allowsAll());
     }
 
     @Test
@@ -269,6 +316,7 @@ class AgentTest {
                 session,
                 (client, id, endpoints, symmetric) -> published.add(endpoints),
                 reconciler,
+                securityGroups,
                 VPC,
                 new Registration.Joined(self, VPC, client()),
                 selfInfo,
@@ -293,6 +341,7 @@ class AgentTest {
         }
         session.devices.onEvent(new WatchEvent("device", WatchEvent.TYPE_TAIL, null));
         session.relayMetadata.onEvent(new WatchEvent("device-metadata", WatchEvent.TYPE_TAIL, null));
+        session.securityGroups.onEvent(new WatchEvent("security-group", WatchEvent.TYPE_TAIL, null));
     }
 
     private static void event(Informer<Device> informer, String type, Device d) {
@@ -332,6 +381,28 @@ class AgentTest {
                 null,
                 true,
                 null,
+                null);
+    }
+
+    private static Device inGroup(Device d, UUID group) {
+        return new Device(
+                d.id(),
+                d.ownerId(),
+                d.vpcId(),
+                d.publicKey(),
+                d.allowedIps(),
+                d.ipv4TunnelIps(),
+                d.ipv6TunnelIps(),
+                d.advertiseCidrs(),
+                d.relay(),
+                d.symmetricNat(),
+                d.hostname(),
+                d.os(),
+                d.endpoints(),
+                d.revision() + 1,
+                group,
+                d.online(),
+                d.onlineAt(),
                 null);
     }
 
@@ -443,6 +514,7 @@ class AgentTest {
     private static final class FakeSession implements AgentLoop.Session {
         final Informer<Device> devices = Informer.devices(VPC.id());
         final Informer<DeviceMetadata> relayMetadata = Informer.deviceMetadata(VPC.id(), "relay");
+        final Informer<SecurityGroup> securityGroups = Informer.securityGroups(VPC.id());
         int opens;
         int closes;
         int reattaches;
@@ -455,6 +527,11 @@ class AgentTest {
         @Override
         public Informer<DeviceMetadata> relayMetadata() {
             return relayMetadata;
+        }
+
+        @Override
+        public Informer<SecurityGroup> securityGroups() {
+            return securityGroups;
         }
 
         @Override

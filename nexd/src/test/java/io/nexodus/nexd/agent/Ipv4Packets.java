@@ -2,9 +2,59 @@ package io.nexodus.nexd.agent;
 
 import java.net.InetAddress;
 
-/** Minimal IPv4/UDP packets for tests that push traffic through in-memory WireGuard devices. */
+/** Minimal IPv4 packets for tests that push traffic through in-memory WireGuard devices. */
 final class Ipv4Packets {
+    static final int SYN = 0x02;
+    static final int ACK = 0x10;
+    static final int PSH = 0x08;
+
     private Ipv4Packets() {}
+
+    /** A TCP segment without payload (checksum left zero: nothing on the way checks it). */
+    static byte[] tcp(String src, int sport, String dst, int dport, int flags) throws Exception {
+        byte[] l4 = new byte[20];
+        l4[0] = (byte) (sport >>> 8);
+        l4[1] = (byte) sport;
+        l4[2] = (byte) (dport >>> 8);
+        l4[3] = (byte) dport;
+        l4[12] = 0x50;
+        l4[13] = (byte) flags;
+        return ip(src, dst, 6, l4);
+    }
+
+    /** A UDP datagram between the given ports. */
+    static byte[] udp(String src, int sport, String dst, int dport, byte[] payload) throws Exception {
+        byte[] l4 = new byte[8 + payload.length];
+        l4[0] = (byte) (sport >>> 8);
+        l4[1] = (byte) sport;
+        l4[2] = (byte) (dport >>> 8);
+        l4[3] = (byte) dport;
+        l4[4] = (byte) (l4.length >>> 8);
+        l4[5] = (byte) l4.length;
+        System.arraycopy(payload, 0, l4, 8, payload.length);
+        return ip(src, dst, 17, l4);
+    }
+
+    static byte[] ip(String src, String dst, int protocol, byte[] l4) throws Exception {
+        byte[] s = InetAddress.getByName(src).getAddress();
+        byte[] d = InetAddress.getByName(dst).getAddress();
+        byte[] p = new byte[20 + l4.length];
+        p[0] = 0x45;
+        p[2] = (byte) (p.length >>> 8);
+        p[3] = (byte) p.length;
+        p[8] = 64;
+        p[9] = (byte) protocol;
+        System.arraycopy(s, 0, p, 12, 4);
+        System.arraycopy(d, 0, p, 16, 4);
+        System.arraycopy(l4, 0, p, 20, l4.length);
+        return p;
+    }
+
+    /** The destination port of a TCP or UDP packet. */
+    static int destinationPort(byte[] packet) {
+        int ihl = (packet[0] & 0x0f) * 4;
+        return ((packet[ihl + 2] & 0xff) << 8) | (packet[ihl + 3] & 0xff);
+    }
 
     static byte[] udp(String src, String dst, byte[] payload) throws Exception {
         byte[] s = InetAddress.getByName(src).getAddress();

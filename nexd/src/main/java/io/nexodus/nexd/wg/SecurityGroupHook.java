@@ -1,0 +1,35 @@
+package io.nexodus.nexd.wg;
+
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.packetfilter.Direction;
+import io.nexodus.packetfilter.StatefulFilter;
+import io.nexodus.wireguard.device.PacketFilter;
+
+/**
+ * The built-in device's packet-filter hook backed by a {@link StatefulFilter}: every packet between the interface and
+ * a peer is decided by the security group in force. Runs on the device's packet threads (see {@link PacketFilter});
+ * {@link StatefulFilter#decide} is built for them (thread-safe, allocation-free for established flows).
+ */
+final class SecurityGroupHook implements PacketFilter {
+    private final StatefulFilter filter;
+
+    SecurityGroupHook(StatefulFilter filter) {
+        this.filter = filter;
+    }
+
+    @Override
+    public Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length) {
+        return filter.decide(Direction.INBOUND, buf, offset, length, System.nanoTime())
+                        .accepted()
+                ? Verdict.ACCEPT
+                : Verdict.DROP;
+    }
+
+    @Override
+    public Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length) {
+        return filter.decide(Direction.OUTBOUND, buf, offset, length, System.nanoTime())
+                        .accepted()
+                ? Verdict.ACCEPT
+                : Verdict.DROP;
+    }
+}
