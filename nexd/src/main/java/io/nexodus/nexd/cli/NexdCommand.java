@@ -54,7 +54,8 @@ import picocli.CommandLine.ParentCommand;
             "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`.",
             "",
             "Not yet implemented: upstream's subnet router (`nexd router`), exit nodes and userspace proxy mode",
-            "(`nexd proxy`). Security groups are watched but not enforced on packets yet (docs/security-groups.md)."
+            "(`nexd proxy`). Security groups are enforced by the built-in WireGuard, not with NEXD_USE_WIREGUARD_GO=1",
+            "(docs/security-groups.md)."
         })
 public final class NexdCommand implements Callable<Integer> {
     @Mixin
