@@ -9,6 +9,11 @@
 # --bench-filter, which reads every packet's protocol, addresses and ports and accepts it), reported as a ratio to the
 # plain Java pair of the same run: the cost of the packet-filter hook.
 #
+# Mode "javasg" (not in the default set either) adds a Java pair whose packets pass nexd's security-group filter
+# (packetfilter's stateful filter behind nexd's hook; io.nexodus.bench.wireguard.SecurityGroupWireGuard) holding a
+# group of --sg-rules inbound rules (default 100) where iperf3's port is the last rule, reported as a ratio to the
+# plain Java pair of the same run. Example: --modes java,javasg --runs 5
+#
 # Topology (the wireguard-go netns.sh layout): both daemons of a pair are started in a namespace "ns0" that has only
 # loopback, so their UDP sockets live there; their TUN interfaces are moved to ns1 and ns2, and iperf3 runs between
 # ns1 and ns2 through the tunnel. "raw" is a plain veth pair between two namespaces. Each measurement is a single
@@ -22,6 +27,7 @@ RUNS=3
 STREAMS=1
 MODES="raw go java"
 JAVA_ARGS=""
+SG_RULES=100
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) TIME=$2; shift 2 ;;
@@ -29,7 +35,8 @@ while [ $# -gt 0 ]; do
     --streams) STREAMS=$2; shift 2 ;;
     --modes) MODES=${2//,/ }; shift 2 ;;
     --java-args) JAVA_ARGS=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | cut -c3-; exit 0 ;;
+    --sg-rules) SG_RULES=$2; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,6 +66,17 @@ trap cleanup EXIT
 
 # Build the distribution up front, so no build runs during a measurement.
 "$NXWG" --version >/dev/null
+case " $MODES " in
+  *" javasg "*)
+    # shellcheck source=/dev/null
+    . "$ROOT/bin/lib/jdk.sh"
+    nexodus_find_jdk
+    echo "building the bench module for javasg..." >&2
+    (cd "$ROOT" && ./mvnw -B -q -o -pl bench -am compile dependency:build-classpath \
+      -Dmdep.outputFile="$TMP/bench-cp.txt" -Dmdep.includeScope=runtime >&2)
+    BENCH_CP="$ROOT/bench/target/classes:$(cat "$TMP/bench-cp.txt")"
+    ;;
+esac
 
 cpu_ticks() { # utime+stime of a pid and its threads, in clock ticks
   awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0
@@ -97,10 +115,14 @@ setup_pair() {
   for n in 0 1 2; do ip -n "$p-$n" link set lo up; done
   local letter=${kind:0:1}
   [ "$kind" = javaf ] && letter=f
+  [ "$kind" = javasg ] && letter=s
   local a="${TAG}${letter}a" b="${TAG}${letter}b"
   for i in $a $b; do
     if [ "$kind" = go ]; then
       ip netns exec "$p-0" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$i" >"$TMP/$i.log" 2>&1 &
+    elif [ "$kind" = javasg ]; then
+      ip netns exec "$p-0" "$JAVA_HOME/bin/java" -Xms64m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+        -cp "$BENCH_CP" io.nexodus.bench.wireguard.SecurityGroupWireGuard "$i" "$SG_RULES" >"$TMP/$i.log" 2>&1 &
     elif [ "$kind" = javaf ]; then
       # shellcheck disable=SC2086
       ip netns exec "$p-0" "$NXWG" -f $JAVA_ARGS --bench-filter "$i" >"$TMP/$i.log" 2>&1 &
@@ -137,10 +159,12 @@ has raw && setup_raw
 has go && setup_pair go "$TAG-g" 10.202.0
 has java && setup_pair java "$TAG-j" 10.203.0
 has javaf && setup_pair javaf "$TAG-f" 10.204.0
+has javasg && setup_pair javasg "$TAG-s" 10.205.0
 
 echo "== warm-up (JIT) 3 s each"
 has java && iperf_gbps "$TAG-j-1" "$TAG-j-2" 10.203.0.2 3 >/dev/null
 has javaf && iperf_gbps "$TAG-f-1" "$TAG-f-2" 10.204.0.2 3 >/dev/null
+has javasg && iperf_gbps "$TAG-s-1" "$TAG-s-2" 10.205.0.2 3 >/dev/null
 has go && iperf_gbps "$TAG-g-1" "$TAG-g-2" 10.202.0.2 3 >/dev/null
 
 declare -A RES CPU
@@ -151,6 +175,7 @@ for run in $(seq 1 "$RUNS"); do
       go) c="$TAG-g-1"; s="$TAG-g-2"; addr=10.202.0.2; dns="$TAG-g-0" ;;
       java) c="$TAG-j-1"; s="$TAG-j-2"; addr=10.203.0.2; dns="$TAG-j-0" ;;
       javaf) c="$TAG-f-1"; s="$TAG-f-2"; addr=10.204.0.2; dns="$TAG-f-0" ;;
+      javasg) c="$TAG-s-1"; s="$TAG-s-2"; addr=10.205.0.2; dns="$TAG-s-0" ;;
     esac
     t0=0
     if [ -n "$dns" ]; then for p in $(daemon_pids "$dns"); do t0=$((t0 + $(cpu_ticks "$p"))); done; fi
@@ -170,7 +195,8 @@ rtt_java=$(has java && ping_rtt "$TAG-j-1" 10.203.0.2 || echo nan)
 
 HZ=$(getconf CLK_TCK)
 python3 - "$TIME" "$HZ" "${RES[raw]:-}" "${RES[go]:-}" "${RES[java]:-}" "${CPU[go]:-}" "${CPU[java]:-}" \
-  "$rtt_raw" "$rtt_go" "$rtt_java" "${RES[javaf]:-}" "${CPU[javaf]:-}" <<'PY'
+  "$rtt_raw" "$rtt_go" "$rtt_java" "${RES[javaf]:-}" "${CPU[javaf]:-}" "${RES[javasg]:-}" "${CPU[javasg]:-}" \
+  "$SG_RULES" <<'PY'
 import statistics, sys
 t, hz = float(sys.argv[1]), float(sys.argv[2])
 raw, go, java = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[3:6])
@@ -178,6 +204,9 @@ cgo, cjava = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[
 rr, rg, rj = (float(x) if x else float("nan") for x in sys.argv[8:11])
 javaf = [float(x) for x in sys.argv[11].split()]
 cjavaf = [float(x) for x in sys.argv[12].split()]
+javasg = [float(x) for x in sys.argv[13].split()]
+cjavasg = [float(x) for x in sys.argv[14].split()]
+sg_rules = sys.argv[15]
 def line(name, v):
     print(f"  {name:<26} median {statistics.median(v):7.3f} Gbit/s   (min {min(v):.3f}, max {max(v):.3f}, runs {len(v)})")
 def cpu_per_gbit(c, v):
@@ -194,6 +223,11 @@ if javaf:
     fr = [f / j for f, j in zip(javaf, java) if j > 0] or [float("nan")]
     print(f"  Java filter / Java          median {statistics.median(fr):.2f}x   (per run: {', '.join('%.2f' % r for r in fr)})")
     print(f"  CPU per Gbit (daemons)      Java with filter hook {cpu_per_gbit(cjavaf, javaf):.2f} s")
+if javasg:
+    line(f"Java, {sg_rules}-rule group", javasg)
+    sr = [f / j for f, j in zip(javasg, java) if j > 0] or [float("nan")]
+    print(f"  Java SG / Java              median {statistics.median(sr):.2f}x   (per run: {', '.join('%.2f' % r for r in sr)}; target >= 0.95)")
+    print(f"  CPU per Gbit (daemons)      Java with the group {cpu_per_gbit(cjavasg, javasg):.2f} s")
 print(f"  ping RTT                    raw {rr:.3f} ms   wireguard-go {rg:.3f} ms (+{rg-rr:.3f})   Java {rj:.3f} ms (+{rj-rr:.3f})")
 print("  note: 2 shared vCPUs run both daemons, iperf3 and the kernel; other work on the machine adds noise.")
 PY

@@ -10,10 +10,11 @@ import io.nexodus.wireguard.device.PacketFilter;
  * a peer is decided by the security group in force. Runs on the device's packet threads (see {@link PacketFilter});
  * {@link StatefulFilter#decide} is built for them (thread-safe, allocation-free for established flows).
  */
-final class SecurityGroupHook implements PacketFilter {
+public final class SecurityGroupHook implements PacketFilter {
     private final StatefulFilter filter;
 
-    SecurityGroupHook(StatefulFilter filter) {
+    /** Public for the throughput benchmark, which measures exactly this hook in a bare device. */
+    public SecurityGroupHook(StatefulFilter filter) {
         this.filter = filter;
     }
 
