@@ -42,11 +42,12 @@ public final class SecurityGroupWireGuard {
                 .build();
         UapiServer uapi = UapiServer.start(device);
         ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor();
-        expiry.scheduleAtFixedRate(() -> filter.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        var expiring = expiry.scheduleAtFixedRate(() -> filter.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(device::close, "bench-wg-shutdown"));
         System.err.println("bench-wg: " + device.name() + " is up with a " + count + "-rule group (UAPI "
                 + uapi.socketPath() + ")");
         device.closed().join();
+        expiring.cancel(false);
         expiry.shutdownNow();
         System.err.println("bench-wg: " + filter.status());
     }
