@@ -268,7 +268,14 @@ public final class NexodusServer implements AutoCloseable {
                 : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
-        EmbeddedContext context = new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock);
+        DeviceStore deviceKeys = new DeviceStore();
+        EmbeddedContext context = new EmbeddedContext(
+                publicUrl,
+                Optional.ofNullable(tls),
+                config.dataDir(),
+                clock,
+                key -> db.read(
+                        tx -> deviceKeys.idByPublicKey(tx, key.toBase64()).isPresent()));
         for (EmbeddedService s : embedded) {
             try {
                 s.start(context);

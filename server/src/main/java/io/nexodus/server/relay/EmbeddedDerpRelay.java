@@ -3,12 +3,14 @@ package io.nexodus.server.relay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexodus.api.model.RelayNode;
 import io.nexodus.api.model.RelayRegion;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.core.tls.CertificateNames;
 import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
+import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.MeshPeer;
 import io.nexodus.server.EmbeddedContext;
 import io.nexodus.server.EmbeddedService;
@@ -22,6 +24,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
                 .hostname(hostname)
                 .privateKeyFile(context.dataDir().resolve("derp.key"))
                 .clock(context.clock());
+        b.verifier(admitDevices(context.deviceKey()));
         boolean customCa;
         String caPem = null;
         String tlsHow;
@@ -197,5 +202,31 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         if (r != null) {
             r.close();
         }
+    }
+
+    /**
+     * Admits the keys of registered devices only (any VPC): a stranger cannot use the service's relay. Mesh peers
+     * (other replicas, with the mesh key) are not asked. A database that cannot answer refuses the connection (the
+     * client retries), and says why once in the log rather than at every reconnect.
+     */
+    static ClientVerifier admitDevices(Predicate<NodePublicKey> deviceKey) {
+        AtomicBoolean warned = new AtomicBoolean();
+        return (key, remote) -> {
+            try {
+                boolean known = deviceKey.test(key);
+                if (!known) {
+                    log.debug("DERP client {} from {} is not a registered device: refused", key, remote);
+                }
+                warned.set(false);
+                return known;
+            } catch (RuntimeException e) {
+                if (warned.compareAndSet(false, true)) {
+                    log.warn(
+                            "cannot check DERP client keys against the devices ({}): refusing until it can",
+                            e.getMessage());
+                }
+                return false;
+            }
+        };
     }
 }

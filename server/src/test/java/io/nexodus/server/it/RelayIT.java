@@ -19,6 +19,7 @@ import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
+import io.nexodus.derp.server.ConnectionCloseReason;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.server.relay.DerpRelayOptions;
 import io.nexodus.server.relay.EmbeddedDerpRelay;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -96,10 +98,30 @@ class RelayIT {
         }
     }
 
-    /** Two clients through the relay at {@code node.url()}; each sends to the other. */
-    private static void exchangeThrough(RelayNode node, SSLContext trust) throws Exception {
+    /** Registers a device with this key in the admin's own VPC (the relay admits devices only); returns its id. */
+    private static UUID registerDevice(TestServer ts, NodePrivateKey key) {
+        NexodusClient admin = ts.admin();
+        return admin.devices()
+                .create(new AddDevice(
+                        admin.users().me().id(),
+                        key.publicKey().toBase64(),
+                        null,
+                        null,
+                        false,
+                        false,
+                        "relay-client",
+                        List.of(),
+                        "linux",
+                        null))
+                .id();
+    }
+
+    /** Two registered devices' clients through the relay at {@code node.url()}; each sends to the other. */
+    private static void exchangeThrough(TestServer ts, RelayNode node, SSLContext trust) throws Exception {
         NodePrivateKey ka = NodePrivateKey.generate();
         NodePrivateKey kb = NodePrivateKey.generate();
+        registerDevice(ts, ka);
+        registerDevice(ts, kb);
         BlockingQueue<Got> toA = new LinkedBlockingQueue<>();
         BlockingQueue<Got> toB = new LinkedBlockingQueue<>();
         DerpClientListener la = (src, p) -> toA.add(new Got(src, p));
@@ -128,6 +150,18 @@ class RelayIT {
             assertThat(g).as("a receives").isNotNull();
             assertThat(g.source()).isEqualTo(kb.publicKey());
             assertThat(g.data()).isEqualTo(big);
+        }
+    }
+
+    /** Whether a client with {@code key} gets through the relay's handshake. */
+    private static boolean connects(RelayNode node, SSLContext trust, NodePrivateKey key) throws Exception {
+        try (DerpClient c = DerpClient.start(
+                DerpClientConfig.builder(URI.create(node.url()), key)
+                        .sslContext(trust)
+                        .backoff(Duration.ofMillis(200), Duration.ofMillis(400))
+                        .build(),
+                (src, p) -> {})) {
+            return c.awaitConnected(Duration.ofSeconds(3));
         }
     }
 
@@ -160,7 +194,7 @@ class RelayIT {
                     .as("the service's own CA")
                     .isEqualTo(Files.readString(s.ts().server().caFile()));
 
-            exchangeThrough(node, trustFrom(node));
+            exchangeThrough(s.ts(), node, trustFrom(node));
 
             String m = metrics(s.ts());
             assertThat(m)
@@ -168,6 +202,24 @@ class RelayIT {
                     .containsPattern("nexodus_derp_accepts_total\\S* 2\\.0")
                     .contains("nexodus_derp_current_connections")
                     .containsPattern("nexodus_derp_packets_dropped_total\\{reason=\"queue_head\"\\S* 0\\.0");
+
+            // a key that is not a registered device's is refused, and so is a deleted device's
+            NodePrivateKey stranger = NodePrivateKey.generate();
+            assertThat(connects(node, trustFrom(node), stranger))
+                    .as("a stranger's key")
+                    .isFalse();
+            NodePrivateKey gone = NodePrivateKey.generate();
+            UUID goneId = registerDevice(s.ts(), gone);
+            assertThat(connects(node, trustFrom(node), gone))
+                    .as("a device's key")
+                    .isTrue();
+            s.ts().admin().devices().delete(goneId);
+            assertThat(connects(node, trustFrom(node), gone))
+                    .as("a deleted device's key")
+                    .isFalse();
+            assertThat(s.relay().relay().orElseThrow().stats().closed(ConnectionCloseReason.CLIENT_NOT_VERIFIED))
+                    .as("refused handshakes (a refused client retries)")
+                    .isGreaterThanOrEqualTo(2);
 
             // a client that trusts only the JDK's public CAs is refused: the CA must come from the API
             NodePrivateKey k = NodePrivateKey.generate();
@@ -194,7 +246,7 @@ class RelayIT {
             assertThat(node.stunPort()).isEqualTo(-1);
             assertThat(node.caPem())
                     .isEqualTo(Files.readString(s.ts().config().dataDir().resolve("derp-tls/ca.crt")));
-            exchangeThrough(node, trustFrom(node));
+            exchangeThrough(s.ts(), node, trustFrom(node));
             assertThat(s.relay().describe()).contains("own self-signed CA");
         }
     }
@@ -207,7 +259,7 @@ class RelayIT {
             assertThat(node.url()).startsWith("http://127.0.0.1:");
             assertThat(node.customCa()).isFalse();
             assertThat(node.caPem()).isNull();
-            exchangeThrough(node, null);
+            exchangeThrough(s.ts(), node, null);
         }
     }
 
