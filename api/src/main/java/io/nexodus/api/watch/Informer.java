@@ -10,10 +10,12 @@ import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -40,6 +42,8 @@ public final class Informer<T> implements WatchSubscriber {
     private volatile long revision;
     private volatile boolean synced;
     private volatile long version;
+    /** Keys seen since {@link #relist()}, until the new list's tail; null when not relisting. */
+    private Set<String> relisted;
 
     public Informer(
             String kind,
@@ -112,6 +116,7 @@ public final class Informer<T> implements WatchSubscriber {
             case WatchEvent.TYPE_CHANGE -> decode(e.value()).ifPresent(this::applyChange);
             case WatchEvent.TYPE_DELETE -> decode(e.value()).ifPresent(this::applyDelete);
             case WatchEvent.TYPE_TAIL -> {
+                finishRelist();
                 if (!synced) {
                     synced = true;
                     bump();
@@ -122,11 +127,40 @@ public final class Informer<T> implements WatchSubscriber {
         }
     }
 
-    private void applyChange(T item) {
+    /**
+     * Lists everything again on the next watch: the service's history is no longer ours (it forgot writes we saw, e.g.
+     * after a restore from backup), so resuming by revision would skip what it writes until it passes our revision.
+     * The items stay meanwhile; the new list replaces them at its {@code tail} (what it lacks is removed, with
+     * {@code onDelete}). Call it before the watch is reopened.
+     */
+    public synchronized void relist() {
+        revision = 0;
+        synced = false;
+        relisted = new HashSet<>();
+    }
+
+    private synchronized void finishRelist() {
+        if (relisted == null) {
+            return;
+        }
+        Set<String> seen = relisted;
+        relisted = null;
+        for (Map.Entry<String, T> e : List.copyOf(items.entrySet())) {
+            if (!seen.contains(e.getKey())) {
+                items.remove(e.getKey());
+                bump();
+                listeners.forEach(l -> l.onDelete(e.getValue()));
+            }
+        }
+    }
+
+    private synchronized void applyChange(T item) {
         long rev = revisionOf.applyAsLong(item);
         String key = keyOf.apply(item);
         T old = items.get(key);
-        if (old != null && revisionOf.applyAsLong(old) > rev) {
+        if (relisted != null) {
+            relisted.add(key); // the new list's version wins, whatever the revision of the one we had
+        } else if (old != null && revisionOf.applyAsLong(old) > rev) {
             return;
         }
         items.put(key, item);
@@ -135,7 +169,7 @@ public final class Informer<T> implements WatchSubscriber {
         listeners.forEach(l -> l.onChange(item));
     }
 
-    private void applyDelete(T item) {
+    private synchronized void applyDelete(T item) {
         items.remove(keyOf.apply(item));
         advance(revisionOf.applyAsLong(item));
         bump();

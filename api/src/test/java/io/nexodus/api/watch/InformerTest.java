@@ -61,4 +61,46 @@ class InformerTest {
         assertThat(inf.currentWatch().atTail()).isTrue();
         assertThat(seen).containsExactly("change a", "change b", "synced", "delete b");
     }
+
+    @Test
+    void aRelistReplacesTheItemsWithTheNewListWhateverTheirRevisions() {
+        Informer<Device> inf = Informer.devices(UUID.randomUUID());
+        UUID a = UUID.randomUUID();
+        UUID b = UUID.randomUUID();
+        UUID c = UUID.randomUUID();
+        List<String> deleted = new ArrayList<>();
+        inf.addListener(new InformerListener<>() {
+            @Override
+            public void onChange(Device d) {}
+
+            @Override
+            public void onDelete(Device d) {
+                deleted.add(d.hostname());
+            }
+
+            @Override
+            public void onSynced() {}
+        });
+        inf.onEvent(new WatchEvent("device", "change", device(a, 40, "a")));
+        inf.onEvent(new WatchEvent("device", "change", device(b, 41, "b")));
+        inf.onEvent(new WatchEvent("device", "tail", null));
+
+        // the service restored older state: it knows a (at a lower revision) and c, not b
+        inf.relist();
+        assertThat(inf.currentWatch().gtRevision()).isZero();
+        assertThat(inf.currentWatch().atTail()).isFalse();
+        assertThat(inf.items()).as("kept until the new list is complete").containsOnlyKeys(a.toString(), b.toString());
+        inf.onEvent(new WatchEvent("device", "change", device(a, 7, "a2")));
+        inf.onEvent(new WatchEvent("device", "change", device(c, 9, "c")));
+        inf.onEvent(new WatchEvent("device", "tail", null));
+        assertThat(inf.items()).containsOnlyKeys(a.toString(), c.toString());
+        assertThat(inf.get(a.toString()).orElseThrow().hostname()).isEqualTo("a2");
+        assertThat(deleted).containsExactly("b");
+        assertThat(inf.isSynced()).isTrue();
+        assertThat(inf.currentWatch().gtRevision()).isEqualTo(9);
+
+        // after the relist, revisions order updates again
+        inf.onEvent(new WatchEvent("device", "change", device(a, 3, "stale")));
+        assertThat(inf.get(a.toString()).orElseThrow().hostname()).isEqualTo("a2");
+    }
 }

@@ -47,6 +47,9 @@ final class AgentLoop {
         /** (Re)opens the watch stream as {@code asDevice}; the informers keep their revisions, so it resumes. */
         void openWatch(NexodusClient asDevice);
 
+        /** The next {@link #openWatch} lists everything again instead of resuming (see {@code Informer.relist}). */
+        void relist();
+
         void closeWatch();
 
         /**
@@ -285,6 +288,8 @@ final class AgentLoop {
         published = self;
         reattaching = false;
         setup.tunnelAddresses().move(old, self);
+        // a service that forgot our device also forgot other writes we saw: our revisions mean nothing to it now
+        session.relist();
         session.openWatch(asDevice);
         if (natChangedWhileReattaching || unpublished) {
             // a request still retrying uses the refused token and the old device: replace it

@@ -136,6 +136,13 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
      * ended.
      */
     @Override
+    public void relist() {
+        devices.relist();
+        securityGroups.relist();
+        relayMetadata.relist();
+    }
+
+    @Override
     public void openWatch(NexodusClient asDevice) {
         closeWatch();
         AtomicBoolean closed = new AtomicBoolean();

@@ -170,6 +170,7 @@ class AgentTest {
 
         Device again = device(selfKey.publicKey(), "100.64.0.1", "198.51.100.1:51820", 9);
         loop.handle(new AgentEvent.Reattached(new Registration.Joined(again, VPC, client())));
+        assertEquals(1, session.relists, "the service forgot writes we saw: list everything again, not resume");
 
         assertEquals(again.id(), loop.device().id());
         assertEquals(2, session.opens, "the watch resumes with the new device token");
@@ -512,6 +513,8 @@ class AgentTest {
 
     /** The VPC session with real informers fed by the test; counts what the loop asks of it. */
     private static final class FakeSession implements AgentLoop.Session {
+        int relists;
+
         final Informer<Device> devices = Informer.devices(VPC.id());
         final Informer<DeviceMetadata> relayMetadata = Informer.deviceMetadata(VPC.id(), "relay");
         final Informer<SecurityGroup> securityGroups = Informer.securityGroups(VPC.id());
@@ -532,6 +535,11 @@ class AgentTest {
         @Override
         public Informer<SecurityGroup> securityGroups() {
             return securityGroups;
+        }
+
+        @Override
+        public void relist() {
+            relists++;
         }
 
         @Override
