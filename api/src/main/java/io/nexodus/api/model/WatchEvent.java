@@ -19,5 +19,11 @@ public record WatchEvent(
     public static final String TYPE_CHANGE = "change";
     public static final String TYPE_DELETE = "delete";
     public static final String TYPE_TAIL = "tail";
+    /**
+     * The service's history lacks the revision the client resumed from (it lost writes, or was restored from a
+     * backup): the client forgets its revision and items; the whole list and a {@code tail} follow.
+     */
+    public static final String TYPE_RESET = "reset";
+
     public static final String TYPE_ERROR = "error";
 }

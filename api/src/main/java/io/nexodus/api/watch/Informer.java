@@ -115,6 +115,7 @@ public final class Informer<T> implements WatchSubscriber {
         switch (e.type()) {
             case WatchEvent.TYPE_CHANGE -> decode(e.value()).ifPresent(this::applyChange);
             case WatchEvent.TYPE_DELETE -> decode(e.value()).ifPresent(this::applyDelete);
+            case WatchEvent.TYPE_RESET -> relist();
             case WatchEvent.TYPE_TAIL -> {
                 finishRelist();
                 if (!synced) {

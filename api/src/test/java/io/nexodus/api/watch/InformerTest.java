@@ -85,8 +85,8 @@ class InformerTest {
         inf.onEvent(new WatchEvent("device", "change", device(b, 41, "b")));
         inf.onEvent(new WatchEvent("device", "tail", null));
 
-        // the service restored older state: it knows a (at a lower revision) and c, not b
-        inf.relist();
+        // the service restored older state: it knows a (at a lower revision) and c, not b; it says so with a reset
+        inf.onEvent(new WatchEvent("device", WatchEvent.TYPE_RESET, null));
         assertThat(inf.currentWatch().gtRevision()).isZero();
         assertThat(inf.currentWatch().atTail()).isFalse();
         assertThat(inf.items()).as("kept until the new list is complete").containsOnlyKeys(a.toString(), b.toString());

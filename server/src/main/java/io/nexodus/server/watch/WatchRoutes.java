@@ -39,6 +39,7 @@ public final class WatchRoutes {
     private final Duration heartbeat;
     private final com.fasterxml.jackson.databind.ObjectMapper json;
     private final java.util.Map<String, byte[]> tailLines;
+    private final java.util.Map<String, byte[]> resetLines;
 
     public WatchRoutes(
             WatchAccess access,
@@ -51,7 +52,8 @@ public final class WatchRoutes {
         this.online = online;
         this.heartbeat = heartbeat;
         this.json = json;
-        this.tailLines = tailLines(json);
+        this.tailLines = eventLines(json, WatchEvent.TYPE_TAIL);
+        this.resetLines = eventLines(json, WatchEvent.TYPE_RESET);
     }
 
     public List<Route> routes() {
@@ -78,14 +80,15 @@ public final class WatchRoutes {
                         .handler(c -> stream(c, c.pathId("id"))));
     }
 
-    /** The tail event of each kind, serialized once. */
-    private static java.util.Map<String, byte[]> tailLines(com.fasterxml.jackson.databind.ObjectMapper json) {
+    /** The value-less event of {@code type} (tail, reset) of each kind, serialized once. */
+    private static java.util.Map<String, byte[]> eventLines(
+            com.fasterxml.jackson.databind.ObjectMapper json, String type) {
         java.util.Map<String, byte[]> m = new java.util.HashMap<>();
         for (String kind : WatchRequest.KINDS) {
             try {
                 m.put(
                         kind,
-                        (json.writeValueAsString(new EventLine(kind, WatchEvent.TYPE_TAIL, null)) + "\n")
+                        (json.writeValueAsString(new EventLine(kind, type, null)) + "\n")
                                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -100,7 +103,7 @@ public final class WatchRoutes {
         List<Watch> watches = call.body(new TypeReference<List<Watch>>() {});
         List<WatchCursor> cursors = new ArrayList<>();
         for (WatchRequest r : WatchRequest.all(watches, pathVpc)) {
-            cursors.add(new WatchCursor(r, tailLines.get(r.kind())));
+            cursors.add(new WatchCursor(r, tailLines.get(r.kind()), resetLines.get(r.kind())));
         }
         Set<UUID> vpcs = new LinkedHashSet<>();
         cursors.forEach(c -> vpcs.add(c.request().vpcId()));

@@ -315,24 +315,28 @@ class FeedRegistryTest {
     }
 
     /**
-     * A revision above anything the feed has (e.g. the client talked to another database): the tail comes at once,
-     * and only commits above that revision are sent (a resume never re-sends what the client claims to have).
+     * A revision above anything the feed has: the client saw a history this service lacks (it lost writes, or was
+     * restored from a backup). Resuming would skip every commit up to that revision, so the client is told to forget
+     * what it has ({@code reset}), gets the whole list and the tail, then every commit.
      */
     @Test
-    void resumingFromAFutureRevisionSendsTheTailAtOnceThenOnlyCommitsAboveIt() throws Exception {
+    void resumingFromAFutureRevisionResetsTheClientAndListsEverything() throws Exception {
         source.commit(DEVICE, vpc, "a", false);
         Feed feed = registry.subscribe(DEVICE, vpc, new Waker());
-        WatchCursor c = cursor(5, false, feed);
-        assertThat(events(c)).containsExactly("tail");
+        WatchCursor c = cursor(5, true, feed);
+        assertThat(events(c)).containsExactly("reset", "change a", "tail");
 
         for (int i = 2; i <= 5; i++) {
             source.commit(DEVICE, vpc, "below-" + i, false);
         }
-        source.commit(DEVICE, vpc, "above", false);
         registry.signal(topic);
-        await().atMost(WAIT).until(() -> feed.published() == 6);
-        assertThat(events(c)).containsExactly("change above");
-        assertThat(c.lastRevision()).isEqualTo(6);
+        await().atMost(WAIT).until(() -> feed.published() == 5);
+        assertThat(events(c)).containsExactly("change below-2", "change below-3", "change below-4", "change below-5");
+        assertThat(c.lastRevision()).isEqualTo(5);
+
+        // a resume from a revision the feed has is no reset
+        WatchCursor again = cursor(5, true, feed);
+        assertThat(events(again)).isEmpty();
     }
 
     @Test
@@ -417,7 +421,9 @@ class FeedRegistryTest {
     private static WatchCursor cursor(long gtRevision, boolean atTail, Feed feed) {
         WatchRequest req = new WatchRequest(DEVICE, feed.vpcId, gtRevision, atTail, null, null, List.of());
         String tail = "{\"kind\":\"" + DEVICE + "\",\"type\":\"" + WatchEvent.TYPE_TAIL + "\"}\n";
-        WatchCursor c = new WatchCursor(req, tail.getBytes(StandardCharsets.UTF_8));
+        String reset = "{\"kind\":\"" + DEVICE + "\",\"type\":\"" + WatchEvent.TYPE_RESET + "\"}\n";
+        WatchCursor c =
+                new WatchCursor(req, tail.getBytes(StandardCharsets.UTF_8), reset.getBytes(StandardCharsets.UTF_8));
         c.attach(feed);
         return c;
     }
@@ -432,7 +438,7 @@ class FeedRegistryTest {
             for (JsonNode e : lines(b)) {
                 String type = e.get("type").asText();
                 out.add(
-                        type.equals(WatchEvent.TYPE_TAIL)
+                        type.equals(WatchEvent.TYPE_TAIL) || type.equals(WatchEvent.TYPE_RESET)
                                 ? type
                                 : type + " " + e.get("value").get("id").asText());
             }
