@@ -177,6 +177,9 @@ class DerpRelayLabIT {
                 "persistent-keepalive",
                 "5");
 
+        // WireGuard's handshake first (across the mesh; wireguard-go retries every 5 s), so the transfers measure the
+        // data path; when it never completes, the relays' counters say where the packets stopped
+        awaitHandshake(a, ifa, kb, Duration.ofSeconds(45));
         b.startTransferServer(7001);
         TransferResult ab = a.transfer("10.77.0.2", 7001, 8L << 20, Duration.ofSeconds(30));
         assertThat(ab.ok()).as(ab.output()).isTrue();
@@ -355,6 +358,22 @@ class DerpRelayLabIT {
             m.put(x.group(1), Long.parseLong(x.group(2)));
         }
         return m;
+    }
+
+    private static void awaitHandshake(LabHost host, String ifname, NodePrivateKey peer, Duration max)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        String dump = "";
+        while (System.nanoTime() < deadline) {
+            dump = host.exec("wg", "show", ifname, "dump").stdout();
+            WgPeer p = WgPeer.parseDump(dump).get(peer.publicKey().toBase64());
+            if (p != null && p.lastHandshake() != null) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no WireGuard handshake across the mesh within " + max + "; derp1 " + varz("derp1")
+                + "; derp2 " + varz("derp2") + "; wg dump on " + host + ":\n" + dump);
     }
 
     private static void awaitVarz(String node, String name, long atLeast) throws InterruptedException {
