@@ -5,7 +5,6 @@ import io.nexodus.server.db.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +28,6 @@ final class AuthorizationCodes {
 
     private final Database db;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
 
     AuthorizationCodes(Database db, Clock clock) {
         this.db = db;
@@ -66,9 +64,7 @@ final class AuthorizationCodes {
     }
 
     String issue(UUID accountId, String clientId, String redirectUri, String challenge, String scope) {
-        byte[] b = new byte[32];
-        random.nextBytes(b);
-        String code = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        String code = OpaqueTokens.urlSafe();
         Instant now = clock.instant();
         db.write(tx -> {
             tx.update("DELETE FROM authorization_codes WHERE expires_at < ?", now);

@@ -31,7 +31,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -583,10 +582,8 @@ public final class LocalIdp implements IdentityProvider {
         return sb.toString();
     }
 
-    private String randomToken() {
-        byte[] b = new byte[32];
-        random.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    private static String randomToken() {
+        return OpaqueTokens.urlSafe();
     }
 
     // ---- userinfo and accounts ----

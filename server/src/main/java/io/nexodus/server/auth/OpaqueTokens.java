@@ -25,6 +25,13 @@ public final class OpaqueTokens {
         return prefix + Base64.getEncoder().encodeToString(b);
     }
 
+    /** 32 random bytes as unpadded base64url: a secret that travels in URLs and form fields (codes, refresh tokens). */
+    public static String urlSafe() {
+        byte[] b = new byte[32];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
     /** Hex SHA-256 of the whole token (prefix included). */
     public static String hash(String token) {
         try {

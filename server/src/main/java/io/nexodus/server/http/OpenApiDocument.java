@@ -101,7 +101,7 @@ public final class OpenApiDocument {
             boolean uuid = m.group(1).equals("id")
                     || m.group(1).equals("uid")
                     || m.group(1).endsWith("organization");
-            if (m.group(1).equals("id") && acceptsMe(r)) {
+            if (m.group(1).equals("id") && r.idOrMe()) {
                 p.put("description", "the id, or `me`: the caller's own (user; or the key of an RK: token)");
                 p.set("schema", json.createObjectNode().put("type", "string").put("pattern", ID_OR_ME));
                 continue;
@@ -214,12 +214,6 @@ public final class OpenApiDocument {
 
     /** A UUID or the word {@code me}. */
     static final String ID_OR_ME = "^(me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$";
-
-    /** Routes whose {@code {id}} may be {@code me}: the caller's user, and the key of a registration-key token. */
-    private static boolean acceptsMe(Route r) {
-        return r.path().startsWith("/api/users/{id}")
-                || (r.method().equals("GET") && r.path().equals("/api/reg-keys/{id}"));
-    }
 
     JsonNode schema(Type t) {
         if (t instanceof ParameterizedType pt) {

@@ -20,6 +20,7 @@ public record Route(
         List<Integer> errors,
         List<QueryParam> queryParams,
         String responseContentType,
+        boolean idOrMe,
         ApiHandler handler) {
 
     /** A documented query parameter. */
@@ -62,6 +63,7 @@ public record Route(
         private List<Integer> errors = List.of();
         private final java.util.ArrayList<QueryParam> query = new java.util.ArrayList<>();
         private String contentType = "application/json";
+        private boolean idOrMe;
 
         private Builder(String method, String path) {
             this.method = method;
@@ -127,6 +129,12 @@ public record Route(
             return this;
         }
 
+        /** The {@code {id}} path parameter may also be {@code me}: the caller's own (documented so). */
+        public Builder idOrMe() {
+            this.idOrMe = true;
+            return this;
+        }
+
         public Route handler(ApiHandler h) {
             return new Route(
                     method,
@@ -140,6 +148,7 @@ public record Route(
                     errors,
                     List.copyOf(query),
                     contentType,
+                    idOrMe,
                     h);
         }
     }

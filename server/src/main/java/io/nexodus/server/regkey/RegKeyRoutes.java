@@ -37,6 +37,7 @@ public final class RegKeyRoutes {
                         .errors(400, 404)
                         .handler(c -> keys.create(c.principal(), c.body(AddRegKey.class))),
                 Route.get("/api/reg-keys/{id}")
+                        .idOrMe()
                         .tag("Registration Keys")
                         .access(Access.AUTHENTICATED)
                         .summary("Get a registration key; 'me' with an RK: token returns that key")

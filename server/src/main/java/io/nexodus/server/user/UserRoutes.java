@@ -29,18 +29,21 @@ public final class UserRoutes {
                         .returns(new TypeReference<List<User>>() {}.getType())
                         .handler(c -> ListReply.of(users.list(c.principal()), null)),
                 Route.get("/api/users/{id}")
+                        .idOrMe()
                         .tag("Users")
                         .summary("A user: 'me' or the caller's own id")
                         .returns(User.class)
                         .errors(400, 404)
                         .handler(c -> users.get(c.principal(), idOrMe(c))),
                 Route.delete("/api/users/{id}")
+                        .idOrMe()
                         .tag("Users")
                         .summary("Delete the caller's user (no devices may be left)")
                         .returns(User.class)
                         .errors(400, 404)
                         .handler(c -> users.delete(c.principal(), idOrMe(c))),
                 Route.delete("/api/users/{id}/organizations/{organization}")
+                        .idOrMe()
                         .tag("Users")
                         .status(204)
                         .summary("Leave an organization (self) or remove a member (an owner of it)")
