@@ -101,15 +101,6 @@ public final class CredentialStore {
         return Optional.ofNullable(read().services().get(key(serviceUrl)));
     }
 
-    public void put(URI serviceUrl, StoredToken token) {
-        locked(() -> {
-            Document d = read();
-            d.services().put(key(serviceUrl), token);
-            write(d);
-            return null;
-        });
-    }
-
     /** Removes the entry; true if there was one. */
     public boolean remove(URI serviceUrl) {
         return locked(() -> {

@@ -2,6 +2,8 @@ package io.nexodus.nexctl.auth;
 
 import io.nexodus.nexctl.CliEnvironment;
 import io.nexodus.nexctl.CliException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** Asks the person at the terminal; fails with a usage error when there is no terminal. */
 public final class Prompts {
@@ -28,5 +30,18 @@ public final class Prompts {
             throw CliException.usage("no password given");
         }
         return new String(p);
+    }
+
+    /** A password from standard input ({@code --password-stdin}): the first 4 KiB, stripped; empty is a usage error. */
+    public static String passwordFromStdin(CliEnvironment env) {
+        try {
+            String p = new String(env.in().readNBytes(4096), StandardCharsets.UTF_8).strip();
+            if (p.isEmpty()) {
+                throw CliException.usage("--password-stdin: standard input is empty");
+            }
+            return p;
+        } catch (IOException e) {
+            throw CliException.usage("--password-stdin: cannot read standard input: " + e.getMessage());
+        }
     }
 }

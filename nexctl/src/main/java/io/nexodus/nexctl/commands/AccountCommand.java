@@ -5,9 +5,8 @@ import io.nexodus.api.model.Account;
 import io.nexodus.api.model.AddAccount;
 import io.nexodus.nexctl.CliEnvironment;
 import io.nexodus.nexctl.CliException;
+import io.nexodus.nexctl.auth.Prompts;
 import io.nexodus.nexctl.output.Table;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,20 +49,8 @@ public final class AccountCommand extends BaseCommand {
                     String email,
             @Option(names = "--password-stdin", description = "Read the new account's password from standard input.")
                     boolean passwordStdin) {
-        String password = passwordStdin ? readStdin() : askTwice(env(), name);
+        String password = passwordStdin ? Prompts.passwordFromStdin(env()) : askTwice(env(), name);
         out().item(table(), api().accounts().create(new AddAccount(name, password, fullName, email)));
-    }
-
-    private String readStdin() {
-        try {
-            String p = new String(env().in().readNBytes(4096), StandardCharsets.UTF_8).strip();
-            if (p.isEmpty()) {
-                throw CliException.usage("--password-stdin: standard input is empty");
-            }
-            return p;
-        } catch (IOException e) {
-            throw CliException.usage("--password-stdin: cannot read standard input: " + e.getMessage());
-        }
     }
 
     private static String askTwice(CliEnvironment env, String name) {

@@ -2,13 +2,10 @@ package io.nexodus.nexctl.commands;
 
 import io.nexodus.api.model.TokenResponse;
 import io.nexodus.api.model.User;
-import io.nexodus.nexctl.CliException;
 import io.nexodus.nexctl.auth.CredentialStore;
 import io.nexodus.nexctl.auth.Prompts;
 import io.nexodus.nexctl.auth.Session;
 import io.nexodus.nexctl.auth.StoredToken;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -35,7 +32,7 @@ public final class LoginCommand extends BaseCommand {
         String user = s.settings().username() != null ? s.settings().username() : Prompts.username(env());
         String password;
         if (passwordStdin) {
-            password = readPasswordFromStdin();
+            password = Prompts.passwordFromStdin(env());
         } else if (s.settings().password() != null) {
             password = s.settings().password();
         } else {
@@ -62,18 +59,5 @@ public final class LoginCommand extends BaseCommand {
                         result,
                         "Logged in to " + CredentialStore.key(s.serviceUrl()) + " as " + me.username() + " (user id "
                                 + me.id() + ").");
-    }
-
-    private String readPasswordFromStdin() {
-        try {
-            byte[] b = env().in().readNBytes(4096);
-            String p = new String(b, StandardCharsets.UTF_8).strip();
-            if (p.isEmpty()) {
-                throw CliException.usage("--password-stdin: standard input is empty");
-            }
-            return p;
-        } catch (IOException e) {
-            throw CliException.usage("--password-stdin: cannot read standard input: " + e.getMessage());
-        }
     }
 }

@@ -20,16 +20,16 @@ public final class SecurityGroupHook implements PacketFilter {
 
     @Override
     public Verdict inbound(NodePublicKey peer, byte[] buf, int offset, int length) {
-        return filter.decide(Direction.INBOUND, buf, offset, length, System.nanoTime())
-                        .accepted()
-                ? Verdict.ACCEPT
-                : Verdict.DROP;
+        return decide(Direction.INBOUND, buf, offset, length);
     }
 
     @Override
     public Verdict outbound(NodePublicKey peer, byte[] buf, int offset, int length) {
-        return filter.decide(Direction.OUTBOUND, buf, offset, length, System.nanoTime())
-                        .accepted()
+        return decide(Direction.OUTBOUND, buf, offset, length);
+    }
+
+    private Verdict decide(Direction direction, byte[] buf, int offset, int length) {
+        return filter.decide(direction, buf, offset, length, System.nanoTime()).accepted()
                 ? Verdict.ACCEPT
                 : Verdict.DROP;
     }
