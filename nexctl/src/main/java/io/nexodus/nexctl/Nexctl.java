@@ -256,7 +256,9 @@ public final class Nexctl implements Runnable {
             ex.getCommandLine().usage(err);
             err.println();
         }
-        err.println("error: " + ex.getMessage());
+        String message = ex.getMessage() == null ? "" : ex.getMessage();
+        // picocli words some messages (argument groups) as "Error: ..."; we already say "error: ".
+        err.println("error: " + (message.startsWith("Error: ") ? message.substring("Error: ".length()) : message));
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
         err.flush();

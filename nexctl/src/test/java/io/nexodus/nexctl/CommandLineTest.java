@@ -60,6 +60,33 @@ class CommandLineTest {
         assertThat(svc.requests()).isEmpty();
     }
 
+    /** Help a newcomer can act on: every option and argument says what it is, every summary is a whole sentence. */
+    @Test
+    void everyOptionIsDescribedAndEverySummaryIsASentence() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Nexctl.commandLine(TestEnv.quiet(home)), all);
+        List<String> problems = new ArrayList<>();
+        for (CommandLine cl : all) {
+            CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+            String name = spec.qualifiedName();
+            String summary = spec.usageMessage().description()[0];
+            if (!summary.matches("[A-Z`].*[.)]") && !summary.matches("[A-Z`].*\\.\\)")) {
+                problems.add(name + ": summary is not a sentence: " + summary);
+            }
+            for (CommandLine.Model.OptionSpec o : spec.options()) {
+                if (o.description().length == 0 || o.description()[0].isBlank()) {
+                    problems.add(name + " " + o.longestName() + ": no description");
+                }
+            }
+            for (CommandLine.Model.PositionalParamSpec p : spec.positionalParameters()) {
+                if (p.description().length == 0 || p.description()[0].isBlank()) {
+                    problems.add(name + " " + p.paramLabel() + ": no description");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
     private static void collect(CommandLine cl, List<CommandLine> out) {
         if (cl.getCommand() instanceof CommandLine.HelpCommand) {
             return;
@@ -80,8 +107,14 @@ class CommandLineTest {
                 new Case(List.of("frobnicate"), "Unmatched argument at index 4: 'frobnicate'"),
                 new Case(List.of("vpc"), "Missing required subcommand"),
                 new Case(List.of(), "Missing required subcommand"),
-                new Case(List.of("vpc", "delete"), "Missing required option: '--vpc-id=UUID'"),
+                new Case(
+                        List.of("vpc", "delete"),
+                        "error: Missing required argument (specify one of these): (VPC_ID | --vpc-id=UUID)"),
                 new Case(List.of("vpc", "delete", "--vpc-id", "nope"), "Invalid value for option '--vpc-id'"),
+                new Case(List.of("vpc", "delete", "nope"), "VPC_ID): cannot convert 'nope' to UUID"),
+                new Case(
+                        List.of("vpc", "delete", Fixtures.VPC_ID, "--vpc-id", Fixtures.VPC_ID),
+                        "error: VPC_ID, --vpc-id=UUID are mutually exclusive"),
                 new Case(
                         List.of("vpc", "list", "--output", "xml"),
                         "'xml' is not an output format; use one of column, no-header, json, json-raw, yaml"),

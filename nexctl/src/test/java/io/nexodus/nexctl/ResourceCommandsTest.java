@@ -151,8 +151,7 @@ class ResourceCommandsTest {
         svc.on("DELETE /api/vpcs/" + VPC2_ID, 200, VPC2);
         String deleted = ok("vpc", "delete", "--vpc-id", VPC2_ID).out();
         assertThat(deleted).contains(VPC2_ID).endsWith("successfully deleted\n");
-        String deletedJson =
-                ok("vpc", "delete", "--vpc-id", VPC2_ID, "-o", "json").out();
+        String deletedJson = ok("vpc", "delete", VPC2_ID, "-o", "json").out();
         assertThat(json(deletedJson).get("id").asText()).isEqualTo(VPC2_ID); // no success text in JSON
         assertThat(deletedJson).doesNotContain("successfully");
 
@@ -257,7 +256,7 @@ class ResourceCommandsTest {
                 .isEqualTo("\"text\"");
 
         svc.on("GET /api/devices/" + DEVICE_ID + "/metadata/relay", 200, METADATA);
-        assertThat(ok("device", "metadata", "get", "--device-id", DEVICE_ID, "--key", "relay", "--full")
+        assertThat(ok("device", "metadata", "get", DEVICE_ID, "--key", "relay", "--full")
                         .out()
                         .lines()
                         .toList())
@@ -396,7 +395,7 @@ class ResourceCommandsTest {
         svc.on("DELETE /api/users/" + OTHER_USER + "/organizations/" + ORG2_ID, 204, null);
         ok("user", "remove-user", "--user-id", OTHER_USER, "--organization-id", ORG2_ID);
         svc.on("DELETE /api/users/" + USER_ID, 200, USER);
-        assertThat(ok("user", "delete", "--user-id", USER_ID).out()).endsWith("successfully deleted\n");
+        assertThat(ok("user", "delete", USER_ID).out()).endsWith("successfully deleted\n");
 
         svc.on("POST /api/invitations", 201, INVITATION);
         String inv = ok("invitation", "create", "--email", "bob@example.com", "--role", "member")
@@ -407,7 +406,7 @@ class ResourceCommandsTest {
         assertThat(inv.lines().toList().get(1).split(" {5,}"))
                 .containsExactly(INV_ID, "admin", "admin", "bob@example.com", "member", "2026-11-09 10:00:00 UTC");
         svc.on("POST /api/invitations/" + INV_ID + "/accept", 204, null);
-        assertThat(ok("invitation", "accept", "--inv-id", INV_ID).out())
+        assertThat(ok("invitation", "accept", INV_ID).out())
                 .isEqualTo("successfully accepted invitation " + INV_ID + "\n");
         svc.on("DELETE /api/invitations/" + INV_ID, 204, null);
         assertThat(ok("invitation", "delete", "--inv-id", INV_ID, "-o", "json").out())
@@ -426,9 +425,7 @@ class ResourceCommandsTest {
         assertThat(json(ok("fflag", "list", "-o", "json").out()))
                 .isEqualTo(json("{\"devices\":true,\"security-groups\":true,\"sites\":false}"));
         svc.on("GET /api/fflags/sites", 200, "{\"sites\":false}");
-        assertThat(ok("feature-flag", "get", "--name", "sites", "-o", "json-raw")
-                        .out())
-                .isEqualTo("{\"sites\":false}\n");
+        assertThat(ok("feature-flag", "get", "sites", "-o", "json-raw").out()).isEqualTo("{\"sites\":false}\n");
     }
 
     @Test
@@ -515,7 +512,7 @@ class ResourceCommandsTest {
                 "DELETE /api/relays/900",
                 400,
                 "{\"error\":\"operation not allowed\",\"reason\":\"the service's own relay cannot be removed\"}");
-        NexctlRunner.Result refused = nexctl.run("relay", "delete", "--region-id", "900");
+        NexctlRunner.Result refused = nexctl.run("relay", "delete", "900");
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("cannot be removed");
     }

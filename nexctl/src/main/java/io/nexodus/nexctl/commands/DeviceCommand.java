@@ -12,6 +12,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -101,17 +102,17 @@ public final class DeviceCommand extends BaseCommand {
 
     @Command(name = "get", description = "Show one device.")
     void get(
-            @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
+            @ArgGroup(multiplicity = "1") IdArgument.Device device,
             @Option(
                             names = {"-f", "--full"},
                             description = "Show all details.")
                     boolean full) {
-        out().item(table(full), api().devices().get(id));
+        out().item(table(full), api().devices().get(device.id()));
     }
 
     @Command(name = "update", description = "Change a device's hostname or security group.")
     void update(
-            @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
+            @ArgGroup(multiplicity = "1") IdArgument.Device device,
             @Option(names = "--hostname", description = "New hostname.") String hostname,
             @Option(
                             names = "--security-group-id",
@@ -128,13 +129,13 @@ public final class DeviceCommand extends BaseCommand {
         if (sg != null) {
             u = u.withSecurityGroupId(sg);
         }
-        out().item(table(false), api().devices().update(id, u));
+        out().item(table(false), api().devices().update(device.id(), u));
         out().success("successfully updated");
     }
 
     @Command(name = "delete", description = "Delete a device; its addresses are released.")
-    void delete(@Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(false), api().devices().delete(id));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.Device device) {
+        out().item(table(false), api().devices().delete(device.id()));
         out().success("successfully deleted");
     }
 }

@@ -2,7 +2,7 @@ package io.nexodus.nexctl.commands;
 
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.nexctl.output.Table;
-import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,7 +21,7 @@ public final class DeviceMetadataCommand extends BaseCommand {
 
     @Command(name = "get", description = "Show a device's metadata (all keys, one key, or keys with a prefix).")
     void get(
-            @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
+            @ArgGroup(multiplicity = "1") IdArgument.Device device,
             @Option(names = "--key", description = "Only this key.") String key,
             @Option(names = "--prefix", description = "Only keys starting with this.") String prefix,
             @Option(
@@ -29,9 +29,9 @@ public final class DeviceMetadataCommand extends BaseCommand {
                             description = "Also show the device id and revision.")
                     boolean full) {
         if (key != null) {
-            out().item(table(false, full), api().devices().getMetadata(id, key));
+            out().item(table(false, full), api().devices().getMetadata(device.id(), key));
         } else {
-            out().list(table(false, full), api().devices().metadata(id, prefix));
+            out().list(table(false, full), api().devices().metadata(device.id(), prefix));
         }
     }
 
@@ -39,24 +39,25 @@ public final class DeviceMetadataCommand extends BaseCommand {
             name = "set",
             description = "Set a key to a JSON value (e.g. --value '{\"type\":\"derp\"}' or --value '\"text\"').")
     void set(
-            @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
-            @Option(names = "--key", required = true) String key,
-            @Option(names = "--value", required = true, paramLabel = "JSON") String value) {
-        out().item(table(false, false), api().devices().putMetadata(id, key, jsonValue("--value", value)));
+            @ArgGroup(multiplicity = "1") IdArgument.Device device,
+            @Option(names = "--key", required = true, description = "The key to set.") String key,
+            @Option(names = "--value", required = true, paramLabel = "JSON", description = "Its new value, as JSON.")
+                    String value) {
+        out().item(table(false, false), api().devices().putMetadata(device.id(), key, jsonValue("--value", value)));
         out().success("successfully updated");
     }
 
     @Command(name = "delete", description = "Delete one key.")
     void delete(
-            @Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id,
-            @Option(names = "--key", required = true) String key) {
-        api().devices().deleteMetadata(id, key);
+            @ArgGroup(multiplicity = "1") IdArgument.Device device,
+            @Option(names = "--key", required = true, description = "The key to delete.") String key) {
+        api().devices().deleteMetadata(device.id(), key);
         out().success("successfully deleted");
     }
 
     @Command(name = "clear", description = "Delete every key of the device.")
-    void clear(@Option(names = "--device-id", required = true, paramLabel = "UUID") UUID id) {
-        api().devices().clearMetadata(id);
+    void clear(@ArgGroup(multiplicity = "1") IdArgument.Device device) {
+        api().devices().clearMetadata(device.id());
         out().success("successfully deleted");
     }
 }

@@ -1,9 +1,11 @@
 package io.nexodus.nexctl.commands;
 
 import io.nexodus.nexctl.output.Table;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code nexctl feature-flag ...}. */
 @Command(
@@ -21,22 +23,17 @@ public final class FeatureFlagCommand extends BaseCommand {
 
     @Command(name = "list", description = "List the feature flags.")
     void list() {
-        Map<String, Boolean> flags =
-                new java.util.TreeMap<>(api().featureFlags().list());
+        Map<String, Boolean> flags = new TreeMap<>(api().featureFlags().list());
         if (out().tabular()) {
-            out().list(table(), java.util.List.copyOf(flags.entrySet()));
+            out().list(table(), List.copyOf(flags.entrySet()));
         } else {
             out().value(flags, "");
         }
     }
 
     @Command(name = "get", description = "Show one feature flag (404 for an unknown one).")
-    void get(
-            @Option(
-                            names = "--name",
-                            required = true,
-                            description = "e.g. multi-organization, security-groups, devices.")
-                    String name) {
+    void get(@ArgGroup(multiplicity = "1") IdArgument.FeatureFlag flag) {
+        String name = flag.id();
         boolean enabled = api().featureFlags().get(name);
         if (out().tabular()) {
             out().item(table(), Map.entry(name, enabled));

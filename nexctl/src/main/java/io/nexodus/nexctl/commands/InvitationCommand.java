@@ -10,6 +10,7 @@ import io.nexodus.nexctl.output.Table;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,8 +46,8 @@ public final class InvitationCommand extends BaseCommand {
     }
 
     @Command(name = "get", description = "Show one invitation.")
-    void get(@Option(names = "--inv-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().invitations().get(id));
+    void get(@ArgGroup(multiplicity = "1") IdArgument.Invitation invitation) {
+        out().item(table(), api().invitations().get(invitation.id()));
     }
 
     @Command(name = "create", description = "Invite a user (by id or e-mail) into an organization you own.")
@@ -79,15 +80,15 @@ public final class InvitationCommand extends BaseCommand {
     }
 
     @Command(name = "accept", description = "Accept an invitation addressed to you.")
-    void accept(@Option(names = "--inv-id", required = true, paramLabel = "UUID") UUID id) {
-        api().invitations().accept(id);
-        out().success("successfully accepted invitation " + id);
+    void accept(@ArgGroup(multiplicity = "1") IdArgument.Invitation invitation) {
+        api().invitations().accept(invitation.id());
+        out().success("successfully accepted invitation " + invitation.id());
     }
 
     @Command(name = "delete", description = "Delete (decline or withdraw) an invitation.")
-    void delete(@Option(names = "--inv-id", required = true, paramLabel = "UUID") UUID id) {
-        api().invitations().delete(id);
-        out().success("successfully deleted invitation " + id);
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.Invitation invitation) {
+        api().invitations().delete(invitation.id());
+        out().success("successfully deleted invitation " + invitation.id());
     }
 
     /** Completion candidates for --role. */

@@ -6,6 +6,7 @@ import io.nexodus.api.model.Organization;
 import io.nexodus.api.model.UserOrganization;
 import io.nexodus.nexctl.output.Table;
 import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,8 +32,8 @@ public final class OrganizationCommand extends BaseCommand {
     }
 
     @Command(name = "get", description = "Show one organization.")
-    void get(@Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().organizations().get(id));
+    void get(@ArgGroup(multiplicity = "1") IdArgument.Organization org) {
+        out().item(table(), api().organizations().get(org.id()));
     }
 
     @Command(name = "create", description = "Create an organization; you become its owner.")
@@ -45,8 +46,8 @@ public final class OrganizationCommand extends BaseCommand {
     @Command(
             name = "delete",
             description = "Delete an organization (owner only; not your default one; no devices left).")
-    void delete(@Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().organizations().delete(id));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.Organization org) {
+        out().item(table(), api().organizations().delete(org.id()));
         out().success("successfully deleted");
     }
 
@@ -65,11 +66,11 @@ public final class OrganizationCommand extends BaseCommand {
         }
 
         @Command(name = "list", description = "List the members and their roles.")
-        void list(@Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID orgId) {
+        void list(@ArgGroup(multiplicity = "1") IdArgument.Organization org) {
             out().list(
                             table(),
                             api().organizations()
-                                    .listUsers(orgId, ListOptions.NONE)
+                                    .listUsers(org.id(), ListOptions.NONE)
                                     .items());
         }
 
@@ -77,8 +78,18 @@ public final class OrganizationCommand extends BaseCommand {
                 name = "delete",
                 description = "Remove a member (owner only; also removes their devices and keys there).")
         void delete(
-                @Option(names = "--organization-id", required = true, paramLabel = "UUID") UUID orgId,
-                @Option(names = "--user-id", required = true, paramLabel = "UUID") UUID userId) {
+                @Option(
+                                names = "--organization-id",
+                                required = true,
+                                paramLabel = "UUID",
+                                description = "The organization.")
+                        UUID orgId,
+                @Option(
+                                names = "--user-id",
+                                required = true,
+                                paramLabel = "UUID",
+                                description = "The member to remove.")
+                        UUID userId) {
             api().organizations().removeUser(orgId, userId);
             out().success("successfully removed user " + userId + " from organization " + orgId);
         }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -74,12 +75,12 @@ public final class RegKeyCommand extends BaseCommand {
 
     @Command(name = "get", description = "Show one registration key.")
     void get(
-            @Option(names = "--reg-key-id", required = true, paramLabel = "UUID") UUID id,
+            @ArgGroup(multiplicity = "1") IdArgument.RegKey regKey,
             @Option(
                             names = {"-f", "--full"},
                             description = "Show all details.")
                     boolean full) {
-        out().item(table(full), api().regKeys().get(id));
+        out().item(table(full), api().regKeys().get(regKey.id()));
     }
 
     @Command(name = "create", description = "Create a registration key and show its token (only this once).")
@@ -115,9 +116,13 @@ public final class RegKeyCommand extends BaseCommand {
 
     @Command(name = "update", description = "Change a registration key.")
     void update(
-            @Option(names = "--reg-key-id", required = true, paramLabel = "UUID") UUID id,
-            @Option(names = "--security-group-id", paramLabel = "UUID") UUID sg,
-            @Option(names = "--description") String description,
+            @ArgGroup(multiplicity = "1") IdArgument.RegKey regKey,
+            @Option(
+                            names = "--security-group-id",
+                            paramLabel = "UUID",
+                            description = "Devices it registers join this security group.")
+                    UUID sg,
+            @Option(names = "--description", description = "New description.") String description,
             @Option(
                             names = "--expiration",
                             paramLabel = "DURATION",
@@ -143,13 +148,14 @@ public final class RegKeyCommand extends BaseCommand {
         }
         out().item(
                         table(full),
-                        api().regKeys().update(id, new UpdateRegKey(description, expiresAt, sg, settings(settings))));
+                        api().regKeys()
+                                .update(regKey.id(), new UpdateRegKey(description, expiresAt, sg, settings(settings))));
         out().success("successfully updated");
     }
 
     @Command(name = "delete", description = "Delete a registration key (devices it registered stay).")
-    void delete(@Option(names = "--reg-key-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(false), api().regKeys().delete(id));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.RegKey regKey) {
+        out().item(table(false), api().regKeys().delete(regKey.id()));
         out().success("successfully deleted");
     }
 

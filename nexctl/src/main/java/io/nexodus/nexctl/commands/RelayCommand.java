@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -129,8 +130,8 @@ public final class RelayCommand extends BaseCommand {
     }
 
     @Command(name = "delete", description = "Remove a public DERP relay an administrator added (administrators).")
-    void delete(@Option(names = "--region-id", required = true, paramLabel = "ID") int regionId) {
-        out().item(table(false), api().relays().delete(regionId));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.Region region) {
+        out().item(table(false), api().relays().delete(region.id()));
         out().success("successfully deleted");
     }
 }

@@ -11,6 +11,7 @@ import io.nexodus.nexctl.output.Table;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -73,8 +74,8 @@ public final class SecurityGroupCommand extends BaseCommand {
     }
 
     @Command(name = "get", description = "Show one security group.")
-    void get(@Option(names = "--security-group-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().securityGroups().get(id));
+    void get(@ArgGroup(multiplicity = "1") IdArgument.SecurityGroup group) {
+        out().item(table(), api().securityGroups().get(group.id()));
     }
 
     @Command(name = "create", description = "Create a security group in a VPC.")
@@ -94,8 +95,8 @@ public final class SecurityGroupCommand extends BaseCommand {
 
     @Command(name = "update", description = "Change a security group; '[]' clears a rule list.")
     void update(
-            @Option(names = "--security-group-id", required = true, paramLabel = "UUID") UUID id,
-            @Option(names = "--description") String description,
+            @ArgGroup(multiplicity = "1") IdArgument.SecurityGroup group,
+            @Option(names = "--description", description = "New description.") String description,
             @Option(
                             names = "--inbound-rules",
                             paramLabel = "JSON",
@@ -113,7 +114,7 @@ public final class SecurityGroupCommand extends BaseCommand {
                         table(),
                         api().securityGroups()
                                 .update(
-                                        id,
+                                        group.id(),
                                         new UpdateSecurityGroup(
                                                 description,
                                                 inbound == null ? null : rules("--inbound-rules", inbound),
@@ -124,8 +125,8 @@ public final class SecurityGroupCommand extends BaseCommand {
     @Command(
             name = "delete",
             description = "Delete a security group (not a VPC's default one; not while devices use it).")
-    void delete(@Option(names = "--security-group-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().securityGroups().delete(id));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.SecurityGroup group) {
+        out().item(table(), api().securityGroups().delete(group.id()));
         out().success("successfully deleted");
     }
 

@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "token",
         description = {
-            "Print an access token of your login (refreshed first when due), for",
-            "other tools: curl -H \"Authorization: Bearer $(nexctl token)\" ...",
+            "Print an access token of your login, for other tools.",
+            "It is refreshed first when due. Use: curl -H \"Authorization: Bearer $(nexctl token)\" ...",
             "It is valid for a limited time (1 hour with the built-in identity provider)."
         })
 public final class TokenCommand extends BaseCommand {

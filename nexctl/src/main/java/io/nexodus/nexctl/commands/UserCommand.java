@@ -4,6 +4,7 @@ import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.model.User;
 import io.nexodus.nexctl.output.Table;
 import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,22 +30,21 @@ public final class UserCommand extends BaseCommand {
     }
 
     @Command(name = "delete", description = "Delete a user (yourself; fails while you still own devices).")
-    void delete(
-            @Option(names = "--user-id", required = true, paramLabel = "UUID", description = "The user.") UUID userId) {
-        out().item(table(), api().users().delete(userId));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.User user) {
+        out().item(table(), api().users().delete(user.id()));
         out().success("successfully deleted");
     }
 
     @Command(name = "remove-user", description = "Remove a user from an organization.")
     void removeUser(
-            @Option(names = "--user-id", required = true, paramLabel = "UUID", description = "The user.") UUID userId,
+            @ArgGroup(multiplicity = "1") IdArgument.User user,
             @Option(
                             names = "--organization-id",
                             required = true,
                             paramLabel = "UUID",
                             description = "The organization.")
                     UUID orgId) {
-        api().users().removeFromOrganization(userId, orgId);
-        out().success("successfully removed user " + userId + " from organization " + orgId);
+        api().users().removeFromOrganization(user.id(), orgId);
+        out().success("successfully removed user " + user.id() + " from organization " + orgId);
     }
 }

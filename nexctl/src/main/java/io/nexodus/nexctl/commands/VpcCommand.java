@@ -7,6 +7,7 @@ import io.nexodus.api.model.Vpc;
 import io.nexodus.nexctl.output.Table;
 import java.util.List;
 import java.util.UUID;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,8 +35,8 @@ public final class VpcCommand extends BaseCommand {
     }
 
     @Command(name = "get", description = "Show one VPC.")
-    void get(@Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().vpcs().get(id));
+    void get(@ArgGroup(multiplicity = "1") IdArgument.Vpc vpc) {
+        out().item(table(), api().vpcs().get(vpc.id()));
     }
 
     @Command(
@@ -66,15 +67,15 @@ public final class VpcCommand extends BaseCommand {
 
     @Command(name = "update", description = "Change a VPC's description.")
     void update(
-            @Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID id,
-            @Option(names = "--description", required = true) String description) {
-        out().item(table(), api().vpcs().update(id, new UpdateVpc(description)));
+            @ArgGroup(multiplicity = "1") IdArgument.Vpc vpc,
+            @Option(names = "--description", required = true, description = "New description.") String description) {
+        out().item(table(), api().vpcs().update(vpc.id(), new UpdateVpc(description)));
         out().success("successfully updated");
     }
 
     @Command(name = "delete", description = "Delete a VPC (owner only; not a default VPC; no devices left).")
-    void delete(@Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID id) {
-        out().item(table(), api().vpcs().delete(id));
+    void delete(@ArgGroup(multiplicity = "1") IdArgument.Vpc vpc) {
+        out().item(table(), api().vpcs().delete(vpc.id()));
         out().success("successfully deleted");
     }
 
@@ -83,7 +84,7 @@ public final class VpcCommand extends BaseCommand {
     public static final class Metadata extends BaseCommand {
         @Command(name = "get", description = "Show the metadata of every device in the VPC.")
         void get(
-                @Option(names = "--vpc-id", required = true, paramLabel = "UUID") UUID vpcId,
+                @ArgGroup(multiplicity = "1") IdArgument.Vpc vpc,
                 @Option(names = "--key", description = "Only this key.") String key,
                 @Option(
                                 names = "--prefix",
@@ -94,7 +95,7 @@ public final class VpcCommand extends BaseCommand {
                                 names = {"-f", "--full"},
                                 description = "Also show the revision.")
                         boolean full) {
-            out().list(DeviceMetadataCommand.table(true, full), api().vpcs().metadata(vpcId, key, prefixes));
+            out().list(DeviceMetadataCommand.table(true, full), api().vpcs().metadata(vpc.id(), key, prefixes));
         }
     }
 }
