@@ -28,6 +28,7 @@ import io.nexodus.server.db.Dialect;
 import io.nexodus.server.db.PgNotificationListener;
 import io.nexodus.server.device.DeviceStore;
 import io.nexodus.server.http.ApiRouter;
+import io.nexodus.server.http.Call;
 import io.nexodus.server.http.OpenApiDocument;
 import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
@@ -217,7 +218,9 @@ public final class NexodusServer implements AutoCloseable {
                 .host(config.listenHost())
                 .port(port)
                 .shutdownHook(false)
-                .maxPayloadSize(4L * 1024 * 1024)
+                // above the handlers' own limit (Call.MAX_BODY), so a body between the two is refused by the handler
+                // with a full answer; only a body announced larger than this is refused before it is read
+                .maxPayloadSize(4L * Call.MAX_BODY)
                 .shutdownGracePeriod(Duration.ofSeconds(5))
                 .idleConnectionTimeout(Duration.ofMinutes(10))
                 .backlog(4096)
@@ -237,7 +240,11 @@ public final class NexodusServer implements AutoCloseable {
                                         .headers(headers)
                                         .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json")
                                         .entity(router.errorBytes(
-                                                message == null || message.isBlank() ? status.reasonPhrase() : message))
+                                                status.code() == 413
+                                                        ? Call.BODY_TOO_LARGE
+                                                        : message == null || message.isBlank()
+                                                                ? status.reasonPhrase()
+                                                                : message))
                                         .build());
                     }
                 })

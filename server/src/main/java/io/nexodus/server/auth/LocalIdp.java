@@ -161,6 +161,7 @@ public final class LocalIdp implements IdentityProvider {
                         .query("state", "returned unchanged")
                         .contentType("text/html")
                         .returns(String.class)
+                        .errors(400)
                         .handler(this::authorizePage),
                 Route.post("/oauth/authorize")
                         .tag("Identity")
@@ -169,6 +170,7 @@ public final class LocalIdp implements IdentityProvider {
                         .body(OpenApiDocument.FormBody.class)
                         .contentType("text/html")
                         .returns(String.class)
+                        .errors(400, 401)
                         .handler(this::authorizeSubmit),
                 Route.post("/oauth/device/code")
                         .tag("Identity")
@@ -192,6 +194,7 @@ public final class LocalIdp implements IdentityProvider {
                         .body(OpenApiDocument.FormBody.class)
                         .contentType("text/html")
                         .returns(String.class)
+                        .errors(400, 401)
                         .handler(this::deviceSubmit),
                 Route.get("/oauth/userinfo")
                         .tag("Identity")

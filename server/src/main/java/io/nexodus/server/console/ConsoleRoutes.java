@@ -47,8 +47,8 @@ public final class ConsoleRoutes {
                 Route.get("/console/{file}")
                         .tag("Console")
                         .access(Access.PUBLIC)
-                        .summary("The web console's scripts and styles")
-                        .contentType("text/plain")
+                        .summary("The web console's scripts and styles (text/javascript or text/css)")
+                        .contentType("text/*")
                         .returns(String.class)
                         .errors(404)
                         .handler(this::serveFile));

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,11 +150,12 @@ public final class ApiRouter {
         } finally {
             MDC.remove("trace_id");
             Timer.builder("http.server.requests")
+                    .description("API requests by method, route template and status, and their duration")
                     .tag("method", r.method())
                     .tag("route", r.path())
                     .tag("status", Integer.toString(status))
                     .register(meters)
-                    .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         }
     }
 

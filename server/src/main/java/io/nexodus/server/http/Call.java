@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.nexodus.api.model.BaseError;
 import io.nexodus.server.auth.Principal;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +20,11 @@ import java.util.stream.Collectors;
 
 /** One request as a handler sees it: principal, typed path/query access, the parsed body, and the raw response. */
 public final class Call {
-    static final int MAX_BODY = 1024 * 1024;
+    /** The largest request body the service reads; the web server refuses larger ones with the same answer. */
+    public static final int MAX_BODY = 1024 * 1024;
+
+    /** The error message of a 413, whether the web server or {@link #bodyBytes} refused the body. */
+    public static final String BODY_TOO_LARGE = "request body larger than 1 MiB";
 
     private final ServerRequest req;
     private final ServerResponse res;
@@ -96,11 +102,17 @@ public final class Call {
         try (InputStream in = req.content().inputStream()) {
             byte[] b = in.readNBytes(MAX_BODY + 1);
             if (b.length > MAX_BODY) {
-                throw new ApiError(413, new io.nexodus.api.model.BaseError("request body larger than 1 MiB"));
+                throw new ApiError(413, new BaseError(BODY_TOO_LARGE));
             }
             return b;
         } catch (IOException e) {
             throw ApiError.badRequest("cannot read request body: " + e.getMessage());
+        } catch (RequestException e) {
+            // the web server's own refusal while streaming the body: its payload limit, or a broken chunk
+            if (e.status().code() == 413) {
+                throw new ApiError(413, new BaseError(BODY_TOO_LARGE));
+            }
+            throw ApiError.badRequest("cannot read request body: " + e.status().reasonPhrase());
         }
     }
 
@@ -143,6 +155,12 @@ public final class Call {
             throw ApiError.badRequest("request json is invalid: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiError.badRequest("cannot read request body: " + e.getMessage());
+        } catch (RequestException e) {
+            // the web server's own refusal while streaming the body: its payload limit, or a broken chunk
+            if (e.status().code() == 413) {
+                throw new ApiError(413, new BaseError(BODY_TOO_LARGE));
+            }
+            throw ApiError.badRequest("cannot read request body: " + e.status().reasonPhrase());
         }
     }
 

@@ -16,6 +16,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -147,15 +148,25 @@ public final class OpenApiDocument {
                     .putObject("schema")
                     .put("type", "integer");
         }
-        java.util.LinkedHashSet<Integer> errs = new java.util.LinkedHashSet<>(r.errors());
+        LinkedHashSet<Integer> errs = new LinkedHashSet<>(r.errors());
         if (r.access() != Access.PUBLIC) {
             errs.add(401);
+            errs.add(403); // a registration key or device token used outside what it may do
         }
         errs.add(500);
+        // a page answers its own errors (the ones the route lists) with a page; everything else answers JSON
+        boolean page = r.responseContentType().startsWith("text/html");
         for (int e : errs) {
             ObjectNode resp = responses.putObject(Integer.toString(e));
             resp.put("description", describe(e));
-            resp.putObject("content").putObject("application/json").set("schema", schemaRef(errorShape(e)));
+            if (page && r.errors().contains(e)) {
+                resp.putObject("content")
+                        .putObject("text/html")
+                        .putObject("schema")
+                        .put("type", "string");
+            } else {
+                resp.putObject("content").putObject("application/json").set("schema", schemaRef(errorShape(e)));
+            }
         }
         return op;
     }

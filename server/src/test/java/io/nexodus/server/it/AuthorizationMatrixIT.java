@@ -21,6 +21,7 @@ import io.nexodus.api.model.Vpc;
 import io.nexodus.server.http.Route;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
+import io.nexodus.server.testing.OpenApiContract;
 import io.nexodus.server.testing.TestServer;
 import java.io.InputStream;
 import java.net.URI;
@@ -136,6 +137,9 @@ class AuthorizationMatrixIT {
             String method, String template, Supplier<String> path, Supplier<String> body, Map<Who, Integer> expect) {}
 
     private final List<Row> rows = new ArrayList<>();
+    private OpenApiContract contract;
+    private final List<String> contractProblems = new ArrayList<>();
+    private final Set<String> undocumented = new TreeSet<>();
 
     private void row(
             String method,
@@ -638,12 +642,32 @@ class AuthorizationMatrixIT {
                 r.method(),
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        resp.body().close(); // watch streams stay open otherwise
+        String contentType = resp.headers().firstValue("Content-Type").orElse(null);
+        byte[] responseBody = null;
+        boolean stream = contentType != null && contentType.contains("stream=");
+        if (!stream && (contentType == null || contentType.startsWith("application/json"))) {
+            try (InputStream in = resp.body()) {
+                responseBody = in.readAllBytes();
+            }
+        } else {
+            resp.body().close(); // watch streams stay open otherwise
+        }
+        if (contract.documents(r.method(), r.template())) {
+            contractProblems.addAll(
+                    contract.check(r.method(), r.template(), resp.statusCode(), contentType, responseBody));
+        } else {
+            undocumented.add(r.method() + " " + r.template());
+        }
         return resp.statusCode();
     }
 
+    /**
+     * Every response above, errors included, also validates against the published OpenAPI document; the routes the
+     * document leaves out are the non-API ones (browser flows, the console's files, operations endpoints).
+     */
     @Test
     void everyEndpointForEveryKindOfCaller() throws Exception {
+        contract = new OpenApiContract(ts.anonymous().service().openApi());
         defineRows();
         List<String> mismatches = new ArrayList<>();
         for (Row r : rows) {
@@ -657,6 +681,12 @@ class AuthorizationMatrixIT {
             }
         }
         assertThat(mismatches).isEmpty();
+        assertThat(contractProblems)
+                .as("responses that break the OpenAPI document")
+                .isEmpty();
+        assertThat(undocumented)
+                .as("routes the OpenAPI document leaves out")
+                .allMatch(route -> !route.contains(" /api/"));
         Set<String> served = new TreeSet<>();
         for (Route route : ts.server().routes()) {
             served.add(route.method() + " " + route.path());

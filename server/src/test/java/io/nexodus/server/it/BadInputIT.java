@@ -9,12 +9,15 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
+import io.nexodus.server.testing.OpenApiContract;
 import io.nexodus.server.testing.TestServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -52,6 +55,7 @@ class BadInputIT {
     private HttpClient http;
     private String token;
     private JsonNode doc;
+    private OpenApiContract contract;
     private String vpcId;
     private String orgId;
     private String deviceId;
@@ -65,6 +69,7 @@ class BadInputIT {
         http = HttpClient.newBuilder().sslContext(ts.tls().sslContext()).build();
         token = ts.login("admin", TestServer.ADMIN_PASSWORD).accessToken();
         doc = call("GET", "/openapi.json", null).body;
+        contract = new OpenApiContract(doc);
         orgId = call("POST", "/api/organizations", body("name", uniq(), "description", "bad input"))
                 .body
                 .path("id")
@@ -129,6 +134,33 @@ class BadInputIT {
         }
         assertThat(operations).as("operations with a JSON object body").isGreaterThanOrEqualTo(10);
         assertThat(failures).isEmpty();
+    }
+
+    /** Too large a body gets one answer, whether its length is announced (web server) or streamed (the handler). */
+    @Test
+    void oversizedBodiesGetOneAnswer() throws Exception {
+        String big = "{\"description\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        String huge = "{\"description\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}";
+        HttpRequest.Builder announced = HttpRequest.newBuilder(URI.create(ts.url() + "/api/vpcs"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(big));
+        HttpRequest.Builder chunked = HttpRequest.newBuilder(URI.create(ts.url() + "/api/vpcs"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))));
+        HttpRequest.Builder hugeChunked = HttpRequest.newBuilder(URI.create(ts.url() + "/api/vpcs"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(huge.getBytes(StandardCharsets.UTF_8))));
+        for (HttpRequest.Builder b : List.of(announced, chunked, hugeChunked)) {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
+            assertThat(json.readTree(r.body()).path("error").asText()).isEqualTo("request body larger than 1 MiB");
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        }
     }
 
     @Test
@@ -288,7 +320,16 @@ class BadInputIT {
         }
     }
 
+    /** Every refusal also matches the published document (status documented, body of the documented shape). */
+    private void conforms(String method, String path, Reply r, String what) {
+        for (String problem :
+                contract.check(method, path, r.status, r.contentType, r.text.getBytes(StandardCharsets.UTF_8))) {
+            failures.add(what + ": " + problem);
+        }
+    }
+
     private void expect4xx(String method, String path, Reply r, String what) {
+        conforms(method, path, r, what);
         if (r.status < 400 || r.status >= 500) {
             failures.add(method + " " + path + " " + what + ": expected 4xx, got " + r);
         }
@@ -300,6 +341,7 @@ class BadInputIT {
     }
 
     private void expectField(String method, String path, String field, Reply r, String what) {
+        conforms(method, path, r, what);
         if (r.status != 400 || !field.equals(r.body.path("field").asText())) {
             failures.add(method + " " + path + " " + what + ": expected 400 naming " + field + ", got " + r.status + " "
                     + r.body);
@@ -380,7 +422,7 @@ class BadInputIT {
         return body(k1, v1, k2, v2).put(k3, v3);
     }
 
-    private record Reply(int status, JsonNode body) {
+    private record Reply(int status, JsonNode body, String contentType, String text) {
         @Override
         public String toString() {
             String b = body.toString();
@@ -406,6 +448,7 @@ class BadInputIT {
         } catch (IOException e) {
             parsed = F.textNode(r.body());
         }
-        return new Reply(r.statusCode(), parsed);
+        return new Reply(
+                r.statusCode(), parsed, r.headers().firstValue("Content-Type").orElse(null), r.body());
     }
 }

@@ -22,6 +22,9 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** OpenAPI document, metrics, health, feature flags, TLS modes. */
@@ -97,6 +100,21 @@ class ServiceIT {
                     .contains("http_server_requests_seconds_count")
                     .contains("nexodus_watch_streams")
                     .contains("jvm_memory_used_bytes");
+            // every family is typed and explained (Prometheus text format: # HELP then # TYPE per family)
+            Map<String, String> help = new TreeMap<>();
+            Set<String> families = new TreeSet<>();
+            for (String line : metrics.lines().toList()) {
+                if (line.startsWith("# HELP ")) {
+                    String[] parts = line.substring(7).split(" ", 2);
+                    help.put(parts[0], parts.length > 1 ? parts[1].strip() : "");
+                } else if (line.startsWith("# TYPE ")) {
+                    families.add(line.substring(7).split(" ", 2)[0]);
+                }
+            }
+            assertThat(families).hasSizeGreaterThan(20);
+            assertThat(families)
+                    .as("families without a HELP text")
+                    .allSatisfy(f -> assertThat(help.getOrDefault(f, "")).as(f).isNotBlank());
             assertThat(get(ts.url() + "/private/live").body()).isEqualTo("{\"status\":\"UP\"}");
             assertThat(get(ts.url() + "/private/ready").statusCode()).isEqualTo(200);
             var org = admin.organizations().create(new AddOrganization("gc-" + System.nanoTime(), ""));
