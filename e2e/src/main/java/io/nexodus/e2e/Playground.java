@@ -4,7 +4,6 @@ import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Vpc;
-import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatLab;
@@ -19,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
@@ -28,7 +28,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,12 +53,16 @@ public final class Playground {
             Usage: nexodus playground [--agents HOST,...] [--no-relay] [--dir DIR] [--refresh SECONDS]
 
             Runs the NAT lab (network namespaces; needs root) with the Nexodus service on 'service' (203.0.113.10)
-            and nexd agents, and shows every few seconds how each agent reaches each peer:
-              LAN      direct, to the peer's LAN address (same NAT)
-              direct   direct, to the peer's public (reflexive) address, hole-punched through NATs
-              relay    through the VPC's WireGuard relay (symmetric NAT)
-              hub      to or from the relay itself
-            followed by  ok (the path works),  ..  (coming up),  !! (down).
+            and nexd agents, and shows every few seconds one line per pair of agents:
+              easy-a - easy-b  ok  easy-a: reflexive 198.51.100.12:52968 hs 42s ago rx 0s ago | easy-b: ...
+            ok  a ping through the tunnel was answered just now (packets flow both ways),  ..  no handshake yet,
+            !!  down. Then each side's own report: the peering method as `nexctl nexd peers list` names it
+              direct-local     to the peer's LAN address (same NAT)
+              reflexive        to the peer's public (reflexive) address, hole-punched through NATs
+              via-relay        through the VPC's WireGuard relay (symmetric NAT)
+              via-derp-relay   through a DERP relay (HTTPS)
+              relay-node-...   to or from the relay itself
+            the endpoint it sends to, its last handshake (hs) and when its received-bytes counter last moved (rx).
 
             Hosts: pub-a pub-b (public), easy-a (easy NAT easy1), easy-b (easy NAT easy2, same LAN addresses as easy1),
             lan-a lan-b (two hosts behind NAT 'shared'), sym-a sym-b (symmetric NAT), dbl-a (double NAT),
@@ -196,7 +204,7 @@ public final class Playground {
             }
             out.println("Nexodus playground "
                     + LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS)
-                    + "  (rows reach columns; type 'help' + Enter for commands, Ctrl-C to stop)");
+                    + "  (type 'help' + Enter for commands, Ctrl-C to stop)");
             out.println(table);
             String ev = lastEvent.get();
             if (!ev.isEmpty()) {
@@ -206,72 +214,114 @@ public final class Playground {
         }
     }
 
-    /** The matrix: each agent's view of each other agent (method and health). */
+    /**
+     * One line per pair of agents: whether a ping through the tunnel is answered right now (so packets flow both
+     * ways), then what each side reports: its peering method (as {@code nexctl nexd peers list} names it), the
+     * endpoint it sends to, the age of its last handshake, and how long ago its receive counter last moved.
+     */
     String table() {
+        Instant now = Instant.now();
         List<String> names = new ArrayList<>(agents.keySet());
         Map<String, String> keyToName = new LinkedHashMap<>();
         for (Map.Entry<String, LabAgent> e : agents.entrySet()) {
             try {
                 keyToName.put(e.getValue().publicKey(), e.getKey());
-            } catch (RuntimeException ignored) {
-                // not registered yet
+            } catch (RuntimeException notRegisteredYet) {
+                // shown as "?" below
             }
         }
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-9s", ""));
-        names.forEach(n -> sb.append(String.format(Locale.ROOT, "%-12s", n)));
-        sb.append('\n');
+        Map<String, Map<String, PeerStatus>> views = new LinkedHashMap<>();
+        Map<String, String> problems = new LinkedHashMap<>();
         for (String from : names) {
-            sb.append(String.format(Locale.ROOT, "%-9s", from));
-            Map<String, PeerStatus> view;
-            String problem = null;
             try {
-                ListPeersResult r = agents.get(from).peers();
-                view = new LinkedHashMap<>();
-                for (PeerStatus s : r.peers().values()) {
+                Map<String, PeerStatus> view = new LinkedHashMap<>();
+                for (PeerStatus s : agents.get(from).peers().peers().values()) {
                     String n = keyToName.get(s.publicKey());
                     if (n != null) {
                         view.put(n, s);
+                        lastReceive.compute(
+                                from + ">" + n,
+                                (k, old) -> old == null || old.rx() != s.rx()
+                                        ? new Received(s.rx(), old == null && s.rx() == 0 ? null : now)
+                                        : old);
                     }
                 }
+                views.put(from, view);
             } catch (RuntimeException e) {
-                view = Map.of();
-                problem = "(" + e.getMessage() + ")";
+                problems.put(from, e.getMessage());
             }
-            for (String to : names) {
-                String cell;
-                if (to.equals(from)) {
-                    cell = "-";
-                } else if (problem != null) {
-                    cell = "?";
-                } else {
-                    PeerStatus s = view.get(to);
-                    cell = s == null
-                            ? ""
-                            : shortMethod(s.method()) + " "
-                                    + (s.healthy() ? "ok" : s.latestHandshake().isEmpty() ? ".." : "!!");
+        }
+        Map<String, Future<Boolean>> pings = new LinkedHashMap<>();
+        try (ExecutorService pinger = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < names.size(); i++) {
+                for (int j = i + 1; j < names.size(); j++) {
+                    String a = names.get(i);
+                    String b = names.get(j);
+                    pings.put(a + ">" + b, pinger.submit(() -> {
+                        try {
+                            return agents.get(a).host().canPing(agents.get(b).tunnelIp(), Duration.ofSeconds(1));
+                        } catch (RuntimeException noTunnelYet) {
+                            return false;
+                        }
+                    }));
                 }
-                sb.append(String.format(Locale.ROOT, "%-12s", cell));
             }
-            if (problem != null) {
-                sb.append(problem);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            for (int j = i + 1; j < names.size(); j++) {
+                String a = names.get(i);
+                String b = names.get(j);
+                PeerStatus ab = views.getOrDefault(a, Map.of()).get(b);
+                PeerStatus ba = views.getOrDefault(b, Map.of()).get(a);
+                boolean answered = pings.get(a + ">" + b).resultNow();
+                boolean everShook = (ab != null && !ab.latestHandshake().isEmpty())
+                        || (ba != null && !ba.latestHandshake().isEmpty());
+                String verdict = answered ? "ok" : everShook ? "!!" : "..";
+                sb.append(String.format(
+                        Locale.ROOT,
+                        "%-17s %-3s %s | %s%n",
+                        a + " - " + b,
+                        verdict,
+                        side(a, b, ab, problems, now),
+                        side(b, a, ba, problems, now)));
             }
-            sb.append('\n');
         }
         return sb.toString();
     }
 
-    static String shortMethod(String m) {
-        if (m == null) {
-            return "none";
+    /** When the playground last saw an agent's receive counter for a peer move. */
+    private record Received(long rx, Instant at) {}
+
+    private final Map<String, Received> lastReceive = new ConcurrentHashMap<>();
+
+    private String side(String from, String to, PeerStatus s, Map<String, String> problems, Instant now) {
+        if (problems.containsKey(from)) {
+            return from + ": ? (" + problems.get(from) + ")";
         }
-        return switch (m) {
-            case "direct-local", "relay-node-self-direct-local", "relay-node-peer-direct-local" -> "LAN";
-            case "reflexive" -> "direct";
-            case "via-relay" -> "relay";
-            case "via-derp-relay" -> "derp";
-            case "relay-node-self", "relay-node-peer" -> "hub";
-            default -> m;
-        };
+        if (s == null) {
+            return from + ": no peer " + to + " yet";
+        }
+        String method = s.method() == null ? "none" : s.method();
+        if (s.endpoint().isEmpty()) {
+            // no WireGuard peer of its own: its packets ride the tunnel to the relay (that pair's line)
+            return from + ": " + method + " (inside the tunnel to the relay)";
+        }
+        Received r = lastReceive.get(from + ">" + to);
+        return String.format(
+                Locale.ROOT,
+                "%s: %s %s hs %s rx %s",
+                from,
+                method,
+                s.endpoint(),
+                s.latestHandshake().isEmpty() ? "never" : age(Instant.parse(s.latestHandshake()), now),
+                r == null || r.at() == null ? "never" : age(r.at(), now));
+    }
+
+    /** "4s ago", "3m ago". */
+    static String age(Instant then, Instant now) {
+        long secs = Math.max(0, Duration.between(then, now).toSeconds());
+        return secs < 120 ? secs + "s ago" : secs / 60 + "m ago";
     }
 
     private void commands() {
