@@ -65,6 +65,22 @@ public final class ApiException extends NexodusClientException {
         return status == 403;
     }
 
+    /**
+     * 410 whose reason starts with {@code device deleted}: a user deleted the device of this WireGuard key, and the
+     * service will not let it register again by itself.
+     */
+    public boolean isDeviceDeleted() {
+        return status == 410
+                && body instanceof NotAllowedError n
+                && n.reason() != null
+                && n.reason().startsWith("device deleted");
+    }
+
+    /** The {@code reason} of a {@link NotAllowedError} body, or the {@code error} text. */
+    public String reason() {
+        return body instanceof NotAllowedError n && n.reason() != null ? n.reason() : body.error();
+    }
+
     /** On 409 with a {@link ConflictsError}: the id of the resource that already exists. */
     public Optional<UUID> conflictingId() {
         if (body instanceof ConflictsError c && c.id() != null) {

@@ -29,8 +29,11 @@ sealed interface AgentEvent {
     /** A re-registration after {@link TokenRejected} succeeded. */
     record Reattached(Registration.Joined joined) implements AgentEvent {}
 
-    /** A re-registration after {@link TokenRejected} failed for good (the service refused it). */
-    record ReattachFailed(String reason) implements AgentEvent {}
+    /**
+     * A re-registration after {@link TokenRejected} failed for good (the service refused it); {@code deviceDeleted}
+     * when the refusal says an administrator deleted this device while we were away.
+     */
+    record ReattachFailed(String reason, boolean deviceDeleted) implements AgentEvent {}
 
     /** The service accepted our endpoints and returned the updated device. */
     record EndpointsPublished(Device device) implements AgentEvent {}

@@ -238,6 +238,13 @@ final class AgentLoop {
                 reattaching = false;
                 log.error("cannot register again: {}", f.reason());
                 setup.status().accept(AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + f.reason()));
+                if (f.deviceDeleted()) {
+                    // deleted while we were away: as if we had seen the delete event, but nexd stays stopped
+                    // until someone starts it with --rejoin
+                    deleted = true;
+                    reconciler.update(selfInfo, List.of());
+                    session.closeWatch();
+                }
             }
             case AgentEvent.EndpointsPublished p -> {
                 if (!reattaching && p.device().id().equals(self.id())) {

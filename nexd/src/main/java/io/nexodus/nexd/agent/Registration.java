@@ -161,6 +161,12 @@ final class Registration {
             }
             return new StartupException("the service rejected our login (" + why + "); log in again", e);
         }
+        if (e.isDeviceDeleted()) {
+            return new StartupException(
+                    "an administrator deleted this device; nexd does not bring it back by itself (" + e.reason()
+                            + "). To join again as a new device, start nexd with --rejoin",
+                    e);
+        }
         if (e.isForbidden()) {
             return new StartupException("not allowed: " + e.getMessage(), e);
         }

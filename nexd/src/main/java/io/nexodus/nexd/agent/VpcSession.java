@@ -201,7 +201,8 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
             try {
                 events.post(new AgentEvent.Reattached(reregistration.register(oldSelf, nat)));
             } catch (StartupException e) {
-                events.post(new AgentEvent.ReattachFailed(e.getMessage()));
+                boolean deleted = e.getCause() instanceof ApiException a && a.isDeviceDeleted();
+                events.post(new AgentEvent.ReattachFailed(e.getMessage(), deleted));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -2,6 +2,7 @@ package io.nexodus.nexd.cli;
 
 import io.nexodus.api.model.RelayMetadata;
 import io.nexodus.api.nexdctl.NexodusVersion;
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.nexd.agent.Agent;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.AgentStatus;
@@ -10,6 +11,8 @@ import io.nexodus.nexd.endpoint.StunClientProbe;
 import io.nexodus.nexd.net.CommandRunner;
 import io.nexodus.nexd.relayderp.RelayDerpCommand;
 import io.nexodus.nexd.relayderp.RelayDerpServer;
+import io.nexodus.nexd.state.StateException;
+import io.nexodus.nexd.state.StateStore;
 import io.nexodus.stun.StunClientConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -164,6 +167,15 @@ public final class NexdCommand implements Callable<Integer> {
         if (config.tls().insecureSkipTlsVerify()) {
             err.println("nexd: WARNING: --insecure-skip-tls-verify: the service's identity is not checked");
         }
+        if (options.rejoin) {
+            try {
+                String key = rejoin(config.stateDir());
+                err.println("nexd: --rejoin: new WireGuard key " + key + "; this host joins as a new device");
+            } catch (StateException e) {
+                err.println("nexd: " + e.getMessage());
+                return 1;
+            }
+        }
         Agent agent = new Agent(
                 config,
                 StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
@@ -189,6 +201,16 @@ public final class NexdCommand implements Callable<Integer> {
                 // shutting down already
             }
         }
+    }
+
+    /**
+     * Replaces the stored WireGuard key pair with a new one (keeping the login and the port), so the next
+     * registration is a new device; returns the new public key.
+     */
+    static String rejoin(Path stateDir) throws StateException {
+        NodePrivateKey key = NodePrivateKey.generate();
+        new StateStore(stateDir).update(s -> s.withKeys(key.publicKey().toBase64(), key.toBase64()));
+        return key.publicKey().toBase64();
     }
 
     static boolean isRoot() {

@@ -139,6 +139,14 @@ public final class NexdOptions {
     boolean relayOnly;
 
     @Option(
+            names = "--rejoin",
+            scope = ScopeType.INHERIT,
+            description = "Join as a new device: replace the stored WireGuard key with a new one first. Needed after"
+                    + " an administrator deleted this device: the service refuses the old key (410 'device deleted'),"
+                    + " so nexd never brings a deleted device back by itself.")
+    boolean rejoin;
+
+    @Option(
             names = "--insecure-skip-tls-verify",
             defaultValue = "${env:NEXD_INSECURE_SKIP_TLS_VERIFY:-false}",
             scope = ScopeType.INHERIT,

@@ -1,6 +1,7 @@
 package io.nexodus.nexd.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -102,6 +103,17 @@ class AgentTest {
         assertEquals(existing, joined.device().id());
     }
 
+    @Test
+    void aDeviceAnAdministratorDeletedIsNotRegisteredAgain() {
+        FakeService service = new FakeService(Optional.empty());
+        service.deleted = true;
+        StartupException e = assertThrows(StartupException.class, () -> join(service));
+
+        assertEquals(List.of("POST /api/devices"), service.requests, "no other attempt (no PATCH, no new key)");
+        assertTrue(e.getMessage().startsWith("an administrator deleted this device"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("start nexd with --rejoin"), e.getMessage());
+    }
+
     // ---------------------------------------------------------------------------------------------- the event loop
 
     @Test
@@ -194,6 +206,30 @@ class AgentTest {
         loop.handle(new AgentEvent.TokenRejected());
         assertTrue(wg.peers.isEmpty(), "a deleted device peers with nobody until restarted");
         assertEquals(0, session.reattaches, "and does not register again");
+    }
+
+    @Test
+    void deletedWhileAwayRemovesEveryPeerAndStaysStopped() throws Exception {
+        AgentLoop loop = running();
+        loop.handle(new AgentEvent.TokenRejected());
+        assertEquals(1, session.reattaches);
+        loop.handle(new AgentEvent.ReattachFailed("an administrator deleted this device; ... --rejoin", true));
+
+        assertTrue(wg.peers.isEmpty(), "peers dropped us anyway: no tunnels left pointing at them");
+        assertEquals(AgentStatus.ERROR, lastStatus().state());
+        assertTrue(lastStatus().message().contains("--rejoin"), lastStatus().message());
+        loop.handle(new AgentEvent.TokenRejected());
+        assertEquals(1, session.reattaches, "and does not try again by itself");
+    }
+
+    @Test
+    void aRefusedReregistrationForAnotherReasonKeepsTheTunnels() throws Exception {
+        AgentLoop loop = running();
+        loop.handle(new AgentEvent.TokenRejected());
+        loop.handle(new AgentEvent.ReattachFailed("the registration key was deleted", false));
+
+        assertEquals(AgentStatus.ERROR, lastStatus().state());
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
     }
 
     @Test
@@ -457,6 +493,7 @@ class AgentTest {
         final Optional<UUID> existing;
         final UUID id;
         volatile String lastAuthorization;
+        volatile boolean deleted;
 
         FakeService(Optional<UUID> existing) {
             this.existing = existing;
@@ -471,6 +508,15 @@ class AgentTest {
                 requests.add(method + " " + path);
             }
             byte[] body = x.getRequestBody().readAllBytes();
+            if (method.equals("POST") && deleted) {
+                respond(
+                        x,
+                        410,
+                        "{\"error\":\"operation not allowed\",\"reason\":\"device deleted: device " + id
+                                + " with this public key was deleted at 2026-12-06T10:00:00Z by user " + id
+                                + "; to join again, register a new key\"}");
+                return;
+            }
             if (method.equals("POST") && existing.isPresent()) {
                 respond(x, 409, "{\"error\":\"resource already exists\",\"id\":\"" + existing.get() + "\"}");
                 return;

@@ -3,7 +3,10 @@ package io.nexodus.nexd.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.nexd.agent.AgentConfig;
+import io.nexodus.nexd.state.NexdState;
+import io.nexodus.nexd.state.StateStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class NexdOptionsTest {
@@ -191,5 +195,24 @@ class NexdOptionsTest {
         assertThat(root.options.stateDir).isEqualTo(java.nio.file.Path.of("/srv/nexd"));
         assertThat(r.subcommand().commandSpec().findOption("--state-dir").<java.nio.file.Path>getValue())
                 .isEqualTo(java.nio.file.Path.of("/srv/nexd"));
+    }
+
+    @Test
+    void rejoinReplacesTheKeyPairAndKeepsTheRest(@TempDir Path dir) throws Exception {
+        StateStore store = new StateStore(dir);
+        NodePrivateKey old = NodePrivateKey.generate();
+        store.save(NexdState.EMPTY
+                .withKeys(old.publicKey().toBase64(), old.toBase64())
+                .withPort(51234));
+
+        String key = NexdCommand.rejoin(dir);
+
+        NexdState now = store.load();
+        assertThat(key).isEqualTo(now.publicKey()).isNotEqualTo(old.publicKey().toBase64());
+        assertThat(NodePrivateKey.fromBase64(now.privateKey()).publicKey().toBase64())
+                .isEqualTo(key);
+        assertThat(now.port()).isEqualTo(51234);
+        CommandLine cl = NexdCommand.commandLine(new NexdCommand());
+        assertThat(cl.getUsageMessage()).contains("--rejoin");
     }
 }

@@ -36,10 +36,12 @@ public final class DeviceRoutes {
                         .access(Access.AUTHENTICATED)
                         .status(201)
                         .summary(
-                                "Register a device (user or RK: token); 409 ConflictsError{id} if the public key exists")
+                                "Register a device (user or RK: token); 409 ConflictsError{id} if the public key exists;"
+                                        + " 410 NotAllowedError{reason: 'device deleted: ...'} if a user deleted the"
+                                        + " device of this public key (within 90 days): it does not come back by itself")
                         .body(AddDevice.class)
                         .returns(Device.class)
-                        .errors(400, 403, 404, 405, 409)
+                        .errors(400, 403, 404, 405, 409, 410)
                         .handler(c -> devices.register(c.principal(), c.body(AddDevice.class))),
                 Route.get("/api/devices/{id}")
                         .tag("Devices")

@@ -10,6 +10,7 @@ import io.nexodus.server.db.JsonText;
 import io.nexodus.server.db.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -87,6 +88,32 @@ public final class DeviceStore {
     /** Whether a device with this id exists or existed (a single-use registration key's device id is taken). */
     public boolean everExisted(Tx tx, UUID id) throws SQLException {
         return tx.exists("SELECT 1 FROM devices WHERE id = ?", id);
+    }
+
+    /** A key whose device a user deleted: who and when. */
+    public record DeletedKey(UUID deviceId, Instant deletedAt, UUID deletedBy) {}
+
+    /** Remembers that a user deleted the device with this key (replacing an older record of the same key). */
+    public void recordDeletedKey(Tx tx, String publicKey, UUID deviceId, UUID vpcId, UUID deletedBy)
+            throws SQLException {
+        tx.update("DELETE FROM deleted_device_keys WHERE public_key = ?", publicKey);
+        tx.update(
+                "INSERT INTO deleted_device_keys (public_key, device_id, vpc_id, deleted_at, deleted_by) "
+                        + "VALUES (?, ?, ?, ?, ?)",
+                publicKey,
+                deviceId,
+                vpcId,
+                tx.now(),
+                deletedBy);
+    }
+
+    /** The record of a user deleting the device with this key, if any (kept until garbage collection). */
+    public Optional<DeletedKey> deletedKey(Tx tx, String publicKey) throws SQLException {
+        return tx.queryOne(
+                "SELECT device_id, deleted_at, deleted_by FROM deleted_device_keys WHERE public_key = ?",
+                rs -> new DeletedKey(
+                        Cols.uuid(rs, "device_id"), Cols.instant(rs, "deleted_at"), Cols.uuid(rs, "deleted_by")),
+                publicKey);
     }
 
     /** Devices in the organizations the user belongs to, by host name. */

@@ -37,6 +37,12 @@ import java.util.UUID;
  * service-wide, and signals the VPC's device (and metadata) watchers after commit.
  */
 public final class Devices {
+    /**
+     * The start of the {@code reason} of a 410 to a registration with the key of a device a user deleted; agents
+     * recognize it (with the status) and stop instead of registering again.
+     */
+    public static final String DEVICE_DELETED = "device deleted";
+
     private final Database db;
     private final DeviceStore store;
     private final MetadataStore metadata;
@@ -148,6 +154,14 @@ public final class Devices {
         Optional<UUID> existing = store.idByPublicKey(tx, in.publicKey());
         if (existing.isPresent()) {
             throw ApiError.conflict(existing.get());
+        }
+        Optional<DeviceStore.DeletedKey> deleted = store.deletedKey(tx, in.publicKey());
+        if (deleted.isPresent()) {
+            // an agent that was offline while its device was deleted must not bring it back by itself
+            throw ApiError.gone(DEVICE_DELETED + ": device " + deleted.get().deviceId() + " with this public key was "
+                    + "deleted at " + deleted.get().deletedAt() + " by user "
+                    + deleted.get().deletedBy()
+                    + "; to join again, register a new key");
         }
         if (p instanceof Principal.RegKeyPrincipal rk && rk.deviceId() != null && store.everExisted(tx, id)) {
             throw ApiError.notAllowed("single use reg key exhausted");
@@ -266,7 +280,10 @@ public final class Devices {
         return DeviceAccess.present(row, p);
     }
 
-    /** Deletes a device (users: its owner or an owner of its organization) and releases its addresses. */
+    /**
+     * Deletes a device (users: its owner or an owner of its organization) and releases its addresses. Its key is
+     * remembered, so the agent does not register it again by itself (410 to {@link #register}).
+     */
     public Device delete(Principal p, UUID id) {
         if (!(p instanceof Principal.UserPrincipal)) {
             throw ApiError.forbidden("only users may delete devices");
@@ -275,6 +292,7 @@ public final class Devices {
             tx.lockRevisions();
             Device d = access.writable(tx, p, id).device();
             delete(tx, d);
+            store.recordDeletedKey(tx, d.publicKey(), d.id(), d.vpcId(), p.ownerId());
             return d;
         });
     }

@@ -64,6 +64,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(400, new NotAllowedError(NotAllowedError.MESSAGE, reason));
     }
 
+    /** 410 NotAllowedError: what the request would bring back was deliberately removed (a deleted device's key). */
+    public static ApiError gone(String reason) {
+        return new ApiError(410, new NotAllowedError(NotAllowedError.MESSAGE, reason));
+    }
+
     /** 405: a disabled feature flag. */
     public static ApiError disabled(String flag) {
         return new ApiError(405, new NotAllowedError(NotAllowedError.MESSAGE, flag + " support is disabled"));

@@ -196,7 +196,7 @@ public final class OpenApiDocument {
     private static Class<?> errorShape(int status) {
         return switch (status) {
             case 400, 422 -> ValidationError.class;
-            case 403, 405 -> NotAllowedError.class;
+            case 403, 405, 410 -> NotAllowedError.class;
             case 404 -> NotFoundError.class;
             case 409 -> ConflictsError.class;
             case 500 -> InternalServerError.class;
@@ -212,6 +212,7 @@ public final class OpenApiDocument {
             case 404 -> "not found or not visible to the caller";
             case 405 -> "disabled feature or unsupported method";
             case 409 -> "already exists; id names the existing resource";
+            case 410 -> "deliberately removed: reason starts with what (e.g. 'device deleted: ...')";
             case 413 -> "request body too large";
             case 422 -> "invalid value";
             case 500 -> "internal error; trace_id finds the log entry";

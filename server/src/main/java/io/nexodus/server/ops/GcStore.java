@@ -2,6 +2,7 @@ package io.nexodus.server.ops;
 
 import io.nexodus.server.db.Tx;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,9 @@ final class GcStore {
             "organizations",
             "users");
 
+    /** How long the key of a device a user deleted stays refused (then it may register as a new device). */
+    static final Duration DELETED_DEVICE_KEY_RETENTION = Duration.ofDays(90);
+
     /** Deletes rows soft-deleted before {@code cutoff} and what has expired; the count per table. */
     Map<String, Integer> collect(Tx tx, Instant cutoff) throws SQLException {
         Map<String, Integer> m = new LinkedHashMap<>();
@@ -28,6 +32,11 @@ final class GcStore {
                     table,
                     tx.update("DELETE FROM " + table + " WHERE deleted_at IS NOT NULL AND deleted_at < ?", cutoff));
         }
+        m.put(
+                "deleted_device_keys",
+                tx.update(
+                        "DELETE FROM deleted_device_keys WHERE deleted_at < ?",
+                        tx.now().minus(DELETED_DEVICE_KEY_RETENTION)));
         m.put("refresh_tokens", tx.update("DELETE FROM refresh_tokens WHERE expires_at < ?", tx.now()));
         m.put("device_codes", tx.update("DELETE FROM device_codes WHERE expires_at < ?", tx.now()));
         return m;

@@ -294,8 +294,16 @@ class ApiIT {
         alice.devices().delete(d.id());
         assertThat(apiError(() -> asDevice.devices().get(d.id())).status())
                 .isEqualTo(401); // token died with the device
-        // the public key is free again
-        assertThat(register(alice, aliceUser.id(), k, "laptop").id()).isNotEqualTo(d.id());
+        // the deleted device's key does not come back by itself (an agent that was offline tries exactly this)
+        ApiException deleted = apiError(() -> register(alice, aliceUser.id(), k, "laptop"));
+        assertThat(deleted.status()).isEqualTo(410);
+        assertThat(deleted.isDeviceDeleted()).isTrue();
+        assertThat(deleted.reason())
+                .startsWith("device deleted: device " + d.id())
+                .contains("by user " + aliceUser.id())
+                .endsWith("register a new key");
+        assertThat(register(alice, aliceUser.id(), Keys.generate(), "laptop").id())
+                .isNotEqualTo(d.id());
         assertThat(apiError(() -> alice.devices()
                                 .create(new AddDevice(
                                         aliceUser.id(), "not-a-key", null, null, false, false, "x", null, "", null)))
@@ -328,6 +336,13 @@ class ApiIT {
                         .hostname())
                 .isEqualTo("rk-renamed");
         rk.devices().putMetadata(d.id(), "relay", Map.of("type", "wireguard"));
+        // a device deleted while its agent was away: the registration key cannot bring its key back either
+        Keys k2 = Keys.generate();
+        Device removed = register(rk, aliceUser.id(), k2, "offline-agent");
+        alice.devices().delete(removed.id());
+        assertThat(apiError(() -> register(rk, aliceUser.id(), k2, "offline-agent"))
+                        .isDeviceDeleted())
+                .isTrue();
         Device mine = register(alice, aliceUser.id(), Keys.generate(), "not-from-rk");
         assertThat(apiError(() -> rk.devices()
                                 .update(mine.id(), UpdateDevice.empty().withHostname("x")))
