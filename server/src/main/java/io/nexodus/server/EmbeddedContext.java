@@ -1,11 +1,9 @@
 package io.nexodus.server;
 
-import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.server.tls.TlsMaterial;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * What an {@link EmbeddedService} learns from the running service when it starts.
@@ -14,8 +12,8 @@ import java.util.function.Predicate;
  * @param tls       the API's certificate and key, when the service serves HTTPS
  * @param dataDir   the service's data directory (for files the embedded service keeps, e.g. a key)
  * @param clock     time
- * @param deviceKey whether a key is the WireGuard key of a registered (not deleted) device of any VPC, asked the
- *                  database each time (for the public DERP relay's admission, once per connection)
+ * @param devices   the registered devices' WireGuard keys and VPCs (the public DERP relay admits and separates
+ *                  clients by them)
  */
 public record EmbeddedContext(
-        String publicUrl, Optional<TlsMaterial> tls, Path dataDir, Clock clock, Predicate<NodePublicKey> deviceKey) {}
+        String publicUrl, Optional<TlsMaterial> tls, Path dataDir, Clock clock, DeviceKeys devices) {}

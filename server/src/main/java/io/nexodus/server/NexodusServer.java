@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexodus.api.client.Json;
 import io.nexodus.api.nexdctl.NexodusVersion;
+import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.core.tls.Pem;
 import io.nexodus.core.tls.SecretFiles;
 import io.nexodus.server.auth.Accounts;
@@ -58,8 +59,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -275,14 +278,27 @@ public final class NexodusServer implements AutoCloseable {
                 : derivedUrl(tls != null, web.port());
         openApi[0] = OpenApiDocument.build(router.routes(), publicUrl, VERSION, json);
 
-        DeviceStore deviceKeys = new DeviceStore();
-        EmbeddedContext context = new EmbeddedContext(
-                publicUrl,
-                Optional.ofNullable(tls),
-                config.dataDir(),
-                clock,
-                key -> db.read(
-                        tx -> deviceKeys.idByPublicKey(tx, key.toBase64()).isPresent()));
+        DeviceStore deviceStore = new DeviceStore();
+        DeviceKeys deviceKeys = new DeviceKeys() {
+            @Override
+            public Optional<UUID> vpcOf(NodePublicKey key) {
+                return db.read(tx -> deviceStore.vpcByPublicKey(tx, key.toBase64()));
+            }
+
+            @Override
+            public Map<NodePublicKey, UUID> all() {
+                Map<NodePublicKey, UUID> m = new HashMap<>();
+                db.read(tx -> deviceStore.liveKeys(tx)).forEach((k, vpc) -> m.put(NodePublicKey.fromBase64(k), vpc));
+                return m;
+            }
+
+            @Override
+            public long revision() {
+                return db.read(tx -> deviceStore.maxRevision(tx));
+            }
+        };
+        EmbeddedContext context =
+                new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock, deviceKeys);
         for (EmbeddedService s : embedded) {
             try {
                 s.start(context);

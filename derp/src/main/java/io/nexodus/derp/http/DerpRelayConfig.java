@@ -4,6 +4,7 @@ import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.ClientVerifier;
+import io.nexodus.derp.server.DeliveryPolicy;
 import io.nexodus.derp.server.MeshPeer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ import javax.net.ssl.SSLContext;
  * @param handshakeTimeout      DERP key exchange timeout
  * @param keepAliveInterval     keepalive period
  * @param verifier              client admission
+ * @param deliveryPolicy        which admitted client may send to which (per packet)
  * @param clock                 time
  */
 public record DerpRelayConfig(
@@ -62,6 +64,7 @@ public record DerpRelayConfig(
         Duration handshakeTimeout,
         Duration keepAliveInterval,
         ClientVerifier verifier,
+        DeliveryPolicy deliveryPolicy,
         Clock clock) {
 
     public DerpRelayConfig {
@@ -113,6 +116,7 @@ public record DerpRelayConfig(
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepAliveInterval = Duration.ofSeconds(60);
         private ClientVerifier verifier = ClientVerifier.ALLOW_ALL;
+        private DeliveryPolicy deliveryPolicy = DeliveryPolicy.ALLOW_ALL;
         private Clock clock = Clock.systemUTC();
 
         public Builder bindAddress(InetSocketAddress v) {
@@ -215,6 +219,11 @@ public record DerpRelayConfig(
             return this;
         }
 
+        public Builder deliveryPolicy(DeliveryPolicy v) {
+            deliveryPolicy = v;
+            return this;
+        }
+
         public Builder clock(Clock v) {
             clock = v;
             return this;
@@ -242,6 +251,7 @@ public record DerpRelayConfig(
                     handshakeTimeout,
                     keepAliveInterval,
                     verifier,
+                    deliveryPolicy,
                     clock);
         }
     }

@@ -142,6 +142,7 @@ public final class DerpRelayServer implements AutoCloseable {
                 .handshakeTimeout(config.handshakeTimeout())
                 .keepAliveInterval(config.keepAliveInterval())
                 .verifier(config.verifier())
+                .deliveryPolicy(config.deliveryPolicy())
                 .clock(config.clock());
         meshSsl.ifPresent(b::meshSslContext);
         DerpServer derp = new DerpServer(b.build(), scheduler);

@@ -34,6 +34,8 @@ public enum ConnectionCloseReason {
     WRITE_ERROR,
     /** A mesh peer sent ClosePeer for this key. */
     CLOSED_BY_MESH_PEER,
+    /** The embedding application withdrew the key's admission ({@code DerpServer.evict}, e.g. a deleted device). */
+    EVICTED,
     /** The server is shutting down. */
     SERVER_SHUTDOWN
 }

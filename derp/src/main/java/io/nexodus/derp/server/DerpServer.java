@@ -329,6 +329,13 @@ public final class DerpServer implements AutoCloseable {
         metrics.bytesReceived.add(packet.length);
         boolean disco = Disco.looksLikeDisco(packet);
         ClientSet set = clients.get(dst);
+        List<PacketForwarder> fwd = set != null ? null : forwarders.get(dst);
+        // asked only for a destination that is here or behind a mesh peer: an unknown key costs the policy nothing
+        if ((set != null || (fwd != null && !fwd.isEmpty()))
+                && !config.deliveryPolicy().mayDeliver(from.key, dst)) {
+            metrics.drop(DropReason.POLICY, packet.length);
+            return;
+        }
         if (set != null) {
             ClientConnection to = set.active;
             if (to == null) {
@@ -341,7 +348,6 @@ public final class DerpServer implements AutoCloseable {
             to.enqueuePacket(new RecvPacket(from.key, packet), disco, from);
             return;
         }
-        List<PacketForwarder> fwd = forwarders.get(dst);
         if (fwd != null && !fwd.isEmpty()) {
             if (fwd.getFirst().forwardPacket(from.key, dst, packet)) {
                 metrics.packetsForwardedOut.increment();
@@ -365,6 +371,11 @@ public final class DerpServer implements AutoCloseable {
         ClientConnection to = set == null ? null : set.active;
         if (to == null) {
             metrics.drop(set == null ? DropReason.UNKNOWN_DEST_ON_FWD : DropReason.DUP_CLIENT, fp.packet().length);
+            return;
+        }
+        // the sending replica asked already; asking again keeps a replica with an older view from leaking
+        if (!config.deliveryPolicy().mayDeliver(fp.source(), fp.destination())) {
+            metrics.drop(DropReason.POLICY, fp.packet().length);
             return;
         }
         noteSentTo(fp.source(), to);
@@ -411,6 +422,24 @@ public final class DerpServer implements AutoCloseable {
             members = set.members();
         }
         members.forEach(c -> c.close(ConnectionCloseReason.CLOSED_BY_MESH_PEER));
+    }
+
+    /**
+     * Closes every connection of {@code key} here ({@link ConnectionCloseReason#EVICTED}): its admission was
+     * withdrawn (a deleted device). A new connection is admitted only if the {@link ClientVerifier} says so again.
+     * Returns how many connections were closed.
+     */
+    public int evict(NodePublicKey key) {
+        ClientSet set = clients.get(key);
+        if (set == null) {
+            return 0;
+        }
+        List<ClientConnection> members;
+        synchronized (registry) {
+            members = set.members();
+        }
+        members.forEach(c -> c.close(ConnectionCloseReason.EVICTED));
+        return members.size();
     }
 
     /** Registers a mesh peer that can reach {@code key}. Local clients always win over forwarders. */

@@ -25,6 +25,7 @@ import javax.net.ssl.SSLContext;
  * @param handshakeTimeout  time allowed from ServerKey to a valid ClientInfo (Tailscale: 10 s)
  * @param keepAliveInterval how often a KeepAlive is sent; each connection adds a fixed random jitter in [0, 5 s)
  * @param verifier          admission check for proven keys
+ * @param deliveryPolicy    which admitted client may send to which (per packet)
  * @param clock             time source for keepalives, timeouts and rate limits
  */
 public record DerpServerConfig(
@@ -39,6 +40,7 @@ public record DerpServerConfig(
         Duration handshakeTimeout,
         Duration keepAliveInterval,
         ClientVerifier verifier,
+        DeliveryPolicy deliveryPolicy,
         Clock clock) {
 
     public DerpServerConfig {
@@ -47,6 +49,7 @@ public record DerpServerConfig(
         meshPeers = List.copyOf(meshPeers);
         Objects.requireNonNull(meshSslContext, "meshSslContext");
         Objects.requireNonNull(verifier, "verifier");
+        Objects.requireNonNull(deliveryPolicy, "deliveryPolicy");
         Objects.requireNonNull(clock, "clock");
         if (sendQueueDepth < 1) {
             throw new IllegalArgumentException("sendQueueDepth must be at least 1");
@@ -90,6 +93,7 @@ public record DerpServerConfig(
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepAliveInterval = Duration.ofSeconds(60);
         private ClientVerifier verifier = ClientVerifier.ALLOW_ALL;
+        private DeliveryPolicy deliveryPolicy = DeliveryPolicy.ALLOW_ALL;
         private Clock clock = Clock.systemUTC();
 
         private Builder(NodePrivateKey privateKey) {
@@ -146,6 +150,11 @@ public record DerpServerConfig(
             return this;
         }
 
+        public Builder deliveryPolicy(DeliveryPolicy v) {
+            deliveryPolicy = v;
+            return this;
+        }
+
         public Builder clock(Clock v) {
             clock = v;
             return this;
@@ -164,6 +173,7 @@ public record DerpServerConfig(
                     handshakeTimeout,
                     keepAliveInterval,
                     verifier,
+                    deliveryPolicy,
                     clock);
         }
     }

@@ -17,5 +17,7 @@ public enum DropReason {
     /** The destination key has several connections and none is active. */
     DUP_CLIENT,
     /** The packet was for a mesh peer and its connection refused it (queue full or not connected). */
-    FORWARD_FAILED
+    FORWARD_FAILED,
+    /** The {@link DeliveryPolicy} refused the pair (e.g. sender and receiver are devices of different VPCs). */
+    POLICY
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.MutableClock;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The accept-rate limit (on an injected clock) and the client verifier hook. */
@@ -70,6 +72,32 @@ class AdmissionTest {
             }
             assertThat(relay.stats().closed(ConnectionCloseReason.CLIENT_NOT_VERIFIED))
                     .isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theDeliveryPolicyKeepsGroupsApartAndEvictionClosesAConnection() throws Exception {
+        NodePrivateKey a1 = NodePrivateKey.generate(), a2 = NodePrivateKey.generate(), b1 = NodePrivateKey.generate();
+        Set<NodePublicKey> groupA = Set.of(a1.publicKey(), a2.publicKey());
+        try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
+                        .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
+                        .deliveryPolicy((src, dst) -> groupA.contains(src) == groupA.contains(dst))
+                        .build());
+                RawDerp ra1 = RawDerp.connected(relay.port(), a1);
+                RawDerp ra2 = RawDerp.connected(relay.port(), a2);
+                RawDerp rb1 = RawDerp.connected(relay.port(), b1)) {
+            await().atMost(WAIT).until(() -> relay.derpServer().isConnected(b1.publicKey()));
+            rb1.write(new Frame.SendPacket(a1.publicKey(), new byte[] {1, 2, 3})); // across groups: dropped
+            ra2.write(new Frame.SendPacket(a1.publicKey(), new byte[] {4, 5, 6})); // same group: delivered
+            Frame.RecvPacket got = ra1.nextPacket();
+            assertThat(got.source()).isEqualTo(a2.publicKey());
+            assertThat(got.packet()).containsExactly(4, 5, 6);
+            await().atMost(WAIT).until(() -> relay.stats().dropped(DropReason.POLICY) == 1);
+
+            assertThat(relay.derpServer().evict(b1.publicKey())).isEqualTo(1);
+            assertThat(rb1.closedByServer()).isTrue();
+            await().atMost(WAIT).until(() -> relay.stats().closed(ConnectionCloseReason.EVICTED) == 1);
+            assertThat(relay.derpServer().isConnected(a1.publicKey())).isTrue();
         }
     }
 }

@@ -11,7 +11,9 @@ import io.nexodus.server.db.Tx;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -88,6 +90,31 @@ public final class DeviceStore {
     /** Whether a device with this id exists or existed (a single-use registration key's device id is taken). */
     public boolean everExisted(Tx tx, UUID id) throws SQLException {
         return tx.exists("SELECT 1 FROM devices WHERE id = ?", id);
+    }
+
+    /** Every live device's public key and VPC. */
+    public Map<String, UUID> liveKeys(Tx tx) throws SQLException {
+        Map<String, UUID> m = new HashMap<>();
+        for (Map.Entry<String, UUID> e : tx.query(
+                "SELECT public_key, vpc_id FROM devices WHERE deleted_at IS NULL AND public_key IS NOT NULL",
+                rs -> Map.entry(rs.getString("public_key"), Cols.uuid(rs, "vpc_id")))) {
+            m.put(e.getKey(), e.getValue());
+        }
+        return m;
+    }
+
+    /** The VPC of the live device with this key. */
+    public Optional<UUID> vpcByPublicKey(Tx tx, String publicKey) throws SQLException {
+        return tx.queryOne(
+                "SELECT vpc_id FROM devices WHERE public_key = ? AND deleted_at IS NULL",
+                rs -> Cols.uuid(rs, "vpc_id"),
+                publicKey);
+    }
+
+    /** The devices' highest revision: changes with every registration, change and deletion. */
+    public long maxRevision(Tx tx) throws SQLException {
+        return tx.queryOne("SELECT COALESCE(MAX(revision), 0) AS r FROM devices", rs -> rs.getLong("r"))
+                .orElse(0L);
     }
 
     /** A key whose device a user deleted: who and when. */

@@ -10,7 +10,7 @@ import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.http.TlsMode;
-import io.nexodus.derp.server.ClientVerifier;
+import io.nexodus.derp.server.DerpServer;
 import io.nexodus.derp.server.MeshPeer;
 import io.nexodus.server.EmbeddedContext;
 import io.nexodus.server.EmbeddedService;
@@ -21,11 +21,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +46,13 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
 
     public static final String REGION_NAME = "NexodusDefault";
     public static final String NODE_NAME = "900nex";
+    /** How often the relay's view of the devices is brought up to date (a deleted device is cut off within it). */
+    static final Duration REFRESH = Duration.ofMillis(500);
 
     private final DerpRelayOptions options;
     private final DerpMetrics metrics = new DerpMetrics();
     private volatile DerpRelayServer relay;
+    private volatile ScheduledExecutorService refresher;
     private volatile RelayRegion region;
     private volatile String how = "";
 
@@ -71,7 +77,9 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
                 .hostname(hostname)
                 .privateKeyFile(context.dataDir().resolve("derp.key"))
                 .clock(context.clock());
-        b.verifier(admitDevices(context.deviceKey()));
+        DeviceDirectory directory = new DeviceDirectory(context.devices());
+        directory.refresh();
+        b.verifier(directory).deliveryPolicy(directory);
         boolean customCa;
         String caPem = null;
         String tlsHow;
@@ -135,6 +143,25 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
             }
         }
         relay = started;
+        // deleted devices lose their connections within a refresh; moved ones are judged by their new VPC
+        refresher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("derp-devices").daemon(true).factory());
+        DerpServer server = started.derpServer();
+        ScheduledFuture<?> _ = refresher.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        for (NodePublicKey gone : directory.refresh()) {
+                            if (server.evict(gone) > 0) {
+                                log.info("DERP relay: device key {} is no longer registered: disconnected", gone);
+                            }
+                        }
+                    } catch (RuntimeException e) { // a failed round must not cancel the next ones
+                        log.warn("DERP relay: refreshing the devices failed: {}", e.toString());
+                    }
+                },
+                REFRESH.toMillis(),
+                REFRESH.toMillis(),
+                TimeUnit.MILLISECONDS);
         if (caPem == null && customCa) {
             caPem = started.caCertificateFile().isPresent()
                     ? Files.readString(started.caCertificateFile().get(), StandardCharsets.US_ASCII)
@@ -198,35 +225,13 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
 
     @Override
     public void close() {
+        ScheduledExecutorService t = refresher;
+        if (t != null) {
+            t.shutdownNow();
+        }
         DerpRelayServer r = relay;
         if (r != null) {
             r.close();
         }
-    }
-
-    /**
-     * Admits the keys of registered devices only (any VPC): a stranger cannot use the service's relay. Mesh peers
-     * (other replicas, with the mesh key) are not asked. A database that cannot answer refuses the connection (the
-     * client retries), and says why once in the log rather than at every reconnect.
-     */
-    static ClientVerifier admitDevices(Predicate<NodePublicKey> deviceKey) {
-        AtomicBoolean warned = new AtomicBoolean();
-        return (key, remote) -> {
-            try {
-                boolean known = deviceKey.test(key);
-                if (!known) {
-                    log.debug("DERP client {} from {} is not a registered device: refused", key, remote);
-                }
-                warned.set(false);
-                return known;
-            } catch (RuntimeException e) {
-                if (warned.compareAndSet(false, true)) {
-                    log.warn(
-                            "cannot check DERP client keys against the devices ({}): refusing until it can",
-                            e.getMessage());
-                }
-                return false;
-            }
-        };
     }
 }

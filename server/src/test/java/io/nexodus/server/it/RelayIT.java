@@ -1,6 +1,7 @@
 package io.nexodus.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.NexodusClient;
@@ -8,6 +9,7 @@ import io.nexodus.api.crypto.SealedToken;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddRelay;
+import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.RelayMap;
 import io.nexodus.api.model.RelayNode;
@@ -20,6 +22,7 @@ import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.server.ConnectionCloseReason;
+import io.nexodus.derp.server.DropReason;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.server.relay.DerpRelayOptions;
 import io.nexodus.server.relay.EmbeddedDerpRelay;
@@ -100,10 +103,14 @@ class RelayIT {
 
     /** Registers a device with this key in the admin's own VPC (the relay admits devices only); returns its id. */
     private static UUID registerDevice(TestServer ts, NodePrivateKey key) {
+        return registerDevice(ts, key, ts.admin().users().me().id());
+    }
+
+    private static UUID registerDevice(TestServer ts, NodePrivateKey key, UUID vpc) {
         NexodusClient admin = ts.admin();
         return admin.devices()
                 .create(new AddDevice(
-                        admin.users().me().id(),
+                        vpc,
                         key.publicKey().toBase64(),
                         null,
                         null,
@@ -234,6 +241,68 @@ class RelayIT {
                     .contains("https://127.0.0.1:" + port + "/derp")
                     .contains("the service's certificate");
         }
+    }
+
+    /** Packets pass only between devices of one VPC; a deleted device's connection is closed within a second. */
+    @Test
+    void theRelayKeepsVpcsApartAndCutsOffDeletedDevices() throws Exception {
+        try (Service s = start(c -> c.withTlsSelfSigned(true), DerpRelayOptions.forTests())) {
+            NexodusClient admin = s.ts().admin();
+            RelayNode node = builtIn(admin.relays().list());
+            SSLContext trust = trustFrom(node);
+            UUID otherVpc = admin.vpcs()
+                    .create(new AddVpc(admin.users().me().id(), "other", false, null, null))
+                    .id();
+            NodePrivateKey ka = NodePrivateKey.generate(), kb = NodePrivateKey.generate();
+            NodePrivateKey stranger = NodePrivateKey.generate();
+            registerDevice(s.ts(), ka);
+            UUID bId = registerDevice(s.ts(), kb);
+            registerDevice(s.ts(), stranger, otherVpc);
+            BlockingQueue<Got> toA = new LinkedBlockingQueue<>();
+            BlockingQueue<Got> toB = new LinkedBlockingQueue<>();
+            try (DerpClient a = client(node, trust, ka, toA);
+                    DerpClient b = client(node, trust, kb, toB);
+                    DerpClient x = client(node, trust, stranger, new LinkedBlockingQueue<>())) {
+                assertThat(a.awaitConnected(WAIT) && b.awaitConnected(WAIT) && x.awaitConnected(WAIT))
+                        .as("all three are registered devices")
+                        .isTrue();
+                assertThat(x.send(ka.publicKey(), new byte[] {6, 6, 6})).isTrue();
+                assertThat(b.send(ka.publicKey(), new byte[] {1})).isTrue();
+                Got g = toA.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(g).as("a hears from b, of its VPC").isNotNull();
+                assertThat(g.source()).isEqualTo(kb.publicKey());
+                assertThat(toA.poll(500, TimeUnit.MILLISECONDS))
+                        .as("nothing from the device of another VPC")
+                        .isNull();
+                assertThat(s.relay().relay().orElseThrow().stats().dropped(DropReason.POLICY))
+                        .isEqualTo(1);
+                assertThat(metrics(s.ts()))
+                        .containsPattern("nexodus_derp_packets_dropped_total\\{reason=\"policy\"\\S* 1\\.0");
+
+                long deletedAt = System.nanoTime();
+                admin.devices().delete(bId);
+                await().atMost(Duration.ofSeconds(1))
+                        .until(() ->
+                                s.relay().relay().orElseThrow().stats().closed(ConnectionCloseReason.EVICTED) == 1);
+                System.out.printf(
+                        "deleted device disconnected %d ms after the API call%n",
+                        (System.nanoTime() - deletedAt) / 1_000_000);
+                Thread.sleep(1000); // b's client retries meanwhile
+                assertThat(s.relay().relay().orElseThrow().derpServer().isConnected(kb.publicKey()))
+                        .as("the deleted device is not admitted again")
+                        .isFalse();
+            }
+        }
+    }
+
+    private static DerpClient client(RelayNode node, SSLContext trust, NodePrivateKey key, BlockingQueue<Got> inbox)
+            throws Exception {
+        return DerpClient.start(
+                DerpClientConfig.builder(URI.create(node.url()), key)
+                        .sslContext(trust)
+                        .backoff(Duration.ofMillis(200), Duration.ofMillis(400))
+                        .build(),
+                (src, p) -> inbox.add(new Got(src, p)));
     }
 
     @Test
