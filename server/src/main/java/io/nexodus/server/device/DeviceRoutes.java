@@ -36,7 +36,9 @@ public final class DeviceRoutes {
                         .access(Access.AUTHENTICATED)
                         .status(201)
                         .summary(
-                                "Register a device (user or RK: token); 409 ConflictsError{id} if the public key exists")
+                                "Register a device (user or RK: token); 409 ConflictsError{id} if the public key exists;"
+                                        + " 409 ConflictsError without id, the message naming the device, if an advertise_cidrs"
+                                        + " entry overlaps another device's")
                         .body(AddDevice.class)
                         .returns(Device.class)
                         .errors(400, 403, 404, 405, 409)
@@ -51,7 +53,8 @@ public final class DeviceRoutes {
                 Route.patch("/api/devices/{id}")
                         .tag("Devices")
                         .access(Access.AUTHENTICATED)
-                        .summary("Update a device")
+                        .summary("Update a device; 409 ConflictsError{id: the other device} if an advertise_cidrs entry"
+                                + " overlaps another device's")
                         .body(UpdateDevice.class)
                         .returns(Device.class)
                         .errors(400, 403, 404, 409)

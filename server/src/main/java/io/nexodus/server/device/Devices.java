@@ -157,7 +157,7 @@ public final class Devices {
         List<String> advertised =
                 in.advertiseCidrs() == null || in.advertiseCidrs().isEmpty()
                         ? List.of()
-                        : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc));
+                        : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc), false);
         Device d = new Device(
                 id,
                 p.ownerId(),
@@ -231,7 +231,8 @@ public final class Devices {
                         vpc.id(),
                         id,
                         in.advertiseCidrs() != null ? in.advertiseCidrs() : d.advertiseCidrs(),
-                        Vpcs.prefixes(vpc));
+                        Vpcs.prefixes(vpc),
+                        true);
             }
             store.update(
                     tx,
