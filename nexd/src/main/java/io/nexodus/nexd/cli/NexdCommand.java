@@ -261,22 +261,29 @@ public final class NexdCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             sortOptions = false,
             description = {
-                "Runs this host as a subnet router: it joins the VPC like nexd and advertises networks (advertise_cidrs)",
-                "that every peer then routes through it, so hosts on those networks that do not run nexd are reachable",
-                "from the VPC. With --network-router it forwards the mesh's packets to them: IP forwarding on in this",
-                "host's network namespace and an nftables table inet nexodus-router (removed on exit) that source-NATs",
-                "them to this host's address on the way out (the LAN needs no route back), or with --disable-nat keeps",
-                "the tunnel source addresses (the LAN then needs a route to the VPC's prefix via this host). This",
-                "device's security group applies to the routed packets too (built-in WireGuard). Takes the same flags",
-                "as nexd. Exit nodes (advertising 0.0.0.0/0, upstream's --exit-node) are not implemented.",
+                "Runs this host as a subnet router: it joins the VPC like nexd and advertises",
+                "networks (advertise_cidrs) that every peer then routes through it, so hosts",
+                "on those networks that do not run nexd are reachable from the VPC.",
+                "",
+                "With --network-router it forwards the mesh's packets to them: IP forwarding",
+                "on in this host's network namespace and the nftables table",
+                "inet nexodus-router (removed on exit), which source-NATs them to this host's",
+                "address on the way out (the LAN needs no route back). With --disable-nat the",
+                "tunnel source addresses are kept: the LAN then needs a route to the VPC's",
+                "prefix via this host. This device's security group applies to the routed",
+                "packets too (built-in WireGuard). Takes the same flags as nexd.",
+                "Exit nodes (0.0.0.0/0, upstream's --exit-node) are not implemented.",
                 ""
             },
             footer = {
                 "",
                 "Examples:",
-                "  nexd router --advertise-cidr 192.168.1.0/24 --network-router --reg-key https://nexodus.example.com#RK:...",
-                "  nexd router --advertise-cidr 10.1.0.0/16,fd00:1::/64 --network-router --disable-nat --reg-key ...",
-                "  nexd router --advertise-cidr 172.24.0.0/24 --reg-key ...   # a container bridge this host routes already"
+                "  nexd router --advertise-cidr 192.168.1.0/24 --network-router \\",
+                "      --reg-key https://nexodus.example.com#RK:...",
+                "  nexd router --advertise-cidr 10.1.0.0/16,fd00:1::/64 --network-router \\",
+                "      --disable-nat --reg-key ...",
+                "  nexd router --advertise-cidr 172.24.0.0/24 --reg-key ...",
+                "      # advertise only: a container bridge this host routes already"
             })
     static final class Router implements Callable<Integer> {
         @ParentCommand
