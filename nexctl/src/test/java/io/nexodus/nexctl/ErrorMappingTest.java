@@ -59,6 +59,14 @@ class ErrorMappingTest {
                         "{\"id\":\"" + Fixtures.VPC_ID + "\",\"error\":\"resource already exists\"}",
                         1,
                         "error: resource already exists, status: 409, id: " + Fixtures.VPC_ID),
+                // an advertised network another device holds: the message names it, id too on an update
+                new Case(
+                        409,
+                        "{\"id\":\"" + Fixtures.VPC_ID + "\",\"error\":\"advertise_cidrs: 10.1.0.0/24 overlaps"
+                                + " 10.1.0.0/16 advertised by device " + Fixtures.VPC_ID + "\"}",
+                        1,
+                        "error: advertise_cidrs: 10.1.0.0/24 overlaps 10.1.0.0/16 advertised by device "
+                                + Fixtures.VPC_ID + ", status: 409, id: " + Fixtures.VPC_ID),
                 new Case(
                         422,
                         "{\"error\":\"invalid security rule\",\"field\":\"port_range\",\"reason\":\"from > to\"}",

@@ -16,6 +16,7 @@ import io.nexodus.nexd.endpoint.StunProbeFactory;
 import io.nexodus.nexd.net.CommandRunner;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.RelayForwarding;
+import io.nexodus.nexd.net.SubnetRouting;
 import io.nexodus.nexd.net.TunnelInterface;
 import io.nexodus.nexd.peering.Cidrs;
 import io.nexodus.nexd.peering.SelfInfo;
@@ -82,6 +83,7 @@ public final class Agent implements AutoCloseable {
     private SeparateSocket ownStunSocket;
     private TunnelInterface tunnel;
     private RelayForwarding forwarding;
+    private SubnetRouting subnetRouting;
     private StunMonitor stun;
     /** Published for the control socket; the loop owns its updates. */
     private volatile Reconciler reconciler;
@@ -129,7 +131,11 @@ public final class Agent implements AutoCloseable {
 
     /** What this agent is, for the status line. */
     private String role() {
-        return config.isRelay() ? "relay" : config.registersAsRelay() ? "DERP relay device" : "device";
+        return config.isRelay()
+                ? "relay"
+                : config.registersAsRelay()
+                        ? "DERP relay device"
+                        : config.router().isRouter() ? "router" : "device";
     }
 
     // ================================================================================================= lifecycle
@@ -241,6 +247,21 @@ public final class Agent implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
         }
+        if (config.router().networkRouter()) {
+            subnetRouting = new SubnetRouting(
+                    commands,
+                    wg.interfaceName(),
+                    config.router().advertiseCidrs(),
+                    config.router().nat());
+            try {
+                subnetRouting.enable();
+            } catch (NetConfigException e) {
+                throw new StartupException("cannot route the advertised networks: " + e.getMessage(), e);
+            }
+        }
+        if (config.router().isRouter()) {
+            log.info("subnet router: {}", config.router().describe());
+        }
         if (config.registersAsRelay()) {
             retrying(
                     "publish the relay metadata",
@@ -261,6 +282,8 @@ public final class Agent implements AutoCloseable {
                         new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile),
                         session::isVpcPeer);
         Reconciler rec = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
+        String iface = wg.interfaceName();
+        rec.avoidRoutingOver(() -> ownNetworks(iface));
         reconciler = rec;
         SecurityGroupEnforcer groups = new SecurityGroupEnforcer(
                 new io.nexodus.packetfilter.StatefulFilter(), wg, vpc.id(), config.isRelay(), System::nanoTime);
@@ -328,6 +351,9 @@ public final class Agent implements AutoCloseable {
         }
         if (forwarding != null) {
             forwarding.close();
+        }
+        if (subnetRouting != null) {
+            subnetRouting.close();
         }
         if (derpProxy != null) {
             derpProxy.close();
@@ -500,6 +526,18 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** This host's networks but the tunnel's, and what it advertises: never routed into the tunnel for a peer. */
+    private List<String> ownNetworks(String tunnelInterface) {
+        List<String> out = new ArrayList<>(config.router().advertiseCidrs());
+        for (LocalAddresses.LocalSubnet s : new LocalAddresses().subnets(tunnelInterface)) {
+            if (!s.address().isLoopbackAddress() && !s.address().isLinkLocalAddress()) {
+                Cidrs.normalize(s.address().getHostAddress() + "/" + s.prefixLength())
+                        .ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
     static List<String> vpcCidrs(Vpc vpc) {
         List<String> out = new ArrayList<>();
         Cidrs.normalize(vpc.ipv4Cidr()).ifPresent(out::add);
@@ -580,6 +618,21 @@ public final class Agent implements AutoCloseable {
         Registration.Joined joined = retrying(
                 "register this device again",
                 () -> registration.join(login, target, me, loadState().privateKey()));
+        if (config.router().networkRouter()) {
+            subnetRouting = new SubnetRouting(
+                    commands,
+                    wg.interfaceName(),
+                    config.router().advertiseCidrs(),
+                    config.router().nat());
+            try {
+                subnetRouting.enable();
+            } catch (NetConfigException e) {
+                throw new StartupException("cannot route the advertised networks: " + e.getMessage(), e);
+            }
+        }
+        if (config.router().isRouter()) {
+            log.info("subnet router: {}", config.router().describe());
+        }
         if (config.registersAsRelay()) {
             retrying(
                     "publish the relay metadata",
@@ -625,8 +678,24 @@ public final class Agent implements AutoCloseable {
         if (g == null) {
             return s;
         }
-        String lines = String.join("\n", g.statusLines());
+        List<String> out = new ArrayList<>();
+        if (config.router().isRouter()) {
+            out.add(routerStatusLine());
+        }
+        out.addAll(g.statusLines());
+        String lines = String.join("\n", out);
         return AgentStatus.of(s.state(), s.message().isEmpty() ? lines : s.message() + "\n" + lines);
+    }
+
+    /** {@code nexctl nexd status}: what this router advertises (as the service last confirmed) and how it forwards. */
+    private String routerStatusLine() {
+        AgentLoop l = loop;
+        Device d = l != null ? l.device() : registered;
+        List<String> confirmed = d == null || d.advertiseCidrs() == null ? List.of() : d.advertiseCidrs();
+        return "subnet router: " + config.router().describe()
+                + (confirmed.equals(config.router().advertiseCidrs())
+                        ? ""
+                        : "; the service has " + (confirmed.isEmpty() ? "none" : String.join(", ", confirmed)));
     }
 
     public String version() {

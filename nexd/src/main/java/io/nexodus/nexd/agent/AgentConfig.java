@@ -38,6 +38,7 @@ import java.util.UUID;
  * @param watchMaxBackoff   the longest wait between watch reconnects
  * @param derpCaCert        {@code --derp-ca-cert}: the user's CA bundle for onboarded DERP relays with
  *                          {@code certmodemanual} (trusted in addition to {@code --ca-cert} and the JDK's CAs)
+ * @param router            {@code nexd router}: advertised networks and forwarding ({@link RouterConfig#NONE} otherwise)
  */
 public record AgentConfig(
         Mode mode,
@@ -63,7 +64,8 @@ public record AgentConfig(
         Duration stunInterval,
         Duration tickInterval,
         Duration watchMaxBackoff,
-        Optional<Path> derpCaCert) {
+        Optional<Path> derpCaCert,
+        RouterConfig router) {
 
     /**
      * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
@@ -82,6 +84,91 @@ public record AgentConfig(
         stunServers = List.copyOf(stunServers);
         wireguardGo = List.copyOf(wireguardGo);
         java.util.Objects.requireNonNull(derpCaCert);
+        java.util.Objects.requireNonNull(router);
+    }
+
+    /** A configuration that is not a router. */
+    public AgentConfig(
+            Mode mode,
+            URI serviceUrl,
+            TlsOptions tls,
+            Optional<String> regKey,
+            Optional<String> username,
+            Optional<String> password,
+            Optional<UUID> vpcId,
+            Optional<UUID> securityGroupId,
+            Path stateDir,
+            Path controlSocket,
+            int listenPort,
+            Optional<String> requestIp,
+            Optional<InetAddress> localEndpointIp,
+            List<String> stunServers,
+            boolean relayOnly,
+            String interfaceName,
+            int mtu,
+            List<String> wireguardGo,
+            String hostname,
+            PeeringTimeouts timeouts,
+            Duration stunInterval,
+            Duration tickInterval,
+            Duration watchMaxBackoff,
+            Optional<Path> derpCaCert) {
+        this(
+                mode,
+                serviceUrl,
+                tls,
+                regKey,
+                username,
+                password,
+                vpcId,
+                securityGroupId,
+                stateDir,
+                controlSocket,
+                listenPort,
+                requestIp,
+                localEndpointIp,
+                stunServers,
+                relayOnly,
+                interfaceName,
+                mtu,
+                wireguardGo,
+                hostname,
+                timeouts,
+                stunInterval,
+                tickInterval,
+                watchMaxBackoff,
+                derpCaCert,
+                RouterConfig.NONE);
+    }
+
+    /** This configuration as {@code nexd router} with {@code r}. */
+    public AgentConfig withRouter(RouterConfig r) {
+        return new AgentConfig(
+                mode,
+                serviceUrl,
+                tls,
+                regKey,
+                username,
+                password,
+                vpcId,
+                securityGroupId,
+                stateDir,
+                controlSocket,
+                listenPort,
+                requestIp,
+                localEndpointIp,
+                stunServers,
+                relayOnly,
+                interfaceName,
+                mtu,
+                wireguardGo,
+                hostname,
+                timeouts,
+                stunInterval,
+                tickInterval,
+                watchMaxBackoff,
+                derpCaCert,
+                r);
     }
 
     /** The VPC's WireGuard hub: forwards between peers, other agents route the VPC's CIDRs to it. */

@@ -81,6 +81,8 @@ public final class Reconciler {
     private volatile List<PeerView> snapshot = List.of();
     private volatile boolean relayRequired;
     private Set<String> lastRoutes = Set.of();
+    private Set<String> skippedRoutes = Set.of();
+    private java.util.function.Supplier<List<String>> ownNetworks = List::of;
 
     /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
     public Reconciler(WireGuardBackend wg, TunnelInterface tunnel, PeeringTimeouts timeouts, Clock clock) {
@@ -147,6 +149,17 @@ public final class Reconciler {
                 p.path().takeKick(); // a new entry starts with a fresh session already
             }
         }
+    }
+
+    /**
+     * This host's own networks (its interfaces' subnets but the tunnel's, and what it advertises itself), asked whenever
+     * the peers' advertised networks change: a peer's advertised network that overlaps one of them is not routed into
+     * the tunnel, since that would cut this host off from its own LAN (a host on a router's LAN reaches that LAN
+     * directly). WireGuard's allowed IPs keep it, so a router's packets from those addresses are still accepted.
+     */
+    public synchronized void avoidRoutingOver(java.util.function.Supplier<List<String>> networks) {
+        this.ownNetworks = networks;
+        this.lastRoutes = Set.of(); // recompute at the next sync
     }
 
     /** The service's public DERP relay (from {@code /api/relays}); takes effect at the next update or tick. */
@@ -349,12 +362,44 @@ public final class Reconciler {
         if (want.equals(lastRoutes)) {
             return;
         }
+        Set<String> routed = routable(want);
         try {
-            tunnel.syncRoutes(want);
+            tunnel.syncRoutes(routed);
             lastRoutes = Set.copyOf(want);
         } catch (NetConfigException e) {
-            log.warn("cannot route {} via {}: {}", want, tunnel.name(), e.getMessage());
+            log.warn("cannot route {} via {}: {}", routed, tunnel.name(), e.getMessage());
         }
+    }
+
+    /** {@code want} without the peers' advertised networks that overlap this host's own (see {@link #avoidRoutingOver}). */
+    private Set<String> routable(Set<String> want) {
+        List<String> own = ownNetworks.get();
+        Set<String> out = new LinkedHashSet<>();
+        Set<String> skipped = new LinkedHashSet<>();
+        for (String c : want) {
+            String clash = self.vpcCidrs().contains(c)
+                    ? null
+                    : own.stream().filter(o -> Cidrs.overlaps(c, o)).findFirst().orElse(null);
+            if (clash == null) {
+                out.add(c);
+            } else {
+                skipped.add(c);
+                if (!skippedRoutes.contains(c)) {
+                    log.warn(
+                            "not routing the advertised network {} via {}: it overlaps this host's network {}",
+                            c,
+                            tunnel.name(),
+                            clash);
+                }
+            }
+        }
+        skippedRoutes = Set.copyOf(skipped);
+        return out;
+    }
+
+    /** Advertised networks of peers that are not routed because they overlap this host's own (for tests, status). */
+    public synchronized Set<String> skippedRoutes() {
+        return skippedRoutes;
     }
 
     private List<PeerView> buildSnapshot(Instant now) {

@@ -5,6 +5,7 @@ import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.crypto.SealedToken;
 import io.nexodus.api.crypto.SealedTokenException;
 import io.nexodus.api.model.AddDevice;
+import io.nexodus.api.model.ConflictsError;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.RegKey;
@@ -89,7 +90,7 @@ final class Registration {
         AddDevice body = new AddDevice(
                 vpc.id(),
                 me.publicKey(),
-                List.of(),
+                config.router().advertiseCidrs(),
                 me.requestIp().map(ip -> List.of(new TunnelIp(ip, null))).orElse(null),
                 me.relay(),
                 me.symmetricNat(),
@@ -102,7 +103,11 @@ final class Registration {
             device = api.devices().create(body);
             log.info("registered as device {} in VPC {}", device.id(), vpc.id());
         } catch (ApiException e) {
-            if (!e.isConflict() || e.conflictingId().isEmpty()) {
+            // only "this key is registered already" switches to an update; a 409 for an advertised network that
+            // another device holds names that device, which must never be updated in our name
+            if (!e.isConflict()
+                    || e.conflictingId().isEmpty()
+                    || !(e.body() instanceof ConflictsError c && ConflictsError.MESSAGE.equals(c.error()))) {
                 throw failure(e, login.regKey());
             }
             UUID existing = e.conflictingId().get();
@@ -112,7 +117,9 @@ final class Registration {
                                 existing,
                                 new UpdateDevice(
                                         null,
-                                        null,
+                                        // the agent owns its device's advertised networks: a restart without
+                                        // `router` withdraws them, so peers stop routing them to this host
+                                        config.router().advertiseCidrs(),
                                         me.symmetricNat(),
                                         me.hostname(),
                                         me.endpoints(),
@@ -172,6 +179,13 @@ final class Registration {
         }
         if (e.status() == 405 && why.contains("single use")) {
             return new StartupException("the single-use registration key was used already by another device", e);
+        }
+        if (e.field().filter("advertise_cidrs"::equals).isPresent() || e.isConflict()) {
+            return new StartupException(
+                    "the service refused this router's --advertise-cidr: " + e.getMessage()
+                            + " (each network may be advertised by one device of the VPC and must not overlap its"
+                            + " tunnel prefix)",
+                    e);
         }
         return new StartupException("the service refused to register this device: " + e.getMessage(), e);
     }

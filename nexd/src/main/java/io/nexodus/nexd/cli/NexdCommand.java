@@ -43,21 +43,28 @@ import picocli.CommandLine.ParentCommand;
             "Needs root (it creates the tunnel interface). Every flag can also be set with the NEXD_* variable named.",
             ""
         },
-        subcommands = {NexdCommand.Relay.class, NexdCommand.Version.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            NexdCommand.Relay.class,
+            NexdCommand.Router.class,
+            NexdCommand.Version.class,
+            CommandLine.HelpCommand.class
+        },
         footer = {
             "",
             "Examples:",
             "  nexd --reg-key https://nexodus.example.com#RK:...          # join with a registration key",
             "  nexd --service-url https://nexodus.example.com --username alice   # log in (password from NEXD_PASSWORD)",
             "  nexd relay --reg-key https://nexodus.example.com#RK:...    # be the VPC's WireGuard relay (UDP 51820)",
+            "  nexd router --advertise-cidr 192.168.1.0/24 --network-router --reg-key https://nexodus.example.com#RK:...",
+            "                                                             # make this LAN reachable from the VPC",
             "  nexd relayderp --onboard --hostname relay.internal --certmode manual --certdir /etc/nexodus/derp \\",
             "      --reg-key https://nexodus.example.com#RK:...           # be the VPC's DERP relay (HTTPS 443)",
             "",
             "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
             "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`.",
             "",
-            "Not yet implemented: upstream's subnet router (`nexd router`), exit nodes and userspace proxy mode",
-            "(`nexd proxy`). Security groups are enforced by the built-in WireGuard, not with NEXD_USE_WIREGUARD_GO=1",
+            "Not yet implemented: exit nodes (`nexd router --exit-node`) and userspace proxy mode (`nexd proxy`).",
+            "Security groups are enforced by the built-in WireGuard, not with NEXD_USE_WIREGUARD_GO=1",
             "(docs/security-groups.md)."
         })
 public final class NexdCommand implements Callable<Integer> {
@@ -150,13 +157,21 @@ public final class NexdCommand implements Callable<Integer> {
     }
 
     int runAgent(AgentConfig.Mode mode, CommandLine.Model.CommandSpec where) {
+        return runAgent(mode, where, null);
+    }
+
+    /** Runs the agent; {@code router} (may be null: not a router) supplies {@code nexd router}'s part. */
+    int runAgent(AgentConfig.Mode mode, CommandLine.Model.CommandSpec where, RouterOptions router) {
         PrintWriter err = where.commandLine().getErr();
         AgentConfig config;
         try {
             config = options.toConfig(mode, System.getenv(), isRoot(), System.getProperty("user.home"), hostname());
+            if (router != null) {
+                config = config.withRouter(router.toRouter());
+            }
         } catch (IllegalArgumentException e) {
             err.println("nexd: " + e.getMessage());
-            err.println("Try 'nexd --help' for more information.");
+            err.println("Try 'nexd " + (router != null ? "router " : "") + "--help' for more information.");
             return 2;
         }
         if (config.serviceUrl().getScheme().equals("http")) {
@@ -263,6 +278,51 @@ public final class NexdCommand implements Callable<Integer> {
         }
     }
 
+    @Command(
+            name = "router",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Runs this host as a subnet router: it joins the VPC like nexd and advertises",
+                "networks (advertise_cidrs) that every peer then routes through it, so hosts",
+                "on those networks that do not run nexd are reachable from the VPC.",
+                "",
+                "With --network-router it forwards the mesh's packets to them: IP forwarding",
+                "on in this host's network namespace and the nftables table",
+                "inet nexodus-router (removed on exit), which source-NATs them to this host's",
+                "address on the way out (the LAN needs no route back). With --disable-nat the",
+                "tunnel source addresses are kept: the LAN then needs a route to the VPC's",
+                "prefix via this host. This device's security group applies to the routed",
+                "packets too (built-in WireGuard). Takes the same flags as nexd.",
+                "Exit nodes (0.0.0.0/0, upstream's --exit-node) are not implemented.",
+                ""
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  nexd router --advertise-cidr 192.168.1.0/24 --network-router \\",
+                "      --reg-key https://nexodus.example.com#RK:...",
+                "  nexd router --advertise-cidr 10.1.0.0/16,fd00:1::/64 --network-router \\",
+                "      --disable-nat --reg-key ...",
+                "  nexd router --advertise-cidr 172.24.0.0/24 --reg-key ...",
+                "      # advertise only: a container bridge this host routes already"
+            })
+    static final class Router implements Callable<Integer> {
+        @ParentCommand
+        NexdCommand parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        RouterOptions router = new RouterOptions();
+
+        @Override
+        public Integer call() {
+            return parent.runAgent(AgentConfig.Mode.AGENT, spec, router);
+        }
+    }
+
     @Command(name = "version", description = "Prints the version.")
     static final class Version implements Callable<Integer> {
         @CommandLine.Spec
@@ -287,6 +347,16 @@ public final class NexdCommand implements Callable<Integer> {
         NexdCommand cmd = new NexdCommand();
         commandLine(cmd).parseArgs(args);
         return cmd.options;
+    }
+
+    /** For tests: the agent's configuration of a {@code nexd router ...} command line (no environment, as root). */
+    static AgentConfig parseRouter(String... args) {
+        NexdCommand cmd = new NexdCommand();
+        CommandLine.ParseResult r = commandLine(cmd).parseArgs(args);
+        Router router = (Router) r.subcommand().commandSpec().userObject();
+        return cmd.options
+                .toConfig(AgentConfig.Mode.AGENT, noEnv(), true, "/root", "test")
+                .withRouter(router.router.toRouter());
     }
 
     static Map<String, String> noEnv() {

@@ -59,6 +59,49 @@ public final class Cidrs {
         return !cidr.contains(":");
     }
 
+    /**
+     * Whether two normalized CIDRs share an address (one contains the other); different families never overlap. Text
+     * that is not a CIDR overlaps nothing.
+     */
+    public static boolean overlaps(String a, String b) {
+        Optional<byte[]> na = network(a);
+        Optional<byte[]> nb = network(b);
+        if (na.isEmpty() || nb.isEmpty() || na.get().length != nb.get().length) {
+            return false;
+        }
+        int bits = Math.min(prefixLength(a), prefixLength(b));
+        return samePrefix(na.get(), nb.get(), bits);
+    }
+
+    /** Whether {@code ip} lies in the CIDR {@code cidr}. */
+    public static boolean contains(String cidr, InetAddress ip) {
+        Optional<byte[]> n = network(cidr);
+        byte[] a = ip.getAddress();
+        return n.isPresent() && n.get().length == a.length && samePrefix(n.get(), a, prefixLength(cidr));
+    }
+
+    private static Optional<byte[]> network(String cidr) {
+        int slash = cidr == null ? -1 : cidr.indexOf('/');
+        if (slash < 0) {
+            return Optional.empty();
+        }
+        return Addresses.parseIp(cidr.substring(0, slash)).map(InetAddress::getAddress);
+    }
+
+    private static int prefixLength(String cidr) {
+        return Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
+    }
+
+    private static boolean samePrefix(byte[] a, byte[] b, int bits) {
+        for (int i = 0; i < a.length && bits > 0; i++, bits -= 8) {
+            int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+            if (((a[i] ^ b[i]) & mask) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RFC 5952 form of an IPv6 address (the JDK prints full groups with zeros). */
     static String compressV6(String full) {
         String[] g = full.split(":");

@@ -114,6 +114,42 @@ class AgentTest {
         assertTrue(e.getMessage().endsWith("start nexd with --rejoin"), e.getMessage());
     }
 
+    @Test
+    void aRouterRegistersItsNetworksAndAPlainAgentWithdrawsThem() throws Exception {
+        AgentConfig router = config().withRouter(new RouterConfig(List.of("192.168.31.0/24"), true, true));
+        FakeService fresh = new FakeService(Optional.empty());
+        join(fresh, router);
+        assertTrue(
+                fresh.bodies.getFirst().contains("\"advertise_cidrs\":[\"192.168.31.0/24\"]"), fresh.bodies.toString());
+        stopServer();
+
+        UUID existing = UUID.randomUUID();
+        FakeService restart = new FakeService(Optional.of(existing));
+        join(restart, router);
+        assertEquals("PATCH /api/devices/" + existing, restart.requests.get(1));
+        assertTrue(
+                restart.bodies.get(1).contains("\"advertise_cidrs\":[\"192.168.31.0/24\"]"), restart.bodies.toString());
+        stopServer();
+
+        FakeService plain = new FakeService(Optional.of(existing));
+        join(plain);
+        assertTrue(plain.bodies.get(1).contains("\"advertise_cidrs\":[]"), plain.bodies.toString());
+    }
+
+    @Test
+    void aConflictOverAnAdvertisedNetworkIsNeverTakenForThisKeysDevice() throws Exception {
+        UUID other = UUID.randomUUID();
+        FakeService service = new FakeService(Optional.empty());
+        // even with an id (as on an update): only "resource already exists" means "this key is registered"
+        service.conflict = "{\"id\":\"" + other + "\",\"error\":\"advertise_cidrs: 192.168.31.0/24 overlaps"
+                + " 192.168.0.0/16 advertised by device " + other + "\"}";
+        AgentConfig router = config().withRouter(new RouterConfig(List.of("192.168.31.0/24"), true, true));
+        StartupException e = assertThrows(StartupException.class, () -> join(service, router));
+        assertEquals(List.of("POST /api/devices"), service.requests, "the other device is not updated");
+        assertTrue(e.getMessage().contains("--advertise-cidr"), e.getMessage());
+        assertTrue(e.getMessage().contains("advertised by device " + other), e.getMessage());
+    }
+
     // ---------------------------------------------------------------------------------------------- the event loop
 
     @Test
@@ -444,6 +480,10 @@ class AgentTest {
     }
 
     private Registration.Joined join(FakeService service) throws Exception {
+        return join(service, config());
+    }
+
+    private Registration.Joined join(FakeService service, AgentConfig config) throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/devices", service::handle);
         server.start();
@@ -451,7 +491,7 @@ class AgentTest {
                         URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
                 .bearerToken("user-token")
                 .build();
-        Registration registration = new Registration(config());
+        Registration registration = new Registration(config);
         Registration.Announcement me = new Registration.Announcement(
                 selfKey.publicKey().toBase64(), false, false, "host-a", List.of(), Optional.empty());
         return registration.join(
@@ -490,10 +530,13 @@ class AgentTest {
     private final class FakeService {
         static final String DEVICE_TOKEN = "DT:device-token";
         final List<String> requests = new ArrayList<>();
+        final List<String> bodies = new ArrayList<>();
         final Optional<UUID> existing;
         final UUID id;
         volatile String lastAuthorization;
         volatile boolean deleted;
+        /** When set: the 409 every POST gets (a conflict that is not "this key exists"). */
+        String conflict;
 
         FakeService(Optional<UUID> existing) {
             this.existing = existing;
@@ -508,6 +551,9 @@ class AgentTest {
                 requests.add(method + " " + path);
             }
             byte[] body = x.getRequestBody().readAllBytes();
+            if (!method.equals("GET")) {
+                bodies.add(new String(body, StandardCharsets.UTF_8));
+            }
             if (method.equals("POST") && deleted) {
                 respond(
                         x,
@@ -515,6 +561,10 @@ class AgentTest {
                         "{\"error\":\"operation not allowed\",\"reason\":\"device deleted: device " + id
                                 + " with this public key was deleted at 2026-12-06T10:00:00Z by user " + id
                                 + "; to join again, register a new key\"}");
+                return;
+            }
+            if (method.equals("POST") && conflict != null) {
+                respond(x, 409, conflict);
                 return;
             }
             if (method.equals("POST") && existing.isPresent()) {

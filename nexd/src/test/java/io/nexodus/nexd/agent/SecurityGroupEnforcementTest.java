@@ -188,6 +188,35 @@ class SecurityGroupEnforcementTest {
                 goBackend.statusLines().toString());
     }
 
+    /**
+     * The victim as a subnet router: packets for a host on its LAN take the same path through its device, so its
+     * group decides them like packets for itself (the router's enforcer does not narrow to its own addresses, as a
+     * relay's does), and the LAN host's reply passes as the reply of the flow.
+     */
+    @Test
+    void aSubnetRoutersGroupDecidesPacketsRoutedToItsLan() throws Exception {
+        String lanHost = "192.168.31.11";
+        attacker.apply(List.of(new PeerChange.Upsert(
+                new PeerEntry(
+                        victim.publicKey(),
+                        Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), victim.listenPort())),
+                        List.of(VICTIM_IP + "/32", "192.168.31.0/24"),
+                        0),
+                false,
+                false)));
+        putGroup(1, List.of(rule("tcp", 22, 22)), List.of());
+
+        send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40030, lanHost, 23, SYN));
+        awaitFilteredInbound(1);
+        send(attacker, Ipv4Packets.tcp(ATTACKER_IP, 40031, lanHost, 22, SYN));
+        byte[] routed = next(victim);
+        assertEquals(lanHost, Ipv4Packets.destination(routed), "the allowed SYN reaches the router's TUN for the LAN");
+        assertEquals(22, Ipv4Packets.destinationPort(routed));
+        // what the kernel forwards back from the LAN host (source NAT undone) is the flow's reply
+        send(victim, Ipv4Packets.tcp(lanHost, 22, ATTACKER_IP, 40031, SYN | ACK));
+        assertEquals(40031, Ipv4Packets.destinationPort(next(attacker)), "the LAN host's reply passes");
+    }
+
     // ---------------------------------------------------------------------------------------------- fixtures
 
     private static PeerChange peer(JavaBackend to, String tunnelIp) {

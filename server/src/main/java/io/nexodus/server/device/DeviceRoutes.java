@@ -37,6 +37,8 @@ public final class DeviceRoutes {
                         .status(201)
                         .summary(
                                 "Register a device (user or RK: token); 409 ConflictsError{id} if the public key exists;"
+                                        + " 409 ConflictsError without id, the message naming the device, if an"
+                                        + " advertise_cidrs entry overlaps another device's;"
                                         + " 410 NotAllowedError{reason: 'device deleted: ...'} if a user deleted the"
                                         + " device of this public key (within 90 days): it does not come back by itself")
                         .body(AddDevice.class)
@@ -53,7 +55,8 @@ public final class DeviceRoutes {
                 Route.patch("/api/devices/{id}")
                         .tag("Devices")
                         .access(Access.AUTHENTICATED)
-                        .summary("Update a device")
+                        .summary("Update a device; 409 ConflictsError{id: the other device} if an advertise_cidrs entry"
+                                + " overlaps another device's")
                         .body(UpdateDevice.class)
                         .returns(Device.class)
                         .errors(400, 403, 404, 409)

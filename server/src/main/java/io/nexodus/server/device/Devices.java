@@ -171,7 +171,7 @@ public final class Devices {
         List<String> advertised =
                 in.advertiseCidrs() == null || in.advertiseCidrs().isEmpty()
                         ? List.of()
-                        : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc));
+                        : ipam.setAdvertised(tx, vpc.id(), id, in.advertiseCidrs(), Vpcs.prefixes(vpc), false);
         Device d = new Device(
                 id,
                 p.ownerId(),
@@ -245,7 +245,8 @@ public final class Devices {
                         vpc.id(),
                         id,
                         in.advertiseCidrs() != null ? in.advertiseCidrs() : d.advertiseCidrs(),
-                        Vpcs.prefixes(vpc));
+                        Vpcs.prefixes(vpc),
+                        true);
             }
             store.update(
                     tx,

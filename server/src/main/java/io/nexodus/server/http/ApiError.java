@@ -79,6 +79,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(404, new NotFoundError(NotFoundError.MESSAGE, resource));
     }
 
+    /** 409 for a conflict with another resource than an existing copy: {@code message} says which and why. */
+    public static ApiError conflict(Object otherId, String message) {
+        return new ApiError(409, new ConflictsError(otherId == null ? null : otherId.toString(), message));
+    }
+
     public static ApiError conflict(Object existingId) {
         return new ApiError(
                 409, new ConflictsError(existingId == null ? null : existingId.toString(), ConflictsError.MESSAGE));

@@ -211,7 +211,9 @@ public final class OpenApiDocument {
             case 403 -> "not allowed for this caller";
             case 404 -> "not found or not visible to the caller";
             case 405 -> "disabled feature or unsupported method";
-            case 409 -> "already exists; id names the existing resource";
+            case 409 ->
+                "already exists (id names the existing resource), or conflicts with another resource (the"
+                        + " error says which)";
             case 410 -> "deliberately removed: reason starts with what (e.g. 'device deleted: ...')";
             case 413 -> "request body too large";
             case 422 -> "invalid value";

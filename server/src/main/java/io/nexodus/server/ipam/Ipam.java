@@ -149,11 +149,15 @@ public final class Ipam {
     }
 
     /**
-     * Replaces the advertised CIDRs of a device in a VPC. Default routes (exit nodes) are not registered. Any overlap
-     * with the VPC's tunnel prefixes or another device's advertised CIDR in the same VPC is a 400 on
-     * {@code advertise_cidrs}. Returns the canonical list (as given order, normalized).
+     * Replaces the advertised CIDRs of a device in a VPC. Default routes (exit nodes) are not registered. Invalid input,
+     * an overlap among the list or with the VPC's tunnel prefixes is a 400 on {@code advertise_cidrs}; an overlap with
+     * another device's advertised CIDR in the same VPC is a 409 whose message names that device. The 409's
+     * {@code id} is that device only when {@code conflictId} (an update): on a registration, upstream's agents read a
+     * 409's id as "this key is registered already, update that device", so there it stays empty. Returns the
+     * canonical list (as given order, normalized).
      */
-    public List<String> setAdvertised(Tx tx, UUID vpcId, UUID deviceId, List<String> cidrs, List<Cidr> vpcPrefixes)
+    public List<String> setAdvertised(
+            Tx tx, UUID vpcId, UUID deviceId, List<String> cidrs, List<Cidr> vpcPrefixes, boolean conflictId)
             throws SQLException {
         tx.lockRevisions();
         List<Cidr> parsed = new java.util.ArrayList<>();
@@ -188,8 +192,10 @@ public final class Ipam {
             }
             for (IpamStore.Advertised o : others) {
                 if (c.overlaps(o.cidr())) {
-                    throw ApiError.invalid(
-                            "advertise_cidrs", c + " overlaps " + o.cidr() + " advertised by device " + o.deviceId());
+                    throw ApiError.conflict(
+                            conflictId ? o.deviceId() : null,
+                            "advertise_cidrs: " + c + " overlaps " + o.cidr() + " advertised by device "
+                                    + o.deviceId());
                 }
             }
             store.advertise(tx, vpcId, c, deviceId);

@@ -226,10 +226,27 @@ class ApiIT {
         Device r1 = alice.devices()
                 .update(d4.id(), UpdateDevice.empty().withAdvertiseCidrs(List.of("192.168.7.9/24", "0.0.0.0/0")));
         assertThat(r1.advertiseCidrs()).containsExactly("192.168.7.0/24", "0.0.0.0/0");
-        assertThat(apiError(() -> alice.devices()
-                                .update(d2.id(), UpdateDevice.empty().withAdvertiseCidrs(List.of("192.168.7.128/25"))))
-                        .field())
-                .contains("advertise_cidrs");
+        // another device's network: 409 naming that device (its id only on an update, see Ipam.setAdvertised)
+        ApiException taken = apiError(() ->
+                alice.devices().update(d2.id(), UpdateDevice.empty().withAdvertiseCidrs(List.of("192.168.7.128/25"))));
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.conflictingId()).contains(d4.id());
+        assertThat(taken.error()).contains("192.168.7.128/25 overlaps 192.168.7.0/24 advertised by device " + d4.id());
+        ApiException takenAtRegistration = apiError(() -> alice.devices()
+                .create(new AddDevice(
+                        vpc.id(),
+                        Keys.generate().publicKey(),
+                        List.of("192.168.7.0/26"),
+                        null,
+                        false,
+                        false,
+                        "d5",
+                        List.of(),
+                        "linux",
+                        null)));
+        assertThat(takenAtRegistration.status()).isEqualTo(409);
+        assertThat(takenAtRegistration.conflictingId()).isEmpty();
+        assertThat(takenAtRegistration.error()).contains("advertised by device " + d4.id());
         assertThat(apiError(() -> alice.devices()
                                 .update(d2.id(), UpdateDevice.empty().withAdvertiseCidrs(List.of("10.20.0.0/16"))))
                         .field())
