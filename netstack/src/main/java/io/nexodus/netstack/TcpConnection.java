@@ -145,6 +145,10 @@ final class TcpConnection {
     }
 
     private void inputSynchronized(TcpSegment seg) {
+        if (state == TcpState.SYN_RECEIVED && seg.has(TcpSegment.SYN) && !seg.has(TcpSegment.ACK) && seg.seq() == irs) {
+            sender.sendSyn(); // the peer's SYN again: our SYN-ACK was lost
+            return;
+        }
         // 1. sequence number check
         if (!acceptable(seg)) {
             if (!seg.has(TcpSegment.RST)) {
@@ -335,11 +339,9 @@ final class TcpConnection {
     int read(byte[] b, int off, int len) {
         int n = recvBuf.take(b, off, len);
         if (n > 0 && state.synchronized_()) {
-            int before = advertisedEdge;
-            int free = recvBuf.free();
-            int threshold = Math.min(ourMss, recvBuf.capacity() / 2);
-            if ((rcvNxt + free) - before >= threshold) {
-                sender.sendAck();
+            int window = Math.min(recvBuf.free(), 0xffff << rcvScale);
+            if ((rcvNxt + window) - advertisedEdge >= Math.min(ourMss, recvBuf.capacity() / 2)) {
+                sender.sendAck(); // window update
             }
         }
         return n;

@@ -175,7 +175,9 @@ final class TcpSender {
         if (len == 0 && !fin) {
             return 0;
         }
-        int flags = TcpSegment.ACK | (fin ? TcpSegment.FIN : 0) | (offset + len == sendBuf.size() ? TcpSegment.PSH : 0);
+        int flags = TcpSegment.ACK
+                | (fin ? TcpSegment.FIN : 0)
+                | (len > 0 && offset + len == sendBuf.size() ? TcpSegment.PSH : 0);
         emit(segment(seq, flags, sendBuf.peek(offset, len)));
         int used = len + (fin ? 1 : 0);
         if (Seq.lt(seq, sndMax)) {
