@@ -63,6 +63,7 @@ public final class NetStack implements AutoCloseable {
     private long packetsIn;
     private long packetsOut;
     private long retransmits;
+    private long spuriousRetransmits;
     private long timeouts;
     private long resetsSent;
     private boolean internalErrorLogged;
@@ -439,7 +440,15 @@ public final class NetStack implements AutoCloseable {
             for (DropReason r : DropReason.values()) {
                 d.put(r, drops.getOrDefault(r, 0L));
             }
-            return new NetStackStats(packetsIn, packetsOut, d, connections.size(), retransmits, timeouts, resetsSent);
+            return new NetStackStats(
+                    packetsIn,
+                    packetsOut,
+                    d,
+                    connections.size(),
+                    retransmits,
+                    spuriousRetransmits,
+                    timeouts,
+                    resetsSent);
         } finally {
             lock.unlock();
         }
@@ -491,6 +500,10 @@ public final class NetStack implements AutoCloseable {
 
     void countRetransmit() {
         retransmits++;
+    }
+
+    void countSpuriousRetransmit() {
+        spuriousRetransmits++;
     }
 
     void countTimeout() {

@@ -10,6 +10,7 @@ import java.util.Map;
  * @param drops dropped incoming packets by reason (every reason present, most 0)
  * @param tcpConnections connections in the table (not counting listeners)
  * @param tcpRetransmits segments sent again (timeouts, fast retransmit, NewReno partial ACKs)
+ * @param tcpSpuriousRetransmits fast retransmissions found to be reordering (window restored)
  * @param tcpTimeouts retransmission timer expiries
  * @param tcpResetsSent RSTs sent (closed ports, aborts, data after close)
  */
@@ -19,6 +20,7 @@ public record NetStackStats(
         Map<DropReason, Long> drops,
         int tcpConnections,
         long tcpRetransmits,
+        long tcpSpuriousRetransmits,
         long tcpTimeouts,
         long tcpResetsSent) {
     public NetStackStats {

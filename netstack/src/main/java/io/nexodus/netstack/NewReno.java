@@ -17,6 +17,8 @@ final class NewReno {
     private int dupAcks;
     private boolean inRecovery;
     private int recover;
+    private int priorCwnd;
+    private int priorSsthresh;
 
     NewReno(int mss, int iss) {
         setMss(mss);
@@ -53,6 +55,8 @@ final class NewReno {
         dupAcks++;
         // RFC 6582 section 3.2 step 1: no new recovery for losses from before the last one (or the last timeout)
         if (dupAcks == 3 && Seq.ge(ack, recover)) {
+            priorCwnd = cwnd;
+            priorSsthresh = ssthresh;
             ssthresh = Math.max(flight / 2, 2 * mss);
             recover = sndMax;
             cwnd = ssthresh + 3 * mss;
@@ -81,6 +85,15 @@ final class NewReno {
             cwnd = Math.min(MAX_CWND, cwnd + Math.max(1, (int) ((long) mss * mss / cwnd)));
         }
         return false;
+    }
+
+    /** The last fast retransmission was spurious: leave recovery with the window from before it. */
+    void undo(int ack) {
+        cwnd = Math.max(cwnd, priorCwnd);
+        ssthresh = Math.max(ssthresh, priorSsthresh);
+        inRecovery = false;
+        dupAcks = 0;
+        recover = ack;
     }
 
     /** The retransmission timer fired (RFC 5681 section 3.1, equation 4; RFC 6582 section 4). */

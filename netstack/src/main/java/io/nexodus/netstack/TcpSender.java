@@ -47,6 +47,10 @@ final class TcpSender {
     private boolean timing;
     private int timedSeq;
     private long timedAt;
+    /** When the last fast retransmission went out, and of which sequence number; 0 when checked. */
+    private long fastRetransmitAt;
+
+    private int fastRetransmitSeq;
     private int persistShift;
     private int persistProbes;
     boolean keepalive;
@@ -262,11 +266,16 @@ final class TcpSender {
                     seg.payload().length == 0 && !seg.has(TcpSegment.FIN) && !windowChanged && sndMax != sndUna;
             if (duplicate && cc.onDuplicateAck(ack, sndMax - sndUna, sndMax)) {
                 retransmitFirst();
+                fastRetransmitAt = stack.now();
+                fastRetransmitSeq = sndUna;
             }
             if (windowChanged || cc.inRecovery()) {
                 windowOpened();
             }
             return true;
+        }
+        if (fastRetransmitAt != 0 && Seq.gt(ack, fastRetransmitSeq)) {
+            spuriousRetransmitCheck();
         }
         int acked = ack - sndUna;
         int dataAcked = Math.min(acked, sendBuf.size());
@@ -293,6 +302,21 @@ final class TcpSender {
         c.changed.signalAll();
         windowOpened();
         return true;
+    }
+
+    /**
+     * Reordering, not loss: the segment we fast-retransmitted is acknowledged sooner than half a round trip after the
+     * retransmission, so the acknowledgment was for the original. Without that check, NewReno treats every following
+     * in-order ACK as a partial ACK and sends each next segment again. The window is restored (as RFC 4015 does with
+     * timestamps; we have none, so the timing decides). Connections without an RTT sample skip this.
+     */
+    private void spuriousRetransmitCheck() {
+        long since = stack.now() - fastRetransmitAt;
+        fastRetransmitAt = 0;
+        if (cc.inRecovery() && rtt.srtt() > 0 && since < rtt.srtt() / 2) {
+            cc.undo(sndUna);
+            stack.countSpuriousRetransmit();
+        }
     }
 
     private void windowOpened() {
