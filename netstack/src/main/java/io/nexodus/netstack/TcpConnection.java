@@ -338,7 +338,7 @@ final class TcpConnection {
     /** Moves received bytes to the application, sending a window update when the window opened enough. */
     int read(byte[] b, int off, int len) {
         int n = recvBuf.take(b, off, len);
-        if (n > 0 && state.synchronized_()) {
+        if (n > 0 && state.isSynchronized()) {
             int window = Math.min(recvBuf.free(), 0xffff << rcvScale);
             if ((rcvNxt + window) - advertisedEdge >= Math.min(ourMss, recvBuf.capacity() / 2)) {
                 sender.sendAck(); // window update
@@ -390,7 +390,7 @@ final class TcpConnection {
 
     /** Abortive close: RST to the peer (in states where it knows us), then gone. */
     void abort() {
-        if (state.synchronized_() || state == TcpState.SYN_RECEIVED) {
+        if (state.isSynchronized() || state == TcpState.SYN_RECEIVED) {
             stack.sendReset(key, sender.sndNxt, rcvNxt, true);
         }
         if (error == null) {
@@ -426,6 +426,8 @@ final class TcpConnection {
         sender.stopTimers();
         stack.timers().cancel(sender.closeTimer);
         reassembly.clear();
+        sender.sendBuf.skip(sender.sendBuf.size());
+        sender.sendBuf.release();
         stack.removeConnection(this);
         if (listener != null) {
             listener.forget(this);

@@ -15,7 +15,7 @@ public enum TcpState {
     TIME_WAIT;
 
     /** Both sides' initial sequence numbers are known. */
-    boolean synchronized_() {
+    boolean isSynchronized() {
         return this != CLOSED && this != LISTEN && this != SYN_SENT && this != SYN_RECEIVED;
     }
 
