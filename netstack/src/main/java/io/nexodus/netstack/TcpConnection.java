@@ -230,7 +230,7 @@ final class TcpConnection {
         if (data.length > 0) {
             ack = true;
             if (state.receives()) {
-                if (appClosed) { // RFC 1122 4.2.2.13: nobody will read it
+                if (appClosed && Seq.gt(seq + data.length, rcvNxt)) { // RFC 1122 4.2.2.13: nobody will read it
                     stack.sendReset(key, sender.sndNxt, 0, false);
                     fail(new SocketException("Connection reset after close"));
                     return;

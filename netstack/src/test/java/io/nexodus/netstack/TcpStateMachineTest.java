@@ -226,11 +226,18 @@ class TcpStateMachineTest {
         TcpListener l = p.listen(1);
         int iss = p.handshakeIn(TcpOptions.NONE, 65535);
         TcpSocket s = l.accept(Duration.ZERO);
+        p.send(ACK, PISS + 1, iss, 65535, "abc".getBytes(UTF_8));
+        p.next();
+        assertThat(s.getInputStream().readNBytes(3)).isEqualTo("abc".getBytes(UTF_8));
         s.close();
         TcpSegment fin = p.next();
         assertThat(fin.flags()).isEqualTo(ACK | FIN);
         assertThat(p.state()).isEqualTo(TcpState.FIN_WAIT_1);
-        p.send(ACK, PISS + 1, iss + 1, 65535, "late".getBytes(UTF_8));
+        // an old duplicate (our ACK was lost) is acknowledged, not reset
+        p.send(ACK, PISS + 1, iss, 65535, "abc".getBytes(UTF_8));
+        assertThat(p.next().flags()).isEqualTo(ACK);
+        assertThat(p.state()).isEqualTo(TcpState.FIN_WAIT_1);
+        p.send(ACK, PISS + 4, iss + 1, 65535, "late".getBytes(UTF_8));
         TcpSegment rst = p.next();
         assertThat(rst.has(RST)).isTrue();
         assertThat(p.state()).isEqualTo(TcpState.CLOSED);

@@ -135,7 +135,8 @@ class TcpTimersTest {
             p.send(ACK, PISS + 1, iss, 65535, NONE);
         }
         p.assertSilent(); // nothing new to send: the application wrote only 10 segments
-        // partial ACK up to the second hole: retransmit it at once
+        // a round trip later, the partial ACK up to the second hole: retransmit it at once
+        p.advanceMillis(50);
         p.send(ACK, PISS + 1, iss + 3000, 65535, NONE);
         TcpSegment hole = p.next();
         assertThat(hole.seq()).isEqualTo(iss + 3000);
@@ -146,6 +147,31 @@ class TcpTimersTest {
         assertThat(cc.cwnd()).isEqualTo(2000); // min(ssthresh, flight(0) + MSS) = RFC 6582 option 1 with nothing out
         assertThat(p.stack.stats().tcpRetransmits()).isEqualTo(2);
         assertThat(p.stack.stats().tcpTimeouts()).isZero();
+    }
+
+    @Test
+    void aFastRetransmissionAnsweredTooSoonWasReorderingAndIsUndone() throws Exception {
+        Open o = open(); // SRTT 50 ms
+        RawPeer p = o.p();
+        int iss = o.iss();
+        o.s().getOutputStream().write(RawPeer.bytes(10_000, 1));
+        for (int i = 0; i < 10; i++) {
+            p.next();
+        }
+        NewReno cc = p.connection().sender.cc;
+        int before = cc.cwnd();
+        for (int i = 0; i < 3; i++) {
+            p.send(ACK, PISS + 1, iss, 65535, NONE);
+        }
+        assertThat(p.next().seq()).isEqualTo(iss); // fast retransmit
+        assertThat(cc.inRecovery()).isTrue();
+        // 5 ms later (< SRTT/2) everything up to segment 6 is acknowledged: the "lost" segment was only late
+        p.advanceMillis(5);
+        p.send(ACK, PISS + 1, iss + 6000, 65535, NONE);
+        assertThat(cc.inRecovery()).isFalse();
+        assertThat(cc.cwnd()).isGreaterThanOrEqualTo(before);
+        assertThat(p.stack.stats().tcpSpuriousRetransmits()).isEqualTo(1);
+        p.assertSilent(); // no retransmission of segment 6 as a "partial ACK" hole
     }
 
     @Test
