@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
@@ -529,10 +528,6 @@ public final class NetStack implements AutoCloseable {
     /** For tests: the connection with this four-tuple (lock held). */
     TcpConnection connection(FlowKey key) {
         return connections.get(key);
-    }
-
-    List<TcpConnection> connections() {
-        return List.copyOf(connections.values());
     }
 
     private void internalError(RuntimeException e) {
