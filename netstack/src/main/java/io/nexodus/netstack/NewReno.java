@@ -2,7 +2,8 @@ package io.nexodus.netstack;
 
 /**
  * Congestion control: slow start and congestion avoidance of RFC 5681 with the initial window of RFC 6928, fast
- * retransmit on the third duplicate ACK, and fast recovery with NewReno's partial-ACK handling (RFC 6582,
+ * retransmit on the third duplicate ACK (the first two may each release one new segment: RFC 3042 limited transmit,
+ * done by the connection), and fast recovery with NewReno's partial-ACK handling (RFC 6582,
  * "Slow-but-Steady": the retransmission timer restarts on every partial ACK). Windows in bytes.
  * <p>
  * The connection tells it what happened and does what it answers: {@link #onDuplicateAck} and {@link #onNewAck}
@@ -41,6 +42,11 @@ final class NewReno {
 
     boolean inRecovery() {
         return inRecovery;
+    }
+
+    /** Duplicate ACKs in a row outside recovery (RFC 3042 limited transmit uses the first two). */
+    int duplicateAcks() {
+        return dupAcks;
     }
 
     /**

@@ -268,6 +268,8 @@ final class TcpSender {
                 retransmitFirst();
                 fastRetransmitAt = stack.now();
                 fastRetransmitSeq = sndUna;
+            } else if (duplicate && !cc.inRecovery() && cc.duplicateAcks() <= 2) {
+                limitedTransmit();
             }
             if (windowChanged || cc.inRecovery()) {
                 windowOpened();
@@ -325,6 +327,20 @@ final class TcpSender {
             persistShift = 0;
         }
         output();
+    }
+
+    /**
+     * RFC 3042: on the first and second duplicate ACK, one new segment beyond the congestion window (the peer's
+     * window still limits), so that a small window still produces the three duplicates fast retransmit needs.
+     */
+    private void limitedTransmit() {
+        int unsent = sendBuf.size() - (sndNxt - bufSeq);
+        int len = Math.min(unsent, mss);
+        if (len <= 0 || sndWnd - (sndNxt - sndUna) < len) {
+            return;
+        }
+        sndNxt += transmit(sndNxt, len);
+        sndMax = Seq.max(sndMax, sndNxt);
     }
 
     boolean finAcknowledged() {

@@ -150,6 +150,25 @@ class TcpTimersTest {
     }
 
     @Test
+    void limitedTransmitSendsANewSegmentOnEachOfTheFirstTwoDuplicates() throws Exception {
+        Open o = open();
+        RawPeer p = o.p();
+        int iss = o.iss();
+        o.s().getOutputStream().write(RawPeer.bytes(12_000, 1));
+        for (int i = 0; i < 10; i++) {
+            p.next(); // the initial window
+        }
+        p.assertSilent();
+        p.send(ACK, PISS + 1, iss, 65535, NONE);
+        assertThat(p.next().seq()).isEqualTo(iss + 10_000);
+        p.send(ACK, PISS + 1, iss, 65535, NONE);
+        assertThat(p.next().seq()).isEqualTo(iss + 11_000);
+        p.send(ACK, PISS + 1, iss, 65535, NONE);
+        assertThat(p.next().seq()).isEqualTo(iss); // the third: fast retransmit
+        assertThat(p.connection().sender.cc.inRecovery()).isTrue();
+    }
+
+    @Test
     void aFastRetransmissionAnsweredTooSoonWasReorderingAndIsUndone() throws Exception {
         Open o = open(); // SRTT 50 ms
         RawPeer p = o.p();
