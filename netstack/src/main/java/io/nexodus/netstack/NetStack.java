@@ -525,6 +525,20 @@ public final class NetStack implements AutoCloseable {
         udpSockets.remove(s.port(), s);
     }
 
+    /** One line per connection with its sequence-space and timer state, for test failure messages. */
+    String describe() {
+        lock.lock();
+        try {
+            StringBuilder b = new StringBuilder();
+            for (TcpConnection c : connections.values()) {
+                b.append(c.describe()).append('\n');
+            }
+            return b.toString();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** For tests: the connection with this four-tuple (lock held). */
     TcpConnection connection(FlowKey key) {
         return connections.get(key);

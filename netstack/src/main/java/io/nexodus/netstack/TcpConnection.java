@@ -231,7 +231,7 @@ final class TcpConnection {
             ack = true;
             if (state.receives()) {
                 if (appClosed && Seq.gt(seq + data.length, rcvNxt)) { // RFC 1122 4.2.2.13: nobody will read it
-                    stack.sendReset(key, sender.sndNxt, 0, false);
+                    stack.sendReset(key, sender.sndMax, 0, false);
                     fail(new SocketException("Connection reset after close"));
                     return;
                 }
@@ -391,12 +391,22 @@ final class TcpConnection {
     /** Abortive close: RST to the peer (in states where it knows us), then gone. */
     void abort() {
         if (state.isSynchronized() || state == TcpState.SYN_RECEIVED) {
-            stack.sendReset(key, sender.sndNxt, rcvNxt, true);
+            stack.sendReset(key, sender.sndMax, rcvNxt, true);
         }
         if (error == null) {
             error = new SocketException("Socket closed");
         }
         closeNow();
+    }
+
+    String describe() {
+        TcpSender t = sender;
+        return key.localPort() + ">" + key.remotePort() + " " + state + " una=" + (t.sndUna - t.iss) + " nxt="
+                + (t.sndNxt - t.iss) + " max=" + (t.sndMax - t.iss) + " buffered=" + t.sendBuf.size() + " fin="
+                + t.finQueued + " wnd=" + t.sndWnd + " cwnd=" + t.cc.cwnd() + " recovery=" + t.cc.inRecovery()
+                + " rto=" + t.rtt.rto() / 1_000_000 + "ms retries=" + t.retries + " rtx=" + t.rtxTimer.armed()
+                + " persist=" + t.persistTimer.armed() + " | rcvNxt=" + (rcvNxt - irs) + " unread=" + recvBuf.size()
+                + " ooo=" + reassembly.bytes() + " eof=" + eof + " closed=" + appClosed;
     }
 
     // ---- endings ----

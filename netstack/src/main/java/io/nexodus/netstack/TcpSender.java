@@ -140,8 +140,13 @@ final class TcpSender {
         }
     }
 
+    /**
+     * A pure ACK carries {@code sndMax}, not {@code sndNxt} (as BSD does): after a timeout {@code sndNxt} goes back
+     * to {@code sndUna}, and an ACK numbered below what the peer already received would be unacceptable to it and
+     * dropped (RFC 9293 3.10.7.4), so a connection sending both ways would stop hearing the other's ACKs.
+     */
     void sendAck() {
-        emit(segment(sndNxt, TcpSegment.ACK, EMPTY));
+        emit(segment(sndMax, TcpSegment.ACK, EMPTY));
     }
 
     /** An old sequence number and no data: the peer must answer with an ACK (keepalive, zero-window probe). */

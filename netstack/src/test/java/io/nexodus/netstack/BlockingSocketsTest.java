@@ -51,7 +51,7 @@ class BlockingSocketsTest {
         ba.close();
     }
 
-    @Test
+    @org.junit.jupiter.api.RepeatedTest(3)
     void concurrentEchoConnectionsOverALossyLink() throws Exception {
         start(0.01, 0.005, 0.02);
         TcpListener l = b.listen(7, 16);
@@ -74,7 +74,12 @@ class BlockingSocketsTest {
                 results.add(vt.submit(() -> exchange(seed, size)));
             }
             for (Future<byte[][]> f : results) {
-                byte[][] digests = f.get();
+                byte[][] digests;
+                try {
+                    digests = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new AssertionError("client:\n" + a.describe() + "server:\n" + b.describe(), e);
+                }
                 assertThat(digests[1]).isEqualTo(digests[0]);
             }
         }

@@ -111,6 +111,26 @@ class TcpTimersTest {
     }
 
     @Test
+    void acksAfterATimeoutCarryTheHighestSequenceSentSoThePeerAcceptsThem() throws Exception {
+        Open o = open();
+        RawPeer p = o.p();
+        int iss = o.iss();
+        o.s().getOutputStream().write(RawPeer.bytes(3000, 1));
+        for (int i = 0; i < 3; i++) {
+            p.next();
+        }
+        p.advanceMillis(200);
+        assertThat(p.next().seq()).isEqualTo(iss); // go-back-N: sndNxt is back at iss + 1000
+        // the peer (which received all 3000 bytes, its ACK lost) sends data: our ACK must be numbered iss + 3000,
+        // or the peer, whose RCV.NXT is there, finds it unacceptable and ignores it
+        p.send(ACK, PISS + 1, iss, 65535, "x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        TcpSegment ack = p.next();
+        assertThat(ack.payload()).isEmpty();
+        assertThat(ack.seq()).isEqualTo(iss + 3000);
+        assertThat(ack.ack()).isEqualTo(PISS + 2);
+    }
+
+    @Test
     void threeDuplicateAcksTriggerFastRetransmitAndNewRenoRecovery() throws Exception {
         Open o = open();
         RawPeer p = o.p();

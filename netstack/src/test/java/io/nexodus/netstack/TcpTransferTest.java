@@ -154,4 +154,87 @@ class TcpTransferTest {
         System.out.println("netstack transfer, IPv6, 0.5% loss, slow reader: " + r);
         assertThat(r.simulatedMillis()).isGreaterThan(5000);
     }
+
+    /**
+     * Both directions at once under loss: each side's retransmissions go back to its first unacknowledged byte while
+     * it also acknowledges the other side's data (pure ACKs must stay acceptable to the peer after such a rollback).
+     */
+    @Test
+    void fourMegabytesEachWayAtOnceUnderLoss() throws Exception {
+        SimulatedLink link = new SimulatedLink(
+                A4,
+                B4,
+                config(),
+                new SimulatedLink.Impairments(0.02, 0.005, 0.02, 3_000_000L),
+                10_000_000L,
+                100_000_000L,
+                256,
+                7);
+        TcpListener l = link.b.listen(7, 4);
+        TcpConnection[] ends = new TcpConnection[2];
+        link.a.lock().lock();
+        try {
+            ends[0] = link.a.openActive(new InetSocketAddress(B4, 7));
+        } finally {
+            link.a.lock().unlock();
+        }
+        assertThat(link.runUntil(
+                        () -> {
+                            link.b.lock().lock();
+                            try {
+                                ends[1] = l.poll();
+                            } finally {
+                                link.b.lock().unlock();
+                            }
+                            return ends[1] != null;
+                        },
+                        Duration.ofSeconds(10).toNanos()))
+                .isTrue();
+        int size = 4 * 1024 * 1024;
+        byte[][] data = new byte[2][size];
+        new SplittableRandom(2).nextBytes(data[0]);
+        new SplittableRandom(3).nextBytes(data[1]);
+        NetStack[] stacks = {link.a, link.b};
+        int[] written = new int[2];
+        MessageDigest[] got = {MessageDigest.getInstance("SHA-256"), MessageDigest.getInstance("SHA-256")};
+        long[] read = new long[2];
+        byte[] buf = new byte[64 * 1024];
+        boolean done = link.runUntil(
+                () -> {
+                    for (int i = 0; i < 2; i++) {
+                        stacks[i].lock().lock();
+                        try {
+                            TcpConnection c = ends[i];
+                            if (written[i] < size) {
+                                written[i] += c.sender.write(data[i], written[i], size - written[i]);
+                                if (written[i] == size) {
+                                    c.shutdownOutput();
+                                }
+                            }
+                            int n;
+                            while ((n = c.read(buf, 0, buf.length)) > 0) {
+                                got[i].update(buf, 0, n);
+                                read[i] += n;
+                            }
+                        } finally {
+                            stacks[i].lock().unlock();
+                        }
+                    }
+                    return ends[0].eof && ends[1].eof;
+                },
+                Duration.ofMinutes(10).toNanos());
+        assertThat(done)
+                .as("both directions finished; " + link + "\n" + link.a.describe() + link.b.describe())
+                .isTrue();
+        assertThat(read).containsExactly(size, size);
+        assertThat(got[0].digest())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data[1]));
+        assertThat(got[1].digest())
+                .isEqualTo(MessageDigest.getInstance("SHA-256").digest(data[0]));
+        assertThat(link.a.stats().tcpTimeouts() + link.b.stats().tcpTimeouts()).isPositive();
+        System.out.println("netstack transfer, 4 MiB each way at once, 2% loss: " + link.clock.nanos() / 1_000_000
+                + " ms simulated total; timeouts " + link.a.stats().tcpTimeouts() + "+"
+                + link.b.stats().tcpTimeouts()
+                + "; link: " + link);
+    }
 }
