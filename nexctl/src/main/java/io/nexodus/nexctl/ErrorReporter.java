@@ -197,6 +197,14 @@ public final class ErrorReporter {
         if ("invalid_grant".equals(o.error())) {
             return new Report(ExitCodes.AUTH, "error: login failed: invalid username or password");
         }
+        if (o.status() == 429) {
+            return new Report(
+                    ExitCodes.AUTH,
+                    "error: login refused for now: "
+                            + (o.description().isEmpty()
+                                    ? "too many failed logins; try again later"
+                                    : o.description()));
+        }
         return new Report(ExitCodes.AUTH, "error: login failed: " + o.getMessage());
     }
 

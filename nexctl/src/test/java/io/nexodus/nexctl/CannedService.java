@@ -138,6 +138,12 @@ public final class CannedService implements AutoCloseable {
         return switch (form.getOrDefault("grant_type", "")) {
             case "password" -> {
                 passwordGrants.incrementAndGet();
+                if ("throttled".equals(form.get("username"))) {
+                    yield Response.json(
+                            429,
+                            "{\"error\":\"temporarily_unavailable\",\"error_description\":\"too many failed logins for"
+                                    + " this account or from this address; try again in 42 s\"}");
+                }
                 String pw = accounts.get(form.get("username"));
                 if (pw == null || !pw.equals(form.get("password"))) {
                     yield Response.json(

@@ -253,6 +253,13 @@ class TokenCacheTest {
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
         assertThat(r.err()).isEqualTo("error: login failed: invalid username or password\n");
 
+        r = nexctl.env("NEXCTL_USERNAME", "throttled").run("user", "get-current", "--password", "any");
+        assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
+        assertThat(r.err())
+                .isEqualTo("error: login refused for now: too many failed logins for this account or from this"
+                        + " address; try again in 42 s\n");
+        nexctl.env("NEXCTL_USERNAME", "admin");
+
         r = nexctl.run("user", "get-current"); // no password and no terminal to ask on
         assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("no password for admin");

@@ -4,12 +4,14 @@ package io.nexodus.api.auth;
 public final class OAuthException extends RuntimeException {
     private final int status;
     private final String error;
+    private final String description;
 
     public OAuthException(int status, String error, String description) {
         super(error + (description == null || description.isEmpty() ? "" : ": " + description) + " (HTTP " + status
                 + ")");
         this.status = status;
         this.error = error;
+        this.description = description == null ? "" : description;
     }
 
     public int status() {
@@ -18,5 +20,10 @@ public final class OAuthException extends RuntimeException {
 
     public String error() {
         return error;
+    }
+
+    /** The {@code error_description}, or "". */
+    public String description() {
+        return description;
     }
 }

@@ -37,6 +37,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The built-in OIDC issuer with local accounts: discovery, JWKS ({@code /oauth/jwks} and upstream's
@@ -45,6 +47,8 @@ import java.util.function.Supplier;
  * admin-only account API.
  */
 public final class LocalIdp implements IdentityProvider {
+    private static final Logger log = LoggerFactory.getLogger(LocalIdp.class);
+
     public static final String CLIENT_ID = "nexodus-cli";
     /** Identity kind of local accounts: stable when the public URL (the issuer) changes. */
     public static final String IDENTITY_ISSUER = "local";
@@ -65,6 +69,7 @@ public final class LocalIdp implements IdentityProvider {
     private final SecureRandom random = new SecureRandom();
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final AuthorizationCodes codes;
+    private final LoginThrottle throttle;
 
     public LocalIdp(
             Database db,
@@ -84,6 +89,7 @@ public final class LocalIdp implements IdentityProvider {
         this.refreshTtl = refreshTtl;
         this.publicUrl = publicUrl;
         this.codes = new AuthorizationCodes(db, clock);
+        this.throttle = new LoginThrottle(clock);
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("at+jwt")));
         processor.setJWSKeySelector(
                 new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, new ImmutableJWKSet<>(keys.publicSet())));
@@ -147,7 +153,7 @@ public final class LocalIdp implements IdentityProvider {
                                 "Token endpoint: grant_type password, refresh_token, urn:ietf:params:oauth:grant-type:device_code")
                         .body(OpenApiDocument.FormBody.class)
                         .returns(TokenResponse.class)
-                        .errors(400, 401)
+                        .errors(400, 401, 429)
                         .handler(this::token),
                 Route.get("/oauth/authorize")
                         .tag("Identity")
@@ -170,7 +176,7 @@ public final class LocalIdp implements IdentityProvider {
                         .body(OpenApiDocument.FormBody.class)
                         .contentType("text/html")
                         .returns(String.class)
-                        .errors(400, 401)
+                        .errors(400, 401, 429)
                         .handler(this::authorizeSubmit),
                 Route.post("/oauth/device/code")
                         .tag("Identity")
@@ -194,7 +200,7 @@ public final class LocalIdp implements IdentityProvider {
                         .body(OpenApiDocument.FormBody.class)
                         .contentType("text/html")
                         .returns(String.class)
-                        .errors(400, 401)
+                        .errors(400, 401, 429)
                         .handler(this::deviceSubmit),
                 Route.get("/oauth/userinfo")
                         .tag("Identity")
@@ -267,7 +273,14 @@ public final class LocalIdp implements IdentityProvider {
         String scope = f.getOrDefault("scope", "openid profile email offline_access");
         return switch (grant) {
             case "password" -> {
-                Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
+                Optional<Duration> wait = throttle.refusal(f.get("username"), c.remoteAddress());
+                if (wait.isPresent()) {
+                    yield new Reply(
+                            429,
+                            new OAuthError("temporarily_unavailable", tooManyFailures(wait.get())),
+                            Map.of("Cache-Control", "no-store", "Retry-After", retryAfter(wait.get())));
+                }
+                Optional<Accounts.Account> a = checkPassword(c, f);
                 if (a.isEmpty()) {
                     yield oauthError(400, "invalid_grant", "invalid username or password");
                 }
@@ -495,7 +508,11 @@ public final class LocalIdp implements IdentityProvider {
         if (authorizeRefusal(f).isPresent()) {
             return authorizeForm(400, f, "");
         }
-        Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
+        Optional<Duration> wait = throttle.refusal(f.get("username"), c.remoteAddress());
+        if (wait.isPresent()) {
+            return throttledPage(wait.get());
+        }
+        Optional<Accounts.Account> a = checkPassword(c, f);
         if (a.isEmpty()) {
             return authorizeForm(401, f, "Wrong username or password.");
         }
@@ -529,7 +546,11 @@ public final class LocalIdp implements IdentityProvider {
     private Object deviceSubmit(Call c) {
         Map<String, String> f = Forms.parse(c.bodyBytes());
         String code = normalizeUserCode(f.getOrDefault("user_code", ""));
-        Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
+        Optional<Duration> wait = throttle.refusal(f.get("username"), c.remoteAddress());
+        if (wait.isPresent()) {
+            return throttledPage(wait.get());
+        }
+        Optional<Accounts.Account> a = checkPassword(c, f);
         if (a.isEmpty()) {
             return page(
                     401,
@@ -555,6 +576,34 @@ public final class LocalIdp implements IdentityProvider {
                         ? "<p>Signed in as " + Forms.html(a.get().username())
                                 + ". You can close this page; the device continues by itself.</p>"
                         : "<p>The request was denied.</p>");
+    }
+
+    /** Checks the form's username and password and counts a failure against the login throttle. */
+    private Optional<Accounts.Account> checkPassword(Call c, Map<String, String> f) {
+        Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
+        throttle.record(f.get("username"), c.remoteAddress(), a.isPresent());
+        if (a.isEmpty()) {
+            log.info("failed login for account '{}' from {}", f.get("username"), c.remoteAddress());
+        }
+        return a;
+    }
+
+    private static String tooManyFailures(Duration wait) {
+        return "too many failed logins for this account or from this address; try again in " + retryAfter(wait) + " s";
+    }
+
+    /** Whole seconds, rounded up (RFC 9110 Retry-After). */
+    private static String retryAfter(Duration wait) {
+        return Long.toString(Math.max(1, (wait.toMillis() + 999) / 1000));
+    }
+
+    private static RawReply throttledPage(Duration wait) {
+        RawReply p = page(429, "Try again later", "<p>" + Forms.html(capitalize(tooManyFailures(wait))) + ".</p>");
+        return p.withHeader("Retry-After", retryAfter(wait));
+    }
+
+    private static String capitalize(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static RawReply page(int status, String title, String body) {

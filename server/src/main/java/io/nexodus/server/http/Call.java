@@ -13,6 +13,7 @@ import io.nexodus.api.model.BaseError;
 import io.nexodus.server.auth.Principal;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -91,6 +92,16 @@ public final class Call {
 
     public List<String> queryAll(String name) {
         return req.query().contains(name) ? req.query().all(name) : List.of();
+    }
+
+    /**
+     * The client's IP address as the connection shows it (not {@code X-Forwarded-For}: behind a proxy this is the
+     * proxy's address).
+     */
+    public String remoteAddress() {
+        return req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(req.remotePeer().address());
     }
 
     public Optional<String> header(String name) {

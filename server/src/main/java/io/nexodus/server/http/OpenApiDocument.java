@@ -217,6 +217,7 @@ public final class OpenApiDocument {
             case 410 -> "deliberately removed: reason starts with what (e.g. 'device deleted: ...')";
             case 413 -> "request body too large";
             case 422 -> "invalid value";
+            case 429 -> "too many failed logins for the account or from the address; Retry-After says when to retry";
             case 500 -> "internal error; trace_id finds the log entry";
             default -> "error";
         };

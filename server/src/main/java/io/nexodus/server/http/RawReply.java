@@ -1,5 +1,6 @@
 package io.nexodus.server.http;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -35,6 +36,13 @@ public final class RawReply {
     /** The body as given (not copied). */
     public byte[] body() {
         return body;
+    }
+
+    /** This reply with one more header. */
+    public RawReply withHeader(String name, String value) {
+        Map<String, String> h = new HashMap<>(headers);
+        h.put(name, value);
+        return new RawReply(status, contentType, body, h);
     }
 
     public Map<String, String> headers() {

@@ -579,7 +579,8 @@ class AuthorizationMatrixIT {
                 "POST",
                 "/oauth/token",
                 "/oauth/token",
-                () -> "grant_type=password&username=nobody&password=x",
+                // a new name per call: six failures for one account would be throttled (429, IdentityIT)
+                () -> "grant_type=password&username=nobody-" + UUID.randomUUID() + "&password=x",
                 400,
                 400,
                 400,
@@ -598,7 +599,17 @@ class AuthorizationMatrixIT {
                 200,
                 200);
         row("GET", "/device", "/device?user_code=ABCD-EFGH", none, 200, 200, 200, 200, 200, 200);
-        row("POST", "/device", "/device", () -> "user_code=X&username=nobody&password=x", 401, 401, 401, 401, 401, 401);
+        row(
+                "POST",
+                "/device",
+                "/device",
+                () -> "user_code=X&username=nobody-" + UUID.randomUUID() + "&password=x",
+                401,
+                401,
+                401,
+                401,
+                401,
+                401);
         row("GET", "/oauth/userinfo", "/oauth/userinfo", none, 401, 200, 200, 200, 403, 403);
         // the console's login (authorization code + PKCE): a request that is not the console's is refused on the page
         row("GET", "/oauth/authorize", "/oauth/authorize?client_id=other", none, 400, 400, 400, 400, 400, 400);

@@ -225,6 +225,39 @@ class IdentityIT {
                         OAuthException.class, e -> assertThat(e.error()).isEqualTo("access_denied"));
     }
 
+    /** Guessing passwords: after five failures the account is refused for a minute, before the password is checked. */
+    @Test
+    void failedLoginsAreThrottledPerAccount() throws Exception {
+        String name = "guess-" + UUID.randomUUID().toString().substring(0, 8);
+        ts.admin().accounts().create(new AddAccount(name, "right-password", null, null));
+        OidcClient idp = OidcClient.discover(ts.anonymous());
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> idp.passwordGrant(name, "wrong"))
+                    .isInstanceOfSatisfying(
+                            OAuthException.class, e -> assertThat(e.error()).isEqualTo("invalid_grant"));
+        }
+        HttpResponse<String> refused =
+                post("/oauth/token", Map.of("grant_type", "password", "username", name, "password", "right-password"));
+        assertThat(refused.statusCode()).as("even the right password, now").isEqualTo(429);
+        assertThat(Json.mapper().readTree(refused.body()).path("error").asText())
+                .isEqualTo("temporarily_unavailable");
+        assertThat(refused.body()).contains("try again in");
+        assertThat(Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow()))
+                .isBetween(1L, 60L);
+        HttpResponse<String> page = post("/device", Map.of("user_code", "ABCD", "username", name, "password", "x"));
+        assertThat(page.statusCode()).isEqualTo(429);
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
+        assertThat(page.headers().firstValue("Retry-After")).isPresent();
+        assertThatThrownBy(() -> idp.passwordGrant(name, "right-password"))
+                .isInstanceOfSatisfying(OAuthException.class, e -> {
+                    assertThat(e.status()).isEqualTo(429);
+                    assertThat(e.description()).startsWith("too many failed logins");
+                });
+        // another account from the same address is not affected
+        assertThat(idp.passwordGrant("admin", TestServer.ADMIN_PASSWORD).accessToken())
+                .isNotBlank();
+    }
+
     @Test
     void accountsAreAdminOnly() {
         NexodusClient user = ts.newUser("plain");
