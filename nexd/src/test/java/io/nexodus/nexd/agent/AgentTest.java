@@ -523,7 +523,8 @@ class AgentTest {
                 Duration.ofSeconds(20),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),
-                Optional.empty());
+                Optional.empty(),
+                RouterConfig.NONE);
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */
