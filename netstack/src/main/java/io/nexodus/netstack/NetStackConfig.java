@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * How a {@link NetStack} is set up. {@link #defaults} gives the values docs/netstack.md explains; the {@code with*}
- * methods change one group of them.
+ * methods change one group of them, a {@link Builder} any.
  *
  * @param addresses the stack's own addresses (IPv4 and/or IPv6); packets to others are dropped
  * @param mtu the link MTU; the TCP MSS offered is derived from it (1420 = WireGuard's default)
@@ -59,163 +59,183 @@ public record NetStackConfig(
         }
     }
 
+    /** The values docs/netstack.md explains, for these addresses. */
     public static NetStackConfig defaults(List<InetAddress> addresses) {
-        return new NetStackConfig(
-                addresses,
-                1420,
-                256 * 1024,
-                256 * 1024,
-                4096,
-                Duration.ofSeconds(1),
-                Duration.ofMillis(200),
-                Duration.ofSeconds(60),
-                15,
-                6,
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(60),
-                Duration.ofHours(2),
-                Duration.ofSeconds(75),
-                9,
-                256);
+        return new Builder(addresses).build();
     }
 
     public NetStackConfig withMtu(int mtu) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                keepaliveIdle,
-                keepaliveInterval,
-                keepaliveProbes,
-                udpQueue);
+        return toBuilder().mtu(mtu).build();
     }
 
     public NetStackConfig withBuffers(int sendBuffer, int receiveBuffer) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                keepaliveIdle,
-                keepaliveInterval,
-                keepaliveProbes,
-                udpQueue);
+        return toBuilder().sendBuffer(sendBuffer).receiveBuffer(receiveBuffer).build();
     }
 
     public NetStackConfig withMaxConnections(int maxConnections) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                keepaliveIdle,
-                keepaliveInterval,
-                keepaliveProbes,
-                udpQueue);
+        return toBuilder().maxConnections(maxConnections).build();
     }
 
     public NetStackConfig withTimeWait(Duration timeWait, Duration finWait2Timeout) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                keepaliveIdle,
-                keepaliveInterval,
-                keepaliveProbes,
-                udpQueue);
+        return toBuilder().timeWait(timeWait).finWait2Timeout(finWait2Timeout).build();
     }
 
     public NetStackConfig withKeepalive(Duration idle, Duration interval, int probes) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                idle,
-                interval,
-                probes,
-                udpQueue);
+        return toBuilder()
+                .keepaliveIdle(idle)
+                .keepaliveInterval(interval)
+                .keepaliveProbes(probes)
+                .build();
     }
 
     public NetStackConfig withRetransmits(int maxRetransmits, int maxSynRetransmits) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                keepaliveIdle,
-                keepaliveInterval,
-                keepaliveProbes,
-                udpQueue);
+        return toBuilder()
+                .maxRetransmits(maxRetransmits)
+                .maxSynRetransmits(maxSynRetransmits)
+                .build();
     }
 
     public NetStackConfig withUdpQueue(int udpQueue) {
-        return new NetStackConfig(
-                addresses,
-                mtu,
-                sendBuffer,
-                receiveBuffer,
-                maxConnections,
-                rtoInitial,
-                rtoMin,
-                rtoMax,
-                maxRetransmits,
-                maxSynRetransmits,
-                timeWait,
-                finWait2Timeout,
-                keepaliveIdle,
-                keepaliveInterval,
-                keepaliveProbes,
-                udpQueue);
+        return toBuilder().udpQueue(udpQueue).build();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder(addresses);
+        b.mtu = mtu;
+        b.sendBuffer = sendBuffer;
+        b.receiveBuffer = receiveBuffer;
+        b.maxConnections = maxConnections;
+        b.rtoInitial = rtoInitial;
+        b.rtoMin = rtoMin;
+        b.rtoMax = rtoMax;
+        b.maxRetransmits = maxRetransmits;
+        b.maxSynRetransmits = maxSynRetransmits;
+        b.timeWait = timeWait;
+        b.finWait2Timeout = finWait2Timeout;
+        b.keepaliveIdle = keepaliveIdle;
+        b.keepaliveInterval = keepaliveInterval;
+        b.keepaliveProbes = keepaliveProbes;
+        b.udpQueue = udpQueue;
+        return b;
+    }
+
+    /** Starts from {@link #defaults}; each setter changes one value, {@link #build} checks them together. */
+    public static final class Builder {
+        private final List<InetAddress> addresses;
+        private int mtu = 1420;
+        private int sendBuffer = 256 * 1024;
+        private int receiveBuffer = 256 * 1024;
+        private int maxConnections = 4096;
+        private Duration rtoInitial = Duration.ofSeconds(1);
+        private Duration rtoMin = Duration.ofMillis(200);
+        private Duration rtoMax = Duration.ofSeconds(60);
+        private int maxRetransmits = 15;
+        private int maxSynRetransmits = 6;
+        private Duration timeWait = Duration.ofSeconds(60);
+        private Duration finWait2Timeout = Duration.ofSeconds(60);
+        private Duration keepaliveIdle = Duration.ofHours(2);
+        private Duration keepaliveInterval = Duration.ofSeconds(75);
+        private int keepaliveProbes = 9;
+        private int udpQueue = 256;
+
+        public Builder(List<InetAddress> addresses) {
+            this.addresses = addresses;
+        }
+
+        public Builder mtu(int v) {
+            mtu = v;
+            return this;
+        }
+
+        public Builder sendBuffer(int v) {
+            sendBuffer = v;
+            return this;
+        }
+
+        public Builder receiveBuffer(int v) {
+            receiveBuffer = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder rtoInitial(Duration v) {
+            rtoInitial = v;
+            return this;
+        }
+
+        public Builder rtoMin(Duration v) {
+            rtoMin = v;
+            return this;
+        }
+
+        public Builder rtoMax(Duration v) {
+            rtoMax = v;
+            return this;
+        }
+
+        public Builder maxRetransmits(int v) {
+            maxRetransmits = v;
+            return this;
+        }
+
+        public Builder maxSynRetransmits(int v) {
+            maxSynRetransmits = v;
+            return this;
+        }
+
+        public Builder timeWait(Duration v) {
+            timeWait = v;
+            return this;
+        }
+
+        public Builder finWait2Timeout(Duration v) {
+            finWait2Timeout = v;
+            return this;
+        }
+
+        public Builder keepaliveIdle(Duration v) {
+            keepaliveIdle = v;
+            return this;
+        }
+
+        public Builder keepaliveInterval(Duration v) {
+            keepaliveInterval = v;
+            return this;
+        }
+
+        public Builder keepaliveProbes(int v) {
+            keepaliveProbes = v;
+            return this;
+        }
+
+        public Builder udpQueue(int v) {
+            udpQueue = v;
+            return this;
+        }
+
+        public NetStackConfig build() {
+            return new NetStackConfig(
+                    addresses,
+                    mtu,
+                    sendBuffer,
+                    receiveBuffer,
+                    maxConnections,
+                    rtoInitial,
+                    rtoMin,
+                    rtoMax,
+                    maxRetransmits,
+                    maxSynRetransmits,
+                    timeWait,
+                    finWait2Timeout,
+                    keepaliveIdle,
+                    keepaliveInterval,
+                    keepaliveProbes,
+                    udpQueue);
+        }
     }
 }

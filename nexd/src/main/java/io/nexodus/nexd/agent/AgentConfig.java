@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -83,62 +84,8 @@ public record AgentConfig(
     public AgentConfig {
         stunServers = List.copyOf(stunServers);
         wireguardGo = List.copyOf(wireguardGo);
-        java.util.Objects.requireNonNull(derpCaCert);
-        java.util.Objects.requireNonNull(router);
-    }
-
-    /** A configuration that is not a router. */
-    public AgentConfig(
-            Mode mode,
-            URI serviceUrl,
-            TlsOptions tls,
-            Optional<String> regKey,
-            Optional<String> username,
-            Optional<String> password,
-            Optional<UUID> vpcId,
-            Optional<UUID> securityGroupId,
-            Path stateDir,
-            Path controlSocket,
-            int listenPort,
-            Optional<String> requestIp,
-            Optional<InetAddress> localEndpointIp,
-            List<String> stunServers,
-            boolean relayOnly,
-            String interfaceName,
-            int mtu,
-            List<String> wireguardGo,
-            String hostname,
-            PeeringTimeouts timeouts,
-            Duration stunInterval,
-            Duration tickInterval,
-            Duration watchMaxBackoff,
-            Optional<Path> derpCaCert) {
-        this(
-                mode,
-                serviceUrl,
-                tls,
-                regKey,
-                username,
-                password,
-                vpcId,
-                securityGroupId,
-                stateDir,
-                controlSocket,
-                listenPort,
-                requestIp,
-                localEndpointIp,
-                stunServers,
-                relayOnly,
-                interfaceName,
-                mtu,
-                wireguardGo,
-                hostname,
-                timeouts,
-                stunInterval,
-                tickInterval,
-                watchMaxBackoff,
-                derpCaCert,
-                RouterConfig.NONE);
+        Objects.requireNonNull(derpCaCert);
+        Objects.requireNonNull(router);
     }
 
     /** This configuration as {@code nexd router} with {@code r}. */

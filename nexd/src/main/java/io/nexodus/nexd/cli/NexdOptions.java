@@ -2,6 +2,7 @@ package io.nexodus.nexd.cli;
 
 import io.nexodus.api.client.TlsOptions;
 import io.nexodus.nexd.agent.AgentConfig;
+import io.nexodus.nexd.agent.RouterConfig;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.peering.PeeringTimeouts;
 import java.net.Inet4Address;
@@ -424,7 +425,8 @@ public final class NexdOptions {
                 stunInterval,
                 tick,
                 watchMaxBackoff,
-                Optional.ofNullable(derpCaCert));
+                Optional.ofNullable(derpCaCert),
+                RouterConfig.NONE);
     }
 
     private static URI serviceUri(String text, String flag) {

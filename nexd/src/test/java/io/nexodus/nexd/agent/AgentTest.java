@@ -25,11 +25,7 @@ import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.PeeringTimeouts;
 import io.nexodus.nexd.peering.SelfInfo;
-import io.nexodus.nexd.wg.DatagramPort;
-import io.nexodus.nexd.wg.PeerChange;
-import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
-import io.nexodus.nexd.wg.WireGuardBackend;
 import io.nexodus.packetfilter.StatefulFilter;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -42,7 +38,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -523,7 +518,8 @@ class AgentTest {
                 Duration.ofSeconds(20),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),
-                Optional.empty());
+                Optional.empty(),
+                RouterConfig.NONE);
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */
@@ -652,62 +648,5 @@ class AgentTest {
         public void reattach(Device oldSelf, NatObservation nat) {
             reattaches++;
         }
-    }
-
-    /** WireGuard as a map of peer entries: what the reconciler configured, and how many changes it made. */
-    private static final class FakeWireGuard implements WireGuardBackend {
-        final Map<String, PeerEntry> peers = new LinkedHashMap<>();
-        final String publicKey;
-        int changes;
-
-        FakeWireGuard(String publicKey) {
-            this.publicKey = publicKey;
-        }
-
-        @Override
-        public String interfaceName() {
-            return "wg-test";
-        }
-
-        @Override
-        public int listenPort() {
-            return 51820;
-        }
-
-        @Override
-        public String publicKey() {
-            return publicKey;
-        }
-
-        @Override
-        public void apply(List<PeerChange> list) {
-            for (PeerChange c : list) {
-                changes++;
-                switch (c) {
-                    case PeerChange.Upsert u -> peers.put(u.publicKey(), u.entry());
-                    case PeerChange.Remove r -> peers.remove(r.publicKey());
-                }
-            }
-        }
-
-        @Override
-        public Map<String, PeerCounters> peers() {
-            Map<String, PeerCounters> out = new LinkedHashMap<>();
-            peers.forEach((k, e) -> out.put(k, new PeerCounters(k, "", null, 0, 0, e.allowedIps())));
-            return out;
-        }
-
-        @Override
-        public Optional<DatagramPort> sharedSocket() {
-            return Optional.empty();
-        }
-
-        @Override
-        public String describe() {
-            return "fake";
-        }
-
-        @Override
-        public void close() {}
     }
 }

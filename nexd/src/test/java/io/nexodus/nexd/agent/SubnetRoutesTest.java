@@ -10,11 +10,7 @@ import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.peering.PeeringMethod;
 import io.nexodus.nexd.peering.PeeringTimeouts;
 import io.nexodus.nexd.peering.SelfInfo;
-import io.nexodus.nexd.wg.DatagramPort;
-import io.nexodus.nexd.wg.PeerChange;
-import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
-import io.nexodus.nexd.wg.WireGuardBackend;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,9 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -182,60 +176,5 @@ class SubnetRoutesTest {
         rec.update(self(false), List.of(router(r, false, List.of(LAN))));
         assertThat(commands).contains("ip -4 route replace " + LAN + " dev wg-test");
         assertThat(rec.skippedRoutes()).isEmpty();
-    }
-
-    /** WireGuard as a map of peer entries. */
-    private static final class FakeWireGuard implements WireGuardBackend {
-        final Map<String, PeerEntry> peers = new LinkedHashMap<>();
-        final String publicKey;
-
-        FakeWireGuard(String publicKey) {
-            this.publicKey = publicKey;
-        }
-
-        @Override
-        public String interfaceName() {
-            return "wg-test";
-        }
-
-        @Override
-        public int listenPort() {
-            return 51820;
-        }
-
-        @Override
-        public String publicKey() {
-            return publicKey;
-        }
-
-        @Override
-        public void apply(List<PeerChange> list) {
-            for (PeerChange c : list) {
-                switch (c) {
-                    case PeerChange.Upsert u -> peers.put(u.publicKey(), u.entry());
-                    case PeerChange.Remove r -> peers.remove(r.publicKey());
-                }
-            }
-        }
-
-        @Override
-        public Map<String, PeerCounters> peers() {
-            Map<String, PeerCounters> out = new LinkedHashMap<>();
-            peers.forEach((k, e) -> out.put(k, new PeerCounters(k, "", null, 0, 0, e.allowedIps())));
-            return out;
-        }
-
-        @Override
-        public Optional<DatagramPort> sharedSocket() {
-            return Optional.empty();
-        }
-
-        @Override
-        public String describe() {
-            return "fake";
-        }
-
-        @Override
-        public void close() {}
     }
 }
