@@ -45,6 +45,10 @@ public final class Informer<T> implements WatchSubscriber {
     /** Keys seen since {@link #relist()}, until the new list's tail; null when not relisting. */
     private Set<String> relisted;
 
+    /**
+     * An informer of {@code kind} items decoded as {@code type}; {@code keyOf} returns null for an item missing the
+     * fields of its key (such events are ignored, as undecodable ones are).
+     */
     public Informer(
             String kind,
             Map<String, Object> options,
@@ -64,7 +68,7 @@ public final class Informer<T> implements WatchSubscriber {
                 Watch.KIND_DEVICE,
                 Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
                 Device.class,
-                d -> d.id().toString(),
+                d -> d.id() == null ? null : d.id().toString(),
                 Device::revision);
     }
 
@@ -74,7 +78,7 @@ public final class Informer<T> implements WatchSubscriber {
                 Watch.KIND_SECURITY_GROUP,
                 Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
                 SecurityGroup.class,
-                g -> g.id().toString(),
+                g -> g.id() == null ? null : g.id().toString(),
                 SecurityGroup::revision);
     }
 
@@ -87,7 +91,7 @@ public final class Informer<T> implements WatchSubscriber {
                 Watch.KIND_DEVICE_METADATA,
                 o,
                 DeviceMetadata.class,
-                m -> m.deviceId() + "/" + m.key(),
+                m -> m.deviceId() == null || m.key() == null ? null : m.deviceId() + "/" + m.key(),
                 DeviceMetadata::revision);
     }
 
@@ -97,7 +101,7 @@ public final class Informer<T> implements WatchSubscriber {
                 Watch.KIND_VPC,
                 Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
                 Vpc.class,
-                v -> v.id().toString(),
+                v -> v.id() == null ? null : v.id().toString(),
                 Vpc::revision);
     }
 
@@ -112,6 +116,10 @@ public final class Informer<T> implements WatchSubscriber {
 
     @Override
     public void onEvent(WatchEvent e) {
+        if (e.type() == null) {
+            log.debug("ignoring {} event without a type", kind);
+            return;
+        }
         switch (e.type()) {
             case WatchEvent.TYPE_CHANGE -> decode(e.value()).ifPresent(this::applyChange);
             case WatchEvent.TYPE_DELETE -> decode(e.value()).ifPresent(this::applyDelete);
@@ -187,12 +195,19 @@ public final class Informer<T> implements WatchSubscriber {
         if (value == null) {
             return Optional.empty();
         }
+        T item;
         try {
-            return Optional.of(Json.mapper().treeToValue(value, type));
+            item = Json.mapper().treeToValue(value, type);
         } catch (IOException e) {
             log.warn("ignoring undecodable {} event: {}", kind, e.getMessage());
             return Optional.empty();
         }
+        // a JSON null value, or an item missing the fields of its key (e.g. no id): nothing to store it under
+        if (item == null || keyOf.apply(item) == null) {
+            log.warn("ignoring {} event whose value has no key", kind);
+            return Optional.empty();
+        }
+        return Optional.of(item);
     }
 
     private void bump() {

@@ -103,4 +103,24 @@ class InformerTest {
         inf.onEvent(new WatchEvent("device", "change", device(a, 3, "stale")));
         assertThat(inf.get(a.toString()).orElseThrow().hostname()).isEqualTo("a2");
     }
+
+    @Test
+    void ignoresEventsWithoutATypeOrWithoutAKeyInsteadOfThrowing() throws Exception {
+        Informer<Device> inf = Informer.devices(vpc);
+        UUID a = UUID.randomUUID();
+        inf.onEvent(new WatchEvent("device", "change", device(a, 3, "a")));
+        long v = inf.version();
+        // each of these once threw out of the watch loop (a NullPointerException), breaking the stream
+        inf.onEvent(new WatchEvent("device", null, device(a, 4, "no type")));
+        inf.onEvent(new WatchEvent("device", "change", Json.mapper().readTree("{\"revision\":9}")));
+        inf.onEvent(new WatchEvent("device", "delete", Json.mapper().readTree("{\"hostname\":\"x\"}")));
+        inf.onEvent(new WatchEvent("device", "change", Json.mapper().readTree("null")));
+        assertThat(inf.version()).isEqualTo(v);
+        assertThat(inf.items()).containsOnlyKeys(a.toString());
+        assertThat(inf.get(a.toString()).orElseThrow().hostname()).isEqualTo("a");
+
+        Informer<io.nexodus.api.model.DeviceMetadata> md = Informer.deviceMetadata(vpc, null);
+        md.onEvent(new WatchEvent("device-metadata", "change", Json.mapper().readTree("{\"key\":\"k\"}")));
+        assertThat(md.items()).isEmpty();
+    }
 }
