@@ -618,21 +618,6 @@ public final class Agent implements AutoCloseable {
         Registration.Joined joined = retrying(
                 "register this device again",
                 () -> registration.join(login, target, me, loadState().privateKey()));
-        if (config.router().networkRouter()) {
-            subnetRouting = new SubnetRouting(
-                    commands,
-                    wg.interfaceName(),
-                    config.router().advertiseCidrs(),
-                    config.router().nat());
-            try {
-                subnetRouting.enable();
-            } catch (NetConfigException e) {
-                throw new StartupException("cannot route the advertised networks: " + e.getMessage(), e);
-            }
-        }
-        if (config.router().isRouter()) {
-            log.info("subnet router: {}", config.router().describe());
-        }
         if (config.registersAsRelay()) {
             retrying(
                     "publish the relay metadata",
