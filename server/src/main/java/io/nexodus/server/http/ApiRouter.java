@@ -3,7 +3,6 @@ package io.nexodus.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -131,10 +130,6 @@ public final class ApiRouter {
         } catch (ApiError e) {
             status = e.status();
             if (!res.isSent() && !streaming(call)) {
-                if (e.status() == 413) {
-                    // the rest of the body is not read: the connection cannot carry another request
-                    res.header(HeaderValues.CONNECTION_CLOSE);
-                }
                 writeJson(res, e.status(), e.body());
             }
         } catch (UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {

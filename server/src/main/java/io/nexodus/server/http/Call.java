@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -108,12 +109,21 @@ public final class Call {
         return req.headers().first(io.helidon.http.HeaderNames.create(name));
     }
 
+    /**
+     * A 413 for a body we stop reading: the rest of it is left on the connection, which therefore cannot carry another
+     * request and is closed after the answer.
+     */
+    private ApiError bodyTooLarge() {
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        return new ApiError(413, new BaseError(BODY_TOO_LARGE));
+    }
+
     /** The raw body bytes (at most 1 MiB). */
     public byte[] bodyBytes() {
         try (InputStream in = req.content().inputStream()) {
             byte[] b = in.readNBytes(MAX_BODY + 1);
             if (b.length > MAX_BODY) {
-                throw new ApiError(413, new BaseError(BODY_TOO_LARGE));
+                throw bodyTooLarge();
             }
             return b;
         } catch (IOException e) {
@@ -121,7 +131,7 @@ public final class Call {
         } catch (RequestException e) {
             // the web server's own refusal while streaming the body: its payload limit, or a broken chunk
             if (e.status().code() == 413) {
-                throw new ApiError(413, new BaseError(BODY_TOO_LARGE));
+                throw bodyTooLarge();
             }
             throw ApiError.badRequest("cannot read request body: " + e.status().reasonPhrase());
         }
@@ -166,12 +176,6 @@ public final class Call {
             throw ApiError.badRequest("request json is invalid: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiError.badRequest("cannot read request body: " + e.getMessage());
-        } catch (RequestException e) {
-            // the web server's own refusal while streaming the body: its payload limit, or a broken chunk
-            if (e.status().code() == 413) {
-                throw new ApiError(413, new BaseError(BODY_TOO_LARGE));
-            }
-            throw ApiError.badRequest("cannot read request body: " + e.status().reasonPhrase());
         }
     }
 
