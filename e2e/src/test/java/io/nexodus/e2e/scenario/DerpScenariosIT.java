@@ -251,6 +251,55 @@ class DerpScenariosIT {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /**
+     * UDP blocked on one host of a VPC that has a WireGuard relay: that host can now use nothing but DERP, while its
+     * peers still reach the relay and would go on sending through it, so the pair would never handshake. A peer that
+     * hears the host through DERP answers there: both sides are on DERP with a handshake within 5 s of the host's own
+     * fallback, and data flows both ways.
+     */
+    @Test
+    @Order(4)
+    void whenOneSideCanOnlyUseDerpItsPeerFollowsItThere() {
+        String rk = env.newVpc("d4");
+        LabAgent relay =
+                env.start(LabAgent.on(lab.host(RELAY), service, rk).relay().args(FAST));
+        relay.awaitRunning(START);
+        LabAgent sym = env.agent(SYM_A, rk, FAST);
+        LabAgent pub = env.agent(PUB_A, rk, FAST);
+        awaitRunning(sym, pub);
+        awaitTrue(Duration.ofSeconds(45), "both ends relayed through the WireGuard relay", () -> {
+            PeerStatus a = sym.peer(pub).orElse(null);
+            PeerStatus b = pub.peer(sym).orElse(null);
+            return a != null
+                    && b != null
+                    && PeeringMethod.VIA_RELAY.equals(a.method())
+                    && PeeringMethod.VIA_RELAY.equals(b.method())
+                    && a.healthy()
+                    && b.healthy();
+        });
+        env.assertTransfer(pub, sym);
+
+        lab.host(SYM_A).blockUdp();
+        long[] symOnDerpAt = {0};
+        awaitTrue(Duration.ofSeconds(45), SYM_A + " falls back to DERP", () -> {
+            PeerStatus a = sym.peer(pub).orElse(null);
+            if (a != null && PeeringMethod.VIA_DERP_RELAY.equals(a.method())) {
+                symOnDerpAt[0] = System.nanoTime();
+                return true;
+            }
+            return false;
+        });
+        awaitViaDerp(pub, sym, RelayKind.PUBLIC_DERP);
+        long followedAfterMs = (System.nanoTime() - symOnDerpAt[0]) / 1_000_000;
+        awaitViaDerp(sym, pub, RelayKind.PUBLIC_DERP);
+        assertThat(followedAfterMs)
+                .as("the peer on DERP with a handshake, ms after the host's fallback")
+                .isLessThan(5_000);
+        assertThat(pub.process().output()).contains("the peer reaches us only through DERP; answering there");
+        env.assertTransfer(pub, sym);
+        env.assertTransfer(sym, pub);
+    }
+
+    /**
      * {@code viewer} reports {@code peer} healthy on {@code via-derp-relay} through {@code relayKind}, and its
      * interface has the peer at a loopback endpoint (the proxy's socket) with a completed handshake.
      */

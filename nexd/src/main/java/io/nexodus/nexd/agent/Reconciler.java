@@ -241,14 +241,16 @@ public final class Reconciler {
                     .active()
                     .map(o -> o.method() == PeeringMethod.VIA_RELAY)
                     .orElse(false);
+            long fromDerp = derpProxy == null ? 0 : derpProxy.packetsFrom(key);
             PathSample sample = relayed
-                    ? new PathSample(null, 0, 0, relayPathHealthy, c == null ? null : c.lastHandshake())
+                    ? PathSample.relayed(relayPathHealthy, c == null ? null : c.lastHandshake(), fromDerp)
                     : new PathSample(
                             c == null ? null : c.lastHandshake(),
                             c == null ? 0 : c.rxBytes(),
                             c == null ? 0 : c.txBytes(),
                             relayPathHealthy,
-                            null);
+                            null,
+                            fromDerp);
             p.path().observe(sample, now);
             if (key.equals(relayKey)) {
                 relayPathHealthy = p.path().healthy(now);

@@ -115,6 +115,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     private final Predicate<String> knownPeer;
     private final LoopbackAddresses addresses = new LoopbackAddresses();
     private final Map<String, PeerSocket> peers = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> packetsFromPeer = new ConcurrentHashMap<>();
     private final Map<String, DerpClient> clients = new HashMap<>();
     private final Map<String, DerpRelay> relays = new HashMap<>();
     private volatile DerpClient active;
@@ -240,8 +241,18 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         return clients.containsKey(relayId);
     }
 
+    /**
+     * Packets relays delivered from {@code peerKey} since it became a peer, cumulative, counted whether or not our
+     * own policy sends to it through DERP: a peer that can use nothing else reaches us here first.
+     */
+    public long packetsFrom(String peerKey) {
+        LongAdder n = packetsFromPeer.get(peerKey);
+        return n == null ? 0 : n.sum();
+    }
+
     /** Closes the sockets of peers not in {@code keys}. */
     public synchronized void retainPeers(Set<String> keys) {
+        packetsFromPeer.keySet().retainAll(keys);
         for (String k : Set.copyOf(peers.keySet())) {
             if (!keys.contains(k)) {
                 PeerSocket ps = peers.remove(k);
@@ -266,6 +277,9 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
             @Override
             public void onPacket(NodePublicKey source, byte[] packet) {
                 String key = source.toBase64();
+                if (knownPeer.test(key)) {
+                    packetsFromPeer.computeIfAbsent(key, k -> new LongAdder()).increment();
+                }
                 PeerSocket ps = peers.get(key);
                 if (ps == null) {
                     // the peer reached us through a relay before our own policy chose one for it: give it its

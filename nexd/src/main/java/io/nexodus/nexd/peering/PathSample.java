@@ -10,10 +10,22 @@ import java.time.Instant;
  * @param txBytes         bytes sent to the entry
  * @param relayHealthy    the WireGuard relay's own path is up (what a {@link PeeringMethod#VIA_RELAY} peer rides on)
  * @param shadowHandshake while relayed: last handshake of the shadow entry that probes the direct method
+ * @param derpPacketsFromPeer packets the peer sent us through a DERP relay, cumulative (whichever path we use for it:
+ *                        a peer that can only use DERP sends there even while we still send another way)
  */
 public record PathSample(
-        Instant lastHandshake, long rxBytes, long txBytes, boolean relayHealthy, Instant shadowHandshake) {
+        Instant lastHandshake,
+        long rxBytes,
+        long txBytes,
+        boolean relayHealthy,
+        Instant shadowHandshake,
+        long derpPacketsFromPeer) {
     public static PathSample of(Instant lastHandshake, long rx, long tx) {
-        return new PathSample(lastHandshake, rx, tx, false, null);
+        return new PathSample(lastHandshake, rx, tx, false, null, 0);
+    }
+
+    /** While {@link PeeringMethod#VIA_RELAY}: the relay's health and the shadow probe. */
+    public static PathSample relayed(boolean relayHealthy, Instant shadowHandshake, long derpPacketsFromPeer) {
+        return new PathSample(null, 0, 0, relayHealthy, shadowHandshake, derpPacketsFromPeer);
     }
 }

@@ -26,6 +26,15 @@ import java.util.function.Consumer;
  * A failed method that shares the peer's entry with the one in use (no shadow possible) is retried after
  * {@code retryFailedAfter}. If every option failed, the list starts over from the best.
  * <p>
+ * Following the peer onto DERP: a peer that can use nothing but a DERP relay (UDP blocked on its side) sends to us
+ * there while our side may still be content with the WireGuard relay, which gives the peer no entry of its own, so
+ * its packets would be dropped and the pair would never handshake. A peer heard through DERP while we are
+ * {@link PeeringMethod#VIA_RELAY} is therefore answered on DERP at once. Methods that give the peer an entry need no
+ * such rule: WireGuard answers an authenticated packet where it came from. The follow ends when the peer stops
+ * sending through DERP (nothing from it there for {@code keepalive + suspectAfter}, or we send and hear nothing back
+ * for {@code suspectAfter}); the peer's own packets from the moment before it noticed that we left are not followed
+ * again (for the same span), so two followers do not hold each other on DERP.
+ * <p>
  * The caller applies {@link #active()} and {@link #shadow()} to WireGuard, re-creates the entry when
  * {@link #takeKick()} says so, and re-checks STUN when {@link #takeStallSuspicion()} says so. Not thread-safe: one
  * reconciler thread owns it.
@@ -69,6 +78,11 @@ public final class PeerPath {
     private String lastReason = "";
     private int roundsWithoutSuccess;
 
+    private long lastDerpFromPeer = -1;
+    private Instant peerOnDerpAt;
+    private boolean followingDerp;
+    private Instant leftDerpAt;
+
     public PeerPath(PeeringTimeouts timeouts, Consumer<String> log) {
         this.timeouts = timeouts;
         this.log = log;
@@ -86,10 +100,11 @@ public final class PeerPath {
             }
             active = null;
             shadow = null;
+            followingDerp = false;
             lastReason = "no method applies (no relay available)";
             return;
         }
-        PathOption best = bestNotFailed();
+        PathOption best = followingDerp ? derpOption().orElseGet(this::bestNotFailed) : bestNotFailed();
         if (active == null) {
             activate(best, now, "start", false);
         } else if (best.method() == active.method()) {
@@ -111,6 +126,18 @@ public final class PeerPath {
     /** The data plane's view of the peer, sampled now. */
     public void observe(PathSample s, Instant now) {
         if (active == null) {
+            return;
+        }
+        boolean peerOnDerp = lastDerpFromPeer >= 0 && s.derpPacketsFromPeer() > lastDerpFromPeer;
+        lastDerpFromPeer = s.derpPacketsFromPeer();
+        if (peerOnDerp) {
+            peerOnDerpAt = now;
+            if (followPeerOntoDerp(now)) {
+                return;
+            }
+        }
+        if (followingDerp && Duration.between(peerOnDerpAt, now).compareTo(followWindow()) >= 0) {
+            unfollowDerp("nothing from the peer through DERP for " + ms(Duration.between(peerOnDerpAt, now)), now);
             return;
         }
         if (active.method().configuresPeer()) {
@@ -156,6 +183,10 @@ public final class PeerPath {
                 && !suspectRaised
                 && (sendingIntoSilence || flowStopped)
                 && Duration.between(lastAliveAt, now).compareTo(timeouts.suspectAfter()) >= 0) {
+            if (followingDerp) {
+                unfollowDerp("we send through DERP and hear nothing back", now);
+                return;
+            }
             suspectRaised = true;
             suspectPending = true;
         }
@@ -206,7 +237,7 @@ public final class PeerPath {
     }
 
     private void retryExpiredFailures(Instant now) {
-        if (active == null || failed.isEmpty()) {
+        if (active == null || failed.isEmpty() || followingDerp) {
             return;
         }
         int activeIndex = options.indexOf(active);
@@ -243,6 +274,47 @@ public final class PeerPath {
         updateShadow(now);
     }
 
+    /**
+     * Switches to DERP when the peer reaches us there and our method gives it no entry of its own. Not right after we
+     * left DERP ourselves: a peer that followed us there keeps sending until it notices.
+     */
+    private boolean followPeerOntoDerp(Instant now) {
+        if (followingDerp || active.method() != PeeringMethod.VIA_RELAY) {
+            return false;
+        }
+        if (leftDerpAt != null && Duration.between(leftDerpAt, now).compareTo(followWindow()) < 0) {
+            return false;
+        }
+        Optional<PathOption> derp = derpOption();
+        if (derp.isEmpty()) {
+            return false;
+        }
+        log.accept("the peer reaches us only through DERP; answering there (" + derp.get() + ")");
+        activate(derp.get(), now, "the peer uses the DERP relay", false);
+        followingDerp = true;
+        updateShadow(now);
+        return true;
+    }
+
+    private void unfollowDerp(String why, Instant now) {
+        followingDerp = false;
+        PathOption next = bestNotFailed();
+        log.accept("the peer left the DERP relay (" + why + "); back to " + next);
+        activate(next, now, "the peer left the DERP relay", false);
+        updateShadow(now);
+    }
+
+    /** How long a follower waits for the peer's next packet through DERP (the peer's keepalive, with slack). */
+    private Duration followWindow() {
+        return timeouts.keepalive().plus(timeouts.suspectAfter());
+    }
+
+    private Optional<PathOption> derpOption() {
+        return options.stream()
+                .filter(o -> o.method() == PeeringMethod.VIA_DERP_RELAY)
+                .findFirst();
+    }
+
     private PathOption bestNotFailed() {
         for (PathOption o : options) {
             if (!failed.containsKey(o)) {
@@ -255,6 +327,12 @@ public final class PeerPath {
 
     private void activate(PathOption o, Instant now, String why, boolean alreadyUp) {
         boolean changed = active == null || !active.equals(o);
+        if (active != null
+                && active.method() == PeeringMethod.VIA_DERP_RELAY
+                && o.method() != PeeringMethod.VIA_DERP_RELAY) {
+            leftDerpAt = now;
+        }
+        followingDerp = false;
         active = o;
         activeSince = now;
         cameUp = alreadyUp;

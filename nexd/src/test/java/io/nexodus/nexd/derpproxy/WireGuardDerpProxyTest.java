@@ -70,6 +70,10 @@ class WireGuardDerpProxyTest {
             }
             assertThat(pa.counters().toRelay()).isGreaterThanOrEqualTo(1);
             assertThat(pa.counters().fromRelay()).isGreaterThanOrEqualTo(1);
+            assertThat(pa.packetsFrom(b))
+                    .as("per peer: what lets the agent follow a peer that can only use DERP")
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(pa.packetsFrom(a)).isZero();
 
             // no relay: dropped and counted, nothing thrown
             pa.use(Optional.empty(), Set.of());
@@ -82,6 +86,7 @@ class WireGuardDerpProxyTest {
             assertThat(pa.connected("public:900")).isFalse();
 
             pa.retainPeers(Set.of());
+            assertThat(pa.packetsFrom(b)).as("forgotten with the peer").isZero();
             assertThat(pa.endpointFor(b)).isPresent(); // reallocated: same address, as it is derived from the key
             assertThat(pa.endpointFor(b).get().getAddress()).isEqualTo(bAtA.getAddress());
         }

@@ -23,6 +23,7 @@ class PeerPathTest {
     private final PathOption local = PathOption.direct(PeeringMethod.DIRECT_LOCAL, ep("192.168.31.11", 5000));
     private final PathOption reflexive = PathOption.direct(PeeringMethod.REFLEXIVE, ep("198.51.100.31", 5000));
     private final PathOption relay = PathOption.viaRelay("R");
+    private final PathOption derp = PathOption.viaDerp(ep("127.77.0.2", 40000), "public-derp");
     private final List<String> log = new ArrayList<>();
     private final PeerPath path = new PeerPath(T, log::add);
     private Instant now = Instant.parse("2026-11-02T10:00:00Z");
@@ -90,7 +91,7 @@ class PeerPathTest {
         path.observe(PathSample.of(null, 0, 0), now);
         assertThat(path.active()).contains(relay);
         at(41);
-        path.observe(new PathSample(null, 0, 0, true, null), now);
+        path.observe(PathSample.relayed(true, null, 0), now);
         assertThat(path.healthy(now)).isTrue();
         assertThat(log).anyMatch(l -> l.contains("failed"));
     }
@@ -180,18 +181,18 @@ class PeerPathTest {
         assertThat(path.active()).contains(relay);
         assertThat(path.shadow()).contains(reflexive);
         at(21);
-        path.observe(new PathSample(null, 0, 0, true, null), now);
+        path.observe(PathSample.relayed(true, null, 0), now);
         assertThat(path.takeKick()).isFalse();
         at(50);
-        path.observe(new PathSample(null, 0, 0, true, null), now);
+        path.observe(PathSample.relayed(true, null, 0), now);
         assertThat(path.takeKick()).as("probe again every probeInterval").isTrue();
         at(51);
-        path.observe(new PathSample(null, 0, 0, true, t(49)), now);
+        path.observe(PathSample.relayed(true, t(49), 0), now);
         assertThat(path.active())
                 .as("a handshake before the last probe started proves nothing")
                 .contains(relay);
         at(52);
-        path.observe(new PathSample(null, 0, 0, true, t(51.5)), now);
+        path.observe(PathSample.relayed(true, t(51.5), 0), now);
         assertThat(path.active()).contains(reflexive);
         assertThat(path.shadow()).isEmpty();
         assertThat(path.healthy(now))
@@ -204,9 +205,9 @@ class PeerPathTest {
     void theRelayBeingDownFailsTheRelayedMethodToo() {
         path.offer(List.of(relay), now);
         at(5);
-        path.observe(new PathSample(null, 0, 0, false, null), now);
+        path.observe(PathSample.relayed(false, null, 0), now);
         at(26);
-        path.observe(new PathSample(null, 0, 0, false, null), now);
+        path.observe(PathSample.relayed(false, null, 0), now);
         assertThat(path.active()).as("nothing else to try: the relay again").contains(relay);
         assertThat(path.reason()).contains("relay is not reachable");
     }
@@ -288,5 +289,114 @@ class PeerPathTest {
         at(1);
         path.offer(List.of(reflexive, relay), now);
         assertThat(path.active()).contains(reflexive);
+    }
+
+    private static PathSample onDerp(Instant handshake, long rx, long tx, long fromDerp) {
+        return new PathSample(handshake, rx, tx, true, null, fromDerp);
+    }
+
+    /** Relayed with a healthy WireGuard relay, and the peer sends to us through DERP (it can use nothing else). */
+    private void followed() {
+        path.offer(List.of(relay, derp), now);
+        path.observe(PathSample.relayed(true, null, 0), now);
+        at(1);
+        path.observe(PathSample.relayed(true, null, 2), now);
+    }
+
+    @Test
+    void aPeerHeardThroughDerpWhileWeUseTheWireGuardRelayIsAnsweredOnDerpAtOnce() {
+        followed();
+        assertThat(path.active()).contains(derp);
+        assertThat(path.reason()).isEqualTo("the peer uses the DERP relay");
+        assertThat(path.takeKick())
+                .as("we start the handshake ourselves rather than wait for the peer's 5 s retry")
+                .isTrue();
+        at(1.5);
+        path.offer(List.of(relay, derp), now);
+        assertThat(path.active())
+                .as("a watch event with the same options does not end the follow")
+                .contains(derp);
+        at(2);
+        path.observe(onDerp(t(1.8), 148, 148, 5), now);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.UP);
+    }
+
+    @Test
+    void aMethodThatGivesThePeerAnEntryDoesNotFollowBecauseWireGuardAnswersWhereAPacketCameFrom() {
+        path.offer(List.of(reflexive, relay, derp), now);
+        path.observe(PathSample.of(null, 0, 0), now);
+        at(0.5);
+        path.observe(new PathSample(t(0.4), 300, 300, true, null, 4), now);
+        assertThat(path.active()).contains(reflexive);
+    }
+
+    @Test
+    void withoutADerpOptionThereIsNothingToFollow() {
+        path.offer(List.of(relay), now);
+        path.observe(PathSample.relayed(true, null, 0), now);
+        at(1);
+        path.observe(PathSample.relayed(true, null, 9), now);
+        assertThat(path.active()).contains(relay);
+    }
+
+    @Test
+    void theFollowEndsWhenThePeerStopsSendingThroughDerpAndItsLastPacketsAreNotFollowedAgain() {
+        followed();
+        at(2);
+        path.observe(onDerp(t(1.8), 148, 148, 5), now);
+        at(20);
+        path.observe(onDerp(t(1.8), 180, 180, 6), now);
+        assertThat(path.active()).as("the peer's keepalive came through DERP").contains(derp);
+        at(41);
+        path.observe(onDerp(t(1.8), 180, 212, 6), now);
+        assertThat(path.active()).contains(derp);
+        at(42.5);
+        path.observe(onDerp(t(1.8), 180, 212, 6), now);
+        assertThat(path.active())
+                .as("nothing through DERP for keepalive + suspectAfter: the peer went back to the relay")
+                .contains(relay);
+        assertThat(path.reason()).isEqualTo("the peer left the DERP relay");
+        at(50);
+        path.observe(PathSample.relayed(true, null, 7), now);
+        assertThat(path.active())
+                .as("a packet the peer sent before it noticed that we left")
+                .contains(relay);
+        at(66);
+        path.observe(PathSample.relayed(true, null, 8), now);
+        assertThat(path.active())
+                .as("still sending through DERP long after we left: the peer really needs it")
+                .contains(derp);
+    }
+
+    @Test
+    void sendingThroughDerpIntoSilenceEndsTheFollowQuickly() {
+        followed();
+        at(2);
+        path.observe(onDerp(t(1.8), 148, 148, 5), now);
+        at(3);
+        path.observe(onDerp(t(1.8), 148, 20_000, 5), now);
+        at(4.5);
+        path.observe(onDerp(t(1.8), 148, 60_000, 5), now);
+        assertThat(path.active()).contains(relay);
+        assertThat(path.takeStallSuspicion())
+                .as("not our NAT: the peer left DERP")
+                .isFalse();
+    }
+
+    @Test
+    void whileFollowingAFailedBetterMethodIsNotRetried() {
+        path.offer(List.of(reflexive, relay, derp), now);
+        at(20);
+        path.observe(PathSample.of(null, 0, 0), now);
+        assertThat(path.active()).contains(relay);
+        path.observe(PathSample.relayed(true, null, 0), now);
+        at(21);
+        path.observe(PathSample.relayed(true, null, 3), now);
+        assertThat(path.active()).contains(derp);
+        for (int s = 30; s <= 400; s += 10) {
+            at(s);
+            path.observe(onDerp(t(21.5), 148L * s, 148L * s, s), now);
+        }
+        assertThat(path.active()).contains(derp);
     }
 }
