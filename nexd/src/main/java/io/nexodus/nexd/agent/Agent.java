@@ -15,6 +15,7 @@ import io.nexodus.nexd.endpoint.ReflexiveProbe;
 import io.nexodus.nexd.endpoint.StunProbeFactory;
 import io.nexodus.nexd.net.CommandRunner;
 import io.nexodus.nexd.net.NetConfigException;
+import io.nexodus.nexd.net.NftSecurityGroup;
 import io.nexodus.nexd.net.RelayForwarding;
 import io.nexodus.nexd.net.SubnetRouting;
 import io.nexodus.nexd.net.TunnelInterface;
@@ -286,7 +287,12 @@ public final class Agent implements AutoCloseable {
         rec.avoidRoutingOver(() -> ownNetworks(iface));
         reconciler = rec;
         SecurityGroupEnforcer groups = new SecurityGroupEnforcer(
-                new io.nexodus.packetfilter.StatefulFilter(), wg, vpc.id(), config.isRelay(), System::nanoTime);
+                new io.nexodus.packetfilter.StatefulFilter(),
+                wg,
+                vpc.id(),
+                config.isRelay(),
+                System::nanoTime,
+                new NftSecurityGroup(CommandRunner.SYSTEM, iface));
         securityGroups = groups;
         if (!groups.enforced()) {
             log.info("{} does not filter packets: security groups are not enforced on this device", wg.describe());
@@ -357,6 +363,9 @@ public final class Agent implements AutoCloseable {
         }
         if (derpProxy != null) {
             derpProxy.close();
+        }
+        if (securityGroups != null) {
+            securityGroups.close();
         }
         try {
             hostsFile.clear();

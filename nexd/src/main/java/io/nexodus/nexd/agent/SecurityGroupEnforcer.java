@@ -5,6 +5,8 @@ import io.nexodus.api.model.SecurityGroup;
 import io.nexodus.api.model.SecurityRule;
 import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.watch.Informer;
+import io.nexodus.nexd.net.NetConfigException;
+import io.nexodus.nexd.net.NftSecurityGroup;
 import io.nexodus.nexd.wg.WireGuardBackend;
 import io.nexodus.packetfilter.Decision;
 import io.nexodus.packetfilter.FilterStatus;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * This device's security group in the data plane: resolves the device's group from the watch (its
  * {@code security_group_id}, else the VPC's default group, whose id is the VPC's), compiles it with the
  * {@code packetfilter} module and puts it in force in one step ({@link StatefulFilter#setRules}). The filter sits in
- * the built-in WireGuard device's packet path from the start ({@link WireGuardBackend#enforce}); the wireguard-go
- * backend cannot filter, so there the group is only reported, with a warning when it has rules.
+ * the built-in WireGuard device's packet path from the start ({@link WireGuardBackend#enforce}). The wireguard-go
+ * backend's packets never pass through nexd: there the same compiled rules go to the kernel as an nftables table on
+ * the tunnel interface ({@link NftSecurityGroup}); if nft refuses or is missing, the group is reported as not enforced.
  * <p>
  * A group that cannot be compiled (only possible if a service accepted what ours refuses) fails closed: the rules in
  * force stay, and the log and {@code nexctl nexd status} say why. A group id missing from the VPC's list refuses every
@@ -40,6 +43,8 @@ final class SecurityGroupEnforcer {
     static final long EXPIRE_INTERVAL_NANOS = 10_000_000_000L;
 
     private final StatefulFilter filter;
+    private final boolean inDevice;
+    private final NftSecurityGroup kernel;
     private final boolean enforced;
     private final UUID vpcId;
     private final boolean forwards;
@@ -56,14 +61,21 @@ final class SecurityGroupEnforcer {
     private volatile String label = "";
     private volatile boolean hasRules;
     private volatile String problem = "";
+    private volatile boolean kernelFailed;
 
     /**
      * @param forwards whether this device forwards other devices' packets (a relay): then only packets to or from its
      *                 own tunnel addresses are filtered, as nftables' input and output hooks would
      * @param nanoTime {@code System::nanoTime} (tests pass a manual clock)
+     * @param kernel   the nftables enforcement used when {@code wg} cannot filter in its packet path; null: none
      */
     SecurityGroupEnforcer(
-            StatefulFilter filter, WireGuardBackend wg, UUID vpcId, boolean forwards, LongSupplier nanoTime) {
+            StatefulFilter filter,
+            WireGuardBackend wg,
+            UUID vpcId,
+            boolean forwards,
+            LongSupplier nanoTime,
+            NftSecurityGroup kernel) {
         this.filter = filter;
         this.vpcId = vpcId;
         this.forwards = forwards;
@@ -71,13 +83,18 @@ final class SecurityGroupEnforcer {
         // in place before any peer is configured, so every TCP connection is seen from its SYN: a connection a rule
         // change revoked then cannot come back by this device sending mid-stream (see docs/security-groups.md)
         filter.setPickUpRunningTcp(false);
-        this.enforced = wg.enforce(filter); // allow-all until the group arrives; flows are tracked from the start
+        this.inDevice = wg.enforce(filter); // allow-all until the group arrives; flows are tracked from the start
+        this.kernel = inDevice ? null : kernel;
+        this.enforced = inDevice || this.kernel != null;
         this.lastExpire = nanoTime.getAsLong();
     }
 
-    /** Whether packets are filtered (the built-in WireGuard) or not (wireguard-go). */
+    /**
+     * Whether packets are filtered: by the built-in WireGuard, or by nftables for wireguard-go (until nft refuses a
+     * change: then the status says the group is not enforced).
+     */
     boolean enforced() {
-        return enforced;
+        return enforced && !kernelFailed;
     }
 
     /** The filter (for its counters). */
@@ -107,7 +124,9 @@ final class SecurityGroupEnforcer {
             if (groups.isSynced() && !missingReported) {
                 missingReported = true;
                 triedGroup = null; // applied as soon as it appears
-                filter.setRules(refuseAll(id + " (not in the VPC's list)"));
+                RuleSet refuse = refuseAll(id + " (not in the VPC's list)");
+                filter.setRules(refuse);
+                putInKernel(refuse, self);
                 label = id + " (not in the VPC's list: every new flow refused)";
                 hasRules = true;
                 problem = "security group " + id + " of this device is not in the VPC's list; refusing every new flow";
@@ -135,6 +154,9 @@ final class SecurityGroupEnforcer {
         label = name;
         hasRules = !rules.allowsAll();
         problem = "";
+        if (!putInKernel(rules, self)) {
+            return;
+        }
         if (enforced) {
             log.info(
                     "security group {} in force: {} inbound and {} outbound rules{}",
@@ -147,6 +169,31 @@ final class SecurityGroupEnforcer {
                     "security group {} has rules, but they are NOT enforced: the wireguard-go backend does not filter packets"
                             + " (run nexd with the built-in WireGuard to enforce security groups)",
                     name);
+        }
+    }
+
+    /** Hands the rules to nftables when that is the enforcement; false (and the problem said) when it refused. */
+    private boolean putInKernel(RuleSet rules, Device self) {
+        if (kernel == null) {
+            return true;
+        }
+        try {
+            kernel.apply(rules, ownAddresses(self));
+            kernelFailed = false;
+            return true;
+        } catch (NetConfigException | IllegalArgumentException e) {
+            kernelFailed = true;
+            problem = "security group " + rules.label() + " is NOT enforced: nftables refused it (" + e.getMessage()
+                    + ")";
+            log.error(problem);
+            return false;
+        }
+    }
+
+    /** Removes what this enforcer put into the kernel (nexd stops). */
+    void close() {
+        if (kernel != null) {
+            kernel.close();
         }
     }
 
@@ -170,6 +217,16 @@ final class SecurityGroupEnforcer {
                     + (hasRules
                             ? " — NOT enforced: the wireguard-go backend does not filter packets"
                             : " (no rules: all traffic allowed; the wireguard-go backend would not enforce rules)"));
+        } else if (kernel != null) {
+            out.add("security group: " + name
+                    + (kernelFailed
+                            ? " — NOT enforced (see the problem below)"
+                            : ", enforced by nftables on " + kernel.iface() + " (wireguard-go backend)"));
+            try {
+                kernel.counters().forEach((rule, packets) -> out.add("  " + rule + ": " + packets + " packets"));
+            } catch (NetConfigException e) {
+                out.add("  counters: cannot read them (" + e.getMessage() + ")");
+            }
         } else {
             FilterStatus s = filter.status();
             out.add("security group: " + name + ", enforced by the built-in WireGuard");

@@ -26,6 +26,7 @@ final class StunMonitor implements AutoCloseable {
     private volatile boolean closed;
     private volatile long lastRunNanos;
     private int failuresInARow;
+    private int retriesLeft;
     private Thread thread;
 
     StunMonitor(NatDiscovery discovery, Duration interval, Duration minGap, Consumer<NatObservation> onChange) {
@@ -37,6 +38,7 @@ final class StunMonitor implements AutoCloseable {
 
     /** The first observation, synchronously (before registering). */
     NatObservation initial() throws InterruptedException {
+        retriesLeft = 2;
         NatObservation o = discovery.observe();
         lastRunNanos = System.nanoTime();
         current = o;
@@ -64,7 +66,7 @@ final class StunMonitor implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                trigger.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
+                boolean asked = trigger.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
                 trigger.drainPermits();
                 long sinceLast = System.nanoTime() - lastRunNanos;
                 if (sinceLast < minGap.toNanos()) {
@@ -81,8 +83,16 @@ final class StunMonitor implements AutoCloseable {
                     // a lost round or two (packet loss, the STUN server restarting) is not a reason to call
                     // ourselves unreachable; the third in a row is
                     log.info("STUN got no answer ({}); keeping {}", o.describe(), before.describe());
+                    if (asked && retriesLeft > 0) {
+                        // asked because a peer went silent: the answer matters now (a new public address is found
+                        // only this way before the next periodic round), so a lost answer is retried after minGap
+                        // instead of the interval; the peer's silence raises no second request by itself
+                        retriesLeft--;
+                        trigger.release();
+                    }
                     continue;
                 }
+                retriesLeft = 2;
                 if (!o.sameMapping(before)) {
                     log.info(
                             "NAT mapping changed: {} -> {}", before == null ? "none" : before.describe(), o.describe());

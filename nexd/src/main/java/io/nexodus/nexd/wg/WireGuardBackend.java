@@ -36,7 +36,7 @@ public interface WireGuardBackend extends AutoCloseable {
     /**
      * Puts {@code filter} in the packet path (inbound after decryption, outbound before encryption), replacing any
      * earlier one, and returns true; returns false when this backend cannot filter packets (wireguard-go: its packets
-     * never pass through nexd), in which case security groups are not enforced.
+     * never pass through nexd), in which case nexd enforces security groups with nftables instead.
      */
     default boolean enforce(StatefulFilter filter) {
         return false;

@@ -64,7 +64,7 @@ class AgentTest {
     private final List<AgentStatus> statuses = new ArrayList<>();
     private final List<String> stunRechecks = new ArrayList<>();
     private final SecurityGroupEnforcer securityGroups =
-            new SecurityGroupEnforcer(new StatefulFilter(), wg, VPC.id(), false, System::nanoTime);
+            new SecurityGroupEnforcer(new StatefulFilter(), wg, VPC.id(), false, System::nanoTime, null);
     private HttpServer server;
 
     @AfterEach

@@ -16,6 +16,9 @@ import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.api.watch.Informer;
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.nexd.net.CommandRunner;
+import io.nexodus.nexd.net.NetConfigException;
+import io.nexodus.nexd.net.NftSecurityGroup;
 import io.nexodus.nexd.wg.DatagramPort;
 import io.nexodus.nexd.wg.JavaBackend;
 import io.nexodus.nexd.wg.PeerChange;
@@ -29,6 +32,7 @@ import io.nexodus.wireguard.tun.MemoryTun;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +66,7 @@ class SecurityGroupEnforcementTest {
         victim = JavaBackend.inMemory("victim", NodePrivateKey.generate().toBase64(), lo);
         attacker.apply(List.of(peer(victim, VICTIM_IP)));
         victim.apply(List.of(peer(attacker, ATTACKER_IP)));
-        enforcer = new SecurityGroupEnforcer(new StatefulFilter(), victim, VPC, false, System::nanoTime);
+        enforcer = new SecurityGroupEnforcer(new StatefulFilter(), victim, VPC, false, System::nanoTime, null);
         groups.onEvent(new WatchEvent("security-group", WatchEvent.TYPE_TAIL, null));
     }
 
@@ -179,13 +183,89 @@ class SecurityGroupEnforcementTest {
     @Test
     void aBackendThatCannotFilterSaysSoInTheStatus() {
         SecurityGroupEnforcer goBackend = new SecurityGroupEnforcer(
-                new StatefulFilter(), new NonFilteringBackend(), VPC, false, System::nanoTime);
+                new StatefulFilter(), new NonFilteringBackend(), VPC, false, System::nanoTime, null);
         assertFalse(goBackend.enforced());
         putGroupInformer(1, List.of(rule("tcp", 22, 22)));
         goBackend.update(victimDevice(GROUP), groups);
         assertTrue(
                 goBackend.statusLines().getFirst().contains("NOT enforced"),
                 goBackend.statusLines().toString());
+    }
+
+    /**
+     * wireguard-go: the same rules go to the kernel as one nftables transaction on the tunnel interface; a change after
+     * the first also makes the kernel forget the tracked flows of the device's addresses, so revoked flows stop; the
+     * status shows nft's counters; a script nft refuses leaves the group reported as NOT enforced; stopping removes the
+     * table. (The rendering itself runs against a real kernel in packetfilter's {@code NftablesIT}, the whole path in
+     * the NAT lab's {@code SecurityGroupScenariosIT}.)
+     */
+    @Test
+    void withWireGuardGoTheGroupGoesToNftablesAndStatusShowsItsCounters() {
+        List<String> commands = new ArrayList<>();
+        List<String> scripts = new ArrayList<>();
+        boolean[] refuse = {false};
+        CommandRunner nft = (argv, stdin) -> {
+            commands.add(String.join(" ", argv));
+            if (stdin != null) {
+                scripts.add(stdin);
+            }
+            if (refuse[0] && argv.getFirst().equals("nft") && stdin != null) {
+                throw new NetConfigException("nft -f - failed (exit 1): Error: syntax error", null);
+            }
+            if (argv.equals(List.of("nft", "list", "table", "inet", "nexodus-sg"))) {
+                return """
+                        iifname "wg-go" tcp dport 22 counter packets 3 bytes 180 accept comment "inbound_rules[0]"
+                        iifname "wg-go" counter packets 7 bytes 420 drop comment "inbound_rules: no rule matched"
+                        """;
+            }
+            if (argv.getFirst().equals("conntrack")) {
+                throw new NetConfigException(
+                        "conntrack failed (exit 1): conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.",
+                        null);
+            }
+            return "";
+        };
+        SecurityGroupEnforcer goBackend = new SecurityGroupEnforcer(
+                new StatefulFilter(),
+                new NonFilteringBackend(),
+                VPC,
+                false,
+                System::nanoTime,
+                new NftSecurityGroup(nft, "wg-go"));
+        assertTrue(goBackend.enforced());
+
+        putGroupInformer(1, List.of(rule("tcp", 22, 22)));
+        goBackend.update(victimDevice(GROUP), groups);
+        assertEquals(List.of("nft -f -"), commands, "the first set: no flows to re-judge yet");
+        assertTrue(scripts.getFirst().contains("iifname \"wg-go\""), scripts.getFirst());
+        assertTrue(scripts.getFirst().contains("tcp dport 22"), scripts.getFirst());
+        List<String> status = goBackend.statusLines();
+        assertTrue(status.getFirst().contains("enforced by nftables on wg-go"), status.toString());
+        assertTrue(status.contains("  inbound_rules[0]: 3 packets"), status.toString());
+        assertTrue(status.contains("  inbound_rules: no rule matched: 7 packets"), status.toString());
+
+        commands.clear();
+        putGroupInformer(2, List.of(rule("tcp", 443, 443)));
+        goBackend.update(victimDevice(GROUP), groups);
+        assertEquals(
+                List.of("nft -f -", "conntrack -D -s " + VICTIM_IP, "conntrack -D -d " + VICTIM_IP),
+                commands,
+                "a change makes the kernel judge running flows again");
+        assertTrue(scripts.getLast().contains("tcp dport 443"), scripts.getLast());
+
+        refuse[0] = true;
+        putGroupInformer(3, List.of(rule("tcp", 8080, 8080)));
+        goBackend.update(victimDevice(GROUP), groups);
+        assertFalse(goBackend.enforced());
+        status = goBackend.statusLines();
+        assertTrue(status.getFirst().contains("NOT enforced"), status.toString());
+        assertTrue(status.getLast().contains("nftables refused it"), status.toString());
+
+        refuse[0] = false;
+        commands.clear();
+        goBackend.close();
+        assertEquals(List.of("nft -f -"), commands);
+        assertFalse(scripts.getLast().contains("chain"), "stopping leaves only the delete: " + scripts.getLast());
     }
 
     /**
