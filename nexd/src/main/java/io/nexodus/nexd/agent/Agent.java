@@ -36,10 +36,12 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +96,7 @@ public final class Agent implements AutoCloseable {
     private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
     private final io.nexodus.nexd.net.HostsFile hostsFile =
             new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
-    private VpcSession session;
+    private volatile VpcSession session;
     private EndpointPublisher publisher;
     /** Published for the control socket once running. */
     private volatile AgentLoop loop;
@@ -663,6 +665,24 @@ public final class Agent implements AutoCloseable {
 
     public AgentStatus status() {
         return status;
+    }
+
+    /**
+     * The WireGuard keys of the VPC's devices (this one included) once the watch delivered its first list; empty
+     * before. Any thread.
+     */
+    public Optional<Set<String>> vpcDeviceKeys() {
+        VpcSession s = session;
+        if (s == null || !s.devices().isSynced()) {
+            return Optional.empty();
+        }
+        Set<String> keys = new HashSet<>();
+        for (Device d : s.devices().items().values()) {
+            if (d.publicKey() != null) {
+                keys.add(d.publicKey());
+            }
+        }
+        return Optional.of(Set.copyOf(keys));
     }
 
     /** The status with the security group's lines (its rules, hits and drops) once the agent runs. */

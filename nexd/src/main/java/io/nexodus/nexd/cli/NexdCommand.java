@@ -11,6 +11,7 @@ import io.nexodus.nexd.endpoint.StunClientProbe;
 import io.nexodus.nexd.net.CommandRunner;
 import io.nexodus.nexd.relayderp.RelayDerpCommand;
 import io.nexodus.nexd.relayderp.RelayDerpServer;
+import io.nexodus.nexd.relayderp.VpcMembers;
 import io.nexodus.nexd.state.StateException;
 import io.nexodus.nexd.state.StateStore;
 import io.nexodus.stun.StunClientConfig;
@@ -20,8 +21,10 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,6 +71,7 @@ import picocli.CommandLine.ParentCommand;
             "(docs/security-groups.md)."
         })
 public final class NexdCommand implements Callable<Integer> {
+
     @Mixin
     NexdOptions options = new NexdOptions();
 
@@ -137,8 +141,28 @@ public final class NexdCommand implements Callable<Integer> {
             }
             Thread.sleep(100);
         }
-        return agent;
+        VpcMembers members = relay.members().orElse(null);
+        if (members == null) {
+            return agent;
+        }
+        java.util.concurrent.ScheduledExecutorService feed =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                        .name("nexd-relay-members")
+                        .daemon(true)
+                        .factory());
+        java.util.concurrent.ScheduledFuture<?> _ = feed.scheduleWithFixedDelay(
+                () -> members.refresh(agent.vpcDeviceKeys(), relay.relay().derpServer()),
+                0,
+                MEMBERS_REFRESH.toMillis(),
+                TimeUnit.MILLISECONDS);
+        return () -> {
+            feed.shutdownNow();
+            agent.close();
+        };
     }
+
+    /** How often an onboarded relay takes the VPC's device list from its agent (a deleted device loses it as fast). */
+    private static final Duration MEMBERS_REFRESH = Duration.ofMillis(500);
 
     static void configureLogging(String level) {
         if (System.getProperty("logback.configurationFile") == null) {

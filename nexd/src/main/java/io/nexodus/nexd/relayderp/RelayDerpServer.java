@@ -22,11 +22,13 @@ public final class RelayDerpServer implements AutoCloseable {
     private final RelayDerpConfig config;
     private final DerpRelayServer relay;
     private final StunServer stun;
+    private final VpcMembers members;
 
-    private RelayDerpServer(RelayDerpConfig config, DerpRelayServer relay, StunServer stun) {
+    private RelayDerpServer(RelayDerpConfig config, DerpRelayServer relay, StunServer stun, VpcMembers members) {
         this.config = config;
         this.relay = relay;
         this.stun = stun;
+        this.members = members;
     }
 
     /**
@@ -51,6 +53,11 @@ public final class RelayDerpServer implements AutoCloseable {
             b.certDir(config.certDir());
         }
         config.meshKey().ifPresent(b::meshKey);
+        // onboarded: serve the VPC's devices only (refusing everyone until the agent has the device list)
+        VpcMembers members = config.onboard() ? new VpcMembers() : null;
+        if (members != null) {
+            b.verifier(members).deliveryPolicy(members);
+        }
         DerpRelayServer relay = DerpRelayServer.start(b.build());
         StunServer stun = null;
         if (config.stun()) {
@@ -62,7 +69,7 @@ public final class RelayDerpServer implements AutoCloseable {
                 throw e;
             }
         }
-        return new RelayDerpServer(config, relay, stun);
+        return new RelayDerpServer(config, relay, stun, members);
     }
 
     public RelayDerpConfig config() {
@@ -75,6 +82,11 @@ public final class RelayDerpServer implements AutoCloseable {
 
     public Optional<StunServer> stun() {
         return Optional.ofNullable(stun);
+    }
+
+    /** With {@code --onboard}: the VPC's devices, the only clients served (fed by the relay's own agent). */
+    public Optional<VpcMembers> members() {
+        return Optional.ofNullable(members);
     }
 
     /** {@code https://<hostname>:<port>/derp}. */
