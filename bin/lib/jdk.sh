@@ -6,9 +6,18 @@
 
 nexodus_java_feature() { # prints the feature version (e.g. 25) of the java binary $1, or nothing
   # The JDK's `release` file says it without starting a JVM (which costs a CLI like nexctl ~40-500 ms per call).
+  # Read without forking (a CLI call pays for every process the launcher starts).
   nexodus_release="${1%/bin/java}/release"
   if [ -r "$nexodus_release" ]; then
-    nexodus_v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$nexodus_release" | head -n 1)
+    nexodus_v=
+    while IFS= read -r nexodus_line || [ -n "$nexodus_line" ]; do
+      case $nexodus_line in
+        JAVA_VERSION=\"[0-9]*)
+          nexodus_v=${nexodus_line#JAVA_VERSION=\"}
+          nexodus_v=${nexodus_v%%[!0-9]*}
+          break ;;
+      esac
+    done <"$nexodus_release"
     if [ -n "$nexodus_v" ]; then echo "$nexodus_v"; return 0; fi
   fi
   "$1" -XshowSettings:properties -version 2>&1 |
@@ -28,13 +37,18 @@ nexodus_find_jdk() {
     fi
   fi
   case $- in *f*) nexodus_noglob=1; set +f ;; *) nexodus_noglob= ;; esac # mvnw runs with `set -f`
-  nexodus_candidates=$(ls -d "$nexodus_jvm_dir"/*25* "$nexodus_jvm_dir"/* 2>/dev/null)
-  [ -z "$nexodus_noglob" ] || set -f
-  for d in $nexodus_candidates; do
+  # globs keep their order (ls would sort the two lists into one and try every older JDK first)
+  for d in "$nexodus_jvm_dir"/*25* "$nexodus_jvm_dir"/*; do
     [ -x "$d/bin/javac" ] || continue
     v=$(nexodus_java_feature "$d/bin/java")
-    if [ -n "$v" ] && [ "$v" -ge 25 ]; then JAVA_HOME=$d; export JAVA_HOME; return 0; fi
+    if [ -n "$v" ] && [ "$v" -ge 25 ]; then
+      [ -z "$nexodus_noglob" ] || set -f
+      JAVA_HOME=$d
+      export JAVA_HOME
+      return 0
+    fi
   done
+  [ -z "$nexodus_noglob" ] || set -f
   echo "error: JDK 25 not found. Set JAVA_HOME to a JDK 25 (or newer), or install one under $nexodus_jvm_dir" >&2
   echo "       (e.g. Temurin 25: /usr/lib/jvm/temurin-25-jdk-amd64)." >&2
   [ -z "$nexodus_java_home_note" ] || echo "       ($nexodus_java_home_note; nothing suitable in $nexodus_jvm_dir either.)" >&2
