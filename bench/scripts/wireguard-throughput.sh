@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Throughput and latency of the Java userspace WireGuard (bin/nexodus-wg) against Debian wireguard-go, with raw veth
-# as the ceiling, all measured in one run on this machine. Not a test: it prints numbers and ratios.
+# Throughput and latency of the Java userspace WireGuard (bin/nexodus-wg) against wireguard-go, with raw veth as the
+# ceiling, all measured in one run on this machine. Not a test: it prints numbers and ratios.
 #
-#   sudo bench/scripts/wireguard-throughput.sh [--time SECONDS] [--runs N] [--streams P] [--modes raw,go,java]
-#        [--java-args '--crypto-workers 1']
+#   sudo bench/scripts/wireguard-throughput.sh [--time SECONDS] [--runs N] [--streams P] [--modes raw,go,godeb,java]
+#        [--java-args '--crypto-workers 1'] [--wireguard-go PATH]
+#
+# The anchor ("go") is the current wireguard-go release with TUN offloads and UDP GSO/GRO: --wireguard-go PATH, else
+# $WIREGUARD_GO, else ../shared/anchors/wireguard-go-0.0.20250522 beside the checkout; without any of them the script
+# refuses to call Debian's 2022 build the anchor. Mode "godeb" is Debian's wireguard-go (0.0.20220316, no offloads)
+# from the PATH, kept as a second row for comparison with older numbers.
 #
 # Mode "javaf" (not in the default set) adds a third pair: Java with a packet filter installed (nexodus-wg
 # --bench-filter, which reads every packet's protocol, addresses and ports and accepts it), reported as a ratio to the
@@ -25,9 +30,10 @@ set -euo pipefail
 TIME=10
 RUNS=3
 STREAMS=1
-MODES="raw go java"
+MODES="raw go godeb java"
 JAVA_ARGS=""
 SG_RULES=100
+WG_GO=${WIREGUARD_GO:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --time) TIME=$2; shift 2 ;;
@@ -36,7 +42,8 @@ while [ $# -gt 0 ]; do
     --modes) MODES=${2//,/ }; shift 2 ;;
     --java-args) JAVA_ARGS=$2; shift 2 ;;
     --sg-rules) SG_RULES=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | cut -c3-; exit 0 ;;
+    --wireguard-go) WG_GO=$2; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +54,19 @@ for c in ip iperf3 wireguard-go wg ping python3; do
 done
 
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
+if [ -z "$WG_GO" ] && [ -x "$ROOT/../shared/anchors/wireguard-go-0.0.20250522" ]; then
+  WG_GO="$ROOT/../shared/anchors/wireguard-go-0.0.20250522"
+fi
+case " $MODES " in
+  *" go "*)
+    [ -n "$WG_GO" ] && [ -x "$WG_GO" ] || {
+      echo "no current wireguard-go for the anchor: pass --wireguard-go PATH or set WIREGUARD_GO (Debian's 2022" >&2
+      echo "build lacks the offloads; it runs as mode godeb: --modes raw,godeb,java)" >&2
+      exit 1
+    } ;;
+esac
+GO_VERSION=$([ -n "$WG_GO" ] && "$WG_GO" --version 2>/dev/null | awk 'NR==1{print $2}' || echo none)
+DEB_VERSION=$(wireguard-go --version 2>/dev/null | awk 'NR==1{print $2}')
 NXWG="$ROOT/bin/nexodus-wg"
 TAG="nxb$$"
 TMP=$(mktemp -d)
@@ -116,9 +136,12 @@ setup_pair() {
   local letter=${kind:0:1}
   [ "$kind" = javaf ] && letter=f
   [ "$kind" = javasg ] && letter=s
+  [ "$kind" = godeb ] && letter=d
   local a="${TAG}${letter}a" b="${TAG}${letter}b"
   for i in $a $b; do
     if [ "$kind" = go ]; then
+      ip netns exec "$p-0" env WG_PROCESS_FOREGROUND=1 "$WG_GO" -f "$i" >"$TMP/$i.log" 2>&1 &
+    elif [ "$kind" = godeb ]; then
       ip netns exec "$p-0" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$i" >"$TMP/$i.log" 2>&1 &
     elif [ "$kind" = javasg ]; then
       ip netns exec "$p-0" "$JAVA_HOME/bin/java" -Xms64m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
@@ -153,10 +176,11 @@ daemon_pids() { # $1 = namespace of the daemons
   ip netns pids "$1"
 }
 
-echo "== setting up: raw veth, wireguard-go pair, Java pair ($(date -u +%FT%TZ))"
+echo "== setting up: $MODES; anchor wireguard-go $GO_VERSION, Debian's $DEB_VERSION ($(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
 has() { case " $MODES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 has raw && setup_raw
 has go && setup_pair go "$TAG-g" 10.202.0
+has godeb && setup_pair godeb "$TAG-d" 10.206.0
 has java && setup_pair java "$TAG-j" 10.203.0
 has javaf && setup_pair javaf "$TAG-f" 10.204.0
 has javasg && setup_pair javasg "$TAG-s" 10.205.0
@@ -166,6 +190,7 @@ has java && iperf_gbps "$TAG-j-1" "$TAG-j-2" 10.203.0.2 3 >/dev/null
 has javaf && iperf_gbps "$TAG-f-1" "$TAG-f-2" 10.204.0.2 3 >/dev/null
 has javasg && iperf_gbps "$TAG-s-1" "$TAG-s-2" 10.205.0.2 3 >/dev/null
 has go && iperf_gbps "$TAG-g-1" "$TAG-g-2" 10.202.0.2 3 >/dev/null
+has godeb && iperf_gbps "$TAG-d-1" "$TAG-d-2" 10.206.0.2 3 >/dev/null
 
 declare -A RES CPU
 for run in $(seq 1 "$RUNS"); do
@@ -173,6 +198,7 @@ for run in $(seq 1 "$RUNS"); do
     case $mode in
       raw) c="$TAG-r1"; s="$TAG-r2"; addr=10.201.0.2; dns="" ;;
       go) c="$TAG-g-1"; s="$TAG-g-2"; addr=10.202.0.2; dns="$TAG-g-0" ;;
+      godeb) c="$TAG-d-1"; s="$TAG-d-2"; addr=10.206.0.2; dns="$TAG-d-0" ;;
       java) c="$TAG-j-1"; s="$TAG-j-2"; addr=10.203.0.2; dns="$TAG-j-0" ;;
       javaf) c="$TAG-f-1"; s="$TAG-f-2"; addr=10.204.0.2; dns="$TAG-f-0" ;;
       javasg) c="$TAG-s-1"; s="$TAG-s-2"; addr=10.205.0.2; dns="$TAG-s-0" ;;
@@ -192,11 +218,12 @@ echo "== latency (ping RTT, 50 probes)"
 rtt_raw=$(has raw && ping_rtt "$TAG-r1" 10.201.0.2 || echo nan)
 rtt_go=$(has go && ping_rtt "$TAG-g-1" 10.202.0.2 || echo nan)
 rtt_java=$(has java && ping_rtt "$TAG-j-1" 10.203.0.2 || echo nan)
+rtt_deb=$(has godeb && ping_rtt "$TAG-d-1" 10.206.0.2 || echo nan)
 
 HZ=$(getconf CLK_TCK)
 python3 - "$TIME" "$HZ" "${RES[raw]:-}" "${RES[go]:-}" "${RES[java]:-}" "${CPU[go]:-}" "${CPU[java]:-}" \
   "$rtt_raw" "$rtt_go" "$rtt_java" "${RES[javaf]:-}" "${CPU[javaf]:-}" "${RES[javasg]:-}" "${CPU[javasg]:-}" \
-  "$SG_RULES" <<'PY'
+  "$SG_RULES" "${RES[godeb]:-}" "${CPU[godeb]:-}" "$rtt_deb" "$GO_VERSION" "$DEB_VERSION" "$STREAMS" <<'PY'
 import statistics, sys
 t, hz = float(sys.argv[1]), float(sys.argv[2])
 raw, go, java = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[3:6])
@@ -207,17 +234,28 @@ cjavaf = [float(x) for x in sys.argv[12].split()]
 javasg = [float(x) for x in sys.argv[13].split()]
 cjavasg = [float(x) for x in sys.argv[14].split()]
 sg_rules = sys.argv[15]
+deb = [float(x) for x in sys.argv[16].split()]
+cdeb = [float(x) for x in sys.argv[17].split()]
+rd = float(sys.argv[18]) if sys.argv[18] else float("nan")
+go_version, deb_version, streams = sys.argv[19], sys.argv[20], sys.argv[21]
 def line(name, v):
     print(f"  {name:<26} median {statistics.median(v):7.3f} Gbit/s   (min {min(v):.3f}, max {max(v):.3f}, runs {len(v)})")
 def cpu_per_gbit(c, v):
     # daemon CPU seconds spent per Gbit carried (both daemons of the pair, all threads)
     xs = [(ci / hz) / (vi * t) for ci, vi in zip(c, v) if vi > 0]
     return statistics.median(xs) if xs else float("nan")
-print("\n== results (one iperf3 TCP stream, %g s per run)" % t)
-line("raw veth", raw); line("wireguard-go <-> wireguard-go", go); line("Java <-> Java", java)
+print("\n== results (%s iperf3 TCP stream(s), %g s per run)" % (streams, t))
+line("raw veth", raw); line(f"wireguard-go {go_version}", go)
+if deb:
+    line(f"wireguard-go {deb_version} (Debian)", deb)
+line("Java <-> Java", java)
 ratios = [j / g for j, g in zip(java, go) if g > 0] or [float("nan")]
-print(f"  Java / wireguard-go         median {statistics.median(ratios):.2f}x   (per run: {', '.join('%.2f' % r for r in ratios)})")
-print(f"  CPU per Gbit (daemons)      wireguard-go {cpu_per_gbit(cgo, go):.2f} s   Java {cpu_per_gbit(cjava, java):.2f} s")
+print(f"  Java / wireguard-go {go_version}   median {statistics.median(ratios):.2f}x   (per run: {', '.join('%.2f' % r for r in ratios)}; target >= 1.5)")
+if deb:
+    dr = [j / g for j, g in zip(java, deb) if g > 0] or [float("nan")]
+    print(f"  Java / Debian's {deb_version}    median {statistics.median(dr):.2f}x   (per run: {', '.join('%.2f' % r for r in dr)})")
+print(f"  CPU per Gbit (daemons)      wireguard-go {go_version} {cpu_per_gbit(cgo, go):.2f} s   Java {cpu_per_gbit(cjava, java):.2f} s"
+      + (f"   Debian's {cpu_per_gbit(cdeb, deb):.2f} s" if deb else ""))
 if javaf:
     line("Java with filter hook", javaf)
     fr = [f / j for f, j in zip(javaf, java) if j > 0] or [float("nan")]
@@ -228,6 +266,7 @@ if javasg:
     sr = [f / j for f, j in zip(javasg, java) if j > 0] or [float("nan")]
     print(f"  Java SG / Java              median {statistics.median(sr):.2f}x   (per run: {', '.join('%.2f' % r for r in sr)}; target >= 0.95)")
     print(f"  CPU per Gbit (daemons)      Java with the group {cpu_per_gbit(cjavasg, javasg):.2f} s")
-print(f"  ping RTT                    raw {rr:.3f} ms   wireguard-go {rg:.3f} ms (+{rg-rr:.3f})   Java {rj:.3f} ms (+{rj-rr:.3f})")
+print(f"  ping RTT                    raw {rr:.3f} ms   wireguard-go {rg:.3f} ms (+{rg-rr:.3f})   Java {rj:.3f} ms (+{rj-rr:.3f})"
+      + (f"   Debian's {rd:.3f} ms (+{rd-rr:.3f})" if deb else ""))
 print("  note: 2 shared vCPUs run both daemons, iperf3 and the kernel; other work on the machine adds noise.")
 PY
