@@ -183,6 +183,7 @@ final class SecurityGroupEnforcer {
             return true;
         } catch (NetConfigException | IllegalArgumentException e) {
             kernelFailed = true;
+            triedRevision = -1; // the next watch batch tries again
             problem = "security group " + rules.label() + " is NOT enforced: nftables refused it (" + e.getMessage()
                     + ")";
             log.error(problem);

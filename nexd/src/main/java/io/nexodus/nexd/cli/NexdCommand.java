@@ -24,6 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -145,12 +148,9 @@ public final class NexdCommand implements Callable<Integer> {
         if (members == null) {
             return agent;
         }
-        java.util.concurrent.ScheduledExecutorService feed =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
-                        .name("nexd-relay-members")
-                        .daemon(true)
-                        .factory());
-        java.util.concurrent.ScheduledFuture<?> _ = feed.scheduleWithFixedDelay(
+        ScheduledExecutorService feed = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("nexd-relay-members").daemon(true).factory());
+        ScheduledFuture<?> _ = feed.scheduleWithFixedDelay(
                 () -> members.refresh(agent.vpcDeviceKeys(), relay.relay().derpServer()),
                 0,
                 MEMBERS_REFRESH.toMillis(),

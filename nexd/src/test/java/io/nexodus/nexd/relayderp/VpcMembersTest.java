@@ -109,9 +109,10 @@ class VpcMembersTest {
                 while (b.isConnected() && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                assertThat(relay.relay().derpServer().evict(bob.publicKey()))
-                        .as("already disconnected by the refresh")
-                        .isZero();
+                assertThat(b.isConnected()).as("disconnected by the refresh").isFalse();
+                assertThat(b.awaitConnected(Duration.ofSeconds(1)))
+                        .as("and refused when it reconnects")
+                        .isFalse();
                 toBob.clear();
                 a.send(bob.publicKey(), "after".getBytes(StandardCharsets.UTF_8));
                 assertThat(toBob.poll(500, TimeUnit.MILLISECONDS)).isNull();
