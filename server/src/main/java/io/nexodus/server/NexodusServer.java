@@ -221,9 +221,10 @@ public final class NexodusServer implements AutoCloseable {
                 .host(config.listenHost())
                 .port(port)
                 .shutdownHook(false)
-                // above the handlers' own limit (Call.MAX_BODY), so a body between the two is refused by the handler
-                // with a full answer; only a body announced larger than this is refused before it is read
-                .maxPayloadSize(4L * Call.MAX_BODY)
+                // above the handlers' own limit (Call.MAX_BODY): a body between the two is read to its end and refused
+                // by the handler with a full answer the client surely receives; only a body announced larger than
+                // this is refused before it is read
+                .maxPayloadSize(16L * Call.MAX_BODY)
                 .shutdownGracePeriod(Duration.ofSeconds(5))
                 .idleConnectionTimeout(Duration.ofMinutes(10))
                 .backlog(4096)

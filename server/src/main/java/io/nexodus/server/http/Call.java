@@ -14,6 +14,7 @@ import io.nexodus.api.model.BaseError;
 import io.nexodus.server.auth.Principal;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -110,8 +111,8 @@ public final class Call {
     }
 
     /**
-     * A 413 for a body we stop reading: the rest of it is left on the connection, which therefore cannot carry another
-     * request and is closed after the answer.
+     * A 413 for a body we stop using. The connection is closed after the answer; what is left of the body should have
+     * been read first ({@link #discardRest}), or the close may reset the connection before the client reads the 413.
      */
     private ApiError bodyTooLarge() {
         res.header(HeaderValues.CONNECTION_CLOSE);
@@ -123,6 +124,7 @@ public final class Call {
         try (InputStream in = req.content().inputStream()) {
             byte[] b = in.readNBytes(MAX_BODY + 1);
             if (b.length > MAX_BODY) {
+                discardRest(in);
                 throw bodyTooLarge();
             }
             return b;
@@ -134,6 +136,19 @@ public final class Call {
                 throw bodyTooLarge();
             }
             throw ApiError.badRequest("cannot read request body: " + e.status().reasonPhrase());
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a body we refuse, up to the web server's payload limit, so the client has sent it
+     * all when the 413 and the close come (a close with unread data resets the connection, and a client still sending
+     * may never see the answer). Larger bodies stop at that limit with the same answer, as best effort.
+     */
+    private static void discardRest(InputStream in) {
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | RequestException e) {
+            // the limit or a broken chunk: the 413 goes out all the same
         }
     }
 
