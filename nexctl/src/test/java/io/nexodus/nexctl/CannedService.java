@@ -60,6 +60,13 @@ public final class CannedService implements AutoCloseable {
 
     public volatile long expiresIn = 300;
     public volatile boolean refreshRefused;
+    /**
+     * How a password grant asking for {@code offline_access} is refused, as Keycloak does: null grants it,
+     * {@code "invalid_scope"} (the client lacks the scope) or {@code "not_allowed"} (the user lacks the role).
+     */
+    public volatile String offlineRefusal;
+    /** The {@code scope} of every password grant, in order ("" when none was sent). */
+    public final List<String> passwordScopes = new CopyOnWriteArrayList<>();
 
     public CannedService() throws IOException {
         this(null);
@@ -138,6 +145,14 @@ public final class CannedService implements AutoCloseable {
         return switch (form.getOrDefault("grant_type", "")) {
             case "password" -> {
                 passwordGrants.incrementAndGet();
+                String scope = form.getOrDefault("scope", "");
+                passwordScopes.add(scope);
+                if (offlineRefusal != null && scope.contains("offline_access")) {
+                    yield Response.json(
+                            400,
+                            "{\"error\":\"" + offlineRefusal
+                                    + "\",\"error_description\":\"Offline tokens not allowed for the user or client\"}");
+                }
                 if ("throttled".equals(form.get("username"))) {
                     yield Response.json(
                             429,

@@ -118,6 +118,46 @@ class TokenCacheTest {
     }
 
     @Test
+    void loginAsksForOfflineAccessAndOneShotCommandsDoNot() throws Exception {
+        svc.on("GET /api/vpcs", 200, "[]");
+        assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
+        assertThat(nexctl.run("vpc", "list", "--username", "admin", "--password", "secret")
+                        .exitCode())
+                .isZero();
+        assertThat(svc.passwordScopes).containsExactly("openid profile email offline_access", "openid profile email");
+    }
+
+    @Test
+    void loginWithoutOfflineAccessGrantedFallsBackToASessionLoginAndSaysSo() throws Exception {
+        for (String refusal : List.of("invalid_scope", "not_allowed")) {
+            svc.offlineRefusal = refusal;
+            svc.passwordScopes.clear();
+            NexctlRunner.Result r = nexctl.run("login", "--username", "admin", "--password", "secret");
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.out())
+                    .contains("Logged in to " + key())
+                    .contains("did not grant offline access")
+                    .contains("run `nexctl login` again");
+            assertThat(svc.passwordScopes)
+                    .as(refusal)
+                    .containsExactly("openid profile email offline_access", "openid profile email");
+            assertThat(cache().get("services").get(key()).get("refresh_token").asText())
+                    .startsWith("refresh-pw-");
+        }
+        JsonNode j = Json.mapper()
+                .readTree(nexctl.run("login", "--username", "admin", "--password", "secret", "-o", "json")
+                        .out());
+        assertThat(j.get("offline_access").asBoolean()).isFalse();
+        svc.offlineRefusal = null;
+        j = Json.mapper()
+                .readTree(nexctl.run("login", "--username", "admin", "--password", "secret", "-o", "json")
+                        .out());
+        assertThat(j.get("offline_access").asBoolean()).isTrue();
+    }
+
+    @Test
     void laterCommandsUseTheServiceAndCaOfTheLastLogin() throws Exception {
         Path ca = home.resolve("ca.pem");
         SelfSignedCa.loadOrCreate(ca, home.resolve("ca-key.pem"), "test CA", null, Clock.systemUTC());

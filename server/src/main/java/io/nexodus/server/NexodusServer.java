@@ -156,20 +156,27 @@ public final class NexodusServer implements AutoCloseable {
                 .description("transactions that took the revision lock")
                 .register(meters);
 
+        // First-start steps: on PostgreSQL they run under the first-start lock Database.open took (replicas started
+        // together run them one after the other, and later ones find what the first created).
         Ipam ipam = new Ipam(new IpamStore());
-        db.write(tx -> {
-            ipam.ensurePool(tx, Ipam.sharedPoolId(false), Cidr.parse(Ipam.SHARED_V4));
-            ipam.ensurePool(tx, Ipam.sharedPoolId(true), Cidr.parse(Ipam.SHARED_V6));
-            return null;
-        });
-        SigningKeys keys = SigningKeys.loadOrCreate(db);
+        step(
+                "create the shared IPAM pools",
+                () -> db.write(tx -> {
+                    ipam.ensurePool(tx, Ipam.sharedPoolId(false), Cidr.parse(Ipam.SHARED_V4));
+                    ipam.ensurePool(tx, Ipam.sharedPoolId(true), Cidr.parse(Ipam.SHARED_V6));
+                    return null;
+                }));
+        SigningKeys keys = step("load or create the token signing key", () -> SigningKeys.loadOrCreate(db));
         Resources resources = new Resources(db, ipam, config.flags(), meters, clock);
         Users users = resources.users();
         Accounts accounts = new Accounts(db, new PasswordHasher(config.passwordIterations()));
         TokenIssuer issuer = new TokenIssuer(keys, () -> publicUrl, clock, config.accessTokenTtl());
 
         if (config.oidcIssuer() == null) {
-            ensureAdmin(accounts, users);
+            step("create or check the admin account", () -> {
+                ensureAdmin(accounts, users);
+                return null;
+            });
         }
         db.firstStartDone(); // replicas started at the same moment now find the pools, keys and admin account
 
@@ -215,7 +222,7 @@ public final class NexodusServer implements AutoCloseable {
         router.addAll(
                 new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
 
-        TlsMaterial tls = tlsMaterial();
+        TlsMaterial tls = step("prepare the TLS certificate", this::tlsMaterial);
         int port = config.listenPort();
         io.helidon.webserver.WebServerConfig.Builder wb = WebServer.builder()
                 .host(config.listenHost())
@@ -314,6 +321,21 @@ public final class NexodusServer implements AutoCloseable {
                 publicUrl,
                 db.dialect(),
                 config.oidcIssuer() == null ? "built-in" : config.oidcIssuer());
+    }
+
+    /** A first-start step that may fail. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a first-start step; its failure names the step, so the start-up error line says what did not happen. */
+    private static <T> T step(String what, Step<T> step) throws IOException {
+        try {
+            return step.run();
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot " + what, e);
+        }
     }
 
     private void ensureAdmin(Accounts accounts, Users users) throws IOException {

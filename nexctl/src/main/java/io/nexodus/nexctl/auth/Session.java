@@ -90,9 +90,12 @@ public final class Session {
         return idp;
     }
 
-    /** Resource-owner password grant against the service's identity provider. */
-    public TokenResponse passwordLogin(String username, String password) {
-        return idp().passwordGrant(username, password);
+    /**
+     * Resource-owner password grant against the service's identity provider. A login that is cached and renewed for
+     * weeks ({@code nexctl login}) asks for offline access where the provider grants it; a one-shot login does not.
+     */
+    public TokenResponse passwordLogin(String username, String password, OidcClient.Access access) {
+        return idp().passwordGrant(username, password, access);
     }
 
     /**
@@ -107,7 +110,8 @@ public final class Session {
             String password =
                     settings.password() != null ? settings.password() : Prompts.password(env, settings.username());
             debug("one-shot password login as " + settings.username());
-            TokenResponse t = passwordLogin(settings.username(), password);
+            // nothing is cached: a session login, so no offline session is left behind in the provider
+            TokenResponse t = passwordLogin(settings.username(), password, OidcClient.Access.SESSION);
             bearer = t::accessToken;
             api = anonymous().withToken(bearer);
         } else {

@@ -1,5 +1,6 @@
 package io.nexodus.nexctl.commands;
 
+import io.nexodus.api.auth.OidcClient;
 import io.nexodus.api.model.TokenResponse;
 import io.nexodus.api.model.User;
 import io.nexodus.nexctl.auth.CredentialStore;
@@ -38,7 +39,13 @@ public final class LoginCommand extends BaseCommand {
         } else {
             password = Prompts.password(env(), user);
         }
-        TokenResponse t = s.passwordLogin(user, password);
+        TokenResponse t = s.passwordLogin(user, password, OidcClient.Access.OFFLINE_IF_GRANTED);
+        boolean offline = OidcClient.offlineAccess(t);
+        s.debug(
+                offline
+                        ? "offline access granted"
+                        : "offline access not granted (scope '" + t.scope()
+                                + "'): the login lasts as long as the session");
         StoredToken token = StoredToken.from(user, t, env().clock().instant())
                 .withCaCert(
                         s.settings().caCert() == null
@@ -55,9 +62,14 @@ public final class LoginCommand extends BaseCommand {
         result.put("username", me.username());
         result.put("user_id", me.id());
         result.put("expires_at", token.expiresAt());
+        result.put("offline_access", offline);
         out().value(
                         result,
                         "Logged in to " + CredentialStore.key(s.serviceUrl()) + " as " + me.username() + " (user id "
-                                + me.id() + ").");
+                                + me.id() + ")."
+                                + (offline
+                                        ? ""
+                                        : "\nThe identity provider did not grant offline access: this login lasts as"
+                                                + " long as its session there; then run `nexctl login` again."));
     }
 }

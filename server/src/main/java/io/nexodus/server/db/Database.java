@@ -77,6 +77,9 @@ public final class Database implements AutoCloseable {
         hc.setConnectionTimeout(30_000);
         hc.setInitializationFailTimeout(-1);
         hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        if (dialect == Dialect.H2) {
+            refuseH2InUse(url, user, password);
+        }
         HikariDataSource ds = new HikariDataSource(hc);
         Connection lock = null;
         try {
@@ -84,12 +87,19 @@ public final class Database implements AutoCloseable {
             if (dialect == Dialect.POSTGRES) {
                 lock = takeFirstStartLock(url, user, password);
             }
-            Flyway.configure()
-                    .dataSource(ds)
-                    .locations("classpath:db/migration")
-                    .table("schema_history")
-                    .load()
-                    .migrate();
+            try {
+                Flyway.configure()
+                        .dataSource(ds)
+                        .locations("classpath:db/migration")
+                        .table("schema_history")
+                        .load()
+                        .migrate();
+            } catch (org.flywaydb.core.api.FlywayException e) {
+                String why = String.valueOf(e.getMessage()).strip();
+                int nl = why.indexOf('\n');
+                throw new IllegalStateException(
+                        "cannot migrate the database schema: " + (nl < 0 ? why : why.substring(0, nl)), e);
+            }
         } catch (RuntimeException e) {
             closeQuietly(lock);
             ds.close();
@@ -202,6 +212,42 @@ public final class Database implements AutoCloseable {
             sleep(delay);
             delay = Math.min(delay * 2, 5000);
         }
+    }
+
+    /**
+     * Stops at once when another process has the embedded database file open (the pool would wait 30 s per try for
+     * a file the other process keeps until it stops).
+     */
+    private static void refuseH2InUse(String url, String user, String password) {
+        java.util.Properties p = new java.util.Properties();
+        if (user != null) {
+            p.setProperty("user", user);
+        }
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        try (Connection c = java.sql.DriverManager.getConnection(url, p)) {
+            log.debug("embedded database {} is free", c.getMetaData().getURL());
+        } catch (SQLException e) {
+            if (h2FileInUse(e)) {
+                throw new IllegalStateException(
+                        "the embedded database " + url.replaceAll(";.*", "")
+                                + " is open in another process; the embedded H2 database serves one service process"
+                                + " (several replicas need PostgreSQL: --db-url jdbc:postgresql://...)",
+                        e);
+            }
+            // anything else is for the pool's retries and their explanation
+        }
+    }
+
+    /** H2's "Database may be already in use" (error 90020): another process has the database file open. */
+    static boolean h2FileInUse(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() == 90020 && "90020".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
