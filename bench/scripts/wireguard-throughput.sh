@@ -3,7 +3,10 @@
 # ceiling, all measured in one run on this machine. Not a test: it prints numbers and ratios.
 #
 #   sudo bench/scripts/wireguard-throughput.sh [--time SECONDS] [--runs N] [--streams P] [--modes raw,go,godeb,java]
-#        [--java-args '--crypto-workers 1'] [--wireguard-go PATH]
+#        [--java-args '--crypto-workers 1'] [--wireguard-go PATH] [--udp64]
+#
+# --udp64 adds, after the TCP runs, 64-byte UDP datagrams as fast as iperf3 sends them (5 s per mode and run): packets
+# per second that arrive through each tunnel, the per-packet cost where throughput hides it.
 #
 # The anchor ("go") is the current wireguard-go release with TUN offloads and UDP GSO/GRO: --wireguard-go PATH, else
 # $WIREGUARD_GO, else ../shared/anchors/wireguard-go-0.0.20250522 beside the checkout; without any of them the script
@@ -33,6 +36,7 @@ STREAMS=1
 MODES="raw go godeb java"
 JAVA_ARGS=""
 SG_RULES=100
+UDP64=0
 WG_GO=${WIREGUARD_GO:-}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -43,7 +47,8 @@ while [ $# -gt 0 ]; do
     --java-args) JAVA_ARGS=$2; shift 2 ;;
     --sg-rules) SG_RULES=$2; shift 2 ;;
     --wireguard-go) WG_GO=$2; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | cut -c3-; exit 0 ;;
+    --udp64) UDP64=1; shift ;;
+    -h|--help) sed -n '2,30p' "$0" | cut -c3-; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -113,6 +118,19 @@ iperf_gbps() { # $1 client ns, $2 server ns, $3 server address, $4 seconds -> Gb
 try:
   d=json.load(open(sys.argv[1])); print("%.3f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))
 except Exception: print("0")' "$TMP/iperf.json"
+}
+
+udp64_pps() { # $1 client ns, $2 server ns, $3 server address -> 64-byte datagrams per second received
+  local port=5202
+  ip netns exec "$2" iperf3 -s -1 -p $port >/dev/null 2>&1 &
+  local srv=$!
+  sleep 0.3
+  ip netns exec "$1" iperf3 -c "$3" -p $port -u -l 64 -b 0 -t 5 -J >"$TMP/udp.json" 2>/dev/null || true
+  wait $srv 2>/dev/null || true
+  python3 -c 'import json,sys
+try:
+  s=json.load(open(sys.argv[1]))["end"]["sum"]; print("%.0f" % ((s["packets"]-s["lost_packets"])/s["seconds"]))
+except Exception: print("0")' "$TMP/udp.json"
 }
 
 ping_rtt() { # $1 ns, $2 address -> average RTT in ms
@@ -192,7 +210,7 @@ has javasg && iperf_gbps "$TAG-s-1" "$TAG-s-2" 10.205.0.2 3 >/dev/null
 has go && iperf_gbps "$TAG-g-1" "$TAG-g-2" 10.202.0.2 3 >/dev/null
 has godeb && iperf_gbps "$TAG-d-1" "$TAG-d-2" 10.206.0.2 3 >/dev/null
 
-declare -A RES CPU
+declare -A RES CPU PPS
 for run in $(seq 1 "$RUNS"); do
   for mode in $MODES; do
     case $mode in
@@ -214,6 +232,23 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+if [ "$UDP64" = 1 ]; then
+  echo "== 64-byte UDP datagrams, 5 s per mode and run"
+  for run in $(seq 1 "$RUNS"); do
+    for mode in $MODES; do
+      case $mode in
+        go) c="$TAG-g-1"; s="$TAG-g-2"; addr=10.202.0.2 ;;
+        godeb) c="$TAG-d-1"; s="$TAG-d-2"; addr=10.206.0.2 ;;
+        java) c="$TAG-j-1"; s="$TAG-j-2"; addr=10.203.0.2 ;;
+        *) continue ;;
+      esac
+      pps=$(udp64_pps "$c" "$s" "$addr")
+      PPS[$mode]="${PPS[$mode]:-} $pps"
+      printf '   run %d %-5s %9d packets/s\n' "$run" "$mode" "$pps"
+    done
+  done
+fi
+
 echo "== latency (ping RTT, 50 probes)"
 rtt_raw=$(has raw && ping_rtt "$TAG-r1" 10.201.0.2 || echo nan)
 rtt_go=$(has go && ping_rtt "$TAG-g-1" 10.202.0.2 || echo nan)
@@ -223,7 +258,8 @@ rtt_deb=$(has godeb && ping_rtt "$TAG-d-1" 10.206.0.2 || echo nan)
 HZ=$(getconf CLK_TCK)
 python3 - "$TIME" "$HZ" "${RES[raw]:-}" "${RES[go]:-}" "${RES[java]:-}" "${CPU[go]:-}" "${CPU[java]:-}" \
   "$rtt_raw" "$rtt_go" "$rtt_java" "${RES[javaf]:-}" "${CPU[javaf]:-}" "${RES[javasg]:-}" "${CPU[javasg]:-}" \
-  "$SG_RULES" "${RES[godeb]:-}" "${CPU[godeb]:-}" "$rtt_deb" "$GO_VERSION" "$DEB_VERSION" "$STREAMS" <<'PY'
+  "$SG_RULES" "${RES[godeb]:-}" "${CPU[godeb]:-}" "$rtt_deb" "$GO_VERSION" "$DEB_VERSION" "$STREAMS" \
+  "${PPS[go]:-}" "${PPS[godeb]:-}" "${PPS[java]:-}" <<'PY'
 import statistics, sys
 t, hz = float(sys.argv[1]), float(sys.argv[2])
 raw, go, java = ([float(x) for x in a.split()] or [float("nan")] for a in sys.argv[3:6])
@@ -238,6 +274,7 @@ deb = [float(x) for x in sys.argv[16].split()]
 cdeb = [float(x) for x in sys.argv[17].split()]
 rd = float(sys.argv[18]) if sys.argv[18] else float("nan")
 go_version, deb_version, streams = sys.argv[19], sys.argv[20], sys.argv[21]
+pgo, pdeb, pjava = ([float(x) for x in a.split()] for a in sys.argv[22:25])
 def line(name, v):
     print(f"  {name:<26} median {statistics.median(v):7.3f} Gbit/s   (min {min(v):.3f}, max {max(v):.3f}, runs {len(v)})")
 def cpu_per_gbit(c, v):
@@ -268,5 +305,12 @@ if javasg:
     print(f"  CPU per Gbit (daemons)      Java with the group {cpu_per_gbit(cjavasg, javasg):.2f} s")
 print(f"  ping RTT                    raw {rr:.3f} ms   wireguard-go {rg:.3f} ms (+{rg-rr:.3f})   Java {rj:.3f} ms (+{rj-rr:.3f})"
       + (f"   Debian's {rd:.3f} ms (+{rd-rr:.3f})" if deb else ""))
+if pjava:
+    for name, v in ((f"wireguard-go {go_version}", pgo), (f"Debian's {deb_version}", pdeb), ("Java", pjava)):
+        if v:
+            print(f"  64-byte UDP, {name:<24} median {statistics.median(v):9.0f} packets/s (min {min(v):.0f}, max {max(v):.0f})")
+    if pgo:
+        pr = [j / g for j, g in zip(pjava, pgo) if g > 0] or [float("nan")]
+        print(f"  64-byte UDP, Java / wireguard-go {go_version}  median {statistics.median(pr):.2f}x")
 print("  note: 2 shared vCPUs run both daemons, iperf3 and the kernel; other work on the machine adds noise.")
 PY
