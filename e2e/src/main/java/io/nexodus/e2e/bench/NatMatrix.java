@@ -169,28 +169,7 @@ public final class NatMatrix {
      * admitted too (a real deployment serves the API on 443).
      */
     private static void admitTheApiThroughTheFirewall(NatLab lab) {
-        String svc = lab.host(StandardLab.SERVICE).address();
-        var fw = lab.gateway(StandardLab.FW).netns();
-        for (String[] dir : new String[][] {{"lan", "wan", "daddr", "dport"}, {"wan", "lan", "saddr", "sport"}}) {
-            fw.exec(
-                    "nft",
-                    "insert",
-                    "rule",
-                    "ip",
-                    "natlab",
-                    "forward",
-                    "iifname",
-                    dir[0],
-                    "oifname",
-                    dir[1],
-                    "ip",
-                    dir[2],
-                    svc,
-                    "tcp",
-                    dir[3],
-                    String.valueOf(LabService.PORT),
-                    "accept");
-        }
+        lab.gateway(StandardLab.FW).admitTcp(lab.host(StandardLab.SERVICE).address(), LabService.PORT);
     }
 
     private static Attempt attempt(

@@ -97,6 +97,34 @@ public final class NatGateway extends LabNode {
         egress = e;
     }
 
+    /**
+     * Lets TCP from the LAN to {@code address:port} (and its replies) through this gateway's egress filter, ahead of
+     * its own rules, until the next network reset; e.g. the lab's API port through the TCP-443-only firewall (a real
+     * deployment serves the API on 443).
+     */
+    public synchronized void admitTcp(String address, int port) {
+        for (String[] d : new String[][] {{LAN, WAN, "daddr", "dport"}, {WAN, LAN, "saddr", "sport"}}) {
+            netns().exec(
+                            "nft",
+                            "insert",
+                            "rule",
+                            "ip",
+                            "natlab",
+                            "forward",
+                            "iifname",
+                            d[0],
+                            "oifname",
+                            d[1],
+                            "ip",
+                            d[2],
+                            address,
+                            "tcp",
+                            d[3],
+                            Integer.toString(port),
+                            "accept");
+        }
+    }
+
     /** Forgets every tracked flow ({@code conntrack -F}): the next packet of each flow is mapped afresh. */
     public synchronized void flushConntrack() {
         Cmd.Result r = netns().tryExec("conntrack", "-F");

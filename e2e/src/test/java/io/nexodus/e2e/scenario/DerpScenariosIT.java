@@ -97,44 +97,7 @@ class DerpScenariosIT {
         assertThat(relayNode.derpPort())
                 .as("the service's public DERP relay is on 443")
                 .isEqualTo(443);
-        String svc = service.host().address();
-        var fw = lab.gateway(FW).netns();
-        fw.exec(
-                "nft",
-                "insert",
-                "rule",
-                "ip",
-                "natlab",
-                "forward",
-                "iifname",
-                "lan",
-                "oifname",
-                "wan",
-                "ip",
-                "daddr",
-                svc,
-                "tcp",
-                "dport",
-                String.valueOf(LabService.PORT),
-                "accept");
-        fw.exec(
-                "nft",
-                "insert",
-                "rule",
-                "ip",
-                "natlab",
-                "forward",
-                "iifname",
-                "wan",
-                "oifname",
-                "lan",
-                "ip",
-                "saddr",
-                svc,
-                "tcp",
-                "sport",
-                String.valueOf(LabService.PORT),
-                "accept");
+        lab.gateway(FW).admitTcp(service.host().address(), LabService.PORT);
         String rk = env.newVpc("d2");
         LabAgent f = env.agent(FW_A, rk, FAST);
         LabAgent p = env.agent(PUB_A, rk, FAST);

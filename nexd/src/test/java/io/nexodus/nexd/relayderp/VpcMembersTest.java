@@ -36,7 +36,7 @@ class VpcMembersTest {
     private final NodePrivateKey bob = NodePrivateKey.generate();
     private final NodePrivateKey stranger = NodePrivateKey.generate();
 
-    private RelayDerpServer onboardedRelay() throws Exception {
+    private RelayDerpServer relay(boolean onboard) throws Exception {
         return RelayDerpServer.start(
                 new RelayDerpConfig(
                         new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0),
@@ -50,7 +50,7 @@ class VpcMembersTest {
                         100,
                         Optional.empty(),
                         List.of(),
-                        true),
+                        onboard),
                 Clock.systemUTC());
     }
 
@@ -66,7 +66,7 @@ class VpcMembersTest {
 
     @Test
     void onlyTheVpcsDevicesAreServedAndADeviceThatLeavesIsDisconnected() throws Exception {
-        try (RelayDerpServer relay = onboardedRelay()) {
+        try (RelayDerpServer relay = relay(true)) {
             VpcMembers members = relay.members().orElseThrow();
             assertThat(members.known()).isFalse();
             assertThat(members.admit(alice.publicKey(), null))
@@ -122,21 +122,7 @@ class VpcMembersTest {
 
     @Test
     void aRelayThatIsNotOnboardedServesAnyone() throws Exception {
-        try (RelayDerpServer relay = RelayDerpServer.start(
-                new RelayDerpConfig(
-                        new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0),
-                        "relay.test",
-                        TlsMode.NONE,
-                        Files.createDirectories(dir.resolve("certs")),
-                        dir.resolve("derp.key"),
-                        false,
-                        0,
-                        Double.POSITIVE_INFINITY,
-                        100,
-                        Optional.empty(),
-                        List.of(),
-                        false),
-                Clock.systemUTC())) {
+        try (RelayDerpServer relay = relay(false)) {
             assertThat(relay.members()).isEmpty();
             try (DerpClient s = client(relay, stranger, new LinkedBlockingQueue<>())) {
                 assertThat(s.awaitConnected(Duration.ofSeconds(10))).isTrue();
