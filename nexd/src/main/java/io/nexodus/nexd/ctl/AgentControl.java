@@ -71,9 +71,6 @@ public final class AgentControl implements NexdCtl {
         this.proxy = proxy;
     }
 
-    /** What a nexd that is not {@code nexd proxy} answers to proxy requests. */
-    static final String NOT_A_PROXY = "this nexd does not run in proxy mode; proxy rules need `nexd proxy`";
-
     @Override
     public List<String> proxyList() {
         return requireProxy().list();
@@ -91,7 +88,7 @@ public final class AgentControl implements NexdCtl {
 
     private UserspaceProxy requireProxy() {
         if (proxy == null) {
-            throw new UnsupportedOperationException(NOT_A_PROXY);
+            throw new UnsupportedOperationException(NexdCtl.PROXY_MODE_ONLY);
         }
         return proxy;
     }
