@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.SecurityRule;
+import io.nexodus.api.model.UpdateSecurityGroup;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.e2e.lab.JavaCommand;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * {@code pub-a} listens on 127.0.0.1 only; {@code pub-b} reaches it at the proxy's tunnel address through an ingress
  * rule given as a flag. A client on {@code pub-a} reaches {@code pub-b}'s server at 127.0.0.1 through an egress rule
  * added at run time with {@code nexctl nexd proxy add}, which survives a restart of the proxy. Every transfer is 4 MiB
- * with a SHA-256 check. A small lab (three public hosts) keeps the class short.
+ * with a SHA-256 check. Finally the VPC's security group gets an inbound rule for one ingress port only: the proxy's
+ * built-in filter lets that one through and drops a second one. A small lab (three public hosts) keeps the class short.
  */
 @RequiresNetns(commands = {"nft", "unshare", "setpriv"})
 class ProxyScenariosIT {
@@ -79,11 +82,15 @@ class ProxyScenariosIT {
         return c;
     }
 
+    /** The VPC of the test (its id is also its default security group's). */
+    private static java.util.UUID vpc;
+
     private static String newVpc(String name) {
         var admin = service.admin();
-        Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
+        Vpc created = admin.vpcs().create(new AddVpc(admin.users().me().id(), name, false, null, null));
+        vpc = created.id();
         return admin.regKeys()
-                .create(new AddRegKey(vpc.id(), null, name, false, null, null, null))
+                .create(new AddRegKey(created.id(), null, name, false, null, null, null))
                 .bearerToken();
     }
 
@@ -154,5 +161,29 @@ class ProxyScenariosIT {
         assertThat(proxy.ctl().proxyList()).contains("--egress " + egress);
         assertTransfer(a, "127.0.0.1", EGRESS, "egress after a restart");
         assertTransfer(b, proxy.tunnelIp(), INGRESS, "ingress after a restart");
+
+        // the security group still filters what reaches the stack: allow inbound TCP only to the first ingress port
+        Cmd.Result second =
+                proxy.nexctl("proxy", "add", "--ingress", "tcp:" + (INGRESS + 1) + ":127.0.0.1:" + LOCAL_SERVER);
+        assertThat(second.ok()).as(second.stdout() + second.stderr()).isTrue();
+        assertTransfer(b, proxy.tunnelIp(), INGRESS + 1, "the second ingress rule before the group has rules");
+        service.admin()
+                .securityGroups()
+                .update(
+                        vpc,
+                        new UpdateSecurityGroup(
+                                null,
+                                List.of(new SecurityRule("tcp", INGRESS, INGRESS, List.of("100.64.0.0/10"))),
+                                List.of()));
+        awaitTrue(
+                Duration.ofSeconds(30),
+                "the proxy enforces the new rules",
+                () -> proxy.ctl().status().message().contains("inbound_rules[0] tcp " + INGRESS));
+        assertTransfer(b, proxy.tunnelIp(), INGRESS, "ingress to the allowed port");
+        TransferResult blocked = b.transfer(proxy.tunnelIp(), INGRESS + 1, 1 << 20, Duration.ofSeconds(6));
+        assertThat(blocked.ok())
+                .as("the group has no rule for port " + (INGRESS + 1))
+                .isFalse();
+        assertThat(proxy.ctl().status().message()).containsPattern("[1-9][0-9]* dropped \\(no rule [1-9]");
     }
 }
