@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "proxy",
         description = {
-            "Proxy rules of a nexd running as `nexd proxy` (userspace mode, no root); any other nexd",
-            "answers these requests with an error.",
+            "Proxy rules of a nexd running as `nexd proxy` (userspace mode, no root).",
+            "Any other nexd answers these requests with an error.",
             "A rule is protocol:port:destination_ip:destination_port, protocol tcp or udp (tcp:8080:100.64.0.7:80).",
             "Ingress: connections to this device's tunnel address at port go to destination on this host's",
             "networks; egress: nexd listens on 127.0.0.1:port and forwards to destination in the Nexodus network.",
