@@ -31,25 +31,25 @@ public interface NexdCtl {
     /** Turns debug logging on or off. */
     void setDebug(boolean on);
 
-    /** What a nexd answers for proxy rules: the userspace proxy mode does not exist yet. */
-    String PROXY_NOT_IMPLEMENTED = "not yet implemented: nexd has no userspace proxy mode (`nexd proxy`) yet";
+    /** What a nexd that is not {@code nexd proxy} (userspace proxy mode) answers for proxy rules. */
+    String PROXY_MODE_ONLY = "this nexd does not run in proxy mode; proxy rules need `nexd proxy`";
 
     /** What a nexd answers for exit-node requests: exit nodes do not exist yet. */
     String EXIT_NODE_NOT_IMPLEMENTED = "not yet implemented: nexd cannot be or use an exit node yet";
 
     /** The proxy rules, one per line in their flag form ({@code --ingress tcp:80:127.0.0.1:8080}). */
     default List<String> proxyList() {
-        throw new UnsupportedOperationException(PROXY_NOT_IMPLEMENTED);
+        throw new UnsupportedOperationException(PROXY_MODE_ONLY);
     }
 
     /** Adds a rule ({@code protocol:port:destination_ip:destination_port}); returns a confirmation line. */
     default String proxyAdd(ProxyDirection direction, String rule) {
-        throw new UnsupportedOperationException(PROXY_NOT_IMPLEMENTED);
+        throw new UnsupportedOperationException(PROXY_MODE_ONLY);
     }
 
     /** Removes a rule; returns a confirmation line. */
     default String proxyRemove(ProxyDirection direction, String rule) {
-        throw new UnsupportedOperationException(PROXY_NOT_IMPLEMENTED);
+        throw new UnsupportedOperationException(PROXY_MODE_ONLY);
     }
 
     default List<ExitNode> listExitNodes() {

@@ -38,6 +38,20 @@ public final class LabAgent implements AutoCloseable {
     private ChildProcess process;
 
     private final List<String> jvmArgs;
+    private final boolean withoutCapabilities;
+
+    /**
+     * Runs a command with no capabilities at all (effective, permitted, inheritable, ambient and bounding sets empty),
+     * and with securebits that keep uid 0 from getting them back on exec: no CAP_NET_ADMIN (no TUN, no {@code ip}
+     * changes, no nftables), no CAP_NET_BIND_SERVICE, no CAP_DAC_OVERRIDE. The uid stays 0 because the test's class
+     * path (the Maven repository under /root) is readable by root only.
+     */
+    static final List<String> NO_CAPABILITIES = List.of(
+            "setpriv",
+            "--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked",
+            "--bounding-set=-all",
+            "--inh-caps=-all",
+            "--ambient-caps=-all");
 
     private LabAgent(
             LabHost host,
@@ -47,7 +61,9 @@ public final class LabAgent implements AutoCloseable {
             Map<String, String> env,
             Path stateDir,
             Path socket,
-            String iface) {
+            String iface,
+            boolean withoutCapabilities) {
+        this.withoutCapabilities = withoutCapabilities;
         this.host = host;
         this.name = name;
         this.args = List.copyOf(args);
@@ -74,6 +90,7 @@ public final class LabAgent implements AutoCloseable {
         private final Map<String, String> env = new LinkedHashMap<>();
         private final List<String> jvmArgs = new ArrayList<>();
         private Path stateDir;
+        private boolean withoutCapabilities;
 
         private Builder(LabHost host, LabService service, String regKey) {
             this.host = host;
@@ -119,6 +136,12 @@ public final class LabAgent implements AutoCloseable {
             return this;
         }
 
+        /** Run nexd without any capability (see {@link #NO_CAPABILITIES}): for {@code nexd proxy}. */
+        public Builder withoutCapabilities() {
+            this.withoutCapabilities = true;
+            return this;
+        }
+
         /** Reuse a state directory (a restart of the same device). */
         public Builder stateDir(Path dir) {
             this.stateDir = dir;
@@ -158,7 +181,8 @@ public final class LabAgent implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            LabAgent a = new LabAgent(host, name, argv, jvmArgs, env, state, socketDir.resolve("nexd.sock"), iface);
+            LabAgent a = new LabAgent(
+                    host, name, argv, jvmArgs, env, state, socketDir.resolve("nexd.sock"), iface, withoutCapabilities);
             a.launch();
             return a;
         }
@@ -170,7 +194,21 @@ public final class LabAgent implements AutoCloseable {
         for (Map.Entry<String, String> e : env.entrySet()) {
             cmd = cmd.withEnv(e.getKey(), e.getValue());
         }
-        process = host.startJava(name, cmd);
+        if (withoutCapabilities) {
+            List<String> argv = new ArrayList<>(NO_CAPABILITIES);
+            argv.addAll(cmd.argv());
+            process = host.spawn(name, cmd.env(), argv);
+        } else {
+            process = host.startJava(name, cmd);
+        }
+    }
+
+    /** Runs {@code nexctl nexd --unix-socket <this agent's> <args>} on this agent's host; returns its result. */
+    public Cmd.Result nexctl(String... args) {
+        List<String> argv = new ArrayList<>(List.of("nexd", "--unix-socket", socket.toString()));
+        argv.addAll(List.of(args));
+        return host.runJava(
+                Duration.ofSeconds(60), JavaCommand.of("io.nexodus.nexctl.Main", argv.toArray(String[]::new)));
     }
 
     /** Waits until the agent has registered and runs (its tunnel is up). */

@@ -14,10 +14,12 @@ import picocli.CommandLine.Option;
 @Command(
         name = "proxy",
         description = {
-            "Proxy rules of a nexd running as `nexd proxy`.",
-            "Not yet implemented: nexd has no proxy mode yet and answers these requests with an error.",
-            "A rule is protocol:port:destination_ip:destination_port (tcp:8080:100.64.0.7:80).",
-            "Ingress: from the Nexodus network to this host; egress: the other way."
+            "Proxy rules of a nexd running as `nexd proxy` (userspace mode, no root).",
+            "Any other nexd answers these requests with an error.",
+            "A rule is protocol:port:destination_ip:destination_port, protocol tcp or udp (tcp:8080:100.64.0.7:80).",
+            "Ingress: connections to this device's tunnel address at port go to destination on this host's",
+            "networks; egress: nexd listens on 127.0.0.1:port and forwards to destination in the Nexodus network.",
+            "Rules added here are kept in nexd's state directory across restarts."
         })
 final class NexdProxyCommand extends NexdBase {
 
@@ -36,7 +38,9 @@ final class NexdProxyCommand extends NexdBase {
         return apply(true, ingress, egress);
     }
 
-    @Command(name = "remove", description = "Remove proxy rules.")
+    @Command(
+            name = "remove",
+            description = "Remove proxy rules (their connections in progress are reset; also from the state).")
     int remove(
             @Option(names = "--ingress", paramLabel = "RULE", description = "Ingress rule (repeatable).")
                     List<String> ingress,

@@ -19,6 +19,7 @@ import io.nexodus.nexd.net.NftSecurityGroup;
 import io.nexodus.nexd.net.RelayForwarding;
 import io.nexodus.nexd.net.SubnetRouting;
 import io.nexodus.nexd.net.TunnelInterface;
+import io.nexodus.nexd.net.TunnelLink;
 import io.nexodus.nexd.peering.Cidrs;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.state.NexdState;
@@ -65,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
     static final Duration START_RETRY_MAX = Duration.ofSeconds(15);
+    /** {@code nexd proxy}: packets the userspace stack may queue for WireGuard (about 1.4 MB at MTU 1420). */
+    static final int STACK_QUEUE = 1024;
 
     private final AgentConfig config;
     private final Object publishedRelayMetadata;
@@ -84,7 +87,12 @@ public final class Agent implements AutoCloseable {
     private ServiceLogin.Login login;
     private io.nexodus.api.nexdctl.NexdCtlServer ctl;
     private SeparateSocket ownStunSocket;
-    private TunnelInterface tunnel;
+    private TunnelLink tunnel;
+    /** {@code nexd proxy}: the rules and their forwarders (null in the other modes). */
+    private io.nexodus.nexd.proxy.UserspaceProxy proxy;
+    /** {@code nexd proxy}: WireGuard's interface, a userspace network stack (null in the other modes). */
+    private io.nexodus.nexd.proxy.StackTun stackTun;
+
     private RelayForwarding forwarding;
     private SubnetRouting subnetRouting;
     private StunMonitor stun;
@@ -138,7 +146,7 @@ public final class Agent implements AutoCloseable {
                 ? "relay"
                 : config.registersAsRelay()
                         ? "DERP relay device"
-                        : config.router().isRouter() ? "router" : "device";
+                        : config.router().isRouter() ? "router" : config.isProxy() ? "proxy device" : "device";
     }
 
     // ================================================================================================= lifecycle
@@ -157,6 +165,14 @@ public final class Agent implements AutoCloseable {
 
     void start() throws StartupException, InterruptedException {
         StartupClock steps = new StartupClock();
+        if (config.isProxy()) {
+            try {
+                proxy = new io.nexodus.nexd.proxy.UserspaceProxy(
+                        config.proxy().rules(), store, io.nexodus.nexd.proxy.UserspaceProxy.UDP_IDLE);
+            } catch (StateException | IllegalArgumentException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
+        }
         startControlSocket();
         NexdState state = loadState();
         // Logging in and finding the VPC need only the network, not WireGuard: they run while the interface comes up
@@ -235,8 +251,13 @@ public final class Agent implements AutoCloseable {
         String v4 = Registration.firstAddress(self.ipv4TunnelIps());
         String v6 = Registration.firstAddress(self.ipv6TunnelIps());
         log.info("device {}: tunnel addresses {} {}", self.id(), v4, v6 == null ? "" : v6);
-        checkConflicts(v4, v6);
-        tunnel = new TunnelInterface(commands, wg.interfaceName());
+        if (config.isProxy()) {
+            // no interface on the host: the addresses live in the userspace stack and clash with nothing
+            tunnel = new io.nexodus.nexd.proxy.StackLink(stackTun, proxy);
+        } else {
+            checkConflicts(v4, v6);
+            tunnel = new TunnelInterface(commands, wg.interfaceName());
+        }
         try {
             tunnel.configure(v4, v6, vpcCidrs(vpc));
         } catch (NetConfigException e) {
@@ -323,7 +344,8 @@ public final class Agent implements AutoCloseable {
         io.nexodus.nexd.ctl.AgentControl control = new io.nexodus.nexd.ctl.AgentControl(
                 io.nexodus.nexd.ctl.AgentControl.view(
                         this::controlStatus, this::tunnelIp, this::peers, this::relayPresent, this::relayRequired),
-                io.nexodus.nexd.ctl.AgentControl.icmp());
+                io.nexodus.nexd.ctl.AgentControl.icmp(),
+                proxy);
         try {
             ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
         } catch (java.io.IOException e) {
@@ -374,8 +396,11 @@ public final class Agent implements AutoCloseable {
         } catch (java.io.IOException e) {
             log.warn("cannot remove nexd's block from /etc/hosts: {}", e.getMessage());
         }
+        if (proxy != null) {
+            proxy.close();
+        }
         if (wg != null) {
-            wg.close();
+            wg.close(); // in proxy mode this closes the stack too (the device closes its TUN)
         }
         if (ownStunSocket != null) {
             ownStunSocket.close();
@@ -402,7 +427,7 @@ public final class Agent implements AutoCloseable {
 
     private WireGuardBackend startWireGuard(NexdState state) throws StartupException {
         String name = config.interfaceName();
-        if (TunnelInterface.exists(name)) {
+        if (!config.isProxy() && TunnelInterface.exists(name)) {
             throw new StartupException(
                     "a network interface named " + name + " exists already (another nexd or WireGuard?);"
                             + " remove it (ip link del " + name + ") or choose another name with --tunnel-iface");
@@ -427,6 +452,13 @@ public final class Agent implements AutoCloseable {
     }
 
     private WireGuardBackend createBackend(String name, String privateKey, int port) throws BackendException {
+        if (config.isProxy()) {
+            if (stackTun != null) {
+                stackTun.close(); // a first attempt on the stored port failed
+            }
+            stackTun = new io.nexodus.nexd.proxy.StackTun(name, config.mtu(), STACK_QUEUE);
+            return JavaBackend.userspace(stackTun, privateKey, port);
+        }
         if (config.usesWireGuardGo()) {
             return UapiBackend.start(
                     config.wireguardGo(),
@@ -695,6 +727,10 @@ public final class Agent implements AutoCloseable {
         List<String> out = new ArrayList<>();
         if (config.router().isRouter()) {
             out.add(routerStatusLine());
+        }
+        io.nexodus.nexd.proxy.UserspaceProxy p = proxy;
+        if (p != null) {
+            out.addAll(p.statusLines());
         }
         out.addAll(g.statusLines());
         String lines = String.join("\n", out);

@@ -40,6 +40,8 @@ import java.util.UUID;
  * @param derpCaCert        {@code --derp-ca-cert}: the user's CA bundle for onboarded DERP relays with
  *                          {@code certmodemanual} (trusted in addition to {@code --ca-cert} and the JDK's CAs)
  * @param router            {@code nexd router}: advertised networks and forwarding ({@link RouterConfig#NONE} otherwise)
+ * @param proxy             {@code nexd proxy}: userspace network stack and port forwarding ({@link ProxyConfig#NONE}
+ *                          otherwise)
  */
 public record AgentConfig(
         Mode mode,
@@ -66,7 +68,8 @@ public record AgentConfig(
         Duration tickInterval,
         Duration watchMaxBackoff,
         Optional<Path> derpCaCert,
-        RouterConfig router) {
+        RouterConfig router,
+        ProxyConfig proxy) {
 
     /**
      * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
@@ -86,6 +89,7 @@ public record AgentConfig(
         wireguardGo = List.copyOf(wireguardGo);
         Objects.requireNonNull(derpCaCert);
         Objects.requireNonNull(router);
+        Objects.requireNonNull(proxy);
     }
 
     /** This configuration as {@code nexd router} with {@code r}. */
@@ -115,7 +119,44 @@ public record AgentConfig(
                 tickInterval,
                 watchMaxBackoff,
                 derpCaCert,
-                r);
+                r,
+                proxy);
+    }
+
+    /** This configuration as {@code nexd proxy} with {@code p}. */
+    public AgentConfig withProxy(ProxyConfig p) {
+        return new AgentConfig(
+                mode,
+                serviceUrl,
+                tls,
+                regKey,
+                username,
+                password,
+                vpcId,
+                securityGroupId,
+                stateDir,
+                controlSocket,
+                listenPort,
+                requestIp,
+                localEndpointIp,
+                stunServers,
+                relayOnly,
+                interfaceName,
+                mtu,
+                wireguardGo,
+                hostname,
+                timeouts,
+                stunInterval,
+                tickInterval,
+                watchMaxBackoff,
+                derpCaCert,
+                router,
+                p);
+    }
+
+    /** {@code nexd proxy}: WireGuard on the userspace network stack, no kernel interface. */
+    public boolean isProxy() {
+        return proxy.enabled();
     }
 
     /** The VPC's WireGuard hub: forwards between peers, other agents route the VPC's CIDRs to it. */

@@ -3,7 +3,7 @@ package io.nexodus.nexd.agent;
 import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.net.NetConfigException;
-import io.nexodus.nexd.net.TunnelInterface;
+import io.nexodus.nexd.net.TunnelLink;
 import io.nexodus.nexd.peering.Cidrs;
 import io.nexodus.nexd.peering.DerpRelay;
 import io.nexodus.nexd.peering.DerpRelayHealth;
@@ -65,7 +65,7 @@ public final class Reconciler {
     static final Duration ONBOARDED_DERP_GRACE = Duration.ofSeconds(10);
 
     private final WireGuardBackend wg;
-    private final TunnelInterface tunnel;
+    private final TunnelLink tunnel;
     private final WireGuardDerpProxy derpProxy;
     private final PeeringPolicy policy;
     private final DerpRelayHealth derpHealth = new DerpRelayHealth(ONBOARDED_DERP_GRACE);
@@ -85,14 +85,14 @@ public final class Reconciler {
     private java.util.function.Supplier<List<String>> ownNetworks = List::of;
 
     /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
-    public Reconciler(WireGuardBackend wg, TunnelInterface tunnel, PeeringTimeouts timeouts, Clock clock) {
+    public Reconciler(WireGuardBackend wg, TunnelLink tunnel, PeeringTimeouts timeouts, Clock clock) {
         this(wg, tunnel, timeouts, clock, null);
     }
 
     /** {@code derpProxy} may be null: then no DERP relay is ever offered. */
     public Reconciler(
             WireGuardBackend wg,
-            TunnelInterface tunnel,
+            TunnelLink tunnel,
             PeeringTimeouts timeouts,
             Clock clock,
             WireGuardDerpProxy derpProxy) {

@@ -46,12 +46,14 @@ import picocli.CommandLine.ParentCommand;
         description = {
             "The Nexodus agent: joins this host to a VPC of the Nexodus service and keeps WireGuard tunnels to every",
             "peer - direct where possible (also hole-punched through NATs), through the VPC's relay where not.",
-            "Needs root (it creates the tunnel interface). Every flag can also be set with the NEXD_* variable named.",
+            "Needs root (it creates the tunnel interface), except `nexd proxy`. Every flag can also be set with the",
+            "NEXD_* variable named.",
             ""
         },
         subcommands = {
             NexdCommand.Relay.class,
             NexdCommand.Router.class,
+            NexdCommand.Proxy.class,
             NexdCommand.Version.class,
             CommandLine.HelpCommand.class
         },
@@ -63,13 +65,15 @@ import picocli.CommandLine.ParentCommand;
             "  nexd relay --reg-key https://nexodus.example.com#RK:...    # be the VPC's WireGuard relay (UDP 51820)",
             "  nexd router --advertise-cidr 192.168.1.0/24 --network-router --reg-key https://nexodus.example.com#RK:...",
             "                                                             # make this LAN reachable from the VPC",
+            "  nexd proxy --ingress tcp:80:127.0.0.1:8080 --reg-key https://nexodus.example.com#RK:...",
+            "                                                             # no root: publish a local port on the VPC",
             "  nexd relayderp --onboard --hostname relay.internal --certmode manual --certdir /etc/nexodus/derp \\",
             "      --reg-key https://nexodus.example.com#RK:...           # be the VPC's DERP relay (HTTPS 443)",
             "",
             "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
             "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`.",
             "",
-            "Not yet implemented: exit nodes (`nexd router --exit-node`) and userspace proxy mode (`nexd proxy`).",
+            "Not yet implemented: exit nodes (`nexd router --exit-node`).",
             "Security groups are enforced by the built-in WireGuard, not with NEXD_USE_WIREGUARD_GO=1",
             "(docs/security-groups.md)."
         })
@@ -181,21 +185,22 @@ public final class NexdCommand implements Callable<Integer> {
     }
 
     int runAgent(AgentConfig.Mode mode, CommandLine.Model.CommandSpec where) {
-        return runAgent(mode, where, null);
+        return runAgent(mode, where, null, null);
     }
 
-    /** Runs the agent; {@code router} (may be null: not a router) supplies {@code nexd router}'s part. */
-    int runAgent(AgentConfig.Mode mode, CommandLine.Model.CommandSpec where, RouterOptions router) {
+    /**
+     * Runs the agent; {@code router} (may be null: not a router) supplies {@code nexd router}'s part, {@code proxy}
+     * (may be null) {@code nexd proxy}'s.
+     */
+    int runAgent(AgentConfig.Mode mode, CommandLine.Model.CommandSpec where, RouterOptions router, ProxyOptions proxy) {
         PrintWriter err = where.commandLine().getErr();
         AgentConfig config;
         try {
-            config = options.toConfig(mode, System.getenv(), isRoot(), System.getProperty("user.home"), hostname());
-            if (router != null) {
-                config = config.withRouter(router.toRouter());
-            }
+            config = configFor(mode, router, proxy, System.getenv(), isRoot());
         } catch (IllegalArgumentException e) {
             err.println("nexd: " + e.getMessage());
-            err.println("Try 'nexd " + (router != null ? "router " : "") + "--help' for more information.");
+            err.println("Try 'nexd " + (router != null ? "router " : proxy != null ? "proxy " : "")
+                    + "--help' for more information.");
             return 2;
         }
         if (config.serviceUrl().getScheme().equals("http")) {
@@ -240,6 +245,27 @@ public final class NexdCommand implements Callable<Integer> {
                 // shutting down already
             }
         }
+    }
+
+    /** The agent's configuration for the command line, with {@code nexd router}'s or {@code nexd proxy}'s part. */
+    AgentConfig configFor(
+            AgentConfig.Mode mode, RouterOptions router, ProxyOptions proxy, Map<String, String> env, boolean root) {
+        AgentConfig config = options.toConfig(mode, env, root, System.getProperty("user.home"), hostname());
+        if (router != null) {
+            config = config.withRouter(router.toRouter());
+        }
+        if (proxy != null) {
+            config = config.withProxy(proxy.toProxy());
+            if (config.usesWireGuardGo()) {
+                throw new IllegalArgumentException(
+                        "nexd proxy runs the built-in WireGuard on its own network stack: unset NEXD_USE_WIREGUARD_GO");
+            }
+            if (config.mtu() < 1280) {
+                throw new IllegalArgumentException(
+                        "nexd proxy needs --mtu 1280 or more (the userspace stack's" + " minimum, IPv6's)");
+            }
+        }
+        return config;
     }
 
     /**
@@ -343,7 +369,52 @@ public final class NexdCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return parent.runAgent(AgentConfig.Mode.AGENT, spec, router);
+            return parent.runAgent(AgentConfig.Mode.AGENT, spec, router, null);
+        }
+    }
+
+    @Command(
+            name = "proxy",
+            mixinStandardHelpOptions = true,
+            sortOptions = false,
+            description = {
+                "Joins the VPC without root and without a tunnel interface: the built-in WireGuard runs on a",
+                "userspace TCP/IP stack that holds this device's tunnel address, and TCP/UDP ports are",
+                "forwarded between it and this host by rules. No routes, no nftables, no TUN: other programs",
+                "on this host reach the mesh only through --egress rules, and the mesh reaches this host only",
+                "through --ingress rules. Peering, relays, DERP and STUN work as for nexd; this device's",
+                "security group still filters what peers send (built-in WireGuard).",
+                "",
+                "Rules are protocol:port:destination_ip:destination_port, protocol tcp or udp. One rule per",
+                "direction, protocol and port. Add and remove rules at run time with",
+                "`nexctl nexd proxy add|remove|list` (kept in the state directory across restarts; rules from",
+                "these flags are not stored, the flags bring them back). UDP flows close after 1 minute idle.",
+                "Not available in this mode: `wg show` (no UAPI socket), `nexctl nexd peers ping`, IP fragments.",
+                "Takes the same flags as nexd (as non-root, --state-dir defaults to $HOME/.nexodus).",
+                ""
+            },
+            footer = {
+                "",
+                "Examples:",
+                "  nexd proxy --ingress tcp:80:127.0.0.1:8080 --reg-key https://nexodus.example.com#RK:...",
+                "      # peers reach this host's port 8080 at <tunnel ip>:80",
+                "  nexd proxy --egress tcp:5432:100.64.0.7:5432 --egress udp:53:100.64.0.9:53 --reg-key ...",
+                "      # local programs reach peers at 127.0.0.1:5432 and 127.0.0.1:53 (UDP)",
+                "  nexctl nexd proxy add --ingress tcp:22:127.0.0.1:22    # while it runs"
+            })
+    static final class Proxy implements Callable<Integer> {
+        @ParentCommand
+        NexdCommand parent;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ProxyOptions proxy = new ProxyOptions();
+
+        @Override
+        public Integer call() {
+            return parent.runAgent(AgentConfig.Mode.AGENT, spec, null, proxy);
         }
     }
 
@@ -381,6 +452,14 @@ public final class NexdCommand implements Callable<Integer> {
         return cmd.options
                 .toConfig(AgentConfig.Mode.AGENT, noEnv(), true, "/root", "test")
                 .withRouter(router.router.toRouter());
+    }
+
+    /** For tests: the agent's configuration of a {@code nexd proxy ...} command line (environment {@code env}). */
+    static AgentConfig parseProxy(Map<String, String> env, String... args) {
+        NexdCommand cmd = new NexdCommand();
+        CommandLine.ParseResult r = commandLine(cmd).parseArgs(args);
+        Proxy proxy = (Proxy) r.subcommand().commandSpec().userObject();
+        return cmd.configFor(AgentConfig.Mode.AGENT, null, proxy.proxy, env, false);
     }
 
     static Map<String, String> noEnv() {

@@ -2,6 +2,7 @@ package io.nexodus.nexd.cli;
 
 import io.nexodus.api.client.TlsOptions;
 import io.nexodus.nexd.agent.AgentConfig;
+import io.nexodus.nexd.agent.ProxyConfig;
 import io.nexodus.nexd.agent.RouterConfig;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.peering.PeeringTimeouts;
@@ -426,7 +427,8 @@ public final class NexdOptions {
                 tick,
                 watchMaxBackoff,
                 Optional.ofNullable(derpCaCert),
-                RouterConfig.NONE);
+                RouterConfig.NONE,
+                ProxyConfig.NONE);
     }
 
     private static URI serviceUri(String text, String flag) {

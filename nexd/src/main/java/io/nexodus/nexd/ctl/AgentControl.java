@@ -10,9 +10,11 @@ import io.nexodus.api.nexdctl.NexdStatus;
 import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.api.nexdctl.PeerReachability;
 import io.nexodus.api.nexdctl.PeerStatus;
+import io.nexodus.api.nexdctl.ProxyDirection;
 import io.nexodus.api.nexdctl.RelayKind;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.PeerView;
+import io.nexodus.nexd.proxy.UserspaceProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,6 +51,8 @@ public final class AgentControl implements NexdCtl {
 
     private final AgentView agent;
     private final Prober prober;
+    /** {@code nexd proxy}'s rules; null in the other modes. */
+    private final UserspaceProxy proxy;
 
     /** Probes one address; returns the round-trip time, or empty when nothing answered. */
     @FunctionalInterface
@@ -57,8 +61,36 @@ public final class AgentControl implements NexdCtl {
     }
 
     public AgentControl(AgentView agent, Prober prober) {
+        this(agent, prober, null);
+    }
+
+    /** @param proxy {@code nexd proxy}'s rules, or null when this agent is not a proxy (proxy requests then fail) */
+    public AgentControl(AgentView agent, Prober prober, UserspaceProxy proxy) {
         this.agent = agent;
         this.prober = prober;
+        this.proxy = proxy;
+    }
+
+    @Override
+    public List<String> proxyList() {
+        return requireProxy().list();
+    }
+
+    @Override
+    public String proxyAdd(ProxyDirection direction, String rule) {
+        return requireProxy().add(direction, rule);
+    }
+
+    @Override
+    public String proxyRemove(ProxyDirection direction, String rule) {
+        return requireProxy().remove(direction, rule);
+    }
+
+    private UserspaceProxy requireProxy() {
+        if (proxy == null) {
+            throw new UnsupportedOperationException(NexdCtl.PROXY_MODE_ONLY);
+        }
+        return proxy;
     }
 
     /** ICMP echo through the tunnel (as upstream's {@code peers ping}): {@code InetAddress.isReachable} as root. */

@@ -15,7 +15,7 @@ import java.util.Set;
  * network of a peer, via the interface (WireGuard's allowed IPs then pick the peer). Default routes are never
  * installed (they would make the tunnel the host's gateway).
  */
-public final class TunnelInterface {
+public final class TunnelInterface implements TunnelLink {
     private final CommandRunner run;
     private final String name;
     private final Set<String> routes = new LinkedHashSet<>();
@@ -25,6 +25,7 @@ public final class TunnelInterface {
         this.name = name;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -34,6 +35,7 @@ public final class TunnelInterface {
      * {@code routes} via it: one {@code ip -batch} run (process start-up is what costs here). If that fails and there
      * is an IPv6 address, it is retried without IPv6 (a host with IPv6 disabled; upstream skips IPv6 then as well).
      */
+    @Override
     public void configure(String ipv4, String ipv6, List<String> routes) throws NetConfigException {
         try {
             run.run(List.of("ip", "-batch", "-"), batch(ipv4, ipv6, routes));
@@ -88,6 +90,7 @@ public final class TunnelInterface {
     }
 
     /** Removes the old tunnel addresses that are not the new ones (after registering again with other addresses). */
+    @Override
     public void removeAddresses(String oldV4, String oldV6, String newV4, String newV6) throws NetConfigException {
         if (oldV4 != null && !oldV4.equals(newV4)) {
             run.run(List.of("ip", "address", "del", oldV4 + "/32", "dev", name), null);
@@ -98,6 +101,7 @@ public final class TunnelInterface {
     }
 
     /** Makes the routed networks exactly {@code cidrs} (adds missing routes, deletes the ones no longer wanted). */
+    @Override
     public synchronized void syncRoutes(Set<String> cidrs) throws NetConfigException {
         List<String> errors = new ArrayList<>();
         for (String c : cidrs) {

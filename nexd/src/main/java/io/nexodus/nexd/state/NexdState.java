@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param authToken        the user login (username/password or device flow) for token refresh; null with a reg key
  * @param publicKey        WireGuard public key, base64
  * @param privateKey       WireGuard private key, base64
- * @param proxyRulesConfig {@code nexd proxy} rules (kept, not used by the default mode)
+ * @param proxyRulesConfig {@code nexd proxy} rules added at run time ({@code nexctl nexd proxy add}), restored at start
  * @param port             the WireGuard UDP listen port; 0 = not chosen yet
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,6 +36,15 @@ public record NexdState(
 
     public NexdState withAuthToken(StoredToken token) {
         return new NexdState(token, publicKey, privateKey, proxyRulesConfig, port);
+    }
+
+    public NexdState withProxyRules(ProxyRulesConfig rules) {
+        return new NexdState(authToken, publicKey, privateKey, rules, port);
+    }
+
+    /** The stored proxy rules (none when the file has none). */
+    public ProxyRulesConfig proxyRules() {
+        return proxyRulesConfig == null ? new ProxyRulesConfig(null, null) : proxyRulesConfig;
     }
 
     public boolean hasKeys() {

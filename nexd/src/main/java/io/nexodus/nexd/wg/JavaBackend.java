@@ -12,6 +12,7 @@ import io.nexodus.wireguard.device.IpPrefix;
 import io.nexodus.wireguard.device.PeerStats;
 import io.nexodus.wireguard.device.PeerUpdate;
 import io.nexodus.wireguard.tun.MemoryTun;
+import io.nexodus.wireguard.tun.Tun;
 import io.nexodus.wireguard.uapi.UapiServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -94,6 +95,28 @@ public final class JavaBackend implements WireGuardBackend {
                     "cannot serve UAPI for " + name + " (" + e.getMessage()
                             + "); is another WireGuard process using this interface name?",
                     e);
+        }
+    }
+
+    /**
+     * A device on {@code tun} (for {@code nexd proxy}: the userspace network stack) instead of a kernel TUN, on all
+     * addresses at {@code listenPort} (0 = any). Needs no privileges: there is no interface, and no UAPI socket (its
+     * directory {@code /var/run/wireguard} is root's), so {@code wg show} does not see this device.
+     */
+    public static JavaBackend userspace(Tun tun, String privateKeyBase64, int listenPort) throws BackendException {
+        UdpBind bind = new UdpBind();
+        try {
+            Device device = Device.builder()
+                    .tun(tun)
+                    .mtu(tun.mtu())
+                    .privateKey(NodePrivateKey.fromBase64(privateKeyBase64))
+                    .listenPort(listenPort)
+                    .bind(bind)
+                    .build();
+            return new JavaBackend(device, bind, null);
+        } catch (IOException | RuntimeException e) {
+            throw new BackendException(
+                    "cannot start WireGuard (userspace) on UDP port " + listenPort + ": " + e.getMessage(), e);
         }
     }
 
@@ -212,7 +235,10 @@ public final class JavaBackend implements WireGuardBackend {
 
     @Override
     public String describe() {
-        return "in-process Java WireGuard" + (uapi == null ? " (in memory)" : ", UAPI " + uapi.socketPath());
+        return "in-process Java WireGuard"
+                + (uapi != null
+                        ? ", UAPI " + uapi.socketPath()
+                        : device.tun() instanceof MemoryTun ? " (in memory)" : " on a userspace network stack");
     }
 
     @Override

@@ -519,7 +519,8 @@ class AgentTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),
                 Optional.empty(),
-                RouterConfig.NONE);
+                RouterConfig.NONE,
+                ProxyConfig.NONE);
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */

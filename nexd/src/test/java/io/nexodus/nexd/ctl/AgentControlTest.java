@@ -11,6 +11,7 @@ import io.nexodus.api.nexdctl.NexdCtlServer;
 import io.nexodus.api.nexdctl.NexdRpcException;
 import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.api.nexdctl.PeerStatus;
+import io.nexodus.api.nexdctl.ProxyDirection;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.PeerView;
 import io.nexodus.nexd.peering.PeerPath;
@@ -155,5 +156,41 @@ class AgentControlTest {
         assertThat(c.debug()).isTrue();
         c.setDebug(false);
         assertThat(c.debug()).isFalse();
+    }
+
+    @Test
+    void proxyRulesOverTheSocketOnAProxyAndAClearErrorElsewhere() throws Exception {
+        AgentControl.AgentView view = AgentControl.view(
+                () -> AgentStatus.of(AgentStatus.RUNNING, ""),
+                v6 -> Optional.empty(),
+                List::of,
+                () -> false,
+                () -> false);
+        NexdCtlClient plain = serve(view, a -> Optional.empty(), "p.sock");
+        assertThatThrownBy(plain::proxyList)
+                .isInstanceOf(NexdRpcException.class)
+                .hasMessageContaining("does not run in proxy mode");
+
+        io.nexodus.nexd.proxy.UserspaceProxy proxy = new io.nexodus.nexd.proxy.UserspaceProxy(
+                List.of(), new io.nexodus.nexd.state.StateStore(tmp.resolve("state")), Duration.ofMinutes(1));
+        NexdCtlServer server =
+                new NexdCtlServer(tmp.resolve("q.sock"), new AgentControl(view, a -> Optional.empty(), proxy)).start();
+        try {
+            NexdCtlClient c = new NexdCtlClient(server.socket());
+            assertThat(c.proxyAdd(ProxyDirection.INGRESS, "tcp:80:127.0.0.1:8080")
+                            .strip())
+                    .isEqualTo("Added ingress proxy rule: tcp:80:127.0.0.1:8080");
+            assertThat(c.proxyList()).containsExactly("--ingress tcp:80:127.0.0.1:8080");
+            assertThatThrownBy(() -> c.proxyAdd(ProxyDirection.EGRESS, "tcp:80:example.com:80"))
+                    .isInstanceOf(NexdRpcException.class)
+                    .hasMessageContaining("is not an IP address");
+            assertThat(c.proxyRemove(ProxyDirection.INGRESS, "tcp:80:127.0.0.1:8080")
+                            .strip())
+                    .isEqualTo("Removed ingress proxy rule: tcp:80:127.0.0.1:8080");
+            assertThat(c.proxyList()).isEmpty();
+        } finally {
+            server.close();
+            proxy.close();
+        }
     }
 }
