@@ -196,6 +196,9 @@ final class TcpSender {
             timedSeq = seq + used;
             timedAt = stack.now();
         }
+        // every path that sends (a retransmission too: an MSS-sized one from sndUna may reach past the smaller
+        // segments first sent) moves sndMax, or the peer's ACK of the new bytes would be refused as never sent
+        sndMax = Seq.max(sndMax, seq + used);
         return used;
     }
 

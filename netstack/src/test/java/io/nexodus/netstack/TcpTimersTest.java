@@ -130,6 +130,28 @@ class TcpTimersTest {
         assertThat(ack.ack()).isEqualTo(PISS + 2);
     }
 
+    /**
+     * A retransmission after a timeout is MSS-sized from the first unacknowledged byte, so it may carry bytes never
+     * sent before; the peer's ACK of them must be taken, not refused as acknowledging unsent data (two stacks
+     * stalled that way over a lossy link, each refusing the other's ACKs).
+     */
+    @Test
+    void anAckOfBytesFirstSentInARetransmissionIsTaken() throws Exception {
+        Open o = open(NetStackConfig.defaults(List.of(RawPeer.US)), 100, 50);
+        RawPeer p = o.p();
+        o.s().getOutputStream().write(RawPeer.bytes(100, 1));
+        TcpSegment first = p.next();
+        assertThat(first.payload()).hasSize(100);
+        o.s().getOutputStream().write(RawPeer.bytes(500, 2));
+        p.assertSilent(); // the peer's window (100) is full
+        p.advanceMillis(200);
+        TcpSegment again = p.next();
+        assertThat(again.seq()).isEqualTo(first.seq());
+        assertThat(again.payload()).hasSize(600);
+        p.send(ACK, PISS + 1, o.iss() + 600, 65535, NONE);
+        assertThat(p.connection().sender.sndUna).isEqualTo(o.iss() + 600);
+    }
+
     @Test
     void threeDuplicateAcksTriggerFastRetransmitAndNewRenoRecovery() throws Exception {
         Open o = open();
