@@ -170,7 +170,8 @@ class ServiceLoginTest {
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(5),
                 Optional.empty(),
-                RouterConfig.NONE);
+                RouterConfig.NONE,
+                ProxyConfig.NONE);
     }
 
     // ---- the fake provider: Keycloak's answers for a user without the offline role ----
