@@ -230,6 +230,7 @@ final class TcpSender {
                 break;
             }
             sndNxt += used;
+            sndMax = Seq.max(sndMax, sndNxt);
             if (!rtxTimer.armed()) {
                 armRetransmit();
             }
@@ -347,6 +348,7 @@ final class TcpSender {
             return;
         }
         sndNxt += transmit(sndNxt, len);
+        sndMax = Seq.max(sndMax, sndNxt);
     }
 
     boolean finAcknowledged() {
