@@ -250,6 +250,10 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         return n == null ? 0 : n.sum();
     }
 
+    private void countFrom(String key) {
+        packetsFromPeer.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
     /** Closes the sockets of peers not in {@code keys}. */
     public synchronized void retainPeers(Set<String> keys) {
         packetsFromPeer.keySet().retainAll(keys);
@@ -277,20 +281,20 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
             @Override
             public void onPacket(NodePublicKey source, byte[] packet) {
                 String key = source.toBase64();
-                if (knownPeer.test(key)) {
-                    packetsFromPeer.computeIfAbsent(key, k -> new LongAdder()).increment();
-                }
                 PeerSocket ps = peers.get(key);
                 if (ps == null) {
                     // the peer reached us through a relay before our own policy chose one for it: give it its
                     // loopback address (not on this reader thread: allocation takes the proxy's lock, and closing a
-                    // client under that lock waits for this thread); WireGuard retries its handshake
+                    // client under that lock waits for this thread); WireGuard retries its handshake. Only here is
+                    // the VPC's device list asked: a peer with a socket is known.
                     if (knownPeer.test(key) && !closed) {
+                        countFrom(key);
                         Thread.ofVirtual().name("nexd-derp-proxy-allocate").start(() -> endpointFor(key));
                     }
                     droppedUnknownPeer.increment();
                     return;
                 }
+                countFrom(key);
                 ps.deliver(packet);
             }
 
