@@ -230,7 +230,6 @@ final class TcpSender {
                 break;
             }
             sndNxt += used;
-            sndMax = Seq.max(sndMax, sndNxt);
             if (!rtxTimer.armed()) {
                 armRetransmit();
             }
@@ -348,7 +347,6 @@ final class TcpSender {
             return;
         }
         sndNxt += transmit(sndNxt, len);
-        sndMax = Seq.max(sndMax, sndNxt);
     }
 
     boolean finAcknowledged() {
