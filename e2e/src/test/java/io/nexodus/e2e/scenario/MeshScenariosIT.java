@@ -394,6 +394,58 @@ class MeshScenariosIT {
         }
     }
 
+    /**
+     * Names in the VPC: pub-a runs {@code nexd --dns}; its namespace's resolv.conf (the lab's per-namespace file, never
+     * the host's) gets nexd's block, {@code easy-a.nexodus} resolves to easy-a's tunnel address through the system
+     * resolver and carries a ping, an unknown VPC name is NXDOMAIN, and stopping the agent puts the file back byte for
+     * byte.
+     */
+    @Test
+    @Order(11)
+    void devicesResolveEachOtherByNameInsideTheVpc() throws Exception {
+        String rk = env.newVpc("s11");
+        Path resolvConf = Path.of("/etc/netns", lab.host(PUB_A).namespace(), "resolv.conf");
+        String before = java.nio.file.Files.readString(resolvConf);
+        LabAgent a = env.agent(PUB_A, rk, "--dns");
+        LabAgent b = env.agent(EASY_A, rk);
+        awaitRunning(a, b);
+        awaitTrue(Duration.ofSeconds(10), "pub-a's resolver points at its nexd", () -> {
+            try {
+                return java.nio.file.Files.readString(resolvConf).contains("nameserver " + a.tunnelIp() + "\n");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        awaitTrue(
+                Duration.ofSeconds(10),
+                "easy-a.nexodus resolves on pub-a",
+                () -> lab.host(PUB_A)
+                        .tryExec(Duration.ofSeconds(5), "getent", "ahostsv4", "easy-a.nexodus")
+                        .stdout()
+                        .startsWith(b.tunnelIp() + " "));
+        assertThat(lab.host(PUB_A)
+                        .tryExec(Duration.ofSeconds(5), "getent", "ahostsv4", "pub-a.nexodus")
+                        .stdout())
+                .as("its own name too")
+                .startsWith(a.tunnelIp() + " ");
+        awaitTrue(
+                Duration.ofSeconds(20),
+                "ping easy-a.nexodus from pub-a",
+                () -> lab.host(PUB_A)
+                        .tryExec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "2", "easy-a.nexodus")
+                        .ok());
+        assertThat(lab.host(PUB_A)
+                        .tryExec(Duration.ofSeconds(5), "getent", "ahostsv4", "nothing.nexodus")
+                        .exitCode())
+                .as("NXDOMAIN")
+                .isEqualTo(2);
+        assertThat(a.nexctl("status").stdout()).contains("DNS: 2 names under .nexodus on [" + a.tunnelIp());
+        a.close();
+        assertThat(java.nio.file.Files.readString(resolvConf))
+                .as("put back byte for byte")
+                .isEqualTo(before);
+    }
+
     @Test
     @Order(100)
     void tunnelsKeepWorkingWhileTheServiceIsDownAndAgentsReattach() {

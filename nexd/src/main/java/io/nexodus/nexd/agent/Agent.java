@@ -102,6 +102,8 @@ public final class Agent implements AutoCloseable {
     private volatile SecurityGroupEnforcer securityGroups;
 
     private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
+    private final List<java.util.function.Supplier<List<String>>> extraStatus =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final io.nexodus.nexd.net.HostsFile hostsFile =
             new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
     private volatile VpcSession session;
@@ -717,6 +719,22 @@ public final class Agent implements AutoCloseable {
         return Optional.of(Set.copyOf(keys));
     }
 
+    /**
+     * The VPC's devices (this one included) once the watch delivered its first list; empty before. Any thread.
+     */
+    public Optional<java.util.Collection<Device>> vpcDevices() {
+        VpcSession s = session;
+        if (s == null || !s.devices().isSynced()) {
+            return Optional.empty();
+        }
+        return Optional.of(List.copyOf(s.devices().items().values()));
+    }
+
+    /** Adds lines to {@code nexctl nexd status} (a part run beside the agent, such as its DNS). */
+    public void addStatusLines(java.util.function.Supplier<List<String>> lines) {
+        extraStatus.add(lines);
+    }
+
     /** The status with the security group's lines (its rules, hits and drops) once the agent runs. */
     private AgentStatus controlStatus() {
         AgentStatus s = status;
@@ -733,6 +751,7 @@ public final class Agent implements AutoCloseable {
             out.addAll(p.statusLines());
         }
         out.addAll(g.statusLines());
+        extraStatus.forEach(x -> out.addAll(x.get()));
         String lines = String.join("\n", out);
         return AgentStatus.of(s.state(), s.message().isEmpty() ? lines : s.message() + "\n" + lines);
     }

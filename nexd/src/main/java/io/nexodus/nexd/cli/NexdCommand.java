@@ -7,6 +7,8 @@ import io.nexodus.nexd.agent.Agent;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.StartupException;
+import io.nexodus.nexd.dns.HostResolver;
+import io.nexodus.nexd.dns.VpcDns;
 import io.nexodus.nexd.endpoint.StunClientProbe;
 import io.nexodus.nexd.net.CommandRunner;
 import io.nexodus.nexd.relayderp.RelayDerpCommand;
@@ -74,6 +76,7 @@ import picocli.CommandLine.ParentCommand;
             "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`.",
             "",
             "Not yet implemented: exit nodes (`nexd router --exit-node`).",
+            "Names in the VPC: `nexd --dns` answers <hostname>.nexodus on the tunnel address (docs/nexd.md).",
             "Security groups are enforced by the built-in WireGuard, not with NEXD_USE_WIREGUARD_GO=1",
             "(docs/security-groups.md)."
         })
@@ -220,13 +223,39 @@ public final class NexdCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        if (options.dns && config.isProxy()) {
+            err.println("nexd: --dns needs a tunnel interface on the host: not in proxy mode");
+            return 2;
+        }
         Agent agent = new Agent(
                 config,
                 StunClientProbe.factory(StunClientConfig.defaults().withSoftware("nexd")),
                 Clock.systemUTC(),
                 CommandRunner.SYSTEM,
                 NexodusVersion.current());
-        Thread hook = new Thread(agent::close, "nexd-shutdown");
+        VpcDns dns = null;
+        if (options.dns) {
+            try {
+                dns = VpcDns.start(
+                        agent::vpcDevices,
+                        () -> tunnelAddresses(agent),
+                        HostResolver.detect(RESOLV_CONF, config.interfaceName(), CommandRunner.SYSTEM),
+                        DNS_PORT);
+            } catch (IOException e) {
+                err.println("nexd: --dns: " + e.getMessage());
+                return 1;
+            }
+            agent.addStatusLines(dns::statusLines);
+        }
+        VpcDns names = dns;
+        Thread hook = new Thread(
+                () -> {
+                    if (names != null) {
+                        names.close(); // the host's resolver first: it must not point at a server that is gone
+                    }
+                    agent.close();
+                },
+                "nexd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             agent.run();
@@ -238,6 +267,9 @@ public final class NexdCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            if (names != null) {
+                names.close();
+            }
             agent.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -245,6 +277,18 @@ public final class NexdCommand implements Callable<Integer> {
                 // shutting down already
             }
         }
+    }
+
+    private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
+    private static final int DNS_PORT = 53;
+
+    /** The device's tunnel addresses once registered (IPv4 first), for its DNS server. */
+    private static java.util.List<InetAddress> tunnelAddresses(Agent agent) {
+        java.util.List<InetAddress> out = new java.util.ArrayList<>();
+        for (boolean v6 : new boolean[] {false, true}) {
+            agent.tunnelIp(v6).ifPresent(a -> out.add(InetAddress.ofLiteral(a)));
+        }
+        return out;
     }
 
     /** The agent's configuration for the command line, with {@code nexd router}'s or {@code nexd proxy}'s part. */

@@ -141,6 +141,17 @@ public final class NexdOptions {
     boolean relayOnly;
 
     @Option(
+            names = "--dns",
+            defaultValue = "${env:NEXD_DNS:-false}",
+            scope = ScopeType.INHERIT,
+            description = "Names in the VPC: answer <hostname>." + io.nexodus.nexd.dns.VpcNames.ZONE
+                    + " for every device of the VPC on this device's tunnel address (UDP port 53) and point the"
+                    + " host's resolver at it (systemd-resolved per-link DNS, else a managed block at the top of"
+                    + " /etc/resolv.conf; other names are forwarded to the resolvers the host had). Put back exactly"
+                    + " on stop. Not in proxy mode (env NEXD_DNS).")
+    boolean dns;
+
+    @Option(
             names = "--rejoin",
             scope = ScopeType.INHERIT,
             description = "Join as a new device: replace the stored WireGuard key with a new one first. Needed after"
