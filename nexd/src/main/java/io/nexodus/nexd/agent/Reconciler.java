@@ -2,11 +2,13 @@ package io.nexodus.nexd.agent;
 
 import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.net.ExitRouting;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.TunnelLink;
 import io.nexodus.nexd.peering.Cidrs;
 import io.nexodus.nexd.peering.DerpRelay;
 import io.nexodus.nexd.peering.DerpRelayHealth;
+import io.nexodus.nexd.peering.ExitNodePlan;
 import io.nexodus.nexd.peering.PathOption;
 import io.nexodus.nexd.peering.PathSample;
 import io.nexodus.nexd.peering.PeerInfo;
@@ -22,6 +24,7 @@ import io.nexodus.nexd.wg.PeerChange;
 import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
 import io.nexodus.nexd.wg.WireGuardBackend;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,6 +87,14 @@ public final class Reconciler {
     private Set<String> skippedRoutes = Set.of();
     private java.util.function.Supplier<List<String>> ownNetworks = List::of;
 
+    // exit node client: null selector = not using one
+    private ExitRouting exitRouting;
+    private final Set<InetAddress> exitFixedBypass = new LinkedHashSet<>();
+    private String exitSelector;
+    private ExitNodePlan exitPlan;
+    private int fwmark;
+    private volatile String exitStatus = "";
+
     /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
     public Reconciler(WireGuardBackend wg, TunnelLink tunnel, PeeringTimeouts timeouts, Clock clock) {
         this(wg, tunnel, timeouts, clock, null);
@@ -108,6 +119,9 @@ public final class Reconciler {
     public synchronized void update(SelfInfo newSelf, Collection<PeerInfo> devices) throws BackendException {
         this.self = newSelf;
         this.lastDevices = List.copyOf(devices);
+        if (exitSelector != null) {
+            exitPlan = ExitNodePlan.compute(exitSelector, newSelf.publicKey(), lastDevices, exitFixedBypass);
+        }
         Instant now = clock.instant();
         relays = selectRelays(devices, now);
         Map<String, PeerInfo> byKey = new LinkedHashMap<>();
@@ -303,8 +317,184 @@ public final class Reconciler {
             applied.putAll(desired);
         }
         syncRoutes();
+        syncExit(now);
         snapshot = buildSnapshot(now);
         return created;
+    }
+
+    /** The chosen exit node's entry carries the default route (never a relayed peer's: the relay cannot carry it). */
+    private boolean isExitNode(PeerInfo info) {
+        return exitSelector != null
+                && exitPlan != null
+                && exitPlan.exitNode()
+                        .map(e -> e.publicKey().equals(info.publicKey()))
+                        .orElse(false);
+    }
+
+    // ================================================================================================= exit node
+
+    /**
+     * Lets this reconciler route the host's traffic through an exit node: {@code routing} sets the policy routing,
+     * {@code fixedBypass} are the addresses nexd reaches outside WireGuard (service, STUN servers). Without this call
+     * (tests, {@code nexd proxy}) using an exit node is refused.
+     */
+    public synchronized void routeExitTraffic(ExitRouting routing, Collection<InetAddress> fixedBypass) {
+        this.exitRouting = routing;
+        this.exitFixedBypass.addAll(fixedBypass);
+    }
+
+    /** More addresses reached outside WireGuard (a DERP relay); they bypass the exit node from the next sync on. */
+    public synchronized void bypassExitNode(Collection<InetAddress> addresses) {
+        exitFixedBypass.addAll(addresses);
+        if (exitSelector != null && self != null) {
+            exitPlan = ExitNodePlan.compute(exitSelector, self.publicKey(), lastDevices, exitFixedBypass);
+        }
+    }
+
+    /**
+     * Starts using the exit node {@code selector} (a device's host name, id, public key or tunnel address; {@code ""}:
+     * the VPC's only one). Refused (IllegalArgumentException, for the user) when the VPC's devices are known and none
+     * fits; once in use, the exit node going away or going silent does not undo the routing: see {@link #exitStatus}.
+     * Returns a line for the user.
+     */
+    public synchronized String useExitNode(String selector) throws BackendException {
+        if (exitRouting == null) {
+            throw new IllegalArgumentException(
+                    "this nexd cannot use an exit node (nexd proxy has no routes to change)");
+        }
+        ExitNodePlan plan = null;
+        if (self != null) {
+            plan = ExitNodePlan.compute(selector, self.publicKey(), lastDevices, exitFixedBypass);
+            if (plan.exitNode().isEmpty()) {
+                throw new IllegalArgumentException(plan.problem());
+            }
+        }
+        exitSelector = selector;
+        exitPlan = plan;
+        if (self != null) {
+            sync(Set.of(), clock.instant());
+        }
+        return plan == null
+                ? "exit node " + (selector.isEmpty() ? "(the VPC's only one)" : selector)
+                        + " will be used once the VPC's devices are known"
+                : "using exit node " + plan.exitNode().get().hostname() + " ("
+                        + shortKey(plan.exitNode().get().publicKey()) + ")";
+    }
+
+    /** Stops using an exit node: the routing is removed exactly and WireGuard's mark cleared. */
+    public synchronized String stopUsingExitNode() throws BackendException {
+        boolean was = exitSelector != null;
+        exitSelector = null;
+        exitPlan = null;
+        if (self != null) {
+            sync(Set.of(), clock.instant());
+        } else {
+            syncExit(clock.instant());
+        }
+        return was ? "exit node disabled; routing restored" : "no exit node was in use";
+    }
+
+    /** The exit node in use as chosen ({@code ""}: the only one), or empty. */
+    public synchronized Optional<String> exitSelector() {
+        return Optional.ofNullable(exitSelector);
+    }
+
+    /** The devices of the VPC that offer themselves as exit nodes. */
+    public synchronized List<PeerInfo> exitNodes() {
+        String selfKey = self == null ? null : self.publicKey();
+        return lastDevices.stream()
+                .filter(p -> p.exitNode() && !p.publicKey().equals(selfKey))
+                .toList();
+    }
+
+    /** A status line about the exit node in use; empty when none is. Safe from any thread. */
+    public String exitStatus() {
+        return exitStatus;
+    }
+
+    private void syncExit(Instant now) {
+        if (exitRouting == null) {
+            return;
+        }
+        if (exitSelector == null) {
+            if (exitRouting.active()) {
+                exitRouting.close();
+                log.info("exit node: no longer used, policy routing removed");
+            }
+            setMark(0);
+            exitStatus = "";
+            return;
+        }
+        if (!setMark(ExitRouting.MARK)) {
+            exitStatus = "exit node: not used: WireGuard's packets cannot be marked (see the log)";
+            return; // routing everything into the tunnel now would route the tunnel into itself
+        }
+        Set<String> bypass = exitPlan == null ? Set.of() : exitPlan.bypass();
+        if (!exitRouting.active() || !bypass.equals(exitRouting.bypass())) {
+            boolean first = !exitRouting.active();
+            try {
+                exitRouting.apply(bypass);
+                if (first) {
+                    log.info(
+                            "exit node: IPv4 traffic routed through {} (table {}, {} addresses bypass it)",
+                            exitPlan == null ? exitSelector : exitPlan.describeChoice(),
+                            ExitRouting.TABLE,
+                            bypass.size());
+                }
+            } catch (NetConfigException e) {
+                log.warn("exit node: cannot set the policy routing: {}", e.getMessage());
+            }
+        }
+        exitStatus = describeExit(now);
+    }
+
+    private boolean setMark(int mark) {
+        if (fwmark == mark) {
+            return true;
+        }
+        try {
+            wg.setFwmark(mark);
+            fwmark = mark;
+            return true;
+        } catch (BackendException e) {
+            log.warn("exit node: cannot set WireGuard's fwmark {}: {}", mark, e.getMessage());
+            return false;
+        }
+    }
+
+    private String describeExit(Instant now) {
+        String closed = "; failing closed: IPv4 internet traffic is dropped until it is back"
+                + " (nexctl nexd exit-node disable restores the routing)";
+        if (exitPlan == null) {
+            return "exit node: waiting for the VPC's devices";
+        }
+        if (exitPlan.exitNode().isEmpty()) {
+            return "exit node " + exitPlan.describeChoice() + ": " + exitPlan.problem() + closed;
+        }
+        PeerInfo e = exitPlan.exitNode().get();
+        String name = e.hostname() + " (" + shortKey(e.publicKey()) + ")";
+        Peer p = peers.get(e.publicKey());
+        PathOption active = p == null ? null : p.path().active().orElse(null);
+        if (active == null) {
+            return "exit node: " + name + " has no path yet" + closed;
+        }
+        if (active.method() == PeeringMethod.VIA_RELAY) {
+            return "exit node: " + name + " is reached only through the VPC's WireGuard relay, which does not carry"
+                    + " exit traffic" + closed;
+        }
+        if (!p.path().healthy(now)) {
+            return "exit node: " + name + " does not answer (" + active.method().wireName() + ")" + closed;
+        }
+        return "exit node: " + name + " via " + active.method().wireName() + "; this host's IPv4 internet traffic"
+                + " goes through it (" + exitRouting.bypass().size() + " addresses bypass it)";
+    }
+
+    /** Removes the exit routing and the mark (nexd stops); the choice itself stays stored. */
+    public synchronized void closeExitRouting() {
+        if (exitRouting != null && exitRouting.active()) {
+            exitRouting.close();
+        }
+        exitRouting = null;
     }
 
     private Map<String, PeerEntry> desiredEntries() {
@@ -320,7 +510,7 @@ public final class Reconciler {
             PeerInfo info = p.info();
             PeeringMethod m = active.method();
             if (m == PeeringMethod.VIA_RELAY) {
-                relayExtra.addAll(info.advertiseCidrs());
+                relayExtra.addAll(info.routedCidrs());
                 p.path()
                         .shadow()
                         .ifPresent(s -> desired.put(
@@ -328,13 +518,19 @@ public final class Reconciler {
             } else if (m.peerIsRelay()) {
                 relayEntryKey = info.publicKey();
                 Set<String> allowed = new LinkedHashSet<>(self.vpcCidrs());
-                allowed.addAll(info.advertiseCidrs());
+                allowed.addAll(info.routedCidrs());
+                if (isExitNode(info)) {
+                    allowed.add(PeerInfo.EXIT_ROUTE); // the relay is the exit node itself
+                }
                 desired.put(
                         info.publicKey(),
                         new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
             } else {
                 Set<String> allowed = new LinkedHashSet<>(info.allowedIps());
-                allowed.addAll(info.advertiseCidrs());
+                allowed.addAll(info.routedCidrs());
+                if (isExitNode(info)) {
+                    allowed.add(PeerInfo.EXIT_ROUTE);
+                }
                 desired.put(
                         info.publicKey(),
                         new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
@@ -355,11 +551,7 @@ public final class Reconciler {
         }
         Set<String> want = new LinkedHashSet<>(self.vpcCidrs());
         for (Peer p : peers.values()) {
-            for (String c : p.info().advertiseCidrs()) {
-                if (!Cidrs.isDefaultRoute(c)) {
-                    want.add(c);
-                }
-            }
+            want.addAll(p.info().routedCidrs());
         }
         if (want.equals(lastRoutes)) {
             return;

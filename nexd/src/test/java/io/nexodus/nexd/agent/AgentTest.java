@@ -520,7 +520,8 @@ class AgentTest {
                 Duration.ofSeconds(5),
                 Optional.empty(),
                 RouterConfig.NONE,
-                ProxyConfig.NONE);
+                ProxyConfig.NONE,
+                Optional.empty());
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */
