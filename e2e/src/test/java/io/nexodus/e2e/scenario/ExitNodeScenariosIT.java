@@ -162,4 +162,37 @@ class ExitNodeScenariosIT {
         assertSeenFrom(sink, client, echo, port, lab.host(EASY_A).publicAddress());
         System.out.printf("exit node: enable to first connection through it %d ms%n", enabledMs);
     }
+
+    /**
+     * The client on wireguard-go (its own process, marked through UAPI's {@code fwmark}; STUN from a separate,
+     * unmarked socket to the service's address, which bypasses the exit node): the same routing, the same result.
+     */
+    @Test
+    void aWireGuardGoClientUsesTheExitNodeToo() {
+        String rk = env.newVpc("x2");
+        LabHost pub = lab.host(PUB_A);
+        int port = 7501;
+        ChildProcess sink = pub.startTransferServer(port);
+        LabAgent exit =
+                env.start(LabAgent.on(lab.host(LAN_A), service(), rk).args(FAST).args("router", "--exit-node"));
+        LabAgent client = env.start(LabAgent.on(lab.host(EASY_A), service(), rk)
+                .env("NEXD_USE_WIREGUARD_GO", "1")
+                .args(FAST));
+        awaitRunning(exit, client);
+        awaitTrue(
+                Duration.ofSeconds(30),
+                client + " reaches the exit node",
+                () -> client.peer(exit).map(PeerStatus::healthy).orElse(false));
+        String before = routing(client.host());
+        assertThat(ok(client.nexctl("exit-node", "enable"))).contains("using exit node"); // the VPC's only one
+        assertThat(client.wgDump()).contains("0xca6c");
+        assertSeenFrom(sink, client, pub.address(), port, lab.host(LAN_A).publicAddress());
+        assertThat(ok(client.nexctl("exit-node", "disable"))).contains("routing restored");
+        assertThat(routing(client.host())).isEqualTo(before);
+        assertSeenFrom(sink, client, pub.address(), port, lab.host(EASY_A).publicAddress());
+    }
+
+    private static LabService service() {
+        return env.service;
+    }
 }
