@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * {@code pub-a} (the checksumming TCP sink, which logs the source address of every connection) sees which NAT a
  * connection came through: the exit node's after {@code exit-node enable} and after a restart of the client (the choice
  * is stored), the client's own after {@code disable}. When the exit node dies the client fails closed (its internet
- * traffic is dropped, the service still answers it), and {@code disable} leaves the routing exactly as it was.
+ * traffic is dropped, the routing stays, the agent keeps running), and {@code disable} leaves the routing exactly as it
+ * was.
  */
 @RequiresNetns(commands = {"nft", "conntrack", "unshare", "wg", "ping"})
 class ExitNodeScenariosIT {
