@@ -8,7 +8,6 @@ import io.nexodus.nexd.net.TunnelLink;
 import io.nexodus.nexd.peering.Cidrs;
 import io.nexodus.nexd.peering.DerpRelay;
 import io.nexodus.nexd.peering.DerpRelayHealth;
-import io.nexodus.nexd.peering.ExitNodePlan;
 import io.nexodus.nexd.peering.PathOption;
 import io.nexodus.nexd.peering.PathSample;
 import io.nexodus.nexd.peering.PeerInfo;
@@ -87,13 +86,8 @@ public final class Reconciler {
     private Set<String> skippedRoutes = Set.of();
     private java.util.function.Supplier<List<String>> ownNetworks = List::of;
 
-    // exit node client: null selector = not using one
-    private ExitRouting exitRouting;
-    private final Set<InetAddress> exitFixedBypass = new LinkedHashSet<>();
-    private String exitSelector;
-    private ExitNodePlan exitPlan;
-    private int fwmark;
-    private volatile String exitStatus = "";
+    /** Using an exit node; null when this reconciler changes no routes (tests, {@code nexd proxy}). */
+    private volatile ExitNodeClient exit;
 
     /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
     public Reconciler(WireGuardBackend wg, TunnelLink tunnel, PeeringTimeouts timeouts, Clock clock) {
@@ -119,8 +113,8 @@ public final class Reconciler {
     public synchronized void update(SelfInfo newSelf, Collection<PeerInfo> devices) throws BackendException {
         this.self = newSelf;
         this.lastDevices = List.copyOf(devices);
-        if (exitSelector != null) {
-            exitPlan = ExitNodePlan.compute(exitSelector, newSelf.publicKey(), lastDevices, exitFixedBypass);
+        if (exit != null) {
+            exit.replan(newSelf.publicKey(), lastDevices);
         }
         Instant now = clock.instant();
         relays = selectRelays(devices, now);
@@ -324,11 +318,7 @@ public final class Reconciler {
 
     /** The chosen exit node's entry carries the default route (never a relayed peer's: the relay cannot carry it). */
     private boolean isExitNode(PeerInfo info) {
-        return exitSelector != null
-                && exitPlan != null
-                && exitPlan.exitNode()
-                        .map(e -> e.publicKey().equals(info.publicKey()))
-                        .orElse(false);
+        return exit != null && exit.carriesDefault(info);
     }
 
     // ================================================================================================= exit node
@@ -339,15 +329,16 @@ public final class Reconciler {
      * (tests, {@code nexd proxy}) using an exit node is refused.
      */
     public synchronized void routeExitTraffic(ExitRouting routing, Collection<InetAddress> fixedBypass) {
-        this.exitRouting = routing;
-        this.exitFixedBypass.addAll(fixedBypass);
+        this.exit = new ExitNodeClient(wg, routing, fixedBypass);
     }
 
     /** More addresses reached outside WireGuard (a DERP relay); they bypass the exit node from the next sync on. */
     public synchronized void bypassExitNode(Collection<InetAddress> addresses) {
-        exitFixedBypass.addAll(addresses);
-        if (exitSelector != null && self != null) {
-            exitPlan = ExitNodePlan.compute(exitSelector, self.publicKey(), lastDevices, exitFixedBypass);
+        if (exit != null) {
+            exit.bypass(addresses);
+            if (self != null) {
+                exit.replan(self.publicKey(), lastDevices);
+            }
         }
     }
 
@@ -358,45 +349,29 @@ public final class Reconciler {
      * Returns a line for the user.
      */
     public synchronized String useExitNode(String selector) throws BackendException {
-        if (exitRouting == null) {
+        if (exit == null) {
             throw new IllegalArgumentException(
                     "this nexd cannot use an exit node (nexd proxy has no routes to change)");
         }
-        ExitNodePlan plan = null;
-        if (self != null) {
-            plan = ExitNodePlan.compute(selector, self.publicKey(), lastDevices, exitFixedBypass);
-            if (plan.exitNode().isEmpty()) {
-                throw new IllegalArgumentException(plan.problem());
-            }
-        }
-        exitSelector = selector;
-        exitPlan = plan;
+        String line = exit.choose(selector, self == null ? null : self.publicKey(), lastDevices);
         if (self != null) {
             sync(Set.of(), clock.instant());
         }
-        return plan == null
-                ? "exit node " + (selector.isEmpty() ? "(the VPC's only one)" : selector)
-                        + " will be used once the VPC's devices are known"
-                : "using exit node " + plan.exitNode().get().hostname() + " ("
-                        + shortKey(plan.exitNode().get().publicKey()) + ")";
+        return line;
     }
 
     /** Stops using an exit node: the routing is removed exactly and WireGuard's mark cleared. */
     public synchronized String stopUsingExitNode() throws BackendException {
-        boolean was = exitSelector != null;
-        exitSelector = null;
-        exitPlan = null;
+        if (exit == null) {
+            return "no exit node was in use";
+        }
+        boolean was = exit.stop();
         if (self != null) {
-            sync(Set.of(), clock.instant());
+            sync(Set.of(), clock.instant()); // the entry loses 0.0.0.0/0, then the routing goes
         } else {
-            syncExit(clock.instant());
+            exit.sync(null, clock.instant());
         }
         return was ? "exit node disabled; routing restored" : "no exit node was in use";
-    }
-
-    /** The exit node in use as chosen ({@code ""}: the only one), or empty. */
-    public synchronized Optional<String> exitSelector() {
-        return Optional.ofNullable(exitSelector);
     }
 
     /** The devices of the VPC that offer themselves as exit nodes. */
@@ -409,92 +384,35 @@ public final class Reconciler {
 
     /** A status line about the exit node in use; empty when none is. Safe from any thread. */
     public String exitStatus() {
-        return exitStatus;
+        ExitNodeClient e = exit;
+        return e == null ? "" : e.status();
+    }
+
+    /** Removes the exit routing (nexd stops; the interface goes next); the choice itself stays stored. */
+    public synchronized void closeExitRouting() {
+        if (exit != null) {
+            exit.close();
+        }
     }
 
     private void syncExit(Instant now) {
-        if (exitRouting == null) {
-            return;
-        }
-        if (exitSelector == null) {
-            if (exitRouting.active()) {
-                exitRouting.close();
-                log.info("exit node: no longer used, policy routing removed");
-            }
-            setMark(0);
-            exitStatus = "";
-            return;
-        }
-        if (!setMark(ExitRouting.MARK)) {
-            exitStatus = "exit node: not used: WireGuard's packets cannot be marked (see the log)";
-            return; // routing everything into the tunnel now would route the tunnel into itself
-        }
-        Set<String> bypass = exitPlan == null ? Set.of() : exitPlan.bypass();
-        if (!exitRouting.active() || !bypass.equals(exitRouting.bypass())) {
-            boolean first = !exitRouting.active();
-            try {
-                exitRouting.apply(bypass);
-                if (first) {
-                    log.info(
-                            "exit node: IPv4 traffic routed through {} (table {}, {} addresses bypass it)",
-                            exitPlan == null ? exitSelector : exitPlan.describeChoice(),
-                            ExitRouting.TABLE,
-                            bypass.size());
-                }
-            } catch (NetConfigException e) {
-                log.warn("exit node: cannot set the policy routing: {}", e.getMessage());
-            }
-        }
-        exitStatus = describeExit(now);
-    }
+        if (exit != null) {
+            exit.sync(
+                    new ExitNodeClient.Paths() {
+                        @Override
+                        public Optional<PathOption> active(String key) {
+                            Peer p = peers.get(key);
+                            return p == null ? Optional.empty() : p.path().active();
+                        }
 
-    private boolean setMark(int mark) {
-        if (fwmark == mark) {
-            return true;
+                        @Override
+                        public boolean healthy(String key, Instant at) {
+                            Peer p = peers.get(key);
+                            return p != null && p.path().healthy(at);
+                        }
+                    },
+                    now);
         }
-        try {
-            wg.setFwmark(mark);
-            fwmark = mark;
-            return true;
-        } catch (BackendException e) {
-            log.warn("exit node: cannot set WireGuard's fwmark {}: {}", mark, e.getMessage());
-            return false;
-        }
-    }
-
-    private String describeExit(Instant now) {
-        String closed = "; failing closed: IPv4 internet traffic is dropped until it is back"
-                + " (nexctl nexd exit-node disable restores the routing)";
-        if (exitPlan == null) {
-            return "exit node: waiting for the VPC's devices";
-        }
-        if (exitPlan.exitNode().isEmpty()) {
-            return "exit node " + exitPlan.describeChoice() + ": " + exitPlan.problem() + closed;
-        }
-        PeerInfo e = exitPlan.exitNode().get();
-        String name = e.hostname() + " (" + shortKey(e.publicKey()) + ")";
-        Peer p = peers.get(e.publicKey());
-        PathOption active = p == null ? null : p.path().active().orElse(null);
-        if (active == null) {
-            return "exit node: " + name + " has no path yet" + closed;
-        }
-        if (active.method() == PeeringMethod.VIA_RELAY) {
-            return "exit node: " + name + " is reached only through the VPC's WireGuard relay, which does not carry"
-                    + " exit traffic" + closed;
-        }
-        if (!p.path().healthy(now)) {
-            return "exit node: " + name + " does not answer (" + active.method().wireName() + ")" + closed;
-        }
-        return "exit node: " + name + " via " + active.method().wireName() + "; this host's IPv4 internet traffic"
-                + " goes through it (" + exitRouting.bypass().size() + " addresses bypass it)";
-    }
-
-    /** Removes the exit routing and the mark (nexd stops); the choice itself stays stored. */
-    public synchronized void closeExitRouting() {
-        if (exitRouting != null && exitRouting.active()) {
-            exitRouting.close();
-        }
-        exitRouting = null;
     }
 
     private Map<String, PeerEntry> desiredEntries() {
