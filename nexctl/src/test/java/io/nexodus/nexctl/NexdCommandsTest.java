@@ -163,12 +163,15 @@ class NexdCommandsTest {
 
         @Override
         public List<ExitNode> listExitNodes() {
-            return List.of(new ExitNode("pkE=", "203.0.113.9:51820", List.of("0.0.0.0/0")));
+            return List.of(new ExitNode("pkE=", "203.0.113.9:51820", List.of("0.0.0.0/0"), "exit-1", true));
         }
 
         @Override
-        public String enableExitNodeClient() {
-            return "exit node client enabled";
+        public String enableExitNodeClient(String device) {
+            if (device.equals("nope")) {
+                throw new IllegalArgumentException("no device nope in the VPC");
+            }
+            return "using exit node " + (device.isEmpty() ? "exit-1" : device);
         }
     }
 
@@ -358,11 +361,17 @@ class NexdCommandsTest {
                         .lines()
                         .map(l -> List.of(l.split(" {2,}")))
                         .toList())
-                .containsExactly(List.of("ENDPOINT ADDRESS", "PUBLIC KEY"), List.of("203.0.113.9:51820", "pkE="));
-        assertThat(ok("nexd", "exit-node", "enable").out()).isEqualTo("exit node client enabled\n");
-        NexctlRunner.Result r = nexctl.run("nexd", "exit-node", "disable");
+                .containsExactly(
+                        List.of("HOSTNAME", "ENDPOINT ADDRESS", "PUBLIC KEY", "IN USE"),
+                        List.of("exit-1", "203.0.113.9:51820", "pkE=", "yes"));
+        assertThat(ok("nexd", "exit-node", "enable").out()).isEqualTo("using exit node exit-1\n");
+        assertThat(ok("nexd", "exit-node", "enable", "exit-2").out()).isEqualTo("using exit node exit-2\n");
+        NexctlRunner.Result bad = nexctl.run("nexd", "exit-node", "enable", "nope");
+        assertThat(bad.exitCode()).isEqualTo(ExitCodes.ERROR);
+        assertThat(bad.err()).isEqualTo("error: nexd: no device nope in the VPC\n");
+        NexctlRunner.Result r = nexctl.run("nexd", "exit-node", "disable", "--client");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
-        assertThat(r.err()).isEqualTo("error: nexd: not yet implemented: nexd cannot be or use an exit node yet\n");
+        assertThat(r.err()).isEqualTo("error: nexd: this nexd cannot use an exit node\n");
     }
 
     @Test

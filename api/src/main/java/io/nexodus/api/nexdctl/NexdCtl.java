@@ -34,8 +34,8 @@ public interface NexdCtl {
     /** What a nexd that is not {@code nexd proxy} (userspace proxy mode) answers for proxy rules. */
     String PROXY_MODE_ONLY = "this nexd does not run in proxy mode; proxy rules need `nexd proxy`";
 
-    /** What a nexd answers for exit-node requests: exit nodes do not exist yet. */
-    String EXIT_NODE_NOT_IMPLEMENTED = "not yet implemented: nexd cannot be or use an exit node yet";
+    /** What a nexd that cannot use an exit node ({@code nexd proxy}, a test double) answers for exit-node requests. */
+    String EXIT_NODE_NOT_SUPPORTED = "this nexd cannot use an exit node";
 
     /** The proxy rules, one per line in their flag form ({@code --ingress tcp:80:127.0.0.1:8080}). */
     default List<String> proxyList() {
@@ -52,17 +52,22 @@ public interface NexdCtl {
         throw new UnsupportedOperationException(PROXY_MODE_ONLY);
     }
 
+    /** The VPC's devices that offer themselves as exit nodes. */
     default List<ExitNode> listExitNodes() {
-        throw new UnsupportedOperationException(EXIT_NODE_NOT_IMPLEMENTED);
+        throw new UnsupportedOperationException(EXIT_NODE_NOT_SUPPORTED);
     }
 
-    /** Routes this device's internet traffic through an exit node; returns a confirmation line. */
-    default String enableExitNodeClient() {
-        throw new UnsupportedOperationException(EXIT_NODE_NOT_IMPLEMENTED);
+    /**
+     * Routes this device's internet traffic through the exit node {@code device} (host name, device id, public key or
+     * tunnel address; {@code ""}: the VPC's only exit node); returns a confirmation line.
+     */
+    default String enableExitNodeClient(String device) {
+        throw new UnsupportedOperationException(EXIT_NODE_NOT_SUPPORTED);
     }
 
+    /** Stops using an exit node and restores the routing; returns a confirmation line. */
     default String disableExitNodeClient() {
-        throw new UnsupportedOperationException(EXIT_NODE_NOT_IMPLEMENTED);
+        throw new UnsupportedOperationException(EXIT_NODE_NOT_SUPPORTED);
     }
 
     /** Upstream's default socket: {@code /var/run/nexd.sock} for root, {@code $HOME/.nexodus/nexd.sock} otherwise. */

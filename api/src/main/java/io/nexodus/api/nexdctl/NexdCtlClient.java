@@ -127,8 +127,9 @@ public final class NexdCtlClient {
         return parse(NexdCtlMethod.LIST_EXIT_NODES, call(NexdCtlMethod.LIST_EXIT_NODES, ""), new TypeReference<>() {});
     }
 
-    public String enableExitNodeClient() {
-        return call(NexdCtlMethod.ENABLE_EXIT_NODE_CLIENT, "");
+    /** {@code device}: host name, device id, public key or tunnel address; {@code ""}: the VPC's only exit node. */
+    public String enableExitNodeClient(String device) {
+        return call(NexdCtlMethod.ENABLE_EXIT_NODE_CLIENT, device == null ? "" : device);
     }
 
     public String disableExitNodeClient() {

@@ -50,7 +50,7 @@ final class NexdCtlDispatcher implements JsonRpcHandler {
                 yield "debug logging off\n";
             }
             case GET_DEBUG -> service.debug() ? "on" : "off";
-            case ENABLE_EXIT_NODE_CLIENT -> line(service.enableExitNodeClient());
+            case ENABLE_EXIT_NODE_CLIENT -> line(service.enableExitNodeClient(param.strip()));
             case DISABLE_EXIT_NODE_CLIENT -> line(service.disableExitNodeClient());
             case LIST_EXIT_NODES -> json(service.listExitNodes());
         };

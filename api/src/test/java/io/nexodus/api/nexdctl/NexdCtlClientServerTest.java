@@ -197,7 +197,7 @@ class NexdCtlClientServerTest {
                 .hasMessageContaining("no proxy rule given");
         assertThatThrownBy(client::listExitNodes)
                 .isInstanceOf(NexdRpcException.class)
-                .hasMessageContaining("not yet implemented");
+                .hasMessageContaining("cannot use an exit node");
         assertThatThrownBy(() -> client.call("NexdCtl.Nope", "", Duration.ofSeconds(5)))
                 .isInstanceOf(NexdRpcException.class)
                 .hasMessage("rpc: can't find method NexdCtl.Nope");

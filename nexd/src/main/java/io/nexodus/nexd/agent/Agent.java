@@ -273,12 +273,13 @@ public final class Agent implements AutoCloseable {
                 throw new StartupException(e.getMessage(), e);
             }
         }
-        if (config.router().networkRouter()) {
+        if (config.router().networkRouter() || config.router().exitNode()) {
             subnetRouting = new SubnetRouting(
                     commands,
                     wg.interfaceName(),
-                    config.router().advertiseCidrs(),
-                    config.router().nat());
+                    config.router().networkRouter() ? config.router().subnets() : List.of(),
+                    config.router().nat(),
+                    config.router().exitNode());
             try {
                 subnetRouting.enable();
             } catch (NetConfigException e) {
@@ -310,7 +311,11 @@ public final class Agent implements AutoCloseable {
         Reconciler rec = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
         String iface = wg.interfaceName();
         rec.avoidRoutingOver(() -> ownNetworks(iface));
+        if (!config.isProxy()) {
+            rec.routeExitTraffic(new io.nexodus.nexd.net.ExitRouting(commands, iface), exitBypass(discovery.servers()));
+        }
         reconciler = rec;
+        startUsingExitNode(rec);
         SecurityGroupEnforcer groups = new SecurityGroupEnforcer(
                 new io.nexodus.packetfilter.StatefulFilter(),
                 wg,
@@ -347,7 +352,8 @@ public final class Agent implements AutoCloseable {
                 io.nexodus.nexd.ctl.AgentControl.view(
                         this::controlStatus, this::tunnelIp, this::peers, this::relayPresent, this::relayRequired),
                 io.nexodus.nexd.ctl.AgentControl.icmp(),
-                proxy);
+                proxy,
+                new ExitNodeControl());
         try {
             ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
         } catch (java.io.IOException e) {
@@ -374,6 +380,9 @@ public final class Agent implements AutoCloseable {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (reconciler != null) {
+            reconciler.closeExitRouting(); // before the interface goes: the host routes as it did before nexd
         }
         if (publisher != null) {
             publisher.close();
@@ -573,7 +582,7 @@ public final class Agent implements AutoCloseable {
 
     /** This host's networks but the tunnel's, and what it advertises: never routed into the tunnel for a peer. */
     private List<String> ownNetworks(String tunnelInterface) {
-        List<String> out = new ArrayList<>(config.router().advertiseCidrs());
+        List<String> out = new ArrayList<>(config.router().subnets());
         for (LocalAddresses.LocalSubnet s : new LocalAddresses().subnets(tunnelInterface)) {
             if (!s.address().isLoopbackAddress() && !s.address().isLinkLocalAddress()) {
                 Cidrs.normalize(s.address().getHostAddress() + "/" + s.prefixLength())
@@ -695,6 +704,131 @@ public final class Agent implements AutoCloseable {
         return NodePrivateKey.fromBase64(loadState().privateKey());
     }
 
+    // ================================================================================================= exit node
+
+    /**
+     * What bypasses an exit node from the start: the service's addresses (API and watch stream are not WireGuard's),
+     * the STUN servers (wireguard-go's STUN socket is not marked), and a name server on a local network (reachable
+     * only from here; a public one is asked through the exit node, as the rest of the internet).
+     */
+    private List<InetAddress> exitBypass(List<InetSocketAddress> stunServers) {
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            out.addAll(List.of(InetAddress.getAllByName(config.serviceUrl().getHost())));
+        } catch (java.net.UnknownHostException e) {
+            log.warn(
+                    "cannot resolve the service {} for the exit node's bypass: {}",
+                    config.serviceUrl(),
+                    e.getMessage());
+        }
+        for (InetSocketAddress a : stunServers) {
+            if (a.getAddress() != null) {
+                out.add(a.getAddress());
+            }
+        }
+        out.addAll(localNameServers(java.nio.file.Path.of("/etc/resolv.conf")));
+        return out;
+    }
+
+    /** The {@code nameserver} addresses of a resolv.conf that are private (RFC 1918) or link-local. */
+    static List<InetAddress> localNameServers(java.nio.file.Path resolvConf) {
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            for (String line : java.nio.file.Files.readAllLines(resolvConf)) {
+                String l = line.strip();
+                if (l.startsWith("nameserver ") || l.startsWith("nameserver\t")) {
+                    String rest = l.substring("nameserver".length()).strip();
+                    int end = rest.indexOf(' ');
+                    Addresses.parseIp(end < 0 ? rest : rest.substring(0, end))
+                            .filter(a -> a.isSiteLocalAddress() || a.isLinkLocalAddress())
+                            .ifPresent(out::add);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot read {}: {}", resolvConf, e.toString());
+        }
+        return out;
+    }
+
+    /** The exit node chosen by {@code --exit-node-client} (stored then), else the stored choice. */
+    private void startUsingExitNode(Reconciler rec) throws StartupException {
+        Optional<String> choice = config.exitNodeClient();
+        try {
+            if (choice.isPresent()) {
+                refuseExitNodeClient();
+                String c = choice.get();
+                store.update(st -> st.withExitNode(c));
+            } else {
+                choice = Optional.ofNullable(store.load().exitNode());
+            }
+            if (choice.isPresent()) {
+                if (config.isProxy() || config.router().exitNode() || config.isRelay()) {
+                    log.warn("ignoring the stored exit node {}: this nexd cannot use one", choice.get());
+                    return;
+                }
+                log.info("exit node: {}", rec.useExitNode(choice.get()));
+            }
+        } catch (StateException | BackendException e) {
+            throw new StartupException("cannot use the exit node: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+    }
+
+    private void refuseExitNodeClient() {
+        if (config.isProxy()) {
+            throw new IllegalArgumentException("nexd proxy cannot use an exit node: it changes no routes of this host");
+        }
+        if (config.router().exitNode()) {
+            throw new IllegalArgumentException("this device is an exit node itself; it cannot use another");
+        }
+        if (config.registersAsRelay()) {
+            throw new IllegalArgumentException("a relay cannot use an exit node");
+        }
+    }
+
+    /** {@code nexctl nexd exit-node ...}: requests handled by the loop's thread, the choice stored when it succeeds. */
+    private final class ExitNodeControl implements io.nexodus.nexd.ctl.AgentControl.ExitNodes {
+        @Override
+        public List<io.nexodus.nexd.peering.PeerInfo> list() {
+            Reconciler r = reconciler;
+            return r == null ? List.of() : r.exitNodes();
+        }
+
+        @Override
+        public String use(Optional<String> selector) {
+            if (selector.isPresent()) {
+                refuseExitNodeClient();
+            }
+            AgentLoop l = loop;
+            if (l == null) {
+                throw new IllegalStateException("nexd is not running yet (" + status.state() + ")");
+            }
+            java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+            events.post(new AgentEvent.ExitNodeRequest(selector, reply));
+            String answer;
+            try {
+                answer = reply.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof IllegalArgumentException iae) {
+                    throw iae;
+                }
+                throw new IllegalStateException(String.valueOf(e.getCause().getMessage()), e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("nexd did not answer within 20 s (is this device deleted?)", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+            try {
+                store.update(st -> st.withExitNode(selector.orElse(null)));
+            } catch (StateException e) {
+                return answer + " (not stored, a restart forgets it: " + e.getMessage() + ")";
+            }
+            return answer;
+        }
+    }
+
     // ================================================================================================= for the ctl
 
     public AgentStatus status() {
@@ -745,6 +879,10 @@ public final class Agent implements AutoCloseable {
         List<String> out = new ArrayList<>();
         if (config.router().isRouter()) {
             out.add(routerStatusLine());
+        }
+        Reconciler rec = reconciler;
+        if (rec != null && !rec.exitStatus().isEmpty()) {
+            out.add(rec.exitStatus());
         }
         io.nexodus.nexd.proxy.UserspaceProxy p = proxy;
         if (p != null) {

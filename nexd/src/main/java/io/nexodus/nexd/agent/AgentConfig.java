@@ -42,6 +42,8 @@ import java.util.UUID;
  * @param router            {@code nexd router}: advertised networks and forwarding ({@link RouterConfig#NONE} otherwise)
  * @param proxy             {@code nexd proxy}: userspace network stack and port forwarding ({@link ProxyConfig#NONE}
  *                          otherwise)
+ * @param exitNodeClient    {@code --exit-node-client[=DEVICE]}: use an exit node from the start ({@code ""}: the VPC's
+ *                          only one); empty: the choice stored by {@code nexctl nexd exit-node enable}, if any
  */
 public record AgentConfig(
         Mode mode,
@@ -69,7 +71,8 @@ public record AgentConfig(
         Duration watchMaxBackoff,
         Optional<Path> derpCaCert,
         RouterConfig router,
-        ProxyConfig proxy) {
+        ProxyConfig proxy,
+        Optional<String> exitNodeClient) {
 
     /**
      * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
@@ -90,6 +93,7 @@ public record AgentConfig(
         Objects.requireNonNull(derpCaCert);
         Objects.requireNonNull(router);
         Objects.requireNonNull(proxy);
+        Objects.requireNonNull(exitNodeClient);
     }
 
     /** This configuration as {@code nexd router} with {@code r}. */
@@ -120,7 +124,8 @@ public record AgentConfig(
                 watchMaxBackoff,
                 derpCaCert,
                 r,
-                proxy);
+                proxy,
+                exitNodeClient);
     }
 
     /** This configuration as {@code nexd proxy} with {@code p}. */
@@ -151,7 +156,8 @@ public record AgentConfig(
                 watchMaxBackoff,
                 derpCaCert,
                 router,
-                p);
+                p,
+                exitNodeClient);
     }
 
     /** {@code nexd proxy}: WireGuard on the userspace network stack, no kernel interface. */

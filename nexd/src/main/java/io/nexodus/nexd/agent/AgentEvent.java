@@ -23,8 +23,20 @@ sealed interface AgentEvent {
     /** STUN saw a new mapping or NAT verdict. */
     record NatChanged(NatObservation nat) implements AgentEvent {}
 
-    /** The service's public DERP relay, fetched after the watch stream (re)connected. */
-    record PublicRelay(Optional<DerpRelay> relay) implements AgentEvent {}
+    /**
+     * The service's public DERP relay, fetched after the watch stream (re)connected, with the addresses its name
+     * resolved to (resolved off the loop's thread; they bypass an exit node).
+     */
+    record PublicRelay(Optional<DerpRelay> relay, java.util.List<java.net.InetAddress> addresses)
+            implements AgentEvent {
+        public PublicRelay {
+            addresses = java.util.List.copyOf(addresses);
+        }
+
+        PublicRelay(Optional<DerpRelay> relay) {
+            this(relay, java.util.List.of());
+        }
+    }
 
     /** A re-registration after {@link TokenRejected} succeeded. */
     record Reattached(Registration.Joined joined) implements AgentEvent {}
@@ -37,6 +49,13 @@ sealed interface AgentEvent {
 
     /** The service accepted our endpoints and returned the updated device. */
     record EndpointsPublished(Device device) implements AgentEvent {}
+
+    /**
+     * {@code nexctl nexd exit-node enable|disable}: use the exit node {@code selector} (empty: stop using one); the
+     * loop completes {@code reply} with a line for the user, or with the refusal.
+     */
+    record ExitNodeRequest(Optional<String> selector, java.util.concurrent.CompletableFuture<String> reply)
+            implements AgentEvent {}
 
     /** The tick interval passed without another event, or {@code nexd} asks for a sample of the data plane. */
     record Tick() implements AgentEvent {}

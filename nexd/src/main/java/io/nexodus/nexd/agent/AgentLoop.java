@@ -232,7 +232,22 @@ final class AgentLoop {
             }
             case AgentEvent.TokenRejected t -> onTokenRejected();
             case AgentEvent.NatChanged n -> onNatChanged(n.nat());
-            case AgentEvent.PublicRelay p -> reconciler.setPublicDerp(p.relay());
+            case AgentEvent.PublicRelay p -> {
+                reconciler.setPublicDerp(p.relay());
+                reconciler.bypassExitNode(p.addresses());
+            }
+            case AgentEvent.ExitNodeRequest x -> {
+                try {
+                    x.reply()
+                            .complete(
+                                    x.selector().isPresent()
+                                            ? reconciler.useExitNode(
+                                                    x.selector().get())
+                                            : reconciler.stopUsingExitNode());
+                } catch (IllegalArgumentException | BackendException e) {
+                    x.reply().completeExceptionally(e);
+                }
+            }
             case AgentEvent.Reattached r -> onReattached(r.joined());
             case AgentEvent.ReattachFailed f -> {
                 reattaching = false;

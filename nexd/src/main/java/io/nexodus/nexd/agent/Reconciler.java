@@ -2,6 +2,7 @@ package io.nexodus.nexd.agent;
 
 import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.net.ExitRouting;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.TunnelLink;
 import io.nexodus.nexd.peering.Cidrs;
@@ -22,6 +23,7 @@ import io.nexodus.nexd.wg.PeerChange;
 import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
 import io.nexodus.nexd.wg.WireGuardBackend;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,6 +86,9 @@ public final class Reconciler {
     private Set<String> skippedRoutes = Set.of();
     private java.util.function.Supplier<List<String>> ownNetworks = List::of;
 
+    /** Using an exit node; null when this reconciler changes no routes (tests, {@code nexd proxy}). */
+    private volatile ExitNodeClient exit;
+
     /** {@code tunnel} may be null (tests without a kernel interface): then routes are not managed. */
     public Reconciler(WireGuardBackend wg, TunnelLink tunnel, PeeringTimeouts timeouts, Clock clock) {
         this(wg, tunnel, timeouts, clock, null);
@@ -108,6 +113,9 @@ public final class Reconciler {
     public synchronized void update(SelfInfo newSelf, Collection<PeerInfo> devices) throws BackendException {
         this.self = newSelf;
         this.lastDevices = List.copyOf(devices);
+        if (exit != null) {
+            exit.replan(newSelf.publicKey(), lastDevices);
+        }
         Instant now = clock.instant();
         relays = selectRelays(devices, now);
         Map<String, PeerInfo> byKey = new LinkedHashMap<>();
@@ -303,8 +311,108 @@ public final class Reconciler {
             applied.putAll(desired);
         }
         syncRoutes();
+        syncExit(now);
         snapshot = buildSnapshot(now);
         return created;
+    }
+
+    /** The chosen exit node's entry carries the default route (never a relayed peer's: the relay cannot carry it). */
+    private boolean isExitNode(PeerInfo info) {
+        return exit != null && exit.carriesDefault(info);
+    }
+
+    // ================================================================================================= exit node
+
+    /**
+     * Lets this reconciler route the host's traffic through an exit node: {@code routing} sets the policy routing,
+     * {@code fixedBypass} are the addresses nexd reaches outside WireGuard (service, STUN servers). Without this call
+     * (tests, {@code nexd proxy}) using an exit node is refused.
+     */
+    public synchronized void routeExitTraffic(ExitRouting routing, Collection<InetAddress> fixedBypass) {
+        this.exit = new ExitNodeClient(wg, routing, fixedBypass);
+    }
+
+    /** More addresses reached outside WireGuard (a DERP relay); they bypass the exit node from the next sync on. */
+    public synchronized void bypassExitNode(Collection<InetAddress> addresses) {
+        if (exit != null) {
+            exit.bypass(addresses);
+            if (self != null) {
+                exit.replan(self.publicKey(), lastDevices);
+            }
+        }
+    }
+
+    /**
+     * Starts using the exit node {@code selector} (a device's host name, id, public key or tunnel address; {@code ""}:
+     * the VPC's only one). Refused (IllegalArgumentException, for the user) when the VPC's devices are known and none
+     * fits; once in use, the exit node going away or going silent does not undo the routing: see {@link #exitStatus}.
+     * Returns a line for the user.
+     */
+    public synchronized String useExitNode(String selector) throws BackendException {
+        if (exit == null) {
+            throw new IllegalArgumentException(
+                    "this nexd cannot use an exit node (nexd proxy has no routes to change)");
+        }
+        String line = exit.choose(selector, self == null ? null : self.publicKey(), lastDevices);
+        if (self != null) {
+            sync(Set.of(), clock.instant());
+        }
+        return line;
+    }
+
+    /** Stops using an exit node: the routing is removed exactly and WireGuard's mark cleared. */
+    public synchronized String stopUsingExitNode() throws BackendException {
+        if (exit == null) {
+            return "no exit node was in use";
+        }
+        boolean was = exit.stop();
+        if (self != null) {
+            sync(Set.of(), clock.instant()); // the entry loses 0.0.0.0/0, then the routing goes
+        } else {
+            exit.sync(null, clock.instant());
+        }
+        return was ? "exit node disabled; routing restored" : "no exit node was in use";
+    }
+
+    /** The devices of the VPC that offer themselves as exit nodes. */
+    public synchronized List<PeerInfo> exitNodes() {
+        String selfKey = self == null ? null : self.publicKey();
+        return lastDevices.stream()
+                .filter(p -> p.exitNode() && !p.publicKey().equals(selfKey))
+                .toList();
+    }
+
+    /** A status line about the exit node in use; empty when none is. Safe from any thread. */
+    public String exitStatus() {
+        ExitNodeClient e = exit;
+        return e == null ? "" : e.status();
+    }
+
+    /** Removes the exit routing (nexd stops; the interface goes next); the choice itself stays stored. */
+    public synchronized void closeExitRouting() {
+        if (exit != null) {
+            exit.close();
+        }
+    }
+
+    private void syncExit(Instant now) {
+        if (exit != null) {
+            exit.sync(
+                    new ExitNodeClient.Paths() {
+                        @Override
+                        public Optional<PathOption> active(String key) {
+                            Peer p = peers.get(key);
+                            return p == null ? Optional.empty() : p.path().active();
+                        }
+
+                        @Override
+                        public boolean healthy(String key, Instant at) {
+                            Peer p = peers.get(key);
+                            return p != null && p.path().healthy(at);
+                        }
+                    },
+                    now);
+        }
     }
 
     private Map<String, PeerEntry> desiredEntries() {
@@ -320,7 +428,7 @@ public final class Reconciler {
             PeerInfo info = p.info();
             PeeringMethod m = active.method();
             if (m == PeeringMethod.VIA_RELAY) {
-                relayExtra.addAll(info.advertiseCidrs());
+                relayExtra.addAll(info.routedCidrs());
                 p.path()
                         .shadow()
                         .ifPresent(s -> desired.put(
@@ -328,13 +436,19 @@ public final class Reconciler {
             } else if (m.peerIsRelay()) {
                 relayEntryKey = info.publicKey();
                 Set<String> allowed = new LinkedHashSet<>(self.vpcCidrs());
-                allowed.addAll(info.advertiseCidrs());
+                allowed.addAll(info.routedCidrs());
+                if (isExitNode(info)) {
+                    allowed.add(PeerInfo.EXIT_ROUTE); // the relay is the exit node itself
+                }
                 desired.put(
                         info.publicKey(),
                         new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
             } else {
                 Set<String> allowed = new LinkedHashSet<>(info.allowedIps());
-                allowed.addAll(info.advertiseCidrs());
+                allowed.addAll(info.routedCidrs());
+                if (isExitNode(info)) {
+                    allowed.add(PeerInfo.EXIT_ROUTE);
+                }
                 desired.put(
                         info.publicKey(),
                         new PeerEntry(info.publicKey(), active.endpoint(), List.copyOf(allowed), keepalive));
@@ -355,11 +469,7 @@ public final class Reconciler {
         }
         Set<String> want = new LinkedHashSet<>(self.vpcCidrs());
         for (Peer p : peers.values()) {
-            for (String c : p.info().advertiseCidrs()) {
-                if (!Cidrs.isDefaultRoute(c)) {
-                    want.add(c);
-                }
-            }
+            want.addAll(p.info().routedCidrs());
         }
         if (want.equals(lastRoutes)) {
             return;

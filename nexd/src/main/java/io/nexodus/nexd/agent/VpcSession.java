@@ -13,6 +13,7 @@ import io.nexodus.api.watch.WatchStream;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.DerpRelay;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -209,6 +210,21 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
         });
     }
 
+    /** Where a DERP relay's TCP connection goes: its pinned addresses, else what its host name resolves to now. */
+    static List<java.net.InetAddress> addresses(DerpRelay r) {
+        List<java.net.InetAddress> out = new java.util.ArrayList<>();
+        r.dialIp().ifPresent(out::add);
+        r.pinnedIp().ifPresent(out::add);
+        if (r.url().getHost() != null) {
+            try {
+                out.addAll(List.of(java.net.InetAddress.getAllByName(r.url().getHost())));
+            } catch (java.net.UnknownHostException e) {
+                log.debug("cannot resolve {}: {}", r.url().getHost(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
     /** Fetches the service's public DERP relays ({@code GET /api/relays}); whenever the watch (re)connects. */
     private void refreshPublicRelays(NexodusClient asDevice) {
         try {
@@ -222,7 +238,8 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
                 }
                 lastPublicRelay = relay;
             }
-            events.post(new AgentEvent.PublicRelay(relay));
+            events.post(new AgentEvent.PublicRelay(
+                    relay, relay.map(VpcSession::addresses).orElse(List.of())));
         } catch (RuntimeException e) {
             log.warn("cannot fetch the public DERP relays: {}", e.getMessage());
         }

@@ -75,7 +75,8 @@ import picocli.CommandLine.ParentCommand;
             "Environment: NEXD_LOGLEVEL=debug for debug logs; NEXD_USE_WIREGUARD_GO=1 to run wireguard-go instead of the",
             "built-in userspace WireGuard. Control a running agent with `nexctl nexd status|peers list|peers ping`.",
             "",
-            "Not yet implemented: exit nodes (`nexd router --exit-node`).",
+            "Exit nodes: `nexd router --exit-node` offers one; `nexctl nexd exit-node enable [DEVICE]` (or",
+            "--exit-node-client) sends this host's IPv4 internet traffic through it (docs/nexd.md, Exit nodes).",
             "Names in the VPC: `nexd --dns` answers <hostname>.nexodus on the tunnel address (docs/nexd.md).",
             "Security groups are enforced by the built-in WireGuard, not with NEXD_USE_WIREGUARD_GO=1",
             "(docs/security-groups.md)."
@@ -388,7 +389,9 @@ public final class NexdCommand implements Callable<Integer> {
                 "tunnel source addresses are kept: the LAN then needs a route to the VPC's",
                 "prefix via this host. This device's security group applies to the routed",
                 "packets too (built-in WireGuard). Takes the same flags as nexd.",
-                "Exit nodes (0.0.0.0/0, upstream's --exit-node) are not implemented.",
+                "With --exit-node it is an exit node: it advertises 0.0.0.0/0 and forwards the",
+                "IPv4 internet traffic of peers that chose it (nexctl nexd exit-node enable),",
+                "masqueraded out of this host's uplink; --advertise-cidr is optional then.",
                 ""
             },
             footer = {
@@ -399,7 +402,9 @@ public final class NexdCommand implements Callable<Integer> {
                 "  nexd router --advertise-cidr 10.1.0.0/16,fd00:1::/64 --network-router \\",
                 "      --disable-nat --reg-key ...",
                 "  nexd router --advertise-cidr 172.24.0.0/24 --reg-key ...",
-                "      # advertise only: a container bridge this host routes already"
+                "      # advertise only: a container bridge this host routes already",
+                "  nexd router --exit-node --reg-key ...",
+                "      # an exit node for the VPC's devices that enable it"
             })
     static final class Router implements Callable<Integer> {
         @ParentCommand

@@ -286,6 +286,35 @@ public final class NexdOptions {
             scope = ScopeType.INHERIT)
     String wireguardGoCommand;
 
+    @Option(
+            names = "--exit-node-client",
+            paramLabel = "DEVICE",
+            arity = "0..1",
+            fallbackValue = "true",
+            defaultValue = "${env:NEXD_EXIT_NODE_CLIENT}",
+            scope = ScopeType.INHERIT,
+            description = {
+                "Send this host's IPv4 internet traffic through an exit node of the VPC (a peer running nexd router"
+                        + " --exit-node): DEVICE is its host name, device id, public key or tunnel address; without"
+                        + " DEVICE, the VPC's only exit node (env NEXD_EXIT_NODE_CLIENT: true or a DEVICE).",
+                "The choice is stored and kept across restarts; `nexctl nexd exit-node disable` ends it. Linux"
+                        + " policy routing (table 51820); the service, relays, STUN servers and peers' endpoints"
+                        + " bypass the exit node. When the exit node is gone, traffic is dropped (fail closed)."
+            })
+    String exitNodeClient;
+
+    /** {@code --exit-node-client}'s value: empty = not given; {@code ""} = the VPC's only exit node; else a device. */
+    static Optional<String> exitNodeClient(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String v = value.strip();
+        if (v.isEmpty() || v.equalsIgnoreCase("false") || v.equals("0")) {
+            return Optional.empty();
+        }
+        return Optional.of(v.equalsIgnoreCase("true") || v.equals("1") ? "" : v);
+    }
+
     /** Builds the agent's configuration; throws {@link IllegalArgumentException} with a message for people. */
     public AgentConfig toConfig(
             AgentConfig.Mode mode, Map<String, String> env, boolean root, String home, String hostname) {
@@ -439,7 +468,8 @@ public final class NexdOptions {
                 watchMaxBackoff,
                 Optional.ofNullable(derpCaCert),
                 RouterConfig.NONE,
-                ProxyConfig.NONE);
+                ProxyConfig.NONE,
+                exitNodeClient(exitNodeClient));
     }
 
     private static URI serviceUri(String text, String flag) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code nexd router}'s own flags, upstream's names and variables: {@code --advertise-cidr} (upstream's older name
- * {@code --child-prefix} is accepted, hidden, as upstream keeps it), {@code --network-router}, {@code --disable-nat}.
+ * {@code --child-prefix} is accepted, hidden, as upstream keeps it), {@code --network-router}, {@code --disable-nat}, {@code --exit-node}.
  * {@link #toRouter} checks them together.
  */
 final class RouterOptions {
@@ -51,6 +51,16 @@ final class RouterOptions {
                     + " hosts need nothing (env NEXD_DISABLE_NAT).")
     boolean disableNat;
 
+    @Option(
+            names = "--exit-node",
+            defaultValue = "${env:NEXD_EXIT_NODE:-false}",
+            description = "Offer this device as an exit node: advertise 0.0.0.0/0, turn on IPv4 forwarding and forward"
+                    + " the IPv4 traffic peers send into the tunnel for the internet, masqueraded out of this host's"
+                    + " uplink (nftables table inet nexodus-router, removed on exit). Peers use it only after"
+                    + " `nexctl nexd exit-node enable` or `nexd --exit-node-client`. IPv6 is not carried"
+                    + " (env NEXD_EXIT_NODE).")
+    boolean exitNode;
+
     /** The router's configuration; throws {@link IllegalArgumentException} with a message for people. */
     RouterConfig toRouter() {
         List<String> given = new ArrayList<>();
@@ -59,9 +69,9 @@ final class RouterOptions {
                 l.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(given::add);
             }
         }
-        if (given.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "nexd router needs at least one --advertise-cidr CIDR (the network it makes reachable)");
+        if (given.isEmpty() && !exitNode) {
+            throw new IllegalArgumentException("nexd router needs at least one --advertise-cidr CIDR (the network it"
+                    + " makes reachable), or --exit-node");
         }
         List<String> cidrs = new ArrayList<>();
         for (String g : given) {
@@ -73,8 +83,8 @@ final class RouterOptions {
                     .orElseThrow(() ->
                             new IllegalArgumentException("--advertise-cidr " + g + " is not an IPv4 or IPv6 CIDR"));
             if (Cidrs.isDefaultRoute(c)) {
-                throw new IllegalArgumentException("--advertise-cidr " + g + ": advertising a default route makes an"
-                        + " exit node, which nexd does not implement");
+                throw new IllegalArgumentException("--advertise-cidr " + g + ": a default route is not a network to"
+                        + " advertise; an exit node is made with --exit-node (IPv4 only)");
             }
             for (String other : cidrs) {
                 if (Cidrs.overlaps(c, other)) {
@@ -87,6 +97,9 @@ final class RouterOptions {
             throw new IllegalArgumentException("--disable-nat goes with --network-router (without it nexd forwards"
                     + " nothing, so there is no NAT to disable)");
         }
-        return new RouterConfig(cidrs, networkRouter, !disableNat);
+        if (exitNode) {
+            cidrs.add(io.nexodus.nexd.peering.PeerInfo.EXIT_ROUTE); // what the service registers and peers look for
+        }
+        return new RouterConfig(cidrs, networkRouter, !disableNat, exitNode);
     }
 }

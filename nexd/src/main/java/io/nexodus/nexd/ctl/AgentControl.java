@@ -46,6 +46,14 @@ public final class AgentControl implements NexdCtl {
         boolean relayRequired();
     }
 
+    /** Exit-node requests: the exit nodes of the VPC, and using one (empty: none). */
+    public interface ExitNodes {
+        List<io.nexodus.nexd.peering.PeerInfo> list();
+
+        /** Starts ({@code selector} present) or stops using an exit node; returns a line, throws for the user. */
+        String use(Optional<String> selector);
+    }
+
     static final int PROBE_PARALLELISM = 10;
     static final Duration PROBE_TIMEOUT = Duration.ofMillis(1200);
 
@@ -53,6 +61,8 @@ public final class AgentControl implements NexdCtl {
     private final Prober prober;
     /** {@code nexd proxy}'s rules; null in the other modes. */
     private final UserspaceProxy proxy;
+    /** Null when this agent cannot use an exit node (tests). */
+    private final ExitNodes exitNodes;
 
     /** Probes one address; returns the round-trip time, or empty when nothing answered. */
     @FunctionalInterface
@@ -66,9 +76,52 @@ public final class AgentControl implements NexdCtl {
 
     /** @param proxy {@code nexd proxy}'s rules, or null when this agent is not a proxy (proxy requests then fail) */
     public AgentControl(AgentView agent, Prober prober, UserspaceProxy proxy) {
+        this(agent, prober, proxy, null);
+    }
+
+    /** @param exitNodes exit-node requests, or null (they fail then) */
+    public AgentControl(AgentView agent, Prober prober, UserspaceProxy proxy, ExitNodes exitNodes) {
         this.agent = agent;
         this.prober = prober;
         this.proxy = proxy;
+        this.exitNodes = exitNodes;
+    }
+
+    @Override
+    public List<io.nexodus.api.nexdctl.ExitNode> listExitNodes() {
+        ExitNodes x = requireExitNodes();
+        Map<String, PeerView> views = new LinkedHashMap<>();
+        for (PeerView v : agent.peers()) {
+            views.put(v.publicKey(), v);
+        }
+        List<io.nexodus.api.nexdctl.ExitNode> out = new ArrayList<>();
+        for (io.nexodus.nexd.peering.PeerInfo p : x.list()) {
+            PeerView v = views.get(p.publicKey());
+            out.add(new io.nexodus.api.nexdctl.ExitNode(
+                    p.publicKey(),
+                    v == null ? "" : v.endpoint(),
+                    List.of(io.nexodus.nexd.peering.PeerInfo.EXIT_ROUTE),
+                    p.hostname(),
+                    v != null && v.allowedIps().contains(io.nexodus.nexd.peering.PeerInfo.EXIT_ROUTE)));
+        }
+        return out;
+    }
+
+    @Override
+    public String enableExitNodeClient(String device) {
+        return requireExitNodes().use(Optional.of(device == null ? "" : device.strip()));
+    }
+
+    @Override
+    public String disableExitNodeClient() {
+        return requireExitNodes().use(Optional.empty());
+    }
+
+    private ExitNodes requireExitNodes() {
+        if (exitNodes == null) {
+            throw new UnsupportedOperationException(NexdCtl.EXIT_NODE_NOT_SUPPORTED);
+        }
+        return exitNodes;
     }
 
     @Override

@@ -20,6 +20,10 @@ import java.util.Map;
  * IP forwarding is switched on only in this network namespace (sysctls under {@code /proc/sys/net} are per namespace)
  * and only for the families of the advertised networks; {@link #close()} deletes the table and puts back a forwarding
  * sysctl it changed from 0.
+ * <p>
+ * An exit node ({@code nexd router --exit-node}) forwards more: every IPv4 packet that comes in on the tunnel and
+ * leaves by another interface (the peers' internet traffic), always masqueraded, since a tunnel address means nothing
+ * on the internet; the replies come back through conntrack.
  */
 public final class SubnetRouting implements AutoCloseable {
     static final String TABLE = "nexodus-router";
@@ -30,32 +34,38 @@ public final class SubnetRouting implements AutoCloseable {
     private final String iface;
     private final List<String> cidrs;
     private final boolean nat;
+    private final boolean exitNode;
     private final Path procSys;
     private final Map<String, String> restore = new LinkedHashMap<>();
     private boolean applied;
 
-    /** {@code cidrs}: normalized, non-empty. */
-    public SubnetRouting(CommandRunner run, String iface, List<String> cidrs, boolean nat) {
-        this(run, iface, cidrs, nat, Path.of("/proc/sys"));
+    /** {@code cidrs}: normalized, no default route; empty only for an exit node. */
+    public SubnetRouting(CommandRunner run, String iface, List<String> cidrs, boolean nat, boolean exitNode) {
+        this(run, iface, cidrs, nat, exitNode, Path.of("/proc/sys"));
     }
 
     SubnetRouting(CommandRunner run, String iface, List<String> cidrs, boolean nat, Path procSys) {
+        this(run, iface, cidrs, nat, false, procSys);
+    }
+
+    SubnetRouting(CommandRunner run, String iface, List<String> cidrs, boolean nat, boolean exitNode, Path procSys) {
         this.run = run;
         this.iface = iface;
         this.cidrs = List.copyOf(cidrs);
         this.nat = nat;
+        this.exitNode = exitNode;
         this.procSys = procSys;
     }
 
     public void enable() throws NetConfigException {
-        if (cidrs.stream().anyMatch(c -> !c.contains(":"))) {
+        if (exitNode || cidrs.stream().anyMatch(c -> !c.contains(":"))) {
             forward(IPV4_FORWARD);
         }
         if (cidrs.stream().anyMatch(c -> c.contains(":"))) {
             forward(IPV6_FORWARD);
         }
         applied = true; // from here on close() undoes what was done, also if nft fails
-        run.run(List.of("nft", "-f", "-"), nftRules(iface, cidrs, nat));
+        run.run(List.of("nft", "-f", "-"), nftRules(iface, cidrs, nat, exitNode));
     }
 
     /**
@@ -64,6 +74,10 @@ public final class SubnetRouting implements AutoCloseable {
      * override a drop in another table (nftables evaluates every base chain), which is for the host's administrator.
      */
     static String nftRules(String iface, List<String> cidrs, boolean nat) {
+        return nftRules(iface, cidrs, nat, false);
+    }
+
+    static String nftRules(String iface, List<String> cidrs, boolean nat, boolean exitNode) {
         List<String> v4 = cidrs.stream().filter(c -> !c.contains(":")).toList();
         List<String> v6 = cidrs.stream().filter(c -> c.contains(":")).toList();
         String q = "\"" + iface + "\"";
@@ -95,9 +109,34 @@ public final class SubnetRouting implements AutoCloseable {
                     .append(f.set())
                     .append(" counter accept\n");
         }
+        if (exitNode) {
+            b.append("    iifname ")
+                    .append(q)
+                    .append(" oifname != ")
+                    .append(q)
+                    .append(" meta nfproto ipv4 counter accept comment \"exit node: out\"\n");
+            b.append("    oifname ")
+                    .append(q)
+                    .append(" iifname != ")
+                    .append(q)
+                    .append(" meta nfproto ipv4 ct state established,related counter accept comment \"exit node:"
+                            + " replies\"\n");
+        }
         b.append("  }\n");
-        if (nat) {
+        if (nat || exitNode) {
             b.append("  chain postrouting {\n").append("    type nat hook postrouting priority 100; policy accept;\n");
+        }
+        if (exitNode) {
+            b.append("    iifname ")
+                    .append(q)
+                    .append(" oifname != ")
+                    .append(q)
+                    .append(" meta nfproto ipv4")
+                    // --disable-nat keeps the LAN's networks unmasqueraded; the internet always is
+                    .append(!nat && !v4.isEmpty() ? " ip daddr != { " + String.join(", ", v4) + " }" : "")
+                    .append(" counter masquerade comment \"exit node\"\n");
+        }
+        if (nat) {
             for (Family f : families(v4, v6)) {
                 b.append("    iifname ")
                         .append(q)
@@ -109,6 +148,8 @@ public final class SubnetRouting implements AutoCloseable {
                         .append(f.set())
                         .append(" counter masquerade\n");
             }
+        }
+        if (nat || exitNode) {
             b.append("  }\n");
         }
         return b.append("}\n").toString();

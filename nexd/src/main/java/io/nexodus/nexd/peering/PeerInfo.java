@@ -26,7 +26,8 @@ import java.util.UUID;
  * @param reflexiveEndpoint its {@code stun:…} endpoint (address on the internet)
  * @param tunnelIps         tunnel addresses, IPv4 first, without prefix
  * @param allowedIps        its own addresses as CIDRs ({@code /32}, {@code /128})
- * @param advertiseCidrs    networks routed through it
+ * @param advertiseCidrs    networks routed through it; {@code 0.0.0.0/0} when it offers itself as an exit node (never
+ *                          routed or put in allowed IPs as such: see {@link #routedCidrs()} and {@link #exitNode()})
  * @param derpHostname      metadata {@code relay.hostname} of an onboarded DERP relay
  * @param derpCertModeManual metadata {@code relay.certmodemanual}: private name, the user's own certificate
  */
@@ -44,6 +45,9 @@ public record PeerInfo(
         List<String> advertiseCidrs,
         Optional<String> derpHostname,
         boolean derpCertModeManual) {
+
+    /** What an exit node advertises, and what its entry carries on a client that uses it. */
+    public static final String EXIT_ROUTE = "0.0.0.0/0";
 
     public PeerInfo {
         tunnelIps = List.copyOf(tunnelIps);
@@ -89,6 +93,16 @@ public record PeerInfo(
         return relayType.map(t -> t.equals("derp")).orElse(false) && derpHostname.isPresent();
     }
 
+    /** It offers itself as an exit node: it advertises the IPv4 default route ({@code nexd router --exit-node}). */
+    public boolean exitNode() {
+        return advertiseCidrs.contains(EXIT_ROUTE);
+    }
+
+    /** The advertised networks a peer routes to it: every one but the default routes (those make an exit node). */
+    public List<String> routedCidrs() {
+        return advertiseCidrs.stream().filter(c -> !Cidrs.isDefaultRoute(c)).toList();
+    }
+
     /** The VPC's WireGuard hub relay (a relay device whose metadata does not say DERP). */
     public boolean isWireGuardRelay() {
         return relay && relayType.map(t -> !t.equals("derp")).orElse(true);
@@ -122,7 +136,7 @@ public record PeerInfo(
         }
         List<String> advertised = new ArrayList<>();
         for (String a : d.advertiseCidrs() == null ? List.<String>of() : d.advertiseCidrs()) {
-            Cidrs.normalize(a).filter(c -> !Cidrs.isDefaultRoute(c)).ifPresent(advertised::add);
+            Cidrs.normalize(a).ifPresent(advertised::add);
         }
         Optional<String> type = relayMetadata
                 .map(DeviceMetadata::value)

@@ -205,6 +205,15 @@ public final class JavaBackend implements WireGuardBackend {
     }
 
     @Override
+    public void setFwmark(int mark) throws BackendException {
+        try {
+            device.configure(new DeviceUpdate(null, null, mark, false, List.of()));
+        } catch (ConfigException e) {
+            throw new BackendException("cannot set WireGuard's fwmark " + mark + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Map<String, PeerCounters> peers() {
         Map<String, PeerCounters> out = new LinkedHashMap<>();
         for (PeerStats s : device.peers()) {

@@ -146,6 +146,11 @@ public final class UapiBackend implements WireGuardBackend {
     }
 
     @Override
+    public void setFwmark(int mark) throws BackendException {
+        uapi.set(List.of("fwmark=" + mark));
+    }
+
+    @Override
     public Map<String, PeerCounters> peers() throws BackendException {
         return UapiLines.parsePeers(uapi.get());
     }

@@ -42,6 +42,12 @@ public interface WireGuardBackend extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Sets the firewall mark (SO_MARK) on WireGuard's own UDP packets, 0 to clear it: an exit node's client routes
+     * everything unmarked into the tunnel ({@code net.ExitRouting}), so the encrypted packets must carry it.
+     */
+    void setFwmark(int mark) throws BackendException;
+
     /** Short description for logs, e.g. "in-process Java WireGuard". */
     String describe();
 

@@ -202,6 +202,22 @@ class AgentTest {
     }
 
     @Test
+    void exitNodeRequestsAreAnsweredByTheLoop() throws Exception {
+        AgentLoop loop = running();
+        java.util.concurrent.CompletableFuture<String> enable = new java.util.concurrent.CompletableFuture<>();
+        loop.handle(new AgentEvent.ExitNodeRequest(Optional.of("lan-a"), enable));
+        // this test's reconciler changes no routes: the refusal reaches the caller, the loop goes on
+        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, enable::get);
+        assertTrue(refused.getCause() instanceof IllegalArgumentException);
+        assertTrue(refused.getCause().getMessage().contains("cannot use an exit node"));
+        java.util.concurrent.CompletableFuture<String> disable = new java.util.concurrent.CompletableFuture<>();
+        loop.handle(new AgentEvent.ExitNodeRequest(Optional.empty(), disable));
+        assertEquals("no exit node was in use", disable.get());
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
+    }
+
+    @Test
     void tokenRejectedRegistersAgainOnceAndResumesTheWatch() throws Exception {
         AgentLoop loop = running();
         loop.handle(new AgentEvent.TokenRejected());
@@ -520,7 +536,8 @@ class AgentTest {
                 Duration.ofSeconds(5),
                 Optional.empty(),
                 RouterConfig.NONE,
-                ProxyConfig.NONE);
+                ProxyConfig.NONE,
+                Optional.empty());
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */

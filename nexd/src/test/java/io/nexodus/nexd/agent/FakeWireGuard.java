@@ -53,6 +53,13 @@ final class FakeWireGuard implements WireGuardBackend {
         return out;
     }
 
+    int fwmark;
+
+    @Override
+    public void setFwmark(int mark) {
+        fwmark = mark;
+    }
+
     @Override
     public Optional<DatagramPort> sharedSocket() {
         return Optional.empty();

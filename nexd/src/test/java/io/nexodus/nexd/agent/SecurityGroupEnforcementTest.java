@@ -397,6 +397,9 @@ class SecurityGroupEnforcementTest {
         public void apply(List<PeerChange> changes) {}
 
         @Override
+        public void setFwmark(int mark) {}
+
+        @Override
         public Map<String, PeerCounters> peers() {
             return Map.of();
         }

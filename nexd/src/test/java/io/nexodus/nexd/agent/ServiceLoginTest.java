@@ -171,7 +171,8 @@ class ServiceLoginTest {
                 Duration.ofSeconds(5),
                 Optional.empty(),
                 RouterConfig.NONE,
-                ProxyConfig.NONE);
+                ProxyConfig.NONE,
+                Optional.empty());
     }
 
     // ---- the fake provider: Keycloak's answers for a user without the offline role ----

@@ -215,4 +215,22 @@ class NexdOptionsTest {
         CommandLine cl = NexdCommand.commandLine(new NexdCommand());
         assertThat(cl.getUsageMessage()).contains("--rejoin");
     }
+
+    @Test
+    void exitNodeClientWithOrWithoutADevice() {
+        assertThat(config("--reg-key", "https://h#RK:x").exitNodeClient()).isEmpty();
+        assertThat(config("--reg-key", "https://h#RK:x", "--exit-node-client").exitNodeClient())
+                .contains("");
+        assertThat(config("--reg-key", "https://h#RK:x", "--exit-node-client", "lan-a")
+                        .exitNodeClient())
+                .contains("lan-a");
+        assertThat(config("--reg-key", "https://h#RK:x", "--exit-node-client=lan-a")
+                        .exitNodeClient())
+                .contains("lan-a");
+        // upstream's environment variable is a boolean
+        assertThat(NexdOptions.exitNodeClient("true")).contains("");
+        assertThat(NexdOptions.exitNodeClient("false")).isEmpty();
+        assertThat(NexdOptions.exitNodeClient("")).isEmpty();
+        assertThat(NexdOptions.exitNodeClient(null)).isEmpty();
+    }
 }

@@ -51,6 +51,26 @@ class RouterOptionsTest {
     }
 
     @Test
+    void anExitNodeAdvertisesTheDefaultRouteWithOrWithoutNetworks() {
+        RouterConfig exit = router("--reg-key", RK, "router", "--exit-node");
+        assertThat(exit.exitNode()).isTrue();
+        assertThat(exit.advertiseCidrs()).containsExactly("0.0.0.0/0");
+        assertThat(exit.subnets()).isEmpty();
+        assertThat(exit.isRouter()).isTrue();
+        assertThat(exit.describe()).startsWith("exit node: forwarding the peers' IPv4 internet traffic");
+        RouterConfig both = router(
+                "--reg-key", RK, "router", "--exit-node", "--advertise-cidr", "192.168.31.0/24", "--network-router");
+        assertThat(both.advertiseCidrs()).containsExactly("192.168.31.0/24", "0.0.0.0/0");
+        assertThat(both.subnets()).containsExactly("192.168.31.0/24");
+        assertThat(both.describe())
+                .contains("advertising 192.168.31.0/24 (forwarding")
+                .contains("; exit node:");
+        assertThat(router("--reg-key", RK, "router", "--advertise-cidr", "10.0.0.0/8")
+                        .exitNode())
+                .isFalse();
+    }
+
+    @Test
     void badNetworksAreRefusedWithTheReason() {
         assertThatThrownBy(() -> router("--reg-key", RK, "router", "--network-router"))
                 .isInstanceOf(IllegalArgumentException.class)

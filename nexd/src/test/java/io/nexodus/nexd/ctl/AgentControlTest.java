@@ -193,4 +193,81 @@ class AgentControlTest {
             proxy.close();
         }
     }
+
+    @Test
+    void exitNodesOverTheSocketAndAClearErrorWhereTheyCannotBeUsed() throws Exception {
+        PeerView exitView = new PeerView(
+                "KEYE",
+                UUID.randomUUID(),
+                "lan-a",
+                List.of("100.64.0.7"),
+                PeeringMethod.REFLEXIVE,
+                null,
+                "198.51.100.31:40001",
+                List.of("100.64.0.7/32", "0.0.0.0/0"),
+                null,
+                0,
+                0,
+                true,
+                PeerPath.State.UP,
+                "",
+                List.of("reflexive"));
+        AgentControl.AgentView view = AgentControl.view(
+                () -> AgentStatus.of(AgentStatus.RUNNING, ""),
+                v6 -> Optional.empty(),
+                () -> List.of(direct, exitView),
+                () -> false,
+                () -> false);
+        io.nexodus.nexd.peering.PeerInfo exitNode = new io.nexodus.nexd.peering.PeerInfo(
+                "KEYE",
+                exitView.deviceId(),
+                "lan-a",
+                false,
+                Optional.empty(),
+                false,
+                Optional.empty(),
+                Optional.empty(),
+                List.of("100.64.0.7"),
+                List.of("100.64.0.7/32"),
+                List.of("0.0.0.0/0"));
+        List<Optional<String>> asked = new java.util.ArrayList<>();
+        AgentControl.ExitNodes exits = new AgentControl.ExitNodes() {
+            @Override
+            public List<io.nexodus.nexd.peering.PeerInfo> list() {
+                return List.of(exitNode);
+            }
+
+            @Override
+            public String use(Optional<String> selector) {
+                asked.add(selector);
+                if (selector.map(s -> s.equals("nope")).orElse(false)) {
+                    throw new IllegalArgumentException("no device nope in the VPC");
+                }
+                return selector.isPresent() ? "using exit node lan-a (KEYE)" : "exit node disabled; routing restored";
+            }
+        };
+        NexdCtlServer server = new NexdCtlServer(
+                        tmp.resolve("x.sock"), new AgentControl(view, a -> Optional.empty(), null, exits))
+                .start();
+        try {
+            NexdCtlClient c = new NexdCtlClient(server.socket());
+            assertThat(c.listExitNodes())
+                    .containsExactly(new io.nexodus.api.nexdctl.ExitNode(
+                            "KEYE", "198.51.100.31:40001", List.of("0.0.0.0/0"), "lan-a", true));
+            assertThat(c.enableExitNodeClient(" lan-a ").strip()).isEqualTo("using exit node lan-a (KEYE)");
+            assertThat(c.enableExitNodeClient("").strip()).isEqualTo("using exit node lan-a (KEYE)");
+            assertThatThrownBy(() -> c.enableExitNodeClient("nope"))
+                    .isInstanceOf(NexdRpcException.class)
+                    .hasMessageContaining("no device nope in the VPC");
+            assertThat(c.disableExitNodeClient().strip()).isEqualTo("exit node disabled; routing restored");
+            assertThat(asked)
+                    .containsExactly(Optional.of("lan-a"), Optional.of(""), Optional.of("nope"), Optional.empty());
+        } finally {
+            server.close();
+        }
+        NexdCtlClient plain = serve(view, a -> Optional.empty(), "y.sock");
+        assertThatThrownBy(plain::listExitNodes)
+                .isInstanceOf(NexdRpcException.class)
+                .hasMessageContaining("cannot use an exit node");
+    }
 }

@@ -89,6 +89,31 @@ class SubnetRoutingTest {
     }
 
     @Test
+    void anExitNodeForwardsAndMasqueradesEverythingFromTheTunnelButKeepsDisableNatForItsLan() throws Exception {
+        String exitOnly = SubnetRouting.nftRules("wg0", List.of(), true, true);
+        assertThat(exitOnly)
+                .contains(
+                        "iifname \"wg0\" oifname != \"wg0\" meta nfproto ipv4 counter accept comment \"exit node: out\"")
+                .contains("oifname \"wg0\" iifname != \"wg0\" meta nfproto ipv4 ct state established,related counter"
+                        + " accept")
+                .contains("iifname \"wg0\" oifname != \"wg0\" meta nfproto ipv4 counter masquerade comment \"exit"
+                        + " node\"")
+                .doesNotContain("daddr");
+        String withLan = SubnetRouting.nftRules("wg0", List.of("192.168.31.0/24"), false, true);
+        assertThat(withLan)
+                .contains("meta nfproto ipv4 ip daddr != { 192.168.31.0/24 } counter masquerade comment \"exit node\"")
+                .contains("iifname \"wg0\" ip daddr { 192.168.31.0/24 } counter accept");
+        assertThat(withLan).containsOnlyOnce("masquerade"); // the LAN itself is not masqueraded
+
+        sysctl(SubnetRouting.IPV4_FORWARD, "0");
+        SubnetRouting r = new SubnetRouting(recorder(), "wg0", List.of(), true, true, procSys);
+        r.enable();
+        assertThat(read(SubnetRouting.IPV4_FORWARD)).isEqualTo("1");
+        r.close();
+        assertThat(read(SubnetRouting.IPV4_FORWARD)).isEqualTo("0");
+    }
+
+    @Test
     void forwardingThatWasOnStaysOn() throws Exception {
         sysctl(SubnetRouting.IPV4_FORWARD, "1");
         sysctl(SubnetRouting.IPV6_FORWARD, "0");
