@@ -207,12 +207,14 @@ public final class NexodusServer implements AutoCloseable {
         router = new ApiRouter(new TokenAuthenticator(db, idp, users, clock), json, meters);
         router.addAll(resources.routes())
                 .addAll(new WatchRoutes(resources.watchAccess(), feeds, online, config.watchHeartbeat(), json).routes())
-                .addAll(new RelayRoutes(new Relays(
-                                db,
-                                new RelayStore(),
-                                () -> embedded.stream()
-                                        .flatMap(s -> s.publicRelays().stream())
-                                        .toList()))
+                .addAll(new RelayRoutes(
+                                new Relays(
+                                        db,
+                                        new RelayStore(),
+                                        () -> embedded.stream()
+                                                .flatMap(s -> s.publicRelays().stream())
+                                                .toList()),
+                                () -> ready)
                         .routes());
         if (local != null) {
             router.addAll(local.routes());

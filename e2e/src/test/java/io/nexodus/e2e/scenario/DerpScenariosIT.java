@@ -20,6 +20,7 @@ import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,20 +187,28 @@ class DerpScenariosIT {
         assertThat(a.peer(b).orElseThrow().relay()).isEqualTo(RelayKind.ONBOARDED_DERP);
         service.restart();
 
-        // the relay is removed: back to the public relay, and the pinned name leaves /etc/hosts
-        try {
-            service.admin().devices().delete(relayDevice.id());
-        } catch (io.nexodus.api.client.ApiException e) {
-            // One of our runs got 404 here right after the restart although nothing else deletes devices (the
-            // JDK client does not re-send a DELETE); not understood yet. What matters is that the device is gone:
-            assertThat(e.getMessage()).contains("404");
+        // the relay is removed (stopped, then its device deleted): back to the public relay, and the pinned name
+        // leaves /etc/hosts. The device is looked up by key again: a restarted service has, in some lab runs, lost
+        // writes of the seconds before the kill (see docs/service.md, known gaps), and the relay then registered
+        // again as a new device.
+        relayAgent.close();
+        List<Device> relayDevices =
+                service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
+                        .filter(d -> relayAgent.publicKey().equals(d.publicKey()))
+                        .toList();
+        if (relayDevices.stream().noneMatch(d -> d.id().equals(relayDevice.id()))) {
+            System.out.println("WARNING: the restarted service lost the relay device " + relayDevice.id()
+                    + "; it registered again as "
+                    + relayDevices.stream().map(Device::id).toList());
+        }
+        for (Device d : relayDevices) {
+            service.admin().devices().delete(d.id());
         }
         assertThat(service.admin()
                         .vpcs()
                         .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
                         .items())
-                .noneMatch(d -> d.id().equals(relayDevice.id()));
-        relayAgent.close();
+                .noneMatch(d -> relayAgent.publicKey().equals(d.publicKey()));
         awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
         awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
         env.assertTransfer(a, b);

@@ -143,6 +143,9 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
         relayMetadata.relist();
     }
 
+    /** Counts watch connections that fetch the relays: a fetch still retrying for an older one gives up. */
+    private final java.util.concurrent.atomic.AtomicLong relayFetch = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public void openWatch(NexodusClient asDevice) {
         closeWatch();
@@ -160,7 +163,11 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
                     public void onConnected() {
                         log.info("watching VPC {}", vpc.id());
                         if (fetchPublicRelays) {
-                            Thread.ofVirtual().name("nexd-relays").start(() -> refreshPublicRelays(asDevice));
+                            long fetch = relayFetch.incrementAndGet();
+                            Thread.ofVirtual()
+                                    .name("nexd-relays")
+                                    .start(() -> refreshPublicRelays(
+                                            asDevice, () -> closed.get() || relayFetch.get() != fetch));
                         }
                     }
 
@@ -225,23 +232,39 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
         return out;
     }
 
-    /** Fetches the service's public DERP relays ({@code GET /api/relays}); whenever the watch (re)connects. */
-    private void refreshPublicRelays(NexodusClient asDevice) {
-        try {
-            Optional<DerpRelay> relay =
-                    DerpConnection.publicRelay(asDevice.relays().list());
-            synchronized (this) {
-                if (!relay.equals(lastPublicRelay)) {
-                    log.info(
-                            "public DERP relay: {}",
-                            relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+    /**
+     * Fetches the service's public DERP relays ({@code GET /api/relays}) whenever the watch (re)connects. A failed
+     * fetch (the service still starting answers 503; a network error) is retried, 0.5 s doubling to 30 s, until one
+     * succeeds or {@code superseded} (the watch closed, or a newer connection fetches): the relay must not stay unknown
+     * until the next reconnect.
+     */
+    private void refreshPublicRelays(NexodusClient asDevice, java.util.function.BooleanSupplier superseded) {
+        long backoffMs = 500;
+        while (!superseded.getAsBoolean()) {
+            try {
+                Optional<DerpRelay> relay =
+                        DerpConnection.publicRelay(asDevice.relays().list());
+                synchronized (this) {
+                    if (!relay.equals(lastPublicRelay)) {
+                        log.info(
+                                "public DERP relay: {}",
+                                relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+                    }
+                    lastPublicRelay = relay;
                 }
-                lastPublicRelay = relay;
+                events.post(new AgentEvent.PublicRelay(
+                        relay, relay.map(VpcSession::addresses).orElse(List.of())));
+                return;
+            } catch (RuntimeException e) {
+                log.warn("cannot fetch the public DERP relays: {}; trying again in {} ms", e.getMessage(), backoffMs);
             }
-            events.post(new AgentEvent.PublicRelay(
-                    relay, relay.map(VpcSession::addresses).orElse(List.of())));
-        } catch (RuntimeException e) {
-            log.warn("cannot fetch the public DERP relays: {}", e.getMessage());
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoffMs = Math.min(backoffMs * 2, 30_000);
         }
     }
 

@@ -69,6 +69,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(410, new NotAllowedError(NotAllowedError.MESSAGE, reason));
     }
 
+    /** 503: the service cannot answer this yet (it is still starting); the client retries. */
+    public static ApiError unavailable(String message) {
+        return new ApiError(503, new BaseError(message));
+    }
+
     /** 405: a disabled feature flag. */
     public static ApiError disabled(String flag) {
         return new ApiError(405, new NotAllowedError(NotAllowedError.MESSAGE, flag + " support is disabled"));

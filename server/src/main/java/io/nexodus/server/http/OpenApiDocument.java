@@ -219,6 +219,7 @@ public final class OpenApiDocument {
             case 422 -> "invalid value";
             case 429 -> "too many failed logins for the account or from the address; Retry-After says when to retry";
             case 500 -> "internal error; trace_id finds the log entry";
+            case 503 -> "the service is still starting; retry";
             default -> "error";
         };
     }

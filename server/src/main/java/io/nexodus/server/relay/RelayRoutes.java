@@ -16,9 +16,15 @@ import java.util.List;
  */
 public final class RelayRoutes {
     private final Relays relays;
+    private final java.util.function.BooleanSupplier started;
 
-    public RelayRoutes(Relays relays) {
+    /**
+     * @param started whether the service's own relay runs: before that (the API listens a moment earlier) the list
+     *     would miss it, and an agent would take "no public relay" for an answer
+     */
+    public RelayRoutes(Relays relays, java.util.function.BooleanSupplier started) {
         this.relays = relays;
+        this.started = started;
     }
 
     public List<Route> routes() {
@@ -29,7 +35,13 @@ public final class RelayRoutes {
                         .summary(
                                 "The public DERP relays (a DERP map: region 900 is the service's own relay, 902-999 added by administrators)")
                         .returns(RelayMap.class)
-                        .handler(c -> relays.map()),
+                        .errors(503)
+                        .handler(c -> {
+                            if (!started.getAsBoolean()) {
+                                throw ApiError.unavailable("the service is starting: its relays are not up yet");
+                            }
+                            return relays.map();
+                        }),
                 Route.post("/api/relays")
                         .tag("Relays")
                         .access(Access.ADMIN)
