@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells the service how this device reaches its peers ({@code PUT /api/devices/<id>/connectivity}): at once when the
- * set of (peer, method, relay) or the NAT type changes (no sooner than {@link #MIN_GAP} after the previous report, so a
- * flapping path cannot flood the service), and otherwise every {@link #REFRESH}, so the service can tell a live report
- * from a stale one (it flags reports older than 90 s).
+ * set of (peer, method, relay), a peer's health or first handshake, or the NAT type changes (no sooner than
+ * {@link #MIN_GAP} after the previous report, so a flapping path cannot flood the service), and otherwise every
+ * {@link #REFRESH}, so the service can tell a live report from a stale one (it flags reports older than 90 s).
  * <p>
  * The loop calls {@link #offer} after every tick; it decides and hands the request to {@code executor}, never waiting
  * for the service. At most one request is in flight; a failed one is not retried by itself: the next offer after a
@@ -134,11 +134,15 @@ final class ConnectivityReporter implements AgentLoop.Reporter {
         return new ConnectivityReport(natType, out);
     }
 
-    /** What a change is: the NAT type and each peer's method and relay (not counters or ages). */
+    /**
+     * What a change is: the NAT type and each peer's method, relay, health and whether it has had a handshake (not
+     * counters or ages), so a path that comes up is reported when it does, not at the next refresh.
+     */
     static String signature(ConnectivityReport r) {
         TreeSet<String> s = new TreeSet<>();
         for (PeerConnectivity p : r.peers()) {
-            s.add(p.deviceId() + "=" + p.method() + "/" + p.relay());
+            s.add(p.deviceId() + "=" + p.method() + "/" + p.relay() + "/" + p.healthy() + "/"
+                    + (p.handshakeAgeSeconds() != null));
         }
         return r.natType() + s;
     }

@@ -122,6 +122,17 @@ class ConnectivityReporterTest {
     }
 
     @Test
+    void aFirstHandshakeIsAChange() {
+        reporter.offer(null, SELF, "cone", List.of(peer(PeeringMethod.REFLEXIVE, null, 0)));
+        clock.advance(ConnectivityReporter.MIN_GAP);
+        reporter.offer(null, SELF, "cone", List.of(peer(PeeringMethod.REFLEXIVE, null, 0)));
+        assertEquals(1, sent.size());
+        offer(PeeringMethod.REFLEXIVE, 0);
+        assertEquals(2, sent.size(), "the path came up: reported now, not at the next refresh");
+        assertEquals(3L, sent.getLast().peers().getFirst().handshakeAgeSeconds());
+    }
+
+    @Test
     void failuresBackOffAndNeverBlockTheCaller() {
         failing = true;
         offer(PeeringMethod.REFLEXIVE, 1);
