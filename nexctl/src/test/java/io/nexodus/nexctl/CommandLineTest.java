@@ -177,7 +177,7 @@ class CommandLineTest {
         NexctlRunner.Result group = nexctl.run("vpc");
         assertThat(group.err())
                 .startsWith("Usage: nexctl vpc")
-                .contains("list      List the VPCs")
+                .contains("list          List the VPCs")
                 .endsWith("error: Missing required subcommand\nTry 'nexctl vpc --help' for more information.\n");
     }
 

@@ -167,6 +167,38 @@ class ResourceCommandsTest {
     }
 
     @Test
+    void vpcConnectivityTableCensusAndJson() throws Exception {
+        String peer = "55555555-5555-5555-5555-555555555555";
+        svc.on("GET /api/vpcs/" + VPC_ID + "/connectivity", 200, """
+                {"vpc_id": "%1$s", "generated_at": "2026-11-02T10:00:00Z", "stale_after_seconds": 90,
+                 "devices": [
+                   {"device_id": "%2$s", "hostname": "alpha", "online": true, "nat_type": "cone",
+                    "reported_at": "2026-11-02T09:59:50Z", "stale": false},
+                   {"device_id": "%3$s", "hostname": "bravo", "online": false, "nat_type": null,
+                    "reported_at": null, "stale": true}],
+                 "pairs": [
+                   {"from_device_id": "%2$s", "to_device_id": "%3$s", "method": "via-derp-relay",
+                    "relay": "public-derp", "path": "derp", "healthy": true, "handshake_age_seconds": 12,
+                    "rx_bytes": 100, "tx_bytes": 200, "reported_at": "2026-11-02T09:59:50Z", "stale": false}],
+                 "census": {"pairs": 1, "direct": 0, "relayed": 0, "derp": 1, "no_path": 0, "stale": 0,
+                    "unreported": 0, "nat_types": {"cone": 1}}}
+                """.formatted(VPC_ID, DEVICE_ID, peer));
+        String table = ok("vpc", "connectivity", "--vpc-id", VPC_ID).out();
+        assertThat(table.lines().toList())
+                .containsExactly(
+                        "FROM      TO        PATH      METHOD             RELAY           LATEST HANDSHAKE     "
+                                + "TRANSMITTED     RECEIVED     HEALTHY     STALE",
+                        "alpha     bravo     derp      via-derp-relay     public-derp     12 seconds ago       "
+                                + "200             100          true",
+                        "pairs: 1 (direct 0, relayed 0, DERP 1, no path 0, stale 0, unreported 0)",
+                        "NAT types: cone 1",
+                        "1 of 2 devices have no fresh report (older than 90 s, or the device is offline)");
+        JsonNode j = json(ok("vpc", "connectivity", VPC_ID, "-o", "json").out());
+        assertThat(j.path("pairs").get(0).path("method").asText()).isEqualTo("via-derp-relay");
+        assertThat(j.path("census").path("derp").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void devicesShortAndFullColumns() {
         svc.on("GET /api/devices", 200, array(DEVICE));
         assertThat(ok("device", "list").out().lines().toList())

@@ -3,6 +3,9 @@ package io.nexodus.server;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexodus.server.auth.MembershipStore;
 import io.nexodus.server.auth.Memberships;
+import io.nexodus.server.connectivity.Connectivity;
+import io.nexodus.server.connectivity.ConnectivityRoutes;
+import io.nexodus.server.connectivity.ConnectivityStore;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.device.DeviceRoutes;
 import io.nexodus.server.device.DeviceStore;
@@ -104,6 +107,9 @@ final class Resources {
         routes.addAll(new InvitationRoutes(invitations).routes());
         routes.addAll(new VpcRoutes(vpcs).routes());
         routes.addAll(new DeviceRoutes(devices, metadata).routes());
+        routes.addAll(new ConnectivityRoutes(
+                        new Connectivity(db, new ConnectivityStore(), deviceRows, vpcAccess, memberships))
+                .routes());
         routes.addAll(new RegKeyRoutes(regKeys).routes());
         routes.addAll(new SecurityGroupRoutes(groups).routes());
     }
@@ -117,7 +123,8 @@ final class Resources {
         return watchAccess;
     }
 
-    /** The resources' routes: users, organizations, invitations, VPCs, devices, registration keys, security groups. */
+    /** The resources' routes: users, organizations, invitations, VPCs, devices (and their connectivity), registration keys, security
+     * groups. */
     List<Route> routes() {
         return List.copyOf(routes);
     }

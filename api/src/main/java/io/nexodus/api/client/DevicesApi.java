@@ -3,6 +3,7 @@ package io.nexodus.api.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.model.AddDevice;
+import io.nexodus.api.model.ConnectivityReport;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.UpdateDevice;
@@ -81,6 +82,11 @@ public final class DevicesApi {
         JsonNode node = value instanceof JsonNode n ? n : c.json().valueToTree(value);
         return c.call(
                 "PUT", "/api/devices/" + id + "/metadata/" + NexodusClient.segment(key), node, DeviceMetadata.class);
+    }
+
+    /** Reports this device's connectivity to its peers (device token of the device itself only). */
+    public void reportConnectivity(UUID id, ConnectivityReport report) {
+        c.callNoContent("PUT", "/api/devices/" + id + "/connectivity", report);
     }
 
     public void deleteMetadata(UUID id, String key) {

@@ -7,6 +7,7 @@ import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.SecurityGroup;
 import io.nexodus.api.model.UpdateVpc;
 import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.VpcConnectivity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -55,6 +56,11 @@ public final class VpcsApi {
         }
         String path = "/api/vpcs/" + vpcId + "/metadata" + (q.isEmpty() ? "" : "?" + String.join("&", q));
         return c.call("GET", path, null, new TypeReference<List<DeviceMetadata>>() {});
+    }
+
+    /** Who reaches whom in the VPC, from the agents' connectivity reports. */
+    public VpcConnectivity connectivity(UUID vpcId) {
+        return c.call("GET", "/api/vpcs/" + vpcId + "/connectivity", null, VpcConnectivity.class);
     }
 
     public ListResult<SecurityGroup> securityGroups(UUID vpcId, ListOptions options) {

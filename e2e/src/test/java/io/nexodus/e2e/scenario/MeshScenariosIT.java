@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.VpcConnectivity;
 import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.PeeringMethod;
@@ -98,6 +99,12 @@ class MeshScenariosIT {
         assertThat(endpoint(d, "local")).contains("203.0.113.40:" + a.listenPort());
         assertThat(endpoint(d, "stun:")).contains("203.0.113.40:" + a.listenPort());
         assertThat(d.symmetricNat()).isFalse();
+        // both agents report the pair to the service, which shows it with the method in use
+        awaitReported(a, b, PeeringMethod.REFLEXIVE);
+        awaitReported(b, a, PeeringMethod.REFLEXIVE);
+        VpcConnectivity c = service.admin().vpcs().connectivity(d.vpcId());
+        assertThat(c.census().direct()).isEqualTo(1);
+        assertThat(c.census().natTypes()).isEqualTo(Map.of("none", 2L)); // public hosts: no NAT in front
     }
 
     @Test
@@ -516,6 +523,20 @@ class MeshScenariosIT {
                 .filter(e -> e.source().startsWith(sourcePrefix))
                 .map(Endpoint::address)
                 .findFirst();
+    }
+
+    /** The service's connectivity view shows {@code from}'s fresh report of reaching {@code to} by {@code method}. */
+    private static void awaitReported(LabAgent from, LabAgent to, String method) {
+        Device f = device(from), t = device(to);
+        awaitTrue(
+                Duration.ofSeconds(20),
+                "the service shows " + from + " reaching " + to + " by " + method,
+                () -> service.admin().vpcs().connectivity(f.vpcId()).pairs().stream()
+                        .anyMatch(p -> p.fromDeviceId().equals(f.id())
+                                && p.toDeviceId().equals(t.id())
+                                && method.equals(p.method())
+                                && !p.stale()
+                                && p.handshakeAgeSeconds() != null));
     }
 
     /**

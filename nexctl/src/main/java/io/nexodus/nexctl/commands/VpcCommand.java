@@ -4,6 +4,7 @@ import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.UpdateVpc;
 import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.VpcConnectivity;
 import io.nexodus.nexctl.output.Table;
 import java.util.List;
 import java.util.UUID;
@@ -77,6 +78,109 @@ public final class VpcCommand extends BaseCommand {
     void delete(@ArgGroup(multiplicity = "1") IdArgument.Vpc vpc) {
         out().item(table(), api().vpcs().delete(vpc.id()));
         out().success("successfully deleted");
+    }
+
+    /** One row of {@code vpc connectivity}: a reported pair with the hostnames of both ends. */
+    record PairRow(String from, String to, VpcConnectivity.ConnectivityPair pair) {}
+
+    static Table<PairRow> connectivityTable() {
+        return Table.<PairRow>builder()
+                .col("FROM", PairRow::from)
+                .col("TO", PairRow::to)
+                .col("PATH", r -> r.pair().path())
+                .col("METHOD", r -> r.pair().method())
+                .col("RELAY", r -> r.pair().relay())
+                .col(
+                        "LATEST HANDSHAKE",
+                        r -> r.pair().handshakeAgeSeconds() == null
+                                ? "None"
+                                : r.pair().handshakeAgeSeconds() + " seconds ago")
+                .col("TRANSMITTED", r -> r.pair().txBytes())
+                .col("RECEIVED", r -> r.pair().rxBytes())
+                .col("HEALTHY", r -> r.pair().healthy())
+                .col("STALE", r -> r.pair().stale() ? "stale" : "")
+                .build();
+    }
+
+    /** The pairs with hostnames (a device without one shows its id), in the service's order. */
+    static List<PairRow> pairRows(VpcConnectivity v) {
+        java.util.Map<UUID, String> names = new java.util.HashMap<>();
+        for (VpcConnectivity.ConnectivityDevice d : v.devices()) {
+            names.put(
+                    d.deviceId(),
+                    d.hostname() == null || d.hostname().isEmpty()
+                            ? d.deviceId().toString()
+                            : d.hostname());
+        }
+        return v.pairs().stream()
+                .map(p -> new PairRow(
+                        names.getOrDefault(p.fromDeviceId(), p.fromDeviceId().toString()),
+                        names.getOrDefault(p.toDeviceId(), p.toDeviceId().toString()),
+                        p))
+                .toList();
+    }
+
+    /** The census as one line per count, for people. */
+    static String census(VpcConnectivity v) {
+        VpcConnectivity.ConnectivityCensus c = v.census();
+        StringBuilder sb = new StringBuilder();
+        sb.append("pairs: ")
+                .append(c.pairs())
+                .append(" (direct ")
+                .append(c.direct())
+                .append(", relayed ")
+                .append(c.relayed())
+                .append(", DERP ")
+                .append(c.derp())
+                .append(", no path ")
+                .append(c.noPath())
+                .append(", stale ")
+                .append(c.stale())
+                .append(", unreported ")
+                .append(c.unreported())
+                .append(")\n");
+        sb.append("NAT types: ");
+        if (c.natTypes().isEmpty()) {
+            sb.append("none reported");
+        } else {
+            sb.append(String.join(
+                    ", ",
+                    c.natTypes().entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .toList()));
+        }
+        long staleDevices = v.devices().stream()
+                .filter(VpcConnectivity.ConnectivityDevice::stale)
+                .count();
+        if (staleDevices > 0) {
+            sb.append("\n")
+                    .append(staleDevices)
+                    .append(" of ")
+                    .append(v.devices().size())
+                    .append(" devices have no fresh report (older than ")
+                    .append(v.staleAfterSeconds())
+                    .append(" s, or the device is offline)");
+        }
+        return sb.toString();
+    }
+
+    @Command(
+            name = "connectivity",
+            description = {
+                "Who reaches whom in the VPC and how, as the agents report it.",
+                "One row per reported direction (FROM's agent reaching TO): PATH is direct,",
+                "relayed (the VPC's WireGuard relay), derp or none; STALE marks a report older",
+                "than 90 s or from an offline device. Then the census of the VPC's pairs and",
+                "the NAT types seen. --output json prints the service's answer as is."
+            })
+    void connectivity(@ArgGroup(multiplicity = "1") IdArgument.Vpc vpc) {
+        VpcConnectivity v = api().vpcs().connectivity(vpc.id());
+        if (out().tabular()) {
+            out().list(connectivityTable(), pairRows(v));
+            out().success(census(v));
+        } else {
+            out().value(v, "");
+        }
     }
 
     /** {@code nexctl vpc metadata get}. */

@@ -44,6 +44,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,6 +110,8 @@ public final class Agent implements AutoCloseable {
             new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
     private volatile VpcSession session;
     private EndpointPublisher publisher;
+    /** Sends connectivity reports; at most one runs at a time. */
+    private ExecutorService reporterThreads;
     /** Published for the control socket once running. */
     private volatile AgentLoop loop;
     /** This device as first registered, for the control socket until the loop runs. */
@@ -337,7 +341,12 @@ public final class Agent implements AutoCloseable {
                 stunMonitor::recheck,
                 s -> status = s,
                 this::moveTunnelAddresses);
-        AgentLoop l = new AgentLoop(events, setup, session, publisher, rec, groups, vpc, joined, selfInfo, nat);
+        reporterThreads = Executors.newSingleThreadExecutor(
+                Thread.ofVirtual().name("nexd-connectivity").factory());
+        ConnectivityReporter reporter =
+                new ConnectivityReporter(clock, (c, id, r) -> c.devices().reportConnectivity(id, r), reporterThreads);
+        AgentLoop l =
+                new AgentLoop(events, setup, session, publisher, reporter, rec, groups, vpc, joined, selfInfo, nat);
         status = AgentStatus.of(
                 AgentStatus.RUNNING, role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4);
         loop = l;
@@ -383,6 +392,9 @@ public final class Agent implements AutoCloseable {
         }
         if (reconciler != null) {
             reconciler.closeExitRouting(); // before the interface goes: the host routes as it did before nexd
+        }
+        if (reporterThreads != null) {
+            reporterThreads.shutdownNow();
         }
         if (publisher != null) {
             publisher.close();

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The running agent's one owner thread. Every input is an {@link AgentEvent} on one bounded queue; the loop drains it
  * in batches, applies each event to the state it alone owns ({@code self}, the device client, {@link SelfInfo}, the
  * deleted and re-registering states), then reconciles the peers if anything they depend on changed and samples the
- * data plane ({@link Reconciler#tick()}). When the queue stays empty for the tick interval the loop ticks by itself.
+ * data plane ({@link Reconciler#tick()}), offering the result to the connectivity {@link Reporter}. When the queue stays empty for the tick interval the loop ticks by itself.
  * <p>
  * The data plane never waits for the service: the loop itself makes no service calls. Registering again and publishing
  * endpoints run elsewhere ({@link Session#reattach}, {@link Publisher}) and come back as events.
@@ -64,6 +64,14 @@ final class AgentLoop {
         void publish(NexodusClient asDevice, java.util.UUID deviceId, List<Endpoint> endpoints, boolean symmetricNat);
     }
 
+    /**
+     * Tells the service how this device reaches its peers, deciding itself whether a report is due; never waits for
+     * the service ({@link ConnectivityReporter}).
+     */
+    interface Reporter {
+        void offer(NexodusClient asDevice, java.util.UUID deviceId, String natType, List<PeerView> peers);
+    }
+
     /** Moves the tunnel interface to the addresses of a device registered again. */
     interface TunnelAddresses {
         void move(Device from, Device to);
@@ -83,6 +91,7 @@ final class AgentLoop {
     private final Setup setup;
     private final Session session;
     private final Publisher publisher;
+    private final Reporter reporter;
     private final Reconciler reconciler;
     private final SecurityGroupEnforcer securityGroups;
     private final io.nexodus.api.model.Vpc vpc;
@@ -113,6 +122,7 @@ final class AgentLoop {
             Setup setup,
             Session session,
             Publisher publisher,
+            Reporter reporter,
             Reconciler reconciler,
             SecurityGroupEnforcer securityGroups,
             io.nexodus.api.model.Vpc vpc,
@@ -123,6 +133,7 @@ final class AgentLoop {
         this.setup = setup;
         this.session = session;
         this.publisher = publisher;
+        this.reporter = reporter;
         this.reconciler = reconciler;
         this.securityGroups = securityGroups;
         this.vpc = vpc;
@@ -205,6 +216,13 @@ final class AgentLoop {
         }
         Reconciler.TickResult r = reconciler.tick();
         securityGroups.tick();
+        if (!reattaching) {
+            reporter.offer(
+                    asDevice,
+                    self.id(),
+                    ConnectivityReporter.natType(nat, setup.endpoints().apply(nat)),
+                    reconciler.peers());
+        }
         if (r.stallSuspected()) {
             setup.stunRecheck().accept("a peer went silent");
         } else if (r.pathFailed()) {

@@ -63,6 +63,9 @@ class AgentTest {
     private final List<List<Endpoint>> published = new ArrayList<>();
     private final List<AgentStatus> statuses = new ArrayList<>();
     private final List<String> stunRechecks = new ArrayList<>();
+    /** What the loop offered the connectivity reporter: NAT type and peers, per tick. */
+    private final List<Map.Entry<String, List<PeerView>>> offered = new ArrayList<>();
+
     private final SecurityGroupEnforcer securityGroups =
             new SecurityGroupEnforcer(new StatefulFilter(), wg, VPC.id(), false, System::nanoTime, null);
     private HttpServer server;
@@ -377,6 +380,17 @@ class AgentTest {
         assertTrue(batch.stream().allMatch(e -> e instanceof AgentEvent.WatchChanged));
     }
 
+    @Test
+    void everyTickOffersThePeersAndNatTypeToTheConnectivityReporter() throws Exception {
+        running();
+        Map.Entry<String, List<PeerView>> last = offered.getLast();
+        assertEquals("cone", last.getKey());
+        assertEquals(
+                List.of(peerB.id()),
+                last.getValue().stream().map(PeerView::deviceId).toList());
+        assertTrue(last.getValue().getFirst().method() != null, "B has a method");
+    }
+
     // ---------------------------------------------------------------------------------------------- fixtures
 
     private AgentLoop loop() {
@@ -399,6 +413,7 @@ class AgentTest {
                 setup,
                 session,
                 (client, id, endpoints, symmetric) -> published.add(endpoints),
+                (client, id, natType, peers) -> offered.add(Map.entry(natType, peers)),
                 reconciler,
                 securityGroups,
                 VPC,

@@ -1,5 +1,6 @@
 package io.nexodus.server.ops;
 
+import io.nexodus.server.connectivity.Connectivity;
 import io.nexodus.server.db.Tx;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -8,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The SQL of garbage collection: hard deletes of soft-deleted rows and of expired tokens and device codes. */
+/** The SQL of garbage collection: hard deletes of soft-deleted rows and of expired tokens, device codes and connectivity reports. */
 final class GcStore {
     /** Tables with soft-deleted rows, children before parents. */
     private static final List<String> SOFT_DELETED = List.of(
@@ -37,6 +38,11 @@ final class GcStore {
                 tx.update(
                         "DELETE FROM deleted_device_keys WHERE deleted_at < ?",
                         tx.now().minus(DELETED_DEVICE_KEY_RETENTION)));
+        m.put(
+                "device_connectivity",
+                tx.update(
+                        "DELETE FROM device_connectivity WHERE reported_at < ?",
+                        tx.now().minus(Connectivity.EXPIRE_AFTER)));
         m.put("refresh_tokens", tx.update("DELETE FROM refresh_tokens WHERE expires_at < ?", tx.now()));
         m.put("device_codes", tx.update("DELETE FROM device_codes WHERE expires_at < ?", tx.now()));
         return m;

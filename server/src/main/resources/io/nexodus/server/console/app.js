@@ -329,9 +329,75 @@ function groupEditor(group) {
   return form;
 }
 
+// ---- connectivity ----
+
+const PATH_TEXT = { direct: 'direct', relayed: 'relayed', derp: 'DERP', none: 'no path' };
+
+function connectivityCell(pair) {
+  if (!pair) {
+    return h('td', { class: 'cell unreported' }, 'not reported');
+  }
+  const age = pair.handshake_age_seconds === null ? 'no handshake' : 'handshake ' + pair.handshake_age_seconds + ' s ago';
+  return h('td', {
+    class: 'cell path-' + pair.path + (pair.stale ? ' stale' : ''),
+    'data-from': pair.from_device_id, 'data-to': pair.to_device_id, 'data-path': pair.path,
+    title: [pair.method || 'no method', pair.relay, age, 'rx ' + pair.rx_bytes + ' B, tx ' + pair.tx_bytes + ' B'].filter(Boolean).join(' · '),
+  },
+  h('strong', {}, PATH_TEXT[pair.path] || pair.path),
+  h('br', {}), h('span', { class: 'method' }, pair.method || '—'),
+  pair.stale ? h('span', { class: 'stale-flag' }, ' stale') : null,
+  pair.healthy || pair.stale ? null : h('span', { class: 'unhealthy' }, ' unhealthy'));
+}
+
+async function connectivityPage() {
+  const vpcList = await vpcs();
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const vpcId = params.get('vpc') || (vpcList[0] && vpcList[0].id);
+  const picker = vpcSelect(vpcList, 'vpc');
+  picker.id = 'conn-vpc';
+  if (vpcId) picker.value = vpcId;
+  picker.addEventListener('change', () => { location.hash = '#connectivity?vpc=' + picker.value; });
+  if (!vpcId) {
+    show(h('h1', {}, 'Connectivity'), h('p', {}, 'No VPCs yet.'));
+    return;
+  }
+  const c = await api('GET', '/api/vpcs/' + vpcId + '/connectivity');
+  const pairs = new Map(c.pairs.map((p) => [p.from_device_id + '/' + p.to_device_id, p]));
+  const name = (d) => d.hostname || d.device_id.slice(0, 8);
+  const census = c.census;
+  const nat = Object.entries(census.nat_types).map(([k, v]) => k + ' ' + v).join(', ') || 'none reported';
+  show(
+    h('h1', {}, 'Connectivity'),
+    h('label', { for: 'conn-vpc' }, 'VPC', picker),
+    h('p', { class: 'muted' }, 'As the agents report it (every 30 s and on change). A row is the reporting device, a column the peer it reaches. '
+      + 'Stale: the report is older than ' + c.stale_after_seconds + ' s or the device is offline. Refreshed every ' + REFRESH_MS / 1000 + ' s.'),
+    h('h2', {}, 'Census'),
+    h('ul', { id: 'census' },
+      h('li', {}, 'Pairs: ' + census.pairs),
+      h('li', { 'data-census': 'direct' }, 'Direct: ' + census.direct),
+      h('li', { 'data-census': 'relayed' }, 'Relayed (WireGuard relay): ' + census.relayed),
+      h('li', { 'data-census': 'derp' }, 'DERP: ' + census.derp),
+      census.no_path ? h('li', { 'data-census': 'no_path' }, 'No path: ' + census.no_path) : null,
+      h('li', { 'data-census': 'stale' }, 'Stale: ' + census.stale),
+      h('li', { 'data-census': 'unreported' }, 'Not reported: ' + census.unreported),
+      h('li', { 'data-census': 'nat' }, 'NAT types: ' + nat)),
+    h('h2', {}, 'Matrix'),
+    c.devices.length < 2 ? h('p', {}, 'The matrix needs two devices in the VPC.') :
+      h('div', { class: 'table-wrap' }, h('table', { id: 'connectivity', class: 'matrix' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'from ↓ / to →'), c.devices.map((d) => h('th', { scope: 'col' }, name(d))))),
+        h('tbody', {}, c.devices.map((from) => h('tr', { 'data-device': from.device_id },
+          h('th', { scope: 'row' }, name(from), h('br', {}),
+            h('span', { class: 'muted' }, (from.nat_type ? 'NAT ' + from.nat_type : 'no report') + (from.stale && from.nat_type ? ', stale' : ''))),
+          c.devices.map((to) => to.device_id === from.device_id ? h('td', { class: 'cell self' }, '—')
+            : connectivityCell(pairs.get(from.device_id + '/' + to.device_id)))))))));
+  refreshTimer = setTimeout(() => { if (location.hash.startsWith('#connectivity')) route(); }, REFRESH_MS);
+}
+
 // ---- shell ----
 
-const PAGES = { vpcs: vpcsPage, devices: devicesPage, 'reg-keys': regKeysPage, 'security-groups': securityGroupsPage };
+const PAGES = {
+  vpcs: vpcsPage, devices: devicesPage, connectivity: connectivityPage, 'reg-keys': regKeysPage, 'security-groups': securityGroupsPage,
+};
 
 async function route() {
   clearTimeout(refreshTimer);

@@ -348,6 +348,17 @@ class AuthorizationMatrixIT {
         row("GET", "/api/vpcs/{id}/metadata", "/api/vpcs/" + vpc + "/metadata", none, 401, 404, 200, 200, 403, 200);
         row(
                 "GET",
+                "/api/vpcs/{id}/connectivity",
+                "/api/vpcs/" + vpc + "/connectivity",
+                none,
+                401,
+                404,
+                200,
+                200,
+                403,
+                200);
+        row(
+                "GET",
                 "/api/vpcs/{id}/security-groups",
                 "/api/vpcs/" + vpc + "/security-groups",
                 none,
@@ -453,6 +464,18 @@ class AuthorizationMatrixIT {
                 404,
                 403,
                 204,
+                403,
+                404);
+        // only the device itself reports (the device token here is another device's)
+        row(
+                "PUT",
+                "/api/devices/{id}/connectivity",
+                "/api/devices/" + d1 + "/connectivity",
+                () -> "{\"nat_type\":\"cone\",\"peers\":[]}",
+                401,
+                404,
+                403,
+                403,
                 403,
                 404);
         // registration keys

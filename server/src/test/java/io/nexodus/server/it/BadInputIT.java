@@ -384,6 +384,20 @@ class BadInputIT {
                 b.putArray("endpoints").addObject().put("source", "local").put("address", "192.168.1.2:51820");
                 yield b;
             }
+            case "PUT /api/devices/{id}/connectivity" -> {
+                // answered 403 to this user token once the body passes: only the device itself reports
+                ObjectNode b = body("nat_type", "cone");
+                b.putArray("peers")
+                        .addObject()
+                        .put("device_id", UUID.randomUUID().toString())
+                        .put("method", "reflexive")
+                        .put("relay", "public-derp")
+                        .put("healthy", true)
+                        .put("handshake_age_seconds", 3)
+                        .put("rx_bytes", 1)
+                        .put("tx_bytes", 2);
+                yield b;
+            }
             case "POST /api/reg-keys" -> body("vpc_id", vpcId, "description", "d");
             case "PATCH /api/reg-keys/{id}" -> body("description", "d");
             case "POST /api/security-groups" -> rules(body("vpc_id", vpcId, "description", "d"));

@@ -3,12 +3,19 @@ package io.nexodus.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.client.WatchConnection;
+import io.nexodus.api.crypto.SealedToken;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.AddOrganization;
 import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.ConnectivityReport;
+import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.Organization;
+import io.nexodus.api.model.PeerConnectivity;
 import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.Watch;
+import io.nexodus.api.model.WatchEvent;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
 import io.nexodus.server.testing.TestServer;
@@ -19,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,7 +104,7 @@ class ConsoleBrowserIT {
     }
 
     @Test
-    void signInCreateVpcAndKeyEditRulesSignOut() throws IOException {
+    void signInCreateVpcAndKeyEditRulesSignOut() throws Exception {
         // a device to list, registered through the API as nexd would
         NexodusClient admin = ts.admin();
         Organization org = admin.organizations().create(new AddOrganization("office", "the office"));
@@ -153,6 +161,42 @@ class ConsoleBrowserIT {
         browser.findElement(By.linkText("Devices")).click();
         assertThat(visible(By.id("devices")).getText()).contains("laptop-1", "192.168.1.20:51820", "offline");
         screenshot("devices");
+
+        // connectivity: a device reports reaching laptop-2 through DERP; the matrix and the census show it
+        Keys k2 = Keys.generate(), k3 = Keys.generate();
+        Device reporter = admin.devices()
+                .create(new AddDevice(
+                        office.id(), k2.publicKey(), null, null, false, false, "laptop-2", null, "linux", null));
+        Device peer = admin.devices()
+                .create(new AddDevice(
+                        office.id(), k3.publicKey(), null, null, false, false, "laptop-3", null, "linux", null));
+        NexodusClient asReporter = ts.withToken(SealedToken.open(reporter.bearerToken(), k2.privateKey()));
+        try (WatchConnection online =
+                asReporter.events().open(office.id(), null, List.of(new Watch("device", 0, false, Map.of())))) {
+            for (WatchEvent e = online.next(); e != null && !e.type().equals("tail"); e = online.next()) {
+                // the initial list; the device is online from now on
+            }
+            asReporter
+                    .devices()
+                    .reportConnectivity(
+                            reporter.id(),
+                            new ConnectivityReport(
+                                    "symmetric",
+                                    List.of(new PeerConnectivity(
+                                            peer.id(), "via-derp-relay", "public-derp", true, 2L, 10, 20))));
+            browser.executeScript("location.hash = arguments[0]", "#connectivity?vpc=" + office.id());
+            WebElement cell =
+                    visible(By.cssSelector("td[data-from='" + reporter.id() + "'][data-to='" + peer.id() + "']"));
+            assertThat(cell.getAttribute("data-path")).isEqualTo("derp");
+            assertThat(cell.getText()).contains("DERP", "via-derp-relay").doesNotContain("stale");
+            assertThat(browser.findElement(By.cssSelector("[data-census='derp']"))
+                            .getText())
+                    .isEqualTo("DERP: 1");
+            assertThat(browser.findElement(By.cssSelector("[data-census='nat']"))
+                            .getText())
+                    .contains("symmetric 1");
+            screenshot("connectivity");
+        }
 
         // security group rule editor: the API's 400 is shown next to the field, a good rule saves
         browser.findElement(By.linkText("Security groups")).click();
