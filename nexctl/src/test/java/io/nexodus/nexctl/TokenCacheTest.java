@@ -6,17 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.Json;
 import io.nexodus.core.tls.SelfSignedCa;
+import io.nexodus.testkit.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,25 +27,7 @@ class TokenCacheTest {
 
     CannedService svc;
     NexctlRunner nexctl;
-    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-02T10:00:00Z"));
-
-    /** A clock the test moves. */
-    final class TestClock extends Clock {
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    }
+    final ManualClock now = new ManualClock(Instant.parse("2026-11-02T10:00:00Z"));
 
     @BeforeEach
     void setUp() throws Exception {
@@ -55,7 +35,7 @@ class TokenCacheTest {
         svc.on("GET /api/users/me", 200, USER);
         nexctl = new NexctlRunner(home)
                 .env("NEXCTL_SERVICE_URL", svc.url().toString())
-                .clock(new TestClock());
+                .clock(now);
     }
 
     @AfterEach
@@ -175,7 +155,7 @@ class TokenCacheTest {
         assertThat(svc.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-pw-1");
 
         // the CA stays with the refreshed tokens
-        now.set(now.get().plus(Duration.ofSeconds(280)));
+        now.advance(Duration.ofSeconds(280));
         assertThat(nexctl.run("user", "get-current").exitCode()).isZero();
         assertThat(svc.refreshGrants.get()).isEqualTo(1);
         assertThat(cache().get("services").get(key()).get("ca_cert").asText())
@@ -193,7 +173,7 @@ class TokenCacheTest {
         assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
                         .exitCode())
                 .isZero();
-        now.set(now.get().plus(Duration.ofSeconds(280))); // 20 s before expiry: inside the refresh margin
+        now.advance(Duration.ofSeconds(280)); // 20 s before expiry: inside the refresh margin
         NexctlRunner.Result r = nexctl.run("user", "get-current");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(svc.refreshGrants.get()).isEqualTo(1);
@@ -224,8 +204,7 @@ class TokenCacheTest {
         assertThat(r.out()).isEqualTo("access-pw-1\n");
         assertThat(r.err()).isEmpty();
 
-        now.set(now.get()
-                .plus(Duration.ofSeconds(280))); // inside the refresh margin: a token about to expire is not handed out
+        now.advance(Duration.ofSeconds(280)); // inside the refresh margin: a token about to expire is not handed out
         r = nexctl.run("-o", "json", "token");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(Json.mapper().readTree(r.out()).get("access_token").asText()).isEqualTo("access-rf-1");
@@ -244,7 +223,7 @@ class TokenCacheTest {
         assertThat(nexctl.run("login", "--username", "admin", "--password", "secret")
                         .exitCode())
                 .isZero();
-        now.set(now.get().plus(Duration.ofMinutes(10)));
+        now.advance(Duration.ofMinutes(10));
         List<Thread> threads = new ArrayList<>();
         List<NexctlRunner.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 4; i++) {
@@ -264,7 +243,7 @@ class TokenCacheTest {
                         .exitCode())
                 .isZero();
         svc.refreshRefused = true;
-        now.set(now.get().plus(Duration.ofHours(1)));
+        now.advance(Duration.ofHours(1));
         NexctlRunner.Result r = nexctl.run("vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);
         assertThat(r.err())
@@ -272,7 +251,7 @@ class TokenCacheTest {
                         + " could not be renewed (invalid_grant): run `nexctl login`\n");
         assertThat(svc.apiRequests()).noneMatch(q -> q.path().equals("/api/vpcs"));
 
-        now.set(now.get().plus(Duration.ofDays(2))); // past the refresh token's own expiry
+        now.advance(Duration.ofDays(2)); // past the refresh token's own expiry
         r = nexctl.run("vpc", "list");
         assertThat(r.err()).isEqualTo("error: the session for " + key() + " has expired: run `nexctl login`\n");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.AUTH);

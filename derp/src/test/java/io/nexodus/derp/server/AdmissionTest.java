@@ -8,8 +8,8 @@ import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
-import io.nexodus.derp.testing.MutableClock;
 import io.nexodus.derp.testing.RawDerp;
+import io.nexodus.testkit.ManualClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +26,7 @@ class AdmissionTest {
 
     @Test
     void acceptRateLimitClosesExcessConnectionsRightAway() throws Exception {
-        MutableClock clock = new MutableClock(0);
+        ManualClock clock = ManualClock.atMillis(0);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
                 .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .acceptConnectionLimit(1.0, 2)

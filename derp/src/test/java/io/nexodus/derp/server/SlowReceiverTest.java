@@ -10,8 +10,8 @@ import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
-import io.nexodus.derp.testing.MutableClock;
 import io.nexodus.derp.testing.RawDerp;
+import io.nexodus.testkit.ManualClock;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -28,7 +28,7 @@ class SlowReceiverTest {
 
     @Test
     void slowReceiverDoesNotStallOthers() throws Exception {
-        MutableClock clock = new MutableClock(1_000_000);
+        ManualClock clock = ManualClock.atMillis(1_000_000);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
                 .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                 .sendQueueDepth(8)
@@ -86,7 +86,7 @@ class SlowReceiverTest {
 
     @Test
     void keepAlivesFollowTheClock() throws Exception {
-        MutableClock clock = new MutableClock(5_000_000);
+        ManualClock clock = ManualClock.atMillis(5_000_000);
         try (DerpRelayServer relay = DerpRelayServer.start(DerpRelayConfig.builder()
                         .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
                         .clock(clock)

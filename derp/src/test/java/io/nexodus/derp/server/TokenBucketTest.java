@@ -2,7 +2,7 @@ package io.nexodus.derp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.nexodus.derp.testing.MutableClock;
+import io.nexodus.testkit.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class TokenBucketTest {
     @Test
     void burstThenRate() {
-        MutableClock clock = new MutableClock(0);
+        ManualClock clock = ManualClock.atMillis(0);
         TokenBucket b = new TokenBucket(2.0, 3, clock);
         assertThat(b.tryTake()).isTrue();
         assertThat(b.tryTake()).isTrue();

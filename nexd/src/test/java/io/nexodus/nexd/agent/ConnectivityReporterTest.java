@@ -9,12 +9,10 @@ import io.nexodus.api.model.Endpoint;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.PeerPath;
 import io.nexodus.nexd.peering.PeeringMethod;
+import io.nexodus.testkit.ManualClock;
 import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,31 +24,7 @@ class ConnectivityReporterTest {
     private static final UUID SELF = UUID.randomUUID();
     private static final UUID PEER = UUID.randomUUID();
 
-    /** A clock the test moves. */
-    private static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-12-07T05:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-    }
-
-    private final ManualClock clock = new ManualClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-07T05:00:00Z"));
     private final List<ConnectivityReport> sent = new ArrayList<>();
     private final List<Runnable> queued = new ArrayList<>();
     private boolean failing;

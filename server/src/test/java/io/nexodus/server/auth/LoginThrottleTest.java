@@ -2,32 +2,14 @@ package io.nexodus.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.nexodus.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The failed-login budgets on a hand-moved clock. */
 class LoginThrottleTest {
-    private Instant now = Instant.parse("2026-12-06T10:00:00Z");
-    private final Clock clock = new Clock() {
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T10:00:00Z"));
     private final LoginThrottle throttle = new LoginThrottle(clock);
 
     private void fail(String account, String address, int times) {
@@ -50,9 +32,9 @@ class LoginThrottleTest {
                 .as("another account from there")
                 .isEmpty();
 
-        now = now.plusSeconds(45);
+        clock.advance(Duration.ofSeconds(45));
         assertThat(throttle.refusal("alice", "192.0.2.1")).contains(Duration.ofSeconds(15));
-        now = now.plusSeconds(15);
+        clock.advance(Duration.ofSeconds(15));
         fail("alice", "192.0.2.1", 1);
         assertThat(throttle.refusal("alice", "192.0.2.1")).isPresent();
     }
@@ -72,7 +54,7 @@ class LoginThrottleTest {
         }
         assertThat(throttle.refusal("user99", "203.0.113.9")).contains(Duration.ofSeconds(15));
         assertThat(throttle.refusal("user99", "203.0.113.10")).isEmpty();
-        now = now.plus(Duration.ofMinutes(5));
+        clock.advance(Duration.ofMinutes(5));
         assertThat(throttle.refusal("user99", "203.0.113.9")).isEmpty();
     }
 
