@@ -350,6 +350,13 @@ public final class LabAgent implements AutoCloseable {
         } catch (IOException e) {
             // left in /tmp: harmless
         }
+        try {
+            // an agent a test killed (a crash) could not remove its WireGuard UAPI socket; the directory is the
+            // machine's, not the lab's
+            Files.deleteIfExists(Path.of("/var/run/wireguard", iface + ".sock"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the UAPI socket of " + this, e);
+        }
     }
 
     @Override
