@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,14 +27,16 @@ public final class MeshForward implements AutoCloseable {
 
     private final MeshServerSocket server;
     private final InetSocketAddress target;
+    private final Consumer<MeshForward> onClose;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean closed;
 
-    MeshForward(MeshServerSocket server, InetSocketAddress target) {
+    MeshForward(MeshServerSocket server, InetSocketAddress target, Consumer<MeshForward> onClose) {
         this.server = server;
         this.target = target;
+        this.onClose = onClose;
         Thread.ofVirtual().name("mesh-forward-" + server.getLocalPort()).start(this::acceptLoop);
     }
 
@@ -137,6 +140,7 @@ public final class MeshForward implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        onClose.accept(this);
         server.close();
         for (Socket s : open.toArray(new Socket[0])) {
             reset(s, s);

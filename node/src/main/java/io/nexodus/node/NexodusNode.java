@@ -34,8 +34,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
@@ -82,6 +84,9 @@ public final class NexodusNode implements AutoCloseable {
     private final StackSource stacks;
     private final Supplier<String> status;
     private final Runnable stop;
+    /** Closed before the agent, so their accept loops end quietly. */
+    private final Set<MeshForward> forwards = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     /**
@@ -194,7 +199,12 @@ public final class NexodusNode implements AutoCloseable {
         if (target.isUnresolved()) {
             throw new IllegalArgumentException("target is not resolved: " + target);
         }
-        return new MeshForward(listen(meshPort), target);
+        MeshForward f = new MeshForward(listen(meshPort), target, forwards::remove);
+        forwards.add(f);
+        if (closed) {
+            f.close();
+        }
+        return f;
     }
 
     /**
@@ -207,6 +217,7 @@ public final class NexodusNode implements AutoCloseable {
             return;
         }
         closed = true;
+        forwards.forEach(MeshForward::close);
         stop.run();
     }
 
