@@ -43,7 +43,8 @@ class NodeScenariosIT {
     private static final String[] FAST = {"--peer-up-timeout", "4s", "--peer-down-timeout", "4s", "--keepalive", "1s"};
     private static final int PEER_WEB = 8000;
     private static final int MESH_HTTP = 80;
-    private static final Pattern SERVING = Pattern.compile("serving \\S+ at http://([0-9.]+):" + MESH_HTTP + "/");
+    private static final Pattern SERVING =
+            Pattern.compile("serving \\S+ at http://([0-9.]+):" + MESH_HTTP + "/ and http://\\[([0-9a-f:]+)]:");
 
     private static NatLab lab;
     private static LabService service;
@@ -154,6 +155,7 @@ class NodeScenariosIT {
         Matcher m = SERVING.matcher(node.output());
         assertThat(m.find()).isTrue();
         String nodeIp = m.group(1);
+        String nodeIp6 = m.group(2);
 
         String status = Files.readString(Path.of("/proc", Long.toString(node.pid()), "status"));
         assertThat(status).contains("CapEff:\t0000000000000000").contains("CapBnd:\t0000000000000000");
@@ -185,6 +187,11 @@ class NodeScenariosIT {
                 "curl -sS --fail --retry 5 --retry-all-errors --max-time 20 " + url + "/blob | sha256sum");
         assertThat(file.ok()).as(file.stdout() + file.stderr()).isTrue();
         assertThat(file.stdout()).startsWith(served + " ");
+        // the node's IPv6 tunnel address serves too
+        Cmd.Result hello6 = b.tryExec(
+                Duration.ofSeconds(30), "curl", "-sS", "--fail", "--max-time", "10", "http://[" + nodeIp6 + "]/hello");
+        assertThat(hello6.ok()).as(hello6.stdout() + hello6.stderr()).isTrue();
+        assertThat(hello6.stdout()).isEqualTo("hello from " + nodeIp + " over the mesh\n");
 
         // the node connected out to the peer's web server over the mesh
         node.awaitOutput("^fetch", Duration.ofSeconds(60));

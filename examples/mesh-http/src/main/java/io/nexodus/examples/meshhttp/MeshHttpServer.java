@@ -93,8 +93,12 @@ public final class MeshHttpServer {
         });
         http.start();
         MeshForward forward = node.forward(port, http.getAddress());
-        System.out.println("serving " + dir + " at http://"
-                + node.tunnelAddress().getHostAddress() + ":" + port + "/ (HttpServer on " + http.getAddress() + ")");
+        String v6 = node.tunnelAddressV6()
+                .map(a -> " and http://[" + a.getHostAddress() + "]:" + port + "/")
+                .orElse("");
+        System.out.println(
+                "serving " + dir + " at http://" + node.tunnelAddress().getHostAddress() + ":" + port + "/" + v6
+                        + " (HttpServer on " + http.getAddress() + ")");
 
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
