@@ -3,10 +3,14 @@ package io.nexodus.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.nexodus.nexd.agent.AgentConfig;
+import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -115,6 +119,35 @@ class NexodusNodeBuilderTest {
                         .caCert(dir.resolve("missing.pem"))
                         .agentConfig())
                 .hasMessageContaining("caCert");
+    }
+
+    @Test
+    void aRefusedRegistrationKeyEndsTheStartWithTheAgentsReason() throws Exception {
+        // a stand-in for the service on loopback that refuses every request as unauthenticated
+        HttpServer refusing = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        refusing.createContext("/", exchange -> {
+            byte[] body = "{\"error\":\"invalid registration key\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(401, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        refusing.start();
+        try {
+            int port = refusing.getAddress().getPort();
+            assertThatThrownBy(() -> NexodusNode.builder()
+                            .serviceUrl("http://127.0.0.1:" + port)
+                            .regKey("RK:wrong")
+                            .stateDir(dir)
+                            .stunServers("127.0.0.1:" + port, "127.0.0.1:" + (port + 1))
+                            .startTimeout(Duration.ofSeconds(30))
+                            .start())
+                    .isInstanceOf(NodeStartException.class)
+                    .hasMessageContaining("cannot join the VPC: the service rejected the registration key");
+        } finally {
+            refusing.stop(0);
+        }
     }
 
     @Test
