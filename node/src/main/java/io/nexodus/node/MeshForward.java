@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -89,12 +90,13 @@ public final class MeshForward implements AutoCloseable {
             return;
         }
         AtomicInteger running = new AtomicInteger(2);
-        Thread.ofVirtual().name("mesh-forward-up").start(() -> copy(in, out, running));
-        copy(out, in, running);
+        AtomicBoolean failed = new AtomicBoolean();
+        Thread.ofVirtual().name("mesh-forward-up").start(() -> copy(in, out, running, failed));
+        copy(out, in, running, failed);
     }
 
     /** Copies until end of stream, then half-closes {@code to}; the second direction to end closes both. */
-    private void copy(Socket from, Socket to, AtomicInteger running) {
+    private void copy(Socket from, Socket to, AtomicInteger running, AtomicBoolean failed) {
         byte[] buf = new byte[BUFFER];
         try {
             InputStream i = from.getInputStream();
@@ -107,7 +109,8 @@ public final class MeshForward implements AutoCloseable {
                 close(from, to);
             }
         } catch (IOException e) {
-            if (!closed) {
+            // the other direction fails too once this one resets both: count the connection once
+            if (!closed && failed.compareAndSet(false, true)) {
                 failures.incrementAndGet();
             }
             reset(from, to);
