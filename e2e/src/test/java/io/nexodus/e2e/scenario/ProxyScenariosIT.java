@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * {@code pub-a} listens on 127.0.0.1 only; {@code pub-b} reaches it at the proxy's tunnel address through an ingress
  * rule given as a flag. A client on {@code pub-a} reaches {@code pub-b}'s server at 127.0.0.1 through an egress rule
  * added at run time with {@code nexctl nexd proxy add}, which survives a restart of the proxy. Every transfer is 4 MiB
- * with a SHA-256 check. Finally the VPC's security group gets an inbound rule for one ingress port only: the proxy's
+ * with a SHA-256 check; a UDP echo answers through an ingress and an egress rule too. Finally the VPC's security group gets an inbound rule for one ingress port only: the proxy's
  * built-in filter lets that one through and drops a second one. A small lab (three public hosts) keeps the class short.
  */
 @RequiresNetns(commands = {"nft", "unshare", "setpriv"})
@@ -94,6 +94,43 @@ class ProxyScenariosIT {
                 .bearerToken();
     }
 
+    private static final int LOCAL_UDP = 7510;
+    private static final int PEER_UDP = 7511;
+    private static final int UDP_INGRESS = 7610;
+    private static final int UDP_EGRESS = 7710;
+
+    /** A UDP server on argv[1]:argv[2] that answers every datagram with its bytes reversed. */
+    private static final String UDP_ECHO = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind((sys.argv[1], int(sys.argv[2])))
+            print("listening", flush=True)
+            while True:
+                d, a = s.recvfrom(65535)
+                s.sendto(d[::-1], a)
+            """;
+
+    /** Sends argv[3] to argv[1]:argv[2] until an answer comes (up to 10 tries, 1 s each); prints the answer. */
+    private static final String UDP_ASK = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(1)
+            for _ in range(10):
+                s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+                try:
+                    print(s.recvfrom(65535)[0].decode())
+                    sys.exit(0)
+                except socket.timeout:
+                    pass
+            sys.exit(1)
+            """;
+
+    private static String udpRoundTrip(LabHost from, String address, int port, String text) {
+        Cmd.Result r =
+                from.tryExec(Duration.ofSeconds(15), "python3", "-c", UDP_ASK, address, Integer.toString(port), text);
+        return r.stdout().strip();
+    }
+
     private static void assertTransfer(LabHost from, String address, int port, String what) {
         TransferResult r = from.transfer(address, port, BYTES, Duration.ofSeconds(45));
         assertThat(r.ok()).as(what + ": " + r.output()).isTrue();
@@ -142,6 +179,24 @@ class ProxyScenariosIT {
         assertThat(added.ok()).as(added.stdout() + added.stderr()).isTrue();
         assertThat(added.stdout()).contains("Added egress proxy rule: " + egress);
         assertTransfer(a, "127.0.0.1", EGRESS, "egress from the proxy host");
+
+        // UDP both ways: an echo server answers each datagram reversed, so a reply proves the round trip
+        keep(a.spawn("udp-echo-local", List.of("python3", "-c", UDP_ECHO, "127.0.0.1", Integer.toString(LOCAL_UDP))))
+                .awaitOutput("^listening", Duration.ofSeconds(30));
+        keep(b.spawn("udp-echo-peer", List.of("python3", "-c", UDP_ECHO, "0.0.0.0", Integer.toString(PEER_UDP))))
+                .awaitOutput("^listening", Duration.ofSeconds(30));
+        String udpIngress = "udp:" + UDP_INGRESS + ":127.0.0.1:" + LOCAL_UDP;
+        String udpEgress = "udp:" + UDP_EGRESS + ":" + peer.tunnelIp() + ":" + PEER_UDP;
+        Cmd.Result addedIn = proxy.nexctl("proxy", "add", "--ingress", udpIngress);
+        assertThat(addedIn.ok()).as(addedIn.stdout() + addedIn.stderr()).isTrue();
+        Cmd.Result addedOut = proxy.nexctl("proxy", "add", "--egress", udpEgress);
+        assertThat(addedOut.ok()).as(addedOut.stdout() + addedOut.stderr()).isTrue();
+        assertThat(udpRoundTrip(b, proxy.tunnelIp(), UDP_INGRESS, "ingress-datagram"))
+                .as("UDP ingress from the TUN peer")
+                .isEqualTo("margatad-ssergni");
+        assertThat(udpRoundTrip(a, "127.0.0.1", UDP_EGRESS, "egress-datagram"))
+                .as("UDP egress from the proxy host")
+                .isEqualTo("margatad-sserge");
 
         Cmd.Result list = proxy.nexctl("proxy", "list");
         assertThat(list.stdout())
