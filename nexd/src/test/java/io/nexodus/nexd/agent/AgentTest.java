@@ -391,6 +391,39 @@ class AgentTest {
         assertTrue(last.getValue().getFirst().method() != null, "B has a method");
     }
 
+    @Test
+    void startedFromTheStoredPeerMapItConfiguresThePeersAndTellsTheServiceNothingUntilRegistered() throws Exception {
+        AgentLoop loop = loop();
+        List<Long> mapOffers = new ArrayList<>();
+        loop.keepPeerMaps((c, id, version) -> mapOffers.add(version));
+        loop.startOffline();
+        syncWith(self, peerB); // what VpcSession.seed puts into the informers from the map
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()), "B from the map");
+        assertTrue(offered.isEmpty(), "no connectivity report without a device token");
+        assertTrue(mapOffers.isEmpty(), "no peer map fetch without a device token");
+
+        // a NAT change meanwhile is published once registered; a refused token is not "registering again" twice
+        loop.handle(new AgentEvent.NatChanged(nat("198.51.100.20:40000")));
+        loop.handle(new AgentEvent.TokenRejected());
+        assertTrue(published.isEmpty());
+        assertEquals(0, session.reattaches);
+
+        // the service is back: the session registered the device; the live list replaces the map
+        loop.handle(new AgentEvent.Reattached(new Registration.Joined(self, VPC, client())));
+        assertEquals(1, session.relists);
+        assertEquals(2, session.opens);
+        assertEquals(1, published.size());
+        assertTrue(
+                lastStatus().message().contains("the service is back"),
+                lastStatus().message());
+        assertEquals(AgentStatus.RUNNING, lastStatus().state());
+        loop.handle(AgentEvent.TICK);
+        assertTrue(!offered.isEmpty(), "reports flow again");
+        assertTrue(!mapOffers.isEmpty(), "and the map is kept again");
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()), "B never left the data plane");
+    }
+
     // ---------------------------------------------------------------------------------------------- fixtures
 
     private AgentLoop loop() {
@@ -552,7 +585,8 @@ class AgentTest {
                 Optional.empty(),
                 RouterConfig.NONE,
                 ProxyConfig.NONE,
-                Optional.empty());
+                Optional.empty(),
+                Duration.ofHours(24));
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */
