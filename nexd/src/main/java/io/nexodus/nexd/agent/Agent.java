@@ -174,6 +174,9 @@ public final class Agent implements AutoCloseable {
         try {
             start();
         } catch (StartupException | InterruptedException | RuntimeException e) {
+            if (e.getCause() instanceof io.nexodus.api.client.ApiException a && a.isDeviceDeleted()) {
+                forgetPeerMap(); // a restart while the service is down must not bring the deleted device back
+            }
             status = AgentStatus.of(AgentStatus.ERROR, e.getMessage());
             close();
             throw e;
@@ -398,7 +401,18 @@ public final class Agent implements AutoCloseable {
                 peerMapThreads,
                 config.peerMapMaxAge());
         if (!config.isProxy() && !config.registersAsRelay()) {
-            l.keepPeerMaps(peerMaps::offer);
+            PeerMapKeeper keeper = peerMaps;
+            l.keepPeerMaps(new AgentLoop.MapKeeper() {
+                @Override
+                public void offer(NexodusClient c, java.util.UUID id, long version) {
+                    keeper.offer(c, id, version);
+                }
+
+                @Override
+                public void forget() {
+                    forgetPeerMap();
+                }
+            });
         }
         if (offline.isPresent()) {
             l.startOffline();
@@ -509,6 +523,15 @@ public final class Agent implements AutoCloseable {
         offlineStatus = null;
         stun.start();
         return joined;
+    }
+
+    /** Removes the stored peer map of a deleted device. */
+    private void forgetPeerMap() {
+        try {
+            store.deletePeerMap();
+        } catch (StateException e) {
+            log.warn("{}; a restart while the service is unreachable may start from it", e.getMessage());
+        }
     }
 
     /** The control socket comes first, so `nexctl nexd status` can tell what start-up waits for. */

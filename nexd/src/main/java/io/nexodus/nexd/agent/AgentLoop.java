@@ -78,6 +78,9 @@ final class AgentLoop {
      */
     interface MapKeeper {
         void offer(NexodusClient asDevice, java.util.UUID deviceId, long version);
+
+        /** This device was deleted: a restart must not come back from its stored map. */
+        void forget();
     }
 
     /** Moves the tunnel interface to the addresses of a device registered again. */
@@ -119,7 +122,13 @@ final class AgentLoop {
     /** Started from the stored peer map while the service was unreachable, and not registered since. */
     private boolean offline;
 
-    private MapKeeper mapKeeper = (c, id, v) -> {};
+    private MapKeeper mapKeeper = new MapKeeper() {
+        @Override
+        public void offer(NexodusClient asDevice, java.util.UUID deviceId, long version) {}
+
+        @Override
+        public void forget() {}
+    };
 
     private boolean selfChanged = true;
     private long seenDevices = -1;
@@ -298,13 +307,19 @@ final class AgentLoop {
             }
             case AgentEvent.Reattached r -> onReattached(r.joined());
             case AgentEvent.ReattachFailed f -> {
+                boolean wasOffline = offline;
                 reattaching = false;
                 offline = false;
                 log.error("cannot register again: {}", f.reason());
                 setup.status().accept(AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + f.reason()));
                 if (f.deviceDeleted()) {
+                    mapKeeper.forget();
+                }
+                if (f.deviceDeleted() || wasOffline) {
                     // deleted while we were away: as if we had seen the delete event, but nexd stays stopped
-                    // until someone starts it with --rejoin
+                    // until someone starts it with --rejoin. Refused after a start from the stored peer map: the
+                    // service decided against this device, and the map must not keep it in the VPC (a start would
+                    // have ended here)
                     deleted = true;
                     reconciler.update(selfInfo, List.of());
                     session.closeWatch();
@@ -322,6 +337,7 @@ final class AgentLoop {
 
     private void onDeviceDeleted() throws BackendException {
         deleted = true;
+        mapKeeper.forget();
         log.error(
                 "this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
                 self.id());

@@ -126,6 +126,15 @@ public final class StateStore {
         }
     }
 
+    /** Removes the stored peer map (the device was deleted: a restart must not come back from it). */
+    public synchronized void deletePeerMap() throws StateException {
+        try {
+            Files.deleteIfExists(peerMapFile());
+        } catch (IOException e) {
+            throw new StateException("cannot remove " + peerMapFile() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Temporary file in the directory, fsync, rename over {@code target}, fsync of the directory. */
     private void write(Path target, byte[] bytes) throws IOException, StateException {
         ensureDirectory();

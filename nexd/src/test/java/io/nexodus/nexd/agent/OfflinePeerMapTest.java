@@ -195,6 +195,10 @@ class OfflinePeerMapTest {
                     List.of(StateStore.PEER_MAP_FILE),
                     files.map(f -> f.getFileName().toString()).toList());
         }
+        store.deletePeerMap();
+        assertEquals(Optional.empty(), store.loadPeerMap());
+        store.deletePeerMap(); // nothing to delete is fine
+        store.savePeerMap(s);
         Files.writeString(store.peerMapFile(), "{not json");
         org.junit.jupiter.api.Assertions.assertThrows(io.nexodus.nexd.state.StateException.class, store::loadPeerMap);
     }
