@@ -130,6 +130,8 @@ public final class Agent implements AutoCloseable {
     private volatile AgentStatus offlineStatus;
     /** Keeps the service's signed peer map in the state directory while registered. */
     private volatile PeerMapKeeper peerMaps;
+    /** The first STUN round of start-up (after a start from the map, registering waits for it before asking again). */
+    private volatile java.util.concurrent.CompletableFuture<NatObservation> initialStun;
 
     private ExecutorService peerMapThreads;
 
@@ -234,6 +236,7 @@ public final class Agent implements AutoCloseable {
                 Duration.ofSeconds(1),
                 n -> events.post(new AgentEvent.NatChanged(n)));
         java.util.concurrent.CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
+        initialStun = natFuture;
         Optional<PeerMap> offline = serviceOrStoredMap(targetFuture);
         NatObservation nat;
         Registration.Target target = null;
@@ -495,6 +498,7 @@ public final class Agent implements AutoCloseable {
     private Registration.Joined rejoinAfterOffline(Device oldSelf, NatObservation storedNat)
             throws StartupException, InterruptedException {
         Registration.Target target = await(targetFuture);
+        await(initialStun); // most likely long done (no answer): one round at a time on the WireGuard socket
         NatObservation fresh = stun.initial();
         log.info("the service answers again; STUN: {}", fresh.describe());
         NatObservation nat = storedNat;
