@@ -507,26 +507,33 @@ class MeshScenariosIT {
     @Order(101)
     void agentsRestartedWhileTheServiceIsDownComeBackFromTheSignedPeerMap() {
         String rk = env.newVpc("s12");
+        LabAgent relay = relay(rk);
         LabAgent a = env.agent(PUB_A, rk);
         LabAgent b = env.agent(PUB_B, rk);
-        awaitRunning(a, b);
+        LabAgent sym = env.agent(SYM_A, rk);
+        awaitRunning(a, b, sym);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
-        for (LabAgent x : List.of(a, b)) {
+        awaitRelayed(sym, relay, a);
+        for (LabAgent x : List.of(a, b, sym)) {
+            // relay, the two others; a map fetched before the last one joined is followed by one 30 s later
             awaitTrue(
-                    Duration.ofSeconds(20),
-                    x + " stored the signed peer map with its peer",
-                    () -> x.ctl().status().message().contains("signed peer map stored: 1 peers"));
+                    Duration.ofSeconds(45),
+                    x + " stored the signed peer map with its three peers",
+                    () -> x.ctl().status().message().contains("signed peer map stored: 3 peers"));
         }
         env.sink(b);
+        env.sink(a);
         String ipA = a.tunnelIp();
         String ipB = b.tunnelIp();
 
         service.kill();
         Instant restarted = Instant.now();
-        a.restart().awaitRunning(START);
-        b.restart().awaitRunning(START);
-        for (LabAgent x : List.of(a, b)) {
+        for (LabAgent x : List.of(a, b, sym)) {
+            x.restart(); // all three at once: each start waits for the service's first refusal, then uses its map
+        }
+        awaitRunning(a, b, sym);
+        for (LabAgent x : List.of(a, b, sym)) {
             assertThat(x.ctl().status().message()).contains("offline: using signed peer map from");
             x.process().awaitOutput("starting from the signed peer map", Duration.ofSeconds(1));
         }
@@ -534,13 +541,16 @@ class MeshScenariosIT {
         assertThat(b.tunnelIp()).isEqualTo(ipB);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
-        System.out.println("offline restart: both agents direct again after "
+        System.out.println("offline restart: pub-a and pub-b direct again after "
                 + Duration.between(restarted, Instant.now()).toMillis() + " ms");
         assertPing(a, b);
         env.assertTransfer(a, b);
+        // the symmetric-NAT host comes back through the WireGuard relay of its map (the relay kept running)
+        awaitRelayed(sym, relay, a);
+        env.assertTransfer(sym, a);
 
         service.restart();
-        for (LabAgent x : List.of(a, b)) {
+        for (LabAgent x : List.of(a, b, sym)) {
             awaitTrue(Duration.ofSeconds(40), x + " registered with the restarted service", () -> {
                 String m = x.ctl().status().message();
                 return x.ctl().status().state().equals("Running")
@@ -556,6 +566,7 @@ class MeshScenariosIT {
         awaitDirect(a, late, PeeringMethod.REFLEXIVE, "198.51.100.11:" + late.listenPort());
         awaitDirect(b, late, PeeringMethod.REFLEXIVE, "198.51.100.11:" + late.listenPort());
         env.assertTransfer(late, b);
+        awaitRelayed(sym, relay, late);
         assertPing(a, b);
     }
 
