@@ -18,7 +18,7 @@ seconds=${1:-60}
 filter=${2:-.}
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "seconds-per-target must be a number: $seconds" >&2; exit 2; }
 
-# module  test-class#method
+# module  test-class#method  [packages to instrument for coverage, when more than the module's own]
 targets=(
   "packetfilter FilterFuzzTest#decideOnArbitraryPackets"
   "packetfilter FilterFuzzTest#parseArbitraryRules"
@@ -29,6 +29,7 @@ targets=(
   "wireguard DatagramFuzzTest#receiveArbitraryDatagrams"
   "wireguard UapiFuzzTest#parseArbitrarySetRequests"
   "api WatchDecodeFuzzTest#decodeArbitraryWatchStreams"
+  "server RequestBodyFuzzTest#decodeArbitraryRequestBodies com.fasterxml.jackson.**,io.nexodus.**"
 )
 selected=()
 for t in "${targets[@]}"; do
@@ -46,11 +47,13 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(
 printf '%-55s %12s %10s %8s %s\n' target executions exec/s corpus findings
 failed=0
 for t in "${selected[@]}"; do
-  module=${t%% *} test=${t#* }
+  read -r module test instrument <<<"$t"
   log="$work/${test//#/.}.log"
   status=0
-  JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw -B -o -pl "$module" surefire:test -Dtest="$test" \
-    -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1 || status=$?
+  extra_env=()
+  [ -n "${instrument:-}" ] && extra_env=("JAZZER_INSTRUMENT=$instrument")
+  env "${extra_env[@]}" JAZZER_FUZZ=1 JAZZER_MAX_DURATION="${seconds}s" ./mvnw -B -o -pl "$module" surefire:test \
+    -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1 || status=$?
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
   execs=$(sed -nE 's/^Done ([0-9]+) runs in .*/\1/p' "$log" | tail -1)
   rate=$(sed -nE 's/.*exec\/s: ([0-9]+).*/\1/p' <<<"$done_line")

@@ -6,6 +6,7 @@ import io.nexodus.nexctl.auth.Session;
 import io.nexodus.nexctl.auth.Settings;
 import io.nexodus.nexctl.auth.StoredToken;
 import io.nexodus.nexctl.commands.AccountCommand;
+import io.nexodus.nexctl.commands.AuditCommand;
 import io.nexodus.nexctl.commands.CompletionCommand;
 import io.nexodus.nexctl.commands.DeviceCommand;
 import io.nexodus.nexctl.commands.FeatureFlagCommand;
@@ -75,6 +76,7 @@ public final class Nexctl implements Runnable {
             VersionCommand.class,
             UserCommand.class,
             AccountCommand.class,
+            AuditCommand.class,
             OrganizationCommand.class,
             InvitationCommand.class,
             VpcCommand.class,

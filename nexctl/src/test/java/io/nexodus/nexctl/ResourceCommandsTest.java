@@ -128,6 +128,42 @@ class ResourceCommandsTest {
     }
 
     @Test
+    void auditListSendsTheFiltersAndPrintsWhoDidWhat() throws Exception {
+        svc.on(
+                "GET /api/audit-events",
+                200,
+                "[{\"id\":42,\"time\":\"2026-12-07T10:00:00Z\",\"actor_kind\":\"user\",\"actor_id\":\""
+                        + USER_ID + "\",\"actor_name\":\"alice\",\"source\":\"10.0.0.5\","
+                        + "\"action\":\"POST /api/vpcs\",\"target\":\"/api/vpcs/x\",\"status\":201,"
+                        + "\"outcome\":\"success\"}]");
+        String out = ok(
+                        "audit",
+                        "list",
+                        "--actor",
+                        "alice",
+                        "--action",
+                        "POST /api/vpcs",
+                        "--limit",
+                        "5",
+                        "--before",
+                        "100",
+                        "--since",
+                        "1h")
+                .out();
+        assertThat(out)
+                .contains("user:alice")
+                .contains("POST /api/vpcs")
+                .contains("/api/vpcs/x")
+                .contains("201");
+        CannedService.Request q = svc.last("GET /api/audit-events");
+        assertThat(q.queryParam("actor")).isEqualTo("alice");
+        assertThat(q.queryParam("action")).isEqualTo("POST /api/vpcs");
+        assertThat(q.queryParam("limit")).isEqualTo("5");
+        assertThat(q.queryParam("before")).isEqualTo("100");
+        assertThat(q.queryParam("since")).endsWith("Z");
+    }
+
+    @Test
     void vpcCreateUpdateDeleteAndMetadata() throws Exception {
         svc.on("POST /api/vpcs", 201, VPC2);
         ok("vpc", "create", "--description", "lab", "--ipv4-cidr", "10.200.0.0/16");

@@ -15,6 +15,8 @@ import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.core.tls.Pem;
 import io.nexodus.core.tls.SecretFiles;
+import io.nexodus.server.audit.AuditLog;
+import io.nexodus.server.audit.AuditRoutes;
 import io.nexodus.server.auth.Accounts;
 import io.nexodus.server.auth.ExternalOidc;
 import io.nexodus.server.auth.IdentityProvider;
@@ -182,13 +184,15 @@ public final class NexodusServer implements AutoCloseable {
         }
         db.firstStartDone(); // replicas started at the same moment now find the pools, keys and admin account
 
+        AuditLog audit = new AuditLog(db);
         IdentityProvider idp;
         LocalIdp local = null;
         if (config.oidcIssuer() != null) {
             idp = ExternalOidc.discover(
                     config.oidcIssuer(), config.oidcClientId(), config.oidcAudience(), clock, Duration.ofSeconds(30));
         } else {
-            local = new LocalIdp(db, accounts, keys, issuer, users, clock, config.refreshTokenTtl(), () -> publicUrl);
+            local = new LocalIdp(
+                    db, accounts, keys, issuer, users, audit, clock, config.refreshTokenTtl(), () -> publicUrl);
             idp = local;
         }
 
@@ -206,8 +210,9 @@ public final class NexodusServer implements AutoCloseable {
         }
 
         FeatureFlags flags = config.flags();
-        router = new ApiRouter(new TokenAuthenticator(db, idp, users, clock), json, meters);
+        router = new ApiRouter(new TokenAuthenticator(db, idp, users, clock), json, meters, audit);
         router.addAll(resources.routes())
+                .addAll(new AuditRoutes(audit).routes())
                 .addAll(new WatchRoutes(resources.watchAccess(), feeds, online, config.watchHeartbeat(), json).routes())
                 .addAll(new RelayRoutes(
                                 new Relays(

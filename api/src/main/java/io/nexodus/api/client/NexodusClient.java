@@ -119,6 +119,10 @@ public final class NexodusClient {
         return new AccountsApi(this);
     }
 
+    public AuditApi audit() {
+        return new AuditApi(this);
+    }
+
     public RelaysApi relays() {
         return new RelaysApi(this);
     }

@@ -401,10 +401,24 @@ class MeshScenariosIT {
         }
     }
 
+    /** One A query over TCP (RFC 7766 framing) to argv[1]:53 for argv[2]; prints the last answer's address. */
+    private static final String TCP_DNS_QUERY = """
+            import socket, struct, sys
+            name = b"".join(bytes([len(p)]) + p.encode() for p in sys.argv[2].split(".")) + b"\\0"
+            q = bytes.fromhex("123401000001000000000000") + name + b"\\0\\1\\0\\1"
+            s = socket.create_connection((sys.argv[1], 53), 3)
+            s.sendall(struct.pack(">H", len(q)) + q)
+            n = struct.unpack(">H", s.recv(2))[0]
+            r = b""
+            while len(r) < n:
+                r += s.recv(n - len(r))
+            print(socket.inet_ntoa(r[-4:]))
+            """;
+
     /**
      * Names in the VPC: pub-a runs {@code nexd --dns}; its namespace's resolv.conf (the lab's per-namespace file, never
      * the host's) gets nexd's block, {@code easy-a.nexodus} resolves to easy-a's tunnel address through the system
-     * resolver and carries a ping, an unknown VPC name is NXDOMAIN, and stopping the agent puts the file back byte for
+     * resolver (and over TCP) and carries a ping, an unknown VPC name is NXDOMAIN, and stopping the agent puts the file back byte for
      * byte.
      */
     @Test
@@ -446,7 +460,15 @@ class MeshScenariosIT {
                         .exitCode())
                 .as("NXDOMAIN")
                 .isEqualTo(2);
-        assertThat(a.nexctl("status").stdout()).contains("DNS: 2 names under .nexodus on [" + a.tunnelIp());
+        assertThat(lab.host(PUB_A)
+                        .tryExec(Duration.ofSeconds(5), "python3", "-c", TCP_DNS_QUERY, a.tunnelIp(), "easy-a.nexodus")
+                        .stdout()
+                        .strip())
+                .as("the same answer over TCP")
+                .isEqualTo(b.tunnelIp());
+        assertThat(a.nexctl("status").stdout())
+                .contains("DNS: 2 names under .nexodus on [" + a.tunnelIp())
+                .contains("over TCP 1");
         a.close();
         assertThat(java.nio.file.Files.readString(resolvConf))
                 .as("put back byte for byte")

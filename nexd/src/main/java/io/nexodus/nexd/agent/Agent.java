@@ -8,6 +8,7 @@ import io.nexodus.api.model.PeerMap;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.netstack.NetStack;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.endpoint.LocalAddresses;
 import io.nexodus.nexd.endpoint.NatDiscovery;
@@ -1157,5 +1158,16 @@ public final class Agent implements AutoCloseable {
 
     public Optional<WireGuardBackend> wireGuard() {
         return Optional.ofNullable(wg);
+    }
+
+    /**
+     * Proxy mode only ({@code nexd proxy}, and the embedded node of the {@code node} module, which opens its sockets
+     * here): the userspace network stack holding this device's tunnel addresses, once registration gave them; empty
+     * before and in the other modes. A re-registration with other addresses replaces it (the old one is closed, so its
+     * sockets fail and must be opened again on the new one). Any thread, once {@link #status()} says running.
+     */
+    public Optional<NetStack> userspaceStack() {
+        var tun = stackTun;
+        return tun == null ? Optional.empty() : Optional.ofNullable(tun.stack());
     }
 }

@@ -28,9 +28,12 @@ final class DnsAnswerer {
     /** How long resolvers may cache a VPC name: devices come and go, so briefly. */
     static final long TTL_SECONDS = 5;
 
-    /** Sends a query to the upstream resolvers and returns their answer, or empty when none answered. */
+    /**
+     * Sends a query to the upstream resolvers, over TCP when the client asked over TCP, and returns their answer, or
+     * empty when none answered.
+     */
     interface Forwarder {
-        Optional<byte[]> forward(byte[] query) throws IOException;
+        Optional<byte[]> forward(byte[] query, boolean tcp) throws IOException;
     }
 
     private static final Name ZONE = Name.fromConstantString(VpcNames.ZONE + ".");
@@ -48,8 +51,16 @@ final class DnsAnswerer {
         this.forwarder = forwarder;
     }
 
-    /** The response to {@code query}, or null to send nothing. */
+    /** The response to a query that came over UDP, or null to send nothing. */
     byte[] answer(byte[] query) {
+        return answer(query, false);
+    }
+
+    /**
+     * The response to {@code query}, or null to send nothing. Over UDP a local answer is cut to 512 bytes (with the
+     * TC flag, so the client asks again over TCP); over TCP it is whole.
+     */
+    byte[] answer(byte[] query, boolean tcp) {
         Message q;
         try {
             q = new Message(query);
@@ -71,12 +82,12 @@ final class DnsAnswerer {
         }
         Name name = question.getName();
         if (name.subdomain(ZONE)) {
-            return local(q, question);
+            return local(q, question, tcp);
         }
-        return forward(q, query);
+        return forward(q, query, tcp);
     }
 
-    private byte[] local(Message q, Record question) {
+    private byte[] local(Message q, Record question, boolean tcp) {
         Message r = reply(q);
         r.getHeader().setFlag(Flags.AA);
         Name name = question.getName();
@@ -104,12 +115,12 @@ final class DnsAnswerer {
             }
         }
         answered.increment(); // other types: the name exists, without records of that type (NODATA)
-        return r.toWire(512);
+        return tcp ? r.toWire() : r.toWire(512);
     }
 
-    private byte[] forward(Message q, byte[] query) {
+    private byte[] forward(Message q, byte[] query, boolean tcp) {
         try {
-            Optional<byte[]> a = forwarder.forward(query);
+            Optional<byte[]> a = forwarder.forward(query, tcp);
             if (a.isPresent()) {
                 forwarded.increment();
                 return a.get();

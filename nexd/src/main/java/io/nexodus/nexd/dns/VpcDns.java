@@ -36,7 +36,7 @@ public final class VpcDns implements AutoCloseable {
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("nexd-dns-refresh").daemon(true).factory());
     private final DnsAnswerer answerer;
-    private final UdpForwarder forwarder;
+    private final UpstreamForwarder forwarder;
     private volatile VpcNames names = VpcNames.EMPTY;
     private List<InetAddress> bound = List.of();
     private List<InetAddress> wanted = List.of();
@@ -61,7 +61,7 @@ public final class VpcDns implements AutoCloseable {
         this.port = port;
         List<InetSocketAddress> ups = new ArrayList<>();
         upstreams.forEach(a -> ups.add(new InetSocketAddress(a, upstreamPort)));
-        this.forwarder = new UdpForwarder(ups, FORWARD_TIMEOUT);
+        this.forwarder = new UpstreamForwarder(ups, FORWARD_TIMEOUT);
         this.answerer = new DnsAnswerer(() -> names, forwarder);
     }
 
@@ -161,6 +161,7 @@ public final class VpcDns implements AutoCloseable {
                 + ", not found " + answerer.notFound.sum() + ", forwarded " + answerer.forwarded.sum()
                 + " (failed " + answerer.forwardFailed.sum() + "), malformed " + answerer.malformed.sum()
                 + ", dropped " + (s == null ? 0 : s.dropped.sum())
+                + ", over TCP " + (s == null ? 0 : s.tcpQueries.sum())
                 + (problem.isEmpty() ? "" : "; problem: " + problem));
     }
 

@@ -21,7 +21,7 @@ class DnsAnswererTest {
     private final VpcNames names =
             VpcNames.of(List.of(device("11111111-0000-0000-0000-000000000001", "web", "100.64.0.5", "fd00::5")));
     private final AtomicInteger forwards = new AtomicInteger();
-    private final DnsAnswerer answerer = new DnsAnswerer(() -> names, q -> {
+    private final DnsAnswerer answerer = new DnsAnswerer(() -> names, (q, tcp) -> {
         forwards.incrementAndGet();
         Message m = new Message(q);
         Message r = new Message(m.getHeader().getID());
@@ -72,10 +72,10 @@ class DnsAnswererTest {
                 .singleElement()
                 .satisfies(r -> assertThat(r.rdataToString()).isEqualTo("192.0.2.1"));
         assertThat(forwards).hasValue(1);
-        DnsAnswerer failing = new DnsAnswerer(() -> names, q -> Optional.empty());
+        DnsAnswerer failing = new DnsAnswerer(() -> names, (q, tcp) -> Optional.empty());
         Message s = new Message(failing.answer(query("example.com.", Type.A)));
         assertThat(s.getRcode()).isEqualTo(Rcode.SERVFAIL);
-        DnsAnswerer throwing = new DnsAnswerer(() -> names, q -> {
+        DnsAnswerer throwing = new DnsAnswerer(() -> names, (q, tcp) -> {
             throw new IOException("unreachable");
         });
         assertThat(new Message(throwing.answer(query("example.com.", Type.A))).getRcode())

@@ -16,6 +16,7 @@ import io.nexodus.api.model.DeviceStartResponse;
 import io.nexodus.api.model.OAuthError;
 import io.nexodus.api.model.TokenResponse;
 import io.nexodus.api.model.UserInfoResponse;
+import io.nexodus.server.audit.AuditLog;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.http.Access;
@@ -37,8 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The built-in OIDC issuer with local accounts: discovery, JWKS ({@code /oauth/jwks} and upstream's
@@ -47,7 +46,6 @@ import org.slf4j.LoggerFactory;
  * admin-only account API.
  */
 public final class LocalIdp implements IdentityProvider {
-    private static final Logger log = LoggerFactory.getLogger(LocalIdp.class);
 
     public static final String CLIENT_ID = "nexodus-cli";
     /** Identity kind of local accounts: stable when the public URL (the issuer) changes. */
@@ -63,6 +61,7 @@ public final class LocalIdp implements IdentityProvider {
     private final SigningKeys keys;
     private final TokenIssuer issuer;
     private final Users users;
+    private final AuditLog audit;
     private final Clock clock;
     private final Duration refreshTtl;
     private final Supplier<String> publicUrl;
@@ -77,6 +76,7 @@ public final class LocalIdp implements IdentityProvider {
             SigningKeys keys,
             TokenIssuer issuer,
             Users users,
+            AuditLog audit,
             Clock clock,
             Duration refreshTtl,
             Supplier<String> publicUrl) {
@@ -85,6 +85,7 @@ public final class LocalIdp implements IdentityProvider {
         this.keys = keys;
         this.issuer = issuer;
         this.users = users;
+        this.audit = audit;
         this.clock = clock;
         this.refreshTtl = refreshTtl;
         this.publicUrl = publicUrl;
@@ -280,7 +281,7 @@ public final class LocalIdp implements IdentityProvider {
                             new OAuthError("temporarily_unavailable", tooManyFailures(wait.get())),
                             Map.of("Cache-Control", "no-store", "Retry-After", retryAfter(wait.get())));
                 }
-                Optional<Accounts.Account> a = checkPassword(c, f);
+                Optional<Accounts.Account> a = checkPassword(c, f, 200, 400);
                 if (a.isEmpty()) {
                     yield oauthError(400, "invalid_grant", "invalid username or password");
                 }
@@ -512,7 +513,7 @@ public final class LocalIdp implements IdentityProvider {
         if (wait.isPresent()) {
             return throttledPage(wait.get());
         }
-        Optional<Accounts.Account> a = checkPassword(c, f);
+        Optional<Accounts.Account> a = checkPassword(c, f, 302, 401);
         if (a.isEmpty()) {
             return authorizeForm(401, f, "Wrong username or password.");
         }
@@ -550,7 +551,7 @@ public final class LocalIdp implements IdentityProvider {
         if (wait.isPresent()) {
             return throttledPage(wait.get());
         }
-        Optional<Accounts.Account> a = checkPassword(c, f);
+        Optional<Accounts.Account> a = checkPassword(c, f, 200, 401);
         if (a.isEmpty()) {
             return page(
                     401,
@@ -578,13 +579,19 @@ public final class LocalIdp implements IdentityProvider {
                         : "<p>The request was denied.</p>");
     }
 
-    /** Checks the form's username and password and counts a failure against the login throttle. */
-    private Optional<Accounts.Account> checkPassword(Call c, Map<String, String> f) {
+    /**
+     * Checks the form's username and password, counts a failure against the login throttle and writes the attempt to
+     * the audit log with the status the caller will see ({@code ok} or {@code refused}).
+     */
+    private Optional<Accounts.Account> checkPassword(Call c, Map<String, String> f, int ok, int refused) {
         Optional<Accounts.Account> a = accounts.authenticate(f.get("username"), f.get("password"));
         throttle.record(f.get("username"), c.remoteAddress(), a.isPresent());
-        if (a.isEmpty()) {
-            log.info("failed login for account '{}' from {}", f.get("username"), c.remoteAddress());
-        }
+        audit.login(
+                f.get("username"),
+                a.map(Accounts.Account::id).orElse(null),
+                c.remoteAddress(),
+                c.request().path().path(),
+                a.isPresent() ? ok : refused);
         return a;
     }
 

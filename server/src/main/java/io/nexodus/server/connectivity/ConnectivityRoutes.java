@@ -18,6 +18,7 @@ public final class ConnectivityRoutes {
     public List<Route> routes() {
         return List.of(
                 Route.put("/api/devices/{id}/connectivity")
+                        .unaudited()
                         .tag("Devices")
                         .access(Access.AUTHENTICATED)
                         .status(204)

@@ -1,5 +1,6 @@
 package io.nexodus.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import io.nexodus.api.model.BaseError;
 import io.nexodus.api.model.InternalServerError;
 import io.nexodus.api.model.NotAllowedError;
 import io.nexodus.api.model.NotFoundError;
+import io.nexodus.server.audit.AuditLog;
 import io.nexodus.server.auth.Authenticator;
 import io.nexodus.server.auth.Principal;
 import java.io.IOException;
@@ -42,11 +44,13 @@ public final class ApiRouter {
     private final Authenticator authenticator;
     private final ObjectMapper json;
     private final MeterRegistry meters;
+    private final AuditLog audit;
 
-    public ApiRouter(Authenticator authenticator, ObjectMapper json, MeterRegistry meters) {
+    public ApiRouter(Authenticator authenticator, ObjectMapper json, MeterRegistry meters, AuditLog audit) {
         this.authenticator = authenticator;
         this.json = json;
         this.meters = meters;
+        this.audit = audit;
     }
 
     public ApiRouter add(Route r) {
@@ -122,10 +126,12 @@ public final class ApiRouter {
         MDC.put("trace_id", trace);
         int status = 500;
         Call call = null;
+        Principal p = null;
+        Object out = null;
         try {
-            Principal p = authenticate(r, req);
+            p = authenticate(r, req);
             call = new Call(req, res, p, json, trace);
-            Object out = r.handler().handle(call);
+            out = r.handler().handle(call);
             status = write(r, call, out);
         } catch (ApiError e) {
             status = e.status();
@@ -148,6 +154,9 @@ public final class ApiRouter {
                 writeJson(res, 500, new InternalServerError(InternalServerError.MESSAGE, trace));
             }
         } finally {
+            if (r.audited() && p != null && call != null) {
+                audit.request(p, call.remoteAddress(), r.method() + " " + r.path(), target(req, status, out), status);
+            }
             MDC.remove("trace_id");
             Timer.builder("http.server.requests")
                     .description("API requests by method, route template and status, and their duration")
@@ -157,6 +166,19 @@ public final class ApiRouter {
                     .register(meters)
                     .record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The resource a change was made to: the request's path, with the new id appended for a create. */
+    private String target(ServerRequest req, int status, Object out) {
+        String path = req.path().path();
+        Object body = out instanceof Reply rep ? rep.body() : out;
+        if (status == 201 && body != null && !(body instanceof RawReply) && !(body instanceof ListReply)) {
+            JsonNode id = json.valueToTree(body).path("id");
+            if (id.isTextual()) {
+                return path + "/" + id.asText();
+            }
+        }
+        return path;
     }
 
     /** A streaming handler already took the output stream: headers can no longer change. */

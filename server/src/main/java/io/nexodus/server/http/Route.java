@@ -1,12 +1,14 @@
 package io.nexodus.server.http;
 
 import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One endpoint: the single source for both the HTTP routing and the OpenAPI document, so they cannot disagree.
  * {@code path} uses {@code {name}} parameters. {@code requestBody}/{@code responseBody} are Java types (records,
- * {@code List<...>}) rendered as schemas; {@code errors} are the documented error statuses.
+ * {@code List<...>}) rendered as schemas; {@code errors} are the documented error statuses. {@code audited}: calls go
+ * to the audit log (every change under {@code /api/} and {@code /admin/} unless the route opts out).
  */
 public record Route(
         String method,
@@ -21,6 +23,7 @@ public record Route(
         List<QueryParam> queryParams,
         String responseContentType,
         boolean idOrMe,
+        boolean audited,
         ApiHandler handler) {
 
     /** A documented query parameter. */
@@ -61,9 +64,10 @@ public record Route(
         private Type responseBody;
         private int status = 200;
         private List<Integer> errors = List.of();
-        private final java.util.ArrayList<QueryParam> query = new java.util.ArrayList<>();
+        private final ArrayList<QueryParam> query = new ArrayList<>();
         private String contentType = "application/json";
         private boolean idOrMe;
+        private boolean unaudited;
 
         private Builder(String method, String path) {
             this.method = method;
@@ -135,7 +139,18 @@ public record Route(
             return this;
         }
 
+        /**
+         * Keeps a route that is not GET out of the audit log: reads sent as POST (watch streams) and an agent's
+         * periodic reports, which change no configuration.
+         */
+        public Builder unaudited() {
+            this.unaudited = true;
+            return this;
+        }
+
         public Route handler(ApiHandler h) {
+            boolean audited =
+                    !unaudited && !"GET".equals(method) && (path.startsWith("/api/") || path.startsWith("/admin/"));
             return new Route(
                     method,
                     path,
@@ -149,6 +164,7 @@ public record Route(
                     List.copyOf(query),
                     contentType,
                     idOrMe,
+                    audited,
                     h);
         }
     }

@@ -1,5 +1,6 @@
 package io.nexodus.server.ops;
 
+import io.nexodus.server.audit.AuditLog;
 import io.nexodus.server.connectivity.Connectivity;
 import io.nexodus.server.db.Tx;
 import java.sql.SQLException;
@@ -43,6 +44,9 @@ final class GcStore {
                 tx.update(
                         "DELETE FROM device_connectivity WHERE reported_at < ?",
                         tx.now().minus(Connectivity.EXPIRE_AFTER)));
+        m.put(
+                "audit_events",
+                tx.update("DELETE FROM audit_events WHERE at < ?", tx.now().minus(AuditLog.RETENTION)));
         m.put("refresh_tokens", tx.update("DELETE FROM refresh_tokens WHERE expires_at < ?", tx.now()));
         m.put("device_codes", tx.update("DELETE FROM device_codes WHERE expires_at < ?", tx.now()));
         return m;

@@ -655,6 +655,8 @@ class AuthorizationMatrixIT {
         row("GET", "/console/", "/console/", none, 200, 200, 200, 200, 200, 200);
         row("GET", "/console/{file}", "/console/app.js", none, 200, 200, 200, 200, 200, 200);
         row("GET", "/admin/accounts", "/admin/accounts", none, 401, 403, 403, 403, 403, 403);
+        // the audit log: administrators only
+        row("GET", "/api/audit-events", "/api/audit-events", none, 401, 403, 403, 403, 403, 403);
         row(
                 "POST",
                 "/admin/accounts",

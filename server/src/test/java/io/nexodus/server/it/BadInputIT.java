@@ -7,18 +7,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nexodus.server.http.OpenApiDocument;
+import io.nexodus.server.http.Route;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
 import io.nexodus.server.testing.OpenApiContract;
+import io.nexodus.server.testing.RequestBodies;
 import io.nexodus.server.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +139,20 @@ class BadInputIT {
         }
         assertThat(operations).as("operations with a JSON object body").isGreaterThanOrEqualTo(10);
         assertThat(failures).isEmpty();
+    }
+
+    /** The fuzz target of body decoding (RequestBodyFuzzTest) covers every type a route decodes from JSON. */
+    @Test
+    void theBodyFuzzTargetCoversEveryRequestBodyType() {
+        Set<Type> decoded = new HashSet<>();
+        for (Route r : ts.server().routes()) {
+            if (r.requestBody() != null
+                    && r.requestBody() != JsonNode.class
+                    && r.requestBody() != OpenApiDocument.FormBody.class) {
+                decoded.add(r.requestBody());
+            }
+        }
+        assertThat(RequestBodies.TYPES).containsExactlyInAnyOrderElementsOf(decoded);
     }
 
     /** Too large a body gets one answer, whether its length is announced (web server) or streamed (the handler). */
