@@ -119,6 +119,57 @@ public final class Postgres {
         return url(name);
     }
 
+    /** The database name of a JDBC URL from {@link #newDatabase()}. */
+    public static String databaseName(String jdbcUrl) {
+        return jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * A plain-SQL dump of {@code database} into {@code to}, as an operator's backup makes one ({@code pg_dump
+     * --no-owner --no-privileges}).
+     */
+    public void dump(String database, Path to) {
+        Cmd.tryRun(
+                        Duration.ofMinutes(2),
+                        List.of(
+                                BIN.resolve("pg_dump").toString(),
+                                "-h",
+                                "127.0.0.1",
+                                "-p",
+                                Integer.toString(port),
+                                "-U",
+                                "postgres",
+                                "--no-owner",
+                                "--no-privileges",
+                                "-f",
+                                to.toString(),
+                                database))
+                .orThrow();
+    }
+
+    /** A new database loaded from a plain-SQL dump ({@code psql}, stopping at the first error); its JDBC URL. */
+    public String restore(Path dumpFile) {
+        String url = newDatabase();
+        Cmd.tryRun(
+                        Duration.ofMinutes(2),
+                        List.of(
+                                BIN.resolve("psql").toString(),
+                                "-h",
+                                "127.0.0.1",
+                                "-p",
+                                Integer.toString(port),
+                                "-U",
+                                "postgres",
+                                "-q",
+                                "-v",
+                                "ON_ERROR_STOP=1",
+                                "-f",
+                                dumpFile.toString(),
+                                databaseName(url)))
+                .orThrow();
+        return url;
+    }
+
     public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }

@@ -393,10 +393,61 @@ async function connectivityPage() {
   refreshTimer = setTimeout(() => { if (location.hash.startsWith('#connectivity')) route(); }, REFRESH_MS);
 }
 
+// ---- audit log (administrators) ----
+
+async function auditPage() {
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const query = new URLSearchParams({ limit: '100' });
+  for (const k of ['actor', 'action', 'before']) {
+    if (params.get(k)) query.set(k, params.get(k));
+  }
+  let list;
+  try {
+    list = await api('GET', '/api/audit-events?' + query);
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 403) {
+      show(h('h1', {}, 'Audit log'), h('p', { role: 'status' }, 'The audit log is for administrators of the service.'));
+      return;
+    }
+    throw err;
+  }
+  const form = h('form', { id: 'audit-filter' },
+    field('Actor (username or id)', 'actor', h('input', { value: params.get('actor') || '' })),
+    field('Action', 'action', h('input', { value: params.get('action') || '', placeholder: 'login, DELETE /api/devices/{id}' })),
+    h('button', { type: 'submit', id: 'audit-apply' }, 'Filter'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const d = new FormData(form);
+    const q = new URLSearchParams();
+    for (const k of ['actor', 'action']) {
+      if (d.get(k)) q.set(k, d.get(k));
+    }
+    location.hash = '#audit' + (q.toString() ? '?' + q : '');
+  });
+  const older = list.length === 100
+    ? h('a', { id: 'audit-older', href: '#audit?' + new URLSearchParams({ ...Object.fromEntries(params), before: String(list[list.length - 1].id) }) }, 'Older entries')
+    : null;
+  show(
+    h('h1', {}, 'Audit log'),
+    h('p', { class: 'muted' }, 'Changes made through the API and logins, newest first; kept 90 days.'),
+    form,
+    h('div', { class: 'table-wrap' }, h('table', { id: 'audit' },
+      h('thead', {}, h('tr', {}, ['Time', 'Actor', 'Source', 'Action', 'Target', 'Status'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, list.map((e) => h('tr', { 'data-audit': e.id, class: e.outcome === 'failure' ? 'failed' : null },
+        h('td', { title: e.time }, when(e.time)),
+        h('td', {}, e.actor_kind + ': ' + (e.actor_name || e.actor_id || '')),
+        h('td', {}, e.source),
+        h('td', {}, e.action),
+        h('td', { class: 'muted' }, e.target),
+        h('td', {}, String(e.status))))))),
+    older);
+}
+
 // ---- shell ----
 
 const PAGES = {
   vpcs: vpcsPage, devices: devicesPage, connectivity: connectivityPage, 'reg-keys': regKeysPage, 'security-groups': securityGroupsPage,
+  audit: auditPage,
 };
 
 async function route() {

@@ -247,6 +247,17 @@ class ConsoleBrowserIT {
                     assertThat(r.fromPort()).isEqualTo(22);
                 });
 
+        // the audit log shows what was just done here, and filters by action
+        browser.findElement(By.linkText("Audit log")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "POST /api/vpcs"));
+        assertThat(browser.findElement(By.id("audit")).getText())
+                .contains("user: admin", "PATCH /api/security-groups/{id}", "login");
+        browser.findElement(By.id("f-action")).sendKeys("POST /api/reg-keys");
+        browser.findElement(By.id("audit-apply")).click();
+        wait.until(ExpectedConditions.not(
+                ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "POST /api/vpcs")));
+        assertThat(browser.findElement(By.id("audit")).getText()).contains("POST /api/reg-keys");
+
         // sign out
         browser.findElement(By.id("logout")).click();
         assertThat(visible(By.id("login")).isDisplayed()).isTrue();
