@@ -535,7 +535,9 @@ public final class NexodusNode implements AutoCloseable {
                     Optional.empty(),
                     RouterConfig.NONE,
                     new ProxyConfig(true, List.of()),
-                    Optional.empty());
+                    Optional.empty(),
+                    // like nexd proxy, a node waits for the service at start: it never starts from a stored peer map
+                    Duration.ZERO);
         }
 
         private static boolean hasStoredLogin(Path dir) {

@@ -37,6 +37,7 @@ import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
 import io.nexodus.server.ipam.IpamStore;
 import io.nexodus.server.ops.ServiceRoutes;
+import io.nexodus.server.peermap.PeerMapKeys;
 import io.nexodus.server.relay.RelayRoutes;
 import io.nexodus.server.relay.RelayStore;
 import io.nexodus.server.relay.Relays;
@@ -169,7 +170,8 @@ public final class NexodusServer implements AutoCloseable {
                     return null;
                 }));
         SigningKeys keys = step("load or create the token signing key", () -> SigningKeys.loadOrCreate(db));
-        Resources resources = new Resources(db, ipam, config.flags(), meters, clock);
+        PeerMapKeys peerMapKeys = step("load or create the peer-map signing key", () -> PeerMapKeys.loadOrCreate(db));
+        Resources resources = new Resources(db, ipam, config.flags(), meters, clock, peerMapKeys);
         Users users = resources.users();
         Accounts accounts = new Accounts(db, new PasswordHasher(config.passwordIterations()));
         TokenIssuer issuer = new TokenIssuer(keys, () -> publicUrl, clock, config.accessTokenTtl());

@@ -20,6 +20,9 @@ import io.nexodus.server.ipam.Ipam;
 import io.nexodus.server.organization.OrganizationRoutes;
 import io.nexodus.server.organization.OrganizationStore;
 import io.nexodus.server.organization.Organizations;
+import io.nexodus.server.peermap.PeerMapKeys;
+import io.nexodus.server.peermap.PeerMapRoutes;
+import io.nexodus.server.peermap.PeerMaps;
 import io.nexodus.server.regkey.RegKeyRoutes;
 import io.nexodus.server.regkey.RegKeyStore;
 import io.nexodus.server.regkey.RegKeys;
@@ -48,7 +51,7 @@ final class Resources {
     private final WatchAccess watchAccess;
     private final List<Route> routes = new ArrayList<>();
 
-    Resources(Database db, Ipam ipam, FeatureFlags flags, MeterRegistry meters, Clock clock) {
+    Resources(Database db, Ipam ipam, FeatureFlags flags, MeterRegistry meters, Clock clock, PeerMapKeys peerMapKeys) {
         MembershipStore membershipRows = new MembershipStore();
         UserStore userRows = new UserStore();
         OrganizationStore organizationRows = new OrganizationStore();
@@ -110,6 +113,9 @@ final class Resources {
         routes.addAll(new ConnectivityRoutes(
                         new Connectivity(db, new ConnectivityStore(), deviceRows, vpcAccess, memberships))
                 .routes());
+        routes.addAll(new PeerMapRoutes(
+                        new PeerMaps(db, peerMapKeys, deviceRows, vpcRows, groupRows, metadataRows, memberships))
+                .routes());
         routes.addAll(new RegKeyRoutes(regKeys).routes());
         routes.addAll(new SecurityGroupRoutes(groups).routes());
     }
@@ -124,7 +130,7 @@ final class Resources {
     }
 
     /** The resources' routes: users, organizations, invitations, VPCs, devices (and their connectivity), registration keys, security
-     * groups. */
+     * groups, peer maps. */
     List<Route> routes() {
         return List.copyOf(routes);
     }

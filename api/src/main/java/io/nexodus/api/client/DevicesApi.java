@@ -89,6 +89,19 @@ public final class DevicesApi {
         c.callNoContent("PUT", "/api/devices/" + id + "/connectivity", report);
     }
 
+    /**
+     * The device's peer map, signed by the service (device token of the device itself only): what its agent needs to
+     * bring its tunnels up while the service is unreachable.
+     */
+    public io.nexodus.api.model.SignedPeerMap peerMap(UUID id) {
+        return c.call("GET", "/api/devices/" + id + "/peer-map", null, io.nexodus.api.model.SignedPeerMap.class);
+    }
+
+    /** The public key the service signs peer maps with (any authenticated caller). */
+    public io.nexodus.api.model.PeerMapKey peerMapKey() {
+        return c.call("GET", "/api/peer-map/key", null, io.nexodus.api.model.PeerMapKey.class);
+    }
+
     public void deleteMetadata(UUID id, String key) {
         c.callNoContent("DELETE", "/api/devices/" + id + "/metadata/" + NexodusClient.segment(key), null);
     }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * through the mesh, and what each agent's WireGuard interface really holds ({@code wg show dump}).
  * <p>
  * One lab and one service for the class (docs/nat-lab.md, "Sharing one topology"): every scenario gets its own VPC
- * and its own agents with fresh state, and the network is reset after each. The scenario that kills the service runs
+ * and its own agents with fresh state, and the network is reset after each. The scenarios that kill the service run
  * last.
  */
 @RequiresNetns(commands = {"nft", "conntrack", "unshare", "wg", "ping"})
@@ -523,6 +523,73 @@ class MeshScenariosIT {
         awaitRelayed(sym, relay, late);
         env.assertTransfer(late, sym);
         env.assertTransfer(easy, late);
+    }
+
+    @Test
+    @Order(101)
+    void agentsRestartedWhileTheServiceIsDownComeBackFromTheSignedPeerMap() {
+        String rk = env.newVpc("s12");
+        LabAgent relay = relay(rk);
+        LabAgent a = env.agent(PUB_A, rk);
+        LabAgent b = env.agent(PUB_B, rk);
+        LabAgent sym = env.agent(SYM_A, rk);
+        awaitRunning(a, b, sym);
+        awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
+        awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
+        awaitRelayed(sym, relay, a);
+        for (LabAgent x : List.of(a, b, sym)) {
+            // relay, the two others; a map fetched before the last one joined is followed by one 30 s later
+            awaitTrue(
+                    Duration.ofSeconds(45),
+                    x + " stored the signed peer map with its three peers",
+                    () -> x.ctl().status().message().contains("signed peer map stored: 3 peers"));
+        }
+        env.sink(b);
+        env.sink(a);
+        String ipA = a.tunnelIp();
+        String ipB = b.tunnelIp();
+
+        service.kill();
+        Instant restarted = Instant.now();
+        for (LabAgent x : List.of(a, b, sym)) {
+            x.restart(); // all three at once: each start waits for the service's first refusal, then uses its map
+        }
+        awaitRunning(a, b, sym);
+        for (LabAgent x : List.of(a, b, sym)) {
+            assertThat(x.ctl().status().message()).contains("offline: using signed peer map from");
+            x.process().awaitOutput("starting from the signed peer map", Duration.ofSeconds(1));
+        }
+        assertThat(a.tunnelIp()).isEqualTo(ipA);
+        assertThat(b.tunnelIp()).isEqualTo(ipB);
+        awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
+        awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
+        System.out.println("offline restart: pub-a and pub-b direct again after "
+                + Duration.between(restarted, Instant.now()).toMillis() + " ms");
+        assertPing(a, b);
+        env.assertTransfer(a, b);
+        // the symmetric-NAT host comes back through the WireGuard relay of its map (the relay kept running)
+        awaitRelayed(sym, relay, a);
+        env.assertTransfer(sym, a);
+
+        service.restart();
+        for (LabAgent x : List.of(a, b, sym)) {
+            awaitTrue(Duration.ofSeconds(40), x + " registered with the restarted service", () -> {
+                String m = x.ctl().status().message();
+                return x.ctl().status().state().equals("Running")
+                        && !m.contains("offline:")
+                        && service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+                                .anyMatch(d -> d.publicKey().equals(x.publicKey()));
+            });
+            x.process().awaitOutput("the service is back", Duration.ofSeconds(1));
+        }
+        // converged: a device that joins now reaches both, and they it
+        LabAgent late = env.agent(EASY_A, rk);
+        awaitRunning(late);
+        awaitDirect(a, late, PeeringMethod.REFLEXIVE, "198.51.100.11:" + late.listenPort());
+        awaitDirect(b, late, PeeringMethod.REFLEXIVE, "198.51.100.11:" + late.listenPort());
+        env.assertTransfer(late, b);
+        awaitRelayed(sym, relay, late);
+        assertPing(a, b);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -4,6 +4,7 @@ import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.NexodusClientException;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.PeerMap;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.core.key.NodePrivateKey;
@@ -121,6 +122,19 @@ public final class Agent implements AutoCloseable {
     private Vpc vpc;
     /** Written by start-up before the loop starts, read by it afterwards. */
     private InetAddress localIp;
+    /** Completed by the first start-up call that found the service unreachable (not one it refused). */
+    private final java.util.concurrent.CompletableFuture<String> serviceUnreachable =
+            new java.util.concurrent.CompletableFuture<>();
+    /** Logging in and finding the VPC; after a start from the stored peer map, registering waits for it. */
+    private volatile java.util.concurrent.CompletableFuture<Registration.Target> targetFuture;
+    /** Set while running from the stored peer map (the service unreachable since start); the status line. */
+    private volatile AgentStatus offlineStatus;
+    /** Keeps the service's signed peer map in the state directory while registered. */
+    private volatile PeerMapKeeper peerMaps;
+    /** The first STUN round of start-up (after a start from the map, registering waits for it before asking again). */
+    private volatile java.util.concurrent.CompletableFuture<NatObservation> initialStun;
+
+    private ExecutorService peerMapThreads;
 
     public Agent(AgentConfig config, StunProbeFactory stunProbes, Clock clock, CommandRunner commands, String version) {
         this(config, stunProbes, clock, commands, version, Map.of("type", "wireguard"));
@@ -163,6 +177,9 @@ public final class Agent implements AutoCloseable {
         try {
             start();
         } catch (StartupException | InterruptedException | RuntimeException e) {
+            if (e.getCause() instanceof io.nexodus.api.client.ApiException a && a.isDeviceDeleted()) {
+                forgetPeerMap(); // a restart while the service is down must not bring the deleted device back
+            }
             status = AgentStatus.of(AgentStatus.ERROR, e.getMessage());
             close();
             throw e;
@@ -191,7 +208,7 @@ public final class Agent implements AutoCloseable {
                 .requestTimeout(Duration.ofSeconds(20))
                 .build();
         Registration registration = new Registration(config);
-        java.util.concurrent.CompletableFuture<Registration.Target> targetFuture = async("nexd-login", () -> {
+        targetFuture = async("nexd-login", () -> {
             ServiceLogin.Login l = retrying(
                     "log in to " + config.serviceUrl(),
                     () -> new ServiceLogin(config, store, s -> status = s, clock).login(anonymous));
@@ -220,14 +237,23 @@ public final class Agent implements AutoCloseable {
                 Duration.ofSeconds(1),
                 n -> events.post(new AgentEvent.NatChanged(n)));
         java.util.concurrent.CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
-        Registration.Target target = await(targetFuture);
+        initialStun = natFuture;
+        Optional<PeerMap> offline = serviceOrStoredMap(targetFuture);
+        NatObservation nat;
+        Registration.Target target = null;
+        if (offline.isEmpty()) {
+            target = await(targetFuture);
+            status = AgentStatus.of(AgentStatus.STARTING, "registering with " + config.serviceUrl());
+            steps.mark("login");
+            nat = await(natFuture);
+            log.info("STUN: {}", nat.describe());
+            steps.mark("stun");
+        } else {
+            // the service's STUN servers are most likely away with it: peer as the service last saw us
+            nat = OfflinePeerMap.natOf(offline.get().device());
+            steps.mark("stored peer map");
+        }
         ServiceLogin.Login login = this.login;
-        status = AgentStatus.of(AgentStatus.STARTING, "registering with " + config.serviceUrl());
-        steps.mark("login");
-
-        NatObservation nat = await(natFuture);
-        log.info("STUN: {}", nat.describe());
-        steps.mark("stun");
         localIp = config.localEndpointIp()
                 .or(() -> new LocalAddresses()
                         .defaultRouteAddress(discovery.servers().getFirst().getAddress()))
@@ -235,10 +261,18 @@ public final class Agent implements AutoCloseable {
         if (localIp == null) {
             log.warn("no default route and no --local-endpoint-ip: this device announces no local endpoint");
         }
-        Registration.Announcement me = announcement(nat);
-        Registration.Joined joined = retrying(
-                "register this device",
-                () -> registration.join(login, target, me, loadState().privateKey()));
+        Registration.Joined joined;
+        if (offline.isEmpty()) {
+            Registration.Announcement me = announcement(nat);
+            Registration.Target t = target;
+            joined = retrying(
+                    "register this device",
+                    () -> registration.join(login, t, me, loadState().privateKey()));
+        } else {
+            // no device token yet: nothing goes to the service until the device is registered again
+            joined = new Registration.Joined(
+                    offline.get().device(), offline.get().vpc(), anonymous);
+        }
         Device self = joined.device();
         vpc = joined.vpc();
         NexodusClient asDevice = joined.asDevice();
@@ -253,7 +287,11 @@ public final class Agent implements AutoCloseable {
         steps.mark("register");
         session = new VpcSession(
                 vpc, wg.publicKey(), config.watchMaxBackoff(), !config.isRelay(), events, this::registerAgain);
-        session.openWatch(asDevice); // the initial list arrives while the interface is configured
+        if (offline.isEmpty()) {
+            session.openWatch(asDevice); // the initial list arrives while the interface is configured
+        } else {
+            session.seed(offline.get());
+        }
 
         String v4 = Registration.firstAddress(self.ipv4TunnelIps());
         String v6 = Registration.firstAddress(self.ipv6TunnelIps());
@@ -348,12 +386,157 @@ public final class Agent implements AutoCloseable {
                 new ConnectivityReporter(clock, (c, id, r) -> c.devices().reportConnectivity(id, r), reporterThreads);
         AgentLoop l =
                 new AgentLoop(events, setup, session, publisher, reporter, rec, groups, vpc, joined, selfInfo, nat);
-        status = AgentStatus.of(
-                AgentStatus.RUNNING, role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4);
+        peerMapThreads = Executors.newSingleThreadExecutor(
+                Thread.ofVirtual().name("nexd-peer-map").factory());
+        peerMaps = new PeerMapKeeper(
+                clock,
+                new PeerMapKeeper.Service() {
+                    @Override
+                    public io.nexodus.api.model.PeerMapKey key(NexodusClient c) {
+                        return c.devices().peerMapKey();
+                    }
+
+                    @Override
+                    public io.nexodus.api.model.SignedPeerMap map(NexodusClient c, java.util.UUID id) {
+                        return c.devices().peerMap(id);
+                    }
+                },
+                store::savePeerMap,
+                peerMapThreads,
+                config.peerMapMaxAge());
+        if (!config.isProxy() && !config.registersAsRelay()) {
+            PeerMapKeeper keeper = peerMaps;
+            l.keepPeerMaps(new AgentLoop.MapKeeper() {
+                @Override
+                public void offer(NexodusClient c, java.util.UUID id, long version) {
+                    keeper.offer(c, id, version);
+                }
+
+                @Override
+                public void forget() {
+                    forgetPeerMap();
+                }
+            });
+        }
+        if (offline.isPresent()) {
+            l.startOffline();
+            offlineStatus = AgentStatus.of(
+                    AgentStatus.RUNNING,
+                    "offline: using signed peer map from " + offline.get().issuedAt() + " (" + role() + " "
+                            + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4 + "); the service "
+                            + config.serviceUrl() + " is unreachable, retrying");
+            status = offlineStatus;
+        } else {
+            status = AgentStatus.of(
+                    AgentStatus.RUNNING, role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP " + v4);
+        }
         loop = l;
         l.start();
-        stun.start();
+        if (offline.isPresent()) {
+            session.reattach(self, nat); // registers as soon as the service answers; STUN starts then
+        } else {
+            stun.start();
+        }
         log.info("running: {} ({})", status.message(), steps.summary());
+    }
+
+    /**
+     * Waits until the service answered the first start-up calls, or until one found it unreachable: then, if the
+     * stored peer map may be used ({@link OfflinePeerMap}), returns it, so start-up brings the tunnels up from it while
+     * registering goes on in the background. Empty: start as always (wait for the service). Only ordinary devices and
+     * routers start from a map; a relay, a DERP relay device and {@code nexd proxy} wait for the service.
+     */
+    private Optional<PeerMap> serviceOrStoredMap(java.util.concurrent.CompletableFuture<Registration.Target> target)
+            throws InterruptedException {
+        if (config.registersAsRelay() || config.isProxy()) {
+            return Optional.empty();
+        }
+        try {
+            java.util.concurrent.CompletableFuture.anyOf(target, serviceUnreachable)
+                    .get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Optional.empty(); // start-up failed: await(target) says why
+        }
+        if (target.isDone()) {
+            return Optional.empty();
+        }
+        Optional<io.nexodus.nexd.state.StoredPeerMap> stored;
+        try {
+            stored = store.loadPeerMap();
+        } catch (StateException e) {
+            log.warn("not using the stored peer map: {}; waiting for the service", e.getMessage());
+            return Optional.empty();
+        }
+        OfflinePeerMap.Decision d =
+                OfflinePeerMap.decide(stored, wg.publicKey(), config.peerMapMaxAge(), clock.instant());
+        return switch (d) {
+            case OfflinePeerMap.Use u -> {
+                log.warn(
+                        "the service {} is unreachable ({}); starting from the signed peer map of {} ({} peers);"
+                                + " registering in the background",
+                        config.serviceUrl(),
+                        serviceUnreachable.getNow(""),
+                        u.map().issuedAt(),
+                        u.map().peers().size());
+                yield Optional.of(u.map());
+            }
+            case OfflinePeerMap.Refuse r -> {
+                log.warn("{}; waiting for the service", r.reason());
+                yield Optional.empty();
+            }
+            case OfflinePeerMap.Absent a -> {
+                log.info("the service is unreachable and nexd waits for it: {}", a.reason());
+                yield Optional.empty();
+            }
+        };
+    }
+
+    /**
+     * After a start from the stored peer map: registers once the service answers (the login and VPC lookup have been
+     * retrying since start), with a fresh STUN observation if its STUN servers answer, then starts the STUN monitor.
+     * The loop then opens the watch, whose list replaces the map.
+     */
+    private Registration.Joined rejoinAfterOffline(Device oldSelf, NatObservation storedNat)
+            throws StartupException, InterruptedException {
+        Registration.Target target = await(targetFuture);
+        await(initialStun); // most likely long done (no answer): one round at a time on the WireGuard socket
+        NatObservation fresh = stun.initial();
+        log.info("the service answers again; STUN: {}", fresh.describe());
+        NatObservation nat = storedNat;
+        if (!fresh.stunFailed()) {
+            nat = fresh;
+            events.post(new AgentEvent.NatChanged(fresh));
+        }
+        String oldV4 = Registration.firstAddress(oldSelf.ipv4TunnelIps());
+        Registration.Announcement me = new Registration.Announcement(
+                wg.publicKey(),
+                false,
+                config.relayOnly() || nat.symmetricNat(),
+                config.hostname(),
+                endpoints(nat),
+                oldV4 != null ? Optional.of(oldV4) : config.requestIp());
+        Registration registration = new Registration(config);
+        Registration.Joined joined = retrying(
+                "register this device",
+                () -> registration.join(login, target, me, loadState().privateKey()));
+        if (!joined.vpc().id().equals(oldSelf.vpcId())) {
+            log.warn(
+                    "registered in VPC {}, but the stored peer map was of VPC {}: the watch replaces it",
+                    joined.vpc().id(),
+                    oldSelf.vpcId());
+        }
+        offlineStatus = null;
+        stun.start();
+        return joined;
+    }
+
+    /** Removes the stored peer map of a deleted device. */
+    private void forgetPeerMap() {
+        try {
+            store.deletePeerMap();
+        } catch (StateException e) {
+            log.warn("{}; a restart while the service is unreachable may start from it", e.getMessage());
+        }
     }
 
     /** The control socket comes first, so `nexctl nexd status` can tell what start-up waits for. */
@@ -396,6 +579,9 @@ public final class Agent implements AutoCloseable {
         }
         if (reporterThreads != null) {
             reporterThreads.shutdownNow();
+        }
+        if (peerMapThreads != null) {
+            peerMapThreads.shutdownNow();
         }
         if (publisher != null) {
             publisher.close();
@@ -657,7 +843,14 @@ public final class Agent implements AutoCloseable {
             } catch (NexodusClientException e) {
                 String why = e.getMessage();
                 log.warn("cannot {}: {}; retrying in {} ms", what, why, wait.toMillis());
-                status = AgentStatus.of(AgentStatus.STARTING, "cannot " + what + ": " + why + " (retrying)");
+                if (OfflinePeerMap.unreachable(e)) {
+                    serviceUnreachable.complete(why);
+                }
+                String line = "cannot " + what + ": " + why + " (retrying)";
+                AgentStatus off = offlineStatus;
+                status = off != null
+                        ? AgentStatus.of(off.state(), off.message() + "\n" + line)
+                        : AgentStatus.of(AgentStatus.STARTING, line);
             }
             Thread.sleep(wait);
             wait = wait.multipliedBy(2).compareTo(START_RETRY_MAX) > 0 ? START_RETRY_MAX : wait.multipliedBy(2);
@@ -672,6 +865,9 @@ public final class Agent implements AutoCloseable {
      */
     private Registration.Joined registerAgain(Device oldSelf, NatObservation nat)
             throws StartupException, InterruptedException {
+        if (offlineStatus != null) {
+            return rejoinAfterOffline(oldSelf, nat);
+        }
         String oldV4 = Registration.firstAddress(oldSelf.ipv4TunnelIps());
         Registration registration = new Registration(config);
         Registration.Target target = retrying("find the VPC", () -> registration.target(login));
@@ -902,6 +1098,10 @@ public final class Agent implements AutoCloseable {
             out.addAll(p.statusLines());
         }
         out.addAll(g.statusLines());
+        PeerMapKeeper maps = peerMaps;
+        if (maps != null) {
+            maps.statusLine().ifPresent(out::add);
+        }
         extraStatus.forEach(x -> out.addAll(x.get()));
         String lines = String.join("\n", out);
         return AgentStatus.of(s.state(), s.message().isEmpty() ? lines : s.message() + "\n" + lines);

@@ -44,6 +44,8 @@ import java.util.UUID;
  *                          otherwise)
  * @param exitNodeClient    {@code --exit-node-client[=DEVICE]}: use an exit node from the start ({@code ""}: the VPC's
  *                          only one); empty: the choice stored by {@code nexctl nexd exit-node enable}, if any
+ * @param peerMapMaxAge     {@code --peer-map-max-age}: a stored signed peer map older than this is not used to start
+ *                          while the service is unreachable; zero: never start from a stored map
  */
 public record AgentConfig(
         Mode mode,
@@ -72,7 +74,8 @@ public record AgentConfig(
         Optional<Path> derpCaCert,
         RouterConfig router,
         ProxyConfig proxy,
-        Optional<String> exitNodeClient) {
+        Optional<String> exitNodeClient,
+        Duration peerMapMaxAge) {
 
     /**
      * {@code nexd} (an ordinary device), {@code nexd relay} (the VPC's WireGuard hub) or {@code nexd relayderp
@@ -94,6 +97,7 @@ public record AgentConfig(
         Objects.requireNonNull(router);
         Objects.requireNonNull(proxy);
         Objects.requireNonNull(exitNodeClient);
+        Objects.requireNonNull(peerMapMaxAge);
     }
 
     /** This configuration as {@code nexd router} with {@code r}. */
@@ -125,7 +129,8 @@ public record AgentConfig(
                 derpCaCert,
                 r,
                 proxy,
-                exitNodeClient);
+                exitNodeClient,
+                peerMapMaxAge);
     }
 
     /** This configuration as {@code nexd proxy} with {@code p}. */
@@ -157,7 +162,8 @@ public record AgentConfig(
                 derpCaCert,
                 router,
                 p,
-                exitNodeClient);
+                exitNodeClient,
+                peerMapMaxAge);
     }
 
     /** {@code nexd proxy}: WireGuard on the userspace network stack, no kernel interface. */

@@ -72,6 +72,17 @@ final class AgentLoop {
         void offer(NexodusClient asDevice, java.util.UUID deviceId, String natType, List<PeerView> peers);
     }
 
+    /**
+     * Keeps the service's signed peer map of this device ({@link PeerMapKeeper}); {@code version} changes whenever
+     * what the map holds may have changed.
+     */
+    interface MapKeeper {
+        void offer(NexodusClient asDevice, java.util.UUID deviceId, long version);
+
+        /** This device was deleted: a restart must not come back from its stored map. */
+        void forget();
+    }
+
     /** Moves the tunnel interface to the addresses of a device registered again. */
     interface TunnelAddresses {
         void move(Device from, Device to);
@@ -108,6 +119,17 @@ final class AgentLoop {
     /** STUN saw a change while registering again: the new registration may announce old endpoints. */
     private boolean natChangedWhileReattaching;
 
+    /** Started from the stored peer map while the service was unreachable, and not registered since. */
+    private boolean offline;
+
+    private MapKeeper mapKeeper = new MapKeeper() {
+        @Override
+        public void offer(NexodusClient asDevice, java.util.UUID deviceId, long version) {}
+
+        @Override
+        public void forget() {}
+    };
+
     private boolean selfChanged = true;
     private long seenDevices = -1;
     private long seenMetadata = -1;
@@ -142,6 +164,21 @@ final class AgentLoop {
         this.selfInfo = selfInfo;
         this.nat = nat;
         this.published = self;
+    }
+
+    /** Keeps the signed peer map with {@code keeper} while registered (call before {@link #start()}). */
+    void keepPeerMaps(MapKeeper keeper) {
+        this.mapKeeper = keeper;
+    }
+
+    /**
+     * The agent started from the stored peer map (the session's informers hold it) while the service is unreachable:
+     * nothing goes to the service until {@link AgentEvent.Reattached} says this device is registered again (the session
+     * registers it in the background as soon as the service answers). Call before {@link #start()}.
+     */
+    void startOffline() {
+        offline = true;
+        reattaching = true;
     }
 
     void start() {
@@ -222,6 +259,8 @@ final class AgentLoop {
                     self.id(),
                     ConnectivityReporter.natType(nat, setup.endpoints().apply(nat)),
                     reconciler.peers());
+            mapKeeper.offer(
+                    asDevice, self.id(), dv + mv + session.securityGroups().version());
         }
         if (r.stallSuspected()) {
             setup.stunRecheck().accept("a peer went silent");
@@ -268,12 +307,19 @@ final class AgentLoop {
             }
             case AgentEvent.Reattached r -> onReattached(r.joined());
             case AgentEvent.ReattachFailed f -> {
+                boolean wasOffline = offline;
                 reattaching = false;
+                offline = false;
                 log.error("cannot register again: {}", f.reason());
                 setup.status().accept(AgentStatus.of(AgentStatus.ERROR, "cannot register again: " + f.reason()));
                 if (f.deviceDeleted()) {
+                    mapKeeper.forget();
+                }
+                if (f.deviceDeleted() || wasOffline) {
                     // deleted while we were away: as if we had seen the delete event, but nexd stays stopped
-                    // until someone starts it with --rejoin
+                    // until someone starts it with --rejoin. Refused after a start from the stored peer map: the
+                    // service decided against this device, and the map must not keep it in the VPC (a start would
+                    // have ended here)
                     deleted = true;
                     reconciler.update(selfInfo, List.of());
                     session.closeWatch();
@@ -291,6 +337,7 @@ final class AgentLoop {
 
     private void onDeviceDeleted() throws BackendException {
         deleted = true;
+        mapKeeper.forget();
         log.error(
                 "this device ({}) was deleted from the service: removing all peers. Restart nexd to register again.",
                 self.id());
@@ -322,6 +369,8 @@ final class AgentLoop {
     }
 
     private void onReattached(Registration.Joined joined) {
+        boolean wasOffline = offline;
+        offline = false;
         Device old = self;
         self = joined.device();
         asDevice = joined.asDevice();
@@ -340,8 +389,13 @@ final class AgentLoop {
                 .accept(AgentStatus.of(
                         AgentStatus.RUNNING,
                         setup.role() + " " + self.id() + " in VPC " + vpc.id() + ", tunnel IP "
-                                + Registration.firstAddress(self.ipv4TunnelIps()) + " (registered again)"));
-        log.info("registered again as device {}", self.id());
+                                + Registration.firstAddress(self.ipv4TunnelIps())
+                                + (wasOffline ? " (the service is back; was offline)" : " (registered again)")));
+        if (wasOffline) {
+            log.info("the service is back: registered as device {}; the watch replaces the stored peer map", self.id());
+        } else {
+            log.info("registered again as device {}", self.id());
+        }
     }
 
     /** STUN saw a new mapping (or NAT verdict): use it for peering at once and tell the service. */

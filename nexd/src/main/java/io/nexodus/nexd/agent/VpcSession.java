@@ -143,6 +143,28 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
         relayMetadata.relist();
     }
 
+    /**
+     * Fills the informers from a stored peer map, as if a watch had listed it: used when nexd starts while the
+     * service is unreachable. The first watch after registering again must {@link #relist()}: the live list then
+     * replaces the map (what it lacks is removed).
+     */
+    void seed(io.nexodus.api.model.PeerMap map) {
+        feed(devices, map.device());
+        map.peers().forEach(d -> feed(devices, d));
+        map.securityGroups().forEach(g -> feed(securityGroups, g));
+        map.relayMetadata().forEach(m -> feed(relayMetadata, m));
+        for (Informer<?> i : List.of(devices, securityGroups, relayMetadata)) {
+            i.onEvent(new WatchEvent(i.kind(), WatchEvent.TYPE_TAIL, null));
+        }
+    }
+
+    private static void feed(Informer<?> informer, Object value) {
+        informer.onEvent(new WatchEvent(
+                informer.kind(),
+                WatchEvent.TYPE_CHANGE,
+                io.nexodus.api.client.Json.mapper().valueToTree(value)));
+    }
+
     /** Counts watch connections that fetch the relays: a fetch still retrying for an older one gives up. */
     private final java.util.concurrent.atomic.AtomicLong relayFetch = new java.util.concurrent.atomic.AtomicLong();
 

@@ -35,4 +35,16 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
             throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (use e.g. 500ms, 5s, 2m)");
         }
     }
+
+    /** As {@link Durations}, and {@code 0} (also {@code 0s}, {@code 0h}) for "off". */
+    static final class OrZero implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            if (v.matches("0+(\\.0*)?(ms|s|m|h)?")) {
+                return Duration.ZERO;
+            }
+            return parse(value);
+        }
+    }
 }

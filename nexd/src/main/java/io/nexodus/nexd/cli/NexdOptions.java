@@ -205,6 +205,16 @@ public final class NexdOptions {
             description = "MTU of the tunnel interface (default 1420).")
     int mtu;
 
+    @Option(
+            names = "--peer-map-max-age",
+            converter = Durations.OrZero.class,
+            defaultValue = "${env:NEXD_PEER_MAP_MAX_AGE:-24h}",
+            scope = ScopeType.INHERIT,
+            description = "When nexd starts while the service is unreachable, it brings its tunnels up from the last"
+                    + " peer map the service signed for this device, if that map is younger than this (default 24h;"
+                    + " 0 disables: nexd then waits for the service). Env NEXD_PEER_MAP_MAX_AGE.")
+    Duration peerMapMaxAge;
+
     // ---- hidden: timings, for tests (see docs/nexd.md) ----
 
     @Option(
@@ -469,7 +479,8 @@ public final class NexdOptions {
                 Optional.ofNullable(derpCaCert),
                 RouterConfig.NONE,
                 ProxyConfig.NONE,
-                exitNodeClient(exitNodeClient));
+                exitNodeClient(exitNodeClient),
+                peerMapMaxAge);
     }
 
     private static URI serviceUri(String text, String flag) {

@@ -22,6 +22,7 @@ import java.util.Set;
  */
 public final class StateStore {
     public static final String FILE_NAME = "state.json";
+    public static final String PEER_MAP_FILE = "peer-map.json";
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
@@ -80,31 +81,83 @@ public final class StateStore {
     /** Writes {@code state} atomically with mode 0600, creating the directory (0700) if needed. */
     public synchronized void save(NexdState state) throws StateException {
         try {
-            ensureDirectory();
-            byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
-            Path tmp =
-                    dir.resolve("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.deleteIfExists(tmp);
-            try (FileChannel ch = FileChannel.open(
-                    tmp,
-                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(FILE_MODE))) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.deleteIfExists(tmp);
-                throw new StateException("cannot replace " + file + " atomically: " + e.getMessage(), e);
-            }
-            syncDirectory();
+            write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
         } catch (IOException e) {
             throw new StateException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code <state-dir>/peer-map.json}: the last peer map the service signed for this device. */
+    public Path peerMapFile() {
+        return dir.resolve(PEER_MAP_FILE);
+    }
+
+    /**
+     * The stored peer map, empty when there is none. A file that cannot be read as one is an error (the caller logs it
+     * and starts as without a map; the next map the service signs replaces it).
+     */
+    public synchronized java.util.Optional<StoredPeerMap> loadPeerMap() throws StateException {
+        Path f = peerMapFile();
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(f);
+        } catch (NoSuchFileException e) {
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new StateException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+        try {
+            return java.util.Optional.ofNullable(json.readValue(bytes, StoredPeerMap.class));
+        } catch (IOException e) {
+            throw new StateException(
+                    f + " is not a stored peer map ("
+                            + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + ")",
+                    e);
+        }
+    }
+
+    /** Replaces the stored peer map atomically (mode 0600). */
+    public synchronized void savePeerMap(StoredPeerMap map) throws StateException {
+        Path f = peerMapFile();
+        try {
+            write(f, json.writeValueAsBytes(map));
+        } catch (IOException e) {
+            throw new StateException("cannot write " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the stored peer map (the device was deleted: a restart must not come back from it). */
+    public synchronized void deletePeerMap() throws StateException {
+        try {
+            Files.deleteIfExists(peerMapFile());
+        } catch (IOException e) {
+            throw new StateException("cannot remove " + peerMapFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Temporary file in the directory, fsync, rename over {@code target}, fsync of the directory. */
+    private void write(Path target, byte[] bytes) throws IOException, StateException {
+        ensureDirectory();
+        Path tmp = dir.resolve(
+                "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.deleteIfExists(tmp);
+        try (FileChannel ch = FileChannel.open(
+                tmp,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(FILE_MODE))) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(tmp);
+            throw new StateException("cannot replace " + target + " atomically: " + e.getMessage(), e);
+        }
+        syncDirectory();
     }
 
     private void ensureDirectory() throws IOException {

@@ -60,6 +60,7 @@ class AgentTest {
     private final Device peerB = device(NodePrivateKey.generate().publicKey(), "100.64.0.2", "203.0.113.2:51820", 2);
     private final FakeWireGuard wg = new FakeWireGuard(selfKey.publicKey().toBase64());
     private final FakeSession session = new FakeSession();
+    private final RecordingMaps maps = new RecordingMaps();
     private final List<List<Endpoint>> published = new ArrayList<>();
     private final List<AgentStatus> statuses = new ArrayList<>();
     private final List<String> stunRechecks = new ArrayList<>();
@@ -249,6 +250,7 @@ class AgentTest {
         assertTrue(wg.peers.isEmpty());
         assertEquals(AgentStatus.ERROR, lastStatus().state());
         assertEquals(1, session.closes, "the watch stops");
+        assertEquals(1, maps.forgets, "a restart while the service is down must not come back from the map");
 
         Device peerC = device(NodePrivateKey.generate().publicKey(), "100.64.0.3", "203.0.113.3:51820", 5);
         event(session.devices, WatchEvent.TYPE_CHANGE, peerC);
@@ -268,6 +270,7 @@ class AgentTest {
         assertTrue(wg.peers.isEmpty(), "peers dropped us anyway: no tunnels left pointing at them");
         assertEquals(AgentStatus.ERROR, lastStatus().state());
         assertTrue(lastStatus().message().contains("--rejoin"), lastStatus().message());
+        assertEquals(1, maps.forgets);
         loop.handle(new AgentEvent.TokenRejected());
         assertEquals(1, session.reattaches, "and does not try again by itself");
     }
@@ -391,6 +394,52 @@ class AgentTest {
         assertTrue(last.getValue().getFirst().method() != null, "B has a method");
     }
 
+    @Test
+    void startedFromTheStoredPeerMapItConfiguresThePeersAndTellsTheServiceNothingUntilRegistered() throws Exception {
+        AgentLoop loop = loop();
+        loop.startOffline();
+        syncWith(self, peerB); // what VpcSession.seed puts into the informers from the map
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()), "B from the map");
+        assertTrue(offered.isEmpty(), "no connectivity report without a device token");
+        assertTrue(maps.offers.isEmpty(), "no peer map fetch without a device token");
+
+        // a NAT change meanwhile is published once registered; a refused token is not "registering again" twice
+        loop.handle(new AgentEvent.NatChanged(nat("198.51.100.20:40000")));
+        loop.handle(new AgentEvent.TokenRejected());
+        assertTrue(published.isEmpty());
+        assertEquals(0, session.reattaches);
+
+        // the service is back: the session registered the device; the live list replaces the map
+        loop.handle(new AgentEvent.Reattached(new Registration.Joined(self, VPC, client())));
+        assertEquals(1, session.relists);
+        assertEquals(2, session.opens);
+        assertEquals(1, published.size());
+        assertTrue(
+                lastStatus().message().contains("the service is back"),
+                lastStatus().message());
+        assertEquals(AgentStatus.RUNNING, lastStatus().state());
+        loop.handle(AgentEvent.TICK);
+        assertTrue(!offered.isEmpty(), "reports flow again");
+        assertTrue(!maps.offers.isEmpty(), "and the map is kept again");
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()), "B never left the data plane");
+    }
+
+    @Test
+    void aRefusalAfterAStartFromTheStoredPeerMapRemovesThePeers() throws Exception {
+        AgentLoop loop = loop();
+        loop.startOffline();
+        syncWith(self, peerB);
+        loop.handle(AgentEvent.WATCH_CHANGED);
+        assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));
+
+        // the service is back and refuses (a start would have ended here): the map must not keep us in the VPC
+        loop.handle(new AgentEvent.ReattachFailed("the registration key was deleted", false));
+        assertTrue(wg.peers.isEmpty());
+        assertEquals(AgentStatus.ERROR, lastStatus().state());
+        assertEquals(0, maps.forgets, "the device itself was not deleted: its map stays");
+    }
+
     // ---------------------------------------------------------------------------------------------- fixtures
 
     private AgentLoop loop() {
@@ -420,6 +469,7 @@ class AgentTest {
                 new Registration.Joined(self, VPC, client()),
                 selfInfo,
                 nat("198.51.100.1:51820"));
+        loop.keepPeerMaps(maps);
         session.openWatch(client());
         statuses.add(AgentStatus.of(AgentStatus.RUNNING, "running"));
         return loop;
@@ -552,7 +602,8 @@ class AgentTest {
                 Optional.empty(),
                 RouterConfig.NONE,
                 ProxyConfig.NONE,
-                Optional.empty());
+                Optional.empty(),
+                Duration.ofHours(24));
     }
 
     /** The service's device endpoints: create (or 409 with the existing id), update, get; the token sealed to us. */
@@ -637,6 +688,21 @@ class AgentTest {
     }
 
     /** The VPC session with real informers fed by the test; counts what the loop asks of it. */
+    private static final class RecordingMaps implements AgentLoop.MapKeeper {
+        final List<Long> offers = new ArrayList<>();
+        int forgets;
+
+        @Override
+        public void offer(NexodusClient asDevice, UUID deviceId, long version) {
+            offers.add(version);
+        }
+
+        @Override
+        public void forget() {
+            forgets++;
+        }
+    }
+
     private static final class FakeSession implements AgentLoop.Session {
         int relists;
 

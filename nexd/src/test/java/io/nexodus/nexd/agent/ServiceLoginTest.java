@@ -172,7 +172,8 @@ class ServiceLoginTest {
                 Optional.empty(),
                 RouterConfig.NONE,
                 ProxyConfig.NONE,
-                Optional.empty());
+                Optional.empty(),
+                Duration.ofHours(24));
     }
 
     // ---- the fake provider: Keycloak's answers for a user without the offline role ----

@@ -478,6 +478,19 @@ class AuthorizationMatrixIT {
                 403,
                 403,
                 404);
+        // only the device itself fetches its peer map; any caller may read the key that signs it
+        row(
+                "GET",
+                "/api/devices/{id}/peer-map",
+                "/api/devices/" + d1 + "/peer-map",
+                none,
+                401,
+                404,
+                403,
+                403,
+                403,
+                404);
+        row("GET", "/api/peer-map/key", "/api/peer-map/key", none, 401, 200, 200, 200, 200, 200);
         // registration keys
         row("GET", "/api/reg-keys", "/api/reg-keys", none, 401, 200, 200, 200, 403, 403);
         row(

@@ -103,6 +103,7 @@ class ConcurrentStartIT {
             assertThat(admins).as("one admin account").isEqualTo(1L);
 
             Set<String> jwks = new HashSet<>();
+            Set<io.nexodus.api.model.PeerMapKey> peerMapKeys = new HashSet<>();
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < REPLICAS; i++) {
                 TestServer s = started.get(i);
@@ -112,6 +113,7 @@ class ConcurrentStartIT {
                         http,
                         s,
                         "grant_type=password&username=admin&password=" + form(password) + "&client_id=nexodus-cli");
+                peerMapKeys.add(api(s, t.accessToken()).devices().peerMapKey());
                 assertThat(api(next, t.accessToken()).users().me().username())
                         .as("a token of replica %d is accepted by replica %d", i, (i + 1) % REPLICAS)
                         .isEqualTo("admin");
@@ -123,6 +125,9 @@ class ConcurrentStartIT {
             }
             assertThat(jwks).as("every replica publishes the same issuer keys").hasSize(1);
             assertThat(jwks.iterator().next()).contains("\"kid\"");
+            assertThat(peerMapKeys)
+                    .as("every replica signs peer maps with the same key")
+                    .hasSize(1);
         } finally {
             started.forEach(TestServer::close);
             pool.shutdownNow();

@@ -122,6 +122,9 @@ class UpgradeAndRestoreIT {
             assertThat(ts.admin().audit().list(null, null, null, null, "POST /api/devices"))
                     .as("the new schema's audit log works")
                     .isNotEmpty();
+            assertThat(alice.devices().peerMapKey().algorithm())
+                    .as("the upgraded service made its peer-map signing key")
+                    .isEqualTo("Ed25519");
         }
     }
 
