@@ -7,6 +7,7 @@ import io.nexodus.netstack.UdpSocket;
 import io.nexodus.nexd.agent.Agent;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.AgentStatus;
+import io.nexodus.nexd.agent.LocalHostname;
 import io.nexodus.nexd.agent.ProxyConfig;
 import io.nexodus.nexd.agent.RouterConfig;
 import io.nexodus.nexd.endpoint.StunClientProbe;
@@ -527,7 +528,7 @@ public final class NexodusNode implements AutoCloseable {
                     DEVICE_NAME,
                     mtu,
                     List.of(),
-                    hostname != null ? hostname : localHostname(),
+                    hostname != null ? hostname : LocalHostname.read("nexodus-node"),
                     PeeringTimeouts.DEFAULT,
                     Duration.ofSeconds(20),
                     Duration.ofMillis(500),
@@ -567,23 +568,6 @@ public final class NexodusNode implements AutoCloseable {
             }
             String path = u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", "");
             return URI.create(scheme + "://" + u.getRawAuthority() + path);
-        }
-
-        private static String localHostname() {
-            try {
-                String h =
-                        Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-                if (!h.isEmpty()) {
-                    return h;
-                }
-            } catch (IOException e) {
-                // not Linux, or no procfs
-            }
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (IOException e) {
-                return "nexodus-node";
-            }
         }
     }
 

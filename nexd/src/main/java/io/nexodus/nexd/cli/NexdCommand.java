@@ -6,6 +6,7 @@ import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.nexd.agent.Agent;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.AgentStatus;
+import io.nexodus.nexd.agent.LocalHostname;
 import io.nexodus.nexd.agent.StartupException;
 import io.nexodus.nexd.dns.HostResolver;
 import io.nexodus.nexd.dns.VpcDns;
@@ -333,19 +334,7 @@ public final class NexdCommand implements Callable<Integer> {
 
     /** The host name of our UTS namespace (no DNS lookup). */
     static String hostname() {
-        try {
-            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-            if (!h.isEmpty()) {
-                return h;
-            }
-        } catch (IOException e) {
-            // not Linux, or no procfs
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return LocalHostname.read("unknown");
     }
 
     @Command(

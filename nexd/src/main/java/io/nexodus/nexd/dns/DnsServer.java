@@ -186,16 +186,21 @@ final class DnsServer implements AutoCloseable {
                 if (r == null) {
                     return; // not a query (e.g. a response): nothing to say on this connection
                 }
-                byte[] framed = new byte[r.length + 2];
-                framed[0] = (byte) (r.length >>> 8);
-                framed[1] = (byte) r.length;
-                System.arraycopy(r, 0, framed, 2, r.length);
-                out.write(framed);
+                out.write(framed(r));
                 out.flush();
             }
         } catch (IOException | RuntimeException e) {
             log.debug("DNS over TCP with {}: {}", c.getRemoteSocketAddress(), e.toString());
         }
+    }
+
+    /** A DNS message as sent over TCP: its length in two bytes, then the message (RFC 1035 §4.2.2). */
+    static byte[] framed(byte[] message) {
+        byte[] f = new byte[message.length + 2];
+        f[0] = (byte) (message.length >>> 8);
+        f[1] = (byte) message.length;
+        System.arraycopy(message, 0, f, 2, message.length);
+        return f;
     }
 
     private static void closeQuietly(Socket c) {

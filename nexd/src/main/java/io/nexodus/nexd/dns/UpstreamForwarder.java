@@ -76,11 +76,7 @@ final class UpstreamForwarder implements DnsAnswerer.Forwarder {
             s.connect(up, (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            byte[] framed = new byte[query.length + 2];
-            framed[0] = (byte) (query.length >>> 8);
-            framed[1] = (byte) query.length;
-            System.arraycopy(query, 0, framed, 2, query.length);
-            out.write(framed);
+            out.write(DnsServer.framed(query));
             out.flush();
             DataInputStream in = new DataInputStream(s.getInputStream());
             int length = in.readUnsignedShort();

@@ -41,14 +41,6 @@ class DnsServerTest {
         return c;
     }
 
-    private static byte[] framed(byte[] m) {
-        byte[] f = new byte[m.length + 2];
-        f[0] = (byte) (m.length >>> 8);
-        f[1] = (byte) m.length;
-        System.arraycopy(m, 0, f, 2, m.length);
-        return f;
-    }
-
     private static Message read(Socket c) throws IOException {
         DataInputStream in = new DataInputStream(c.getInputStream());
         byte[] m = new byte[in.readUnsignedShort()];
@@ -69,8 +61,8 @@ class DnsServerTest {
             Message web = query("web.nexodus.");
             Message missing = query("nobody.nexodus.");
             OutputStream out = c.getOutputStream();
-            out.write(framed(web.toWire()));
-            out.write(framed(missing.toWire()));
+            out.write(DnsServer.framed(web.toWire()));
+            out.write(DnsServer.framed(missing.toWire()));
             out.flush();
             Message first = read(c);
             Message second = read(c);
@@ -94,7 +86,7 @@ class DnsServerTest {
             try (DnsServer s = start(new DnsAnswerer(() -> names, forwarder));
                     Socket c = connect(s)) {
                 Message q = query("many.example.com.");
-                c.getOutputStream().write(framed(q.toWire()));
+                c.getOutputStream().write(DnsServer.framed(q.toWire()));
                 Message a = read(c);
                 assertThat(a.getHeader().getID()).isEqualTo(q.getHeader().getID());
                 assertThat(a.getHeader().getFlag(Flags.TC)).isFalse();
@@ -117,7 +109,7 @@ class DnsServerTest {
                             new ARecord(q.getQuestion().getName(), 1, 60, InetAddress.ofLiteral("192.0.2." + i)),
                             Section.ANSWER);
                 }
-                c.getOutputStream().write(framed(r.toWire()));
+                c.getOutputStream().write(DnsServer.framed(r.toWire()));
             } catch (IOException e) {
                 return;
             }
@@ -142,14 +134,14 @@ class DnsServerTest {
                 junk[0] = 0x12;
                 junk[1] = 0x34;
                 junk[5] = 5; // five questions that are not there
-                c.getOutputStream().write(framed(junk));
+                c.getOutputStream().write(DnsServer.framed(junk));
                 Message a = read(c);
                 assertThat(a.getHeader().getID()).isEqualTo(0x1234);
                 assertThat(a.getRcode()).isEqualTo(Rcode.FORMERR);
             }
             assertThat(answerer.malformed.sum()).isEqualTo(2);
             try (Socket c = connect(s)) {
-                c.getOutputStream().write(framed(query("web.nexodus.").toWire()));
+                c.getOutputStream().write(DnsServer.framed(query("web.nexodus.").toWire()));
                 assertThat(read(c).getRcode()).isEqualTo(Rcode.NOERROR);
             }
         }
@@ -163,7 +155,8 @@ class DnsServerTest {
                 for (int i = 0; i < DnsServer.MAX_TCP_CONNECTIONS; i++) {
                     Socket c = connect(s);
                     held.add(c);
-                    c.getOutputStream().write(framed(query("web.nexodus.").toWire()));
+                    c.getOutputStream()
+                            .write(DnsServer.framed(query("web.nexodus.").toWire()));
                     read(c); // served, so it holds a slot
                 }
                 try (Socket extra = connect(s)) {
@@ -176,7 +169,7 @@ class DnsServerTest {
                 while (a == null && System.nanoTime() < deadline) {
                     try (Socket again = connect(s)) {
                         again.getOutputStream()
-                                .write(framed(query("web.nexodus.").toWire()));
+                                .write(DnsServer.framed(query("web.nexodus.").toWire()));
                         a = read(again);
                     } catch (IOException e) {
                         Thread.sleep(20); // the closed connection's slot is not free yet

@@ -8,6 +8,7 @@ import io.nexodus.server.auth.Memberships;
 import io.nexodus.server.auth.Principal;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.device.DeviceStore;
+import io.nexodus.server.device.DeviceTokenAccess;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.vpc.VpcAccess;
 import java.time.Duration;
@@ -55,22 +56,8 @@ public final class Connectivity {
         }
         validate(deviceId, report);
         db.write(tx -> {
-            DeviceStore.Row row = devices.find(tx, deviceId).orElseThrow(() -> ApiError.notFound("device"));
-            switch (p) {
-                case Principal.DevicePrincipal dt -> {
-                    if (!dt.deviceId().equals(deviceId)) {
-                        throw ApiError.notFound("device");
-                    }
-                }
-                case Principal.RegKeyPrincipal rk ->
-                    throw ApiError.forbidden("only the device itself reports its connectivity (device token)");
-                case Principal.UserPrincipal u -> {
-                    if (!memberships.isMember(tx, u.userId(), row.organizationId())) {
-                        throw ApiError.notFound("device");
-                    }
-                    throw ApiError.forbidden("only the device itself reports its connectivity (device token)");
-                }
-            }
+            DeviceStore.Row row =
+                    DeviceTokenAccess.itself(tx, p, deviceId, devices, memberships, "reports its connectivity");
             if (!store.put(tx, deviceId, row.device().vpcId(), report.natType(), report.peers(), tx.now())) {
                 throw ApiError.notFound("device");
             }

@@ -11,6 +11,7 @@ import io.nexodus.server.auth.Memberships;
 import io.nexodus.server.auth.Principal;
 import io.nexodus.server.db.Database;
 import io.nexodus.server.device.DeviceStore;
+import io.nexodus.server.device.DeviceTokenAccess;
 import io.nexodus.server.device.MetadataStore;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.securitygroup.SecurityGroupStore;
@@ -59,22 +60,8 @@ public final class PeerMaps {
     /** The device's peer map as of now, signed. */
     public SignedPeerMap issue(Principal p, UUID deviceId) {
         PeerMap map = db.read(tx -> {
-            DeviceStore.Row row = devices.find(tx, deviceId).orElseThrow(() -> ApiError.notFound("device"));
-            switch (p) {
-                case Principal.DevicePrincipal dt -> {
-                    if (!dt.deviceId().equals(deviceId)) {
-                        throw ApiError.notFound("device");
-                    }
-                }
-                case Principal.RegKeyPrincipal rk ->
-                    throw ApiError.forbidden("only the device itself fetches its peer map (device token)");
-                case Principal.UserPrincipal u -> {
-                    if (!memberships.isMember(tx, u.userId(), row.organizationId())) {
-                        throw ApiError.notFound("device");
-                    }
-                    throw ApiError.forbidden("only the device itself fetches its peer map (device token)");
-                }
-            }
+            DeviceStore.Row row =
+                    DeviceTokenAccess.itself(tx, p, deviceId, devices, memberships, "fetches its peer map");
             Device self = row.device();
             Vpc vpc = vpcs.find(tx, self.vpcId()).orElseThrow(() -> ApiError.notFound("vpc"));
             List<Device> peers = devices.listInVpcAbove(tx, vpc.id(), 0).stream()
