@@ -209,8 +209,19 @@ class MeshSocketsTest {
             });
             Thread.sleep(100); // the accept waits on the old stack
             wire.replaceB(); // a re-registration: a new stack with the same address
-            try (Socket c = a.connect(new InetSocketAddress(B, 7000), Duration.ofSeconds(5))) {
-                assertThat(c.getInputStream().read()).isEqualTo(1);
+            // the accept notices the replacement and listens again on the new stack; until it has, a connection is
+            // refused (as while a kernel interface changes its addresses), so the peer tries again
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (true) {
+                try (Socket c = a.connect(new InetSocketAddress(B, 7000), Duration.ofSeconds(5))) {
+                    assertThat(c.getInputStream().read()).isEqualTo(1);
+                    break;
+                } catch (ConnectException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(20);
+                }
             }
             accepter.join();
         }
