@@ -6,6 +6,8 @@ import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.ConnectivityReport;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.PeerMapKey;
+import io.nexodus.api.model.SignedPeerMap;
 import io.nexodus.api.model.UpdateDevice;
 import java.util.List;
 import java.util.UUID;
@@ -93,13 +95,13 @@ public final class DevicesApi {
      * The device's peer map, signed by the service (device token of the device itself only): what its agent needs to
      * bring its tunnels up while the service is unreachable.
      */
-    public io.nexodus.api.model.SignedPeerMap peerMap(UUID id) {
-        return c.call("GET", "/api/devices/" + id + "/peer-map", null, io.nexodus.api.model.SignedPeerMap.class);
+    public SignedPeerMap peerMap(UUID id) {
+        return c.call("GET", "/api/devices/" + id + "/peer-map", null, SignedPeerMap.class);
     }
 
     /** The public key the service signs peer maps with (any authenticated caller). */
-    public io.nexodus.api.model.PeerMapKey peerMapKey() {
-        return c.call("GET", "/api/peer-map/key", null, io.nexodus.api.model.PeerMapKey.class);
+    public PeerMapKey peerMapKey() {
+        return c.call("GET", "/api/peer-map/key", null, PeerMapKey.class);
     }
 
     public void deleteMetadata(UUID id, String key) {

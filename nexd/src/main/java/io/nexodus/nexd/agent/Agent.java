@@ -1,10 +1,13 @@
 package io.nexodus.nexd.agent;
 
+import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.NexodusClientException;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.PeerMap;
+import io.nexodus.api.model.PeerMapKey;
+import io.nexodus.api.model.SignedPeerMap;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.core.key.NodePrivateKey;
@@ -27,6 +30,7 @@ import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.state.NexdState;
 import io.nexodus.nexd.state.StateException;
 import io.nexodus.nexd.state.StateStore;
+import io.nexodus.nexd.state.StoredPeerMap;
 import io.nexodus.nexd.wg.BackendException;
 import io.nexodus.nexd.wg.DatagramPort;
 import io.nexodus.nexd.wg.JavaBackend;
@@ -45,7 +49,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -123,16 +130,15 @@ public final class Agent implements AutoCloseable {
     /** Written by start-up before the loop starts, read by it afterwards. */
     private InetAddress localIp;
     /** Completed by the first start-up call that found the service unreachable (not one it refused). */
-    private final java.util.concurrent.CompletableFuture<String> serviceUnreachable =
-            new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<String> serviceUnreachable = new CompletableFuture<>();
     /** Logging in and finding the VPC; after a start from the stored peer map, registering waits for it. */
-    private volatile java.util.concurrent.CompletableFuture<Registration.Target> targetFuture;
+    private volatile CompletableFuture<Registration.Target> targetFuture;
     /** Set while running from the stored peer map (the service unreachable since start); the status line. */
     private volatile AgentStatus offlineStatus;
     /** Keeps the service's signed peer map in the state directory while registered. */
     private volatile PeerMapKeeper peerMaps;
     /** The first STUN round of start-up (after a start from the map, registering waits for it before asking again). */
-    private volatile java.util.concurrent.CompletableFuture<NatObservation> initialStun;
+    private volatile CompletableFuture<NatObservation> initialStun;
 
     private ExecutorService peerMapThreads;
 
@@ -177,7 +183,7 @@ public final class Agent implements AutoCloseable {
         try {
             start();
         } catch (StartupException | InterruptedException | RuntimeException e) {
-            if (e.getCause() instanceof io.nexodus.api.client.ApiException a && a.isDeviceDeleted()) {
+            if (e.getCause() instanceof ApiException a && a.isDeviceDeleted()) {
                 forgetPeerMap(); // a restart while the service is down must not bring the deleted device back
             }
             status = AgentStatus.of(AgentStatus.ERROR, e.getMessage());
@@ -236,7 +242,7 @@ public final class Agent implements AutoCloseable {
                 config.stunInterval(),
                 Duration.ofSeconds(1),
                 n -> events.post(new AgentEvent.NatChanged(n)));
-        java.util.concurrent.CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
+        CompletableFuture<NatObservation> natFuture = async("nexd-stun-initial", stun::initial);
         initialStun = natFuture;
         Optional<PeerMap> offline = serviceOrStoredMap(targetFuture);
         NatObservation nat;
@@ -392,12 +398,12 @@ public final class Agent implements AutoCloseable {
                 clock,
                 new PeerMapKeeper.Service() {
                     @Override
-                    public io.nexodus.api.model.PeerMapKey key(NexodusClient c) {
+                    public PeerMapKey key(NexodusClient c) {
                         return c.devices().peerMapKey();
                     }
 
                     @Override
-                    public io.nexodus.api.model.SignedPeerMap map(NexodusClient c, java.util.UUID id) {
+                    public SignedPeerMap map(NexodusClient c, UUID id) {
                         return c.devices().peerMap(id);
                     }
                 },
@@ -408,7 +414,7 @@ public final class Agent implements AutoCloseable {
             PeerMapKeeper keeper = peerMaps;
             l.keepPeerMaps(new AgentLoop.MapKeeper() {
                 @Override
-                public void offer(NexodusClient c, java.util.UUID id, long version) {
+                public void offer(NexodusClient c, UUID id, long version) {
                     keeper.offer(c, id, version);
                 }
 
@@ -446,21 +452,20 @@ public final class Agent implements AutoCloseable {
      * registering goes on in the background. Empty: start as always (wait for the service). Only ordinary devices and
      * routers start from a map; a relay, a DERP relay device and {@code nexd proxy} wait for the service.
      */
-    private Optional<PeerMap> serviceOrStoredMap(java.util.concurrent.CompletableFuture<Registration.Target> target)
+    private Optional<PeerMap> serviceOrStoredMap(CompletableFuture<Registration.Target> target)
             throws InterruptedException {
         if (config.registersAsRelay() || config.isProxy()) {
             return Optional.empty();
         }
         try {
-            java.util.concurrent.CompletableFuture.anyOf(target, serviceUnreachable)
-                    .get();
-        } catch (java.util.concurrent.ExecutionException e) {
+            CompletableFuture.anyOf(target, serviceUnreachable).get();
+        } catch (ExecutionException e) {
             return Optional.empty(); // start-up failed: await(target) says why
         }
         if (target.isDone()) {
             return Optional.empty();
         }
-        Optional<io.nexodus.nexd.state.StoredPeerMap> stored;
+        Optional<StoredPeerMap> stored;
         try {
             stored = store.loadPeerMap();
         } catch (StateException e) {
@@ -803,8 +808,8 @@ public final class Agent implements AutoCloseable {
         T run() throws StartupException, InterruptedException;
     }
 
-    private static <T> java.util.concurrent.CompletableFuture<T> async(String name, Step<T> step) {
-        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+    private static <T> CompletableFuture<T> async(String name, Step<T> step) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         Thread.ofVirtual().name(name).start(() -> {
             try {
                 f.complete(step.run());
@@ -815,11 +820,10 @@ public final class Agent implements AutoCloseable {
         return f;
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f)
-            throws StartupException, InterruptedException {
+    private static <T> T await(CompletableFuture<T> f) throws StartupException, InterruptedException {
         try {
             return f.get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             switch (e.getCause()) {
                 case StartupException se -> throw se;
                 case InterruptedException ie -> throw ie;
@@ -1013,12 +1017,12 @@ public final class Agent implements AutoCloseable {
             if (l == null) {
                 throw new IllegalStateException("nexd is not running yet (" + status.state() + ")");
             }
-            java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<String> reply = new CompletableFuture<>();
             events.post(new AgentEvent.ExitNodeRequest(selector, reply));
             String answer;
             try {
                 answer = reply.get(20, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 if (e.getCause() instanceof IllegalArgumentException iae) {
                     throw iae;
                 }

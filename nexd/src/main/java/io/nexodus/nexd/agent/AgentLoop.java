@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,7 +62,7 @@ final class AgentLoop {
 
     /** Tells the service our endpoints, retrying until it accepts them; posts {@link AgentEvent.EndpointsPublished}. */
     interface Publisher {
-        void publish(NexodusClient asDevice, java.util.UUID deviceId, List<Endpoint> endpoints, boolean symmetricNat);
+        void publish(NexodusClient asDevice, UUID deviceId, List<Endpoint> endpoints, boolean symmetricNat);
     }
 
     /**
@@ -69,7 +70,7 @@ final class AgentLoop {
      * the service ({@link ConnectivityReporter}).
      */
     interface Reporter {
-        void offer(NexodusClient asDevice, java.util.UUID deviceId, String natType, List<PeerView> peers);
+        void offer(NexodusClient asDevice, UUID deviceId, String natType, List<PeerView> peers);
     }
 
     /**
@@ -77,7 +78,7 @@ final class AgentLoop {
      * what the map holds may have changed.
      */
     interface MapKeeper {
-        void offer(NexodusClient asDevice, java.util.UUID deviceId, long version);
+        void offer(NexodusClient asDevice, UUID deviceId, long version);
 
         /** This device was deleted: a restart must not come back from its stored map. */
         void forget();
@@ -124,7 +125,7 @@ final class AgentLoop {
 
     private MapKeeper mapKeeper = new MapKeeper() {
         @Override
-        public void offer(NexodusClient asDevice, java.util.UUID deviceId, long version) {}
+        public void offer(NexodusClient asDevice, UUID deviceId, long version) {}
 
         @Override
         public void forget() {}

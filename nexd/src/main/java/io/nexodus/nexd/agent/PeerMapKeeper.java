@@ -11,6 +11,7 @@ import io.nexodus.nexd.state.StoredPeerMap;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -78,12 +79,11 @@ final class PeerMapKeeper {
     }
 
     /** {@code nexctl nexd status}: the map stored last (empty before one was). */
-    java.util.Optional<String> statusLine() {
+    Optional<String> statusLine() {
         PeerMap m = lastStoredMap;
         return m == null
-                ? java.util.Optional.empty()
-                : java.util.Optional.of(
-                        "signed peer map stored: " + m.peers().size() + " peers, issued " + m.issuedAt());
+                ? Optional.empty()
+                : Optional.of("signed peer map stored: " + m.peers().size() + " peers, issued " + m.issuedAt());
     }
 
     void offer(NexodusClient asDevice, UUID deviceId, long version) {

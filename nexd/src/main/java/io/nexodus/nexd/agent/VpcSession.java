@@ -1,9 +1,11 @@
 package io.nexodus.nexd.agent;
 
 import io.nexodus.api.client.ApiException;
+import io.nexodus.api.client.Json;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.PeerMap;
 import io.nexodus.api.model.SecurityGroup;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.WatchEvent;
@@ -148,7 +150,7 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
      * service is unreachable. The first watch after registering again must {@link #relist()}: the live list then
      * replaces the map (what it lacks is removed).
      */
-    void seed(io.nexodus.api.model.PeerMap map) {
+    void seed(PeerMap map) {
         feed(devices, map.device());
         map.peers().forEach(d -> feed(devices, d));
         map.securityGroups().forEach(g -> feed(securityGroups, g));
@@ -160,9 +162,7 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
 
     private static void feed(Informer<?> informer, Object value) {
         informer.onEvent(new WatchEvent(
-                informer.kind(),
-                WatchEvent.TYPE_CHANGE,
-                io.nexodus.api.client.Json.mapper().valueToTree(value)));
+                informer.kind(), WatchEvent.TYPE_CHANGE, Json.mapper().valueToTree(value)));
     }
 
     /** Counts watch connections that fetch the relays: a fetch still retrying for an older one gives up. */

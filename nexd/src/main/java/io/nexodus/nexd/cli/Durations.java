@@ -1,6 +1,7 @@
 package io.nexodus.nexd.cli;
 
 import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine;
 
 /** Durations on the command line: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT5S}). */
@@ -11,11 +12,11 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     }
 
     static Duration parse(String value) {
-        String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+        String v = value.strip().toLowerCase(Locale.ROOT);
         try {
             Duration d;
             if (v.startsWith("p")) {
-                d = Duration.parse(value.strip().toUpperCase(java.util.Locale.ROOT));
+                d = Duration.parse(value.strip().toUpperCase(Locale.ROOT));
             } else if (v.endsWith("ms")) {
                 d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             } else if (v.endsWith("s")) {
@@ -25,7 +26,7 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
             } else if (v.endsWith("h")) {
                 d = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 3_600_000));
             } else {
-                d = Duration.parse(value.strip().toUpperCase(java.util.Locale.ROOT));
+                d = Duration.parse(value.strip().toUpperCase(Locale.ROOT));
             }
             if (d.isNegative() || d.isZero()) {
                 throw new CommandLine.TypeConversionException("'" + value + "' must be a positive duration");
@@ -40,7 +41,7 @@ final class Durations implements CommandLine.ITypeConverter<Duration> {
     static final class OrZero implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String v = value.strip().toLowerCase(java.util.Locale.ROOT);
+            String v = value.strip().toLowerCase(Locale.ROOT);
             if (v.matches("0+(\\.0*)?(ms|s|m|h)?")) {
                 return Duration.ZERO;
             }

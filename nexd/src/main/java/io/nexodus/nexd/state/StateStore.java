@@ -3,6 +3,7 @@ package io.nexodus.nexd.state;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.api.client.Json;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -96,18 +98,18 @@ public final class StateStore {
      * The stored peer map, empty when there is none. A file that cannot be read as one is an error (the caller logs it
      * and starts as without a map; the next map the service signs replaces it).
      */
-    public synchronized java.util.Optional<StoredPeerMap> loadPeerMap() throws StateException {
+    public synchronized Optional<StoredPeerMap> loadPeerMap() throws StateException {
         Path f = peerMapFile();
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(f);
         } catch (NoSuchFileException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IOException e) {
             throw new StateException("cannot read " + f + ": " + e.getMessage(), e);
         }
         try {
-            return java.util.Optional.ofNullable(json.readValue(bytes, StoredPeerMap.class));
+            return Optional.ofNullable(json.readValue(bytes, StoredPeerMap.class));
         } catch (IOException e) {
             throw new StateException(
                     f + " is not a stored peer map ("
@@ -145,7 +147,7 @@ public final class StateStore {
                 tmp,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(FILE_MODE))) {
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
