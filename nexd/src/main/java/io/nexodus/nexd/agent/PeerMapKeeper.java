@@ -6,6 +6,7 @@ import io.nexodus.api.crypto.PeerMapSignature;
 import io.nexodus.api.model.PeerMap;
 import io.nexodus.api.model.PeerMapKey;
 import io.nexodus.api.model.SignedPeerMap;
+import io.nexodus.core.retry.Backoff;
 import io.nexodus.nexd.state.StateException;
 import io.nexodus.nexd.state.StoredPeerMap;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,9 @@ final class PeerMapKeeper {
     static final Duration REFRESH = Duration.ofHours(1);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(5);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    /** Only its ceilings are used: one device's retries need no spreading. */
+    private static final Backoff BACKOFF =
+            new Backoff(FIRST_BACKOFF, MAX_BACKOFF, Backoff.Jitter.EQUAL, RandomGenerator.getDefault());
 
     /** The two service calls; the agent's are the device client's. */
     interface Service {
@@ -59,7 +64,7 @@ final class PeerMapKeeper {
     private Instant lastFetch;
     private Instant lastStored;
     private Instant notBefore = Instant.MIN;
-    private Duration backoff = FIRST_BACKOFF;
+    /** Consecutive failed fetches; the pause before the next is the backoff's ceiling for them (no jitter). */
     private int failures;
     /** The map stored last by this process, for the status; null before. */
     private volatile PeerMap lastStoredMap;
@@ -134,7 +139,6 @@ final class PeerMapKeeper {
                 key = k;
                 storedVersion = version;
                 lastStored = at;
-                backoff = FIRST_BACKOFF;
                 failures = 0;
                 inFlight = false;
             }
@@ -149,8 +153,7 @@ final class PeerMapKeeper {
                 } else {
                     log.debug("peer map fetch failed again: {}", e.getMessage());
                 }
-                notBefore = clock.instant().plus(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                notBefore = clock.instant().plus(BACKOFF.ceiling(failures));
                 inFlight = false;
             }
         }
