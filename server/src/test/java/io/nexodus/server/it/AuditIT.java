@@ -60,6 +60,21 @@ class AuditIT {
         return user.organizations().list(ListOptions.NONE).items().get(0).id();
     }
 
+    /**
+     * The audit log once it holds at least {@code n} entries of {@code actor} with {@code action} (null: any): an entry
+     * is written just after its answer went out, so a client can be a moment ahead of it.
+     */
+    private List<AuditEvent> awaitEntries(String actor, String action, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            List<AuditEvent> got = admin.audit().list(null, null, null, actor, action);
+            if (got.size() >= n || System.nanoTime() > deadline) {
+                return got;
+            }
+            Thread.sleep(20);
+        }
+    }
+
     private List<AuditEvent> byActor(String actor) {
         return admin.audit().list(null, null, null, actor, null);
     }
@@ -87,6 +102,7 @@ class AuditIT {
         }
         alice.devices().delete(device);
 
+        awaitEntries(name, "DELETE /api/devices/{id}", 1);
         List<AuditEvent> mine = byActor(name);
         assertThat(mine)
                 .extracting(AuditEvent::action, AuditEvent::target, AuditEvent::status)
@@ -128,12 +144,13 @@ class AuditIT {
     }
 
     @Test
-    void filtersAndPaging() {
+    void filtersAndPaging() throws Exception {
         NexodusClient bob = ts.newUser("bob");
         String name = bob.users().me().username();
         for (int i = 0; i < 3; i++) {
             bob.vpcs().create(new AddVpc(org(bob), "v" + i, false, null, null));
         }
+        awaitEntries(name, "POST /api/vpcs", 3);
         List<AuditEvent> first = admin.audit().list(2, null, null, name, "POST /api/vpcs");
         assertThat(first).hasSize(2);
         assertThat(first.get(0).id()).isGreaterThan(first.get(1).id());
