@@ -23,6 +23,9 @@ nexodus_dist_is_stale() {
 
 nexodus_ensure_dist() {
   [ "${NEXODUS_SKIP_BUILD:-}" = 1 ] && return 0
+  # Once per launcher: the staleness check walks every source tree (~50 ms), and a CLI call should not pay it twice.
+  [ "${nexodus_dist_checked:-}" = 1 ] && return 0
+  nexodus_dist_checked=1
   nexodus_dist_is_stale || return 0
   mkdir -p "$NEXODUS_HOME/dist/target"
   # One build at a time, even when several launchers start together.

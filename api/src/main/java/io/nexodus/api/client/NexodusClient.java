@@ -50,8 +50,13 @@ public final class NexodusClient {
                         .connectTimeout(b.connectTimeout)
                         .followRedirects(HttpClient.Redirect.NEVER)
                         .executor(Executors.newVirtualThreadPerTaskExecutor());
-        if (hb != null && "https".equalsIgnoreCase(baseUrl.getScheme())) {
-            hb.sslContext(b.tls.sslContext());
+        if (hb != null) {
+            // every request goes to baseUrl, so a plain-HTTP service never needs TLS
+            if ("https".equalsIgnoreCase(baseUrl.getScheme())) {
+                hb.sslContext(b.tls.sslContext());
+            } else {
+                NoTlsContext.plainHttpOnly(hb);
+            }
         }
         this.http = b.httpClient != null ? b.httpClient : hb.build();
     }
