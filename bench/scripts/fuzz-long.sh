@@ -26,9 +26,11 @@ targets=(
   "stun StunDecodeFuzzTest#decodeArbitraryDatagrams"
   "derp FrameFuzzTest#readArbitraryFrameStreams"
   "derp FrameFuzzTest#parseArbitraryInfoJson"
+  "derp HttpRequestParserFuzzTest#parseArbitraryRequestHeads"
   "wireguard DatagramFuzzTest#receiveArbitraryDatagrams"
   "wireguard UapiFuzzTest#parseArbitrarySetRequests"
   "api WatchDecodeFuzzTest#decodeArbitraryWatchStreams"
+  "api ControlSocketFuzzTest#serveArbitraryControlStreams com.fasterxml.jackson.**,io.nexodus.**"
   "server RequestBodyFuzzTest#decodeArbitraryRequestBodies com.fasterxml.jackson.**,io.nexodus.**"
 )
 selected=()
