@@ -27,6 +27,9 @@ public final class ConsoleRoutes {
             "app.js", "text/javascript; charset=utf-8",
             "api.js", "text/javascript; charset=utf-8",
             "auth.js", "text/javascript; charset=utf-8",
+            "ui.js", "text/javascript; charset=utf-8",
+            "people.js", "text/javascript; charset=utf-8",
+            "service.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
 
     public List<Route> routes() {

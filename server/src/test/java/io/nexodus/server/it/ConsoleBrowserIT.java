@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.WatchConnection;
 import io.nexodus.api.crypto.SealedToken;
+import io.nexodus.api.model.Account;
+import io.nexodus.api.model.AddAccount;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.AddOrganization;
 import io.nexodus.api.model.AddVpc;
@@ -27,6 +29,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -262,5 +265,121 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("logout")).click();
         assertThat(visible(By.id("login")).isDisplayed()).isTrue();
         assertThat(browser.findElement(By.id("nav")).isDisplayed()).isFalse();
+    }
+
+    private void signIn(String username, String password) {
+        browser.get(ts.url() + "/console/");
+        visible(By.id("login")).click();
+        visible(By.id("username")).sendKeys(username);
+        browser.findElement(By.id("password")).sendKeys(password);
+        browser.findElement(By.id("sign-in")).click();
+        assertThat(visible(By.id("who")).getText()).isEqualTo("Signed in as " + username);
+    }
+
+    private void signOut() {
+        browser.findElement(By.id("logout")).click();
+        visible(By.id("login"));
+    }
+
+    private void page(String linkText) {
+        browser.findElement(By.linkText(linkText)).click();
+    }
+
+    @Test
+    void organizationsInvitationsAccountsRelaysAndFlags() throws Exception {
+        String carol = "carol-" + UUID.randomUUID().toString().substring(0, 8);
+        Account carolAccount = ts.admin()
+                .accounts()
+                .create(new AddAccount(carol, "password-" + carol, "Carol Tester", carol + "@example.com"));
+        String team = "team-" + carol.substring(6);
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+
+        // create an organization; its section lists the admin as its owner
+        page("Organizations");
+        visible(By.id("f-name")).sendKeys(team);
+        browser.findElement(By.id("create-org")).click();
+        WebElement section = wait.until(
+                ExpectedConditions.visibilityOfElementLocated(By.xpath("//section[@class='org'][h2='" + team + "']")));
+        assertThat(section.findElement(By.cssSelector("table.members")).getText())
+                .contains("admin");
+        String orgId = section.getAttribute("data-org");
+
+        // invite carol by e-mail; an unknown user id is refused on the form
+        WebElement invitee = browser.findElement(By.id("invite-" + orgId));
+        invitee.sendKeys(UUID.randomUUID().toString());
+        browser.findElement(By.id("invite-button-" + orgId)).click();
+        WebElement inviteError = section.findElement(By.cssSelector("form.invite .form-error"));
+        wait.until(d -> !inviteError.getText().isBlank());
+        assertThat(inviteError.getText()).containsIgnoringCase("not found");
+        invitee.clear();
+        invitee.sendKeys(carol + "@example.com");
+        browser.findElement(By.id("invite-button-" + orgId)).click();
+        wait.until(ExpectedConditions.textToBePresentInElement(section, "Invitation sent"));
+        screenshot("organizations");
+
+        // the sender sees it, with Withdraw
+        page("Invitations");
+        WebElement invitations = visible(By.id("invitations"));
+        assertThat(invitations.getText()).contains(team, carol + "@example.com");
+        assertThat(invitations.findElements(By.cssSelector("[data-action='withdraw']")))
+                .isNotEmpty();
+
+        // accounts: a short password is refused next to the field, then the account is created
+        page("Users");
+        assertThat(visible(By.id("accounts")).getText()).contains("admin", carol);
+        String dave = "dave-" + carol.substring(6);
+        visible(By.id("f-username")).sendKeys(dave);
+        WebElement password = browser.findElement(By.id("f-password"));
+        password.sendKeys("short");
+        browser.findElement(By.id("create-account")).click();
+        WebElement passwordError = browser.findElement(By.id("err-password"));
+        wait.until(d -> !passwordError.getText().isBlank());
+        assertThat(password.getAttribute("aria-invalid")).isEqualTo("true");
+        password.clear();
+        password.sendKeys("long-enough-password");
+        browser.findElement(By.id("create-account")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("accounts"), dave));
+
+        // relays (this test service runs no relay of its own): a refused region id, an added relay, then removed
+        page("Relays");
+        visible(By.id("relays"));
+        WebElement regionId = browser.findElement(By.id("f-region_id"));
+        regionId.sendKeys("901");
+        browser.findElement(By.id("f-host_name")).sendKeys("derp1.example.com");
+        browser.findElement(By.id("add-relay")).click();
+        WebElement regionError = browser.findElement(By.id("err-region_id"));
+        wait.until(d -> !regionError.getText().isBlank());
+        regionId.clear();
+        regionId.sendKeys("902");
+        browser.findElement(By.id("f-region_code")).sendKeys("fra");
+        browser.findElement(By.id("add-relay")).click();
+        WebElement added = visible(By.cssSelector("#relays tr[data-region='902']"));
+        assertThat(added.getText()).contains("derp1.example.com");
+        screenshot("relays");
+        added.findElement(By.cssSelector("button.danger")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#relays tr[data-region='902']")));
+
+        // feature flags, read-only
+        page("Feature flags");
+        assertThat(visible(By.cssSelector("#flags tr[data-flag='multi-organization']"))
+                        .getText())
+                .contains("on");
+
+        // carol accepts; the organization is hers to see
+        signOut();
+        signIn(carol, "password-" + carol);
+        page("Invitations");
+        visible(By.cssSelector("#invitations [data-action='accept']")).click();
+        visible(By.id("no-invitations"));
+        page("Organizations");
+        wait.until(
+                ExpectedConditions.visibilityOfElementLocated(By.xpath("//section[@class='org'][h2='" + team + "']")));
+        assertThat(ts.admin()
+                        .organizations()
+                        .listUsers(UUID.fromString(orgId), io.nexodus.api.client.ListOptions.NONE)
+                        .items())
+                .anySatisfy(m -> assertThat(m.userId()).isEqualTo(carolAccount.userId()));
+        signOut();
     }
 }

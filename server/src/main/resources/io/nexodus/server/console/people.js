@@ -1,0 +1,165 @@
+// Organizations with their members and invitations, and the users the caller can see.
+import { ApiFailure, api } from './api.js';
+import { act, clearErrors, field, fieldId, h, show, showError } from './ui.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Who is signed in (cached for the page's lifetime: the account does not change without a new sign-in). */
+let me = null;
+async function currentUser() {
+  if (!me) me = await api('GET', '/api/users/me');
+  return me;
+}
+
+// ---- organizations ----
+
+export async function organizationsPage() {
+  const list = await api('GET', '/api/organizations');
+  const members = await Promise.all(list.map((o) => api('GET', '/api/organizations/' + o.id + '/users').catch(() => null)));
+  const form = h('form', { id: 'org-form', novalidate: true });
+  form.append(
+    field('Name', 'name', h('input', { required: true })),
+    field('Description', 'description', h('input', {})),
+    h('p', { class: 'error form-error', role: 'alert' }),
+    h('button', { type: 'submit', id: 'create-org' }, 'Create organization'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const d = new FormData(form);
+    try {
+      await api('POST', '/api/organizations', { name: d.get('name'), description: d.get('description') });
+      organizationsPage();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  show(
+    h('h1', {}, 'Organizations'),
+    ...list.map((o, i) => organizationSection(o, members[i])),
+    h('h2', {}, 'Create an organization'),
+    h('p', { class: 'muted' }, 'The service may allow one organization per user only (feature flag multi-organization).'),
+    form);
+}
+
+function organizationSection(org, members) {
+  const invite = h('form', { class: 'invite', 'data-org': org.id, novalidate: true });
+  const sent = h('span', { class: 'ok', 'aria-live': 'polite' });
+  invite.append(
+    field('Invite (e-mail address or user ID)', 'email', h('input', { id: 'invite-' + org.id })),
+    h('span', { class: 'error', id: fieldId('user_id'), 'aria-live': 'polite' }),
+    h('p', { class: 'error form-error', role: 'alert' }),
+    h('button', { type: 'submit', id: 'invite-button-' + org.id }, 'Send invitation'), sent);
+  invite.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(invite);
+    sent.textContent = '';
+    const who = invite.elements.namedItem('email').value.trim();
+    const body = UUID.test(who) ? { organization_id: org.id, user_id: who } : { organization_id: org.id, email: who };
+    try {
+      await api('POST', '/api/invitations', body);
+      sent.textContent = ' Invitation sent; it is listed under Invitations until answered.';
+      invite.reset();
+    } catch (err) {
+      showError(invite, err);
+    }
+  });
+  return h('section', { class: 'org', 'data-org': org.id, 'aria-label': 'Organization ' + org.name },
+    h('h2', {}, org.name),
+    h('p', { class: 'muted' }, (org.description ? org.description + ' — ' : '') + org.id),
+    members === null ? h('p', { class: 'muted' }, 'Members are visible to the organization\'s members only.') :
+      h('div', { class: 'table-wrap' }, h('table', { class: 'members' },
+        h('thead', {}, h('tr', {}, ['Member', 'Full name', 'Roles', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, members.map((m) => h('tr', { 'data-user': m.user_id },
+          h('td', {}, m.user ? m.user.username : m.user_id),
+          h('td', {}, m.user ? m.user.full_name : ''),
+          h('td', {}, (m.roles || []).join(', ')),
+          h('td', {}, h('button', {
+            type: 'button', class: 'danger', 'aria-label': 'Remove member ' + (m.user ? m.user.username : m.user_id),
+            onclick: async () => {
+              if (!confirm('Remove ' + (m.user ? m.user.username : m.user_id) + ' from ' + org.name + '?')) return;
+              if (await act(() => api('DELETE', '/api/organizations/' + org.id + '/users/' + m.user_id))) organizationsPage();
+            },
+          }, 'Remove'))))))),
+    invite);
+}
+
+// ---- invitations ----
+
+export async function invitationsPage() {
+  const [list, user] = await Promise.all([api('GET', '/api/invitations'), currentUser()]);
+  const button = (label, cls, onclick, inv) =>
+    h('button', { type: 'button', class: cls, 'data-action': label.toLowerCase(), 'aria-label': label + ' invitation ' + inv.id, onclick }, label);
+  const answer = (method, path) => async () => {
+    if (await act(() => api(method, path))) invitationsPage();
+  };
+  show(
+    h('h1', {}, 'Invitations'),
+    h('p', { class: 'muted' }, 'Invitations to you, and those your organizations sent that are not answered yet.'),
+    list.length === 0 ? h('p', { id: 'no-invitations' }, 'No open invitations.') :
+      h('div', { class: 'table-wrap' }, h('table', { id: 'invitations' },
+        h('thead', {}, h('tr', {}, ['Organization', 'From', 'To', 'Expires', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, list.map((inv) => {
+          const toMe = inv.user_id === user.id;
+          return h('tr', { 'data-invitation': inv.id },
+            h('td', {}, inv.organization ? inv.organization.name : inv.organization_id),
+            h('td', {}, inv.from ? inv.from.username : ''),
+            h('td', {}, toMe ? 'you' : (inv.email || inv.user_id || '')),
+            h('td', {}, inv.expires_at ? new Date(inv.expires_at).toLocaleString() : 'never'),
+            h('td', {}, toMe
+              ? [button('Accept', null, answer('POST', '/api/invitations/' + inv.id + '/accept'), inv), ' ',
+                button('Decline', 'secondary', answer('DELETE', '/api/invitations/' + inv.id), inv)]
+              : button('Withdraw', 'secondary', answer('DELETE', '/api/invitations/' + inv.id), inv)));
+        })))));
+}
+
+// ---- users ----
+
+export async function usersPage() {
+  const user = await currentUser();
+  let accounts = null;
+  try {
+    accounts = await api('GET', '/admin/accounts');
+  } catch (err) {
+    if (!(err instanceof ApiFailure && err.status === 403)) throw err;
+  }
+  const you = h('p', { id: 'me' }, 'You are ', h('strong', {}, user.username),
+    user.full_name ? ' (' + user.full_name + ')' : '', ', user ID ', h('code', {}, user.id), '.');
+  if (accounts === null) {
+    show(h('h1', {}, 'Users'), you,
+      h('p', { role: 'status' }, 'The API shows each user only their own account; the service\'s accounts are listed for administrators.'));
+    return;
+  }
+  const form = h('form', { id: 'account-form', novalidate: true, autocomplete: 'off' });
+  form.append(
+    field('Username', 'username', h('input', { required: true })),
+    field('Password (at least 8 characters)', 'password', h('input', { type: 'password', autocomplete: 'new-password' })),
+    field('Full name', 'full_name', h('input', {})),
+    field('E-mail', 'email', h('input', { type: 'email' })),
+    h('p', { class: 'error form-error', role: 'alert' }),
+    h('button', { type: 'submit', id: 'create-account' }, 'Create account'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    const d = new FormData(form);
+    try {
+      await api('POST', '/admin/accounts', {
+        username: d.get('username'), password: d.get('password'),
+        full_name: d.get('full_name') || undefined, email: d.get('email') || undefined,
+      });
+      usersPage();
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  show(
+    h('h1', {}, 'Users'), you,
+    h('h2', {}, 'Accounts of the built-in identity provider'),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'accounts' },
+      h('thead', {}, h('tr', {}, ['Username', 'Full name', 'E-mail', 'Administrator', 'User ID'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, accounts.map((a) => h('tr', { 'data-account': a.id },
+        h('td', {}, a.username), h('td', {}, a.full_name), h('td', {}, a.email || ''), h('td', {}, a.admin ? 'yes' : 'no'),
+        h('td', { class: 'muted' }, a.user_id || 'not signed in yet')))))),
+    h('h2', {}, 'Create an account'),
+    h('p', { class: 'muted' }, 'The new user signs in to the console and to nexctl with it (nexctl account create does the same).'),
+    form);
+}
