@@ -21,11 +21,7 @@ export class ApiFailure extends Error {
 export class SessionEnded extends Error {}
 
 async function send(method, path, body) {
-  const headers = { Authorization: 'Bearer ' + accessToken() };
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-  }
-  return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(path, { method, headers: headers(body), body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 export async function api(method, path, body) {
@@ -42,4 +38,48 @@ export async function api(method, path, body) {
     throw new ApiFailure(r.status, data);
   }
   return data;
+}
+
+/**
+ * Follows a watch stream (POST path with the watches as body; one JSON event per line) and hands each event to
+ * onEvent until signal aborts it. Resolves when the stream ends (the service restarted, the network dropped);
+ * the caller decides whether to watch again.
+ */
+export async function watch(path, watches, onEvent, signal) {
+  let r = await fetch(path, { method: 'POST', headers: headers(watches), body: JSON.stringify(watches), signal });
+  if (r.status === 401 && await refresh()) {
+    r = await fetch(path, { method: 'POST', headers: headers(watches), body: JSON.stringify(watches), signal });
+  }
+  if (r.status === 401) {
+    throw new SessionEnded('your session ended');
+  }
+  if (!r.ok) {
+    const text = await r.text();
+    throw new ApiFailure(r.status, text ? JSON.parse(text) : null);
+  }
+  const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      return;
+    }
+    buffered += value;
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl).trim();
+      buffered = buffered.slice(nl + 1);
+      if (line) {
+        onEvent(JSON.parse(line));
+      }
+    }
+  }
+}
+
+function headers(body) {
+  const h = { Authorization: 'Bearer ' + accessToken() };
+  if (body !== undefined) {
+    h['Content-Type'] = 'application/json';
+  }
+  return h;
 }

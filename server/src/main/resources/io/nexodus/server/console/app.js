@@ -1,12 +1,14 @@
 // The console's pages. Views are built with DOM calls (never innerHTML with data), so API text cannot inject markup.
 import { completeLogin, login, logout, signedIn } from './auth.js';
-import { ApiFailure, SessionEnded, api } from './api.js';
+import { ApiFailure, SessionEnded, api, watch } from './api.js';
 import { clearErrors, field, h, sessionEnded, show, showError, when } from './ui.js';
 import { invitationsPage, organizationsPage, usersPage } from './people.js';
 import { flagsPage, relaysPage } from './service.js';
 
-const REFRESH_MS = 10000; // lists are refreshed periodically (the watch stream is not used yet)
+const REFRESH_MS = 10000; // what the watch stream does not carry (online status, connectivity) is re-read this often
 let refreshTimer = null;
+let pageAbort = new AbortController(); // aborts the shown page's streams when another page is shown
+let pageSignal = pageAbort.signal;
 
 async function orgs() {
   return api('GET', '/api/organizations');
@@ -89,15 +91,91 @@ function deviceRow(d) {
 }
 
 async function devicesPage() {
-  const list = await api('GET', '/api/devices');
+  const signal = pageSignal;
+  const vpcList = await vpcs();
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const vpcId = params.get('vpc') || (vpcList[0] && vpcList[0].id);
+  if (!vpcId) {
+    show(h('h1', {}, 'Devices'), h('p', {}, 'No VPC yet: create one first.'));
+    return;
+  }
+  const picker = vpcSelect(vpcList, 'vpc');
+  picker.id = 'devices-vpc';
+  picker.value = vpcId;
+  picker.addEventListener('change', () => { location.hash = '#devices?vpc=' + picker.value; });
+  const rows = new Map(); // device id -> { row, revision }
+  const tbody = h('tbody', {});
+  const table = h('div', { class: 'table-wrap' }, h('table', { id: 'devices' },
+    h('thead', {}, h('tr', {}, ['Hostname', 'Tunnel IPs', 'Endpoints', 'Status', 'Details', ''].map((t) => h('th', {}, t)))),
+    tbody));
+  const empty = h('p', { id: 'no-devices' }, 'No devices yet: create a registration key and run the nexd command it shows.');
+  const live = h('span', { id: 'live', 'aria-live': 'polite' }, 'connecting…');
+  const render = () => { empty.hidden = rows.size > 0; table.hidden = rows.size === 0; };
+  const put = (d) => {
+    const old = rows.get(d.id);
+    if (old && d.revision < old.revision) return; // a re-read list older than what the stream already said
+    const row = deviceRow(d);
+    if (old) old.row.replaceWith(row); else tbody.append(row);
+    rows.set(d.id, { row, revision: d.revision });
+    render();
+  };
+  const remove = (id) => {
+    const old = rows.get(id);
+    if (old) {
+      old.row.remove();
+      rows.delete(id);
+      render();
+    }
+  };
   show(
     h('h1', {}, 'Devices'),
-    h('p', { class: 'muted' }, 'Refreshed every ' + REFRESH_MS / 1000 + ' s.'),
-    list.length === 0 ? h('p', {}, 'No devices yet: create a registration key and run the nexd command it shows.') :
-      h('div', { class: 'table-wrap' }, h('table', { id: 'devices' },
-        h('thead', {}, h('tr', {}, ['Hostname', 'Tunnel IPs', 'Endpoints', 'Status', 'Details', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, list.map(deviceRow)))));
-  refreshTimer = setTimeout(() => { if (location.hash === '#devices') route(); }, REFRESH_MS);
+    h('label', { for: 'devices-vpc' }, 'VPC', picker),
+    h('p', { class: 'muted' }, 'Devices appear, change and go as the service\'s watch stream reports them (',
+      live, '); online status is not streamed and is re-read every ' + REFRESH_MS / 1000 + ' s.'),
+    empty, table);
+  render();
+  // The watch: the whole list, a tail marker, then every change. After a drop it starts over (the list comes again).
+  (async () => {
+    while (!signal.aborted) {
+      let fresh = true;
+      try {
+        await watch('/api/vpcs/' + vpcId + '/events', [{ kind: 'device', gt_revision: 0, at_tail: false }], (e) => {
+          if (fresh) {
+            rows.forEach((r) => r.row.remove());
+            rows.clear();
+            fresh = false;
+          }
+          if (e.kind !== 'device') return;
+          if (e.type === 'change' && e.value) put(e.value);
+          else if (e.type === 'delete' && e.value) remove(e.value.id);
+          else if (e.type === 'reset') { rows.forEach((r) => r.row.remove()); rows.clear(); render(); }
+          else if (e.type === 'tail') live.textContent = 'live';
+          else if (e.type === 'error') live.textContent = 'stream error: ' + ((e.value && e.value.error) || 'unknown');
+        }, signal);
+        if (!signal.aborted) live.textContent = 'stream closed, reconnecting';
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof SessionEnded) {
+          sessionEnded();
+          return;
+        }
+        live.textContent = 'stream failed (' + err.message + '), reconnecting';
+      }
+      await new Promise((resolve) => { setTimeout(resolve, 2000); });
+    }
+  })();
+  const poll = async () => {
+    if (signal.aborted) return;
+    try {
+      for (const d of await api('GET', '/api/vpcs/' + vpcId + '/devices')) {
+        if (rows.has(d.id)) put(d);
+      }
+    } catch (err) {
+      if (err instanceof SessionEnded) sessionEnded();
+    }
+    refreshTimer = setTimeout(poll, REFRESH_MS);
+  };
+  refreshTimer = setTimeout(poll, REFRESH_MS);
 }
 
 // ---- registration keys ----
@@ -368,6 +446,9 @@ const PAGES = {
 
 async function route() {
   clearTimeout(refreshTimer);
+  pageAbort.abort();
+  pageAbort = new AbortController();
+  pageSignal = pageAbort.signal;
   const name = (location.hash.slice(1).split('?')[0]) || 'vpcs';
   const page = PAGES[name] || vpcsPage;
   document.querySelectorAll('#nav a').forEach((a) => {

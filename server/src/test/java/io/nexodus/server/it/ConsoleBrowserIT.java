@@ -160,10 +160,27 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("copy-command")).click();
         screenshot("reg-keys");
 
-        // devices
-        browser.findElement(By.linkText("Devices")).click();
+        // devices of the office VPC, live: a device registered or deleted meanwhile appears or goes without a reload
+        browser.executeScript("location.hash = arguments[0]", "#devices?vpc=" + office.id());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live"), "live"));
         assertThat(visible(By.id("devices")).getText()).contains("laptop-1", "192.168.1.20:51820", "offline");
+        Device joined = admin.devices()
+                .create(new AddDevice(
+                        office.id(),
+                        Keys.generate().publicKey(),
+                        null,
+                        null,
+                        false,
+                        false,
+                        "laptop-live",
+                        null,
+                        "linux",
+                        null));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("devices"), "laptop-live"));
         screenshot("devices");
+        admin.devices().delete(joined.id());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(
+                By.cssSelector("#devices tr[data-device='" + joined.id() + "']")));
 
         // connectivity: a device reports reaching laptop-2 through DERP; the matrix and the census show it
         Keys k2 = Keys.generate(), k3 = Keys.generate();
