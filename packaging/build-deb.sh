@@ -5,7 +5,7 @@
 #
 # Usage: build-deb.sh PACKAGE VERSION JAR_DIR OUT_DIR
 #   JAR_DIR  the package's runtime jars (Maven copies them: packaging/<package>/target/jars)
-#   OUT_DIR  gets <package>_<version>_<arch>.deb (and the staged tree in OUT_DIR/stage/<package>)
+#   OUT_DIR  gets <package>_<version>_<arch>.deb (staged in OUT_DIR/stage/<package>, removed afterwards)
 # Run by `./mvnw package` in packaging/nexodus and packaging/nexodus-agent (docs/deployment.md, "Packages"); JAVA_HOME
 # (else bin/lib/jdk.sh's search) is the JDK 25 whose jlink makes the runtime.
 #
@@ -115,6 +115,8 @@ if [ -d "$here/debian/$package" ]; then
   for s in "$here/debian/$package"/*; do install -m 0755 -- "$s" "$stage/DEBIAN/"; done
 fi
 
+# Modes as a package wants them, whatever the umask of the build and the modes of the inputs were.
+chmod -R u+rwX,go+rX,go-w -- "$stage"
 installed_size=$(du -sk --exclude=DEBIAN -- "$stage" | cut -f1)
 {
   echo "Package: $package"
@@ -134,4 +136,5 @@ installed_size=$(du -sk --exclude=DEBIAN -- "$stage" | cut -f1)
 # gzip -1: a fast build (CI has 2 cores) and readable by every dpkg.
 deb=$out/${package}_${deb_version}_${arch}.deb
 dpkg-deb --root-owner-group -Zgzip -z1 --build "$stage" "$deb" >/dev/null
+rm -rf -- "$stage" # ~100 MB; `dpkg-deb --contents` lists what the package holds
 echo "$deb"
