@@ -137,4 +137,5 @@ installed_size=$(du -sk --exclude=DEBIAN -- "$stage" | cut -f1)
 deb=$out/${package}_${deb_version}_${arch}.deb
 dpkg-deb --root-owner-group -Zgzip -z1 --build "$stage" "$deb" >/dev/null
 rm -rf -- "$stage" # ~100 MB; `dpkg-deb --contents` lists what the package holds
+rmdir -- "$out/stage" 2>/dev/null || true
 echo "$deb"

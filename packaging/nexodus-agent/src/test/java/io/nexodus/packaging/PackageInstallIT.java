@@ -9,14 +9,10 @@ import io.nexodus.testkit.RequiresNetns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -177,7 +173,7 @@ class PackageInstallIT {
         String url = "http://127.0.0.1:" + port;
         try (ChildProcess service =
                 ChildProcess.start(work.resolve("service.log"), env, inNamespace("exec " + execStart))) {
-            awaitReady(service, URI.create(url + "/private/ready"));
+            ServiceReady.await(service, URI.create(url + "/private/ready"));
             assertThat(service.output()).contains("nexctl").doesNotContain("bin/nexctl");
 
             // nexctl of the agent package against it: login with the generated admin password, a JSON listing.
@@ -255,28 +251,6 @@ class PackageInstallIT {
                 "sh",
                 "-c",
                 setup + "exec sh -c '" + command.replace("'", "'\\''") + "'");
-    }
-
-    private static void awaitReady(ChildProcess service, URI ready) throws InterruptedException {
-        HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        while (Instant.now().isBefore(deadline)) {
-            assertThat(service.isAlive())
-                    .as("service exited:\n%s", service.output())
-                    .isTrue();
-            try {
-                HttpResponse<String> r =
-                        client.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("not ready after 90 s:\n" + service.output());
     }
 
     /** Environment= and the EnvironmentFile= of the installed unit, as systemd reads them (the file last). */
