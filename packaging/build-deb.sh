@@ -44,7 +44,7 @@ case $package in
     depends="libc6"
     recommends="nexodus-agent"
     suggests=""
-    summary="Nexodus mesh VPN service (control plane, STUN, DERP relay)"
+    summary="mesh VPN control plane: the Nexodus service, STUN and a DERP relay"
     description="The Nexodus service: REST API, watch streams, built-in OIDC issuer, IP address
  management, STUN and a public DERP relay, with an embedded H2 database or
  PostgreSQL. Runs as nexodus.service (not started on installation: set its
@@ -57,7 +57,7 @@ case $package in
     depends="libc6, iproute2, nftables"
     recommends="wireguard-tools"
     suggests="nexodus"
-    summary="Nexodus mesh VPN agent (nexd), CLI (nexctl) and userspace WireGuard"
+    summary="mesh VPN agent of Nexodus (nexd), its CLI (nexctl) and userspace WireGuard"
     description="nexd joins a host to a VPC of the Nexodus service and keeps WireGuard tunnels
  to every peer: direct, hole-punched through NATs, or relayed (WireGuard relay,
  DERP). nexctl manages the service and the local agent; nexodus-wg is a
