@@ -5,10 +5,23 @@
 set -euo pipefail
 
 NEXODUS_HOME=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$NEXODUS_HOME/bin/lib/jdk.sh"
-nexodus_find_jdk || exit 1
 
-NEXODUS_LIB="$NEXODUS_HOME/dist/target/nexodus/lib"
+if [ -x "$NEXODUS_HOME/runtime/bin/java" ] && [ -d "$NEXODUS_HOME/lib" ]; then
+  # An installed package (/usr/lib/<package>, built by packaging/build-deb.sh): its own Java runtime (jlink) and its
+  # jars, nothing to build. Start-up caches (bin/nexd, bin/nexctl) go to /var/cache/<package>, writable by root only;
+  # the package's postinst empties it, because the jars of an upgrade may be older than the caches.
+  NEXODUS_PACKAGED=1
+  JAVA_HOME="$NEXODUS_HOME/runtime"
+  NEXODUS_LIB="$NEXODUS_HOME/lib"
+  NEXODUS_CACHE_DIR="/var/cache/${NEXODUS_HOME##*/}"
+  NEXODUS_SKIP_BUILD=1
+else
+  NEXODUS_PACKAGED=
+  . "$NEXODUS_HOME/bin/lib/jdk.sh"
+  nexodus_find_jdk || exit 1
+  NEXODUS_LIB="$NEXODUS_HOME/dist/target/nexodus/lib"
+  NEXODUS_CACHE_DIR="$NEXODUS_HOME/dist/target/nexodus"
+fi
 NEXODUS_STAMP="$NEXODUS_HOME/dist/target/nexodus/.built"
 
 nexodus_dist_is_stale() {
@@ -49,7 +62,10 @@ nexodus_exec() {
   local main=$1
   shift
   nexodus_ensure_dist
+  # nexodus.home: the service's banner names bin/nexctl of a checkout; an installed package has nexctl on the PATH.
+  local home=(-Dnexodus.home="$NEXODUS_HOME")
+  [ -z "$NEXODUS_PACKAGED" ] || home=()
   # shellcheck disable=SC2086
   exec "$JAVA_HOME/bin/java" ${JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED \
-    -Dnexodus.home="$NEXODUS_HOME" -cp "$NEXODUS_LIB/*" "$main" "$@"
+    "${home[@]}" -cp "$NEXODUS_LIB/*" "$main" "$@"
 }
