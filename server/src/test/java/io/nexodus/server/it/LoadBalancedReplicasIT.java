@@ -167,6 +167,7 @@ class LoadBalancedReplicasIT {
                     "%d watch streams open through the balancer: %s per replica",
                     WATCHES, streamsPerReplica().toString());
 
+            long passedOnBefore = passedOnByNginx();
             ClientRetry retry = new ClientRetry(Duration.ofSeconds(60));
             NexodusClient viaKey = lab.client(regKey, "lab-register");
             CountDownLatch go = new CountDownLatch(1);
@@ -206,14 +207,16 @@ class LoadBalancedReplicasIT {
             assertThat(registered).hasSize(REGISTRATIONS);
             report(
                     "kill -9 of replica %d after %d ms, during %d concurrent registrations: all %d succeeded in %d ms; "
-                            + "retried: %s; %d got 409 on a retry because the lost attempt had committed (then PATCH)",
+                            + "retried by the clients: %s; %d got 409 on a retry because the lost attempt had committed "
+                            + "(then PATCH); %d requests nginx passed on to another replica itself",
                     victim,
                     killedAtMs,
                     REGISTRATIONS,
                     registered.size(),
                     allMs,
                     retry,
-                    retry.registeredOnRetryAfterCommit.sum());
+                    retry.registeredOnRetryAfterCommit.sum(),
+                    passedOnByNginx() - passedOnBefore);
             assertThat(retry.kinds())
                     .as("only retryable errors (connection refused/reset, 502, 503, 504), never a 500")
                     .allMatch(
@@ -246,6 +249,7 @@ class LoadBalancedReplicasIT {
     @Order(3)
     void aRollingRestartFailsNoOperationAfterRetries() throws Exception {
         guarded(() -> {
+            long passedOnBefore = passedOnByNginx();
             ClientRetry retry = new ClientRetry(Duration.ofSeconds(60));
             NexodusClient viaKey = lab.client(regKey, "lab-rolling");
             NexodusClient ops = lab.client(adminToken, "lab-rolling-admin");
@@ -300,9 +304,10 @@ class LoadBalancedReplicasIT {
             assertThat(failures).as("operations that failed after retries").isEmpty();
             report(
                     "rolling restart (SIGTERM, start, wait for /private/ready, 2.5 s, next) of 3 replicas in %d ms "
-                            + "(stop+start of each: %s ms): %d operations (register, rename, get, list), 0 failed; retried: %s; "
+                            + "(stop+start of each: %s ms): %d operations (register, rename, get, list), 0 failed; "
+                            + "retried by the client: %s; %d requests nginx passed on to another replica itself; "
                             + "slowest register+rename+get+list %d ms",
-                    ms(t0), restartMs, done.get(), retry, slowestMs.get());
+                    ms(t0), restartMs, done.get(), retry, passedOnByNginx() - passedOnBefore, slowestMs.get());
             assertThat(retry.kinds())
                     .as("only retryable errors, never a 500")
                     .allMatch(
@@ -427,6 +432,13 @@ class LoadBalancedReplicasIT {
             Thread.sleep(20);
         }
         throw new AssertionError("no access log line " + prefix);
+    }
+
+    /** Requests nginx passed to another replica itself after the first failed (two upstreams in the log line). */
+    private long passedOnByNginx() throws Exception {
+        return lab.accessLog().stream()
+                .filter(l -> l.split("\\|", -1)[3].contains(","))
+                .count();
     }
 
     private static long percentile(List<Long> values, int p) {
