@@ -176,6 +176,7 @@ class LoadBalancedReplicasIT {
             ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
             long t0;
             long killedAtMs;
+            int outstandingAtKill;
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> tasks = new ArrayList<>();
                 for (int i = 0; i < REGISTRATIONS; i++) {
@@ -198,19 +199,25 @@ class LoadBalancedReplicasIT {
                 assertThat(someDone.await(60, TimeUnit.SECONDS)).isTrue();
                 lab.kill(victim);
                 killedAtMs = ms(t0);
+                outstandingAtKill = REGISTRATIONS - registered.size() - failures.size();
                 for (Future<?> f : tasks) {
                     f.get(120, TimeUnit.SECONDS);
                 }
             }
             long allMs = ms(t0);
+            assertThat(outstandingAtKill)
+                    .as("registrations still under way at the kill")
+                    .isPositive();
             assertThat(failures).as("registrations that failed after retries").isEmpty();
             assertThat(registered).hasSize(REGISTRATIONS);
             report(
-                    "kill -9 of replica %d after %d ms, during %d concurrent registrations: all %d succeeded in %d ms; "
+                    "kill -9 of replica %d after %d ms, with %d of %d concurrent registrations under way: all %d succeeded "
+                            + "in %d ms; "
                             + "retried by the clients: %s; %d got 409 on a retry because the lost attempt had committed "
                             + "(then PATCH); %d requests nginx passed on to another replica itself",
                     victim,
                     killedAtMs,
+                    outstandingAtKill,
                     REGISTRATIONS,
                     registered.size(),
                     allMs,
