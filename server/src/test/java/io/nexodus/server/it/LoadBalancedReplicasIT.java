@@ -256,6 +256,11 @@ class LoadBalancedReplicasIT {
     @Order(3)
     void aRollingRestartFailsNoOperationAfterRetries() throws Exception {
         guarded(() -> {
+            for (LoadBalancedReplicas.Replica r : lab.replicas()) {
+                if (r.process == null) { // an earlier test failed before it restarted the replica it killed
+                    lab.startReplica(r.index);
+                }
+            }
             long passedOnBefore = passedOnByNginx();
             ClientRetry retry = new ClientRetry(Duration.ofSeconds(60));
             NexodusClient viaKey = lab.client(regKey, "lab-rolling");
@@ -395,11 +400,11 @@ class LoadBalancedReplicasIT {
         assertThat(problems)
                 .as("watches that differ from the database %s", when)
                 .isEmpty();
+        assertThat(watches.stream().mapToInt(w -> w.resets.get()).sum())
+                .as("resets (a resume taken for lost history)")
+                .isZero();
         assertThat(watches.stream().mapToInt(w -> w.resentEvents.get()).sum())
                 .as("events sent twice after a resume")
-                .isZero();
-        assertThat(watches.stream().mapToInt(w -> w.resets.get()).sum())
-                .as("resets")
                 .isZero();
     }
 

@@ -74,6 +74,7 @@ final class RecordingWatch implements WatchSubscriber, AutoCloseable {
         events.incrementAndGet();
         if (WatchEvent.TYPE_RESET.equals(e.type())) {
             resets.incrementAndGet();
+            resumedAtTail = false; // the whole list follows: counted as the reset, not as events sent twice
         }
         if ((WatchEvent.TYPE_CHANGE.equals(e.type()) || WatchEvent.TYPE_DELETE.equals(e.type()))
                 && resumedAtTail
