@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +38,17 @@ public final class FeedRegistry implements AutoCloseable {
 
     private record Key(String kind, UUID vpcId) {}
 
-    /** A feed and its refresh state: {@code dirty} = a signal came since the last read began. */
+    /**
+     * A feed and its refresh state: {@code dirty} = a signal came since the last read began; {@code requested} counts
+     * catch-up requests and {@code covered} is the highest of them that a finished read began after.
+     */
     private static final class State {
         final Feed feed;
         final AtomicBoolean dirty = new AtomicBoolean();
         final AtomicBoolean running = new AtomicBoolean();
+        final AtomicLong requested = new AtomicLong();
+        final Object readDone = new Object();
+        volatile long covered;
 
         State(Feed feed) {
             this.feed = feed;
@@ -145,6 +152,46 @@ public final class FeedRegistry implements AutoCloseable {
         return s.feed;
     }
 
+    /**
+     * Before a client resumes from {@code revision}: if the feed has published less, makes it read the rows committed
+     * up to now and waits for that read (at most {@code timeout}). On several replicas the client may have seen that
+     * revision through another replica whose commit this replica's feed has not read yet (its NOTIFY is under way);
+     * that is no lost history, and must not make the cursor send a {@code reset} and the whole list again. A revision
+     * still above the feed's after the read is one the database lacks (the cursor resets the client then).
+     */
+    void catchUp(Feed feed, long revision, Duration timeout) {
+        if (feed.published() >= revision) {
+            return;
+        }
+        State s = feeds.get(new Key(feed.kind, feed.vpcId));
+        if (s == null || s.feed != feed) {
+            return;
+        }
+        long request = s.requested.incrementAndGet();
+        refresh(s);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (s.readDone) {
+            while (s.covered < request && feed.published() < revision && !closing) {
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (leftMs <= 0) {
+                    log.debug(
+                            "watch feed {} {} did not catch up with revision {} in {}",
+                            feed.kind,
+                            feed.vpcId,
+                            revision,
+                            timeout);
+                    return;
+                }
+                try {
+                    s.readDone.wait(leftMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     void unsubscribe(Feed feed, Waker waker) {
         feed.removeWatcher(waker);
     }
@@ -168,8 +215,14 @@ public final class FeedRegistry implements AutoCloseable {
     private void runRefresh(State s) {
         try {
             while (s.dirty.getAndSet(false)) {
+                // every catch-up request counted by now set dirty before: this read starts after it
+                long request = s.requested.get();
                 reads.increment();
                 s.feed.apply(source.load(s.feed.kind, s.feed.vpcId, s.feed.published()), json, false);
+                synchronized (s.readDone) {
+                    s.covered = request;
+                    s.readDone.notifyAll();
+                }
             }
         } catch (RuntimeException e) {
             log.warn("watch feed {} {} refresh failed; retrying in 1 s: {}", s.feed.kind, s.feed.vpcId, e.getMessage());

@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class WatchRoutes {
     private static final Logger log = LoggerFactory.getLogger(WatchRoutes.class);
     private static final byte[] NEWLINE = {'\n'};
+    /** How long a resuming stream waits for its feed to read commits it has not read yet (then it resets the client). */
+    private static final Duration CATCH_UP_WAIT = Duration.ofSeconds(5);
 
     private final WatchAccess access;
     private final FeedRegistry feeds;
@@ -133,6 +135,10 @@ public final class WatchRoutes {
                 }
                 if (self != null) {
                     selfFeed = feeds.subscribe(Watch.KIND_DEVICE, self.vpcId(), waker);
+                }
+                for (WatchCursor c : cursors) {
+                    // resuming from a revision another replica showed the client, before this one read it
+                    feeds.catchUp(c.feed(), c.request().gtRevision(), CATCH_UP_WAIT);
                 }
             } catch (RuntimeException e) {
                 log.warn("watch feed load failed: {}", e.getMessage());

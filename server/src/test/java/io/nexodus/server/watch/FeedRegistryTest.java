@@ -339,6 +339,36 @@ class FeedRegistryTest {
         assertThat(events(again)).isEmpty();
     }
 
+    /**
+     * On several replicas a client may resume from a revision another replica showed it before this replica's feed
+     * read that commit (its NOTIFY still under way). That is no lost history: the feed catches up from the database
+     * first and the client gets only what followed, no {@code reset} and no second copy of the list. (The cursor used
+     * to take the revision for lost history: after a replica was killed, its watchers reconnecting to another replica
+     * were reset and sent everything again.)
+     */
+    @Test
+    void resumingFromARevisionCommittedThroughAnotherReplicaCatchesUpInsteadOfResetting() {
+        source.commit(DEVICE, vpc, "a", false);
+        Feed feed = registry.subscribe(DEVICE, vpc, new Waker());
+        long seenElsewhere = source.commit(DEVICE, vpc, "b", false); // no signal here yet
+        source.commit(DEVICE, vpc, "c", false);
+        assertThat(feed.published()).isLessThan(seenElsewhere);
+
+        registry.catchUp(feed, seenElsewhere, WAIT);
+        assertThat(events(cursor(seenElsewhere, true, feed))).containsExactly("change c");
+    }
+
+    /** A revision the database lacks as well: catching up reads once, returns at once, and the client is reset. */
+    @Test
+    void catchingUpWithARevisionTheDatabaseLacksStillResets() {
+        source.commit(DEVICE, vpc, "a", false);
+        Feed feed = registry.subscribe(DEVICE, vpc, new Waker());
+        long t0 = System.nanoTime();
+        registry.catchUp(feed, 5, WAIT);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(WAIT);
+        assertThat(events(cursor(5, true, feed))).containsExactly("reset", "change a", "tail");
+    }
+
     @Test
     void aLongListIsSentInBoundedTurns() {
         for (int i = 0; i < LineBatch.MAX_LINES + 10; i++) {
