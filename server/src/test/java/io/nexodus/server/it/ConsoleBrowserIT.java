@@ -106,24 +106,21 @@ class ConsoleBrowserIT {
         Files.copy(png.toPath(), Path.of(dir, "console-" + name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /** A device registered through the API as nexd would register it. */
+    private static Device addDevice(
+            NexodusClient client, Vpc vpc, Keys keys, String hostname, List<Endpoint> endpoints) {
+        return client.devices()
+                .create(new AddDevice(
+                        vpc.id(), keys.publicKey(), null, null, false, false, hostname, endpoints, "linux", null));
+    }
+
     @Test
     void signInCreateVpcAndKeyEditRulesSignOut() throws Exception {
         // a device to list, registered through the API as nexd would
         NexodusClient admin = ts.admin();
         Organization org = admin.organizations().create(new AddOrganization("office", "the office"));
         Vpc office = admin.vpcs().create(new AddVpc(org.id(), "office", false, null, null));
-        admin.devices()
-                .create(new AddDevice(
-                        office.id(),
-                        Keys.generate().publicKey(),
-                        null,
-                        null,
-                        false,
-                        false,
-                        "laptop-1",
-                        List.of(new Endpoint("local", "192.168.1.20:51820")),
-                        "linux",
-                        null));
+        addDevice(admin, office, Keys.generate(), "laptop-1", List.of(new Endpoint("local", "192.168.1.20:51820")));
 
         // sign in through the built-in issuer (authorization code + PKCE)
         browser.get(ts.url() + "/console/");
@@ -164,18 +161,7 @@ class ConsoleBrowserIT {
         browser.executeScript("location.hash = arguments[0]", "#devices?vpc=" + office.id());
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("live"), "live"));
         assertThat(visible(By.id("devices")).getText()).contains("laptop-1", "192.168.1.20:51820", "offline");
-        Device joined = admin.devices()
-                .create(new AddDevice(
-                        office.id(),
-                        Keys.generate().publicKey(),
-                        null,
-                        null,
-                        false,
-                        false,
-                        "laptop-live",
-                        null,
-                        "linux",
-                        null));
+        Device joined = addDevice(admin, office, Keys.generate(), "laptop-live", null);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("devices"), "laptop-live"));
         screenshot("devices");
         admin.devices().delete(joined.id());
@@ -184,12 +170,8 @@ class ConsoleBrowserIT {
 
         // connectivity: a device reports reaching laptop-2 through DERP; the matrix and the census show it
         Keys k2 = Keys.generate(), k3 = Keys.generate();
-        Device reporter = admin.devices()
-                .create(new AddDevice(
-                        office.id(), k2.publicKey(), null, null, false, false, "laptop-2", null, "linux", null));
-        Device peer = admin.devices()
-                .create(new AddDevice(
-                        office.id(), k3.publicKey(), null, null, false, false, "laptop-3", null, "linux", null));
+        Device reporter = addDevice(admin, office, k2, "laptop-2", null);
+        Device peer = addDevice(admin, office, k3, "laptop-3", null);
         NexodusClient asReporter = ts.withToken(SealedToken.open(reporter.bearerToken(), k2.privateKey()));
         try (WatchConnection online =
                 asReporter.events().open(office.id(), null, List.of(new Watch("device", 0, false, Map.of())))) {
