@@ -167,7 +167,8 @@ public final class ErrorReporter {
             return new Report(
                     ExitCodes.UNREACHABLE,
                     "error: cannot reach " + where + ": connection refused"
-                            + "\nIs it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?");
+                            + "\nIs it running (`bin/nexodus serve` in a checkout, `systemctl status nexodus` from the package)?"
+                            + " Is --service-url (or NEXCTL_SERVICE_URL) right?");
         }
         if (has(t, com.fasterxml.jackson.core.JsonProcessingException.class) != null) {
             return new Report(

@@ -121,7 +121,8 @@ class ErrorMappingTest {
         assertThat(r.exitCode()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(r.err())
                 .isEqualTo("error: cannot reach the service at http://127.0.0.1:" + port + ": connection refused\n"
-                        + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
+                        + "Is it running (`bin/nexodus serve` in a checkout, `systemctl status nexodus` from the package)?"
+                        + " Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
 
         // https:// to a port that speaks plain HTTP: said so, not a hint about CA files
         try (ServerSocket plain = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {

@@ -491,7 +491,8 @@ class NexctlIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.UNREACHABLE);
         assertThat(r.err())
                 .isEqualTo("error: cannot reach the service at " + down + ": connection refused\n"
-                        + "Is it running (`bin/nexodus serve`)? Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
+                        + "Is it running (`bin/nexodus serve` in a checkout, `systemctl status nexodus` from the package)?"
+                        + " Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
     }
 
     // ---- TLS ---------------------------------------------------------------------------------------------------
