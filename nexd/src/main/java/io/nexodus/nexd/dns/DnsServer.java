@@ -35,9 +35,11 @@ final class DnsServer implements AutoCloseable {
     static final int MAX_IN_FLIGHT = 64;
     static final int MAX_TCP_CONNECTIONS = 32;
     static final Duration TCP_IDLE = Duration.ofSeconds(10);
+    private static final Duration THREAD_EXIT = Duration.ofSeconds(2);
 
     private final List<DatagramSocket> sockets = new ArrayList<>();
     private final List<ServerSocket> listeners = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>(); // per socket: UDP receiver, TCP acceptor
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final DnsAnswerer answerer;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
@@ -73,17 +75,17 @@ final class DnsServer implements AutoCloseable {
                     "cannot listen on " + on + ": " + (first == null ? "no address" : first.getMessage()), first);
         }
         for (DatagramSocket sock : s.sockets) {
-            Thread.ofPlatform()
+            s.threads.add(Thread.ofPlatform()
                     .daemon(true)
                     .name("nexd-dns-" + sock.getLocalSocketAddress())
-                    .start(() -> s.serve(sock));
+                    .start(() -> s.serve(sock)));
             InetSocketAddress udp = (InetSocketAddress) sock.getLocalSocketAddress();
             try {
                 ServerSocket l = new ServerSocket();
                 l.setReuseAddress(true);
                 l.bind(udp, 16);
                 s.listeners.add(l);
-                Thread.ofVirtual().name("nexd-dns-tcp-accept").start(() -> s.accept(l));
+                s.threads.add(Thread.ofVirtual().name("nexd-dns-tcp-accept").start(() -> s.accept(l)));
             } catch (IOException e) {
                 log.warn("DNS: no TCP on {} (UDP only): {}", udp, e.getMessage());
             }
@@ -223,5 +225,20 @@ final class DnsServer implements AutoCloseable {
             }
         }
         connections.forEach(DnsServer::closeQuietly);
+        // A socket closed while a thread waits in receive or accept on it keeps its port until that thread wakes and
+        // leaves; a server started on the same port right after (new tunnel addresses) must find it free.
+        for (Thread t : threads) {
+            if (t == Thread.currentThread()) {
+                continue;
+            }
+            try {
+                if (!t.join(THREAD_EXIT)) {
+                    log.debug("DNS: {} still running {} after close", t.getName(), THREAD_EXIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

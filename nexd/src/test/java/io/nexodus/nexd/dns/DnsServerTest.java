@@ -52,6 +52,26 @@ class DnsServerTest {
         return Message.newQuery(Record.newRecord(Name.fromString(name), Type.A, 1));
     }
 
+    /**
+     * New tunnel addresses restart the server on the same port at once: the closed server must have released its UDP
+     * and TCP sockets by then (a socket keeps its port until the thread waiting on it leaves; close waits for them).
+     */
+    @Test
+    void aServerClosedAndStartedAgainOnItsPortGetsTcpBack() throws Exception {
+        DnsAnswerer answerer = new DnsAnswerer(() -> names, (q, tcp) -> Optional.empty());
+        DnsServer first = start(answerer);
+        InetSocketAddress port = (InetSocketAddress) first.localAddresses().getFirst();
+        first.close();
+        for (int i = 0; i < 50; i++) {
+            DnsServer again = DnsServer.start(List.of(port), answerer);
+            try {
+                assertThat(again.tcpAddresses()).as("TCP on restart %d", i).hasSize(1);
+            } finally {
+                again.close();
+            }
+        }
+    }
+
     @Test
     void servesTcpOnTheUdpPortAndAnswersPipelinedQueriesInOrder() throws Exception {
         try (DnsServer s = start(new DnsAnswerer(() -> names, (q, tcp) -> Optional.empty()));
