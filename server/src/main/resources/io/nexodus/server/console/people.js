@@ -36,33 +36,14 @@ export async function organizationsPage() {
   show(
     h('h1', {}, 'Organizations'),
     ...list.map((o, i) => organizationSection(o, members[i])),
+    h('h2', {}, 'Invite someone'),
+    list.length === 0 ? h('p', {}, 'Create an organization first.') : inviteForm(list),
     h('h2', {}, 'Create an organization'),
     h('p', { class: 'muted' }, 'The service may allow one organization per user only (feature flag multi-organization).'),
     form);
 }
 
 function organizationSection(org, members) {
-  const invite = h('form', { class: 'invite', 'data-org': org.id, novalidate: true });
-  const sent = h('span', { class: 'ok', 'aria-live': 'polite' });
-  invite.append(
-    field('Invite (e-mail address or user ID)', 'email', h('input', { id: 'invite-' + org.id })),
-    h('span', { class: 'error', id: fieldId('user_id'), 'aria-live': 'polite' }),
-    h('p', { class: 'error form-error', role: 'alert' }),
-    h('button', { type: 'submit', id: 'invite-button-' + org.id }, 'Send invitation'), sent);
-  invite.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(invite);
-    sent.textContent = '';
-    const who = invite.elements.namedItem('email').value.trim();
-    const body = UUID.test(who) ? { organization_id: org.id, user_id: who } : { organization_id: org.id, email: who };
-    try {
-      await api('POST', '/api/invitations', body);
-      sent.textContent = ' Invitation sent; it is listed under Invitations until answered.';
-      invite.reset();
-    } catch (err) {
-      showError(invite, err);
-    }
-  });
   return h('section', { class: 'org', 'data-org': org.id, 'aria-label': 'Organization ' + org.name },
     h('h2', {}, org.name),
     h('p', { class: 'muted' }, (org.description ? org.description + ' — ' : '') + org.id),
@@ -79,8 +60,36 @@ function organizationSection(org, members) {
               if (!confirm('Remove ' + (m.user ? m.user.username : m.user_id) + ' from ' + org.name + '?')) return;
               if (await act(() => api('DELETE', '/api/organizations/' + org.id + '/users/' + m.user_id))) organizationsPage();
             },
-          }, 'Remove'))))))),
-    invite);
+          }, 'Remove'))))))));
+}
+
+/** One form to invite someone into any of the organizations (by e-mail address or user ID). */
+function inviteForm(list) {
+  const form = h('form', { id: 'invite-form', novalidate: true });
+  const sent = h('span', { class: 'ok', id: 'invite-sent', 'aria-live': 'polite' });
+  form.append(
+    field('Organization', 'organization_id', h('select', {}, list.map((o) => h('option', { value: o.id }, o.name)))),
+    field('E-mail address or user ID', 'email', h('input', {})),
+    h('span', { class: 'error', id: fieldId('user_id'), 'aria-live': 'polite' }),
+    h('p', { class: 'error form-error', role: 'alert' }),
+    h('button', { type: 'submit', id: 'send-invitation' }, 'Send invitation'), sent);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    sent.textContent = '';
+    const d = new FormData(form);
+    const who = String(d.get('email')).trim();
+    const org = d.get('organization_id');
+    const body = UUID.test(who) ? { organization_id: org, user_id: who } : { organization_id: org, email: who };
+    try {
+      await api('POST', '/api/invitations', body);
+      sent.textContent = ' Invitation sent; it is listed under Invitations until answered.';
+      form.elements.namedItem('email').value = '';
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  return form;
 }
 
 // ---- invitations ----

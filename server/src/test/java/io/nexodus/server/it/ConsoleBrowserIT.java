@@ -304,16 +304,17 @@ class ConsoleBrowserIT {
         String orgId = section.getAttribute("data-org");
 
         // invite carol by e-mail; an unknown user id is refused on the form
-        WebElement invitee = browser.findElement(By.id("invite-" + orgId));
+        new Select(browser.findElement(By.id("f-organization_id"))).selectByVisibleText(team);
+        WebElement invitee = browser.findElement(By.id("f-email"));
         invitee.sendKeys(UUID.randomUUID().toString());
-        browser.findElement(By.id("invite-button-" + orgId)).click();
-        WebElement inviteError = section.findElement(By.cssSelector("form.invite .form-error"));
+        browser.findElement(By.id("send-invitation")).click();
+        WebElement inviteError = browser.findElement(By.cssSelector("#invite-form .form-error"));
         wait.until(d -> !inviteError.getText().isBlank());
         assertThat(inviteError.getText()).containsIgnoringCase("not found");
         invitee.clear();
         invitee.sendKeys(carol + "@example.com");
-        browser.findElement(By.id("invite-button-" + orgId)).click();
-        wait.until(ExpectedConditions.textToBePresentInElement(section, "Invitation sent"));
+        browser.findElement(By.id("send-invitation")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("invite-sent"), "Invitation sent"));
         screenshot("organizations");
 
         // the sender sees it, with Withdraw
