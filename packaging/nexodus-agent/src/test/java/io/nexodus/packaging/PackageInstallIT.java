@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,15 +86,8 @@ class PackageInstallIT {
 
     @AfterAll
     static void deleteRoot() throws IOException {
-        if (work == null) {
-            return;
-        }
         // The mounts lived in the commands' own namespaces, gone with them: this deletes files only.
-        try (Stream<Path> s = Files.walk(work)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        WorkDirs.delete(work);
     }
 
     @Test
