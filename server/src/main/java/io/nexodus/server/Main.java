@@ -1,5 +1,6 @@
 package io.nexodus.server;
 
+import io.nexodus.core.time.DurationSyntax;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.MeshPeer;
 import io.nexodus.server.relay.DerpRelayOptions;
@@ -105,6 +106,9 @@ public final class Main implements Callable<Integer> {
                 "Then: nexctl login --username admin"
             })
     static final class Serve implements Callable<Integer> {
+        /** Below the stop timeouts of systemd (90 s) and Kubernetes (30 s unless raised) with the drain after it. */
+        static final Duration MAX_SHUTDOWN_DELAY = Duration.ofSeconds(60);
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -268,6 +272,16 @@ public final class Main implements Callable<Integer> {
         String oidcAudience;
 
         @Option(
+                names = "--shutdown-delay",
+                paramLabel = "DURATION",
+                defaultValue = "${env:NEXAPI_SHUTDOWN_DELAY:-0s}",
+                description =
+                        "On SIGTERM, answer /private/ready with 503 and keep serving this long before the port closes, so a"
+                                + " load balancer or Kubernetes Service that polls readiness stops sending requests first"
+                                + " (set it above the balancer's check interval, e.g. 5s). Default 0s. Env NEXAPI_SHUTDOWN_DELAY.")
+        String shutdownDelay;
+
+        @Option(
                 names = "--log-format",
                 paramLabel = "FORMAT",
                 defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}",
@@ -322,6 +336,16 @@ public final class Main implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
                 }
             }
+            Duration drainDelay;
+            try {
+                drainDelay = DurationSyntax.parse(shutdownDelay);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--shutdown-delay: " + e.getMessage());
+            }
+            if (drainDelay.compareTo(MAX_SHUTDOWN_DELAY) > 0) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--shutdown-delay: at most " + MAX_SHUTDOWN_DELAY.toSeconds() + "s");
+            }
             Path dir = dataDir != null ? dataDir : defaultDataDir(System.getenv());
             ServerConfig cfg = new ServerConfig(
                     host,
@@ -367,7 +391,7 @@ public final class Main implements Callable<Integer> {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
-                                server.close();
+                                server.stop(drainDelay);
                                 stopped.countDown();
                             },
                             "nexodus-shutdown"));
