@@ -16,6 +16,7 @@ import io.nexodus.server.EmbeddedContext;
 import io.nexodus.server.EmbeddedService;
 import io.nexodus.server.tls.TlsMaterial;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,7 +180,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         InetSocketAddress adv = options.advertise().orElse(null);
         int port = adv != null && adv.getPort() != 0 ? adv.getPort() : started.port();
         String dialIp = adv == null ? null : adv.getAddress().getHostAddress();
-        boolean v6 = adv != null && adv.getAddress() instanceof java.net.Inet6Address;
+        boolean v6 = adv != null && adv.getAddress() instanceof Inet6Address;
         boolean meshing = options.meshKey().isPresent();
         RelayNode node = new RelayNode(
                 meshing ? RelayMesh.nodeName(started.publicKey().toHex()) : NODE_NAME,
@@ -211,7 +213,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
                     context.clock(),
                     options.meshWith().stream()
                             .map(x -> MeshPeer.parse(x, tls).url())
-                            .collect(java.util.stream.Collectors.toSet()));
+                            .collect(Collectors.toSet()));
             m.tick(); // the region lists the live replicas from the first request on
             mesh = m;
             ScheduledFuture<?> _ = refresher.scheduleWithFixedDelay(
@@ -322,6 +324,11 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         }
         RelayMesh m = mesh;
         if (m != null) {
+            try { // a heartbeat under way would write the row again after it was removed
+                boolean _ = t.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 m.leave();
             } catch (RuntimeException e) { // the others drop this node after the stale cutoff instead

@@ -58,7 +58,8 @@ final class RelayMesh {
     private final Clock clock;
     private final Set<URI> explicit;
     private volatile RelayRegion region;
-    private Instant lastForget = Instant.MIN;
+    /** When long-gone rows were last deleted; null = not yet. */
+    private Instant lastForget;
 
     /**
      * @param self     this replica's node ({@code lastSeen} is replaced on every heartbeat)
@@ -117,7 +118,7 @@ final class RelayMesh {
                 links.remove(u);
             }
         }
-        if (Duration.between(lastForget, now).compareTo(FORGET) >= 0 || lastForget.equals(Instant.MIN)) {
+        if (lastForget == null || Duration.between(lastForget, now).compareTo(FORGET) >= 0) {
             lastForget = now;
             table.forgetOlderThan(now.minus(FORGET));
         }
