@@ -193,8 +193,16 @@ public final class Main implements Callable<Integer> {
                 paramLabel = "HEX",
                 defaultValue = "${env:NEXAPI_DERP_MESH_KEY}",
                 description =
-                        "64 hex digits shared by relays that mesh (e.g. the relays of several service replicas); better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
+                        "64 hex digits shared by relays that mesh. With it, the replicas of the service on one database find each other's relays there (each records its node, refreshed every 2 s, stale after 10 s), mesh them and publish them as one region; without it the relay stands alone. Better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
         String derpMeshKey;
+
+        @Option(
+                names = "--derp-advertise",
+                paramLabel = "IP[:PORT]",
+                defaultValue = "${env:NEXAPI_DERP_ADVERTISE}",
+                description =
+                        "Where agents and the other replicas dial this replica's relay, when that is not --derp-hostname (resolved) on the bound port: e.g. the pod's own IP when --derp-hostname is the load balancer's name. TLS still checks --derp-hostname. Env NEXAPI_DERP_ADVERTISE.")
+        String derpAdvertise;
 
         @Option(
                 names = "--derp-mesh-with",
@@ -426,9 +434,14 @@ public final class Main implements Callable<Integer> {
                 Optional<InetSocketAddress> at = listenSpec == null
                         ? Optional.empty()
                         : Optional.of(DerpRelayOptions.parseListen("--derp-listen", listenSpec));
-                Optional<MeshKey> mesh = blankToNull(derpMeshKey) == null
-                        ? Optional.empty()
-                        : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                Optional<MeshKey> mesh;
+                try {
+                    mesh = blankToNull(derpMeshKey) == null
+                            ? Optional.empty()
+                            : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--derp-mesh-key: " + e.getMessage(), e);
+                }
                 List<String> peers = derpMeshWith == null
                         ? List.of()
                         : derpMeshWith.stream()
@@ -438,6 +451,9 @@ public final class Main implements Callable<Integer> {
                 for (String peer : peers) {
                     MeshPeer.parse(peer, !derpPlainHttp);
                 } // bad input fails here, before anything starts
+                Optional<InetSocketAddress> advertise = blankToNull(derpAdvertise) == null
+                        ? Optional.empty()
+                        : Optional.of(DerpRelayOptions.parseAdvertise("--derp-advertise", derpAdvertise));
                 return new DerpRelayOptions(
                         at,
                         apiHost,
@@ -445,6 +461,7 @@ public final class Main implements Callable<Integer> {
                         derpPlainHttp,
                         mesh,
                         peers,
+                        advertise,
                         stunPort);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

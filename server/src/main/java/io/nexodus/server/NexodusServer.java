@@ -317,7 +317,7 @@ public final class NexodusServer implements AutoCloseable {
             }
         };
         EmbeddedContext context =
-                new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock, deviceKeys);
+                new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock, deviceKeys, db);
         for (EmbeddedService s : embedded) {
             try {
                 s.start(context);

@@ -38,6 +38,7 @@ class MainTest {
             "--derp-plain-http",
             "--derp-mesh-key",
             "--derp-mesh-with",
+            "--derp-advertise",
             "--shutdown-delay",
             "NEXAPI_"
         }) {
@@ -64,7 +65,7 @@ class MainTest {
                         .isNotEmpty();
             }
         }
-        assertThat(options).isEqualTo(21); // listen … log-format, shutdown-delay, and the five --derp-* options
+        assertThat(options).isEqualTo(22); // listen … log-format, shutdown-delay, and the six --derp-* options
         // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
         for (String line : run("serve", "--help").split("\n", -1)) {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
@@ -116,5 +117,12 @@ class MainTest {
                 .startsWith("2\n")
                 .contains("--shutdown-delay: '5' is not a duration");
         assertThat(run("serve", "--shutdown-delay", "2m")).startsWith("2\n").contains("at most 60s");
+        assertThat(run("serve", "--derp-mesh-key", "abc")).contains("--derp-mesh-key:");
+        assertThat(run("serve", "--derp-advertise", "relay.example.com"))
+                .startsWith("2\n")
+                .contains("--derp-advertise takes an IP address (give a name with --derp-hostname)");
+        assertThat(run("serve", "--derp-advertise", "10.0.0.5:99999"))
+                .startsWith("2\n")
+                .contains("--derp-advertise: port out of range");
     }
 }
