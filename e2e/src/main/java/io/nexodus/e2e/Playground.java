@@ -11,8 +11,11 @@ import io.nexodus.e2e.lab.NatMapping;
 import io.nexodus.e2e.lab.StandardLab;
 import io.nexodus.e2e.scenario.LabAgent;
 import io.nexodus.e2e.scenario.LabService;
+import io.nexodus.e2e.scenario.NexdAotCache;
 import java.io.BufferedReader;
 import java.io.Console;
+import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -111,7 +115,7 @@ public final class Playground {
                 }
             }
         }
-        if (!"root".equals(System.getProperty("user.name")) && !new java.io.File("/proc/self").canWrite()) {
+        if (!"root".equals(System.getProperty("user.name")) && !new File("/proc/self").canWrite()) {
             System.err.println("nexodus playground: needs root (it creates network namespaces)");
             System.exit(1);
         }
@@ -119,7 +123,7 @@ public final class Playground {
         out.println("building the lab in " + dir + " ...");
         NatLab lab = StandardLab.build(dir);
         CountDownLatch done = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stopping = new AtomicBoolean();
         LabService service = null;
         Playground p = null;
         try {
@@ -162,7 +166,7 @@ public final class Playground {
 
     private void startAgents(List<String> hosts, boolean relay, Path dir) {
         out.println("preparing nexd's start-up cache ...");
-        List<String> aot = io.nexodus.e2e.scenario.NexdAotCache.create(dir.resolve("cache"));
+        List<String> aot = NexdAotCache.create(dir.resolve("cache"));
         NexodusClient admin = service.admin();
         Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), "playground", false, null, null));
         String rk = admin.regKeys()
@@ -339,7 +343,7 @@ public final class Playground {
                     lastEvent.set("'" + line.strip() + "' failed: " + e.getMessage());
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // stdin closed: no commands
         }
     }

@@ -1,11 +1,14 @@
 package io.nexodus.netstack;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -285,7 +289,7 @@ public final class NetStack implements AutoCloseable {
             checkOpen();
             int p = port == 0 ? freePort(udpSockets::containsKey) : checkPort(port);
             if (udpSockets.containsKey(p)) {
-                throw new java.net.BindException("UDP port " + p + " in use");
+                throw new BindException("UDP port " + p + " in use");
             }
             UdpSocket s = new UdpSocket(this, p, config.udpQueue());
             udpSockets.put(p, s);
@@ -305,7 +309,7 @@ public final class NetStack implements AutoCloseable {
             checkOpen();
             int p = port == 0 ? freePort(listeners::containsKey) : checkPort(port);
             if (listeners.containsKey(p)) {
-                throw new java.net.BindException("TCP port " + p + " in use");
+                throw new BindException("TCP port " + p + " in use");
             }
             TcpListener l = new TcpListener(this, p, backlog);
             listeners.put(p, l);
@@ -324,7 +328,7 @@ public final class NetStack implements AutoCloseable {
             while (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
                 if (left <= 0) {
                     c.abort();
-                    throw new java.net.SocketTimeoutException("Connect timed out");
+                    throw new SocketTimeoutException("Connect timed out");
                 }
                 left = c.changed.awaitNanos(left);
             }
@@ -372,10 +376,10 @@ public final class NetStack implements AutoCloseable {
                 return a;
             }
         }
-        throw new java.net.NoRouteToHostException("No " + (v4 ? "IPv4" : "IPv6") + " address on the stack");
+        throw new NoRouteToHostException("No " + (v4 ? "IPv4" : "IPv6") + " address on the stack");
     }
 
-    private int freePort(java.util.function.IntPredicate used) throws IOException {
+    private int freePort(IntPredicate used) throws IOException {
         int start = random.nextInt(EPHEMERAL_COUNT);
         for (int i = 0; i < EPHEMERAL_COUNT; i++) {
             int p = EPHEMERAL_FIRST + (start + i) % EPHEMERAL_COUNT;
@@ -383,7 +387,7 @@ public final class NetStack implements AutoCloseable {
                 return p;
             }
         }
-        throw new java.net.BindException("No free ephemeral port");
+        throw new BindException("No free ephemeral port");
     }
 
     private static int checkPort(int port) {

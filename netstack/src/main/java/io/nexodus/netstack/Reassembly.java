@@ -1,5 +1,6 @@
 package io.nexodus.netstack;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -43,7 +44,7 @@ final class Reassembly {
             if (end > next) {
                 int skip = (int) (next - e.getKey());
                 byte[] v = e.getValue();
-                return skip == 0 ? v : java.util.Arrays.copyOfRange(v, skip, v.length);
+                return skip == 0 ? v : Arrays.copyOfRange(v, skip, v.length);
             }
         }
         return null;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.SocketException;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 
 /**
@@ -292,7 +293,7 @@ final class TcpConnection {
             }
             changed.signalAll();
         } else {
-            byte[] piece = start == 0 && end == data.length ? data : java.util.Arrays.copyOfRange(data, start, end);
+            byte[] piece = start == 0 && end == data.length ? data : Arrays.copyOfRange(data, start, end);
             reassembly.add(rcvOffset - skip, piece);
         }
     }

@@ -1,5 +1,6 @@
 package io.nexodus.netstack;
 
+import java.net.ConnectException;
 import java.net.SocketException;
 
 /**
@@ -373,7 +374,7 @@ final class TcpSender {
         if (c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED) {
             if (++retries > config.maxSynRetransmits()) {
                 if (c.state == TcpState.SYN_SENT) {
-                    c.fail(new java.net.ConnectException("Connection timed out"));
+                    c.fail(new ConnectException("Connection timed out"));
                 } else {
                     c.closeNow();
                 }

@@ -1,5 +1,6 @@
 package io.nexodus.nexctl;
 
+import io.nexodus.api.nexdctl.NexdCtl;
 import java.io.Console;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -43,7 +44,7 @@ public record CliEnvironment(
                         .orElse(null),
                 homeOf(System.getenv()),
                 Clock.systemUTC(),
-                io.nexodus.api.nexdctl.NexdCtl::isRoot);
+                NexdCtl::isRoot);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.nexodus.nexctl;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.nexodus.api.auth.OAuthException;
 import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.ApiTransportException;
@@ -13,6 +14,7 @@ import io.nexodus.api.nexdctl.NexdProtocolException;
 import io.nexodus.api.nexdctl.NexdRpcException;
 import io.nexodus.api.nexdctl.NexdUnreachableException;
 import io.nexodus.api.nexdctl.NexdVersionMismatchException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -170,13 +172,13 @@ public final class ErrorReporter {
                             + "\nIs it running (`bin/nexodus serve` in a checkout, `systemctl status nexodus` from the package)?"
                             + " Is --service-url (or NEXCTL_SERVICE_URL) right?");
         }
-        if (has(t, com.fasterxml.jackson.core.JsonProcessingException.class) != null) {
+        if (has(t, JsonProcessingException.class) != null) {
             return new Report(
                     ExitCodes.ERROR,
                     "error: " + t.getMessage() + "\nIs " + (serviceUrl == null ? "--service-url" : serviceUrl)
                             + " a Nexodus service?");
         }
-        if (has(t, java.io.IOException.class) != null) {
+        if (has(t, IOException.class) != null) {
             return new Report(
                     ExitCodes.UNREACHABLE,
                     "error: cannot talk to " + where + ": " + message(cause)

@@ -1,5 +1,6 @@
 package io.nexodus.packetfilter;
 
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +32,7 @@ final class DropLog {
         log.debug(
                 "security group '{}': dropped new {} flow {} ({}){}",
                 rules,
-                direction.name().toLowerCase(java.util.Locale.ROOT),
+                direction.name().toLowerCase(Locale.ROOT),
                 p.describe(),
                 why == Decision.DROP_TABLE_FULL ? "connection table full" : "no rule allows it",
                 skipped == 0 ? "" : "; " + skipped + " more drops not logged");

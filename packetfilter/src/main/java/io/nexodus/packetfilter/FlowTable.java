@@ -2,6 +2,7 @@ package io.nexodus.packetfilter;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.locks.StampedLock;
 
 /**
@@ -270,7 +271,7 @@ final class FlowTable {
         for (Segment s : segments) {
             long stamp = s.lock.writeLock();
             try {
-                java.util.Arrays.fill(s.slots, 0);
+                Arrays.fill(s.slots, 0);
                 s.count = 0;
             } finally {
                 s.lock.unlockWrite(stamp);

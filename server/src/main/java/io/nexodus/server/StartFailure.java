@@ -5,6 +5,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.NoSuchElementException;
 
 /** The one line the service prints when it cannot start: what failed and why, never a bare "No value present". */
 final class StartFailure {
@@ -38,7 +39,7 @@ final class StartFailure {
         if (m == null || m.isBlank()) {
             return t.getClass().getSimpleName();
         }
-        if (t instanceof java.util.NoSuchElementException
+        if (t instanceof NoSuchElementException
                 || t instanceof NullPointerException
                 || (t instanceof IllegalStateException && m.length() < 25)) {
             return t.getClass().getSimpleName() + ": " + m;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Detects whether the NAT in front of a socket maps it to one public address for every destination
@@ -39,7 +40,7 @@ public final class NatMappingDetector {
             for (CompletableFuture<BindingResult> f : asked) {
                 answers.add(f.get());
             }
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("STUN transaction failed unexpectedly", e.getCause());
         }
         return NatMapping.of(answers);

@@ -1,6 +1,7 @@
 package io.nexodus.stun;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -76,7 +77,7 @@ public final class StunServer implements AutoCloseable {
         try {
             for (InetSocketAddress address : addresses) {
                 Addresses.requireResolved(address);
-                DatagramChannel ch = address.getAddress() instanceof java.net.Inet4Address
+                DatagramChannel ch = address.getAddress() instanceof Inet4Address
                         ? DatagramChannel.open(StandardProtocolFamily.INET)
                         : DatagramChannel.open();
                 channels.add(ch);

@@ -1,5 +1,6 @@
 package io.nexodus.stun;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,7 @@ interface TransactionClock {
                 f.get(wait, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 return false;
-            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            } catch (ExecutionException | CancellationException e) {
                 return true;
             }
             return true;

@@ -1,5 +1,6 @@
 package io.nexodus.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -27,13 +29,13 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /** Starts {@code argv} with output appended to {@code log}; {@code env} entries are added to the environment. */
-    public static ChildProcess start(Path log, java.util.Map<String, String> env, List<String> argv) {
+    public static ChildProcess start(Path log, Map<String, String> env, List<String> argv) {
         try {
             Files.createDirectories(log.toAbsolutePath().getParent());
             ProcessBuilder pb = new ProcessBuilder(argv)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.environment().putAll(env);
             return new ChildProcess(List.copyOf(argv), pb.start(), log);
         } catch (IOException e) {
@@ -42,7 +44,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(Path log, List<String> argv) {
-        return start(log, java.util.Map.of(), argv);
+        return start(log, Map.of(), argv);
     }
 
     public Process process() {

@@ -1,9 +1,12 @@
 package io.nexodus.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -66,7 +69,7 @@ public final class Cmd {
 
     public static Result tryRun(Duration timeout, List<String> argv) {
         ProcessBuilder pb = new ProcessBuilder(argv);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p;
         try {
             p = pb.start();
@@ -94,7 +97,7 @@ public final class Cmd {
     public static boolean onPath(String name) {
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : path.split(":", -1)) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, name))) {
+            if (Files.isExecutable(Path.of(dir, name))) {
                 return true;
             }
         }

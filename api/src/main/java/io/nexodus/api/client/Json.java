@@ -1,6 +1,7 @@
 package io.nexodus.api.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,11 +16,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class Json {
     // A shared, bounded buffer pool instead of Jackson's default thread-local one: with virtual threads every request
     // thread would otherwise keep its own ~30 KB of parser buffers for as long as it lives (e.g. a watch stream).
-    private static final ObjectMapper MAPPER =
-            configure(JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
-                            .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
-                            .build())
-                    .build());
+    private static final ObjectMapper MAPPER = configure(JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedBoundedPool())
+                    .build())
+            .build());
 
     private Json() {}
 

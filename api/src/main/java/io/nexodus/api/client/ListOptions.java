@@ -1,5 +1,6 @@
 package io.nexodus.api.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public record ListOptions(
             if (start != null && end != null) {
                 parts.add("range=" + enc("[" + start + "," + end + "]"));
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("filter value is not JSON-serializable", e);
         }
         return String.join("&", parts);

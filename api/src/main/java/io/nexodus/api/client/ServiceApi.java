@@ -3,6 +3,8 @@ package io.nexodus.api.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.model.DeviceStartResponse;
 import io.nexodus.api.model.HealthStatus;
+import io.nexodus.api.model.UserInfoResponse;
+import java.nio.charset.StandardCharsets;
 
 /** Endpoints outside {@code /api}: identity-provider discovery for agents/CLI, health, the OpenAPI document. */
 public final class ServiceApi {
@@ -35,13 +37,13 @@ public final class ServiceApi {
     }
 
     /** OIDC userinfo of the caller (built-in identity provider). */
-    public io.nexodus.api.model.UserInfoResponse userInfo() {
-        return c.call("GET", "/oauth/userinfo", null, io.nexodus.api.model.UserInfoResponse.class);
+    public UserInfoResponse userInfo() {
+        return c.call("GET", "/oauth/userinfo", null, UserInfoResponse.class);
     }
 
     /** Prometheus metrics text. */
     public String metrics() {
-        return new String(c.exchange("GET", "/metrics", null).body(), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(c.exchange("GET", "/metrics", null).body(), StandardCharsets.UTF_8);
     }
 
     /** Administrators: hard-delete rows soft-deleted longer ago than {@code retention} (e.g. "24h"); returns counts. */

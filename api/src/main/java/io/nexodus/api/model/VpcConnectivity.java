@@ -3,6 +3,7 @@ package io.nexodus.api.model;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -81,5 +82,5 @@ public record VpcConnectivity(
             @JsonProperty("no_path") long noPath,
             @JsonProperty("stale") long stale,
             @JsonProperty("unreported") long unreported,
-            @JsonProperty("nat_types") java.util.Map<String, Long> natTypes) {}
+            @JsonProperty("nat_types") Map<String, Long> natTypes) {}
 }

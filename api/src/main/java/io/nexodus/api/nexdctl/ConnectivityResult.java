@@ -3,6 +3,7 @@ package io.nexodus.api.nexdctl;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,6 +19,6 @@ public record ConnectivityResult(
         @JsonProperty("peers") Map<String, PeerReachability> peers) {
 
     public ConnectivityResult {
-        peers = peers == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
+        peers = peers == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(peers));
     }
 }

@@ -1,5 +1,6 @@
 package io.nexodus.api.nexdctl;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,7 +27,7 @@ public final class JsonRpcCodec {
             System.arraycopy(body, 0, framed, 0, body.length);
             framed[body.length] = '\n';
             return framed;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode JSON-RPC message: " + e.getMessage(), e);
         }
     }

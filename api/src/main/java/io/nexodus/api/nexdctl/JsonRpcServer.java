@@ -1,7 +1,9 @@
 package io.nexodus.api.nexdctl;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -163,7 +165,7 @@ public final class JsonRpcServer implements AutoCloseable {
         SocketChannel probe;
         try {
             probe = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-        } catch (java.net.ConnectException stale) {
+        } catch (ConnectException stale) {
             Files.deleteIfExists(socket); // a socket file nobody listens on: left by a crashed process
             return;
         }
@@ -281,7 +283,7 @@ public final class JsonRpcServer implements AutoCloseable {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    private static void closeQuietly(java.io.Closeable c) {
+    private static void closeQuietly(Closeable c) {
         try {
             c.close();
         } catch (IOException ignored) {

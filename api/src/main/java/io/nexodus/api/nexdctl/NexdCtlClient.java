@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,8 +216,8 @@ public final class NexdCtlClient {
                     e);
         } catch (IOException e) {
             String m = String.valueOf(e.getMessage());
-            boolean denied = m.toLowerCase(Locale.ROOT).contains("permission denied")
-                    || e instanceof java.nio.file.AccessDeniedException;
+            boolean denied =
+                    m.toLowerCase(Locale.ROOT).contains("permission denied") || e instanceof AccessDeniedException;
             throw new NexdUnreachableException(
                     socket,
                     denied

@@ -3,6 +3,8 @@ package io.nexodus.api.nexdctl;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.time.Duration;
+import java.util.Locale;
 
 /**
  * One peer in {@link ConnectivityResult}: the outcome of probing the peer's tunnel address (upstream's
@@ -24,10 +26,10 @@ public record PeerReachability(
         @JsonProperty("method") String method) {
 
     /** Formats a round-trip time the way upstream does ({@code 1.23ms}); null = unreachable ({@code "-"}). */
-    public static String formatLatency(java.time.Duration rtt) {
+    public static String formatLatency(Duration rtt) {
         if (rtt == null) {
             return "-";
         }
-        return String.format(java.util.Locale.ROOT, "%.2fms", rtt.toNanos() / 1_000_000.0);
+        return String.format(Locale.ROOT, "%.2fms", rtt.toNanos() / 1_000_000.0);
     }
 }

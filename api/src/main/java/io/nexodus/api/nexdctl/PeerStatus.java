@@ -11,7 +11,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -66,7 +68,7 @@ public record PeerStatus(
             .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
             .optionalEnd()
             .appendPattern(" Z")
-            .toFormatter(java.util.Locale.ROOT);
+            .toFormatter(Locale.ROOT);
 
     public PeerStatus {
         endpoint = endpoint == null ? "" : endpoint;
@@ -79,7 +81,7 @@ public record PeerStatus(
     public static String formatHandshake(Instant t) {
         return t == null || t.getEpochSecond() <= 0
                 ? ""
-                : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+                : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /**

@@ -16,8 +16,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
@@ -63,7 +65,7 @@ public final class Informer<T> implements WatchSubscriber {
     }
 
     /** Devices of a VPC, keyed by device id. */
-    public static Informer<Device> devices(java.util.UUID vpcId) {
+    public static Informer<Device> devices(UUID vpcId) {
         return new Informer<>(
                 Watch.KIND_DEVICE,
                 Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
@@ -73,7 +75,7 @@ public final class Informer<T> implements WatchSubscriber {
     }
 
     /** Security groups of a VPC, keyed by id. */
-    public static Informer<SecurityGroup> securityGroups(java.util.UUID vpcId) {
+    public static Informer<SecurityGroup> securityGroups(UUID vpcId) {
         return new Informer<>(
                 Watch.KIND_SECURITY_GROUP,
                 Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
@@ -83,7 +85,7 @@ public final class Informer<T> implements WatchSubscriber {
     }
 
     /** Metadata of the devices of a VPC, keyed by {@code deviceId/key}; {@code key} (nullable) selects one key. */
-    public static Informer<DeviceMetadata> deviceMetadata(java.util.UUID vpcId, String key) {
+    public static Informer<DeviceMetadata> deviceMetadata(UUID vpcId, String key) {
         Map<String, Object> o = key == null
                 ? Map.of(Watch.OPTION_VPC_ID, vpcId.toString())
                 : Map.of(Watch.OPTION_VPC_ID, vpcId.toString(), Watch.OPTION_KEY, key);
@@ -96,7 +98,7 @@ public final class Informer<T> implements WatchSubscriber {
     }
 
     /** The VPC itself, keyed by id. */
-    public static Informer<Vpc> vpc(java.util.UUID vpcId) {
+    public static Informer<Vpc> vpc(UUID vpcId) {
         return new Informer<>(
                 Watch.KIND_VPC,
                 Map.of(Watch.OPTION_VPC_ID, vpcId.toString()),
@@ -254,7 +256,7 @@ public final class Informer<T> implements WatchSubscriber {
                 if (left <= 0) {
                     return false;
                 }
-                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
             return true;
         }
@@ -269,7 +271,7 @@ public final class Informer<T> implements WatchSubscriber {
                 if (left <= 0) {
                     break;
                 }
-                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                TimeUnit.NANOSECONDS.timedWait(monitor, left);
             }
             return version;
         }

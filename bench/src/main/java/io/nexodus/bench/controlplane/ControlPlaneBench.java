@@ -1,25 +1,30 @@
 package io.nexodus.bench.controlplane;
 
 import io.nexodus.api.auth.OidcClient;
+import io.nexodus.api.client.Json;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
+import io.nexodus.api.model.WatchEvent;
 import io.nexodus.testkit.Postgres;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -200,10 +205,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
                         + "%d streams connecting at once%n",
                 devices, db, w, Watchers.watchesPerStream(), changes, concurrency, parallel);
         out.println("service: separate JVM, flags " + String.join(" ", jvm) + "; load generator: this JVM, flags "
-                + String.join(
-                        " ",
-                        java.lang.management.ManagementFactory.getRuntimeMXBean()
-                                .getInputArguments()));
+                + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         out.flush();
     }
 
@@ -450,11 +452,9 @@ public final class ControlPlaneBench implements Callable<Integer> {
     /** Size of one device's watch event line as the service streams it ({"kind":"device","type":"change","value":…}). */
     private static int eventLineBytes(NexodusClient admin, BenchDevice d) throws IOException {
         var device = admin.devices().get(d.id);
-        return io.nexodus.api.client.Json.mapper()
-                        .writeValueAsBytes(new io.nexodus.api.model.WatchEvent(
-                                "device",
-                                "change",
-                                io.nexodus.api.client.Json.mapper().valueToTree(device)))
+        return Json.mapper()
+                        .writeValueAsBytes(
+                                new WatchEvent("device", "change", Json.mapper().valueToTree(device)))
                         .length
                 + 1;
     }
@@ -499,8 +499,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
     }
 
     private void progress(String s) {
-        System.err.printf(
-                "[%s] %s%n", java.time.LocalTime.now(ZoneId.systemDefault()).withNano(0), s);
+        System.err.printf("[%s] %s%n", LocalTime.now(ZoneId.systemDefault()).withNano(0), s);
     }
 
     private static String kb(long bytes) {
@@ -546,8 +545,7 @@ public final class ControlPlaneBench implements Callable<Integer> {
 
     private static void deleteTree(Path dir) {
         try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             System.err.println("cannot delete " + dir + ": " + e.getMessage());
         }

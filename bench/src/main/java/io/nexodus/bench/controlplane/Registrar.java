@@ -2,6 +2,7 @@ package io.nexodus.bench.controlplane;
 
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.crypto.SealedToken;
+import io.nexodus.api.crypto.SealedTokenException;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.Device;
 import io.nexodus.core.key.NodePrivateKey;
@@ -65,7 +66,7 @@ final class Registrar {
         devices.parallelStream().filter(d -> d.sealedToken != null).forEach(d -> {
             try {
                 d.token = SealedToken.open(d.sealedToken, d.privateKey);
-            } catch (io.nexodus.api.crypto.SealedTokenException e) {
+            } catch (SealedTokenException e) {
                 throw new IllegalStateException(
                         "cannot open the device token of " + d.hostname() + ": " + e.getMessage(), e);
             }

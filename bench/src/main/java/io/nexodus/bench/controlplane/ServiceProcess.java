@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The service under test as a real process: {@code java <jvm options> -cp <class path> io.nexodus.server.Main serve}
@@ -180,8 +183,7 @@ final class ServiceProcess implements AutoCloseable {
     /** The committed size of the Java heap in bytes (what the GC has taken from the OS; part of the RSS). */
     long committedHeapBytes() {
         for (String line : jcmd("GC.heap_info").split("\n", -1)) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                            "heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K")
+            Matcher m = Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K")
                     .matcher(line);
             if (m.find()) {
                 return Long.parseLong(m.group(1)) * 1024;
@@ -219,7 +221,7 @@ final class ServiceProcess implements AutoCloseable {
 
     String logTail(int lines) {
         String[] all = process.output().split("\n");
-        return String.join("\n", java.util.Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
+        return String.join("\n", Arrays.asList(all).subList(Math.max(0, all.length - lines), all.length));
     }
 
     /** SIGTERM (graceful shutdown), SIGKILL after 10 s. */

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Semaphore;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorMask;
@@ -193,7 +194,7 @@ final class WatchStreamClient {
                 String head = new String(buf, 0, end, StandardCharsets.ISO_8859_1);
                 int sp = head.indexOf(' ');
                 int status = Integer.parseInt(head.substring(sp + 1, sp + 4));
-                boolean chunked = head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked");
+                boolean chunked = head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked");
                 String rest = status == 200 ? "" : new String(buf, end + 4, len - end - 4, StandardCharsets.UTF_8);
                 return new Head(status, chunked, end + 4, len, rest);
             }

@@ -11,8 +11,11 @@ import io.nexodus.wireguard.bind.UdpBind;
 import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +23,10 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A benchmark harness, not the agent: carries one WireGuard device's UDP to one peer over a DERP relay, so that
@@ -50,7 +57,7 @@ public final class WireGuardDerpForwarder {
             }
         }
         byte[] raw = Base64.getDecoder()
-                .decode(java.nio.file.Files.readString(Path.of(a.get("--key"))).strip());
+                .decode(Files.readString(Path.of(a.get("--key"))).strip());
         NodePrivateKey key = NodePrivateKey.fromRaw(raw);
         NodePublicKey peer = NodePublicKey.fromBase64(a.get("--peer"));
         InetSocketAddress listen = hostPort(a.get("--listen"));
@@ -129,24 +136,23 @@ public final class WireGuardDerpForwarder {
             return " (plain HTTP)";
         }
         try {
-            javax.net.ssl.SSLContext ctx = a.containsKey("--ca")
-                    ? TrustBundles.trusting(Path.of(a.get("--ca")))
-                    : javax.net.ssl.SSLContext.getDefault();
+            SSLContext ctx =
+                    a.containsKey("--ca") ? TrustBundles.trusting(Path.of(a.get("--ca"))) : SSLContext.getDefault();
             InetSocketAddress at = a.containsKey("--dial")
                     ? hostPort(a.get("--dial"))
                     : new InetSocketAddress(url.getHost(), url.getPort() < 0 ? 443 : url.getPort());
-            try (java.net.Socket raw = new java.net.Socket(at.getAddress(), at.getPort());
-                    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket)
-                            ctx.getSocketFactory().createSocket(raw, url.getHost(), at.getPort(), true)) {
-                javax.net.ssl.SSLParameters p = s.getSSLParameters();
-                p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName(url.getHost())));
+            try (Socket raw = new Socket(at.getAddress(), at.getPort());
+                    SSLSocket s =
+                            (SSLSocket) ctx.getSocketFactory().createSocket(raw, url.getHost(), at.getPort(), true)) {
+                SSLParameters p = s.getSSLParameters();
+                p.setServerNames(List.of(new SNIHostName(url.getHost())));
                 p.setApplicationProtocols(new String[] {"http/1.1"});
                 s.setSSLParameters(p);
                 s.startHandshake();
                 return " tls=" + s.getSession().getProtocol() + " cipher="
                         + s.getSession().getCipherSuite();
             }
-        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
             return " (TLS details unknown: " + e.getMessage() + ")";
         }
     }

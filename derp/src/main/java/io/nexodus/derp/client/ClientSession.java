@@ -6,7 +6,9 @@ import io.nexodus.derp.frame.FrameReader;
 import io.nexodus.derp.frame.FrameWriter;
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -61,7 +63,7 @@ final class ClientSession {
     }
 
     /** Queues data frames with one wake-up; returns how many older frames were dropped, or -1 if closed. */
-    int enqueueAllData(java.util.List<Frame> frames, int depth) {
+    int enqueueAllData(List<Frame> frames, int depth) {
         lock.lock();
         try {
             if (closed) {
@@ -98,7 +100,7 @@ final class ClientSession {
     }
 
     /** The writer loop; returns when closed or a write fails (then the socket is closed to stop the reader). */
-    void writeLoop(Runnable onPacketWritten, java.time.Clock clock) {
+    void writeLoop(Runnable onPacketWritten, Clock clock) {
         Frame[] batch = new Frame[BATCH];
         boolean needFlush = false;
         try {

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -172,7 +173,7 @@ public final class DerpClient implements AutoCloseable {
             dropsNotConnected.add(packets.size());
             return 0;
         }
-        List<Frame> frames = new java.util.ArrayList<>(packets.size());
+        List<Frame> frames = new ArrayList<>(packets.size());
         for (byte[] p : packets) {
             if (p.length > FrameLimits.MAX_PACKET_SIZE) {
                 dropsTooLarge.increment();

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -208,7 +209,7 @@ final class DerpDialer {
     private static int remainingMillis(long deadline) throws IOException {
         long ms = (deadline - System.nanoTime()) / 1_000_000;
         if (ms <= 0) {
-            throw new java.net.SocketTimeoutException("DERP connect timed out");
+            throw new SocketTimeoutException("DERP connect timed out");
         }
         return (int) Math.min(Integer.MAX_VALUE, ms);
     }

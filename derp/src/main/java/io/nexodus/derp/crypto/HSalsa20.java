@@ -1,5 +1,6 @@
 package io.nexodus.derp.crypto;
 
+import java.util.Arrays;
 import org.bouncycastle.crypto.engines.Salsa20Engine;
 import org.bouncycastle.util.Pack;
 
@@ -37,8 +38,8 @@ final class HSalsa20 {
             int w = OUTPUT_WORDS[i];
             Pack.intToLittleEndian(x[w] - in[w], out, 4 * i);
         }
-        java.util.Arrays.fill(in, 0);
-        java.util.Arrays.fill(x, 0);
+        Arrays.fill(in, 0);
+        Arrays.fill(x, 0);
         return out;
     }
 }

@@ -5,6 +5,7 @@ import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.ClientVerifier;
 import io.nexodus.derp.server.DeliveryPolicy;
+import io.nexodus.derp.server.DerpServerConfig;
 import io.nexodus.derp.server.MeshPeer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -110,8 +111,8 @@ public record DerpRelayConfig(
         private int acceptConnectionBurst = Integer.MAX_VALUE;
         private Duration httpTimeout = Duration.ofSeconds(30);
         private boolean metaCert = true;
-        private int sendQueueDepth = io.nexodus.derp.server.DerpServerConfig.DEFAULT_SEND_QUEUE_DEPTH;
-        private int sendQueueBytes = io.nexodus.derp.server.DerpServerConfig.DEFAULT_SEND_QUEUE_BYTES;
+        private int sendQueueDepth = DerpServerConfig.DEFAULT_SEND_QUEUE_DEPTH;
+        private int sendQueueBytes = DerpServerConfig.DEFAULT_SEND_QUEUE_BYTES;
         private Duration writeTimeout = Duration.ofSeconds(2);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Duration keepAliveInterval = Duration.ofSeconds(60);

@@ -26,6 +26,7 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedKeyManager;
 
@@ -146,7 +147,7 @@ final class ServerTls {
                     || (alg.equals("EC") && keyType.startsWith("EC"));
         }
 
-        private boolean sniMatches(javax.net.ssl.SSLSession handshake) {
+        private boolean sniMatches(SSLSession handshake) {
             if (CertificateNames.isIpLiteral(hostname)) {
                 return true;
             }

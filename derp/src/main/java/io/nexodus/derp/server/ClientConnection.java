@@ -12,6 +12,8 @@ import io.nexodus.derp.frame.FrameWriter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,7 +53,7 @@ final class ClientConnection {
      * Receivers whose writer this reader is to start once it has handled what it has buffered: the frames of one TLS
      * record (or one socket read) then leave in one write per receiver instead of one each. See {@link #readLoop}.
      */
-    private final java.util.ArrayList<ClientConnection> writersToStart = new java.util.ArrayList<>(2);
+    private final ArrayList<ClientConnection> writersToStart = new ArrayList<>(2);
 
     private int framesSinceWake;
     /** At most this many frames are handled before deferred writers start, even while input keeps arriving. */
@@ -488,7 +490,7 @@ final class ClientConnection {
         lock.lock();
         try {
             closed = true;
-            for (ArrayDeque<RecvPacket> q : java.util.Arrays.asList(packets, disco)) {
+            for (ArrayDeque<RecvPacket> q : Arrays.asList(packets, disco)) {
                 if (q != null) {
                     for (RecvPacket p : q) {
                         metrics.drop(DropReason.GONE_DISCONNECTED, p.packet().length);

@@ -1,6 +1,7 @@
 package io.nexodus.derp.tls;
 
 import io.nexodus.core.key.NodePublicKey;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -56,7 +57,7 @@ public final class MetaCert {
             b.addExtension(Extension.basicConstraints, false, new BasicConstraints(false));
             return new JcaX509CertificateConverter()
                     .getCertificate(b.build(new JcaContentSignerBuilder("Ed25519").build(kp.getPrivate())));
-        } catch (OperatorCreationException | java.io.IOException e) {
+        } catch (OperatorCreationException | IOException e) {
             throw new GeneralSecurityException("cannot build the DERP meta certificate", e);
         }
     }

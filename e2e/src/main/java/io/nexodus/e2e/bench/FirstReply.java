@@ -1,5 +1,6 @@
 package io.nexodus.e2e.bench;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
 
@@ -24,7 +25,7 @@ public final class FirstReply {
             boolean ok;
             try {
                 ok = target.isReachable(50);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 ok = false; // no route yet: the tunnel interface is not there
             }
             if (ok) {

@@ -1,5 +1,6 @@
 package io.nexodus.e2e.bench;
 
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddVpc;
@@ -206,7 +207,7 @@ public final class NexdTimings {
             a.close();
             try { // keep the VPC small: every run registers a new device
                 String key = a.publicKey();
-                service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+                service.admin().devices().list(ListOptions.NONE).items().stream()
                         .filter(d -> key.equals(d.publicKey()))
                         .forEach(d -> service.admin().devices().delete(d.id()));
             } catch (RuntimeException e) {

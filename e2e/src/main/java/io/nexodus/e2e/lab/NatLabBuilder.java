@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 
 /**
  * Declares a lab's hosts and gateways, then {@link #build()}s it. Addresses not given are allocated: public hosts
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * upward, hosts on a LAN from {@code .10}. Declaration order does not matter.
  */
 public final class NatLabBuilder {
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,14}");
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,14}");
     private static final AtomicInteger LABS = new AtomicInteger();
 
     private record HostSpec(String name, String gateway, String address) {}

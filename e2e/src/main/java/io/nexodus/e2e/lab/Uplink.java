@@ -1,6 +1,7 @@
 package io.nexodus.e2e.lab;
 
 import io.nexodus.testkit.Cmd;
+import java.util.Arrays;
 
 /**
  * A node's attachment to its upstream segment: a veth pair whose {@code port} end is a bridge port in the parent's
@@ -80,6 +81,6 @@ final class Uplink {
         int gt = out.indexOf('>');
         return lt >= 0
                 && gt > lt
-                && java.util.Arrays.asList(out.substring(lt + 1, gt).split(",")).contains("UP");
+                && Arrays.asList(out.substring(lt + 1, gt).split(",")).contains("UP");
     }
 }

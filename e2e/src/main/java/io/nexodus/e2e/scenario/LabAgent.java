@@ -2,6 +2,9 @@ package io.nexodus.e2e.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.Json;
+import io.nexodus.api.nexdctl.ListPeersResult;
+import io.nexodus.api.nexdctl.NexdCtlClient;
+import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.e2e.lab.JavaCommand;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.testkit.ChildProcess;
@@ -17,6 +20,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -294,25 +298,25 @@ public final class LabAgent implements AutoCloseable {
     }
 
     /** The agent's own view of its peers, from its control socket (what {@code nexctl nexd peers list} shows). */
-    public io.nexodus.api.nexdctl.ListPeersResult peers() {
+    public ListPeersResult peers() {
         return ctl().listPeers();
     }
 
     /** One peer as this agent reports it, if it knows it. */
-    public java.util.Optional<io.nexodus.api.nexdctl.PeerStatus> peer(LabAgent other) {
-        return java.util.Optional.ofNullable(peers().peers().get(other.publicKey()));
+    public Optional<PeerStatus> peer(LabAgent other) {
+        return Optional.ofNullable(peers().peers().get(other.publicKey()));
     }
 
     /** A client of the agent's control socket (the api module's nexdctl client). */
-    public io.nexodus.api.nexdctl.NexdCtlClient ctl() {
-        return new io.nexodus.api.nexdctl.NexdCtlClient(socket);
+    public NexdCtlClient ctl() {
+        return new NexdCtlClient(socket);
     }
 
     /**
      * {@code nexctl nexd peers list --output json}, run as the CLI on this agent's host: the peers as the user sees
      * them (parsed back into the protocol's record).
      */
-    public io.nexodus.api.nexdctl.ListPeersResult peersViaNexctl() {
+    public ListPeersResult peersViaNexctl() {
         Cmd.Result r = host.runJava(
                 Duration.ofSeconds(60),
                 JavaCommand.of(
@@ -328,7 +332,7 @@ public final class LabAgent implements AutoCloseable {
             throw new IllegalStateException("nexctl nexd peers list failed: " + r.stderr() + r.stdout());
         }
         try {
-            return Json.mapper().readValue(r.stdout(), io.nexodus.api.nexdctl.ListPeersResult.class);
+            return Json.mapper().readValue(r.stdout(), ListPeersResult.class);
         } catch (IOException e) {
             throw new IllegalStateException("nexctl printed no peers JSON: " + r.stdout(), e);
         }

@@ -1,6 +1,7 @@
 package io.nexodus.e2e.scenario;
 
 import io.nexodus.e2e.lab.JavaCommand;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ public final class NexdAotCache {
      * only: with a class directory on the class path (tests run from {@code target/classes}) there is no cache.
      */
     public static List<String> create(Path dir) {
-        for (String entry : JavaCommand.classPath().split(java.io.File.pathSeparator, -1)) {
+        for (String entry : JavaCommand.classPath().split(File.pathSeparator, -1)) {
             if (Files.isDirectory(Path.of(entry))) {
                 return List.of();
             }

@@ -3,6 +3,7 @@ package io.nexodus.nexctl.auth;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.nexodus.api.model.TokenResponse;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -40,7 +41,7 @@ public record StoredToken(
     }
 
     /** The access token is still good for at least {@code margin}. */
-    public boolean fresh(Instant now, java.time.Duration margin) {
+    public boolean fresh(Instant now, Duration margin) {
         return accessToken != null && expiresAt != null && now.plus(margin).isBefore(expiresAt);
     }
 

@@ -1,5 +1,7 @@
 package io.nexodus.nexctl.commands;
 
+import java.util.Iterator;
+import java.util.List;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -37,8 +39,8 @@ public final class CompletionCommand extends BaseCommand {
     /** Completion candidates. */
     static final class Shells implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
-            return java.util.List.of("bash", "zsh").iterator();
+        public Iterator<String> iterator() {
+            return List.of("bash", "zsh").iterator();
         }
     }
 }

@@ -8,6 +8,7 @@ import io.nexodus.nexctl.CliException;
 import io.nexodus.nexctl.output.Cells;
 import io.nexodus.nexctl.output.Table;
 import java.time.ZoneId;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import picocli.CommandLine.ArgGroup;
@@ -94,7 +95,7 @@ public final class InvitationCommand extends BaseCommand {
     /** Completion candidates for --role. */
     static final class RoleNames implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
+        public Iterator<String> iterator() {
             return Roles.ALL.iterator();
         }
     }

@@ -6,7 +6,9 @@ import io.nexodus.api.model.UpdateVpc;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.VpcConnectivity;
 import io.nexodus.nexctl.output.Table;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -104,7 +106,7 @@ public final class VpcCommand extends BaseCommand {
 
     /** The pairs with hostnames (a device without one shows its id), in the service's order. */
     static List<PairRow> pairRows(VpcConnectivity v) {
-        java.util.Map<UUID, String> names = new java.util.HashMap<>();
+        Map<UUID, String> names = new HashMap<>();
         for (VpcConnectivity.ConnectivityDevice d : v.devices()) {
             names.put(
                     d.deviceId(),

@@ -7,6 +7,7 @@ import io.nexodus.nexctl.CliException;
 import io.nexodus.nexctl.ExitCodes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -71,7 +72,7 @@ final class NexdProxyCommand extends NexdBase {
                     failed++;
                     env().err()
                             .println("error: " + (add ? "adding " : "removing ")
-                                    + d.name().toLowerCase(java.util.Locale.ROOT) + " rule " + rule + ": "
+                                    + d.name().toLowerCase(Locale.ROOT) + " rule " + rule + ": "
                                     + e.getMessage());
                 }
             }

@@ -1,5 +1,8 @@
 package io.nexodus.nexctl.nexd;
 
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +16,7 @@ final class NexdSetCommand extends NexdBase {
     void debug(
             @Parameters(paramLabel = "on|off", completionCandidates = OnOff.class, description = "on or off")
                     String value) {
-        boolean on = switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        boolean on = switch (value.toLowerCase(Locale.ROOT)) {
             case "on", "true" -> true;
             case "off", "false" -> false;
             default ->
@@ -26,8 +29,8 @@ final class NexdSetCommand extends NexdBase {
     /** Completion candidates. */
     static final class OnOff implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
-            return java.util.List.of("on", "off").iterator();
+        public Iterator<String> iterator() {
+            return List.of("on", "off").iterator();
         }
     }
 }

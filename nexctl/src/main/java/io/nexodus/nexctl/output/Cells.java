@@ -1,6 +1,7 @@
 package io.nexodus.nexctl.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -44,7 +45,7 @@ public final class Cells {
         if (t == null) {
             return "None";
         }
-        long s = Math.max(0, java.time.Duration.between(t, now).toSeconds());
+        long s = Math.max(0, Duration.between(t, now).toSeconds());
         return s + " seconds ago";
     }
 }

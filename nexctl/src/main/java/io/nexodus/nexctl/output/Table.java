@@ -2,6 +2,7 @@ package io.nexodus.nexctl.output;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /** The columns nexctl shows for one kind of object. Build with {@link #builder()}. */
@@ -49,7 +50,7 @@ public final class Table<T> {
         }
 
         /** Adds the columns only when {@code when} (the {@code --full} columns). */
-        public Builder<T> when(boolean when, java.util.function.Consumer<Builder<T>> more) {
+        public Builder<T> when(boolean when, Consumer<Builder<T>> more) {
             if (when) {
                 more.accept(this);
             }

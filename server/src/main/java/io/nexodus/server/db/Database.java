@@ -2,16 +2,22 @@ package io.nexodus.server.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +37,10 @@ public final class Database implements AutoCloseable {
     private final String jdbcUrl;
     private volatile Consumer<Set<String>> onCommitted = s -> {};
     private volatile String notifyPrefix = "";
-    private final java.util.concurrent.atomic.LongAdder lockWorkNanos = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder lockCommitNanos = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder lockWaitNanos = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder lockAcquisitions = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder lockWorkNanos = new LongAdder();
+    private final LongAdder lockCommitNanos = new LongAdder();
+    private final LongAdder lockWaitNanos = new LongAdder();
+    private final LongAdder lockAcquisitions = new LongAdder();
 
     /**
      * The PostgreSQL advisory lock every replica holds from before its migration to the end of its first-start steps
@@ -94,7 +100,7 @@ public final class Database implements AutoCloseable {
                         .table("schema_history")
                         .load()
                         .migrate();
-            } catch (org.flywaydb.core.api.FlywayException e) {
+            } catch (FlywayException e) {
                 String why = String.valueOf(e.getMessage()).strip();
                 int nl = why.indexOf('\n');
                 throw new IllegalStateException(
@@ -115,15 +121,15 @@ public final class Database implements AutoCloseable {
     private static Connection takeFirstStartLock(String url, String user, String password) {
         Connection c = null;
         try {
-            java.util.Properties p = new java.util.Properties();
+            Properties p = new Properties();
             if (user != null) {
                 p.setProperty("user", user);
             }
             if (password != null) {
                 p.setProperty("password", password);
             }
-            c = java.sql.DriverManager.getConnection(url, p);
-            try (java.sql.Statement st = c.createStatement()) {
+            c = DriverManager.getConnection(url, p);
+            try (Statement st = c.createStatement()) {
                 st.execute("SET lock_timeout = '" + FIRST_START_LOCK_TIMEOUT + "'");
                 st.execute("SELECT pg_advisory_lock(" + FIRST_START_LOCK + ")");
             }
@@ -145,7 +151,7 @@ public final class Database implements AutoCloseable {
         Connection c = firstStartLock;
         firstStartLock = null;
         if (c != null) {
-            try (java.sql.Statement st = c.createStatement()) {
+            try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_unlock(" + FIRST_START_LOCK + ")");
             } catch (SQLException e) {
                 log.debug("releasing the first-start lock: {}", e.getMessage()); // closing the session releases it
@@ -165,7 +171,7 @@ public final class Database implements AutoCloseable {
     }
 
     /** The default embedded database file under {@code dataDir}. */
-    public static String embeddedUrl(java.nio.file.Path dataDir) {
+    public static String embeddedUrl(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("nexodus");
     }
 
@@ -219,14 +225,14 @@ public final class Database implements AutoCloseable {
      * a file the other process keeps until it stops).
      */
     private static void refuseH2InUse(String url, String user, String password) {
-        java.util.Properties p = new java.util.Properties();
+        Properties p = new Properties();
         if (user != null) {
             p.setProperty("user", user);
         }
         if (password != null) {
             p.setProperty("password", password);
         }
-        try (Connection c = java.sql.DriverManager.getConnection(url, p)) {
+        try (Connection c = DriverManager.getConnection(url, p)) {
             log.debug("embedded database {} is free", c.getMetaData().getURL());
         } catch (SQLException e) {
             if (h2FileInUse(e)) {

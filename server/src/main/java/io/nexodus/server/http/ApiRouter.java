@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -138,7 +140,7 @@ public final class ApiRouter {
             if (!res.isSent() && !streaming(call)) {
                 writeJson(res, e.status(), e.body());
             }
-        } catch (UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {
+        } catch (UncheckedIOException | ServerConnectionException e) {
             // the client went away while we were writing: nothing to answer
             status = 499;
             log.debug("client disconnected during {} {}: {}", r.method(), r.path(), e.getMessage());
@@ -190,8 +192,7 @@ public final class ApiRouter {
         if (r.access() == Access.PUBLIC) {
             return null;
         }
-        String h =
-                req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse(null);
+        String h = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
         if (h == null || h.isBlank()) {
             throw ApiError.unauthorized("authorization required: send 'Authorization: Bearer <token>'");
         }

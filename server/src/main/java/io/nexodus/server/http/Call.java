@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.nexodus.api.model.BaseError;
+import io.nexodus.api.model.ValidationError;
 import io.nexodus.server.auth.Principal;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +60,7 @@ public final class Call {
     }
 
     /** Starts a streaming response: the handler writes the body itself and returns null. */
-    public java.io.OutputStream stream(String contentType) {
+    public OutputStream stream(String contentType) {
         res.header("Content-Type", contentType);
         res.header("Cache-Control", "no-cache, no-store");
         streamed = true;
@@ -79,8 +81,7 @@ public final class Call {
         try {
             return UUID.fromString(v);
         } catch (IllegalArgumentException e) {
-            throw new ApiError(
-                    400, new io.nexodus.api.model.ValidationError("path parameter invalid", name, "not a UUID"));
+            throw new ApiError(400, new ValidationError("path parameter invalid", name, "not a UUID"));
         }
     }
 
@@ -107,7 +108,7 @@ public final class Call {
     }
 
     public Optional<String> header(String name) {
-        return req.headers().first(io.helidon.http.HeaderNames.create(name));
+        return req.headers().first(HeaderNames.create(name));
     }
 
     /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +43,7 @@ record ListParams(String sortField, boolean descending, Map<String, JsonNode> fi
                 throw ApiError.invalid("sort", "expected [\"field\",\"ASC\"|\"DESC\"]");
             }
         }
-        Map<String, JsonNode> filter = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode> filter = new LinkedHashMap<>();
         var f = call.query("filter");
         if (f.isPresent() && !f.get().isBlank()) {
             try {

@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * An IPv4 or IPv6 prefix in canonical form (host bits zero). Parsing accepts only numeric addresses (never DNS).
@@ -149,8 +150,8 @@ public record Cidr(BigInteger network, int prefixLength, boolean v6) {
         if (bestStart < 0) {
             return String.join(":", g);
         }
-        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
+        String head = String.join(":", Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", Arrays.copyOfRange(g, bestStart + bestLen, g.length));
         return head + "::" + tail;
     }
 

@@ -5,6 +5,7 @@ import io.nexodus.server.http.ApiError;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -160,7 +161,7 @@ public final class Ipam {
             Tx tx, UUID vpcId, UUID deviceId, List<String> cidrs, List<Cidr> vpcPrefixes, boolean conflictId)
             throws SQLException {
         tx.lockRevisions();
-        List<Cidr> parsed = new java.util.ArrayList<>();
+        List<Cidr> parsed = new ArrayList<>();
         for (String s : cidrs) {
             try {
                 parsed.add(Cidr.parse(s));
@@ -179,7 +180,7 @@ public final class Ipam {
         }
         store.forgetAdvertised(tx, deviceId);
         List<IpamStore.Advertised> others = store.advertisedInVpc(tx, vpcId);
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (Cidr c : parsed) {
             out.add(c.toString());
             if (c.isDefaultRoute()) {

@@ -1,5 +1,6 @@
 package io.nexodus.server.ops;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexodus.api.model.DeviceStartResponse;
 import io.nexodus.api.model.HealthStatus;
@@ -56,13 +57,13 @@ public final class ServiceRoutes {
                         .tag("Feature Flags")
                         .access(Access.AUTHENTICATED)
                         .summary("All feature flags")
-                        .returns(new com.fasterxml.jackson.core.type.TypeReference<Map<String, Boolean>>() {}.getType())
+                        .returns(new TypeReference<Map<String, Boolean>>() {}.getType())
                         .handler(c -> flags.flags()),
                 Route.get("/api/fflags/{name}")
                         .tag("Feature Flags")
                         .access(Access.AUTHENTICATED)
                         .summary("One feature flag")
-                        .returns(new com.fasterxml.jackson.core.type.TypeReference<Map<String, Boolean>>() {}.getType())
+                        .returns(new TypeReference<Map<String, Boolean>>() {}.getType())
                         .errors(404)
                         .handler(this::flag),
                 Route.post("/device/login/start")

@@ -9,6 +9,7 @@ import io.nexodus.server.http.ApiError;
 import io.nexodus.server.http.Call;
 import io.nexodus.server.http.Route;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code /api/relays}: the public DERP relays agents may use, as a DERP-map-like {@link RelayMap} (any authenticated
@@ -16,13 +17,13 @@ import java.util.List;
  */
 public final class RelayRoutes {
     private final Relays relays;
-    private final java.util.function.BooleanSupplier started;
+    private final BooleanSupplier started;
 
     /**
      * @param started whether the service's own relay runs: before that (the API listens a moment earlier) the list
      *     would miss it, and an agent would take "no public relay" for an answer
      */
-    public RelayRoutes(Relays relays, java.util.function.BooleanSupplier started) {
+    public RelayRoutes(Relays relays, BooleanSupplier started) {
         this.relays = relays;
         this.started = started;
     }

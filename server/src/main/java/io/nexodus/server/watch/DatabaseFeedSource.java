@@ -1,5 +1,8 @@
 package io.nexodus.server.watch;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Watch;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Database;
@@ -9,6 +12,7 @@ import io.nexodus.server.device.DeviceStore;
 import io.nexodus.server.device.MetadataStore;
 import io.nexodus.server.securitygroup.SecurityGroupStore;
 import io.nexodus.server.vpc.VpcStore;
+import java.lang.reflect.Type;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -45,7 +49,7 @@ public final class DatabaseFeedSource implements FeedSource {
                                     null),
                             vpcId,
                             afterRevision));
-                    rows.addAll(departures(tx, kind, vpcId, afterRevision, io.nexodus.api.model.Device.class));
+                    rows.addAll(departures(tx, kind, vpcId, afterRevision, Device.class));
                 }
                 case Watch.KIND_SECURITY_GROUP ->
                     rows.addAll(tx.query(
@@ -77,7 +81,7 @@ public final class DatabaseFeedSource implements FeedSource {
                             },
                             vpcId,
                             afterRevision));
-                    rows.addAll(departures(tx, kind, vpcId, afterRevision, io.nexodus.api.model.DeviceMetadata.class));
+                    rows.addAll(departures(tx, kind, vpcId, afterRevision, DeviceMetadata.class));
                 }
                 case Watch.KIND_VPC ->
                     rows.addAll(tx.query(
@@ -104,16 +108,15 @@ public final class DatabaseFeedSource implements FeedSource {
                 "SELECT resource_key, revision, payload FROM vpc_departures WHERE kind = ? AND vpc_id = ? AND revision > ?",
                 rs -> {
                     String key = rs.getString("resource_key");
-                    Object value = JsonText.read(
-                            rs.getString("payload"), new com.fasterxml.jackson.core.type.TypeReference<T>() {
-                                @Override
-                                public java.lang.reflect.Type getType() {
-                                    return type;
-                                }
-                            });
+                    Object value = JsonText.read(rs.getString("payload"), new TypeReference<T>() {
+                        @Override
+                        public Type getType() {
+                            return type;
+                        }
+                    });
                     UUID dev = null;
                     String metaKey = null;
-                    if (value instanceof io.nexodus.api.model.DeviceMetadata m) {
+                    if (value instanceof DeviceMetadata m) {
                         dev = m.deviceId();
                         metaKey = m.key();
                     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexodus.api.model.WatchEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -95,13 +97,13 @@ final class Feed {
     /** Entries after {@code afterRevision} up to {@link #published()} (a live view; iterate once). */
     Collection<Entry> since(long afterRevision, long upTo) {
         if (upTo <= afterRevision) {
-            return java.util.List.of();
+            return List.of();
         }
         return byRevision.subMap(afterRevision, false, upTo, true).values();
     }
 
     /** Applies rows read from the database (in revision order) and wakes the watchers. */
-    synchronized void apply(java.util.List<FeedRow> rows, ObjectMapper json, boolean initial) {
+    synchronized void apply(List<FeedRow> rows, ObjectMapper json, boolean initial) {
         long max = Math.max(published, 0);
         for (FeedRow r : rows) {
             Long old = revisionByKey.get(r.key());
@@ -127,7 +129,7 @@ final class Feed {
         try {
             byte[] b = json.writeValueAsBytes(
                     new EventLine(kind, r.deleted() ? WatchEvent.TYPE_DELETE : WatchEvent.TYPE_CHANGE, r.value()));
-            byte[] out = java.util.Arrays.copyOf(b, b.length + 1);
+            byte[] out = Arrays.copyOf(b, b.length + 1);
             out[b.length] = '\n';
             return out;
         } catch (IOException e) {

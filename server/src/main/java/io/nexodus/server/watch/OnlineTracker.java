@@ -4,6 +4,7 @@ import io.nexodus.server.db.Database;
 import io.nexodus.server.device.DeviceStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -151,7 +152,7 @@ public final class OnlineTracker implements AutoCloseable {
     private void write(List<Op> batch) {
         try {
             Map<UUID, Long> epochs = db.write(tx -> {
-                Map<UUID, Long> out = new java.util.HashMap<>();
+                Map<UUID, Long> out = new HashMap<>();
                 for (Op op : batch) {
                     switch (op) {
                         case Online on -> devices.markOnline(tx, on.deviceId());

@@ -3,15 +3,17 @@ package io.nexodus.server.watch;
 import io.nexodus.api.model.Watch;
 import io.nexodus.server.http.ApiError;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /** One validated watch of a stream request: kind, VPC, resume point and the metadata filters. */
 record WatchRequest(
         String kind, UUID vpcId, long gtRevision, boolean atTail, UUID deviceId, String key, List<String> prefixes) {
-    static final java.util.Set<String> KINDS =
-            java.util.Set.of(Watch.KIND_DEVICE, Watch.KIND_SECURITY_GROUP, Watch.KIND_DEVICE_METADATA, Watch.KIND_VPC);
+    static final Set<String> KINDS =
+            Set.of(Watch.KIND_DEVICE, Watch.KIND_SECURITY_GROUP, Watch.KIND_DEVICE_METADATA, Watch.KIND_VPC);
 
     /** At most this many watches per stream. */
     static final int MAX_WATCHES = 8;
@@ -28,7 +30,7 @@ record WatchRequest(
             throw ApiError.invalid("[" + MAX_WATCHES + "]", "at most " + MAX_WATCHES + " watches per stream");
         }
         List<WatchRequest> out = new ArrayList<>();
-        java.util.Set<String> kinds = new java.util.HashSet<>();
+        Set<String> kinds = new HashSet<>();
         for (int i = 0; i < watches.size(); i++) {
             WatchRequest r = of(i, watches.get(i), pathVpc);
             if (!kinds.add(r.kind())) {

@@ -1,6 +1,8 @@
 package io.nexodus.server.watch;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.webserver.ServerConnectionException;
 import io.nexodus.api.model.BaseError;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
@@ -11,10 +13,13 @@ import io.nexodus.server.http.Route;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -39,16 +44,12 @@ public final class WatchRoutes {
     private final FeedRegistry feeds;
     private final OnlineTracker online;
     private final Duration heartbeat;
-    private final com.fasterxml.jackson.databind.ObjectMapper json;
-    private final java.util.Map<String, byte[]> tailLines;
-    private final java.util.Map<String, byte[]> resetLines;
+    private final ObjectMapper json;
+    private final Map<String, byte[]> tailLines;
+    private final Map<String, byte[]> resetLines;
 
     public WatchRoutes(
-            WatchAccess access,
-            FeedRegistry feeds,
-            OnlineTracker online,
-            Duration heartbeat,
-            com.fasterxml.jackson.databind.ObjectMapper json) {
+            WatchAccess access, FeedRegistry feeds, OnlineTracker online, Duration heartbeat, ObjectMapper json) {
         this.access = access;
         this.feeds = feeds;
         this.online = online;
@@ -85,20 +86,19 @@ public final class WatchRoutes {
     }
 
     /** The value-less event of {@code type} (tail, reset) of each kind, serialized once. */
-    private static java.util.Map<String, byte[]> eventLines(
-            com.fasterxml.jackson.databind.ObjectMapper json, String type) {
-        java.util.Map<String, byte[]> m = new java.util.HashMap<>();
+    private static Map<String, byte[]> eventLines(ObjectMapper json, String type) {
+        Map<String, byte[]> m = new HashMap<>();
         for (String kind : WatchRequest.KINDS) {
             try {
                 m.put(
                         kind,
                         (json.writeValueAsString(new EventLine(kind, type, null)) + "\n")
-                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                                .getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        return java.util.Map.copyOf(m);
+        return Map.copyOf(m);
     }
 
     private Object stream(Call call, UUID pathVpc) {
@@ -183,7 +183,7 @@ public final class WatchRoutes {
                     out.flush();
                 }
             }
-        } catch (IOException | UncheckedIOException | io.helidon.webserver.ServerConnectionException e) {
+        } catch (IOException | UncheckedIOException | ServerConnectionException e) {
             log.debug("watch stream ended: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package io.nexodus.wireguard.crypto;
 
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * TAI64N timestamps (12 bytes, big-endian): {@code 0x400000000000000a + unix seconds}, then nanoseconds. The low 24
@@ -28,6 +29,6 @@ public final class Tai64n {
 
     /** True if {@code a} is strictly later than {@code b} (big-endian unsigned compare of the 12 bytes). */
     public static boolean after(byte[] a, byte[] b) {
-        return java.util.Arrays.compareUnsigned(a, b) > 0;
+        return Arrays.compareUnsigned(a, b) > 0;
     }
 }

@@ -4,6 +4,7 @@ import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * An IP prefix such as {@code 10.0.0.0/24} or {@code fd00::/64}. Host bits are cleared on construction, as WireGuard
@@ -64,7 +65,7 @@ public record IpPrefix(InetAddress address, int bits) implements Comparable<IpPr
         if (isV4() != o.isV4()) {
             return isV4() ? -1 : 1;
         }
-        int c = java.util.Arrays.compareUnsigned(address.getAddress(), o.address.getAddress());
+        int c = Arrays.compareUnsigned(address.getAddress(), o.address.getAddress());
         return c != 0 ? c : Integer.compare(bits, o.bits);
     }
 

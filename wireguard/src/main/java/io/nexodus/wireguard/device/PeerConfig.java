@@ -3,6 +3,7 @@ package io.nexodus.wireguard.device;
 import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.wireguard.bind.Endpoint;
 import io.nexodus.wireguard.crypto.PresharedKey;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,7 +35,7 @@ public record PeerConfig(
                 publicKey,
                 null,
                 endpoint,
-                java.util.Arrays.stream(allowedIps).map(IpPrefix::parse).toList(),
+                Arrays.stream(allowedIps).map(IpPrefix::parse).toList(),
                 0);
     }
 

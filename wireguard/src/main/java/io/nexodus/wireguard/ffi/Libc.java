@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -330,7 +331,7 @@ public final class Libc {
     }
 
     /** An IOException for a failed call: "what: ENAME". */
-    public static java.io.IOException error(String what, long negErrno) {
-        return new java.io.IOException(what + ": " + errnoName((int) -negErrno));
+    public static IOException error(String what, long negErrno) {
+        return new IOException(what + ": " + errnoName((int) -negErrno));
     }
 }

@@ -10,6 +10,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * {@code struct sockaddr_in} (16 bytes) and {@code sockaddr_in6} (28 bytes) in native memory. The family is in host
@@ -87,7 +88,7 @@ public final class SockAddr {
                 mapped = b[i] == 0;
             }
             if (mapped) {
-                return new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)), port);
+                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(b, 12, 16)), port);
             }
             int scope = seg.get(JAVA_INT_UNALIGNED, 24);
             return new InetSocketAddress(

@@ -1,8 +1,10 @@
 package io.nexodus.wireguard.tun;
 
+import io.nexodus.wireguard.bind.PacketBatch;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Segmentation and checksum offload for a TUN opened with {@code IFF_VNET_HDR} (the technique of wireguard-go's
@@ -267,7 +269,7 @@ final class Offload {
     }
 
     private static boolean same(byte[] a, int ao, byte[] b, int bo, int n) {
-        return java.util.Arrays.equals(a, ao, ao + n, b, bo, bo + n);
+        return Arrays.equals(a, ao, ao + n, b, bo, bo + n);
     }
 
     /**
@@ -296,7 +298,7 @@ final class Offload {
      * with its virtio header at {@code out[0]}. Returns {@code (nextIndex << 32) | bytesWritten}; when fewer than two
      * segments fit together, nextIndex is {@code i + 1} and nothing is written.
      */
-    static long coalesce(io.nexodus.wireguard.bind.PacketBatch batch, int i, TcpLayout t, byte[] out) {
+    static long coalesce(PacketBatch batch, int i, TcpLayout t, byte[] out) {
         byte[] first = batch.buffer(i);
         int f = batch.offset(i);
         int flen = batch.length(i);

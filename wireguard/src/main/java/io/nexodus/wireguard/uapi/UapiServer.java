@@ -15,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -64,7 +65,7 @@ public final class UapiServer implements AutoCloseable {
         Objects.requireNonNull(device);
         Path dir = socketPath.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        if (Files.exists(socketPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) {
             if (isLive(socketPath)) {
                 throw new FileAlreadyExistsException(
                         socketPath.toString(), null, "another process serves this interface");
@@ -90,8 +91,7 @@ public final class UapiServer implements AutoCloseable {
         } finally {
             Files.deleteIfExists(tmpDir);
         }
-        Object key = Files.readAttributes(
-                        socketPath, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        Object key = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                 .fileKey();
         UapiServer s = new UapiServer(device, socketPath, server, key);
         device.onClose(s::close);
@@ -141,8 +141,7 @@ public final class UapiServer implements AutoCloseable {
             }
             Object now;
             try {
-                now = Files.readAttributes(
-                                socketPath, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                now = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                         .fileKey();
             } catch (NoSuchFileException e) {
                 now = null;
@@ -263,8 +262,7 @@ public final class UapiServer implements AutoCloseable {
             log.debug("closing UAPI socket", e);
         }
         try {
-            Object now = Files.readAttributes(
-                            socketPath, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            Object now = Files.readAttributes(socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                     .fileKey();
             if (Objects.equals(now, fileKey)) {
                 Files.deleteIfExists(socketPath);
