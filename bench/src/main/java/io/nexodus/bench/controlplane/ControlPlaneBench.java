@@ -9,6 +9,7 @@ import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.testkit.Postgres;
+import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -24,7 +25,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -544,8 +544,8 @@ public final class ControlPlaneBench implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) {
-        try (var s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            WorkDirs.delete(dir);
         } catch (IOException e) {
             System.err.println("cannot delete " + dir + ": " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.nexodus.e2e.lab;
 
+import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A node's own files under {@code /etc}: {@code ip netns exec} bind-mounts every file of {@code /etc/netns/<ns>/}
@@ -142,15 +141,6 @@ final class EtcOverlay {
     }
 
     private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort; the next run's cleanupStale() tries again
-        }
+        WorkDirs.deleteQuietly(root); // best effort; the next run's cleanupStale() tries again
     }
 }

@@ -12,19 +12,18 @@ import io.nexodus.examples.meshhttp.MeshHttpServer;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.RequiresNetns;
+import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,13 +77,7 @@ class NodeScenariosIT {
         if (lab != null) {
             lab.close();
         }
-        if (tmp != null) {
-            try (Stream<Path> files = Files.walk(tmp)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        WorkDirs.delete(tmp);
     }
 
     private static <T extends AutoCloseable> T keep(T c) {

@@ -12,6 +12,7 @@ import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.FreePorts;
 import io.nexodus.testkit.RequiresNetns;
+import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -10,6 +10,7 @@ import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.FreePorts;
 import io.nexodus.testkit.Postgres;
+import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -404,10 +404,8 @@ final class LoadBalancedReplicas implements AutoCloseable {
     }
 
     private static void deleteTree(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            WorkDirs.delete(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + root, e);
         }

@@ -10,6 +10,7 @@ import io.nexodus.api.model.TokenResponse;
 import io.nexodus.server.NexodusServer;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.testkit.Postgres;
+import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -158,11 +159,6 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // temp files
-        }
+        WorkDirs.deleteQuietly(dir); // temp files
     }
 }
