@@ -17,7 +17,8 @@ import java.util.Set;
  * connection is younger than that). A connection loss counts at once; a relay that stops answering (a black-holed
  * path, a hung process) counts after {@code deadAfter}. The agent pings every connected relay every tick.
  * <p>
- * <b>Latency</b>: a moving average of the pong round trips (weight {@value #EWMA_WEIGHT} for each new sample), forgotten
+ * <b>Latency</b>: the median of the last {@value #SAMPLES} pong round trips (about 4.5 s at one ping per 500 ms tick):
+ * one slow pong (a pause on the relay, a retransmission) does not move traffic, a relay that stays slower does. Forgotten
  * when the connection drops, so a relay that comes back is measured afresh.
  * <p>
  * <b>Choice</b> ({@link #choose}): the current relay while it is healthy, unless another healthy one is clearly
@@ -33,10 +34,13 @@ import java.util.Set;
  * Pure: instants come from the caller, no threads. Not thread-safe: the reconcile thread owns it.
  */
 public final class DerpRelayHealth {
-    static final double EWMA_WEIGHT = 0.3;
+    static final int SAMPLES = 9;
 
-    /** The defaults: dead after 1.5 s without a pong, switch when more than 20 % and more than 5 ms faster. */
-    public static final Duration DEAD_AFTER = Duration.ofMillis(1500);
+    /**
+     * The defaults: dead after 1.2 s without a pong (with pings every 500 ms tick: judged at the third tick after the
+     * last pong, 1.5 to 2 s after a relay goes silent), switch when more than 20 % and more than 5 ms faster.
+     */
+    public static final Duration DEAD_AFTER = Duration.ofMillis(1200);
 
     public static final double SWITCH_RATIO = 0.2;
     public static final Duration SWITCH_MARGIN = Duration.ofMillis(5);
@@ -50,7 +54,7 @@ public final class DerpRelayHealth {
         Instant connectedSince;
         Instant lastPongAt;
         long pongs;
-        double rttNanos = -1;
+        final java.util.ArrayDeque<Long> rtts = new java.util.ArrayDeque<>();
     }
 
     private final Duration deadAfter;
@@ -82,7 +86,7 @@ public final class DerpRelayHealth {
         if (!connected) {
             s.connected = false;
             s.connectedSince = null;
-            s.rttNanos = -1;
+            s.rtts.clear();
             s.pongs = pongs;
             return;
         }
@@ -97,8 +101,10 @@ public final class DerpRelayHealth {
             s.pongs = pongs;
             s.lastPongAt = now;
             if (lastRtt.isPresent()) {
-                double sample = lastRtt.get().toNanos();
-                s.rttNanos = s.rttNanos < 0 ? sample : s.rttNanos + EWMA_WEIGHT * (sample - s.rttNanos);
+                s.rtts.addLast(lastRtt.get().toNanos());
+                if (s.rtts.size() > SAMPLES) {
+                    s.rtts.removeFirst();
+                }
             }
         }
     }
@@ -113,10 +119,14 @@ public final class DerpRelayHealth {
         return Duration.between(heard, now).compareTo(deadAfter) <= 0;
     }
 
-    /** The smoothed round trip to the relay; empty before the first pong of the current connection. */
+    /** The relay's round trip (median of the recent pongs); empty before the first pong of the current connection. */
     public Optional<Duration> latency(String relayId) {
         State s = states.get(relayId);
-        return s == null || s.rttNanos < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.round(s.rttNanos)));
+        if (s == null || s.rtts.isEmpty()) {
+            return Optional.empty();
+        }
+        long[] sorted = s.rtts.stream().mapToLong(Long::longValue).sorted().toArray();
+        return Optional.of(Duration.ofNanos(sorted[sorted.length / 2]));
     }
 
     /**

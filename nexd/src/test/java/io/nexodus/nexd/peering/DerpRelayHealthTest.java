@@ -174,11 +174,18 @@ class DerpRelayHealthTest {
     }
 
     @Test
-    void theLatencyIsAMovingAverage() {
+    void theLatencyIsTheMedianOfRecentPongsSoOneSlowPongMovesNothing() {
         answering(A, Duration.ofMillis(10));
-        ticks(2);
-        answering(A, Duration.ofMillis(20));
+        answering(B, Duration.ofMillis(30));
+        assertThat(ticks(4)).contains(A.id());
+        answering(A, Duration.ofMillis(200)); // one slow pong
         tick();
-        assertThat(health.latency(A.id())).contains(Duration.ofMillis(13));
+        answering(A, Duration.ofMillis(10));
+        assertThat(tick()).contains(A.id());
+        assertThat(health.latency(A.id())).contains(Duration.ofMillis(10));
+        // a relay that stays slow is measured slow after about half the window
+        answering(A, Duration.ofMillis(200));
+        assertThat(ticks(DerpRelayHealth.SAMPLES)).contains(B.id());
+        assertThat(health.latency(A.id())).contains(Duration.ofMillis(200));
     }
 }
