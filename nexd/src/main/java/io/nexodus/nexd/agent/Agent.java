@@ -1109,6 +1109,9 @@ public final class Agent implements AutoCloseable {
         if (rec != null && !rec.exitStatus().isEmpty()) {
             out.add(rec.exitStatus());
         }
+        if (rec != null) {
+            out.addAll(rec.derpRelayLines());
+        }
         io.nexodus.nexd.proxy.UserspaceProxy p = proxy;
         if (p != null) {
             out.addAll(p.statusLines());

@@ -203,6 +203,33 @@ public final class Reconciler {
         return view;
     }
 
+    /**
+     * {@code nexctl nexd status}: the DERP relay this agent sends through and each onboarded relay's health and
+     * latency (nothing without a DERP relay). Safe from any thread.
+     */
+    public List<String> derpRelayLines() {
+        Optional<DerpRelay> using = relays.derp();
+        List<DerpRelayHealth.Status> onboarded = relayStatus;
+        if (using.isEmpty() && onboarded.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> names = derpNames;
+        List<String> out = new ArrayList<>();
+        out.add("DERP relay in use: " + using.map(DerpRelay::name).orElse("none")
+                + (using.map(r -> r.kind() == DerpRelay.Kind.PUBLIC).orElse(false) && !onboarded.isEmpty()
+                        ? " (no onboarded relay is healthy)"
+                        : ""));
+        for (DerpRelayHealth.Status st : onboarded) {
+            out.add("  onboarded DERP relay " + names.getOrDefault(st.relayId(), st.relayId()) + ": "
+                    + (st.healthy() ? "healthy" : st.connected() ? "not answering" : "not connected")
+                    + st.latency()
+                            .map(d -> String.format(java.util.Locale.ROOT, ", latency %.1f ms", d.toNanos() / 1e6))
+                            .orElse("")
+                    + (st.chosen() ? ", in use" : ""));
+        }
+        return out;
+    }
+
     /** The onboarded DERP relays as of the last tick: connected, healthy, latency, chosen. Safe from any thread. */
     public List<DerpRelayHealth.Status> derpRelays() {
         return relayStatus;
