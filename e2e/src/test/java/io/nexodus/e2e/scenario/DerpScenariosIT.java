@@ -317,6 +317,14 @@ class DerpScenariosIT {
                 .as("nexctl nexd peers list names the relay")
                 .isEqualTo(first);
         env.assertTransfer(a, b);
+        awaitTrue(Duration.ofSeconds(10), "nexd status shows both relays measured", () -> {
+            String st = a.ctl().status().message();
+            return st.contains("DERP relay in use: " + first)
+                    && st.contains("onboarded DERP relay " + name1 + ": healthy, latency ")
+                    && st.contains("onboarded DERP relay " + name2 + ": healthy, latency ");
+        });
+        System.out.println(
+                "nexctl nexd status on " + SYM_A + ":\n" + a.ctl().status().message());
 
         try (PingProbe ping = PingProbe.start(lab.host(SYM_A), b.tunnelIp())) {
             assertThat(ping.firstReplyAfter(java.time.Instant.now(), Duration.ofSeconds(10)))
