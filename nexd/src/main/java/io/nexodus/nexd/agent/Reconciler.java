@@ -230,11 +230,6 @@ public final class Reconciler {
         return out;
     }
 
-    /** The onboarded DERP relays as of the last tick: connected, healthy, latency, chosen. Safe from any thread. */
-    public List<DerpRelayHealth.Status> derpRelays() {
-        return relayStatus;
-    }
-
     /**
      * Makes every entry with an endpoint send a keepalive now. After our own NAT mapping changed, the peers' NATs
      * only let the peers' packets through to our new mapping once we have sent to them from it.

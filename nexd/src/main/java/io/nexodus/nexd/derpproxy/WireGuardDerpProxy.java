@@ -265,8 +265,11 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         synchronized (this) {
             c = clients.get(relayId);
         }
+        if (c == null) {
+            return new Probe(false, 0, Optional.empty());
+        }
         Pongs p = pongs.computeIfAbsent(relayId, k -> new Pongs());
-        if (c == null || !c.isConnected()) {
+        if (!c.isConnected()) {
             return new Probe(false, p.count.get(), Optional.empty());
         }
         CompletableFuture<?> _ = c.ping().thenAccept(rtt -> {
@@ -280,11 +283,6 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     public synchronized boolean connected(String relayId) {
         DerpClient c = clients.get(relayId);
         return c != null && c.isConnected();
-    }
-
-    /** Whether a connection to relay {@code id} exists (up or reconnecting). */
-    public synchronized boolean connecting(String relayId) {
-        return clients.containsKey(relayId);
     }
 
     /**
