@@ -317,11 +317,15 @@ class DerpScenariosIT {
                 .as("nexctl nexd peers list names the relay")
                 .isEqualTo(first);
         env.assertTransfer(a, b);
-        awaitTrue(Duration.ofSeconds(10), "nexd status shows both relays measured", () -> {
-            String st = a.ctl().status().message();
-            return st.contains("DERP relay in use: " + first)
-                    && st.contains("onboarded DERP relay " + name1 + ": healthy, latency ")
-                    && st.contains("onboarded DERP relay " + name2 + ": healthy, latency ");
+        // both agents connected to both relays (what lets either one carry every peer), as nexd status shows them
+        awaitTrue(Duration.ofSeconds(10), "nexd status shows both relays measured on both peers", () -> {
+            String sa = a.ctl().status().message();
+            String sb = b.ctl().status().message();
+            return sa.contains("DERP relay in use: " + first)
+                    && sa.contains("onboarded DERP relay " + name1 + ": healthy, latency ")
+                    && sa.contains("onboarded DERP relay " + name2 + ": healthy, latency ")
+                    && sb.contains("onboarded DERP relay " + name1 + ": healthy, latency ")
+                    && sb.contains("onboarded DERP relay " + name2 + ": healthy, latency ");
         });
         System.out.println(
                 "nexctl nexd status on " + SYM_A + ":\n" + a.ctl().status().message());

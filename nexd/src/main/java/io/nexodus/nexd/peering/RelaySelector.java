@@ -72,13 +72,17 @@ public final class RelaySelector {
         String host = device.derpHostname().orElseThrow();
         Optional<InetAddress> ip =
                 device.reflexiveEndpoint().or(device::localEndpoint).map(InetSocketAddress::getAddress);
+        // a private name is dialled at the pinned address directly (TLS still checks the name): a lookup through
+        // /etc/hosts can race the rewrite of the managed block for another relay (rewritten in place on a bind mount)
+        // and the JDK then caches the miss for 10 s, which would keep this relay's connection down that long
+        Optional<InetAddress> pinned = device.derpCertModeManual() ? ip : Optional.empty();
         return new DerpRelay(
                 DerpRelay.Kind.ONBOARDED,
                 "onboarded:" + device.deviceId(),
                 URI.create("https://" + host + ":" + ONBOARDED_DERP_PORT + "/derp"),
-                Optional.empty(),
+                pinned,
                 Optional.empty(),
                 device.derpCertModeManual(),
-                device.derpCertModeManual() ? ip : Optional.empty());
+                pinned);
     }
 }

@@ -46,6 +46,7 @@ class RelaySelectorTest {
         assertThat(d.url()).isEqualTo(URI.create("https://relay.corp.internal:443/derp"));
         assertThat(d.certModeManual()).isTrue();
         assertThat(d.pinnedIp().orElseThrow().getHostAddress()).isEqualTo("203.0.113.30");
+        assertThat(d.dialIp()).as("dialled there directly, no lookup").isEqualTo(d.pinnedIp());
         assertThat(RelaySelector.onboarded(derpRelay("s", "203.0.113.31:443", "relay.example.com", false))
                         .pinnedIp())
                 .as("a public name resolves through DNS")
