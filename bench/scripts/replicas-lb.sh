@@ -8,6 +8,9 @@
 #     no address twice, every client a success or a retryable error its retry (nexd's) turned into a success, every
 #     watch reconnected and resumed by revision to exactly the database's state;
 #   - a rolling restart (SIGTERM, start, wait for /private/ready, next) while a client keeps operating: 0 failures.
+#   - the replicas' public DERP relays mesh (--derp-mesh-key): one region listing every replica's node; clients on
+#     different replicas exchange packets (not across VPCs); kill -9 of a client's replica: it moves to another node
+#     while a packet stream to it continues (the longest gap without delivery).
 # It is server's LoadBalancedReplicasIT (which CI runs with 60 registrations and 30 watches) at full size.
 #
 # usage: bench/scripts/replicas-lb.sh [--registrations N] [--watches W] [--changes K] [--keep]
@@ -25,7 +28,7 @@ while [ $# -gt 0 ]; do
     --watches) watches=$2; shift 2 ;;
     --changes) changes=$2; shift 2 ;;
     --keep) keep=(-Dnexodus.lb.keep=true); shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done

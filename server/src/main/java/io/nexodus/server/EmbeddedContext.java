@@ -1,5 +1,6 @@
 package io.nexodus.server;
 
+import io.nexodus.server.db.Database;
 import io.nexodus.server.tls.TlsMaterial;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +15,12 @@ import java.util.Optional;
  * @param clock     time
  * @param devices   the registered devices' WireGuard keys and VPCs (the public DERP relay admits and separates
  *                  clients by them)
+ * @param database  the service's database (the public DERP relay records its node there for the other replicas)
  */
 public record EmbeddedContext(
-        String publicUrl, Optional<TlsMaterial> tls, Path dataDir, Clock clock, DeviceKeys devices) {}
+        String publicUrl,
+        Optional<TlsMaterial> tls,
+        Path dataDir,
+        Clock clock,
+        DeviceKeys devices,
+        Database database) {}

@@ -1,5 +1,6 @@
 package io.nexodus.server;
 
+import io.nexodus.core.time.DurationSyntax;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.MeshPeer;
 import io.nexodus.server.relay.DerpRelayOptions;
@@ -105,6 +106,9 @@ public final class Main implements Callable<Integer> {
                 "Then: nexctl login --username admin"
             })
     static final class Serve implements Callable<Integer> {
+        /** Below the stop timeouts of systemd (90 s) and Kubernetes (30 s unless raised) with the drain after it. */
+        static final Duration MAX_SHUTDOWN_DELAY = Duration.ofSeconds(60);
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -189,8 +193,16 @@ public final class Main implements Callable<Integer> {
                 paramLabel = "HEX",
                 defaultValue = "${env:NEXAPI_DERP_MESH_KEY}",
                 description =
-                        "64 hex digits shared by relays that mesh (e.g. the relays of several service replicas); better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
+                        "64 hex digits shared by relays that mesh. With it, the replicas of the service on one database find each other's relays there (each records its node, refreshed every 2 s, stale after 10 s), mesh them and publish them as one region; without it the relay stands alone. Better in env NEXAPI_DERP_MESH_KEY (a flag is visible in ps).")
         String derpMeshKey;
+
+        @Option(
+                names = "--derp-advertise",
+                paramLabel = "IP[:PORT]",
+                defaultValue = "${env:NEXAPI_DERP_ADVERTISE}",
+                description =
+                        "Where agents and the other replicas dial this replica's relay, when that is not --derp-hostname (resolved) on the bound port: e.g. the pod's own IP when --derp-hostname is the load balancer's name. TLS still checks --derp-hostname. Env NEXAPI_DERP_ADVERTISE.")
+        String derpAdvertise;
 
         @Option(
                 names = "--derp-mesh-with",
@@ -268,6 +280,16 @@ public final class Main implements Callable<Integer> {
         String oidcAudience;
 
         @Option(
+                names = "--shutdown-delay",
+                paramLabel = "DURATION",
+                defaultValue = "${env:NEXAPI_SHUTDOWN_DELAY:-0s}",
+                description =
+                        "On SIGTERM, answer /private/ready with 503 and keep serving this long before the port closes, so a"
+                                + " load balancer or Kubernetes Service that polls readiness stops sending requests first"
+                                + " (set it above the balancer's check interval, e.g. 5s). Default 0s. Env NEXAPI_SHUTDOWN_DELAY.")
+        String shutdownDelay;
+
+        @Option(
                 names = "--log-format",
                 paramLabel = "FORMAT",
                 defaultValue = "${env:NEXAPI_LOG_FORMAT:-text}",
@@ -322,6 +344,16 @@ public final class Main implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--stun-ports: invalid port " + p);
                 }
             }
+            Duration drainDelay;
+            try {
+                drainDelay = DurationSyntax.parse(shutdownDelay);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--shutdown-delay: " + e.getMessage());
+            }
+            if (drainDelay.compareTo(MAX_SHUTDOWN_DELAY) > 0) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--shutdown-delay: at most " + MAX_SHUTDOWN_DELAY.toSeconds() + "s");
+            }
             Path dir = dataDir != null ? dataDir : defaultDataDir(System.getenv());
             ServerConfig cfg = new ServerConfig(
                     host,
@@ -367,7 +399,7 @@ public final class Main implements Callable<Integer> {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
-                                server.close();
+                                server.stop(drainDelay);
                                 stopped.countDown();
                             },
                             "nexodus-shutdown"));
@@ -402,9 +434,14 @@ public final class Main implements Callable<Integer> {
                 Optional<InetSocketAddress> at = listenSpec == null
                         ? Optional.empty()
                         : Optional.of(DerpRelayOptions.parseListen("--derp-listen", listenSpec));
-                Optional<MeshKey> mesh = blankToNull(derpMeshKey) == null
-                        ? Optional.empty()
-                        : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                Optional<MeshKey> mesh;
+                try {
+                    mesh = blankToNull(derpMeshKey) == null
+                            ? Optional.empty()
+                            : Optional.of(MeshKey.parse(derpMeshKey.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--derp-mesh-key: " + e.getMessage(), e);
+                }
                 List<String> peers = derpMeshWith == null
                         ? List.of()
                         : derpMeshWith.stream()
@@ -414,6 +451,9 @@ public final class Main implements Callable<Integer> {
                 for (String peer : peers) {
                     MeshPeer.parse(peer, !derpPlainHttp);
                 } // bad input fails here, before anything starts
+                Optional<InetSocketAddress> advertise = blankToNull(derpAdvertise) == null
+                        ? Optional.empty()
+                        : Optional.of(DerpRelayOptions.parseAdvertise("--derp-advertise", derpAdvertise));
                 return new DerpRelayOptions(
                         at,
                         apiHost,
@@ -421,6 +461,7 @@ public final class Main implements Callable<Integer> {
                         derpPlainHttp,
                         mesh,
                         peers,
+                        advertise,
                         stunPort);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -111,6 +111,7 @@ public final class NexodusServer implements AutoCloseable {
     private String generatedAdminPassword;
     private Path caFile;
     private volatile boolean closed;
+    private volatile boolean draining;
 
     public NexodusServer(ServerConfig config, Clock clock, List<EmbeddedService> embedded) {
         this.config = config;
@@ -229,7 +230,8 @@ public final class NexodusServer implements AutoCloseable {
         router.addAll(new ConsoleRoutes().routes());
         Object[] openApi = new Object[1];
         router.addAll(
-                new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !closed, () -> openApi[0]).routes());
+                new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !draining && !closed, () -> openApi[0])
+                        .routes());
 
         TlsMaterial tls = step("prepare the TLS certificate", this::tlsMaterial);
         int port = config.listenPort();
@@ -315,7 +317,7 @@ public final class NexodusServer implements AutoCloseable {
             }
         };
         EmbeddedContext context =
-                new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock, deviceKeys);
+                new EmbeddedContext(publicUrl, Optional.ofNullable(tls), config.dataDir(), clock, deviceKeys, db);
         for (EmbeddedService s : embedded) {
             try {
                 s.start(context);
@@ -565,6 +567,27 @@ public final class NexodusServer implements AutoCloseable {
 
     private static String redact(String url) {
         return url.replaceAll("password=[^&;]*", "password=***");
+    }
+
+    /**
+     * Stop behind a load balancer that checks {@code /private/ready}: readiness answers 503 at once while everything
+     * else keeps serving for {@code drainDelay}, so the balancer takes this replica out of rotation before its port
+     * closes (requests sent in between would otherwise meet a refused connection); then {@link #close()}. Zero is
+     * {@link #close()} alone.
+     */
+    public void stop(Duration drainDelay) {
+        if (!drainDelay.isZero() && !closed && web != null) {
+            draining = true;
+            log.info(
+                    "stopping: /private/ready answers 503, serving {} ms more before the listener closes",
+                    drainDelay.toMillis());
+            try {
+                Thread.sleep(drainDelay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        close();
     }
 
     /** Graceful stop: readiness off, watch streams ended, in-flight requests drained, database closed. */

@@ -38,6 +38,8 @@ class MainTest {
             "--derp-plain-http",
             "--derp-mesh-key",
             "--derp-mesh-with",
+            "--derp-advertise",
+            "--shutdown-delay",
             "NEXAPI_"
         }) {
             assertThat(help).contains(opt);
@@ -63,7 +65,7 @@ class MainTest {
                         .isNotEmpty();
             }
         }
-        assertThat(options).isEqualTo(20); // listen … log-format, and the five --derp-* options
+        assertThat(options).isEqualTo(22); // listen … log-format, shutdown-delay, and the six --derp-* options
         // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
         for (String line : run("serve", "--help").split("\n", -1)) {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
@@ -111,5 +113,16 @@ class MainTest {
         assertThat(run("serve", "--derp-mesh-with", "relay2.example.com"))
                 .startsWith("2\n")
                 .contains("--derp-mesh-with needs --derp-mesh-key");
+        assertThat(run("serve", "--shutdown-delay", "5"))
+                .startsWith("2\n")
+                .contains("--shutdown-delay: '5' is not a duration");
+        assertThat(run("serve", "--shutdown-delay", "2m")).startsWith("2\n").contains("at most 60s");
+        assertThat(run("serve", "--derp-mesh-key", "abc")).contains("--derp-mesh-key:");
+        assertThat(run("serve", "--derp-advertise", "relay.example.com"))
+                .startsWith("2\n")
+                .contains("--derp-advertise takes an IP address (give a name with --derp-hostname)");
+        assertThat(run("serve", "--derp-advertise", "10.0.0.5:99999"))
+                .startsWith("2\n")
+                .contains("--derp-advertise: port out of range");
     }
 }

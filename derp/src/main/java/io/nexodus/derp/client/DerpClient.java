@@ -11,6 +11,7 @@ import io.nexodus.derp.frame.ServerInfo;
 import io.nexodus.derp.json.JsonException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -40,7 +41,11 @@ public final class DerpClient implements AutoCloseable {
     private final DerpClientConfig config;
     private final DerpClientListener listener;
     private final SecureRandom random = new SecureRandom();
-    private final DerpDialer dialer;
+    /** One dialer per node of the region, in the caller's order; {@link #node} is the one in use. */
+    private final List<DerpDialer> dialers;
+
+    private final List<DerpClientConfig> nodes;
+    private volatile int node;
     private final Backoff backoff;
     private final BufferPool pool = new BufferPool(16 * 1024, 4);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -66,10 +71,11 @@ public final class DerpClient implements AutoCloseable {
 
     private record PendingPing(long startNanos, CompletableFuture<Duration> result) {}
 
-    private DerpClient(DerpClientConfig config, DerpClientListener listener) {
-        this.config = config;
+    private DerpClient(List<DerpClientConfig> nodes, DerpClientListener listener) {
+        this.config = nodes.getFirst();
+        this.nodes = List.copyOf(nodes);
         this.listener = listener;
-        this.dialer = new DerpDialer(config, random);
+        this.dialers = this.nodes.stream().map(c -> new DerpDialer(c, random)).toList();
         // Full jitter: a relay restart or a network change cuts many clients at once; drawing from the whole window
         // spreads their reconnects (TLS handshakes) best and has the shortest expected wait, which matters for a data
         // path. Overload is the relay's accept limiter's business, not the client's.
@@ -79,9 +85,35 @@ public final class DerpClient implements AutoCloseable {
 
     /** Creates the client and starts connecting in the background. */
     public static DerpClient start(DerpClientConfig config, DerpClientListener listener) {
-        DerpClient c = new DerpClient(config, listener);
-        c.manager = c.threads().name("derp-client-" + config.host()).start(c::run);
+        return start(List.of(config), listener);
+    }
+
+    /**
+     * Creates a client for several nodes of one region (servers that mesh with each other) and starts connecting to
+     * the first. When connecting to the node in use fails (a lost connection is first retried on the same node), the
+     * next node in the list is tried, wrapping around: a client whose node died moves to another node of the region.
+     * The nodes differ in where to connect and what to trust ({@code url}, {@code dialAddress}, {@code sslContext},
+     * {@code serverName}); everything else is taken from the first.
+     *
+     * @throws IllegalArgumentException when the list is empty or the nodes do not share the private key
+     */
+    public static DerpClient start(List<DerpClientConfig> nodes, DerpClientListener listener) {
+        if (nodes.isEmpty()) {
+            throw new IllegalArgumentException("no DERP node to connect to");
+        }
+        for (DerpClientConfig n : nodes) {
+            if (!n.privateKey().equals(nodes.getFirst().privateKey())) {
+                throw new IllegalArgumentException("the nodes of one DERP client must share its key");
+            }
+        }
+        DerpClient c = new DerpClient(nodes, listener);
+        c.manager = c.threads().name("derp-client-" + nodes.getFirst().host()).start(c::run);
         return c;
+    }
+
+    /** The URL of the node in use (or being connected to). */
+    public URI currentUrl() {
+        return nodes.get(node).url();
     }
 
     public NodePublicKey publicKey() {
@@ -241,7 +273,7 @@ public final class DerpClient implements AutoCloseable {
             String endReason;
             boolean handshakeDone = false;
             try {
-                s = dialer.dial(pool);
+                s = dialers.get(node).dial(pool);
                 session = s;
                 if (closed.get()) {
                     break;
@@ -263,7 +295,7 @@ public final class DerpClient implements AutoCloseable {
             } catch (IOException e) {
                 endReason = e.getMessage() == null ? e.toString() : e.getMessage();
             } catch (RuntimeException e) {
-                LOG.warn("bug in the DERP client for {}", config.url(), e);
+                LOG.warn("bug in the DERP client for {}", currentUrl(), e);
                 endReason = e.toString();
             } finally {
                 handshakeDone = connected;
@@ -282,10 +314,14 @@ public final class DerpClient implements AutoCloseable {
                 failures = 0;
                 String why = endReason;
                 notify(() -> listener.onDisconnected(why));
-                LOG.info("DERP connection to {} lost: {}; reconnecting", config.url(), endReason);
+                LOG.info("DERP connection to {} lost: {}; reconnecting", currentUrl(), endReason);
             } else {
                 connectFailures.increment();
-                LOG.debug("DERP connect to {} failed: {}", config.url(), endReason);
+                LOG.debug("DERP connect to {} failed: {}", currentUrl(), endReason);
+                if (nodes.size() > 1) {
+                    node = (node + 1) % nodes.size();
+                    LOG.info("DERP: trying the next node of the region, {}", currentUrl());
+                }
             }
             failures++;
             Duration delay = backoff.delay(failures);
@@ -314,7 +350,7 @@ public final class DerpClient implements AutoCloseable {
                 long started = s.writeStartedMillis;
                 if (started != 0 && config.clock().millis() - started > limit) {
                     writeTimeouts.increment();
-                    LOG.info("DERP write to {} stuck for over {} ms; reconnecting", config.url(), limit);
+                    LOG.info("DERP write to {} stuck for over {} ms; reconnecting", currentUrl(), limit);
                     s.close(); // the reader fails and the manager reconnects
                     return;
                 }
@@ -336,7 +372,7 @@ public final class DerpClient implements AutoCloseable {
                 f = s.in.readFrame(FrameLimits.CLIENT);
             } catch (FrameFormatException e) {
                 if (e.streamInSync()) {
-                    LOG.debug("dropping malformed frame from {}: {}", config.url(), e.getMessage());
+                    LOG.debug("dropping malformed frame from {}: {}", currentUrl(), e.getMessage());
                     continue;
                 }
                 return e.getMessage();
@@ -387,7 +423,7 @@ public final class DerpClient implements AutoCloseable {
             LOG.debug(
                     "connected to DERP server {} at {}{}",
                     s.serverKey,
-                    config.url(),
+                    currentUrl(),
                     s.fastStart ? " (fast start)" : "");
             notify(() -> listener.onConnected(s.serverKey));
         }

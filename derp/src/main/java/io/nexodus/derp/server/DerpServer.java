@@ -15,6 +15,7 @@ import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.frame.ServerInfo;
 import io.nexodus.derp.json.JsonException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.SecureRandom;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +70,9 @@ public final class DerpServer implements AutoCloseable {
     /** For each source key, the connections that received packets from it: they get PeerGone when it leaves. */
     private final ConcurrentHashMap<NodePublicKey, Set<ClientConnection>> sentTo = new ConcurrentHashMap<>();
 
-    private final List<MeshWatcher> meshWatchers = new ArrayList<>();
+    /** Mesh connections by peer URL: the configured ones and those added at run time ({@link #addMeshPeer}). */
+    private final ConcurrentHashMap<URI, MeshWatcher> meshWatchers = new ConcurrentHashMap<>();
+
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private ScheduledFuture<?> housekeeping;
@@ -91,10 +95,49 @@ public final class DerpServer implements AutoCloseable {
         }
         housekeeping = scheduler.scheduleWithFixedDelay(this::housekeeping, 500, 500, TimeUnit.MILLISECONDS);
         for (MeshPeer peer : config.meshPeers()) {
-            MeshWatcher w = new MeshWatcher(this, peer, config.meshKey().orElseThrow(), config.meshSslContext());
-            meshWatchers.add(w);
+            addMeshPeer(peer, config.meshSslContext());
+        }
+    }
+
+    /**
+     * Starts meshing with {@code peer} (a server of the same region that appeared after start, e.g. a service replica
+     * found in the shared database). A peer already meshed with (same URL) is left alone.
+     *
+     * @param ssl trust for that peer's TLS certificate; empty = the server's mesh trust
+     * @return whether a new mesh connection was started
+     * @throws IllegalStateException without a mesh key
+     */
+    public boolean addMeshPeer(MeshPeer peer, Optional<SSLContext> ssl) {
+        if (config.meshKey().isEmpty()) {
+            throw new IllegalStateException("meshing needs a mesh key");
+        }
+        if (closed.get()) {
+            return false;
+        }
+        boolean[] added = {false};
+        MeshWatcher w = meshWatchers.computeIfAbsent(peer.url(), u -> {
+            added[0] = true;
+            return new MeshWatcher(this, peer, config.meshKey().get(), ssl.isPresent() ? ssl : config.meshSslContext());
+        });
+        if (added[0]) {
             w.start();
         }
+        return added[0];
+    }
+
+    /** Stops meshing with the peer at {@code url}; the clients reachable through it are withdrawn. */
+    public boolean removeMeshPeer(URI url) {
+        MeshWatcher w = meshWatchers.remove(url);
+        if (w == null) {
+            return false;
+        }
+        w.close();
+        return true;
+    }
+
+    /** The URLs of the mesh peers this server connects to. */
+    public Set<URI> meshPeerUrls() {
+        return Set.copyOf(meshWatchers.keySet());
     }
 
     public NodePublicKey publicKey() {
@@ -570,7 +613,8 @@ public final class DerpServer implements AutoCloseable {
         if (housekeeping != null) {
             housekeeping.cancel(false);
         }
-        meshWatchers.forEach(MeshWatcher::close);
+        meshWatchers.values().forEach(MeshWatcher::close);
+        meshWatchers.clear();
         for (ClientConnection c : connections) {
             c.close(ConnectionCloseReason.SERVER_SHUTDOWN);
         }

@@ -1,6 +1,7 @@
 package io.nexodus.derp.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.nexodus.core.key.NodePrivateKey;
@@ -20,6 +21,8 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,5 +150,100 @@ class MeshTest {
                         .isZero();
             }
         }
+    }
+
+    @Test
+    void aPeerAddedAtRunTimeMeshesAndRemovingItWithdrawsItsClients() throws Exception {
+        int p1 = FreePorts.tcp();
+        int p2 = FreePorts.tcp();
+        try (DerpRelayServer s1 = start(p1, KEY, List.of(), null);
+                DerpRelayServer s2 = start(p2, KEY, List.of(), null)) {
+            NodePrivateKey kx = NodePrivateKey.generate();
+            NodePrivateKey ky = NodePrivateKey.generate();
+            Events ey = new Events();
+            try (DerpClient x = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p1), kx)
+                                    .build(),
+                            new Events());
+                    DerpClient y = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p2), ky)
+                                    .build(),
+                            ey)) {
+                assertThat(x.awaitConnected(WAIT)).isTrue();
+                assertThat(y.awaitConnected(WAIT)).isTrue();
+                MeshPeer to2 = MeshPeer.parse("127.0.0.1:" + p2, false);
+                assertThat(s1.derpServer().addMeshPeer(to2, Optional.empty())).isTrue();
+                assertThat(s1.derpServer().addMeshPeer(to2, Optional.empty()))
+                        .as("a peer already meshed with is left alone")
+                        .isFalse();
+                assertThat(s1.derpServer().meshPeerUrls()).containsExactly(to2.url());
+                await().atMost(WAIT).until(() -> s1.stats().clientsRemote() >= 1);
+                x.send(ky.publicKey(), new byte[] {5});
+                assertThat(ey.nextPacket(WAIT).source()).isEqualTo(kx.publicKey());
+
+                assertThat(s1.derpServer().removeMeshPeer(to2.url())).isTrue();
+                assertThat(s1.derpServer().meshPeerUrls()).isEmpty();
+                await().atMost(WAIT).until(() -> s1.stats().clientsRemote() == 0);
+                x.send(ky.publicKey(), new byte[] {6});
+                await().atMost(WAIT).until(() -> s1.stats().dropped(DropReason.UNKNOWN_DEST) == 1);
+            }
+        }
+    }
+
+    @Test
+    void aClientWhoseNodeDiesMovesToTheNextNodeOfTheRegion() throws Exception {
+        int p1 = FreePorts.tcp();
+        int p2 = FreePorts.tcp();
+        MeshPeer to1 = MeshPeer.parse("127.0.0.1:" + p1, false);
+        MeshPeer to2 = MeshPeer.parse("127.0.0.1:" + p2, false);
+        DerpRelayServer s1 = start(p1, KEY, List.of(to2), null);
+        try (DerpRelayServer s2 = start(p2, KEY, List.of(to1), null)) {
+            NodePrivateKey kx = NodePrivateKey.generate();
+            NodePrivateKey ky = NodePrivateKey.generate();
+            Events ex = new Events();
+            List<DerpClientConfig> region = List.of(
+                    DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p1), kx)
+                            .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                            .build(),
+                    DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p2), kx)
+                            .build());
+            try (DerpClient x = DerpClient.start(region, ex);
+                    DerpClient y = DerpClient.start(
+                            DerpClientConfig.builder(URI.create("http://127.0.0.1:" + p2), ky)
+                                    .build(),
+                            new Events())) {
+                assertThat(x.awaitConnected(WAIT)).isTrue();
+                assertThat(x.currentUrl().getPort()).isEqualTo(p1);
+                assertThat(y.awaitConnected(WAIT)).isTrue();
+                await().atMost(WAIT).until(() -> s2.stats().clientsRemote() >= 1);
+                y.send(kx.publicKey(), new byte[] {1});
+                assertThat(ex.nextPacket(WAIT).source()).isEqualTo(ky.publicKey());
+
+                s1.close();
+                await().atMost(WAIT)
+                        .until(() -> x.isConnected() && x.currentUrl().getPort() == p2);
+                await().atMost(WAIT).until(() -> {
+                    y.send(kx.publicKey(), new byte[] {2});
+                    Events.Packet p = ex.packets.poll(100, TimeUnit.MILLISECONDS);
+                    return p != null && p.data()[0] == 2;
+                });
+            }
+        } finally {
+            s1.close();
+        }
+    }
+
+    @Test
+    void theNodesOfOneClientShareItsKey() {
+        List<DerpClientConfig> mixed = List.of(
+                DerpClientConfig.builder(URI.create("http://127.0.0.1:1"), NodePrivateKey.generate())
+                        .build(),
+                DerpClientConfig.builder(URI.create("http://127.0.0.1:2"), NodePrivateKey.generate())
+                        .build());
+        assertThatThrownBy(() -> DerpClient.start(mixed, new Events()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("share its key");
+        assertThatThrownBy(() -> DerpClient.start(List.of(), new Events()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -18,11 +18,12 @@ class GoDurationTest {
         assertThat(GoDuration.parse("7d")).isEqualTo(Duration.ofDays(7));
         assertThat(GoDuration.parse("PT12H")).isEqualTo(Duration.ofHours(12));
         assertThat(GoDuration.parse("p1d")).isEqualTo(Duration.ofDays(1));
-        for (String bad :
-                new String[] {"", "1", "h", "1x", "1h 30m", "-1h", "0s", "PT-1H", "1h30", "99999999999999999999h"}) {
+        // the syntax itself is core's DurationSyntax (tested there); nexctl refuses zero and says why
+        for (String bad : new String[] {"", "1x", "-1h", "0s", "0"}) {
             assertThatThrownBy(() -> GoDuration.parse(bad))
                     .as(bad)
-                    .isInstanceOf(CommandLine.TypeConversionException.class);
+                    .isInstanceOf(CommandLine.TypeConversionException.class)
+                    .hasMessageContaining("duration");
         }
     }
 }

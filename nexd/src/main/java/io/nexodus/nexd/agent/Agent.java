@@ -356,7 +356,12 @@ public final class Agent implements AutoCloseable {
                 ? null
                 : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(
                         wg.listenPort(),
-                        new DerpConnection(config.tls(), config.derpCaCert(), derpNodeKey(), hostsFile),
+                        new DerpConnection(
+                                config.tls(),
+                                config.derpCaCert(),
+                                derpNodeKey(),
+                                hostsFile,
+                                session::publicRegionNodes),
                         session::isVpcPeer);
         Reconciler rec = new Reconciler(wg, tunnel, config.timeouts(), clock, derpProxy);
         String iface = wg.interfaceName();

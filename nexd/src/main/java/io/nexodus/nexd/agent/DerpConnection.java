@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -30,18 +31,34 @@ import javax.net.ssl.SSLContext;
  * the relay (its own self-signed CA), else what the agent trusts for the service ({@code --ca-cert} + the JDK's CAs;
  * for an onboarded relay with {@code certmodemanual} that is the user's CA bundle); a {@code certmodemanual} relay's
  * private name is first pinned to the relay device's reflexive IP in nexd's {@code /etc/hosts} block.
+ *
+ * <p>The service's public region may have several nodes (one per service replica, meshed with each other): the client
+ * for it connects to the first and moves on to the next node, in the region's order, when connecting to its node
+ * fails ({@link DerpClient#start(List, DerpClientListener)}).
  */
 final class DerpConnection implements DerpConnector {
     private final TlsOptions tls;
     private final Optional<java.nio.file.Path> userCaBundle;
     private final NodePrivateKey nodeKey;
     private final HostsFile hosts;
+    /** The nodes of the public region, in order ({@link #publicRegion}), as the service last published them. */
+    private final Supplier<List<DerpRelay>> publicRegion;
 
     DerpConnection(TlsOptions tls, Optional<java.nio.file.Path> userCaBundle, NodePrivateKey nodeKey, HostsFile hosts) {
+        this(tls, userCaBundle, nodeKey, hosts, List::of);
+    }
+
+    DerpConnection(
+            TlsOptions tls,
+            Optional<java.nio.file.Path> userCaBundle,
+            NodePrivateKey nodeKey,
+            HostsFile hosts,
+            Supplier<List<DerpRelay>> publicRegion) {
         this.tls = tls;
         this.userCaBundle = userCaBundle;
         this.nodeKey = nodeKey;
         this.hosts = hosts;
+        this.publicRegion = publicRegion;
     }
 
     @Override
@@ -52,6 +69,44 @@ final class DerpConnection implements DerpConnector {
             }
             hosts.pin(relay.hostname(), relay.pinnedIp().get());
         }
+        return DerpClient.start(clientConfigs(relay, publicRegion.get()), listener);
+    }
+
+    /**
+     * The nodes a client for {@code relay} tries, in order: {@code relay} itself, then — for the public relay — the
+     * region's other nodes, starting after {@code relay}'s place in the region and wrapping around.
+     */
+    List<DerpClientConfig> clientConfigs(DerpRelay relay, List<DerpRelay> region) throws IOException {
+        List<DerpClientConfig> out = new ArrayList<>();
+        out.add(config(relay));
+        if (relay.kind() == DerpRelay.Kind.PUBLIC) {
+            int at = 0;
+            for (int i = 0; i < region.size(); i++) {
+                if (sameNode(region.get(i), relay)) {
+                    at = i + 1;
+                }
+            }
+            for (int i = 0; i < region.size(); i++) {
+                DerpRelay n = region.get((at + i) % region.size());
+                if (n.id().equals(relay.id()) && !sameNode(n, relay)) {
+                    try {
+                        out.add(config(n));
+                    } catch (IOException e) { // a node whose CA does not parse is skipped, not the whole relay
+                        org.slf4j.LoggerFactory.getLogger(DerpConnection.class)
+                                .warn("skipping DERP node {}: {}", n.url(), e.getMessage());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Nodes behind one load-balanced name differ only in the address to dial. */
+    private static boolean sameNode(DerpRelay a, DerpRelay b) {
+        return a.url().equals(b.url()) && a.dialIp().equals(b.dialIp());
+    }
+
+    private DerpClientConfig config(DerpRelay relay) throws IOException {
         SSLContext ssl = relay.caPem().isPresent()
                 ? TrustBundles.trusting(parsePem(relay.caPem().get()))
                 : relay.kind() == DerpRelay.Kind.ONBOARDED && userCaBundle.isPresent() && !tls.insecureSkipTlsVerify()
@@ -64,7 +119,7 @@ final class DerpConnection implements DerpConnector {
                 .sslContext(ssl)
                 .backoff(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(5));
         relay.dialIp().ifPresent(ip -> b.dialAddress(new InetSocketAddress(ip, port)));
-        return DerpClient.start(b.build(), listener);
+        return b.build();
     }
 
     @Override
@@ -89,22 +144,33 @@ final class DerpConnection implements DerpConnector {
     }
 
     /**
-     * The public relay to use from the service's relay map: the built-in one (region 900) if present, else the
-     * lowest region; empty when the service publishes none or nothing parses.
+     * The public relay to use from the service's relay map: the first node of {@link #publicRegion}; empty when the
+     * service publishes none or nothing parses.
      */
     static Optional<DerpRelay> publicRelay(RelayMap map) {
+        return publicRegion(map).stream().findFirst();
+    }
+
+    /**
+     * The public region's usable nodes in the service's order (all with the region's id): the built-in region (900)
+     * if present, else the lowest region; empty when the service publishes none or none of its nodes parses.
+     */
+    static List<DerpRelay> publicRegion(RelayMap map) {
         if (map == null || map.regions() == null) {
-            return Optional.empty();
+            return List.of();
         }
         return map.regions().values().stream()
-                .filter(r -> r != null && !r.nodes().isEmpty())
+                .filter(r -> r != null && r.nodes() != null && !r.nodes().isEmpty())
                 .sorted(Comparator.comparing((RelayRegion r) -> !r.builtIn()).thenComparingInt(RelayRegion::regionId))
-                .flatMap(r -> r.nodes().stream().findFirst().flatMap(n -> toRelay(r, n)).stream())
-                .findFirst();
+                .map(r ->
+                        r.nodes().stream().flatMap(n -> toRelay(r, n).stream()).toList())
+                .filter(nodes -> !nodes.isEmpty())
+                .findFirst()
+                .orElse(List.of());
     }
 
     private static Optional<DerpRelay> toRelay(RelayRegion region, RelayNode n) {
-        if (n.url() == null) {
+        if (n == null || n.url() == null) {
             return Optional.empty();
         }
         URI url;

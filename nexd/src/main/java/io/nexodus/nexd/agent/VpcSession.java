@@ -52,6 +52,8 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
     private AtomicBoolean watchClosed = new AtomicBoolean();
 
     private Optional<DerpRelay> lastPublicRelay = Optional.empty();
+    /** All nodes of the public region, in the service's order (the DERP client falls back along them). */
+    private volatile List<DerpRelay> publicRegion = List.of();
 
     VpcSession(
             Vpc vpc,
@@ -264,18 +266,29 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
         long backoffMs = 500;
         while (!superseded.getAsBoolean()) {
             try {
-                Optional<DerpRelay> relay =
-                        DerpConnection.publicRelay(asDevice.relays().list());
+                List<DerpRelay> region =
+                        DerpConnection.publicRegion(asDevice.relays().list());
+                Optional<DerpRelay> relay = region.stream().findFirst();
                 synchronized (this) {
                     if (!relay.equals(lastPublicRelay)) {
                         log.info(
                                 "public DERP relay: {}",
-                                relay.map(r -> r.id() + " " + r.url()).orElse("none"));
+                                relay.map(r -> r.id() + " " + r.url()
+                                                + (region.size() > 1
+                                                        ? " (and " + (region.size() - 1) + " more nodes)"
+                                                        : ""))
+                                        .orElse("none"));
                     }
                     lastPublicRelay = relay;
+                    publicRegion = region;
                 }
+                // every node's addresses: the client may move to any of them
                 events.post(new AgentEvent.PublicRelay(
-                        relay, relay.map(VpcSession::addresses).orElse(List.of())));
+                        relay,
+                        region.stream()
+                                .flatMap(r -> addresses(r).stream())
+                                .distinct()
+                                .toList()));
                 return;
             } catch (RuntimeException e) {
                 log.warn("cannot fetch the public DERP relays: {}; trying again in {} ms", e.getMessage(), backoffMs);
@@ -288,6 +301,11 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
             }
             backoffMs = Math.min(backoffMs * 2, 30_000);
         }
+    }
+
+    /** The public region's nodes as last fetched, first = the relay in use ({@link DerpConnection}'s fallbacks). */
+    List<DerpRelay> publicRegionNodes() {
+        return publicRegion;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.nexodus.server.ops;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexodus.api.model.DeviceStartResponse;
 import io.nexodus.api.model.HealthStatus;
+import io.nexodus.core.time.DurationSyntax;
 import io.nexodus.server.FeatureFlags;
 import io.nexodus.server.auth.IdentityProvider;
 import io.nexodus.server.auth.SigningKeys;
@@ -15,9 +16,7 @@ import io.nexodus.server.http.Reply;
 import io.nexodus.server.http.Route;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -138,21 +137,8 @@ public final class ServiceRoutes {
 
     static Duration parseDuration(String s) {
         try {
-            String t = s.strip().toLowerCase(Locale.ROOT);
-            if (t.endsWith("d")) {
-                return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            if (t.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            }
-            return Duration.parse(s);
-        } catch (NumberFormatException | DateTimeParseException e) {
+            return DurationSyntax.parse(s);
+        } catch (IllegalArgumentException e) {
             throw ApiError.invalid("retention", "a duration such as 24h, 90m or 7d");
         }
     }

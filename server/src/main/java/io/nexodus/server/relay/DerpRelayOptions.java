@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param plainHttp {@code --derp-plain-http}: no TLS (development only)
  * @param meshKey   {@code --derp-mesh-key}: mesh with other relays (e.g. the relays of other service replicas)
  * @param meshWith  {@code --derp-mesh-with}: the other relays of the mesh
+ * @param advertise {@code --derp-advertise}: the IP (and port; 0 = the bound port) agents and the other replicas dial
+ *                  this relay at, when it is not what {@code hostname} resolves to (e.g. a pod's own IP behind a
+ *                  load-balanced name); empty = they resolve {@code hostname} and dial the bound port
  * @param stunPort  the service's first STUN port, published with the relay; -1 = no STUN server
  */
 public record DerpRelayOptions(
@@ -26,6 +29,7 @@ public record DerpRelayOptions(
         boolean plainHttp,
         Optional<MeshKey> meshKey,
         List<String> meshWith,
+        Optional<InetSocketAddress> advertise,
         int stunPort) {
     /** The standard DERP port: the one port that restrictive firewalls let out (HTTPS). Needs privileges to bind. */
     public static final int PREFERRED_PORT = 443;
@@ -38,6 +42,7 @@ public record DerpRelayOptions(
         Objects.requireNonNull(hostname);
         Objects.requireNonNull(meshKey);
         meshWith = List.copyOf(meshWith);
+        Objects.requireNonNull(advertise);
         if (!meshWith.isEmpty() && meshKey.isEmpty()) {
             throw new IllegalArgumentException("--derp-mesh-with needs --derp-mesh-key");
         }
@@ -52,19 +57,31 @@ public record DerpRelayOptions(
                 false,
                 Optional.empty(),
                 List.of(),
+                Optional.empty(),
                 -1);
     }
 
     public DerpRelayOptions withHostname(String name) {
-        return new DerpRelayOptions(listen, host, Optional.ofNullable(name), plainHttp, meshKey, meshWith, stunPort);
+        return new DerpRelayOptions(
+                listen, host, Optional.ofNullable(name), plainHttp, meshKey, meshWith, advertise, stunPort);
     }
 
     public DerpRelayOptions withPlainHttp(boolean plain) {
-        return new DerpRelayOptions(listen, host, hostname, plain, meshKey, meshWith, stunPort);
+        return new DerpRelayOptions(listen, host, hostname, plain, meshKey, meshWith, advertise, stunPort);
     }
 
     public DerpRelayOptions withStunPort(int port) {
-        return new DerpRelayOptions(listen, host, hostname, plainHttp, meshKey, meshWith, port);
+        return new DerpRelayOptions(listen, host, hostname, plainHttp, meshKey, meshWith, advertise, port);
+    }
+
+    /** The relay meshing with the other replicas' (and {@code peers}) under {@code key}. */
+    public DerpRelayOptions withMesh(MeshKey key, List<String> peers) {
+        return new DerpRelayOptions(listen, host, hostname, plainHttp, Optional.of(key), peers, advertise, stunPort);
+    }
+
+    public DerpRelayOptions withAdvertise(InetSocketAddress address) {
+        return new DerpRelayOptions(
+                listen, host, hostname, plainHttp, meshKey, meshWith, Optional.of(address), stunPort);
     }
 
     /**
@@ -95,5 +112,64 @@ public record DerpRelayOptions(
             throw new IllegalArgumentException(flag + ": port out of range in '" + value + "'");
         }
         return new InetSocketAddress(h, port);
+    }
+
+    /**
+     * Parses {@code --derp-advertise}: {@code IP}, {@code IP:PORT}, {@code [v6]} or {@code [v6]:PORT} (no port: the
+     * bound one, returned as port 0). A name is refused: the relay's name is {@code --derp-hostname}.
+     *
+     * @throws IllegalArgumentException with a message naming the flag
+     */
+    public static InetSocketAddress parseAdvertise(String flag, String value) {
+        String v = value.strip();
+        String h = v;
+        int port = 0;
+        if (v.startsWith("[")) {
+            int close = v.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException(flag + ": missing ']' in '" + value + "'");
+            }
+            h = v.substring(1, close);
+            String rest = v.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    throw new IllegalArgumentException(flag + " needs IP[:PORT], got '" + value + "'");
+                }
+                port = parsePort(flag, rest.substring(1), value);
+            }
+        } else if (v.indexOf(':') >= 0 && v.indexOf(':') == v.lastIndexOf(':')) {
+            h = v.substring(0, v.indexOf(':'));
+            port = parsePort(flag, v.substring(v.indexOf(':') + 1), value);
+        }
+        if (!h.isEmpty() && !Character.isDigit(h.charAt(0)) && h.indexOf(':') < 0) {
+            throw new IllegalArgumentException(
+                    flag + " takes an IP address (give a name with --derp-hostname), got '" + value + "'");
+        }
+        InetAddress ip;
+        try {
+            if (h.indexOf(':') < 0 && !h.matches("\\d{1,3}(\\.\\d{1,3}){3}")) { // ofLiteral takes "10.1.2" too
+                throw new IllegalArgumentException("not a dotted-quad IPv4 address");
+            }
+            ip = InetAddress.ofLiteral(h);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " needs IP[:PORT], got '" + value + "'", e);
+        }
+        if (ip.isAnyLocalAddress()) {
+            throw new IllegalArgumentException(flag + ": " + h + " is not an address others can dial");
+        }
+        return new InetSocketAddress(ip, port);
+    }
+
+    private static int parsePort(String flag, String text, String value) {
+        int port;
+        try {
+            port = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + ": port is not a number in '" + value + "'", e);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(flag + ": port out of range in '" + value + "'");
+        }
+        return port;
     }
 }

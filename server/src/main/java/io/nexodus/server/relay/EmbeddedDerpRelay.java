@@ -16,12 +16,14 @@ import io.nexodus.server.EmbeddedContext;
 import io.nexodus.server.EmbeddedService;
 import io.nexodus.server.tls.TlsMaterial;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +58,9 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
     private volatile DerpRelayServer relay;
     private volatile ScheduledExecutorService refresher;
     private volatile RelayRegion region;
+    /** The replicas' relays as one region, when meshing ({@code --derp-mesh-key}); null otherwise. */
+    private volatile RelayMesh mesh;
+
     private volatile String how = "";
 
     public EmbeddedDerpRelay(DerpRelayOptions options) {
@@ -144,8 +151,8 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         }
         relay = started;
         // deleted devices lose their connections within a refresh; moved ones are judged by their new VPC
-        refresher = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("derp-devices").daemon(true).factory());
+        refresher = Executors.newScheduledThreadPool(
+                2, Thread.ofPlatform().name("derp-devices-", 0).daemon(true).factory());
         DerpServer server = started.derpServer();
         ScheduledFuture<?> _ = refresher.scheduleWithFixedDelay(
                 () -> {
@@ -170,19 +177,104 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         if (options.plainHttp()) {
             log.warn("DERP relay serves plain HTTP on {}: development only", started.boundAddress());
         }
+        InetSocketAddress adv = options.advertise().orElse(null);
+        int port = adv != null && adv.getPort() != 0 ? adv.getPort() : started.port();
+        String dialIp = adv == null ? null : adv.getAddress().getHostAddress();
+        boolean v6 = adv != null && adv.getAddress() instanceof Inet6Address;
+        boolean meshing = options.meshKey().isPresent();
         RelayNode node = new RelayNode(
-                NODE_NAME,
+                meshing ? RelayMesh.nodeName(started.publicKey().toHex()) : NODE_NAME,
                 REGION_ID,
                 hostname,
-                null,
-                null,
-                started.port(),
+                v6 ? null : dialIp,
+                v6 ? dialIp : null,
+                port,
                 options.stunPort(),
-                started.url().toString(),
+                adv == null && !meshing ? started.url().toString() : url(tls, hostname, port),
                 customCa,
                 customCa ? caPem : null);
-        region = new RelayRegion(REGION_ID, REGION_CODE, REGION_NAME, true, List.of(node));
-        how = "tcp " + started.boundAddress() + fallbackNote + ", " + tlsHow + ", key " + started.publicKey();
+        region = RelayMesh.regionOf(List.of(node));
+        String meshNote = "";
+        if (meshing) {
+            if (adv == null && started.boundAddress().getAddress().isAnyLocalAddress()) {
+                log.warn(
+                        "DERP relay: other replicas and agents dial this replica's relay at {}:{}; if that name is "
+                                + "shared by several replicas (a load balancer), give --derp-advertise with this "
+                                + "replica's own IP",
+                        hostname,
+                        port);
+            }
+            RegisteredNode self = new RegisteredNode(
+                    node, started.publicKey().toBase64(), context.clock().instant());
+            RelayMesh m = new RelayMesh(
+                    self,
+                    new DerpNodeStore(context.database()),
+                    links(server),
+                    context.clock(),
+                    options.meshWith().stream()
+                            .map(x -> MeshPeer.parse(x, tls).url())
+                            .collect(Collectors.toSet()));
+            m.tick(); // the region lists the live replicas from the first request on
+            mesh = m;
+            ScheduledFuture<?> _ = refresher.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            m.tick();
+                        } catch (RuntimeException e) { // a failed round must not cancel the next ones
+                            log.warn("DERP mesh: refreshing the relay nodes failed: {}", e.toString());
+                        }
+                    },
+                    RelayMesh.HEARTBEAT.toMillis(),
+                    RelayMesh.HEARTBEAT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            meshNote = ", meshing as node " + node.name() + " with the replicas in the database";
+        } else {
+            warnIfOthersMesh(context);
+        }
+        how = "tcp " + started.boundAddress() + fallbackNote + ", " + tlsHow + ", key " + started.publicKey()
+                + meshNote;
+    }
+
+    static String url(boolean tls, String host, int port) {
+        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return (tls ? "https" : "http") + "://" + h + ":" + port + "/derp";
+    }
+
+    private static RelayMesh.Links links(DerpServer server) {
+        return new RelayMesh.Links() {
+            @Override
+            public Set<URI> peers() {
+                return server.meshPeerUrls();
+            }
+
+            @Override
+            public void add(MeshPeer peer, Optional<SSLContext> trust) {
+                boolean _ = server.addMeshPeer(peer, trust);
+            }
+
+            @Override
+            public void remove(URI url) {
+                boolean _ = server.removeMeshPeer(url);
+            }
+        };
+    }
+
+    /** Without the mesh key this relay stands alone; say so when other replicas' relays mesh on the same database. */
+    private static void warnIfOthersMesh(EmbeddedContext context) {
+        try {
+            Instant cutoff = context.clock().instant().minus(RelayMesh.STALE);
+            long others = new DerpNodeStore(context.database())
+                    .list().stream().filter(n -> !n.lastSeen().isBefore(cutoff)).count();
+            if (others > 0) {
+                log.warn(
+                        "DERP relay: {} other replica(s) on this database mesh their relays, but this one has no "
+                                + "--derp-mesh-key: it publishes only its own node and relays only between its own "
+                                + "clients",
+                        others);
+            }
+        } catch (RuntimeException e) {
+            log.debug("DERP relay: cannot read the relay nodes: {}", e.toString());
+        }
     }
 
     @SuppressWarnings("ReferenceEquality") // a cause chain ends at a throwable that is its own cause: identity
@@ -204,7 +296,8 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
 
     @Override
     public List<RelayRegion> publicRelays() {
-        RelayRegion r = region;
+        RelayMesh m = mesh;
+        RelayRegion r = m != null ? m.region() : region;
         return r == null ? List.of() : List.of(r);
     }
 
@@ -228,6 +321,19 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
         ScheduledExecutorService t = refresher;
         if (t != null) {
             t.shutdownNow();
+        }
+        RelayMesh m = mesh;
+        if (m != null) {
+            try { // a heartbeat under way would write the row again after it was removed
+                boolean _ = t.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                m.leave();
+            } catch (RuntimeException e) { // the others drop this node after the stale cutoff instead
+                log.warn("DERP mesh: cannot remove this relay's node: {}", e.toString());
+            }
         }
         DerpRelayServer r = relay;
         if (r != null) {

@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * The service as it runs in production behind a load balancer: one throw-away PostgreSQL database, N replicas as
  * separate OS processes ({@code io.nexodus.server.Main serve}, so {@code kill -9} is real) sharing one {@code --url},
  * and Debian's nginx in front terminating TLS (a certificate of a CA made here). Clients get only the balancer's URL.
- * Everything listens on loopback on free ports, under one temporary directory; {@link #close()} stops every process
+ * Each replica also runs its public DERP relay (its own port and self-signed CA), meshed with the others' through the
+ * shared database ({@code --derp-mesh-key}). Everything listens on loopback on free ports, under one temporary directory; {@link #close()} stops every process
  * and deletes the directory, also after a failure.
  *
  * <p>Open-source nginx checks upstreams only passively: a replica that refuses a connection or breaks one is skipped
@@ -49,6 +50,9 @@ import java.util.stream.Stream;
  */
 final class LoadBalancedReplicas implements AutoCloseable {
     static final String ADMIN_PASSWORD = "lb-admin-password";
+    /** The replicas' shared DERP mesh key: their public relays mesh and publish one region. */
+    static final String DERP_MESH_KEY = "3f1c9a0e5b7d2c4e6a8b0d1f3e5c7a9b1d3f5e7c9a0b2d4f6e8a1c3e5b7d9f0a";
+
     private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
     private final Path dir;
@@ -63,13 +67,17 @@ final class LoadBalancedReplicas implements AutoCloseable {
     static final class Replica {
         final int index;
         final int port;
+        /** Its public DERP relay's port (fixed across restarts, like its API port). */
+        final int derpPort;
+
         final Path dataDir;
         ChildProcess process;
         int starts;
 
-        Replica(int index, int port, Path dataDir) {
+        Replica(int index, int port, int derpPort, Path dataDir) {
             this.index = index;
             this.port = port;
+            this.derpPort = derpPort;
             this.dataDir = dataDir;
         }
 
@@ -105,7 +113,7 @@ final class LoadBalancedReplicas implements AutoCloseable {
             // a test JVM stopped by a timeout (SIGTERM) still stops the replicas and nginx
             Runtime.getRuntime().addShutdownHook(new Thread(lab::close, "lb-teardown"));
             for (int i = 0; i < n; i++) {
-                lab.replicas.add(new Replica(i, FreePorts.tcp(), dir.resolve("replica-" + i)));
+                lab.replicas.add(new Replica(i, FreePorts.tcp(), FreePorts.tcp(), dir.resolve("replica-" + i)));
             }
             LoadBalancedReplicas l = lab;
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -199,10 +207,10 @@ final class LoadBalancedReplicas implements AutoCloseable {
                 "--stun-ports",
                 FreePorts.udp() + "," + FreePorts.udp(),
                 "--derp-listen",
-                "none");
+                "127.0.0.1:" + r.derpPort);
         ChildProcess p = ChildProcess.start(
                 dir.resolve("replica-" + i + "-run" + r.starts + ".log"),
-                Map.of("NEXAPI_ADMIN_PASSWORD", ADMIN_PASSWORD),
+                Map.of("NEXAPI_ADMIN_PASSWORD", ADMIN_PASSWORD, "NEXAPI_DERP_MESH_KEY", DERP_MESH_KEY),
                 argv);
         r.process = p;
         // the banner names the shared public URL, not this replica's port: its own readiness says it serves

@@ -6,9 +6,21 @@ import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.AddDevice;
 import io.nexodus.api.model.AddRegKey;
+import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
+import io.nexodus.api.model.RelayNode;
+import io.nexodus.api.model.RelayRegion;
 import io.nexodus.api.model.UpdateDevice;
+import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.core.tls.Pem;
+import io.nexodus.core.tls.TrustBundles;
+import io.nexodus.derp.client.DerpClient;
+import io.nexodus.derp.client.DerpClientConfig;
+import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.server.testing.Keys;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,7 +59,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * and a watch on one replica sees changes made through the others; {@code kill -9} of a replica during concurrent
  * registrations with open watch streams loses no committed device, hands out no address twice, gives every client a
  * success or a retryable error its retry turns into a success, and every watch resumes without missing or repeating
- * an event; a rolling restart of all three fails no operation after retries.
+ * an event; a rolling restart of all three fails no operation after retries. The replicas' public DERP relays mesh:
+ * {@code /api/relays} lists one region with every live replica's node, DERP clients homed on different replicas
+ * exchange packets (but not across VPCs), and a client whose replica is killed moves to another node while a packet
+ * stream to it continues (the gap is reported).
  *
  * <p>Counts: {@code -Dnexodus.lb.registrations} (default 60) and {@code -Dnexodus.lb.watches} (default 30) keep the
  * CI run short; {@code bench/scripts/replicas-lb.sh} runs it with 200 and 100. Lines starting with {@code replicas-lb:}
@@ -376,6 +392,239 @@ class LoadBalancedReplicasIT {
         long listed = admin.vpcs().devices(vpc, ListOptions.NONE).totalCount();
         assertThat(listed).as("the list through the balancer").isEqualTo(revisions.size());
         return revisions;
+    }
+
+    @Test
+    @Order(4)
+    void theReplicasRelaysMeshAndAClientWhoseReplicaDiesMovesToAnother() throws Exception {
+        guarded(() -> {
+            for (LoadBalancedReplicas.Replica r : lab.replicas()) {
+                if (r.process == null) {
+                    lab.startReplica(r.index);
+                }
+            }
+            Set<Integer> derpPorts = new HashSet<>();
+            lab.replicas().forEach(r -> derpPorts.add(r.derpPort));
+            // every replica publishes the same region: one node per live replica, sorted by name
+            long t0 = System.nanoTime();
+            RelayRegion region = awaitRegion(derpPorts, Duration.ofSeconds(20));
+            report(
+                    "DERP region through the balancer lists all %d replicas' nodes %d ms after the restarts",
+                    derpPorts.size(), ms(t0));
+            List<String> names = region.nodes().stream().map(RelayNode::name).toList();
+            assertThat(names).isSorted().doesNotHaveDuplicates();
+            for (int i = 0; i < 6; i++) { // through the balancer: answered by different replicas, all the same
+                assertThat(region(admin)).isEqualTo(region);
+            }
+
+            UUID otherVpc = admin.vpcs()
+                    .create(new AddVpc(vpc, "derp-other", false, null, null))
+                    .id();
+            NodePrivateKey ka = NodePrivateKey.generate();
+            NodePrivateKey kb = NodePrivateKey.generate();
+            NodePrivateKey kx = NodePrivateKey.generate();
+            admin.devices().create(relayDevice(vpc, ka, "derp-a"));
+            admin.devices().create(relayDevice(vpc, kb, "derp-b"));
+            admin.devices().create(relayDevice(otherVpc, kx, "derp-x"));
+            Thread.sleep(1000); // each replica's relay reads the devices every 500 ms
+            Inbox toA = new Inbox();
+            Inbox toB = new Inbox();
+            Inbox toX = new Inbox();
+            try (DerpClient a = homedOn(region, lab.replica(0).derpPort, ka, toA);
+                    DerpClient b = homedOn(region, lab.replica(1).derpPort, kb, toB);
+                    DerpClient x = homedOn(region, lab.replica(2).derpPort, kx, toX)) {
+                assertThat(a.awaitConnected(Duration.ofSeconds(10))).isTrue();
+                assertThat(b.awaitConnected(Duration.ofSeconds(10))).isTrue();
+                assertThat(x.awaitConnected(Duration.ofSeconds(10))).isTrue();
+                assertThat(a.currentUrl().getPort()).isEqualTo(lab.replica(0).derpPort);
+                assertThat(b.currentUrl().getPort()).isEqualTo(lab.replica(1).derpPort);
+
+                // two devices of one VPC homed on different replicas relay to each other through the mesh
+                long t1 = System.nanoTime();
+                awaitDelivery(a, kb.publicKey(), toB, Duration.ofSeconds(10));
+                awaitDelivery(b, ka.publicKey(), toA, Duration.ofSeconds(10));
+                report("DERP: clients homed on replicas 0 and 1 exchange packets %d ms after connecting", ms(t1));
+
+                // a device of another VPC, homed on a third replica: nothing passes, either way
+                toA.clear();
+                toX.clear();
+                for (int i = 0; i < 20; i++) {
+                    a.send(kx.publicKey(), new byte[] {9, (byte) i});
+                    x.send(ka.publicKey(), new byte[] {9, (byte) i});
+                    b.send(ka.publicKey(), new byte[] {7, (byte) i}); // the control: this one passes
+                    Thread.sleep(25);
+                }
+                assertThat(toA.poll(Duration.ofSeconds(5)))
+                        .as("the control packet arrives")
+                        .isNotNull();
+                Thread.sleep(500);
+                assertThat(toX.packets)
+                        .as("another VPC's device receives nothing")
+                        .isEmpty();
+                assertThat(toA.packets.stream().filter(p -> p.source().equals(kx.publicKey())))
+                        .as("nor sends anything")
+                        .isEmpty();
+
+                // a steady stream A -> B while B's replica is killed: B moves to another node, packets flow again
+                toB.clear();
+                AtomicBoolean streaming = new AtomicBoolean(true);
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    int seq = 0;
+                    while (streaming.get()) {
+                        a.send(
+                                kb.publicKey(),
+                                ByteBuffer.allocate(4).putInt(seq++).array());
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                try {
+                    assertThat(toB.poll(Duration.ofSeconds(5))).isNotNull();
+                    Thread.sleep(500);
+                    long killedAt = System.nanoTime();
+                    lab.kill(1);
+                    long deadline = killedAt + TimeUnit.SECONDS.toNanos(20);
+                    while (System.nanoTime() < deadline
+                            && !(b.isConnected() && b.currentUrl().getPort() != lab.replica(1).derpPort)) {
+                        Thread.sleep(10);
+                    }
+                    assertThat(b.currentUrl().getPort())
+                            .as("B moved to another node of the region")
+                            .isNotEqualTo(lab.replica(1).derpPort);
+                    long movedAt = System.nanoTime();
+                    while (System.nanoTime() < deadline && toB.lastArrivalNanos.get() <= movedAt) {
+                        Thread.sleep(10);
+                    }
+                    assertThat(toB.lastArrivalNanos.get())
+                            .as("packets reach B again on its new node")
+                            .isGreaterThan(movedAt);
+                    Thread.sleep(1000);
+                    long gapMs = toB.longestGapMs();
+                    report(
+                            "DERP: kill -9 of the replica a client was homed on: it moved to %s, the longest time "
+                                    + "without delivery of a 100 packets/s stream was %d ms",
+                            b.currentUrl(), gapMs);
+                    assertThat(gapMs).as("the delivery gap").isLessThan(5000);
+                } finally {
+                    streaming.set(false);
+                    sender.join();
+                }
+                b.send(ka.publicKey(), new byte[] {1});
+                awaitDelivery(b, ka.publicKey(), toA, Duration.ofSeconds(10));
+            }
+
+            // the dead replica's node leaves the region after the stale cutoff
+            Set<Integer> live = new HashSet<>(derpPorts);
+            live.remove(lab.replica(1).derpPort);
+            long t2 = System.nanoTime();
+            awaitRegion(live, Duration.ofSeconds(30));
+            report("DERP region drops the killed replica's node %d ms after the kill check", ms(t2));
+        });
+    }
+
+    private static AddDevice relayDevice(UUID vpc, NodePrivateKey key, String hostname) {
+        return new AddDevice(
+                vpc, key.publicKey().toBase64(), null, null, false, false, hostname, List.of(), "linux", null);
+    }
+
+    private static RelayRegion region(NexodusClient c) {
+        return c.relays().list().regions().get("900");
+    }
+
+    /** Waits until region 900 (through the balancer) has exactly the nodes on {@code ports}. */
+    private RelayRegion awaitRegion(Set<Integer> ports, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RelayRegion r = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                r = region(admin);
+                if (r != null
+                        && r.nodes().stream()
+                                .map(RelayNode::derpPort)
+                                .collect(Collectors.toSet())
+                                .equals(ports)
+                        && r.nodes().size() == ports.size()) {
+                    return r;
+                }
+            } catch (RuntimeException e) {
+                // a replica just killed: the balancer retries, or the next round does
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("region 900 never had the nodes on ports " + ports + "; last: " + r);
+    }
+
+    /** A DERP client homed on the node at {@code port}, falling back to the region's other nodes in order. */
+    private static DerpClient homedOn(RelayRegion region, int port, NodePrivateKey key, Inbox inbox) throws Exception {
+        List<RelayNode> nodes = region.nodes();
+        int home = 0;
+        while (nodes.get(home).derpPort() != port) {
+            home++;
+        }
+        List<DerpClientConfig> configs = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            RelayNode n = nodes.get((home + i) % nodes.size());
+            configs.add(DerpClientConfig.builder(URI.create(n.url()), key)
+                    .sslContext(TrustBundles.trusting(Pem.parseCertificates(n.caPem())))
+                    .backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                    .build());
+        }
+        return DerpClient.start(configs, inbox);
+    }
+
+    /** Sends until one packet from {@code from}'s key arrives in {@code inbox} (the mesh learns keys within moments). */
+    private static void awaitDelivery(DerpClient from, NodePublicKey to, Inbox inbox, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            from.send(to, new byte[] {42});
+            Inbox.Got g = inbox.poll(Duration.ofMillis(100));
+            if (g != null && g.source().equals(from.publicKey())) {
+                return;
+            }
+        }
+        throw new AssertionError("no packet from " + from.publicKey() + " reached " + to);
+    }
+
+    /** What one DERP client received, with arrival times (for the delivery gap). */
+    private static final class Inbox implements DerpClientListener {
+        record Got(NodePublicKey source, long nanos) {}
+
+        final LinkedBlockingQueue<Got> packets = new LinkedBlockingQueue<>();
+        final ConcurrentLinkedQueue<Long> arrivals = new ConcurrentLinkedQueue<>();
+        final AtomicLong lastArrivalNanos = new AtomicLong();
+
+        @Override
+        public void onPacket(NodePublicKey source, byte[] packet) {
+            long now = System.nanoTime();
+            packets.add(new Got(source, now));
+            arrivals.add(now);
+            lastArrivalNanos.set(now);
+        }
+
+        Got poll(Duration timeout) throws InterruptedException {
+            return packets.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        void clear() {
+            packets.clear();
+            arrivals.clear();
+        }
+
+        long longestGapMs() {
+            long longest = 0;
+            long prev = -1;
+            for (long t : arrivals) {
+                if (prev >= 0) {
+                    longest = Math.max(longest, t - prev);
+                }
+                prev = t;
+            }
+            return longest / 1_000_000;
+        }
     }
 
     private void awaitWatchesConverge(Map<String, Long> db, String when) throws InterruptedException {

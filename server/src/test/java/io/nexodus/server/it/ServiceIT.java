@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.ApiTransportException;
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.TlsOptions;
 import io.nexodus.api.model.AddOrganization;
@@ -19,12 +20,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** OpenAPI document, metrics, health, feature flags, TLS modes. */
@@ -133,6 +136,29 @@ class ServiceIT {
             assertThat(gc.path("deleted").path("organizations").asInt()).isGreaterThanOrEqualTo(1);
             String url = ts.url();
             ts.server().close();
+            assertThatThrownBy(() -> get(url + "/private/ready")).isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
+    void aStopWithADrainDelayTurnsReadinessOffFirstAndKeepsServing() throws Exception {
+        try (TestServer ts = TestServer.start(Db.H2)) {
+            String url = ts.url();
+            NexodusClient admin = ts.admin();
+            assertThat(get(url + "/private/ready").statusCode()).isEqualTo(200);
+            long start = System.nanoTime();
+            Thread stopping = Thread.ofPlatform().start(() -> ts.server().stop(Duration.ofMillis(1500)));
+            // what a balancer polling readiness sees at once, while requests already routed here still succeed
+            Awaitility.await()
+                    .atMost(Duration.ofMillis(500))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> get(url + "/private/ready").statusCode() == 503);
+            assertThat(get(url + "/private/ready").body()).isEqualTo("{\"status\":\"DOWN\"}");
+            assertThat(get(url + "/private/live").statusCode()).isEqualTo(200);
+            assertThat(admin.organizations().list(ListOptions.NONE).items()).isNotEmpty();
+            stopping.join(20_000);
+            assertThat(stopping.isAlive()).isFalse();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
             assertThatThrownBy(() -> get(url + "/private/ready")).isInstanceOf(java.io.IOException.class);
         }
     }
