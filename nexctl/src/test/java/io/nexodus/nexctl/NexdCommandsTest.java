@@ -86,7 +86,8 @@ class NexdCommandsTest {
                                             "lab-c",
                                             List.of("100.64.0.3", "200::3"),
                                             PeeringMethod.VIA_DERP_RELAY,
-                                            RelayKind.PUBLIC_DERP),
+                                            RelayKind.PUBLIC_DERP,
+                                            "public:900"),
                             "pkB=",
                                     new PeerStatus(
                                             "pkB=",
@@ -112,7 +113,8 @@ class NexdCommandsTest {
                                             "lab-d",
                                             List.of("100.64.0.4"),
                                             PeeringMethod.VIA_RELAY,
-                                            RelayKind.WIREGUARD_RELAY)));
+                                            RelayKind.WIREGUARD_RELAY,
+                                            "hub-1")));
         }
 
         @Override
@@ -255,10 +257,10 @@ class NexdCommandsTest {
         NexctlRunner.Result r = ok("nexd", "peers", "list");
         assertThat(r.out().lines().map(l -> List.of(l.split(" {2,}"))).toList())
                 .containsExactly(
-                        List.of("PUBLIC KEY", "HOSTNAME", "ALLOWED IPS", "METHOD", "HEALTHY"),
+                        List.of("PUBLIC KEY", "HOSTNAME", "ALLOWED IPS", "METHOD", "VIA", "HEALTHY"),
                         List.of("pkB=", "lab-b", "100.64.0.2/32, 200::2/128", "reflexive", "true"),
-                        List.of("pkC=", "lab-c", "100.64.0.3/32, 200::3/128", "via-derp-relay", "true"),
-                        List.of("pkD=", "lab-d", "100.64.0.4/32", "via-relay", "false"));
+                        List.of("pkC=", "lab-c", "100.64.0.3/32, 200::3/128", "via-derp-relay", "public:900", "true"),
+                        List.of("pkD=", "lab-d", "100.64.0.4/32", "via-relay", "hub-1", "false"));
         assertThat(r.err()).isEmpty();
 
         r = ok("nexd", "peers", "list", "--full", "-o", "no-header");
@@ -283,6 +285,7 @@ class NexdCommandsTest {
                                 "100.64.0.3/32, 200::3/128",
                                 "via-derp-relay",
                                 "public-derp",
+                                "public:900",
                                 "10 seconds ago",
                                 "1000",
                                 "2000",
@@ -294,6 +297,7 @@ class NexdCommandsTest {
                                 "100.64.0.4/32",
                                 "via-relay",
                                 "wireguard-relay",
+                                "hub-1",
                                 "None",
                                 "0",
                                 "0",
@@ -305,6 +309,7 @@ class NexdCommandsTest {
         assertThat(j.get("relay-present").asBoolean()).isTrue();
         assertThat(j.get("peers").get("pkC=").get("method").asText()).isEqualTo("via-derp-relay");
         assertThat(j.get("peers").get("pkC=").get("relay").asText()).isEqualTo("public-derp");
+        assertThat(j.get("peers").get("pkC=").get("relay_name").asText()).isEqualTo("public:900");
         assertThat(j.get("peers").get("pkB=").get("relay").isNull()).isTrue();
         assertThat(j.get("peers").get("pkB=").get("hostname").asText()).isEqualTo("lab-b");
         assertThat(j.get("peers").get("pkB=").get("tunnel_ips").get(0).asText()).isEqualTo("100.64.0.2");

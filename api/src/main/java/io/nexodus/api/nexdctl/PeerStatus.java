@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param tunnelIps       the peer's tunnel addresses (IPv4 first), without prefix length
  * @param method          the peering method in use, one of {@link PeeringMethod}
  * @param relay           the relay in use, one of {@link RelayKind}, or {@code null} for a direct path
+ * @param relayName       which relay: the WireGuard relay device's hostname, an onboarded DERP relay's host name,
+ *                        {@code public:<region>} for the service's public DERP relay; {@code null} for a direct path
  */
 @JsonPropertyOrder({
     "PublicKey",
@@ -45,7 +47,8 @@ import java.util.Optional;
     "hostname",
     "tunnel_ips",
     "method",
-    "relay"
+    "relay",
+    "relay_name"
 })
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record PeerStatus(
@@ -59,7 +62,8 @@ public record PeerStatus(
         @JsonProperty("hostname") String hostname,
         @JsonProperty("tunnel_ips") List<String> tunnelIps,
         @JsonProperty("method") String method,
-        @JsonProperty("relay") String relay) {
+        @JsonProperty("relay") String relay,
+        @JsonProperty("relay_name") String relayName) {
 
     /** Go's {@code time.Time.String()} layout, accepted from upstream agents. */
     private static final DateTimeFormatter GO_TIME = new DateTimeFormatterBuilder()
@@ -69,6 +73,34 @@ public record PeerStatus(
             .optionalEnd()
             .appendPattern(" Z")
             .toFormatter(Locale.ROOT);
+
+    /** Without the relay's name (what agents before several relays per VPC sent). */
+    public PeerStatus(
+            String publicKey,
+            String endpoint,
+            List<String> allowedIps,
+            String latestHandshake,
+            long tx,
+            long rx,
+            boolean healthy,
+            String hostname,
+            List<String> tunnelIps,
+            String method,
+            String relay) {
+        this(
+                publicKey,
+                endpoint,
+                allowedIps,
+                latestHandshake,
+                tx,
+                rx,
+                healthy,
+                hostname,
+                tunnelIps,
+                method,
+                relay,
+                null);
+    }
 
     public PeerStatus {
         endpoint = endpoint == null ? "" : endpoint;

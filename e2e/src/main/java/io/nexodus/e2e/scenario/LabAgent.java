@@ -235,6 +235,18 @@ public final class LabAgent implements AutoCloseable {
         return this;
     }
 
+    /** SIGKILL (a crash) without a restart; {@link #relaunch} starts it again with the same state. */
+    public LabAgent crash() {
+        process.kill();
+        return this;
+    }
+
+    /** Starts a {@link #crash crashed} agent again with the same arguments and state. */
+    public LabAgent relaunch() {
+        launch();
+        return this;
+    }
+
     public LabHost host() {
         return host;
     }

@@ -26,10 +26,11 @@ final class NexdPeersCommand extends NexdBase {
                 .when(full, b -> b.col("TUNNEL IPS", PeerStatus::tunnelIps).col("ENDPOINT", PeerStatus::endpoint))
                 .col("ALLOWED IPS", PeerStatus::allowedIps)
                 .col("METHOD", PeerStatus::method)
+                .when(full, b -> b.col("RELAY", PeerStatus::relay))
+                .col("VIA", PeerStatus::relayName)
                 .when(
                         full,
-                        b -> b.col("RELAY", PeerStatus::relay)
-                                .col(
+                        b -> b.col(
                                         "LATEST HANDSHAKE",
                                         p -> Cells.ago(p.latestHandshakeTime().orElse(null), now))
                                 .col("TRANSMITTED", PeerStatus::tx)
@@ -53,8 +54,10 @@ final class NexdPeersCommand extends NexdBase {
             description = {
                 "List the peers and how each is reached (the peering method).",
                 "Methods: direct-local, reflexive, via-relay, via-derp-relay, relay-node-*.",
+                "VIA names the relay that carries a relayed peer: the WireGuard relay's",
+                "hostname, an onboarded DERP relay's host name, or public:<region>.",
                 "--output json prints nexd's answer: {relay-present, relay-required,",
-                "peers: {<public key>: {..., hostname, tunnel_ips, method, relay}}}."
+                "peers: {<public key>: {..., hostname, tunnel_ips, method, relay, relay_name}}}."
             })
     void list(
             @Option(

@@ -7,6 +7,7 @@ import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.PeerMap;
 import io.nexodus.api.model.PeerMapKey;
+import io.nexodus.api.model.RelayMetadata;
 import io.nexodus.api.model.SignedPeerMap;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
@@ -283,9 +284,9 @@ public final class Agent implements AutoCloseable {
         vpc = joined.vpc();
         NexodusClient asDevice = joined.asDevice();
         registered = self;
-        if (config.registersAsRelay()) {
+        if (config.isRelay()) {
             // a registration key may not list the VPC's devices, the device token may: check right after joining
-            retrying("check for another relay", () -> {
+            retrying("check for another WireGuard relay", () -> {
                 refuseSecondRelay(asDevice, self);
                 return null;
             });
@@ -722,22 +723,33 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Upstream allows one relay per VPC. If another device of the VPC is a relay already, we stop being one (our
-     * device goes back to relay=false, so peers never see two for longer than this check takes) and refuse to start.
+     * One WireGuard relay per VPC (as upstream): every agent routes the VPC's CIDRs to it, and allowed IPs cannot be on
+     * two peers at once. If another device of the VPC is a WireGuard relay already, we stop being one (our device goes
+     * back to relay=false, so peers never see two for longer than this check takes) and refuse to start. Onboarded DERP
+     * relays (relay=true with metadata {@code relay.type = derp}) do not count: a VPC may have several of them next to
+     * one WireGuard relay.
      */
     private void refuseSecondRelay(NexodusClient asDevice, Device self) throws StartupException {
+        java.util.Set<UUID> derpRelays = new java.util.HashSet<>();
+        for (io.nexodus.api.model.DeviceMetadata m : asDevice.vpcs().metadata(vpc.id(), RelayMetadata.KEY, null)) {
+            if (m.value() != null
+                    && RelayMetadata.DERP.equals(m.value().path("type").asText(""))) {
+                derpRelays.add(m.deviceId());
+            }
+        }
         for (Device d : asDevice.vpcs()
                 .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
                 .items()) {
-            if (d.relay() && !d.id().equals(self.id())) {
+            if (d.relay() && !d.id().equals(self.id()) && !derpRelays.contains(d.id())) {
                 try {
                     asDevice.devices()
                             .update(self.id(), new UpdateDevice(null, null, null, null, null, null, false, null));
                 } catch (NexodusClientException e) {
                     log.warn("cannot reset our relay flag: {}", e.getMessage());
                 }
-                throw new StartupException("the VPC " + vpc.id() + " already has a relay: device " + d.id() + " ("
-                        + d.hostname() + "); only one relay per VPC is supported (delete that device first)");
+                throw new StartupException("the VPC " + vpc.id() + " already has a WireGuard relay: device " + d.id()
+                        + " (" + d.hostname() + "); only one WireGuard relay per VPC is supported (delete that device"
+                        + " first; several onboarded DERP relays are fine)");
             }
         }
     }
@@ -1101,6 +1113,9 @@ public final class Agent implements AutoCloseable {
         Reconciler rec = reconciler;
         if (rec != null && !rec.exitStatus().isEmpty()) {
             out.add(rec.exitStatus());
+        }
+        if (rec != null) {
+            out.addAll(rec.derpRelayLines());
         }
         io.nexodus.nexd.proxy.UserspaceProxy p = proxy;
         if (p != null) {

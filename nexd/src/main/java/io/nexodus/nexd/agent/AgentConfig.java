@@ -176,7 +176,10 @@ public record AgentConfig(
         return mode == Mode.RELAY;
     }
 
-    /** Registers with {@code relay: true} (upstream: {@code relay || relayderp}); one such device per VPC. */
+    /**
+     * Registers with {@code relay: true} (upstream: {@code relay || relayderp}); one WireGuard relay per VPC, any number
+     * of DERP relays.
+     */
     public boolean registersAsRelay() {
         return mode != Mode.AGENT;
     }

@@ -24,6 +24,8 @@ import java.util.UUID;
  * @param state         the path's state
  * @param reason        why this method (when the better one failed), else ""
  * @param options       the methods that apply, best first
+ * @param relayName     which relay when relayed: the WireGuard relay's hostname, an onboarded DERP relay's host name,
+ *                      {@code public:<region>}; else null
  */
 public record PeerView(
         String publicKey,
@@ -40,12 +42,49 @@ public record PeerView(
         boolean healthy,
         PeerPath.State state,
         String reason,
-        List<String> options) {
+        List<String> options,
+        String relayName) {
     public static final String WIREGUARD_RELAY = "wireguard-relay";
     /** Through the service's public DERP relay ({@code RelayKind.PUBLIC_DERP}). */
     public static final String PUBLIC_DERP = "public-derp";
     /** Through a DERP relay onboarded into the VPC ({@code RelayKind.ONBOARDED_DERP}). */
     public static final String ONBOARDED_DERP = "onboarded-derp";
+
+    /** Without the relay's name (tests). */
+    public PeerView(
+            String publicKey,
+            java.util.UUID deviceId,
+            String hostname,
+            List<String> tunnelIps,
+            PeeringMethod method,
+            String relay,
+            String endpoint,
+            List<String> allowedIps,
+            Instant lastHandshake,
+            long rxBytes,
+            long txBytes,
+            boolean healthy,
+            PeerPath.State state,
+            String reason,
+            List<String> options) {
+        this(
+                publicKey,
+                deviceId,
+                hostname,
+                tunnelIps,
+                method,
+                relay,
+                endpoint,
+                allowedIps,
+                lastHandshake,
+                rxBytes,
+                txBytes,
+                healthy,
+                state,
+                reason,
+                options,
+                null);
+    }
 
     public PeerView {
         tunnelIps = List.copyOf(tunnelIps);

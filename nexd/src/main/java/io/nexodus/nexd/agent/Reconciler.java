@@ -25,7 +25,6 @@ import io.nexodus.nexd.wg.PeerEntry;
 import io.nexodus.nexd.wg.WireGuardBackend;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -63,14 +62,13 @@ public final class Reconciler {
 
     private record Peer(PeerInfo info, PeerPath path) {}
 
-    /** How long an onboarded DERP relay may be unreachable before peers fall back to the public relay. */
-    static final Duration ONBOARDED_DERP_GRACE = Duration.ofSeconds(10);
-
     private final WireGuardBackend wg;
     private final TunnelLink tunnel;
     private final WireGuardDerpProxy derpProxy;
     private final PeeringPolicy policy;
-    private final DerpRelayHealth derpHealth = new DerpRelayHealth(ONBOARDED_DERP_GRACE);
+    private final DerpRelayHealth derpHealth = new DerpRelayHealth();
+    private volatile List<DerpRelayHealth.Status> relayStatus = List.of();
+    private volatile Map<String, String> derpNames = Map.of();
     private volatile Optional<DerpRelay> publicDerp = Optional.empty();
     private Collection<PeerInfo> lastDevices = List.of();
     private final PeeringTimeouts timeouts;
@@ -117,7 +115,7 @@ public final class Reconciler {
             exit.replan(newSelf.publicKey(), lastDevices);
         }
         Instant now = clock.instant();
-        relays = selectRelays(devices, now);
+        relays = selectRelays(devices, now, false);
         Map<String, PeerInfo> byKey = new LinkedHashMap<>();
         for (PeerInfo p : devices) {
             // an onboarded DERP relay is a device of the VPC but runs no WireGuard: never a peer
@@ -175,29 +173,61 @@ public final class Reconciler {
         this.publicDerp = relay;
     }
 
-    /** Picks the relays and points the proxy at the DERP relay (keeping connections to every known DERP relay). */
-    private RelayView selectRelays(Collection<PeerInfo> devices, Instant now) {
+    /**
+     * Picks the relays and points the proxy at the DERP relay (keeping connections to every known DERP relay). With
+     * {@code probe} (every tick) each onboarded relay's connection is sampled and pinged first: health and latency come
+     * from the pongs ({@link DerpRelayHealth}).
+     */
+    private RelayView selectRelays(Collection<PeerInfo> devices, Instant now, boolean probe) {
         String selfKey = self.publicKey();
+        List<DerpRelay> onboarded = RelaySelector.onboardedRelays(devices);
         Set<DerpRelay> known = new LinkedHashSet<>();
         publicDerp.ifPresent(known::add);
-        for (PeerInfo p : devices) {
-            if (p.isDerpRelay()) {
-                known.add(RelaySelector.onboarded(p));
+        known.addAll(onboarded);
+        if (derpProxy == null) {
+            return RelaySelector.select(devices, selfKey, publicDerp, l -> Optional.empty());
+        }
+        derpHealth.retain(onboarded.stream().map(DerpRelay::id).collect(java.util.stream.Collectors.toSet()));
+        if (probe) {
+            for (DerpRelay r : onboarded) {
+                WireGuardDerpProxy.Probe p = derpProxy.probe(r.id());
+                derpHealth.observe(r.id(), p.connected(), p.pongs(), p.lastRtt(), now);
             }
         }
-        if (derpProxy != null) {
-            for (DerpRelay r : known) {
-                if (r.kind() == DerpRelay.Kind.ONBOARDED && derpProxy.connecting(r.id())) {
-                    derpHealth.observe(r.id(), derpProxy.connected(r.id()), now);
-                }
-            }
-            derpHealth.retain(known.stream().map(DerpRelay::id).collect(java.util.stream.Collectors.toSet()));
-        }
-        RelayView view = RelaySelector.select(devices, selfKey, publicDerp, r -> derpHealth.healthy(r.id(), now));
-        if (derpProxy != null) {
-            derpProxy.use(view.derp(), known);
-        }
+        RelayView view = RelaySelector.select(devices, selfKey, publicDerp, l -> derpHealth.choose(l, now));
+        derpProxy.use(view.derp(), known);
+        relayStatus = derpHealth.status(onboarded, now);
+        Map<String, String> names = new HashMap<>();
+        known.forEach(r -> names.put(r.id(), r.name()));
+        derpNames = Map.copyOf(names);
         return view;
+    }
+
+    /**
+     * {@code nexctl nexd status}: the DERP relay this agent sends through and each onboarded relay's health and
+     * latency (nothing without a DERP relay). Safe from any thread.
+     */
+    public List<String> derpRelayLines() {
+        Optional<DerpRelay> using = relays.derp();
+        List<DerpRelayHealth.Status> onboarded = relayStatus;
+        if (using.isEmpty() && onboarded.isEmpty()) {
+            return List.of();
+        }
+        Map<String, String> names = derpNames;
+        List<String> out = new ArrayList<>();
+        out.add("DERP relay in use: " + using.map(DerpRelay::name).orElse("none")
+                + (using.map(r -> r.kind() == DerpRelay.Kind.PUBLIC).orElse(false) && !onboarded.isEmpty()
+                        ? " (no onboarded relay is healthy)"
+                        : ""));
+        for (DerpRelayHealth.Status st : onboarded) {
+            out.add("  onboarded DERP relay " + names.getOrDefault(st.relayId(), st.relayId()) + ": "
+                    + (st.healthy() ? "healthy" : st.connected() ? "not answering" : "not connected")
+                    + st.latency()
+                            .map(d -> String.format(java.util.Locale.ROOT, ", latency %.1f ms", d.toNanos() / 1e6))
+                            .orElse("")
+                    + (st.chosen() ? ", in use" : ""));
+        }
+        return out;
     }
 
     /**
@@ -224,7 +254,7 @@ public final class Reconciler {
         Instant now = clock.instant();
         if (derpProxy != null) {
             RelayView before = relays;
-            RelayView after = selectRelays(lastDevices, now);
+            RelayView after = selectRelays(lastDevices, now, true);
             if (!after.derp().equals(before.derp())) {
                 log.info(
                         "DERP relay: {} -> {}",
@@ -564,10 +594,26 @@ public final class Reconciler {
                     p.path().healthy(now),
                     p.path().state(now),
                     p.path().reason(),
-                    p.path().options().stream().map(o -> o.method().wireName()).toList()));
+                    p.path().options().stream().map(o -> o.method().wireName()).toList(),
+                    relayName(active)));
         }
         out.sort(Comparator.comparing(PeerView::hostname).thenComparing(PeerView::publicKey));
         return List.copyOf(out);
+    }
+
+    /** Which relay carries a relayed path: the WireGuard relay's hostname, the DERP relay's name; else null. */
+    private String relayName(PathOption active) {
+        if (active == null || active.via().isEmpty()) {
+            return null;
+        }
+        String via = active.via().get();
+        if (active.method() == PeeringMethod.VIA_RELAY) {
+            return relays.wireguardRelay()
+                    .filter(r -> r.publicKey().equals(via))
+                    .map(PeerInfo::hostname)
+                    .orElse(shortKey(via));
+        }
+        return active.method() == PeeringMethod.VIA_DERP_RELAY ? derpNames.getOrDefault(via, via) : null;
     }
 
     /** The peers as of the last update or tick. Safe from any thread. */

@@ -346,7 +346,8 @@ public final class NexdCommand implements Callable<Integer> {
                 "relay={\"type\":\"wireguard\"}, listens on UDP 51820 unless --listen-port says otherwise, and forwards",
                 "between peers (IP forwarding and an nftables forward rule in this host's network namespace). Peers",
                 "behind symmetric NAT, or started with --relay-only, reach everyone through it. Refuses to start if",
-                "the VPC has a relay already. Takes the same flags as nexd.",
+                "the VPC has a WireGuard relay already (one per VPC; several onboarded DERP relays are fine, see",
+                "nexd relayderp --onboard). Takes the same flags as nexd.",
                 ""
             })
     static final class Relay implements Callable<Integer> {

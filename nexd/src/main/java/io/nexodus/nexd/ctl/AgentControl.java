@@ -199,7 +199,8 @@ public final class AgentControl implements NexdCtl {
                             v.hostname(),
                             v.tunnelIps(),
                             v.method() == null ? null : v.method().wireName(),
-                            relayKind(v)));
+                            relayKind(v),
+                            v.relayName()));
         }
         return new ListPeersResult(agent.relayPresent(), agent.relayRequired(), peers);
     }

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -118,6 +119,8 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     private final Map<String, LongAdder> packetsFromPeer = new ConcurrentHashMap<>();
     private final Map<String, DerpClient> clients = new HashMap<>();
     private final Map<String, DerpRelay> relays = new HashMap<>();
+    private final Map<String, Pongs> pongs = new ConcurrentHashMap<>();
+    private final Map<String, String> connectFailures = new HashMap<>();
     private volatile DerpClient active;
     private volatile String activeId;
     private volatile boolean closed;
@@ -181,46 +184,33 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
     }
 
     /**
-     * Sends through {@code relay} from now on (connecting if needed) and closes connections to relays not in
-     * {@code keep}. Empty = no relay: packets to relayed peers are dropped (counted).
+     * Sends through {@code relay} from now on, keeps (connecting if needed) a connection to every relay in {@code keep}
+     * and closes the others. Every agent stays connected to every known relay: a relay delivers a packet only to the
+     * destination's connection on that same relay, so a peer that sends through another relay than ours still reaches
+     * us. Empty = no relay: packets to relayed peers are dropped (counted).
      */
     public synchronized void use(Optional<DerpRelay> relay, Set<DerpRelay> keep) {
         if (closed) {
             return;
         }
-        Set<String> keepIds = new java.util.HashSet<>();
-        keep.forEach(r -> keepIds.add(r.id()));
-        relay.ifPresent(r -> keepIds.add(r.id()));
+        Map<String, DerpRelay> wanted = new java.util.LinkedHashMap<>();
+        relay.ifPresent(r -> wanted.put(r.id(), r));
+        keep.forEach(r -> wanted.putIfAbsent(r.id(), r));
         for (String id : Set.copyOf(clients.keySet())) {
-            if (!keepIds.contains(id)) {
+            if (!wanted.containsKey(id)) {
                 log.info("wireguard-derp proxy: disconnecting from relay {}", id);
                 clients.remove(id).close();
+                pongs.remove(id);
                 connector.disconnected(relays.remove(id));
             }
         }
-        DerpClient c = null;
-        if (relay.isPresent()) {
-            DerpRelay r = relay.get();
-            c = clients.get(r.id());
-            if (c == null) {
-                try {
-                    c = connector.connect(r, listener());
-                    clients.put(r.id(), c);
-                    relays.put(r.id(), r);
-                    log.info(
-                            "wireguard-derp proxy: connecting to {} relay {} ({})",
-                            r.kind().name().toLowerCase(java.util.Locale.ROOT),
-                            r.id(),
-                            r.url());
-                } catch (IOException | RuntimeException e) {
-                    log.warn(
-                            "wireguard-derp proxy: cannot connect to relay {} ({}): {}",
-                            r.id(),
-                            r.url(),
-                            e.getMessage());
-                }
+        connectFailures.keySet().retainAll(wanted.keySet());
+        for (DerpRelay r : wanted.values()) {
+            if (!clients.containsKey(r.id())) {
+                connect(r);
             }
         }
+        DerpClient c = relay.map(r -> clients.get(r.id())).orElse(null);
         if (!java.util.Objects.equals(activeId, relay.map(DerpRelay::id).orElse(null))) {
             log.info(
                     "wireguard-derp proxy: sending through {}",
@@ -230,15 +220,69 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         activeId = c == null ? null : relay.get().id();
     }
 
+    private void connect(DerpRelay r) {
+        try {
+            DerpClient c = connector.connect(r, listener());
+            clients.put(r.id(), c);
+            relays.put(r.id(), r);
+            connectFailures.remove(r.id());
+            log.info(
+                    "wireguard-derp proxy: connecting to {} relay {} ({})",
+                    r.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    r.id(),
+                    r.url());
+        } catch (IOException | RuntimeException e) {
+            // retried at every call (each tick): say it once per relay and reason
+            String msg = String.valueOf(e.getMessage());
+            if (!msg.equals(connectFailures.put(r.id(), msg))) {
+                log.warn("wireguard-derp proxy: cannot connect to relay {} ({}): {}", r.id(), r.url(), msg);
+            }
+        }
+    }
+
+    /**
+     * What a {@link #probe} saw of one relay's connection.
+     *
+     * @param connected the connection is up
+     * @param pongs     pongs received from the relay so far (cumulative)
+     * @param lastRtt   the newest pong's round trip
+     */
+    public record Probe(boolean connected, long pongs, Optional<java.time.Duration> lastRtt) {}
+
+    /** Pong counts per relay; written by the clients' threads when a ping completes. */
+    private static final class Pongs {
+        final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        volatile java.time.Duration lastRtt;
+    }
+
+    /**
+     * Sends a DERP ping to relay {@code relayId} (when connected) and returns what its connection looks like now; the
+     * pong shows up in a later probe. The caller pings every relay once per tick and judges health and latency from
+     * the pongs ({@link io.nexodus.nexd.peering.DerpRelayHealth}).
+     */
+    public Probe probe(String relayId) {
+        DerpClient c;
+        synchronized (this) {
+            c = clients.get(relayId);
+        }
+        if (c == null) {
+            return new Probe(false, 0, Optional.empty());
+        }
+        Pongs p = pongs.computeIfAbsent(relayId, k -> new Pongs());
+        if (!c.isConnected()) {
+            return new Probe(false, p.count.get(), Optional.empty());
+        }
+        CompletableFuture<?> _ = c.ping().thenAccept(rtt -> {
+            p.lastRtt = rtt;
+            p.count.incrementAndGet();
+        });
+        return new Probe(true, p.count.get(), Optional.ofNullable(p.lastRtt));
+    }
+
     /** Whether the connection to relay {@code id} is up (false when there is none). */
     public synchronized boolean connected(String relayId) {
         DerpClient c = clients.get(relayId);
         return c != null && c.isConnected();
-    }
-
-    /** Whether a connection to relay {@code id} exists (up or reconnecting). */
-    public synchronized boolean connecting(String relayId) {
-        return clients.containsKey(relayId);
     }
 
     /**

@@ -42,6 +42,11 @@ public record DerpRelay(
         Objects.requireNonNull(pinnedIp);
     }
 
+    /** What users see: an onboarded relay's host name, else the id ({@code public:<region>}). */
+    public String name() {
+        return kind == Kind.ONBOARDED ? hostname() : id;
+    }
+
     /** The name TLS checks (and the managed hosts entry maps). */
     public String hostname() {
         return url.getHost();

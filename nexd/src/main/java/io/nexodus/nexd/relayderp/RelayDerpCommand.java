@@ -171,9 +171,10 @@ public final class RelayDerpCommand implements Callable<Integer> {
     @Option(
             names = "--onboard",
             defaultValue = "${env:NEXD_DERP_ONBOARD:-false}",
-            description =
-                    "Also join the VPC as its relay device and publish the relay (device metadata 'relay' = "
-                            + "{type: derp, hostname, certmodemanual}), like `nexd relay` does for a WireGuard relay. NEXD_DERP_ONBOARD")
+            description = "Also join the VPC as its relay device and publish the relay (device metadata 'relay' = "
+                    + "{type: derp, hostname, certmodemanual}), like `nexd relay` does for a WireGuard relay. A VPC"
+                    + " may have several: agents send through the healthy one with the lowest measured latency."
+                    + " NEXD_DERP_ONBOARD")
     boolean onboard;
 
     private final RelayOnboarding onboarding;

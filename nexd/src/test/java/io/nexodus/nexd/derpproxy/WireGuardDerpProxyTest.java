@@ -75,6 +75,19 @@ class WireGuardDerpProxyTest {
                     .isGreaterThanOrEqualTo(1);
             assertThat(pa.packetsFrom(a)).isZero();
 
+            // probes ping the relay: pongs count up with their round trip (what health and latency are judged by)
+            WireGuardDerpProxy.Probe first = pa.probe("public:900");
+            assertThat(first.connected()).isTrue();
+            long pongsBy = System.nanoTime() + 5_000_000_000L;
+            WireGuardDerpProxy.Probe later = first;
+            while (later.pongs() <= first.pongs() && System.nanoTime() < pongsBy) {
+                Thread.sleep(20);
+                later = pa.probe("public:900");
+            }
+            assertThat(later.pongs()).isGreaterThan(first.pongs());
+            assertThat(later.lastRtt()).isPresent();
+            assertThat(pa.probe("onboarded:unknown").connected()).isFalse();
+
             // no relay: dropped and counted, nothing thrown
             pa.use(Optional.empty(), Set.of());
             wgA.send(new DatagramPacket(new byte[] {1}, 1, bAtA));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,11 +25,11 @@ class RelaySelectorTest {
     @Test
     void withoutAnOnboardedRelayThePublicOneIsUsed() {
         RelayView v = RelaySelector.select(
-                List.of(peer("b", null, "198.51.100.22:1000", true)), "me", Optional.of(PUBLIC), r -> true);
+                List.of(peer("b", null, "198.51.100.22:1000", true)), "me", Optional.of(PUBLIC), RelaySelector.FIRST);
         assertThat(v.derp()).contains(PUBLIC);
         assertThat(v.wireguardRelay()).isEmpty();
         assertThat(v.anyRelay()).isTrue();
-        assertThat(RelaySelector.select(List.of(), "me", Optional.empty(), r -> true)
+        assertThat(RelaySelector.select(List.of(), "me", Optional.empty(), RelaySelector.FIRST)
                         .derp())
                 .isEmpty();
     }
@@ -40,13 +39,14 @@ class RelaySelectorTest {
         PeerInfo onb = derpRelay("r", "203.0.113.30:443", "relay.corp.internal", true);
         assertThat(onb.isDerpRelay()).isTrue();
         assertThat(onb.isWireGuardRelay()).isFalse();
-        RelayView v = RelaySelector.select(List.of(onb), "me", Optional.of(PUBLIC), r -> true);
+        RelayView v = RelaySelector.select(List.of(onb), "me", Optional.of(PUBLIC), RelaySelector.FIRST);
         DerpRelay d = v.derp().orElseThrow();
         assertThat(d.kind()).isEqualTo(DerpRelay.Kind.ONBOARDED);
         assertThat(d.id()).isEqualTo("onboarded:" + onb.deviceId());
         assertThat(d.url()).isEqualTo(URI.create("https://relay.corp.internal:443/derp"));
         assertThat(d.certModeManual()).isTrue();
         assertThat(d.pinnedIp().orElseThrow().getHostAddress()).isEqualTo("203.0.113.30");
+        assertThat(d.dialIp()).as("dialled there directly, no lookup").isEqualTo(d.pinnedIp());
         assertThat(RelaySelector.onboarded(derpRelay("s", "203.0.113.31:443", "relay.example.com", false))
                         .pinnedIp())
                 .as("a public name resolves through DNS")
@@ -56,33 +56,31 @@ class RelaySelectorTest {
     @Test
     void anUnhealthyOrRemovedOnboardedRelayFallsBackToThePublicOne() {
         PeerInfo onb = derpRelay("r", "203.0.113.30:443", "relay.corp.internal", true);
-        DerpRelayHealth health = new DerpRelayHealth(Duration.ofSeconds(10));
+        DerpRelayHealth health = new DerpRelayHealth();
         String id = RelaySelector.onboarded(onb).id();
-        health.observe(id, false, T0); // connecting, not up yet
-        assertThat(select(onb, health, T0.plusSeconds(10)).kind()).isEqualTo(DerpRelay.Kind.ONBOARDED);
-        assertThat(select(onb, health, T0.plusSeconds(11))).isEqualTo(PUBLIC);
-        health.observe(id, true, T0.plusSeconds(12)); // came up: back to it
-        assertThat(select(onb, health, T0.plusSeconds(12)).kind()).isEqualTo(DerpRelay.Kind.ONBOARDED);
-        health.observe(id, false, T0.plusSeconds(20));
-        assertThat(select(onb, health, T0.plusSeconds(30)).kind()).isEqualTo(DerpRelay.Kind.ONBOARDED);
-        assertThat(select(onb, health, T0.plusSeconds(31))).isEqualTo(PUBLIC);
+        health.observe(id, false, 0, Optional.empty(), T0); // connecting, not up yet
+        assertThat(select(onb, health, T0)).as("not connected yet").isEqualTo(PUBLIC);
+        health.observe(id, true, 0, Optional.empty(), T0.plusSeconds(1)); // came up: used at once
+        assertThat(select(onb, health, T0.plusSeconds(1)).kind()).isEqualTo(DerpRelay.Kind.ONBOARDED);
+        health.observe(id, false, 0, Optional.empty(), T0.plusSeconds(2));
+        assertThat(select(onb, health, T0.plusSeconds(2))).isEqualTo(PUBLIC);
         // removed from the VPC
-        assertThat(RelaySelector.select(List.of(), "me", Optional.of(PUBLIC), r -> true)
+        assertThat(RelaySelector.select(List.of(), "me", Optional.of(PUBLIC), RelaySelector.FIRST)
                         .derp())
                 .contains(PUBLIC);
     }
 
     @Test
-    void severalOnboardedRelaysGiveEveryAgentTheSameOne() {
+    void severalOnboardedRelaysAreOfferedInDeviceIdOrder() {
         PeerInfo r1 = derpRelay("r1", "203.0.113.30:443", "a.internal", false);
         PeerInfo r2 = derpRelay("r2", "203.0.113.31:443", "b.internal", false);
         String first = r1.deviceId().toString().compareTo(r2.deviceId().toString()) < 0 ? "a.internal" : "b.internal";
-        assertThat(RelaySelector.select(List.of(r1, r2), "me", Optional.of(PUBLIC), r -> true)
+        assertThat(RelaySelector.select(List.of(r1, r2), "me", Optional.of(PUBLIC), RelaySelector.FIRST)
                         .derp()
                         .orElseThrow()
                         .hostname())
                 .isEqualTo(first);
-        assertThat(RelaySelector.select(List.of(r2, r1), "me", Optional.of(PUBLIC), r -> true)
+        assertThat(RelaySelector.select(List.of(r2, r1), "me", Optional.of(PUBLIC), RelaySelector.FIRST)
                         .derp()
                         .orElseThrow()
                         .hostname())
@@ -115,7 +113,7 @@ class RelaySelectorTest {
     }
 
     private static DerpRelay select(PeerInfo onb, DerpRelayHealth health, Instant now) {
-        return RelaySelector.select(List.of(onb), "me", Optional.of(PUBLIC), r -> health.healthy(r.id(), now))
+        return RelaySelector.select(List.of(onb), "me", Optional.of(PUBLIC), l -> health.choose(l, now))
                 .derp()
                 .orElseThrow();
     }
