@@ -1,9 +1,11 @@
 package io.nexodus.nexd.agent;
 
 import io.nexodus.api.client.ApiException;
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.NexodusClientException;
 import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.PeerMap;
 import io.nexodus.api.model.PeerMapKey;
@@ -11,8 +13,11 @@ import io.nexodus.api.model.RelayMetadata;
 import io.nexodus.api.model.SignedPeerMap;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.Vpc;
+import io.nexodus.api.nexdctl.NexdCtlServer;
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.netstack.NetStack;
+import io.nexodus.nexd.ctl.AgentControl;
+import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.endpoint.LocalAddresses;
 import io.nexodus.nexd.endpoint.NatDiscovery;
@@ -20,6 +25,8 @@ import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.endpoint.ReflexiveProbe;
 import io.nexodus.nexd.endpoint.StunProbeFactory;
 import io.nexodus.nexd.net.CommandRunner;
+import io.nexodus.nexd.net.ExitRouting;
+import io.nexodus.nexd.net.HostsFile;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.NftSecurityGroup;
 import io.nexodus.nexd.net.RelayForwarding;
@@ -27,7 +34,11 @@ import io.nexodus.nexd.net.SubnetRouting;
 import io.nexodus.nexd.net.TunnelInterface;
 import io.nexodus.nexd.net.TunnelLink;
 import io.nexodus.nexd.peering.Cidrs;
+import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.peering.SelfInfo;
+import io.nexodus.nexd.proxy.StackLink;
+import io.nexodus.nexd.proxy.StackTun;
+import io.nexodus.nexd.proxy.UserspaceProxy;
 import io.nexodus.nexd.state.NexdState;
 import io.nexodus.nexd.state.StateException;
 import io.nexodus.nexd.state.StateStore;
@@ -38,12 +49,17 @@ import io.nexodus.nexd.wg.JavaBackend;
 import io.nexodus.nexd.wg.SeparateSocket;
 import io.nexodus.nexd.wg.UapiBackend;
 import io.nexodus.nexd.wg.WireGuardBackend;
+import io.nexodus.packetfilter.StatefulFilter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +68,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,13 +117,13 @@ public final class Agent implements AutoCloseable {
 
     private WireGuardBackend wg;
     private ServiceLogin.Login login;
-    private io.nexodus.api.nexdctl.NexdCtlServer ctl;
+    private NexdCtlServer ctl;
     private SeparateSocket ownStunSocket;
     private TunnelLink tunnel;
     /** {@code nexd proxy}: the rules and their forwarders (null in the other modes). */
-    private io.nexodus.nexd.proxy.UserspaceProxy proxy;
+    private UserspaceProxy proxy;
     /** {@code nexd proxy}: WireGuard's interface, a userspace network stack (null in the other modes). */
-    private io.nexodus.nexd.proxy.StackTun stackTun;
+    private StackTun stackTun;
 
     private RelayForwarding forwarding;
     private SubnetRouting subnetRouting;
@@ -113,11 +133,9 @@ public final class Agent implements AutoCloseable {
     /** Published for the control socket; the loop owns its updates. */
     private volatile SecurityGroupEnforcer securityGroups;
 
-    private io.nexodus.nexd.derpproxy.WireGuardDerpProxy derpProxy;
-    private final List<java.util.function.Supplier<List<String>>> extraStatus =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final io.nexodus.nexd.net.HostsFile hostsFile =
-            new io.nexodus.nexd.net.HostsFile(java.nio.file.Path.of("/etc/hosts"));
+    private WireGuardDerpProxy derpProxy;
+    private final List<Supplier<List<String>>> extraStatus = new CopyOnWriteArrayList<>();
+    private final HostsFile hostsFile = new HostsFile(Path.of("/etc/hosts"));
     private volatile VpcSession session;
     private EndpointPublisher publisher;
     /** Sends connectivity reports; at most one runs at a time. */
@@ -198,8 +216,7 @@ public final class Agent implements AutoCloseable {
         StartupClock steps = new StartupClock();
         if (config.isProxy()) {
             try {
-                proxy = new io.nexodus.nexd.proxy.UserspaceProxy(
-                        config.proxy().rules(), store, io.nexodus.nexd.proxy.UserspaceProxy.UDP_IDLE);
+                proxy = new UserspaceProxy(config.proxy().rules(), store, UserspaceProxy.UDP_IDLE);
             } catch (StateException | IllegalArgumentException e) {
                 throw new StartupException(e.getMessage(), e);
             }
@@ -305,7 +322,7 @@ public final class Agent implements AutoCloseable {
         log.info("device {}: tunnel addresses {} {}", self.id(), v4, v6 == null ? "" : v6);
         if (config.isProxy()) {
             // no interface on the host: the addresses live in the userspace stack and clash with nothing
-            tunnel = new io.nexodus.nexd.proxy.StackLink(stackTun, proxy);
+            tunnel = new StackLink(stackTun, proxy);
         } else {
             checkConflicts(v4, v6);
             tunnel = new TunnelInterface(commands, wg.interfaceName());
@@ -354,7 +371,7 @@ public final class Agent implements AutoCloseable {
                 vpcCidrs(vpc));
         derpProxy = config.isRelay()
                 ? null
-                : new io.nexodus.nexd.derpproxy.WireGuardDerpProxy(
+                : new WireGuardDerpProxy(
                         wg.listenPort(),
                         new DerpConnection(
                                 config.tls(),
@@ -367,12 +384,12 @@ public final class Agent implements AutoCloseable {
         String iface = wg.interfaceName();
         rec.avoidRoutingOver(() -> ownNetworks(iface));
         if (!config.isProxy()) {
-            rec.routeExitTraffic(new io.nexodus.nexd.net.ExitRouting(commands, iface), exitBypass(discovery.servers()));
+            rec.routeExitTraffic(new ExitRouting(commands, iface), exitBypass(discovery.servers()));
         }
         reconciler = rec;
         startUsingExitNode(rec);
         SecurityGroupEnforcer groups = new SecurityGroupEnforcer(
-                new io.nexodus.packetfilter.StatefulFilter(),
+                new StatefulFilter(),
                 wg,
                 vpc.id(),
                 config.isRelay(),
@@ -552,15 +569,15 @@ public final class Agent implements AutoCloseable {
 
     /** The control socket comes first, so `nexctl nexd status` can tell what start-up waits for. */
     private void startControlSocket() throws StartupException {
-        io.nexodus.nexd.ctl.AgentControl control = new io.nexodus.nexd.ctl.AgentControl(
-                io.nexodus.nexd.ctl.AgentControl.view(
+        AgentControl control = new AgentControl(
+                AgentControl.view(
                         this::controlStatus, this::tunnelIp, this::peers, this::relayPresent, this::relayRequired),
-                io.nexodus.nexd.ctl.AgentControl.icmp(),
+                AgentControl.icmp(),
                 proxy,
                 new ExitNodeControl());
         try {
-            ctl = new io.nexodus.api.nexdctl.NexdCtlServer(config.controlSocket(), control).start();
-        } catch (java.io.IOException e) {
+            ctl = new NexdCtlServer(config.controlSocket(), control).start();
+        } catch (IOException e) {
             throw new StartupException(
                     "cannot serve the control socket " + config.controlSocket() + ": " + e.getMessage()
                             + (String.valueOf(e.getMessage()).contains("another process")
@@ -614,7 +631,7 @@ public final class Agent implements AutoCloseable {
         }
         try {
             hostsFile.clear();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.warn("cannot remove nexd's block from /etc/hosts: {}", e.getMessage());
         }
         if (proxy != null) {
@@ -677,7 +694,7 @@ public final class Agent implements AutoCloseable {
             if (stackTun != null) {
                 stackTun.close(); // a first attempt on the stored port failed
             }
-            stackTun = new io.nexodus.nexd.proxy.StackTun(name, config.mtu(), STACK_QUEUE);
+            stackTun = new StackTun(name, config.mtu(), STACK_QUEUE);
             return JavaBackend.userspace(stackTun, privateKey, port);
         }
         if (config.usesWireGuardGo()) {
@@ -730,16 +747,14 @@ public final class Agent implements AutoCloseable {
      * one WireGuard relay.
      */
     private void refuseSecondRelay(NexodusClient asDevice, Device self) throws StartupException {
-        java.util.Set<UUID> derpRelays = new java.util.HashSet<>();
-        for (io.nexodus.api.model.DeviceMetadata m : asDevice.vpcs().metadata(vpc.id(), RelayMetadata.KEY, null)) {
+        Set<UUID> derpRelays = new HashSet<>();
+        for (DeviceMetadata m : asDevice.vpcs().metadata(vpc.id(), RelayMetadata.KEY, null)) {
             if (m.value() != null
                     && RelayMetadata.DERP.equals(m.value().path("type").asText(""))) {
                 derpRelays.add(m.deviceId());
             }
         }
-        for (Device d : asDevice.vpcs()
-                .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
-                .items()) {
+        for (Device d : asDevice.vpcs().devices(vpc.id(), ListOptions.NONE).items()) {
             if (d.relay() && !d.id().equals(self.id()) && !derpRelays.contains(d.id())) {
                 try {
                     asDevice.devices()
@@ -945,7 +960,7 @@ public final class Agent implements AutoCloseable {
         List<InetAddress> out = new ArrayList<>();
         try {
             out.addAll(List.of(InetAddress.getAllByName(config.serviceUrl().getHost())));
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             log.warn(
                     "cannot resolve the service {} for the exit node's bypass: {}",
                     config.serviceUrl(),
@@ -956,15 +971,15 @@ public final class Agent implements AutoCloseable {
                 out.add(a.getAddress());
             }
         }
-        out.addAll(localNameServers(java.nio.file.Path.of("/etc/resolv.conf")));
+        out.addAll(localNameServers(Path.of("/etc/resolv.conf")));
         return out;
     }
 
     /** The {@code nameserver} addresses of a resolv.conf that are private (RFC 1918) or link-local. */
-    static List<InetAddress> localNameServers(java.nio.file.Path resolvConf) {
+    static List<InetAddress> localNameServers(Path resolvConf) {
         List<InetAddress> out = new ArrayList<>();
         try {
-            for (String line : java.nio.file.Files.readAllLines(resolvConf)) {
+            for (String line : Files.readAllLines(resolvConf)) {
                 String l = line.strip();
                 if (l.startsWith("nameserver ") || l.startsWith("nameserver\t")) {
                     String rest = l.substring("nameserver".length()).strip();
@@ -1018,9 +1033,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /** {@code nexctl nexd exit-node ...}: requests handled by the loop's thread, the choice stored when it succeeds. */
-    private final class ExitNodeControl implements io.nexodus.nexd.ctl.AgentControl.ExitNodes {
+    private final class ExitNodeControl implements AgentControl.ExitNodes {
         @Override
-        public List<io.nexodus.nexd.peering.PeerInfo> list() {
+        public List<PeerInfo> list() {
             Reconciler r = reconciler;
             return r == null ? List.of() : r.exitNodes();
         }
@@ -1038,13 +1053,13 @@ public final class Agent implements AutoCloseable {
             events.post(new AgentEvent.ExitNodeRequest(selector, reply));
             String answer;
             try {
-                answer = reply.get(20, java.util.concurrent.TimeUnit.SECONDS);
+                answer = reply.get(20, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof IllegalArgumentException iae) {
                     throw iae;
                 }
                 throw new IllegalStateException(String.valueOf(e.getCause().getMessage()), e.getCause());
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 throw new IllegalStateException("nexd did not answer within 20 s (is this device deleted?)", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -1086,7 +1101,7 @@ public final class Agent implements AutoCloseable {
     /**
      * The VPC's devices (this one included) once the watch delivered its first list; empty before. Any thread.
      */
-    public Optional<java.util.Collection<Device>> vpcDevices() {
+    public Optional<Collection<Device>> vpcDevices() {
         VpcSession s = session;
         if (s == null || !s.devices().isSynced()) {
             return Optional.empty();
@@ -1095,7 +1110,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Adds lines to {@code nexctl nexd status} (a part run beside the agent, such as its DNS). */
-    public void addStatusLines(java.util.function.Supplier<List<String>> lines) {
+    public void addStatusLines(Supplier<List<String>> lines) {
         extraStatus.add(lines);
     }
 
@@ -1117,7 +1132,7 @@ public final class Agent implements AutoCloseable {
         if (rec != null) {
             out.addAll(rec.derpRelayLines());
         }
-        io.nexodus.nexd.proxy.UserspaceProxy p = proxy;
+        UserspaceProxy p = proxy;
         if (p != null) {
             out.addAll(p.statusLines());
         }

@@ -3,8 +3,11 @@ package io.nexodus.nexd.agent;
 import io.nexodus.api.model.Device;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.DerpRelay;
+import java.net.InetAddress;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * An input of the running agent. Every thread that learns something (the watch stream, STUN, the endpoint publisher,
@@ -27,14 +30,13 @@ sealed interface AgentEvent {
      * The service's public DERP relay, fetched after the watch stream (re)connected, with the addresses its name
      * resolved to (resolved off the loop's thread; they bypass an exit node).
      */
-    record PublicRelay(Optional<DerpRelay> relay, java.util.List<java.net.InetAddress> addresses)
-            implements AgentEvent {
+    record PublicRelay(Optional<DerpRelay> relay, List<InetAddress> addresses) implements AgentEvent {
         public PublicRelay {
-            addresses = java.util.List.copyOf(addresses);
+            addresses = List.copyOf(addresses);
         }
 
         PublicRelay(Optional<DerpRelay> relay) {
-            this(relay, java.util.List.of());
+            this(relay, List.of());
         }
     }
 
@@ -54,8 +56,7 @@ sealed interface AgentEvent {
      * {@code nexctl nexd exit-node enable|disable}: use the exit node {@code selector} (empty: stop using one); the
      * loop completes {@code reply} with a line for the user, or with the refusal.
      */
-    record ExitNodeRequest(Optional<String> selector, java.util.concurrent.CompletableFuture<String> reply)
-            implements AgentEvent {}
+    record ExitNodeRequest(Optional<String> selector, CompletableFuture<String> reply) implements AgentEvent {}
 
     /** The tick interval passed without another event, or {@code nexd} asks for a sample of the data plane. */
     record Tick() implements AgentEvent {}

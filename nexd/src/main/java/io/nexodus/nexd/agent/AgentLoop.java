@@ -5,6 +5,8 @@ import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.SecurityGroup;
+import io.nexodus.api.model.Vpc;
+import io.nexodus.api.watch.Informer;
 import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.PeerInfo;
@@ -37,13 +39,13 @@ final class AgentLoop {
     /** The VPC session as the loop sees it: the watched devices and the watch stream. */
     interface Session {
         /** The VPC's devices; also tells whether the first list arrived. */
-        io.nexodus.api.watch.Informer<Device> devices();
+        Informer<Device> devices();
 
         /** The relay metadata of the VPC's devices ({@code <device id>/relay}). */
-        io.nexodus.api.watch.Informer<DeviceMetadata> relayMetadata();
+        Informer<DeviceMetadata> relayMetadata();
 
         /** The VPC's security groups; no peer is configured before their first list arrived. */
-        io.nexodus.api.watch.Informer<SecurityGroup> securityGroups();
+        Informer<SecurityGroup> securityGroups();
 
         /** (Re)opens the watch stream as {@code asDevice}; the informers keep their revisions, so it resumes. */
         void openWatch(NexodusClient asDevice);
@@ -106,7 +108,7 @@ final class AgentLoop {
     private final Reporter reporter;
     private final Reconciler reconciler;
     private final SecurityGroupEnforcer securityGroups;
-    private final io.nexodus.api.model.Vpc vpc;
+    private final Vpc vpc;
 
     // owned by the loop thread (or the caller of handle() in tests)
     private Device self;
@@ -148,7 +150,7 @@ final class AgentLoop {
             Reporter reporter,
             Reconciler reconciler,
             SecurityGroupEnforcer securityGroups,
-            io.nexodus.api.model.Vpc vpc,
+            Vpc vpc,
             Registration.Joined joined,
             SelfInfo selfInfo,
             NatObservation nat) {

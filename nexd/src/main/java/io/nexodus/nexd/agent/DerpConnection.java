@@ -15,16 +15,20 @@ import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.net.HostsFile;
 import io.nexodus.nexd.peering.DerpRelay;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.slf4j.LoggerFactory;
 
 /**
  * How nexd connects to a DERP relay: the node key is the WireGuard key; TLS trusts the CA the service published for
@@ -38,19 +42,19 @@ import javax.net.ssl.SSLContext;
  */
 final class DerpConnection implements DerpConnector {
     private final TlsOptions tls;
-    private final Optional<java.nio.file.Path> userCaBundle;
+    private final Optional<Path> userCaBundle;
     private final NodePrivateKey nodeKey;
     private final HostsFile hosts;
     /** The nodes of the public region, in order ({@link #publicRegion}), as the service last published them. */
     private final Supplier<List<DerpRelay>> publicRegion;
 
-    DerpConnection(TlsOptions tls, Optional<java.nio.file.Path> userCaBundle, NodePrivateKey nodeKey, HostsFile hosts) {
+    DerpConnection(TlsOptions tls, Optional<Path> userCaBundle, NodePrivateKey nodeKey, HostsFile hosts) {
         this(tls, userCaBundle, nodeKey, hosts, List::of);
     }
 
     DerpConnection(
             TlsOptions tls,
-            Optional<java.nio.file.Path> userCaBundle,
+            Optional<Path> userCaBundle,
             NodePrivateKey nodeKey,
             HostsFile hosts,
             Supplier<List<DerpRelay>> publicRegion) {
@@ -92,7 +96,7 @@ final class DerpConnection implements DerpConnector {
                     try {
                         out.add(config(n));
                     } catch (IOException e) { // a node whose CA does not parse is skipped, not the whole relay
-                        org.slf4j.LoggerFactory.getLogger(DerpConnection.class)
+                        LoggerFactory.getLogger(DerpConnection.class)
                                 .warn("skipping DERP node {}: {}", n.url(), e.getMessage());
                     }
                 }
@@ -117,7 +121,7 @@ final class DerpConnection implements DerpConnector {
                 : "http".equals(relay.url().getScheme()) ? 80 : 443;
         DerpClientConfig.Builder b = DerpClientConfig.builder(relay.url(), nodeKey)
                 .sslContext(ssl)
-                .backoff(java.time.Duration.ofMillis(250), java.time.Duration.ofSeconds(5));
+                .backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
         relay.dialIp().ifPresent(ip -> b.dialAddress(new InetSocketAddress(ip, port)));
         return b.build();
     }
@@ -128,7 +132,7 @@ final class DerpConnection implements DerpConnector {
             try {
                 hosts.unpin(relay.hostname());
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(DerpConnection.class)
+                LoggerFactory.getLogger(DerpConnection.class)
                         .warn("cannot remove {} from /etc/hosts: {}", relay.hostname(), e.getMessage());
             }
         }
@@ -183,7 +187,7 @@ final class DerpConnection implements DerpConnector {
                 || !(url.getScheme().equals("https") || url.getScheme().equals("http"))) {
             return Optional.empty();
         }
-        Optional<java.net.InetAddress> dial =
+        Optional<InetAddress> dial =
                 Optional.ofNullable(n.ipv4()).filter(s -> !s.isBlank()).flatMap(Addresses::parseIp);
         Optional<String> ca =
                 n.customCa() ? Optional.ofNullable(n.caPem()).filter(s -> !s.isBlank()) : Optional.empty();

@@ -53,7 +53,7 @@ public record PeerView(
     /** Without the relay's name (tests). */
     public PeerView(
             String publicKey,
-            java.util.UUID deviceId,
+            UUID deviceId,
             String hostname,
             List<String> tunnelIps,
             PeeringMethod method,

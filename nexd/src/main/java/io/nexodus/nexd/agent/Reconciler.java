@@ -34,9 +34,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +85,7 @@ public final class Reconciler {
     private volatile boolean relayRequired;
     private Set<String> lastRoutes = Set.of();
     private Set<String> skippedRoutes = Set.of();
-    private java.util.function.Supplier<List<String>> ownNetworks = List::of;
+    private Supplier<List<String>> ownNetworks = List::of;
 
     /** Using an exit node; null when this reconciler changes no routes (tests, {@code nexd proxy}). */
     private volatile ExitNodeClient exit;
@@ -163,7 +166,7 @@ public final class Reconciler {
      * the tunnel, since that would cut this host off from its own LAN (a host on a router's LAN reaches that LAN
      * directly). WireGuard's allowed IPs keep it, so a router's packets from those addresses are still accepted.
      */
-    public synchronized void avoidRoutingOver(java.util.function.Supplier<List<String>> networks) {
+    public synchronized void avoidRoutingOver(Supplier<List<String>> networks) {
         this.ownNetworks = networks;
         this.lastRoutes = Set.of(); // recompute at the next sync
     }
@@ -187,7 +190,7 @@ public final class Reconciler {
         if (derpProxy == null) {
             return RelaySelector.select(devices, selfKey, publicDerp, l -> Optional.empty());
         }
-        derpHealth.retain(onboarded.stream().map(DerpRelay::id).collect(java.util.stream.Collectors.toSet()));
+        derpHealth.retain(onboarded.stream().map(DerpRelay::id).collect(Collectors.toSet()));
         if (probe) {
             for (DerpRelay r : onboarded) {
                 WireGuardDerpProxy.Probe p = derpProxy.probe(r.id());
@@ -223,7 +226,7 @@ public final class Reconciler {
             out.add("  onboarded DERP relay " + names.getOrDefault(st.relayId(), st.relayId()) + ": "
                     + (st.healthy() ? "healthy" : st.connected() ? "not answering" : "not connected")
                     + st.latency()
-                            .map(d -> String.format(java.util.Locale.ROOT, ", latency %.1f ms", d.toNanos() / 1e6))
+                            .map(d -> String.format(Locale.ROOT, ", latency %.1f ms", d.toNanos() / 1e6))
                             .orElse("")
                     + (st.chosen() ? ", in use" : ""));
         }

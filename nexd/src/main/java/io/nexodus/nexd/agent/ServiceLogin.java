@@ -12,6 +12,7 @@ import io.nexodus.nexd.state.StoredToken;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class ServiceLogin {
         }
         OidcClient idp = OidcClient.discover(anonymous);
         TokenResponse token;
-        java.util.function.Supplier<TokenResponse> relogin = null;
+        Supplier<TokenResponse> relogin = null;
         if (config.username().isPresent()) {
             String username = config.username().get();
             String password = config.password()

@@ -1,5 +1,6 @@
 package io.nexodus.nexd.agent;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ final class StartupClock {
 
     /** CPU time of the whole process so far (all threads, JIT included): start-up cost independent of machine load. */
     static long processCpuMillis() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             return os.getProcessCpuTime() / 1_000_000;
         }
         return -1;

@@ -14,10 +14,15 @@ import io.nexodus.api.watch.InformerListener;
 import io.nexodus.api.watch.WatchStream;
 import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.DerpRelay;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,7 +173,7 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
     }
 
     /** Counts watch connections that fetch the relays: a fetch still retrying for an older one gives up. */
-    private final java.util.concurrent.atomic.AtomicLong relayFetch = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong relayFetch = new AtomicLong();
 
     @Override
     public void openWatch(NexodusClient asDevice) {
@@ -242,14 +247,14 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
     }
 
     /** Where a DERP relay's TCP connection goes: its pinned addresses, else what its host name resolves to now. */
-    static List<java.net.InetAddress> addresses(DerpRelay r) {
-        List<java.net.InetAddress> out = new java.util.ArrayList<>();
+    static List<InetAddress> addresses(DerpRelay r) {
+        List<InetAddress> out = new ArrayList<>();
         r.dialIp().ifPresent(out::add);
         r.pinnedIp().ifPresent(out::add);
         if (r.url().getHost() != null) {
             try {
-                out.addAll(List.of(java.net.InetAddress.getAllByName(r.url().getHost())));
-            } catch (java.net.UnknownHostException e) {
+                out.addAll(List.of(InetAddress.getAllByName(r.url().getHost())));
+            } catch (UnknownHostException e) {
                 log.debug("cannot resolve {}: {}", r.url().getHost(), e.getMessage());
             }
         }
@@ -262,7 +267,7 @@ final class VpcSession implements AgentLoop.Session, AutoCloseable {
      * succeeds or {@code superseded} (the watch closed, or a newer connection fetches): the relay must not stay unknown
      * until the next reconnect.
      */
-    private void refreshPublicRelays(NexodusClient asDevice, java.util.function.BooleanSupplier superseded) {
+    private void refreshPublicRelays(NexodusClient asDevice, BooleanSupplier superseded) {
         long backoffMs = 500;
         while (!superseded.getAsBoolean()) {
             try {

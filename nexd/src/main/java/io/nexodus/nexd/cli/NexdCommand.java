@@ -25,8 +25,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -133,7 +137,7 @@ public final class NexdCommand implements Callable<Integer> {
                 CommandRunner.SYSTEM,
                 NexodusVersion.current(),
                 metadata);
-        java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
         Thread.ofPlatform().name("nexd-onboarded-agent").start(() -> {
             try {
                 agent.run();
@@ -146,7 +150,7 @@ public final class NexdCommand implements Callable<Integer> {
             if (ended.isDone()) {
                 try {
                     ended.join();
-                } catch (java.util.concurrent.CompletionException e) {
+                } catch (CompletionException e) {
                     throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
                 }
                 throw new IllegalStateException("the agent stopped before it joined the VPC");
@@ -285,8 +289,8 @@ public final class NexdCommand implements Callable<Integer> {
     private static final int DNS_PORT = 53;
 
     /** The device's tunnel addresses once registered (IPv4 first), for its DNS server. */
-    private static java.util.List<InetAddress> tunnelAddresses(Agent agent) {
-        java.util.List<InetAddress> out = new java.util.ArrayList<>();
+    private static List<InetAddress> tunnelAddresses(Agent agent) {
+        List<InetAddress> out = new ArrayList<>();
         for (boolean v6 : new boolean[] {false, true}) {
             agent.tunnelIp(v6).ifPresent(a -> out.add(InetAddress.ofLiteral(a)));
         }

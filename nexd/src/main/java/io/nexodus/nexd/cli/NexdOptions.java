@@ -4,6 +4,7 @@ import io.nexodus.api.client.TlsOptions;
 import io.nexodus.nexd.agent.AgentConfig;
 import io.nexodus.nexd.agent.ProxyConfig;
 import io.nexodus.nexd.agent.RouterConfig;
+import io.nexodus.nexd.dns.VpcNames;
 import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.peering.PeeringTimeouts;
 import java.net.Inet4Address;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -144,7 +146,7 @@ public final class NexdOptions {
             names = "--dns",
             defaultValue = "${env:NEXD_DNS:-false}",
             scope = ScopeType.INHERIT,
-            description = "Names in the VPC: answer <hostname>." + io.nexodus.nexd.dns.VpcNames.ZONE
+            description = "Names in the VPC: answer <hostname>." + VpcNames.ZONE
                     + " for every device of the VPC on this device's tunnel address (UDP port 53) and point the"
                     + " host's resolver at it (systemd-resolved per-link DNS, else a managed block at the top of"
                     + " /etc/resolv.conf; other names are forwarded to the resolvers the host had). Put back exactly"
@@ -490,7 +492,7 @@ public final class NexdOptions {
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(flag + " " + text + " is not a URL");
         }
-        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw new IllegalArgumentException(flag + " must be https://host[:port] (got " + text + ")");
         }

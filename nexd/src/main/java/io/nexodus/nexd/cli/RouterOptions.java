@@ -2,7 +2,9 @@ package io.nexodus.nexd.cli;
 
 import io.nexodus.nexd.agent.RouterConfig;
 import io.nexodus.nexd.peering.Cidrs;
+import io.nexodus.nexd.peering.PeerInfo;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -64,7 +66,7 @@ final class RouterOptions {
     /** The router's configuration; throws {@link IllegalArgumentException} with a message for people. */
     RouterConfig toRouter() {
         List<String> given = new ArrayList<>();
-        for (List<String> l : java.util.Arrays.asList(advertiseCidrs, childPrefixes)) {
+        for (List<String> l : Arrays.asList(advertiseCidrs, childPrefixes)) {
             if (l != null) {
                 l.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(given::add);
             }
@@ -98,7 +100,7 @@ final class RouterOptions {
                     + " nothing, so there is no NAT to disable)");
         }
         if (exitNode) {
-            cidrs.add(io.nexodus.nexd.peering.PeerInfo.EXIT_ROUTE); // what the service registers and peers look for
+            cidrs.add(PeerInfo.EXIT_ROUTE); // what the service registers and peers look for
         }
         return new RouterConfig(cidrs, networkRouter, !disableNat, exitNode);
     }

@@ -3,6 +3,7 @@ package io.nexodus.nexd.ctl;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.nexodus.api.nexdctl.ConnectivityResult;
+import io.nexodus.api.nexdctl.ExitNode;
 import io.nexodus.api.nexdctl.IpFamily;
 import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.NexdCtl;
@@ -14,7 +15,10 @@ import io.nexodus.api.nexdctl.ProxyDirection;
 import io.nexodus.api.nexdctl.RelayKind;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.PeerView;
+import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.proxy.UserspaceProxy;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +53,7 @@ public final class AgentControl implements NexdCtl {
 
     /** Exit-node requests: the exit nodes of the VPC, and using one (empty: none). */
     public interface ExitNodes {
-        List<io.nexodus.nexd.peering.PeerInfo> list();
+        List<PeerInfo> list();
 
         /** Starts ({@code selector} present) or stops using an exit node; returns a line, throws for the user. */
         String use(Optional<String> selector);
@@ -88,21 +93,21 @@ public final class AgentControl implements NexdCtl {
     }
 
     @Override
-    public List<io.nexodus.api.nexdctl.ExitNode> listExitNodes() {
+    public List<ExitNode> listExitNodes() {
         ExitNodes x = requireExitNodes();
         Map<String, PeerView> views = new LinkedHashMap<>();
         for (PeerView v : agent.peers()) {
             views.put(v.publicKey(), v);
         }
-        List<io.nexodus.api.nexdctl.ExitNode> out = new ArrayList<>();
-        for (io.nexodus.nexd.peering.PeerInfo p : x.list()) {
+        List<ExitNode> out = new ArrayList<>();
+        for (PeerInfo p : x.list()) {
             PeerView v = views.get(p.publicKey());
-            out.add(new io.nexodus.api.nexdctl.ExitNode(
+            out.add(new ExitNode(
                     p.publicKey(),
                     v == null ? "" : v.endpoint(),
-                    List.of(io.nexodus.nexd.peering.PeerInfo.EXIT_ROUTE),
+                    List.of(PeerInfo.EXIT_ROUTE),
                     p.hostname(),
-                    v != null && v.allowedIps().contains(io.nexodus.nexd.peering.PeerInfo.EXIT_ROUTE)));
+                    v != null && v.allowedIps().contains(PeerInfo.EXIT_ROUTE)));
         }
         return out;
     }
@@ -152,10 +157,10 @@ public final class AgentControl implements NexdCtl {
             for (int attempt = 0; attempt < 2; attempt++) {
                 long t0 = System.nanoTime();
                 try {
-                    if (java.net.InetAddress.getByName(address).isReachable((int) PROBE_TIMEOUT.toMillis())) {
+                    if (InetAddress.getByName(address).isReachable((int) PROBE_TIMEOUT.toMillis())) {
                         return Optional.of(Duration.ofNanos(System.nanoTime() - t0));
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return Optional.empty();
                 }
             }
@@ -285,7 +290,7 @@ public final class AgentControl implements NexdCtl {
     /** An {@link AgentView} from suppliers (for the agent and for tests). */
     public static AgentView view(
             Supplier<AgentStatus> status,
-            java.util.function.Function<Boolean, Optional<String>> tunnelIp,
+            Function<Boolean, Optional<String>> tunnelIp,
             Supplier<List<PeerView>> peers,
             Supplier<Boolean> relayPresent,
             Supplier<Boolean> relayRequired) {

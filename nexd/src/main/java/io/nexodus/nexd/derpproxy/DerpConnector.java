@@ -3,11 +3,12 @@ package io.nexodus.nexd.derpproxy;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.nexd.peering.DerpRelay;
+import java.io.IOException;
 
 /** Opens a DERP client to a relay (TLS trust, dial address and the node key are the agent's business). */
 @FunctionalInterface
 public interface DerpConnector {
-    DerpClient connect(DerpRelay relay, DerpClientListener listener) throws java.io.IOException;
+    DerpClient connect(DerpRelay relay, DerpClientListener listener) throws IOException;
 
     /** The proxy closed its connection to {@code relay} (it left the VPC or is no longer used): undo what connect set up. */
     default void disconnected(DerpRelay relay) {}

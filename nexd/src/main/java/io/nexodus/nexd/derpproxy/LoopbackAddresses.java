@@ -3,6 +3,7 @@ package io.nexodus.nexd.derpproxy;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -45,8 +46,7 @@ final class LoopbackAddresses {
 
     static int firstChoice(String peerKey) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256")
-                    .digest(peerKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(peerKey.getBytes(StandardCharsets.US_ASCII));
             int v = ((h[0] & 0xff) << 16) | ((h[1] & 0xff) << 8) | (h[2] & 0xff);
             return Math.floorMod(v, SPACE);
         } catch (NoSuchAlgorithmException e) {

@@ -3,6 +3,7 @@ package io.nexodus.nexd.derpproxy;
 import io.nexodus.core.key.NodePublicKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientListener;
+import io.nexodus.nexd.endpoint.Addresses;
 import io.nexodus.nexd.peering.DerpEndpoints;
 import io.nexodus.nexd.peering.DerpRelay;
 import java.io.IOException;
@@ -12,12 +13,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -81,7 +88,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
                         droppedNoRelay.increment();
                         continue;
                     }
-                    byte[] packet = java.util.Arrays.copyOf(buf, p.getLength());
+                    byte[] packet = Arrays.copyOf(buf, p.getLength());
                     if (c.send(node, packet)) {
                         toRelay.increment();
                     } else {
@@ -176,10 +183,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
                 .daemon(true)
                 .name("nexd-derp-proxy-" + shortKey(peerKey))
                 .start(ps::pump);
-        log.info(
-                "wireguard-derp proxy: peer {} at {}",
-                shortKey(peerKey),
-                io.nexodus.nexd.endpoint.Addresses.format(ps.endpoint()));
+        log.info("wireguard-derp proxy: peer {} at {}", shortKey(peerKey), Addresses.format(ps.endpoint()));
         return ps;
     }
 
@@ -193,7 +197,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         if (closed) {
             return;
         }
-        Map<String, DerpRelay> wanted = new java.util.LinkedHashMap<>();
+        Map<String, DerpRelay> wanted = new LinkedHashMap<>();
         relay.ifPresent(r -> wanted.put(r.id(), r));
         keep.forEach(r -> wanted.putIfAbsent(r.id(), r));
         for (String id : Set.copyOf(clients.keySet())) {
@@ -211,7 +215,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
             }
         }
         DerpClient c = relay.map(r -> clients.get(r.id())).orElse(null);
-        if (!java.util.Objects.equals(activeId, relay.map(DerpRelay::id).orElse(null))) {
+        if (!Objects.equals(activeId, relay.map(DerpRelay::id).orElse(null))) {
             log.info(
                     "wireguard-derp proxy: sending through {}",
                     relay.map(DerpRelay::id).orElse("no relay"));
@@ -228,7 +232,7 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
             connectFailures.remove(r.id());
             log.info(
                     "wireguard-derp proxy: connecting to {} relay {} ({})",
-                    r.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    r.kind().name().toLowerCase(Locale.ROOT),
                     r.id(),
                     r.url());
         } catch (IOException | RuntimeException e) {
@@ -247,12 +251,12 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
      * @param pongs     pongs received from the relay so far (cumulative)
      * @param lastRtt   the newest pong's round trip
      */
-    public record Probe(boolean connected, long pongs, Optional<java.time.Duration> lastRtt) {}
+    public record Probe(boolean connected, long pongs, Optional<Duration> lastRtt) {}
 
     /** Pong counts per relay; written by the clients' threads when a ping completes. */
     private static final class Pongs {
-        final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
-        volatile java.time.Duration lastRtt;
+        final AtomicLong count = new AtomicLong();
+        volatile Duration lastRtt;
     }
 
     /**

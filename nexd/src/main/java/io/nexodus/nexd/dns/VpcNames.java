@@ -5,6 +5,7 @@ import io.nexodus.api.model.TunnelIp;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +58,7 @@ public final class VpcNames {
                 names.put(fqdn, new Entry(fqdn, addresses(d.ipv4TunnelIps()), addresses(d.ipv6TunnelIps())));
             }
         });
-        return new VpcNames(java.util.Collections.unmodifiableMap(names));
+        return new VpcNames(Collections.unmodifiableMap(names));
     }
 
     private static String unique(String label, Device d) {

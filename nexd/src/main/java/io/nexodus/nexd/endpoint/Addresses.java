@@ -1,5 +1,6 @@
 package io.nexodus.nexd.endpoint;
 
+import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,8 +16,7 @@ public final class Addresses {
         InetAddress ip = a.getAddress();
         String host = ip == null ? a.getHostString() : ip.getHostAddress();
         if (ip instanceof Inet6Address v6) {
-            return "[" + io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(v6).replaceAll("%.*$", "") + "]:"
-                    + a.getPort();
+            return "[" + UdpEndpoint.formatAddress(v6).replaceAll("%.*$", "") + "]:" + a.getPort();
         }
         return host + ":" + a.getPort();
     }

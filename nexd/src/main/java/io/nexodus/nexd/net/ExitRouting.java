@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client side of an exit node: IPv4 policy routing that sends this host's internet traffic into the tunnel, and
@@ -179,7 +180,7 @@ public final class ExitRouting implements AutoCloseable {
         quietly(List.of("ip", "-4", "route", "flush", "table", Integer.toString(TABLE)));
         bypass.clear();
         if (!failed.isEmpty()) {
-            org.slf4j.LoggerFactory.getLogger(ExitRouting.class).debug("exit node routing: already gone: {}", failed);
+            LoggerFactory.getLogger(ExitRouting.class).debug("exit node routing: already gone: {}", failed);
         }
     }
 }

@@ -1,9 +1,12 @@
 package io.nexodus.nexd.net;
 
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 
 /**
  * Addresses and routes of the tunnel interface, set with iproute2's {@code ip}. Why {@code ip} and not rtnetlink from
@@ -43,7 +46,7 @@ public final class TunnelInterface implements TunnelLink {
             if (ipv6 == null) {
                 throw e;
             }
-            org.slf4j.LoggerFactory.getLogger(TunnelInterface.class)
+            LoggerFactory.getLogger(TunnelInterface.class)
                     .warn("configuring {} with IPv6 failed ({}); going on without IPv6", name, e.getMessage());
             run.run(
                     List.of("ip", "-batch", "-"),
@@ -137,8 +140,8 @@ public final class TunnelInterface implements TunnelLink {
     /** Whether a network interface of this name exists in our network namespace. */
     public static boolean exists(String name) {
         try {
-            return java.net.NetworkInterface.getByName(name) != null;
-        } catch (java.net.SocketException e) {
+            return NetworkInterface.getByName(name) != null;
+        } catch (SocketException e) {
             return false;
         }
     }

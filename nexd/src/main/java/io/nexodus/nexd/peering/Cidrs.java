@@ -3,6 +3,8 @@ package io.nexodus.nexd.peering;
 import io.nexodus.nexd.endpoint.Addresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Optional;
 
 /** CIDR text as WireGuard and {@code ip} want it: numeric, with a prefix length, host bits cleared. */
@@ -46,7 +48,7 @@ public final class Cidrs {
                 host = compressV6(host);
             }
             return Optional.of(host + "/" + b);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             return Optional.empty();
         }
     }
@@ -131,8 +133,8 @@ public final class Cidrs {
         if (bestStart < 0) {
             return String.join(":", g);
         }
-        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, 8));
+        String head = String.join(":", Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", Arrays.copyOfRange(g, bestStart + bestLen, 8));
         return head + "::" + tail;
     }
 }

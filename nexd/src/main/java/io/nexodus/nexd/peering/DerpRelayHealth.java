@@ -2,6 +2,7 @@ package io.nexodus.nexd.peering;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -54,7 +55,7 @@ public final class DerpRelayHealth {
         Instant connectedSince;
         Instant lastPongAt;
         long pongs;
-        final java.util.ArrayDeque<Long> rtts = new java.util.ArrayDeque<>();
+        final ArrayDeque<Long> rtts = new ArrayDeque<>();
     }
 
     private final Duration deadAfter;

@@ -1,13 +1,16 @@
 package io.nexodus.nexd.peering;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.TunnelIp;
 import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -142,11 +145,10 @@ public record PeerInfo(
                 .map(DeviceMetadata::value)
                 .filter(v -> v != null && v.isObject() && v.path("type").isTextual())
                 .map(v -> v.path("type").asText());
-        Optional<com.fasterxml.jackson.databind.JsonNode> value =
-                relayMetadata.map(DeviceMetadata::value).filter(v -> v != null && v.isObject());
+        Optional<JsonNode> value = relayMetadata.map(DeviceMetadata::value).filter(v -> v != null && v.isObject());
         Optional<String> derpHost = value.map(v -> v.path("hostname"))
                 .filter(h -> h.isTextual() && validHostname(h.asText()))
-                .map(h -> h.asText().toLowerCase(java.util.Locale.ROOT));
+                .map(h -> h.asText().toLowerCase(Locale.ROOT));
         boolean manual =
                 value.map(v -> v.path("certmodemanual").asBoolean(false)).orElse(false);
         return new PeerInfo(
@@ -180,7 +182,7 @@ public record PeerInfo(
                 String a = t.address().contains("/")
                         ? t.address().substring(0, t.address().indexOf('/'))
                         : t.address();
-                Addresses.parseIp(a).ifPresent(ip -> out.add(io.nexodus.wireguard.bind.UdpEndpoint.formatAddress(ip)));
+                Addresses.parseIp(a).ifPresent(ip -> out.add(UdpEndpoint.formatAddress(ip)));
             }
         }
     }

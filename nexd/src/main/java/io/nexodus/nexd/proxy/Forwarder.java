@@ -3,6 +3,8 @@ package io.nexodus.nexd.proxy;
 import io.nexodus.netstack.NetStack;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,7 +28,7 @@ abstract class Forwarder implements AutoCloseable {
     final AtomicLong bytes = new AtomicLong();
 
     /** The connections being forwarded (TCP), reset when the rule goes away. */
-    private final java.util.Set<TcpSplice.Side> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<TcpSplice.Side> open = ConcurrentHashMap.newKeySet();
 
     private volatile boolean stopped;
 

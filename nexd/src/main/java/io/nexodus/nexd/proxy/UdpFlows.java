@@ -1,5 +1,6 @@
 package io.nexodus.nexd.proxy;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +23,7 @@ final class UdpFlows<F extends AutoCloseable> {
     /** Opens a flow's socket for a new client. */
     @FunctionalInterface
     interface Opener<F> {
-        F open(InetSocketAddress client) throws java.io.IOException;
+        F open(InetSocketAddress client) throws IOException;
     }
 
     private static final class Entry<F> {
@@ -50,8 +52,7 @@ final class UdpFlows<F extends AutoCloseable> {
      * The client's flow (marked used now), opened with {@code opener} if it has none; empty when the table is full or
      * closed. {@code opened} is told about a new flow (to start its reply thread) outside the table's lock.
      */
-    Optional<F> flow(InetSocketAddress client, Opener<F> opener, java.util.function.Consumer<F> opened)
-            throws java.io.IOException {
+    Optional<F> flow(InetSocketAddress client, Opener<F> opener, Consumer<F> opened) throws IOException {
         F created;
         synchronized (this) {
             if (closed) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -188,7 +189,7 @@ public final class UserspaceProxy implements AutoCloseable {
     }
 
     private static String kind(ProxyRule r) {
-        return r.direction().name().toLowerCase(java.util.Locale.ROOT);
+        return r.direction().name().toLowerCase(Locale.ROOT);
     }
 
     private static ProxyRulesConfig withRule(ProxyRulesConfig c, ProxyRule r, boolean add) {

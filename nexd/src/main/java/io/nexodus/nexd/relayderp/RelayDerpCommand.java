@@ -7,6 +7,7 @@ import io.nexodus.derp.http.TlsMode;
 import io.nexodus.derp.server.MeshPeer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -256,7 +258,7 @@ public final class RelayDerpCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        List<AutoCloseable> toClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<AutoCloseable> toClose = new CopyOnWriteArrayList<>();
         toClose.add(server);
         Thread hook = new Thread(
                 () -> {
@@ -414,7 +416,7 @@ public final class RelayDerpCommand implements Callable<Integer> {
             return new InetSocketAddress(port);
         }
         try {
-            return new InetSocketAddress(java.net.InetAddress.ofLiteral(host), port);
+            return new InetSocketAddress(InetAddress.ofLiteral(host), port);
         } catch (IllegalArgumentException e) {
             throw usage("--addr: '" + host + "' is not an IP address (bind addresses are literal)");
         }

@@ -11,14 +11,17 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@code nexd relayderp} runs: a {@link DerpRelayServer} on {@code --addr} and, unless {@code --stun=false}, a STUN
  * server (stun module, answers every Binding request, Tailscale-style or not) on the same host at {@code --stun-port}.
  */
 public final class RelayDerpServer implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayDerpServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RelayDerpServer.class);
     private final RelayDerpConfig config;
     private final DerpRelayServer relay;
     private final StunServer stun;
@@ -101,7 +104,7 @@ public final class RelayDerpServer implements AutoCloseable {
         st.packetsDropped().forEach((reason, n) -> {
             if (n > 0) {
                 drops.append(drops.isEmpty() ? "" : ", ")
-                        .append(reason.name().toLowerCase(java.util.Locale.ROOT))
+                        .append(reason.name().toLowerCase(Locale.ROOT))
                         .append(' ')
                         .append(n);
             }

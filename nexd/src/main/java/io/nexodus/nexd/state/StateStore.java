@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * {@code <state-dir>/state.json}: read once at start, written atomically (temporary file in the same directory,
@@ -74,7 +75,7 @@ public final class StateStore {
     }
 
     /** Reads, changes and writes the state as one step (other threads' updates are not lost). */
-    public synchronized NexdState update(java.util.function.UnaryOperator<NexdState> change) throws StateException {
+    public synchronized NexdState update(UnaryOperator<NexdState> change) throws StateException {
         NexdState next = change.apply(load());
         save(next);
         return next;

@@ -58,7 +58,7 @@ public final class UapiBackend implements WireGuardBackend {
                             + " (or a crashed one left it; remove it)");
         }
         List<String> argv = new ArrayList<>();
-        if (java.nio.file.Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
+        if (Files.isExecutable(Path.of("/usr/bin/setpriv"))) {
             // if nexd dies (even SIGKILL), the kernel sends the child SIGTERM: no orphan keeps the interface. (The
             // signal follows the thread that started the child: nexd starts it from its main thread, which lives as
             // long as the process.)
