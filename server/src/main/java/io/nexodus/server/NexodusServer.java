@@ -199,12 +199,8 @@ public final class NexodusServer implements AutoCloseable {
                     Duration.ofSeconds(30));
             idp = external;
             ExternalOidc.Endpoints e = external.endpoints();
-            if (e.authorization() != null && e.token() != null) {
-                consoleLogin = new ConsoleRoutes.Login(
-                        config.oidcConsoleClientId(), e.authorization(), e.token(), e.endSession(), "openid");
-            } else {
-                consoleLogin = null; // the console says it cannot sign in here
-            }
+            consoleLogin = ConsoleRoutes.Login.external(
+                    config.oidcConsoleClientId(), e.authorization(), e.token(), e.endSession());
         } else {
             local = new LocalIdp(
                     db, accounts, keys, issuer, users, audit, clock, config.refreshTokenTtl(), () -> publicUrl);

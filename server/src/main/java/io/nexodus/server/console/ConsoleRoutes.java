@@ -39,6 +39,26 @@ public final class ConsoleRoutes {
         public static Login builtIn() {
             return new Login("nexodus-console", "/oauth/authorize", "/oauth/token", null, null);
         }
+
+        /**
+         * The login at an external issuer, or null (the console then says it cannot sign in) when the discovery
+         * document names no http(s) authorization and token endpoints: the API still works for nexctl and nexd.
+         */
+        public static Login external(
+                String clientId, String authorizationEndpoint, String tokenEndpoint, String endSessionEndpoint) {
+            try {
+                if (authorizationEndpoint == null
+                        || tokenEndpoint == null
+                        || issuerOrigin(authorizationEndpoint) == null
+                        || issuerOrigin(tokenEndpoint) == null
+                        || (endSessionEndpoint != null && issuerOrigin(endSessionEndpoint) == null)) {
+                    return null;
+                }
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            return new Login(clientId, authorizationEndpoint, tokenEndpoint, endSessionEndpoint, "openid");
+        }
     }
 
     /** Scripts, styles and API calls from this origin only; no inline script or style, no framing. */
