@@ -280,6 +280,16 @@ public final class Main implements Callable<Integer> {
         String oidcAudience;
 
         @Option(
+                names = "--oidc-console-client-id",
+                paramLabel = "ID",
+                defaultValue = "${env:NEXAPI_OIDC_CLIENT_ID_WEB:-nexodus-web}",
+                description =
+                        "Public client (authorization code + PKCE) the web console signs in with at the external issuer;"
+                                + " its access tokens are accepted like those of --oidc-client-id. Default nexodus-web."
+                                + " Env NEXAPI_OIDC_CLIENT_ID_WEB.")
+        String oidcConsoleClientId;
+
+        @Option(
                 names = "--shutdown-delay",
                 paramLabel = "DURATION",
                 defaultValue = "${env:NEXAPI_SHUTDOWN_DELAY:-0s}",
@@ -371,6 +381,7 @@ public final class Main implements Callable<Integer> {
                     blankToNull(oidcIssuer),
                     oidcClientId,
                     blankToNull(oidcAudience),
+                    oidcConsoleClientId,
                     io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
                     Duration.ofHours(1),
                     Duration.ofDays(30),

@@ -188,9 +188,19 @@ public final class NexodusServer implements AutoCloseable {
         AuditLog audit = new AuditLog(db);
         IdentityProvider idp;
         LocalIdp local = null;
+        ConsoleRoutes.Login consoleLogin = ConsoleRoutes.Login.builtIn();
         if (config.oidcIssuer() != null) {
-            idp = ExternalOidc.discover(
-                    config.oidcIssuer(), config.oidcClientId(), config.oidcAudience(), clock, Duration.ofSeconds(30));
+            ExternalOidc external = ExternalOidc.discover(
+                    config.oidcIssuer(),
+                    config.oidcClientId(),
+                    config.oidcConsoleClientId(),
+                    config.oidcAudience(),
+                    clock,
+                    Duration.ofSeconds(30));
+            idp = external;
+            ExternalOidc.Endpoints e = external.endpoints();
+            consoleLogin = ConsoleRoutes.Login.external(
+                    config.oidcConsoleClientId(), e.authorization(), e.token(), e.endSession());
         } else {
             local = new LocalIdp(
                     db, accounts, keys, issuer, users, audit, clock, config.refreshTokenTtl(), () -> publicUrl);
@@ -227,7 +237,7 @@ public final class NexodusServer implements AutoCloseable {
         if (local != null) {
             router.addAll(local.routes());
         }
-        router.addAll(new ConsoleRoutes().routes());
+        router.addAll(new ConsoleRoutes(consoleLogin).routes());
         Object[] openApi = new Object[1];
         router.addAll(
                 new ServiceRoutes(flags, idp, keys, db, meters, () -> ready && !draining && !closed, () -> openApi[0])

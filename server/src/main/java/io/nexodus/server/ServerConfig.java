@@ -16,6 +16,8 @@ import java.util.List;
  * @param tlsCert        PEM certificate chain (with {@code tlsKey}); null = no TLS unless {@code tlsSelfSigned}
  * @param publicUrl      the URL clients use (the token issuer); null = derived from the bound address
  * @param oidcIssuer     an external OIDC issuer; null = the built-in one with local accounts
+ * @param oidcConsoleClientId the external issuer's public client the web console signs in with (its access tokens are
+ *                       accepted as well as those of {@code oidcClientId})
  */
 public record ServerConfig(
         String listenHost,
@@ -33,6 +35,7 @@ public record ServerConfig(
         String oidcIssuer,
         String oidcClientId,
         String oidcAudience,
+        String oidcConsoleClientId,
         int passwordIterations,
         Duration accessTokenTtl,
         Duration refreshTokenTtl,
@@ -64,6 +67,7 @@ public record ServerConfig(
                 null,
                 "nexodus-cli",
                 null,
+                "nexodus-web",
                 1000,
                 Duration.ofHours(1),
                 Duration.ofDays(30),
@@ -91,6 +95,7 @@ public record ServerConfig(
                 oidcIssuer,
                 oidcClientId,
                 oidcAudience,
+                oidcConsoleClientId,
                 passwordIterations,
                 accessTokenTtl,
                 refreshTokenTtl,
@@ -118,6 +123,7 @@ public record ServerConfig(
                 issuer,
                 oidcClientId,
                 audience,
+                oidcConsoleClientId,
                 passwordIterations,
                 accessTokenTtl,
                 refreshTokenTtl,
@@ -145,6 +151,7 @@ public record ServerConfig(
                 oidcIssuer,
                 oidcClientId,
                 oidcAudience,
+                oidcConsoleClientId,
                 passwordIterations,
                 accessTokenTtl,
                 refreshTokenTtl,
@@ -172,6 +179,7 @@ public record ServerConfig(
                 oidcIssuer,
                 oidcClientId,
                 oidcAudience,
+                oidcConsoleClientId,
                 passwordIterations,
                 accessTokenTtl,
                 refreshTokenTtl,
@@ -199,6 +207,7 @@ public record ServerConfig(
                 oidcIssuer,
                 oidcClientId,
                 oidcAudience,
+                oidcConsoleClientId,
                 passwordIterations,
                 accessTokenTtl,
                 refreshTokenTtl,

@@ -32,6 +32,7 @@ class MainTest {
             "--tls",
             "--url",
             "--oidc-issuer",
+            "--oidc-console-client-id",
             "--log-format",
             "--derp-listen",
             "--derp-hostname",
@@ -65,7 +66,7 @@ class MainTest {
                         .isNotEmpty();
             }
         }
-        assertThat(options).isEqualTo(22); // listen … log-format, shutdown-delay, and the six --derp-* options
+        assertThat(options).isEqualTo(23); // listen … log-format, shutdown-delay, and the six --derp-* options
         // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
         for (String line : run("serve", "--help").split("\n", -1)) {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);

@@ -45,6 +45,7 @@ class StartFailureTest {
                 c.oidcIssuer(),
                 c.oidcClientId(),
                 c.oidcAudience(),
+                c.oidcConsoleClientId(),
                 c.passwordIterations(),
                 c.accessTokenTtl(),
                 c.refreshTokenTtl(),

@@ -33,7 +33,9 @@ import java.util.Set;
 public final class ExternalOidc implements IdentityProvider {
     private final String issuer;
     private final String clientId;
+    private final String consoleClientId;
     private final String deviceEndpoint;
+    private final Endpoints endpoints;
     private final Clock clock;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
@@ -44,11 +46,26 @@ public final class ExternalOidc implements IdentityProvider {
      */
     private final boolean requireClient;
 
+    /**
+     * Where a browser signs in (the web console): {@code endSession} is null when the issuer announces no
+     * {@code end_session_endpoint}.
+     */
+    public record Endpoints(String authorization, String token, String endSession) {}
+
     private ExternalOidc(
-            String issuer, String clientId, String deviceEndpoint, URL jwksUri, String audience, Clock clock) {
+            String issuer,
+            String clientId,
+            String consoleClientId,
+            String deviceEndpoint,
+            Endpoints endpoints,
+            URL jwksUri,
+            String audience,
+            Clock clock) {
         this.issuer = issuer;
         this.clientId = clientId;
+        this.consoleClientId = consoleClientId;
         this.deviceEndpoint = deviceEndpoint;
+        this.endpoints = endpoints;
         this.clock = clock;
         this.requireClient = audience == null || audience.isBlank();
         JWKSource<SecurityContext> keys =
@@ -61,8 +78,12 @@ public final class ExternalOidc implements IdentityProvider {
                 audience, new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp")));
     }
 
-    /** Reads {@code <issuer>/.well-known/openid-configuration} (retrying for up to {@code wait}). */
-    public static ExternalOidc discover(String issuer, String clientId, String audience, Clock clock, Duration wait) {
+    /**
+     * Reads {@code <issuer>/.well-known/openid-configuration} (retrying for up to {@code wait}). Access tokens issued to
+     * {@code clientId} (nexctl, nexd) or {@code consoleClientId} (the web console) are accepted.
+     */
+    public static ExternalOidc discover(
+            String issuer, String clientId, String consoleClientId, String audience, Clock clock, Duration wait) {
         String base = issuer.replaceAll("/+$", "");
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -87,7 +108,12 @@ public final class ExternalOidc implements IdentityProvider {
                 return new ExternalOidc(
                         iss,
                         clientId,
+                        consoleClientId,
                         d.path("device_authorization_endpoint").asText(""),
+                        new Endpoints(
+                                d.path("authorization_endpoint").asText(null),
+                                d.path("token_endpoint").asText(null),
+                                d.path("end_session_endpoint").asText(null)),
                         URI.create(jwks).toURL(),
                         audience,
                         clock);
@@ -129,6 +155,11 @@ public final class ExternalOidc implements IdentityProvider {
         }
     }
 
+    /** The issuer's browser endpoints as its discovery document names them. */
+    public Endpoints endpoints() {
+        return endpoints;
+    }
+
     @Override
     public DeviceStartResponse deviceStart() {
         return new DeviceStartResponse(deviceEndpoint, issuer, clientId, clock.instant());
@@ -146,10 +177,9 @@ public final class ExternalOidc implements IdentityProvider {
             if ("ID".equals(c.getStringClaim("typ"))) {
                 throw ApiError.unauthorized("an ID token is not an access token");
             }
-            if (requireClient
-                    && !clientId.equals(c.getStringClaim("azp"))
-                    && (c.getAudience() == null || !c.getAudience().contains(clientId))) {
+            if (requireClient && !issuedTo(c, clientId) && !issuedTo(c, consoleClientId)) {
                 throw ApiError.unauthorized("access token not issued to the client " + clientId
+                        + (consoleClientId == null ? "" : " or " + consoleClientId)
                         + " (neither aud nor azp); set --oidc-audience to accept another audience");
             }
             Boolean verified = c.getBooleanClaim("email_verified");
@@ -166,6 +196,12 @@ public final class ExternalOidc implements IdentityProvider {
         } catch (java.text.ParseException e) {
             throw ApiError.unauthorized("invalid access token claims: " + e.getMessage());
         }
+    }
+
+    private static boolean issuedTo(JWTClaimsSet c, String client) throws java.text.ParseException {
+        return client != null
+                && (client.equals(c.getStringClaim("azp"))
+                        || (c.getAudience() != null && c.getAudience().contains(client)));
     }
 
     private static String fullName(JWTClaimsSet c) throws java.text.ParseException {

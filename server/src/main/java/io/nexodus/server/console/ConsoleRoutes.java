@@ -9,18 +9,63 @@ import io.nexodus.server.http.Route;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Serves the web console: a few static files (plain ES modules and CSS, no build step) from the classpath under a
  * strict Content-Security-Policy. The files are public; everything they show comes from the API with the bearer token
- * the console holds in memory.
+ * the console holds in memory. {@code config.js} tells the console which issuer and client it signs in with.
  */
 public final class ConsoleRoutes {
+    /**
+     * Where the console signs in: the built-in issuer (relative endpoints, client {@code nexodus-console}) or an
+     * external one (absolute endpoints from its discovery document, the public client of
+     * {@code --oidc-console-client-id}).
+     *
+     * @param endSessionEndpoint the issuer's logout page (RP-initiated logout); null = logout only drops the tokens
+     * @param scope              asked for at the external issuer ({@code openid}: an ID token to end its session
+     *                           with); null at the built-in one, which grants its default scope
+     */
+    public record Login(
+            String clientId,
+            String authorizationEndpoint,
+            String tokenEndpoint,
+            String endSessionEndpoint,
+            String scope) {
+        public static Login builtIn() {
+            return new Login("nexodus-console", "/oauth/authorize", "/oauth/token", null, null);
+        }
+
+        /**
+         * The login at an external issuer, or null (the console then says it cannot sign in) when the discovery
+         * document names no http(s) authorization and token endpoints: the API still works for nexctl and nexd.
+         */
+        public static Login external(
+                String clientId, String authorizationEndpoint, String tokenEndpoint, String endSessionEndpoint) {
+            try {
+                if (authorizationEndpoint == null
+                        || tokenEndpoint == null
+                        || issuerOrigin(authorizationEndpoint) == null
+                        || issuerOrigin(tokenEndpoint) == null
+                        || (endSessionEndpoint != null && issuerOrigin(endSessionEndpoint) == null)) {
+                    return null;
+                }
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            return new Login(clientId, authorizationEndpoint, tokenEndpoint, endSessionEndpoint, "openid");
+        }
+    }
+
     /** Scripts, styles and API calls from this origin only; no inline script or style, no framing. */
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-            + "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    static final String CSP = csp(null);
+
+    private final Login login;
+    private final String csp;
 
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
@@ -30,7 +75,39 @@ public final class ConsoleRoutes {
             "ui.js", "text/javascript; charset=utf-8",
             "people.js", "text/javascript; charset=utf-8",
             "service.js", "text/javascript; charset=utf-8",
+            "config.js", "text/javascript; charset=utf-8",
             "app.css", "text/css; charset=utf-8");
+
+    /** {@code login} null: the issuer offers no browser login (no authorization or token endpoint). */
+    public ConsoleRoutes(Login login) {
+        this.login = login;
+        this.csp = csp(login == null ? null : issuerOrigin(login.tokenEndpoint()));
+    }
+
+    /**
+     * The strict policy; with an external issuer, {@code connect-src} also names the origin of its token endpoint (the
+     * code and refresh token are redeemed there with fetch; the issuer answers CORS for the client's web origins).
+     * Going to the issuer's login and logout pages is a top-level navigation, which the policy does not govern, and the
+     * console posts no form there, so {@code form-action} stays {@code 'self'}.
+     */
+    static String csp(String issuerOrigin) {
+        return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'"
+                + (issuerOrigin == null ? "" : " " + issuerOrigin)
+                + "; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    }
+
+    /** {@code scheme://host[:port]} of an absolute URL; null for a relative one (the built-in issuer). */
+    static String issuerOrigin(String endpoint) {
+        URI u = URI.create(endpoint);
+        if (!u.isAbsolute()) {
+            return null;
+        }
+        if (u.getHost() == null
+                || !(u.getScheme().equals("https") || u.getScheme().equals("http"))) {
+            throw new IllegalArgumentException("the OIDC issuer's token endpoint is not an http(s) URL: " + endpoint);
+        }
+        return u.getScheme() + "://" + u.getHost() + (u.getPort() == -1 ? "" : ":" + u.getPort());
+    }
 
     public List<Route> routes() {
         return List.of(
@@ -61,10 +138,34 @@ public final class ConsoleRoutes {
         return file(c.path("file"));
     }
 
-    private static RawReply file(String name) {
+    /** The login settings as an ES module (JSON is a JavaScript expression; Jackson escapes the strings). */
+    private byte[] configModule() {
+        if (login == null) {
+            return "// The OIDC issuer offers no browser login.\nexport default null;\n"
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client_id", login.clientId());
+        m.put("authorization_endpoint", login.authorizationEndpoint());
+        m.put("token_endpoint", login.tokenEndpoint());
+        m.put("end_session_endpoint", login.endSessionEndpoint());
+        m.put("scope", login.scope());
+        try {
+            return ("// Where the console signs in; written by the service from its OIDC settings.\nexport default "
+                            + io.nexodus.api.client.Json.mapper().writeValueAsString(m) + ";\n")
+                    .getBytes(StandardCharsets.UTF_8);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private RawReply file(String name) {
         String type = FILES.get(name);
         if (type == null) {
             throw ApiError.notFound("console file");
+        }
+        if (name.equals("config.js")) {
+            return reply(type, configModule());
         }
         byte[] body;
         try (InputStream in = ConsoleRoutes.class.getResourceAsStream(name)) {
@@ -75,12 +176,16 @@ public final class ConsoleRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return reply(type, body);
+    }
+
+    private RawReply reply(String type, byte[] body) {
         return new RawReply(
                 200,
                 type,
                 body,
                 Map.of(
-                        "Content-Security-Policy", CSP,
+                        "Content-Security-Policy", csp,
                         "X-Content-Type-Options", "nosniff",
                         "X-Frame-Options", "DENY",
                         "Referrer-Policy", "no-referrer",

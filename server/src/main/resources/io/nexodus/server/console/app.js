@@ -1,5 +1,5 @@
 // The console's pages. Views are built with DOM calls (never innerHTML with data), so API text cannot inject markup.
-import { completeLogin, login, logout, signedIn } from './auth.js';
+import { completeLogin, login, loginAvailable, logout, returnedFromLogout, signedIn } from './auth.js';
 import { ApiFailure, SessionEnded, api, watch } from './api.js';
 import { clearErrors, field, h, sessionEnded, show, showError, when } from './ui.js';
 import { invitationsPage, organizationsPage, usersPage } from './people.js';
@@ -477,9 +477,19 @@ function signedOut(message) {
 
 async function start() {
   document.getElementById('logout').addEventListener('click', () => {
-    logout();
-    signedOut('You are signed out.');
+    if (!logout()) {
+      signedOut('You are signed out.');
+    }
   });
+  if (!loginAvailable()) {
+    show(h('h1', {}, 'Nexodus console'), h('p', {},
+      'The OIDC issuer announces no authorization or token endpoint, so the console cannot sign in; use nexctl.'));
+    return;
+  }
+  if (returnedFromLogout()) {
+    signedOut('You are signed out.');
+    return;
+  }
   try {
     await completeLogin();
   } catch (err) {
@@ -487,12 +497,6 @@ async function start() {
     return;
   }
   if (!signedIn()) {
-    const discovery = await fetch('/.well-known/openid-configuration').then((r) => r.json()).catch(() => ({}));
-    if (!discovery.authorization_endpoint || !discovery.authorization_endpoint.startsWith(location.origin)) {
-      show(h('h1', {}, 'Nexodus console'), h('p', {},
-        'Signing in to the console through an external OIDC issuer is not yet implemented; use nexctl.'));
-      return;
-    }
     signedOut('');
     return;
   }

@@ -182,6 +182,7 @@ class ConcurrentStartIT {
                 c.oidcIssuer(),
                 c.oidcClientId(),
                 c.oidcAudience(),
+                c.oidcConsoleClientId(),
                 c.passwordIterations(),
                 c.accessTokenTtl(),
                 c.refreshTokenTtl(),

@@ -84,6 +84,13 @@ class ConsoleLoginIT {
         String csp = index.headers().firstValue("Content-Security-Policy").orElseThrow();
         assertThat(csp).contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'");
         assertThat(csp).doesNotContain("unsafe-inline", "unsafe-eval");
+        assertThat(csp).as("the built-in issuer is this origin").contains("connect-src 'self';");
+        HttpResponse<String> config = get("/console/config.js");
+        assertThat(config.body())
+                .as("the console signs in at the built-in issuer")
+                .contains("\"client_id\":\"nexodus-console\"", "\"authorization_endpoint\":\"/oauth/authorize\"")
+                .contains("\"token_endpoint\":\"/oauth/token\"", "\"end_session_endpoint\":null");
+        assertThat(config.headers().firstValue("Content-Security-Policy")).hasValue(csp);
         assertThat(get("/console/app.js").headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
         assertThat(get("/console/secret.properties").statusCode()).isEqualTo(404);

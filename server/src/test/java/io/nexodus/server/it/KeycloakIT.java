@@ -33,25 +33,43 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The service against a real Keycloak ({@code keycloak-quarkus-dist}, dev mode, the realm of
  * {@code keycloak/nexodus-realm.json}): the issuer as discovered, Keycloak's access tokens of the configured client
  * accepted ({@code azp}), tokens of another client of the realm and ID tokens refused, and logins where offline access
  * is not granted ({@code not_allowed} for a user without the role, {@code invalid_scope} for a client without the
- * scope) falling back to session logins. One Keycloak for the class: its first start takes about a minute here.
+ * scope) falling back to session logins, and the web console signing in there in Debian's headless Chromium (client
+ * {@code nexodus-web}, code + PKCE). One Keycloak for the class: its first start takes about a minute here.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeycloakIT {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private Path home;
     private Process keycloak;
     private Path log;
     private String issuer;
+    /**
+     * The port of the service whose console signs in at Keycloak, chosen before Keycloak starts: the realm's
+     * {@code nexodus-web} client names its exact redirect URI and web origin (placeholders Keycloak fills from the
+     * environment when it imports the realm).
+     */
+    private int consolePort;
+
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -67,6 +85,7 @@ class KeycloakIT {
         }
         int port = freePort();
         int management = freePort();
+        consolePort = freePort();
         log = home.resolve("keycloak.log");
         ProcessBuilder pb = new ProcessBuilder(
                         dist.resolve("bin/kc.sh").toString(),
@@ -80,6 +99,8 @@ class KeycloakIT {
                 .redirectOutput(log.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("JAVA_OPTS_APPEND", "-Xms64m -Xmx512m");
+        pb.environment().put("NEXODUS_CONSOLE_ORIGIN", "http://127.0.0.1:" + consolePort);
+        pb.environment().put("NEXODUS_CONSOLE_URL", "http://127.0.0.1:" + consolePort + "/console/");
         keycloak = pb.start();
         issuer = "http://127.0.0.1:" + port + "/realms/nexodus";
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
@@ -123,7 +144,7 @@ class KeycloakIT {
     @Test
     void keycloakTokensOfTheCliClientAreAcceptedAndOthersRefused() throws Exception {
         // a trailing slash typed after the issuer is forgiven; the discovered issuer is the same
-        try (TestServer svc = TestServer.start(Db.H2, c -> withClient(c.withOidc(issuer + "/", null), null))) {
+        try (TestServer svc = TestServer.start(Db.H2, c -> withClient(c.withOidc(issuer + "/", null), null, 0))) {
             OidcClient idp = OidcClient.discover(svc.anonymous());
             assertThat(idp.clientId()).isEqualTo("nexodus-cli");
 
@@ -163,7 +184,7 @@ class KeycloakIT {
     @Test
     void aClientWithoutTheOfflineScopeGetsSessionLogins() {
         try (TestServer svc =
-                TestServer.start(Db.H2, c -> withClient(c.withOidc(issuer, null), "nexodus-cli-no-offline"))) {
+                TestServer.start(Db.H2, c -> withClient(c.withOidc(issuer, null), "nexodus-cli-no-offline", 0))) {
             OidcClient idp = OidcClient.discover(svc.anonymous());
             assertThatThrownBy(() -> directGrantWithScope(
                             "nexodus-cli-no-offline", "alice", "alice-password", "openid offline_access"))
@@ -175,7 +196,91 @@ class KeycloakIT {
         }
     }
 
+    @Test
+    void theConsoleSignsInAtKeycloakWithCodeAndPkceAndSignsOut() throws Exception {
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
+                "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        try (TestServer svc = TestServer.start(Db.H2, c -> withClient(c.withOidc(issuer, null), null, consolePort))) {
+            assertThat(svc.url()).isEqualTo("http://127.0.0.1:" + consolePort);
+            String console = svc.url() + "/console/";
+            HttpResponse<String> config = http.send(
+                    HttpRequest.newBuilder(URI.create(console + "config.js")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(config.body())
+                    .contains("\"client_id\":\"nexodus-web\"")
+                    .contains("\"authorization_endpoint\":\"" + issuer + "/protocol/openid-connect/auth\"")
+                    .contains("\"end_session_endpoint\":\"" + issuer + "/protocol/openid-connect/logout\"");
+            String keycloakOrigin = issuer.substring(0, issuer.indexOf("/realms/"));
+            assertThat(config.headers().firstValue("Content-Security-Policy"))
+                    .as("the token endpoint's origin is the one other place the console may fetch from")
+                    .hasValue("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' "
+                            + keycloakOrigin + "; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
+                            + " base-uri 'none'");
+
+            ChromeDriver browser = browser();
+            try {
+                WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+                browser.get(console);
+                wait.until(ExpectedConditions.elementToBeClickable(By.id("login")))
+                        .click();
+                // Keycloak's own login page
+                wait.until(ExpectedConditions.urlContains(issuer + "/protocol/openid-connect/auth"));
+                visible(wait, By.id("username")).sendKeys("alice");
+                browser.findElement(By.id("password")).sendKeys("alice-password");
+                browser.findElement(By.id("kc-login")).click();
+                // back in the console: the code redeemed at Keycloak's token endpoint (CORS), the API accepts the
+                // token of nexodus-web, the user is the one nexctl's logins provision
+                wait.until(ExpectedConditions.textToBe(By.id("who"), "Signed in as alice"));
+                assertThat(browser.getCurrentUrl()).isEqualTo(console);
+                assertThat(visible(wait, By.id("nav")).isDisplayed()).isTrue();
+
+                Object renewed = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + "import('/console/auth.js').then(async (m) => {"
+                        + "  const before = m.accessToken();"
+                        + "  const ok = await m.refresh();"
+                        + "  done(ok && m.accessToken() !== before);"
+                        + "}).catch((e) => done(String(e)));");
+                assertThat(renewed)
+                        .as("the access token renewed with Keycloak's refresh token")
+                        .isEqualTo(true);
+
+                visible(wait, By.id("logout")).click();
+                // Keycloak ends its session and sends the browser back (state=signed-out)
+                wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("main"), "You are signed out."));
+                assertThat(browser.getCurrentUrl()).isEqualTo(console);
+                visible(wait, By.id("login")).click();
+                assertThat(visible(wait, By.id("username")).isDisplayed())
+                        .as("Keycloak's session ended: it asks for the password again")
+                        .isTrue();
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
     // ---- helpers ----
+
+    private static ChromeDriver browser() {
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM.toFile())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-dev-shm-usage",
+                        "--disable-gpu",
+                        "--window-size=1280,900",
+                        "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static WebElement visible(WebDriverWait wait, By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
 
     private TokenResponse directGrant(String client, String user, String password) {
         return directGrantWithScope(client, user, password, "openid");
@@ -213,11 +318,11 @@ class KeycloakIT {
         }
     }
 
-    /** The configuration with {@code --oidc-client-id} (null: the default, nexodus-cli). */
-    private static ServerConfig withClient(ServerConfig c, String clientId) {
+    /** The configuration with {@code --oidc-client-id} (null: the default, nexodus-cli) and port (0: any free one). */
+    private static ServerConfig withClient(ServerConfig c, String clientId, int port) {
         return new ServerConfig(
                 c.listenHost(),
-                c.listenPort(),
+                port,
                 c.dataDir(),
                 c.dbUrl(),
                 c.dbUser(),
@@ -231,6 +336,7 @@ class KeycloakIT {
                 c.oidcIssuer(),
                 clientId == null ? c.oidcClientId() : clientId,
                 c.oidcAudience(),
+                c.oidcConsoleClientId(),
                 c.passwordIterations(),
                 c.accessTokenTtl(),
                 c.refreshTokenTtl(),

@@ -249,6 +249,7 @@ class ServiceIT {
                     null,
                     "nexodus-cli",
                     null,
+                    "nexodus-web",
                     1000,
                     cfg.accessTokenTtl(),
                     cfg.refreshTokenTtl(),

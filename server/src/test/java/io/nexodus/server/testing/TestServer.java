@@ -76,6 +76,7 @@ public final class TestServer implements AutoCloseable {
                     config.oidcIssuer(),
                     config.oidcClientId(),
                     config.oidcAudience(),
+                    config.oidcConsoleClientId(),
                     config.passwordIterations(),
                     config.accessTokenTtl(),
                     config.refreshTokenTtl(),
