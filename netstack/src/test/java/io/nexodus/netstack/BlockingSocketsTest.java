@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -15,10 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +55,7 @@ class BlockingSocketsTest {
         ba.close();
     }
 
-    @org.junit.jupiter.api.RepeatedTest(3)
+    @RepeatedTest(3)
     void concurrentEchoConnectionsOverALossyLink() throws Exception {
         start(0.01, 0.005, 0.02);
         TcpListener l = b.listen(7, 16);
@@ -63,7 +67,7 @@ class BlockingSocketsTest {
                     TcpSocket s = l.accept();
                     Thread.ofVirtual().start(() -> echo(s));
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // listener closed: done
             }
         });
@@ -77,7 +81,7 @@ class BlockingSocketsTest {
                 byte[][] digests;
                 try {
                     digests = f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new AssertionError("client:\n" + a.describe() + "server:\n" + b.describe(), e);
                 }
                 assertThat(digests[1]).isEqualTo(digests[0]);
@@ -101,8 +105,8 @@ class BlockingSocketsTest {
                 out.write(buf, 0, n);
             }
             s.shutdownOutput();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

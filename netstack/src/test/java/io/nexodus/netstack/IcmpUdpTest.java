@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,9 +88,9 @@ class IcmpUdpTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("too long");
 
-        assertThatThrownBy(() -> stack.openUdp(53)).isInstanceOf(java.net.BindException.class);
+        assertThatThrownBy(() -> stack.openUdp(53)).isInstanceOf(BindException.class);
         s.close();
-        assertThatThrownBy(() -> s.receive(Duration.ZERO)).isInstanceOf(java.net.SocketException.class);
+        assertThatThrownBy(() -> s.receive(Duration.ZERO)).isInstanceOf(SocketException.class);
         UdpSocket eph = stack.openUdp(0);
         assertThat(eph.port()).isBetween(32768, 60999);
     }

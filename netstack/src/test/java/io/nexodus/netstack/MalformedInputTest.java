@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -54,13 +55,13 @@ class MalformedInputTest {
                 }
                 PacketCodec.put16(p, 10, 0);
                 PacketCodec.put16(p, 10, Checksum.finish(Checksum.add(0, p, 0, ihl)));
-                src = java.util.Arrays.copyOfRange(p, 12, 16);
-                dst = java.util.Arrays.copyOfRange(p, 16, 20);
+                src = Arrays.copyOfRange(p, 12, 16);
+                dst = Arrays.copyOfRange(p, 16, 20);
                 proto = p[9] & 0xff;
             } else if (version == 6 && p.length >= 40) {
                 ihl = 40;
-                src = java.util.Arrays.copyOfRange(p, 8, 24);
-                dst = java.util.Arrays.copyOfRange(p, 24, 40);
+                src = Arrays.copyOfRange(p, 8, 24);
+                dst = Arrays.copyOfRange(p, 24, 40);
                 proto = p[6] & 0xff;
             } else {
                 return;
@@ -162,8 +163,8 @@ class MalformedInputTest {
             switch (r.nextInt(6)) {
                 case 0 -> p[r.nextInt(p.length)] ^= (byte) (1 << r.nextInt(8));
                 case 1 -> p[r.nextInt(p.length)] = (byte) r.nextInt(256);
-                case 2 -> p = java.util.Arrays.copyOf(p, r.nextInt(p.length + 1));
-                case 3 -> p = java.util.Arrays.copyOf(p, p.length + r.nextInt(40));
+                case 2 -> p = Arrays.copyOf(p, r.nextInt(p.length + 1));
+                case 3 -> p = Arrays.copyOf(p, p.length + r.nextInt(40));
                 case 4 -> { // a header field set to an extreme
                     if (p.length > 4) {
                         int at = r.nextInt(p.length - 1);

@@ -1,8 +1,10 @@
 package io.nexodus.netstack;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -29,7 +31,7 @@ class NetStackFuzzTest {
         try {
             STACK.listen(80, 32);
             STACK.openUdp(53);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
@@ -43,7 +45,7 @@ class NetStackFuzzTest {
     void inputArbitraryPackets(byte[] packet) {
         if (packet.length > 0) {
             int ctl = packet[packet.length - 1] & 0xff;
-            packet = java.util.Arrays.copyOf(packet, packet.length - 1);
+            packet = Arrays.copyOf(packet, packet.length - 1);
             if ((ctl & 1) == 1) {
                 MalformedInputTest.fixChecksums(packet);
             }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * A stack under test on a manual clock, and the test playing its peer segment by segment: {@link #send} hands a
@@ -116,7 +117,7 @@ final class RawPeer {
     }
 
     /** Runs {@code r} with the stack's lock held. */
-    <T> T locked(java.util.function.Supplier<T> r) {
+    <T> T locked(Supplier<T> r) {
         stack.lock().lock();
         try {
             return r.get();

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Two stacks joined by a simulated link on one manual clock, in one thread: each direction has a bottleneck
@@ -124,7 +125,7 @@ final class SimulatedLink {
      * Runs the simulation: delivers due packets, runs both stacks' timers and then {@code step} (the applications,
      * non-blocking), until {@code step} returns true or {@code maxNanos} of simulated time passed.
      */
-    boolean runUntil(java.util.function.BooleanSupplier step, long maxNanos) {
+    boolean runUntil(BooleanSupplier step, long maxNanos) {
         long end = clock.nanos() + maxNanos;
         while (clock.nanos() < end) {
             InFlight f;

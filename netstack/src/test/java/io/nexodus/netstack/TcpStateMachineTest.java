@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.InputStream;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -183,16 +184,16 @@ class TcpStateMachineTest {
         int iss = p.handshakeIn(TcpOptions.NONE, 65535);
         TcpSocket s = l.accept(Duration.ZERO);
         byte[] data = RawPeer.bytes(3000, 5);
-        p.send(ACK, PISS + 1 + 1000, iss, 65535, java.util.Arrays.copyOfRange(data, 1000, 2000));
+        p.send(ACK, PISS + 1 + 1000, iss, 65535, Arrays.copyOfRange(data, 1000, 2000));
         assertThat(p.next().ack()).isEqualTo(PISS + 1); // duplicate ACK for the hole
-        p.send(ACK, PISS + 1 + 2000, iss, 65535, java.util.Arrays.copyOfRange(data, 2000, 3000));
+        p.send(ACK, PISS + 1 + 2000, iss, 65535, Arrays.copyOfRange(data, 2000, 3000));
         assertThat(p.next().ack()).isEqualTo(PISS + 1);
         assertThat(s.getInputStream().available()).isZero();
-        p.send(ACK, PISS + 1, iss, 65535, java.util.Arrays.copyOfRange(data, 0, 1500)); // overlaps the next piece
+        p.send(ACK, PISS + 1, iss, 65535, Arrays.copyOfRange(data, 0, 1500)); // overlaps the next piece
         assertThat(p.next().ack()).isEqualTo(PISS + 1 + 3000);
         assertThat(s.getInputStream().readNBytes(3000)).isEqualTo(data);
         // an old duplicate is acknowledged, not delivered again
-        p.send(ACK, PISS + 1, iss, 65535, java.util.Arrays.copyOfRange(data, 0, 100));
+        p.send(ACK, PISS + 1, iss, 65535, Arrays.copyOfRange(data, 0, 100));
         assertThat(p.next().ack()).isEqualTo(PISS + 1 + 3000);
         assertThat(s.getInputStream().available()).isZero();
     }

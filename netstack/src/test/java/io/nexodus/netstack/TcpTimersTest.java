@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class TcpTimersTest {
         assertThat(p.next().seq()).isEqualTo(iss); // go-back-N: sndNxt is back at iss + 1000
         // the peer (which received all 3000 bytes, its ACK lost) sends data: our ACK must be numbered iss + 3000,
         // or the peer, whose RCV.NXT is there, finds it unacceptable and ignores it
-        p.send(ACK, PISS + 1, iss, 65535, "x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.send(ACK, PISS + 1, iss, 65535, "x".getBytes(StandardCharsets.UTF_8));
         TcpSegment ack = p.next();
         assertThat(ack.payload()).isEmpty();
         assertThat(ack.seq()).isEqualTo(iss + 3000);

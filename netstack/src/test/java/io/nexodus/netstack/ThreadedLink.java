@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A lossy in-memory link in real time: the sink of one stack queues packets (bounded; full means dropped) and a
@@ -20,7 +21,7 @@ final class ThreadedLink implements AutoCloseable {
     private byte[] held; // guarded by the sending stack's lock (the sink is called with it held)
     private volatile boolean closed;
 
-    ThreadedLink(long seed, double loss, double duplicate, double reorder, java.util.function.Supplier<NetStack> to) {
+    ThreadedLink(long seed, double loss, double duplicate, double reorder, Supplier<NetStack> to) {
         this.random = new SplittableRandom(seed);
         this.loss = loss;
         this.duplicate = duplicate;

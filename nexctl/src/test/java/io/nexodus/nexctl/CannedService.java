@@ -2,18 +2,22 @@ package io.nexodus.nexctl;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * Canned HTTP answers on loopback, for testing what nexctl sends and how it prints what comes back. Not a model of
@@ -73,13 +77,12 @@ public final class CannedService implements AutoCloseable {
     }
 
     /** Serves HTTPS with {@code tls} when it is not null. */
-    public CannedService(javax.net.ssl.SSLContext tls) throws IOException {
+    public CannedService(SSLContext tls) throws IOException {
         if (tls == null) {
             server = HttpServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
         } else {
-            com.sun.net.httpserver.HttpsServer https =
-                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
-            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            HttpsServer https = HttpsServer.create(new InetSocketAddress(LOOPBACK, 0), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
             server = https;
         }
         server.createContext("/", this::handle);
@@ -101,7 +104,7 @@ public final class CannedService implements AutoCloseable {
     }
 
     public URI url() {
-        String scheme = server instanceof com.sun.net.httpserver.HttpsServer ? "https" : "http";
+        String scheme = server instanceof HttpsServer ? "https" : "http";
         return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
@@ -135,7 +138,7 @@ public final class CannedService implements AutoCloseable {
     }
 
     private Response token(Request r) {
-        Map<String, String> form = new java.util.HashMap<>();
+        Map<String, String> form = new HashMap<>();
         for (String kv : r.body().split("&", -1)) {
             int eq = kv.indexOf('=');
             if (eq > 0) {

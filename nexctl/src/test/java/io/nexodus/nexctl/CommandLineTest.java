@@ -3,6 +3,9 @@ package io.nexodus.nexctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.api.nexdctl.NexodusVersion;
+import io.nexodus.nexctl.commands.SecurityGroupCommand;
+import io.nexodus.nexctl.commands.VpcCommand;
+import io.nexodus.nexctl.nexd.NexdCommand;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -205,15 +208,13 @@ class CommandLineTest {
 
     @Test
     void onlyTheNamedTopLevelCommandIsModelled() {
-        assertThat(Nexctl.commandFor(new String[] {"vpc", "list"}))
-                .isEqualTo(io.nexodus.nexctl.commands.VpcCommand.class);
+        assertThat(Nexctl.commandFor(new String[] {"vpc", "list"})).isEqualTo(VpcCommand.class);
         assertThat(Nexctl.commandFor(
                         new String[] {"--service-url", "http://x", "-o", "json", "--debug", "vpcs", "list"}))
-                .isEqualTo(io.nexodus.nexctl.commands.VpcCommand.class);
+                .isEqualTo(VpcCommand.class);
         assertThat(Nexctl.commandFor(new String[] {"--output=json", "-ojson", "nexd", "status"}))
-                .isEqualTo(io.nexodus.nexctl.nexd.NexdCommand.class);
-        assertThat(Nexctl.commandFor(new String[] {"sg", "list"}))
-                .isEqualTo(io.nexodus.nexctl.commands.SecurityGroupCommand.class);
+                .isEqualTo(NexdCommand.class);
+        assertThat(Nexctl.commandFor(new String[] {"sg", "list"})).isEqualTo(SecurityGroupCommand.class);
         for (String[] all : new String[][] {
             {},
             {"--help"},

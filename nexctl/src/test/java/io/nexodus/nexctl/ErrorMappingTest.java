@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -94,7 +98,7 @@ class ErrorMappingTest {
                         3,
                         "error: invalid token, status: 401\nnot logged in, or the session is no longer valid: run `nexctl login`"));
         for (Case c : cases) {
-            svc.on("DELETE " + vpc, r -> new CannedService.Response(c.status(), c.body(), java.util.Map.of()));
+            svc.on("DELETE " + vpc, r -> new CannedService.Response(c.status(), c.body(), Map.of()));
             NexctlRunner.Result r = run("vpc", "delete", "--vpc-id", Fixtures.VPC2_ID);
             assertThat(r.exitCode()).as(c + "\n" + r).isEqualTo(c.exit());
             assertThat(r.err()).as(c.toString()).isEqualTo(c.message() + "\n");
@@ -104,7 +108,7 @@ class ErrorMappingTest {
 
     @Test
     void somethingThatIsNotTheApi() {
-        svc.on("GET /api/vpcs", r -> new CannedService.Response(200, "<html>hello</html>", java.util.Map.of()));
+        svc.on("GET /api/vpcs", r -> new CannedService.Response(200, "<html>hello</html>", Map.of()));
         NexctlRunner.Result r = run("vpc", "list");
         assertThat(r.exitCode()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.err()).contains("response is not a valid").contains("Is " + svc.url() + " a Nexodus service?");
@@ -125,9 +129,9 @@ class ErrorMappingTest {
                         + " Is --service-url (or NEXCTL_SERVICE_URL) right?\n");
 
         // https:// to a port that speaks plain HTTP: said so, not a hint about CA files
-        try (ServerSocket plain = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket plain = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Thread t = Thread.ofVirtual().start(() -> {
-                try (java.net.Socket s = plain.accept()) {
+                try (Socket s = plain.accept()) {
                     s.getInputStream().read(new byte[512]);
                     s.getOutputStream()
                             .write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
@@ -276,7 +280,7 @@ class ErrorMappingTest {
     }
 
     private static void keytool(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>();
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -3,6 +3,7 @@ package io.nexodus.nexctl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.Json;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.WatchConnection;
@@ -17,6 +18,7 @@ import io.nexodus.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +36,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NexctlIT {
     static {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's INFO lines
+        Logger.getLogger("").setLevel(Level.WARNING); // Helidon's INFO lines
     }
 
     static final String ADMIN_PASSWORD = "admin-password-for-tests"; // ServerConfig.forTests
@@ -424,7 +428,7 @@ class NexctlIT {
                     .create(new AddDevice(
                             UUID.fromString(vpcId), publicKey, null, null, false, false, "dup", null, "linux", null));
             throw new AssertionError("a duplicate public key was accepted");
-        } catch (io.nexodus.api.client.ApiException e) {
+        } catch (ApiException e) {
             assertThat(e.status()).isEqualTo(409);
             assertThat(e.getMessage()).contains(deviceId);
         }
@@ -566,7 +570,7 @@ class NexctlIT {
             return new NexctlRunner(Files.createDirectories(tmp.resolve("home-" + name)))
                     .env("NEXCTL_SERVICE_URL", url);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

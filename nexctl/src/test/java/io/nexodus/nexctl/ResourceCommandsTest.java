@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.Json;
+import io.nexodus.api.nexdctl.NexodusVersion;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -78,7 +80,7 @@ class ResourceCommandsTest {
                 picture: ""
                 """.formatted(USER_ID));
         assertThat(svc.last("GET /api/users/me").userAgent())
-                .startsWith("nexctl/" + io.nexodus.api.nexdctl.NexodusVersion.current() + " (linux; ");
+                .startsWith("nexctl/" + NexodusVersion.current() + " (linux; ");
         assertThat(svc.last("GET /api/users/me").authorization()).isEqualTo("Bearer access-pw-1");
     }
 
@@ -539,7 +541,7 @@ class ResourceCommandsTest {
                 .isTrue();
 
         Path ca = home.resolve("ca.crt");
-        java.nio.file.Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
         svc.on("POST /api/relays", 201, region902);
         String created = ok(
                         "relay",

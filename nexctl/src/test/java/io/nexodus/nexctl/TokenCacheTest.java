@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -225,7 +226,7 @@ class TokenCacheTest {
                 .isZero();
         now.advance(Duration.ofMinutes(10));
         List<Thread> threads = new ArrayList<>();
-        List<NexctlRunner.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<NexctlRunner.Result> results = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 4; i++) {
             threads.add(Thread.ofPlatform().start(() -> results.add(nexctl.run("user", "get-current"))));
         }

@@ -2,6 +2,7 @@ package io.nexodus.packetfilter;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.nexodus.packetfilter.nft.NftablesScript;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,7 +64,7 @@ class FilterFuzzTest {
                         throw new AssertionError("round trip of " + range);
                     }
                 }
-                io.nexodus.packetfilter.nft.NftablesScript.render(rs, "wg0");
+                NftablesScript.render(rs, "wg0");
             }
         } catch (InvalidRuleException e) {
             if (!e.field().startsWith("inbound_rules[") && !e.field().startsWith("outbound_rules[")) {

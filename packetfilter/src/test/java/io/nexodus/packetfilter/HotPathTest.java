@@ -2,7 +2,9 @@ package io.nexodus.packetfilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +24,7 @@ class HotPathTest {
 
     @Test
     void establishedFlowsAndRefusedPacketsAllocateNothing() throws Exception {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         StatefulFilter f = new StatefulFilter();
         f.setRules(sshOnly());
         byte[] syn = Packets.tcp(PEER, 40000, ME, 22, Packets.SYN);
@@ -74,7 +76,7 @@ class HotPathTest {
                 }
             } else {
                 byte[] seed = seeds.get(rnd.nextInt(seeds.size()));
-                p = java.util.Arrays.copyOf(seed, rnd.nextInt(seed.length + 1));
+                p = Arrays.copyOf(seed, rnd.nextInt(seed.length + 1));
                 for (int flips = rnd.nextInt(4); flips >= 0 && p.length > 0; flips--) {
                     p[rnd.nextInt(p.length)] ^= (byte) (1 << rnd.nextInt(8));
                 }

@@ -1,6 +1,7 @@
 package io.nexodus.packetfilter;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /** Builds IPv4/IPv6 packets for tests (headers only as far as the filter reads them; checksums are zero). */
 final class Packets {
@@ -94,7 +95,7 @@ final class Packets {
     /** An IPv6 TCP packet behind {@code count} hop-by-hop/destination-options headers (8 bytes each). */
     static byte[] tcpV6WithOptions(String src, int sport, String dst, int dport, int flags, int count) {
         byte[] tcp = tcp("10.0.0.1", sport, "10.0.0.2", dport, flags);
-        byte[] l4 = java.util.Arrays.copyOfRange(tcp, 20, tcp.length);
+        byte[] l4 = Arrays.copyOfRange(tcp, 20, tcp.length);
         ByteArrayOutputStream ext = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
             byte[] h = new byte[8];

@@ -21,7 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Connection tracking and rule enforcement, on a manual clock. This device is 100.64.0.1 / fd00::1. */
@@ -412,8 +416,8 @@ class StatefulFilterTest {
     void manyFlowsComingAndGoingStayFindable() {
         // a model of the table: flows expire 30 s after their last refresh (refreshes happen at most once a second)
         StatefulFilter f = new StatefulFilter(4096, Timeouts.LINUX);
-        java.util.Random rnd = new java.util.Random(42);
-        java.util.Map<Integer, Long> refreshed = new java.util.HashMap<>();
+        Random rnd = new Random(42);
+        Map<Integer, Long> refreshed = new HashMap<>();
         long t = now;
         for (int round = 0; round < 50_000; round++) {
             t += 10_000_000L; // 10 ms
@@ -440,7 +444,7 @@ class StatefulFilterTest {
     @Test
     void underPressureTheTableStaysWithinItsCapacityAndFindsWhatItHolds() {
         StatefulFilter f = new StatefulFilter(1024, Timeouts.LINUX);
-        java.util.Random rnd = new java.util.Random(7);
+        Random rnd = new Random(7);
         for (int round = 0; round < 20_000; round++) {
             int port = 1 + rnd.nextInt(5000);
             byte[] p = Packets.udp(ME, port, PEER, 53);
@@ -508,8 +512,8 @@ class StatefulFilterTest {
         assertThat(st.inbound())
                 .extracting(FilterStatus.RuleHits::field, FilterStatus.RuleHits::rule, FilterStatus.RuleHits::flows)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("inbound_rules[0]", "tcp 22 100.64.0.0/24", 2L),
-                        org.assertj.core.groups.Tuple.tuple("inbound_rules[1]", "udp 1000-2000 any", 1L));
+                        Tuple.tuple("inbound_rules[0]", "tcp 22 100.64.0.0/24", 2L),
+                        Tuple.tuple("inbound_rules[1]", "udp 1000-2000 any", 1L));
         assertThat(st.decisions())
                 .containsEntry(ACCEPT_NEW, 3L)
                 .containsEntry(ACCEPT_ESTABLISHED, 1L)

@@ -3,6 +3,7 @@ package io.nexodus.server;
 import io.nexodus.core.time.DurationSyntax;
 import io.nexodus.derp.crypto.MeshKey;
 import io.nexodus.derp.server.MeshPeer;
+import io.nexodus.server.auth.PasswordHasher;
 import io.nexodus.server.relay.DerpRelayOptions;
 import io.nexodus.server.relay.EmbeddedDerpRelay;
 import java.io.PrintWriter;
@@ -12,9 +13,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,7 +53,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's feature banner
+        Logger.getLogger("").setLevel(Level.WARNING); // Helidon's feature banner
         System.exit(commandLine().execute(args));
     }
 
@@ -382,7 +386,7 @@ public final class Main implements Callable<Integer> {
                     oidcClientId,
                     blankToNull(oidcAudience),
                     oidcConsoleClientId,
-                    io.nexodus.server.auth.PasswordHasher.DEFAULT_ITERATIONS,
+                    PasswordHasher.DEFAULT_ITERATIONS,
                     Duration.ofHours(1),
                     Duration.ofDays(30),
                     Duration.ofSeconds(10),
@@ -423,7 +427,7 @@ public final class Main implements Callable<Integer> {
          * {@code $XDG_DATA_HOME/nexodus} when that is absolute (the XDG rule), else {@code ~/.local/share/nexodus} with
          * {@code ~} as the shell means it ({@code $HOME}; Java's {@code user.home} ignores it), as nexctl finds its config.
          */
-        static Path defaultDataDir(java.util.Map<String, String> env) {
+        static Path defaultDataDir(Map<String, String> env) {
             String xdg = env.get("XDG_DATA_HOME");
             if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
                 return Path.of(xdg, "nexodus");

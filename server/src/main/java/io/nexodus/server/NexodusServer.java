@@ -3,7 +3,9 @@ package io.nexodus.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -33,6 +35,7 @@ import io.nexodus.server.device.DeviceStore;
 import io.nexodus.server.http.ApiRouter;
 import io.nexodus.server.http.Call;
 import io.nexodus.server.http.OpenApiDocument;
+import io.nexodus.server.http.Route;
 import io.nexodus.server.ipam.Cidr;
 import io.nexodus.server.ipam.Ipam;
 import io.nexodus.server.ipam.IpamStore;
@@ -52,8 +55,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,7 +251,7 @@ public final class NexodusServer implements AutoCloseable {
 
         TlsMaterial tls = step("prepare the TLS certificate", this::tlsMaterial);
         int port = config.listenPort();
-        io.helidon.webserver.WebServerConfig.Builder wb = WebServer.builder()
+        WebServerConfig.Builder wb = WebServer.builder()
                 .host(config.listenHost())
                 .port(port)
                 .shutdownHook(false)
@@ -270,7 +276,7 @@ public final class NexodusServer implements AutoCloseable {
                                 (req, type, status, headers, message) -> DirectHandler.TransportResponse.builder()
                                         .status(status)
                                         .headers(headers)
-                                        .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json")
+                                        .header(HeaderNames.CONTENT_TYPE, "application/json")
                                         .entity(router.errorBytes(
                                                 status.code() == 413
                                                         ? Call.BODY_TOO_LARGE
@@ -426,8 +432,8 @@ public final class NexodusServer implements AutoCloseable {
 
     /** Why binding {@code host:port} fails (e.g. "Address already in use"), or empty when it can be bound. */
     private static Optional<String> bindProblem(String host, int port) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.bind(new java.net.InetSocketAddress(host, port));
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
             return Optional.of(String.valueOf(e.getMessage()));
@@ -458,7 +464,7 @@ public final class NexodusServer implements AutoCloseable {
             names.add(config.listenHost());
         }
         if (config.publicUrl() != null) {
-            names.add(java.net.URI.create(config.publicUrl()).getHost());
+            names.add(URI.create(config.publicUrl()).getHost());
         }
         for (EmbeddedService s : embedded) {
             names.addAll(s.tlsNames());
@@ -494,7 +500,7 @@ public final class NexodusServer implements AutoCloseable {
         return feeds;
     }
 
-    public List<io.nexodus.server.http.Route> routes() {
+    public List<Route> routes() {
         return router.routes();
     }
 

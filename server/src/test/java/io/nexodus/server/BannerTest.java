@@ -8,13 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The start banner says where the service is, how to log in with nexctl (with exactly the flags needed) and where the CA is. */
 class BannerTest {
     static {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's INFO lines
+        Logger.getLogger("").setLevel(Level.WARNING); // Helidon's INFO lines
     }
 
     @TempDir

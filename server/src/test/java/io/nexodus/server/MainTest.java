@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -50,7 +53,7 @@ class MainTest {
     @Test
     void everyServeOptionNamesTheEnvironmentVariableItReads() {
         int options = 0;
-        for (java.lang.reflect.Field f : Main.Serve.class.getDeclaredFields()) {
+        for (Field f : Main.Serve.class.getDeclaredFields()) {
             CommandLine.Option o = f.getAnnotation(CommandLine.Option.class);
             if (o == null) {
                 continue;
@@ -66,7 +69,9 @@ class MainTest {
                         .isNotEmpty();
             }
         }
-        assertThat(options).isEqualTo(23); // listen … log-format, shutdown-delay, and the six --derp-* options
+        assertThat(options)
+                .isEqualTo(
+                        23); // listen … log-format, shutdown-delay, the console client id, and the six --derp-* options
         // the help text is wrapped by picocli, not by hand: no line is longer than the usage width
         for (String line : run("serve", "--help").split("\n", -1)) {
             assertThat(line.length()).as(line).isLessThanOrEqualTo(80);
@@ -75,14 +80,14 @@ class MainTest {
 
     @Test
     void defaultDataDirIsUnderTheShellsHomeOrXdgDataHome() {
-        java.nio.file.Path account = java.nio.file.Path.of(System.getProperty("user.home"));
-        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone")))
-                .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
-        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "/tmp/data")))
-                .isEqualTo(java.nio.file.Path.of("/tmp/data/nexodus"));
-        assertThat(Main.Serve.defaultDataDir(java.util.Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "relative")))
-                .isEqualTo(java.nio.file.Path.of("/tmp/someone/.local/share/nexodus"));
-        assertThat(Main.Serve.defaultDataDir(java.util.Map.of())).isEqualTo(account.resolve(".local/share/nexodus"));
+        Path account = Path.of(System.getProperty("user.home"));
+        assertThat(Main.Serve.defaultDataDir(Map.of("HOME", "/tmp/someone")))
+                .isEqualTo(Path.of("/tmp/someone/.local/share/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "/tmp/data")))
+                .isEqualTo(Path.of("/tmp/data/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(Map.of("HOME", "/tmp/someone", "XDG_DATA_HOME", "relative")))
+                .isEqualTo(Path.of("/tmp/someone/.local/share/nexodus"));
+        assertThat(Main.Serve.defaultDataDir(Map.of())).isEqualTo(account.resolve(".local/share/nexodus"));
     }
 
     @Test

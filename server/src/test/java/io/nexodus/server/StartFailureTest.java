@@ -11,18 +11,19 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A port that is taken stops the start with one clear message, instead of a service that claims to serve on port -1. */
 class StartFailureTest {
     /** Helidon's own report of the failed bind (held: JUL keeps loggers only weakly). */
-    static final java.util.logging.Logger HELIDON =
-            java.util.logging.Logger.getLogger("io.helidon.webserver.LoomServer");
+    static final Logger HELIDON = Logger.getLogger("io.helidon.webserver.LoomServer");
 
     static {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        HELIDON.setLevel(java.util.logging.Level.OFF);
+        Logger.getLogger("").setLevel(Level.WARNING);
+        HELIDON.setLevel(Level.OFF);
     }
 
     @TempDir

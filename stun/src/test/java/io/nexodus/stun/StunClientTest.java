@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -177,7 +178,7 @@ class StunClientTest {
     @Test
     void closeEndsTransactionsInFlight() throws Exception {
         // real clock: the transaction is waiting for an answer that never comes; close() ends it
-        var firstSend = new java.util.concurrent.CountDownLatch(1);
+        var firstSend = new CountDownLatch(1);
         StunClient real = new StunClient(
                 (d, t) -> firstSend.countDown(), StunClientConfig.defaults().withTimeout(Duration.ofSeconds(30)));
         var result = real.bindAsync(SERVER);

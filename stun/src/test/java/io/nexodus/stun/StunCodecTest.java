@@ -3,6 +3,7 @@ package io.nexodus.stun;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -229,7 +230,7 @@ class StunCodecTest {
     @Test
     void ipv4MappedIpv6AddressKeepsItsFamily() throws Exception {
         InetAddress mapped = Addresses.fromBytes(Rfc5769.hex("00000000000000000000ffffc0000201"));
-        assertThat(mapped).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(mapped).isInstanceOf(Inet6Address.class);
         StunMessage m = new StunMessage(
                 StunMessageType.BINDING_SUCCESS,
                 RFC_TXID,

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,7 +119,7 @@ class StunInteropIT {
             // a comprehension-required attribute coturn does not know: it must answer 420 and our client report it
             StunMessage withUnknown = new StunMessage(
                     StunMessageType.BINDING_REQUEST,
-                    TransactionId.random(new java.util.Random()),
+                    TransactionId.random(new Random()),
                     List.of(new OpaqueAttribute(0x7ff0, new byte[4])),
                     true);
             StunMessage error = exchangeRaw(new InetSocketAddress(LO, port), withUnknown);
@@ -134,7 +135,7 @@ class StunInteropIT {
                 server,
                 new StunMessage(
                         StunMessageType.BINDING_REQUEST,
-                        TransactionId.random(new java.util.Random()),
+                        TransactionId.random(new Random()),
                         List.of(new Software("nexodus-interop")),
                         true));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -44,7 +45,7 @@ class StunServerTest {
                 StunClient client = StunClient.open(v6, FAST)) {
             BindingResult r = client.bind(server.localAddresses().getFirst());
             assertThat(r.mappedAddress()).isEqualTo(client.localAddress());
-            assertThat(r.mappedAddress().orElseThrow().getAddress()).isInstanceOf(java.net.Inet6Address.class);
+            assertThat(r.mappedAddress().orElseThrow().getAddress()).isInstanceOf(Inet6Address.class);
         }
     }
 

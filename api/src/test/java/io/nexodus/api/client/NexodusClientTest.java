@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -157,7 +158,7 @@ class NexodusClientTest {
                 .filter("vpc_id", "x")
                 .range(10, 19)
                 .toQuery();
-        assertThat(java.net.URLDecoder.decode(q, StandardCharsets.UTF_8))
+        assertThat(URLDecoder.decode(q, StandardCharsets.UTF_8))
                 .isEqualTo("sort=[\"hostname\",\"ASC\"]&filter={\"vpc_id\":\"x\"}&range=[10,19]");
     }
 

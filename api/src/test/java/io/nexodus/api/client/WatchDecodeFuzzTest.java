@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.LoggerFactory;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of the client's decoder of the service's watch stream: {@link WatchConnection#next}
@@ -21,7 +22,7 @@ class WatchDecodeFuzzTest {
 
     static {
         // the informers warn about every event they ignore: at fuzzing rates that is only noise
-        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Informer.class))
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Informer.class))
                 .setLevel(ch.qos.logback.classic.Level.ERROR);
     }
 

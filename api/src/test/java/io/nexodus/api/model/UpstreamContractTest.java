@@ -2,15 +2,20 @@ package io.nexodus.api.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nexodus.api.client.Json;
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,11 +71,7 @@ class UpstreamContractTest {
             JsonNode props = defs.get(name).path("properties");
             Map<String, RecordComponent> ours = new TreeMap<>();
             for (RecordComponent rc : type.getRecordComponents()) {
-                ours.put(
-                        rc.getAccessor()
-                                .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class)
-                                .value(),
-                        rc);
+                ours.put(rc.getAccessor().getAnnotation(JsonProperty.class).value(), rc);
             }
             for (Iterator<String> it = props.fieldNames(); it.hasNext(); ) {
                 String field = it.next();
@@ -102,19 +103,19 @@ class UpstreamContractTest {
     @Test
     void serializesSnakeCaseNamesAndOmitsEmptyBearerToken() throws Exception {
         Device d = new Device(
-                java.util.UUID.randomUUID(),
+                UUID.randomUUID(),
                 null,
                 null,
                 "k",
-                java.util.List.of(),
-                java.util.List.of(),
-                java.util.List.of(),
-                java.util.List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
                 false,
                 true,
                 "h",
                 "linux",
-                java.util.List.of(),
+                List.of(),
                 7,
                 null,
                 false,
@@ -127,8 +128,8 @@ class UpstreamContractTest {
         assertThat(Json.mapper().treeToValue(n, Device.class)).isEqualTo(d);
     }
 
-    private static java.util.List<String> iter(Iterator<String> it) {
-        java.util.List<String> l = new java.util.ArrayList<>();
+    private static List<String> iter(Iterator<String> it) {
+        List<String> l = new ArrayList<>();
         it.forEachRemaining(l::add);
         return l;
     }
@@ -148,7 +149,7 @@ class UpstreamContractTest {
     }
 
     private static String jsonType(Class<?> c) {
-        if (c == String.class || c == java.util.UUID.class || c == java.time.Instant.class) {
+        if (c == String.class || c == UUID.class || c == Instant.class) {
             return "string";
         }
         if (c == boolean.class || c == Boolean.class) {
@@ -157,7 +158,7 @@ class UpstreamContractTest {
         if (c == int.class || c == long.class || c == Integer.class || c == Long.class) {
             return "number";
         }
-        if (java.util.List.class.isAssignableFrom(c)) {
+        if (List.class.isAssignableFrom(c)) {
             return "array";
         }
         if (c == JsonNode.class || c == Object.class) {

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.Json;
 import io.nexodus.api.model.Device;
+import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +45,7 @@ class InformerTest {
                 seen.add("synced");
             }
         });
-        assertThat(inf.currentWatch())
-                .isEqualTo(new Watch("device", 0, false, java.util.Map.of("vpc-id", vpc.toString())));
+        assertThat(inf.currentWatch()).isEqualTo(new Watch("device", 0, false, Map.of("vpc-id", vpc.toString())));
         UUID a = UUID.randomUUID(), b = UUID.randomUUID();
         inf.onEvent(new WatchEvent("device", "change", device(a, 3, "a")));
         inf.onEvent(new WatchEvent("device", "change", device(b, 5, "b")));
@@ -119,7 +120,7 @@ class InformerTest {
         assertThat(inf.items()).containsOnlyKeys(a.toString());
         assertThat(inf.get(a.toString()).orElseThrow().hostname()).isEqualTo("a");
 
-        Informer<io.nexodus.api.model.DeviceMetadata> md = Informer.deviceMetadata(vpc, null);
+        Informer<DeviceMetadata> md = Informer.deviceMetadata(vpc, null);
         md.onEvent(new WatchEvent("device-metadata", "change", Json.mapper().readTree("{\"key\":\"k\"}")));
         assertThat(md.items()).isEmpty();
     }

@@ -7,6 +7,7 @@ import io.nexodus.api.client.Json;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Watch;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,7 +44,7 @@ class WatchStreamTest {
                     line(out, "{\"kind\":\"device\",\"type\":\"change\",\"value\":" + dev(b, 6) + "}");
                     Thread.sleep(1500);
                 }
-            } catch (InterruptedException | java.io.IOException ignored) {
+            } catch (InterruptedException | IOException ignored) {
                 // client went away
             }
         });
@@ -75,14 +76,14 @@ class WatchStreamTest {
         }
     }
 
-    private static String dev(UUID id, long rev) throws java.io.IOException {
+    private static String dev(UUID id, long rev) throws IOException {
         return Json.mapper()
                 .writeValueAsString(new Device(
                         id, null, null, "k", List.of(), List.of(), List.of(), List.of(), false, false, "h", "linux",
                         List.of(), rev, null, false, null, null));
     }
 
-    private static void line(OutputStream out, String s) throws java.io.IOException {
+    private static void line(OutputStream out, String s) throws IOException {
         out.write((s + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }

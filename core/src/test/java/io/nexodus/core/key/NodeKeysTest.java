@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +24,7 @@ class NodeKeysTest {
 
         assertThat(NodePublicKey.fromBase64(pub.toBase64())).isEqualTo(pub);
         assertThat(NodePublicKey.fromHex(pub.toHex())).isEqualTo(pub);
-        assertThat(NodePublicKey.fromHex(pub.toHex().toUpperCase(java.util.Locale.ROOT)))
-                .isEqualTo(pub);
+        assertThat(NodePublicKey.fromHex(pub.toHex().toUpperCase(Locale.ROOT))).isEqualTo(pub);
         assertThat(NodePublicKey.parse(pub.toString())).isEqualTo(pub);
         assertThat(pub.toString()).isEqualTo("nodekey:" + pub.toHex());
         assertThat(pub.shortString()).isEqualTo("[" + pub.toBase64().substring(0, 5) + "]");

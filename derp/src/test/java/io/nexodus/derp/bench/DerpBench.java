@@ -30,9 +30,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -232,8 +234,8 @@ public final class DerpBench {
                 relayedRates[i] = relayed(relay, 1, size, tls, dir);
             }
         }
-        java.util.Arrays.sort(anchor);
-        java.util.Arrays.sort(relayedRates);
+        Arrays.sort(anchor);
+        Arrays.sort(relayedRates);
         double a = anchor[rounds / 2];
         double r = relayedRates[rounds / 2];
         System.out.printf(
@@ -304,10 +306,10 @@ public final class DerpBench {
         if (tls) {
             trust = TrustBundles.trusting(dir.resolve("ca.crt")); // made by the relay's self-signed mode
             SSLContext serverCtx = serverContext(dir);
-            ss = serverCtx.getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+            ss = serverCtx.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
             ((SSLServerSocket) ss).setEnabledProtocols(new String[] {"TLSv1.3"});
         } else {
-            ss = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+            ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         }
         AtomicLong received = new AtomicLong();
         Thread reader = Thread.ofPlatform().start(() -> {
@@ -325,7 +327,7 @@ public final class DerpBench {
         if (tls) {
             SSLSocket t = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", ss.getLocalPort());
             var p = t.getSSLParameters();
-            p.setServerNames(List.of(new javax.net.ssl.SNIHostName("derp.bench.test")));
+            p.setServerNames(List.of(new SNIHostName("derp.bench.test")));
             t.setSSLParameters(p);
             t.startHandshake();
             s = t;

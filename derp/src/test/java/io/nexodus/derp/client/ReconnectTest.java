@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class ReconnectTest {
             assertThat(a.awaitConnected(WAIT)).isTrue();
             assertThat(b.awaitConnected(WAIT)).isTrue();
             DerpRelayServer r = relay;
-            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> r.stats().currentHomeConnections() == 1);
+            Awaitility.await().atMost(WAIT).until(() -> r.stats().currentHomeConnections() == 1);
             assertThat(a.send(kb.publicKey(), new byte[] {5})).isTrue();
             assertThat(eb.nextPacket(WAIT).data()).containsExactly(5);
             assertThat(a.stats().connects()).isEqualTo(2);

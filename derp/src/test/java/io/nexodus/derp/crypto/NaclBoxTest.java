@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +70,7 @@ class NaclBoxTest {
         NodePrivateKey javaKey = NodePrivateKey.generate();
         NodePrivateKey pyKey = NodePrivateKey.generate();
         byte[] message = "{\"version\":2,\"CanAckPings\":true}".getBytes(StandardCharsets.UTF_8);
-        byte[] fromJava = NaclBox.sealTo(javaKey, pyKey.publicKey(), message, new java.security.SecureRandom());
+        byte[] fromJava = NaclBox.sealTo(javaKey, pyKey.publicKey(), message, new SecureRandom());
 
         Path script = dir.resolve("box.py");
         Files.writeString(script, """
@@ -112,7 +115,7 @@ class NaclBoxTest {
                 if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return candidate;
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // try the next one
             }
         }
@@ -137,7 +140,6 @@ class NaclBoxTest {
         assertThat(MeshKey.parse(hex).matches(MeshKey.parse(hex.replace('6', '7'))))
                 .isFalse();
         assertThat(MeshKey.parse(hex).toString()).doesNotContain(hex);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshKey.parse("abcdefg"))
-                .isInstanceOf(IllegalArgumentException.class);
+        Assertions.assertThatThrownBy(() -> MeshKey.parse("abcdefg")).isInstanceOf(IllegalArgumentException.class);
     }
 }

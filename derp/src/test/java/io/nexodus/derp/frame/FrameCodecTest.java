@@ -25,13 +25,17 @@ import io.nexodus.derp.frame.Frame.WatchConns;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class FrameCodecTest {
@@ -180,14 +184,14 @@ class FrameCodecTest {
                 .isInstanceOfSatisfying(
                         FrameFormatException.class,
                         e -> assertThat(e.streamInSync()).isTrue());
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> r.readFrame(FrameLimits.SERVER)))
+        assertThat(Assertions.catchThrowable(() -> r.readFrame(FrameLimits.SERVER)))
                 .isNull();
     }
 
     /** Random bytes never make the reader throw anything but its two checked exceptions. */
     @Test
     void randomInputOnlyEverGivesTypedErrors() {
-        java.util.Random rnd = new java.util.Random(20261123);
+        Random rnd = new Random(20261123);
         for (int i = 0; i < 20_000; i++) {
             byte[] b = new byte[rnd.nextInt(200)];
             rnd.nextBytes(b);
@@ -204,7 +208,7 @@ class FrameCodecTest {
                     while (true) {
                         r.readFrame(limits);
                     }
-                } catch (java.io.IOException | FrameFormatException expected) {
+                } catch (IOException | FrameFormatException expected) {
                     // typed: EOF or a protocol error
                 }
             }
@@ -220,17 +224,17 @@ class FrameCodecTest {
     @Test
     void httpLinesAreStrict() throws Exception {
         FrameReader r = new FrameReader(
-                new ByteArrayInputStream("GET / HTTP/1.1\r\nHost: x\r\n\r\n\u0006"
-                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                new ByteArrayInputStream(
+                        "GET / HTTP/1.1\r\nHost: x\r\n\r\n\u0006".getBytes(StandardCharsets.ISO_8859_1)),
                 8);
         assertThat(r.readLine(100)).isEqualTo("GET / HTTP/1.1");
         assertThat(r.readLine(100)).isEqualTo("Host: x");
         assertThat(r.readLine(100)).isEmpty();
         assertThat(r.buffered()).isEqualTo(1); // the byte after the headers stays for the frame decoder
         FrameReader bareLf = new FrameReader(new ByteArrayInputStream("GET /\n".getBytes(StandardCharsets.US_ASCII)));
-        assertThatThrownBy(() -> bareLf.readLine(100)).isInstanceOf(java.net.ProtocolException.class);
+        assertThatThrownBy(() -> bareLf.readLine(100)).isInstanceOf(ProtocolException.class);
         FrameReader longLine =
                 new FrameReader(new ByteArrayInputStream("x".repeat(200).getBytes(StandardCharsets.US_ASCII)));
-        assertThatThrownBy(() -> longLine.readLine(100)).isInstanceOf(java.net.ProtocolException.class);
+        assertThatThrownBy(() -> longLine.readLine(100)).isInstanceOf(ProtocolException.class);
     }
 }

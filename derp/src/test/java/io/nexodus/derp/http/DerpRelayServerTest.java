@@ -9,8 +9,15 @@ import io.nexodus.core.tls.TrustBundles;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
 import io.nexodus.derp.crypto.NaclBox;
+import io.nexodus.derp.frame.ClientInfo;
+import io.nexodus.derp.frame.Frame;
+import io.nexodus.derp.frame.FrameCodec;
+import io.nexodus.derp.frame.FrameLimits;
+import io.nexodus.derp.frame.FrameReader;
 import io.nexodus.derp.frame.PeerGoneReason;
+import io.nexodus.derp.server.ConnectionCloseReason;
 import io.nexodus.derp.testing.Events;
+import io.nexodus.derp.testing.RawDerp;
 import io.nexodus.derp.tls.CertDir;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,7 +27,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +38,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,23 +163,21 @@ class DerpRelayServerTest {
             assertThatThrownBy(() -> handshake(trust, relay.port(), "derp.example.test", "h2"))
                     .isInstanceOf(SSLHandshakeException.class);
             // Plain HTTP on the TLS port is not TLS: dropped and counted like the three refusals above.
-            try (io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
+            try (RawDerp raw = RawDerp.open(relay.port())) {
                 raw.writeRaw("GET /derp HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(raw.closedByServer()).isTrue();
             }
-            org.awaitility.Awaitility.await()
+            Awaitility.await()
                     .atMost(WAIT)
-                    .until(() -> relay.stats().closed(io.nexodus.derp.server.ConnectionCloseReason.TLS_HANDSHAKE_FAILED)
-                            == 4);
+                    .until(() -> relay.stats().closed(ConnectionCloseReason.TLS_HANDSHAKE_FAILED) == 4);
             // Restart with the same directory: the CA is reused, so clients keep trusting it.
-            String caPem = java.nio.file.Files.readString(dir.resolve("ca.crt"));
+            String caPem = Files.readString(dir.resolve("ca.crt"));
             relay.close();
             try (DerpRelayServer again = DerpRelayServer.start(plain().tlsMode(TlsMode.SELF_SIGNED)
                     .certDir(dir)
                     .hostname("derp.example.test")
                     .build())) {
-                assertThat(java.nio.file.Files.readString(dir.resolve("ca.crt")))
-                        .isEqualTo(caPem);
+                assertThat(Files.readString(dir.resolve("ca.crt"))).isEqualTo(caPem);
                 assertThat(handshake(trust, again.port(), "derp.example.test", "http/1.1"))
                         .isEqualTo("http/1.1");
                 assertThat(again.stats().connectionsClosed()).isNotNull();
@@ -200,28 +208,25 @@ class DerpRelayServerTest {
                                 \r
                                 """.getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
-                io.nexodus.derp.frame.FrameReader r = new io.nexodus.derp.frame.FrameReader(s.getInputStream());
+                FrameReader r = new FrameReader(s.getInputStream());
                 assertThat(r.readLine(100)).isEqualTo("HTTP/1.1 101 Switching Protocols");
                 while (!r.readLine(1000).isEmpty()) {
                     // headers
                 }
                 assertThat(s.getSession().getProtocol()).isEqualTo("TLSv1.2");
-                var fl = io.nexodus.derp.frame.FrameLimits.CLIENT;
-                var serverKey = ((io.nexodus.derp.frame.Frame.ServerKey) r.readFrame(fl)).key();
+                var fl = FrameLimits.CLIENT;
+                var serverKey = ((Frame.ServerKey) r.readFrame(fl)).key();
                 assertThat(serverKey).isEqualTo(relay.publicKey());
                 NodePrivateKey k = NodePrivateKey.generate();
-                byte[] info =
-                        io.nexodus.derp.frame.ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8);
+                byte[] info = ClientInfo.regular().toJson().getBytes(StandardCharsets.UTF_8);
                 s.getOutputStream()
-                        .write(io.nexodus.derp.frame.FrameCodec.encode(new io.nexodus.derp.frame.Frame.ClientInfoFrame(
-                                k.publicKey(), NaclBox.sealTo(k, serverKey, info, new java.security.SecureRandom()))));
-                assertThat(r.readFrame(fl)).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
+                        .write(FrameCodec.encode(new Frame.ClientInfoFrame(
+                                k.publicKey(), NaclBox.sealTo(k, serverKey, info, new SecureRandom()))));
+                assertThat(r.readFrame(fl)).isInstanceOf(Frame.ServerInfoFrame.class);
                 byte[] big = new byte[40_000];
                 big[39_999] = 9;
-                s.getOutputStream()
-                        .write(io.nexodus.derp.frame.FrameCodec.encode(
-                                new io.nexodus.derp.frame.Frame.SendPacket(k.publicKey(), big)));
-                assertThat(r.readFrame(fl)).isEqualTo(new io.nexodus.derp.frame.Frame.RecvPacket(k.publicKey(), big));
+                s.getOutputStream().write(FrameCodec.encode(new Frame.SendPacket(k.publicKey(), big)));
+                assertThat(r.readFrame(fl)).isEqualTo(new Frame.RecvPacket(k.publicKey(), big));
             }
         }
     }
@@ -244,7 +249,7 @@ class DerpRelayServerTest {
     @Test
     void upgradeResponseIsExactlyTailscales() throws Exception {
         try (DerpRelayServer relay = DerpRelayServer.start(plain().build());
-                io.nexodus.derp.testing.RawDerp raw = io.nexodus.derp.testing.RawDerp.open(relay.port())) {
+                RawDerp raw = RawDerp.open(relay.port())) {
             raw.writeRaw("""
                     GET /derp HTTP/1.1\r
                     Host: localhost\r
@@ -262,13 +267,11 @@ class DerpRelayServerTest {
             }
             got.append(raw.in.readLine(200)).append("\r\n");
             assertThat(got.toString()).isEqualTo(head);
-            assertThat(raw.next()).isEqualTo(new io.nexodus.derp.frame.Frame.ServerKey(relay.publicKey()));
+            assertThat(raw.next()).isEqualTo(new Frame.ServerKey(relay.publicKey()));
             raw.serverKey = relay.publicKey();
-            raw.sendClientInfo(NodePrivateKey.generate(), io.nexodus.derp.frame.ClientInfo.regular());
-            assertThat(raw.next()).isInstanceOf(io.nexodus.derp.frame.Frame.ServerInfoFrame.class);
-            org.awaitility.Awaitility.await()
-                    .atMost(WAIT)
-                    .until(() -> relay.stats().currentNotIdealConnections() == 1);
+            raw.sendClientInfo(NodePrivateKey.generate(), ClientInfo.regular());
+            assertThat(raw.next()).isInstanceOf(Frame.ServerInfoFrame.class);
+            Awaitility.await().atMost(WAIT).until(() -> relay.stats().currentNotIdealConnections() == 1);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.core.key.NodePublicKey;
+import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
@@ -67,7 +68,7 @@ class AdmissionTest {
                 assertThat(relay.derpServer().isConnected(allowedKey)).isTrue();
             }
             try (RawDerp other = RawDerp.upgraded(relay.port())) {
-                other.sendClientInfo(NodePrivateKey.generate(), io.nexodus.derp.frame.ClientInfo.regular());
+                other.sendClientInfo(NodePrivateKey.generate(), ClientInfo.regular());
                 assertThat(other.closedByServer()).isTrue(); // closed without ServerInfo
             }
             assertThat(relay.stats().closed(ConnectionCloseReason.CLIENT_NOT_VERIFIED))

@@ -10,6 +10,7 @@ import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
+import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.derp.testing.Events;
@@ -187,7 +188,7 @@ class HostileClientTest {
             a.send(nobody, disco);
         }
         await().atMost(WAIT).until(() -> relay.stats().dropped(DropReason.UNKNOWN_DEST) == 7);
-        assertThat(ea.nextGone(WAIT).reason()).isEqualTo(io.nexodus.derp.frame.PeerGoneReason.NOT_HERE);
+        assertThat(ea.nextGone(WAIT).reason()).isEqualTo(PeerGoneReason.NOT_HERE);
         assertThat(relay.stats().peerGoneNotHereFrames()).isEqualTo(3);
         assertThat(FrameCodec.HEADER_LENGTH).isEqualTo(5);
     }

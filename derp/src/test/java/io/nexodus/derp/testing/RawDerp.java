@@ -6,14 +6,18 @@ import io.nexodus.derp.crypto.NaclBox;
 import io.nexodus.derp.frame.ClientInfo;
 import io.nexodus.derp.frame.Frame;
 import io.nexodus.derp.frame.FrameCodec;
+import io.nexodus.derp.frame.FrameFormatException;
 import io.nexodus.derp.frame.FrameLimits;
 import io.nexodus.derp.frame.FrameReader;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 
 /** A hand-driven DERP connection over plain TCP, for tests that misbehave on purpose. */
@@ -83,7 +87,7 @@ public final class RawDerp implements AutoCloseable {
             if (!(f instanceof Frame.ServerInfoFrame)) {
                 throw new IOException("expected ServerInfo, got " + f);
             }
-        } catch (io.nexodus.derp.frame.FrameFormatException e) {
+        } catch (FrameFormatException e) {
             throw new IOException(e);
         }
         return r;
@@ -94,7 +98,7 @@ public final class RawDerp implements AutoCloseable {
             byte[] sealed =
                     NaclBox.sealTo(key, serverKey, info.toJson().getBytes(StandardCharsets.UTF_8), new SecureRandom());
             write(new Frame.ClientInfoFrame(key.publicKey(), sealed));
-        } catch (java.security.InvalidKeyException e) {
+        } catch (InvalidKeyException e) {
             throw new IOException(e);
         }
     }
@@ -106,7 +110,7 @@ public final class RawDerp implements AutoCloseable {
                 if (in.readFrame(FrameLimits.CLIENT) instanceof Frame.RecvPacket p) {
                     return p;
                 }
-            } catch (io.nexodus.derp.frame.FrameFormatException e) {
+            } catch (FrameFormatException e) {
                 throw new IOException(e);
             }
         }
@@ -116,7 +120,7 @@ public final class RawDerp implements AutoCloseable {
     public Frame next() throws IOException {
         try {
             return in.readFrame(FrameLimits.CLIENT);
-        } catch (io.nexodus.derp.frame.FrameFormatException e) {
+        } catch (FrameFormatException e) {
             throw new IOException(e);
         }
     }
@@ -137,7 +141,7 @@ public final class RawDerp implements AutoCloseable {
             while (true) {
                 in.readFrame(FrameLimits.CLIENT);
             }
-        } catch (java.io.EOFException | java.net.SocketException e) {
+        } catch (EOFException | SocketException e) {
             return true;
         } catch (Exception e) {
             return false;

@@ -3,6 +3,7 @@ package io.nexodus.e2e.lab;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Declarations the builder refuses before it creates anything (no root needed). */
@@ -39,6 +40,6 @@ class NatLabBuilderTest {
                         .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cycle");
-        org.assertj.core.api.Assertions.assertThat(nowhere).doesNotExist();
+        Assertions.assertThat(nowhere).doesNotExist();
     }
 }

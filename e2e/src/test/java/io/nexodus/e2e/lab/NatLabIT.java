@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The harness itself: addressing, routing, isolation, processes, hosts files, reset and teardown. */
 @RequiresNetns(commands = {"nft", "conntrack", "unshare", "ping"})
@@ -221,7 +222,7 @@ class NatLabIT {
     }
 
     @Test
-    void aCustomLabAllocatesAddressesAndCloseRemovesEverything(@org.junit.jupiter.api.io.TempDir Path tmp) {
+    void aCustomLabAllocatesAddressesAndCloseRemovesEverything(@TempDir Path tmp) {
         NatLab small = NatLab.builder(tmp)
                 .publicHost("srv")
                 .gateway("home", NatMapping.easy())
@@ -256,7 +257,7 @@ class NatLabIT {
     }
 
     @Test
-    void aBuildThatFailsHalfwayRemovesWhatItCreated(@org.junit.jupiter.api.io.TempDir Path tmp) {
+    void aBuildThatFailsHalfwayRemovesWhatItCreated(@TempDir Path tmp) {
         String before = Cmd.run("ip", "netns", "list").stdout();
         // The router's own address is taken: found while wiring, after the namespaces exist.
         assertThatThrownBy(() -> NatLab.builder(tmp)

@@ -6,6 +6,8 @@ import static io.nexodus.e2e.scenario.ScenarioLab.awaitRunning;
 import static io.nexodus.e2e.scenario.ScenarioLab.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.nexdctl.ListPeersResult;
@@ -20,6 +22,7 @@ import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -160,15 +163,14 @@ class DerpScenariosIT {
                         ":443",
                         "--no-stun"));
         relayAgent.awaitRunning(START);
-        Device relayDevice =
-                service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
-                        .filter(d -> d.publicKey().equals(relayAgent.publicKey()))
-                        .findFirst()
-                        .orElseThrow();
+        Device relayDevice = service.admin().vpcs().devices(vpc.id(), ListOptions.NONE).items().stream()
+                .filter(d -> d.publicKey().equals(relayAgent.publicKey()))
+                .findFirst()
+                .orElseThrow();
         assertThat(relayDevice.relay())
                 .as("registered as the VPC's relay, as upstream")
                 .isTrue();
-        com.fasterxml.jackson.databind.JsonNode meta =
+        JsonNode meta =
                 service.admin().devices().getMetadata(relayDevice.id(), "relay").value();
         assertThat(meta.path("type").asText()).isEqualTo("derp");
         assertThat(meta.path("hostname").asText()).isEqualTo(name);
@@ -192,10 +194,9 @@ class DerpScenariosIT {
         // writes of the seconds before the kill (see docs/service.md, known gaps), and the relay then registered
         // again as a new device.
         relayAgent.close();
-        List<Device> relayDevices =
-                service.admin().vpcs().devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE).items().stream()
-                        .filter(d -> relayAgent.publicKey().equals(d.publicKey()))
-                        .toList();
+        List<Device> relayDevices = service.admin().vpcs().devices(vpc.id(), ListOptions.NONE).items().stream()
+                .filter(d -> relayAgent.publicKey().equals(d.publicKey()))
+                .toList();
         if (relayDevices.stream().noneMatch(d -> d.id().equals(relayDevice.id()))) {
             System.out.println("WARNING: the restarted service lost the relay device " + relayDevice.id()
                     + "; it registered again as "
@@ -204,10 +205,7 @@ class DerpScenariosIT {
         for (Device d : relayDevices) {
             service.admin().devices().delete(d.id());
         }
-        assertThat(service.admin()
-                        .vpcs()
-                        .devices(vpc.id(), io.nexodus.api.client.ListOptions.NONE)
-                        .items())
+        assertThat(service.admin().vpcs().devices(vpc.id(), ListOptions.NONE).items())
                 .noneMatch(d -> relayAgent.publicKey().equals(d.publicKey()));
         awaitViaDerp(a, b, RelayKind.PUBLIC_DERP);
         awaitViaDerp(b, a, RelayKind.PUBLIC_DERP);
@@ -331,11 +329,11 @@ class DerpScenariosIT {
                 "nexctl nexd status on " + SYM_A + ":\n" + a.ctl().status().message());
 
         try (PingProbe ping = PingProbe.start(lab.host(SYM_A), b.tunnelIp())) {
-            assertThat(ping.firstReplyAfter(java.time.Instant.now(), Duration.ofSeconds(10)))
+            assertThat(ping.firstReplyAfter(Instant.now(), Duration.ofSeconds(10)))
                     .isPresent();
 
             // the first relay goes silent: missed pongs
-            java.time.Instant cut = java.time.Instant.now();
+            Instant cut = Instant.now();
             firstRelay.host().cutUplink();
             awaitTrue(
                     Duration.ofSeconds(15),
@@ -358,7 +356,7 @@ class DerpScenariosIT {
             LabAgent inUseRelay = inUse.equals(name1) ? relay1 : relay2;
 
             // the relay in use crashes: its connections drop, traffic goes to the other one
-            java.time.Instant crash = java.time.Instant.now();
+            Instant crash = Instant.now();
             inUseRelay.crash();
             awaitTrue(
                     Duration.ofSeconds(15),
@@ -396,13 +394,13 @@ class DerpScenariosIT {
      * The longest span without a ping reply from just before {@code event} until the first reply 3 s after the
      * traffic came back (waits for that reply).
      */
-    private static Duration gapAround(PingProbe ping, java.time.Instant event) throws InterruptedException {
-        java.time.Instant resumed = ping.firstReplyAfter(event.plusSeconds(5), Duration.ofSeconds(20))
+    private static Duration gapAround(PingProbe ping, Instant event) throws InterruptedException {
+        Instant resumed = ping.firstReplyAfter(event.plusSeconds(5), Duration.ofSeconds(20))
                 .orElseThrow(() -> new AssertionError("no ping reply 5 s after " + event));
-        List<java.time.Instant> replies = ping.replies();
-        java.time.Instant prev = null;
+        List<Instant> replies = ping.replies();
+        Instant prev = null;
         Duration longest = Duration.ZERO;
-        for (java.time.Instant t : replies) {
+        for (Instant t : replies) {
             if (t.isBefore(event.minusSeconds(1)) || t.isAfter(resumed)) {
                 continue;
             }

@@ -7,8 +7,12 @@ import static io.nexodus.e2e.scenario.ScenarioLab.awaitRunning;
 import static io.nexodus.e2e.scenario.ScenarioLab.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
+import io.nexodus.api.model.SecurityRule;
+import io.nexodus.api.model.UpdateSecurityGroup;
+import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.VpcConnectivity;
 import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.PeerStatus;
@@ -18,6 +22,8 @@ import io.nexodus.e2e.lab.NatEntry;
 import io.nexodus.e2e.lab.NatLab;
 import io.nexodus.e2e.lab.NatMapping;
 import io.nexodus.testkit.RequiresNetns;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -340,7 +346,7 @@ class MeshScenariosIT {
     @Test
     @Order(10)
     void aSecurityGroupIsEnforcedOnBothWireGuardBackends() {
-        io.nexodus.api.model.Vpc vpc = env.newVpcRecord("s10");
+        Vpc vpc = env.newVpcRecord("s10");
         String rk = env.regKey(vpc, "s10");
         LabAgent attacker = env.agent(PUB_A, rk);
         LabAgent onGo = env.start(LabAgent.on(lab.host(PUB_B), service, rk).env("NEXD_USE_WIREGUARD_GO", "1"));
@@ -365,10 +371,8 @@ class MeshScenariosIT {
         admin.securityGroups()
                 .update(
                         vpc.id(),
-                        new io.nexodus.api.model.UpdateSecurityGroup(
-                                null,
-                                List.of(new io.nexodus.api.model.SecurityRule("tcp", low, high, List.of())),
-                                List.of()));
+                        new UpdateSecurityGroup(
+                                null, List.of(new SecurityRule("tcp", low, high, List.of())), List.of()));
         for (LabAgent victim : List.of(onGo, builtIn)) {
             awaitTrue(
                     Duration.ofSeconds(30),
@@ -389,8 +393,7 @@ class MeshScenariosIT {
         assertThat(builtInStatus).contains("enforced by the built-in WireGuard");
         assertThat(builtInStatus).containsPattern("[1-9]\\d* dropped \\(no rule [1-9]");
 
-        admin.securityGroups()
-                .update(vpc.id(), new io.nexodus.api.model.UpdateSecurityGroup(null, List.of(), List.of()));
+        admin.securityGroups().update(vpc.id(), new UpdateSecurityGroup(null, List.of(), List.of()));
         for (LabAgent victim : List.of(onGo, builtIn)) {
             awaitTrue(
                     Duration.ofSeconds(30),
@@ -426,14 +429,14 @@ class MeshScenariosIT {
     void devicesResolveEachOtherByNameInsideTheVpc() throws Exception {
         String rk = env.newVpc("s11");
         Path resolvConf = Path.of("/etc/netns", lab.host(PUB_A).namespace(), "resolv.conf");
-        String before = java.nio.file.Files.readString(resolvConf);
+        String before = Files.readString(resolvConf);
         LabAgent a = env.agent(PUB_A, rk, "--dns");
         LabAgent b = env.agent(EASY_A, rk);
         awaitRunning(a, b);
         awaitTrue(Duration.ofSeconds(10), "pub-a's resolver points at its nexd", () -> {
             try {
-                return java.nio.file.Files.readString(resolvConf).contains("nameserver " + a.tunnelIp() + "\n");
-            } catch (java.io.IOException e) {
+                return Files.readString(resolvConf).contains("nameserver " + a.tunnelIp() + "\n");
+            } catch (IOException e) {
                 return false;
             }
         });
@@ -470,9 +473,7 @@ class MeshScenariosIT {
                 .contains("DNS: 2 names under .nexodus on [" + a.tunnelIp())
                 .contains("over TCP 1");
         a.close();
-        assertThat(java.nio.file.Files.readString(resolvConf))
-                .as("put back byte for byte")
-                .isEqualTo(before);
+        assertThat(Files.readString(resolvConf)).as("put back byte for byte").isEqualTo(before);
     }
 
     @Test
@@ -500,7 +501,7 @@ class MeshScenariosIT {
         assertPing(easy, pub);
 
         service.restart();
-        List<UUID> after = service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+        List<UUID> after = service.admin().devices().list(ListOptions.NONE).items().stream()
                 .map(Device::id)
                 .toList();
         List<UUID> lost = before.stream().filter(id -> !after.contains(id)).toList();
@@ -513,7 +514,7 @@ class MeshScenariosIT {
                     Duration.ofSeconds(30),
                     a + " runs attached to the restarted service",
                     () -> a.ctl().status().state().equals("Running")
-                            && service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+                            && service.admin().devices().list(ListOptions.NONE).items().stream()
                                     .anyMatch(d -> d.publicKey().equals(a.publicKey())));
         }
         LabAgent late = env.agent(PUB_B, rk);
@@ -577,7 +578,7 @@ class MeshScenariosIT {
                 String m = x.ctl().status().message();
                 return x.ctl().status().state().equals("Running")
                         && !m.contains("offline:")
-                        && service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+                        && service.admin().devices().list(ListOptions.NONE).items().stream()
                                 .anyMatch(d -> d.publicKey().equals(x.publicKey()));
             });
             x.process().awaitOutput("the service is back", Duration.ofSeconds(1));
@@ -601,7 +602,7 @@ class MeshScenariosIT {
 
     private static Device device(LabAgent a) {
         String key = a.publicKey();
-        return service.admin().devices().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+        return service.admin().devices().list(ListOptions.NONE).items().stream()
                 .filter(d -> key.equals(d.publicKey()))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no device with the key of " + a));

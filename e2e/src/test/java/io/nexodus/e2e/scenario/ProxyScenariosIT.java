@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class ProxyScenariosIT {
     }
 
     /** The VPC of the test (its id is also its default security group's). */
-    private static java.util.UUID vpc;
+    private static UUID vpc;
 
     private static String newVpc(String name) {
         var admin = service.admin();

@@ -10,6 +10,7 @@ import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.Cmd;
 import io.nexodus.testkit.Netns;
 import io.nexodus.testkit.RequiresNetns;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,7 +100,7 @@ class NetStackInteropIT {
             s.setSoTimeout(Duration.ofSeconds(60));
             InputStream in = s.getInputStream();
             String head = readHead(in);
-            OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
             if (head.startsWith("GET ")) {
                 out.write(("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(US_ASCII));
                 out.write(body);
@@ -107,7 +109,7 @@ class NetStackInteropIT {
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 byte[] buf = new byte[64 * 1024];
                 long left = length;
-                if (head.toLowerCase(java.util.Locale.ROOT).contains("expect: 100-continue")) {
+                if (head.toLowerCase(Locale.ROOT).contains("expect: 100-continue")) {
                     out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(US_ASCII));
                     out.flush();
                 }

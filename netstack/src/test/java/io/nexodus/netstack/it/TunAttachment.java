@@ -7,11 +7,14 @@ import io.nexodus.wireguard.ffi.Libc;
 import io.nexodus.wireguard.tun.LinuxTun;
 import io.nexodus.wireguard.tun.Tun;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,15 +53,15 @@ final class TunAttachment implements AutoCloseable {
                     if (loss == 0 && reorder == 0) {
                         stack.input(batch.buffer(i), batch.offset(i), batch.length(i));
                     } else {
-                        byte[] p = java.util.Arrays.copyOfRange(
-                                batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i));
+                        byte[] p =
+                                Arrays.copyOfRange(batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i));
                         fromTun(p);
                     }
                 }
             }
         } catch (IOException e) {
             if (!closed) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }
@@ -70,7 +73,7 @@ final class TunAttachment implements AutoCloseable {
     }
 
     private void fromTun(byte[] p) {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
         if (r.nextDouble() < loss) {
             return;
         }
@@ -87,7 +90,7 @@ final class TunAttachment implements AutoCloseable {
     }
 
     private void toTun(byte[] p) {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
         if (loss > 0 && r.nextDouble() < loss) {
             return;
         }
@@ -122,7 +125,7 @@ final class TunAttachment implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             if (!closed) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }

@@ -7,8 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class PrinterTest {
@@ -22,7 +24,7 @@ class PrinterTest {
     static final List<Row> ROWS =
             List.of(new Row("a", List.of("100.64.0.1", "fd00::1"), true), new Row("longer-name", List.of(), null));
 
-    private static String print(OutputFormat f, java.util.function.Consumer<Printer> body) {
+    private static String print(OutputFormat f, Consumer<Printer> body) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         body.accept(new Printer(f, new PrintStream(b, true, StandardCharsets.UTF_8)));
         return b.toString(StandardCharsets.UTF_8);
@@ -45,7 +47,7 @@ class PrinterTest {
 
     @Test
     void structuredFormats() {
-        Map<String, Object> v = new java.util.LinkedHashMap<>();
+        Map<String, Object> v = new LinkedHashMap<>();
         v.put("name", "a");
         v.put("ips", List.of("100.64.0.1"));
         v.put("none", List.of());

@@ -26,6 +26,7 @@ import io.nexodus.nexd.endpoint.NatObservation;
 import io.nexodus.nexd.peering.PeeringTimeouts;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.wg.PeerEntry;
+import io.nexodus.packetfilter.Direction;
 import io.nexodus.packetfilter.StatefulFilter;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -42,7 +43,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -190,13 +194,7 @@ class AgentTest {
         loop.handle(AgentEvent.WATCH_CHANGED);
 
         assertEquals(ssh + " rev 7", securityGroups.filter().rules().label());
-        assertEquals(
-                1,
-                securityGroups
-                        .filter()
-                        .rules()
-                        .rules(io.nexodus.packetfilter.Direction.INBOUND)
-                        .size());
+        assertEquals(1, securityGroups.filter().rules().rules(Direction.INBOUND).size());
 
         SecurityGroup open = new SecurityGroup(ssh, "ssh", VPC.id(), List.of(), List.of(), 8);
         session.securityGroups.onEvent(new WatchEvent(
@@ -208,14 +206,13 @@ class AgentTest {
     @Test
     void exitNodeRequestsAreAnsweredByTheLoop() throws Exception {
         AgentLoop loop = running();
-        java.util.concurrent.CompletableFuture<String> enable = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<String> enable = new CompletableFuture<>();
         loop.handle(new AgentEvent.ExitNodeRequest(Optional.of("lan-a"), enable));
         // this test's reconciler changes no routes: the refusal reaches the caller, the loop goes on
-        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                java.util.concurrent.ExecutionException.class, enable::get);
+        ExecutionException refused = Assertions.assertThrows(ExecutionException.class, enable::get);
         assertTrue(refused.getCause() instanceof IllegalArgumentException);
         assertTrue(refused.getCause().getMessage().contains("cannot use an exit node"));
-        java.util.concurrent.CompletableFuture<String> disable = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<String> disable = new CompletableFuture<>();
         loop.handle(new AgentEvent.ExitNodeRequest(Optional.empty(), disable));
         assertEquals("no exit node was in use", disable.get());
         assertEquals(List.of(peerB.publicKey()), List.copyOf(wg.peers.keySet()));

@@ -1,6 +1,8 @@
 package io.nexodus.nexd.agent;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Minimal IPv4 packets for tests that push traffic through in-memory WireGuard devices. */
 final class Ipv4Packets {
@@ -87,11 +89,10 @@ final class Ipv4Packets {
     }
 
     static String destination(byte[] packet) throws Exception {
-        return InetAddress.getByAddress(java.util.Arrays.copyOfRange(packet, 16, 20))
-                .getHostAddress();
+        return InetAddress.getByAddress(Arrays.copyOfRange(packet, 16, 20)).getHostAddress();
     }
 
     static String payload(byte[] packet) {
-        return new String(packet, 28, packet.length - 28, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(packet, 28, packet.length - 28, StandardCharsets.UTF_8);
     }
 }

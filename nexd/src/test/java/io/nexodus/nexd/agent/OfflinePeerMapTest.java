@@ -18,6 +18,7 @@ import io.nexodus.api.model.TunnelIp;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.nexd.endpoint.NatObservation;
+import io.nexodus.nexd.state.StateException;
 import io.nexodus.nexd.state.StateStore;
 import io.nexodus.nexd.state.StoredPeerMap;
 import io.nexodus.testkit.ManualClock;
@@ -33,6 +34,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -200,6 +202,6 @@ class OfflinePeerMapTest {
         store.deletePeerMap(); // nothing to delete is fine
         store.savePeerMap(s);
         Files.writeString(store.peerMapFile(), "{not json");
-        org.junit.jupiter.api.Assertions.assertThrows(io.nexodus.nexd.state.StateException.class, store::loadPeerMap);
+        Assertions.assertThrows(StateException.class, store::loadPeerMap);
     }
 }

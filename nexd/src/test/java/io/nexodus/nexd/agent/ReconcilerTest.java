@@ -10,6 +10,7 @@ import io.nexodus.nexd.peering.PeeringTimeouts;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.wg.JavaBackend;
 import io.nexodus.wireguard.tun.MemoryTun;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -253,7 +254,7 @@ class ReconcilerTest {
     }
 
     private static int deadPort() throws Exception {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort(); // closed after this: nothing listens there
         }
     }

@@ -18,11 +18,13 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -67,12 +69,12 @@ class ServiceLoginTest {
         Clock[] now = {Clock.fixed(Instant.parse("2026-12-07T00:00:00Z"), ZoneOffset.UTC)};
         Clock clock = new Clock() {
             @Override
-            public java.time.ZoneId getZone() {
+            public ZoneId getZone() {
                 return ZoneOffset.UTC;
             }
 
             @Override
-            public Clock withZone(java.time.ZoneId zone) {
+            public Clock withZone(ZoneId zone) {
                 return this;
             }
 
@@ -212,7 +214,7 @@ class ServiceLoginTest {
                 case "/api/users/me" -> {
                     lastBearer = String.valueOf(ex.getRequestHeaders().getFirst("Authorization"))
                             .replaceFirst("^Bearer ", "");
-                    send(ex, 200, "{\"id\":\"" + java.util.UUID.randomUUID() + "\",\"username\":\"alice\"}");
+                    send(ex, 200, "{\"id\":\"" + UUID.randomUUID() + "\",\"username\":\"alice\"}");
                 }
                 default -> send(ex, 404, "{}");
             }

@@ -11,6 +11,7 @@ import io.nexodus.nexd.peering.PeeringMethod;
 import io.nexodus.nexd.peering.PeeringTimeouts;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.wg.PeerEntry;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -128,7 +129,7 @@ class SubnetRoutesTest {
         WireGuardDerpProxy proxy = new WireGuardDerpProxy(
                 51820,
                 (relay, listener) -> {
-                    throw new java.io.IOException("no relay in this test");
+                    throw new IOException("no relay in this test");
                 },
                 k -> true);
         try {

@@ -192,9 +192,9 @@ class NexdOptionsTest {
                         "--reg-key",
                         "https://nexodus.example.com#RK:abc");
         assertThat(r.subcommand().commandSpec().name()).isEqualTo("relayderp");
-        assertThat(root.options.stateDir).isEqualTo(java.nio.file.Path.of("/srv/nexd"));
-        assertThat(r.subcommand().commandSpec().findOption("--state-dir").<java.nio.file.Path>getValue())
-                .isEqualTo(java.nio.file.Path.of("/srv/nexd"));
+        assertThat(root.options.stateDir).isEqualTo(Path.of("/srv/nexd"));
+        assertThat(r.subcommand().commandSpec().findOption("--state-dir").<Path>getValue())
+                .isEqualTo(Path.of("/srv/nexd"));
     }
 
     @Test

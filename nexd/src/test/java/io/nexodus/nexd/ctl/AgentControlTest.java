@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexodus.api.nexdctl.ConnectivityResult;
+import io.nexodus.api.nexdctl.ExitNode;
 import io.nexodus.api.nexdctl.IpFamily;
 import io.nexodus.api.nexdctl.ListPeersResult;
 import io.nexodus.api.nexdctl.NexdCtlClient;
@@ -14,11 +15,15 @@ import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.ProxyDirection;
 import io.nexodus.nexd.agent.AgentStatus;
 import io.nexodus.nexd.agent.PeerView;
+import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.peering.PeerPath;
 import io.nexodus.nexd.peering.PeeringMethod;
+import io.nexodus.nexd.proxy.UserspaceProxy;
+import io.nexodus.nexd.state.StateStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -171,8 +176,8 @@ class AgentControlTest {
                 .isInstanceOf(NexdRpcException.class)
                 .hasMessageContaining("does not run in proxy mode");
 
-        io.nexodus.nexd.proxy.UserspaceProxy proxy = new io.nexodus.nexd.proxy.UserspaceProxy(
-                List.of(), new io.nexodus.nexd.state.StateStore(tmp.resolve("state")), Duration.ofMinutes(1));
+        UserspaceProxy proxy =
+                new UserspaceProxy(List.of(), new StateStore(tmp.resolve("state")), Duration.ofMinutes(1));
         NexdCtlServer server =
                 new NexdCtlServer(tmp.resolve("q.sock"), new AgentControl(view, a -> Optional.empty(), proxy)).start();
         try {
@@ -218,7 +223,7 @@ class AgentControlTest {
                 () -> List.of(direct, exitView),
                 () -> false,
                 () -> false);
-        io.nexodus.nexd.peering.PeerInfo exitNode = new io.nexodus.nexd.peering.PeerInfo(
+        PeerInfo exitNode = new PeerInfo(
                 "KEYE",
                 exitView.deviceId(),
                 "lan-a",
@@ -230,10 +235,10 @@ class AgentControlTest {
                 List.of("100.64.0.7"),
                 List.of("100.64.0.7/32"),
                 List.of("0.0.0.0/0"));
-        List<Optional<String>> asked = new java.util.ArrayList<>();
+        List<Optional<String>> asked = new ArrayList<>();
         AgentControl.ExitNodes exits = new AgentControl.ExitNodes() {
             @Override
-            public List<io.nexodus.nexd.peering.PeerInfo> list() {
+            public List<PeerInfo> list() {
                 return List.of(exitNode);
             }
 
@@ -252,8 +257,7 @@ class AgentControlTest {
         try {
             NexdCtlClient c = new NexdCtlClient(server.socket());
             assertThat(c.listExitNodes())
-                    .containsExactly(new io.nexodus.api.nexdctl.ExitNode(
-                            "KEYE", "198.51.100.31:40001", List.of("0.0.0.0/0"), "lan-a", true));
+                    .containsExactly(new ExitNode("KEYE", "198.51.100.31:40001", List.of("0.0.0.0/0"), "lan-a", true));
             assertThat(c.enableExitNodeClient(" lan-a ").strip()).isEqualTo("using exit node lan-a (KEYE)");
             assertThat(c.enableExitNodeClient("").strip()).isEqualTo("using exit node lan-a (KEYE)");
             assertThatThrownBy(() -> c.enableExitNodeClient("nope"))

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -98,7 +99,7 @@ class VpcDnsTest {
             try {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 s.receive(p);
-                Message q = new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+                Message q = new Message(Arrays.copyOf(buf, p.getLength()));
                 Message r = new Message(q.getHeader().getID());
                 r.getHeader().setFlag(Flags.QR);
                 r.addRecord(q.getQuestion(), Section.QUESTION);
@@ -126,7 +127,7 @@ class VpcDnsTest {
             } catch (SocketTimeoutException e) {
                 throw new IOException("no answer from " + server + ":" + port, e);
             }
-            return new Message(java.util.Arrays.copyOf(buf, p.getLength()));
+            return new Message(Arrays.copyOf(buf, p.getLength()));
         }
     }
 

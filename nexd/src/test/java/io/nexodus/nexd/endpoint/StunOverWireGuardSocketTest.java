@@ -7,6 +7,7 @@ import io.nexodus.nexd.wg.JavaBackend;
 import io.nexodus.stun.StunClientConfig;
 import io.nexodus.stun.StunServer;
 import io.nexodus.stun.StunServerConfig;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class StunOverWireGuardSocketTest {
         InetAddress lo = InetAddress.getLoopbackAddress();
         try (JavaBackend wg =
                         JavaBackend.inMemory("stun1", NodePrivateKey.generate().toBase64(), lo);
-                java.net.DatagramSocket silent = new java.net.DatagramSocket(0, lo)) {
+                DatagramSocket silent = new DatagramSocket(0, lo)) {
             ReflexiveProbe probe = new StunClientProbe(
                     wg.sharedSocket().orElseThrow(), StunClientConfig.defaults().withTimeout(Duration.ofMillis(600)));
             StunAnswer a = probe.query(new InetSocketAddress(lo, silent.getLocalPort()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The exit node client's policy routing against a model of iproute2: what is set, updated, and taken down exactly. */
@@ -13,7 +14,7 @@ class ExitRoutingTest {
 
     @Test
     void theBatchFillsTheTableBeforeTheRulesPointAtIt() {
-        assertThat(ExitRouting.enableBatch("wg0", new java.util.TreeSet<>(Set.of("203.0.113.10/32"))))
+        assertThat(ExitRouting.enableBatch("wg0", new TreeSet<>(Set.of("203.0.113.10/32"))))
                 .isEqualTo("""
                         route replace default dev wg0 table 51820
                         route replace throw 203.0.113.10/32 table 51820

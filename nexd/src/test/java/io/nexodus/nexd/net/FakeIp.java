@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * A small model of iproute2's policy rules and routing tables, as a {@link CommandRunner}: enough of {@code ip rule}
@@ -14,7 +15,7 @@ public final class FakeIp implements CommandRunner {
     private final List<String> rules =
             new ArrayList<>(List.of("0 lookup local", "32766 lookup main", "32767 lookup default"));
     private final Map<String, Map<String, String>> tables = new TreeMap<>();
-    private static final java.util.regex.Pattern SPACE = java.util.regex.Pattern.compile(" ");
+    private static final Pattern SPACE = Pattern.compile(" ");
     public final List<String> log = new ArrayList<>();
 
     public FakeIp() {

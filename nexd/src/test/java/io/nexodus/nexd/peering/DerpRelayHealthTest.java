@@ -6,10 +6,12 @@ import io.nexodus.testkit.ManualClock;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -116,7 +118,7 @@ class DerpRelayHealthTest {
         // more than 20 % and more than 5 ms faster: switch
         answering(A, Duration.ofMillis(40));
         answering(B, Duration.ofMillis(20));
-        List<Optional<String>> seen = new java.util.ArrayList<>();
+        List<Optional<String>> seen = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             seen.add(tick());
         }
@@ -168,7 +170,7 @@ class DerpRelayHealthTest {
         assertThat(health.current()).isEmpty();
         answering(A, Duration.ofMillis(5));
         assertThat(ticks(2)).contains(A.id());
-        health.retain(java.util.Set.of(B.id()));
+        health.retain(Set.of(B.id()));
         assertThat(health.current()).isEmpty();
         assertThat(health.latency(A.id())).isEmpty();
     }

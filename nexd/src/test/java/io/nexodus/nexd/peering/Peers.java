@@ -2,6 +2,7 @@ package io.nexodus.nexd.peering;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,7 @@ final class Peers {
     static InetSocketAddress ep(String ip, int port) {
         try {
             return new InetSocketAddress(InetAddress.getByName(ip), port);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
     }
@@ -75,7 +76,7 @@ final class Peers {
                     relayOnly,
                     Optional.ofNullable(reflexiveIp == null ? null : InetAddress.getByName(reflexiveIp)),
                     List.of("100.64.0.0/10", "200::/64"));
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
     }

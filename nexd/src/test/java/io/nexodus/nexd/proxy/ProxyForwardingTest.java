@@ -15,6 +15,7 @@ import io.nexodus.wireguard.bind.PacketBatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -203,7 +204,7 @@ class ProxyForwardingTest {
         assertThat(Files.readString(state.resolve("state.json"))).doesNotContain(added);
         assertThatThrownBy(() ->
                         stackB.connect(new InetSocketAddress(InetAddress.ofLiteral(A), 82), Duration.ofSeconds(5)))
-                .isInstanceOf(java.net.ConnectException.class);
+                .isInstanceOf(ConnectException.class);
         assertThatThrownBy(() -> proxy.remove(ProxyDirection.INGRESS, added)).hasMessageContaining("no ingress rule");
     }
 

@@ -7,6 +7,7 @@ import io.nexodus.netstack.NetStack;
 import io.nexodus.netstack.NetStackConfig;
 import io.nexodus.wireguard.bind.PacketBatch;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,14 +38,12 @@ class StackTunTest {
 
         PacketBatch out = new PacketBatch(8, 2048);
         assertThat(tun.read(out)).isEqualTo(1);
-        byte[] reply = java.util.Arrays.copyOfRange(out.buffer(0), out.offset(0), out.offset(0) + out.length(0));
+        byte[] reply = Arrays.copyOfRange(out.buffer(0), out.offset(0), out.offset(0) + out.length(0));
         assertThat(out.offset(0)).isEqualTo(PacketBatch.HEADROOM);
         assertThat(reply[9]).isEqualTo((byte) 1); // ICMP
-        assertThat(InetAddress.getByAddress(java.util.Arrays.copyOfRange(reply, 12, 16))
-                        .getHostAddress())
+        assertThat(InetAddress.getByAddress(Arrays.copyOfRange(reply, 12, 16)).getHostAddress())
                 .isEqualTo(ME);
-        assertThat(InetAddress.getByAddress(java.util.Arrays.copyOfRange(reply, 16, 20))
-                        .getHostAddress())
+        assertThat(InetAddress.getByAddress(Arrays.copyOfRange(reply, 16, 20)).getHostAddress())
                 .isEqualTo(PEER);
         assertThat(reply[20]).isEqualTo((byte) 0); // echo reply
     }

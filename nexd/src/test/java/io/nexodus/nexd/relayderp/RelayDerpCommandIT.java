@@ -18,6 +18,7 @@ import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.FreePorts;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,7 +187,7 @@ class RelayDerpCommandIT {
         }
 
         // a port in use: a clear error, exit 1
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 ChildProcess busy = relayderp(
                         "busy",
                         "--hostname",

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -241,7 +242,7 @@ class OciImageIT {
         return out;
     }
 
-    private static ArrayNode filter(JsonNode array, java.util.function.Predicate<JsonNode> keep) {
+    private static ArrayNode filter(JsonNode array, Predicate<JsonNode> keep) {
         ArrayNode out = JSON.createArrayNode();
         array.forEach(n -> {
             if (keep.test(n)) {

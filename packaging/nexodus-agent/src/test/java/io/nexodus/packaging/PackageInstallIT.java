@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,7 +189,7 @@ class PackageInstallIT {
                     .isZero();
 
             service.process().destroy(); // SIGTERM, as systemctl stop
-            assertThat(service.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+            assertThat(service.process().waitFor(30, TimeUnit.SECONDS))
                     .as("stopped within 30 s:\n%s", service.output())
                     .isTrue();
             assertThat(service.process().exitValue()).as(service.output()).isIn(0, 143);

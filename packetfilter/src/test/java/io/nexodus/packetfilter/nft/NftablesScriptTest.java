@@ -8,6 +8,7 @@ import io.nexodus.packetfilter.RuleSet;
 import io.nexodus.packetfilter.RuleSpec;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class NftablesScriptTest {
@@ -108,9 +109,9 @@ class NftablesScriptTest {
                 """;
         assertThat(NftCounters.parse(listing))
                 .containsExactly(
-                        java.util.Map.entry("inbound_rules: established,related", 40L),
-                        java.util.Map.entry("inbound_rules[0]", 3L),
-                        java.util.Map.entry("inbound_rules: no rule matched", 7L));
+                        Map.entry("inbound_rules: established,related", 40L),
+                        Map.entry("inbound_rules[0]", 3L),
+                        Map.entry("inbound_rules: no rule matched", 7L));
         assertThat(NftCounters.parse("garbage\ncounter packets 99999999999999999999999 bytes 1 x comment \"y\""))
                 .isEmpty();
     }

@@ -2,6 +2,7 @@ package io.nexodus.server.auth;
 
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Database;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -91,7 +92,7 @@ public final class Accounts {
         });
     }
 
-    public java.util.List<Account> list() {
+    public List<Account> list() {
         return db.read(tx -> tx.query(
                 "SELECT " + COLS + " FROM accounts ORDER BY username",
                 rs -> new Account(

@@ -19,6 +19,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -193,18 +194,18 @@ public final class ExternalOidc implements IdentityProvider {
                             c.getStringClaim("email"),
                             Boolean.TRUE.equals(verified)),
                     false);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw ApiError.unauthorized("invalid access token claims: " + e.getMessage());
         }
     }
 
-    private static boolean issuedTo(JWTClaimsSet c, String client) throws java.text.ParseException {
+    private static boolean issuedTo(JWTClaimsSet c, String client) throws ParseException {
         return client != null
                 && (client.equals(c.getStringClaim("azp"))
                         || (c.getAudience() != null && c.getAudience().contains(client)));
     }
 
-    private static String fullName(JWTClaimsSet c) throws java.text.ParseException {
+    private static String fullName(JWTClaimsSet c) throws ParseException {
         String name = c.getStringClaim("name");
         if (name != null && !name.isBlank()) {
             return name;

@@ -1,5 +1,6 @@
 package io.nexodus.server.auth;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -22,17 +23,21 @@ import io.nexodus.server.db.Database;
 import io.nexodus.server.http.Access;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.http.Call;
+import io.nexodus.server.http.ListReply;
 import io.nexodus.server.http.OpenApiDocument;
 import io.nexodus.server.http.RawReply;
 import io.nexodus.server.http.Reply;
 import io.nexodus.server.http.Route;
 import io.nexodus.server.user.Users;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -213,7 +218,7 @@ public final class LocalIdp implements IdentityProvider {
                         .access(Access.ADMIN)
                         .summary("List local accounts")
                         .listParams()
-                        .returns(new com.fasterxml.jackson.core.type.TypeReference<List<Account>>() {}.getType())
+                        .returns(new TypeReference<List<Account>>() {}.getType())
                         .errors(403)
                         .handler(this::listAccounts),
                 Route.post("/admin/accounts")
@@ -473,7 +478,7 @@ public final class LocalIdp implements IdentityProvider {
     }
 
     private Object authorizePage(Call c) {
-        Map<String, String> p = new java.util.HashMap<>();
+        Map<String, String> p = new HashMap<>();
         for (String k : AUTHORIZE_PARAMS) {
             c.query(k).ifPresent(v -> p.put(k, v));
         }
@@ -525,7 +530,7 @@ public final class LocalIdp implements IdentityProvider {
                 f.get("code_challenge"),
                 "openid profile email offline_access");
         String location = f.get("redirect_uri") + "?code=" + code + "&state="
-                + java.net.URLEncoder.encode(f.getOrDefault("state", ""), StandardCharsets.UTF_8);
+                + URLEncoder.encode(f.getOrDefault("state", ""), StandardCharsets.UTF_8);
         return new Reply(302, null, Map.of("Location", location, "Cache-Control", "no-store"));
     }
 
@@ -630,7 +635,7 @@ public final class LocalIdp implements IdentityProvider {
     }
 
     static String normalizeUserCode(String s) {
-        return s.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z]", "");
+        return s.toUpperCase(Locale.ROOT).replaceAll("[^A-Z]", "");
     }
 
     private String userCode() {
@@ -669,7 +674,7 @@ public final class LocalIdp implements IdentityProvider {
     }
 
     private Object listAccounts(Call c) {
-        return io.nexodus.server.http.ListReply.of(
+        return ListReply.of(
                 accounts.list().stream()
                         .map(a -> present(a, users.provision(claims(a)).id()))
                         .toList(),

@@ -2,6 +2,7 @@ package io.nexodus.server.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -60,12 +61,10 @@ public final class SigningKeys {
 
     /** Public keys only. */
     public JWKSet publicSet() {
-        return new JWKSet(keys.stream()
-                .map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK())
-                .toList());
+        return new JWKSet(keys.stream().map(k -> (JWK) k.toPublicJWK()).toList());
     }
 
     public JWKSet fullSet() {
-        return new JWKSet(keys.stream().map(k -> (com.nimbusds.jose.jwk.JWK) k).toList());
+        return new JWKSet(keys.stream().map(k -> (JWK) k).toList());
     }
 }

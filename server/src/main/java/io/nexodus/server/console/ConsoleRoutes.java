@@ -1,5 +1,7 @@
 package io.nexodus.server.console;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.nexodus.api.client.Json;
 import io.nexodus.server.http.Access;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.http.Call;
@@ -152,9 +154,9 @@ public final class ConsoleRoutes {
         m.put("scope", login.scope());
         try {
             return ("// Where the console signs in; written by the service from its OIDC settings.\nexport default "
-                            + io.nexodus.api.client.Json.mapper().writeValueAsString(m) + ";\n")
+                            + Json.mapper().writeValueAsString(m) + ";\n")
                     .getBytes(StandardCharsets.UTF_8);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -26,9 +26,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,7 +126,7 @@ class BadInputIT {
                 if (!schema.has("$ref")) {
                     continue;
                 }
-                String method = op.getKey().toUpperCase(java.util.Locale.ROOT);
+                String method = op.getKey().toUpperCase(Locale.ROOT);
                 String path = p.getKey();
                 if (baseline(method, path) == null) {
                     failures.add(method + " " + path + ": no valid baseline body in this test");
@@ -191,7 +193,7 @@ class BadInputIT {
         assertThat(multicast.status).isEqualTo(400);
         assertThat(multicast.body.path("field").asText()).isEqualTo("ipv6_cidr");
 
-        int n = java.util.concurrent.ThreadLocalRandom.current().nextInt(11, 250);
+        int n = ThreadLocalRandom.current().nextInt(11, 250);
         Reply clean = call("POST", "/api/vpcs", privateVpc("10." + n + ".0.0/16", String.format("fd%02x::/64", n)));
         assertThat(clean.status).isEqualTo(201);
         assertThat(clean.body.has("warnings"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.api.client.Json;
 import io.nexodus.api.client.NexodusClient;
+import io.nexodus.api.model.PeerMapKey;
 import io.nexodus.api.model.TokenResponse;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.server.testing.TestServer;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -72,7 +74,7 @@ class ConcurrentStartIT {
             for (Future<TestServer> f : starts) {
                 try {
                     started.add(f.get(120, TimeUnit.SECONDS));
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     failures.add(e.getCause());
                 }
             }
@@ -103,7 +105,7 @@ class ConcurrentStartIT {
             assertThat(admins).as("one admin account").isEqualTo(1L);
 
             Set<String> jwks = new HashSet<>();
-            Set<io.nexodus.api.model.PeerMapKey> peerMapKeys = new HashSet<>();
+            Set<PeerMapKey> peerMapKeys = new HashSet<>();
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < REPLICAS; i++) {
                 TestServer s = started.get(i);

@@ -2,6 +2,7 @@ package io.nexodus.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.WatchConnection;
 import io.nexodus.api.crypto.SealedToken;
@@ -234,12 +235,12 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("[id^='save-']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("form.group"), "Saved."));
         assertThat(err.getText()).isBlank();
-        Vpc lab = admin.vpcs().list(io.nexodus.api.client.ListOptions.NONE).items().stream()
+        Vpc lab = admin.vpcs().list(ListOptions.NONE).items().stream()
                 .filter(v -> "lab".equals(v.description()))
                 .findFirst()
                 .orElseThrow();
         assertThat(admin.vpcs()
-                        .securityGroups(lab.id(), io.nexodus.api.client.ListOptions.NONE)
+                        .securityGroups(lab.id(), ListOptions.NONE)
                         .items()
                         .getFirst()
                         .inboundRules())
@@ -377,7 +378,7 @@ class ConsoleBrowserIT {
                 ExpectedConditions.visibilityOfElementLocated(By.xpath("//section[@class='org'][h2='" + team + "']")));
         assertThat(ts.admin()
                         .organizations()
-                        .listUsers(UUID.fromString(orgId), io.nexodus.api.client.ListOptions.NONE)
+                        .listUsers(UUID.fromString(orgId), ListOptions.NONE)
                         .items())
                 .anySatisfy(m -> assertThat(m.userId()).isEqualTo(carolAccount.userId()));
         signOut();

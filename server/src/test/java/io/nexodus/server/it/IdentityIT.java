@@ -34,12 +34,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,10 +98,7 @@ class IdentityIT {
         assertThat(s.issuer()).isEqualTo(ts.url());
         assertThat(s.clientId()).isEqualTo("nexodus-cli");
         assertThat(s.deviceAuthorizationEndpoint()).isEqualTo(ts.url() + "/oauth/device/code");
-        assertThat(s.serverTime())
-                .isCloseTo(
-                        Instant.now(),
-                        org.assertj.core.api.Assertions.within(60, java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(s.serverTime()).isCloseTo(Instant.now(), Assertions.within(60, ChronoUnit.SECONDS));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.nexodus.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.errorprone.annotations.FormatMethod;
 import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.model.AddDevice;
@@ -26,10 +27,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -360,7 +363,7 @@ class LoadBalancedReplicasIT {
      * Every device a client was told about is committed with the address it was told, no address is held twice, and
      * the list through the balancer agrees; returns the VPC's devices as id → revision.
      */
-    private Map<String, Long> checkDatabase(java.util.Collection<Device> told) throws Exception {
+    private Map<String, Long> checkDatabase(Collection<Device> told) throws Exception {
         Map<String, Long> revisions = new HashMap<>();
         Map<String, String> v4ById = new HashMap<>();
         List<String> v4 = new ArrayList<>();
@@ -712,9 +715,9 @@ class LoadBalancedReplicasIT {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    @com.google.errorprone.annotations.FormatMethod
+    @FormatMethod
     private void report(String format, Object... args) {
-        String line = String.format(java.util.Locale.ROOT, format, args);
+        String line = String.format(Locale.ROOT, format, args);
         report.add(line);
         System.out.println("replicas-lb: " + line);
     }

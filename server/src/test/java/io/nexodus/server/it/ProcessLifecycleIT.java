@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,8 +164,7 @@ class ProcessLifecycleIT {
             assertThat(e).as("the initial list ends with a tail").isNotNull();
             p.process().destroy(); // SIGTERM
             assertThat(w.next()).as("clean end of stream, not a reset").isNull();
-            assertThat(p.process().waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
-                    .isTrue();
+            assertThat(p.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
             assertThat(p.output()).contains("stopped");
         }
         // the service closed the database itself, after its last write: H2 had no error to trace

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -28,7 +29,7 @@ final class RecordingWatch implements WatchSubscriber, AutoCloseable {
     final AtomicInteger resentEvents = new AtomicInteger();
     final AtomicInteger resets = new AtomicInteger();
     final AtomicInteger events = new AtomicInteger();
-    private final List<Consumer<Device>> onChange = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Device>> onChange = new CopyOnWriteArrayList<>();
     private final WatchStream stream;
     private volatile long resumedFrom;
     private volatile boolean resumedAtTail;

@@ -34,6 +34,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -499,7 +500,7 @@ class RelayIT {
 
     @Test
     void relaysAddedByAnAdministratorSurviveARestartAndTheRelayKeepsItsKey() throws Exception {
-        java.nio.file.Path dir = Files.createTempDirectory("nexodus-relay-restart-");
+        Path dir = Files.createTempDirectory("nexodus-relay-restart-");
         ServerConfig cfg = ServerConfig.forTests(dir);
         NodePublicKey first;
         EmbeddedDerpRelay relay = new EmbeddedDerpRelay(DerpRelayOptions.forTests());

@@ -6,15 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nexodus.api.client.ApiException;
 import io.nexodus.api.client.ApiTransportException;
+import io.nexodus.api.client.Json;
 import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.TlsOptions;
 import io.nexodus.api.model.AddOrganization;
 import io.nexodus.api.model.AddSecurityGroup;
 import io.nexodus.server.FeatureFlags;
+import io.nexodus.server.ServerConfig;
 import io.nexodus.server.http.Route;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.TestServer;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -122,7 +125,7 @@ class ServiceIT {
             assertThat(get(ts.url() + "/private/ready").statusCode()).isEqualTo(200);
             var org = admin.organizations().create(new AddOrganization("gc-" + System.nanoTime(), ""));
             admin.organizations().delete(org.id());
-            JsonNode gc = io.nexodus.api.client.Json.mapper()
+            JsonNode gc = Json.mapper()
                     .readTree(http.send(
                                     HttpRequest.newBuilder(URI.create(ts.url() + "/private/gc?retention=0s"))
                                             .header(
@@ -136,7 +139,7 @@ class ServiceIT {
             assertThat(gc.path("deleted").path("organizations").asInt()).isGreaterThanOrEqualTo(1);
             String url = ts.url();
             ts.server().close();
-            assertThatThrownBy(() -> get(url + "/private/ready")).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> get(url + "/private/ready")).isInstanceOf(IOException.class);
         }
     }
 
@@ -159,7 +162,7 @@ class ServiceIT {
             stopping.join(20_000);
             assertThat(stopping.isAlive()).isFalse();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
-            assertThatThrownBy(() -> get(url + "/private/ready")).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(() -> get(url + "/private/ready")).isInstanceOf(IOException.class);
         }
     }
 
@@ -232,8 +235,8 @@ class ServiceIT {
             assertThat(ts.admin().users().me().username()).isEqualTo("admin");
 
             // the generated certificate and key also work as --tls-cert/--tls-key
-            var cfg = io.nexodus.server.ServerConfig.forTests(Files.createTempDirectory("nexodus-tls-"));
-            cfg = new io.nexodus.server.ServerConfig(
+            var cfg = ServerConfig.forTests(Files.createTempDirectory("nexodus-tls-"));
+            cfg = new ServerConfig(
                     cfg.listenHost(),
                     0,
                     cfg.dataDir(),

@@ -24,6 +24,10 @@ import io.nexodus.api.watch.SharedInformers;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
 import io.nexodus.server.testing.TestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -391,11 +395,11 @@ class WatchIT {
     }
 
     private double feedReads() throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = HttpClient.newHttpClient();
         String body = http.send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(ts.url() + "/metrics"))
+                        HttpRequest.newBuilder(URI.create(ts.url() + "/metrics"))
                                 .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                        HttpResponse.BodyHandlers.ofString())
                 .body();
         return body.lines()
                 .filter(l -> l.startsWith("nexodus_watch_feed_reads_total"))

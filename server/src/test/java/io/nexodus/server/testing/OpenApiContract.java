@@ -10,6 +10,7 @@ import com.networknt.schema.dialect.Dialects;
 import io.nexodus.api.client.Json;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -112,7 +113,7 @@ public final class OpenApiContract {
         return jsonPointerToken.replace("~", "~0").replace("/", "~1");
     }
 
-    private static List<String> iterable(java.util.Iterator<String> it) {
+    private static List<String> iterable(Iterator<String> it) {
         List<String> out = new ArrayList<>();
         it.forEachRemaining(out::add);
         return out;

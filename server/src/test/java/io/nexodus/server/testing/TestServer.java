@@ -7,6 +7,7 @@ import io.nexodus.api.client.TlsOptions;
 import io.nexodus.api.model.Account;
 import io.nexodus.api.model.AddAccount;
 import io.nexodus.api.model.TokenResponse;
+import io.nexodus.server.EmbeddedService;
 import io.nexodus.server.NexodusServer;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.testkit.Postgres;
@@ -20,13 +21,15 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** An in-process Nexodus service on H2 (temp dir) or on a fresh PostgreSQL database, with login helpers. */
 public final class TestServer implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
 
     static {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING); // Helidon's INFO lines
+        Logger.getLogger("").setLevel(Level.WARNING); // Helidon's INFO lines
     }
 
     private final NexodusServer server;
@@ -96,7 +99,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     /** A service with embedded network services (e.g. the STUN server) next to the API. */
-    public static TestServer start(ServerConfig cfg, List<io.nexodus.server.EmbeddedService> embedded) {
+    public static TestServer start(ServerConfig cfg, List<EmbeddedService> embedded) {
         NexodusServer s = new NexodusServer(cfg, Clock.systemUTC(), embedded);
         try {
             s.start();

@@ -7,6 +7,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +48,7 @@ class UdpBindTest {
         try (DatagramSocket peer = new DatagramSocket(0, lo)) {
             int port = bind.open(0, batch -> {
                 for (int i = 0; i < batch.count(); i++) {
-                    byte[] b = java.util.Arrays.copyOfRange(
-                            batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i));
+                    byte[] b = Arrays.copyOfRange(batch.buffer(i), batch.offset(i), batch.offset(i) + batch.length(i));
                     wg.add(new Got(b, batch.endpoint(i)));
                 }
             });

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Cryptokey routing: fixed cases (in the spirit of wireguard-go's allowedips_test) and a randomized comparison. */
@@ -88,8 +89,7 @@ class AllowedIpsTest {
         assertThat(IpPrefix.parse("fd00::1:2/112").toString()).isEqualTo("fd00::1:0/112");
         assertThat(IpPrefix.parse("10.0.0.5").bits()).isEqualTo(32);
         for (String bad : new String[] {"10.0.0.0/33", "::/129", "10.0.0/8", "host/8", "10.0.0.0/", "10.0.0.0/-1"}) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> IpPrefix.parse(bad))
-                    .isInstanceOf(IllegalArgumentException.class);
+            Assertions.assertThatThrownBy(() -> IpPrefix.parse(bad)).isInstanceOf(IllegalArgumentException.class);
         }
     }
 

@@ -2,6 +2,7 @@ package io.nexodus.wireguard.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.wireguard.crypto.TransportCipher;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class CryptoPoolTest {
                             assertThat(c).isNotNull();
                             hits.incrementAndGet(i);
                         },
-                        new io.nexodus.wireguard.crypto.TransportCipher());
+                        new TransportCipher());
                 for (int i = 0; i < 130; i++) {
                     assertThat(hits.get(i)).as("round %d index %d", round, i).isEqualTo(i < n ? 1 : 0);
                 }

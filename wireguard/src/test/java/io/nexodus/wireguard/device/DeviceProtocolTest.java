@@ -6,6 +6,7 @@ import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.wireguard.bind.UdpEndpoint;
 import io.nexodus.wireguard.crypto.PresharedKey;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -121,8 +122,8 @@ class DeviceProtocolTest {
             p.deliver();
             assertThat(p.b.dropCount(DropReason.UNKNOWN_INDEX)).isEqualTo(1);
 
-            p.net.inject(p.bindA.address, p.bindB.address, java.util.Arrays.copyOf(data, 31));
-            p.net.inject(p.bindA.address, p.bindB.address, java.util.Arrays.copyOf(data, 100));
+            p.net.inject(p.bindA.address, p.bindB.address, Arrays.copyOf(data, 31));
+            p.net.inject(p.bindA.address, p.bindB.address, Arrays.copyOf(data, 100));
             p.net.inject(p.bindA.address, p.bindB.address, new byte[] {9, 0, 0, 0});
             p.deliver();
             assertThat(p.b.dropCount(DropReason.MALFORMED)).isEqualTo(2);

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,7 @@ final class MemoryNetwork {
         int mark;
 
         MemoryBind(String ip) {
-            this.ip = io.nexodus.wireguard.bind.UdpEndpoint.parseNumericAddress(ip);
+            this.ip = UdpEndpoint.parseNumericAddress(ip);
         }
 
         @Override
@@ -143,14 +144,14 @@ final class MemoryNetwork {
                     enqueue(new Datagram(
                             address,
                             batch.endpoint(i),
-                            java.util.Arrays.copyOfRange(batch.buffer(i), off, off + batch.length(i))));
+                            Arrays.copyOfRange(batch.buffer(i), off, off + batch.length(i))));
                 }
             }
         }
 
         @Override
         public void send(Endpoint to, byte[] buf, int offset, int length) {
-            enqueue(new Datagram(address, to, java.util.Arrays.copyOfRange(buf, offset, offset + length)));
+            enqueue(new Datagram(address, to, Arrays.copyOfRange(buf, offset, offset + length)));
         }
 
         @Override

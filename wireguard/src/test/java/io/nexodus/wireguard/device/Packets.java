@@ -1,5 +1,6 @@
 package io.nexodus.wireguard.device;
 
+import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -8,8 +9,8 @@ final class Packets {
     private Packets() {}
 
     static byte[] ip(String src, String dst, byte[] payload) {
-        InetAddress s = io.nexodus.wireguard.bind.UdpEndpoint.parseNumericAddress(src);
-        InetAddress d = io.nexodus.wireguard.bind.UdpEndpoint.parseNumericAddress(dst);
+        InetAddress s = UdpEndpoint.parseNumericAddress(src);
+        InetAddress d = UdpEndpoint.parseNumericAddress(dst);
         if (s instanceof Inet4Address) {
             byte[] p = new byte[20 + payload.length];
             p[0] = 0x45;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.wireguard.bind.PacketBatch;
 import io.nexodus.wireguard.bind.UdpEndpoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,11 +60,11 @@ class ReceiveFuzzTest {
             p.b.handshakes.forceUnderLoad = false;
             p.net.intercept(d -> d);
             // The real session survived the storm (a fresh handshake is fine too).
-            p.clock.advance(java.time.Duration.ofSeconds(6));
+            p.clock.advance(Duration.ofSeconds(6));
             p.net.deliverAll();
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 100));
             p.deliver();
-            p.clock.advance(java.time.Duration.ofSeconds(6));
+            p.clock.advance(Duration.ofSeconds(6));
             p.send(p.a, Packets.ip("10.0.0.1", "10.0.0.2", 100));
             p.deliver();
             assertThat(p.received(p.b)).isNotEmpty();

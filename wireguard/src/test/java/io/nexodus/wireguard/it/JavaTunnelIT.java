@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,7 +109,7 @@ class JavaTunnelIT {
 
                 // Deleting the interface shuts the device down and removes its socket, as with wireguard-go.
                 ns1.exec("ip", "link", "del", ifA);
-                a.closed().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                a.closed().get(10, TimeUnit.SECONDS);
                 assertThat(Files.exists(ua.socketPath())).isFalse();
             }
         }

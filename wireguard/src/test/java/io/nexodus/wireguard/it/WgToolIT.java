@@ -12,9 +12,12 @@ import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.IpPrefix;
 import io.nexodus.wireguard.device.PeerStats;
 import io.nexodus.wireguard.uapi.UapiServer;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,10 +133,10 @@ class WgToolIT {
 
             Cmd.run("wg", "set", name, "peer", p2.toBase64(), "remove");
             assertThat(d.peers()).isEmpty();
-            try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 Cmd.Result bad = Cmd.tryRun(
-                        java.time.Duration.ofSeconds(10),
-                        java.util.List.of("wg", "set", name, "listen-port", String.valueOf(taken.getLocalPort())));
+                        Duration.ofSeconds(10),
+                        List.of("wg", "set", name, "listen-port", String.valueOf(taken.getLocalPort())));
                 assertThat(bad.ok()).isFalse();
                 assertThat(bad.stderr()).contains("Address already in use");
             }

@@ -11,6 +11,7 @@ import io.nexodus.wireguard.bind.UdpEndpoint;
 import io.nexodus.wireguard.device.Device;
 import io.nexodus.wireguard.device.Timings;
 import io.nexodus.wireguard.uapi.UapiServer;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -197,7 +198,7 @@ class WireguardGoInteropIT {
     static final class FreeUdpPort {
         static int in(Netns ns) throws Exception {
             return InNetns.call(ns.name(), () -> {
-                try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+                try (DatagramSocket s = new DatagramSocket(0)) {
                     return s.getLocalPort();
                 }
             });

@@ -9,6 +9,7 @@ import io.nexodus.wireguard.tun.MemoryTun;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,7 +104,7 @@ class LoopbackDevicesTest {
                 .build()) {
             UapiServer s = UapiServer.start(a, dir.resolve("ltc.sock"));
             Files.delete(s.socketPath());
-            a.closed().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            a.closed().get(5, TimeUnit.SECONDS);
         }
     }
 }

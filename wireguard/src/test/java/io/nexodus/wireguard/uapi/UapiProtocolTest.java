@@ -13,6 +13,7 @@ import io.nexodus.wireguard.device.IpPrefix;
 import io.nexodus.wireguard.device.PeerStats;
 import io.nexodus.wireguard.device.PeerUpdate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,7 @@ class UapiProtocolTest {
                 "replace_allowed_ips=true",
                 "protocol_version=1");
         for (int i = 0; i < 20000; i++) {
-            java.util.ArrayList<String> lines = new java.util.ArrayList<>();
+            ArrayList<String> lines = new ArrayList<>();
             int n = r.nextInt(8);
             for (int k = 0; k < n; k++) {
                 StringBuilder l = new StringBuilder(seeds.get(r.nextInt(seeds.size())));
