@@ -20,6 +20,7 @@ import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
 import io.nexodus.server.testing.Db;
+import io.nexodus.server.testing.HeadlessChromium;
 import io.nexodus.server.testing.Keys;
 import io.nexodus.server.testing.TestServer;
 import java.io.File;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,8 +40,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -53,8 +51,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleBrowserIT {
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private TestServer ts;
     private ChromeDriver browser;
@@ -62,24 +58,9 @@ class ConsoleBrowserIT {
 
     @BeforeAll
     void start() {
-        Assumptions.assumeTrue(
-                Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
-                "the browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        HeadlessChromium.assumeInstalled();
         ts = TestServer.start(Db.H2);
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM.toFile())
-                .addArguments(
-                        "--headless=new",
-                        "--no-sandbox",
-                        "--disable-dev-shm-usage",
-                        "--disable-gpu",
-                        "--window-size=1280,900",
-                        "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.start();
         wait = new WebDriverWait(browser, Duration.ofSeconds(15));
     }
 

@@ -10,6 +10,7 @@ import io.nexodus.api.client.Json;
 import io.nexodus.api.model.TokenResponse;
 import io.nexodus.server.ServerConfig;
 import io.nexodus.server.testing.Db;
+import io.nexodus.server.testing.HeadlessChromium;
 import io.nexodus.server.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,15 +34,12 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -56,8 +54,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeycloakIT {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
     private Path home;
     private Process keycloak;
@@ -198,9 +194,7 @@ class KeycloakIT {
 
     @Test
     void theConsoleSignsInAtKeycloakWithCodeAndPkceAndSignsOut() throws Exception {
-        Assumptions.assumeTrue(
-                Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
-                "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)");
+        HeadlessChromium.assumeInstalled();
         try (TestServer svc = TestServer.start(Db.H2, c -> withClient(c.withOidc(issuer, null), null, consolePort))) {
             assertThat(svc.url()).isEqualTo("http://127.0.0.1:" + consolePort);
             String console = svc.url() + "/console/";
@@ -218,7 +212,7 @@ class KeycloakIT {
                             + keycloakOrigin + "; img-src 'self'; form-action 'self'; frame-ancestors 'none';"
                             + " base-uri 'none'");
 
-            ChromeDriver browser = browser();
+            ChromeDriver browser = HeadlessChromium.start();
             try {
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
                 browser.get(console);
@@ -260,23 +254,6 @@ class KeycloakIT {
     }
 
     // ---- helpers ----
-
-    private static ChromeDriver browser() {
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM.toFile())
-                .addArguments(
-                        "--headless=new",
-                        "--no-sandbox",
-                        "--disable-dev-shm-usage",
-                        "--disable-gpu",
-                        "--window-size=1280,900",
-                        "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        return new ChromeDriver(service, options);
-    }
 
     private static WebElement visible(WebDriverWait wait, By by) {
         return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
