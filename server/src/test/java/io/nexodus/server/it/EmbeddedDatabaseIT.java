@@ -30,7 +30,7 @@ class EmbeddedDatabaseIT {
         Files.writeString(holder, """
                 public class HoldH2 {
                     public static void main(String[] a) throws Exception {
-                        try (var c = DriverManager.getConnection(a[0])) {
+                        try (var c = java.sql.DriverManager.getConnection(a[0])) {
                             System.out.println("open");
                             System.out.flush();
                             System.in.read(); // until the test closes our stdin
