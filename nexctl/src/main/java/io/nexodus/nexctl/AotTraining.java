@@ -171,6 +171,7 @@ public final class AotTraining {
                                     "h",
                                     List.of("100.64.0.2"),
                                     PeeringMethod.REFLEXIVE,
+                                    null,
                                     null)));
         }
 

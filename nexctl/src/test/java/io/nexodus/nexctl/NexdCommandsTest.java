@@ -100,6 +100,7 @@ class NexdCommandsTest {
                                             "lab-b",
                                             List.of("100.64.0.2", "200::2"),
                                             PeeringMethod.REFLEXIVE,
+                                            null,
                                             null),
                             "pkD=",
                                     new PeerStatus(

@@ -74,34 +74,6 @@ public record PeerStatus(
             .appendPattern(" Z")
             .toFormatter(Locale.ROOT);
 
-    /** Without the relay's name (what agents before several relays per VPC sent). */
-    public PeerStatus(
-            String publicKey,
-            String endpoint,
-            List<String> allowedIps,
-            String latestHandshake,
-            long tx,
-            long rx,
-            boolean healthy,
-            String hostname,
-            List<String> tunnelIps,
-            String method,
-            String relay) {
-        this(
-                publicKey,
-                endpoint,
-                allowedIps,
-                latestHandshake,
-                tx,
-                rx,
-                healthy,
-                hostname,
-                tunnelIps,
-                method,
-                relay,
-                null);
-    }
-
     public PeerStatus {
         endpoint = endpoint == null ? "" : endpoint;
         allowedIps = allowedIps == null ? List.of() : List.copyOf(allowedIps);

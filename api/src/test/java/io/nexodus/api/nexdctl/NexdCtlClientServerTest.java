@@ -78,7 +78,8 @@ class NexdCtlClientServerTest {
                                             "b",
                                             List.of("100.64.0.5", "fd00::5"),
                                             PeeringMethod.VIA_DERP_RELAY,
-                                            RelayKind.PUBLIC_DERP),
+                                            RelayKind.PUBLIC_DERP,
+                                            null),
                             "pkA=",
                                     new PeerStatus(
                                             "pkA=",
@@ -91,6 +92,7 @@ class NexdCtlClientServerTest {
                                             "a",
                                             List.of("100.64.0.4"),
                                             PeeringMethod.REFLEXIVE,
+                                            null,
                                             null)));
         }
 

@@ -50,42 +50,6 @@ public record PeerView(
     /** Through a DERP relay onboarded into the VPC ({@code RelayKind.ONBOARDED_DERP}). */
     public static final String ONBOARDED_DERP = "onboarded-derp";
 
-    /** Without the relay's name (tests). */
-    public PeerView(
-            String publicKey,
-            UUID deviceId,
-            String hostname,
-            List<String> tunnelIps,
-            PeeringMethod method,
-            String relay,
-            String endpoint,
-            List<String> allowedIps,
-            Instant lastHandshake,
-            long rxBytes,
-            long txBytes,
-            boolean healthy,
-            PeerPath.State state,
-            String reason,
-            List<String> options) {
-        this(
-                publicKey,
-                deviceId,
-                hostname,
-                tunnelIps,
-                method,
-                relay,
-                endpoint,
-                allowedIps,
-                lastHandshake,
-                rxBytes,
-                txBytes,
-                healthy,
-                state,
-                reason,
-                options,
-                null);
-    }
-
     public PeerView {
         tunnelIps = List.copyOf(tunnelIps);
         allowedIps = List.copyOf(allowedIps);

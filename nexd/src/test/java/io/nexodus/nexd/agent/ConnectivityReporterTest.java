@@ -57,7 +57,8 @@ class ConnectivityReporterTest {
                 true,
                 PeerPath.State.UP,
                 "",
-                List.of());
+                List.of(),
+                null);
     }
 
     private void offer(PeeringMethod method, long rx) {

@@ -50,7 +50,8 @@ class AgentControlTest {
             true,
             PeerPath.State.UP,
             "",
-            List.of("reflexive", "via-relay"));
+            List.of("reflexive", "via-relay"),
+            null);
     private final PeerView relayed = new PeerView(
             "KEYS",
             UUID.randomUUID(),
@@ -66,7 +67,8 @@ class AgentControlTest {
             true,
             PeerPath.State.UP,
             "",
-            List.of("via-relay"));
+            List.of("via-relay"),
+            null);
 
     private NexdCtlClient serve(AgentControl.AgentView view, AgentControl.Prober prober, String name) throws Exception {
         NexdCtlServer server = new NexdCtlServer(tmp.resolve(name), new AgentControl(view, prober)).start();
@@ -216,7 +218,8 @@ class AgentControlTest {
                 true,
                 PeerPath.State.UP,
                 "",
-                List.of("reflexive"));
+                List.of("reflexive"),
+                null);
         AgentControl.AgentView view = AgentControl.view(
                 () -> AgentStatus.of(AgentStatus.RUNNING, ""),
                 v6 -> Optional.empty(),
