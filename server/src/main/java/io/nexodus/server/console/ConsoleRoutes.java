@@ -66,8 +66,9 @@ public final class ConsoleRoutes {
     /** Scripts, styles and API calls from this origin only; no inline script or style, no framing. */
     static final String CSP = csp(null);
 
-    private final Login login;
     private final String csp;
+    /** {@code config.js}: fixed for the life of the service, so written once. */
+    private final byte[] configModule;
 
     private static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
@@ -82,8 +83,8 @@ public final class ConsoleRoutes {
 
     /** {@code login} null: the issuer offers no browser login (no authorization or token endpoint). */
     public ConsoleRoutes(Login login) {
-        this.login = login;
         this.csp = csp(login == null ? null : issuerOrigin(login.tokenEndpoint()));
+        this.configModule = configModule(login);
     }
 
     /**
@@ -141,7 +142,7 @@ public final class ConsoleRoutes {
     }
 
     /** The login settings as an ES module (JSON is a JavaScript expression; Jackson escapes the strings). */
-    private byte[] configModule() {
+    private static byte[] configModule(Login login) {
         if (login == null) {
             return "// The OIDC issuer offers no browser login.\nexport default null;\n"
                     .getBytes(StandardCharsets.UTF_8);
@@ -167,7 +168,7 @@ public final class ConsoleRoutes {
             throw ApiError.notFound("console file");
         }
         if (name.equals("config.js")) {
-            return reply(type, configModule());
+            return reply(type, configModule);
         }
         byte[] body;
         try (InputStream in = ConsoleRoutes.class.getResourceAsStream(name)) {
