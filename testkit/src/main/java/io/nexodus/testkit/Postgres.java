@@ -39,6 +39,11 @@ public final class Postgres {
         return Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(BIN.resolve("pg_ctl"));
     }
 
+    /** A program of the PostgreSQL installation ({@code initdb}, {@code postgres}, ...), for a cluster of one's own. */
+    public static Path binary(String name) {
+        return BIN.resolve(name);
+    }
+
     /** The JVM's cluster, started on first use. */
     public static synchronized Postgres get() {
         if (instance == null) {

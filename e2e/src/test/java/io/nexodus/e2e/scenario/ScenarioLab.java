@@ -48,12 +48,22 @@ final class ScenarioLab implements AutoCloseable {
 
     /** Builds the lab, starts the service and makes nexd's AOT cache meanwhile; transfer sinks use ports from {@code firstSinkPort}. */
     static ScenarioLab start(Path logs, int firstSinkPort) {
+        return start(logs, firstSinkPort, 1);
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with the service as {@code replicas} replicas on PostgreSQL behind nginx when more
+     * than one ({@link LabService#startReplicated}).
+     */
+    static ScenarioLab start(Path logs, int firstSinkPort, int replicas) {
         NatLab lab = StandardLab.build(logs);
         List<List<String>> aot = new ArrayList<>(List.of(List.of()));
         Thread cache = Thread.ofPlatform().start(() -> aot.set(0, NexdAotCache.create(Path.of("target", "natlab"))));
         LabService service;
         try {
-            service = LabService.start(lab, lab.host(SERVICE));
+            service = replicas > 1
+                    ? LabService.startReplicated(lab, lab.host(SERVICE), replicas)
+                    : LabService.start(lab, lab.host(SERVICE));
         } catch (RuntimeException e) {
             lab.close();
             throw e;

@@ -9,6 +9,7 @@ import io.nexodus.core.tls.SelfSignedCa;
 import io.nexodus.core.tls.ServerCertificate;
 import io.nexodus.testkit.ChildProcess;
 import io.nexodus.testkit.FreePorts;
+import io.nexodus.testkit.NginxBalancer;
 import io.nexodus.testkit.Postgres;
 import io.nexodus.testkit.WorkDirs;
 import java.io.IOException;
@@ -40,20 +41,12 @@ import java.util.stream.Stream;
  * Each replica also runs its public DERP relay (its own port and self-signed CA), meshed with the others' through the
  * shared database ({@code --derp-mesh-key}). Everything listens on loopback on free ports, under one temporary directory; {@link #close()} stops every process
  * and deletes the directory, also after a failure.
- *
- * <p>Open-source nginx checks upstreams only passively: a replica that refuses a connection or breaks one is skipped
- * for {@code fail_timeout} ({@code max_fails=1}); {@code proxy_next_upstream} retries a request on the next replica
- * when it failed before it was sent (any method) or, for idempotent methods, also after. It cannot poll
- * {@code /private/ready}; a rolling restart waits for it on the restarted replica instead, as an orchestrator would.
- * Watch streams pass unbuffered ({@code proxy_buffering off}) with a read timeout far above the service's 10 s
- * keep-alive.
+ * The balancer's configuration and its limits: {@link NginxBalancer}.
  */
 final class LoadBalancedReplicas implements AutoCloseable {
     static final String ADMIN_PASSWORD = "lb-admin-password";
     /** The replicas' shared DERP mesh key: their public relays mesh and publish one region. */
     static final String DERP_MESH_KEY = "3f1c9a0e5b7d2c4e6a8b0d1f3e5c7a9b1d3f5e7c9a0b2d4f6e8a1c3e5b7d9f0a";
-
-    private static final Path NGINX = Path.of("/usr/sbin/nginx");
 
     private final Path dir;
     private final String dbUrl;
@@ -94,7 +87,7 @@ final class LoadBalancedReplicas implements AutoCloseable {
     }
 
     static boolean available() {
-        return Postgres.available() && Files.isExecutable(NGINX);
+        return Postgres.available() && NginxBalancer.available();
     }
 
     /** Starts the database, {@code n} replicas (at once) and the balancer; closes whatever started if one fails. */
@@ -281,54 +274,16 @@ final class LoadBalancedReplicas implements AutoCloseable {
 
     private void startNginx() throws IOException {
         Path ng = Files.createDirectories(dir.resolve("nginx"));
-        StringBuilder upstreams = new StringBuilder();
-        for (Replica r : replicas) {
-            upstreams.append("    server ").append(r.address()).append(" max_fails=1 fail_timeout=2s;\n");
-        }
-        String conf = """
-                user root;
-                worker_processes 1;
-                worker_rlimit_nofile 16384;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log notice;
-                events { worker_connections 8192; }
-                http {
-                  log_format lab '$http_user_agent|$request_method $request_uri|$status|$upstream_addr|$upstream_status|$request_time';
-                  access_log %1$s/access.log lab;
-                  client_body_temp_path %1$s/body;
-                  proxy_temp_path %1$s/proxy;
-                  fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi;
-                  scgi_temp_path %1$s/scgi;
-                  upstream nexodus {
-                %2$s    keepalive 32;
-                  }
-                  server {
-                    listen 127.0.0.1:%3$d ssl;
-                    ssl_certificate %4$s;
-                    ssl_certificate_key %5$s;
-                    location / {
-                      proxy_pass http://nexodus;
-                      proxy_http_version 1.1;
-                      proxy_set_header Connection "";
-                      proxy_set_header Host $host:$server_port;
-                      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                      proxy_set_header X-Forwarded-Proto https;
-                      proxy_connect_timeout 2s;
-                      proxy_next_upstream error timeout http_502 http_503 http_504;
-                      proxy_next_upstream_tries 3;
-                      proxy_buffering off;
-                      proxy_read_timeout 1h;
-                      proxy_send_timeout 1h;
-                    }
-                  }
-                }
-                """.formatted(ng, upstreams, lbPort, dir.resolve("lb.pem"), dir.resolve("lb.key"));
         Path confFile = ng.resolve("nginx.conf");
-        Files.writeString(confFile, conf);
-        nginx = ChildProcess.start(
-                ng.resolve("nginx.out"),
-                List.of(NGINX.toString(), "-c", confFile.toString(), "-p", ng.toString(), "-g", "daemon off;"));
+        Files.writeString(
+                confFile,
+                NginxBalancer.config(
+                        ng,
+                        "127.0.0.1:" + lbPort,
+                        dir.resolve("lb.pem"),
+                        dir.resolve("lb.key"),
+                        replicas.stream().map(Replica::address).toList()));
+        nginx = ChildProcess.start(ng.resolve("nginx.out"), NginxBalancer.command(confFile, ng));
         HttpClient http = HttpClient.newBuilder().sslContext(tls().sslContext()).build();
         Instant deadline = Instant.now().plusSeconds(20);
         while (true) {
