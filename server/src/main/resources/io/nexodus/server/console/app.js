@@ -465,12 +465,17 @@ async function connectivityPage() {
   };
   // devices joining or leaving redraw at once (the device stream); the reports themselves are not streamed
   let listed = false;
+  let tails = 0;
   let pending = null;
+  const soon = () => { clearTimeout(pending); pending = setTimeout(reread, 300); };
   follow(vpcId, 'device', {
     reset: () => { listed = false; },
-    tail: () => { listed = true; },
-    change: () => { if (listed) { clearTimeout(pending); pending = setTimeout(reread, 300); } },
-    remove: () => { if (listed) { clearTimeout(pending); pending = setTimeout(reread, 300); } },
+    tail: () => {
+      listed = true;
+      if (tails++ > 0) soon(); // the stream started over: devices may have come or gone meanwhile
+    },
+    change: () => { if (listed) soon(); },
+    remove: () => { if (listed) soon(); },
     status: (text) => { live.textContent = text; },
   }, signal);
   intro.append('As the agents report it (every 30 s and on change). Devices that join or leave appear at once (device watch stream: ',

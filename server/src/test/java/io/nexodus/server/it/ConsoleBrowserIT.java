@@ -320,9 +320,7 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("f-password")).sendKeys("typed-secret-password");
         browser.findElement(By.id("f-full_name")).sendKeys("Draft Person");
 
-        // the session ends (the tokens are gone from memory, as after a refused refresh); the next request says so
-        browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
-                + " import('/console/auth.js').then((a) => { a.logout(); done(); });");
+        endSession();
         browser.findElement(By.id("create-account")).click();
         visible(By.id("sign-in-again")).click();
 
@@ -344,6 +342,42 @@ class ConsoleBrowserIT {
                 .isEmpty();
         assertThat(browser.executeScript("return sessionStorage.getItem('nexodus-console-drafts')"))
                 .isNull();
+        signOut();
+    }
+
+    /** Ends the session as a refused refresh does (the page's tokens are dropped); the next request says so. */
+    private void endSession() {
+        browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " import('/console/auth.js').then((a) => { a.logout(); done(); });");
+    }
+
+    @Test
+    void ruleRowsTypedBeforeSigningInAgainAreBack() {
+        NexodusClient admin = ts.admin();
+        Organization org = admin.organizations()
+                .create(new AddOrganization(
+                        "drafts-" + UUID.randomUUID().toString().substring(0, 8), ""));
+        Vpc vpc = admin.vpcs().create(new AddVpc(org.id(), "drafts", false, null, null));
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.executeScript("location.hash = arguments[0]", "#security-groups?vpc=" + vpc.id());
+        visible(By.cssSelector("[id^='add-inbound_rules-']")).click();
+        visible(By.id("f-inbound_rules-0-ip_ranges")).sendKeys("10.9.0.0/16");
+        endSession();
+        browser.findElement(By.cssSelector("[id^='save-']")).click();
+        visible(By.id("sign-in-again")).click();
+        visible(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+        visible(By.id("drafts-restored"));
+        // the rule row the group does not have is there again, with what was typed in it
+        assertThat(visible(By.id("f-inbound_rules-0-ip_ranges")).getAttribute("value"))
+                .isEqualTo("10.9.0.0/16");
+        assertThat(admin.vpcs()
+                        .securityGroups(vpc.id(), ListOptions.NONE)
+                        .items()
+                        .getFirst()
+                        .inboundRules())
+                .isEmpty();
         signOut();
     }
 
