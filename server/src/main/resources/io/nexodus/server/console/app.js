@@ -2,7 +2,7 @@
 import { completeLogin, login, loginAvailable, logout, returnedFromLogout, signedIn } from './auth.js';
 import { ApiFailure, SessionEnded, api } from './api.js';
 import { follow } from './live.js';
-import { restoreDrafts } from './drafts.js';
+import { dropDrafts, restoreDrafts } from './drafts.js';
 import { PATH_TEXT, connectivityGraph } from './graph.js';
 import { clearErrors, field, h, sessionEnded, show, showError, when } from './ui.js';
 import { invitationsPage, organizationsPage, usersPage } from './people.js';
@@ -636,6 +636,7 @@ function signedOut(message) {
 
 async function start() {
   document.getElementById('logout').addEventListener('click', () => {
+    dropDrafts();
     if (!logout()) {
       signedOut('You are signed out.');
     }

@@ -21,6 +21,11 @@ function fields(form) {
     && (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA'));
 }
 
+/** Forgets kept values (on log out: they belong to the user who typed them). */
+export function dropDrafts() {
+  sessionStorage.removeItem(KEY);
+}
+
 /** Keeps the values of every form (with an id) on the page that the user changed. */
 export function saveDrafts(root) {
   const forms = {};
