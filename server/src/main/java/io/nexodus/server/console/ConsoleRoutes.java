@@ -70,16 +70,19 @@ public final class ConsoleRoutes {
     /** {@code config.js}: fixed for the life of the service, so written once. */
     private final byte[] configModule;
 
-    private static final Map<String, String> FILES = Map.of(
-            "index.html", "text/html; charset=utf-8",
-            "app.js", "text/javascript; charset=utf-8",
-            "api.js", "text/javascript; charset=utf-8",
-            "auth.js", "text/javascript; charset=utf-8",
-            "ui.js", "text/javascript; charset=utf-8",
-            "people.js", "text/javascript; charset=utf-8",
-            "service.js", "text/javascript; charset=utf-8",
-            "config.js", "text/javascript; charset=utf-8",
-            "app.css", "text/css; charset=utf-8");
+    private static final Map<String, String> FILES = Map.ofEntries(
+            Map.entry("index.html", "text/html; charset=utf-8"),
+            Map.entry("app.js", "text/javascript; charset=utf-8"),
+            Map.entry("api.js", "text/javascript; charset=utf-8"),
+            Map.entry("auth.js", "text/javascript; charset=utf-8"),
+            Map.entry("ui.js", "text/javascript; charset=utf-8"),
+            Map.entry("live.js", "text/javascript; charset=utf-8"),
+            Map.entry("drafts.js", "text/javascript; charset=utf-8"),
+            Map.entry("graph.js", "text/javascript; charset=utf-8"),
+            Map.entry("people.js", "text/javascript; charset=utf-8"),
+            Map.entry("service.js", "text/javascript; charset=utf-8"),
+            Map.entry("config.js", "text/javascript; charset=utf-8"),
+            Map.entry("app.css", "text/css; charset=utf-8"));
 
     /** {@code login} null: the issuer offers no browser login (no authorization or token endpoint). */
     public ConsoleRoutes(Login login) {

@@ -1,6 +1,9 @@
 // The console's pages. Views are built with DOM calls (never innerHTML with data), so API text cannot inject markup.
 import { completeLogin, login, loginAvailable, logout, returnedFromLogout, signedIn } from './auth.js';
-import { ApiFailure, SessionEnded, api, watch } from './api.js';
+import { ApiFailure, SessionEnded, api } from './api.js';
+import { follow } from './live.js';
+import { dropDrafts, restoreDrafts } from './drafts.js';
+import { PATH_TEXT, connectivityGraph } from './graph.js';
 import { clearErrors, field, h, sessionEnded, show, showError, when } from './ui.js';
 import { invitationsPage, organizationsPage, usersPage } from './people.js';
 import { flagsPage, relaysPage } from './service.js';
@@ -134,36 +137,14 @@ async function devicesPage() {
       live, '); online status is not streamed and is re-read every ' + REFRESH_MS / 1000 + ' s.'),
     empty, table);
   render();
-  // The watch: the whole list, a tail marker, then every change. After a drop it starts over (the list comes again).
-  (async () => {
-    while (!signal.aborted) {
-      let fresh = true;
-      try {
-        await watch('/api/vpcs/' + vpcId + '/events', [{ kind: 'device', gt_revision: 0, at_tail: false }], (e) => {
-          if (fresh) {
-            rows.forEach((r) => r.row.remove());
-            rows.clear();
-            fresh = false;
-          }
-          if (e.kind !== 'device') return;
-          if (e.type === 'change' && e.value) put(e.value);
-          else if (e.type === 'delete' && e.value) remove(e.value.id);
-          else if (e.type === 'reset') { rows.forEach((r) => r.row.remove()); rows.clear(); render(); }
-          else if (e.type === 'tail') live.textContent = 'live';
-          else if (e.type === 'error') live.textContent = 'stream error: ' + ((e.value && e.value.error) || 'unknown');
-        }, signal);
-        if (!signal.aborted) live.textContent = 'stream closed, reconnecting';
-      } catch (err) {
-        if (signal.aborted) return;
-        if (err instanceof SessionEnded) {
-          sessionEnded();
-          return;
-        }
-        live.textContent = 'stream failed (' + err.message + '), reconnecting';
-      }
-      await new Promise((resolve) => { setTimeout(resolve, 2000); });
-    }
-  })();
+  const clear = () => {
+    rows.forEach((r) => r.row.remove());
+    rows.clear();
+    render();
+  };
+  follow(vpcId, 'device', {
+    reset: clear, change: put, remove: (d) => remove(d.id), status: (text) => { live.textContent = text; },
+  }, signal);
   const poll = async () => {
     if (signal.aborted) return;
     try {
@@ -261,6 +242,7 @@ function readRules(form, dir) {
 }
 
 async function securityGroupsPage() {
+  const signal = pageSignal;
   const vpcList = await vpcs();
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const vpcId = params.get('vpc') || (vpcList[0] && vpcList[0].id);
@@ -269,19 +251,92 @@ async function securityGroupsPage() {
   if (vpcId) picker.value = vpcId;
   picker.addEventListener('change', () => { location.hash = '#security-groups?vpc=' + picker.value; });
   const groups = vpcId ? await api('GET', '/api/vpcs/' + vpcId + '/security-groups') : [];
-  const editors = groups.map((g) => groupEditor(g));
+  const editors = new Map(groups.map((g) => [g.id, groupEditor(g)])); // group id -> editor
+  const list = h('div', { id: 'groups' }, [...editors.values()].map((e) => e.form));
+  const live = h('span', { id: 'sg-live', 'aria-live': 'polite' }, vpcId ? 'connecting…' : 'no VPC');
   show(h('h1', {}, 'Security groups'), h('label', { for: 'sg-vpc' }, 'VPC', picker),
-    h('p', { class: 'muted' }, 'A group without rules allows everything in that direction.'), ...editors);
+    h('p', { class: 'muted' }, 'A group without rules allows everything in that direction. Changes made elsewhere arrive from the '
+      + 'service\'s watch stream (', live, '): an editor you have not typed in shows them at once, one you have typed in says so '
+      + 'and keeps your text.'), list);
+  if (!vpcId) return;
+  let seen = new Set(); // groups in the list the stream is (re)sending; the others are gone when it ends
+  follow(vpcId, 'security-group', {
+    reset: () => { seen = new Set(); },
+    change: (g) => {
+      seen.add(g.id);
+      const old = editors.get(g.id);
+      if (!old) {
+        const e = groupEditor(g);
+        editors.set(g.id, e);
+        list.append(e.form);
+      } else {
+        old.changedElsewhere(g);
+      }
+    },
+    remove: (g) => {
+      const old = editors.get(g.id);
+      if (old) {
+        old.form.remove();
+        editors.delete(g.id);
+      }
+    },
+    tail: () => {
+      for (const [id, e] of editors) {
+        if (!seen.has(id)) {
+          e.form.remove();
+          editors.delete(id);
+        }
+      }
+    },
+    status: (text) => { live.textContent = text; },
+  }, signal);
 }
 
+/** Rules of one direction from a form draft (name -> value) as the editor names them: inbound_rules[0].from_port. */
+function rulesFromDraft(values, dir) {
+  const rules = [];
+  for (const [name, value] of Object.entries(values)) {
+    const m = name.match(/^(\w+)\[(\d+)\]\.(\w+)$/);
+    if (m && m[1] === dir) {
+      const r = rules[Number(m[2])] || (rules[Number(m[2])] = { ip_protocol: '', from_port: 0, to_port: 0, ip_ranges: [] });
+      r[m[3]] = m[3] === 'ip_ranges' ? String(value).split(',').map((x) => x.trim()).filter(Boolean) : value;
+    }
+  }
+  return rules.filter(Boolean);
+}
+
+/**
+ * The rule editor of one group: { form, changedElsewhere(group) }. A change that arrives from the stream replaces the
+ * rules unless the user typed in the form since it was loaded or saved; then the form keeps the text and offers the
+ * new version.
+ */
 function groupEditor(group) {
-  const form = h('form', { class: 'group', 'data-group': group.id, novalidate: true });
+  const form = h('form', { class: 'group', id: 'sg-' + group.id, 'data-group': group.id, novalidate: true });
   const rules = { inbound_rules: [...(group.inbound_rules || [])], outbound_rules: [...(group.outbound_rules || [])] };
   const status = h('span', { class: 'ok', 'aria-live': 'polite' });
+  const notice = h('p', { class: 'notice', role: 'status', hidden: true });
+  let dirty = false;
+  let newer = null; // a version from the stream not shown because the user is typing
+  form.addEventListener('input', () => { dirty = true; });
   // typed values are captured into the model before a rule is added or removed, then the form is rebuilt from it
   function capture() {
     rules.inbound_rules = readRules(form, 'inbound_rules');
     rules.outbound_rules = readRules(form, 'outbound_rules');
+  }
+  function load(g) {
+    Object.assign(group, g);
+    rules.inbound_rules = [...(g.inbound_rules || [])];
+    rules.outbound_rules = [...(g.outbound_rules || [])];
+    dirty = false;
+    newer = null;
+    status.textContent = '';
+    render();
+  }
+  function showNotice() {
+    notice.hidden = newer === null;
+    notice.replaceChildren(...(newer === null ? [] : [
+      'These rules were changed elsewhere. Saving overwrites that change. ',
+      h('button', { type: 'button', class: 'secondary', onclick: () => load(newer) }, 'Show the new rules (drops your edits)')]));
   }
   function render() {
     const section = (dir, title) => h('section', { 'aria-label': title },
@@ -289,6 +344,7 @@ function groupEditor(group) {
       h('div', { class: 'rules' }, rules[dir].map((r, i) => ruleEditor(dir, i, r, () => {
         capture();
         rules[dir].splice(i, 1);
+        dirty = true;
         render();
       }))),
       h('button', {
@@ -296,11 +352,14 @@ function groupEditor(group) {
         onclick: () => {
           capture();
           rules[dir].push({ ip_protocol: 'tcp', from_port: 0, to_port: 0, ip_ranges: [] });
+          dirty = true;
           render();
         },
       }, 'Add ' + title.toLowerCase().replace(' rules', ' rule')));
+    showNotice();
     form.replaceChildren(
       h('h2', {}, group.description || group.id),
+      notice,
       section('inbound_rules', 'Inbound rules'), section('outbound_rules', 'Outbound rules'),
       h('p', { class: 'error form-error', role: 'alert' }),
       h('div', {}, h('button', { type: 'submit', id: 'save-' + group.id }, 'Save rules'), status));
@@ -313,18 +372,38 @@ function groupEditor(group) {
       const g = await api('PATCH', '/api/security-groups/' + group.id,
         { inbound_rules: readRules(form, 'inbound_rules'), outbound_rules: readRules(form, 'outbound_rules') });
       Object.assign(group, g);
+      dirty = false;
+      newer = null;
+      showNotice();
       status.textContent = ' Saved.';
     } catch (err) {
       showError(form, err);
     }
   });
+  // a draft kept across a new sign-in may have more or fewer rules than the group has now
+  form.prepareDraft = (values) => {
+    rules.inbound_rules = rulesFromDraft(values, 'inbound_rules');
+    rules.outbound_rules = rulesFromDraft(values, 'outbound_rules');
+    dirty = true;
+    render();
+  };
   render();
-  return form;
+  return {
+    form,
+    changedElsewhere(g) {
+      if (g.revision <= group.revision) return; // what is shown already, e.g. this editor's own save
+      if (dirty) {
+        newer = g; // only the notice changes: the inputs (and the focus) stay as they are
+        showNotice();
+      } else {
+        load(g);
+      }
+    },
+  };
 }
 
 // ---- connectivity ----
 
-const PATH_TEXT = { direct: 'direct', relayed: 'relayed', derp: 'DERP', none: 'no path' };
 
 function connectivityCell(pair) {
   if (!pair) {
@@ -342,7 +421,10 @@ function connectivityCell(pair) {
   pair.healthy || pair.stale ? null : h('span', { class: 'unhealthy' }, ' unhealthy'));
 }
 
+let connectivityView = 'matrix'; // the view last chosen (matrix or graph), kept across re-reads and VPCs
+
 async function connectivityPage() {
+  const signal = pageSignal;
   const vpcList = await vpcs();
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const vpcId = params.get('vpc') || (vpcList[0] && vpcList[0].id);
@@ -354,16 +436,87 @@ async function connectivityPage() {
     show(h('h1', {}, 'Connectivity'), h('p', {}, 'No VPCs yet.'));
     return;
   }
-  const c = await api('GET', '/api/vpcs/' + vpcId + '/connectivity');
+  const census = h('div', {});
+  const views = h('div', {});
+  const draw = (c) => {
+    const parts = connectivitySections(c);
+    census.replaceChildren(...parts.census);
+    views.replaceChildren(...parts.views);
+    toggle.hidden = parts.views.length < 2;
+    showView(document.getElementById('matrix-view'), document.getElementById('graph-view'));
+  };
+  const first = await api('GET', '/api/vpcs/' + vpcId + '/connectivity');
+  const intro = h('p', { class: 'muted' });
+  const live = h('span', { id: 'conn-live', 'aria-live': 'polite' }, 'connecting…');
+  show(
+    h('h1', {}, 'Connectivity'),
+    h('label', { for: 'conn-vpc' }, 'VPC', picker),
+    intro, census, toggle, views);
+  draw(first);
+  let reading = 0; // the latest re-read wins
+  const reread = async () => {
+    const mine = ++reading;
+    try {
+      const c = await api('GET', '/api/vpcs/' + vpcId + '/connectivity');
+      if (mine === reading && !signal.aborted) draw(c);
+    } catch (err) {
+      if (err instanceof SessionEnded) sessionEnded();
+    }
+  };
+  // devices joining or leaving redraw at once (the device stream); the reports themselves are not streamed
+  let listed = false;
+  let tails = 0;
+  let pending = null;
+  const soon = () => { clearTimeout(pending); pending = setTimeout(reread, 300); };
+  follow(vpcId, 'device', {
+    reset: () => { listed = false; },
+    tail: () => {
+      listed = true;
+      if (tails++ > 0) soon(); // the stream started over: devices may have come or gone meanwhile
+    },
+    change: () => { if (listed) soon(); },
+    remove: () => { if (listed) soon(); },
+    status: (text) => { live.textContent = text; },
+  }, signal);
+  intro.append('As the agents report it (every 30 s and on change). Devices that join or leave appear at once (device watch stream: ',
+    live, '); the reports are not streamed by the service and are re-read every ' + REFRESH_MS / 1000 + ' s.');
+  const tick = async () => {
+    await reread();
+    if (!signal.aborted) refreshTimer = setTimeout(tick, REFRESH_MS);
+  };
+  refreshTimer = setTimeout(tick, REFRESH_MS);
+}
+
+// The matrix/graph toggle stays while the views under it are re-read (a keyboard user keeps the focus on it).
+const viewButtons = {};
+const viewHeading = h('h2', {});
+const toggle = h('div', {}, h('div', { class: 'view-toggle', role: 'group', 'aria-label': 'Show as' },
+  [['matrix', 'Matrix'], ['graph', 'Graph']].map(([k, label]) => {
+    viewButtons[k] = h('button', {
+      type: 'button', class: 'secondary', id: 'view-' + k,
+      onclick: () => {
+        connectivityView = k;
+        showView(document.getElementById('matrix-view'), document.getElementById('graph-view'));
+      },
+    }, label);
+    return viewButtons[k];
+  })), viewHeading);
+
+function showView(matrix, graph) {
+  if (matrix) matrix.hidden = connectivityView !== 'matrix';
+  if (graph) graph.hidden = connectivityView !== 'graph';
+  viewHeading.textContent = connectivityView === 'matrix' ? 'Matrix' : 'Graph';
+  for (const [k, b] of Object.entries(viewButtons)) b.setAttribute('aria-pressed', String(k === connectivityView));
+}
+
+/** The census and both views (matrix, graph) of one connectivity report; the toggle shows one view at a time. */
+function connectivitySections(c) {
   const pairs = new Map(c.pairs.map((p) => [p.from_device_id + '/' + p.to_device_id, p]));
   const name = (d) => d.hostname || d.device_id.slice(0, 8);
   const census = c.census;
   const nat = Object.entries(census.nat_types).map(([k, v]) => k + ' ' + v).join(', ') || 'none reported';
-  show(
-    h('h1', {}, 'Connectivity'),
-    h('label', { for: 'conn-vpc' }, 'VPC', picker),
-    h('p', { class: 'muted' }, 'As the agents report it (every 30 s and on change). A row is the reporting device, a column the peer it reaches. '
-      + 'Stale: the report is older than ' + c.stale_after_seconds + ' s or the device is offline. Refreshed every ' + REFRESH_MS / 1000 + ' s.'),
+  const top = [
+    h('p', { class: 'muted' }, 'Stale: the report is older than ' + c.stale_after_seconds + ' s or the device is offline.'),
     h('h2', {}, 'Census'),
     h('ul', { id: 'census' },
       h('li', {}, 'Pairs: ' + census.pairs),
@@ -373,17 +526,19 @@ async function connectivityPage() {
       census.no_path ? h('li', { 'data-census': 'no_path' }, 'No path: ' + census.no_path) : null,
       h('li', { 'data-census': 'stale' }, 'Stale: ' + census.stale),
       h('li', { 'data-census': 'unreported' }, 'Not reported: ' + census.unreported),
-      h('li', { 'data-census': 'nat' }, 'NAT types: ' + nat)),
-    h('h2', {}, 'Matrix'),
-    c.devices.length < 2 ? h('p', {}, 'The matrix needs two devices in the VPC.') :
-      h('div', { class: 'table-wrap' }, h('table', { id: 'connectivity', class: 'matrix' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'from ↓ / to →'), c.devices.map((d) => h('th', { scope: 'col' }, name(d))))),
-        h('tbody', {}, c.devices.map((from) => h('tr', { 'data-device': from.device_id },
-          h('th', { scope: 'row' }, name(from), h('br', {}),
-            h('span', { class: 'muted' }, (from.nat_type ? 'NAT ' + from.nat_type : 'no report') + (from.stale && from.nat_type ? ', stale' : ''))),
-          c.devices.map((to) => to.device_id === from.device_id ? h('td', { class: 'cell self' }, '—')
-            : connectivityCell(pairs.get(from.device_id + '/' + to.device_id)))))))));
-  refreshTimer = setTimeout(() => { if (location.hash.startsWith('#connectivity')) route(); }, REFRESH_MS);
+      h('li', { 'data-census': 'nat' }, 'NAT types: ' + nat))];
+  if (c.devices.length < 2) {
+    return { census: top, views: [h('p', {}, 'The matrix and the graph need two devices in the VPC.')] };
+  }
+  const matrix = h('div', { class: 'table-wrap', id: 'matrix-view' }, h('table', { id: 'connectivity', class: 'matrix' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'from ↓ / to →'), c.devices.map((d) => h('th', { scope: 'col' }, name(d))))),
+    h('tbody', {}, c.devices.map((from) => h('tr', { 'data-device': from.device_id },
+      h('th', { scope: 'row' }, name(from), h('br', {}),
+        h('span', { class: 'muted' }, (from.nat_type ? 'NAT ' + from.nat_type : 'no report') + (from.stale && from.nat_type ? ', stale' : ''))),
+      c.devices.map((to) => to.device_id === from.device_id ? h('td', { class: 'cell self' }, '—')
+        : connectivityCell(pairs.get(from.device_id + '/' + to.device_id))))))));
+  const graph = h('div', { id: 'graph-view' }, connectivityGraph(c));
+  return { census: top, views: [matrix, graph] };
 }
 
 // ---- audit log (administrators) ----
@@ -456,6 +611,10 @@ async function route() {
   });
   try {
     await page();
+    if (restoreDrafts(document.getElementById('main'))) {
+      document.getElementById('main').prepend(h('p', { id: 'drafts-restored', role: 'status', class: 'notice' },
+        'What you typed before signing in again is back in the form (passwords are never kept: type them again).'));
+    }
   } catch (err) {
     if (err instanceof SessionEnded) {
       sessionEnded();
@@ -477,6 +636,7 @@ function signedOut(message) {
 
 async function start() {
   document.getElementById('logout').addEventListener('click', () => {
+    dropDrafts();
     if (!logout()) {
       signedOut('You are signed out.');
     }

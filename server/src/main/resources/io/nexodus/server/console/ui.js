@@ -2,6 +2,7 @@
 // fields with a slot for the API's error about them, and the session-ended banner.
 import { login } from './auth.js';
 import { ApiFailure, SessionEnded } from './api.js';
+import { saveDrafts } from './drafts.js';
 
 const main = document.getElementById('main');
 
@@ -72,13 +73,22 @@ export function showError(form, err) {
   form.querySelector('.form-error').textContent = (f === null && err.field ? err.field + ': ' : '') + err.message;
 }
 
-/** The session ended: keep the page as it is (typed values included) and offer to sign in again. */
+/**
+ * The session ended: keep the page as it is and offer to sign in again. That is a full-page redirect, so what is
+ * typed in the page's forms is kept for this tab first and put back after the login (drafts.js).
+ */
 export function sessionEnded() {
   if (document.getElementById('session-ended')) {
     return;
   }
   main.prepend(h('p', { id: 'session-ended', role: 'alert', class: 'error' },
-    'Your session ended. ', h('button', { type: 'button', onclick: () => login() }, 'Sign in again')));
+    'Your session ended. ', h('button', {
+      type: 'button', id: 'sign-in-again',
+      onclick: () => {
+        saveDrafts(main);
+        login().catch((e) => alert(e.message));
+      },
+    }, 'Sign in again')));
 }
 
 export function when(t) {

@@ -16,6 +16,8 @@ import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.Organization;
 import io.nexodus.api.model.PeerConnectivity;
+import io.nexodus.api.model.SecurityRule;
+import io.nexodus.api.model.UpdateSecurityGroup;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.api.model.Watch;
 import io.nexodus.api.model.WatchEvent;
@@ -180,6 +182,25 @@ class ConsoleBrowserIT {
                             .getText())
                     .contains("symmetric 1");
             screenshot("connectivity");
+
+            // the same report as a graph: an arrow from the reporter to its peer, labelled DERP
+            browser.findElement(By.id("view-graph")).click();
+            WebElement edge = visible(By.cssSelector(
+                    "#connectivity-graph g.edge[data-from='" + reporter.id() + "'][data-to='" + peer.id() + "']"));
+            assertThat(edge.getAttribute("data-path")).isEqualTo("derp");
+            assertThat(edge.findElement(By.tagName("text")).getText()).isEqualTo("DERP");
+            assertThat(browser.findElement(By.id("connectivity")).isDisplayed()).isFalse();
+            browser.executeScript(
+                    "arguments[0].scrollIntoView({block: 'center'})", browser.findElement(By.id("connectivity-graph")));
+            screenshot("connectivity-graph");
+
+            // a device that joins is drawn at once (device stream), not at the next 10 s re-read
+            Device late = addDevice(admin, office, Keys.generate(), "laptop-late", null);
+            new WebDriverWait(browser, Duration.ofSeconds(5))
+                    .until(ExpectedConditions.presenceOfElementLocated(
+                            By.cssSelector("#connectivity-graph g.node[data-device='" + late.id() + "']")));
+            browser.findElement(By.id("view-matrix")).click();
+            visible(By.id("connectivity"));
         }
 
         // security group rule editor: the API's 400 is shown next to the field, a good rule saves
@@ -216,6 +237,29 @@ class ConsoleBrowserIT {
         browser.findElement(By.cssSelector("[id^='save-']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("form.group"), "Saved."));
         assertThat(err.getText()).isBlank();
+
+        // a change made elsewhere arrives from the stream: shown at once in an untouched editor; an editor with typed
+        // text keeps it and says so
+        String groupId = browser.findElement(By.cssSelector("form.group")).getAttribute("data-group");
+        admin.securityGroups()
+                .update(
+                        UUID.fromString(groupId),
+                        new UpdateSecurityGroup(
+                                null, List.of(new SecurityRule("tcp", 443, 443, List.of("10.1.0.0/16"))), null));
+        wait.until(d -> "10.1.0.0/16"
+                .equals(d.findElement(By.id("f-inbound_rules-0-ip_ranges")).getAttribute("value")));
+        WebElement typed = browser.findElement(By.id("f-inbound_rules-0-ip_ranges"));
+        typed.clear();
+        typed.sendKeys("10.0.0.0/8");
+        admin.securityGroups()
+                .update(
+                        UUID.fromString(groupId),
+                        new UpdateSecurityGroup(
+                                null, List.of(new SecurityRule("tcp", 8443, 8443, List.of("10.2.0.0/16"))), null));
+        assertThat(visible(By.cssSelector("form.group .notice")).getText()).contains("changed elsewhere");
+        assertThat(typed.getAttribute("value")).isEqualTo("10.0.0.0/8");
+        browser.findElement(By.cssSelector("[id^='save-']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("form.group"), "Saved."));
         Vpc lab = admin.vpcs().list(ListOptions.NONE).items().stream()
                 .filter(v -> "lab".equals(v.description()))
                 .findFirst()
@@ -227,8 +271,9 @@ class ConsoleBrowserIT {
                         .inboundRules())
                 .singleElement()
                 .satisfies(r -> {
+                    // what the form held when saved, over the change made elsewhere meanwhile
                     assertThat(r.ipRanges()).containsExactly("10.0.0.0/8");
-                    assertThat(r.fromPort()).isEqualTo(22);
+                    assertThat(r.fromPort()).isEqualTo(443);
                 });
 
         // the audit log shows what was just done here, and filters by action
@@ -264,6 +309,76 @@ class ConsoleBrowserIT {
 
     private void page(String linkText) {
         browser.findElement(By.linkText(linkText)).click();
+    }
+
+    @Test
+    void whatWasTypedIsBackAfterSigningInAgain() {
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        page("Users");
+        String username = "draft-" + UUID.randomUUID().toString().substring(0, 8);
+        visible(By.id("f-username")).sendKeys(username);
+        browser.findElement(By.id("f-password")).sendKeys("typed-secret-password");
+        browser.findElement(By.id("f-full_name")).sendKeys("Draft Person");
+
+        endSession();
+        browser.findElement(By.id("create-account")).click();
+        visible(By.id("sign-in-again")).click();
+
+        // on the login page: the draft is kept for this tab, without the password
+        visible(By.id("username"));
+        String kept = (String) browser.executeScript("return sessionStorage.getItem('nexodus-console-drafts')");
+        assertThat(kept).contains(username, "Draft Person").doesNotContain("typed-secret-password");
+        browser.findElement(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+
+        // back on the same page with the text put back, the password not, and the draft removed
+        visible(By.id("drafts-restored"));
+        assertThat(browser.findElement(By.id("f-username")).getAttribute("value"))
+                .isEqualTo(username);
+        assertThat(browser.findElement(By.id("f-full_name")).getAttribute("value"))
+                .isEqualTo("Draft Person");
+        assertThat(browser.findElement(By.id("f-password")).getAttribute("value"))
+                .isEmpty();
+        assertThat(browser.executeScript("return sessionStorage.getItem('nexodus-console-drafts')"))
+                .isNull();
+        signOut();
+    }
+
+    /** Ends the session as a refused refresh does (the page's tokens are dropped); the next request says so. */
+    private void endSession() {
+        browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " import('/console/auth.js').then((a) => { a.logout(); done(); });");
+    }
+
+    @Test
+    void ruleRowsTypedBeforeSigningInAgainAreBack() {
+        NexodusClient admin = ts.admin();
+        Organization org = admin.organizations()
+                .create(new AddOrganization(
+                        "drafts-" + UUID.randomUUID().toString().substring(0, 8), ""));
+        Vpc vpc = admin.vpcs().create(new AddVpc(org.id(), "drafts", false, null, null));
+        signIn("admin", TestServer.ADMIN_PASSWORD);
+        browser.executeScript("location.hash = arguments[0]", "#security-groups?vpc=" + vpc.id());
+        visible(By.cssSelector("[id^='add-inbound_rules-']")).click();
+        visible(By.id("f-inbound_rules-0-ip_ranges")).sendKeys("10.9.0.0/16");
+        endSession();
+        browser.findElement(By.cssSelector("[id^='save-']")).click();
+        visible(By.id("sign-in-again")).click();
+        visible(By.id("username")).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(TestServer.ADMIN_PASSWORD);
+        browser.findElement(By.id("sign-in")).click();
+        visible(By.id("drafts-restored"));
+        // the rule row the group does not have is there again, with what was typed in it
+        assertThat(visible(By.id("f-inbound_rules-0-ip_ranges")).getAttribute("value"))
+                .isEqualTo("10.9.0.0/16");
+        assertThat(admin.vpcs()
+                        .securityGroups(vpc.id(), ListOptions.NONE)
+                        .items()
+                        .getFirst()
+                        .inboundRules())
+                .isEmpty();
+        signOut();
     }
 
     @Test
