@@ -2,8 +2,10 @@ package io.nexodus.e2e.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nexodus.api.client.ListOptions;
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddVpc;
+import io.nexodus.api.model.Device;
 import io.nexodus.api.model.Vpc;
 import io.nexodus.e2e.lab.JavaCommand;
 import io.nexodus.e2e.lab.LabHost;
@@ -57,6 +59,7 @@ class NodeScenariosIT {
                 .publicHost("service", "203.0.113.10")
                 .publicHost("pub-a", "203.0.113.40")
                 .publicHost("pub-b", "203.0.113.41")
+                .publicHost("pub-c", "203.0.113.42")
                 .build();
         try {
             service = LabService.start(lab, lab.host("service"));
@@ -191,5 +194,58 @@ class NodeScenariosIT {
         assertThat(node.output())
                 .contains("fetched http://" + peer.tunnelIp() + ":" + PEER_WEB + "/blob: HTTP/1.1 200 OK, " + (2 << 20)
                         + " bytes, sha256 " + peers);
+    }
+
+    /**
+     * Two nodes in one JVM ({@link TwoNodesInOneJvm}, no capability), each with its own state directory: they reach
+     * each other (1 MiB, SHA-256 echoed) and a TUN peer's web server on {@code pub-c}, and the second keeps working after the first
+     * stopped.
+     */
+    @Test
+    void twoNodesInOneJvmReachEachOtherAndAPeerAndOutliveEachOther() throws Exception {
+        var admin = service.admin();
+        Vpc vpc = admin.vpcs().create(new AddVpc(admin.users().me().id(), "two-nodes", false, null, null));
+        String rk = admin.regKeys()
+                .create(new AddRegKey(vpc.id(), null, "two-nodes", false, null, null, null))
+                .bearerToken();
+        LabHost a = lab.host("pub-a");
+        // its own TUN peer: two nexd on one host in VPCs sharing the IPv6 prefix are refused by design
+        LabHost b = lab.host("pub-c");
+        String blob = randomFile(tmp.resolve("two-nodes-web/blob"), 1 << 20, 3);
+        LabAgent peer = keep(LabAgent.on(b, service, rk).args(FAST).start());
+        ChildProcess web = keep(b.spawn(
+                "two-nodes-web",
+                List.of(
+                        JavaCommand.javaExecutable(),
+                        "-m",
+                        "jdk.httpserver",
+                        "-b",
+                        "0.0.0.0",
+                        "-p",
+                        Integer.toString(PEER_WEB + 1),
+                        "-d",
+                        tmp.resolve("two-nodes-web").toString())));
+        peer.awaitRunning(ScenarioLab.START);
+        web.awaitOutput("Serving ", Duration.ofSeconds(30));
+
+        JavaCommand two = JavaCommand.of(
+                        TwoNodesInOneJvm.class,
+                        tmp.resolve("two-nodes").toString(),
+                        peer.tunnelIp() + ":" + (PEER_WEB + 1) + "/blob")
+                .withEnv("NEXODUS_REG_KEY", service.url() + "#" + rk)
+                .withEnv("NEXODUS_CA_CERT", service.caFile().toString());
+        List<String> argv = new ArrayList<>(LabAgent.NO_CAPABILITIES);
+        argv.addAll(two.argv());
+        ChildProcess nodes = keep(a.spawn("two-nodes", two.env(), argv));
+        nodes.awaitOutput("^ok node-two after node-one stopped", ScenarioLab.START.multipliedBy(2));
+        String out = nodes.output();
+        assertThat(out).containsPattern("ok node-two -> node-one 1048576 bytes sha256 [0-9a-f]{64}");
+        assertThat(out)
+                .contains("ok node-one fetched sha256 " + blob)
+                .contains("ok node-two fetched sha256 " + blob)
+                .contains("ok node-two after node-one stopped fetched sha256 " + blob);
+        assertThat(admin.vpcs().devices(vpc.id(), ListOptions.NONE).items())
+                .extracting(Device::hostname)
+                .contains("node-one", "node-two");
     }
 }
