@@ -261,6 +261,7 @@ public final class NatMatrix {
         return s.isPresent()
                 && s.get().healthy()
                 && (PeeringMethod.REFLEXIVE.equals(s.get().method())
+                        || PeeringMethod.PEER_REFLEXIVE.equals(s.get().method())
                         || PeeringMethod.DIRECT_LOCAL.equals(s.get().method()));
     }
 

@@ -574,9 +574,9 @@ class MeshScenariosIT {
                 + Duration.between(restarted, Instant.now()).toMillis() + " ms");
         assertPing(a, b);
         env.assertTransfer(a, b);
-        // the symmetric-NAT host comes back through the WireGuard relay of its map (the relay kept running): without
-        // the service its STUN servers are gone too, and peer-reflexive needs our own STUN answer
-        awaitRelayed(sym, relay, a);
+        // the symmetric-NAT host reaches pub-a directly again: its map holds its own device (symmetric, with the
+        // reflexive address of its last STUN round) and pub-a's public endpoints, enough for peer-reflexive
+        awaitDirect(sym, a, PeeringMethod.PEER_REFLEXIVE, "203.0.113.40:" + a.listenPort());
         env.assertTransfer(sym, a);
 
         service.restart();
