@@ -85,7 +85,10 @@ class HardNatScenariosIT {
                                 + "nft add chain inet h1 out '{ type filter hook output priority 0; }' && "
                                 + "nft add rule inet h1 in ip saddr " + symWan + " meta l4proto udp drop && "
                                 + "nft add rule inet h1 out ip daddr " + symWan + " meta l4proto udp drop");
-        LabAgent pub = env.agent(PUB_A, rk, FAST);
+        // the public side runs wireguard-go (roaming and `wg show` from another WireGuard); MeshScenariosIT 4 covers
+        // the built-in device's
+        LabAgent pub = env.start(
+                LabAgent.on(lab.host(PUB_A), env.service, rk).args(FAST).env("NEXD_USE_WIREGUARD_GO", "1"));
         LabAgent sym = env.agent(SYM_A, rk, FAST);
         LabAgent easy = env.agent(EASY_A, rk, FAST);
         awaitRunning(pub, sym, easy);
@@ -135,6 +138,7 @@ class HardNatScenariosIT {
         assertThat(cli.peers().get(sym.publicKey()).method()).isEqualTo(PeeringMethod.PEER_REFLEXIVE);
         assertThat(cli.peers().get(sym.publicKey()).relay()).isNull();
         assertThat(pub.process().output()).contains("the peer reaches us directly from " + mapping.publicEndpoint());
+        assertThat(pub.process().output()).contains("UAPI WireGuard process");
         // the easy NAT's pair is still relayed
         assertThat(sym.peer(easy).map(PeerStatus::method)).contains(PeeringMethod.VIA_DERP_RELAY);
     }
