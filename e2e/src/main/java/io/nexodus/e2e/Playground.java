@@ -63,6 +63,7 @@ public final class Playground {
             !!  down. Then each side's own report: the peering method as `nexctl nexd peers list` names it
               direct-local     to the peer's LAN address (same NAT)
               reflexive        to the peer's public (reflexive) address, hole-punched through NATs
+              peer-reflexive   symmetric NAT and a public host: to the address the peer's packets came from
               via-relay        through the VPC's WireGuard relay (symmetric NAT)
               via-derp-relay   through a DERP relay (HTTPS)
               relay-node-...   to or from the relay itself

@@ -20,6 +20,12 @@ public final class PeeringMethod {
     public static final String DIRECT_LOCAL = "direct-local";
     /** Neither side behind symmetric NAT: the peer's STUN (reflexive) endpoint, hole-punched by both sides. */
     public static final String REFLEXIVE = "reflexive";
+    /**
+     * Exactly one side is behind a symmetric NAT and the other has a public address: the symmetric side sends to the
+     * other's reflexive endpoint, the other side answers where those authenticated packets came from (the symmetric
+     * side's real mapping, learned by WireGuard's roaming).
+     */
+    public static final String PEER_REFLEXIVE = "peer-reflexive";
     /** Through the VPC's WireGuard relay (hub) device. */
     public static final String VIA_RELAY = "via-relay";
     /** Through a DERP relay over TLS (the public one or an onboarded one; see {@link PeerStatus#relay()}). */
@@ -31,7 +37,8 @@ public final class PeeringMethod {
             RELAY_NODE_PEER_DIRECT_LOCAL,
             RELAY_NODE_PEER,
             DIRECT_LOCAL,
-            REFLEXIVE);
+            REFLEXIVE,
+            PEER_REFLEXIVE);
 
     private PeeringMethod() {}
 

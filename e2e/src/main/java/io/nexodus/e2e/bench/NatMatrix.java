@@ -8,6 +8,7 @@ import io.nexodus.api.nexdctl.PeerStatus;
 import io.nexodus.api.nexdctl.PeeringMethod;
 import io.nexodus.e2e.lab.LabHost;
 import io.nexodus.e2e.lab.NatLab;
+import io.nexodus.e2e.lab.NatMapping;
 import io.nexodus.e2e.lab.StandardLab;
 import io.nexodus.e2e.lab.TransferResult;
 import io.nexodus.e2e.scenario.LabAgent;
@@ -43,8 +44,15 @@ import java.util.regex.Pattern;
  * relay. Not a test: a table for {@code docs/}, made by {@code bench/scripts/nat-matrix.sh}.
  */
 public final class NatMatrix {
-    /** A lab host and what stands between it and the internet. */
-    private record Side(String host, String nat) {}
+    /**
+     * A lab host and what stands between it and the internet; {@code sequentialGateway}: its gateway, switched to
+     * {@link NatMapping#sequential()} for the attempt.
+     */
+    private record Side(String host, String nat, String sequentialGateway) {
+        Side(String host, String nat) {
+            this(host, nat, null);
+        }
+    }
 
     private record Pair(Side a, Side b) {
         String name() {
@@ -69,6 +77,9 @@ public final class NatMatrix {
     private static final Side SYM_B = new Side(StandardLab.SYM_B, "symmetric NAT");
     private static final Side DOUBLE = new Side(StandardLab.DBL_A, "double NAT");
     private static final Side TCP443 = new Side(StandardLab.FW_A, "TCP 443 only");
+    /** sym-b with sym2 counting ports in turn (a new port per flow, the next one each time). */
+    private static final Side SEQ_B = new Side(StandardLab.SYM_B, "sequential NAT", StandardLab.SYM2);
+
     private static final Side LAN_A = new Side(StandardLab.LAN_A, "same NAT");
     private static final Side LAN_B = new Side(StandardLab.LAN_B, "same NAT");
 
@@ -86,7 +97,10 @@ public final class NatMatrix {
             new Pair(SYM_A, DOUBLE),
             new Pair(SYM_A, TCP443),
             new Pair(DOUBLE, TCP443),
-            new Pair(LAN_A, LAN_B));
+            new Pair(LAN_A, LAN_B),
+            new Pair(PUBLIC_A, SEQ_B),
+            new Pair(EASY_A, SEQ_B),
+            new Pair(SYM_A, SEQ_B));
 
     private static final Duration SETTLE = Duration.ofSeconds(30);
     private static final int SINK_PORT = 7300;
@@ -181,6 +195,11 @@ public final class NatMatrix {
                 .create(new AddRegKey(vpc.id(), null, vpcName, false, null, null, null))
                 .bearerToken();
         List<LabAgent> agents = new ArrayList<>();
+        for (Side side : List.of(pair.a, pair.b)) {
+            if (side.sequentialGateway != null) {
+                lab.gateway(side.sequentialGateway).setMapping(NatMapping.sequential()); // undone by the reset
+            }
+        }
         try (ChildProcess _ = lab.host(pair.b.host).startTransferServer(SINK_PORT)) {
             if (relay) {
                 LabAgent.Builder r =
@@ -261,6 +280,7 @@ public final class NatMatrix {
         return s.isPresent()
                 && s.get().healthy()
                 && (PeeringMethod.REFLEXIVE.equals(s.get().method())
+                        || PeeringMethod.PEER_REFLEXIVE.equals(s.get().method())
                         || PeeringMethod.DIRECT_LOCAL.equals(s.get().method()));
     }
 

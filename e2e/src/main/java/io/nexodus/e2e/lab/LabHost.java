@@ -178,6 +178,14 @@ public final class LabHost extends LabNode {
      * coming up), a checksum mismatch is not.
      */
     public TransferResult transfer(String address, int port, long bytes, Duration timeout) {
+        return transfer(address, port, bytes, timeout, 0);
+    }
+
+    /**
+     * As {@link #transfer(String, int, long, Duration)}, the sender paced to {@code bytesPerSecond} (0: unpaced), so
+     * one connection spans a known time (a path change in the middle of a transfer).
+     */
+    public TransferResult transfer(String address, int port, long bytes, Duration timeout, long bytesPerSecond) {
         List<String> args = new ArrayList<>(List.of(
                 "send",
                 "--to",
@@ -185,7 +193,9 @@ public final class LabHost extends LabNode {
                 "--bytes",
                 Long.toString(bytes),
                 "--timeout-ms",
-                Long.toString(timeout.toMillis())));
+                Long.toString(timeout.toMillis()),
+                "--bytes-per-second",
+                Long.toString(bytesPerSecond)));
         Cmd.Result r =
                 runJava(timeout.plusSeconds(30), JavaCommand.of(TransferTool.class, args.toArray(String[]::new)));
         return TransferResult.parse(r.exitCode(), r.stdout() + r.stderr());

@@ -30,7 +30,7 @@ public final class TransferTool {
 
     private static final String USAGE = """
             Usage: TransferTool serve --port PORT [--bind ADDRESS]
-                   TransferTool send --to HOST:PORT --bytes N [--timeout-ms MS] [--seed S]
+                   TransferTool send --to HOST:PORT --bytes N [--timeout-ms MS] [--seed S] [--bytes-per-second R]
 
             A checksummed TCP transfer for the NAT lab.
               serve  accept connections; for each, read an 8-byte length and that many bytes, reply with their
@@ -38,6 +38,8 @@ public final class TransferTool {
               send   connect (retrying failed attempts until --timeout-ms, default 30000), send N pseudo-random bytes,
                      compare the server's SHA-256. Prints "transfer ok bytes=N sha256=HEX attempts=K millis=M" and
                      exits 0; exits 2 on a checksum mismatch (never retried), 1 when no attempt succeeded in time.
+                     --bytes-per-second paces the sender, so one connection spans a known time (0: as fast as
+                     possible, the default).
             """;
 
     public static void main(String[] args) throws Exception {
@@ -54,7 +56,8 @@ public final class TransferTool {
                             option(args, "--to", null),
                             Long.parseLong(option(args, "--bytes", null)),
                             Long.parseLong(option(args, "--timeout-ms", "30000")),
-                            Long.parseLong(option(args, "--seed", Long.toString(System.nanoTime())))));
+                            Long.parseLong(option(args, "--seed", Long.toString(System.nanoTime()))),
+                            Long.parseLong(option(args, "--bytes-per-second", "0"))));
                 default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -128,9 +131,10 @@ public final class TransferTool {
         System.out.flush();
     }
 
-    private static int send(String to, long bytes, long timeoutMs, long seed) throws InterruptedException {
+    private static int send(String to, long bytes, long timeoutMs, long seed, long bytesPerSecond)
+            throws InterruptedException {
         int colon = to.lastIndexOf(':');
-        if (colon <= 0 || bytes < 0 || bytes > MAX_BYTES) {
+        if (colon <= 0 || bytes < 0 || bytes > MAX_BYTES || bytesPerSecond < 0) {
             throw new IllegalArgumentException("need --to HOST:PORT and 0 <= --bytes <= " + MAX_BYTES);
         }
         InetSocketAddress target =
@@ -150,7 +154,7 @@ public final class TransferTool {
                 try {
                     s.connect(target, (int) Math.max(1, Math.min(3000, remainingMs)));
                     s.setSoTimeout((int) Math.max(1, remainingMs));
-                    byte[] sent = stream(s, bytes, seed);
+                    byte[] sent = stream(s, bytes, seed, bytesPerSecond);
                     byte[] got = s.getInputStream().readNBytes(32);
                     if (got.length != 32) {
                         throw new IOException("server closed before sending the checksum");
@@ -176,19 +180,28 @@ public final class TransferTool {
         return 1;
     }
 
-    private static byte[] stream(Socket s, long bytes, long seed) throws IOException {
+    private static byte[] stream(Socket s, long bytes, long seed, long bytesPerSecond)
+            throws IOException, InterruptedException {
         DataOutputStream out = new DataOutputStream(s.getOutputStream());
         out.writeLong(bytes);
         MessageDigest sha = sha256();
         SplittableRandom random = new SplittableRandom(seed);
         byte[] buf = new byte[CHUNK];
         long left = bytes;
+        long start = System.nanoTime();
         while (left > 0) {
             int n = (int) Math.min(buf.length, left);
             random.nextBytes(buf);
             sha.update(buf, 0, n);
             out.write(buf, 0, n);
             left -= n;
+            if (bytesPerSecond > 0) {
+                long dueNanos = (long) ((bytes - left) * 1e9 / bytesPerSecond);
+                long aheadMillis = (dueNanos - (System.nanoTime() - start)) / 1_000_000;
+                if (aheadMillis > 0) {
+                    Thread.sleep(aheadMillis);
+                }
+            }
         }
         out.flush();
         s.shutdownOutput();

@@ -64,6 +64,22 @@ class NatBehaviourIT {
     }
 
     @Test
+    void sequentialNatGivesEveryNewFlowTheNextPort() {
+        lab.gateway(SYM2).setMapping(NatMapping.sequential());
+        String first = StunClient.mapped(lab.host(SYM_B), stunA, 40030);
+        String second = StunClient.mapped(lab.host(SYM_B), stunB, 40030);
+        String third = StunClient.mapped(lab.host(SYM_B), stunA, 40031);
+        assertThat(StunClient.ip(first)).isEqualTo("198.51.100.22").isEqualTo(StunClient.ip(second));
+        int p = StunClient.port(first);
+        assertThat(p).isBetween(40000, 40999);
+        // one flow per STUN exchange here, nothing else behind sym2: the next flows get the next ports
+        assertThat(StunClient.port(second)).isEqualTo(p + 1);
+        assertThat(StunClient.port(third)).isEqualTo(p + 2);
+        // the same flow again keeps its mapping while conntrack tracks it
+        assertThat(StunClient.mapped(lab.host(SYM_B), stunA, 40030)).isEqualTo(first);
+    }
+
+    @Test
     void symmetricNatGivesEveryDestinationItsOwnPort() {
         String toA = StunClient.mapped(lab.host(SYM_A), stunA, 40020);
         String toB = StunClient.mapped(lab.host(SYM_A), stunB, 40020);

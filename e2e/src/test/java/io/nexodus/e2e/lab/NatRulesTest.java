@@ -19,6 +19,23 @@ class NatRulesTest {
     }
 
     @Test
+    void aSequentialNatCountsThroughItsWindowWithAMap() {
+        NatMapping seq = NatMapping.sequential().withPorts(30000, 30002);
+        assertThat(seq.nftRules("wan"))
+                .isEqualTo("oifname \"wan\" meta l4proto { tcp, udp } masquerade to : numgen inc mod 3 map { 0 : 30000,"
+                        + " 1 : 30001, 2 : 30002 }\noifname \"wan\" masquerade\n");
+        assertThat(seq).hasToString("masquerade sequential 30000-30002");
+        assertThat(NatMapping.sequential().sequentialPorts()).isTrue();
+        assertThat(NatMapping.sequential().portMax() - NatMapping.sequential().portMin() + 1)
+                .isEqualTo(1000);
+        assertThat(seq.withoutPorts()).isEqualTo(NatMapping.easy());
+        assertThatThrownBy(() -> new NatMapping(true, 1, 2, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new NatMapping(false, 0, 0, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NatMapping.sequential().withPorts(1000, 9000))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void portRangesAreChecked() {
         assertThatThrownBy(() -> NatMapping.easy().withPorts(2000, 1000)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> NatMapping.easy().withPorts(0, 10)).isInstanceOf(IllegalArgumentException.class);

@@ -158,7 +158,7 @@ class MeshScenariosIT {
 
     @Test
     @Order(4)
-    void symmetricNatReachesEveryoneThroughTheWireGuardRelay() {
+    void symmetricNatReachesTheEasyNatThroughTheWireGuardRelayAndThePublicHostDirectly() {
         String rk = env.newVpc("s4");
         LabAgent relay = relay(rk);
         LabAgent sym = env.agent(SYM_A, rk);
@@ -169,10 +169,13 @@ class MeshScenariosIT {
                 .as("two STUN ports saw different mappings")
                 .isTrue();
         assertThat(device(relay).relay()).isTrue();
-        // sym-a has one WireGuard peer that matters: the relay, with the VPC's CIDR
-        awaitRelayed(sym, relay, pub, easy);
-        awaitRelayed(pub, relay, sym);
+        // sym-a reaches easy-a through the relay, with the VPC's CIDR on the relay's entry
+        awaitRelayed(sym, relay, easy);
         awaitRelayed(easy, relay, sym);
+        // and pub-a directly: pub-a learned sym1's mapping from sym-a's packets on the entry it keeps while relayed
+        awaitDirect(sym, pub, PeeringMethod.PEER_REFLEXIVE, "203.0.113.40:" + pub.listenPort());
+        String mapping = symMappingTowards(sym, "203.0.113.40");
+        awaitDirect(pub, sym, PeeringMethod.PEER_REFLEXIVE, mapping);
         awaitDirect(pub, easy, PeeringMethod.REFLEXIVE, "198.51.100.11:" + easy.listenPort());
         assertThat(sym.peers().relayRequired()).isTrue();
         assertThat(sym.peers().relayPresent()).isTrue();
@@ -181,6 +184,7 @@ class MeshScenariosIT {
         env.assertTransfer(sym, pub);
         env.assertTransfer(easy, sym);
         assertPing(pub, sym);
+        assertPing(easy, sym);
     }
 
     @Test
@@ -486,7 +490,8 @@ class MeshScenariosIT {
         LabAgent sym = env.agent(SYM_A, rk);
         awaitRunning(pub, easy, sym);
         awaitDirect(pub, easy, PeeringMethod.REFLEXIVE, "198.51.100.11:" + easy.listenPort());
-        awaitRelayed(sym, relay, pub);
+        awaitRelayed(sym, relay, easy);
+        awaitDirect(sym, pub, PeeringMethod.PEER_REFLEXIVE, "203.0.113.40:" + pub.listenPort());
         env.sink(easy);
         env.sink(pub);
 
@@ -498,6 +503,7 @@ class MeshScenariosIT {
         service.kill();
         env.assertTransfer(pub, easy);
         env.assertTransfer(sym, pub);
+        env.assertTransfer(sym, easy);
         assertPing(easy, pub);
 
         service.restart();
@@ -521,7 +527,7 @@ class MeshScenariosIT {
         awaitRunning(late);
         awaitDirect(pub, late, PeeringMethod.REFLEXIVE, "203.0.113.41:" + late.listenPort());
         awaitDirect(easy, late, PeeringMethod.REFLEXIVE, "203.0.113.41:" + late.listenPort());
-        awaitRelayed(sym, relay, late);
+        awaitDirect(sym, late, PeeringMethod.PEER_REFLEXIVE, "203.0.113.41:" + late.listenPort());
         env.assertTransfer(late, sym);
         env.assertTransfer(easy, late);
     }
@@ -537,7 +543,7 @@ class MeshScenariosIT {
         awaitRunning(a, b, sym);
         awaitDirect(a, b, PeeringMethod.REFLEXIVE, "203.0.113.41:" + b.listenPort());
         awaitDirect(b, a, PeeringMethod.REFLEXIVE, "203.0.113.40:" + a.listenPort());
-        awaitRelayed(sym, relay, a);
+        awaitDirect(sym, a, PeeringMethod.PEER_REFLEXIVE, "203.0.113.40:" + a.listenPort());
         for (LabAgent x : List.of(a, b, sym)) {
             // relay, the two others; a map fetched before the last one joined is followed by one 30 s later
             awaitTrue(
@@ -568,8 +574,9 @@ class MeshScenariosIT {
                 + Duration.between(restarted, Instant.now()).toMillis() + " ms");
         assertPing(a, b);
         env.assertTransfer(a, b);
-        // the symmetric-NAT host comes back through the WireGuard relay of its map (the relay kept running)
-        awaitRelayed(sym, relay, a);
+        // the symmetric-NAT host reaches pub-a directly again: its map holds its own device (symmetric, with the
+        // reflexive address of its last STUN round) and pub-a's public endpoints, enough for peer-reflexive
+        awaitDirect(sym, a, PeeringMethod.PEER_REFLEXIVE, "203.0.113.40:" + a.listenPort());
         env.assertTransfer(sym, a);
 
         service.restart();
@@ -598,6 +605,20 @@ class MeshScenariosIT {
         LabAgent r = env.start(LabAgent.on(lab.host(RELAY), service, rk).relay());
         r.awaitRunning(START);
         return r;
+    }
+
+    /** sym1's mapping of {@code sym}'s WireGuard port towards {@code remote}, as {@code ip:port}. */
+    private static String symMappingTowards(LabAgent sym, String remote) {
+        return await(
+                        Duration.ofSeconds(10),
+                        "sym1 maps " + sym + "'s WireGuard port towards " + remote,
+                        () -> lab.gateway(SYM1).natEntries().stream()
+                                .filter(e -> e.protocol().equals("udp")
+                                        && e.lanAddress().equals(sym.host().address())
+                                        && e.lanPort() == sym.listenPort()
+                                        && e.remoteAddress().equals(remote))
+                                .findFirst())
+                .publicEndpoint();
     }
 
     private static Device device(LabAgent a) {

@@ -292,6 +292,11 @@ public final class Reconciler {
                             relayPathHealthy,
                             null,
                             fromDerp);
+            if (c != null && !c.endpoint().isEmpty()) {
+                // where WireGuard sends now: configured, or learned from the peer's packets (peer-reflexive)
+                sample = sample.withEndpoint(
+                        Addresses.parseEndpoint(c.endpoint()).orElse(null));
+            }
             p.path().observe(sample, now);
             if (key.equals(relayKey)) {
                 relayPathHealthy = p.path().healthy(now);

@@ -28,6 +28,26 @@ public record PathOption(PeeringMethod method, Optional<InetSocketAddress> endpo
         return new PathOption(PeeringMethod.VIA_RELAY, Optional.empty(), Optional.of(relayPublicKey));
     }
 
+    /**
+     * {@link PeeringMethod#PEER_REFLEXIVE} on the side that waits: no endpoint of its own. Never tried by itself (it
+     * would only wait); the peer's entry under another method (or a shadow entry while on the WireGuard relay) accepts
+     * the peer's direct packets, and once WireGuard has learned the peer's mapping from them the path switches to
+     * {@link #learned}.
+     */
+    public static PathOption awaitPeerReflexive() {
+        return new PathOption(PeeringMethod.PEER_REFLEXIVE, Optional.empty(), Optional.empty());
+    }
+
+    /** {@link PeeringMethod#PEER_REFLEXIVE} with the endpoint WireGuard learned from the peer's packets. */
+    public static PathOption learned(InetSocketAddress endpoint) {
+        return new PathOption(PeeringMethod.PEER_REFLEXIVE, Optional.of(endpoint), Optional.empty());
+    }
+
+    /** The waiting side of {@link PeeringMethod#PEER_REFLEXIVE} (see {@link #awaitPeerReflexive()}). */
+    public boolean isPassive() {
+        return method == PeeringMethod.PEER_REFLEXIVE && endpoint.isEmpty();
+    }
+
     /** Through a DERP relay ({@code relayId}, {@link DerpRelay#id}) via the proxy's loopback {@code endpoint}. */
     public static PathOption viaDerp(InetSocketAddress loopback, String relayId) {
         return new PathOption(PeeringMethod.VIA_DERP_RELAY, Optional.of(loopback), Optional.of(relayId));

@@ -1,5 +1,6 @@
 package io.nexodus.nexd.peering;
 
+import java.net.InetSocketAddress;
 import java.time.Instant;
 
 /**
@@ -12,6 +13,9 @@ import java.time.Instant;
  * @param shadowHandshake while relayed: last handshake of the shadow entry that probes the direct method
  * @param derpPacketsFromPeer packets the peer sent us through a DERP relay, cumulative (whichever path we use for it:
  *                        a peer that can only use DERP sends there even while we still send another way)
+ * @param endpoint        where the peer's entry (or, while relayed, its shadow entry) sends now: the configured
+ *                        endpoint, or the one WireGuard learned from the peer's authenticated packets (roaming); null
+ *                        when unknown or none
  */
 public record PathSample(
         Instant lastHandshake,
@@ -19,9 +23,27 @@ public record PathSample(
         long txBytes,
         boolean relayHealthy,
         Instant shadowHandshake,
-        long derpPacketsFromPeer) {
+        long derpPacketsFromPeer,
+        InetSocketAddress endpoint) {
+    /** Without an endpoint reading. */
+    public PathSample(
+            Instant lastHandshake,
+            long rxBytes,
+            long txBytes,
+            boolean relayHealthy,
+            Instant shadowHandshake,
+            long derpPacketsFromPeer) {
+        this(lastHandshake, rxBytes, txBytes, relayHealthy, shadowHandshake, derpPacketsFromPeer, null);
+    }
+
     public static PathSample of(Instant lastHandshake, long rx, long tx) {
         return new PathSample(lastHandshake, rx, tx, false, null, 0);
+    }
+
+    /** The same sample with the entry's current endpoint. */
+    public PathSample withEndpoint(InetSocketAddress current) {
+        return new PathSample(
+                lastHandshake, rxBytes, txBytes, relayHealthy, shadowHandshake, derpPacketsFromPeer, current);
     }
 
     /** While {@link PeeringMethod#VIA_RELAY}: the relay's health and the shadow probe. */

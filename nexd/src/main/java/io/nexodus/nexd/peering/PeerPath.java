@@ -1,5 +1,7 @@
 package io.nexodus.nexd.peering;
 
+import io.nexodus.nexd.endpoint.Addresses;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -34,6 +36,16 @@ import java.util.function.Consumer;
  * sending through DERP (nothing from it there for {@code keepalive + suspectAfter}, or we send and hear nothing back
  * for {@code suspectAfter}); the peer's own packets from the moment before it noticed that we left are not followed
  * again (for the same span), so two followers do not hold each other on DERP.
+ * <p>
+ * Peer-reflexive (one side behind a symmetric NAT, the other public): the symmetric side uses
+ * {@link PeeringMethod#PEER_REFLEXIVE} like any direct method, and insists on its endpoint — if the peer's packets
+ * came through DERP meanwhile and WireGuard now answers there (roaming), the entry is re-created towards the endpoint
+ * and a handshake through DERP does not count as the method coming up. The public side cannot know the peer's
+ * mapping: its {@link PathOption#awaitPeerReflexive() waiting option} is never tried by itself; the entry it has for
+ * the peer anyway (DERP's, or a shadow entry without allowed IPs while on the WireGuard relay) accepts the peer's
+ * direct packets, and once WireGuard has learned a direct endpoint from them the path switches to
+ * {@link PathOption#learned} with that session (no new handshake, traffic keeps flowing). When the peer's packets
+ * come through DERP again, the path follows it back there.
  * <p>
  * The caller applies {@link #active()} and {@link #shadow()} to WireGuard, re-creates the entry when
  * {@link #takeKick()} says so, and re-checks STUN when {@link #takeStallSuspicion()} says so. Not thread-safe: one
@@ -83,6 +95,9 @@ public final class PeerPath {
     private boolean followingDerp;
     private Instant leftDerpAt;
 
+    private Instant lastRepointAt;
+    private Instant roamedToDerpSince;
+
     public PeerPath(PeeringTimeouts timeouts, Consumer<String> log) {
         this.timeouts = timeouts;
         this.log = log;
@@ -107,6 +122,8 @@ public final class PeerPath {
         PathOption best = followingDerp ? derpOption().orElseGet(this::bestNotFailed) : bestNotFailed();
         if (active == null) {
             activate(best, now, "start", false);
+        } else if (isLearned(active)) {
+            // kept while the peer still sends to us directly; the learned endpoint is not among the options
         } else if (best.method() == active.method()) {
             if (!best.equals(active)) {
                 log.accept("endpoint of " + active.method() + " changed: " + active + " -> " + best);
@@ -140,6 +157,10 @@ public final class PeerPath {
             unfollowDerp("nothing from the peer through DERP for " + ms(Duration.between(peerOnDerpAt, now)), now);
             return;
         }
+        if (active.method().configuresPeer() && learnFromPeer(s, now)) {
+            retryExpiredFailures(now);
+            return;
+        }
         if (active.method().configuresPeer()) {
             observeDirect(s, now);
         } else {
@@ -148,7 +169,56 @@ public final class PeerPath {
         retryExpiredFailures(now);
     }
 
+    /**
+     * The waiting side of peer-reflexive: WireGuard answers where the peer's authenticated packets come from, so its
+     * entry's endpoint tells where the peer is now. A direct address we did not configure is the peer's mapping
+     * (switch to it, keeping the session); the DERP proxy's address for the peer means it went back to DERP: follow.
+     */
+    private boolean learnFromPeer(PathSample s, Instant now) {
+        InetSocketAddress seen = s.endpoint();
+        if (seen == null || s.lastHandshake() == null || passiveOption().isEmpty()) {
+            return false;
+        }
+        if (active.endpoint().filter(seen::equals).isPresent()) {
+            if (isLearned(active)) {
+                roamedToDerpSince = null; // the peer's direct packets still come
+            }
+            return false;
+        }
+        if (isDerpEndpoint(seen)) {
+            if (!isLearned(active)) {
+                return false;
+            }
+            Optional<PathOption> derp = derpOption();
+            if (derp.isEmpty()) {
+                return false;
+            }
+            // a packet the peer sent through DERP just before it went direct moves WireGuard there for a moment;
+            // only a peer that stays on DERP (no direct packet for a keepalive and then some) is followed
+            if (roamedToDerpSince == null) {
+                roamedToDerpSince = now;
+            }
+            if (Duration.between(roamedToDerpSince, now).compareTo(followWindow()) < 0) {
+                return false;
+            }
+            log.accept("the peer's packets come through DERP again; following it there (" + derp.get() + ")");
+            activate(derp.get(), now, "the peer went back to the DERP relay", true);
+            updateShadow(now);
+            return true;
+        }
+        roamedToDerpSince = null;
+        PathOption learned = PathOption.learned(seen);
+        log.accept("the peer reaches us directly from " + Addresses.format(seen) + "; answering there (" + learned
+                + ", was " + active + ")");
+        activate(learned, now, "the peer's mapping was learned from its packets", true);
+        updateShadow(now);
+        return true;
+    }
+
     private void observeDirect(PathSample s, Instant now) {
+        if (insistOnEndpoint(s, now)) {
+            return;
+        }
         boolean rxGrew = lastRx >= 0 && s.rxBytes() > lastRx;
         long txDelta = lastTx >= 0 && s.txBytes() >= lastTx ? s.txBytes() - lastTx : 0;
         lastRx = s.rxBytes();
@@ -205,6 +275,45 @@ public final class PeerPath {
         }
     }
 
+    /**
+     * The sending side of peer-reflexive: the peer (still on DERP, or back there) sent through DERP and WireGuard
+     * roamed there. Re-create the entry towards the configured endpoint (at most once a second); until a handshake
+     * on it, the method is not up — a handshake through DERP proves nothing about the direct path.
+     */
+    private boolean insistOnEndpoint(PathSample s, Instant now) {
+        InetSocketAddress seen = s.endpoint();
+        if (isLearned(active)) {
+            return false; // the waiting side's rule (learnFromPeer) owns roamedToDerpSince then
+        }
+        if (active.method() != PeeringMethod.PEER_REFLEXIVE
+                || active.endpoint().isEmpty()
+                || seen == null
+                || seen.equals(active.endpoint().get())
+                || !isDerpEndpoint(seen)) {
+            roamedToDerpSince = null;
+            return false;
+        }
+        if (roamedToDerpSince == null) {
+            roamedToDerpSince = now;
+        }
+        if (cameUp && Duration.between(roamedToDerpSince, now).compareTo(followWindow()) < 0) {
+            return false; // a late packet the peer sent through DERP before it went direct: wait and see
+        }
+        if (cameUp) {
+            log.accept("the peer's packets came through DERP; sending to " + active + " again");
+            cameUp = false;
+            activeSince = now; // a fresh up window: the direct path worked a moment ago
+        }
+        if (lastRepointAt == null || Duration.between(lastRepointAt, now).compareTo(Duration.ofSeconds(1)) >= 0) {
+            lastRepointAt = now;
+            kickPending = true;
+        }
+        if (Duration.between(activeSince, now).compareTo(timeouts.upTimeout()) >= 0) {
+            fail("no handshake on the direct path within " + ms(timeouts.upTimeout()), now);
+        }
+        return true;
+    }
+
     private void observeRelayed(PathSample s, Instant now) {
         relayHealthy = s.relayHealthy();
         if (relayHealthy) {
@@ -222,13 +331,27 @@ public final class PeerPath {
             }
         }
         if (shadow != null) {
-            if (s.shadowHandshake() != null && !s.shadowHandshake().isBefore(shadowSince)) {
+            if (shadow.isPassive()) {
+                // the waiting side: the shadow entry has no endpoint to probe; the peer's handshake on it (WireGuard
+                // learned where from) is the proof
+                if (s.shadowHandshake() != null
+                        && !s.shadowHandshake().isBefore(shadowSince)
+                        && s.endpoint() != null
+                        && !isDerpEndpoint(s.endpoint())) {
+                    PathOption learned = PathOption.learned(s.endpoint());
+                    log.accept("the peer reaches us directly from " + Addresses.format(s.endpoint())
+                            + "; leaving the relay (" + learned + ")");
+                    activate(learned, now, "the peer's mapping was learned from its packets", true);
+                    updateShadow(now);
+                }
+            } else if (s.shadowHandshake() != null && !s.shadowHandshake().isBefore(shadowSince)) {
                 PathOption healed = shadow;
                 failed.remove(healed);
                 log.accept(healed + " works again (probe handshake); leaving the relay");
                 activate(healed, now, "healed", true);
                 updateShadow(now);
-            } else if (Duration.between(shadowKickedAt, now).compareTo(timeouts.probeInterval()) >= 0) {
+            } else if (!shadow.isPassive()
+                    && Duration.between(shadowKickedAt, now).compareTo(timeouts.probeInterval()) >= 0) {
                 shadowKickedAt = now;
                 shadowSince = now;
                 kickPending = true;
@@ -259,7 +382,7 @@ public final class PeerPath {
     private void fail(String why, Instant now) {
         PathOption was = active;
         failed.put(was, now);
-        boolean startingOver = failed.size() >= options.size();
+        boolean startingOver = options.stream().filter(o -> !o.isPassive()).allMatch(failed::containsKey);
         PathOption next = bestNotFailed();
         if (startingOver) {
             roundsWithoutSuccess++;
@@ -315,14 +438,39 @@ public final class PeerPath {
                 .findFirst();
     }
 
+    /** The best option to try; the waiting side of peer-reflexive only when nothing else applies. */
     private PathOption bestNotFailed() {
         for (PathOption o : options) {
-            if (!failed.containsKey(o)) {
+            if (!o.isPassive() && !failed.containsKey(o)) {
                 return o;
             }
         }
         failed.clear(); // everything failed: start over from the best
+        for (PathOption o : options) {
+            if (!o.isPassive()) {
+                return o;
+            }
+        }
         return options.getFirst();
+    }
+
+    /**
+     * The wireguard-derp proxy's address for this peer: WireGuard sees the peer's packets that came through DERP as
+     * coming from there. (Nothing else delivers packets under the peer's key: the WireGuard relay re-encrypts them.)
+     */
+    private boolean isDerpEndpoint(InetSocketAddress a) {
+        return derpOption().flatMap(PathOption::endpoint).filter(a::equals).isPresent();
+    }
+
+    private Optional<PathOption> passiveOption() {
+        return options.stream().filter(PathOption::isPassive).findFirst();
+    }
+
+    /** A peer-reflexive endpoint learned from the peer's packets (not one of the options as such). */
+    private boolean isLearned(PathOption o) {
+        return o.method() == PeeringMethod.PEER_REFLEXIVE
+                && o.endpoint().isPresent()
+                && passiveOption().isPresent();
     }
 
     private void activate(PathOption o, Instant now, String why, boolean alreadyUp) {
@@ -333,6 +481,7 @@ public final class PeerPath {
             leftDerpAt = now;
         }
         followingDerp = false;
+        roamedToDerpSince = null;
         active = o;
         activeSince = now;
         cameUp = alreadyUp;
@@ -356,9 +505,10 @@ public final class PeerPath {
             int activeIndex = options.indexOf(active);
             for (int i = 0; i < activeIndex; i++) {
                 PathOption o = options.get(i);
-                if (failed.containsKey(o)
-                        && o.method().isDirect()
-                        && o.endpoint().isPresent()) {
+                if ((failed.containsKey(o)
+                                && o.method().isDirect()
+                                && o.endpoint().isPresent())
+                        || o.isPassive()) {
                     want = o;
                     break;
                 }

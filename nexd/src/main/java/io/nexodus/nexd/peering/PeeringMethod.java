@@ -17,6 +17,12 @@ public enum PeeringMethod {
     DIRECT_LOCAL("direct-local"),
     /** Neither side behind symmetric NAT: the peer's reflexive endpoint, hole-punched by both sides' keepalives. */
     REFLEXIVE("reflexive"),
+    /**
+     * Exactly one side is behind a symmetric NAT (a new mapping per destination) and the other has a public address.
+     * The symmetric side sends to the other's reflexive endpoint; the other side cannot know the mapping beforehand
+     * and answers where the peer's authenticated packets come from (WireGuard's roaming: a peer-reflexive endpoint).
+     */
+    PEER_REFLEXIVE("peer-reflexive"),
     /** Through the VPC's WireGuard relay: no entry for the peer; the relay's entry covers the VPC's CIDRs. */
     VIA_RELAY("via-relay"),
     /** Through a DERP relay over TLS: the peer's entry gets a loopback endpoint of the wireguard-derp proxy. */

@@ -16,6 +16,12 @@ import java.util.Optional;
  *   <li>The peer is the relay: its LAN endpoint if we share a reflexive IP, then its reflexive endpoint.</li>
  *   <li>Same reflexive IP (one NAT), neither is a relay, I am not {@code --relay-only}: the peer's LAN endpoint.</li>
  *   <li>Neither side behind symmetric NAT / relay-only: the peer's reflexive endpoint (hole punching).</li>
+ *   <li>Exactly one side behind symmetric NAT (with STUN answers, so not UDP-blocked), the other with a public address
+ *       (its local endpoint is its reflexive endpoint, so nothing filters what reaches it): peer-reflexive. The
+ *       symmetric side sends to the public side's reflexive endpoint; the public side waits
+ *       ({@link PathOption#awaitPeerReflexive()}) and answers where the authenticated packets came from. A NAT in front
+ *       of the other side that filters by the sender's port (the common "easy" NAT) would drop those packets, because
+ *       the symmetric side's mapping towards it is new and unknown, so the method is not offered there.</li>
  *   <li>A WireGuard relay exists: through it.</li>
  *   <li>A DERP relay is known (a healthy onboarded one, else the service's public one): through the wireguard-derp
  *       proxy, whose per-peer loopback address is the entry's endpoint. Offered for every peer that is not itself a
@@ -69,6 +75,18 @@ public final class PeeringPolicy {
             out.add(PathOption.direct(
                     PeeringMethod.REFLEXIVE, peer.reflexiveEndpoint().get()));
         }
+        if (self.symmetricNat()
+                && !self.relayOnly()
+                && self.reflexiveIp().isPresent()
+                && !peer.symmetricNat()
+                && hasPublicAddress(peer)) {
+            out.add(PathOption.direct(
+                    PeeringMethod.PEER_REFLEXIVE, peer.reflexiveEndpoint().get()));
+        } else if (!self.needsRelay()
+                && peer.symmetricNat()
+                && peer.reflexiveEndpoint().isPresent()) {
+            out.add(PathOption.awaitPeerReflexive());
+        }
         relays.wireguardRelay()
                 .filter(r -> !r.publicKey().equals(peer.publicKey()))
                 .ifPresent(r -> out.add(PathOption.viaRelay(r.publicKey())));
@@ -86,6 +104,13 @@ public final class PeeringPolicy {
         }
         List<PathOption> direct = options(self, peer, RelayView.NONE);
         return direct.isEmpty();
+    }
+
+    /** The peer's published local endpoint is its reflexive one: no NAT in front of it. */
+    static boolean hasPublicAddress(PeerInfo peer) {
+        return peer.reflexiveEndpoint().isPresent()
+                && peer.localEndpoint().isPresent()
+                && peer.reflexiveEndpoint().get().equals(peer.localEndpoint().get());
     }
 
     static boolean sameReflexiveIp(Optional<InetAddress> mine, Optional<InetSocketAddress> theirs) {

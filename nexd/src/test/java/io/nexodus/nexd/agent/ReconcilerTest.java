@@ -231,7 +231,41 @@ class ReconcilerTest {
     }
 
     @Test
-    void aSymmetricPeerWithoutARelayHasNoPath() throws Exception {
+    void aSymmetricPeerCallsAPublicOneWhichLearnsItsAddressFromItsPackets() throws Exception {
+        // a has a public address (its local endpoint is its reflexive one); b is behind a symmetric NAT with STUN
+        // answers, so a cannot know b's mapping towards it: a waits, b sends, a's WireGuard learns where from
+        SelfInfo aSelf =
+                new SelfInfo(a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC);
+        SelfInfo bSelf =
+                new SelfInfo(b.key(), false, true, false, Optional.of(InetAddress.getByName("198.51.100.21")), VPC);
+        PeerInfo bSeen = new PeerInfo(
+                b.key(),
+                UUID.randomUUID(),
+                "b",
+                false,
+                Optional.empty(),
+                true,
+                Optional.of(new InetSocketAddress("192.168.21.10", b.port())),
+                Optional.of(new InetSocketAddress("198.51.100.21", 4444)),
+                List.of(b.tunnelIp()),
+                List.of(b.tunnelIp() + "/32"),
+                List.of());
+        a.rec().update(aSelf, List.of(bSeen));
+        b.rec().update(bSelf, List.of(info(a, a.port(), false)));
+        assertThat(a.rec().relayRequired()).isFalse();
+        tickAllUntil(
+                () -> uses(a, b, PeeringMethod.PEER_REFLEXIVE) && uses(b, a, PeeringMethod.PEER_REFLEXIVE),
+                Duration.ofSeconds(12));
+        assertThat(view(a, b).orElseThrow().endpoint())
+                .as("learned from b's packets")
+                .isEqualTo("127.0.0.1:" + b.port());
+        assertThat(view(b, a).orElseThrow().endpoint()).isEqualTo("127.0.0.1:" + a.port());
+        assertDelivered(a, b);
+        assertDelivered(b, a);
+    }
+
+    @Test
+    void aSymmetricPeerWithoutStunAnswersAndWithoutARelayHasNoPath() throws Exception {
         PeerInfo sym = new PeerInfo(
                 b.key(),
                 UUID.randomUUID(),
@@ -240,7 +274,7 @@ class ReconcilerTest {
                 Optional.empty(),
                 true,
                 Optional.of(loop(b.port())),
-                Optional.of(new InetSocketAddress("198.51.100.21", 4444)),
+                Optional.empty(),
                 List.of(b.tunnelIp()),
                 List.of(b.tunnelIp() + "/32"),
                 List.of());

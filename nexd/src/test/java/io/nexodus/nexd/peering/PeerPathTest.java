@@ -399,4 +399,177 @@ class PeerPathTest {
         }
         assertThat(path.active()).contains(derp);
     }
+
+    // ------------------------------------------------------------------------------------------------ peer-reflexive
+
+    private final PathOption awaitPeer = PathOption.awaitPeerReflexive();
+    private final PathOption toPublic = PathOption.direct(PeeringMethod.PEER_REFLEXIVE, ep("203.0.113.40", 4000));
+
+    private static PathSample seen(Instant handshake, long rx, long tx, String ip, int port) {
+        return PathSample.of(handshake, rx, tx).withEndpoint(ep(ip, port));
+    }
+
+    @Test
+    void theWaitingSideStartsOnTheRelayAndSwitchesWhenWireGuardLearnsThePeersMapping() {
+        path.offer(List.of(awaitPeer, derp), now);
+        assertThat(path.active()).as("waiting is never a method by itself").contains(derp);
+        path.takeKick();
+        at(0.5);
+        path.observe(seen(t(0.4), 148, 148, "127.77.0.2", 40000), now);
+        assertThat(path.active()).contains(derp);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.UP);
+        // the symmetric side's handshake came straight from its NAT: WireGuard answers there
+        at(1.5);
+        path.observe(seen(t(1.2), 500, 400, "198.51.100.21", 31337), now);
+        PathOption learned = PathOption.learned(ep("198.51.100.21", 31337));
+        assertThat(path.active()).contains(learned);
+        assertThat(path.active().orElseThrow().method()).isEqualTo(PeeringMethod.PEER_REFLEXIVE);
+        assertThat(path.takeKick())
+                .as("the session WireGuard already has is kept")
+                .isFalse();
+        assertThat(path.healthy(now)).isTrue();
+        assertThat(log).anyMatch(l -> l.contains("reaches us directly from 198.51.100.21:31337"));
+        // a watch event recomputes the options: the learned endpoint stays
+        at(5);
+        path.offer(List.of(awaitPeer, derp), now);
+        assertThat(path.active()).contains(learned);
+        at(6);
+        path.observe(seen(t(5.5), 900, 800, "198.51.100.21", 31337), now);
+        assertThat(path.active()).contains(learned);
+    }
+
+    @Test
+    void theWaitingSideFollowsThePeerToANewMappingAndBackToDerp() {
+        path.offer(List.of(awaitPeer, derp), now);
+        at(1);
+        path.observe(seen(t(0.8), 500, 400, "198.51.100.21", 31337), now);
+        at(2);
+        path.observe(seen(t(1.5), 600, 500, "198.51.100.21", 40001), now);
+        assertThat(path.active()).contains(PathOption.learned(ep("198.51.100.21", 40001)));
+        // one late packet the peer sent through DERP moves WireGuard there for a moment: not followed
+        at(3);
+        path.observe(seen(t(2.5), 700, 600, "127.77.0.2", 40000), now);
+        assertThat(path.active()).contains(PathOption.learned(ep("198.51.100.21", 40001)));
+        at(4);
+        path.observe(seen(t(2.5), 800, 700, "198.51.100.21", 40001), now);
+        assertThat(path.active()).contains(PathOption.learned(ep("198.51.100.21", 40001)));
+        // the peer gave up on the direct path: its packets keep coming through DERP's loopback address
+        for (int s = 5; s < 27; s++) {
+            at(s);
+            path.observe(seen(t(s - 0.5), 800L + s, 700L + s, "127.77.0.2", 40000), now);
+            assertThat(path.active()).contains(PathOption.learned(ep("198.51.100.21", 40001)));
+        }
+        at(27);
+        path.observe(seen(t(26.5), 900, 800, "127.77.0.2", 40000), now);
+        assertThat(path.active()).as("after keepalive + suspectAfter: followed").contains(derp);
+        assertThat(path.takeKick()).isFalse();
+    }
+
+    @Test
+    void theSendingSideThatIsUpWaitsBeforeGoingBackToItsEndpoint() {
+        path.offer(List.of(toPublic, derp), now);
+        path.takeKick();
+        at(1);
+        path.observe(seen(t(0.5), 300, 300, "203.0.113.40", 4000), now);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.UP);
+        // a late packet through DERP: WireGuard roamed there; wait, the next direct packet moves it back
+        at(2);
+        path.observe(seen(t(0.5), 400, 400, "127.77.0.2", 40000), now);
+        assertThat(path.takeKick()).isFalse();
+        at(3);
+        path.observe(seen(t(0.5), 500, 500, "203.0.113.40", 4000), now);
+        // the peer stays on DERP: after keepalive + suspectAfter the entry is re-created towards the endpoint
+        for (int s = 4; s < 26; s++) {
+            at(s);
+            path.observe(seen(t(0.5), 500L + s, 500L + s, "127.77.0.2", 40000), now);
+            assertThat(path.takeKick()).isFalse();
+        }
+        at(26);
+        path.observe(seen(t(0.5), 600, 600, "127.77.0.2", 40000), now);
+        assertThat(path.takeKick()).isTrue();
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.TRYING);
+    }
+
+    @Test
+    void aLearnedPathThatGoesSilentFallsBackToTheRelayAndWaitingIsNeverRetried() {
+        path.offer(List.of(awaitPeer, derp), now);
+        at(1);
+        path.observe(seen(t(0.8), 500, 400, "198.51.100.21", 31337), now);
+        at(46);
+        path.observe(seen(t(0.8), 500, 400, "198.51.100.21", 31337), now);
+        assertThat(path.active()).contains(derp);
+        // derp is applied and comes up; long after, nothing tries the waiting option by itself
+        for (int s = 47; s <= 600; s += 10) {
+            at(s);
+            path.observe(seen(t(s - 0.5), 1000L * s, 1000L * s, "127.77.0.2", 40000), now);
+        }
+        assertThat(path.active()).contains(derp);
+    }
+
+    @Test
+    void onTheWireGuardRelayTheWaitingSideKeepsAShadowEntryThatLearnsThePeer() {
+        path.offer(List.of(awaitPeer, relay, derp), now);
+        assertThat(path.active()).contains(relay);
+        assertThat(path.shadow()).contains(awaitPeer);
+        at(1);
+        path.observe(PathSample.relayed(true, null, 0), now);
+        at(40);
+        path.observe(PathSample.relayed(true, null, 0), now);
+        assertThat(path.takeKick()).as("nothing to probe without an endpoint").isFalse();
+        at(41);
+        path.observe(PathSample.relayed(true, t(40.5), 0).withEndpoint(ep("198.51.100.21", 31337)), now);
+        assertThat(path.active()).contains(PathOption.learned(ep("198.51.100.21", 31337)));
+        assertThat(path.shadow()).isEmpty();
+        assertThat(path.healthy(now)).isTrue();
+    }
+
+    @Test
+    void onlyTheWaitingOptionLeftMeansWaiting() {
+        path.offer(List.of(awaitPeer), now);
+        assertThat(path.active()).contains(awaitPeer);
+        assertThat(path.takeKick()).isFalse();
+        at(3);
+        path.observe(seen(t(2.5), 148, 148, "198.51.100.21", 31337), now);
+        assertThat(path.active()).contains(PathOption.learned(ep("198.51.100.21", 31337)));
+    }
+
+    @Test
+    void theSendingSideComesUpOnlyWithAHandshakeOnItsOwnEndpoint() {
+        path.offer(List.of(toPublic, derp), now);
+        assertThat(path.takeKick()).isTrue();
+        // the public side is still on DERP: its handshake arrived through DERP and WireGuard roamed there
+        at(0.5);
+        path.observe(seen(t(0.3), 148, 148, "127.77.0.2", 40000), now);
+        assertThat(path.state(now))
+                .as("a handshake through DERP proves nothing")
+                .isEqualTo(PeerPath.State.TRYING);
+        assertThat(path.takeKick()).as("re-created towards the public endpoint").isTrue();
+        at(0.8);
+        path.observe(seen(t(0.3), 148, 148, "127.77.0.2", 40000), now);
+        assertThat(path.takeKick()).as("at most once a second").isFalse();
+        at(1.2);
+        path.observe(seen(t(1.1), 300, 300, "203.0.113.40", 4000), now);
+        assertThat(path.state(now)).isEqualTo(PeerPath.State.UP);
+        assertThat(path.active()).contains(toPublic);
+    }
+
+    @Test
+    void theSendingSideFallsBackWhenNoDirectHandshakeComes() {
+        path.offer(List.of(toPublic, derp), now);
+        for (int s = 1; s < 20; s++) {
+            at(s);
+            path.observe(seen(t(s - 0.5), 148L * s, 148L * s, "127.77.0.2", 40000), now);
+            assertThat(path.active()).contains(toPublic);
+        }
+        at(20);
+        path.observe(seen(t(19.5), 3000, 3000, "127.77.0.2", 40000), now);
+        assertThat(path.active()).contains(derp);
+        assertThat(path.reason()).contains("peer-reflexive failed");
+        // the failed method shares the peer's entry with DERP: retried after retryFailedAfter
+        at(21);
+        path.observe(seen(t(20.5), 3100, 3100, "127.77.0.2", 40000), now);
+        at(200);
+        path.observe(seen(t(199.5), 9000, 9000, "127.77.0.2", 40000), now);
+        assertThat(path.active()).contains(toPublic);
+    }
 }

@@ -46,17 +46,56 @@ class PeeringPolicyTest {
     }
 
     @Test
-    void symmetricNatOnEitherSideMeansTheRelay() {
-        PeerInfo sym = peer("S", "192.168.21.10:5000", "198.51.100.21:41234", true);
-        assertThat(methods(self("203.0.113.40", false, false, false), sym, withRelay))
-                .containsExactly(PeeringMethod.VIA_RELAY);
+    void symmetricNatAndAPublicHostArePeerReflexive() {
+        // the symmetric side sends to the public side's reflexive endpoint; the public side waits for its packets
         PeerInfo pub = peer("P", "203.0.113.40:4000", "203.0.113.40:4000", false);
-        assertThat(methods(self("198.51.100.21", true, false, false), pub, withRelay))
-                .containsExactly(PeeringMethod.VIA_RELAY);
-        assertThat(methods(self("198.51.100.21", true, false, false), pub, RelayView.NONE))
-                .isEmpty();
+        List<PathOption> o = policy.options(self("198.51.100.21", true, false, false), pub, withRelay);
+        assertThat(o)
+                .containsExactly(
+                        PathOption.direct(PeeringMethod.PEER_REFLEXIVE, ep("203.0.113.40", 4000)),
+                        PathOption.viaRelay("R"));
         assertThat(policy.needsRelay(self("198.51.100.21", true, false, false), pub))
+                .isFalse();
+        PeerInfo sym = peer("S", "192.168.21.10:5000", "198.51.100.21:41234", true);
+        assertThat(policy.options(self("203.0.113.40", false, false, false), sym, withRelay))
+                .containsExactly(PathOption.awaitPeerReflexive(), PathOption.viaRelay("R"));
+        assertThat(PathOption.awaitPeerReflexive().isPassive()).isTrue();
+        assertThat(o.getFirst().isPassive()).isFalse();
+    }
+
+    @Test
+    void symmetricNatAndAnEasyNatMeanTheRelay() {
+        // the easy NAT lets in only what comes from an ip:port its host sent to; the symmetric side's mapping
+        // towards it is new, so its packets would be dropped: not offered on the sending side
+        PeerInfo easy = peer("E", "192.168.1.10:4000", "198.51.100.11:4000", false);
+        assertThat(methods(self("198.51.100.21", true, false, false), easy, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
+        assertThat(methods(self("198.51.100.21", true, false, false), easy, RelayView.NONE))
+                .isEmpty();
+        assertThat(policy.needsRelay(self("198.51.100.21", true, false, false), easy))
                 .isTrue();
+        // two symmetric NATs: nothing direct
+        PeerInfo sym = peer("S", "192.168.22.10:5000", "198.51.100.22:41234", true);
+        assertThat(methods(self("198.51.100.21", true, false, false), sym, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
+    }
+
+    @Test
+    void noPeerReflexiveWithoutStunOrWithRelayOnly() {
+        PeerInfo pub = peer("P", "203.0.113.40:4000", "203.0.113.40:4000", false);
+        // no STUN answer at all (UDP blocked): sending would only delay the relay
+        SelfInfo noStun = new SelfInfo("me", false, true, false, Optional.empty(), List.of("100.64.0.0/10"));
+        assertThat(methods(noStun, pub, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
+        assertThat(methods(self("198.51.100.21", true, true, false), pub, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
+        // a peer without a reflexive endpoint (its STUN failed) is not waited for
+        PeerInfo blocked = peer("B", "192.168.51.10:5000", null, true);
+        assertThat(methods(self("203.0.113.40", false, false, false), blocked, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
+        // a relay-only public host does not wait for symmetric peers either
+        PeerInfo sym = peer("S", "192.168.21.10:5000", "198.51.100.21:41234", true);
+        assertThat(methods(self("203.0.113.40", false, true, false), sym, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
     }
 
     @Test
