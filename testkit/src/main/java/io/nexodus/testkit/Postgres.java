@@ -44,6 +44,30 @@ public final class Postgres {
         return BIN.resolve(name);
     }
 
+    /**
+     * The command that creates a cluster in {@code data} as the tests use it (superuser postgres without password,
+     * UTF-8, no fsync), run as the postgres user: initdb refuses root. The directory above {@code data} must belong
+     * to that user.
+     */
+    public static List<String> initdbAsPostgresUser(Path data) {
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+        cmd.addAll(initdb(data));
+        return cmd;
+    }
+
+    private static List<String> initdb(Path data) {
+        return List.of(
+                BIN.resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync");
+    }
+
     /** The JVM's cluster, started on first use. */
     public static synchronized Postgres get() {
         if (instance == null) {
@@ -73,17 +97,7 @@ public final class Postgres {
                 Cmd.run("chown", "postgres:postgres", dir.toString());
             }
             Postgres pg = new Postgres(dir, FreePorts.tcp(), root);
-            pg.pgRun(
-                    Duration.ofMinutes(2),
-                    BIN.resolve("initdb").toString(),
-                    "-D",
-                    data.toString(),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-sync");
+            pg.pgRun(Duration.ofMinutes(2), initdb(data).toArray(String[]::new));
             pg.pgRun(
                     Duration.ofSeconds(60),
                     BIN.resolve("pg_ctl").toString(),

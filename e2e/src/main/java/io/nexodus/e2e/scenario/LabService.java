@@ -101,23 +101,10 @@ public final class LabService implements AutoCloseable {
 
     private void startCluster(int n) throws IOException {
         Files.createDirectories(dataDir);
-        // initdb refuses to run as root; the cluster's files belong to the postgres user, which must reach them
+        // the cluster's files belong to the postgres user, which must reach them
         Path pg = Files.createTempDirectory("nexodus-lab-pg-");
         host.exec("chown", "postgres:postgres", pg.toString());
-        host.exec(
-                "runuser",
-                "-u",
-                "postgres",
-                "--",
-                Postgres.binary("initdb").toString(),
-                "-D",
-                pg.resolve("data").toString(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync");
+        host.exec(Postgres.initdbAsPostgresUser(pg.resolve("data")).toArray(String[]::new));
         pgDir = pg;
         postgres = host.spawn(
                 "postgres",

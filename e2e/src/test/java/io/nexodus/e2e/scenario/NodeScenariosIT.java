@@ -96,6 +96,22 @@ class NodeScenariosIT {
                 .bearerToken();
     }
 
+    /** The JDK's {@code jwebserver} on all of {@code host}'s addresses, serving {@code tmp/name}. */
+    private static ChildProcess webServer(LabHost host, String name, int port) {
+        return keep(host.spawn(
+                name,
+                List.of(
+                        JavaCommand.javaExecutable(),
+                        "-m",
+                        "jdk.httpserver",
+                        "-b",
+                        "0.0.0.0",
+                        "-p",
+                        Integer.toString(port),
+                        "-d",
+                        tmp.resolve(name).toString())));
+    }
+
     /** A file of {@code bytes} pseudo-random bytes; returns its SHA-256 (hex). */
     private static String randomFile(Path file, int bytes, long seed) throws Exception {
         byte[] data = new byte[bytes];
@@ -115,18 +131,7 @@ class NodeScenariosIT {
 
         // pub-b: a kernel-TUN nexd and a web server on all its addresses (the JDK's jwebserver)
         LabAgent peer = keep(LabAgent.on(b, service, rk).args(FAST).start());
-        ChildProcess web = keep(b.spawn(
-                "peer-web",
-                List.of(
-                        JavaCommand.javaExecutable(),
-                        "-m",
-                        "jdk.httpserver",
-                        "-b",
-                        "0.0.0.0",
-                        "-p",
-                        Integer.toString(PEER_WEB),
-                        "-d",
-                        tmp.resolve("peer-web").toString())));
+        ChildProcess web = webServer(b, "peer-web", PEER_WEB);
         peer.awaitRunning(ScenarioLab.START);
         web.awaitOutput("Serving ", Duration.ofSeconds(30));
 
@@ -213,18 +218,7 @@ class NodeScenariosIT {
         LabHost b = lab.host("pub-c");
         String blob = randomFile(tmp.resolve("two-nodes-web/blob"), 1 << 20, 3);
         LabAgent peer = keep(LabAgent.on(b, service, rk).args(FAST).start());
-        ChildProcess web = keep(b.spawn(
-                "two-nodes-web",
-                List.of(
-                        JavaCommand.javaExecutable(),
-                        "-m",
-                        "jdk.httpserver",
-                        "-b",
-                        "0.0.0.0",
-                        "-p",
-                        Integer.toString(PEER_WEB + 1),
-                        "-d",
-                        tmp.resolve("two-nodes-web").toString())));
+        ChildProcess web = webServer(b, "two-nodes-web", PEER_WEB + 1);
         peer.awaitRunning(ScenarioLab.START);
         web.awaitOutput("Serving ", Duration.ofSeconds(30));
 
