@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -64,6 +65,9 @@ class ConsoleBrowserIT {
         ts = TestServer.start(Db.H2);
         browser = HeadlessChromium.start();
         wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+        // live pages redraw when the watch stream delivers a change: an element found a moment ago may be gone by the
+        // time it is read; the conditions look it up again on the next poll
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterAll
