@@ -36,7 +36,8 @@ import java.util.List;
  * through a {@link NamespaceBridge} on loopback (as the admin), the agents reach it inside the lab.
  *
  * <p>{@link #startReplicated} runs it as production does instead: a PostgreSQL cluster of its own and N replicas on
- * the host's loopback (ports 18081...), Debian's nginx on 8443 in front terminating TLS with a CA made here
+ * ports 18081... (all addresses: the embedded STUN server binds where the API listens; nginx reaches them on
+ * loopback), Debian's nginx on 8443 in front terminating TLS with a CA made here
  * ({@link NginxBalancer}); agents see one URL. Replica 0 answers STUN on 3478/3479 (one UDP port cannot be shared
  * between processes; the others use ports nobody asks), none runs a DERP relay.
  */
