@@ -23,6 +23,7 @@ import io.nexodus.server.auth.Accounts;
 import io.nexodus.server.auth.ExternalOidc;
 import io.nexodus.server.auth.IdentityProvider;
 import io.nexodus.server.auth.LocalIdp;
+import io.nexodus.server.auth.MembershipStore;
 import io.nexodus.server.auth.PasswordHasher;
 import io.nexodus.server.auth.SigningKeys;
 import io.nexodus.server.auth.TokenAuthenticator;
@@ -49,6 +50,8 @@ import io.nexodus.server.tls.TlsMaterial;
 import io.nexodus.server.user.Users;
 import io.nexodus.server.watch.DatabaseFeedSource;
 import io.nexodus.server.watch.FeedRegistry;
+import io.nexodus.server.watch.NoticeRoutes;
+import io.nexodus.server.watch.Notices;
 import io.nexodus.server.watch.OnlineTracker;
 import io.nexodus.server.watch.WatchRoutes;
 import java.io.IOException;
@@ -108,6 +111,7 @@ public final class NexodusServer implements AutoCloseable {
     private FeedRegistry feeds;
     private OnlineTracker online;
     private PgNotificationListener pgListener;
+    private Notices notices;
     private WebServer web;
     private ApiRouter router;
     private volatile String publicUrl;
@@ -219,10 +223,20 @@ public final class NexodusServer implements AutoCloseable {
         }
         feeds = new FeedRegistry(
                 new DatabaseFeedSource(db), json, meters, timer, Duration.ofMinutes(5), System::nanoTime);
-        db.onCommitted(feeds::signals, instanceId);
+        MembershipStore membershipRows = new MembershipStore();
+        notices = new Notices(user -> db.read(tx -> Set.copyOf(membershipRows.organizationsOf(tx, user))));
+        db.onCommitted(
+                topics -> {
+                    feeds.signals(topics);
+                    notices.signals(topics);
+                },
+                instanceId);
         if (db.dialect() == Dialect.POSTGRES) {
             pgListener = new PgNotificationListener(
-                            db.jdbcUrl(), config.dbUser(), config.dbPassword(), instanceId, feeds::signal)
+                            db.jdbcUrl(), config.dbUser(), config.dbPassword(), instanceId, topic -> {
+                                feeds.signal(topic);
+                                notices.signal(topic);
+                            })
                     .start();
         }
 
@@ -231,6 +245,7 @@ public final class NexodusServer implements AutoCloseable {
         router.addAll(resources.routes())
                 .addAll(new AuditRoutes(audit).routes())
                 .addAll(new WatchRoutes(resources.watchAccess(), feeds, online, config.watchHeartbeat(), json).routes())
+                .addAll(new NoticeRoutes(notices, config.watchHeartbeat(), json).routes())
                 .addAll(new RelayRoutes(
                                 new Relays(
                                         db,
@@ -614,6 +629,9 @@ public final class NexodusServer implements AutoCloseable {
         }
         closed = true;
         ready = false;
+        if (notices != null) {
+            notices.close();
+        }
         if (feeds != null) {
             feeds.shutdownStreams(Duration.ofSeconds(5));
         }

@@ -1,7 +1,9 @@
 package io.nexodus.server.auth;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Database;
+import io.nexodus.server.watch.Topics;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -88,6 +90,7 @@ public final class Accounts {
                     email,
                     admin,
                     tx.now());
+            tx.signal(Topics.notice(Notice.USERS, Topics.EVERYONE));
             return Optional.of(new Account(id, username, fullName == null ? "" : fullName, email, admin));
         });
     }

@@ -1,10 +1,12 @@
 package io.nexodus.server.auth;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.User;
 import io.nexodus.api.model.UserOrganization;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.JsonText;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.watch.Topics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -49,6 +51,7 @@ public final class MembershipStore {
                     orgId,
                     text);
         }
+        signal(tx, orgId, userId);
     }
 
     public long ownerCount(Tx tx, UUID orgId) throws SQLException {
@@ -84,10 +87,18 @@ public final class MembershipStore {
 
     public void remove(Tx tx, UUID orgId, UUID userId) throws SQLException {
         tx.update("DELETE FROM user_organizations WHERE organization_id = ? AND user_id = ?", orgId, userId);
+        signal(tx, orgId, userId);
     }
 
     public void removeAll(Tx tx, UUID orgId) throws SQLException {
         tx.update("DELETE FROM user_organizations WHERE organization_id = ?", orgId);
+        tx.signal(Topics.notice(Notice.ORGANIZATIONS, orgId));
+    }
+
+    /** The organization's members see its member list change; the user sees its own list of organizations change. */
+    private static void signal(Tx tx, UUID orgId, UUID userId) {
+        tx.signal(Topics.notice(Notice.ORGANIZATIONS, orgId));
+        tx.signal(Topics.notice(Notice.ORGANIZATIONS, userId));
     }
 
     private static UserOrganization mapMember(ResultSet rs) throws SQLException {

@@ -1,9 +1,11 @@
 package io.nexodus.server.invitation;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.server.auth.MembershipStore;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.JsonText;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.watch.Topics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -75,10 +77,20 @@ public final class InvitationStore {
                 JsonText.write(r.roles()),
                 r.expiresAt(),
                 tx.now());
+        signal(tx, r);
     }
 
-    public void delete(Tx tx, UUID id) throws SQLException {
-        tx.update("UPDATE invitations SET deleted_at = ? WHERE id = ?", tx.now(), id);
+    public void delete(Tx tx, Row r) throws SQLException {
+        tx.update("UPDATE invitations SET deleted_at = ? WHERE id = ?", tx.now(), r.id());
+        signal(tx, r);
+    }
+
+    /** Tells the organization's members (owners see its invitations) and the invitee, if known, of a change. */
+    private static void signal(Tx tx, Row r) {
+        tx.signal(Topics.notice(Notice.INVITATIONS, r.orgId()));
+        if (r.userId() != null) {
+            tx.signal(Topics.notice(Notice.INVITATIONS, r.userId()));
+        }
     }
 
     public void deleteAllInOrganization(Tx tx, UUID orgId) throws SQLException {
@@ -86,6 +98,7 @@ public final class InvitationStore {
                 "UPDATE invitations SET deleted_at = ? WHERE organization_id = ? AND deleted_at IS NULL",
                 tx.now(),
                 orgId);
+        tx.signal(Topics.notice(Notice.INVITATIONS, orgId));
     }
 
     /** Invitations to or from the user (user deletion). */
@@ -103,5 +116,6 @@ public final class InvitationStore {
                 "UPDATE invitations SET user_id = ? WHERE email = ? AND user_id IS NULL AND deleted_at IS NULL",
                 userId,
                 email);
+        tx.signal(Topics.notice(Notice.INVITATIONS, userId));
     }
 }

@@ -104,7 +104,7 @@ public final class Invitations {
                 throw ApiError.notAllowed("the invitation has expired");
             }
             memberships.add(tx, user, r.orgId(), r.roles());
-            store.delete(tx, id);
+            store.delete(tx, r);
             return null;
         });
     }
@@ -112,8 +112,7 @@ public final class Invitations {
     public void delete(Principal p, UUID id) {
         UUID user = p.ownerId();
         db.write(tx -> {
-            visible(tx, id, user);
-            store.delete(tx, id);
+            store.delete(tx, visible(tx, id, user));
             return null;
         });
     }

@@ -1,9 +1,11 @@
 package io.nexodus.server.organization;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.Organization;
 import io.nexodus.server.auth.MembershipStore;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.watch.Topics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -49,11 +51,13 @@ public final class OrganizationStore {
                 o.description(),
                 tx.now(),
                 tx.now());
+        tx.signal(Topics.notice(Notice.ORGANIZATIONS, o.id()));
     }
 
     /** Deletes the organization and gives its name up. */
     public void softDelete(Tx tx, UUID id) throws SQLException {
         tx.update("UPDATE organizations SET name = NULL, deleted_at = ? WHERE id = ?", tx.now(), id);
+        tx.signal(Topics.notice(Notice.ORGANIZATIONS, id));
     }
 
     /** True if the organization is some user's default organization (same id as the user). */

@@ -1,10 +1,12 @@
 package io.nexodus.server.regkey;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.RegKey;
 import io.nexodus.server.auth.MembershipStore;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.JsonText;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.watch.Topics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -69,6 +71,7 @@ public final class RegKeyStore {
                 JsonText.write(k.settings()),
                 tx.now(),
                 tx.now());
+        tx.signal(Topics.notice(Notice.REG_KEYS, orgId));
     }
 
     /** Writes the key's description, expiry, security group and settings. */
@@ -99,6 +102,7 @@ public final class RegKeyStore {
                 "UPDATE reg_keys SET deleted_at = ?, token_hash = NULL WHERE organization_id = ? AND deleted_at IS NULL",
                 tx.now(),
                 orgId);
+        tx.signal(Topics.notice(Notice.REG_KEYS, orgId));
     }
 
     public void deleteOwnedInOrganization(Tx tx, UUID orgId, UUID ownerId) throws SQLException {
@@ -107,6 +111,7 @@ public final class RegKeyStore {
                 tx.now(),
                 orgId,
                 ownerId);
+        tx.signal(Topics.notice(Notice.REG_KEYS, orgId));
     }
 
     public void deleteOwnedBy(Tx tx, UUID ownerId) throws SQLException {

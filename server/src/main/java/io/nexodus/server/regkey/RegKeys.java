@@ -1,6 +1,7 @@
 package io.nexodus.server.regkey;
 
 import io.nexodus.api.model.AddRegKey;
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.RegKey;
 import io.nexodus.api.model.UpdateRegKey;
 import io.nexodus.api.model.Vpc;
@@ -12,6 +13,7 @@ import io.nexodus.server.db.Tx;
 import io.nexodus.server.http.ApiError;
 import io.nexodus.server.securitygroup.SecurityGroups;
 import io.nexodus.server.vpc.VpcAccess;
+import io.nexodus.server.watch.Topics;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -113,7 +115,8 @@ public final class RegKeys {
     public RegKey update(Principal p, UUID id, UpdateRegKey request) {
         UpdateRegKey in = RegKeyRequests.validate(request, clock.instant());
         return db.write(tx -> {
-            RegKey k = manageable(tx, p, id).key();
+            RegKeyStore.Row row = manageable(tx, p, id);
+            RegKey k = row.key();
             Instant expires = k.expiresAt();
             if (in.expiresAt() != null) {
                 expires = in.expiresAt().equals(UpdateRegKey.NO_EXPIRY) ? null : in.expiresAt();
@@ -121,6 +124,7 @@ public final class RegKeys {
             if (in.securityGroupId() != null) {
                 groups.requireInVpc(tx, in.securityGroupId(), k.vpcId());
             }
+            tx.signal(Topics.notice(Notice.REG_KEYS, row.organizationId()));
             store.update(
                     tx,
                     new RegKey(
@@ -142,6 +146,7 @@ public final class RegKeys {
         return db.write(tx -> {
             RegKeyStore.Row r = manageable(tx, p, id);
             store.delete(tx, id);
+            tx.signal(Topics.notice(Notice.REG_KEYS, r.organizationId()));
             return r.key();
         });
     }

@@ -1,8 +1,10 @@
 package io.nexodus.server.relay;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.RelayNode;
 import io.nexodus.api.model.RelayRegion;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.watch.Topics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -63,9 +65,11 @@ public final class RelayStore {
                 n.stunPort(),
                 n.caPem(),
                 tx.now());
+        tx.signal(Topics.notice(Notice.RELAYS, Topics.EVERYONE));
     }
 
     public void delete(Tx tx, int regionId) throws SQLException {
         tx.update("DELETE FROM public_relays WHERE region_id = ?", regionId);
+        tx.signal(Topics.notice(Notice.RELAYS, Topics.EVERYONE));
     }
 }

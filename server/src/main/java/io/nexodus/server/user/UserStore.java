@@ -1,8 +1,10 @@
 package io.nexodus.server.user;
 
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.User;
 import io.nexodus.server.db.Cols;
 import io.nexodus.server.db.Tx;
+import io.nexodus.server.watch.Topics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -65,6 +67,7 @@ public final class UserStore {
                 u.picture(),
                 tx.now(),
                 tx.now());
+        tx.signal(Topics.notice(Notice.USERS, Topics.EVERYONE));
     }
 
     /** Writes the name, full name and picture. */
@@ -76,6 +79,7 @@ public final class UserStore {
                 u.picture(),
                 tx.now(),
                 u.id());
+        tx.signal(Topics.notice(Notice.USERS, Topics.EVERYONE));
     }
 
     /** Gives the identity to the user (whoever had it before loses it). */
@@ -92,5 +96,6 @@ public final class UserStore {
     public void softDelete(Tx tx, UUID id) throws SQLException {
         tx.update("DELETE FROM user_identities WHERE user_id = ?", id);
         tx.update("UPDATE users SET idp_id = NULL, deleted_at = ? WHERE id = ?", tx.now(), id);
+        tx.signal(Topics.notice(Notice.USERS, Topics.EVERYONE));
     }
 }

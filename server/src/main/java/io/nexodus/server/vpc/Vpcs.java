@@ -3,6 +3,7 @@ package io.nexodus.server.vpc;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.SecurityGroup;
 import io.nexodus.api.model.UpdateVpc;
 import io.nexodus.api.model.Vpc;
@@ -113,10 +114,11 @@ public final class Vpcs {
     public Vpc update(Principal p, UUID id, UpdateVpc in) {
         UUID user = p.ownerId();
         return db.write(tx -> {
-            access.owned(tx, user, id, "vpc");
+            Vpc v = access.owned(tx, user, id, "vpc");
             if (in.description() != null) {
                 store.updateDescription(tx, id, in.description(), tx.nextRevision());
                 tx.signal(Topics.of(Watch.KIND_VPC, id));
+                tx.signal(Topics.notice(Notice.VPCS, v.organizationId()));
             }
             return store.find(tx, id).orElseThrow();
         });
@@ -186,6 +188,7 @@ public final class Vpcs {
         }
         groups.insert(tx, id, id, orgId, "default vpc security group", List.of(), List.of());
         tx.signal(Topics.of(Watch.KIND_VPC, id));
+        tx.signal(Topics.notice(Notice.VPCS, orgId));
         return v;
     }
 
@@ -196,6 +199,7 @@ public final class Vpcs {
             throw ApiError.notAllowed("the VPC still has devices");
         }
         regKeys.deleteAllInVpc(tx, v.id());
+        tx.signal(Topics.notice(Notice.REG_KEYS, v.organizationId()));
         groups.deleteAllInVpc(tx, v.id());
         if (v.privateCidr()) {
             ipam.dropPools(tx, v.id());
@@ -203,6 +207,7 @@ public final class Vpcs {
         ipam.dropAdvertised(tx, v.id());
         store.softDelete(tx, v.id(), tx.nextRevision());
         tx.signal(Topics.of(Watch.KIND_VPC, v.id()));
+        tx.signal(Topics.notice(Notice.VPCS, v.organizationId()));
     }
 
     /** The VPC's tunnel prefixes (v4, v6). */

@@ -390,6 +390,8 @@ class AuthorizationMatrixIT {
                 200,
                 403,
                 200);
+        // the console's notices: users only (they name kinds, never data; each user is told of its own scopes)
+        row("GET", "/api/notices", "/api/notices", none, 401, 200, 200, 200, 403, 403);
         // devices
         row("GET", "/api/devices", "/api/devices", none, 401, 200, 200, 200, 403, 403);
         row(

@@ -4,15 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nexodus.api.client.ApiException;
+import io.nexodus.api.client.Json;
 import io.nexodus.api.client.NexodusClient;
 import io.nexodus.api.client.WatchConnection;
 import io.nexodus.api.crypto.SealedToken;
+import io.nexodus.api.model.AddAccount;
 import io.nexodus.api.model.AddDevice;
+import io.nexodus.api.model.AddInvitation;
 import io.nexodus.api.model.AddRegKey;
 import io.nexodus.api.model.AddSecurityGroup;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.Device;
 import io.nexodus.api.model.DeviceMetadata;
+import io.nexodus.api.model.Invitation;
+import io.nexodus.api.model.Notice;
 import io.nexodus.api.model.SecurityGroup;
 import io.nexodus.api.model.UpdateDevice;
 import io.nexodus.api.model.UpdateVpc;
@@ -24,6 +29,8 @@ import io.nexodus.api.watch.SharedInformers;
 import io.nexodus.server.testing.Db;
 import io.nexodus.server.testing.Keys;
 import io.nexodus.server.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,10 +39,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -391,6 +401,102 @@ class WatchIT {
                     .isLessThanOrEqualTo(2);
         } finally {
             readers.forEach(Reader::close);
+        }
+    }
+
+    /** Reads a user's notice stream ({@code GET /api/notices}) on a background thread, blank heartbeats skipped. */
+    private static final class NoticeReader implements AutoCloseable {
+        final BlockingQueue<String> kinds = new ArrayBlockingQueue<>(1000);
+        final HttpResponse<Stream<String>> response;
+
+        NoticeReader(String url, String token) throws Exception {
+            response = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url + "/api/notices"))
+                                    .header("Authorization", "Bearer " + token)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofLines());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json;stream=watch");
+            Thread.ofVirtual().start(() -> {
+                try {
+                    response.body()
+                            .filter(l -> !l.isBlank())
+                            .map(NoticeReader::kind)
+                            .forEach(kinds::add);
+                } catch (RuntimeException ignored) {
+                    // closed
+                }
+            });
+            assertThat(next()).isEqualTo(Notice.READY);
+        }
+
+        private static String kind(String line) {
+            try {
+                return Json.mapper().readValue(line, Notice.class).kind();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String next() throws InterruptedException {
+            String k = kinds.poll(5, TimeUnit.SECONDS);
+            if (k == null) {
+                throw new AssertionError("no notice within 5 s");
+            }
+            return k;
+        }
+
+        /** The kinds that arrive within {@code millis} after the last one. */
+        Set<String> drain(long millis) throws InterruptedException {
+            Set<String> out = new TreeSet<>();
+            String k;
+            while ((k = kinds.poll(millis, TimeUnit.MILLISECONDS)) != null) {
+                out.add(k);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            response.body().close();
+        }
+    }
+
+    @Test
+    void noticesTellEachUserWhichOfItsListsChanged() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        NexodusClient admin = ts.admin();
+        admin.accounts().create(new AddAccount("nowner-" + suffix, "password-" + suffix, "Owner", null));
+        admin.accounts().create(new AddAccount("nguest-" + suffix, "password-" + suffix, "Guest", null));
+        NexodusClient owner = ts.loggedIn("nowner-" + suffix, "password-" + suffix);
+        NexodusClient guest = ts.loggedIn("nguest-" + suffix, "password-" + suffix);
+        UUID ownerOrg = owner.users().me().id();
+        UUID guestId = guest.users().me().id();
+        try (NoticeReader ownerNotices = new NoticeReader(
+                        ts.url(),
+                        ts.login("nowner-" + suffix, "password-" + suffix).accessToken());
+                NoticeReader guestNotices = new NoticeReader(
+                        ts.url(),
+                        ts.login("nguest-" + suffix, "password-" + suffix).accessToken())) {
+            // a VPC in the owner's organization: the owner is told, the guest (not a member) is not
+            Vpc vpc = owner.vpcs().create(new AddVpc(ownerOrg, "noticed", true, "10.9.9.0/24", null));
+            assertThat(ownerNotices.drain(500)).contains(Notice.VPCS);
+            assertThat(guestNotices.drain(300)).doesNotContain(Notice.VPCS);
+
+            // an invitation: both sides see their invitation lists change
+            Invitation inv = owner.invitations().create(new AddInvitation(guestId, null, ownerOrg, null));
+            assertThat(ownerNotices.drain(500)).contains(Notice.INVITATIONS);
+            assertThat(guestNotices.drain(500)).contains(Notice.INVITATIONS);
+
+            // accepted: the owner's member list and the guest's organizations change
+            guest.invitations().accept(inv.id());
+            assertThat(ownerNotices.drain(500)).contains(Notice.ORGANIZATIONS, Notice.INVITATIONS);
+            assertThat(guestNotices.drain(500)).contains(Notice.ORGANIZATIONS, Notice.INVITATIONS);
+
+            // the guest's open stream now covers the organization it joined
+            owner.regKeys().create(new AddRegKey(vpc.id(), null, "noticed", false, null, null, null));
+            assertThat(guestNotices.drain(500)).contains(Notice.REG_KEYS);
         }
     }
 
