@@ -46,9 +46,24 @@ export async function api(method, path, body) {
  * the caller decides whether to watch again.
  */
 export async function watch(path, watches, onEvent, signal) {
-  let r = await fetch(path, { method: 'POST', headers: headers(watches), body: JSON.stringify(watches), signal });
+  await readLines(await openStream('POST', path, watches, signal), onEvent);
+}
+
+/**
+ * Follows the caller's notice stream (GET /api/notices: {"kind":"ready"}, then the kind of each list that changed for
+ * the caller) as watch() does.
+ */
+export async function notices(onNotice, signal) {
+  await readLines(await openStream('GET', '/api/notices', undefined, signal), onNotice);
+}
+
+async function openStream(method, path, body, signal) {
+  const request = () => fetch(path, {
+    method, headers: headers(body), body: body === undefined ? undefined : JSON.stringify(body), signal,
+  });
+  let r = await request();
   if (r.status === 401 && await refresh()) {
-    r = await fetch(path, { method: 'POST', headers: headers(watches), body: JSON.stringify(watches), signal });
+    r = await request();
   }
   if (r.status === 401) {
     throw new SessionEnded('your session ended');
@@ -57,6 +72,10 @@ export async function watch(path, watches, onEvent, signal) {
     const text = await r.text();
     throw new ApiFailure(r.status, text ? JSON.parse(text) : null);
   }
+  return r;
+}
+
+async function readLines(r, onEvent) {
   const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   for (;;) {

@@ -1,7 +1,7 @@
 // The console's pages. Views are built with DOM calls (never innerHTML with data), so API text cannot inject markup.
 import { completeLogin, login, loginAvailable, logout, returnedFromLogout, signedIn } from './auth.js';
 import { ApiFailure, SessionEnded, api } from './api.js';
-import { follow } from './live.js';
+import { follow, liveNote, refreshOnNotice, whenChanged } from './live.js';
 import { dropDrafts, restoreDrafts } from './drafts.js';
 import { PATH_TEXT, connectivityGraph } from './graph.js';
 import { clearErrors, field, h, sessionEnded, show, showError, when } from './ui.js';
@@ -31,11 +31,25 @@ function vpcSelect(list, name) {
 
 // ---- VPCs ----
 
+function vpcRows(list) {
+  return list.map((v) => h('tr', {},
+    h('td', {}, v.description), h('td', {}, v.ipv4_cidr), h('td', {}, v.ipv6_cidr), h('td', { class: 'muted' }, v.id)));
+}
+
+/** Puts the organizations into a select, keeping the chosen one if it is still there. */
+function organizationOptions(select, organizations) {
+  const chosen = select.value;
+  select.replaceChildren(...organizations.map((o) => h('option', { value: o.id }, o.name)));
+  if (organizations.some((o) => o.id === chosen)) select.value = chosen;
+}
+
 async function vpcsPage() {
+  const signal = pageSignal;
   const [list, organizations] = await Promise.all([vpcs(), orgs()]);
   const form = h('form', { id: 'vpc-form', novalidate: true });
+  const orgSelect = h('select', {});
   form.append(
-    field('Organization', 'organization_id', h('select', {}, organizations.map((o) => h('option', { value: o.id }, o.name)))),
+    field('Organization', 'organization_id', orgSelect),
     field('Description', 'description', h('input', { required: true })),
     h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'private_cidr', id: 'f-private_cidr' }), 'Private CIDRs (own address pools)'),
     field('IPv4 CIDR (private only)', 'ipv4_cidr', h('input', { placeholder: '10.20.0.0/16' })),
@@ -57,13 +71,23 @@ async function vpcsPage() {
       showError(form, err);
     }
   });
+  const tbody = h('tbody', {});
+  const showVpcs = whenChanged((fresh) => tbody.replaceChildren(...vpcRows(fresh)));
+  const showOrganizations = whenChanged((fresh) => organizationOptions(orgSelect, fresh));
+  showVpcs(list);
+  showOrganizations(organizations);
+  const { live, note } = liveNote('The list and the organizations to choose from');
   show(
-    h('h1', {}, 'VPCs'),
+    h('h1', {}, 'VPCs'), note,
     h('div', { class: 'table-wrap' }, h('table', { id: 'vpcs' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Description'), h('th', {}, 'IPv4'), h('th', {}, 'IPv6'), h('th', {}, 'ID'))),
-      h('tbody', {}, list.map((v) => h('tr', {},
-        h('td', {}, v.description), h('td', {}, v.ipv4_cidr), h('td', {}, v.ipv6_cidr), h('td', { class: 'muted' }, v.id)))))),
+      tbody)),
     h('h2', {}, 'Create a VPC'), form);
+  refreshOnNotice(['vpcs', 'organizations'], async () => {
+    const [fresh, freshOrgs] = await Promise.all([vpcs(), orgs()]);
+    showVpcs(fresh);
+    showOrganizations(freshOrgs);
+  }, (text) => { live.textContent = text; }, signal);
 }
 
 // ---- devices ----
@@ -161,12 +185,20 @@ async function devicesPage() {
 
 // ---- registration keys ----
 
+function regKeyRows(list) {
+  return list.map((k) => h('tr', {},
+    h('td', {}, k.description), h('td', {}, k.vpc_id.slice(0, 8)), h('td', {}, k.device_id ? 'yes' : 'no'),
+    h('td', {}, k.expires_at ? new Date(k.expires_at).toLocaleString() : 'never')));
+}
+
 async function regKeysPage() {
+  const signal = pageSignal;
   const [list, vpcList] = await Promise.all([api('GET', '/api/reg-keys'), vpcs()]);
+  const picker = h('select', {});
   const result = h('div', { id: 'reg-key-result' });
   const form = h('form', { id: 'reg-key-form', novalidate: true });
   form.append(
-    field('VPC', 'vpc_id', vpcSelect(vpcList, 'vpc_id')),
+    field('VPC', 'vpc_id', picker),
     field('Description', 'description', h('input', {})),
     h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'single_use', id: 'f-single_use', checked: true }), 'Single use (one device)'),
     field('Expires in hours (empty: never)', 'expires_at', h('input', { type: 'number', min: '1', value: '24' })),
@@ -204,15 +236,28 @@ async function regKeysPage() {
       showError(form, err);
     }
   });
+  const tbody = h('tbody', {});
+  const showKeys = whenChanged((fresh) => tbody.replaceChildren(...regKeyRows(fresh)));
+  const showVpcs = whenChanged((fresh) => {
+    const chosen = picker.value;
+    picker.replaceChildren(...fresh.map((v) => h('option', { value: v.id }, vpcLabel(v))));
+    if (fresh.some((v) => v.id === chosen)) picker.value = chosen;
+  });
+  showKeys(list);
+  showVpcs(vpcList);
+  const { live, note } = liveNote('The keys and the VPCs to choose from');
   show(
     h('h1', {}, 'Registration keys'),
     h('h2', {}, 'Create a key'), form, result,
-    h('h2', {}, 'Keys'),
+    h('h2', {}, 'Keys'), note,
     h('div', { class: 'table-wrap' }, h('table', { id: 'reg-keys' },
       h('thead', {}, h('tr', {}, ['Description', 'VPC', 'Single use', 'Expires'].map((t) => h('th', {}, t)))),
-      h('tbody', {}, list.map((k) => h('tr', {},
-        h('td', {}, k.description), h('td', {}, k.vpc_id.slice(0, 8)), h('td', {}, k.device_id ? 'yes' : 'no'),
-        h('td', {}, k.expires_at ? new Date(k.expires_at).toLocaleString() : 'never')))))));
+      tbody)));
+  refreshOnNotice(['reg-keys', 'vpcs'], async () => {
+    const [fresh, freshVpcs] = await Promise.all([api('GET', '/api/reg-keys'), vpcs()]);
+    showKeys(fresh);
+    showVpcs(freshVpcs);
+  }, (text) => { live.textContent = text; }, signal);
 }
 
 // ---- security groups ----
@@ -610,7 +655,7 @@ async function route() {
     if (a.getAttribute('href') === '#' + name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   });
   try {
-    await page();
+    await page(pageSignal);
     if (restoreDrafts(document.getElementById('main'))) {
       document.getElementById('main').prepend(h('p', { id: 'drafts-restored', role: 'status', class: 'notice' },
         'What you typed before signing in again is back in the form (passwords are never kept: type them again).'));

@@ -9,7 +9,9 @@ import io.nexodus.api.crypto.SealedToken;
 import io.nexodus.api.model.Account;
 import io.nexodus.api.model.AddAccount;
 import io.nexodus.api.model.AddDevice;
+import io.nexodus.api.model.AddInvitation;
 import io.nexodus.api.model.AddOrganization;
+import io.nexodus.api.model.AddRelay;
 import io.nexodus.api.model.AddVpc;
 import io.nexodus.api.model.ConnectivityReport;
 import io.nexodus.api.model.Device;
@@ -460,6 +462,14 @@ class ConsoleBrowserIT {
         added.findElement(By.cssSelector("button.danger")).click();
         wait.until(ExpectedConditions.alertIsPresent()).accept();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#relays tr[data-region='902']")));
+        // a region another administrator adds and removes appears and goes without a reload (the notice stream)
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        NexodusClient admin = ts.admin();
+        admin.relays().create(new AddRelay(903, "ams", "Amsterdam", "derp2.example.com", null, null, null, null, null));
+        assertThat(visible(By.cssSelector("#relays tr[data-region='903']")).getText())
+                .contains("derp2.example.com");
+        admin.relays().delete(903);
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("#relays tr[data-region='903']")));
 
         // feature flags, read-only
         page("Feature flags");
@@ -472,6 +482,15 @@ class ConsoleBrowserIT {
         signIn(carol, "password-" + carol);
         page("Invitations");
         visible(By.cssSelector("#invitations [data-action='accept']")).click();
+        visible(By.id("no-invitations"));
+        // an invitation sent meanwhile appears on the open page; carol declines it
+        wait.until(ExpectedConditions.textToBe(By.id("live"), "live"));
+        Organization second =
+                admin.organizations().create(new AddOrganization("second-" + carol.substring(6), "invites live"));
+        admin.invitations().create(new AddInvitation(carolAccount.userId(), null, second.id(), null));
+        WebElement live = visible(By.cssSelector("#invitations tbody tr"));
+        assertThat(live.getText()).contains("second-" + carol.substring(6));
+        live.findElement(By.cssSelector("[data-action='decline']")).click();
         visible(By.id("no-invitations"));
         page("Organizations");
         wait.until(
