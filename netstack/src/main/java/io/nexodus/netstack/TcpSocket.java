@@ -30,6 +30,16 @@ public final class TcpSocket implements AutoCloseable {
         this.conn = conn;
     }
 
+    /** Bytes this connection holds written but not yet acknowledged (the stack's send buffer, fixed per stack). */
+    public int sendBufferSize() {
+        return stack.config().sendBuffer();
+    }
+
+    /** Bytes this connection holds received but not yet read: its largest window (fixed per stack). */
+    public int receiveBufferSize() {
+        return stack.config().receiveBuffer();
+    }
+
     public InputStream getInputStream() {
         return in;
     }

@@ -3,6 +3,7 @@ package io.nexodus.node;
 import io.nexodus.api.client.TlsOptions;
 import io.nexodus.api.nexdctl.NexodusVersion;
 import io.nexodus.netstack.NetStack;
+import io.nexodus.netstack.TcpSocket;
 import io.nexodus.netstack.UdpSocket;
 import io.nexodus.nexd.agent.Agent;
 import io.nexodus.nexd.agent.AgentConfig;
@@ -171,13 +172,27 @@ public final class NexodusNode implements AutoCloseable {
      */
     public MeshSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
         Objects.requireNonNull(address, "address");
-        Objects.requireNonNull(timeout, "timeout");
         if (address.isUnresolved()) {
             throw new IllegalArgumentException("not an IP address: " + address.getHostString()
                     + " (the mesh has no DNS here: use the peer's tunnel address)");
         }
+        return new MeshSocket(openTcp(address, timeout));
+    }
+
+    /**
+     * A {@link javax.net.SocketFactory} whose sockets are mesh connections of this node, for libraries that take one
+     * (HTTP clients such as OkHttp, database drivers, SSH clients...): they reach peers' tunnel addresses, given as
+     * IP addresses (the mesh has no DNS here).
+     */
+    public MeshSocketFactory socketFactory() {
+        return new MeshSocketFactory(this);
+    }
+
+    /** The stack's connection to a resolved address (the checks every way of connecting shares). */
+    TcpSocket openTcp(InetSocketAddress address, Duration timeout) throws IOException {
+        Objects.requireNonNull(timeout, "timeout");
         checkPort(address.getPort(), false);
-        return new MeshSocket(stack().connect(address, timeout));
+        return stack().connect(address, timeout);
     }
 
     /**

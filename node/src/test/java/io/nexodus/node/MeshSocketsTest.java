@@ -2,11 +2,13 @@ package io.nexodus.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nexodus.netstack.Datagram;
 import io.nexodus.netstack.NetStack;
 import io.nexodus.netstack.NetStackConfig;
 import io.nexodus.netstack.UdpSocket;
+import io.nexodus.testkit.Postgres;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,14 +20,23 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.SocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -126,11 +137,19 @@ class MeshSocketsTest {
         try (ServerSocket server = b.listen(9000)) {
             Socket c = a.connect(B, 9000);
             Socket s = server.accept();
-            assertThatThrownBy(() -> c.connect(new InetSocketAddress(B, 1))).isInstanceOf(SocketException.class);
+            assertThatThrownBy(() -> c.connect(new InetSocketAddress(B, 1)))
+                    .isInstanceOf(SocketException.class)
+                    .hasMessageContaining("already connected");
             assertThatThrownBy(() -> server.bind(new InetSocketAddress(0))).isInstanceOf(SocketException.class);
-            assertThatThrownBy(() -> c.setReceiveBufferSize(1000))
+            assertThatThrownBy(() -> c.setTrafficClass(0x10))
                     .isInstanceOf(SocketException.class)
                     .hasMessageContaining("mesh socket");
+            // buffer sizes are the stack's; a size asked for is a hint
+            int receive = c.getReceiveBufferSize();
+            assertThat(receive).isPositive();
+            c.setReceiveBufferSize(1000);
+            assertThat(c.getReceiveBufferSize()).isEqualTo(receive);
+            assertThat(c.getSendBufferSize()).isPositive();
             assertThat(c.getTcpNoDelay()).isTrue();
             c.setKeepAlive(true);
             assertThat(c.getKeepAlive()).isTrue();
@@ -143,6 +162,133 @@ class MeshSocketsTest {
             assertThatThrownBy(c::getInputStream).isInstanceOf(SocketException.class);
             assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class);
             s.close();
+        }
+    }
+
+    @Test
+    void theSocketFactoryConnectsLaterOrAtOnceAndRefusesNamesAndLocalBinds() throws Exception {
+        SocketFactory factory = a.socketFactory();
+        try (ServerSocket server = b.listen(7000)) {
+            Thread echo = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket s = server.accept()) {
+                        s.getOutputStream().write(s.getInputStream().read());
+                        s.getInputStream().read(); // open until the client closes
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                }
+            });
+            // as HTTP clients and drivers do: an unconnected socket, options, then connect with a timeout
+            try (Socket c = factory.createSocket()) {
+                assertThat(c.isConnected()).isFalse();
+                assertThat(c.getRemoteSocketAddress()).isNull();
+                assertThatThrownBy(c::getInputStream)
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("not connected");
+                c.setSoTimeout(300);
+                c.connect(new InetSocketAddress(B, 7000), 5000);
+                assertThat(c.isConnected()).isTrue();
+                assertThat(c.getRemoteSocketAddress()).isEqualTo(new InetSocketAddress(B, 7000));
+                assertThatThrownBy(() -> c.connect(new InetSocketAddress(B, 7000)))
+                        .isInstanceOf(SocketException.class)
+                        .hasMessageContaining("already connected");
+                c.getOutputStream().write(42);
+                assertThat(c.getInputStream().read()).isEqualTo(42);
+                // the timeout set before connecting applies to the connection
+                assertThatThrownBy(() -> c.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            }
+            try (Socket c = factory.createSocket("100.64.0.2", 7000)) {
+                c.getOutputStream().write(7);
+                assertThat(c.getInputStream().read()).isEqualTo(7);
+            }
+            echo.join();
+        }
+        assertThatThrownBy(() -> factory.createSocket("db.example.com", 5432))
+                .isInstanceOf(UnknownHostException.class)
+                .hasMessageContaining("no DNS");
+        assertThatThrownBy(() -> factory.createSocket().connect(InetSocketAddress.createUnresolved("db", 5432)))
+                .isInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> factory.createSocket(B, 7000, A, 4000))
+                .isInstanceOf(SocketException.class)
+                .hasMessageContaining("local address");
+        assertThatThrownBy(() -> factory.createSocket().connect(new InetSocketAddress(B, 7001), 5000))
+                .isInstanceOf(ConnectException.class);
+        Socket closedFirst = factory.createSocket();
+        closedFirst.close();
+        assertThatThrownBy(() -> closedFirst.connect(new InetSocketAddress(B, 7000)))
+                .isInstanceOf(SocketException.class)
+                .hasMessageContaining("closed");
+    }
+
+    /**
+     * What PostgreSQL's JDBC driver instantiates for {@code socketFactory} (a class name, with {@code socketFactoryArg}
+     * as its one argument): the mesh factory of the node registered under that name.
+     */
+    public static final class PgjdbcSockets extends SocketFactory {
+        static final Map<String, SocketFactory> NODES = new ConcurrentHashMap<>();
+        private final SocketFactory mesh;
+
+        public PgjdbcSockets(String node) {
+            this.mesh = NODES.get(node);
+        }
+
+        @Override
+        public Socket createSocket() throws IOException {
+            return mesh.createSocket();
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return mesh.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return mesh.createSocket(host, port, localHost, localPort);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return mesh.createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return mesh.createSocket(address, port, localAddress, localPort);
+        }
+    }
+
+    @Test
+    void postgresqlsJdbcDriverReachesADatabaseOverTheMeshThroughTheSocketFactory() throws Exception {
+        assumeTrue(Postgres.available(), "PostgreSQL server binaries (apt-get install postgresql)");
+        Postgres pg = Postgres.get();
+        String database = Postgres.databaseName(pg.newDatabase());
+        PgjdbcSockets.NODES.put("a", a.socketFactory());
+        // b publishes the kernel PostgreSQL at its mesh port 5432; a's driver sees only the mesh address
+        try (MeshForward f = b.forward(5432, new InetSocketAddress(InetAddress.getLoopbackAddress(), pg.port()))) {
+            Properties props = new Properties();
+            props.setProperty("user", "postgres");
+            props.setProperty("socketFactory", PgjdbcSockets.class.getName());
+            props.setProperty("socketFactoryArg", "a");
+            props.setProperty("connectTimeout", "10");
+            props.setProperty("tcpKeepAlive", "true");
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://100.64.0.2:5432/" + database, props);
+                    Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE over_the_mesh (n int, payload text)");
+                st.execute("INSERT INTO over_the_mesh SELECT g, repeat('x', 1000) FROM generate_series(1, 2000) g");
+                try (ResultSet rs =
+                        st.executeQuery("SELECT count(*), sum(n), sum(length(payload)) FROM over_the_mesh")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(2000);
+                    assertThat(rs.getLong(2)).isEqualTo(2000L * 2001 / 2);
+                    assertThat(rs.getLong(3)).isEqualTo(2_000_000L);
+                }
+            }
+            assertThat(f.connections()).isPositive();
+        } finally {
+            PgjdbcSockets.NODES.remove("a");
         }
     }
 
