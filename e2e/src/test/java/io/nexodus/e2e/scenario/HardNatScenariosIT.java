@@ -13,6 +13,7 @@ import io.nexodus.api.nexdctl.PeeringMethod;
 import io.nexodus.api.nexdctl.RelayKind;
 import io.nexodus.e2e.lab.NatEntry;
 import io.nexodus.e2e.lab.NatLab;
+import io.nexodus.e2e.lab.NatMapping;
 import io.nexodus.e2e.lab.TransferResult;
 import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +144,70 @@ class HardNatScenariosIT {
         assertThat(pub.process().output()).contains("UAPI WireGuard process");
         // the easy NAT's pair is still relayed
         assertThat(sym.peer(easy).map(PeerStatus::method)).contains(PeeringMethod.VIA_DERP_RELAY);
+    }
+
+    /**
+     * Port prediction: sym2 hands out its ports in turn ({@link NatMapping#sequential()}), so sym-b's two STUN answers
+     * lie next to each other and easy-a can predict sym-b's next mapping. sym-b sends to easy-a's reflexive endpoint
+     * (peer-reflexive, as towards a public host); easy-a, whose NAT drops packets from ports it has not sent to, sends a
+     * window of probes from its WireGuard port to the predicted ports, so its NAT lets sym-b's handshake in, and learns
+     * sym-b's mapping from it. sym-a behind sym1 (random ports) stays on the DERP relay with easy-a: nothing to predict.
+     */
+    @Test
+    @Order(2)
+    void anEasyNatAndASequentialNatGoDirectByPortPredictionARandomOneStaysOnTheRelay() throws Exception {
+        lab.gateway(SYM2).setMapping(NatMapping.sequential()); // undone by the reset after the test
+        String rk = env.newVpc("h2");
+        LabAgent easy = env.agent(EASY_A, rk, FAST);
+        LabAgent seq = env.agent(SYM_B, rk, FAST);
+        LabAgent random = env.agent(SYM_A, rk, FAST);
+        awaitRunning(easy, seq, random);
+        Instant running = Instant.now();
+
+        String easyReflexive = "198.51.100.11:" + easy.listenPort();
+        awaitDirect(seq, easy, PeeringMethod.PEER_REFLEXIVE, easyReflexive);
+        NatEntry mapping = await(
+                Duration.ofSeconds(10),
+                "sym2 maps sym-b's WireGuard port towards easy-a",
+                () -> lab.gateway(SYM2).natEntries().stream()
+                        .filter(e -> e.protocol().equals("udp")
+                                && e.lanAddress().equals(seq.host().address())
+                                && e.lanPort() == seq.listenPort()
+                                && e.remoteAddress().equals("198.51.100.11"))
+                        .findFirst());
+        awaitDirect(easy, seq, PeeringMethod.PEER_REFLEXIVE, mapping.publicEndpoint());
+        long directMs = Duration.between(running, Instant.now()).toMillis();
+
+        // the mapping is one of the ports easy-a probed
+        Matcher probed = Pattern.compile("probing 198\\.51\\.100\\.22:(\\d+)-(\\d+) from the WireGuard port")
+                .matcher(easy.process().output());
+        assertThat(probed.find()).as("easy-a probed predicted ports").isTrue();
+        int mapped = Integer.parseInt(
+                mapping.publicEndpoint().substring(mapping.publicEndpoint().lastIndexOf(':') + 1));
+        assertThat(mapped).isBetween(Integer.parseInt(probed.group(1)), Integer.parseInt(probed.group(2)));
+        System.out.println("port prediction: easy-a <-> sym-b direct " + directMs + " ms after both agents ran;"
+                + " sym2 maps sym-b:" + seq.listenPort() + " -> " + mapping.publicEndpoint() + " towards easy-a,"
+                + " probed window " + probed.group(1) + "-" + probed.group(2));
+
+        assertThat(easy.host().canPing(seq.tunnelIp(), Duration.ofSeconds(2))).isTrue();
+        assertThat(seq.host().canPing(easy.tunnelIp(), Duration.ofSeconds(2))).isTrue();
+        env.assertTransfer(easy, seq);
+        env.assertTransfer(seq, easy);
+        ListPeersResult cli = easy.peersViaNexctl();
+        assertThat(cli.peers().get(seq.publicKey()).method()).isEqualTo(PeeringMethod.PEER_REFLEXIVE);
+        assertThat(cli.peers().get(seq.publicKey()).relay()).isNull();
+        assertThat(easy.process().output()).contains("the peer reaches us directly from " + mapping.publicEndpoint());
+
+        // random ports: no prediction, no probes, the relay as before
+        awaitViaDerp(easy, random);
+        awaitViaDerp(random, easy);
+        env.assertTransfer(easy, random);
+        env.assertTransfer(random, easy);
+        assertThat(easy.process().output()).doesNotContain("probing 198.51.100.21");
+        assertThat(random.peer(easy).map(PeerStatus::method)).contains(PeeringMethod.VIA_DERP_RELAY);
+        // two symmetric NATs: still the relay, even if one of them is predictable
+        awaitViaDerp(seq, random);
+        awaitViaDerp(random, seq);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
