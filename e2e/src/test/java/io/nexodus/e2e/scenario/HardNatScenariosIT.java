@@ -196,6 +196,11 @@ class HardNatScenariosIT {
         ListPeersResult cli = easy.peersViaNexctl();
         assertThat(cli.peers().get(seq.publicKey()).method()).isEqualTo(PeeringMethod.PEER_REFLEXIVE);
         assertThat(cli.peers().get(seq.publicKey()).relay()).isNull();
+        assertThat(cli.peers().get(seq.publicKey()).pathNote())
+                .startsWith("port prediction: the mapping came after ")
+                .endsWith(" probes to 198.51.100.22:" + probed.group(1) + "-" + probed.group(2));
+        assertThat(seq.peersViaNexctl().peers().get(easy.publicKey()).pathNote())
+                .startsWith("port prediction: our NAT hands out its ports in turn");
         assertThat(easy.process().output()).contains("the peer reaches us directly from " + mapping.publicEndpoint());
 
         // random ports: no prediction, no probes, the relay as before

@@ -620,27 +620,25 @@ public final class Reconciler {
                     c == null ? 0 : c.txBytes(),
                     p.path().healthy(now),
                     p.path().state(now),
-                    reason(p, m),
+                    p.path().reason(),
                     p.path().options().stream().map(o -> o.method().wireName()).toList(),
-                    relayName(active)));
+                    relayName(active),
+                    pathNote(p, m)));
         }
         out.sort(Comparator.comparing(PeerView::hostname).thenComparing(PeerView::publicKey));
         return List.copyOf(out);
     }
 
-    /** Why the path is what it is, with what port prediction did for it (it shares the peer-reflexive method). */
-    private String reason(Peer p, PeeringMethod m) {
-        String why = p.path().reason();
-        String note = null;
+    /**
+     * What port prediction did for the path (it shares the peer-reflexive method, so the method alone does not say
+     * it): on the predictable side that it sends by prediction; on the probing side the probes, while it waits and
+     * after the peer's mapping came. Null when prediction plays no part.
+     */
+    private String pathNote(Peer p, PeeringMethod m) {
         if (m == PeeringMethod.PEER_REFLEXIVE && PeeringPolicy.sendsByPortPrediction(self, p.info())) {
-            note = "port prediction: our NAT hands out its ports in turn; the peer opens its NAT for our next ones";
-        } else if (m != null) {
-            note = portProbes.describe(p.info().publicKey()).orElse(null);
+            return "port prediction: our NAT hands out its ports in turn; the peer opens its NAT for our next ones";
         }
-        if (note == null) {
-            return why;
-        }
-        return why.isEmpty() ? note : why + "; " + note;
+        return m == null ? null : portProbes.describe(p.info().publicKey()).orElse(null);
     }
 
     /**

@@ -300,7 +300,7 @@ class ReconcilerTest {
             predicted.receive(got);
             assertThat(got.getPort()).as("sent from the WireGuard port").isEqualTo(a.port());
             assertThat(got.getLength()).isEqualTo(1);
-            assertThat(a.rec().peers().getFirst().reason())
+            assertThat(a.rec().peers().getFirst().pathNote())
                     .contains("port prediction: 32 probes so far to 127.0.0.1:" + q + "-" + (q + 31));
             a.rec().tick();
             predicted.setSoTimeout(300);
