@@ -151,20 +151,39 @@ class HardNatScenariosIT {
      * lie next to each other and easy-a can predict sym-b's next mapping. sym-b sends to easy-a's reflexive endpoint
      * (peer-reflexive, as towards a public host); easy-a, whose NAT drops packets from ports it has not sent to, sends a
      * window of probes from its WireGuard port to the predicted ports, so its NAT lets sym-b's handshake in, and learns
-     * sym-b's mapping from it. sym-a behind sym1 (random ports) stays on the DERP relay with easy-a: nothing to predict.
+     * sym-b's mapping from it. At first a firewall on easy-a drops the probes (1-byte UDP payloads to sym2): sym-b's
+     * attempt fails and both sides fall back to DERP; without the firewall the next attempt goes direct. sym-a behind
+     * sym1 (random ports) stays on the DERP relay with easy-a: nothing to predict.
      */
     @Test
     @Order(2)
     void anEasyNatAndASequentialNatGoDirectByPortPredictionARandomOneStaysOnTheRelay() throws Exception {
         lab.gateway(SYM2).setMapping(NatMapping.sequential()); // undone by the reset after the test
+        lab.host(EASY_A)
+                .exec(
+                        "sh",
+                        "-c",
+                        "nft add table inet h2 && "
+                                + "nft add chain inet h2 out '{ type filter hook output priority 0; }' && "
+                                + "nft add rule inet h2 out ip daddr 198.51.100.22 udp length 9 drop");
         String rk = env.newVpc("h2");
         LabAgent easy = env.agent(EASY_A, rk, FAST);
         LabAgent seq = env.agent(SYM_B, rk, FAST);
         LabAgent random = env.agent(SYM_A, rk, FAST);
         awaitRunning(easy, seq, random);
-        Instant running = Instant.now();
-
         String easyReflexive = "198.51.100.11:" + easy.listenPort();
+
+        // the probes do not get out: the attempt fails and both sides use DERP
+        awaitTrue(
+                Duration.ofSeconds(30),
+                "sym-b's peer-reflexive attempt towards easy-a fails",
+                () -> seq.process().output().contains("peer-reflexive " + easyReflexive + " failed (no handshake"));
+        awaitViaDerp(seq, easy);
+        awaitViaDerp(easy, seq);
+        assertThat(easy.process().output()).contains("probing 198.51.100.22:");
+        lab.host(EASY_A).exec("nft", "delete", "table", "inet", "h2");
+        Instant opened = Instant.now();
+
         awaitDirect(seq, easy, PeeringMethod.PEER_REFLEXIVE, easyReflexive);
         NatEntry mapping = await(
                 Duration.ofSeconds(10),
@@ -176,7 +195,7 @@ class HardNatScenariosIT {
                                 && e.remoteAddress().equals("198.51.100.11"))
                         .findFirst());
         awaitDirect(easy, seq, PeeringMethod.PEER_REFLEXIVE, mapping.publicEndpoint());
-        long directMs = Duration.between(running, Instant.now()).toMillis();
+        long directMs = Duration.between(opened, Instant.now()).toMillis();
 
         // the mapping is one of the ports easy-a probed
         Matcher probed = Pattern.compile("probing 198\\.51\\.100\\.22:(\\d+)-(\\d+) from the WireGuard port")
@@ -185,7 +204,7 @@ class HardNatScenariosIT {
         int mapped = Integer.parseInt(
                 mapping.publicEndpoint().substring(mapping.publicEndpoint().lastIndexOf(':') + 1));
         assertThat(mapped).isBetween(Integer.parseInt(probed.group(1)), Integer.parseInt(probed.group(2)));
-        System.out.println("port prediction: easy-a <-> sym-b direct " + directMs + " ms after both agents ran;"
+        System.out.println("port prediction: easy-a <-> sym-b direct " + directMs + " ms after the firewall went;"
                 + " sym2 maps sym-b:" + seq.listenPort() + " -> " + mapping.publicEndpoint() + " towards easy-a,"
                 + " probed window " + probed.group(1) + "-" + probed.group(2));
 
