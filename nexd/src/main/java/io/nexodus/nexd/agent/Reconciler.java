@@ -638,7 +638,11 @@ public final class Reconciler {
         if (m == PeeringMethod.PEER_REFLEXIVE && PeeringPolicy.sendsByPortPrediction(self, p.info())) {
             return "port prediction: our NAT hands out its ports in turn; the peer opens its NAT for our next ones";
         }
-        return m == null ? null : portProbes.describe(p.info().publicKey()).orElse(null);
+        String key = p.info().publicKey();
+        // the probes while they go on; afterwards only on the path they were for
+        return portProbes.probing(key) || m == PeeringMethod.PEER_REFLEXIVE
+                ? portProbes.describe(key).orElse(null)
+                : null;
     }
 
     /**
