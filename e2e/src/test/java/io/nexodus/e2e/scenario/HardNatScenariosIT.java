@@ -34,8 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Direct paths with a symmetric NAT on one side (docs/nexd.md, "Peering"): the symmetric side sends to a public
  * peer's reflexive endpoint, the public side learns the symmetric side's mapping from the authenticated WireGuard
- * packets (roaming) and answers there: {@code peer-reflexive} on both sides. No WireGuard relay in the VPC, so the
- * fallback is the service's public DERP relay. One lab and one service for the class.
+ * packets (roaming) and answers there: {@code peer-reflexive} on both sides; towards an easy NAT when the symmetric
+ * NAT hands out its ports in turn (port prediction: the easy side probes the predicted ports first). No WireGuard
+ * relay in the VPC, so the fallback is the service's public DERP relay. One lab and one service for the class.
  */
 @RequiresNetns(commands = {"nft", "conntrack", "unshare", "wg", "ping"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
