@@ -35,6 +35,9 @@ import java.util.Optional;
  * @param relay           the relay in use, one of {@link RelayKind}, or {@code null} for a direct path
  * @param relayName       which relay: the WireGuard relay device's hostname, an onboarded DERP relay's host name,
  *                        {@code public:<region>} for the service's public DERP relay; {@code null} for a direct path
+ * @param pathNote        how the path came about when the method alone does not say it (ours: {@code "port
+ *                        prediction: ..."} on a {@code peer-reflexive} path whose NAT was opened for predicted ports);
+ *                        {@code null} otherwise and from agents that do not set it
  */
 @JsonPropertyOrder({
     "PublicKey",
@@ -48,7 +51,8 @@ import java.util.Optional;
     "tunnel_ips",
     "method",
     "relay",
-    "relay_name"
+    "relay_name",
+    "path_note"
 })
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record PeerStatus(
@@ -63,7 +67,38 @@ public record PeerStatus(
         @JsonProperty("tunnel_ips") List<String> tunnelIps,
         @JsonProperty("method") String method,
         @JsonProperty("relay") String relay,
-        @JsonProperty("relay_name") String relayName) {
+        @JsonProperty("relay_name") String relayName,
+        @JsonProperty("path_note") String pathNote) {
+
+    /** Without a path note (every method but port prediction's). */
+    public PeerStatus(
+            String publicKey,
+            String endpoint,
+            List<String> allowedIps,
+            String latestHandshake,
+            long tx,
+            long rx,
+            boolean healthy,
+            String hostname,
+            List<String> tunnelIps,
+            String method,
+            String relay,
+            String relayName) {
+        this(
+                publicKey,
+                endpoint,
+                allowedIps,
+                latestHandshake,
+                tx,
+                rx,
+                healthy,
+                hostname,
+                tunnelIps,
+                method,
+                relay,
+                relayName,
+                null);
+    }
 
     /** Go's {@code time.Time.String()} layout, accepted from upstream agents. */
     private static final DateTimeFormatter GO_TIME = new DateTimeFormatterBuilder()

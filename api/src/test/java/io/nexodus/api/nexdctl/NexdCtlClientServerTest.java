@@ -91,9 +91,11 @@ class NexdCtlClientServerTest {
                                             false,
                                             "a",
                                             List.of("100.64.0.4"),
-                                            PeeringMethod.REFLEXIVE,
+                                            PeeringMethod.PEER_REFLEXIVE,
                                             null,
-                                            null)));
+                                            null,
+                                            "port prediction: the mapping came after 64 probes to"
+                                                    + " 198.51.100.22:40003-40034")));
         }
 
         @Override
@@ -171,6 +173,10 @@ class NexdCtlClientServerTest {
         assertThat(peers.peers().get("pkB=").latestHandshakeTime())
                 .hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo("2026-11-02T10:15:30Z"));
         assertThat(peers.peers().get("pkA=").latestHandshakeTime()).isEmpty();
+        assertThat(peers.peers().get("pkA="))
+                .isEqualTo(agent.listPeers().peers().get("pkA="));
+        assertThat(peers.peers().get("pkA=").pathNote()).startsWith("port prediction: ");
+        assertThat(peers.peers().get("pkB=").pathNote()).isNull();
 
         ConnectivityResult c = client.connectivity(IpFamily.V4);
         assertThat(c.peers().get("100.64.0.4").reachable()).isTrue();

@@ -13,6 +13,7 @@ import io.nexodus.api.nexdctl.PeeringMethod;
 import io.nexodus.api.nexdctl.RelayKind;
 import io.nexodus.e2e.lab.NatEntry;
 import io.nexodus.e2e.lab.NatLab;
+import io.nexodus.e2e.lab.NatMapping;
 import io.nexodus.e2e.lab.TransferResult;
 import io.nexodus.testkit.RequiresNetns;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Direct paths with a symmetric NAT on one side (docs/nexd.md, "Peering"): the symmetric side sends to a public
  * peer's reflexive endpoint, the public side learns the symmetric side's mapping from the authenticated WireGuard
- * packets (roaming) and answers there: {@code peer-reflexive} on both sides. No WireGuard relay in the VPC, so the
- * fallback is the service's public DERP relay. One lab and one service for the class.
+ * packets (roaming) and answers there: {@code peer-reflexive} on both sides; towards an easy NAT when the symmetric
+ * NAT hands out its ports in turn (port prediction: the easy side probes the predicted ports first). No WireGuard
+ * relay in the VPC, so the fallback is the service's public DERP relay. One lab and one service for the class.
  */
 @RequiresNetns(commands = {"nft", "conntrack", "unshare", "wg", "ping"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -141,6 +145,94 @@ class HardNatScenariosIT {
         assertThat(pub.process().output()).contains("UAPI WireGuard process");
         // the easy NAT's pair is still relayed
         assertThat(sym.peer(easy).map(PeerStatus::method)).contains(PeeringMethod.VIA_DERP_RELAY);
+    }
+
+    /**
+     * Port prediction: sym2 hands out its ports in turn ({@link NatMapping#sequential()}), so sym-b's two STUN answers
+     * lie next to each other and easy-a can predict sym-b's next mapping. sym-b sends to easy-a's reflexive endpoint
+     * (peer-reflexive, as towards a public host); easy-a, whose NAT drops packets from ports it has not sent to, sends a
+     * window of probes from its WireGuard port to the predicted ports, so its NAT lets sym-b's handshake in, and learns
+     * sym-b's mapping from it. At first a firewall on easy-a drops the probes (1-byte UDP payloads to sym2): sym-b's
+     * attempt fails and both sides fall back to DERP; without the firewall the next attempt goes direct. sym-a behind
+     * sym1 (random ports) stays on the DERP relay with easy-a: nothing to predict.
+     */
+    @Test
+    @Order(2)
+    void anEasyNatAndASequentialNatGoDirectByPortPredictionARandomOneStaysOnTheRelay() throws Exception {
+        lab.gateway(SYM2).setMapping(NatMapping.sequential()); // undone by the reset after the test
+        lab.host(EASY_A)
+                .exec(
+                        "sh",
+                        "-c",
+                        "nft add table inet h2 && "
+                                + "nft add chain inet h2 out '{ type filter hook output priority 0; }' && "
+                                + "nft add rule inet h2 out ip daddr 198.51.100.22 udp length 9 drop");
+        String rk = env.newVpc("h2");
+        LabAgent easy = env.agent(EASY_A, rk, FAST);
+        LabAgent seq = env.agent(SYM_B, rk, FAST);
+        LabAgent random = env.agent(SYM_A, rk, FAST);
+        awaitRunning(easy, seq, random);
+        String easyReflexive = "198.51.100.11:" + easy.listenPort();
+
+        // the probes do not get out: the attempt fails and both sides use DERP
+        awaitTrue(
+                Duration.ofSeconds(30),
+                "sym-b's peer-reflexive attempt towards easy-a fails",
+                () -> seq.process().output().contains("peer-reflexive " + easyReflexive + " failed (no handshake"));
+        awaitViaDerp(seq, easy);
+        awaitViaDerp(easy, seq);
+        assertThat(easy.process().output()).contains("probing 198.51.100.22:");
+        lab.host(EASY_A).exec("nft", "delete", "table", "inet", "h2");
+        Instant opened = Instant.now();
+
+        awaitDirect(seq, easy, PeeringMethod.PEER_REFLEXIVE, easyReflexive);
+        NatEntry mapping = await(
+                Duration.ofSeconds(10),
+                "sym2 maps sym-b's WireGuard port towards easy-a",
+                () -> lab.gateway(SYM2).natEntries().stream()
+                        .filter(e -> e.protocol().equals("udp")
+                                && e.lanAddress().equals(seq.host().address())
+                                && e.lanPort() == seq.listenPort()
+                                && e.remoteAddress().equals("198.51.100.11"))
+                        .findFirst());
+        awaitDirect(easy, seq, PeeringMethod.PEER_REFLEXIVE, mapping.publicEndpoint());
+        long directMs = Duration.between(opened, Instant.now()).toMillis();
+
+        // the mapping is one of the ports easy-a probed
+        Matcher probed = Pattern.compile("probing 198\\.51\\.100\\.22:(\\d+)-(\\d+) from the WireGuard port")
+                .matcher(easy.process().output());
+        assertThat(probed.find()).as("easy-a probed predicted ports").isTrue();
+        int mapped = Integer.parseInt(
+                mapping.publicEndpoint().substring(mapping.publicEndpoint().lastIndexOf(':') + 1));
+        assertThat(mapped).isBetween(Integer.parseInt(probed.group(1)), Integer.parseInt(probed.group(2)));
+        System.out.println("port prediction: easy-a <-> sym-b direct " + directMs + " ms after the firewall went;"
+                + " sym2 maps sym-b:" + seq.listenPort() + " -> " + mapping.publicEndpoint() + " towards easy-a,"
+                + " probed window " + probed.group(1) + "-" + probed.group(2));
+
+        assertThat(easy.host().canPing(seq.tunnelIp(), Duration.ofSeconds(2))).isTrue();
+        assertThat(seq.host().canPing(easy.tunnelIp(), Duration.ofSeconds(2))).isTrue();
+        env.assertTransfer(easy, seq);
+        env.assertTransfer(seq, easy);
+        ListPeersResult cli = easy.peersViaNexctl();
+        assertThat(cli.peers().get(seq.publicKey()).method()).isEqualTo(PeeringMethod.PEER_REFLEXIVE);
+        assertThat(cli.peers().get(seq.publicKey()).relay()).isNull();
+        assertThat(cli.peers().get(seq.publicKey()).pathNote())
+                .startsWith("port prediction: the mapping came after ")
+                .endsWith(" probes to 198.51.100.22:" + probed.group(1) + "-" + probed.group(2));
+        assertThat(seq.peersViaNexctl().peers().get(easy.publicKey()).pathNote())
+                .startsWith("port prediction: our NAT hands out its ports in turn");
+        assertThat(easy.process().output()).contains("the peer reaches us directly from " + mapping.publicEndpoint());
+
+        // random ports: no prediction, no probes, the relay as before
+        awaitViaDerp(easy, random);
+        awaitViaDerp(random, easy);
+        env.assertTransfer(easy, random);
+        env.assertTransfer(random, easy);
+        assertThat(easy.process().output()).doesNotContain("probing 198.51.100.21");
+        assertThat(random.peer(easy).map(PeerStatus::method)).contains(PeeringMethod.VIA_DERP_RELAY);
+        // two symmetric NATs: still the relay, even if one of them is predictable
+        awaitViaDerp(seq, random);
+        awaitViaDerp(random, seq);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -36,6 +36,7 @@ final class NexdPeersCommand extends NexdBase {
                                 .col("TRANSMITTED", PeerStatus::tx)
                                 .col("RECEIVED", PeerStatus::rx))
                 .col("HEALTHY", PeerStatus::healthy)
+                .when(full, b -> b.col("PATH NOTE", PeerStatus::pathNote))
                 .build();
     }
 
@@ -53,11 +54,13 @@ final class NexdPeersCommand extends NexdBase {
             name = "list",
             description = {
                 "List the peers and how each is reached (the peering method).",
-                "Methods: direct-local, reflexive, via-relay, via-derp-relay, relay-node-*.",
+                "Methods: direct-local, reflexive, peer-reflexive, via-relay, via-derp-relay,",
+                "relay-node-*. --full adds PATH NOTE: what port prediction did for a path.",
                 "VIA names the relay that carries a relayed peer: the WireGuard relay's",
                 "hostname, an onboarded DERP relay's host name, or public:<region>.",
                 "--output json prints nexd's answer: {relay-present, relay-required,",
-                "peers: {<public key>: {..., hostname, tunnel_ips, method, relay, relay_name}}}."
+                "peers: {<public key>: {..., hostname, tunnel_ips, method, relay, relay_name,",
+                "path_note}}}."
             })
     void list(
             @Option(

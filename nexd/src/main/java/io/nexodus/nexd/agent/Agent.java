@@ -368,7 +368,8 @@ public final class Agent implements AutoCloseable {
                 config.relayOnly() || nat.symmetricNat(),
                 config.relayOnly(),
                 nat.reflexive().map(InetSocketAddress::getAddress),
-                vpcCidrs(vpc));
+                vpcCidrs(vpc),
+                nat.portPrediction().isPresent());
         derpProxy = config.isRelay()
                 ? null
                 : new WireGuardDerpProxy(
@@ -779,7 +780,10 @@ public final class Agent implements AutoCloseable {
                 config.requestIp());
     }
 
-    /** Our endpoints: {@code local} (LAN address + WireGuard port) and {@code stun:<server>} (reflexive). */
+    /**
+     * Our endpoints: {@code local} (LAN address + WireGuard port) and {@code stun:<server>} (reflexive); behind a
+     * symmetric NAT also the second server's answer as a second {@code stun:<server>}.
+     */
     List<Endpoint> endpoints(NatObservation nat) {
         List<Endpoint> out = new ArrayList<>();
         if (localIp != null) {
@@ -794,6 +798,12 @@ public final class Agent implements AutoCloseable {
             }
             out.add(new Endpoint(Endpoint.SOURCE_STUN_PREFIX + nat.stunServer(), Addresses.format(announced)));
         });
+        // behind a symmetric NAT the second server saw another mapping: published after the first (readers that take
+        // the first stun endpoint are unaffected), so peers can tell a NAT that hands out ports in turn
+        nat.secondAnswer()
+                .ifPresent(a -> out.add(new Endpoint(
+                        Endpoint.SOURCE_STUN_PREFIX + Addresses.format(a.server()),
+                        Addresses.format(a.reflexive().orElseThrow()))));
         return out;
     }
 

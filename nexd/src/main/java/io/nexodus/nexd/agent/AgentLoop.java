@@ -410,7 +410,8 @@ final class AgentLoop {
                 setup.relayOnly() || newNat.symmetricNat(),
                 selfInfo.relayOnly(),
                 newNat.reflexive().map(InetSocketAddress::getAddress),
-                selfInfo.vpcCidrs());
+                selfInfo.vpcCidrs(),
+                newNat.portPrediction().isPresent());
         selfChanged = true;
         if (reattaching) {
             natChangedWhileReattaching = true; // published once registered again; that also opens the watch

@@ -26,6 +26,7 @@ import java.util.UUID;
  * @param options       the methods that apply, best first
  * @param relayName     which relay when relayed: the WireGuard relay's hostname, an onboarded DERP relay's host name,
  *                      {@code public:<region>}; else null
+ * @param pathNote      what port prediction did for this path ({@code port prediction: ...}), else null
  */
 public record PeerView(
         String publicKey,
@@ -43,7 +44,8 @@ public record PeerView(
         PeerPath.State state,
         String reason,
         List<String> options,
-        String relayName) {
+        String relayName,
+        String pathNote) {
     public static final String WIREGUARD_RELAY = "wireguard-relay";
     /** Through the service's public DERP relay ({@code RelayKind.PUBLIC_DERP}). */
     public static final String PUBLIC_DERP = "public-derp";
@@ -54,5 +56,43 @@ public record PeerView(
         tunnelIps = List.copyOf(tunnelIps);
         allowedIps = List.copyOf(allowedIps);
         options = List.copyOf(options);
+    }
+
+    /** Without a path note. */
+    public PeerView(
+            String publicKey,
+            UUID deviceId,
+            String hostname,
+            List<String> tunnelIps,
+            PeeringMethod method,
+            String relay,
+            String endpoint,
+            List<String> allowedIps,
+            Instant lastHandshake,
+            long rxBytes,
+            long txBytes,
+            boolean healthy,
+            PeerPath.State state,
+            String reason,
+            List<String> options,
+            String relayName) {
+        this(
+                publicKey,
+                deviceId,
+                hostname,
+                tunnelIps,
+                method,
+                relay,
+                endpoint,
+                allowedIps,
+                lastHandshake,
+                rxBytes,
+                txBytes,
+                healthy,
+                state,
+                reason,
+                options,
+                relayName,
+                null);
     }
 }

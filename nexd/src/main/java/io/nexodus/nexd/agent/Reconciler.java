@@ -2,6 +2,7 @@ package io.nexodus.nexd.agent;
 
 import io.nexodus.nexd.derpproxy.WireGuardDerpProxy;
 import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.endpoint.PortPrediction;
 import io.nexodus.nexd.net.ExitRouting;
 import io.nexodus.nexd.net.NetConfigException;
 import io.nexodus.nexd.net.TunnelLink;
@@ -15,15 +16,20 @@ import io.nexodus.nexd.peering.PeerPath;
 import io.nexodus.nexd.peering.PeeringMethod;
 import io.nexodus.nexd.peering.PeeringPolicy;
 import io.nexodus.nexd.peering.PeeringTimeouts;
+import io.nexodus.nexd.peering.PortProbes;
 import io.nexodus.nexd.peering.RelaySelector;
 import io.nexodus.nexd.peering.RelayView;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.wg.BackendException;
+import io.nexodus.nexd.wg.DatagramPort;
 import io.nexodus.nexd.wg.PeerChange;
 import io.nexodus.nexd.wg.PeerCounters;
 import io.nexodus.nexd.wg.PeerEntry;
 import io.nexodus.nexd.wg.WireGuardBackend;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,6 +92,14 @@ public final class Reconciler {
     private Set<String> lastRoutes = Set.of();
     private Set<String> skippedRoutes = Set.of();
     private Supplier<List<String>> ownNetworks = List::of;
+    private final PortProbes portProbes;
+    /** Peers told once that this backend cannot probe for them. */
+    private final Set<String> cannotProbe = new HashSet<>();
+    /** The prediction last logged per peer, so a probe sweep every second is not a log line. */
+    private final Map<String, PortPrediction> probeLogged = new HashMap<>();
+
+    /** A port-prediction probe: one byte, no WireGuard message (the peer's WireGuard drops it). */
+    private static final byte[] PROBE = {0};
 
     /** Using an exit node; null when this reconciler changes no routes (tests, {@code nexd proxy}). */
     private volatile ExitNodeClient exit;
@@ -108,6 +122,7 @@ public final class Reconciler {
         this.policy = derpProxy == null ? new PeeringPolicy() : new PeeringPolicy(derpProxy);
         this.timeouts = timeouts;
         this.clock = clock;
+        this.portProbes = new PortProbes(PortProbes.DEFAULT_LIMITS);
     }
 
     /** New inputs: ourselves and every other device of the VPC. */
@@ -129,6 +144,9 @@ public final class Reconciler {
         if (derpProxy != null) {
             derpProxy.retainPeers(byKey.keySet());
         }
+        portProbes.retain(byKey.keySet());
+        cannotProbe.retainAll(byKey.keySet());
+        probeLogged.keySet().retainAll(byKey.keySet());
         for (String gone : List.copyOf(peers.keySet())) {
             if (!byKey.containsKey(gone)) {
                 Peer p = peers.remove(gone);
@@ -308,6 +326,7 @@ public final class Reconciler {
             String after = p.path().active().map(PathOption::toString).orElse("");
             failed |= !before.equals(after);
         }
+        sendProbes(now);
         sync(kicks, now);
         return new TickResult(stall, failed);
     }
@@ -603,10 +622,70 @@ public final class Reconciler {
                     p.path().state(now),
                     p.path().reason(),
                     p.path().options().stream().map(o -> o.method().wireName()).toList(),
-                    relayName(active)));
+                    relayName(active),
+                    pathNote(p, m)));
         }
         out.sort(Comparator.comparing(PeerView::hostname).thenComparing(PeerView::publicKey));
         return List.copyOf(out);
+    }
+
+    /**
+     * What port prediction did for the path (it shares the peer-reflexive method, so the method alone does not say
+     * it): on the predictable side that it sends by prediction; on the probing side the probes, while it waits and
+     * after the peer's mapping came. Null when prediction plays no part.
+     */
+    private String pathNote(Peer p, PeeringMethod m) {
+        if (m == PeeringMethod.PEER_REFLEXIVE && PeeringPolicy.sendsByPortPrediction(self, p.info())) {
+            return "port prediction: our NAT hands out its ports in turn; the peer opens its NAT for our next ones";
+        }
+        String key = p.info().publicKey();
+        // the probes while they go on; afterwards only on the path they were for
+        return portProbes.probing(key) || m == PeeringMethod.PEER_REFLEXIVE
+                ? portProbes.describe(key).orElse(null)
+                : null;
+    }
+
+    /**
+     * Sends the port-prediction probes that are due (see {@link PortProbes}) from the WireGuard port. Not possible
+     * with a WireGuard that owns its socket (wireguard-go): said once per peer, and the peer falls back to a relay.
+     */
+    private void sendProbes(Instant now) {
+        Optional<DatagramPort> socket = wg.sharedSocket().filter(DatagramPort::isWireGuardSocket);
+        for (Peer p : peers.values()) {
+            String key = p.info().publicKey();
+            boolean wanted = p.info().portPrediction().isPresent() && p.path().awaitingPeer();
+            if (socket.isEmpty()) {
+                if (wanted && cannotProbe.add(key)) {
+                    log.info(
+                            "peer {} ({}): its NAT hands out ports in turn, but {} cannot send probes from its"
+                                    + " port; the peer stays on a relay",
+                            p.info().hostname(),
+                            shortKey(key),
+                            wg.describe());
+                }
+                continue;
+            }
+            List<InetSocketAddress> due = portProbes.due(key, p.info().portPrediction(), wanted, now);
+            if (due.isEmpty()) {
+                continue;
+            }
+            PortPrediction prediction = p.info().portPrediction().get();
+            if (!prediction.equals(probeLogged.put(key, prediction))) {
+                log.info(
+                        "peer {} ({}): its NAT hands out ports in turn; probing {} from the WireGuard port so that"
+                                + " our NAT lets its handshake in",
+                        p.info().hostname(),
+                        shortKey(key),
+                        prediction.describe(due.size()));
+            }
+            for (InetSocketAddress to : due) {
+                try {
+                    socket.get().send(ByteBuffer.wrap(PROBE), to);
+                } catch (IOException e) {
+                    log.debug("probe to {} not sent: {}", to, e.getMessage());
+                }
+            }
+        }
     }
 
     /** Which relay carries a relayed path: the WireGuard relay's hostname, the DERP relay's name; else null. */

@@ -205,7 +205,8 @@ public final class AgentControl implements NexdCtl {
                             v.tunnelIps(),
                             v.method() == null ? null : v.method().wireName(),
                             relayKind(v),
-                            v.relayName()));
+                            v.relayName(),
+                            v.pathNote()));
         }
         return new ListPeersResult(agent.relayPresent(), agent.relayRequired(), peers);
     }

@@ -24,9 +24,32 @@ public record NatObservation(
         return reflexive.isEmpty();
     }
 
-    /** Same reflexive address and the same verdict: nothing to tell the service. */
+    /** Same reflexive address (and second answer, behind a symmetric NAT) and the same verdict: nothing to tell. */
     public boolean sameMapping(NatObservation other) {
-        return other != null && reflexive.equals(other.reflexive) && symmetricNat == other.symmetricNat;
+        return other != null
+                && reflexive.equals(other.reflexive)
+                && symmetricNat == other.symmetricNat
+                && secondAnswer()
+                        .flatMap(StunAnswer::reflexive)
+                        .equals(other.secondAnswer().flatMap(StunAnswer::reflexive));
+    }
+
+    /**
+     * Behind a symmetric NAT: the answer of the second server (another mapping than {@link #reflexive}), published
+     * next to the first so that peers can tell a NAT that hands out ports in turn ({@link #portPrediction()}).
+     * Empty when not symmetric or fewer than two servers answered.
+     */
+    public Optional<StunAnswer> secondAnswer() {
+        if (!symmetricNat) {
+            return Optional.empty();
+        }
+        return answers.stream().filter(StunAnswer::answered).skip(1).findFirst();
+    }
+
+    /** Our NAT hands out ports in turn (its two answers lie close together): where its next mappings will be. */
+    public Optional<PortPrediction> portPrediction() {
+        return reflexive.flatMap(first ->
+                secondAnswer().flatMap(StunAnswer::reflexive).flatMap(second -> PortPrediction.from(first, second)));
     }
 
     public String describe() {
@@ -49,6 +72,9 @@ public record NatObservation(
                                                         a.reflexive().orElseThrow()))
                                                 .toList())
                                 + ")"
+                                + portPrediction()
+                                        .map(pp -> "; its ports come in turn, next after " + pp.lastPort())
+                                        .orElse("")
                         : "");
     }
 }

@@ -6,6 +6,7 @@ import io.nexodus.api.model.DeviceMetadata;
 import io.nexodus.api.model.Endpoint;
 import io.nexodus.api.model.TunnelIp;
 import io.nexodus.nexd.endpoint.Addresses;
+import io.nexodus.nexd.endpoint.PortPrediction;
 import io.nexodus.wireguard.bind.UdpEndpoint;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ import java.util.UUID;
  *                          routed or put in allowed IPs as such: see {@link #routedCidrs()} and {@link #exitNode()})
  * @param derpHostname      metadata {@code relay.hostname} of an onboarded DERP relay
  * @param derpCertModeManual metadata {@code relay.certmodemanual}: private name, the user's own certificate
+ * @param portPrediction    behind a symmetric NAT whose two published {@code stun:…} answers lie close together (its
+ *                          ports come in turn): where its next mappings will be
  */
 public record PeerInfo(
         String publicKey,
@@ -47,7 +50,8 @@ public record PeerInfo(
         List<String> allowedIps,
         List<String> advertiseCidrs,
         Optional<String> derpHostname,
-        boolean derpCertModeManual) {
+        boolean derpCertModeManual,
+        Optional<PortPrediction> portPrediction) {
 
     /** What an exit node advertises, and what its entry carries on a client that uses it. */
     public static final String EXIT_ROUTE = "0.0.0.0/0";
@@ -57,6 +61,39 @@ public record PeerInfo(
         allowedIps = List.copyOf(allowedIps);
         advertiseCidrs = List.copyOf(advertiseCidrs);
         Objects.requireNonNull(derpHostname);
+        Objects.requireNonNull(portPrediction);
+    }
+
+    /** Without a port prediction. */
+    public PeerInfo(
+            String publicKey,
+            UUID deviceId,
+            String hostname,
+            boolean relay,
+            Optional<String> relayType,
+            boolean symmetricNat,
+            Optional<InetSocketAddress> localEndpoint,
+            Optional<InetSocketAddress> reflexiveEndpoint,
+            List<String> tunnelIps,
+            List<String> allowedIps,
+            List<String> advertiseCidrs,
+            Optional<String> derpHostname,
+            boolean derpCertModeManual) {
+        this(
+                publicKey,
+                deviceId,
+                hostname,
+                relay,
+                relayType,
+                symmetricNat,
+                localEndpoint,
+                reflexiveEndpoint,
+                tunnelIps,
+                allowedIps,
+                advertiseCidrs,
+                derpHostname,
+                derpCertModeManual,
+                Optional.empty());
     }
 
     /** A device that is not an onboarded DERP relay. */
@@ -115,15 +152,24 @@ public record PeerInfo(
     public static PeerInfo from(Device d, Optional<DeviceMetadata> relayMetadata) {
         Optional<InetSocketAddress> local = Optional.empty();
         Optional<InetSocketAddress> reflexive = Optional.empty();
+        Optional<InetSocketAddress> secondReflexive = Optional.empty();
         for (Endpoint e : d.endpoints() == null ? List.<Endpoint>of() : d.endpoints()) {
             if (e == null || e.source() == null) {
                 continue;
             }
             if (e.source().equals(Endpoint.SOURCE_LOCAL) && local.isEmpty()) {
                 local = Addresses.parseEndpoint(e.address());
-            } else if (e.source().startsWith(Endpoint.SOURCE_STUN_PREFIX) && reflexive.isEmpty()) {
-                reflexive = Addresses.parseEndpoint(e.address());
+            } else if (e.source().startsWith(Endpoint.SOURCE_STUN_PREFIX)) {
+                if (reflexive.isEmpty()) {
+                    reflexive = Addresses.parseEndpoint(e.address());
+                } else if (secondReflexive.isEmpty()) {
+                    secondReflexive = Addresses.parseEndpoint(e.address());
+                }
             }
+        }
+        Optional<PortPrediction> prediction = Optional.empty();
+        if (d.symmetricNat() && reflexive.isPresent() && secondReflexive.isPresent()) {
+            prediction = PortPrediction.from(reflexive.get(), secondReflexive.get());
         }
         List<String> tunnel = new ArrayList<>();
         addAddresses(tunnel, d.ipv4TunnelIps());
@@ -164,7 +210,8 @@ public record PeerInfo(
                 allowed,
                 advertised,
                 derpHost,
-                manual);
+                manual,
+                prediction);
     }
 
     /** A DNS name we are willing to put into a URL and {@code /etc/hosts} (letters, digits, '-', '.'). */

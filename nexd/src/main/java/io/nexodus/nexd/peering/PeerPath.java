@@ -545,6 +545,15 @@ public final class PeerPath {
         return k && (relayed || !cameUp);
     }
 
+    /**
+     * The waiting side of peer-reflexive, still waiting: the method applies and the peer's mapping has not been learned
+     * from its packets (now, or any more). While it waits, a peer whose NAT hands out ports in turn is probed
+     * ({@link PortProbes}).
+     */
+    public boolean awaitingPeer() {
+        return passiveOption().isPresent() && (active == null || !isLearned(active));
+    }
+
     /** True once per silence episode: we keep sending, nothing comes back; our NAT mapping may have changed. */
     public boolean takeStallSuspicion() {
         boolean s = suspectPending;

@@ -21,7 +21,11 @@ import java.util.Optional;
  *       symmetric side sends to the public side's reflexive endpoint; the public side waits
  *       ({@link PathOption#awaitPeerReflexive()}) and answers where the authenticated packets came from. A NAT in front
  *       of the other side that filters by the sender's port (the common "easy" NAT) would drop those packets, because
- *       the symmetric side's mapping towards it is new and unknown, so the method is not offered there.</li>
+ *       the symmetric side's mapping towards it is new and unknown, so the method is not offered there — unless
+ *       the symmetric NAT hands out its ports in turn ({@link SelfInfo#portsInTurn()}, published as two close
+ *       {@code stun:} answers, {@link PeerInfo#portPrediction()}): then the waiting side sends a window of probes to
+ *       the predicted ports from its WireGuard port ({@link PortProbes}), which opens its NAT for the symmetric side's
+ *       handshake, and learns the actual mapping from it as above. Same method, same fallback.</li>
  *   <li>A WireGuard relay exists: through it.</li>
  *   <li>A DERP relay is known (a healthy onboarded one, else the service's public one): through the wireguard-derp
  *       proxy, whose per-peer loopback address is the entry's endpoint. Offered for every peer that is not itself a
@@ -79,7 +83,8 @@ public final class PeeringPolicy {
                 && !self.relayOnly()
                 && self.reflexiveIp().isPresent()
                 && !peer.symmetricNat()
-                && hasPublicAddress(peer)) {
+                && (hasPublicAddress(peer)
+                        || (self.portsInTurn() && peer.reflexiveEndpoint().isPresent()))) {
             out.add(PathOption.direct(
                     PeeringMethod.PEER_REFLEXIVE, peer.reflexiveEndpoint().get()));
         } else if (!self.needsRelay()
@@ -104,6 +109,14 @@ public final class PeeringPolicy {
         }
         List<PathOption> direct = options(self, peer, RelayView.NONE);
         return direct.isEmpty();
+    }
+
+    /**
+     * We offer the peer {@link PeeringMethod#PEER_REFLEXIVE} only because our NAT's ports can be predicted (the peer is
+     * behind a NAT of its own, which it opens for our next ports).
+     */
+    public static boolean sendsByPortPrediction(SelfInfo self, PeerInfo peer) {
+        return self.symmetricNat() && self.portsInTurn() && !peer.symmetricNat() && !hasPublicAddress(peer);
     }
 
     /** The peer's published local endpoint is its reflexive one: no NAT in front of it. */

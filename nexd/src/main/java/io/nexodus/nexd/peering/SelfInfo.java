@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param relayOnly    {@code --relay-only}: reach every ordinary peer through the relay
  * @param reflexiveIp  our reflexive IP (to recognise peers behind the same NAT)
  * @param vpcCidrs     the VPC's IPv4 and IPv6 CIDRs (the relay peer's allowed IPs)
+ * @param portsInTurn  our symmetric NAT hands out its ports in turn (its STUN answers lie close together), so a peer
+ *                     behind an easy NAT can predict our mapping towards it and open its NAT for it
  */
 public record SelfInfo(
         String publicKey,
@@ -21,9 +23,21 @@ public record SelfInfo(
         boolean symmetricNat,
         boolean relayOnly,
         Optional<InetAddress> reflexiveIp,
-        List<String> vpcCidrs) {
+        List<String> vpcCidrs,
+        boolean portsInTurn) {
     public SelfInfo {
         vpcCidrs = List.copyOf(vpcCidrs);
+    }
+
+    /** Not behind a NAT whose ports can be predicted. */
+    public SelfInfo(
+            String publicKey,
+            boolean relay,
+            boolean symmetricNat,
+            boolean relayOnly,
+            Optional<InetAddress> reflexiveIp,
+            List<String> vpcCidrs) {
+        this(publicKey, relay, symmetricNat, relayOnly, reflexiveIp, vpcCidrs, false);
     }
 
     /** Peers can only reach us through a relay. */

@@ -3,6 +3,7 @@ package io.nexodus.nexd.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nexodus.core.key.NodePrivateKey;
+import io.nexodus.nexd.endpoint.PortPrediction;
 import io.nexodus.nexd.peering.PeerInfo;
 import io.nexodus.nexd.peering.PeerPath;
 import io.nexodus.nexd.peering.PeeringMethod;
@@ -10,6 +11,7 @@ import io.nexodus.nexd.peering.PeeringTimeouts;
 import io.nexodus.nexd.peering.SelfInfo;
 import io.nexodus.nexd.wg.JavaBackend;
 import io.nexodus.wireguard.tun.MemoryTun;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -262,6 +264,59 @@ class ReconcilerTest {
         assertThat(view(b, a).orElseThrow().endpoint()).isEqualTo("127.0.0.1:" + a.port());
         assertDelivered(a, b);
         assertDelivered(b, a);
+    }
+
+    @Test
+    void aPeerWhoseNatHandsOutPortsInTurnIsProbedFromTheWireGuardPort() throws Exception {
+        // b's NAT answered STUN with two close ports; the next ones follow them. a (behind an easy NAT) waits for b's
+        // packets and sends one small datagram to each port of the window, from its WireGuard port, so that its NAT
+        // would let b's handshake in. Here the "NAT" is loopback: a socket listens on the first predicted port.
+        try (DatagramSocket predicted = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            predicted.setSoTimeout(3000);
+            int q = predicted.getLocalPort();
+            Optional<PortPrediction> prediction = PortPrediction.from(loop(q - 2), loop(q - 1));
+            assertThat(prediction).isPresent();
+            PeerInfo bSeen = new PeerInfo(
+                    b.key(),
+                    UUID.randomUUID(),
+                    "b",
+                    false,
+                    Optional.empty(),
+                    true,
+                    Optional.of(new InetSocketAddress("192.168.22.10", b.port())),
+                    Optional.of(loop(q - 2)),
+                    List.of(b.tunnelIp()),
+                    List.of(b.tunnelIp() + "/32"),
+                    List.of(),
+                    Optional.empty(),
+                    false,
+                    prediction);
+            SelfInfo easy = new SelfInfo(
+                    a.key(), false, false, false, Optional.of(InetAddress.getByName("198.51.100.11")), VPC);
+            a.rec().update(easy, List.of(bSeen));
+            assertThat(a.rec().peers().getFirst().options()).contains(PeeringMethod.PEER_REFLEXIVE.wireName());
+            a.rec().tick();
+            DatagramPacket got = new DatagramPacket(new byte[64], 64);
+            predicted.receive(got);
+            assertThat(got.getPort()).as("sent from the WireGuard port").isEqualTo(a.port());
+            assertThat(got.getLength()).isEqualTo(1);
+            assertThat(a.rec().peers().getFirst().pathNote())
+                    .contains("port prediction: 32 probes so far to 127.0.0.1:" + q + "-" + (q + 31));
+            a.rec().tick();
+            predicted.setSoTimeout(300);
+            assertThat(receivesWithin(predicted))
+                    .as("not again within the second")
+                    .isFalse();
+        }
+    }
+
+    private static boolean receivesWithin(DatagramSocket s) throws Exception {
+        try {
+            s.receive(new DatagramPacket(new byte[64], 64));
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
     }
 
     @Test

@@ -102,6 +102,7 @@ class AgentControlTest {
         assertThat(b.latestHandshake()).isEqualTo("2026-11-02T10:00:00Z");
         assertThat(b.rx()).isEqualTo(2000);
         assertThat(b.tunnelIps()).containsExactly("100.64.0.2", "200::2");
+        assertThat(b.pathNote()).as("no port prediction involved").isNull();
         PeerStatus s = r.peers().get("KEYS");
         assertThat(s.method()).isEqualTo("via-relay");
         assertThat(s.relay()).isEqualTo("wireguard-relay");

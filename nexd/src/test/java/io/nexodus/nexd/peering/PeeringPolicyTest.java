@@ -81,6 +81,36 @@ class PeeringPolicyTest {
     }
 
     @Test
+    void aSymmetricNatWhosePortsComeInTurnCallsAnEasyNat() throws Exception {
+        // its next mapping can be predicted: the easy side probes those ports (its NAT then lets the handshake in),
+        // so the symmetric side sends to the easy side's reflexive endpoint as it would to a public one
+        PeerInfo easy = peer("E", "192.168.1.10:4000", "198.51.100.11:4000", false);
+        SelfInfo seq = new SelfInfo(
+                "me",
+                false,
+                true,
+                false,
+                Optional.of(java.net.InetAddress.getByName("198.51.100.22")),
+                List.of("100.64.0.0/10"),
+                true);
+        assertThat(policy.options(seq, easy, withRelay))
+                .containsExactly(
+                        PathOption.direct(PeeringMethod.PEER_REFLEXIVE, ep("198.51.100.11", 4000)),
+                        PathOption.viaRelay("R"));
+        assertThat(PeeringPolicy.sendsByPortPrediction(seq, easy)).isTrue();
+        PeerInfo pub = peer("P", "203.0.113.40:4000", "203.0.113.40:4000", false);
+        assertThat(PeeringPolicy.sendsByPortPrediction(seq, pub))
+                .as("a public peer needs no prediction")
+                .isFalse();
+        // still nothing direct towards another symmetric NAT
+        PeerInfo sym = peer("S", "192.168.21.10:5000", "198.51.100.21:41234", true);
+        assertThat(methods(seq, sym, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
+        // and a symmetric NAT with random ports still needs the relay towards the easy NAT
+        assertThat(methods(self("198.51.100.21", true, false, false), easy, withRelay))
+                .containsExactly(PeeringMethod.VIA_RELAY);
+    }
+
+    @Test
     void noPeerReflexiveWithoutStunOrWithRelayOnly() {
         PeerInfo pub = peer("P", "203.0.113.40:4000", "203.0.113.40:4000", false);
         // no STUN answer at all (UDP blocked): sending would only delay the relay
