@@ -15,7 +15,6 @@ import io.nexodus.derp.frame.PeerGoneReason;
 import io.nexodus.derp.frame.ServerInfo;
 import io.nexodus.derp.json.JsonException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.SecureRandom;
@@ -70,8 +69,11 @@ public final class DerpServer implements AutoCloseable {
     /** For each source key, the connections that received packets from it: they get PeerGone when it leaves. */
     private final ConcurrentHashMap<NodePublicKey, Set<ClientConnection>> sentTo = new ConcurrentHashMap<>();
 
-    /** Mesh connections by peer URL: the configured ones and those added at run time ({@link #addMeshPeer}). */
-    private final ConcurrentHashMap<URI, MeshWatcher> meshWatchers = new ConcurrentHashMap<>();
+    /**
+     * Mesh connections by peer (URL and dial address: replicas behind one shared name differ only in the address),
+     * the configured ones and those added at run time ({@link #addMeshPeer}).
+     */
+    private final ConcurrentHashMap<MeshPeer, MeshWatcher> meshWatchers = new ConcurrentHashMap<>();
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -101,7 +103,8 @@ public final class DerpServer implements AutoCloseable {
 
     /**
      * Starts meshing with {@code peer} (a server of the same region that appeared after start, e.g. a service replica
-     * found in the shared database). A peer already meshed with (same URL) is left alone.
+     * found in the shared database). A peer already meshed with (same URL and dial address) is left alone; peers that
+     * share a URL but are dialled at different addresses (replicas behind one name) are different peers.
      *
      * @param ssl trust for that peer's TLS certificate; empty = the server's mesh trust
      * @return whether a new mesh connection was started
@@ -115,7 +118,7 @@ public final class DerpServer implements AutoCloseable {
             return false;
         }
         boolean[] added = {false};
-        MeshWatcher w = meshWatchers.computeIfAbsent(peer.url(), u -> {
+        MeshWatcher w = meshWatchers.computeIfAbsent(peer, u -> {
             added[0] = true;
             return new MeshWatcher(this, peer, config.meshKey().get(), ssl.isPresent() ? ssl : config.meshSslContext());
         });
@@ -125,9 +128,9 @@ public final class DerpServer implements AutoCloseable {
         return added[0];
     }
 
-    /** Stops meshing with the peer at {@code url}; the clients reachable through it are withdrawn. */
-    public boolean removeMeshPeer(URI url) {
-        MeshWatcher w = meshWatchers.remove(url);
+    /** Stops meshing with {@code peer}; the clients reachable through it are withdrawn. */
+    public boolean removeMeshPeer(MeshPeer peer) {
+        MeshWatcher w = meshWatchers.remove(peer);
         if (w == null) {
             return false;
         }
@@ -135,8 +138,8 @@ public final class DerpServer implements AutoCloseable {
         return true;
     }
 
-    /** The URLs of the mesh peers this server connects to. */
-    public Set<URI> meshPeerUrls() {
+    /** The mesh peers this server connects to. */
+    public Set<MeshPeer> meshPeers() {
         return Set.copyOf(meshWatchers.keySet());
     }
 

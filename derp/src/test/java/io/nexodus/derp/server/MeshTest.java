@@ -176,13 +176,23 @@ class MeshTest {
                 assertThat(s1.derpServer().addMeshPeer(to2, Optional.empty()))
                         .as("a peer already meshed with is left alone")
                         .isFalse();
-                assertThat(s1.derpServer().meshPeerUrls()).containsExactly(to2.url());
+                assertThat(s1.derpServer().meshPeers()).containsExactly(to2);
+                // replicas behind one shared name: the same URL, dialled at different addresses, are different peers
+                MeshPeer sameNameElsewhere = new MeshPeer(
+                        to2.url(),
+                        Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), FreePorts.tcp())));
+                assertThat(s1.derpServer().addMeshPeer(sameNameElsewhere, Optional.empty()))
+                        .as("another node behind the same name")
+                        .isTrue();
+                assertThat(s1.derpServer().meshPeers()).containsExactlyInAnyOrder(to2, sameNameElsewhere);
+                assertThat(s1.derpServer().removeMeshPeer(sameNameElsewhere)).isTrue();
+                assertThat(s1.derpServer().meshPeers()).containsExactly(to2);
                 await().atMost(WAIT).until(() -> s1.stats().clientsRemote() >= 1);
                 x.send(ky.publicKey(), new byte[] {5});
                 assertThat(ey.nextPacket(WAIT).source()).isEqualTo(kx.publicKey());
 
-                assertThat(s1.derpServer().removeMeshPeer(to2.url())).isTrue();
-                assertThat(s1.derpServer().meshPeerUrls()).isEmpty();
+                assertThat(s1.derpServer().removeMeshPeer(to2)).isTrue();
+                assertThat(s1.derpServer().meshPeers()).isEmpty();
                 await().atMost(WAIT).until(() -> s1.stats().clientsRemote() == 0);
                 x.send(ky.publicKey(), new byte[] {6});
                 await().atMost(WAIT).until(() -> s1.stats().dropped(DropReason.UNKNOWN_DEST) == 1);

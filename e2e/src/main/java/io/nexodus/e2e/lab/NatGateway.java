@@ -125,6 +125,35 @@ public final class NatGateway extends LabNode {
         }
     }
 
+    /**
+     * Refuses new TCP connections from the LAN to {@code address:port} with a reset, ahead of every other rule, until
+     * the next network reset: that one server is unreachable from this LAN only (a partial outage, a route that broke),
+     * while the rest of the internet, and that server for everybody else, works.
+     */
+    public synchronized void refuseTcp(String address, int port) {
+        netns().exec(
+                        "nft",
+                        "insert",
+                        "rule",
+                        "ip",
+                        "natlab",
+                        "forward",
+                        "iifname",
+                        LAN,
+                        "oifname",
+                        WAN,
+                        "ip",
+                        "daddr",
+                        address,
+                        "tcp",
+                        "dport",
+                        Integer.toString(port),
+                        "reject",
+                        "with",
+                        "tcp",
+                        "reset");
+    }
+
     /** Forgets every tracked flow ({@code conntrack -F}): the next packet of each flow is mapped afresh. */
     public synchronized void flushConntrack() {
         Cmd.Result r = netns().tryExec("conntrack", "-F");

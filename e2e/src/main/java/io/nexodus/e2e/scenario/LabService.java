@@ -25,9 +25,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -39,7 +41,13 @@ import java.util.List;
  * ports 18081... (all addresses: the embedded STUN server binds where the API listens; nginx reaches them on
  * loopback), Debian's nginx on 8443 in front terminating TLS with a CA made here
  * ({@link NginxBalancer}); agents see one URL. Replica 0 answers STUN on 3478/3479 (one UDP port cannot be shared
- * between processes; the others use ports nobody asks), none runs a DERP relay.
+ * between processes; the others use ports nobody asks). Each replica runs its public DERP relay on 443 of an address of
+ * its own ({@link #derpAddress}: the host's for replica 0, one more address on the host's segment for each other),
+ * as replicas on separate machines or pods would: all named {@code service.nexodus.lab} (the URL's host, so the
+ * relay's URL is the same for all), each dialled at its own IP ({@code --derp-advertise}), each with its own
+ * self-signed CA (published per node, so agents trust it), meshed through the shared database under one
+ * {@code --derp-mesh-key}. Those extra addresses go with a network reset ({@code NatLab#resetNetwork}): a scenario
+ * class with a replicated service stops its agents without one.
  */
 public final class LabService implements AutoCloseable {
     public static final String HOST_NAME = "service.nexodus.lab";
@@ -47,12 +55,18 @@ public final class LabService implements AutoCloseable {
     static final String ADMIN = "admin";
     private static final int PG_PORT = 5432;
     private static final int FIRST_REPLICA_PORT = 18081;
+    /** Every replica's DERP relay listens on the standard port, each on its own address. */
+    public static final int DERP_PORT = 443;
 
     private final LabHost host;
     private final Path dataDir;
     private final String adminPassword;
     /** Replicated: the replicas' processes (null while one is down); empty for a single service. */
     private final List<ChildProcess> replicas = new ArrayList<>();
+    /** Replicated: where each replica's DERP relay listens and is dialled. */
+    private final List<String> derpAddresses = new ArrayList<>();
+    /** Replicated: the replicas' shared DERP mesh key (64 hex digits). */
+    private final String derpMeshKey = HexFormat.of().formatHex(randomBytes(32));
 
     private ChildProcess process;
     private ChildProcess postgres;
@@ -139,6 +153,7 @@ public final class LabService implements AutoCloseable {
         List<RuntimeException> failures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             replicas.add(null);
+            derpAddresses.add(i == 0 ? host.address() : host.addAddress());
         }
         for (int i = 0; i < n; i++) {
             int index = i;
@@ -212,7 +227,10 @@ public final class LabService implements AutoCloseable {
                                 "--stun-ports",
                                 String.join(",", stun),
                                 "--derp-listen",
-                                "none")
+                                derpAddress(i) + ":" + DERP_PORT,
+                                "--derp-advertise",
+                                derpAddress(i))
+                        .withEnv("NEXAPI_DERP_MESH_KEY", derpMeshKey)
                         .withJvmArgs("-Xmx256m", "-XX:+UseSerialGC"));
         synchronized (replicas) {
             replicas.set(i, p);
@@ -234,6 +252,22 @@ public final class LabService implements AutoCloseable {
 
     public int replicaCount() {
         return replicas.size();
+    }
+
+    /** The address replica {@code i}'s DERP relay listens on (port {@link #DERP_PORT}) and publishes. */
+    public String derpAddress(int i) {
+        return derpAddresses.get(i);
+    }
+
+    /** The replica whose DERP relay is at {@code address}, or -1. */
+    public int replicaOfDerpAddress(String address) {
+        return derpAddresses.indexOf(address);
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
     }
 
     private ChildProcess replica(int i) {

@@ -78,6 +78,16 @@ final class ScenarioLab implements AutoCloseable {
 
     /** After a scenario: its agents and every other process but the service stop, the network is as built. */
     void reset() {
+        stopAgents();
+        lab.resetNetwork();
+        lab.addHostsEntryEverywhere(service.host().address(), LabService.HOST_NAME); // the reset restored hosts files
+    }
+
+    /**
+     * After a scenario, without a network reset: its agents and every other process but the service stop; firewall
+     * rules it added stay. For a replicated service, whose relays listen on addresses a reset would take away.
+     */
+    void stopAgents() {
         agents.forEach(LabAgent::close);
         agents.clear();
         sinks.clear();
@@ -87,8 +97,6 @@ final class ScenarioLab implements AutoCloseable {
                 h.stopProcesses();
             }
         }
-        lab.resetNetwork();
-        lab.addHostsEntryEverywhere(service.host().address(), LabService.HOST_NAME); // the reset restored hosts files
     }
 
     @Override

@@ -211,9 +211,7 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
                     new DerpNodeStore(context.database()),
                     links(server),
                     context.clock(),
-                    options.meshWith().stream()
-                            .map(x -> MeshPeer.parse(x, tls).url())
-                            .collect(Collectors.toSet()));
+                    options.meshWith().stream().map(x -> MeshPeer.parse(x, tls)).collect(Collectors.toSet()));
             m.tick(); // the region lists the live replicas from the first request on
             mesh = m;
             ScheduledFuture<?> _ = refresher.scheduleWithFixedDelay(
@@ -243,8 +241,8 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
     private static RelayMesh.Links links(DerpServer server) {
         return new RelayMesh.Links() {
             @Override
-            public Set<URI> peers() {
-                return server.meshPeerUrls();
+            public Set<MeshPeer> peers() {
+                return server.meshPeers();
             }
 
             @Override
@@ -253,8 +251,8 @@ public final class EmbeddedDerpRelay implements EmbeddedService {
             }
 
             @Override
-            public void remove(URI url) {
-                boolean _ = server.removeMeshPeer(url);
+            public void remove(MeshPeer peer) {
+                boolean _ = server.removeMeshPeer(peer);
             }
         };
     }

@@ -45,27 +45,27 @@ final class RelayMesh {
 
     /** The mesh connections of this replica's relay (its {@code DerpServer}; a recorder in unit tests). */
     interface Links {
-        Set<URI> peers();
+        Set<MeshPeer> peers();
 
         void add(MeshPeer peer, Optional<SSLContext> trust);
 
-        void remove(URI url);
+        void remove(MeshPeer peer);
     }
 
     private final RegisteredNode self;
     private final NodeTable table;
     private final Links links;
     private final Clock clock;
-    private final Set<URI> explicit;
+    private final Set<MeshPeer> explicit;
     private volatile RelayRegion region;
     /** When long-gone rows were last deleted; null = not yet. */
     private Instant lastForget;
 
     /**
      * @param self     this replica's node ({@code lastSeen} is replaced on every heartbeat)
-     * @param explicit the URLs of mesh peers given explicitly: kept even when not in the table
+     * @param explicit the mesh peers given explicitly: kept even when not in the table
      */
-    RelayMesh(RegisteredNode self, NodeTable table, Links links, Clock clock, Set<URI> explicit) {
+    RelayMesh(RegisteredNode self, NodeTable table, Links links, Clock clock, Set<MeshPeer> explicit) {
         this.self = self;
         this.table = table;
         this.links = links;
@@ -86,14 +86,15 @@ final class RelayMesh {
         List<RegisteredNode> all = table.list();
         List<RegisteredNode> live = live(all, self, now);
         region = regionOf(live.stream().map(RegisteredNode::node).toList());
-        Map<URI, RegisteredNode> wanted = new LinkedHashMap<>();
+        // by URL and dial address: replicas behind one shared name (--derp-advertise) have the same URL
+        Map<MeshPeer, RegisteredNode> wanted = new LinkedHashMap<>();
         for (RegisteredNode n : live) {
             if (!n.publicKey().equals(self.publicKey())) {
-                wanted.put(URI.create(n.node().url()), n);
+                wanted.put(peerOf(n.node()), n);
             }
         }
-        Set<URI> have = links.peers();
-        for (Map.Entry<URI, RegisteredNode> e : wanted.entrySet()) {
+        Set<MeshPeer> have = links.peers();
+        for (Map.Entry<MeshPeer, RegisteredNode> e : wanted.entrySet()) {
             if (!have.contains(e.getKey())) {
                 Optional<SSLContext> trust;
                 try {
@@ -108,14 +109,14 @@ final class RelayMesh {
                 log.info(
                         "DERP mesh: meshing with node {} at {}",
                         e.getValue().node().name(),
-                        e.getKey());
-                links.add(peerOf(e.getValue().node()), trust);
+                        describe(e.getKey()));
+                links.add(e.getKey(), trust);
             }
         }
-        for (URI u : have) {
-            if (!wanted.containsKey(u) && !explicit.contains(u)) {
-                log.info("DERP mesh: node at {} went stale; no longer meshing with it", u);
-                links.remove(u);
+        for (MeshPeer p : have) {
+            if (!wanted.containsKey(p) && !explicit.contains(p)) {
+                log.info("DERP mesh: node at {} went stale or moved; no longer meshing with it", describe(p));
+                links.remove(p);
             }
         }
         if (lastForget == null || Duration.between(lastForget, now).compareTo(FORGET) >= 0) {
@@ -154,6 +155,13 @@ final class RelayMesh {
                 EmbeddedDerpRelay.REGION_NAME,
                 true,
                 List.copyOf(nodes));
+    }
+
+    private static String describe(MeshPeer p) {
+        return p.url()
+                + p.dialAddress()
+                        .map(a -> " (dialled at " + a.getHostString() + ":" + a.getPort() + ")")
+                        .orElse("");
     }
 
     /** Where this replica's relay dials a node: its URL, at its published IP when it has one. */

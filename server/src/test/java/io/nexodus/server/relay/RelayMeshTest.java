@@ -53,23 +53,23 @@ class RelayMeshTest {
     }
 
     private static final class Recorder implements RelayMesh.Links {
-        final Set<URI> peers = new HashSet<>();
+        final Set<MeshPeer> peers = new HashSet<>();
         final List<MeshPeer> added = new ArrayList<>();
 
         @Override
-        public Set<URI> peers() {
+        public Set<MeshPeer> peers() {
             return Set.copyOf(peers);
         }
 
         @Override
         public void add(MeshPeer peer, Optional<SSLContext> trust) {
-            peers.add(peer.url());
+            peers.add(peer);
             added.add(peer);
         }
 
         @Override
-        public void remove(URI url) {
-            peers.remove(url);
+        public void remove(MeshPeer peer) {
+            peers.remove(peer);
         }
     }
 
@@ -108,9 +108,7 @@ class RelayMeshTest {
         assertThat(a.region().regionId()).isEqualTo(900);
         assertThat(a.region().builtIn()).isTrue();
         assertThat(table.rows).containsKey("900nex-aaaa");
-        assertThat(links.peers)
-                .containsExactlyInAnyOrder(
-                        URI.create(b.node().url()), URI.create(c.node().url()));
+        assertThat(links.peers).containsExactlyInAnyOrder(RelayMesh.peerOf(b.node()), RelayMesh.peerOf(c.node()));
         assertThat(links.added)
                 .as("dialled at the published IP")
                 .extracting(p -> p.dialAddress().orElseThrow())
@@ -120,6 +118,50 @@ class RelayMeshTest {
         RelayMesh seenByC = new RelayMesh(c, table, new Recorder(), clock, Set.of());
         seenByC.tick();
         assertThat(names(seenByC)).isEqualTo(names(a));
+    }
+
+    /**
+     * Replicas behind one shared name ({@code --derp-hostname} the balancer's, {@code --derp-advertise} each one's own
+     * IP) publish the same URL and differ only in the address: each is a mesh peer of its own, and a node that comes
+     * back at another address (a pod with a new IP, same data) is meshed with there and dropped at the old one.
+     */
+    @Test
+    void replicasBehindOneNameAreMeshedWithEachAtItsOwnAddress() {
+        RegisteredNode b = sharedName("900nex-bbbb", "key-b", "10.0.0.2");
+        RegisteredNode c = sharedName("900nex-cccc", "key-c", "10.0.0.3");
+        table.heartbeat(b);
+        table.heartbeat(c);
+        RelayMesh a = new RelayMesh(sharedName("900nex-aaaa", "key-a", "10.0.0.1"), table, links, clock, Set.of());
+        a.tick();
+        assertThat(links.peers)
+                .extracting(p -> p.dialAddress().orElseThrow())
+                .containsExactlyInAnyOrder(
+                        new InetSocketAddress("10.0.0.2", 443), new InetSocketAddress("10.0.0.3", 443));
+        assertThat(links.peers).extracting(MeshPeer::url).containsOnly(URI.create("https://relay.example:443/derp"));
+
+        table.heartbeat(sharedName("900nex-cccc", "key-c", "10.0.0.9"));
+        a.tick();
+        assertThat(links.peers)
+                .extracting(p -> p.dialAddress().orElseThrow())
+                .containsExactlyInAnyOrder(
+                        new InetSocketAddress("10.0.0.2", 443), new InetSocketAddress("10.0.0.9", 443));
+    }
+
+    private RegisteredNode sharedName(String name, String key, String ip) {
+        return new RegisteredNode(
+                new RelayNode(
+                        name,
+                        EmbeddedDerpRelay.REGION_ID,
+                        "relay.example",
+                        ip,
+                        null,
+                        443,
+                        3478,
+                        EmbeddedDerpRelay.url(true, "relay.example", 443),
+                        false,
+                        null),
+                key,
+                clock.instant());
     }
 
     @Test
@@ -147,7 +189,7 @@ class RelayMeshTest {
 
     @Test
     void explicitPeersStayAndItsOwnRowIsNeverAPeer() {
-        URI explicit = URI.create("https://other.example:443/derp");
+        MeshPeer explicit = MeshPeer.parse("https://other.example:443/derp", true);
         links.peers.add(explicit);
         RegisteredNode self = node("900nex-aaaa", "key-a", 8001, clock.instant());
         // an older row of this relay (its address changed since): still itself, not a peer
