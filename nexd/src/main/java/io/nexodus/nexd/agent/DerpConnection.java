@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,8 @@ final class DerpConnection implements DerpConnector {
     private final HostsFile hosts;
     /** The nodes of the public region, in order ({@link #publicRegion}), as the service last published them. */
     private final Supplier<List<DerpRelay>> publicRegion;
+    /** Per relay id: the nodes its last client was made with, in the order it tries them. */
+    private final Map<String, List<DerpRelay>> made = new ConcurrentHashMap<>();
 
     DerpConnection(TlsOptions tls, Optional<Path> userCaBundle, NodePrivateKey nodeKey, HostsFile hosts) {
         this(tls, userCaBundle, nodeKey, hosts, List::of);
@@ -73,16 +77,25 @@ final class DerpConnection implements DerpConnector {
             }
             hosts.pin(relay.hostname(), relay.pinnedIp().get());
         }
-        return DerpClient.start(clientConfigs(relay, publicRegion.get()), listener);
+        List<DerpRelay> nodes = nodes(relay, publicRegion.get());
+        DerpClient client = DerpClient.start(clientConfigs(nodes), listener);
+        made.put(relay.id(), nodes);
+        return client;
+    }
+
+    @Override
+    public boolean outdated(DerpRelay relay) {
+        List<DerpRelay> was = made.get(relay.id());
+        return was != null && !was.equals(nodes(relay, publicRegion.get()));
     }
 
     /**
      * The nodes a client for {@code relay} tries, in order: {@code relay} itself, then — for the public relay — the
      * region's other nodes, starting after {@code relay}'s place in the region and wrapping around.
      */
-    List<DerpClientConfig> clientConfigs(DerpRelay relay, List<DerpRelay> region) throws IOException {
-        List<DerpClientConfig> out = new ArrayList<>();
-        out.add(config(relay));
+    static List<DerpRelay> nodes(DerpRelay relay, List<DerpRelay> region) {
+        List<DerpRelay> out = new ArrayList<>();
+        out.add(relay);
         if (relay.kind() == DerpRelay.Kind.PUBLIC) {
             int at = 0;
             for (int i = 0; i < region.size(); i++) {
@@ -93,13 +106,27 @@ final class DerpConnection implements DerpConnector {
             for (int i = 0; i < region.size(); i++) {
                 DerpRelay n = region.get((at + i) % region.size());
                 if (n.id().equals(relay.id()) && !sameNode(n, relay)) {
-                    try {
-                        out.add(config(n));
-                    } catch (IOException e) { // a node whose CA does not parse is skipped, not the whole relay
-                        LoggerFactory.getLogger(DerpConnection.class)
-                                .warn("skipping DERP node {}: {}", n.url(), e.getMessage());
-                    }
+                    out.add(n);
                 }
+            }
+        }
+        return out;
+    }
+
+    /** {@link #nodes}' client configurations (the first must parse; a later node whose CA does not is skipped). */
+    List<DerpClientConfig> clientConfigs(DerpRelay relay, List<DerpRelay> region) throws IOException {
+        return clientConfigs(nodes(relay, region));
+    }
+
+    private List<DerpClientConfig> clientConfigs(List<DerpRelay> nodes) throws IOException {
+        List<DerpClientConfig> out = new ArrayList<>();
+        out.add(config(nodes.getFirst()));
+        for (DerpRelay n : nodes.subList(1, nodes.size())) {
+            try {
+                out.add(config(n));
+            } catch (IOException e) { // a node whose CA does not parse is skipped, not the whole relay
+                LoggerFactory.getLogger(DerpConnection.class)
+                        .warn("skipping DERP node {}: {}", n.url(), e.getMessage());
             }
         }
         return out;
@@ -128,6 +155,7 @@ final class DerpConnection implements DerpConnector {
 
     @Override
     public void disconnected(DerpRelay relay) {
+        made.remove(relay.id());
         if (relay.certModeManual()) {
             try {
                 hosts.unpin(relay.hostname());

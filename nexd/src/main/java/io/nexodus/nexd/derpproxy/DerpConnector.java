@@ -12,4 +12,13 @@ public interface DerpConnector {
 
     /** The proxy closed its connection to {@code relay} (it left the VPC or is no longer used): undo what connect set up. */
     default void disconnected(DerpRelay relay) {}
+
+    /**
+     * True when the client made for {@code relay} tries nodes the service no longer publishes in that order (a node
+     * joined, left or moved since it was made): the proxy replaces such a client while it is not connected, so a
+     * client that fails does not keep dialling addresses that are gone, and a connected one is left alone.
+     */
+    default boolean outdated(DerpRelay relay) {
+        return false;
+    }
 }

@@ -210,7 +210,15 @@ public final class WireGuardDerpProxy implements DerpEndpoints, AutoCloseable {
         }
         connectFailures.keySet().retainAll(wanted.keySet());
         for (DerpRelay r : wanted.values()) {
-            if (!clients.containsKey(r.id())) {
+            DerpClient existing = clients.get(r.id());
+            if (existing != null && !existing.isConnected() && connector.outdated(r)) {
+                log.info("wireguard-derp proxy: relay {} has other nodes now; connecting again", r.id());
+                clients.remove(r.id()).close();
+                pongs.remove(r.id());
+                connector.disconnected(relays.remove(r.id()));
+                existing = null;
+            }
+            if (existing == null) {
                 connect(r);
             }
         }

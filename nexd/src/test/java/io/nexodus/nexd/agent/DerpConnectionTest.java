@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,6 +123,40 @@ class DerpConnectionTest {
                 assertThat(client.currentUrl().getPort()).isEqualTo(up);
                 assertThat(relay.derpServer().isConnected(client.publicKey())).isTrue();
             }
+        }
+    }
+
+    @Test
+    void aClientIsOutdatedOnceTheRegionItWasMadeFromChanges(@TempDir Path dir) throws Exception {
+        RelayNode a = node("900nex-a", 900, "https://relay.example:8444/derp", "10.0.0.1");
+        RelayNode b = node("900nex-b", 900, "https://relay.example:8444/derp", "10.0.0.2");
+        RelayNode c = node("900nex-c", 900, "https://relay.example:8444/derp", "10.0.0.3");
+        AtomicReference<List<DerpRelay>> published = new AtomicReference<>(
+                DerpConnection.publicRegion(new RelayMap(Map.of("900", region(900, true, a, b)))));
+        DerpConnection connection = new DerpConnection(
+                TlsOptions.DEFAULT,
+                Optional.empty(),
+                NodePrivateKey.generate(),
+                new HostsFile(dir.resolve("hosts")),
+                published::get);
+        DerpRelay first = published.get().getFirst();
+        assertThat(connection.outdated(first)).as("no client made yet").isFalse();
+        try (DerpClient client = connection.connect(first, (source, packet) -> {})) {
+            assertThat(client.config().url()).isEqualTo(first.url());
+            assertThat(connection.outdated(first)).isFalse();
+            // a replica joins: the client's fallbacks lack it
+            published.set(DerpConnection.publicRegion(new RelayMap(Map.of("900", region(900, true, a, b, c)))));
+            assertThat(connection.outdated(first)).isTrue();
+            // back as it was
+            published.set(DerpConnection.publicRegion(new RelayMap(Map.of("900", region(900, true, a, b)))));
+            assertThat(connection.outdated(first)).isFalse();
+            // every node replaced (new addresses): outdated
+            published.set(DerpConnection.publicRegion(new RelayMap(Map.of("900", region(900, true, c)))));
+            assertThat(connection.outdated(first)).isTrue();
+            connection.disconnected(first);
+            assertThat(connection.outdated(first))
+                    .as("forgotten once the proxy let it go")
+                    .isFalse();
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nexodus.core.key.NodePrivateKey;
 import io.nexodus.derp.client.DerpClient;
 import io.nexodus.derp.client.DerpClientConfig;
+import io.nexodus.derp.client.DerpClientListener;
 import io.nexodus.derp.http.DerpRelayConfig;
 import io.nexodus.derp.http.DerpRelayServer;
 import io.nexodus.nexd.peering.DerpRelay;
@@ -17,6 +18,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,6 +106,77 @@ class WireGuardDerpProxyTest {
             assertThat(pa.endpointFor(b)).isPresent(); // reallocated: same address, as it is derived from the key
             assertThat(pa.endpointFor(b).get().getAddress()).isEqualTo(bAtA.getAddress());
         }
+    }
+
+    @Test
+    void aFailingClientMadeFromNodesTheServiceNoLongerPublishesIsReplacedAndAConnectedOneIsKept() throws Exception {
+        NodePrivateKey key = NodePrivateKey.generate();
+        AtomicInteger connects = new AtomicInteger();
+        AtomicBoolean outdated = new AtomicBoolean();
+        DerpConnector connector = new DerpConnector() {
+            @Override
+            public DerpClient connect(DerpRelay relay, DerpClientListener listener) {
+                connects.incrementAndGet();
+                return DerpClient.start(
+                        DerpClientConfig.builder(relay.url(), key).build(), listener);
+            }
+
+            @Override
+            public boolean outdated(DerpRelay relay) {
+                return outdated.get();
+            }
+        };
+        int deadPort;
+        try (DatagramSocket probe = new DatagramSocket(0)) {
+            deadPort = probe.getLocalPort(); // nothing listens on this TCP port
+        }
+        try (DerpRelayServer server = DerpRelayServer.start(DerpRelayConfig.builder()
+                        .bindAddress(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.1"), 0))
+                        .build());
+                DatagramSocket wg = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                WireGuardDerpProxy proxy = new WireGuardDerpProxy(wg.getLocalPort(), connector, k -> false)) {
+            DerpRelay gone = relay("http://127.0.0.1:" + deadPort + "/derp");
+            proxy.use(Optional.of(gone), Set.of(gone));
+            proxy.use(Optional.of(gone), Set.of(gone));
+            assertThat(connects)
+                    .as("a failing client that is current keeps trying its nodes")
+                    .hasValue(1);
+            outdated.set(true);
+            proxy.use(Optional.of(gone), Set.of(gone));
+            assertThat(connects)
+                    .as("the region changed while it failed: made again")
+                    .hasValue(2);
+
+            DerpRelay live = relay("http://127.0.0.1:" + server.port() + "/derp");
+            outdated.set(false);
+            proxy.use(Optional.of(live), Set.of(live));
+            assertThat(connects)
+                    .as("same relay id, so the client stays until it is outdated")
+                    .hasValue(2);
+            outdated.set(true);
+            proxy.use(Optional.of(live), Set.of(live));
+            assertThat(connects).hasValue(3);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!proxy.connected("public:900") && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(proxy.connected("public:900")).isTrue();
+            proxy.use(Optional.of(live), Set.of(live));
+            assertThat(connects)
+                    .as("a connected client is never dropped for a region change")
+                    .hasValue(3);
+        }
+    }
+
+    private static DerpRelay relay(String url) {
+        return new DerpRelay(
+                DerpRelay.Kind.PUBLIC,
+                "public:900",
+                URI.create(url),
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                Optional.empty());
     }
 
     /** Sends until one arrives (the relay may still be registering the receiver's connection). */
