@@ -76,6 +76,9 @@ public final class PeerPath {
     private long txSinceAlive;
     private Instant lastRxGrowth;
     private Instant previousRxGrowth;
+    /** Bytes the last growth brought: more than a keepalive or two is data, so the peer was sending a flow. */
+    private long lastRxGrowthBytes;
+
     private boolean suspectRaised;
     private boolean suspectPending;
     private int kicksDone;
@@ -220,6 +223,7 @@ public final class PeerPath {
             return;
         }
         boolean rxGrew = lastRx >= 0 && s.rxBytes() > lastRx;
+        long rxDelta = rxGrew ? s.rxBytes() - lastRx : 0;
         long txDelta = lastTx >= 0 && s.txBytes() >= lastTx ? s.txBytes() - lastTx : 0;
         lastRx = s.rxBytes();
         lastTx = s.txBytes();
@@ -240,15 +244,19 @@ public final class PeerPath {
             suspectRaised = false;
             previousRxGrowth = lastRxGrowth;
             lastRxGrowth = now;
+            lastRxGrowthBytes = rxDelta;
         } else if (cameUp) {
             txSinceAlive += txDelta;
         }
         // Silence after activity: we kept sending and heard nothing back, or a steady flow from the peer stopped.
-        // Either may mean that a NAT mapping changed (ours or the peer's); the remedy, a STUN round, is cheap.
+        // Either may mean that a NAT mapping changed (ours or the peer's); the remedy, a STUN round, is cheap. A flow
+        // is two growths close together, or one that brought data (more than keepalives): right after a silence ended
+        // there is only one growth since the gap, and a second silence starting then must count too.
         boolean sendingIntoSilence = txSinceAlive > 2 * KEEPALIVE_BYTES;
-        boolean flowStopped = lastRxGrowth != null
-                && previousRxGrowth != null
+        boolean steadyGrowth = previousRxGrowth != null
+                && lastRxGrowth != null
                 && Duration.between(previousRxGrowth, lastRxGrowth).compareTo(timeouts.suspectAfter()) <= 0;
+        boolean flowStopped = lastRxGrowth != null && (lastRxGrowthBytes > 2 * KEEPALIVE_BYTES || steadyGrowth);
         if (cameUp
                 && !suspectRaised
                 && (sendingIntoSilence || flowStopped)
@@ -490,6 +498,7 @@ public final class PeerPath {
         suspectRaised = false;
         lastRxGrowth = null;
         previousRxGrowth = null;
+        lastRxGrowthBytes = 0;
         kicksDone = 0;
         relayUnhealthySince = null;
         // a fresh start (new session) makes "a handshake after activeSince" a sound test of the method

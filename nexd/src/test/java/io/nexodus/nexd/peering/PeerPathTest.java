@@ -153,6 +153,30 @@ class PeerPathTest {
     }
 
     @Test
+    void aFlowThatStopsAgainRightAfterASilenceEndedIsSuspiciousAgain() {
+        // the lab's renumbering: the peer's NAT changed its mapping (silence), the flow came back for one sample, and
+        // then our own NAT got a new address: only one growth since the gap, but it was data, so it is a flow
+        path.offer(List.of(reflexive), now);
+        at(0.5);
+        path.observe(PathSample.of(t(0.2), 1000, 100), now);
+        at(1);
+        path.observe(PathSample.of(t(0.2), 2000, 100), now);
+        at(4);
+        path.observe(PathSample.of(t(0.2), 2000, 100), now);
+        assertThat(path.takeStallSuspicion()).as("the first silence").isTrue();
+        at(4.5);
+        path.observe(PathSample.of(t(0.2), 2600, 100), now); // back: one growth, 600 bytes of pings
+        at(5.5);
+        path.observe(PathSample.of(t(0.2), 2600, 100), now);
+        assertThat(path.takeStallSuspicion()).isFalse();
+        at(6.6);
+        path.observe(PathSample.of(t(0.2), 2600, 100), now);
+        assertThat(path.takeStallSuspicion())
+                .as("the second silence, 2 s after the last data")
+                .isTrue();
+    }
+
+    @Test
     void keepalivesAloneDoNotLookLikeAStall() {
         path.offer(List.of(reflexive), now);
         at(0.5);
