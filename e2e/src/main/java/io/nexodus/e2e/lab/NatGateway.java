@@ -103,26 +103,8 @@ public final class NatGateway extends LabNode {
      * deployment serves the API on 443).
      */
     public synchronized void admitTcp(String address, int port) {
-        for (String[] d : new String[][] {{LAN, WAN, "daddr", "dport"}, {WAN, LAN, "saddr", "sport"}}) {
-            netns().exec(
-                            "nft",
-                            "insert",
-                            "rule",
-                            "ip",
-                            "natlab",
-                            "forward",
-                            "iifname",
-                            d[0],
-                            "oifname",
-                            d[1],
-                            "ip",
-                            d[2],
-                            address,
-                            "tcp",
-                            d[3],
-                            Integer.toString(port),
-                            "accept");
-        }
+        insertForwardRule(LAN, WAN, "daddr", address, "dport", port, "accept");
+        insertForwardRule(WAN, LAN, "saddr", address, "sport", port, "accept");
     }
 
     /**
@@ -131,27 +113,37 @@ public final class NatGateway extends LabNode {
      * while the rest of the internet, and that server for everybody else, works.
      */
     public synchronized void refuseTcp(String address, int port) {
-        netns().exec(
-                        "nft",
-                        "insert",
-                        "rule",
-                        "ip",
-                        "natlab",
-                        "forward",
-                        "iifname",
-                        LAN,
-                        "oifname",
-                        WAN,
-                        "ip",
-                        "daddr",
-                        address,
-                        "tcp",
-                        "dport",
-                        Integer.toString(port),
-                        "reject",
-                        "with",
-                        "tcp",
-                        "reset");
+        insertForwardRule(LAN, WAN, "daddr", address, "dport", port, "reject", "with", "tcp", "reset");
+    }
+
+    /** Inserts a rule for TCP to or from {@code address:port} at the top of the forward chain. */
+    private void insertForwardRule(
+            String from,
+            String to,
+            String addressField,
+            String address,
+            String portField,
+            int port,
+            String... verdict) {
+        List<String> argv = new ArrayList<>(List.of(
+                "nft",
+                "insert",
+                "rule",
+                "ip",
+                "natlab",
+                "forward",
+                "iifname",
+                from,
+                "oifname",
+                to,
+                "ip",
+                addressField,
+                address,
+                "tcp",
+                portField,
+                Integer.toString(port)));
+        argv.addAll(List.of(verdict));
+        netns().exec(argv.toArray(String[]::new));
     }
 
     /** Forgets every tracked flow ({@code conntrack -F}): the next packet of each flow is mapped afresh. */
