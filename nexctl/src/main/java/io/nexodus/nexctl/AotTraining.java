@@ -172,6 +172,7 @@ public final class AotTraining {
                                     List.of("100.64.0.2"),
                                     PeeringMethod.REFLEXIVE,
                                     null,
+                                    null,
                                     null)));
         }
 

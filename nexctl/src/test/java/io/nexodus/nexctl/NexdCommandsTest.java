@@ -87,7 +87,8 @@ class NexdCommandsTest {
                                             List.of("100.64.0.3", "200::3"),
                                             PeeringMethod.VIA_DERP_RELAY,
                                             RelayKind.PUBLIC_DERP,
-                                            "public:900"),
+                                            "public:900",
+                                            null),
                             "pkB=",
                                     new PeerStatus(
                                             "pkB=",
@@ -100,6 +101,7 @@ class NexdCommandsTest {
                                             "lab-b",
                                             List.of("100.64.0.2", "200::2"),
                                             PeeringMethod.REFLEXIVE,
+                                            null,
                                             null,
                                             null),
                             "pkD=",
@@ -115,7 +117,8 @@ class NexdCommandsTest {
                                             List.of("100.64.0.4"),
                                             PeeringMethod.VIA_RELAY,
                                             RelayKind.WIREGUARD_RELAY,
-                                            "hub-1")));
+                                            "hub-1",
+                                            null)));
         }
 
         @Override

@@ -121,10 +121,10 @@ public final class AotTraining {
                     devices.awaitSynced(Duration.ofSeconds(5));
                 }
                 // reconcile two devices into a tunnel
-                SelfInfo selfA =
-                        new SelfInfo(a.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"));
-                SelfInfo selfB =
-                        new SelfInfo(b.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"));
+                SelfInfo selfA = new SelfInfo(
+                        a.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"), false);
+                SelfInfo selfB = new SelfInfo(
+                        b.publicKey(), false, false, false, Optional.of(lo), List.of("100.64.0.0/10"), false);
                 Reconciler ra = new Reconciler(a, null, PeeringTimeouts.DEFAULT, Clock.systemUTC());
                 Reconciler rb = new Reconciler(b, null, PeeringTimeouts.DEFAULT, Clock.systemUTC());
                 ra.update(selfA, List.of(peer(b, "100.64.0.2")));

@@ -70,36 +70,6 @@ public record PeerStatus(
         @JsonProperty("relay_name") String relayName,
         @JsonProperty("path_note") String pathNote) {
 
-    /** Without a path note (every method but port prediction's). */
-    public PeerStatus(
-            String publicKey,
-            String endpoint,
-            List<String> allowedIps,
-            String latestHandshake,
-            long tx,
-            long rx,
-            boolean healthy,
-            String hostname,
-            List<String> tunnelIps,
-            String method,
-            String relay,
-            String relayName) {
-        this(
-                publicKey,
-                endpoint,
-                allowedIps,
-                latestHandshake,
-                tx,
-                rx,
-                healthy,
-                hostname,
-                tunnelIps,
-                method,
-                relay,
-                relayName,
-                null);
-    }
-
     /** Go's {@code time.Time.String()} layout, accepted from upstream agents. */
     private static final DateTimeFormatter GO_TIME = new DateTimeFormatterBuilder()
             .appendPattern("yyyy-MM-dd HH:mm:ss")

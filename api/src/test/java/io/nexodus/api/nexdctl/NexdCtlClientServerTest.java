@@ -79,6 +79,7 @@ class NexdCtlClientServerTest {
                                             List.of("100.64.0.5", "fd00::5"),
                                             PeeringMethod.VIA_DERP_RELAY,
                                             RelayKind.PUBLIC_DERP,
+                                            null,
                                             null),
                             "pkA=",
                                     new PeerStatus(

@@ -57,42 +57,4 @@ public record PeerView(
         allowedIps = List.copyOf(allowedIps);
         options = List.copyOf(options);
     }
-
-    /** Without a path note. */
-    public PeerView(
-            String publicKey,
-            UUID deviceId,
-            String hostname,
-            List<String> tunnelIps,
-            PeeringMethod method,
-            String relay,
-            String endpoint,
-            List<String> allowedIps,
-            Instant lastHandshake,
-            long rxBytes,
-            long txBytes,
-            boolean healthy,
-            PeerPath.State state,
-            String reason,
-            List<String> options,
-            String relayName) {
-        this(
-                publicKey,
-                deviceId,
-                hostname,
-                tunnelIps,
-                method,
-                relay,
-                endpoint,
-                allowedIps,
-                lastHandshake,
-                rxBytes,
-                txBytes,
-                healthy,
-                state,
-                reason,
-                options,
-                relayName,
-                null);
-    }
 }

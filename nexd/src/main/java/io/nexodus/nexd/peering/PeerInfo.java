@@ -64,38 +64,6 @@ public record PeerInfo(
         Objects.requireNonNull(portPrediction);
     }
 
-    /** Without a port prediction. */
-    public PeerInfo(
-            String publicKey,
-            UUID deviceId,
-            String hostname,
-            boolean relay,
-            Optional<String> relayType,
-            boolean symmetricNat,
-            Optional<InetSocketAddress> localEndpoint,
-            Optional<InetSocketAddress> reflexiveEndpoint,
-            List<String> tunnelIps,
-            List<String> allowedIps,
-            List<String> advertiseCidrs,
-            Optional<String> derpHostname,
-            boolean derpCertModeManual) {
-        this(
-                publicKey,
-                deviceId,
-                hostname,
-                relay,
-                relayType,
-                symmetricNat,
-                localEndpoint,
-                reflexiveEndpoint,
-                tunnelIps,
-                allowedIps,
-                advertiseCidrs,
-                derpHostname,
-                derpCertModeManual,
-                Optional.empty());
-    }
-
     /** A device that is not an onboarded DERP relay. */
     public PeerInfo(
             String publicKey,
@@ -122,7 +90,8 @@ public record PeerInfo(
                 allowedIps,
                 advertiseCidrs,
                 Optional.empty(),
-                false);
+                false,
+                Optional.empty());
     }
 
     /**

@@ -29,17 +29,6 @@ public record SelfInfo(
         vpcCidrs = List.copyOf(vpcCidrs);
     }
 
-    /** Not behind a NAT whose ports can be predicted. */
-    public SelfInfo(
-            String publicKey,
-            boolean relay,
-            boolean symmetricNat,
-            boolean relayOnly,
-            Optional<InetAddress> reflexiveIp,
-            List<String> vpcCidrs) {
-        this(publicKey, relay, symmetricNat, relayOnly, reflexiveIp, vpcCidrs, false);
-    }
-
     /** Peers can only reach us through a relay. */
     public boolean needsRelay() {
         return symmetricNat || relayOnly;

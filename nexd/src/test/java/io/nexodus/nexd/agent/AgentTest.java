@@ -452,7 +452,7 @@ class AgentTest {
                 statuses::add,
                 (from, to) -> {});
         SelfInfo selfInfo = new SelfInfo(
-                selfKey.publicKey().toBase64(), false, false, false, Optional.empty(), Agent.vpcCidrs(VPC));
+                selfKey.publicKey().toBase64(), false, false, false, Optional.empty(), Agent.vpcCidrs(VPC), false);
         Reconciler reconciler = new Reconciler(wg, null, PeeringTimeouts.DEFAULT, CLOCK);
         AgentLoop loop = new AgentLoop(
                 new AgentEvents(),

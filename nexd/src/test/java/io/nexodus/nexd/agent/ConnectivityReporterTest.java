@@ -58,6 +58,7 @@ class ConnectivityReporterTest {
                 PeerPath.State.UP,
                 "",
                 List.of(),
+                null,
                 null);
     }
 

@@ -56,7 +56,7 @@ class ExitNodeClientTest {
 
     private SelfInfo self() throws Exception {
         return new SelfInfo(
-                wg.publicKey(), false, false, false, Optional.of(InetAddress.getByName("198.51.100.11")), VPC);
+                wg.publicKey(), false, false, false, Optional.of(InetAddress.getByName("198.51.100.11")), VPC, false);
     }
 
     @Test

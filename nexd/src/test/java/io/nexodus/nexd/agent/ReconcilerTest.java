@@ -92,7 +92,7 @@ class ReconcilerTest {
     }
 
     private static SelfInfo self(Node n, boolean relay) {
-        return new SelfInfo(n.key(), relay, false, false, Optional.of(InetAddress.getLoopbackAddress()), VPC);
+        return new SelfInfo(n.key(), relay, false, false, Optional.of(InetAddress.getLoopbackAddress()), VPC, false);
     }
 
     @BeforeEach
@@ -236,10 +236,10 @@ class ReconcilerTest {
     void aSymmetricPeerCallsAPublicOneWhichLearnsItsAddressFromItsPackets() throws Exception {
         // a has a public address (its local endpoint is its reflexive one); b is behind a symmetric NAT with STUN
         // answers, so a cannot know b's mapping towards it: a waits, b sends, a's WireGuard learns where from
-        SelfInfo aSelf =
-                new SelfInfo(a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC);
-        SelfInfo bSelf =
-                new SelfInfo(b.key(), false, true, false, Optional.of(InetAddress.getByName("198.51.100.21")), VPC);
+        SelfInfo aSelf = new SelfInfo(
+                a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC, false);
+        SelfInfo bSelf = new SelfInfo(
+                b.key(), false, true, false, Optional.of(InetAddress.getByName("198.51.100.21")), VPC, false);
         PeerInfo bSeen = new PeerInfo(
                 b.key(),
                 UUID.randomUUID(),
@@ -292,7 +292,7 @@ class ReconcilerTest {
                     false,
                     prediction);
             SelfInfo easy = new SelfInfo(
-                    a.key(), false, false, false, Optional.of(InetAddress.getByName("198.51.100.11")), VPC);
+                    a.key(), false, false, false, Optional.of(InetAddress.getByName("198.51.100.11")), VPC, false);
             a.rec().update(easy, List.of(bSeen));
             assertThat(a.rec().peers().getFirst().options()).contains(PeeringMethod.PEER_REFLEXIVE.wireName());
             a.rec().tick();
@@ -333,8 +333,8 @@ class ReconcilerTest {
                 List.of(b.tunnelIp()),
                 List.of(b.tunnelIp() + "/32"),
                 List.of());
-        SelfInfo elsewhere =
-                new SelfInfo(a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC);
+        SelfInfo elsewhere = new SelfInfo(
+                a.key(), false, false, false, Optional.of(InetAddress.getByName("203.0.113.40")), VPC, false);
         a.rec().update(elsewhere, List.of(sym));
         assertThat(a.rec().relayRequired()).isTrue();
         assertThat(a.rec().relayPresent()).isFalse();

@@ -81,7 +81,13 @@ class SubnetRoutesTest {
 
     private SelfInfo self(boolean symmetric) throws Exception {
         return new SelfInfo(
-                wg.publicKey(), false, symmetric, false, Optional.of(InetAddress.getByName("198.51.100.11")), VPC);
+                wg.publicKey(),
+                false,
+                symmetric,
+                false,
+                Optional.of(InetAddress.getByName("198.51.100.11")),
+                VPC,
+                false);
     }
 
     private Reconciler reconciler() {

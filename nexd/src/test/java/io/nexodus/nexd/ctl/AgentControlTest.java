@@ -51,6 +51,7 @@ class AgentControlTest {
             PeerPath.State.UP,
             "",
             List.of("reflexive", "via-relay"),
+            null,
             null);
     private final PeerView relayed = new PeerView(
             "KEYS",
@@ -68,6 +69,7 @@ class AgentControlTest {
             PeerPath.State.UP,
             "",
             List.of("via-relay"),
+            null,
             null);
 
     private NexdCtlClient serve(AgentControl.AgentView view, AgentControl.Prober prober, String name) throws Exception {
@@ -220,6 +222,7 @@ class AgentControlTest {
                 PeerPath.State.UP,
                 "",
                 List.of("reflexive"),
+                null,
                 null);
         AgentControl.AgentView view = AgentControl.view(
                 () -> AgentStatus.of(AgentStatus.RUNNING, ""),

@@ -114,7 +114,7 @@ class PeeringPolicyTest {
     void noPeerReflexiveWithoutStunOrWithRelayOnly() {
         PeerInfo pub = peer("P", "203.0.113.40:4000", "203.0.113.40:4000", false);
         // no STUN answer at all (UDP blocked): sending would only delay the relay
-        SelfInfo noStun = new SelfInfo("me", false, true, false, Optional.empty(), List.of("100.64.0.0/10"));
+        SelfInfo noStun = new SelfInfo("me", false, true, false, Optional.empty(), List.of("100.64.0.0/10"), false);
         assertThat(methods(noStun, pub, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
         assertThat(methods(self("198.51.100.21", true, true, false), pub, withRelay))
                 .containsExactly(PeeringMethod.VIA_RELAY);
@@ -187,7 +187,7 @@ class PeeringPolicyTest {
     @Test
     void withoutStunAnswersWeCountAsUnreachableAndNeverShareANat() {
         PeerInfo b = peer("B", "192.168.1.10:5000", "198.51.100.12:5000", false);
-        SelfInfo noStun = new SelfInfo("me", false, true, false, Optional.empty(), List.of("100.64.0.0/10"));
+        SelfInfo noStun = new SelfInfo("me", false, true, false, Optional.empty(), List.of("100.64.0.0/10"), false);
         assertThat(methods(noStun, b, withRelay)).containsExactly(PeeringMethod.VIA_RELAY);
     }
 }

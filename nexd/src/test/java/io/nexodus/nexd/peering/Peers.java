@@ -64,7 +64,8 @@ final class Peers {
                 List.of("100.64.0.2/32"),
                 List.of(),
                 Optional.of(hostname),
-                manual);
+                manual,
+                Optional.empty());
     }
 
     static SelfInfo self(String reflexiveIp, boolean symmetric, boolean relayOnly, boolean relay) {
@@ -75,7 +76,8 @@ final class Peers {
                     symmetric || relayOnly,
                     relayOnly,
                     Optional.ofNullable(reflexiveIp == null ? null : InetAddress.getByName(reflexiveIp)),
-                    List.of("100.64.0.0/10", "200::/64"));
+                    List.of("100.64.0.0/10", "200::/64"),
+                    false);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(e);
         }
